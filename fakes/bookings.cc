@@ -1,0 +1,163 @@
+#include "fakes/bookings.h"
+
+#include "fakes/identity.h"
+#include "fakes/payments.h"
+
+namespace checkride {
+namespace {
+
+ProviderReply error_reply(ErrorCode e) {
+  ProviderReply r;
+  r.error = e;
+  return r;
+}
+
+}  // namespace
+
+void BookingsFake::add_offer(const OfferSpec& offer) {
+  offer_index_[offer.id] = static_cast<int32_t>(offers_.size());
+  offers_.push_back(OfferState{offer, offer.capacity, 0});
+}
+
+void BookingsFake::expire(Time now) {
+  while (!expiries_.empty() && expiries_.top().first <= now) {
+    auto [at, id] = expiries_.top();
+    expiries_.pop();
+    Hold& h = holds_[id - 1];
+    if (h.state == HoldState::kHeld && h.payment_required_by == at) {
+      h.state = HoldState::kExpired;
+      offers_[h.offer].available += h.seats;
+    }
+  }
+}
+
+void BookingsFake::shorten_ttl(ObjectId hold, Time new_expiry) {
+  if (hold == 0 || hold > holds_.size()) return;
+  Hold& h = holds_[hold - 1];
+  if (h.state != HoldState::kHeld || new_expiry >= h.payment_required_by) return;
+  h.payment_required_by = new_expiry;
+  expiries_.push({new_expiry, hold});
+}
+
+ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time ready_at) {
+  expire(now);
+  if (req.op == Op::kAvailability) return availability(req);
+  if (!identity_->token_active(req.access_token, now)) return error_reply(ErrorCode::kInvalidToken);
+  uint64_t fingerprint = mix64(request_fingerprint(req), req.payment);
+  ProviderReply reply;
+  if (idempotency_precheck(idempotency_, req, fingerprint, now, reply)) return reply;
+  switch (req.op) {
+    case Op::kHold: reply = hold(req, now); break;
+    case Op::kConfirm: reply = confirm(req, now); break;
+    case Op::kReleaseHold: reply = release(req); break;
+    case Op::kCancelQuote: reply = cancel_quote(req); break;
+    case Op::kCancelConfirm: reply = cancel_confirm(req); break;
+    default: reply = error_reply(ErrorCode::kBadRequest); break;
+  }
+  if (req.key != 0) idempotency_.store(req.key, fingerprint, now, ready_at, reply);
+  return reply;
+}
+
+ProviderReply BookingsFake::availability(const ProviderRequest& req) const {
+  ProviderReply r;
+  for (const auto& o : offers_) {
+    if (o.available > 0 &&
+        (req.text.empty() || o.spec.route.find(req.text) != std::string::npos ||
+         o.spec.id == req.text)) {
+      r.found.push_back(o.spec.id);
+    }
+  }
+  r.status = "ok";
+  return r;
+}
+
+ProviderReply BookingsFake::hold(const ProviderRequest& req, Time now) {
+  auto it = offer_index_.find(req.text);
+  if (it == offer_index_.end()) return error_reply(ErrorCode::kNotFound);
+  int32_t seats = req.items.empty() ? 1 : req.items.front().quantity;
+  if (seats <= 0) return error_reply(ErrorCode::kBadRequest);
+  OfferState& offer = offers_[it->second];
+  if (offer.available < seats) return error_reply(ErrorCode::kOutOfStock);
+  offer.available -= seats;
+  Time due = now + req.ttl;
+  holds_.push_back(Hold{req.user, it->second, seats, offer.spec.price * seats, now, due,
+                        HoldState::kHeld, false, 0, -1});
+  expiries_.push({due, holds_.size()});
+  ProviderReply r;
+  r.id = holds_.size();
+  r.amount = holds_.back().total;
+  r.expires_at = due;
+  r.status = "held";
+  return r;
+}
+
+ProviderReply BookingsFake::confirm(const ProviderRequest& req, Time now) {
+  if (req.ref == 0 || req.ref > holds_.size()) return error_reply(ErrorCode::kNotFound);
+  Hold& h = holds_[req.ref - 1];
+  if (h.state == HoldState::kExpired || (h.state == HoldState::kHeld && now >= h.payment_required_by)) {
+    return error_reply(ErrorCode::kExpired);
+  }
+  if (h.state != HoldState::kHeld) return error_reply(ErrorCode::kInvalidState);
+  const PaymentsFake::PaymentIntent* pi = payments_->find(req.payment);
+  if (pi == nullptr || pi->owner != h.user ||
+      pi->status != PaymentsFake::Status::kRequiresCapture || pi->amount < h.total) {
+    return error_reply(ErrorCode::kBadRequest);
+  }
+  h.state = HoldState::kConfirmed;
+  h.released_by_caller = true;
+  h.payment = req.payment;
+  offers_[h.offer].confirmed += h.seats;
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = h.total;
+  r.status = "confirmed";
+  return r;
+}
+
+ProviderReply BookingsFake::release(const ProviderRequest& req) {
+  if (req.ref == 0 || req.ref > holds_.size()) return error_reply(ErrorCode::kNotFound);
+  Hold& h = holds_[req.ref - 1];
+  if (h.state == HoldState::kConfirmed || h.state == HoldState::kCancelled) {
+    return error_reply(ErrorCode::kInvalidState);
+  }
+  if (h.state == HoldState::kHeld) {
+    h.state = HoldState::kReleased;
+    offers_[h.offer].available += h.seats;
+  }
+  h.released_by_caller = true;
+  ProviderReply r;
+  r.id = req.ref;
+  r.status = "released";
+  return r;
+}
+
+ProviderReply BookingsFake::cancel_quote(const ProviderRequest& req) {
+  if (req.ref == 0 || req.ref > holds_.size()) return error_reply(ErrorCode::kNotFound);
+  Hold& h = holds_[req.ref - 1];
+  if (h.state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
+  h.refund_quote = h.total * offers_[h.offer].spec.refund_percent / 100;
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = h.refund_quote;
+  r.status = "quoted";
+  return r;
+}
+
+ProviderReply BookingsFake::cancel_confirm(const ProviderRequest& req) {
+  if (req.ref == 0 || req.ref > holds_.size()) return error_reply(ErrorCode::kNotFound);
+  Hold& h = holds_[req.ref - 1];
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = h.refund_quote;
+  r.status = "cancelled";
+  if (h.state == HoldState::kCancelled) return r;
+  if (h.state != HoldState::kConfirmed || h.refund_quote < 0) {
+    return error_reply(ErrorCode::kInvalidState);
+  }
+  h.state = HoldState::kCancelled;
+  offers_[h.offer].confirmed -= h.seats;
+  offers_[h.offer].available += h.seats;
+  return r;
+}
+
+}  // namespace checkride

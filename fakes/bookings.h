@@ -1,0 +1,76 @@
+#pragma once
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "fakes/idempotency_table.h"
+#include "protocol/provider.h"
+
+namespace checkride {
+
+class IdentityFake;
+class PaymentsFake;
+
+struct OfferSpec {
+  std::string id;
+  std::string route;  // e.g. "SFO-JFK 2026-12-01"
+  int64_t price = 0;  // per seat
+  int32_t capacity = 0;
+  int32_t refund_percent = 100;  // refunded on cancellation
+};
+
+// Flights/hotels with the hold-then-pay pattern: a hold keeps seats until
+// `payment_required_by`, then lapses; confirming needs an authorized payment of at least
+// the total; cancelling is two steps (quote the refund, then confirm the quote).
+class BookingsFake {
+ public:
+  enum class HoldState : uint8_t { kHeld, kConfirmed, kReleased, kExpired, kCancelled };
+  struct Hold {
+    UserId user;
+    int32_t offer;
+    int32_t seats;
+    int64_t total;
+    Time created;
+    Time payment_required_by;
+    HoldState state;
+    bool released_by_caller;
+    ObjectId payment;
+    int64_t refund_quote;  // -1 until quoted
+  };
+  struct OfferState {
+    OfferSpec spec;
+    int32_t available;
+    int32_t confirmed;
+  };
+
+  BookingsFake(const IdentityFake* identity, const PaymentsFake* payments)
+      : identity_(identity), payments_(payments) {}
+
+  void add_offer(const OfferSpec& offer);
+  ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
+  void expire(Time now);
+  void shorten_ttl(ObjectId hold, Time new_expiry);
+
+  const std::vector<OfferState>& offers() const { return offers_; }
+  const std::vector<Hold>& holds() const { return holds_; }  // id = index+1
+
+ private:
+  ProviderReply availability(const ProviderRequest& req) const;
+  ProviderReply hold(const ProviderRequest& req, Time now);
+  ProviderReply confirm(const ProviderRequest& req, Time now);
+  ProviderReply release(const ProviderRequest& req);
+  ProviderReply cancel_quote(const ProviderRequest& req);
+  ProviderReply cancel_confirm(const ProviderRequest& req);
+
+  const IdentityFake* identity_;
+  const PaymentsFake* payments_;
+  std::vector<OfferState> offers_;
+  std::unordered_map<std::string, int32_t> offer_index_;
+  std::vector<Hold> holds_;
+  using Expiry = std::pair<Time, ObjectId>;
+  std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
+  IdempotencyTable idempotency_;
+};
+
+}  // namespace checkride

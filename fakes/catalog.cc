@@ -1,0 +1,263 @@
+#include "fakes/catalog.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace checkride {
+namespace {
+
+bool contains_ignoring_case(std::string_view hay, std::string_view needle) {
+  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
+  });
+  return it != hay.end();
+}
+
+ProviderReply error_reply(ErrorCode e) {
+  ProviderReply r;
+  r.error = e;
+  return r;
+}
+
+}  // namespace
+
+void CatalogFake::add_sku(const SkuSpec& sku) {
+  sku_index_[sku.id] = static_cast<int32_t>(skus_.size());
+  skus_.push_back(SkuState{sku, sku.stock, 0});
+}
+
+void CatalogFake::add_coupon(const CouponSpec& coupon) {
+  coupons_.push_back(CouponState{coupon, 0, 0, {}});
+}
+
+void CatalogFake::expire(Time now) {
+  while (!expiries_.empty() && expiries_.top().first <= now) {
+    auto [at, id] = expiries_.top();
+    expiries_.pop();
+    Reservation& r = reservations_[id - 1];
+    if (r.state == ReservationState::kHeld && r.expires_at == at) {
+      r.state = ReservationState::kExpired;
+      give_back(r);
+    }
+  }
+}
+
+void CatalogFake::shorten_ttl(ObjectId reservation, Time new_expiry) {
+  if (reservation == 0 || reservation > reservations_.size()) return;
+  Reservation& r = reservations_[reservation - 1];
+  if (r.state != ReservationState::kHeld || new_expiry >= r.expires_at) return;
+  r.expires_at = new_expiry;
+  expiries_.push({new_expiry, reservation});
+}
+
+void CatalogFake::give_back(Reservation& r) {
+  for (auto [sku, qty] : r.items) skus_[sku].available += qty;
+  if (r.coupon >= 0) {
+    CouponState& c = coupons_[r.coupon];
+    c.held -= r.discount;
+    if (--c.uses[r.user] == 0) c.uses.erase(r.user);
+  }
+}
+
+ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time ready_at) {
+  expire(now);
+  switch (req.op) {
+    case Op::kSearch: return search(req);
+    case Op::kQuote: return quote(req);
+    default: break;
+  }
+  uint64_t fingerprint = request_fingerprint(req);
+  ProviderReply reply;
+  if (idempotency_precheck(idempotency_, req, fingerprint, now, reply)) return reply;
+  switch (req.op) {
+    case Op::kReserve: reply = reserve(req, now); break;
+    case Op::kCommit: reply = commit(req, now); break;
+    case Op::kRelease: reply = release(req); break;
+    case Op::kCancelOrder: reply = cancel_order(req); break;
+    default: reply = error_reply(ErrorCode::kBadRequest); break;
+  }
+  if (req.key != 0) idempotency_.store(req.key, fingerprint, now, ready_at, reply);
+  return reply;
+}
+
+ProviderReply CatalogFake::search(const ProviderRequest& req) const {
+  ProviderReply r;
+  for (const auto& s : skus_) {
+    if (req.text.empty() || contains_ignoring_case(s.spec.name, req.text) ||
+        contains_ignoring_case(s.spec.id, req.text)) {
+      r.found.push_back(s.spec.id);
+    }
+  }
+  r.status = "ok";
+  return r;
+}
+
+bool CatalogFake::price(const ProviderRequest& req, std::vector<std::pair<int32_t, int32_t>>& lines,
+                        int64_t& subtotal, int32_t& coupon, ProviderReply& error) const {
+  subtotal = 0;
+  coupon = -1;
+  if (req.items.empty()) {
+    error = error_reply(ErrorCode::kBadRequest);
+    return false;
+  }
+  for (const auto& item : req.items) {
+    auto it = sku_index_.find(item.sku);
+    if (it == sku_index_.end() || item.quantity <= 0) {
+      error = error_reply(it == sku_index_.end() ? ErrorCode::kNotFound : ErrorCode::kBadRequest);
+      return false;
+    }
+    lines.emplace_back(it->second, item.quantity);
+    subtotal += skus_[it->second].spec.price * item.quantity;
+  }
+  if (!req.coupon.empty()) {
+    for (std::size_t i = 0; i < coupons_.size(); ++i) {
+      if (coupons_[i].spec.code == req.coupon) coupon = static_cast<int32_t>(i);
+    }
+    if (coupon < 0) {
+      error = error_reply(ErrorCode::kNotFound);
+      return false;
+    }
+  }
+  return true;
+}
+
+ProviderReply CatalogFake::quote(const ProviderRequest& req) const {
+  std::vector<std::pair<int32_t, int32_t>> lines;
+  int64_t subtotal;
+  int32_t coupon;
+  ProviderReply r;
+  if (!price(req, lines, subtotal, coupon, r)) return r;
+  if (coupon >= 0) {
+    const CouponState& c = coupons_[coupon];
+    auto uses = c.uses.find(req.user);
+    bool user_ok = c.spec.per_user == 0 || uses == c.uses.end() || uses->second < c.spec.per_user;
+    bool budget_ok = c.spent + c.held + c.spec.off <= c.spec.budget;
+    if (user_ok && budget_ok) r.discount = std::min(c.spec.off, subtotal);
+  }
+  r.amount = subtotal - r.discount;
+  r.status = "quoted";
+  return r;
+}
+
+ProviderReply CatalogFake::reserve(const ProviderRequest& req, Time now) {
+  Reservation res{req.user, now, now + req.ttl, ReservationState::kHeld, false, -1, 0, {}};
+  int64_t subtotal;
+  ProviderReply r;
+  if (!price(req, res.items, subtotal, res.coupon, r)) return r;
+  for (auto [sku, qty] : res.items) {
+    if (skus_[sku].available < qty) return error_reply(ErrorCode::kOutOfStock);
+  }
+  if (res.coupon >= 0) {
+    CouponState& c = coupons_[res.coupon];
+    auto uses = c.uses.find(req.user);
+    if (c.spec.per_user > 0 && uses != c.uses.end() && uses->second >= c.spec.per_user) {
+      return error_reply(ErrorCode::kCouponLimit);
+    }
+    if (c.spent + c.held + c.spec.off > c.spec.budget) {
+      return error_reply(ErrorCode::kCouponExhausted);
+    }
+    res.discount = std::min(c.spec.off, subtotal);
+    c.held += res.discount;
+    ++c.uses[req.user];
+  }
+  for (auto [sku, qty] : res.items) skus_[sku].available -= qty;
+  reservations_.push_back(std::move(res));
+  ObjectId id = reservations_.size();
+  expiries_.push({now + req.ttl, id});
+  r.id = id;
+  r.amount = subtotal - reservations_.back().discount;
+  r.discount = reservations_.back().discount;
+  r.expires_at = now + req.ttl;
+  r.status = "held";
+  return r;
+}
+
+// With a reservation: turns held stock into an order. Without one (ref == 0): a direct
+// sale that decrements stock and redeems the coupon unchecked, the way many shop back ends
+// do; it is what an orchestrator that skips reservation races against.
+ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
+  ProviderReply r;
+  Order order{req.user, now, req.ref, 0, 0, -1, 0, false};
+  if (req.ref != 0) {
+    if (req.ref > reservations_.size()) return error_reply(ErrorCode::kNotFound);
+    Reservation& res = reservations_[req.ref - 1];
+    if (res.state == ReservationState::kExpired) return error_reply(ErrorCode::kExpired);
+    if (res.state != ReservationState::kHeld) return error_reply(ErrorCode::kInvalidState);
+    res.state = ReservationState::kCommitted;
+    res.released_by_caller = true;
+    int64_t subtotal = 0;
+    for (auto [sku, qty] : res.items) {
+      skus_[sku].committed += qty;
+      order.units += qty;
+      subtotal += skus_[sku].spec.price * qty;
+    }
+    order.coupon = res.coupon;
+    order.discount = res.discount;
+    order.total = subtotal - res.discount;
+    if (res.coupon >= 0) {
+      coupons_[res.coupon].held -= res.discount;
+      coupons_[res.coupon].spent += res.discount;
+    }
+  } else {
+    std::vector<std::pair<int32_t, int32_t>> lines;
+    int64_t subtotal;
+    if (!price(req, lines, subtotal, order.coupon, r)) return r;
+    for (auto [sku, qty] : lines) {
+      skus_[sku].available -= qty;
+      skus_[sku].committed += qty;
+      order.units += qty;
+    }
+    if (order.coupon >= 0) {
+      CouponState& c = coupons_[order.coupon];
+      order.discount = std::min(c.spec.off, subtotal);
+      c.spent += order.discount;
+      ++c.uses[req.user];
+    }
+    order.total = subtotal - order.discount;
+  }
+  orders_.push_back(order);
+  r.id = orders_.size();
+  r.amount = order.total;
+  r.discount = order.discount;
+  r.status = "committed";
+  return r;
+}
+
+ProviderReply CatalogFake::release(const ProviderRequest& req) {
+  if (req.ref == 0 || req.ref > reservations_.size()) return error_reply(ErrorCode::kNotFound);
+  Reservation& res = reservations_[req.ref - 1];
+  ProviderReply r;
+  r.id = req.ref;
+  if (res.state == ReservationState::kCommitted) return error_reply(ErrorCode::kInvalidState);
+  // Releasing a lapsed or already released reservation succeeds: release is idempotent.
+  if (res.state == ReservationState::kHeld) {
+    res.state = ReservationState::kReleased;
+    give_back(res);
+  }
+  res.released_by_caller = true;
+  r.status = "released";
+  return r;
+}
+
+ProviderReply CatalogFake::cancel_order(const ProviderRequest& req) {
+  if (req.ref == 0 || req.ref > orders_.size()) return error_reply(ErrorCode::kNotFound);
+  Order& order = orders_[req.ref - 1];
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = order.total;
+  r.status = "cancelled";
+  if (order.cancelled) return r;
+  order.cancelled = true;
+  const Reservation* res = order.reservation ? &reservations_[order.reservation - 1] : nullptr;
+  if (res) {
+    for (auto [sku, qty] : res->items) {
+      skus_[sku].committed -= qty;
+      skus_[sku].available += qty;
+    }
+  }
+  if (order.coupon >= 0) coupons_[order.coupon].spent -= order.discount;
+  return r;
+}
+
+}  // namespace checkride

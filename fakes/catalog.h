@@ -1,0 +1,99 @@
+#pragma once
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "fakes/idempotency_table.h"
+#include "protocol/provider.h"
+
+namespace checkride {
+
+struct SkuSpec {
+  std::string id;
+  std::string name;
+  int64_t price = 0;
+  int32_t stock = 0;
+};
+
+struct CouponSpec {
+  std::string code;
+  int64_t off = 0;     // minor units off the order total
+  int64_t budget = 0;  // total discount the campaign may give
+  int32_t per_user = 0;  // 0 = unlimited
+};
+
+// Catalog, inventory and pricing. Stock is held by reservations that lapse after a TTL;
+// a coupon's budget and per-user limit are held by the reservation too, so a committed
+// order never spends budget that was not there. The ledger is the checkers' ground truth.
+class CatalogFake {
+ public:
+  enum class ReservationState : uint8_t { kHeld, kCommitted, kReleased, kExpired };
+  struct Reservation {
+    UserId user;
+    Time created;
+    Time expires_at;
+    ReservationState state;
+    bool released_by_caller;  // released or committed explicitly (not just lapsed)
+    int32_t coupon;           // index into coupons, -1 for none
+    int64_t discount;
+    std::vector<std::pair<int32_t, int32_t>> items;  // sku index, quantity
+  };
+  struct Order {
+    UserId user;
+    Time created;
+    ObjectId reservation;  // 0 for a direct sale
+    int64_t total;
+    int64_t discount;
+    int32_t coupon;
+    int32_t units;
+    bool cancelled;
+  };
+  struct SkuState {
+    SkuSpec spec;
+    int32_t available;  // stock not reserved or sold (may go negative on a direct sale)
+    int32_t committed;  // units in live orders
+  };
+  struct CouponState {
+    CouponSpec spec;
+    int64_t held;   // discount held by open reservations
+    int64_t spent;  // discount given by live orders
+    std::unordered_map<UserId, int32_t> uses;  // reserved or spent, per user
+  };
+
+  void add_sku(const SkuSpec& sku);
+  void add_coupon(const CouponSpec& coupon);
+  ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
+  // Lapses reservations whose TTL has passed; called before every request.
+  void expire(Time now);
+  // Shortens a reservation's TTL (the hold_expiry fault).
+  void shorten_ttl(ObjectId reservation, Time new_expiry);
+
+  const std::vector<SkuState>& skus() const { return skus_; }
+  const std::vector<CouponState>& coupons() const { return coupons_; }
+  const std::vector<Reservation>& reservations() const { return reservations_; }  // id = index+1
+  const std::vector<Order>& orders() const { return orders_; }  // id = index+1
+  std::string_view currency() const { return "usd"; }
+
+ private:
+  ProviderReply search(const ProviderRequest& req) const;
+  ProviderReply quote(const ProviderRequest& req) const;
+  ProviderReply reserve(const ProviderRequest& req, Time now);
+  ProviderReply commit(const ProviderRequest& req, Time now);
+  ProviderReply release(const ProviderRequest& req);
+  ProviderReply cancel_order(const ProviderRequest& req);
+  bool price(const ProviderRequest& req, std::vector<std::pair<int32_t, int32_t>>& lines,
+             int64_t& subtotal, int32_t& coupon, ProviderReply& error) const;
+  void give_back(Reservation& r);
+
+  std::vector<SkuState> skus_;
+  std::unordered_map<std::string, int32_t> sku_index_;
+  std::vector<CouponState> coupons_;
+  std::vector<Reservation> reservations_;
+  std::vector<Order> orders_;
+  using Expiry = std::pair<Time, ObjectId>;
+  std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
+  IdempotencyTable idempotency_;
+};
+
+}  // namespace checkride

@@ -1,0 +1,144 @@
+#include "fakes/payments.h"
+
+#include "fakes/identity.h"
+
+namespace checkride {
+namespace {
+
+ProviderReply error_reply(ErrorCode e, std::string_view status = {}) {
+  ProviderReply r;
+  r.error = e;
+  r.status = status;
+  return r;
+}
+
+}  // namespace
+
+bool parse_card_behaviour(std::string_view pm, CardBehaviour& out) {
+  if (pm == "pm_card_visa") out = CardBehaviour::kSucceeds;
+  else if (pm == "pm_card_visa_chargeDeclined") out = CardBehaviour::kDeclined;
+  else if (pm == "pm_card_visa_chargeDeclinedInsufficientFunds") out = CardBehaviour::kInsufficientFunds;
+  else if (pm == "pm_card_authenticationRequired") out = CardBehaviour::kAuthRequired;
+  else return false;
+  return true;
+}
+
+std::string_view card_test_name(CardBehaviour b) {
+  switch (b) {
+    case CardBehaviour::kSucceeds: return "pm_card_visa";
+    case CardBehaviour::kDeclined: return "pm_card_visa_chargeDeclined";
+    case CardBehaviour::kInsufficientFunds: return "pm_card_visa_chargeDeclinedInsufficientFunds";
+    case CardBehaviour::kAuthRequired: return "pm_card_authenticationRequired";
+  }
+  return "";
+}
+
+std::string_view PaymentsFake::status_name(Status s) {
+  switch (s) {
+    case Status::kRequiresPaymentMethod: return "requires_payment_method";
+    case Status::kRequiresAction: return "requires_action";
+    case Status::kRequiresCapture: return "requires_capture";
+    case Status::kSucceeded: return "succeeded";
+    case Status::kCanceled: return "canceled";
+  }
+  return "";
+}
+
+PaymentMethodId PaymentsFake::add_method(UserId owner, CardBehaviour behaviour) {
+  methods_.push_back(Method{owner, behaviour});
+  return methods_.size();
+}
+
+ProviderReply PaymentsFake::handle(const ProviderRequest& req, Time now, Time ready_at) {
+  // Authentication comes before idempotency, as in Stripe: a 401 is never stored.
+  if (!identity_->token_active(req.access_token, now)) {
+    return error_reply(ErrorCode::kInvalidToken);
+  }
+  uint64_t fingerprint = request_fingerprint(req);
+  ProviderReply reply;
+  if (idempotency_precheck(idempotency_, req, fingerprint, now, reply)) return reply;
+  switch (req.op) {
+    case Op::kAuthorize: reply = authorize(req, now); break;
+    case Op::kCapture: reply = capture(req, now); break;
+    case Op::kVoid: reply = cancel(req); break;
+    case Op::kRefund: reply = refund(req); break;
+    default: reply = error_reply(ErrorCode::kBadRequest); break;
+  }
+  if (req.key != 0) idempotency_.store(req.key, fingerprint, now, ready_at, reply);
+  return reply;
+}
+
+ProviderReply PaymentsFake::authorize(const ProviderRequest& req, Time now) {
+  if (req.amount <= 0 || req.payment_method == 0 || req.payment_method > methods_.size()) {
+    return error_reply(ErrorCode::kBadRequest);
+  }
+  const Method& m = methods_[req.payment_method - 1];
+  PaymentIntent pi{m.owner, req.payment_method, req.amount, 0, now, 0,
+                   Status::kRequiresCapture, false};
+  ErrorCode error = ErrorCode::kNone;
+  switch (m.behaviour) {
+    case CardBehaviour::kSucceeds: pi.authorized = true; break;
+    case CardBehaviour::kDeclined:
+      pi.status = Status::kRequiresPaymentMethod;
+      error = ErrorCode::kCardDeclined;
+      break;
+    case CardBehaviour::kInsufficientFunds:
+      pi.status = Status::kRequiresPaymentMethod;
+      error = ErrorCode::kInsufficientFunds;
+      break;
+    case CardBehaviour::kAuthRequired: pi.status = Status::kRequiresAction; break;
+  }
+  intents_.push_back(pi);
+  ProviderReply r;
+  r.error = error;
+  r.id = intents_.size();
+  r.amount = req.amount;
+  r.status = status_name(pi.status);
+  return r;
+}
+
+ProviderReply PaymentsFake::capture(const ProviderRequest& req, Time now) {
+  if (req.ref == 0 || req.ref > intents_.size()) return error_reply(ErrorCode::kNotFound);
+  PaymentIntent& pi = intents_[req.ref - 1];
+  if (pi.status != Status::kRequiresCapture) {
+    return error_reply(ErrorCode::kInvalidState, status_name(pi.status));
+  }
+  pi.status = Status::kSucceeded;
+  pi.captured_at = now;
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = pi.amount;
+  r.status = status_name(pi.status);
+  return r;
+}
+
+ProviderReply PaymentsFake::cancel(const ProviderRequest& req) {
+  if (req.ref == 0 || req.ref > intents_.size()) return error_reply(ErrorCode::kNotFound);
+  PaymentIntent& pi = intents_[req.ref - 1];
+  if (pi.status == Status::kSucceeded) {
+    return error_reply(ErrorCode::kInvalidState, status_name(pi.status));
+  }
+  pi.status = Status::kCanceled;
+  ProviderReply r;
+  r.id = req.ref;
+  r.status = status_name(pi.status);
+  return r;
+}
+
+ProviderReply PaymentsFake::refund(const ProviderRequest& req) {
+  if (req.ref == 0 || req.ref > intents_.size()) return error_reply(ErrorCode::kNotFound);
+  PaymentIntent& pi = intents_[req.ref - 1];
+  if (pi.status != Status::kSucceeded) {
+    return error_reply(ErrorCode::kInvalidState, status_name(pi.status));
+  }
+  int64_t amount = req.amount > 0 ? req.amount : pi.amount - pi.refunded;
+  if (amount <= 0 || pi.refunded + amount > pi.amount) return error_reply(ErrorCode::kBadRequest);
+  pi.refunded += amount;
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = amount;
+  r.status = "succeeded";
+  return r;
+}
+
+}  // namespace checkride

@@ -1,0 +1,69 @@
+#pragma once
+#include <string_view>
+#include <vector>
+
+#include "fakes/idempotency_table.h"
+#include "protocol/provider.h"
+
+namespace checkride {
+
+class IdentityFake;
+
+// Stripe's test payment methods, by behaviour.
+enum class CardBehaviour : uint8_t { kSucceeds, kDeclined, kInsufficientFunds, kAuthRequired };
+bool parse_card_behaviour(std::string_view stripe_test_pm, CardBehaviour& out);
+std::string_view card_test_name(CardBehaviour b);
+
+// Stripe PaymentIntents with manual capture. Each payment method belongs to one user, so
+// every charge is attributed without trusting the caller.
+class PaymentsFake {
+ public:
+  enum class Status : uint8_t {
+    kRequiresPaymentMethod,  // declined
+    kRequiresAction,         // 3-D Secure needed
+    kRequiresCapture,        // authorized
+    kSucceeded,              // captured
+    kCanceled,               // voided
+  };
+  struct PaymentIntent {
+    UserId owner;
+    PaymentMethodId method;
+    int64_t amount;
+    int64_t refunded;
+    Time created;
+    Time captured_at;  // 0 until captured
+    Status status;
+    bool authorized;  // ever reached requires_capture
+  };
+
+  explicit PaymentsFake(const IdentityFake* identity) : identity_(identity) {}
+
+  PaymentMethodId add_method(UserId owner, CardBehaviour behaviour);
+  ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
+
+  const std::vector<PaymentIntent>& intents() const { return intents_; }  // id = index+1
+  const PaymentIntent* find(ObjectId id) const {
+    return id == 0 || id > intents_.size() ? nullptr : &intents_[id - 1];
+  }
+  UserId owner_of_method(PaymentMethodId pm) const {
+    return pm == 0 || pm > methods_.size() ? 0 : methods_[pm - 1].owner;
+  }
+  static std::string_view status_name(Status s);
+
+ private:
+  struct Method {
+    UserId owner;
+    CardBehaviour behaviour;
+  };
+  ProviderReply authorize(const ProviderRequest& req, Time now);
+  ProviderReply capture(const ProviderRequest& req, Time now);
+  ProviderReply cancel(const ProviderRequest& req);
+  ProviderReply refund(const ProviderRequest& req);
+
+  const IdentityFake* identity_;
+  std::vector<Method> methods_;
+  std::vector<PaymentIntent> intents_;
+  IdempotencyTable idempotency_;
+};
+
+}  // namespace checkride

@@ -1,0 +1,26 @@
+#pragma once
+#include "fakes/bookings.h"
+#include "fakes/catalog.h"
+#include "fakes/identity.h"
+#include "fakes/payments.h"
+
+namespace checkride {
+
+// The one world every fake lives in: a reservation, a hold, an authorization and a token
+// are all visible to the others and to the checkers.
+struct World {
+  IdentityFake identity;
+  PaymentsFake payments{&identity};
+  BookingsFake bookings{&identity, &payments};
+  CatalogFake catalog;
+
+  explicit World(Duration access_ttl = 15 * kMinute) : identity(access_ttl) {}
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  // Routes a request to its provider. `ready_at` is when the reply leaves the provider; a
+  // request with the same idempotency key arriving before then gets a 409.
+  ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
+};
+
+}  // namespace checkride

@@ -1,0 +1,314 @@
+#include "orchestrator/action_catalog.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
+
+#include "protocol/input_error.h"
+#include "protocol/yaml_json.h"
+
+namespace checkride {
+namespace {
+
+struct HandlerName {
+  const char* name;
+  Handler handler;
+};
+constexpr HandlerName kHandlers[] = {
+    {"search_catalog", Handler::kSearchCatalog},
+    {"preview_order", Handler::kPreviewOrder},
+    {"place_order", Handler::kPlaceOrder},
+    {"cancel_order", Handler::kCancelOrder},
+    {"search_availability", Handler::kSearchAvailability},
+    {"create_booking", Handler::kCreateBooking},
+    {"confirm_booking", Handler::kConfirmBooking},
+    {"cancel_booking", Handler::kCancelBooking},
+};
+
+int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+std::string joined_handlers() {
+  std::string out;
+  for (const auto& h : kHandlers) out += (out.empty() ? "" : ", ") + std::string(h.name);
+  return out;
+}
+
+const nlohmann::json* at_pointer(const nlohmann::json& doc, const std::string& pointer) {
+  if (pointer.empty()) return nullptr;
+  nlohmann::json::json_pointer ptr(pointer);
+  if (!doc.contains(ptr)) return nullptr;
+  return &doc.at(ptr);
+}
+
+void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
+                   ParamMapping& m) {
+  const std::set<std::string> pointer_keys = {"items", "sku",   "quantity", "coupon",
+                                              "max_total", "query", "offer", "reference",
+                                              "seats"};
+  for (const auto& kv : node) {
+    std::string key = kv.first.Scalar();
+    if (!kv.second.IsScalar()) {
+      throw InputError(origin, line_of(kv.second), field + ".map." + key,
+                       "expected a JSON pointer string");
+    }
+    std::string value = kv.second.Scalar();
+    if (pointer_keys.count(key) && (value.empty() || value[0] != '/')) {
+      throw InputError(origin, line_of(kv.second), field + ".map." + key,
+                       "expected a JSON pointer starting with '/', got '" + value + "'");
+    }
+    if (key == "items") m.items = value;
+    else if (key == "item_sku") m.item_sku = value;
+    else if (key == "item_quantity") m.item_quantity = value;
+    else if (key == "sku") m.sku = value;
+    else if (key == "quantity") m.quantity = value;
+    else if (key == "coupon") m.coupon = value;
+    else if (key == "max_total") m.max_total = value;
+    else if (key == "query") m.query = value;
+    else if (key == "offer") m.offer = value;
+    else if (key == "reference") m.reference = value;
+    else if (key == "seats") m.seats = value;
+    else {
+      throw InputError(origin, line_of(kv.first), field + ".map." + key,
+                       "unknown handler input; expected one of items, item_sku, item_quantity, "
+                       "sku, quantity, coupon, max_total, query, offer, reference, seats");
+    }
+  }
+}
+
+}  // namespace
+
+const char* handler_name(Handler h) { return kHandlers[static_cast<int>(h)].name; }
+
+ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::string& origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(origin, e.mark.line + 1, "", "malformed YAML: " + e.msg);
+  }
+  if (!root.IsMap() || !root["actions"] || !root["actions"].IsSequence()) {
+    throw InputError(origin, line_of(root), "actions", "expected a list under 'actions'");
+  }
+  for (const auto& kv : root) {
+    if (kv.first.Scalar() != "actions") {
+      throw InputError(origin, line_of(kv.first), kv.first.Scalar(),
+                       "unknown key; expected 'actions'");
+    }
+  }
+  ActionCatalog catalog;
+  int index = 0;
+  for (const auto& node : root["actions"]) {
+    std::string field = "actions[" + std::to_string(index++) + "]";
+    if (!node.IsMap()) throw InputError(origin, line_of(node), field, "expected a mapping");
+    ActionSpec spec;
+    bool have_handler = false;
+    for (const auto& kv : node) {
+      std::string key = kv.first.Scalar();
+      const YAML::Node& v = kv.second;
+      try {
+        if (key == "name") {
+          spec.name = v.as<std::string>();
+        } else if (key == "handler") {
+          std::string h = v.as<std::string>();
+          for (const auto& known : kHandlers) {
+            if (h == known.name) {
+              spec.handler = known.handler;
+              have_handler = true;
+            }
+          }
+          if (!have_handler) {
+            throw InputError(origin, line_of(v), field + ".handler",
+                             "unknown handler '" + h + "'; expected one of " + joined_handlers());
+          }
+        } else if (key == "charge") {
+          spec.charge = v.as<bool>();
+        } else if (key == "scopes") {
+          if (!v.IsSequence()) throw InputError(origin, line_of(v), field + ".scopes", "expected a list");
+          for (const auto& s : v) {
+            uint32_t bit;
+            if (!parse_scope(s.as<std::string>(), bit)) {
+              throw InputError(origin, line_of(s), field + ".scopes",
+                               "unknown scope '" + s.as<std::string>() +
+                                   "'; expected catalog:read, orders:write, payments:charge or "
+                                   "bookings:write");
+            }
+            spec.scopes |= bit;
+          }
+        } else if (key == "params") {
+          spec.schema_json = yaml_to_json(v);
+        } else if (key == "map") {
+          if (!v.IsMap()) throw InputError(origin, line_of(v), field + ".map", "expected a mapping");
+          parse_mapping(v, origin, field, spec.mapping);
+        } else if (key == "description") {
+          // documentation only
+        } else {
+          throw InputError(origin, line_of(kv.first), field + "." + key,
+                           "unknown key; expected name, handler, charge, scopes, params, map, "
+                           "description");
+        }
+      } catch (const YAML::Exception& e) {
+        throw InputError(origin, line_of(v), field + "." + key, "wrong type: " + e.msg);
+      }
+    }
+    if (spec.name.empty()) throw InputError(origin, line_of(node), field + ".name", "missing");
+    if (!have_handler) throw InputError(origin, line_of(node), field + ".handler", "missing");
+    if (!spec.schema_json.is_object()) {
+      throw InputError(origin, line_of(node), field + ".params", "missing JSON Schema object");
+    }
+    if (catalog.actions_.count(spec.name)) {
+      throw InputError(origin, line_of(node), field + ".name", "duplicate action '" + spec.name + "'");
+    }
+    spec.schema = std::make_shared<valijson::Schema>();
+    try {
+      valijson::SchemaParser parser;
+      valijson::adapters::NlohmannJsonAdapter adapter(spec.schema_json);
+      parser.populateSchema(adapter, *spec.schema);
+    } catch (const std::exception& e) {
+      throw InputError(origin, line_of(node["params"]), field + ".params",
+                       std::string("invalid JSON Schema: ") + e.what());
+    }
+    std::string name = spec.name;
+    catalog.actions_.emplace(name, std::move(spec));
+  }
+  return catalog;
+}
+
+ActionCatalog ActionCatalog::from_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, 0, "", "cannot open action catalog");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return from_yaml_text(ss.str(), path);
+}
+
+const ActionCatalog& ActionCatalog::default_catalog() {
+  static const ActionCatalog catalog = from_yaml_text(default_yaml(), "<default actions>");
+  return catalog;
+}
+
+const ActionSpec* ActionCatalog::find(const std::string& name) const {
+  auto it = actions_.find(name);
+  return it == actions_.end() ? nullptr : &it->second;
+}
+
+bool ActionCatalog::validate(const ActionSpec& spec, const nlohmann::json& params,
+                             std::string& error) const {
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(params);
+  if (validator.validate(*spec.schema, target, &results)) return true;
+  // The deepest error is the most specific one.
+  valijson::ValidationResults::Error best;
+  valijson::ValidationResults::Error e;
+  while (results.popError(e)) {
+    if (e.context.size() >= best.context.size()) best = e;
+  }
+  std::string path;
+  for (std::size_t i = 1; i < best.context.size(); ++i) path += best.context[i];
+  error = "params" + path + ": " + best.description;
+  return false;
+}
+
+bool ActionCatalog::map_inputs(const ActionSpec& spec, const nlohmann::json& params,
+                               HandlerInput& out, std::string& error) const {
+  const ParamMapping& m = spec.mapping;
+  auto str = [&](const std::string& ptr, std::string& dst) {
+    if (const auto* v = at_pointer(params, ptr)) {
+      if (!v->is_string()) {
+        error = ptr + ": expected a string";
+        return false;
+      }
+      dst = v->get<std::string>();
+    }
+    return true;
+  };
+  auto integer = [&](const std::string& ptr, auto& dst) {
+    if (const auto* v = at_pointer(params, ptr)) {
+      if (!v->is_number_integer()) {
+        error = ptr + ": expected an integer";
+        return false;
+      }
+      dst = v->get<std::remove_reference_t<decltype(dst)>>();
+    }
+    return true;
+  };
+  if (const auto* items = at_pointer(params, m.items)) {
+    if (!items->is_array()) {
+      error = m.items + ": expected an array";
+      return false;
+    }
+    for (const auto& it : *items) {
+      if (!it.is_object() || !it.contains(m.item_sku) || !it[m.item_sku].is_string() ||
+          !it.contains(m.item_quantity) || !it[m.item_quantity].is_number_integer()) {
+        error = m.items + ": each item needs string '" + m.item_sku + "' and integer '" +
+                m.item_quantity + "'";
+        return false;
+      }
+      out.items.push_back(
+          LineItem{it[m.item_sku].get<std::string>(), it[m.item_quantity].get<int32_t>()});
+    }
+  }
+  if (!m.sku.empty()) {
+    LineItem single;
+    single.quantity = 1;
+    if (!str(m.sku, single.sku) || !integer(m.quantity, single.quantity)) return false;
+    if (!single.sku.empty()) out.items.push_back(single);
+  }
+  return str(m.coupon, out.coupon) && str(m.query, out.query) && str(m.offer, out.offer) &&
+         str(m.reference, out.reference) && integer(m.max_total, out.max_total) &&
+         integer(m.seats, out.seats);
+}
+
+bool looks_like_pan(const std::string& text) {
+  // Scan for runs of digits possibly separated by single spaces or dashes.
+  std::string digits;
+  auto check = [&]() {
+    if (digits.size() < 13 || digits.size() > 19) return false;
+    int sum = 0;
+    bool dbl = false;
+    for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+      int d = *it - '0';
+      if (dbl) {
+        d *= 2;
+        if (d > 9) d -= 9;
+      }
+      sum += d;
+      dbl = !dbl;
+    }
+    return sum % 10 == 0;
+  };
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    char c = i < text.size() ? text[i] : '\0';
+    if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+    } else if ((c == ' ' || c == '-') && !digits.empty() && i + 1 < text.size() &&
+               text[i + 1] >= '0' && text[i + 1] <= '9') {
+      continue;
+    } else {
+      if (check()) return true;
+      digits.clear();
+    }
+  }
+  return false;
+}
+
+bool contains_pan(const nlohmann::json& params) {
+  if (params.is_string()) return looks_like_pan(params.get_ref<const std::string&>());
+  if (params.is_number_unsigned() || params.is_number_integer()) {
+    return looks_like_pan(params.dump());
+  }
+  if (params.is_structured()) {
+    for (const auto& child : params) {
+      if (contains_pan(child)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace checkride

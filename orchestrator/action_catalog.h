@@ -1,0 +1,90 @@
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "protocol/provider.h"
+
+namespace valijson {
+class Schema;
+}
+
+namespace checkride {
+
+// The built-in handlers an action can be mapped onto.
+enum class Handler : uint8_t {
+  kSearchCatalog,
+  kPreviewOrder,
+  kPlaceOrder,
+  kCancelOrder,
+  kSearchAvailability,
+  kCreateBooking,
+  kConfirmBooking,
+  kCancelBooking,
+};
+const char* handler_name(Handler h);
+
+// What a handler needs, pulled out of the model's params by the action's mapping.
+struct HandlerInput {
+  std::vector<LineItem> items;
+  std::string coupon;
+  std::string query;
+  std::string offer;
+  std::string reference;
+  int64_t max_total = -1;  // -1: the model stated no maximum
+  int32_t seats = 1;
+};
+
+// Where each handler input comes from: JSON pointers into params. For items, `items`
+// points at an array and `item_sku`/`item_quantity` name the fields of each element; a
+// single-item action can instead map `sku` and `quantity` directly.
+struct ParamMapping {
+  std::string items, item_sku = "sku", item_quantity = "quantity";
+  std::string sku, quantity;
+  std::string coupon, max_total, query, offer, reference, seats;
+};
+
+struct ActionSpec {
+  std::string name;
+  Handler handler;
+  bool charge = false;
+  uint32_t scopes = 0;
+  ParamMapping mapping;
+  nlohmann::json schema_json;
+  std::shared_ptr<valijson::Schema> schema;
+};
+
+// Actions are declared, not hard-coded: a YAML file lists each action's name, the JSON
+// Schema of its params, its required scopes, whether it bears a charge, and which handler
+// runs it with which mapping. Users whose model names its tools differently map them here.
+class ActionCatalog {
+ public:
+  // Throws InputError naming `origin`, the line and the field on any mistake.
+  static ActionCatalog from_yaml_text(const std::string& text, const std::string& origin);
+  static ActionCatalog from_file(const std::string& path);
+  static const ActionCatalog& default_catalog();
+  static const char* default_yaml();
+
+  const ActionSpec* find(const std::string& name) const;
+  const std::map<std::string, ActionSpec>& actions() const { return actions_; }
+
+  // Validates params against the action's schema; on failure returns false and describes
+  // the first problem (JSON pointer and what was expected) in `error`.
+  bool validate(const ActionSpec& spec, const nlohmann::json& params, std::string& error) const;
+  // Applies the mapping; false with `error` when a mapped value has the wrong shape.
+  bool map_inputs(const ActionSpec& spec, const nlohmann::json& params, HandlerInput& out,
+                  std::string& error) const;
+
+ private:
+  std::map<std::string, ActionSpec> actions_;
+};
+
+// True when any string or number in `params` holds a card-number-like digit run
+// (13-19 digits, spaces or dashes allowed, passing the Luhn check).
+bool contains_pan(const nlohmann::json& params);
+bool looks_like_pan(const std::string& text);
+
+}  // namespace checkride

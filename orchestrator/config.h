@@ -1,0 +1,37 @@
+#pragma once
+#include <cstdint>
+
+#include "orchestrator/defects.h"
+#include "protocol/time.h"
+
+namespace checkride {
+
+struct PolicyConfig {
+  int64_t spend_cap_session = 0;  // 0 = no cap (minor units per session)
+  int64_t spend_cap_day = 0;      // per user per virtual day
+  int32_t max_quantity = 0;       // per line item; 0 = no cap
+  int32_t per_user_per_min = 0;   // actions per user per minute; 0 = unlimited
+  int64_t review_above = 0;       // totals above this go to human review; 0 = never
+  int32_t max_in_flight = 0;      // admission control: sagas in flight; 0 = unlimited
+};
+
+struct RetryConfig {
+  int32_t max = 4;  // retries after the first attempt
+  Duration base = 100;
+  Duration cap = 5 * kSecond;
+  Duration call_timeout = 10 * kSecond;
+  int32_t breaker_failures = 20;  // consecutive failures that open a provider's breaker
+  Duration breaker_cooldown = 2 * kSecond;
+};
+
+struct OrchestratorConfig {
+  PolicyConfig policy;
+  RetryConfig retries;
+  DefectSet defects;
+  uint64_t seed = 0;                      // jitter seed
+  Duration reservation_ttl = 10 * kMinute;
+  Duration hold_ttl = 20 * kMinute;
+  Duration token_refresh_skew = 30 * kSecond;  // refresh this long before expiry
+};
+
+}  // namespace checkride

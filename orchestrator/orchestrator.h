@@ -1,0 +1,133 @@
+#pragma once
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "orchestrator/action_catalog.h"
+#include "orchestrator/audit_log.h"
+#include "orchestrator/config.h"
+#include "orchestrator/effects.h"
+#include "orchestrator/retry.h"
+#include "orchestrator/store.h"
+
+namespace checkride {
+
+struct Escalation {
+  SessionId session = 0;
+  std::string action;
+  std::string reason;
+  int64_t total = 0;
+  std::string params;  // the model's params, for the reviewer
+};
+
+// The real orchestrator, sans I/O: it takes inputs with the current time and appends the
+// effects it wants performed to `out`. It never reads a clock, opens a socket, sleeps or
+// draws an unseeded random number; the simulator and the HTTP service drive the same code.
+class Orchestrator {
+ public:
+  Orchestrator(const ActionCatalog& catalog, const OrchestratorConfig& config, Store& store);
+
+  // The user's delegated OAuth grant for a session.
+  void on_session_start(const SessionGrant& grant, Time now);
+  void on_consent(const ConsentGrant& consent, Time now);
+  void on_action(const ActionRequest& request, Time now, Effects& out);
+  void on_provider_reply(CallId call, const ProviderReply& reply, Time now, Effects& out);
+  void on_timer(TimerId timer, Time now, Effects& out);
+  // After a crash: resumes every saga the Store holds as in flight, with the same keys.
+  void recover(Time now, Effects& out);
+
+  int in_flight() const { return in_flight_; }
+  const std::vector<Escalation>& review_queue() const { return review_queue_; }
+  const AuditLog& audit() const { return audit_; }
+  int breaker_openings() const { return breakers_.opened(); }
+
+ private:
+  enum class PendingKind : uint8_t { kStep, kCompensation, kRefresh, kQuery, kFireAndForget };
+  struct Pending {
+    PendingKind kind;
+    Op op;
+    SagaId saga;
+    UserId user;
+    SessionId session;
+    uint64_t request_id;
+  };
+  enum class TimerKind : uint8_t { kRetry, kHoldExpiry };
+  struct TimerCtx {
+    TimerKind kind;
+    SagaId saga;
+  };
+  struct Waiter {
+    SessionId session;
+    uint64_t request_id;
+    bool for_hold;  // createBooking: answered once the hold exists
+  };
+  struct TokenState {
+    bool refreshing = false;
+    std::vector<SagaId> waiting;
+  };
+  struct ParsedParams {
+    std::shared_ptr<const nlohmann::json> keep_alive;
+    const ActionSpec* spec;
+    std::string error;  // empty when valid
+    HandlerInput input;
+  };
+
+  const ParsedParams& parse(const ActionSpec& spec, const ActionRequest& req);
+  void reply(SessionId session, uint64_t request_id, ActionStatus status, std::string code,
+             Time now, Effects& out, std::string reference = {}, int64_t total = 0,
+             Duration retry_after = 0);
+  void attach_or_answer(SagaRecord& s, const ActionRequest& req, bool for_hold, Time now,
+                        Effects& out);
+  void start_query(const ActionRequest& req, Op op, const HandlerInput& in, Time now, Effects& out);
+  void start_order(const ActionRequest& req, const HandlerInput& in, uint64_t cart, Time now,
+                   Effects& out);
+  void start_booking(const ActionRequest& req, const HandlerInput& in, Time now, Effects& out);
+  void confirm_booking(const ActionRequest& req, const HandlerInput& in, Time now, Effects& out);
+  void start_cancel(const ActionRequest& req, const HandlerInput& in, SagaKind kind, Time now,
+                    Effects& out);
+  bool charge_checks(SagaRecord& s, Time now, ActionStatus& status, std::string& code);
+
+  void run_step(SagaRecord& s, Time now, Effects& out);
+  void on_step_reply(SagaRecord& s, Op op, const ProviderReply& r, Time now, Effects& out);
+  void compensate_next(SagaRecord& s, Time now, Effects& out);
+  void on_compensation_reply(SagaRecord& s, Op op, const ProviderReply& r, Time now,
+                             Effects& out);
+  void advance(SagaRecord& s, Step next, Time now, Effects& out);
+  void fail(SagaRecord& s, ActionStatus status, std::string code, Time now, Effects& out);
+  void finish(SagaRecord& s, ActionStatus status, std::string code, Time now, Effects& out);
+  void answer_waiters(SagaRecord& s, bool hold_phase_only, Time now, Effects& out);
+  // Retries a retryable failure; returns false when the step's retries are used up.
+  bool schedule_retry(SagaRecord& s, const ProviderReply& r, bool forever, Time now,
+                      Effects& out);
+  void send(SagaRecord& s, PendingKind kind, ProviderRequest req, Time now, Effects& out);
+  void request_refresh(UserId user, Time now, Effects& out);
+  IdempotencyKey step_key(const SagaRecord& s, uint64_t step_code) const;
+  ProviderRequest request_for(const SagaRecord& s, Op op) const;
+  bool must_complete(const SagaRecord& s) const;
+  void escalate(const SagaRecord& s, const std::string& reason, Time now);
+  void track_dedupe(const SagaRecord& s);
+
+  const ActionCatalog& catalog_;
+  OrchestratorConfig config_;
+  Store& store_;
+  AuditLog audit_;
+  CircuitBreakers breakers_;
+
+  CallId next_call_ = 1;
+  TimerId next_timer_ = 1;
+  int in_flight_ = 0;
+  // Lookup-only maps: never iterated, so their order cannot reach an effect.
+  std::unordered_map<CallId, Pending> pending_;
+  std::unordered_map<TimerId, TimerCtx> timers_;
+  std::unordered_map<SagaId, std::vector<Waiter>> waiters_;
+  std::unordered_map<UserId, TokenState> tokens_;
+  std::unordered_map<SessionId, std::vector<std::pair<uint64_t, SagaId>>> dedupe_;
+  std::unordered_map<UserId, std::pair<int64_t, int32_t>> rate_windows_;
+  std::unordered_map<SessionId, int64_t> spend_session_;
+  std::unordered_map<uint64_t, int64_t> spend_day_;
+  std::unordered_map<const nlohmann::json*, ParsedParams> parsed_;
+  std::vector<Escalation> review_queue_;
+};
+
+}  // namespace checkride

@@ -1,0 +1,114 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/ids.h"
+#include "protocol/time.h"
+
+namespace checkride {
+
+enum class Provider : uint8_t { kCatalog, kPayment, kBooking, kIdentity };
+constexpr int kProviderCount = 4;
+
+// Every operation a provider offers. The simulator delivers these as typed structs;
+// wire mode maps them onto HTTP shapes.
+enum class Op : uint8_t {
+  kSearch,         // catalog: products matching a query
+  kQuote,          // catalog: deterministic price for items + coupon
+  kReserve,        // catalog: hold stock with a TTL
+  kCommit,         // catalog: turn a reservation into an order (or a direct sale)
+  kRelease,        // catalog: give reserved stock back
+  kCancelOrder,    // catalog: cancel a committed order, restock
+  kAuthorize,      // payment: PaymentIntent create+confirm, manual capture
+  kCapture,        // payment
+  kVoid,           // payment: cancel an uncaptured PaymentIntent
+  kRefund,         // payment
+  kAvailability,   // booking: offers for a route/date
+  kHold,           // booking: hold seats until payment_required_by
+  kConfirm,        // booking: pay for a hold
+  kReleaseHold,    // booking: give a hold up
+  kCancelQuote,    // booking: step 1 of a two-step cancel
+  kCancelConfirm,  // booking: step 2
+  kRefreshToken,   // identity: refresh_token grant
+};
+constexpr int kOpCount = 17;
+
+Provider provider_of(Op op);
+std::string_view op_name(Op op);
+bool parse_op(std::string_view name, Op& out);
+std::string_view provider_name(Provider p);
+bool parse_provider(std::string_view name, Provider& out);
+
+enum class ErrorCode : uint8_t {
+  kNone,
+  kUnavailable,          // 503
+  kTimeout,              // no answer before the caller's timeout
+  kRateLimited,          // 429 with Retry-After
+  kInvalidToken,         // 401
+  kCardDeclined,         // 402 card_declined
+  kInsufficientFunds,    // 402 insufficient_funds
+  kIdempotencyError,     // 400: same key, different params
+  kIdempotencyKeyInUse,  // 409: same key while the first is in flight
+  kOutOfStock,
+  kExpired,  // reservation or hold lapsed
+  kNotFound,
+  kInvalidState,
+  kCouponExhausted,
+  kCouponLimit,
+  kInvalidGrant,  // refresh token revoked or rotated away
+  kBadRequest,
+};
+std::string_view error_name(ErrorCode e);
+int http_status_of(ErrorCode e);
+// Retryable: the same request with the same key may succeed later.
+bool is_retryable(ErrorCode e);
+
+struct LineItem {
+  std::string sku;
+  int32_t quantity = 0;
+};
+
+struct ProviderRequest {
+  Op op = Op::kSearch;
+  IdempotencyKey key = 0;
+  uint64_t trace_id = 0;  // W3C traceparent trace-id (low 64 bits)
+  UserId user = 0;
+  TokenId access_token = 0;  // delegated user token, for payment and booking calls
+  std::vector<LineItem> items;
+  std::string text;  // sku query, offer id or coupon code depending on op
+  std::string coupon;
+  ObjectId ref = 0;  // reservation, payment intent, hold or order this call acts on
+  int64_t amount = 0;
+  PaymentMethodId payment_method = 0;
+  ObjectId payment = 0;  // the payment intent that pays for a booking
+  Duration ttl = 0;
+  TokenId refresh_token = 0;
+};
+
+struct ProviderReply {
+  ErrorCode error = ErrorCode::kNone;
+  Duration retry_after = 0;
+  ObjectId id = 0;  // object created or acted on
+  int64_t amount = 0;
+  int64_t discount = 0;
+  Time expires_at = 0;  // reservation/hold TTL end, or token expiry
+  TokenId access_token = 0;
+  TokenId refresh_token = 0;
+  uint32_t scopes = 0;
+  std::string_view status;  // provider's own status word (a static literal), e.g. "requires_capture"
+  std::vector<std::string> found;  // search results
+  bool ok() const { return error == ErrorCode::kNone; }
+};
+
+// OAuth scopes as bits; the action catalog names them.
+enum Scope : uint32_t {
+  kScopeCatalogRead = 1u << 0,
+  kScopeOrdersWrite = 1u << 1,
+  kScopePaymentsCharge = 1u << 2,
+  kScopeBookingsWrite = 1u << 3,
+};
+bool parse_scope(std::string_view name, uint32_t& bit);
+
+}  // namespace checkride

@@ -1,0 +1,22 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace checkride {
+
+// Virtual time in milliseconds since the start of a run. The simulator advances it;
+// the service maps the wall clock onto it. Nothing in the core reads a clock.
+using Time = int64_t;
+using Duration = int64_t;  // milliseconds
+
+constexpr Duration kSecond = 1000;
+constexpr Duration kMinute = 60 * kSecond;
+constexpr Duration kHour = 60 * kMinute;
+
+// Parses "250ms", "5s", "3m", "1h" (also "1.5s"). Returns false on anything else.
+bool parse_duration(std::string_view text, Duration& out);
+// Formats a duration in the largest unit that divides it exactly ("90s", "5m", "120ms").
+std::string format_duration(Duration d);
+
+}  // namespace checkride
