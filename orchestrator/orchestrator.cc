@@ -167,7 +167,9 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
       for (auto [hash, saga_id] : found->second) {
         SagaRecord* s = store_.saga(saga_id);
         bool failed = s->done && !is_success(s->outcome);
-        if (hash == cart && !failed) {
+        // The same key is idempotency's business; this catches a repeat under a new key.
+        bool same_key = req.key != 0 && req.key == s->action_key;
+        if (hash == cart && !failed && !same_key) {
           audit_.append(now, "decision", req.session, saga_id, "semantic_duplicate", s->total);
           attach_or_answer(*s, req, false, now, out);
           return;

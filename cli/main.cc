@@ -1,0 +1,137 @@
+// The checkride binary: options in, a call into a module, exit code out.
+#include <boost/program_options.hpp>
+#include <exception>
+#include <iostream>
+
+#include "orchestrator/defects.h"
+#include "simulator/suite.h"
+
+namespace po = boost::program_options;
+using checkride::RunOptions;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: checkride <command> [options]\n\n"
+    "commands:\n"
+    "  run SCENARIO|DIR...   simulate scenarios, write reports, gate on expect:\n"
+    "  validate FILE...      check scenarios, cassettes and action catalogs\n"
+    "  defects               list the orchestrator's defect switches\n\n"
+    "`checkride <command> --help` for a command's options.\n";
+
+std::vector<std::string> split_commas(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& s : in) {
+    std::size_t start = 0;
+    while (start <= s.size()) {
+      auto comma = s.find(',', start);
+      std::string part = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!part.empty()) out.push_back(part);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+  po::options_description desc("checkride run SCENARIO|DIR... [options]");
+  RunOptions o;
+  std::vector<std::string> formats;
+  int64_t seed = -1, sessions = -1;
+  desc.add_options()("help,h", "show this help")(
+      "seed", po::value<int64_t>(&seed), "override the scenario's seed")(
+      "sessions", po::value<int64_t>(&sessions), "override workload.sessions")(
+      "set", po::value<std::vector<std::string>>(&o.overrides), "override any field: key.path=value")(
+      "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
+      "format", po::value<std::vector<std::string>>(&formats), "json,md (default both)")(
+      "defect", po::value<std::vector<std::string>>(&o.defects), "enable a defect switch (repeatable)")(
+      "check-determinism", po::bool_switch(&o.check_determinism), "run twice, compare report bytes")(
+      "session", po::value<uint64_t>(&o.trace_session), "with --trace: the session to print")(
+      "trace", "print the --session's events")("quiet,q", po::bool_switch(&o.quiet), "no summary")(
+      "scenario", po::value<std::vector<std::string>>(&o.paths), "scenario files or directories");
+  po::positional_options_description pos;
+  pos.add("scenario", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return 0;
+  }
+  if (o.paths.empty()) {
+    std::cerr << "checkride run: expected at least one scenario file or directory\n";
+    return 2;
+  }
+  if (vm.count("trace") && o.trace_session == 0) {
+    std::cerr << "checkride run: --trace needs --session ID\n";
+    return 2;
+  }
+  if (!vm.count("trace")) o.trace_session = 0;
+  if (seed >= 0) o.overrides.push_back("seed=" + std::to_string(seed));
+  if (sessions >= 0) o.overrides.push_back("workload.sessions=" + std::to_string(sessions));
+  if (!formats.empty()) o.formats = split_commas(formats);
+  for (const auto& f : o.formats) {
+    if (f != "json" && f != "md") {
+      std::cerr << "checkride run: --format: unknown format '" << f << "'; expected json or md\n";
+      return 2;
+    }
+  }
+  return checkride::run_scenarios(o, std::cout, std::cerr);
+}
+
+int cmd_validate(const std::vector<std::string>& args) {
+  po::options_description desc("checkride validate FILE...");
+  std::vector<std::string> files;
+  desc.add_options()("help,h", "show this help")("file", po::value<std::vector<std::string>>(&files),
+                                                 "scenario (.yaml), cassette (.jsonl) or action catalog");
+  po::positional_options_description pos;
+  pos.add("file", -1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return 0;
+  }
+  if (files.empty()) {
+    std::cerr << "checkride validate: expected at least one file\n";
+    return 2;
+  }
+  return checkride::validate_files(files, std::cout, std::cerr);
+}
+
+int cmd_defects(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << "checkride defects: lists the orchestrator's defect switches\n";
+    return 0;
+  }
+  for (const auto& d : checkride::all_defects()) {
+    std::cout << d.name << "\n    " << d.effect << "\n    caught by: " << d.caught_by << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  std::string cmd = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  try {
+    if (cmd == "run") return cmd_run(args);
+    if (cmd == "validate") return cmd_validate(args);
+    if (cmd == "defects") return cmd_defects(args);
+    std::cerr << "checkride: unknown command '" << cmd << "'\n\n" << kUsage;
+    return 2;
+  } catch (const po::error& e) {
+    std::cerr << "checkride " << cmd << ": " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "checkride: internal error: " << e.what() << "\n";
+    return 3;
+  }
+}

@@ -1,0 +1,174 @@
+#include "protocol/cassette.h"
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "protocol/input_error.h"
+
+namespace checkride {
+namespace {
+
+void collect_refs(const nlohmann::json& result, std::vector<std::string>& out) {
+  if (!result.is_object()) return;
+  for (const char* key : {"reference", "order_id", "booking_id"}) {
+    auto it = result.find(key);
+    if (it != result.end() && it->is_string()) out.push_back(it->get<std::string>());
+  }
+}
+
+void find_substitutions(const nlohmann::json& node, const std::string& pointer,
+                        const std::map<std::string, int>& refs,
+                        std::vector<std::pair<std::string, int>>& out) {
+  if (node.is_string()) {
+    auto it = refs.find(node.get<std::string>());
+    if (it != refs.end()) out.emplace_back(pointer, it->second);
+  } else if (node.is_object()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      find_substitutions(it.value(), pointer + "/" + it.key(), refs, out);
+    }
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      find_substitutions(node[i], pointer + "/" + std::to_string(i), refs, out);
+    }
+  }
+}
+
+const nlohmann::json& require(const nlohmann::json& ev, const char* field,
+                              nlohmann::json::value_t type, const char* expected,
+                              const std::string& origin, int line) {
+  auto it = ev.find(field);
+  if (it == ev.end()) throw InputError(origin, line, field, std::string("missing; expected ") + expected);
+  bool ok = it->type() == type ||
+            (type == nlohmann::json::value_t::number_integer && it->is_number_integer());
+  if (!ok) throw InputError(origin, line, field, std::string("expected ") + expected);
+  return *it;
+}
+
+}  // namespace
+
+Cassette parse_cassette(const std::string& text, const std::string& origin) {
+  using vt = nlohmann::json::value_t;
+  Cassette c;
+  c.path = origin;
+  std::istringstream in(text);
+  std::string raw;
+  int line = 0;
+  struct Open {
+    std::size_t index;
+    int64_t last_seq = 0;
+    int64_t last_t = 0;
+    std::map<std::string, int> call_step;  // call_id -> step index
+    std::map<std::string, int> refs;       // recorded id -> step index
+  };
+  std::map<std::string, Open> open;
+  bool have_header = false;
+  while (std::getline(in, raw)) {
+    ++line;
+    if (raw.find_first_not_of(" \t\r") == std::string::npos) continue;
+    nlohmann::json ev;
+    try {
+      ev = nlohmann::json::parse(raw);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw InputError(origin, line, "", std::string("not valid JSON: ") + e.what());
+    }
+    if (!ev.is_object()) throw InputError(origin, line, "", "expected a JSON object per line");
+    if (!have_header) {
+      auto f = ev.find("format");
+      if (f == ev.end() || *f != "checkride.cassette/v1") {
+        throw InputError(origin, line, "format",
+                         "line 1 must be the header with \"format\": \"checkride.cassette/v1\"");
+      }
+      c.header = ev;
+      have_header = true;
+      continue;
+    }
+    std::string session = require(ev, "session", vt::string, "a string", origin, line);
+    int64_t seq = require(ev, "seq", vt::number_integer, "an integer", origin, line);
+    int64_t t = require(ev, "t_ms", vt::number_integer, "an integer (milliseconds)", origin, line);
+    std::string type = require(ev, "type", vt::string, "a string", origin, line);
+    auto [it, fresh] = open.try_emplace(session, Open{c.sessions.size(), 0, 0, {}, {}});
+    Open& o = it->second;
+    if (fresh) c.sessions.push_back(SessionTemplate{session, {}});
+    if (!fresh && seq <= o.last_seq) {
+      throw InputError(origin, line, "seq", "expected seq to increase within session " + session);
+    }
+    if (t < o.last_t) {
+      throw InputError(origin, line, "t_ms", "expected t_ms not to go back within session " + session);
+    }
+    Duration gap = fresh ? 0 : t - o.last_t;
+    o.last_seq = seq;
+    o.last_t = t;
+    SessionTemplate& tmpl = c.sessions[o.index];
+    if (type == "user" || type == "assistant" || type == "note") {
+      continue;  // conversation text: kept in the file, not needed to replay actions
+    }
+    if (type == "action") {
+      CassetteStep step;
+      step.kind = CassetteStep::Kind::kAction;
+      step.think = gap;
+      step.line = line;
+      step.call_id = require(ev, "call_id", vt::string, "a string", origin, line);
+      step.action = require(ev, "action", vt::string, "a string (the action name)", origin, line);
+      auto p = ev.find("params");
+      if (p == ev.end()) throw InputError(origin, line, "params", "missing; expected an object");
+      step.params = std::make_shared<const nlohmann::json>(*p);
+      if (p->is_object()) {
+        auto pm = p->find("payment_method");
+        if (pm != p->end() && pm->is_string()) step.payment_method = pm->get<std::string>();
+        find_substitutions(*p, "", o.refs, step.substitutions);
+      }
+      if (o.call_step.count(step.call_id)) {
+        throw InputError(origin, line, "call_id", "duplicate call_id " + step.call_id);
+      }
+      o.call_step[step.call_id] = static_cast<int>(tmpl.steps.size());
+      tmpl.steps.push_back(std::move(step));
+    } else if (type == "result") {
+      std::string call = require(ev, "call_id", vt::string, "a string", origin, line);
+      auto cs = o.call_step.find(call);
+      if (cs == o.call_step.end()) {
+        throw InputError(origin, line, "call_id", "result for unknown call_id " + call);
+      }
+      std::string status = require(ev, "status", vt::string, "a string", origin, line);
+      CassetteStep& step = tmpl.steps[cs->second];
+      if (!parse_status(status, step.recorded)) {
+        throw InputError(origin, line, "status",
+                         "unknown status '" + status +
+                             "'; expected ok, confirmed, rejected, failed, busy, "
+                             "needs_confirmation, reauth_required, review or unavailable");
+      }
+      step.has_recorded = true;
+      auto r = ev.find("result");
+      if (r != ev.end()) {
+        std::vector<std::string> refs;
+        collect_refs(*r, refs);
+        for (const auto& ref : refs) o.refs[ref] = cs->second;
+        step.recorded_refs = refs;
+      }
+    } else if (type == "confirm") {
+      CassetteStep step;
+      step.kind = CassetteStep::Kind::kConfirm;
+      step.think = gap;
+      step.line = line;
+      step.granted = require(ev, "granted", vt::boolean, "true or false", origin, line);
+      step.amount = require(ev, "amount_cents", vt::number_integer, "an integer", origin, line);
+      tmpl.steps.push_back(std::move(step));
+    } else {
+      throw InputError(origin, line, "type",
+                       "unknown event type '" + type + "'; expected user, action, result or confirm");
+    }
+  }
+  if (!have_header) throw InputError(origin, 1, "", "empty cassette; expected a header line");
+  if (c.sessions.empty()) throw InputError(origin, line, "", "cassette holds no session");
+  return c;
+}
+
+Cassette load_cassette(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, 0, "", "cannot open cassette");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_cassette(ss.str(), path);
+}
+
+}  // namespace checkride

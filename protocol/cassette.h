@@ -1,0 +1,48 @@
+#pragma once
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "protocol/action.h"
+
+namespace checkride {
+
+// One step of a recorded session, compiled once so that replay touches no JSON text.
+struct CassetteStep {
+  enum class Kind : uint8_t { kAction, kConfirm };
+  Kind kind = Kind::kAction;
+  Duration think = 0;  // recorded gap before this step
+  int line = 0;        // where it came from, for messages
+  // action
+  std::string call_id;
+  std::string action;
+  std::shared_ptr<const nlohmann::json> params;
+  bool has_recorded = false;
+  ActionStatus recorded = ActionStatus::kOk;
+  std::vector<std::string> recorded_refs;  // ids the recorded result handed back
+  // params that name an id an earlier step got back: JSON pointer -> that step's index
+  std::vector<std::pair<std::string, int>> substitutions;
+  std::string payment_method;  // Stripe test payment method named in params, if any
+  // confirm
+  int64_t amount = 0;
+  bool granted = false;
+};
+
+struct SessionTemplate {
+  std::string id;
+  std::vector<CassetteStep> steps;
+};
+
+struct Cassette {
+  std::string path;
+  nlohmann::json header;
+  std::vector<SessionTemplate> sessions;
+};
+
+// Reads a checkride.cassette/v1 JSONL file. Throws InputError naming the file, the line
+// and the field on anything malformed.
+Cassette load_cassette(const std::string& path);
+Cassette parse_cassette(const std::string& text, const std::string& origin);
+
+}  // namespace checkride

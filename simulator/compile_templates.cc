@@ -1,0 +1,55 @@
+#include "protocol/cassette.h"
+#include "simulator/simulation.h"
+
+namespace checkride {
+namespace {
+
+// The kind of mistake models make: numbers as strings. Falls back to a bare string when
+// the params hold no number.
+nlohmann::json malform(const nlohmann::json& params, bool& changed) {
+  if (params.is_number_integer()) {
+    changed = true;
+    return params.dump();
+  }
+  if (params.is_structured()) {
+    nlohmann::json copy = params;
+    for (auto& v : copy) v = malform(v, changed);
+    return copy;
+  }
+  return params;
+}
+
+}  // namespace
+
+std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
+                                                const ActionCatalog& actions) {
+  std::vector<CompiledTemplate> out;
+  for (std::size_t m = 0; m < scenario.mix.size(); ++m) {
+    Cassette cassette = load_cassette(scenario.mix[m].cassette);
+    for (auto& session : cassette.sessions) {
+      CompiledTemplate t;
+      t.name = std::to_string(m) + ":" + cassette.path + "#" + session.id;
+      for (auto& step : session.steps) {
+        bool charge = false;
+        std::shared_ptr<const nlohmann::json> broken;
+        if (step.kind == CassetteStep::Kind::kAction) {
+          const ActionSpec* spec = actions.find(step.action);
+          charge = spec != nullptr && spec->charge;
+          bool changed = false;
+          nlohmann::json bad = malform(*step.params, changed);
+          if (!changed) bad = step.action + " " + step.params->dump();
+          broken = std::make_shared<const nlohmann::json>(std::move(bad));
+          if (!step.substitutions.empty()) t.has_substitutions = true;
+        }
+        t.intent = t.intent || charge;
+        t.charge.push_back(charge);
+        t.malformed.push_back(std::move(broken));
+        t.steps.push_back(std::move(step));
+      }
+      out.push_back(std::move(t));
+    }
+  }
+  return out;
+}
+
+}  // namespace checkride

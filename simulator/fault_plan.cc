@@ -1,0 +1,119 @@
+#include "simulator/fault_plan.h"
+
+#include "simulator/latency.h"
+
+namespace checkride {
+namespace {
+
+FaultTarget target_of(Op op) {
+  switch (provider_of(op)) {
+    case Provider::kCatalog: return FaultTarget::kCatalog;
+    case Provider::kPayment: return FaultTarget::kPayment;
+    case Provider::kBooking: return FaultTarget::kBooking;
+    case Provider::kIdentity: return FaultTarget::kIdentity;
+  }
+  return FaultTarget::kPayment;
+}
+
+bool is_user_resource_call(Op op) {
+  Provider p = provider_of(op);
+  return p == Provider::kPayment || (p == Provider::kBooking && op != Op::kAvailability);
+}
+
+}  // namespace
+
+FaultPlan::FaultPlan(const std::vector<FaultRule>& rules, uint64_t seed) {
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    rules_.push_back(Live{rules[i], Stream(seed, "fault:" + std::to_string(i)), 0});
+  }
+}
+
+bool FaultPlan::matches(Live& l, Time now) {
+  if (now < l.rule.from || now >= l.rule.to) return false;
+  ++l.seen;
+  if (l.rule.nth > 0 && l.seen != l.rule.nth) return false;
+  return l.stream.bernoulli(l.rule.probability);
+}
+
+CallFault FaultPlan::for_call(Op op, Time now, bool active) {
+  CallFault f;
+  if (!active) return f;
+  FaultTarget target = target_of(op);
+  for (Live& l : rules_) {
+    const FaultRule& r = l.rule;
+    if (r.kind == FaultKind::kCrash || r.target == FaultTarget::kAgent) continue;
+    // Token faults are set on identity but strike where the token is used.
+    bool token_fault = r.kind == FaultKind::kTokenExpiry || r.kind == FaultKind::kRefreshRevoked;
+    if (token_fault) {
+      if (!is_user_resource_call(op) || (r.has_op && r.op != op)) continue;
+    } else {
+      if (r.target != target || (r.has_op && r.op != op)) continue;
+    }
+    if (!matches(l, now)) continue;
+    switch (r.kind) {
+      case FaultKind::kOutage: f.answer = ErrorCode::kUnavailable; break;
+      case FaultKind::kError: f.answer = r.error; f.retry_after = r.retry_after; break;
+      case FaultKind::kRateLimit:
+        f.answer = ErrorCode::kRateLimited;
+        f.retry_after = r.retry_after;
+        break;
+      case FaultKind::kLatency: f.extra_latency += draw_latency(r.latency, l.stream); break;
+      case FaultKind::kTimeout: f.drop_request = true; break;
+      case FaultKind::kLostResponse: f.drop_response = true; break;
+      case FaultKind::kTokenExpiry: f.expire_token = true; break;
+      case FaultKind::kRefreshRevoked:
+        f.expire_token = true;
+        f.revoke_refresh = true;
+        break;
+      case FaultKind::kHoldExpiry: f.shorten_ttl = r.ttl; break;
+      default: break;
+    }
+  }
+  return f;
+}
+
+bool FaultPlan::duplicate(const std::string& action, bool charge, Time now, bool active,
+                          bool& new_key) {
+  if (!active) return false;
+  for (Live& l : rules_) {
+    if (l.rule.kind != FaultKind::kDuplicateAction) continue;
+    if (l.rule.action.empty() ? !charge : l.rule.action != action) continue;
+    if (matches(l, now)) {
+      new_key = l.rule.new_key;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool FaultPlan::malformed(const std::string& action, bool charge, Time now, bool active) {
+  if (!active) return false;
+  for (Live& l : rules_) {
+    if (l.rule.kind != FaultKind::kMalformedAction) continue;
+    if (l.rule.action.empty() ? !charge : l.rule.action != action) continue;
+    if (matches(l, now)) return true;
+  }
+  return false;
+}
+
+bool FaultPlan::crash_after(Op op, Duration& restart_after) {
+  for (Live& l : rules_) {
+    const FaultRule& r = l.rule;
+    if (r.kind != FaultKind::kCrash || r.at >= 0 || !r.has_op || r.op != op) continue;
+    if (++l.seen == r.nth) {
+      restart_after = r.restart_after;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::pair<Time, Duration>> FaultPlan::timed_crashes() const {
+  std::vector<std::pair<Time, Duration>> out;
+  for (const Live& l : rules_) {
+    if (l.rule.kind == FaultKind::kCrash && l.rule.at >= 0) out.emplace_back(l.rule.at, l.rule.restart_after);
+  }
+  return out;
+}
+
+}  // namespace checkride

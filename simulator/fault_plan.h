@@ -1,0 +1,45 @@
+#pragma once
+#include <vector>
+
+#include "simulator/rng.h"
+#include "simulator/scenario.h"
+
+namespace checkride {
+
+// What the fault plan does to one provider call. Faults are declarative rules (Envoy's
+// fault filter is the model); each rule draws from its own seeded stream.
+struct CallFault {
+  bool drop_request = false;   // never reaches the provider; caller times out
+  bool drop_response = false;  // provider commits, answer lost; caller times out
+  ErrorCode answer = ErrorCode::kNone;  // answered with this error, not processed
+  Duration retry_after = 0;
+  Duration extra_latency = 0;
+  bool expire_token = false;
+  bool revoke_refresh = false;
+  Duration shorten_ttl = -1;  // hold_expiry: lapse the created hold/reservation after this
+};
+
+class FaultPlan {
+ public:
+  FaultPlan(const std::vector<FaultRule>& rules, uint64_t seed);
+  // Decides the faults for a call; counts `nth` matches. Only while `active` (load phase).
+  CallFault for_call(Op op, Time now, bool active);
+  // Agent faults for one action send.
+  bool duplicate(const std::string& action, bool charge, Time now, bool active, bool& new_key);
+  bool malformed(const std::string& action, bool charge, Time now, bool active);
+  // Crash rules at a step: true when this call should be followed by a crash.
+  bool crash_after(Op op, Duration& restart_after);
+  // Crash rules at a time.
+  std::vector<std::pair<Time, Duration>> timed_crashes() const;
+
+ private:
+  struct Live {
+    FaultRule rule;
+    Stream stream;
+    int64_t seen = 0;
+  };
+  bool matches(Live& l, Time now);
+  std::vector<Live> rules_;
+};
+
+}  // namespace checkride

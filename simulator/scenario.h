@@ -1,0 +1,111 @@
+#pragma once
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fakes/bookings.h"
+#include "fakes/catalog.h"
+#include "orchestrator/config.h"
+#include "protocol/provider.h"
+#include "reports/gates.h"
+
+namespace checkride {
+
+struct LatencySpec {
+  enum class Kind : uint8_t { kFixed, kUniform, kLognormal };
+  Kind kind = Kind::kFixed;
+  Duration a = 0;  // fixed value, uniform min, or lognormal median
+  Duration b = 0;  // uniform max or lognormal p99
+};
+
+enum class FaultKind : uint8_t {
+  kOutage,
+  kError,
+  kLatency,
+  kTimeout,
+  kLostResponse,
+  kRateLimit,
+  kTokenExpiry,
+  kRefreshRevoked,
+  kHoldExpiry,
+  kCrash,
+  kDuplicateAction,
+  kMalformedAction,
+};
+const char* fault_kind_name(FaultKind k);
+
+enum class FaultTarget : uint8_t { kCatalog, kPayment, kBooking, kIdentity, kOrchestrator, kAgent };
+
+struct FaultRule {
+  FaultTarget target = FaultTarget::kPayment;
+  bool has_op = false;
+  Op op = Op::kSearch;
+  std::string action;  // agent rules: only this action (empty = charge-bearing actions)
+  FaultKind kind = FaultKind::kOutage;
+  Time from = 0;
+  Time to = std::numeric_limits<Time>::max();
+  int64_t nth = 0;  // only the nth matching call (1-based)
+  double probability = 1.0;
+  ErrorCode error = ErrorCode::kUnavailable;
+  LatencySpec latency;
+  Duration retry_after = kSecond;
+  Duration ttl = 500;  // hold_expiry: the shortened TTL
+  Time at = -1;        // crash time
+  Duration restart_after = 10 * kSecond;
+  bool new_key = false;  // duplicate_action
+  int line = 0;
+};
+
+struct MixEntry {
+  std::string cassette;  // resolved path
+  int weight = 1;
+};
+
+struct ArrivalSpec {
+  enum class Kind : uint8_t { kConstant, kPoisson, kRamp };
+  Kind kind = Kind::kConstant;
+  double rate_per_ms = 0.01;
+  std::vector<std::pair<Time, double>> ramp;  // (time, rate per ms), linear in between
+};
+
+struct AgentSpec {
+  enum class OnDivergence : uint8_t { kContinue, kStop, kRetry };
+  OnDivergence on_divergence = OnDivergence::kRetry;
+  int retries = 2;
+  bool new_key_on_retry = false;
+  Duration timeout = 30 * kSecond;  // the agent gives up waiting for an answer
+  Duration retry_delay = kSecond;
+};
+
+struct Scenario {
+  std::string path;
+  std::string name;
+  std::string description;
+  uint64_t seed = 1;
+  // world
+  std::vector<SkuSpec> skus;
+  std::vector<OfferSpec> offers;
+  std::vector<CouponSpec> coupons;
+  LatencySpec latency[kProviderCount];
+  Duration access_ttl = 15 * kMinute;
+  // orchestrator
+  std::string actions = "default";  // or a resolved path
+  OrchestratorConfig orchestrator;
+  std::vector<std::string> defect_names;
+  // workload
+  int64_t sessions = 100;
+  ArrivalSpec arrival;
+  int64_t concurrency = 0;  // > 0: closed model
+  std::vector<MixEntry> mix;
+  AgentSpec agent;
+  Duration drain = 30 * kMinute;
+  std::vector<FaultRule> faults;
+  std::vector<Gate> expect;
+};
+
+// Loads a scenario; `overrides` are "key.path=value" pairs applied before parsing.
+// Throws InputError naming the file, line and field for every mistake.
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+
+}  // namespace checkride

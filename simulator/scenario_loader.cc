@@ -1,0 +1,525 @@
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <filesystem>
+#include <set>
+
+#include "orchestrator/defects.h"
+#include "protocol/input_error.h"
+#include "simulator/scenario.h"
+
+namespace checkride {
+namespace {
+
+namespace fs = std::filesystem;
+
+int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+// Reads one YAML mapping, remembering which keys were used so unknown ones are errors.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& node, const std::string& file, std::string field)
+      : node_(node), file_(file), field_(std::move(field)) {
+    if (!node.IsMap()) fail(node, "", "expected a mapping");
+  }
+  bool has(const std::string& key) {
+    used_.insert(key);
+    return static_cast<bool>(node_[key]);
+  }
+  YAML::Node get(const std::string& key) {
+    used_.insert(key);
+    return node_[key];
+  }
+  std::string path(const std::string& key) const {
+    return field_.empty() ? key : field_ + "." + key;
+  }
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& key,
+                         const std::string& message) const {
+    throw InputError(file_, line_of(at), key.empty() ? field_ : path(key), message);
+  }
+  std::string str(const std::string& key, const std::string& dflt) {
+    if (!has(key)) return dflt;
+    YAML::Node n = get(key);
+    if (!n.IsScalar()) fail(n, key, "expected a string");
+    return n.Scalar();
+  }
+  int64_t integer(const std::string& key, int64_t dflt) {
+    if (!has(key)) return dflt;
+    YAML::Node n = get(key);
+    int64_t v = 0;
+    const std::string& s = n.IsScalar() ? n.Scalar() : std::string();
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (!n.IsScalar() || ec != std::errc() || p != s.data() + s.size()) {
+      fail(n, key, "expected an integer, got '" + s + "'");
+    }
+    return v;
+  }
+  double real(const std::string& key, double dflt) {
+    if (!has(key)) return dflt;
+    YAML::Node n = get(key);
+    double v = 0;
+    const std::string& s = n.IsScalar() ? n.Scalar() : std::string();
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (!n.IsScalar() || ec != std::errc() || p != s.data() + s.size()) {
+      fail(n, key, "expected a number, got '" + s + "'");
+    }
+    return v;
+  }
+  bool boolean(const std::string& key, bool dflt) {
+    if (!has(key)) return dflt;
+    YAML::Node n = get(key);
+    if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false")) return n.Scalar() == "true";
+    fail(n, key, "expected true or false");
+  }
+  Duration duration(const std::string& key, Duration dflt) {
+    if (!has(key)) return dflt;
+    YAML::Node n = get(key);
+    Duration d;
+    if (!n.IsScalar() || !parse_duration(n.Scalar(), d)) {
+      fail(n, key, "expected a duration like 250ms, 5s, 3m or 1h, got '" +
+                       (n.IsScalar() ? n.Scalar() : std::string("a non-scalar")) + "'");
+    }
+    return d;
+  }
+  void finish() const {
+    for (const auto& kv : node_) {
+      std::string key = kv.first.Scalar();
+      if (!used_.count(key)) {
+        std::string known;
+        for (const auto& k : used_) known += (known.empty() ? "" : ", ") + k;
+        fail(kv.first, key, "unknown key; expected one of: " + known);
+      }
+    }
+  }
+  const std::string& file() const { return file_; }
+
+ private:
+  YAML::Node node_;
+  const std::string& file_;
+  std::string field_;
+  std::set<std::string> used_;
+};
+
+// Rates: "50/s", "3000/m", or a bare number per second. Returns events per millisecond.
+double parse_rate(const YAML::Node& n, const std::string& file, const std::string& field) {
+  std::string s = n.IsScalar() ? n.Scalar() : "";
+  std::string_view v = s;
+  double per = 1000.0;
+  if (v.size() > 2 && v.substr(v.size() - 2) == "/s") {
+    v.remove_suffix(2);
+  } else if (v.size() > 2 && v.substr(v.size() - 2) == "/m") {
+    v.remove_suffix(2);
+    per = 60000.0;
+  }
+  double rate;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), rate);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size() || rate < 0) {
+    throw InputError(file, line_of(n), field, "expected a rate like 50/s or 3000/m, got '" + s + "'");
+  }
+  return rate / per;
+}
+
+LatencySpec parse_latency(const YAML::Node& n, const std::string& file, const std::string& field) {
+  MapReader m(n, file, field);
+  LatencySpec spec;
+  if (m.has("fixed")) {
+    spec.kind = LatencySpec::Kind::kFixed;
+    spec.a = m.duration("fixed", 0);
+  } else if (m.has("min") || m.has("max")) {
+    spec.kind = LatencySpec::Kind::kUniform;
+    spec.a = m.duration("min", 0);
+    spec.b = m.duration("max", spec.a);
+    if (spec.b < spec.a) m.fail(n, "max", "expected max >= min");
+  } else {
+    spec.kind = LatencySpec::Kind::kLognormal;
+    spec.a = m.duration("median", 10);
+    spec.b = m.duration("p99", spec.a * 3);
+    if (spec.a <= 0 || spec.b < spec.a) m.fail(n, "p99", "expected 0 < median <= p99");
+  }
+  m.finish();
+  return spec;
+}
+
+std::string resolve(const std::string& base_file, const std::string& rel) {
+  fs::path p(rel);
+  if (p.is_absolute()) return p.string();
+  return (fs::path(base_file).parent_path() / p).lexically_normal().string();
+}
+
+YAML::Node load_yaml_file(const std::string& path, const std::string& what) {
+  if (!fs::exists(path)) throw InputError(path, 0, "", "cannot open " + what + ": no such file");
+  try {
+    return YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    throw InputError(path, e.mark.line + 1, "", "malformed YAML: " + e.msg);
+  }
+}
+
+void load_world_catalog(Scenario& s, const std::string& path) {
+  YAML::Node root = load_yaml_file(path, "catalog");
+  MapReader m(root, path, "");
+  m.str("currency", "usd");
+  if (m.has("skus")) {
+    YAML::Node skus = m.get("skus");
+    if (!skus.IsSequence()) m.fail(skus, "skus", "expected a list");
+    int i = 0;
+    for (const auto& n : skus) {
+      MapReader sm(n, path, "skus[" + std::to_string(i++) + "]");
+      SkuSpec sku;
+      sku.id = sm.str("id", "");
+      sku.name = sm.str("name", sku.id);
+      sku.price = sm.integer("price_cents", 0);
+      sku.stock = static_cast<int32_t>(sm.integer("stock", 0));
+      if (sku.id.empty()) sm.fail(n, "id", "missing");
+      if (sku.price <= 0) sm.fail(n, "price_cents", "expected a positive integer");
+      sm.finish();
+      s.skus.push_back(sku);
+    }
+  }
+  if (m.has("offers")) {
+    YAML::Node offers = m.get("offers");
+    if (!offers.IsSequence()) m.fail(offers, "offers", "expected a list");
+    int i = 0;
+    for (const auto& n : offers) {
+      MapReader om(n, path, "offers[" + std::to_string(i++) + "]");
+      OfferSpec o;
+      o.id = om.str("id", "");
+      o.route = om.str("route", "");
+      o.price = om.integer("price_cents", 0);
+      o.capacity = static_cast<int32_t>(om.integer("capacity", 0));
+      o.refund_percent = static_cast<int32_t>(om.integer("refund_percent", 100));
+      if (o.id.empty()) om.fail(n, "id", "missing");
+      if (o.price <= 0) om.fail(n, "price_cents", "expected a positive integer");
+      om.finish();
+      s.offers.push_back(o);
+    }
+  }
+  m.finish();
+}
+
+void parse_world(Scenario& s, MapReader& top) {
+  if (!top.has("world")) return;
+  MapReader m(top.get("world"), top.file(), "world");
+  if (m.has("catalog")) load_world_catalog(s, resolve(s.path, m.str("catalog", "")));
+  if (m.has("coupons")) {
+    YAML::Node list = m.get("coupons");
+    if (!list.IsSequence()) m.fail(list, "coupons", "expected a list");
+    int i = 0;
+    for (const auto& n : list) {
+      MapReader cm(n, top.file(), "world.coupons[" + std::to_string(i++) + "]");
+      CouponSpec c;
+      c.code = cm.str("code", "");
+      c.off = cm.integer("off_cents", 0);
+      c.budget = cm.integer("budget_cents", 0);
+      c.per_user = static_cast<int32_t>(cm.integer("per_user", 0));
+      if (c.code.empty()) cm.fail(n, "code", "missing");
+      cm.finish();
+      s.coupons.push_back(c);
+    }
+  }
+  if (m.has("latency")) {
+    MapReader lm(m.get("latency"), top.file(), "world.latency");
+    for (int p = 0; p < kProviderCount; ++p) {
+      std::string name(provider_name(static_cast<Provider>(p)));
+      if (lm.has(name)) s.latency[p] = parse_latency(lm.get(name), top.file(), "world.latency." + name);
+    }
+    lm.finish();
+  }
+  s.access_ttl = m.duration("access_token_ttl", s.access_ttl);
+  m.finish();
+}
+
+void parse_orchestrator(Scenario& s, MapReader& top) {
+  if (!top.has("orchestrator")) return;
+  MapReader m(top.get("orchestrator"), top.file(), "orchestrator");
+  std::string actions = m.str("actions", "default");
+  s.actions = actions == "default" ? actions : resolve(s.path, actions);
+  OrchestratorConfig& c = s.orchestrator;
+  if (m.has("policy")) {
+    MapReader pm(m.get("policy"), top.file(), "orchestrator.policy");
+    c.policy.spend_cap_session = pm.integer("spend_cap_cents", 0);
+    c.policy.spend_cap_day = pm.integer("daily_cap_cents", 0);
+    c.policy.max_quantity = static_cast<int32_t>(pm.integer("max_quantity", 0));
+    c.policy.per_user_per_min = static_cast<int32_t>(pm.integer("per_user_per_min", 0));
+    c.policy.review_above = pm.integer("review_above_cents", 0);
+    if (pm.has("admission")) {
+      MapReader am(pm.get("admission"), top.file(), "orchestrator.policy.admission");
+      c.policy.max_in_flight = static_cast<int32_t>(am.integer("max_in_flight", 0));
+      am.finish();
+    }
+    pm.finish();
+  }
+  if (m.has("retries")) {
+    MapReader rm(m.get("retries"), top.file(), "orchestrator.retries");
+    c.retries.max = static_cast<int32_t>(rm.integer("max", c.retries.max));
+    c.retries.base = rm.duration("base", c.retries.base);
+    c.retries.cap = rm.duration("cap", c.retries.cap);
+    c.retries.call_timeout = rm.duration("timeout", c.retries.call_timeout);
+    c.retries.breaker_failures = static_cast<int32_t>(rm.integer("breaker_failures", c.retries.breaker_failures));
+    c.retries.breaker_cooldown = rm.duration("breaker_cooldown", c.retries.breaker_cooldown);
+    if (c.retries.base <= 0) rm.fail(rm.get("base"), "base", "expected a positive duration");
+    rm.finish();
+  }
+  c.reservation_ttl = m.duration("reservation_ttl", c.reservation_ttl);
+  c.hold_ttl = m.duration("hold_ttl", c.hold_ttl);
+  if (m.has("defects")) {
+    YAML::Node list = m.get("defects");
+    if (!list.IsSequence()) m.fail(list, "defects", "expected a list of defect names");
+    for (const auto& d : list) {
+      Defect defect;
+      if (!d.IsScalar() || !parse_defect(d.Scalar(), defect)) {
+        m.fail(d, "defects", "unknown defect '" + (d.IsScalar() ? d.Scalar() : std::string()) +
+                                 "'; run `checkride defects` for the list");
+      }
+      c.defects.enable(defect);
+      s.defect_names.push_back(d.Scalar());
+    }
+  }
+  m.finish();
+}
+
+void parse_workload(Scenario& s, MapReader& top) {
+  if (!top.has("workload")) top.fail(YAML::Node(), "workload", "missing; expected a mapping");
+  MapReader m(top.get("workload"), top.file(), "workload");
+  s.sessions = m.integer("sessions", s.sessions);
+  if (s.sessions <= 0) m.fail(m.get("sessions"), "sessions", "expected a positive integer");
+  s.concurrency = m.integer("concurrency", 0);
+  if (m.has("arrival")) {
+    YAML::Node a = m.get("arrival");
+    MapReader am(a, top.file(), "workload.arrival");
+    if (am.has("rate")) {
+      s.arrival.kind = ArrivalSpec::Kind::kConstant;
+      s.arrival.rate_per_ms = parse_rate(am.get("rate"), top.file(), "workload.arrival.rate");
+    } else if (am.has("poisson")) {
+      s.arrival.kind = ArrivalSpec::Kind::kPoisson;
+      s.arrival.rate_per_ms = parse_rate(am.get("poisson"), top.file(), "workload.arrival.poisson");
+    } else if (am.has("ramp")) {
+      s.arrival.kind = ArrivalSpec::Kind::kRamp;
+      YAML::Node ramp = am.get("ramp");
+      if (!ramp.IsSequence() || ramp.size() == 0) am.fail(ramp, "ramp", "expected a list of [time, rate]");
+      Time last = -1;
+      for (const auto& point : ramp) {
+        if (!point.IsSequence() || point.size() != 2) {
+          am.fail(point, "ramp", "expected each point as [time, rate], e.g. [5m, 2000/s]");
+        }
+        Duration t;
+        if (!point[0].IsScalar() || !parse_duration(point[0].Scalar(), t)) {
+          am.fail(point[0], "ramp", "expected a duration like 5m, got '" + point[0].Scalar() + "'");
+        }
+        if (t <= last) am.fail(point[0], "ramp", "expected ramp times to increase");
+        last = t;
+        s.arrival.ramp.emplace_back(t, parse_rate(point[1], top.file(), "workload.arrival.ramp"));
+      }
+    }
+    s.arrival.kind = am.boolean("poisson_ramp", false) ? ArrivalSpec::Kind::kRamp : s.arrival.kind;
+    am.finish();
+  }
+  if (!m.has("mix")) m.fail(YAML::Node(), "mix", "missing; expected a list of {cassette, weight}");
+  YAML::Node mix = m.get("mix");
+  if (!mix.IsSequence() || mix.size() == 0) m.fail(mix, "mix", "expected a non-empty list");
+  int i = 0;
+  for (const auto& n : mix) {
+    MapReader mm(n, top.file(), "workload.mix[" + std::to_string(i++) + "]");
+    MixEntry e;
+    e.cassette = resolve(s.path, mm.str("cassette", ""));
+    e.weight = static_cast<int>(mm.integer("weight", 1));
+    if (e.weight <= 0) mm.fail(n, "weight", "expected a positive integer");
+    if (mm.str("cassette", "").empty()) mm.fail(n, "cassette", "missing");
+    mm.finish();
+    s.mix.push_back(e);
+  }
+  if (m.has("agent")) {
+    MapReader am(m.get("agent"), top.file(), "workload.agent");
+    std::string policy = am.str("on_divergence", "retry");
+    if (policy == "continue") s.agent.on_divergence = AgentSpec::OnDivergence::kContinue;
+    else if (policy == "stop") s.agent.on_divergence = AgentSpec::OnDivergence::kStop;
+    else if (policy == "retry") s.agent.on_divergence = AgentSpec::OnDivergence::kRetry;
+    else am.fail(am.get("on_divergence"), "on_divergence", "expected continue, stop or retry");
+    s.agent.retries = static_cast<int>(am.integer("retries", s.agent.retries));
+    s.agent.new_key_on_retry = am.boolean("new_key_on_retry", false);
+    s.agent.timeout = am.duration("timeout", s.agent.timeout);
+    s.agent.retry_delay = am.duration("retry_delay", s.agent.retry_delay);
+    am.finish();
+  }
+  s.drain = m.duration("drain", s.drain);
+  m.finish();
+}
+
+FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
+  std::string field = "faults[" + std::to_string(index) + "]";
+  MapReader m(n, file, field);
+  FaultRule r;
+  r.line = line_of(n);
+  std::string provider = m.str("provider", "");
+  if (provider == "catalog") r.target = FaultTarget::kCatalog;
+  else if (provider == "payment") r.target = FaultTarget::kPayment;
+  else if (provider == "booking") r.target = FaultTarget::kBooking;
+  else if (provider == "identity") r.target = FaultTarget::kIdentity;
+  else if (provider == "orchestrator") r.target = FaultTarget::kOrchestrator;
+  else if (provider == "agent") r.target = FaultTarget::kAgent;
+  else m.fail(n, "provider", "expected payment, catalog, booking, identity, orchestrator or agent");
+
+  std::string kind = m.str("kind", "");
+  static const std::pair<const char*, FaultKind> kKinds[] = {
+      {"outage", FaultKind::kOutage},           {"error", FaultKind::kError},
+      {"latency", FaultKind::kLatency},         {"timeout", FaultKind::kTimeout},
+      {"lost_response", FaultKind::kLostResponse}, {"rate_limit", FaultKind::kRateLimit},
+      {"token_expiry", FaultKind::kTokenExpiry}, {"refresh_revoked", FaultKind::kRefreshRevoked},
+      {"hold_expiry", FaultKind::kHoldExpiry},  {"crash", FaultKind::kCrash},
+      {"duplicate_action", FaultKind::kDuplicateAction},
+      {"malformed_action", FaultKind::kMalformedAction}};
+  bool found = false;
+  for (const auto& [name, k] : kKinds) {
+    if (kind == name) {
+      r.kind = k;
+      found = true;
+    }
+  }
+  if (!found) {
+    m.fail(n, "kind", "unknown fault kind '" + kind + "'; expected one of outage, error, latency, "
+                      "timeout, lost_response, rate_limit, token_expiry, refresh_revoked, "
+                      "hold_expiry, crash, duplicate_action, malformed_action");
+  }
+  if (m.has("op")) {
+    std::string op = m.str("op", "");
+    if (r.target == FaultTarget::kAgent) {
+      r.action = op;
+    } else if (!parse_op(op, r.op)) {
+      m.fail(m.get("op"), "op", "unknown op '" + op + "'; expected e.g. authorize, capture, void, "
+                                "refund, quote, reserve, commit, release, hold, confirm, token");
+    } else {
+      r.has_op = true;
+    }
+  }
+  r.from = m.duration("from", 0);
+  r.to = m.has("to") ? m.duration("to", 0) : r.to;
+  if (r.to <= r.from) m.fail(n, "to", "expected 'to' after 'from'");
+  r.nth = m.integer("nth", 0);
+  r.probability = m.real("probability", 1.0);
+  if (r.probability < 0 || r.probability > 1) m.fail(n, "probability", "expected a number in [0, 1]");
+  if (m.has("status")) {
+    int64_t status = m.integer("status", 503);
+    switch (status) {
+      case 429: r.error = ErrorCode::kRateLimited; break;
+      case 401: r.error = ErrorCode::kInvalidToken; break;
+      case 409: r.error = ErrorCode::kIdempotencyKeyInUse; break;
+      case 500: case 502: case 503: r.error = ErrorCode::kUnavailable; break;
+      case 504: r.error = ErrorCode::kTimeout; break;
+      case 400: r.error = ErrorCode::kBadRequest; break;
+      case 402: r.error = ErrorCode::kCardDeclined; break;
+      default: m.fail(m.get("status"), "status", "expected one of 400, 401, 402, 409, 429, 500, 502, 503, 504");
+    }
+  }
+  if (m.has("delay")) r.latency = parse_latency(m.get("delay"), file, field + ".delay");
+  r.retry_after = m.duration("retry_after", r.retry_after);
+  r.ttl = m.duration("ttl", r.ttl);
+  r.at = m.has("at") ? m.duration("at", 0) : -1;
+  r.restart_after = m.duration("restart_after", r.restart_after);
+  r.new_key = m.boolean("new_key", false);
+  m.finish();
+
+  bool agent_kind = r.kind == FaultKind::kDuplicateAction || r.kind == FaultKind::kMalformedAction;
+  if (agent_kind != (r.target == FaultTarget::kAgent)) {
+    m.fail(n, "provider", std::string(fault_kind_name(r.kind)) +
+                              (agent_kind ? " needs provider: agent" : " does not apply to the agent"));
+  }
+  if ((r.kind == FaultKind::kCrash) != (r.target == FaultTarget::kOrchestrator)) {
+    m.fail(n, "provider", "crash applies to provider: orchestrator, and only crash does");
+  }
+  if (r.kind == FaultKind::kCrash && r.at < 0 && !(r.has_op || r.nth > 0)) {
+    // A crash at a saga step: `op` names the step, `nth` which occurrence (default first).
+  }
+  if (r.kind == FaultKind::kCrash && r.at < 0 && r.nth == 0) r.nth = 1;
+  return r;
+}
+
+void apply_override(YAML::Node root, const std::string& assignment) {
+  auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw InputError("--set", 0, assignment, "expected key.path=value");
+  }
+  std::string key = assignment.substr(0, eq);
+  YAML::Node value;
+  try {
+    value = YAML::Load(assignment.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw InputError("--set", 0, key, "value is not valid YAML: " + e.msg);
+  }
+  std::vector<YAML::Node> chain{root};
+  std::size_t start = 0;
+  while (true) {
+    auto dot = key.find('.', start);
+    std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (part.empty()) throw InputError("--set", 0, key, "empty path component");
+    if (dot == std::string::npos) {
+      chain.back()[part] = value;
+      return;
+    }
+    YAML::Node next = chain.back()[part];
+    chain.push_back(next);
+    start = dot + 1;
+  }
+}
+
+}  // namespace
+
+const char* fault_kind_name(FaultKind k) {
+  switch (k) {
+    case FaultKind::kOutage: return "outage";
+    case FaultKind::kError: return "error";
+    case FaultKind::kLatency: return "latency";
+    case FaultKind::kTimeout: return "timeout";
+    case FaultKind::kLostResponse: return "lost_response";
+    case FaultKind::kRateLimit: return "rate_limit";
+    case FaultKind::kTokenExpiry: return "token_expiry";
+    case FaultKind::kRefreshRevoked: return "refresh_revoked";
+    case FaultKind::kHoldExpiry: return "hold_expiry";
+    case FaultKind::kCrash: return "crash";
+    case FaultKind::kDuplicateAction: return "duplicate_action";
+    case FaultKind::kMalformedAction: return "malformed_action";
+  }
+  return "?";
+}
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  YAML::Node root = load_yaml_file(path, "scenario");
+  if (!root.IsMap()) throw InputError(path, line_of(root), "", "expected a mapping at the top level");
+  for (const auto& o : overrides) apply_override(root, o);
+  Scenario s;
+  s.path = path;
+  s.latency[static_cast<int>(Provider::kCatalog)] = {LatencySpec::Kind::kLognormal, 15, 60};
+  s.latency[static_cast<int>(Provider::kPayment)] = {LatencySpec::Kind::kLognormal, 120, 900};
+  s.latency[static_cast<int>(Provider::kBooking)] = {LatencySpec::Kind::kLognormal, 200, 1200};
+  s.latency[static_cast<int>(Provider::kIdentity)] = {LatencySpec::Kind::kLognormal, 30, 150};
+  MapReader top(root, path, "");
+  s.name = top.str("scenario", fs::path(path).stem().string());
+  s.description = top.str("description", "");
+  s.seed = static_cast<uint64_t>(top.integer("seed", 1));
+  parse_world(s, top);
+  parse_orchestrator(s, top);
+  parse_workload(s, top);
+  if (top.has("faults")) {
+    YAML::Node list = top.get("faults");
+    if (!list.IsSequence()) top.fail(list, "faults", "expected a list of fault rules");
+    int i = 0;
+    for (const auto& n : list) s.faults.push_back(parse_fault(n, path, i++));
+  }
+  if (top.has("expect")) {
+    MapReader em(top.get("expect"), path, "expect");
+    for (const auto& kv : top.get("expect")) {
+      std::string metric = kv.first.Scalar();
+      Gate g;
+      if (!kv.second.IsScalar() || !parse_gate(metric, kv.second.Scalar(), g)) {
+        throw InputError(path, line_of(kv.second), "expect." + metric,
+                         "expected a number or a comparison like \">= 0.95\" or \"<= 8000\"");
+      }
+      g.text = kv.second.Scalar();
+      s.expect.push_back(g);
+    }
+  }
+  top.finish();
+  s.orchestrator.seed = s.seed;
+  return s;
+}
+
+}  // namespace checkride

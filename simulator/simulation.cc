@@ -1,0 +1,449 @@
+#include "simulator/simulation.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "fakes/payments.h"
+#include "simulator/latency.h"
+
+namespace checkride {
+namespace {
+
+constexpr uint32_t kScopesAll =
+    kScopeCatalogRead | kScopeOrdersWrite | kScopePaymentsCharge | kScopeBookingsWrite;
+constexpr Duration kRefusedAfter = 5;  // a connection refused answers fast
+
+std::string fmt_time(Time t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "t=%lld.%03llds", static_cast<long long>(t / 1000),
+                static_cast<long long>(t % 1000));
+  return buf;
+}
+
+}  // namespace
+
+Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
+                       std::vector<CompiledTemplate> templates, SimulationOptions options)
+    : scenario_(scenario),
+      actions_(actions),
+      templates_(std::move(templates)),
+      options_(options),
+      faults_(scenario.faults, scenario.seed),
+      arrivals_stream_(scenario.seed, "arrivals"),
+      mix_stream_(scenario.seed, "mix"),
+      latency_stream_{Stream(scenario.seed, "latency:catalog"),
+                      Stream(scenario.seed, "latency:payment"),
+                      Stream(scenario.seed, "latency:booking"),
+                      Stream(scenario.seed, "latency:identity")} {
+  world_ = std::make_unique<World>(scenario.access_ttl);
+  for (const auto& sku : scenario.skus) world_->catalog.add_sku(sku);
+  for (const auto& c : scenario.coupons) world_->catalog.add_coupon(c);
+  for (const auto& o : scenario.offers) world_->bookings.add_offer(o);
+  store_ = std::make_unique<MemoryStore>(options.keep_audit);
+  orchestrator_ = std::make_unique<Orchestrator>(actions_, scenario.orchestrator, *store_);
+  // Templates carry their mix entry index as a "N:" prefix; turn that into ranges.
+  for (std::size_t m = 0; m < scenario.mix.size(); ++m) {
+    MixRange range{scenario.mix[m].weight, 0, 0};
+    std::string prefix = std::to_string(m) + ":";
+    for (uint32_t i = 0; i < templates_.size(); ++i) {
+      if (templates_[i].name.rfind(prefix, 0) == 0) {
+        if (range.count == 0) range.first = i;
+        ++range.count;
+      }
+    }
+    if (range.count > 0) {
+      mix_.push_back(range);
+      total_weight_ += range.weight;
+    }
+  }
+  for (auto& t : templates_) t.name = t.name.substr(t.name.find(':') + 1);
+  session_latency_ = &latency_["session"];
+  outcomes_.reserve(static_cast<std::size_t>(std::min<int64_t>(scenario.sessions, 1 << 24)));
+}
+
+Simulation::~Simulation() = default;
+
+void Simulation::fold(uint64_t a, uint64_t b) { fingerprint_ = mix64(fingerprint_ ^ a, b); }
+
+void Simulation::note(SessionId s, Time now, const std::string& line) {
+  if (options_.trace_session != 0 && s == options_.trace_session) {
+    trace_.push_back(fmt_time(now) + " " + line);
+  }
+}
+
+Report Simulation::run() {
+  if (scenario_.concurrency > 0) {
+    int64_t first = std::min(scenario_.concurrency, scenario_.sessions);
+    for (int64_t i = 0; i < first; ++i) queue_.push(0, EventType::kArrival);
+    arrivals_done_ = started_ + first >= scenario_.sessions;
+  } else {
+    queue_.push(0, EventType::kArrival);
+  }
+  for (auto [at, restart_after] : faults_.timed_crashes()) {
+    queue_.push(at, EventType::kCrash, static_cast<uint64_t>(restart_after));
+  }
+  Time drain_deadline = -1;
+  while (!queue_.empty()) {
+    if (arrivals_done_ && drain_deadline < 0) drain_deadline = load_end_ + scenario_.drain;
+    if (drain_deadline >= 0 && queue_.top().time > drain_deadline) break;
+    Event e = queue_.pop();
+    now_ = e.time;
+    ++events_;
+    fold(static_cast<uint64_t>(e.time) ^ (static_cast<uint64_t>(e.type) << 56), e.a ^ (e.b << 1));
+    on_event(e);
+  }
+  return check();
+}
+
+void Simulation::on_event(const Event& e) {
+  switch (e.type) {
+    case EventType::kArrival: arrive(e.time); return;
+    case EventType::kAgentStep: agent_step(e.a, e.time); return;
+    case EventType::kAgentTimeout: {
+      auto it = agents_.find(e.a);
+      if (it != agents_.end() && it->second.request_id == e.b) {
+        ActionResult r;
+        r.session = e.a;
+        r.request_id = e.b;
+        r.status = ActionStatus::kUnavailable;
+        r.code = "no_answer";
+        on_agent_answer(r, e.time);
+      }
+      return;
+    }
+    case EventType::kAgentDuplicate: {
+      auto it = agents_.find(e.a);
+      if (it != agents_.end()) send_action(e.a, it->second, e.time, true, e.b != 0);
+      return;
+    }
+    case EventType::kProviderReply: {
+      ProviderReply reply = std::move(reply_slab_[e.b]);
+      free_slots_.push_back(static_cast<uint32_t>(e.b));
+      if (e.epoch != epoch_ || !orchestrator_) return;  // addressed to a dead instance
+      fx_.clear();
+      orchestrator_->on_provider_reply(e.a, reply, e.time, fx_);
+      apply(e.time);
+      return;
+    }
+    case EventType::kTimer:
+      if (e.epoch != epoch_ || !orchestrator_) return;
+      fx_.clear();
+      orchestrator_->on_timer(e.a, e.time, fx_);
+      apply(e.time);
+      return;
+    case EventType::kCrash: crash(e.time, static_cast<Duration>(e.a)); return;
+    case EventType::kRestart: restart(e.time); return;
+  }
+}
+
+void Simulation::schedule_next_arrival(Time now) {
+  if (started_ >= scenario_.sessions) {
+    arrivals_done_ = true;
+    load_end_ = now;
+    return;
+  }
+  const ArrivalSpec& a = scenario_.arrival;
+  double gap_ms = 0;
+  switch (a.kind) {
+    case ArrivalSpec::Kind::kConstant: gap_ms = 1.0 / std::max(a.rate_per_ms, 1e-12); break;
+    case ArrivalSpec::Kind::kPoisson:
+      gap_ms = arrivals_stream_.exponential(1.0 / std::max(a.rate_per_ms, 1e-12));
+      break;
+    case ArrivalSpec::Kind::kRamp: {
+      // Piecewise-linear rate; before the first point the first rate, after the last the last.
+      double rate = a.ramp.back().second;
+      for (std::size_t i = 0; i + 1 < a.ramp.size(); ++i) {
+        auto [t0, r0] = a.ramp[i];
+        auto [t1, r1] = a.ramp[i + 1];
+        if (now < t0) {
+          rate = r0;
+          break;
+        }
+        if (now < t1) {
+          rate = r0 + (r1 - r0) * static_cast<double>(now - t0) / static_cast<double>(t1 - t0);
+          break;
+        }
+      }
+      if (now < a.ramp.front().first) rate = a.ramp.front().second;
+      gap_ms = 1.0 / std::max(rate, 1e-6);
+      break;
+    }
+  }
+  // Fractional gaps accumulate so a 20000/s ramp really starts 20 sessions per millisecond.
+  static_assert(sizeof(double) == 8);
+  Time next = now + static_cast<Time>(gap_ms);
+  double frac = gap_ms - static_cast<double>(static_cast<Time>(gap_ms));
+  if (arrivals_stream_.uniform() < frac) ++next;
+  queue_.push(next, EventType::kArrival);
+}
+
+void Simulation::arrive(Time now) {
+  start_session(now);
+  if (scenario_.concurrency <= 0) schedule_next_arrival(now);
+}
+
+void Simulation::start_session(Time now) {
+  ++started_;
+  SessionId id = static_cast<SessionId>(started_);
+  // Weighted pick of a mix entry, then a session of that cassette.
+  uint64_t r = mix_stream_.below(static_cast<uint64_t>(total_weight_));
+  const MixRange* range = &mix_.front();
+  for (const auto& m : mix_) {
+    if (r < static_cast<uint64_t>(m.weight)) {
+      range = &m;
+      break;
+    }
+    r -= static_cast<uint64_t>(m.weight);
+  }
+  uint32_t tmpl = range->first + static_cast<uint32_t>(mix_stream_.below(range->count));
+  const CompiledTemplate& t = templates_[tmpl];
+
+  SessionOutcome outcome;
+  outcome.tmpl = tmpl;
+  outcome.flags = SessionOutcome::kStarted | (t.intent ? SessionOutcome::kIntent : 0);
+  outcomes_.push_back(outcome);
+
+  // Each shopper: its own user, its own payment method, its own delegated grant.
+  CardBehaviour card = CardBehaviour::kSucceeds;
+  for (const auto& step : t.steps) {
+    if (!step.payment_method.empty()) parse_card_behaviour(step.payment_method, card);
+  }
+  Agent a{tmpl, 0, 0, 0, 0, now, 0, id, world_->payments.add_method(id, card), {}};
+  if (t.has_substitutions) a.refs.resize(t.steps.size());
+  SessionGrant grant = world_->identity.login(id, id, kScopesAll, now);
+  if (orchestrator_) orchestrator_->on_session_start(grant, now);
+  agents_.emplace(id, std::move(a));
+  note(id, now, "session starts from " + t.name);
+  Duration think = t.steps.empty() ? 0 : t.steps.front().think;
+  queue_.push(now + think, EventType::kAgentStep, id);
+}
+
+std::shared_ptr<const nlohmann::json> Simulation::params_for(const Agent& a,
+                                                             const CompiledTemplate& t,
+                                                             int step) {
+  const CassetteStep& s = t.steps[step];
+  if (s.substitutions.empty()) return s.params;
+  auto copy = std::make_shared<nlohmann::json>(*s.params);
+  for (const auto& [pointer, from] : s.substitutions) {
+    if (!a.refs[from].empty()) (*copy)[nlohmann::json::json_pointer(pointer)] = a.refs[from];
+  }
+  return copy;
+}
+
+void Simulation::agent_step(SessionId id, Time now) {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return;
+  Agent& a = it->second;
+  const CompiledTemplate& t = templates_[a.tmpl];
+  if (a.step >= t.steps.size()) {
+    finish_session(id, now);
+    return;
+  }
+  const CassetteStep& step = t.steps[a.step];
+  if (step.kind == CassetteStep::Kind::kConfirm) {
+    if (!orchestrator_) {  // the agent runtime retries relaying the user's answer
+      queue_.push(now + scenario_.agent.retry_delay, EventType::kAgentStep, id);
+      return;
+    }
+    SessionOutcome& o = outcomes_[id - 1];
+    if (step.granted) {
+      o.max_consent = std::max(o.max_consent, step.amount);
+      if (o.first_consent < 0) o.first_consent = now;
+    }
+    orchestrator_->on_consent(ConsentGrant{id, step.amount, step.granted}, now);
+    note(id, now, std::string("user ") + (step.granted ? "confirms " : "declines ") +
+                      std::to_string(step.amount) + " cents");
+    ++a.step;
+    Duration think = a.step < t.steps.size() ? t.steps[a.step].think : 0;
+    queue_.push(now + think, EventType::kAgentStep, id);
+    return;
+  }
+  send_action(id, a, now, false, false);
+}
+
+void Simulation::send_action(SessionId id, Agent& a, Time now, bool duplicate, bool dup_new_key) {
+  const CompiledTemplate& t = templates_[a.tmpl];
+  if (a.step >= t.steps.size()) return;
+  const CassetteStep& step = t.steps[a.step];
+  bool charge = t.charge[a.step];
+  ActionRequest req;
+  req.session = id;
+  req.user = a.user;
+  req.action = step.action;
+  req.payment_method = a.payment_method;
+  uint32_t generation = a.key_generation + (duplicate && dup_new_key ? 1000 : 0);
+  req.key = mix64(mix64(scenario_.seed, id), (static_cast<uint64_t>(a.step) << 32) | generation);
+  bool active = loading(now);
+  bool broken = !duplicate && a.retries_used == 0 && faults_.malformed(step.action, charge, now, active);
+  req.params = broken ? t.malformed[a.step] : params_for(a, t, a.step);
+  req.request_id = next_request_++;
+  if (!duplicate) {
+    a.request_id = req.request_id;
+    a.sent_at = now;
+    bool dup_key = false;
+    if (faults_.duplicate(step.action, charge, now, active, dup_key)) {
+      queue_.push(now + 250, EventType::kAgentDuplicate, id, dup_key ? 1 : 0);
+    }
+  }
+  note(id, now, std::string("agent -> ") + step.action + (broken ? " (malformed)" : "") +
+                    (duplicate ? " (duplicate)" : "") + " request " + std::to_string(req.request_id));
+  if (!duplicate) queue_.push(now + scenario_.agent.timeout, EventType::kAgentTimeout, id, a.request_id);
+  if (!orchestrator_) {
+    if (!duplicate) queue_.push(now + kRefusedAfter, EventType::kAgentTimeout, id, a.request_id);
+    return;
+  }
+  fx_.clear();
+  orchestrator_->on_action(req, now, fx_);
+  apply(now);
+}
+
+void Simulation::on_agent_answer(const ActionResult& r, Time now) {
+  fold(r.session, (static_cast<uint64_t>(r.status) << 48) ^ r.request_id);
+  auto it = agents_.find(r.session);
+  if (it == agents_.end() || it->second.request_id != r.request_id) return;  // stale or a dup
+  Agent& a = it->second;
+  a.request_id = 0;
+  const CompiledTemplate& t = templates_[a.tmpl];
+  const CassetteStep& step = t.steps[a.step];
+  note(r.session, now, std::string("agent <- ") + std::string(status_name(r.status)) +
+                           (r.code.empty() ? "" : " (" + r.code + ")") +
+                           (r.reference.empty() ? "" : " " + r.reference));
+  auto hist = action_latency_by_name_.find(step.action);
+  if (hist == action_latency_by_name_.end()) {
+    hist = action_latency_by_name_.emplace(step.action, &latency_["action." + step.action]).first;
+  }
+  hist->second->record(now - a.sent_at);
+
+  SessionOutcome& o = outcomes_[r.session - 1];
+  if (t.charge[a.step]) {
+    o.flags &= static_cast<uint16_t>(~(SessionOutcome::kToldConfirmed | SessionOutcome::kToldFailed |
+                                       SessionOutcome::kThrottled));
+    if (r.status == ActionStatus::kConfirmed) o.flags |= SessionOutcome::kToldConfirmed;
+    else if (r.status == ActionStatus::kBusy) o.flags |= SessionOutcome::kThrottled;
+    else if (r.status != ActionStatus::kUnavailable) o.flags |= SessionOutcome::kToldFailed;
+  }
+  if (r.status == ActionStatus::kReview) o.flags |= SessionOutcome::kEscalated;
+
+  bool expected = step.has_recorded ? r.status == step.recorded : is_success(r.status);
+  if (expected || scenario_.agent.on_divergence == AgentSpec::OnDivergence::kContinue) {
+    if (t.has_substitutions && !r.reference.empty()) a.refs[a.step] = r.reference;
+    ++a.step;
+    a.retries_used = 0;
+    Duration think = a.step < t.steps.size() ? t.steps[a.step].think : 0;
+    queue_.push(now + think, EventType::kAgentStep, r.session);
+    return;
+  }
+  if (scenario_.agent.on_divergence == AgentSpec::OnDivergence::kRetry &&
+      a.retries_used < scenario_.agent.retries) {
+    ++a.retries_used;
+    if (r.status == ActionStatus::kReauthRequired) {
+      // The user logs in again and delegates a fresh grant.
+      SessionGrant grant = world_->identity.login(r.session, a.user, kScopesAll, now);
+      if (orchestrator_) orchestrator_->on_session_start(grant, now);
+    }
+    if (scenario_.agent.new_key_on_retry) ++a.key_generation;
+    Duration delay = r.status == ActionStatus::kBusy && r.retry_after > 0 ? r.retry_after
+                                                                         : scenario_.agent.retry_delay;
+    queue_.push(now + delay, EventType::kAgentStep, r.session);
+    return;
+  }
+  finish_session(r.session, now);
+}
+
+void Simulation::finish_session(SessionId id, Time now) {
+  auto it = agents_.find(id);
+  if (it == agents_.end()) return;
+  session_latency_->record(now - it->second.started);
+  outcomes_[id - 1].flags |= SessionOutcome::kFinished;
+  note(id, now, "session ends");
+  agents_.erase(it);
+  if (scenario_.concurrency > 0 && started_ < scenario_.sessions) {
+    queue_.push(now, EventType::kArrival);
+    if (started_ + 1 >= scenario_.sessions) {
+      arrivals_done_ = true;
+      load_end_ = now;
+    }
+  }
+}
+
+void Simulation::apply(Time now) {
+  // Copy out: dispatch and delivery must not see the buffer the next input will reuse.
+  Effects fx = std::move(fx_);
+  fx_.clear();
+  for (const auto& call : fx.calls) dispatch(call, now);
+  for (const auto& t : fx.timers) queue_.push(t.at, EventType::kTimer, t.id, 0, epoch_);
+  for (const auto& r : fx.replies) on_agent_answer(r, now);
+}
+
+void Simulation::dispatch(const ProviderCall& call, Time now) {
+  const ProviderRequest& req = call.request;
+  Provider provider = provider_of(req.op);
+  CallFault f = faults_.for_call(req.op, now, loading(now));
+  Duration latency = draw_latency(scenario_.latency[static_cast<int>(provider)],
+                                  latency_stream_[static_cast<int>(provider)]) +
+                     f.extra_latency;
+  ProviderReply reply;
+  Time deliver_at = now + latency;
+  if (f.answer != ErrorCode::kNone) {
+    reply.error = f.answer;
+    reply.retry_after = f.retry_after;
+    if (f.answer == ErrorCode::kUnavailable) deliver_at = now + std::min<Duration>(latency, 20);
+  } else if (f.drop_request) {
+    reply.error = ErrorCode::kTimeout;
+    deliver_at = now + call.timeout;
+  } else {
+    if (f.expire_token) world_->identity.expire_now(req.access_token, now);
+    if (f.revoke_refresh) world_->identity.revoke_refresh_tokens(req.user);
+    reply = world_->handle(req, now, now + latency);
+    if (f.shorten_ttl >= 0 && reply.ok() && reply.id != 0) {
+      if (req.op == Op::kReserve) world_->catalog.shorten_ttl(reply.id, now + f.shorten_ttl);
+      if (req.op == Op::kHold) world_->bookings.shorten_ttl(reply.id, now + f.shorten_ttl);
+    }
+    if (f.drop_response || latency > call.timeout) {
+      reply = ProviderReply{};
+      reply.error = ErrorCode::kTimeout;
+      deliver_at = now + call.timeout;
+    }
+  }
+  std::string step_name = std::string(provider_name(provider)) + "." + std::string(op_name(req.op));
+  StepFailures& sf = failures_[step_name];
+  ++sf.calls;
+  if (!reply.ok()) {
+    ++sf.errors;
+    ++sf.by_error[std::string(error_name(reply.error))];
+  }
+  note(req.user, now, "orchestrator -> " + step_name + " key=" + std::to_string(req.key % 100000) +
+                          " => " + (reply.ok() ? std::string(reply.status) : std::string(error_name(reply.error))) +
+                          " at " + fmt_time(deliver_at));
+  uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<uint32_t>(reply_slab_.size());
+    reply_slab_.push_back(std::move(reply));
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+    reply_slab_[slot] = std::move(reply);
+  }
+  queue_.push(deliver_at, EventType::kProviderReply, call.id, slot, epoch_);
+  Duration restart_after;
+  if (faults_.crash_after(req.op, restart_after)) {
+    queue_.push(now, EventType::kCrash, static_cast<uint64_t>(restart_after));
+  }
+}
+
+void Simulation::crash(Time now, Duration restart_after) {
+  if (!orchestrator_) return;
+  orchestrator_.reset();  // in-flight replies and timers to this instance are lost
+  ++epoch_;
+  fold(0xdead, static_cast<uint64_t>(now));
+  queue_.push(now + restart_after, EventType::kRestart);
+}
+
+void Simulation::restart(Time now) {
+  orchestrator_ = std::make_unique<Orchestrator>(actions_, scenario_.orchestrator, *store_);
+  fx_.clear();
+  orchestrator_->recover(now, fx_);
+  apply(now);
+}
+
+}  // namespace checkride

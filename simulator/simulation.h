@@ -1,0 +1,144 @@
+#pragma once
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "fakes/world.h"
+#include "orchestrator/orchestrator.h"
+#include "protocol/cassette.h"
+#include "reports/report.h"
+#include "simulator/event_queue.h"
+#include "simulator/fault_plan.h"
+#include "simulator/scenario.h"
+
+namespace checkride {
+
+// A cassette session compiled for replay: params parsed once, shared by every session
+// instantiated from it.
+struct CompiledTemplate {
+  std::string name;  // "cassette-file#session-id"
+  std::vector<CassetteStep> steps;
+  std::vector<std::shared_ptr<const nlohmann::json>> malformed;  // per step, the broken variant
+  std::vector<bool> charge;  // per step: charge-bearing action
+  bool intent = false;
+  bool has_substitutions = false;
+};
+
+// What the agent side saw, kept for every session (small), for the checkers.
+struct SessionOutcome {
+  uint32_t tmpl = 0;
+  uint16_t flags = 0;
+  int64_t max_consent = 0;  // largest amount the user explicitly confirmed
+  Time first_consent = -1;
+  enum : uint16_t {
+    kIntent = 1,
+    kToldConfirmed = 2,
+    kToldFailed = 4,
+    kFinished = 8,
+    kEscalated = 16,
+    kThrottled = 32,
+    kStarted = 64,
+  };
+};
+
+struct SimulationOptions {
+  uint64_t trace_session = 0;  // print this session's events
+  bool keep_audit = false;     // keep every audit record (tests); else only the chain head
+};
+
+// One deterministic run of a scenario: a single-threaded discrete-event loop on virtual
+// time driving the real orchestrator against the fakes.
+class Simulation {
+ public:
+  Simulation(const Scenario& scenario, const ActionCatalog& actions,
+             std::vector<CompiledTemplate> templates, SimulationOptions options = {});
+  ~Simulation();
+
+  Report run();
+  const std::vector<std::string>& trace() const { return trace_; }
+  uint64_t events_processed() const { return events_; }
+  const World& world() const { return *world_; }
+  const MemoryStore& store() const { return *store_; }
+
+ private:
+  struct Agent {
+    uint32_t tmpl;
+    uint16_t step;
+    uint8_t retries_used;
+    uint32_t key_generation;
+    uint64_t request_id;  // the answer being waited for; 0 when not waiting
+    Time started;
+    Time sent_at;
+    UserId user;
+    PaymentMethodId payment_method;
+    std::vector<std::string> refs;  // sandbox ids handed back, per step (if needed)
+  };
+
+  void on_event(const Event& e);
+  void arrive(Time now);
+  void schedule_next_arrival(Time now);
+  void start_session(Time now);
+  void agent_step(SessionId id, Time now);
+  void send_action(SessionId id, Agent& a, Time now, bool duplicate, bool dup_new_key);
+  void on_agent_answer(const ActionResult& r, Time now);
+  void finish_session(SessionId id, Time now);
+  void dispatch(const ProviderCall& call, Time now);
+  void apply(Time now);
+  void crash(Time now, Duration restart_after);
+  void restart(Time now);
+  bool loading(Time now) const { return !arrivals_done_ || now <= load_end_; }
+  void fold(uint64_t a, uint64_t b);
+  void note(SessionId s, Time now, const std::string& line);
+  std::shared_ptr<const nlohmann::json> params_for(const Agent& a, const CompiledTemplate& t,
+                                                   int step);
+  Report check() const;
+
+  const Scenario& scenario_;
+  const ActionCatalog& actions_;
+  std::vector<CompiledTemplate> templates_;
+  struct MixRange {
+    int64_t weight;
+    uint32_t first;
+    uint32_t count;
+  };
+  std::vector<MixRange> mix_;  // per workload.mix entry, its templates
+  int64_t total_weight_ = 0;
+  SimulationOptions options_;
+
+  std::unique_ptr<World> world_;
+  std::unique_ptr<MemoryStore> store_;
+  std::unique_ptr<Orchestrator> orchestrator_;
+  uint32_t epoch_ = 0;
+  Effects fx_;
+  EventQueue queue_;
+  FaultPlan faults_;
+  Stream arrivals_stream_;
+  Stream mix_stream_;
+  Stream latency_stream_[kProviderCount];
+
+  std::unordered_map<SessionId, Agent> agents_;  // sessions in flight only
+  std::vector<SessionOutcome> outcomes_;          // every session, index = id - 1
+  std::vector<ProviderReply> reply_slab_;
+  std::vector<uint32_t> free_slots_;
+  uint64_t next_request_ = 1;
+  int64_t started_ = 0;
+  bool arrivals_done_ = false;
+  Time load_end_ = 0;
+  Time now_ = 0;
+  uint64_t fingerprint_ = 0xcbf29ce484222325ULL;
+  uint64_t events_ = 0;
+  uint64_t flows_ = 0;
+  std::map<std::string, LogHistogram> latency_;
+  LogHistogram* session_latency_;
+  std::unordered_map<std::string, LogHistogram*> action_latency_by_name_;
+  std::map<std::string, StepFailures> failures_;
+  std::vector<std::string> trace_;
+};
+
+// Compiles the cassettes a scenario's mix names (each parsed once).
+// Each template's `name` is prefixed by its mix entry index ("0:"), so ranges are known.
+std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
+                                                const ActionCatalog& actions);
+
+}  // namespace checkride

@@ -1,0 +1,208 @@
+#include "simulator/suite.h"
+
+#include <sys/resource.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "orchestrator/action_catalog.h"
+#include "protocol/cassette.h"
+#include "protocol/input_error.h"
+#include "simulator/scenario.h"
+#include "simulator/simulation.h"
+
+namespace checkride {
+namespace fs = std::filesystem;
+
+std::vector<std::string> expand_scenarios(const std::string& path) {
+  std::vector<std::string> out;
+  if (fs::is_directory(path)) {
+    for (const auto& entry : fs::directory_iterator(path)) {
+      if (entry.is_regular_file() && entry.path().extension() == ".yaml") {
+        out.push_back(entry.path().string());
+      }
+    }
+    std::sort(out.begin(), out.end());
+    if (out.empty()) throw InputError(path, 0, "", "directory holds no *.yaml scenario");
+  } else {
+    if (!fs::exists(path)) throw InputError(path, 0, "", "no such scenario file or directory");
+    out.push_back(path);
+  }
+  return out;
+}
+
+namespace {
+
+struct Outcome {
+  Report report;
+  uint64_t events = 0;
+  std::vector<std::string> trace;
+};
+
+Outcome simulate(const Scenario& scenario, uint64_t trace_session) {
+  ActionCatalog owned;
+  const ActionCatalog* actions = &ActionCatalog::default_catalog();
+  if (scenario.actions != "default") {
+    owned = ActionCatalog::from_file(scenario.actions);
+    actions = &owned;
+  }
+  auto templates = compile_templates(scenario, *actions);
+  SimulationOptions options;
+  options.trace_session = trace_session;
+  Simulation sim(scenario, *actions, std::move(templates), options);
+  Outcome o;
+  o.report = sim.run();
+  o.events = sim.events_processed();
+  o.trace = sim.trace();
+  return o;
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+  std::ofstream f(p, std::ios::binary);
+  f << text;
+  if (!f) throw std::runtime_error("cannot write " + p.string());
+}
+
+long peak_rss_kb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+}  // namespace
+
+int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> files;
+  std::vector<Scenario> scenarios;
+  try {
+    for (const auto& p : options.paths) {
+      for (const auto& f : expand_scenarios(p)) files.push_back(f);
+    }
+    std::vector<std::string> overrides = options.overrides;
+    for (const auto& d : options.defects) {
+      Defect defect;
+      if (!parse_defect(d, defect)) {
+        throw InputError("--defect", 0, d, "unknown defect; run `checkride defects` for the list");
+      }
+    }
+    // Validate everything before running anything: bad input runs nothing.
+    for (const auto& f : files) {
+      Scenario s = load_scenario(f, overrides);
+      for (const auto& d : options.defects) {
+        Defect defect;
+        parse_defect(d, defect);
+        if (std::find(s.defect_names.begin(), s.defect_names.end(), d) == s.defect_names.end()) {
+          s.orchestrator.defects.enable(defect);
+          s.defect_names.push_back(d);
+        }
+      }
+      for (const auto& m : s.mix) load_cassette(m.cassette);
+      if (s.actions != "default") ActionCatalog::from_file(s.actions);
+      scenarios.push_back(std::move(s));
+    }
+  } catch (const InputError& e) {
+    err << "checkride: " << e.what() << "\n";
+    return 2;
+  }
+
+  std::error_code ec;
+  fs::create_directories(options.out_dir, ec);
+  if (ec) {
+    err << "checkride: " << options.out_dir << ": cannot create report directory: " << ec.message() << "\n";
+    return 2;
+  }
+  bool all_passed = true;
+  for (const Scenario& s : scenarios) {
+    Outcome o;
+    auto start = std::chrono::steady_clock::now();
+    try {
+      o = simulate(s, options.trace_session);
+    } catch (const InputError& e) {
+      err << "checkride: " << e.what() << "\n";
+      return 2;
+    }
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::string json = report_to_json(o.report).dump(2) + "\n";
+    if (options.check_determinism) {
+      Outcome again = simulate(s, 0);
+      std::string json2 = report_to_json(again.report).dump(2) + "\n";
+      if (json2 != json) {
+        err << "checkride: " << s.path << ": NOT deterministic: two runs with seed " << s.seed
+            << " gave different reports\n";
+        return 3;
+      }
+      if (!options.quiet) out << "determinism: " << s.name << " byte-identical across two runs\n";
+    }
+    fs::path base = fs::path(options.out_dir) / s.name;
+    for (const auto& f : options.formats) {
+      if (f == "json") write_file(base.string() + ".json", json);
+      if (f == "md") write_file(base.string() + ".md", report_to_markdown(o.report));
+    }
+    nlohmann::json run = {{"wall_seconds", wall},
+                          {"events", o.events},
+                          {"sessions", static_cast<uint64_t>(o.report.metrics["sessions"])},
+                          {"sessions_per_second", wall > 0 ? o.report.metrics["sessions"] / wall : 0},
+                          {"events_per_second", wall > 0 ? static_cast<double>(o.events) / wall : 0},
+                          {"peak_rss_kb", peak_rss_kb()}};
+    write_file(base.string() + ".run.json", run.dump(2) + "\n");
+    for (const auto& line : o.trace) out << line << "\n";
+    bool passed = o.report.passed();
+    all_passed = all_passed && passed;
+    if (!options.quiet) {
+      out << (passed ? "PASS " : "FAIL ") << s.name << "  sessions=" << o.report.metrics["sessions"]
+          << " completion=" << o.report.metrics["completion_rate"]
+          << " duplicate_charges=" << o.report.metrics["duplicate_charges"]
+          << " fingerprint=" << fingerprint_hex(o.report.fingerprint) << "\n";
+      for (const auto& g : o.report.gates) {
+        if (!g.passed) {
+          out << "     gate " << g.gate.metric << " " << g.gate.text << " failed: actual "
+              << (g.known ? std::to_string(g.actual) : std::string("no such metric")) << "\n";
+        }
+      }
+    }
+  }
+  if (!options.quiet) out << "reports in " << options.out_dir << "/\n";
+  return all_passed ? 0 : 1;
+}
+
+int validate_files(const std::vector<std::string>& files, std::ostream& out, std::ostream& err) {
+  int rc = 0;
+  for (const auto& f : files) {
+    try {
+      fs::path p(f);
+      if (!fs::exists(p)) throw InputError(f, 0, "", "no such file");
+      if (p.extension() == ".jsonl") {
+        Cassette c = load_cassette(f);
+        out << f << ": ok (cassette, " << c.sessions.size() << " sessions)\n";
+        continue;
+      }
+      YAML::Node root;
+      try {
+        root = YAML::LoadFile(f);
+      } catch (const YAML::Exception& e) {
+        throw InputError(f, e.mark.line + 1, "", "malformed YAML: " + e.msg);
+      }
+      if (root.IsMap() && root["actions"]) {
+        ActionCatalog c = ActionCatalog::from_file(f);
+        out << f << ": ok (action catalog, " << c.actions().size() << " actions)\n";
+      } else if (root.IsMap() && (root["skus"] || root["offers"])) {
+        out << f << ": ok (world catalog)\n";
+      } else {
+        Scenario s = load_scenario(f);
+        for (const auto& m : s.mix) load_cassette(m.cassette);
+        if (s.actions != "default") ActionCatalog::from_file(s.actions);
+        out << f << ": ok (scenario " << s.name << ")\n";
+      }
+    } catch (const InputError& e) {
+      err << "checkride: " << e.what() << "\n";
+      rc = 2;
+    }
+  }
+  return rc;
+}
+
+}  // namespace checkride

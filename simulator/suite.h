@@ -1,0 +1,29 @@
+#pragma once
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace checkride {
+
+struct RunOptions {
+  std::vector<std::string> paths;      // scenario files or directories of *.yaml
+  std::vector<std::string> overrides;  // --set k=v (plus --seed / --sessions)
+  std::vector<std::string> defects;    // --defect NAME
+  std::string out_dir = "reports";
+  std::vector<std::string> formats = {"json", "md"};
+  bool check_determinism = false;
+  uint64_t trace_session = 0;
+  bool quiet = false;
+};
+
+// Runs every scenario, writes its reports, prints a summary. Returns the CLI exit code:
+// 0 all gates met, 1 a gate failed, 2 bad input (message on `err`).
+int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& err);
+
+// Validates scenarios, cassettes, action catalogs and world catalogs. 0 or 2.
+int validate_files(const std::vector<std::string>& files, std::ostream& out, std::ostream& err);
+
+// Scenario files under `path` (itself if a file), sorted.
+std::vector<std::string> expand_scenarios(const std::string& path);
+
+}  // namespace checkride
