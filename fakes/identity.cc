@@ -19,6 +19,10 @@ SessionGrant IdentityFake::login(SessionId session, UserId user, uint32_t scopes
   return g;
 }
 
+TokenId IdentityFake::client_credentials(uint32_t scopes, Time now, Duration ttl) {
+  return issue(0, scopes, false, now + ttl);
+}
+
 ProviderReply IdentityFake::handle(const ProviderRequest& req, Time now) {
   ProviderReply r;
   if (req.op != Op::kRefreshToken) {

@@ -21,6 +21,9 @@ class IdentityFake {
 
   explicit IdentityFake(Duration access_ttl = 15 * kMinute) : access_ttl_(access_ttl) {}
 
+  // The orchestrator's own credential (client_credentials grant): finishing or undoing what a
+  // user already authorized (capture, void, refund, release) runs under it.
+  TokenId client_credentials(uint32_t scopes, Time now, Duration ttl);
   // The user logs in and delegates `scopes` to the agent (authorization-code grant).
   SessionGrant login(SessionId session, UserId user, uint32_t scopes, Time now);
   ProviderReply handle(const ProviderRequest& req, Time now);

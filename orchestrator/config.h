@@ -32,6 +32,7 @@ struct OrchestratorConfig {
   Duration reservation_ttl = 10 * kMinute;
   Duration hold_ttl = 20 * kMinute;
   Duration token_refresh_skew = 30 * kSecond;  // refresh this long before expiry
+  uint64_t service_token = 0;  // the orchestrator's client-credentials token
 };
 
 }  // namespace checkride

@@ -5,9 +5,17 @@
 namespace checkride {
 namespace {
 
+// Steps that start moving a user's money or seats act on the user's delegated token; steps
+// that finish or undo what the user already authorized run under the orchestrator's own
+// credential, so a revoked user token can never leave a charge half-done.
 bool needs_user_token(Op op) {
+  return op == Op::kAuthorize || op == Op::kHold || op == Op::kConfirm;
+}
+
+bool needs_service_token(Op op) {
   Provider p = provider_of(op);
-  return p == Provider::kPayment || (p == Provider::kBooking && op != Op::kAvailability);
+  return !needs_user_token(op) &&
+         (p == Provider::kPayment || (p == Provider::kBooking && op != Op::kAvailability));
 }
 
 uint64_t cart_hash(const std::string& action, const HandlerInput& in) {
@@ -33,6 +41,16 @@ SagaId parse_reference(const std::string& ref, std::string_view prefix) {
 }
 
 constexpr std::size_t kParsedCacheLimit = 1 << 14;
+
+uint8_t step_compensation(Step step) {
+  switch (step) {
+    case Step::kReserve: return kCompRelease;
+    case Step::kAuthorize: return kCompVoid;
+    case Step::kCommit: return kCompCancelOrder;
+    case Step::kHold: return kCompReleaseHold;
+    default: return 0;
+  }
+}
 
 }  // namespace
 
@@ -152,12 +170,23 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
   }
 
   bool use_keys = !config_.defects.has(Defect::kNoIdempotencyKeys);
+  SagaId retry_salt = 0;  // the failed saga a same-key retry replaces
   if (use_keys && req.key != 0) {
     if (SagaId existing = store_.saga_for_key(req.key)) {
       SagaRecord* s = store_.saga(existing);
-      audit_.append(now, "decision", req.session, existing, "idempotent_replay", 0);
-      attach_or_answer(*s, req, spec->handler == Handler::kCreateBooking, now, out);
-      return;
+      // A saga that failed for a transient reason and is fully compensated may be retried
+      // under the same key; anything else is answered with the one stored outcome.
+      bool retryable = s->done && (s->outcome == ActionStatus::kFailed ||
+                                   s->outcome == ActionStatus::kReauthRequired) &&
+                       s->kind != SagaKind::kCancelOrder && s->kind != SagaKind::kCancelBooking &&
+                       s->confirm_key == 0;
+      if (!retryable) {
+        audit_.append(now, "decision", req.session, existing, "idempotent_replay", 0);
+        attach_or_answer(*s, req, spec->handler == Handler::kCreateBooking, now, out);
+        return;
+      }
+      audit_.append(now, "decision", req.session, existing, "retry_after_failure", 0);
+      retry_salt = existing;
     }
   }
   uint64_t cart = cart_hash(req.action, in);
@@ -195,9 +224,9 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
     return;
   }
   if (spec->handler == Handler::kPlaceOrder) {
-    start_order(req, in, cart, now, out);
+    start_order(req, in, cart, retry_salt, now, out);
   } else {
-    start_booking(req, in, now, out);
+    start_booking(req, in, retry_salt, now, out);
   }
 }
 
@@ -232,12 +261,13 @@ void Orchestrator::start_query(const ActionRequest& req, Op op, const HandlerInp
 }
 
 void Orchestrator::start_order(const ActionRequest& req, const HandlerInput& in, uint64_t cart,
-                               Time now, Effects& out) {
+                               SagaId retry_salt, Time now, Effects& out) {
   SagaRecord rec;
   rec.kind = SagaKind::kOrder;
   rec.session = req.session;
   rec.user = req.user;
   rec.action_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
+  if (retry_salt != 0) rec.action_key = mix64(rec.action_key, retry_salt);
   rec.cart_hash = cart;
   rec.items = in.items;
   rec.coupon = in.coupon;
@@ -254,13 +284,14 @@ void Orchestrator::start_order(const ActionRequest& req, const HandlerInput& in,
   run_step(s, now, out);
 }
 
-void Orchestrator::start_booking(const ActionRequest& req, const HandlerInput& in, Time now,
-                                 Effects& out) {
+void Orchestrator::start_booking(const ActionRequest& req, const HandlerInput& in,
+                                 SagaId retry_salt, Time now, Effects& out) {
   SagaRecord rec;
   rec.kind = SagaKind::kBooking;
   rec.session = req.session;
   rec.user = req.user;
   rec.action_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
+  if (retry_salt != 0) rec.action_key = mix64(rec.action_key, retry_salt);
   rec.offer = in.offer;
   rec.seats = in.seats;
   rec.payment_method = req.payment_method;
@@ -388,6 +419,7 @@ bool Orchestrator::charge_checks(SagaRecord& s, Time now, ActionStatus& status,
   }
   if (consent != nullptr) {
     consent->used = true;
+    s.consent_index = static_cast<int32_t>(consent - store_.consents(s.session).data());
     store_.save_consents(s.session);
   }
   session_spend += s.total;
@@ -517,6 +549,10 @@ void Orchestrator::send(SagaRecord& s, PendingKind kind, ProviderRequest req, Ti
   if (needs_user_token(req.op)) {
     const SessionGrant* grant = store_.grant(s.user);
     bool stale = grant == nullptr || grant->expires_at - config_.token_refresh_skew <= now;
+    if (stale && grant != nullptr && grant->expires_at > now) {
+      auto ts = tokens_.find(s.user);
+      if (ts != tokens_.end() && ts->second.refreshed_at == now) stale = false;
+    }
     if (stale && grant != nullptr && !config_.defects.has(Defect::kNoTokenRefresh)) {
       tokens_[s.user].waiting.push_back(s.id);
       store_.save(s.id);
@@ -524,6 +560,8 @@ void Orchestrator::send(SagaRecord& s, PendingKind kind, ProviderRequest req, Ti
       return;
     }
     req.access_token = grant ? grant->access_token : 0;
+  } else if (needs_service_token(req.op)) {
+    req.access_token = config_.service_token;
   }
   Provider provider = provider_of(req.op);
   if (Time until = breakers_.blocked_until(provider, now)) {
@@ -581,6 +619,7 @@ void Orchestrator::on_provider_reply(CallId call, const ProviderReply& r, Time n
       std::vector<SagaId> waiting;
       waiting.swap(ts.waiting);
       if (r.ok()) {
+        ts.refreshed_at = now;
         SessionGrant g = *store_.grant(p.user);
         g.access_token = r.access_token;
         g.refresh_token = r.refresh_token;
@@ -615,7 +654,10 @@ void Orchestrator::on_provider_reply(CallId call, const ProviderReply& r, Time n
       SagaRecord* s = store_.saga(p.saga);
       if (s == nullptr || s->done) return;
       if (r.error == ErrorCode::kInvalidToken && needs_user_token(p.op)) {
-        if (!config_.defects.has(Defect::kNoTokenRefresh) && !s->refreshed) {
+        // A 401 comes before any work: the call had no effect, so nothing to compensate.
+        if (p.kind == PendingKind::kStep) s->comp &= static_cast<uint8_t>(~step_compensation(s->step));
+        bool may_refresh = !s->refreshed || p.kind == PendingKind::kCompensation || must_complete(*s);
+        if (!config_.defects.has(Defect::kNoTokenRefresh) && may_refresh) {
           s->refreshed = true;  // refresh once per step on a 401
           SessionGrant g = *store_.grant(s->user);
           g.expires_at = now;
@@ -652,6 +694,7 @@ bool Orchestrator::schedule_retry(SagaRecord& s, const ProviderReply& r, bool fo
 void Orchestrator::advance(SagaRecord& s, Step next, Time now, Effects& out) {
   s.step = next;
   s.attempt = 0;
+  s.ambiguous = false;
   s.refreshed = false;
   run_step(s, now, out);
 }
@@ -659,9 +702,12 @@ void Orchestrator::advance(SagaRecord& s, Step next, Time now, Effects& out) {
 void Orchestrator::on_step_reply(SagaRecord& s, Op, const ProviderReply& r, Time now,
                                  Effects& out) {
   if (!r.ok() && schedule_retry(s, r, must_complete(s), now, out)) return;
+  if (r.error == ErrorCode::kTimeout || r.error == ErrorCode::kIdempotencyKeyInUse) {
+    s.ambiguous = true;  // the provider may have acted: the compensation must find out
+  }
   auto definite_failure = [&](uint8_t comp_bit) {
-    // The provider said no: nothing was done, so there is nothing to undo for this step.
-    if (!is_retryable(r.error)) s.comp &= static_cast<uint8_t>(~comp_bit);
+    // Every attempt was answered with a refusal: nothing was done, nothing to undo.
+    if (!s.ambiguous) s.comp &= static_cast<uint8_t>(~comp_bit);
   };
   switch (s.step) {
     case Step::kQuote:
@@ -713,12 +759,12 @@ void Orchestrator::on_step_reply(SagaRecord& s, Op, const ProviderReply& r, Time
         return;
       }
       s.order = r.id;
+      s.comp &= static_cast<uint8_t>(~kCompRelease);  // the reservation became the order
       if (config_.defects.has(Defect::kAckBeforeCapture)) {
         // The defect: tell the agent it is done, then fire the capture once and forget it.
         ProviderRequest cap = request_for(s, Op::kCapture);
         cap.key = step_key(s, static_cast<uint64_t>(Step::kCapture));
-        const SessionGrant* g = store_.grant(s.user);
-        cap.access_token = g ? g->access_token : 0;
+        cap.access_token = config_.service_token;
         CallId id = next_call_++;
         pending_[id] = Pending{PendingKind::kFireAndForget, Op::kCapture, s.id, s.user, s.session, 0};
         out.calls.push_back(ProviderCall{id, std::move(cap), config_.retries.call_timeout});
@@ -816,12 +862,22 @@ void Orchestrator::fail(SagaRecord& s, ActionStatus status, std::string code, Ti
                         Effects& out) {
   s.outcome = status;
   s.code = std::move(code);
+  // A booking whose payment attempt failed keeps its hold (it is valid until
+  // payment_required_by): undo the payment, then wait for another confirmBooking.
+  s.back_to_hold = s.kind == SagaKind::kBooking && s.confirm_key != 0 && s.hold != 0 &&
+                   (s.step == Step::kAuthorize || s.step == Step::kConfirmBooking) &&
+                   s.code != "hold_expired" && (s.hold_expires_at > now);
+  if (s.back_to_hold) s.comp &= static_cast<uint8_t>(~kCompReleaseHold);
   if (s.comp != 0 && !config_.defects.has(Defect::kNoCompensation)) {
     s.compensating = true;
     s.attempt = 0;
     s.refreshed = false;
     audit_.append(now, "saga", s.session, s.id, "compensating", 0);
     compensate_next(s, now, out);
+    return;
+  }
+  if (s.back_to_hold) {
+    back_to_hold(s, now, out);
     return;
   }
   finish(s, s.outcome, s.code, now, out);
@@ -863,6 +919,9 @@ void Orchestrator::compensate_next(SagaRecord& s, Time now, Effects& out) {
       req = request_for(s, Op::kReleaseHold);
       req.key = step_key(s, 100 + kCompReleaseHold);
     }
+  } else if (s.back_to_hold) {
+    back_to_hold(s, now, out);
+    return;
   } else {
     finish(s, s.outcome, s.code, now, out);
     return;
@@ -906,6 +965,26 @@ void Orchestrator::on_compensation_reply(SagaRecord& s, Op op, const ProviderRep
   compensate_next(s, now, out);
 }
 
+void Orchestrator::back_to_hold(SagaRecord& s, Time now, Effects& out) {
+  release_consent(s);
+  spend_session_[s.session] -= s.total;
+  spend_day_[mix64(s.user, static_cast<uint64_t>(now / (24 * kHour)))] -= s.total;
+  s.compensating = false;
+  s.back_to_hold = false;
+  s.step = Step::kAwaitConfirm;
+  s.confirm_key = 0;
+  s.payment = 0;
+  s.attempt = 0;
+  s.comp = kCompReleaseHold;
+  --in_flight_;
+  store_.save(s.id);
+  audit_.append(now, "saga", s.session, s.id, "payment_failed_hold_kept", s.total);
+  auto it = waiters_.find(s.id);
+  if (it == waiters_.end()) return;
+  for (const Waiter& w : it->second) reply(w.session, w.request_id, s.outcome, s.code, now, out);
+  waiters_.erase(it);
+}
+
 void Orchestrator::finish(SagaRecord& s, ActionStatus status, std::string code, Time now,
                           Effects& out) {
   bool was_active = s.step != Step::kAwaitConfirm || s.compensating;
@@ -915,6 +994,7 @@ void Orchestrator::finish(SagaRecord& s, ActionStatus status, std::string code, 
     spend_session_[s.session] -= s.total;
     spend_day_[mix64(s.user, static_cast<uint64_t>(now / (24 * kHour)))] -= s.total;
   }
+  release_consent(s);
   s.done = true;
   s.step = Step::kDone;
   s.compensating = false;
@@ -926,6 +1006,17 @@ void Orchestrator::finish(SagaRecord& s, ActionStatus status, std::string code, 
   store_.save(s.id);
   audit_.append(now, "saga", s.session, s.id, status_name(status), s.total);
   answer_waiters(s, false, now, out);
+}
+
+// A charge that did not happen gives the user's confirmation back for the retry.
+void Orchestrator::release_consent(SagaRecord& s) {
+  if (s.consent_index < 0 || is_success(s.outcome)) return;
+  auto& consents = store_.consents(s.session);
+  if (static_cast<std::size_t>(s.consent_index) < consents.size()) {
+    consents[s.consent_index].used = false;
+    store_.save_consents(s.session);
+  }
+  s.consent_index = -1;
 }
 
 void Orchestrator::answer_waiters(SagaRecord& s, bool hold_phase_only, Time now, Effects& out) {

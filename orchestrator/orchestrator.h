@@ -64,6 +64,7 @@ class Orchestrator {
   };
   struct TokenState {
     bool refreshing = false;
+    Time refreshed_at = -1;  // a token fresher than the skew is used, not refreshed again
     std::vector<SagaId> waiting;
   };
   struct ParsedParams {
@@ -80,9 +81,10 @@ class Orchestrator {
   void attach_or_answer(SagaRecord& s, const ActionRequest& req, bool for_hold, Time now,
                         Effects& out);
   void start_query(const ActionRequest& req, Op op, const HandlerInput& in, Time now, Effects& out);
-  void start_order(const ActionRequest& req, const HandlerInput& in, uint64_t cart, Time now,
-                   Effects& out);
-  void start_booking(const ActionRequest& req, const HandlerInput& in, Time now, Effects& out);
+  void start_order(const ActionRequest& req, const HandlerInput& in, uint64_t cart,
+                   SagaId retry_salt, Time now, Effects& out);
+  void start_booking(const ActionRequest& req, const HandlerInput& in, SagaId retry_salt, Time now,
+                     Effects& out);
   void confirm_booking(const ActionRequest& req, const HandlerInput& in, Time now, Effects& out);
   void start_cancel(const ActionRequest& req, const HandlerInput& in, SagaKind kind, Time now,
                     Effects& out);
@@ -96,6 +98,8 @@ class Orchestrator {
   void advance(SagaRecord& s, Step next, Time now, Effects& out);
   void fail(SagaRecord& s, ActionStatus status, std::string code, Time now, Effects& out);
   void finish(SagaRecord& s, ActionStatus status, std::string code, Time now, Effects& out);
+  void back_to_hold(SagaRecord& s, Time now, Effects& out);
+  void release_consent(SagaRecord& s);
   void answer_waiters(SagaRecord& s, bool hold_phase_only, Time now, Effects& out);
   // Retries a retryable failure; returns false when the step's retries are used up.
   bool schedule_retry(SagaRecord& s, const ProviderReply& r, bool forever, Time now,

@@ -85,7 +85,13 @@ Report Simulation::check() const {
     int64_t net = t.captured - t.refunded;
     if (intent) {
       r.metrics["intents"] += 1;
-      if (t.orders > 0 && told_ok) r.metrics["completed"] += 1;
+      if (t.orders > 0 && told_ok) {
+        r.metrics["completed"] += 1;
+      } else if (templates_[o.tmpl].recorded_success) {
+        // A regression against the recording: the intent completed in production.
+        auto& list = offenders["incomplete_intents"];
+        if (list.size() < 3) list.push_back(s);
+      }
       if (t.captures > 1) offend("duplicate_charges", s, t.captures - 1);
       if (t.authorizations > 1) offend("duplicate_authorizations", s, t.authorizations - 1);
     }

@@ -15,9 +15,9 @@ FaultTarget target_of(Op op) {
   return FaultTarget::kPayment;
 }
 
+// Calls that carry the user's delegated token (the only ones a user-token fault can hit).
 bool is_user_resource_call(Op op) {
-  Provider p = provider_of(op);
-  return p == Provider::kPayment || (p == Provider::kBooking && op != Op::kAvailability);
+  return op == Op::kAuthorize || op == Op::kHold || op == Op::kConfirm;
 }
 
 }  // namespace

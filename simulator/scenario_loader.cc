@@ -200,7 +200,14 @@ void load_world_catalog(Scenario& s, const std::string& path) {
 void parse_world(Scenario& s, MapReader& top) {
   if (!top.has("world")) return;
   MapReader m(top.get("world"), top.file(), "world");
-  if (m.has("catalog")) load_world_catalog(s, resolve(s.path, m.str("catalog", "")));
+  if (m.has("catalog")) {
+    YAML::Node c = m.get("catalog");
+    if (c.IsSequence()) {
+      for (const auto& f : c) load_world_catalog(s, resolve(s.path, f.as<std::string>()));
+    } else {
+      load_world_catalog(s, resolve(s.path, m.str("catalog", "")));
+    }
+  }
   if (m.has("coupons")) {
     YAML::Node list = m.get("coupons");
     if (!list.IsSequence()) m.fail(list, "coupons", "expected a list");

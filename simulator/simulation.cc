@@ -40,7 +40,9 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
   for (const auto& c : scenario.coupons) world_->catalog.add_coupon(c);
   for (const auto& o : scenario.offers) world_->bookings.add_offer(o);
   store_ = std::make_unique<MemoryStore>(options.keep_audit);
-  orchestrator_ = std::make_unique<Orchestrator>(actions_, scenario.orchestrator, *store_);
+  config_ = scenario.orchestrator;
+  config_.service_token = world_->identity.client_credentials(kScopesAll, 0, 365 * 24 * kHour);
+  orchestrator_ = std::make_unique<Orchestrator>(actions_, config_, *store_);
   // Templates carry their mix entry index as a "N:" prefix; turn that into ranges.
   for (std::size_t m = 0; m < scenario.mix.size(); ++m) {
     MixRange range{scenario.mix[m].weight, 0, 0};
@@ -440,7 +442,7 @@ void Simulation::crash(Time now, Duration restart_after) {
 }
 
 void Simulation::restart(Time now) {
-  orchestrator_ = std::make_unique<Orchestrator>(actions_, scenario_.orchestrator, *store_);
+  orchestrator_ = std::make_unique<Orchestrator>(actions_, config_, *store_);
   fx_.clear();
   orchestrator_->recover(now, fx_);
   apply(now);

@@ -23,6 +23,7 @@ struct CompiledTemplate {
   std::vector<bool> charge;  // per step: charge-bearing action
   bool intent = false;
   bool has_substitutions = false;
+  bool recorded_success = false;  // the recording ended with a confirmed charge
 };
 
 // What the agent side saw, kept for every session (small), for the checkers.
@@ -106,6 +107,7 @@ class Simulation {
   int64_t total_weight_ = 0;
   SimulationOptions options_;
 
+  OrchestratorConfig config_;  // the scenario's, plus the service credential
   std::unique_ptr<World> world_;
   std::unique_ptr<MemoryStore> store_;
   std::unique_ptr<Orchestrator> orchestrator_;
