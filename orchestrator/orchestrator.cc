@@ -180,6 +180,13 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
                                    s->outcome == ActionStatus::kReauthRequired) &&
                        s->kind != SagaKind::kCancelOrder && s->kind != SagaKind::kCancelBooking &&
                        s->confirm_key == 0;
+      // A booking back on its hold after a failed payment takes the confirmation again.
+      bool awaiting = s->kind == SagaKind::kBooking && !s->done &&
+                      s->step == Step::kAwaitConfirm && spec->handler == Handler::kConfirmBooking;
+      if (awaiting) {
+        confirm_booking(req, parse(*spec, req).input, now, out);
+        return;
+      }
       if (!retryable) {
         audit_.append(now, "decision", req.session, existing, "idempotent_replay", 0);
         attach_or_answer(*s, req, spec->handler == Handler::kCreateBooking, now, out);
@@ -335,6 +342,10 @@ void Orchestrator::confirm_booking(const ActionRequest& req, const HandlerInput&
     return;
   }
   s->confirm_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
+  // Each payment attempt on a hold gets its own provider keys: a replayed key would hand
+  // back the previous, voided authorization.
+  if (s->payment_attempts > 0) s->confirm_key = mix64(s->confirm_key, s->payment_attempts);
+  ++s->payment_attempts;
   if (req.key != 0 && !config_.defects.has(Defect::kNoIdempotencyKeys)) {
     store_.put_key(req.key, s->id);
   }

@@ -54,7 +54,8 @@ struct SagaRecord {
   bool acked = false;        // the agent was already told the outcome
   bool refreshed = false;    // a 401 on this step already triggered one refresh
   bool back_to_hold = false;
-  bool ambiguous = false;  // an attempt of this step timed out: it may have taken effect  // booking: after undoing the payment, keep the hold
+  bool ambiguous = false;
+  uint8_t payment_attempts = 0;  // bookings: confirmations tried on this hold  // an attempt of this step timed out: it may have taken effect  // booking: after undoing the payment, keep the hold
   int32_t consent_index = -1;  // the user's confirmation this charge consumed
   ActionStatus outcome = ActionStatus::kOk;
   std::string code;
