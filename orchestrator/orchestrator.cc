@@ -69,7 +69,7 @@ void Orchestrator::on_session_start(const SessionGrant& grant, Time now) {
 
 void Orchestrator::on_consent(const ConsentGrant& consent, Time now) {
   auto& list = store_.consents(consent.session);
-  list.push_back(ConsentRecord{consent.amount, consent.granted, false});
+  list.push_back(ConsentRecord{consent.amount, consent.granted});
   store_.save_consents(consent.session);
   audit_.append(now, "consent", consent.session, 0, consent.granted ? "granted" : "declined",
                 consent.amount);
@@ -396,19 +396,19 @@ bool Orchestrator::charge_checks(SagaRecord& s, Time now, ActionStatus& status,
     code = "max_total_exceeded";
     return false;
   }
-  ConsentRecord* consent = nullptr;
+  // The user's explicit confirmation covers charges up to its amount in this session. It
+  // is not consumed: stopping a repeated charge is idempotency's and de-duplication's job.
   if (!config_.defects.has(Defect::kNoConsentCheck)) {
-    auto& consents = store_.consents(s.session);
-    auto it = std::find_if(consents.begin(), consents.end(), [&](const ConsentRecord& c) {
-      return c.granted && !c.used && c.amount >= s.total;
+    const auto& consents = store_.consents(s.session);
+    bool covered = std::any_of(consents.begin(), consents.end(), [&](const ConsentRecord& c) {
+      return c.granted && c.amount >= s.total;
     });
-    if (it == consents.end()) {
+    if (!covered) {
       audit_.append(now, "decision", s.session, s.id, "consent_missing", s.total);
       status = ActionStatus::kNeedsConfirmation;
       code = "confirmation_required";
       return false;
     }
-    consent = &*it;
   }
   const PolicyConfig& policy = config_.policy;
   int64_t& session_spend = spend_session_[s.session];
@@ -427,11 +427,6 @@ bool Orchestrator::charge_checks(SagaRecord& s, Time now, ActionStatus& status,
     status = ActionStatus::kReview;
     code = "human_review";
     return false;
-  }
-  if (consent != nullptr) {
-    consent->used = true;
-    s.consent_index = static_cast<int32_t>(consent - store_.consents(s.session).data());
-    store_.save_consents(s.session);
   }
   session_spend += s.total;
   day_spend += s.total;
@@ -977,7 +972,6 @@ void Orchestrator::on_compensation_reply(SagaRecord& s, Op op, const ProviderRep
 }
 
 void Orchestrator::back_to_hold(SagaRecord& s, Time now, Effects& out) {
-  release_consent(s);
   spend_session_[s.session] -= s.total;
   spend_day_[mix64(s.user, static_cast<uint64_t>(now / (24 * kHour)))] -= s.total;
   s.compensating = false;
@@ -1005,7 +999,6 @@ void Orchestrator::finish(SagaRecord& s, ActionStatus status, std::string code, 
     spend_session_[s.session] -= s.total;
     spend_day_[mix64(s.user, static_cast<uint64_t>(now / (24 * kHour)))] -= s.total;
   }
-  release_consent(s);
   s.done = true;
   s.step = Step::kDone;
   s.compensating = false;
@@ -1017,17 +1010,6 @@ void Orchestrator::finish(SagaRecord& s, ActionStatus status, std::string code, 
   store_.save(s.id);
   audit_.append(now, "saga", s.session, s.id, status_name(status), s.total);
   answer_waiters(s, false, now, out);
-}
-
-// A charge that did not happen gives the user's confirmation back for the retry.
-void Orchestrator::release_consent(SagaRecord& s) {
-  if (s.consent_index < 0 || is_success(s.outcome)) return;
-  auto& consents = store_.consents(s.session);
-  if (static_cast<std::size_t>(s.consent_index) < consents.size()) {
-    consents[s.consent_index].used = false;
-    store_.save_consents(s.session);
-  }
-  s.consent_index = -1;
 }
 
 void Orchestrator::answer_waiters(SagaRecord& s, bool hold_phase_only, Time now, Effects& out) {

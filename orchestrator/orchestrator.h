@@ -99,7 +99,6 @@ class Orchestrator {
   void fail(SagaRecord& s, ActionStatus status, std::string code, Time now, Effects& out);
   void finish(SagaRecord& s, ActionStatus status, std::string code, Time now, Effects& out);
   void back_to_hold(SagaRecord& s, Time now, Effects& out);
-  void release_consent(SagaRecord& s);
   void answer_waiters(SagaRecord& s, bool hold_phase_only, Time now, Effects& out);
   // Retries a retryable failure; returns false when the step's retries are used up.
   bool schedule_retry(SagaRecord& s, const ProviderReply& r, bool forever, Time now,

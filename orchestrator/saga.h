@@ -56,7 +56,6 @@ struct SagaRecord {
   bool back_to_hold = false;
   bool ambiguous = false;
   uint8_t payment_attempts = 0;  // bookings: confirmations tried on this hold  // an attempt of this step timed out: it may have taken effect  // booking: after undoing the payment, keep the hold
-  int32_t consent_index = -1;  // the user's confirmation this charge consumed
   ActionStatus outcome = ActionStatus::kOk;
   std::string code;
   std::vector<LineItem> items;

@@ -13,7 +13,6 @@ namespace checkride {
 struct ConsentRecord {
   int64_t amount = 0;
   bool granted = false;
-  bool used = false;
 };
 
 // The orchestrator's durable state. Everything here survives a crash; everything else in
