@@ -209,8 +209,18 @@ bool ActionCatalog::validate(const ActionSpec& spec, const nlohmann::json& param
   while (results.popError(e)) {
     if (e.context.size() >= best.context.size()) best = e;
   }
+  // valijson's context reads "<root>", "[items]", "[0]": turn it into a JSON pointer.
   std::string path;
-  for (std::size_t i = 1; i < best.context.size(); ++i) path += best.context[i];
+  for (std::size_t i = 1; i < best.context.size(); ++i) {
+    std::string part = best.context[i];
+    if (part.size() >= 2 && part.front() == '[' && part.back() == ']') {
+      part = part.substr(1, part.size() - 2);
+    }
+    if (part.size() >= 2 && part.front() == '"' && part.back() == '"') {
+      part = part.substr(1, part.size() - 2);
+    }
+    path += "/" + part;
+  }
   error = "params" + path + ": " + best.description;
   return false;
 }

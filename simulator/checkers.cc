@@ -74,6 +74,7 @@ Report Simulation::check() const {
     r.metrics[m] = 0;
   }
   r.metrics["sessions"] = static_cast<double>(n);
+  r.metrics["orchestrator_crashes"] = static_cast<double>(crashes_);
 
   const PolicyConfig& policy = scenario_.orchestrator.policy;
   for (SessionId s = 1; s <= n; ++s) {

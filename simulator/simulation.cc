@@ -437,6 +437,7 @@ void Simulation::crash(Time now, Duration restart_after) {
   if (!orchestrator_) return;
   orchestrator_.reset();  // in-flight replies and timers to this instance are lost
   ++epoch_;
+  ++crashes_;
   fold(0xdead, static_cast<uint64_t>(now));
   queue_.push(now + restart_after, EventType::kRestart);
 }

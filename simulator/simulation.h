@@ -112,6 +112,7 @@ class Simulation {
   std::unique_ptr<MemoryStore> store_;
   std::unique_ptr<Orchestrator> orchestrator_;
   uint32_t epoch_ = 0;
+  int64_t crashes_ = 0;
   Effects fx_;
   EventQueue queue_;
   FaultPlan faults_;

@@ -1,0 +1,97 @@
+// Bad input: exit 2, a message naming the file, the line or field and what was expected,
+// and nothing run. Never a crash.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "simulator/suite.h"
+#include "tests/test_support.h"
+
+namespace checkride {
+namespace {
+
+class BadInput : public ::testing::Test {
+ protected:
+  std::string dir = testing::temp_dir("bad-input");
+  std::string cassette = testing::source_path("scenarios/cassettes/orders-happy.jsonl");
+  std::string good_workload = "workload:\n  sessions: 5\n  mix: [{cassette: " + cassette + "}]\n";
+
+  // Runs the scenario; expects exit 2 and returns the message.
+  std::string run_expecting_2(const std::string& yaml) {
+    RunOptions o;
+    o.paths = {testing::write_temp(dir, "s.yaml", yaml)};
+    o.out_dir = dir + "/reports";
+    o.quiet = true;
+    std::ostringstream out, err;
+    EXPECT_EQ(run_scenarios(o, out, err), 2);
+    EXPECT_FALSE(std::filesystem::exists(o.out_dir + "/s.json")) << "nothing may run";
+    return err.str();
+  }
+};
+
+TEST_F(BadInput, MalformedYamlNamesTheLine) {
+  std::string msg = run_expecting_2("scenario: x\nworld: {catalog: [unclosed\n" + good_workload);
+  EXPECT_NE(msg.find("s.yaml:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("malformed YAML"), std::string::npos) << msg;
+}
+
+TEST_F(BadInput, UnknownKeyIsAnErrorNotIgnored) {
+  std::string msg = run_expecting_2("scenario: x\nseeed: 4\n" + good_workload);
+  EXPECT_NE(msg.find("s.yaml:2: seeed: unknown key"), std::string::npos) << msg;
+}
+
+TEST_F(BadInput, WrongTypeNamesTheField) {
+  std::string msg = run_expecting_2("scenario: x\nworkload:\n  sessions: many\n  mix: [{cassette: " +
+                                    cassette + "}]\n");
+  EXPECT_NE(msg.find("s.yaml:3: workload.sessions: expected an integer, got 'many'"), std::string::npos)
+      << msg;
+}
+
+TEST_F(BadInput, BadDurationAndBadRate) {
+  std::string msg = run_expecting_2("scenario: x\n" + good_workload + "  drain: 10 minutes\n");
+  EXPECT_NE(msg.find("workload.drain: expected a duration like 250ms"), std::string::npos) << msg;
+  msg = run_expecting_2("scenario: x\nworkload:\n  sessions: 5\n  arrival: {rate: fast}\n  mix: [{cassette: " +
+                        cassette + "}]\n");
+  EXPECT_NE(msg.find("workload.arrival.rate: expected a rate like 50/s"), std::string::npos) << msg;
+}
+
+TEST_F(BadInput, MissingCassette) {
+  std::string msg =
+      run_expecting_2("scenario: x\nworkload:\n  sessions: 5\n  mix: [{cassette: nowhere.jsonl}]\n");
+  EXPECT_NE(msg.find("nowhere.jsonl: cannot open cassette"), std::string::npos) << msg;
+}
+
+TEST_F(BadInput, BrokenCassetteNamesFileLineAndField) {
+  std::string broken = testing::write_temp(
+      dir, "broken.jsonl",
+      "{\"format\":\"checkride.cassette/v1\"}\n"
+      "{\"session\":\"s\",\"seq\":1,\"t_ms\":0,\"type\":\"action\",\"call_id\":\"c1\",\"params\":{}}\n");
+  std::string msg = run_expecting_2("scenario: x\nworkload:\n  sessions: 5\n  mix: [{cassette: " + broken + "}]\n");
+  EXPECT_NE(msg.find("broken.jsonl:2: action: missing"), std::string::npos) << msg;
+  std::string not_json = testing::write_temp(dir, "notjson.jsonl", "{\"format\":\"checkride.cassette/v1\"}\n{oops\n");
+  msg = run_expecting_2("scenario: x\nworkload:\n  sessions: 5\n  mix: [{cassette: " + not_json + "}]\n");
+  EXPECT_NE(msg.find("notjson.jsonl:2: not valid JSON"), std::string::npos) << msg;
+}
+
+TEST_F(BadInput, UnknownActionInACatalogAndUnknownDefect) {
+  std::string catalog = testing::write_temp(dir, "actions.yaml",
+                                            "actions:\n  - name: pay\n    handler: wire_money\n    params: {type: object}\n");
+  std::string msg = run_expecting_2("scenario: x\norchestrator: {actions: " + catalog + "}\n" + good_workload);
+  EXPECT_NE(msg.find("actions.yaml:3: actions[0].handler: unknown handler 'wire_money'"), std::string::npos)
+      << msg;
+  msg = run_expecting_2("scenario: x\norchestrator: {defects: [be_evil]}\n" + good_workload);
+  EXPECT_NE(msg.find("orchestrator.defects: unknown defect 'be_evil'"), std::string::npos) << msg;
+}
+
+TEST_F(BadInput, ValidateReportsEveryBadFileAndExits2) {
+  std::ostringstream out, err;
+  std::string bad = testing::write_temp(dir, "bad.yaml", "scenario: x\nfaults: [{provider: moon, kind: outage}]\n" + good_workload);
+  EXPECT_EQ(validate_files({testing::source_path("scenarios/happy-orders.yaml"), bad, cassette}, out, err), 2);
+  EXPECT_NE(err.str().find("faults[0].provider: expected payment, catalog"), std::string::npos) << err.str();
+  EXPECT_NE(out.str().find("happy-orders.yaml: ok"), std::string::npos);
+  EXPECT_NE(out.str().find("orders-happy.jsonl: ok (cassette, 3 sessions)"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace checkride

@@ -1,0 +1,134 @@
+// Catalog reservations and coupons; booking holds, expiry and two-step cancel.
+#include <gtest/gtest.h>
+
+#include "fakes/world.h"
+
+namespace checkride {
+namespace {
+
+ProviderRequest reserve(IdempotencyKey key, UserId user, int qty, Duration ttl,
+                        std::string coupon = "") {
+  ProviderRequest r;
+  r.op = Op::kReserve;
+  r.key = key;
+  r.user = user;
+  r.items = {LineItem{"HOT", qty}};
+  r.ttl = ttl;
+  r.coupon = std::move(coupon);
+  return r;
+}
+
+ProviderRequest act(Op op, ObjectId ref, IdempotencyKey key) {
+  ProviderRequest r;
+  r.op = op;
+  r.ref = ref;
+  r.key = key;
+  return r;
+}
+
+TEST(CatalogFake, ReservationHoldsStockAndLapsesAfterItsTtl) {
+  World w;
+  w.catalog.add_sku({"HOT", "hot sneaker", 1000, 2});
+  ASSERT_TRUE(w.handle(reserve(1, 1, 2, 5000), 0, 0).ok());
+  EXPECT_EQ(w.handle(reserve(2, 2, 1, 5000), 100, 100).error, ErrorCode::kOutOfStock);
+  EXPECT_TRUE(w.handle(reserve(3, 2, 1, 5000), 5000, 5000).ok());  // the first lapsed
+  EXPECT_EQ(w.catalog.reservations()[0].state, CatalogFake::ReservationState::kExpired);
+  EXPECT_EQ(w.handle(act(Op::kCommit, 1, 4), 5001, 5001).error, ErrorCode::kExpired);
+}
+
+TEST(CatalogFake, CommitNeverExceedsStockAndReleaseIsIdempotent) {
+  World w;
+  w.catalog.add_sku({"HOT", "hot sneaker", 1000, 1});
+  ObjectId res = w.handle(reserve(1, 1, 1, 60000), 0, 0).id;
+  EXPECT_TRUE(w.handle(act(Op::kCommit, res, 2), 10, 10).ok());
+  EXPECT_EQ(w.handle(act(Op::kRelease, res, 3), 20, 20).error, ErrorCode::kInvalidState);
+  EXPECT_EQ(w.catalog.skus()[0].committed, 1);
+  ObjectId lapsed = w.handle(reserve(4, 2, 1, 10), 30, 30).id;
+  EXPECT_EQ(lapsed, 0u);  // sold out
+}
+
+TEST(CatalogFake, DirectSaleWithoutReservationCanOversell) {
+  World w;
+  w.catalog.add_sku({"HOT", "hot sneaker", 1000, 1});
+  for (int i = 0; i < 3; ++i) {
+    ProviderRequest r;
+    r.op = Op::kCommit;
+    r.key = 10 + i;
+    r.user = 1 + i;
+    r.items = {LineItem{"HOT", 1}};
+    EXPECT_TRUE(w.handle(r, i, i).ok());
+  }
+  EXPECT_EQ(w.catalog.skus()[0].committed - w.catalog.skus()[0].spec.stock, 2);
+}
+
+TEST(CatalogFake, CouponBudgetAndPerUserLimitAreHeldByReservations) {
+  World w;
+  w.catalog.add_sku({"HOT", "hot sneaker", 1000, 100});
+  w.catalog.add_coupon({"FEST", 300, 600, 1});
+  EXPECT_TRUE(w.handle(reserve(1, 1, 1, 60000, "FEST"), 0, 0).ok());
+  EXPECT_EQ(w.handle(reserve(2, 1, 1, 60000, "FEST"), 0, 0).error, ErrorCode::kCouponLimit);
+  EXPECT_TRUE(w.handle(reserve(3, 2, 1, 60000, "FEST"), 0, 0).ok());
+  EXPECT_EQ(w.handle(reserve(4, 3, 1, 60000, "FEST"), 0, 0).error, ErrorCode::kCouponExhausted);
+  EXPECT_TRUE(w.handle(act(Op::kRelease, 2, 5), 1, 1).ok());  // user 2 gives it back
+  EXPECT_TRUE(w.handle(reserve(6, 3, 1, 60000, "FEST"), 2, 2).ok());
+}
+
+class BookingsFakeTest : public ::testing::Test {
+ protected:
+  World w;
+  SessionGrant grant = w.identity.login(1, 1, kScopeBookingsWrite, 0);
+  void SetUp() override { w.bookings.add_offer({"OF1", "SFO-JFK", 30000, 2, 80}); }
+  ProviderRequest hold(IdempotencyKey key, int seats, Duration ttl) {
+    ProviderRequest r;
+    r.op = Op::kHold;
+    r.key = key;
+    r.user = 1;
+    r.text = "OF1";
+    r.items = {LineItem{"", seats}};
+    r.ttl = ttl;
+    r.access_token = grant.access_token;
+    return r;
+  }
+  ObjectId authorize(int64_t amount) {
+    PaymentMethodId pm = w.payments.add_method(1, CardBehaviour::kSucceeds);
+    ProviderRequest r;
+    r.op = Op::kAuthorize;
+    r.key = 900 + amount;
+    r.amount = amount;
+    r.payment_method = pm;
+    r.access_token = grant.access_token;
+    return w.handle(r, 0, 0).id;
+  }
+  ProviderRequest on(Op op, ObjectId hold_id, IdempotencyKey key, ObjectId payment = 0) {
+    ProviderRequest r = act(op, hold_id, key);
+    r.payment = payment;
+    r.access_token = grant.access_token;
+    return r;
+  }
+};
+
+TEST_F(BookingsFakeTest, HoldThenPayConfirmsOnlyWithAnAuthorizedPaymentForTheTotal) {
+  ObjectId h = w.handle(hold(1, 2, 60000), 0, 0).id;
+  EXPECT_EQ(w.handle(on(Op::kConfirm, h, 2, authorize(100)), 10, 10).error, ErrorCode::kBadRequest);
+  EXPECT_TRUE(w.handle(on(Op::kConfirm, h, 3, authorize(60000)), 20, 20).ok());
+  EXPECT_EQ(w.bookings.offers()[0].confirmed, 2);
+}
+
+TEST_F(BookingsFakeTest, AnExpiredHoldCannotBePaidAndItsSeatsReturn) {
+  ObjectId h = w.handle(hold(1, 2, 1000), 0, 0).id;
+  ObjectId pi = authorize(60000);
+  EXPECT_EQ(w.handle(on(Op::kConfirm, h, 2, pi), 1000, 1000).error, ErrorCode::kExpired);
+  EXPECT_TRUE(w.handle(hold(3, 2, 1000), 1001, 1001).ok());
+}
+
+TEST_F(BookingsFakeTest, TwoStepCancelRefundsPerTheFarePolicy) {
+  ObjectId h = w.handle(hold(1, 1, 60000), 0, 0).id;
+  w.handle(on(Op::kConfirm, h, 2, authorize(30000)), 10, 10);
+  EXPECT_EQ(w.handle(on(Op::kCancelConfirm, h, 3), 20, 20).error, ErrorCode::kInvalidState);
+  EXPECT_EQ(w.handle(on(Op::kCancelQuote, h, 4), 30, 30).amount, 24000);
+  EXPECT_EQ(w.handle(on(Op::kCancelConfirm, h, 5), 40, 40).amount, 24000);
+  EXPECT_EQ(w.bookings.offers()[0].confirmed, 0);
+}
+
+}  // namespace
+}  // namespace checkride

@@ -1,0 +1,203 @@
+// The sans-I/O orchestrator driven by a tiny synchronous host against the fakes.
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <nlohmann/json.hpp>
+
+#include "fakes/world.h"
+#include "orchestrator/orchestrator.h"
+#include "protocol/input_error.h"
+
+namespace checkride {
+namespace {
+
+class Host {
+ public:
+  explicit Host(OrchestratorConfig config = {}, const ActionCatalog& actions = ActionCatalog::default_catalog()) {
+    world.catalog.add_sku({"SOCK", "merino socks", 1800, 10});
+    config.service_token = world.identity.client_credentials(~0u, 0, kHour);
+    orch = std::make_unique<Orchestrator>(actions, config, store);
+    grant = world.identity.login(1, 1, ~0u, 0);
+    orch->on_session_start(grant, 0);
+    pm = world.payments.add_method(1, CardBehaviour::kSucceeds);
+  }
+  ActionResult act(const std::string& action, const nlohmann::json& params, IdempotencyKey key) {
+    ActionRequest r;
+    r.session = 1;
+    r.user = 1;
+    r.request_id = ++next_request;
+    r.action = action;
+    r.params = std::make_shared<const nlohmann::json>(params);
+    r.key = key;
+    r.payment_method = pm;
+    Effects fx;
+    orch->on_action(r, now, fx);
+    drain(fx);
+    for (const auto& reply : replies) {
+      if (reply.request_id == r.request_id) return reply;
+    }
+    return ActionResult{};
+  }
+  void drain(Effects& fx) {
+    std::deque<Effects> pending{fx};
+    while (!pending.empty()) {
+      Effects cur = std::move(pending.front());
+      pending.pop_front();
+      for (auto& r : cur.replies) replies.push_back(r);
+      for (auto& c : cur.calls) {
+        ++calls;
+        now += 10;
+        ProviderReply reply = world.handle(c.request, now, now);
+        Effects next;
+        orch->on_provider_reply(c.id, reply, now, next);
+        pending.push_back(std::move(next));
+      }
+      for (auto& t : cur.timers) {
+        now = std::max(now, t.at);
+        Effects next;
+        orch->on_timer(t.id, now, next);
+        pending.push_back(std::move(next));
+      }
+    }
+  }
+  World world;
+  MemoryStore store;
+  std::unique_ptr<Orchestrator> orch;
+  SessionGrant grant;
+  PaymentMethodId pm = 0;
+  Time now = 1000;
+  uint64_t next_request = 0;
+  int calls = 0;
+  std::vector<ActionResult> replies;
+};
+
+nlohmann::json socks(int qty) {
+  return {{"items", {{{"sku", "SOCK"}, {"quantity", qty}}}}, {"payment_method", "pm_card_visa"}};
+}
+
+TEST(Orchestrator, PlacesAConfirmedOrderAndCapturesOnce) {
+  Host h;
+  h.orch->on_consent({1, 3600, true}, h.now);
+  ActionResult r = h.act("placeOrder", socks(2), 77);
+  EXPECT_EQ(r.status, ActionStatus::kConfirmed);
+  EXPECT_EQ(r.total, 3600);
+  ASSERT_EQ(h.world.payments.intents().size(), 1u);
+  EXPECT_EQ(h.world.payments.intents()[0].status, PaymentsFake::Status::kSucceeded);
+  EXPECT_EQ(h.world.catalog.skus()[0].committed, 2);
+  // The same key again: the same order, no new provider call.
+  int calls = h.calls;
+  ActionResult again = h.act("placeOrder", socks(2), 77);
+  EXPECT_EQ(again.reference, r.reference);
+  EXPECT_EQ(h.calls, calls);
+  // A new key for the same cart: semantic duplicate, answered with the existing order.
+  EXPECT_EQ(h.act("placeOrder", socks(2), 78).reference, r.reference);
+  EXPECT_EQ(h.world.payments.intents().size(), 1u);
+}
+
+TEST(Orchestrator, RefusesRawCardNumbersUnknownActionsAndSchemaViolationsBeforeAnyCall) {
+  Host h;
+  h.orch->on_consent({1, 10000, true}, h.now);
+  nlohmann::json pan = socks(1);
+  pan["payment_method"] = "4242-4242-4242-4242";
+  EXPECT_EQ(h.act("placeOrder", pan, 1).code, "raw_card_number");
+  EXPECT_EQ(h.act("buyNow", socks(1), 2).code, "unknown_action");
+  ActionResult bad = h.act("placeOrder", {{"items", {{{"sku", "SOCK"}, {"quantity", "two"}}}}}, 3);
+  EXPECT_EQ(bad.status, ActionStatus::kRejected);
+  EXPECT_NE(bad.code.find("/items/0/quantity"), std::string::npos) << bad.code;
+  EXPECT_EQ(h.calls, 0);
+}
+
+TEST(Orchestrator, NoChargeWithoutTheUsersConfirmationForThatAmount) {
+  Host h;
+  h.orch->on_consent({1, 1800, true}, h.now);  // confirmed one pack, not two
+  ActionResult r = h.act("placeOrder", socks(2), 5);
+  EXPECT_EQ(r.status, ActionStatus::kNeedsConfirmation);
+  EXPECT_TRUE(h.world.payments.intents().empty());
+  EXPECT_TRUE(h.world.catalog.reservations().empty());
+}
+
+TEST(Orchestrator, MaxTotalBelowTheServerTotalChargesNothing) {
+  Host h;
+  h.orch->on_consent({1, 3600, true}, h.now);
+  nlohmann::json p = socks(2);
+  p["max_total_cents"] = 3000;
+  ActionResult r = h.act("placeOrder", p, 6);
+  EXPECT_EQ(r.code, "max_total_exceeded");
+  EXPECT_EQ(r.total, 3600);
+  EXPECT_TRUE(h.world.payments.intents().empty());
+}
+
+TEST(Orchestrator, DeclinedCardReleasesTheReservation) {
+  Host h;
+  h.pm = h.world.payments.add_method(1, CardBehaviour::kDeclined);
+  h.orch->on_consent({1, 1800, true}, h.now);
+  ActionResult r = h.act("placeOrder", socks(1), 9);
+  EXPECT_EQ(r.status, ActionStatus::kFailed);
+  EXPECT_EQ(r.code, "card_declined");
+  ASSERT_EQ(h.world.catalog.reservations().size(), 1u);
+  EXPECT_EQ(h.world.catalog.reservations()[0].state, CatalogFake::ReservationState::kReleased);
+  EXPECT_EQ(h.world.catalog.skus()[0].available, 10);
+}
+
+TEST(Orchestrator, PolicyCapsAndHumanReview) {
+  OrchestratorConfig config;
+  config.policy.max_quantity = 3;
+  config.policy.review_above = 5000;
+  Host h(config);
+  h.orch->on_consent({1, 100000, true}, h.now);
+  EXPECT_EQ(h.act("placeOrder", socks(4), 1).code, "quantity_cap");
+  ActionResult big = h.act("placeOrder", socks(3), 2);
+  EXPECT_EQ(big.status, ActionStatus::kReview);
+  ASSERT_EQ(h.orch->review_queue().size(), 1u);
+  EXPECT_EQ(h.orch->review_queue()[0].total, 5400);
+  EXPECT_TRUE(h.world.payments.intents().empty());
+}
+
+TEST(Orchestrator, AuditLogIsHashChainedAndTamperingIsDetected) {
+  Host h;
+  h.orch->on_consent({1, 3600, true}, h.now);
+  h.act("placeOrder", socks(2), 7);
+  std::vector<AuditRecord> log = h.store.audit_records();
+  ASSERT_GT(log.size(), 8u);
+  EXPECT_EQ(verify_audit_chain(log), -1);
+  log[3].line += "x";
+  EXPECT_EQ(verify_audit_chain(log), 3);
+}
+
+TEST(ActionCatalog, MapsAThirdPartyToolSetOntoTheBuiltInHandlers) {
+  ActionCatalog custom = ActionCatalog::from_yaml_text(R"(
+actions:
+  - name: buy_products
+    handler: place_order
+    charge: true
+    scopes: [orders:write, payments:charge]
+    params:
+      type: object
+      required: [products]
+      properties:
+        products: {type: array, items: {type: object, required: [id, qty]}}
+        budget: {type: integer}
+    map: {items: /products, item_sku: id, item_quantity: qty, max_total: /budget}
+)", "custom.yaml");
+  Host h({}, custom);
+  h.orch->on_consent({1, 1800, true}, h.now);
+  ActionResult r = h.act("buy_products", {{"products", {{{"id", "SOCK"}, {"qty", 1}}}}, {"budget", 2000}}, 3);
+  EXPECT_EQ(r.status, ActionStatus::kConfirmed);
+  EXPECT_EQ(h.act("placeOrder", socks(1), 4).code, "unknown_action");
+}
+
+TEST(ActionCatalog, UnknownHandlerNamesTheFileLineAndField) {
+  try {
+    ActionCatalog::from_yaml_text("actions:\n  - name: x\n    handler: teleport\n    params: {}\n",
+                                  "mine.yaml");
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), "mine.yaml");
+    EXPECT_EQ(e.line(), 3);
+    EXPECT_EQ(e.field(), "actions[0].handler");
+    EXPECT_NE(std::string(e.what()).find("place_order"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace checkride

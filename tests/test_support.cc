@@ -1,0 +1,40 @@
+#include "tests/test_support.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "orchestrator/action_catalog.h"
+#include "simulator/scenario.h"
+#include "simulator/simulation.h"
+#include "simulator/suite.h"
+
+namespace checkride::testing {
+namespace fs = std::filesystem;
+
+std::string source_path(const std::string& relative) {
+  return (fs::path(CHECKRIDE_SOURCE_DIR) / relative).string();
+}
+
+std::string temp_dir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("checkride-test-" + name);
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+std::string write_temp(const std::string& dir, const std::string& name, const std::string& text) {
+  fs::path p = fs::path(dir) / name;
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+Report run_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
+  Scenario s = load_scenario(path, overrides);
+  const ActionCatalog& actions = ActionCatalog::default_catalog();
+  Simulation sim(s, actions, compile_templates(s, actions));
+  return sim.run();
+}
+
+std::vector<std::string> shipped_scenarios() { return expand_scenarios(source_path("scenarios")); }
+
+}  // namespace checkride::testing

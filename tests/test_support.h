@@ -1,0 +1,17 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "reports/report.h"
+
+namespace checkride::testing {
+
+std::string source_path(const std::string& relative);
+// A fresh, empty directory under the system temp dir.
+std::string temp_dir(const std::string& name);
+std::string write_temp(const std::string& dir, const std::string& name, const std::string& text);
+// Runs one scenario file in-process and returns its report (throws on bad input).
+Report run_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {});
+std::vector<std::string> shipped_scenarios();
+
+}  // namespace checkride::testing
