@@ -25,7 +25,8 @@ std::vector<std::string> split_commas(const std::vector<std::string>& in) {
     std::size_t start = 0;
     while (start <= s.size()) {
       auto comma = s.find(',', start);
-      std::string part = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string part =
+          s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (!part.empty()) out.push_back(part);
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -39,14 +40,17 @@ int cmd_run(const std::vector<std::string>& args) {
   RunOptions o;
   std::vector<std::string> formats;
   int64_t seed = -1, sessions = -1;
-  desc.add_options()("help,h", "show this help")(
-      "seed", po::value<int64_t>(&seed), "override the scenario's seed")(
+  desc.add_options()("help,h", "show this help")("seed", po::value<int64_t>(&seed),
+                                                 "override the scenario's seed")(
       "sessions", po::value<int64_t>(&sessions), "override workload.sessions")(
-      "set", po::value<std::vector<std::string>>(&o.overrides), "override any field: key.path=value")(
+      "set", po::value<std::vector<std::string>>(&o.overrides),
+      "override any field: key.path=value")(
       "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
       "format", po::value<std::vector<std::string>>(&formats), "json,md (default both)")(
-      "defect", po::value<std::vector<std::string>>(&o.defects), "enable a defect switch (repeatable)")(
-      "check-determinism", po::bool_switch(&o.check_determinism), "run twice, compare report bytes")(
+      "defect", po::value<std::vector<std::string>>(&o.defects),
+      "enable a defect switch (repeatable)")("check-determinism",
+                                             po::bool_switch(&o.check_determinism),
+                                             "run twice, compare report bytes")(
       "session", po::value<uint64_t>(&o.trace_session), "with --trace: the session to print")(
       "trace", "print the --session's events")("quiet,q", po::bool_switch(&o.quiet), "no summary")(
       "scenario", po::value<std::vector<std::string>>(&o.paths), "scenario files or directories");
@@ -83,8 +87,9 @@ int cmd_run(const std::vector<std::string>& args) {
 int cmd_validate(const std::vector<std::string>& args) {
   po::options_description desc("checkride validate FILE...");
   std::vector<std::string> files;
-  desc.add_options()("help,h", "show this help")("file", po::value<std::vector<std::string>>(&files),
-                                                 "scenario (.yaml), cassette (.jsonl) or action catalog");
+  desc.add_options()("help,h", "show this help")(
+      "file", po::value<std::vector<std::string>>(&files),
+      "scenario (.yaml), cassette (.jsonl) or action catalog");
   po::positional_options_description pos;
   pos.add("file", -1);
   po::variables_map vm;

@@ -47,12 +47,24 @@ ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time re
   ProviderReply reply;
   if (idempotency_precheck(idempotency_, req, fingerprint, now, reply)) return reply;
   switch (req.op) {
-    case Op::kHold: reply = hold(req, now); break;
-    case Op::kConfirm: reply = confirm(req, now); break;
-    case Op::kReleaseHold: reply = release(req); break;
-    case Op::kCancelQuote: reply = cancel_quote(req); break;
-    case Op::kCancelConfirm: reply = cancel_confirm(req); break;
-    default: reply = error_reply(ErrorCode::kBadRequest); break;
+    case Op::kHold:
+      reply = hold(req, now);
+      break;
+    case Op::kConfirm:
+      reply = confirm(req, now);
+      break;
+    case Op::kReleaseHold:
+      reply = release(req);
+      break;
+    case Op::kCancelQuote:
+      reply = cancel_quote(req);
+      break;
+    case Op::kCancelConfirm:
+      reply = cancel_confirm(req);
+      break;
+    default:
+      reply = error_reply(ErrorCode::kBadRequest);
+      break;
   }
   if (req.key != 0) idempotency_.store(req.key, fingerprint, now, ready_at, reply);
   return reply;
@@ -61,9 +73,8 @@ ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time re
 ProviderReply BookingsFake::availability(const ProviderRequest& req) const {
   ProviderReply r;
   for (const auto& o : offers_) {
-    if (o.available > 0 &&
-        (req.text.empty() || o.spec.route.find(req.text) != std::string::npos ||
-         o.spec.id == req.text)) {
+    if (o.available > 0 && (req.text.empty() || o.spec.route.find(req.text) != std::string::npos ||
+                            o.spec.id == req.text)) {
       r.found.push_back(o.spec.id);
     }
   }
@@ -94,7 +105,8 @@ ProviderReply BookingsFake::hold(const ProviderRequest& req, Time now) {
 ProviderReply BookingsFake::confirm(const ProviderRequest& req, Time now) {
   if (req.ref == 0 || req.ref > holds_.size()) return error_reply(ErrorCode::kNotFound);
   Hold& h = holds_[req.ref - 1];
-  if (h.state == HoldState::kExpired || (h.state == HoldState::kHeld && now >= h.payment_required_by)) {
+  if (h.state == HoldState::kExpired ||
+      (h.state == HoldState::kHeld && now >= h.payment_required_by)) {
     return error_reply(ErrorCode::kExpired);
   }
   if (h.state != HoldState::kHeld) return error_reply(ErrorCode::kInvalidState);

@@ -63,19 +63,32 @@ void CatalogFake::give_back(Reservation& r) {
 ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time ready_at) {
   expire(now);
   switch (req.op) {
-    case Op::kSearch: return search(req);
-    case Op::kQuote: return quote(req);
-    default: break;
+    case Op::kSearch:
+      return search(req);
+    case Op::kQuote:
+      return quote(req);
+    default:
+      break;
   }
   uint64_t fingerprint = request_fingerprint(req);
   ProviderReply reply;
   if (idempotency_precheck(idempotency_, req, fingerprint, now, reply)) return reply;
   switch (req.op) {
-    case Op::kReserve: reply = reserve(req, now); break;
-    case Op::kCommit: reply = commit(req, now); break;
-    case Op::kRelease: reply = release(req); break;
-    case Op::kCancelOrder: reply = cancel_order(req); break;
-    default: reply = error_reply(ErrorCode::kBadRequest); break;
+    case Op::kReserve:
+      reply = reserve(req, now);
+      break;
+    case Op::kCommit:
+      reply = commit(req, now);
+      break;
+    case Op::kRelease:
+      reply = release(req);
+      break;
+    case Op::kCancelOrder:
+      reply = cancel_order(req);
+      break;
+    default:
+      reply = error_reply(ErrorCode::kBadRequest);
+      break;
   }
   if (req.key != 0) idempotency_.store(req.key, fingerprint, now, ready_at, reply);
   return reply;

@@ -18,8 +18,8 @@ struct SkuSpec {
 
 struct CouponSpec {
   std::string code;
-  int64_t off = 0;     // minor units off the order total
-  int64_t budget = 0;  // total discount the campaign may give
+  int64_t off = 0;       // minor units off the order total
+  int64_t budget = 0;    // total discount the campaign may give
   int32_t per_user = 0;  // 0 = unlimited
 };
 
@@ -56,8 +56,8 @@ class CatalogFake {
   };
   struct CouponState {
     CouponSpec spec;
-    int64_t held;   // discount held by open reservations
-    int64_t spent;  // discount given by live orders
+    int64_t held;                              // discount held by open reservations
+    int64_t spent;                             // discount given by live orders
     std::unordered_map<UserId, int32_t> uses;  // reserved or spent, per user
   };
 
@@ -72,7 +72,7 @@ class CatalogFake {
   const std::vector<SkuState>& skus() const { return skus_; }
   const std::vector<CouponState>& coupons() const { return coupons_; }
   const std::vector<Reservation>& reservations() const { return reservations_; }  // id = index+1
-  const std::vector<Order>& orders() const { return orders_; }  // id = index+1
+  const std::vector<Order>& orders() const { return orders_; }                    // id = index+1
   std::string_view currency() const { return "usd"; }
 
  private:

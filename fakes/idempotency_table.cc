@@ -21,8 +21,9 @@ IdempotencyTable::Lookup IdempotencyTable::lookup(IdempotencyKey key, uint64_t f
 
 void IdempotencyTable::store(IdempotencyKey key, uint64_t fingerprint, Time now, Time ready_at,
                              const ProviderReply& reply) {
-  entries_[key] = Entry{fingerprint, ready_at,     now + kKeyLifetime, reply.id,   reply.amount,
-                        reply.discount, reply.expires_at, reply.status, reply.error};
+  entries_[key] =
+      Entry{fingerprint,    ready_at,         now + kKeyLifetime, reply.id,   reply.amount,
+            reply.discount, reply.expires_at, reply.status,       reply.error};
 }
 
 bool idempotency_precheck(const IdempotencyTable& table, const ProviderRequest& req,

@@ -15,31 +15,45 @@ ProviderReply error_reply(ErrorCode e, std::string_view status = {}) {
 }  // namespace
 
 bool parse_card_behaviour(std::string_view pm, CardBehaviour& out) {
-  if (pm == "pm_card_visa") out = CardBehaviour::kSucceeds;
-  else if (pm == "pm_card_visa_chargeDeclined") out = CardBehaviour::kDeclined;
-  else if (pm == "pm_card_visa_chargeDeclinedInsufficientFunds") out = CardBehaviour::kInsufficientFunds;
-  else if (pm == "pm_card_authenticationRequired") out = CardBehaviour::kAuthRequired;
-  else return false;
+  if (pm == "pm_card_visa")
+    out = CardBehaviour::kSucceeds;
+  else if (pm == "pm_card_visa_chargeDeclined")
+    out = CardBehaviour::kDeclined;
+  else if (pm == "pm_card_visa_chargeDeclinedInsufficientFunds")
+    out = CardBehaviour::kInsufficientFunds;
+  else if (pm == "pm_card_authenticationRequired")
+    out = CardBehaviour::kAuthRequired;
+  else
+    return false;
   return true;
 }
 
 std::string_view card_test_name(CardBehaviour b) {
   switch (b) {
-    case CardBehaviour::kSucceeds: return "pm_card_visa";
-    case CardBehaviour::kDeclined: return "pm_card_visa_chargeDeclined";
-    case CardBehaviour::kInsufficientFunds: return "pm_card_visa_chargeDeclinedInsufficientFunds";
-    case CardBehaviour::kAuthRequired: return "pm_card_authenticationRequired";
+    case CardBehaviour::kSucceeds:
+      return "pm_card_visa";
+    case CardBehaviour::kDeclined:
+      return "pm_card_visa_chargeDeclined";
+    case CardBehaviour::kInsufficientFunds:
+      return "pm_card_visa_chargeDeclinedInsufficientFunds";
+    case CardBehaviour::kAuthRequired:
+      return "pm_card_authenticationRequired";
   }
   return "";
 }
 
 std::string_view PaymentsFake::status_name(Status s) {
   switch (s) {
-    case Status::kRequiresPaymentMethod: return "requires_payment_method";
-    case Status::kRequiresAction: return "requires_action";
-    case Status::kRequiresCapture: return "requires_capture";
-    case Status::kSucceeded: return "succeeded";
-    case Status::kCanceled: return "canceled";
+    case Status::kRequiresPaymentMethod:
+      return "requires_payment_method";
+    case Status::kRequiresAction:
+      return "requires_action";
+    case Status::kRequiresCapture:
+      return "requires_capture";
+    case Status::kSucceeded:
+      return "succeeded";
+    case Status::kCanceled:
+      return "canceled";
   }
   return "";
 }
@@ -58,11 +72,21 @@ ProviderReply PaymentsFake::handle(const ProviderRequest& req, Time now, Time re
   ProviderReply reply;
   if (idempotency_precheck(idempotency_, req, fingerprint, now, reply)) return reply;
   switch (req.op) {
-    case Op::kAuthorize: reply = authorize(req, now); break;
-    case Op::kCapture: reply = capture(req, now); break;
-    case Op::kVoid: reply = cancel(req); break;
-    case Op::kRefund: reply = refund(req); break;
-    default: reply = error_reply(ErrorCode::kBadRequest); break;
+    case Op::kAuthorize:
+      reply = authorize(req, now);
+      break;
+    case Op::kCapture:
+      reply = capture(req, now);
+      break;
+    case Op::kVoid:
+      reply = cancel(req);
+      break;
+    case Op::kRefund:
+      reply = refund(req);
+      break;
+    default:
+      reply = error_reply(ErrorCode::kBadRequest);
+      break;
   }
   if (req.key != 0) idempotency_.store(req.key, fingerprint, now, ready_at, reply);
   return reply;
@@ -73,11 +97,13 @@ ProviderReply PaymentsFake::authorize(const ProviderRequest& req, Time now) {
     return error_reply(ErrorCode::kBadRequest);
   }
   const Method& m = methods_[req.payment_method - 1];
-  PaymentIntent pi{m.owner, req.payment_method, req.amount, 0, now, 0,
-                   Status::kRequiresCapture, false};
+  PaymentIntent pi{m.owner, req.payment_method,       req.amount, 0, now,
+                   0,       Status::kRequiresCapture, false};
   ErrorCode error = ErrorCode::kNone;
   switch (m.behaviour) {
-    case CardBehaviour::kSucceeds: pi.authorized = true; break;
+    case CardBehaviour::kSucceeds:
+      pi.authorized = true;
+      break;
     case CardBehaviour::kDeclined:
       pi.status = Status::kRequiresPaymentMethod;
       error = ErrorCode::kCardDeclined;
@@ -86,7 +112,9 @@ ProviderReply PaymentsFake::authorize(const ProviderRequest& req, Time now) {
       pi.status = Status::kRequiresPaymentMethod;
       error = ErrorCode::kInsufficientFunds;
       break;
-    case CardBehaviour::kAuthRequired: pi.status = Status::kRequiresAction; break;
+    case CardBehaviour::kAuthRequired:
+      pi.status = Status::kRequiresAction;
+      break;
   }
   intents_.push_back(pi);
   ProviderReply r;

@@ -48,9 +48,8 @@ const nlohmann::json* at_pointer(const nlohmann::json& doc, const std::string& p
 
 void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
                    ParamMapping& m) {
-  const std::set<std::string> pointer_keys = {"items", "sku",   "quantity", "coupon",
-                                              "max_total", "query", "offer", "reference",
-                                              "seats"};
+  const std::set<std::string> pointer_keys = {"items", "sku",   "quantity",  "coupon", "max_total",
+                                              "query", "offer", "reference", "seats"};
   for (const auto& kv : node) {
     std::string key = kv.first.Scalar();
     if (!kv.second.IsScalar()) {
@@ -62,17 +61,28 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
       throw InputError(origin, line_of(kv.second), field + ".map." + key,
                        "expected a JSON pointer starting with '/', got '" + value + "'");
     }
-    if (key == "items") m.items = value;
-    else if (key == "item_sku") m.item_sku = value;
-    else if (key == "item_quantity") m.item_quantity = value;
-    else if (key == "sku") m.sku = value;
-    else if (key == "quantity") m.quantity = value;
-    else if (key == "coupon") m.coupon = value;
-    else if (key == "max_total") m.max_total = value;
-    else if (key == "query") m.query = value;
-    else if (key == "offer") m.offer = value;
-    else if (key == "reference") m.reference = value;
-    else if (key == "seats") m.seats = value;
+    if (key == "items")
+      m.items = value;
+    else if (key == "item_sku")
+      m.item_sku = value;
+    else if (key == "item_quantity")
+      m.item_quantity = value;
+    else if (key == "sku")
+      m.sku = value;
+    else if (key == "quantity")
+      m.quantity = value;
+    else if (key == "coupon")
+      m.coupon = value;
+    else if (key == "max_total")
+      m.max_total = value;
+    else if (key == "query")
+      m.query = value;
+    else if (key == "offer")
+      m.offer = value;
+    else if (key == "reference")
+      m.reference = value;
+    else if (key == "seats")
+      m.seats = value;
     else {
       throw InputError(origin, line_of(kv.first), field + ".map." + key,
                        "unknown handler input; expected one of items, item_sku, item_quantity, "
@@ -129,7 +139,8 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
         } else if (key == "charge") {
           spec.charge = v.as<bool>();
         } else if (key == "scopes") {
-          if (!v.IsSequence()) throw InputError(origin, line_of(v), field + ".scopes", "expected a list");
+          if (!v.IsSequence())
+            throw InputError(origin, line_of(v), field + ".scopes", "expected a list");
           for (const auto& s : v) {
             uint32_t bit;
             if (!parse_scope(s.as<std::string>(), bit)) {
@@ -143,7 +154,8 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
         } else if (key == "params") {
           spec.schema_json = yaml_to_json(v);
         } else if (key == "map") {
-          if (!v.IsMap()) throw InputError(origin, line_of(v), field + ".map", "expected a mapping");
+          if (!v.IsMap())
+            throw InputError(origin, line_of(v), field + ".map", "expected a mapping");
           parse_mapping(v, origin, field, spec.mapping);
         } else if (key == "description") {
           // documentation only
@@ -162,7 +174,8 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
       throw InputError(origin, line_of(node), field + ".params", "missing JSON Schema object");
     }
     if (catalog.actions_.count(spec.name)) {
-      throw InputError(origin, line_of(node), field + ".name", "duplicate action '" + spec.name + "'");
+      throw InputError(origin, line_of(node), field + ".name",
+                       "duplicate action '" + spec.name + "'");
     }
     spec.schema = std::make_shared<valijson::Schema>();
     try {

@@ -31,11 +31,11 @@ Sha256 chain_hash(const Sha256& previous, std::string_view line) {
 void AuditLog::append(Time t, std::string_view kind, uint64_t session, uint64_t saga,
                       std::string_view detail, int64_t amount) {
   char buf[256];
-  int n = std::snprintf(buf, sizeof buf, "%lld|%.*s|%llu|%llu|%.*s|%lld",
-                        static_cast<long long>(t), static_cast<int>(kind.size()), kind.data(),
-                        static_cast<unsigned long long>(session),
-                        static_cast<unsigned long long>(saga), static_cast<int>(detail.size()),
-                        detail.data(), static_cast<long long>(amount));
+  int n =
+      std::snprintf(buf, sizeof buf, "%lld|%.*s|%llu|%llu|%.*s|%lld", static_cast<long long>(t),
+                    static_cast<int>(kind.size()), kind.data(),
+                    static_cast<unsigned long long>(session), static_cast<unsigned long long>(saga),
+                    static_cast<int>(detail.size()), detail.data(), static_cast<long long>(amount));
   AuditRecord record;
   record.seq = next_seq_++;
   record.line.assign(buf, static_cast<std::size_t>(std::min<int>(n, sizeof buf - 1)));

@@ -28,11 +28,11 @@ struct OrchestratorConfig {
   PolicyConfig policy;
   RetryConfig retries;
   DefectSet defects;
-  uint64_t seed = 0;                      // jitter seed
+  uint64_t seed = 0;  // jitter seed
   Duration reservation_ttl = 10 * kMinute;
   Duration hold_ttl = 20 * kMinute;
   Duration token_refresh_skew = 30 * kSecond;  // refresh this long before expiry
-  uint64_t service_token = 0;  // the orchestrator's client-credentials token
+  uint64_t service_token = 0;                  // the orchestrator's client-credentials token
 };
 
 }  // namespace checkride

@@ -23,8 +23,7 @@ const std::vector<DefectInfo>& all_defects() {
       {Defect::kNoCrashRecovery, "no_crash_recovery",
        "after a restart, forgets every saga that was in flight", "orphan_authorizations"},
       {Defect::kNoSemanticDedupe, "no_semantic_dedupe",
-       "places a second order when the model repeats itself with a new key",
-       "duplicate_charges"},
+       "places a second order when the model repeats itself with a new key", "duplicate_charges"},
   };
   return kAll;
 }

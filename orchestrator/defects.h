@@ -23,8 +23,8 @@ constexpr int kDefectCount = 9;
 struct DefectInfo {
   Defect defect;
   std::string_view name;
-  std::string_view effect;      // what the orchestrator then does wrong
-  std::string_view caught_by;   // metric that catches it
+  std::string_view effect;     // what the orchestrator then does wrong
+  std::string_view caught_by;  // metric that catches it
 };
 const std::vector<DefectInfo>& all_defects();
 bool parse_defect(std::string_view name, Defect& out);

@@ -44,11 +44,16 @@ constexpr std::size_t kParsedCacheLimit = 1 << 14;
 
 uint8_t step_compensation(Step step) {
   switch (step) {
-    case Step::kReserve: return kCompRelease;
-    case Step::kAuthorize: return kCompVoid;
-    case Step::kCommit: return kCompCancelOrder;
-    case Step::kHold: return kCompReleaseHold;
-    default: return 0;
+    case Step::kReserve:
+      return kCompRelease;
+    case Step::kAuthorize:
+      return kCompVoid;
+    case Step::kCommit:
+      return kCompCancelOrder;
+    case Step::kHold:
+      return kCompReleaseHold;
+    default:
+      return 0;
   }
 }
 
@@ -119,15 +124,13 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
     return;
   }
   if (!req.params) {
-    reply(req.session, req.request_id, ActionStatus::kRejected, "schema: params missing", now,
-          out);
+    reply(req.session, req.request_id, ActionStatus::kRejected, "schema: params missing", now, out);
     return;
   }
   const ParsedParams& parsed = parse(*spec, req);
   if (!parsed.error.empty()) {
-    audit_.append(now, "decision", req.session, 0, parsed.error == "raw_card_number"
-                                                       ? "refused_pan"
-                                                       : "refused_schema", 0);
+    audit_.append(now, "decision", req.session, 0,
+                  parsed.error == "raw_card_number" ? "refused_pan" : "refused_schema", 0);
     reply(req.session, req.request_id, ActionStatus::kRejected, parsed.error, now, out);
     return;
   }
@@ -176,13 +179,14 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
       SagaRecord* s = store_.saga(existing);
       // A saga that failed for a transient reason and is fully compensated may be retried
       // under the same key; anything else is answered with the one stored outcome.
-      bool retryable = s->done && (s->outcome == ActionStatus::kFailed ||
-                                   s->outcome == ActionStatus::kReauthRequired) &&
-                       s->kind != SagaKind::kCancelOrder && s->kind != SagaKind::kCancelBooking &&
-                       s->confirm_key == 0;
+      bool retryable =
+          s->done &&
+          (s->outcome == ActionStatus::kFailed || s->outcome == ActionStatus::kReauthRequired) &&
+          s->kind != SagaKind::kCancelOrder && s->kind != SagaKind::kCancelBooking &&
+          s->confirm_key == 0;
       // A booking back on its hold after a failed payment takes the confirmation again.
-      bool awaiting = s->kind == SagaKind::kBooking && !s->done &&
-                      s->step == Step::kAwaitConfirm && spec->handler == Handler::kConfirmBooking;
+      bool awaiting = s->kind == SagaKind::kBooking && !s->done && s->step == Step::kAwaitConfirm &&
+                      spec->handler == Handler::kConfirmBooking;
       if (awaiting) {
         confirm_booking(req, parse(*spec, req).input, now, out);
         return;
@@ -215,19 +219,31 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
   }
 
   switch (spec->handler) {
-    case Handler::kSearchCatalog: start_query(req, Op::kSearch, in, now, out); return;
-    case Handler::kPreviewOrder: start_query(req, Op::kQuote, in, now, out); return;
-    case Handler::kSearchAvailability: start_query(req, Op::kAvailability, in, now, out); return;
-    case Handler::kCancelOrder: start_cancel(req, in, SagaKind::kCancelOrder, now, out); return;
-    case Handler::kCancelBooking: start_cancel(req, in, SagaKind::kCancelBooking, now, out); return;
-    case Handler::kConfirmBooking: confirm_booking(req, in, now, out); return;
-    default: break;
+    case Handler::kSearchCatalog:
+      start_query(req, Op::kSearch, in, now, out);
+      return;
+    case Handler::kPreviewOrder:
+      start_query(req, Op::kQuote, in, now, out);
+      return;
+    case Handler::kSearchAvailability:
+      start_query(req, Op::kAvailability, in, now, out);
+      return;
+    case Handler::kCancelOrder:
+      start_cancel(req, in, SagaKind::kCancelOrder, now, out);
+      return;
+    case Handler::kCancelBooking:
+      start_cancel(req, in, SagaKind::kCancelBooking, now, out);
+      return;
+    case Handler::kConfirmBooking:
+      confirm_booking(req, in, now, out);
+      return;
+    default:
+      break;
   }
   // Admission control: refuse new work cleanly before anything is done for it.
   if (policy.max_in_flight > 0 && in_flight_ >= policy.max_in_flight) {
     audit_.append(now, "decision", req.session, 0, "admission_busy", 0);
-    reply(req.session, req.request_id, ActionStatus::kBusy, "overloaded", now, out, {}, 0,
-          kSecond);
+    reply(req.session, req.request_id, ActionStatus::kBusy, "overloaded", now, out, {}, 0, kSecond);
     return;
   }
   if (spec->handler == Handler::kPlaceOrder) {
@@ -239,8 +255,8 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
 
 void Orchestrator::attach_or_answer(SagaRecord& s, const ActionRequest& req, bool for_hold,
                                     Time now, Effects& out) {
-  bool hold_ready = s.kind == SagaKind::kBooking && s.hold != 0 &&
-                    (s.step != Step::kHold || s.done);
+  bool hold_ready =
+      s.kind == SagaKind::kBooking && s.hold != 0 && (s.step != Step::kHold || s.done);
   if (for_hold && hold_ready) {
     reply(req.session, req.request_id, ActionStatus::kOk, "", now, out, saga_reference(s), s.total);
     return;
@@ -389,8 +405,7 @@ void Orchestrator::start_cancel(const ActionRequest& req, const HandlerInput& in
 
 // Consent, spend caps and human review: everything a charge needs before money moves.
 // Returns false with the refusal in `status`/`code`; nothing has been spent then.
-bool Orchestrator::charge_checks(SagaRecord& s, Time now, ActionStatus& status,
-                                 std::string& code) {
+bool Orchestrator::charge_checks(SagaRecord& s, Time now, ActionStatus& status, std::string& code) {
   status = ActionStatus::kRejected;
   if (s.max_total >= 0 && s.total > s.max_total) {
     code = "max_total_exceeded";
@@ -484,13 +499,19 @@ ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op) const {
       r.payment_method = s.payment_method;
       break;
     case Op::kCapture:
-    case Op::kVoid: r.ref = s.payment; break;
+    case Op::kVoid:
+      r.ref = s.payment;
+      break;
     case Op::kRefund:
       r.ref = s.payment;
       r.amount = s.kind == SagaKind::kCancelBooking ? s.refund_amount : s.total;
       break;
-    case Op::kRelease: r.ref = s.reservation; break;
-    case Op::kCancelOrder: r.ref = s.order; break;
+    case Op::kRelease:
+      r.ref = s.reservation;
+      break;
+    case Op::kCancelOrder:
+      r.ref = s.order;
+      break;
     case Op::kHold:
       r.text = s.offer;
       r.items = {LineItem{"", s.seats}};
@@ -502,8 +523,11 @@ ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op) const {
       break;
     case Op::kReleaseHold:
     case Op::kCancelQuote:
-    case Op::kCancelConfirm: r.ref = s.hold; break;
-    default: break;
+    case Op::kCancelConfirm:
+      r.ref = s.hold;
+      break;
+    default:
+      break;
   }
   return r;
 }
@@ -519,7 +543,9 @@ void Orchestrator::run_step(SagaRecord& s, Time now, Effects& out) {
   Op op;
   uint8_t register_comp = 0;
   switch (s.step) {
-    case Step::kQuote: op = Op::kQuote; break;
+    case Step::kQuote:
+      op = Op::kQuote;
+      break;
     case Step::kReserve:
       op = Op::kReserve;
       register_comp = kCompRelease;
@@ -532,17 +558,30 @@ void Orchestrator::run_step(SagaRecord& s, Time now, Effects& out) {
       op = Op::kCommit;
       register_comp = kCompCancelOrder;
       break;
-    case Step::kCapture: op = Op::kCapture; break;
+    case Step::kCapture:
+      op = Op::kCapture;
+      break;
     case Step::kHold:
       op = Op::kHold;
       register_comp = kCompReleaseHold;
       break;
-    case Step::kConfirmBooking: op = Op::kConfirm; break;
-    case Step::kCancelQuote: op = Op::kCancelQuote; break;
-    case Step::kCancelConfirm: op = Op::kCancelConfirm; break;
-    case Step::kCancelOrder: op = Op::kCancelOrder; break;
-    case Step::kRefund: op = Op::kRefund; break;
-    default: return;
+    case Step::kConfirmBooking:
+      op = Op::kConfirm;
+      break;
+    case Step::kCancelQuote:
+      op = Op::kCancelQuote;
+      break;
+    case Step::kCancelConfirm:
+      op = Op::kCancelConfirm;
+      break;
+    case Step::kCancelOrder:
+      op = Op::kCancelOrder;
+      break;
+    case Step::kRefund:
+      op = Op::kRefund;
+      break;
+    default:
+      return;
   }
   if (!config_.defects.has(Defect::kNoCompensation)) s.comp |= register_comp;
   ProviderRequest req = request_for(s, op);
@@ -608,7 +647,8 @@ void Orchestrator::on_provider_reply(CallId call, const ProviderReply& r, Time n
   breakers_.on_result(provider, is_retryable(r.error), now);
 
   switch (p.kind) {
-    case PendingKind::kFireAndForget: return;
+    case PendingKind::kFireAndForget:
+      return;
     case PendingKind::kQuery: {
       if (r.ok()) {
         reply(p.session, p.request_id, ActionStatus::kOk, "", now, out, {}, r.amount);
@@ -633,8 +673,10 @@ void Orchestrator::on_provider_reply(CallId call, const ProviderReply& r, Time n
         store_.put_grant(g);
         for (SagaId id : waiting) {
           SagaRecord& s = *store_.saga(id);
-          if (s.compensating) compensate_next(s, now, out);
-          else run_step(s, now, out);
+          if (s.compensating)
+            compensate_next(s, now, out);
+          else
+            run_step(s, now, out);
         }
       } else if (is_retryable(r.error)) {
         ts.waiting = std::move(waiting);
@@ -661,8 +703,10 @@ void Orchestrator::on_provider_reply(CallId call, const ProviderReply& r, Time n
       if (s == nullptr || s->done) return;
       if (r.error == ErrorCode::kInvalidToken && needs_user_token(p.op)) {
         // A 401 comes before any work: the call had no effect, so nothing to compensate.
-        if (p.kind == PendingKind::kStep) s->comp &= static_cast<uint8_t>(~step_compensation(s->step));
-        bool may_refresh = !s->refreshed || p.kind == PendingKind::kCompensation || must_complete(*s);
+        if (p.kind == PendingKind::kStep)
+          s->comp &= static_cast<uint8_t>(~step_compensation(s->step));
+        bool may_refresh =
+            !s->refreshed || p.kind == PendingKind::kCompensation || must_complete(*s);
         if (!config_.defects.has(Defect::kNoTokenRefresh) && may_refresh) {
           s->refreshed = true;  // refresh once per step on a 401
           SessionGrant g = *store_.grant(s->user);
@@ -718,9 +762,10 @@ void Orchestrator::on_step_reply(SagaRecord& s, Op, const ProviderReply& r, Time
   switch (s.step) {
     case Step::kQuote:
       if (!r.ok()) {
-        finish(s, r.error == ErrorCode::kTimeout || r.error == ErrorCode::kUnavailable
-                      ? ActionStatus::kFailed
-                      : ActionStatus::kRejected,
+        finish(s,
+               r.error == ErrorCode::kTimeout || r.error == ErrorCode::kUnavailable
+                   ? ActionStatus::kFailed
+                   : ActionStatus::kRejected,
                std::string(error_name(r.error)), now, out);
         return;
       }
@@ -729,8 +774,9 @@ void Orchestrator::on_step_reply(SagaRecord& s, Op, const ProviderReply& r, Time
         finish(s, refusal, s.code, now, out);
         return;
       }
-      advance(s, config_.defects.has(Defect::kCommitWithoutReservation) ? Step::kAuthorize
-                                                                      : Step::kReserve,
+      advance(s,
+              config_.defects.has(Defect::kCommitWithoutReservation) ? Step::kAuthorize
+                                                                     : Step::kReserve,
               now, out);
       return;
     case Step::kReserve:
@@ -760,7 +806,8 @@ void Orchestrator::on_step_reply(SagaRecord& s, Op, const ProviderReply& r, Time
       if (!r.ok()) {
         definite_failure(kCompCancelOrder);
         fail(s, ActionStatus::kFailed,
-             r.error == ErrorCode::kExpired ? "reservation_expired" : std::string(error_name(r.error)),
+             r.error == ErrorCode::kExpired ? "reservation_expired"
+                                            : std::string(error_name(r.error)),
              now, out);
         return;
       }
@@ -772,7 +819,8 @@ void Orchestrator::on_step_reply(SagaRecord& s, Op, const ProviderReply& r, Time
         cap.key = step_key(s, static_cast<uint64_t>(Step::kCapture));
         cap.access_token = config_.service_token;
         CallId id = next_call_++;
-        pending_[id] = Pending{PendingKind::kFireAndForget, Op::kCapture, s.id, s.user, s.session, 0};
+        pending_[id] =
+            Pending{PendingKind::kFireAndForget, Op::kCapture, s.id, s.user, s.session, 0};
         out.calls.push_back(ProviderCall{id, std::move(cap), config_.retries.call_timeout});
         s.comp = 0;
         finish(s, ActionStatus::kConfirmed, "", now, out);
@@ -783,8 +831,8 @@ void Orchestrator::on_step_reply(SagaRecord& s, Op, const ProviderReply& r, Time
     case Step::kConfirmBooking:
       if (!r.ok()) {
         fail(s, ActionStatus::kFailed,
-             r.error == ErrorCode::kExpired ? "hold_expired" : std::string(error_name(r.error)), now,
-             out);
+             r.error == ErrorCode::kExpired ? "hold_expired" : std::string(error_name(r.error)),
+             now, out);
         return;
       }
       s.comp &= static_cast<uint8_t>(~kCompReleaseHold);
@@ -943,30 +991,46 @@ void Orchestrator::on_compensation_reply(SagaRecord& s, Op op, const ProviderRep
   switch (op) {
     // Replays that learn an id: success means there is something to undo next.
     case Op::kCommit:
-      if (r.ok()) s.order = r.id;
-      else s.comp &= static_cast<uint8_t>(~kCompCancelOrder);
+      if (r.ok())
+        s.order = r.id;
+      else
+        s.comp &= static_cast<uint8_t>(~kCompCancelOrder);
       break;
     case Op::kAuthorize:
-      if (r.id != 0) s.payment = r.id;
-      else s.comp &= static_cast<uint8_t>(~kCompVoid);
+      if (r.id != 0)
+        s.payment = r.id;
+      else
+        s.comp &= static_cast<uint8_t>(~kCompVoid);
       break;
     case Op::kReserve:
-      if (r.ok()) s.reservation = r.id;
-      else s.comp &= static_cast<uint8_t>(~kCompRelease);
+      if (r.ok())
+        s.reservation = r.id;
+      else
+        s.comp &= static_cast<uint8_t>(~kCompRelease);
       break;
     case Op::kHold:
-      if (r.ok()) s.hold = r.id;
-      else s.comp &= static_cast<uint8_t>(~kCompReleaseHold);
+      if (r.ok())
+        s.hold = r.id;
+      else
+        s.comp &= static_cast<uint8_t>(~kCompReleaseHold);
       break;
     // The undo itself: done whether it succeeded or was already moot.
-    case Op::kCancelOrder: s.comp &= static_cast<uint8_t>(~kCompCancelOrder); break;
+    case Op::kCancelOrder:
+      s.comp &= static_cast<uint8_t>(~kCompCancelOrder);
+      break;
     case Op::kVoid:
       if (!r.ok() && r.status == "succeeded") escalate(s, "void_after_capture", now);
       s.comp &= static_cast<uint8_t>(~kCompVoid);
       break;
-    case Op::kRelease: s.comp &= static_cast<uint8_t>(~kCompRelease); break;
-    case Op::kReleaseHold: s.comp &= static_cast<uint8_t>(~kCompReleaseHold); break;
-    default: s.comp = 0; break;
+    case Op::kRelease:
+      s.comp &= static_cast<uint8_t>(~kCompRelease);
+      break;
+    case Op::kReleaseHold:
+      s.comp &= static_cast<uint8_t>(~kCompReleaseHold);
+      break;
+    default:
+      s.comp = 0;
+      break;
   }
   compensate_next(s, now, out);
 }
@@ -1027,15 +1091,17 @@ void Orchestrator::answer_waiters(SagaRecord& s, bool hold_phase_only, Time now,
     }
     ActionStatus status = s.outcome;
     std::string reference = is_success(status) ? saga_reference(s) : "";
-    if (w.for_hold && s.kind == SagaKind::kBooking && s.hold != 0 && status != ActionStatus::kRejected &&
-        s.confirm_key != 0) {
+    if (w.for_hold && s.kind == SagaKind::kBooking && s.hold != 0 &&
+        status != ActionStatus::kRejected && s.confirm_key != 0) {
       status = ActionStatus::kOk;  // the hold it asked for did exist
       reference = saga_reference(s);
     }
     reply(w.session, w.request_id, status, s.code, now, out, reference, s.total);
   }
-  if (keep.empty()) waiters_.erase(it);
-  else it->second = std::move(keep);
+  if (keep.empty())
+    waiters_.erase(it);
+  else
+    it->second = std::move(keep);
 }
 
 void Orchestrator::on_timer(TimerId timer, Time now, Effects& out) {
@@ -1054,8 +1120,10 @@ void Orchestrator::on_timer(TimerId timer, Time now, Effects& out) {
     }
     return;
   }
-  if (s->compensating) compensate_next(*s, now, out);
-  else run_step(*s, now, out);
+  if (s->compensating)
+    compensate_next(*s, now, out);
+  else
+    run_step(*s, now, out);
 }
 
 void Orchestrator::recover(Time now, Effects& out) {
@@ -1082,8 +1150,10 @@ void Orchestrator::recover(Time now, Effects& out) {
       continue;
     }
     ++in_flight_;
-    if (s.compensating) compensate_next(s, now, out);
-    else run_step(s, now, out);
+    if (s.compensating)
+      compensate_next(s, now, out);
+    else
+      run_step(s, now, out);
   }
 }
 

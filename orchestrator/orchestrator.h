@@ -93,16 +93,14 @@ class Orchestrator {
   void run_step(SagaRecord& s, Time now, Effects& out);
   void on_step_reply(SagaRecord& s, Op op, const ProviderReply& r, Time now, Effects& out);
   void compensate_next(SagaRecord& s, Time now, Effects& out);
-  void on_compensation_reply(SagaRecord& s, Op op, const ProviderReply& r, Time now,
-                             Effects& out);
+  void on_compensation_reply(SagaRecord& s, Op op, const ProviderReply& r, Time now, Effects& out);
   void advance(SagaRecord& s, Step next, Time now, Effects& out);
   void fail(SagaRecord& s, ActionStatus status, std::string code, Time now, Effects& out);
   void finish(SagaRecord& s, ActionStatus status, std::string code, Time now, Effects& out);
   void back_to_hold(SagaRecord& s, Time now, Effects& out);
   void answer_waiters(SagaRecord& s, bool hold_phase_only, Time now, Effects& out);
   // Retries a retryable failure; returns false when the step's retries are used up.
-  bool schedule_retry(SagaRecord& s, const ProviderReply& r, bool forever, Time now,
-                      Effects& out);
+  bool schedule_retry(SagaRecord& s, const ProviderReply& r, bool forever, Time now, Effects& out);
   void send(SagaRecord& s, PendingKind kind, ProviderRequest req, Time now, Effects& out);
   void request_refresh(UserId user, Time now, Effects& out);
   IdempotencyKey step_key(const SagaRecord& s, uint64_t step_code) const;

@@ -10,7 +10,8 @@ Duration backoff_delay(const RetryConfig& config, uint64_t seed, uint64_t key, i
   for (int i = 1; i < attempt && ceiling < config.cap; ++i) ceiling *= 2;
   ceiling = std::min(ceiling, config.cap);
   uint64_t r = mix64(mix64(seed, key), static_cast<uint64_t>(attempt));
-  Duration jittered = ceiling / 2 + static_cast<Duration>(r % static_cast<uint64_t>(ceiling / 2 + 1));
+  Duration jittered =
+      ceiling / 2 + static_cast<Duration>(r % static_cast<uint64_t>(ceiling / 2 + 1));
   return std::max(jittered, retry_after);  // a 429's Retry-After is a floor
 }
 

@@ -4,19 +4,32 @@ namespace checkride {
 
 const char* step_name(Step s) {
   switch (s) {
-    case Step::kQuote: return "quote";
-    case Step::kReserve: return "reserve";
-    case Step::kAuthorize: return "authorize";
-    case Step::kCommit: return "commit";
-    case Step::kCapture: return "capture";
-    case Step::kHold: return "hold";
-    case Step::kAwaitConfirm: return "await_confirm";
-    case Step::kConfirmBooking: return "confirm";
-    case Step::kCancelQuote: return "cancel_quote";
-    case Step::kCancelConfirm: return "cancel_confirm";
-    case Step::kCancelOrder: return "cancel_order";
-    case Step::kRefund: return "refund";
-    case Step::kDone: return "done";
+    case Step::kQuote:
+      return "quote";
+    case Step::kReserve:
+      return "reserve";
+    case Step::kAuthorize:
+      return "authorize";
+    case Step::kCommit:
+      return "commit";
+    case Step::kCapture:
+      return "capture";
+    case Step::kHold:
+      return "hold";
+    case Step::kAwaitConfirm:
+      return "await_confirm";
+    case Step::kConfirmBooking:
+      return "confirm";
+    case Step::kCancelQuote:
+      return "cancel_quote";
+    case Step::kCancelConfirm:
+      return "cancel_confirm";
+    case Step::kCancelOrder:
+      return "cancel_order";
+    case Step::kRefund:
+      return "refund";
+    case Step::kDone:
+      return "done";
   }
   return "?";
 }

@@ -5,8 +5,8 @@
 namespace checkride {
 namespace {
 constexpr std::array<std::string_view, 9> kNames = {
-    "ok",     "confirmed",       "rejected", "failed",     "busy", "needs_confirmation",
-    "reauth_required", "review", "unavailable"};
+    "ok",     "confirmed",  "rejected", "failed", "busy", "needs_confirmation", "reauth_required",
+    "review", "unavailable"};
 }
 
 std::string_view status_name(ActionStatus s) { return kNames[static_cast<int>(s)]; }

@@ -38,7 +38,8 @@ const nlohmann::json& require(const nlohmann::json& ev, const char* field,
                               nlohmann::json::value_t type, const char* expected,
                               const std::string& origin, int line) {
   auto it = ev.find(field);
-  if (it == ev.end()) throw InputError(origin, line, field, std::string("missing; expected ") + expected);
+  if (it == ev.end())
+    throw InputError(origin, line, field, std::string("missing; expected ") + expected);
   bool ok = it->type() == type ||
             (type == nlohmann::json::value_t::number_integer && it->is_number_integer());
   if (!ok) throw InputError(origin, line, field, std::string("expected ") + expected);
@@ -94,7 +95,8 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
       throw InputError(origin, line, "seq", "expected seq to increase within session " + session);
     }
     if (t < o.last_t) {
-      throw InputError(origin, line, "t_ms", "expected t_ms not to go back within session " + session);
+      throw InputError(origin, line, "t_ms",
+                       "expected t_ms not to go back within session " + session);
     }
     Duration gap = fresh ? 0 : t - o.last_t;
     o.last_seq = seq;
@@ -154,8 +156,9 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
       step.amount = require(ev, "amount_cents", vt::number_integer, "an integer", origin, line);
       tmpl.steps.push_back(std::move(step));
     } else {
-      throw InputError(origin, line, "type",
-                       "unknown event type '" + type + "'; expected user, action, result or confirm");
+      throw InputError(
+          origin, line, "type",
+          "unknown event type '" + type + "'; expected user, action, result or confirm");
     }
   }
   if (!have_header) throw InputError(origin, 1, "", "empty cassette; expected a header line");

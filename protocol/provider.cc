@@ -62,53 +62,84 @@ bool parse_provider(std::string_view name, Provider& out) {
 
 std::string_view error_name(ErrorCode e) {
   switch (e) {
-    case ErrorCode::kNone: return "none";
-    case ErrorCode::kUnavailable: return "unavailable";
-    case ErrorCode::kTimeout: return "timeout";
-    case ErrorCode::kRateLimited: return "rate_limited";
-    case ErrorCode::kInvalidToken: return "invalid_token";
-    case ErrorCode::kCardDeclined: return "card_declined";
-    case ErrorCode::kInsufficientFunds: return "insufficient_funds";
-    case ErrorCode::kIdempotencyError: return "idempotency_error";
-    case ErrorCode::kIdempotencyKeyInUse: return "idempotency_key_in_use";
-    case ErrorCode::kOutOfStock: return "out_of_stock";
-    case ErrorCode::kExpired: return "expired";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kInvalidState: return "invalid_state";
-    case ErrorCode::kCouponExhausted: return "coupon_exhausted";
-    case ErrorCode::kCouponLimit: return "coupon_limit";
-    case ErrorCode::kInvalidGrant: return "invalid_grant";
-    case ErrorCode::kBadRequest: return "bad_request";
+    case ErrorCode::kNone:
+      return "none";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
+    case ErrorCode::kTimeout:
+      return "timeout";
+    case ErrorCode::kRateLimited:
+      return "rate_limited";
+    case ErrorCode::kInvalidToken:
+      return "invalid_token";
+    case ErrorCode::kCardDeclined:
+      return "card_declined";
+    case ErrorCode::kInsufficientFunds:
+      return "insufficient_funds";
+    case ErrorCode::kIdempotencyError:
+      return "idempotency_error";
+    case ErrorCode::kIdempotencyKeyInUse:
+      return "idempotency_key_in_use";
+    case ErrorCode::kOutOfStock:
+      return "out_of_stock";
+    case ErrorCode::kExpired:
+      return "expired";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kInvalidState:
+      return "invalid_state";
+    case ErrorCode::kCouponExhausted:
+      return "coupon_exhausted";
+    case ErrorCode::kCouponLimit:
+      return "coupon_limit";
+    case ErrorCode::kInvalidGrant:
+      return "invalid_grant";
+    case ErrorCode::kBadRequest:
+      return "bad_request";
   }
   return "unknown";
 }
 
 int http_status_of(ErrorCode e) {
   switch (e) {
-    case ErrorCode::kNone: return 200;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kTimeout: return 504;
-    case ErrorCode::kRateLimited: return 429;
-    case ErrorCode::kInvalidToken: return 401;
+    case ErrorCode::kNone:
+      return 200;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kTimeout:
+      return 504;
+    case ErrorCode::kRateLimited:
+      return 429;
+    case ErrorCode::kInvalidToken:
+      return 401;
     case ErrorCode::kCardDeclined:
-    case ErrorCode::kInsufficientFunds: return 402;
-    case ErrorCode::kIdempotencyKeyInUse: return 409;
-    case ErrorCode::kNotFound: return 404;
-    default: return 400;
+    case ErrorCode::kInsufficientFunds:
+      return 402;
+    case ErrorCode::kIdempotencyKeyInUse:
+      return 409;
+    case ErrorCode::kNotFound:
+      return 404;
+    default:
+      return 400;
   }
 }
 
 bool is_retryable(ErrorCode e) {
-  return e == ErrorCode::kUnavailable || e == ErrorCode::kTimeout ||
-         e == ErrorCode::kRateLimited || e == ErrorCode::kIdempotencyKeyInUse;
+  return e == ErrorCode::kUnavailable || e == ErrorCode::kTimeout || e == ErrorCode::kRateLimited ||
+         e == ErrorCode::kIdempotencyKeyInUse;
 }
 
 bool parse_scope(std::string_view name, uint32_t& bit) {
-  if (name == "catalog:read") bit = kScopeCatalogRead;
-  else if (name == "orders:write") bit = kScopeOrdersWrite;
-  else if (name == "payments:charge") bit = kScopePaymentsCharge;
-  else if (name == "bookings:write") bit = kScopeBookingsWrite;
-  else return false;
+  if (name == "catalog:read")
+    bit = kScopeCatalogRead;
+  else if (name == "orders:write")
+    bit = kScopeOrdersWrite;
+  else if (name == "payments:charge")
+    bit = kScopePaymentsCharge;
+  else if (name == "bookings:write")
+    bit = kScopeBookingsWrite;
+  else
+    return false;
   return true;
 }
 

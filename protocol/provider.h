@@ -97,7 +97,8 @@ struct ProviderReply {
   TokenId access_token = 0;
   TokenId refresh_token = 0;
   uint32_t scopes = 0;
-  std::string_view status;  // provider's own status word (a static literal), e.g. "requires_capture"
+  std::string_view
+      status;  // provider's own status word (a static literal), e.g. "requires_capture"
   std::vector<std::string> found;  // search results
   bool ok() const { return error == ErrorCode::kNone; }
 };

@@ -48,7 +48,8 @@ Report Simulation::check() const {
   }
   for (const auto& h : w.bookings.holds()) {
     if (!valid(h.user)) continue;
-    if (h.state == BookingsFake::HoldState::kConfirmed || h.state == BookingsFake::HoldState::kCancelled) {
+    if (h.state == BookingsFake::HoldState::kConfirmed ||
+        h.state == BookingsFake::HoldState::kCancelled) {
       ++truth[h.user].orders;
       if (h.state == BookingsFake::HoldState::kConfirmed) ++truth[h.user].live_orders;
     }
@@ -65,12 +66,11 @@ Report Simulation::check() const {
     auto& list = offenders[metric];
     if (list.size() < 3) list.push_back(s);
   };
-  for (const char* m : {"sessions", "intents", "completed", "duplicate_charges",
-                        "duplicate_authorizations", "oversold_units", "coupon_overspend_cents",
-                        "charged_without_order", "order_without_charge", "false_success",
-                        "false_failure", "orphan_holds", "orphan_authorizations",
-                        "consent_violations", "policy_violations", "escalations", "throttled",
-                        "stuck"}) {
+  for (const char* m :
+       {"sessions", "intents", "completed", "duplicate_charges", "duplicate_authorizations",
+        "oversold_units", "coupon_overspend_cents", "charged_without_order", "order_without_charge",
+        "false_success", "false_failure", "orphan_holds", "orphan_authorizations",
+        "consent_violations", "policy_violations", "escalations", "throttled", "stuck"}) {
     r.metrics[m] = 0;
   }
   r.metrics["sessions"] = static_cast<double>(n);
@@ -109,7 +109,8 @@ Report Simulation::check() const {
   }
   for (std::size_t i = 0; i < w.payments.intents().size(); ++i) {
     const auto& pi = w.payments.intents()[i];
-    if (pi.status == PaymentsFake::Status::kRequiresCapture) offend("orphan_authorizations", pi.owner);
+    if (pi.status == PaymentsFake::Status::kRequiresCapture)
+      offend("orphan_authorizations", pi.owner);
     if (pi.captured_at > 0 && valid(pi.owner)) {
       const SessionOutcome& o = outcomes_[pi.owner - 1];
       if (o.max_consent < pi.amount || o.first_consent < 0 || o.first_consent > pi.created) {
@@ -133,7 +134,8 @@ Report Simulation::check() const {
     r.metrics["oversold_units"] += std::max(0, offer.confirmed - offer.spec.capacity);
   }
   for (const auto& c : w.catalog.coupons()) {
-    r.metrics["coupon_overspend_cents"] += static_cast<double>(std::max<int64_t>(0, c.spent - c.spec.budget));
+    r.metrics["coupon_overspend_cents"] +=
+        static_cast<double>(std::max<int64_t>(0, c.spent - c.spec.budget));
   }
   double intents = r.metrics["intents"];
   r.metrics["completion_rate"] = intents > 0 ? r.metrics["completed"] / intents : 1.0;
@@ -150,7 +152,8 @@ Report Simulation::check() const {
   }
   for (const auto& h : w.bookings.holds()) {
     if (h.state == BookingsFake::HoldState::kConfirmed) confirmed_totals += h.total;
-    if (h.state == BookingsFake::HoldState::kCancelled) confirmed_totals += h.total - std::max<int64_t>(h.refund_quote, 0);
+    if (h.state == BookingsFake::HoldState::kCancelled)
+      confirmed_totals += h.total - std::max<int64_t>(h.refund_quote, 0);
   }
   r.money = {{"captured", captured},
              {"refunded", refunded},
@@ -182,8 +185,8 @@ Report Simulation::check() const {
                                                                        : "nothing final") +
                              (o.flags & SessionOutcome::kFinished ? "" : "; session unfinished"));
         if (o.first_consent >= 0) {
-          wit.events.push_back("user confirmed up to " + std::to_string(o.max_consent) + " cents at t=" +
-                               std::to_string(o.first_consent) + "ms");
+          wit.events.push_back("user confirmed up to " + std::to_string(o.max_consent) +
+                               " cents at t=" + std::to_string(o.first_consent) + "ms");
         }
       }
       const auto& pis = w.payments.intents();
@@ -202,8 +205,8 @@ Report Simulation::check() const {
       for (std::size_t i = 0; i < orders.size(); ++i) {
         if (orders[i].user != s) continue;
         wit.events.push_back("t=" + std::to_string(orders[i].created) + "ms catalog order #" +
-                             std::to_string(i + 1) + " " + std::to_string(orders[i].total) + " cents" +
-                             (orders[i].reservation ? "" : " (no reservation)") +
+                             std::to_string(i + 1) + " " + std::to_string(orders[i].total) +
+                             " cents" + (orders[i].reservation ? "" : " (no reservation)") +
                              (orders[i].cancelled ? " cancelled" : ""));
       }
       const auto& holds = w.bookings.holds();
@@ -211,7 +214,8 @@ Report Simulation::check() const {
         if (holds[i].user != s) continue;
         static const char* kState[] = {"held", "confirmed", "released", "expired", "cancelled"};
         wit.events.push_back("t=" + std::to_string(holds[i].created) + "ms booking hold " +
-                             std::to_string(i + 1) + " " + kState[static_cast<int>(holds[i].state)] +
+                             std::to_string(i + 1) + " " +
+                             kState[static_cast<int>(holds[i].state)] +
                              (holds[i].released_by_caller ? "" : " (never released)"));
       }
       r.witnesses.push_back(std::move(wit));

@@ -42,7 +42,8 @@ std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
           if (!step.substitutions.empty()) t.has_substitutions = true;
         }
         t.intent = t.intent || charge;
-        if (charge && step.has_recorded) t.recorded_success = step.recorded == ActionStatus::kConfirmed;
+        if (charge && step.has_recorded)
+          t.recorded_success = step.recorded == ActionStatus::kConfirmed;
         t.charge.push_back(charge);
         t.malformed.push_back(std::move(broken));
         t.steps.push_back(std::move(step));

@@ -7,10 +7,14 @@ namespace {
 
 FaultTarget target_of(Op op) {
   switch (provider_of(op)) {
-    case Provider::kCatalog: return FaultTarget::kCatalog;
-    case Provider::kPayment: return FaultTarget::kPayment;
-    case Provider::kBooking: return FaultTarget::kBooking;
-    case Provider::kIdentity: return FaultTarget::kIdentity;
+    case Provider::kCatalog:
+      return FaultTarget::kCatalog;
+    case Provider::kPayment:
+      return FaultTarget::kPayment;
+    case Provider::kBooking:
+      return FaultTarget::kBooking;
+    case Provider::kIdentity:
+      return FaultTarget::kIdentity;
   }
   return FaultTarget::kPayment;
 }
@@ -51,22 +55,38 @@ CallFault FaultPlan::for_call(Op op, Time now, bool active) {
     }
     if (!matches(l, now)) continue;
     switch (r.kind) {
-      case FaultKind::kOutage: f.answer = ErrorCode::kUnavailable; break;
-      case FaultKind::kError: f.answer = r.error; f.retry_after = r.retry_after; break;
+      case FaultKind::kOutage:
+        f.answer = ErrorCode::kUnavailable;
+        break;
+      case FaultKind::kError:
+        f.answer = r.error;
+        f.retry_after = r.retry_after;
+        break;
       case FaultKind::kRateLimit:
         f.answer = ErrorCode::kRateLimited;
         f.retry_after = r.retry_after;
         break;
-      case FaultKind::kLatency: f.extra_latency += draw_latency(r.latency, l.stream); break;
-      case FaultKind::kTimeout: f.drop_request = true; break;
-      case FaultKind::kLostResponse: f.drop_response = true; break;
-      case FaultKind::kTokenExpiry: f.expire_token = true; break;
+      case FaultKind::kLatency:
+        f.extra_latency += draw_latency(r.latency, l.stream);
+        break;
+      case FaultKind::kTimeout:
+        f.drop_request = true;
+        break;
+      case FaultKind::kLostResponse:
+        f.drop_response = true;
+        break;
+      case FaultKind::kTokenExpiry:
+        f.expire_token = true;
+        break;
       case FaultKind::kRefreshRevoked:
         f.expire_token = true;
         f.revoke_refresh = true;
         break;
-      case FaultKind::kHoldExpiry: f.shorten_ttl = r.ttl; break;
-      default: break;
+      case FaultKind::kHoldExpiry:
+        f.shorten_ttl = r.ttl;
+        break;
+      default:
+        break;
     }
   }
   return f;
@@ -111,7 +131,8 @@ bool FaultPlan::crash_after(Op op, Duration& restart_after) {
 std::vector<std::pair<Time, Duration>> FaultPlan::timed_crashes() const {
   std::vector<std::pair<Time, Duration>> out;
   for (const Live& l : rules_) {
-    if (l.rule.kind == FaultKind::kCrash && l.rule.at >= 0) out.emplace_back(l.rule.at, l.rule.restart_after);
+    if (l.rule.kind == FaultKind::kCrash && l.rule.at >= 0)
+      out.emplace_back(l.rule.at, l.rule.restart_after);
   }
   return out;
 }

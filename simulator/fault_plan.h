@@ -9,8 +9,8 @@ namespace checkride {
 // What the fault plan does to one provider call. Faults are declarative rules (Envoy's
 // fault filter is the model); each rule draws from its own seeded stream.
 struct CallFault {
-  bool drop_request = false;   // never reaches the provider; caller times out
-  bool drop_response = false;  // provider commits, answer lost; caller times out
+  bool drop_request = false;            // never reaches the provider; caller times out
+  bool drop_response = false;           // provider commits, answer lost; caller times out
   ErrorCode answer = ErrorCode::kNone;  // answered with this error, not processed
   Duration retry_after = 0;
   Duration extra_latency = 0;

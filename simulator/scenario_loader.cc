@@ -68,7 +68,8 @@ class MapReader {
   bool boolean(const std::string& key, bool dflt) {
     if (!has(key)) return dflt;
     YAML::Node n = get(key);
-    if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false")) return n.Scalar() == "true";
+    if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false"))
+      return n.Scalar() == "true";
     fail(n, key, "expected true or false");
   }
   Duration duration(const std::string& key, Duration dflt) {
@@ -76,8 +77,9 @@ class MapReader {
     YAML::Node n = get(key);
     Duration d;
     if (!n.IsScalar() || !parse_duration(n.Scalar(), d)) {
-      fail(n, key, "expected a duration like 250ms, 5s, 3m or 1h, got '" +
-                       (n.IsScalar() ? n.Scalar() : std::string("a non-scalar")) + "'");
+      fail(n, key,
+           "expected a duration like 250ms, 5s, 3m or 1h, got '" +
+               (n.IsScalar() ? n.Scalar() : std::string("a non-scalar")) + "'");
     }
     return d;
   }
@@ -114,7 +116,8 @@ double parse_rate(const YAML::Node& n, const std::string& file, const std::strin
   double rate;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), rate);
   if (v.empty() || ec != std::errc() || p != v.data() + v.size() || rate < 0) {
-    throw InputError(file, line_of(n), field, "expected a rate like 50/s or 3000/m, got '" + s + "'");
+    throw InputError(file, line_of(n), field,
+                     "expected a rate like 50/s or 3000/m, got '" + s + "'");
   }
   return rate / per;
 }
@@ -228,7 +231,8 @@ void parse_world(Scenario& s, MapReader& top) {
     MapReader lm(m.get("latency"), top.file(), "world.latency");
     for (int p = 0; p < kProviderCount; ++p) {
       std::string name(provider_name(static_cast<Provider>(p)));
-      if (lm.has(name)) s.latency[p] = parse_latency(lm.get(name), top.file(), "world.latency." + name);
+      if (lm.has(name))
+        s.latency[p] = parse_latency(lm.get(name), top.file(), "world.latency." + name);
     }
     lm.finish();
   }
@@ -262,7 +266,8 @@ void parse_orchestrator(Scenario& s, MapReader& top) {
     c.retries.base = rm.duration("base", c.retries.base);
     c.retries.cap = rm.duration("cap", c.retries.cap);
     c.retries.call_timeout = rm.duration("timeout", c.retries.call_timeout);
-    c.retries.breaker_failures = static_cast<int32_t>(rm.integer("breaker_failures", c.retries.breaker_failures));
+    c.retries.breaker_failures =
+        static_cast<int32_t>(rm.integer("breaker_failures", c.retries.breaker_failures));
     c.retries.breaker_cooldown = rm.duration("breaker_cooldown", c.retries.breaker_cooldown);
     if (c.retries.base <= 0) rm.fail(rm.get("base"), "base", "expected a positive duration");
     rm.finish();
@@ -275,8 +280,9 @@ void parse_orchestrator(Scenario& s, MapReader& top) {
     for (const auto& d : list) {
       Defect defect;
       if (!d.IsScalar() || !parse_defect(d.Scalar(), defect)) {
-        m.fail(d, "defects", "unknown defect '" + (d.IsScalar() ? d.Scalar() : std::string()) +
-                                 "'; run `checkride defects` for the list");
+        m.fail(d, "defects",
+               "unknown defect '" + (d.IsScalar() ? d.Scalar() : std::string()) +
+                   "'; run `checkride defects` for the list");
       }
       c.defects.enable(defect);
       s.defect_names.push_back(d.Scalar());
@@ -303,7 +309,8 @@ void parse_workload(Scenario& s, MapReader& top) {
     } else if (am.has("ramp")) {
       s.arrival.kind = ArrivalSpec::Kind::kRamp;
       YAML::Node ramp = am.get("ramp");
-      if (!ramp.IsSequence() || ramp.size() == 0) am.fail(ramp, "ramp", "expected a list of [time, rate]");
+      if (!ramp.IsSequence() || ramp.size() == 0)
+        am.fail(ramp, "ramp", "expected a list of [time, rate]");
       Time last = -1;
       for (const auto& point : ramp) {
         if (!point.IsSequence() || point.size() != 2) {
@@ -338,10 +345,14 @@ void parse_workload(Scenario& s, MapReader& top) {
   if (m.has("agent")) {
     MapReader am(m.get("agent"), top.file(), "workload.agent");
     std::string policy = am.str("on_divergence", "retry");
-    if (policy == "continue") s.agent.on_divergence = AgentSpec::OnDivergence::kContinue;
-    else if (policy == "stop") s.agent.on_divergence = AgentSpec::OnDivergence::kStop;
-    else if (policy == "retry") s.agent.on_divergence = AgentSpec::OnDivergence::kRetry;
-    else am.fail(am.get("on_divergence"), "on_divergence", "expected continue, stop or retry");
+    if (policy == "continue")
+      s.agent.on_divergence = AgentSpec::OnDivergence::kContinue;
+    else if (policy == "stop")
+      s.agent.on_divergence = AgentSpec::OnDivergence::kStop;
+    else if (policy == "retry")
+      s.agent.on_divergence = AgentSpec::OnDivergence::kRetry;
+    else
+      am.fail(am.get("on_divergence"), "on_divergence", "expected continue, stop or retry");
     s.agent.retries = static_cast<int>(am.integer("retries", s.agent.retries));
     s.agent.new_key_on_retry = am.boolean("new_key_on_retry", false);
     s.agent.timeout = am.duration("timeout", s.agent.timeout);
@@ -358,21 +369,33 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
   FaultRule r;
   r.line = line_of(n);
   std::string provider = m.str("provider", "");
-  if (provider == "catalog") r.target = FaultTarget::kCatalog;
-  else if (provider == "payment") r.target = FaultTarget::kPayment;
-  else if (provider == "booking") r.target = FaultTarget::kBooking;
-  else if (provider == "identity") r.target = FaultTarget::kIdentity;
-  else if (provider == "orchestrator") r.target = FaultTarget::kOrchestrator;
-  else if (provider == "agent") r.target = FaultTarget::kAgent;
-  else m.fail(n, "provider", "expected payment, catalog, booking, identity, orchestrator or agent");
+  if (provider == "catalog")
+    r.target = FaultTarget::kCatalog;
+  else if (provider == "payment")
+    r.target = FaultTarget::kPayment;
+  else if (provider == "booking")
+    r.target = FaultTarget::kBooking;
+  else if (provider == "identity")
+    r.target = FaultTarget::kIdentity;
+  else if (provider == "orchestrator")
+    r.target = FaultTarget::kOrchestrator;
+  else if (provider == "agent")
+    r.target = FaultTarget::kAgent;
+  else
+    m.fail(n, "provider", "expected payment, catalog, booking, identity, orchestrator or agent");
 
   std::string kind = m.str("kind", "");
   static const std::pair<const char*, FaultKind> kKinds[] = {
-      {"outage", FaultKind::kOutage},           {"error", FaultKind::kError},
-      {"latency", FaultKind::kLatency},         {"timeout", FaultKind::kTimeout},
-      {"lost_response", FaultKind::kLostResponse}, {"rate_limit", FaultKind::kRateLimit},
-      {"token_expiry", FaultKind::kTokenExpiry}, {"refresh_revoked", FaultKind::kRefreshRevoked},
-      {"hold_expiry", FaultKind::kHoldExpiry},  {"crash", FaultKind::kCrash},
+      {"outage", FaultKind::kOutage},
+      {"error", FaultKind::kError},
+      {"latency", FaultKind::kLatency},
+      {"timeout", FaultKind::kTimeout},
+      {"lost_response", FaultKind::kLostResponse},
+      {"rate_limit", FaultKind::kRateLimit},
+      {"token_expiry", FaultKind::kTokenExpiry},
+      {"refresh_revoked", FaultKind::kRefreshRevoked},
+      {"hold_expiry", FaultKind::kHoldExpiry},
+      {"crash", FaultKind::kCrash},
       {"duplicate_action", FaultKind::kDuplicateAction},
       {"malformed_action", FaultKind::kMalformedAction}};
   bool found = false;
@@ -383,17 +406,21 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
     }
   }
   if (!found) {
-    m.fail(n, "kind", "unknown fault kind '" + kind + "'; expected one of outage, error, latency, "
-                      "timeout, lost_response, rate_limit, token_expiry, refresh_revoked, "
-                      "hold_expiry, crash, duplicate_action, malformed_action");
+    m.fail(n, "kind",
+           "unknown fault kind '" + kind +
+               "'; expected one of outage, error, latency, "
+               "timeout, lost_response, rate_limit, token_expiry, refresh_revoked, "
+               "hold_expiry, crash, duplicate_action, malformed_action");
   }
   if (m.has("op")) {
     std::string op = m.str("op", "");
     if (r.target == FaultTarget::kAgent) {
       r.action = op;
     } else if (!parse_op(op, r.op)) {
-      m.fail(m.get("op"), "op", "unknown op '" + op + "'; expected e.g. authorize, capture, void, "
-                                "refund, quote, reserve, commit, release, hold, confirm, token");
+      m.fail(m.get("op"), "op",
+             "unknown op '" + op +
+                 "'; expected e.g. authorize, capture, void, "
+                 "refund, quote, reserve, commit, release, hold, confirm, token");
     } else {
       r.has_op = true;
     }
@@ -403,18 +430,37 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
   if (r.to <= r.from) m.fail(n, "to", "expected 'to' after 'from'");
   r.nth = m.integer("nth", 0);
   r.probability = m.real("probability", 1.0);
-  if (r.probability < 0 || r.probability > 1) m.fail(n, "probability", "expected a number in [0, 1]");
+  if (r.probability < 0 || r.probability > 1)
+    m.fail(n, "probability", "expected a number in [0, 1]");
   if (m.has("status")) {
     int64_t status = m.integer("status", 503);
     switch (status) {
-      case 429: r.error = ErrorCode::kRateLimited; break;
-      case 401: r.error = ErrorCode::kInvalidToken; break;
-      case 409: r.error = ErrorCode::kIdempotencyKeyInUse; break;
-      case 500: case 502: case 503: r.error = ErrorCode::kUnavailable; break;
-      case 504: r.error = ErrorCode::kTimeout; break;
-      case 400: r.error = ErrorCode::kBadRequest; break;
-      case 402: r.error = ErrorCode::kCardDeclined; break;
-      default: m.fail(m.get("status"), "status", "expected one of 400, 401, 402, 409, 429, 500, 502, 503, 504");
+      case 429:
+        r.error = ErrorCode::kRateLimited;
+        break;
+      case 401:
+        r.error = ErrorCode::kInvalidToken;
+        break;
+      case 409:
+        r.error = ErrorCode::kIdempotencyKeyInUse;
+        break;
+      case 500:
+      case 502:
+      case 503:
+        r.error = ErrorCode::kUnavailable;
+        break;
+      case 504:
+        r.error = ErrorCode::kTimeout;
+        break;
+      case 400:
+        r.error = ErrorCode::kBadRequest;
+        break;
+      case 402:
+        r.error = ErrorCode::kCardDeclined;
+        break;
+      default:
+        m.fail(m.get("status"), "status",
+               "expected one of 400, 401, 402, 409, 429, 500, 502, 503, 504");
     }
   }
   if (m.has("delay")) r.latency = parse_latency(m.get("delay"), file, field + ".delay");
@@ -427,8 +473,9 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
 
   bool agent_kind = r.kind == FaultKind::kDuplicateAction || r.kind == FaultKind::kMalformedAction;
   if (agent_kind != (r.target == FaultTarget::kAgent)) {
-    m.fail(n, "provider", std::string(fault_kind_name(r.kind)) +
-                              (agent_kind ? " needs provider: agent" : " does not apply to the agent"));
+    m.fail(n, "provider",
+           std::string(fault_kind_name(r.kind)) +
+               (agent_kind ? " needs provider: agent" : " does not apply to the agent"));
   }
   if ((r.kind == FaultKind::kCrash) != (r.target == FaultTarget::kOrchestrator)) {
     m.fail(n, "provider", "crash applies to provider: orchestrator, and only crash does");
@@ -456,7 +503,8 @@ void apply_override(YAML::Node root, const std::string& assignment) {
   std::size_t start = 0;
   while (true) {
     auto dot = key.find('.', start);
-    std::string part = key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string part =
+        key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (part.empty()) throw InputError("--set", 0, key, "empty path component");
     if (dot == std::string::npos) {
       chain.back()[part] = value;
@@ -472,25 +520,38 @@ void apply_override(YAML::Node root, const std::string& assignment) {
 
 const char* fault_kind_name(FaultKind k) {
   switch (k) {
-    case FaultKind::kOutage: return "outage";
-    case FaultKind::kError: return "error";
-    case FaultKind::kLatency: return "latency";
-    case FaultKind::kTimeout: return "timeout";
-    case FaultKind::kLostResponse: return "lost_response";
-    case FaultKind::kRateLimit: return "rate_limit";
-    case FaultKind::kTokenExpiry: return "token_expiry";
-    case FaultKind::kRefreshRevoked: return "refresh_revoked";
-    case FaultKind::kHoldExpiry: return "hold_expiry";
-    case FaultKind::kCrash: return "crash";
-    case FaultKind::kDuplicateAction: return "duplicate_action";
-    case FaultKind::kMalformedAction: return "malformed_action";
+    case FaultKind::kOutage:
+      return "outage";
+    case FaultKind::kError:
+      return "error";
+    case FaultKind::kLatency:
+      return "latency";
+    case FaultKind::kTimeout:
+      return "timeout";
+    case FaultKind::kLostResponse:
+      return "lost_response";
+    case FaultKind::kRateLimit:
+      return "rate_limit";
+    case FaultKind::kTokenExpiry:
+      return "token_expiry";
+    case FaultKind::kRefreshRevoked:
+      return "refresh_revoked";
+    case FaultKind::kHoldExpiry:
+      return "hold_expiry";
+    case FaultKind::kCrash:
+      return "crash";
+    case FaultKind::kDuplicateAction:
+      return "duplicate_action";
+    case FaultKind::kMalformedAction:
+      return "malformed_action";
   }
   return "?";
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   YAML::Node root = load_yaml_file(path, "scenario");
-  if (!root.IsMap()) throw InputError(path, line_of(root), "", "expected a mapping at the top level");
+  if (!root.IsMap())
+    throw InputError(path, line_of(root), "", "expected a mapping at the top level");
   for (const auto& o : overrides) apply_override(root, o);
   Scenario s;
   s.path = path;

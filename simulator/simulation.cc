@@ -31,10 +31,9 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
       faults_(scenario.faults, scenario.seed),
       arrivals_stream_(scenario.seed, "arrivals"),
       mix_stream_(scenario.seed, "mix"),
-      latency_stream_{Stream(scenario.seed, "latency:catalog"),
-                      Stream(scenario.seed, "latency:payment"),
-                      Stream(scenario.seed, "latency:booking"),
-                      Stream(scenario.seed, "latency:identity")} {
+      latency_stream_{
+          Stream(scenario.seed, "latency:catalog"), Stream(scenario.seed, "latency:payment"),
+          Stream(scenario.seed, "latency:booking"), Stream(scenario.seed, "latency:identity")} {
   world_ = std::make_unique<World>(scenario.access_ttl);
   for (const auto& sku : scenario.skus) world_->catalog.add_sku(sku);
   for (const auto& c : scenario.coupons) world_->catalog.add_coupon(c);
@@ -99,8 +98,12 @@ Report Simulation::run() {
 
 void Simulation::on_event(const Event& e) {
   switch (e.type) {
-    case EventType::kArrival: arrive(e.time); return;
-    case EventType::kAgentStep: agent_step(e.a, e.time); return;
+    case EventType::kArrival:
+      arrive(e.time);
+      return;
+    case EventType::kAgentStep:
+      agent_step(e.a, e.time);
+      return;
     case EventType::kAgentTimeout: {
       auto it = agents_.find(e.a);
       if (it != agents_.end() && it->second.request_id == e.b) {
@@ -133,8 +136,12 @@ void Simulation::on_event(const Event& e) {
       orchestrator_->on_timer(e.a, e.time, fx_);
       apply(e.time);
       return;
-    case EventType::kCrash: crash(e.time, static_cast<Duration>(e.a)); return;
-    case EventType::kRestart: restart(e.time); return;
+    case EventType::kCrash:
+      crash(e.time, static_cast<Duration>(e.a));
+      return;
+    case EventType::kRestart:
+      restart(e.time);
+      return;
   }
 }
 
@@ -147,7 +154,9 @@ void Simulation::schedule_next_arrival(Time now) {
   const ArrivalSpec& a = scenario_.arrival;
   double gap_ms = 0;
   switch (a.kind) {
-    case ArrivalSpec::Kind::kConstant: gap_ms = 1.0 / std::max(a.rate_per_ms, 1e-12); break;
+    case ArrivalSpec::Kind::kConstant:
+      gap_ms = 1.0 / std::max(a.rate_per_ms, 1e-12);
+      break;
     case ArrivalSpec::Kind::kPoisson:
       gap_ms = arrivals_stream_.exponential(1.0 / std::max(a.rate_per_ms, 1e-12));
       break;
@@ -221,8 +230,7 @@ void Simulation::start_session(Time now) {
 }
 
 std::shared_ptr<const nlohmann::json> Simulation::params_for(const Agent& a,
-                                                             const CompiledTemplate& t,
-                                                             int step) {
+                                                             const CompiledTemplate& t, int step) {
   const CassetteStep& s = t.steps[step];
   if (s.substitutions.empty()) return s.params;
   auto copy = std::make_shared<nlohmann::json>(*s.params);
@@ -253,8 +261,9 @@ void Simulation::agent_step(SessionId id, Time now) {
       if (o.first_consent < 0) o.first_consent = now;
     }
     orchestrator_->on_consent(ConsentGrant{id, step.amount, step.granted}, now);
-    note(id, now, std::string("user ") + (step.granted ? "confirms " : "declines ") +
-                      std::to_string(step.amount) + " cents");
+    note(id, now,
+         std::string("user ") + (step.granted ? "confirms " : "declines ") +
+             std::to_string(step.amount) + " cents");
     ++a.step;
     Duration think = a.step < t.steps.size() ? t.steps[a.step].think : 0;
     queue_.push(now + think, EventType::kAgentStep, id);
@@ -276,7 +285,8 @@ void Simulation::send_action(SessionId id, Agent& a, Time now, bool duplicate, b
   uint32_t generation = a.key_generation + (duplicate && dup_new_key ? 1000 : 0);
   req.key = mix64(mix64(scenario_.seed, id), (static_cast<uint64_t>(a.step) << 32) | generation);
   bool active = loading(now);
-  bool broken = !duplicate && a.retries_used == 0 && faults_.malformed(step.action, charge, now, active);
+  bool broken =
+      !duplicate && a.retries_used == 0 && faults_.malformed(step.action, charge, now, active);
   req.params = broken ? t.malformed[a.step] : params_for(a, t, a.step);
   req.request_id = next_request_++;
   if (!duplicate) {
@@ -287,9 +297,11 @@ void Simulation::send_action(SessionId id, Agent& a, Time now, bool duplicate, b
       queue_.push(now + 250, EventType::kAgentDuplicate, id, dup_key ? 1 : 0);
     }
   }
-  note(id, now, std::string("agent -> ") + step.action + (broken ? " (malformed)" : "") +
-                    (duplicate ? " (duplicate)" : "") + " request " + std::to_string(req.request_id));
-  if (!duplicate) queue_.push(now + scenario_.agent.timeout, EventType::kAgentTimeout, id, a.request_id);
+  note(id, now,
+       std::string("agent -> ") + step.action + (broken ? " (malformed)" : "") +
+           (duplicate ? " (duplicate)" : "") + " request " + std::to_string(req.request_id));
+  if (!duplicate)
+    queue_.push(now + scenario_.agent.timeout, EventType::kAgentTimeout, id, a.request_id);
   if (!orchestrator_) {
     if (!duplicate) queue_.push(now + kRefusedAfter, EventType::kAgentTimeout, id, a.request_id);
     return;
@@ -307,9 +319,10 @@ void Simulation::on_agent_answer(const ActionResult& r, Time now) {
   a.request_id = 0;
   const CompiledTemplate& t = templates_[a.tmpl];
   const CassetteStep& step = t.steps[a.step];
-  note(r.session, now, std::string("agent <- ") + std::string(status_name(r.status)) +
-                           (r.code.empty() ? "" : " (" + r.code + ")") +
-                           (r.reference.empty() ? "" : " " + r.reference));
+  note(r.session, now,
+       std::string("agent <- ") + std::string(status_name(r.status)) +
+           (r.code.empty() ? "" : " (" + r.code + ")") +
+           (r.reference.empty() ? "" : " " + r.reference));
   auto hist = action_latency_by_name_.find(step.action);
   if (hist == action_latency_by_name_.end()) {
     hist = action_latency_by_name_.emplace(step.action, &latency_["action." + step.action]).first;
@@ -318,11 +331,14 @@ void Simulation::on_agent_answer(const ActionResult& r, Time now) {
 
   SessionOutcome& o = outcomes_[r.session - 1];
   if (t.charge[a.step]) {
-    o.flags &= static_cast<uint16_t>(~(SessionOutcome::kToldConfirmed | SessionOutcome::kToldFailed |
-                                       SessionOutcome::kThrottled));
-    if (r.status == ActionStatus::kConfirmed) o.flags |= SessionOutcome::kToldConfirmed;
-    else if (r.status == ActionStatus::kBusy) o.flags |= SessionOutcome::kThrottled;
-    else if (r.status != ActionStatus::kUnavailable) o.flags |= SessionOutcome::kToldFailed;
+    o.flags &= static_cast<uint16_t>(~(SessionOutcome::kToldConfirmed |
+                                       SessionOutcome::kToldFailed | SessionOutcome::kThrottled));
+    if (r.status == ActionStatus::kConfirmed)
+      o.flags |= SessionOutcome::kToldConfirmed;
+    else if (r.status == ActionStatus::kBusy)
+      o.flags |= SessionOutcome::kThrottled;
+    else if (r.status != ActionStatus::kUnavailable)
+      o.flags |= SessionOutcome::kToldFailed;
   }
   if (r.status == ActionStatus::kReview) o.flags |= SessionOutcome::kEscalated;
 
@@ -344,8 +360,9 @@ void Simulation::on_agent_answer(const ActionResult& r, Time now) {
       if (orchestrator_) orchestrator_->on_session_start(grant, now);
     }
     if (scenario_.agent.new_key_on_retry) ++a.key_generation;
-    Duration delay = r.status == ActionStatus::kBusy && r.retry_after > 0 ? r.retry_after
-                                                                         : scenario_.agent.retry_delay;
+    Duration delay = r.status == ActionStatus::kBusy && r.retry_after > 0
+                         ? r.retry_after
+                         : scenario_.agent.retry_delay;
     queue_.push(now + delay, EventType::kAgentStep, r.session);
     return;
   }
@@ -414,9 +431,10 @@ void Simulation::dispatch(const ProviderCall& call, Time now) {
     ++sf.errors;
     ++sf.by_error[std::string(error_name(reply.error))];
   }
-  note(req.user, now, "orchestrator -> " + step_name + " key=" + std::to_string(req.key % 100000) +
-                          " => " + (reply.ok() ? std::string(reply.status) : std::string(error_name(reply.error))) +
-                          " at " + fmt_time(deliver_at));
+  note(req.user, now,
+       "orchestrator -> " + step_name + " key=" + std::to_string(req.key % 100000) + " => " +
+           (reply.ok() ? std::string(reply.status) : std::string(error_name(reply.error))) +
+           " at " + fmt_time(deliver_at));
   uint32_t slot;
   if (free_slots_.empty()) {
     slot = static_cast<uint32_t>(reply_slab_.size());

@@ -20,7 +20,7 @@ struct CompiledTemplate {
   std::string name;  // "cassette-file#session-id"
   std::vector<CassetteStep> steps;
   std::vector<std::shared_ptr<const nlohmann::json>> malformed;  // per step, the broken variant
-  std::vector<bool> charge;  // per step: charge-bearing action
+  std::vector<bool> charge;                                      // per step: charge-bearing action
   bool intent = false;
   bool has_substitutions = false;
   bool recorded_success = false;  // the recording ended with a confirmed charge
@@ -121,7 +121,7 @@ class Simulation {
   Stream latency_stream_[kProviderCount];
 
   std::unordered_map<SessionId, Agent> agents_;  // sessions in flight only
-  std::vector<SessionOutcome> outcomes_;          // every session, index = id - 1
+  std::vector<SessionOutcome> outcomes_;         // every session, index = id - 1
   std::vector<ProviderReply> reply_slab_;
   std::vector<uint32_t> free_slots_;
   uint64_t next_request_ = 1;

@@ -112,7 +112,8 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
   if (ec) {
-    err << "checkride: " << options.out_dir << ": cannot create report directory: " << ec.message() << "\n";
+    err << "checkride: " << options.out_dir << ": cannot create report directory: " << ec.message()
+        << "\n";
     return 2;
   }
   bool all_passed = true;
@@ -142,12 +143,13 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
       if (f == "json") write_file(base.string() + ".json", json);
       if (f == "md") write_file(base.string() + ".md", report_to_markdown(o.report));
     }
-    nlohmann::json run = {{"wall_seconds", wall},
-                          {"events", o.events},
-                          {"sessions", static_cast<uint64_t>(o.report.metrics["sessions"])},
-                          {"sessions_per_second", wall > 0 ? o.report.metrics["sessions"] / wall : 0},
-                          {"events_per_second", wall > 0 ? static_cast<double>(o.events) / wall : 0},
-                          {"peak_rss_kb", peak_rss_kb()}};
+    nlohmann::json run = {
+        {"wall_seconds", wall},
+        {"events", o.events},
+        {"sessions", static_cast<uint64_t>(o.report.metrics["sessions"])},
+        {"sessions_per_second", wall > 0 ? o.report.metrics["sessions"] / wall : 0},
+        {"events_per_second", wall > 0 ? static_cast<double>(o.events) / wall : 0},
+        {"peak_rss_kb", peak_rss_kb()}};
     write_file(base.string() + ".run.json", run.dump(2) + "\n");
     for (const auto& line : o.trace) out << line << "\n";
     bool passed = o.report.passed();

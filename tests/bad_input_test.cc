@@ -42,43 +42,51 @@ TEST_F(BadInput, UnknownKeyIsAnErrorNotIgnored) {
 }
 
 TEST_F(BadInput, WrongTypeNamesTheField) {
-  std::string msg = run_expecting_2("scenario: x\nworkload:\n  sessions: many\n  mix: [{cassette: " +
-                                    cassette + "}]\n");
-  EXPECT_NE(msg.find("s.yaml:3: workload.sessions: expected an integer, got 'many'"), std::string::npos)
+  std::string msg = run_expecting_2(
+      "scenario: x\nworkload:\n  sessions: many\n  mix: [{cassette: " + cassette + "}]\n");
+  EXPECT_NE(msg.find("s.yaml:3: workload.sessions: expected an integer, got 'many'"),
+            std::string::npos)
       << msg;
 }
 
 TEST_F(BadInput, BadDurationAndBadRate) {
   std::string msg = run_expecting_2("scenario: x\n" + good_workload + "  drain: 10 minutes\n");
   EXPECT_NE(msg.find("workload.drain: expected a duration like 250ms"), std::string::npos) << msg;
-  msg = run_expecting_2("scenario: x\nworkload:\n  sessions: 5\n  arrival: {rate: fast}\n  mix: [{cassette: " +
-                        cassette + "}]\n");
+  msg = run_expecting_2(
+      "scenario: x\nworkload:\n  sessions: 5\n  arrival: {rate: fast}\n  mix: [{cassette: " +
+      cassette + "}]\n");
   EXPECT_NE(msg.find("workload.arrival.rate: expected a rate like 50/s"), std::string::npos) << msg;
 }
 
 TEST_F(BadInput, MissingCassette) {
-  std::string msg =
-      run_expecting_2("scenario: x\nworkload:\n  sessions: 5\n  mix: [{cassette: nowhere.jsonl}]\n");
+  std::string msg = run_expecting_2(
+      "scenario: x\nworkload:\n  sessions: 5\n  mix: [{cassette: nowhere.jsonl}]\n");
   EXPECT_NE(msg.find("nowhere.jsonl: cannot open cassette"), std::string::npos) << msg;
 }
 
 TEST_F(BadInput, BrokenCassetteNamesFileLineAndField) {
-  std::string broken = testing::write_temp(
-      dir, "broken.jsonl",
-      "{\"format\":\"checkride.cassette/v1\"}\n"
-      "{\"session\":\"s\",\"seq\":1,\"t_ms\":0,\"type\":\"action\",\"call_id\":\"c1\",\"params\":{}}\n");
-  std::string msg = run_expecting_2("scenario: x\nworkload:\n  sessions: 5\n  mix: [{cassette: " + broken + "}]\n");
+  std::string broken = testing::write_temp(dir, "broken.jsonl",
+                                           "{\"format\":\"checkride.cassette/v1\"}\n"
+                                           "{\"session\":\"s\",\"seq\":1,\"t_ms\":0,\"type\":"
+                                           "\"action\",\"call_id\":\"c1\",\"params\":{}}\n");
+  std::string msg = run_expecting_2(
+      "scenario: x\nworkload:\n  sessions: 5\n  mix: [{cassette: " + broken + "}]\n");
   EXPECT_NE(msg.find("broken.jsonl:2: action: missing"), std::string::npos) << msg;
-  std::string not_json = testing::write_temp(dir, "notjson.jsonl", "{\"format\":\"checkride.cassette/v1\"}\n{oops\n");
-  msg = run_expecting_2("scenario: x\nworkload:\n  sessions: 5\n  mix: [{cassette: " + not_json + "}]\n");
+  std::string not_json =
+      testing::write_temp(dir, "notjson.jsonl", "{\"format\":\"checkride.cassette/v1\"}\n{oops\n");
+  msg = run_expecting_2("scenario: x\nworkload:\n  sessions: 5\n  mix: [{cassette: " + not_json +
+                        "}]\n");
   EXPECT_NE(msg.find("notjson.jsonl:2: not valid JSON"), std::string::npos) << msg;
 }
 
 TEST_F(BadInput, UnknownActionInACatalogAndUnknownDefect) {
-  std::string catalog = testing::write_temp(dir, "actions.yaml",
-                                            "actions:\n  - name: pay\n    handler: wire_money\n    params: {type: object}\n");
-  std::string msg = run_expecting_2("scenario: x\norchestrator: {actions: " + catalog + "}\n" + good_workload);
-  EXPECT_NE(msg.find("actions.yaml:3: actions[0].handler: unknown handler 'wire_money'"), std::string::npos)
+  std::string catalog = testing::write_temp(
+      dir, "actions.yaml",
+      "actions:\n  - name: pay\n    handler: wire_money\n    params: {type: object}\n");
+  std::string msg =
+      run_expecting_2("scenario: x\norchestrator: {actions: " + catalog + "}\n" + good_workload);
+  EXPECT_NE(msg.find("actions.yaml:3: actions[0].handler: unknown handler 'wire_money'"),
+            std::string::npos)
       << msg;
   msg = run_expecting_2("scenario: x\norchestrator: {defects: [be_evil]}\n" + good_workload);
   EXPECT_NE(msg.find("orchestrator.defects: unknown defect 'be_evil'"), std::string::npos) << msg;
@@ -86,9 +94,13 @@ TEST_F(BadInput, UnknownActionInACatalogAndUnknownDefect) {
 
 TEST_F(BadInput, ValidateReportsEveryBadFileAndExits2) {
   std::ostringstream out, err;
-  std::string bad = testing::write_temp(dir, "bad.yaml", "scenario: x\nfaults: [{provider: moon, kind: outage}]\n" + good_workload);
-  EXPECT_EQ(validate_files({testing::source_path("scenarios/happy-orders.yaml"), bad, cassette}, out, err), 2);
-  EXPECT_NE(err.str().find("faults[0].provider: expected payment, catalog"), std::string::npos) << err.str();
+  std::string bad = testing::write_temp(
+      dir, "bad.yaml", "scenario: x\nfaults: [{provider: moon, kind: outage}]\n" + good_workload);
+  EXPECT_EQ(validate_files({testing::source_path("scenarios/happy-orders.yaml"), bad, cassette},
+                           out, err),
+            2);
+  EXPECT_NE(err.str().find("faults[0].provider: expected payment, catalog"), std::string::npos)
+      << err.str();
   EXPECT_NE(out.str().find("happy-orders.yaml: ok"), std::string::npos);
   EXPECT_NE(out.str().find("orders-happy.jsonl: ok (cassette, 3 sessions)"), std::string::npos);
 }

@@ -18,15 +18,19 @@ class CrashAtStep : public ::testing::TestWithParam<CrashPoint> {};
 TEST_P(CrashAtStep, RecoversWithNoDuplicateNoOrphanNoFalseSuccess) {
   const CrashPoint& c = GetParam();
   std::string dir = testing::temp_dir("crash-" + c.op + "-" + std::to_string(c.cassette.size()));
-  std::string yaml = "scenario: crash-at-" + c.op + "\nseed: 5\nworld:\n  catalog: " +
-                     testing::source_path("scenarios/catalogs/" + c.catalog) +
-                     "\n  coupons: [{code: SPRING, off_cents: 500, budget_cents: 100000000, per_user: 1}]\n"
-                     "workload:\n  sessions: 60\n  arrival: {rate: 5/s}\n  mix: [{cassette: " +
-                     testing::source_path("scenarios/cassettes/" + c.cassette) +
-                     "}]\n  agent: {on_divergence: retry, retries: 4, timeout: 15s, retry_delay: 5s}\n"
-                     "  drain: 30m\nfaults:\n"
-                     "  - {provider: orchestrator, op: " + c.op + ", kind: crash, nth: 3, restart_after: 4s}\n"
-                     "  - {provider: orchestrator, op: " + c.op + ", kind: crash, nth: 20, restart_after: 1s}\n";
+  std::string yaml =
+      "scenario: crash-at-" + c.op +
+      "\nseed: 5\nworld:\n  catalog: " + testing::source_path("scenarios/catalogs/" + c.catalog) +
+      "\n  coupons: [{code: SPRING, off_cents: 500, budget_cents: 100000000, per_user: 1}]\n"
+      "workload:\n  sessions: 60\n  arrival: {rate: 5/s}\n  mix: [{cassette: " +
+      testing::source_path("scenarios/cassettes/" + c.cassette) +
+      "}]\n  agent: {on_divergence: retry, retries: 4, timeout: 15s, retry_delay: 5s}\n"
+      "  drain: 30m\nfaults:\n"
+      "  - {provider: orchestrator, op: " +
+      c.op +
+      ", kind: crash, nth: 3, restart_after: 4s}\n"
+      "  - {provider: orchestrator, op: " +
+      c.op + ", kind: crash, nth: 20, restart_after: 1s}\n";
   Report r = testing::run_scenario_file(testing::write_temp(dir, "s.yaml", yaml));
   EXPECT_EQ(r.metrics.at("orchestrator_crashes"), 2);
   EXPECT_EQ(r.metrics.at("duplicate_charges"), 0);

@@ -29,7 +29,8 @@ TEST_P(DefectSwitch, ShippedSuiteExitsOneOnTheMetricItBreaks) {
   bool broke_expected_metric = false;
   for (const auto& entry : std::filesystem::directory_iterator(o.out_dir)) {
     std::string p = entry.path().string();
-    if (p.size() < 5 || p.substr(p.size() - 5) != ".json" || p.find(".run.json") != std::string::npos) {
+    if (p.size() < 5 || p.substr(p.size() - 5) != ".json" ||
+        p.find(".run.json") != std::string::npos) {
       continue;
     }
     nlohmann::json report = nlohmann::json::parse(std::ifstream(p));

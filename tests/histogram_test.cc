@@ -1,9 +1,10 @@
+#include "reports/histogram.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "reports/gates.h"
-#include "reports/histogram.h"
 
 namespace checkride {
 namespace {

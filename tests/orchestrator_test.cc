@@ -1,11 +1,12 @@
 // The sans-I/O orchestrator driven by a tiny synchronous host against the fakes.
+#include "orchestrator/orchestrator.h"
+
 #include <gtest/gtest.h>
 
 #include <deque>
 #include <nlohmann/json.hpp>
 
 #include "fakes/world.h"
-#include "orchestrator/orchestrator.h"
 #include "protocol/input_error.h"
 
 namespace checkride {
@@ -13,7 +14,8 @@ namespace {
 
 class Host {
  public:
-  explicit Host(OrchestratorConfig config = {}, const ActionCatalog& actions = ActionCatalog::default_catalog()) {
+  explicit Host(OrchestratorConfig config = {},
+                const ActionCatalog& actions = ActionCatalog::default_catalog()) {
     world.catalog.add_sku({"SOCK", "merino socks", 1800, 10});
     config.service_token = world.identity.client_credentials(~0u, 0, kHour);
     orch = std::make_unique<Orchestrator>(actions, config, store);
@@ -178,10 +180,12 @@ actions:
         products: {type: array, items: {type: object, required: [id, qty]}}
         budget: {type: integer}
     map: {items: /products, item_sku: id, item_quantity: qty, max_total: /budget}
-)", "custom.yaml");
+)",
+                                                       "custom.yaml");
   Host h({}, custom);
   h.orch->on_consent({1, 1800, true}, h.now);
-  ActionResult r = h.act("buy_products", {{"products", {{{"id", "SOCK"}, {"qty", 1}}}}, {"budget", 2000}}, 3);
+  ActionResult r =
+      h.act("buy_products", {{"products", {{{"id", "SOCK"}, {"qty", 1}}}}, {"budget", 2000}}, 3);
   EXPECT_EQ(r.status, ActionStatus::kConfirmed);
   EXPECT_EQ(h.act("placeOrder", socks(1), 4).code, "unknown_action");
 }

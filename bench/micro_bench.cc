@@ -1,0 +1,69 @@
+// Micro-benchmarks: the event queue and one order saga end to end through the real
+// orchestrator and the fakes (no simulator around it).
+#include <benchmark/benchmark.h>
+
+#include <nlohmann/json.hpp>
+
+#include "fakes/world.h"
+#include "orchestrator/orchestrator.h"
+#include "simulator/event_queue.h"
+#include "simulator/rng.h"
+
+namespace checkride {
+namespace {
+
+void BM_EventQueuePushPop(benchmark::State& state) {
+  EventQueue q;
+  Stream rng(1, "bench");
+  const int depth = static_cast<int>(state.range(0));
+  for (int i = 0; i < depth; ++i) q.push(static_cast<Time>(rng.below(1000000)), EventType::kTimer);
+  for (auto _ : state) {
+    Event e = q.pop();
+    q.push(e.time + static_cast<Time>(rng.below(1000)), EventType::kTimer);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EventQueuePushPop)->Arg(1000)->Arg(100000);
+
+void BM_OrderSaga(benchmark::State& state) {
+  World world;
+  world.catalog.add_sku({"SOCK", "merino socks", 1800, 1 << 30});
+  OrchestratorConfig config;
+  config.service_token = world.identity.client_credentials(~0u, 0, 1000 * kHour);
+  MemoryStore store(false);
+  Orchestrator orch(ActionCatalog::default_catalog(), config, store);
+  auto params = std::make_shared<const nlohmann::json>(nlohmann::json{
+      {"items", {{{"sku", "SOCK"}, {"quantity", 2}}}}, {"payment_method", "pm_card_visa"}});
+  Time now = 0;
+  uint64_t session = 0;
+  Effects fx, next;
+  for (auto _ : state) {
+    ++session;
+    SessionGrant g = world.identity.login(session, session, ~0u, now);
+    orch.on_session_start(g, now);
+    orch.on_consent({session, 3600, true}, now);
+    ActionRequest r;
+    r.session = session;
+    r.user = session;
+    r.request_id = session;
+    r.action = "placeOrder";
+    r.params = params;
+    r.key = mix64(session);
+    r.payment_method = world.payments.add_method(session, CardBehaviour::kSucceeds);
+    fx.clear();
+    orch.on_action(r, now, fx);
+    while (!fx.calls.empty()) {
+      next.clear();
+      for (const auto& c : fx.calls) {
+        now += 1;
+        orch.on_provider_reply(c.id, world.handle(c.request, now, now), now, next);
+      }
+      std::swap(fx, next);
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_OrderSaga);
+
+}  // namespace
+}  // namespace checkride
