@@ -1,0 +1,138 @@
+#include "reports/report.h"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace checkride {
+namespace {
+
+std::string number(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+nlohmann::json metric_value(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 1e15) return static_cast<int64_t>(v);
+  return v;
+}
+
+}  // namespace
+
+bool Report::passed() const {
+  for (const auto& g : gates) {
+    if (!g.passed) return false;
+  }
+  return true;
+}
+
+std::string fingerprint_hex(uint64_t f) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(f));
+  return buf;
+}
+
+nlohmann::json report_to_json(const Report& r) {
+  nlohmann::json j;
+  j["format"] = "checkride.report/v1";
+  j["scenario"] = r.scenario;
+  j["description"] = r.description;
+  j["seed"] = r.seed;
+  j["fingerprint"] = fingerprint_hex(r.fingerprint);
+  j["defects"] = r.defects;
+  nlohmann::json metrics = nlohmann::json::object();
+  for (const auto& [k, v] : r.metrics) metrics[k] = metric_value(v);
+  j["metrics"] = metrics;
+  nlohmann::json latency = nlohmann::json::object();
+  for (const auto& [k, h] : r.latency) latency[k] = h.to_json();
+  j["latency_ms"] = latency;
+  nlohmann::json failures = nlohmann::json::object();
+  for (const auto& [k, f] : r.failures_by_step) {
+    double per100 =
+        r.flows ? 100.0 * static_cast<double>(f.errors) / static_cast<double>(r.flows) : 0;
+    failures[k] = {{"calls", f.calls},
+                   {"errors", f.errors},
+                   {"by_error", f.by_error},
+                   {"per_100_flows", std::round(per100 * 1000) / 1000}};
+  }
+  j["failures_by_step"] = failures;
+  j["flows"] = r.flows;
+  j["money_cents"] = r.money;
+  nlohmann::json witnesses = nlohmann::json::array();
+  for (const auto& w : r.witnesses) {
+    witnesses.push_back({{"metric", w.metric}, {"session", w.session}, {"events", w.events}});
+  }
+  j["witnesses"] = witnesses;
+  nlohmann::json gates = nlohmann::json::array();
+  for (const auto& g : r.gates) {
+    nlohmann::json gj = {{"metric", g.gate.metric}, {"expect", g.gate.text}, {"passed", g.passed}};
+    if (g.known)
+      gj["actual"] = metric_value(g.actual);
+    else
+      gj["error"] = "no such metric";
+    gates.push_back(gj);
+  }
+  j["gates"] = gates;
+  j["passed"] = r.passed();
+  return j;
+}
+
+std::string report_to_markdown(const Report& r) {
+  std::ostringstream md;
+  md << "## " << (r.passed() ? "PASS" : "FAIL") << " — " << r.scenario << "\n\n";
+  if (!r.description.empty()) md << r.description << "\n\n";
+  md << "seed " << r.seed << " · fingerprint `" << fingerprint_hex(r.fingerprint) << "`";
+  if (!r.defects.empty()) {
+    md << " · defects:";
+    for (const auto& d : r.defects) md << " `" << d << "`";
+  }
+  md << "\n\n";
+  if (!r.gates.empty()) {
+    md << "| gate | expected | actual | |\n|---|---|---|---|\n";
+    for (const auto& g : r.gates) {
+      md << "| " << g.gate.metric << " | " << g.gate.text << " | "
+         << (g.known ? number(g.actual) : "no such metric") << " | " << (g.passed ? "✅" : "❌")
+         << " |\n";
+    }
+    md << "\n";
+  }
+  md << "| metric | value |\n|---|---|\n";
+  for (const auto& [k, v] : r.metrics) md << "| " << k << " | " << number(v) << " |\n";
+  md << "\n";
+  if (!r.latency.empty()) {
+    md << "| latency (virtual ms) | count | p50 | p90 | p99 | max |\n|---|---|---|---|---|---|\n";
+    for (const auto& [k, h] : r.latency) {
+      md << "| " << k << " | " << h.count() << " | " << h.percentile(0.5) << " | "
+         << h.percentile(0.9) << " | " << h.percentile(0.99) << " | " << h.max() << " |\n";
+    }
+    md << "\n";
+  }
+  if (!r.failures_by_step.empty()) {
+    md << "| provider step | calls | errors | per 100 flows |\n|---|---|---|---|\n";
+    for (const auto& [k, f] : r.failures_by_step) {
+      double per100 =
+          r.flows ? 100.0 * static_cast<double>(f.errors) / static_cast<double>(r.flows) : 0;
+      md << "| " << k << " | " << f.calls << " | " << f.errors << " | "
+         << number(std::round(per100 * 100) / 100) << " |\n";
+    }
+    md << "\n";
+  }
+  if (!r.money.empty()) {
+    md << "Money (cents):";
+    for (const auto& [k, v] : r.money) md << " " << k << "=" << v;
+    md << "\n\n";
+  }
+  if (!r.witnesses.empty()) {
+    md << "### Witnesses\n\n";
+    for (const auto& w : r.witnesses) {
+      md << "- **" << w.metric << "** session " << w.session << "\n";
+      for (const auto& e : w.events) md << "  - `" << e << "`\n";
+    }
+    md << "\n";
+  }
+  return md.str();
+}
+
+}  // namespace checkride

@@ -1,0 +1,57 @@
+#pragma once
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "reports/gates.h"
+#include "reports/histogram.h"
+
+namespace checkride {
+
+// A violation made explainable: the session and the minimal events that show it.
+struct Witness {
+  std::string metric;
+  uint64_t session = 0;
+  std::vector<std::string> events;
+};
+
+struct StepFailures {
+  uint64_t calls = 0;
+  uint64_t errors = 0;
+  std::map<std::string, uint64_t> by_error;
+};
+
+// The result of one run, as checkers computed it from ground truth. Everything in it is
+// deterministic; wall-clock figures live in RunStats and never reach the report file.
+struct Report {
+  std::string scenario;
+  std::string description;
+  uint64_t seed = 0;
+  uint64_t fingerprint = 0;
+  std::vector<std::string> defects;
+  std::map<std::string, double> metrics;
+  std::map<std::string, LogHistogram> latency;           // "session", "action.placeOrder", ...
+  std::map<std::string, StepFailures> failures_by_step;  // "payment.capture", ...
+  std::map<std::string, int64_t> money;
+  std::vector<Witness> witnesses;
+  std::vector<GateResult> gates;
+  uint64_t flows = 0;  // sagas started, the denominator of failures per 100 flows
+
+  bool passed() const;
+};
+
+struct RunStats {
+  double wall_seconds = 0;
+  uint64_t events = 0;
+  uint64_t sessions = 0;
+  long peak_rss_kb = 0;
+};
+
+// Canonical JSON: "format": "checkride.report/v1", sorted keys, no wall-clock fields.
+nlohmann::json report_to_json(const Report& r);
+std::string report_to_markdown(const Report& r);
+std::string fingerprint_hex(uint64_t f);
+
+}  // namespace checkride
