@@ -167,7 +167,11 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
       }
     }
   }
-  if (!options.quiet) out << "reports in " << options.out_dir << "/\n";
+  if (!options.quiet) {
+    std::string dir = options.out_dir;
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    out << "reports in " << dir << "/\n";
+  }
   return all_passed ? 0 : 1;
 }
 
