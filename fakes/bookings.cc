@@ -43,31 +43,23 @@ ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time re
   expire(now);
   if (req.op == Op::kAvailability) return availability(req);
   if (!identity_->token_active(req.access_token, now)) return error_reply(ErrorCode::kInvalidToken);
-  uint64_t fingerprint = mix64(request_fingerprint(req), req.payment);
-  ProviderReply reply;
-  if (idempotency_precheck(idempotency_, req, fingerprint, now, reply)) return reply;
-  switch (req.op) {
-    case Op::kHold:
-      reply = hold(req, now);
-      break;
-    case Op::kConfirm:
-      reply = confirm(req, now);
-      break;
-    case Op::kReleaseHold:
-      reply = release(req);
-      break;
-    case Op::kCancelQuote:
-      reply = cancel_quote(req);
-      break;
-    case Op::kCancelConfirm:
-      reply = cancel_confirm(req);
-      break;
-    default:
-      reply = error_reply(ErrorCode::kBadRequest);
-      break;
-  }
-  if (req.key != 0) idempotency_.store(req.key, fingerprint, now, ready_at, reply);
-  return reply;
+  return run_idempotent(idempotency_, req, mix64(request_fingerprint(req), req.payment), now,
+                        ready_at, [&] {
+                          switch (req.op) {
+                            case Op::kHold:
+                              return hold(req, now);
+                            case Op::kConfirm:
+                              return confirm(req, now);
+                            case Op::kReleaseHold:
+                              return release(req);
+                            case Op::kCancelQuote:
+                              return cancel_quote(req);
+                            case Op::kCancelConfirm:
+                              return cancel_confirm(req);
+                            default:
+                              return error_reply(ErrorCode::kBadRequest);
+                          }
+                        });
 }
 
 ProviderReply BookingsFake::availability(const ProviderRequest& req) const {

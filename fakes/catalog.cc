@@ -70,28 +70,20 @@ ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time rea
     default:
       break;
   }
-  uint64_t fingerprint = request_fingerprint(req);
-  ProviderReply reply;
-  if (idempotency_precheck(idempotency_, req, fingerprint, now, reply)) return reply;
-  switch (req.op) {
-    case Op::kReserve:
-      reply = reserve(req, now);
-      break;
-    case Op::kCommit:
-      reply = commit(req, now);
-      break;
-    case Op::kRelease:
-      reply = release(req);
-      break;
-    case Op::kCancelOrder:
-      reply = cancel_order(req);
-      break;
-    default:
-      reply = error_reply(ErrorCode::kBadRequest);
-      break;
-  }
-  if (req.key != 0) idempotency_.store(req.key, fingerprint, now, ready_at, reply);
-  return reply;
+  return run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
+    switch (req.op) {
+      case Op::kReserve:
+        return reserve(req, now);
+      case Op::kCommit:
+        return commit(req, now);
+      case Op::kRelease:
+        return release(req);
+      case Op::kCancelOrder:
+        return cancel_order(req);
+      default:
+        return error_reply(ErrorCode::kBadRequest);
+    }
+  });
 }
 
 ProviderReply CatalogFake::search(const ProviderRequest& req) const {

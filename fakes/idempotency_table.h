@@ -46,4 +46,16 @@ bool idempotency_precheck(const IdempotencyTable& table, const ProviderRequest& 
 
 uint64_t request_fingerprint(const ProviderRequest& req);
 
+// Runs `act` under the table: a replay, mismatch or in-flight key answers from the table;
+// otherwise the fake acts and the reply (errors included) is stored under the key.
+template <typename Act>
+ProviderReply run_idempotent(IdempotencyTable& table, const ProviderRequest& req,
+                             uint64_t fingerprint, Time now, Time ready_at, Act&& act) {
+  ProviderReply reply;
+  if (idempotency_precheck(table, req, fingerprint, now, reply)) return reply;
+  reply = act();
+  if (req.key != 0) table.store(req.key, fingerprint, now, ready_at, reply);
+  return reply;
+}
+
 }  // namespace checkride

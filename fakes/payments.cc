@@ -68,28 +68,20 @@ ProviderReply PaymentsFake::handle(const ProviderRequest& req, Time now, Time re
   if (!identity_->token_active(req.access_token, now)) {
     return error_reply(ErrorCode::kInvalidToken);
   }
-  uint64_t fingerprint = request_fingerprint(req);
-  ProviderReply reply;
-  if (idempotency_precheck(idempotency_, req, fingerprint, now, reply)) return reply;
-  switch (req.op) {
-    case Op::kAuthorize:
-      reply = authorize(req, now);
-      break;
-    case Op::kCapture:
-      reply = capture(req, now);
-      break;
-    case Op::kVoid:
-      reply = cancel(req);
-      break;
-    case Op::kRefund:
-      reply = refund(req);
-      break;
-    default:
-      reply = error_reply(ErrorCode::kBadRequest);
-      break;
-  }
-  if (req.key != 0) idempotency_.store(req.key, fingerprint, now, ready_at, reply);
-  return reply;
+  return run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
+    switch (req.op) {
+      case Op::kAuthorize:
+        return authorize(req, now);
+      case Op::kCapture:
+        return capture(req, now);
+      case Op::kVoid:
+        return cancel(req);
+      case Op::kRefund:
+        return refund(req);
+      default:
+        return error_reply(ErrorCode::kBadRequest);
+    }
+  });
 }
 
 ProviderReply PaymentsFake::authorize(const ProviderRequest& req, Time now) {
