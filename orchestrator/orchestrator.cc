@@ -751,10 +751,12 @@ void Orchestrator::advance(SagaRecord& s, Step next, Time now, Effects& out) {
 
 void Orchestrator::on_step_reply(SagaRecord& s, Op, const ProviderReply& r, Time now,
                                  Effects& out) {
-  if (!r.ok() && schedule_retry(s, r, must_complete(s), now, out)) return;
+  // Before any retry: once an attempt may have acted, the step stays ambiguous even if
+  // later attempts are refused outright.
   if (r.error == ErrorCode::kTimeout || r.error == ErrorCode::kIdempotencyKeyInUse) {
     s.ambiguous = true;  // the provider may have acted: the compensation must find out
   }
+  if (!r.ok() && schedule_retry(s, r, must_complete(s), now, out)) return;
   auto definite_failure = [&](uint8_t comp_bit) {
     // Every attempt was answered with a refusal: nothing was done, nothing to undo.
     if (!s.ambiguous) s.comp &= static_cast<uint8_t>(~comp_bit);

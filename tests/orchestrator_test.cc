@@ -205,3 +205,59 @@ TEST(ActionCatalog, UnknownHandlerNamesTheFileLineAndField) {
 
 }  // namespace
 }  // namespace checkride
+
+namespace checkride {
+namespace {
+
+// Found by flash-sale-surge at 1M sessions: an authorization that timed out (but was made)
+// followed by refusals on every retry must still be voided, never left dangling.
+TEST(Orchestrator, TimedOutThenRefusedAuthorizationIsStillVoided) {
+  Host h;
+  h.orch->on_consent({1, 1800, true}, h.now);
+  ActionRequest r;
+  r.session = 1;
+  r.user = 1;
+  r.request_id = 1;
+  r.action = "placeOrder";
+  r.params = std::make_shared<const nlohmann::json>(socks(1));
+  r.key = 99;
+  r.payment_method = h.pm;
+  Effects fx;
+  h.orch->on_action(r, h.now, fx);
+  // quote and reserve go through normally
+  for (int step = 0; step < 2; ++step) {
+    ASSERT_EQ(fx.calls.size(), 1u);
+    ProviderCall c = fx.calls[0];
+    fx.clear();
+    h.orch->on_provider_reply(c.id, h.world.handle(c.request, h.now, h.now), h.now, fx);
+  }
+  ASSERT_EQ(fx.calls.size(), 1u);
+  ASSERT_EQ(fx.calls[0].request.op, Op::kAuthorize);
+  // The payment provider acts, but the answer never arrives.
+  ProviderCall auth = fx.calls[0];
+  h.world.handle(auth.request, h.now, h.now);
+  ProviderReply timeout;
+  timeout.error = ErrorCode::kTimeout;
+  fx.clear();
+  h.orch->on_provider_reply(auth.id, timeout, h.now, fx);
+  // Every retry is refused with a 503 until the retries run out.
+  ProviderReply outage;
+  outage.error = ErrorCode::kUnavailable;
+  for (int i = 0; i < 10 && !fx.timers.empty(); ++i) {
+    TimerRequest t = fx.timers[0];
+    fx.clear();
+    h.now = t.at;
+    h.orch->on_timer(t.id, h.now, fx);
+    ASSERT_EQ(fx.calls.size(), 1u);
+    ProviderCall retry = fx.calls[0];
+    fx.clear();
+    h.orch->on_provider_reply(retry.id, outage, h.now, fx);
+  }
+  h.drain(fx);  // compensations run against the healthy world
+  ASSERT_EQ(h.world.payments.intents().size(), 1u);
+  EXPECT_EQ(h.world.payments.intents()[0].status, PaymentsFake::Status::kCanceled);
+  EXPECT_EQ(h.world.catalog.reservations()[0].state, CatalogFake::ReservationState::kReleased);
+}
+
+}  // namespace
+}  // namespace checkride
