@@ -35,6 +35,18 @@ std::vector<std::string> split_commas(const std::vector<std::string>& in) {
   return out;
 }
 
+// Parses `args` with every bare argument going to `positional`; true when --help was shown.
+bool parse_or_help(const std::vector<std::string>& args, const po::options_description& desc,
+                   const char* positional, po::variables_map& vm) {
+  po::positional_options_description pos;
+  pos.add(positional, -1);
+  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+  po::notify(vm);
+  if (!vm.count("help")) return false;
+  std::cout << desc << "\n";
+  return true;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description desc("checkride run SCENARIO|DIR... [options]");
   RunOptions o;
@@ -54,15 +66,8 @@ int cmd_run(const std::vector<std::string>& args) {
       "session", po::value<uint64_t>(&o.trace_session), "with --trace: the session to print")(
       "trace", "print the --session's events")("quiet,q", po::bool_switch(&o.quiet), "no summary")(
       "scenario", po::value<std::vector<std::string>>(&o.paths), "scenario files or directories");
-  po::positional_options_description pos;
-  pos.add("scenario", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return 0;
-  }
+  if (parse_or_help(args, desc, "scenario", vm)) return 0;
   if (o.paths.empty()) {
     std::cerr << "checkride run: expected at least one scenario file or directory\n";
     return 2;
@@ -90,15 +95,8 @@ int cmd_validate(const std::vector<std::string>& args) {
   desc.add_options()("help,h", "show this help")(
       "file", po::value<std::vector<std::string>>(&files),
       "scenario (.yaml), cassette (.jsonl) or action catalog");
-  po::positional_options_description pos;
-  pos.add("file", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << desc << "\n";
-    return 0;
-  }
+  if (parse_or_help(args, desc, "file", vm)) return 0;
   if (files.empty()) {
     std::cerr << "checkride validate: expected at least one file\n";
     return 2;

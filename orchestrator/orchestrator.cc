@@ -42,19 +42,69 @@ SagaId parse_reference(const std::string& ref, std::string_view prefix) {
 
 constexpr std::size_t kParsedCacheLimit = 1 << 14;
 
-uint8_t step_compensation(Step step) {
+// The provider operation a forward step performs; false for steps that call nothing.
+bool step_op(Step step, Op& op) {
   switch (step) {
+    case Step::kQuote:
+      op = Op::kQuote;
+      return true;
     case Step::kReserve:
-      return kCompRelease;
+      op = Op::kReserve;
+      return true;
     case Step::kAuthorize:
-      return kCompVoid;
+      op = Op::kAuthorize;
+      return true;
     case Step::kCommit:
-      return kCompCancelOrder;
+      op = Op::kCommit;
+      return true;
+    case Step::kCapture:
+      op = Op::kCapture;
+      return true;
     case Step::kHold:
-      return kCompReleaseHold;
+      op = Op::kHold;
+      return true;
+    case Step::kConfirmBooking:
+      op = Op::kConfirm;
+      return true;
+    case Step::kCancelQuote:
+      op = Op::kCancelQuote;
+      return true;
+    case Step::kCancelConfirm:
+      op = Op::kCancelConfirm;
+      return true;
+    case Step::kCancelOrder:
+      op = Op::kCancelOrder;
+      return true;
+    case Step::kRefund:
+      op = Op::kRefund;
+      return true;
     default:
-      return 0;
+      return false;
   }
+}
+
+// Each compensation, newest first: the forward step it undoes, the op that undoes it, and
+// where the forward step's object id lives.
+struct CompensationRule {
+  Compensation bit;
+  Step forward;
+  Op replay;  // the forward step's op, replayed when its outcome is unknown
+  Op undo;
+  ObjectId SagaRecord::*id;
+};
+constexpr CompensationRule kCompensations[] = {
+    {kCompCancelOrder, Step::kCommit, Op::kCommit, Op::kCancelOrder, &SagaRecord::order},
+    {kCompVoid, Step::kAuthorize, Op::kAuthorize, Op::kVoid, &SagaRecord::payment},
+    {kCompRelease, Step::kReserve, Op::kReserve, Op::kRelease, &SagaRecord::reservation},
+    {kCompReleaseHold, Step::kHold, Op::kHold, Op::kReleaseHold, &SagaRecord::hold},
+};
+
+// The compensation a forward step registers before it is sent (0 if none).
+uint8_t step_compensation(Step step) {
+  for (const CompensationRule& rule : kCompensations) {
+    if (rule.forward == step) return rule.bit;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -541,48 +591,8 @@ bool Orchestrator::must_complete(const SagaRecord& s) const {
 
 void Orchestrator::run_step(SagaRecord& s, Time now, Effects& out) {
   Op op;
-  uint8_t register_comp = 0;
-  switch (s.step) {
-    case Step::kQuote:
-      op = Op::kQuote;
-      break;
-    case Step::kReserve:
-      op = Op::kReserve;
-      register_comp = kCompRelease;
-      break;
-    case Step::kAuthorize:
-      op = Op::kAuthorize;
-      register_comp = kCompVoid;
-      break;
-    case Step::kCommit:
-      op = Op::kCommit;
-      register_comp = kCompCancelOrder;
-      break;
-    case Step::kCapture:
-      op = Op::kCapture;
-      break;
-    case Step::kHold:
-      op = Op::kHold;
-      register_comp = kCompReleaseHold;
-      break;
-    case Step::kConfirmBooking:
-      op = Op::kConfirm;
-      break;
-    case Step::kCancelQuote:
-      op = Op::kCancelQuote;
-      break;
-    case Step::kCancelConfirm:
-      op = Op::kCancelConfirm;
-      break;
-    case Step::kCancelOrder:
-      op = Op::kCancelOrder;
-      break;
-    case Step::kRefund:
-      op = Op::kRefund;
-      break;
-    default:
-      return;
-  }
+  if (!step_op(s.step, op)) return;
+  uint8_t register_comp = step_compensation(s.step);
   if (!config_.defects.has(Defect::kNoCompensation)) s.comp |= register_comp;
   ProviderRequest req = request_for(s, op);
   req.key = op == Op::kQuote ? 0 : step_key(s, static_cast<uint64_t>(s.step));
@@ -942,47 +952,24 @@ void Orchestrator::fail(SagaRecord& s, ActionStatus status, std::string code, Ti
 // Undoes registered steps newest first. When an id is unknown (the step's answer was lost),
 // the step is first replayed with its own idempotency key to learn what it did.
 void Orchestrator::compensate_next(SagaRecord& s, Time now, Effects& out) {
-  ProviderRequest req;
-  if (s.comp & kCompCancelOrder) {
-    if (s.order == 0) {
-      req = request_for(s, Op::kCommit);
-      req.key = step_key(s, static_cast<uint64_t>(Step::kCommit));
+  for (const CompensationRule& rule : kCompensations) {
+    if (!(s.comp & rule.bit)) continue;
+    ProviderRequest req;
+    if (s.*rule.id == 0) {  // outcome unknown: replay the step with its key to learn it
+      req = request_for(s, rule.replay);
+      req.key = step_key(s, static_cast<uint64_t>(rule.forward));
     } else {
-      req = request_for(s, Op::kCancelOrder);
-      req.key = step_key(s, 100 + kCompCancelOrder);
+      req = request_for(s, rule.undo);
+      req.key = step_key(s, 100 + rule.bit);
     }
-  } else if (s.comp & kCompVoid) {
-    if (s.payment == 0) {
-      req = request_for(s, Op::kAuthorize);
-      req.key = step_key(s, static_cast<uint64_t>(Step::kAuthorize));
-    } else {
-      req = request_for(s, Op::kVoid);
-      req.key = step_key(s, 100 + kCompVoid);
-    }
-  } else if (s.comp & kCompRelease) {
-    if (s.reservation == 0) {
-      req = request_for(s, Op::kReserve);
-      req.key = step_key(s, static_cast<uint64_t>(Step::kReserve));
-    } else {
-      req = request_for(s, Op::kRelease);
-      req.key = step_key(s, 100 + kCompRelease);
-    }
-  } else if (s.comp & kCompReleaseHold) {
-    if (s.hold == 0) {
-      req = request_for(s, Op::kHold);
-      req.key = step_key(s, static_cast<uint64_t>(Step::kHold));
-    } else {
-      req = request_for(s, Op::kReleaseHold);
-      req.key = step_key(s, 100 + kCompReleaseHold);
-    }
-  } else if (s.back_to_hold) {
-    back_to_hold(s, now, out);
-    return;
-  } else {
-    finish(s, s.outcome, s.code, now, out);
+    send(s, PendingKind::kCompensation, std::move(req), now, out);
     return;
   }
-  send(s, PendingKind::kCompensation, std::move(req), now, out);
+  if (s.back_to_hold) {
+    back_to_hold(s, now, out);
+  } else {
+    finish(s, s.outcome, s.code, now, out);
+  }
 }
 
 void Orchestrator::on_compensation_reply(SagaRecord& s, Op op, const ProviderReply& r, Time now,

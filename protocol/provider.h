@@ -60,6 +60,7 @@ enum class ErrorCode : uint8_t {
   kInvalidGrant,  // refresh token revoked or rotated away
   kBadRequest,
 };
+constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kBadRequest) + 1;
 std::string_view error_name(ErrorCode e);
 int http_status_of(ErrorCode e);
 // Retryable: the same request with the same key may succeed later.

@@ -168,7 +168,19 @@ Report Simulation::check() const {
   r.metrics["p90_session_ms"] = static_cast<double>(sl.percentile(0.9));
   r.metrics["p99_session_ms"] = static_cast<double>(sl.percentile(0.99));
   r.metrics["max_session_ms"] = static_cast<double>(sl.max());
-  r.failures_by_step = failures_;
+  for (int op = 0; op < kOpCount; ++op) {
+    const OpCounts& counts = op_counts_[op];
+    if (counts.calls == 0) continue;
+    Op o = static_cast<Op>(op);
+    StepFailures& sf = r.failures_by_step[std::string(provider_name(provider_of(o))) + "." +
+                                          std::string(op_name(o))];
+    sf.calls = counts.calls;
+    for (int e = 1; e < kErrorCodeCount; ++e) {
+      if (counts.errors[e] == 0) continue;
+      sf.errors += counts.errors[e];
+      sf.by_error[std::string(error_name(static_cast<ErrorCode>(e)))] = counts.errors[e];
+    }
+  }
 
   // Witnesses: the ledger lines of the first offending sessions.
   for (const auto& [metric, sessions] : offenders) {

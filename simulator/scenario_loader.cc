@@ -325,7 +325,6 @@ void parse_workload(Scenario& s, MapReader& top) {
         s.arrival.ramp.emplace_back(t, parse_rate(point[1], top.file(), "workload.arrival.ramp"));
       }
     }
-    s.arrival.kind = am.boolean("poisson_ramp", false) ? ArrivalSpec::Kind::kRamp : s.arrival.kind;
     am.finish();
   }
   if (!m.has("mix")) m.fail(YAML::Node(), "mix", "missing; expected a list of {cassette, weight}");
@@ -480,9 +479,7 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
   if ((r.kind == FaultKind::kCrash) != (r.target == FaultTarget::kOrchestrator)) {
     m.fail(n, "provider", "crash applies to provider: orchestrator, and only crash does");
   }
-  if (r.kind == FaultKind::kCrash && r.at < 0 && !(r.has_op || r.nth > 0)) {
-    // A crash at a saga step: `op` names the step, `nth` which occurrence (default first).
-  }
+  // A crash at a saga step: `op` names the step, `nth` which occurrence (default first).
   if (r.kind == FaultKind::kCrash && r.at < 0 && r.nth == 0) r.nth = 1;
   return r;
 }

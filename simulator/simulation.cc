@@ -66,10 +66,8 @@ Simulation::~Simulation() = default;
 
 void Simulation::fold(uint64_t a, uint64_t b) { fingerprint_ = mix64(fingerprint_ ^ a, b); }
 
-void Simulation::note(SessionId s, Time now, const std::string& line) {
-  if (options_.trace_session != 0 && s == options_.trace_session) {
-    trace_.push_back(fmt_time(now) + " " + line);
-  }
+void Simulation::add_trace(Time now, const std::string& line) {
+  trace_.push_back(fmt_time(now) + " " + line);
 }
 
 Report Simulation::run() {
@@ -224,7 +222,7 @@ void Simulation::start_session(Time now) {
   SessionGrant grant = world_->identity.login(id, id, kScopesAll, now);
   if (orchestrator_) orchestrator_->on_session_start(grant, now);
   agents_.emplace(id, std::move(a));
-  note(id, now, "session starts from " + t.name);
+  note(id, now, [&] { return "session starts from " + t.name; });
   Duration think = t.steps.empty() ? 0 : t.steps.front().think;
   queue_.push(now + think, EventType::kAgentStep, id);
 }
@@ -261,9 +259,10 @@ void Simulation::agent_step(SessionId id, Time now) {
       if (o.first_consent < 0) o.first_consent = now;
     }
     orchestrator_->on_consent(ConsentGrant{id, step.amount, step.granted}, now);
-    note(id, now,
-         std::string("user ") + (step.granted ? "confirms " : "declines ") +
-             std::to_string(step.amount) + " cents");
+    note(id, now, [&] {
+      return std::string("user ") + (step.granted ? "confirms " : "declines ") +
+             std::to_string(step.amount) + " cents";
+    });
     ++a.step;
     Duration think = a.step < t.steps.size() ? t.steps[a.step].think : 0;
     queue_.push(now + think, EventType::kAgentStep, id);
@@ -297,9 +296,10 @@ void Simulation::send_action(SessionId id, Agent& a, Time now, bool duplicate, b
       queue_.push(now + 250, EventType::kAgentDuplicate, id, dup_key ? 1 : 0);
     }
   }
-  note(id, now,
-       std::string("agent -> ") + step.action + (broken ? " (malformed)" : "") +
-           (duplicate ? " (duplicate)" : "") + " request " + std::to_string(req.request_id));
+  note(id, now, [&] {
+    return std::string("agent -> ") + step.action + (broken ? " (malformed)" : "") +
+           (duplicate ? " (duplicate)" : "") + " request " + std::to_string(req.request_id);
+  });
   if (!duplicate)
     queue_.push(now + scenario_.agent.timeout, EventType::kAgentTimeout, id, a.request_id);
   if (!orchestrator_) {
@@ -319,10 +319,11 @@ void Simulation::on_agent_answer(const ActionResult& r, Time now) {
   a.request_id = 0;
   const CompiledTemplate& t = templates_[a.tmpl];
   const CassetteStep& step = t.steps[a.step];
-  note(r.session, now,
-       std::string("agent <- ") + std::string(status_name(r.status)) +
+  note(r.session, now, [&] {
+    return std::string("agent <- ") + std::string(status_name(r.status)) +
            (r.code.empty() ? "" : " (" + r.code + ")") +
-           (r.reference.empty() ? "" : " " + r.reference));
+           (r.reference.empty() ? "" : " " + r.reference);
+  });
   auto hist = action_latency_by_name_.find(step.action);
   if (hist == action_latency_by_name_.end()) {
     hist = action_latency_by_name_.emplace(step.action, &latency_["action." + step.action]).first;
@@ -374,7 +375,7 @@ void Simulation::finish_session(SessionId id, Time now) {
   if (it == agents_.end()) return;
   session_latency_->record(now - it->second.started);
   outcomes_[id - 1].flags |= SessionOutcome::kFinished;
-  note(id, now, "session ends");
+  note(id, now, [] { return std::string("session ends"); });
   agents_.erase(it);
   if (scenario_.concurrency > 0 && started_ < scenario_.sessions) {
     queue_.push(now, EventType::kArrival);
@@ -424,17 +425,15 @@ void Simulation::dispatch(const ProviderCall& call, Time now) {
       deliver_at = now + call.timeout;
     }
   }
-  std::string step_name = std::string(provider_name(provider)) + "." + std::string(op_name(req.op));
-  StepFailures& sf = failures_[step_name];
-  ++sf.calls;
-  if (!reply.ok()) {
-    ++sf.errors;
-    ++sf.by_error[std::string(error_name(reply.error))];
-  }
-  note(req.user, now,
-       "orchestrator -> " + step_name + " key=" + std::to_string(req.key % 100000) + " => " +
+  OpCounts& counts = op_counts_[static_cast<int>(req.op)];
+  ++counts.calls;
+  ++counts.errors[static_cast<int>(reply.error)];
+  note(req.user, now, [&] {
+    return "orchestrator -> " + std::string(provider_name(provider)) + "." +
+           std::string(op_name(req.op)) + " key=" + std::to_string(req.key % 100000) + " => " +
            (reply.ok() ? std::string(reply.status) : std::string(error_name(reply.error))) +
-           " at " + fmt_time(deliver_at));
+           " at " + fmt_time(deliver_at);
+  });
   uint32_t slot;
   if (free_slots_.empty()) {
     slot = static_cast<uint32_t>(reply_slab_.size());

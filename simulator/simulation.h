@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -90,7 +91,12 @@ class Simulation {
   void restart(Time now);
   bool loading(Time now) const { return !arrivals_done_ || now <= load_end_; }
   void fold(uint64_t a, uint64_t b);
-  void note(SessionId s, Time now, const std::string& line);
+  // Trace lines are built only for the traced session: `line` is a callable.
+  template <typename MakeLine>
+  void note(SessionId s, Time now, MakeLine&& line) {
+    if (options_.trace_session != 0 && s == options_.trace_session) add_trace(now, line());
+  }
+  void add_trace(Time now, const std::string& line);
   std::shared_ptr<const nlohmann::json> params_for(const Agent& a, const CompiledTemplate& t,
                                                    int step);
   Report check() const;
@@ -131,11 +137,14 @@ class Simulation {
   Time now_ = 0;
   uint64_t fingerprint_ = 0xcbf29ce484222325ULL;
   uint64_t events_ = 0;
-  uint64_t flows_ = 0;
   std::map<std::string, LogHistogram> latency_;
   LogHistogram* session_latency_;
   std::unordered_map<std::string, LogHistogram*> action_latency_by_name_;
-  std::map<std::string, StepFailures> failures_;
+  struct OpCounts {
+    uint64_t calls = 0;
+    std::array<uint64_t, kErrorCodeCount> errors{};  // index: ErrorCode (kNone unused)
+  };
+  std::array<OpCounts, kOpCount> op_counts_{};  // per provider op; named in check()
   std::vector<std::string> trace_;
 };
 
