@@ -23,16 +23,8 @@ struct AuditRecord {
 class AuditSink {
  public:
   virtual ~AuditSink() = default;
-  virtual void append(const AuditRecord& record) = 0;
-};
-
-class MemoryAuditSink : public AuditSink {
- public:
-  void append(const AuditRecord& record) override { records_.push_back(record); }
-  const std::vector<AuditRecord>& records() const { return records_; }
-
- private:
-  std::vector<AuditRecord> records_;
+  // `line` is only valid during the call.
+  virtual void append(uint64_t seq, std::string_view line, const Sha256& hash) = 0;
 };
 
 // Append-only, hash-chained log: one record per action, decision, provider step and

@@ -9,10 +9,10 @@ SagaId MemoryStore::create_saga(SagaRecord record) {
   return sagas_.size();
 }
 
-void MemoryStore::append(const AuditRecord& record) {
+void MemoryStore::append(uint64_t seq, std::string_view line, const Sha256& hash) {
   ++audit_count_;
-  audit_head_ = record.hash;
-  if (keep_audit_) audit_.push_back(record);
+  audit_head_ = hash;
+  if (keep_audit_) audit_.push_back(AuditRecord{seq, std::string(line), hash});
 }
 
 }  // namespace checkride

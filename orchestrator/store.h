@@ -78,7 +78,7 @@ class MemoryStore : public Store, private AuditSink {
   std::size_t saga_count() const { return sagas_.size(); }
 
  private:
-  void append(const AuditRecord& record) override;
+  void append(uint64_t seq, std::string_view line, const Sha256& hash) override;
 
   bool keep_audit_;
   std::deque<SagaRecord> sagas_;  // id = index + 1; a deque keeps pointers stable

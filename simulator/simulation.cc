@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include "fakes/payments.h"
 #include "simulator/latency.h"
@@ -81,11 +82,10 @@ Report Simulation::run() {
   for (auto [at, restart_after] : faults_.timed_crashes()) {
     queue_.push(at, EventType::kCrash, static_cast<uint64_t>(restart_after));
   }
-  Time drain_deadline = -1;
-  while (!queue_.empty()) {
-    if (arrivals_done_ && drain_deadline < 0) drain_deadline = load_end_ + scenario_.drain;
-    if (drain_deadline >= 0 && queue_.top().time > drain_deadline) break;
-    Event e = queue_.pop();
+  Event e;
+  for (;;) {
+    Time limit = arrivals_done_ ? load_end_ + scenario_.drain : std::numeric_limits<Time>::max();
+    if (!queue_.pop(limit, e)) break;
     now_ = e.time;
     ++events_;
     fold(static_cast<uint64_t>(e.time) ^ (static_cast<uint64_t>(e.type) << 56), e.a ^ (e.b << 1));
