@@ -19,11 +19,35 @@ void BookingsFake::add_offer(const OfferSpec& offer) {
   offers_.push_back(OfferState{offer, offer.capacity, 0});
 }
 
+const std::vector<ObjectId>& BookingsFake::holds_of(UserId user) const {
+  static const std::vector<ObjectId> kNone;
+  auto it = owned_.find(user);
+  return it == owned_.end() ? kNone : it->second.holds;
+}
+
+bool BookingsFake::holds_seats(UserId user) const {
+  for (ObjectId id : holds_of(user)) {
+    const Hold* h = holds_.find(id);
+    if (h != nullptr && h->state == HoldState::kHeld) return true;
+  }
+  return false;
+}
+
+void BookingsFake::retire_user(UserId user) {
+  auto it = owned_.find(user);
+  if (it == owned_.end()) return;
+  for (ObjectId id : it->second.holds) holds_.retire(id);
+  for (IdempotencyKey key : it->second.keys) idempotency_.forget(key);
+  owned_.erase(it);
+}
+
 void BookingsFake::expire(Time now) {
   while (!expiries_.empty() && expiries_.top().first <= now) {
     auto [at, id] = expiries_.top();
     expiries_.pop();
-    Hold& h = holds_[id - 1];
+    Hold* found = holds_.find(id);
+    if (found == nullptr) continue;
+    Hold& h = *found;
     if (h.state == HoldState::kHeld && h.payment_required_by == at) {
       h.state = HoldState::kExpired;
       offers_[h.offer].available += h.seats;
@@ -32,8 +56,9 @@ void BookingsFake::expire(Time now) {
 }
 
 void BookingsFake::shorten_ttl(ObjectId hold, Time new_expiry) {
-  if (hold == 0 || hold > holds_.size()) return;
-  Hold& h = holds_[hold - 1];
+  Hold* found = holds_.find(hold);
+  if (found == nullptr) return;
+  Hold& h = *found;
   if (h.state != HoldState::kHeld || new_expiry >= h.payment_required_by) return;
   h.payment_required_by = new_expiry;
   expiries_.push({new_expiry, hold});
@@ -43,7 +68,8 @@ ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time re
   expire(now);
   if (req.op == Op::kAvailability) return availability(req);
   if (!identity_->token_active(req.access_token, now)) return error_reply(ErrorCode::kInvalidToken);
-  return run_idempotent(idempotency_, req, mix64(request_fingerprint(req), req.payment), now,
+  std::size_t keys_before = idempotency_.size();
+  ProviderReply reply = run_idempotent(idempotency_, req, mix64(request_fingerprint(req), req.payment), now,
                         ready_at, [&] {
                           switch (req.op) {
                             case Op::kHold:
@@ -60,6 +86,8 @@ ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time re
                               return error_reply(ErrorCode::kBadRequest);
                           }
                         });
+  if (idempotency_.size() > keys_before) owned_[req.user].keys.push_back(req.key);
+  return reply;
 }
 
 ProviderReply BookingsFake::availability(const ProviderRequest& req) const {
@@ -83,20 +111,22 @@ ProviderReply BookingsFake::hold(const ProviderRequest& req, Time now) {
   if (offer.available < seats) return error_reply(ErrorCode::kOutOfStock);
   offer.available -= seats;
   Time due = now + req.ttl;
-  holds_.push_back(Hold{req.user, it->second, seats, offer.spec.price * seats, now, due,
-                        HoldState::kHeld, false, 0, -1});
-  expiries_.push({due, holds_.size()});
+  ObjectId id = holds_.add(Hold{req.user, it->second, seats, offer.spec.price * seats, now, due,
+                                HoldState::kHeld, false, 0, -1});
+  owned_[req.user].holds.push_back(id);
+  expiries_.push({due, id});
   ProviderReply r;
-  r.id = holds_.size();
-  r.amount = holds_.back().total;
+  r.id = id;
+  r.amount = offer.spec.price * seats;
   r.expires_at = due;
   r.status = "held";
   return r;
 }
 
 ProviderReply BookingsFake::confirm(const ProviderRequest& req, Time now) {
-  if (req.ref == 0 || req.ref > holds_.size()) return error_reply(ErrorCode::kNotFound);
-  Hold& h = holds_[req.ref - 1];
+  Hold* found = holds_.find(req.ref);
+  if (found == nullptr) return error_reply(ErrorCode::kNotFound);
+  Hold& h = *found;
   if (h.state == HoldState::kExpired ||
       (h.state == HoldState::kHeld && now >= h.payment_required_by)) {
     return error_reply(ErrorCode::kExpired);
@@ -119,8 +149,9 @@ ProviderReply BookingsFake::confirm(const ProviderRequest& req, Time now) {
 }
 
 ProviderReply BookingsFake::release(const ProviderRequest& req) {
-  if (req.ref == 0 || req.ref > holds_.size()) return error_reply(ErrorCode::kNotFound);
-  Hold& h = holds_[req.ref - 1];
+  Hold* found = holds_.find(req.ref);
+  if (found == nullptr) return error_reply(ErrorCode::kNotFound);
+  Hold& h = *found;
   if (h.state == HoldState::kConfirmed || h.state == HoldState::kCancelled) {
     return error_reply(ErrorCode::kInvalidState);
   }
@@ -136,8 +167,9 @@ ProviderReply BookingsFake::release(const ProviderRequest& req) {
 }
 
 ProviderReply BookingsFake::cancel_quote(const ProviderRequest& req) {
-  if (req.ref == 0 || req.ref > holds_.size()) return error_reply(ErrorCode::kNotFound);
-  Hold& h = holds_[req.ref - 1];
+  Hold* found = holds_.find(req.ref);
+  if (found == nullptr) return error_reply(ErrorCode::kNotFound);
+  Hold& h = *found;
   if (h.state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
   h.refund_quote = h.total * offers_[h.offer].spec.refund_percent / 100;
   ProviderReply r;
@@ -148,8 +180,9 @@ ProviderReply BookingsFake::cancel_quote(const ProviderRequest& req) {
 }
 
 ProviderReply BookingsFake::cancel_confirm(const ProviderRequest& req) {
-  if (req.ref == 0 || req.ref > holds_.size()) return error_reply(ErrorCode::kNotFound);
-  Hold& h = holds_[req.ref - 1];
+  Hold* found = holds_.find(req.ref);
+  if (found == nullptr) return error_reply(ErrorCode::kNotFound);
+  Hold& h = *found;
   ProviderReply r;
   r.id = req.ref;
   r.amount = h.refund_quote;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fakes/idempotency_table.h"
+#include "protocol/retiring_table.h"
 #include "protocol/provider.h"
 
 namespace checkride {
@@ -53,7 +54,12 @@ class BookingsFake {
   void shorten_ttl(ObjectId hold, Time new_expiry);
 
   const std::vector<OfferState>& offers() const { return offers_; }
-  const std::vector<Hold>& holds() const { return holds_; }  // id = index+1
+  const RetiringTable<Hold>& holds() const { return holds_; }
+  const std::vector<ObjectId>& holds_of(UserId user) const;  // in creation order
+  // True while one of the user's holds still keeps seats (it will lapse later).
+  bool holds_seats(UserId user) const;
+  // Drops the user's holds and idempotency keys once the session is settled and checked.
+  void retire_user(UserId user);
 
  private:
   ProviderReply availability(const ProviderRequest& req) const;
@@ -67,7 +73,12 @@ class BookingsFake {
   const PaymentsFake* payments_;
   std::vector<OfferState> offers_;
   std::unordered_map<std::string, int32_t> offer_index_;
-  std::vector<Hold> holds_;
+  struct Owned {
+    std::vector<ObjectId> holds;
+    std::vector<IdempotencyKey> keys;
+  };
+  RetiringTable<Hold> holds_;
+  std::unordered_map<UserId, Owned> owned_;  // lookup only, never iterated
   using Expiry = std::pair<Time, ObjectId>;
   std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
   IdempotencyTable idempotency_;

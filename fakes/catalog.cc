@@ -31,11 +31,43 @@ void CatalogFake::add_coupon(const CouponSpec& coupon) {
   coupons_.push_back(CouponState{coupon, 0, 0, {}});
 }
 
+const std::vector<ObjectId>& CatalogFake::reservations_of(UserId user) const {
+  static const std::vector<ObjectId> kNone;
+  auto it = owned_.find(user);
+  return it == owned_.end() ? kNone : it->second.reservations;
+}
+
+const std::vector<ObjectId>& CatalogFake::orders_of(UserId user) const {
+  static const std::vector<ObjectId> kNone;
+  auto it = owned_.find(user);
+  return it == owned_.end() ? kNone : it->second.orders;
+}
+
+bool CatalogFake::holds_stock(UserId user) const {
+  for (ObjectId id : reservations_of(user)) {
+    const Reservation* r = reservations_.find(id);
+    if (r != nullptr && r->state == ReservationState::kHeld) return true;
+  }
+  return false;
+}
+
+void CatalogFake::retire_user(UserId user) {
+  auto it = owned_.find(user);
+  if (it == owned_.end()) return;
+  for (ObjectId id : it->second.reservations) reservations_.retire(id);
+  for (ObjectId id : it->second.orders) orders_.retire(id);
+  for (IdempotencyKey key : it->second.keys) idempotency_.forget(key);
+  for (auto& c : coupons_) c.uses.erase(user);
+  owned_.erase(it);
+}
+
 void CatalogFake::expire(Time now) {
   while (!expiries_.empty() && expiries_.top().first <= now) {
     auto [at, id] = expiries_.top();
     expiries_.pop();
-    Reservation& r = reservations_[id - 1];
+    Reservation* found = reservations_.find(id);
+    if (found == nullptr) continue;
+    Reservation& r = *found;
     if (r.state == ReservationState::kHeld && r.expires_at == at) {
       r.state = ReservationState::kExpired;
       give_back(r);
@@ -44,8 +76,9 @@ void CatalogFake::expire(Time now) {
 }
 
 void CatalogFake::shorten_ttl(ObjectId reservation, Time new_expiry) {
-  if (reservation == 0 || reservation > reservations_.size()) return;
-  Reservation& r = reservations_[reservation - 1];
+  Reservation* found = reservations_.find(reservation);
+  if (found == nullptr) return;
+  Reservation& r = *found;
   if (r.state != ReservationState::kHeld || new_expiry >= r.expires_at) return;
   r.expires_at = new_expiry;
   expiries_.push({new_expiry, reservation});
@@ -70,7 +103,8 @@ ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time rea
     default:
       break;
   }
-  return run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
+  std::size_t keys_before = idempotency_.size();
+  ProviderReply reply = run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
     switch (req.op) {
       case Op::kReserve:
         return reserve(req, now);
@@ -84,6 +118,8 @@ ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time rea
         return error_reply(ErrorCode::kBadRequest);
     }
   });
+  if (idempotency_.size() > keys_before) owned_[req.user].keys.push_back(req.key);
+  return reply;
 }
 
 ProviderReply CatalogFake::search(const ProviderRequest& req) const {
@@ -167,12 +203,13 @@ ProviderReply CatalogFake::reserve(const ProviderRequest& req, Time now) {
     ++c.uses[req.user];
   }
   for (auto [sku, qty] : res.items) skus_[sku].available -= qty;
-  reservations_.push_back(std::move(res));
-  ObjectId id = reservations_.size();
+  int64_t discount = res.discount;
+  ObjectId id = reservations_.add(std::move(res));
+  owned_[req.user].reservations.push_back(id);
   expiries_.push({now + req.ttl, id});
   r.id = id;
-  r.amount = subtotal - reservations_.back().discount;
-  r.discount = reservations_.back().discount;
+  r.amount = subtotal - discount;
+  r.discount = discount;
   r.expires_at = now + req.ttl;
   r.status = "held";
   return r;
@@ -185,8 +222,9 @@ ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
   ProviderReply r;
   Order order{req.user, now, req.ref, 0, 0, -1, 0, false};
   if (req.ref != 0) {
-    if (req.ref > reservations_.size()) return error_reply(ErrorCode::kNotFound);
-    Reservation& res = reservations_[req.ref - 1];
+    Reservation* found = reservations_.find(req.ref);
+    if (found == nullptr) return error_reply(ErrorCode::kNotFound);
+    Reservation& res = *found;
     if (res.state == ReservationState::kExpired) return error_reply(ErrorCode::kExpired);
     if (res.state != ReservationState::kHeld) return error_reply(ErrorCode::kInvalidState);
     res.state = ReservationState::kCommitted;
@@ -221,8 +259,8 @@ ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
     }
     order.total = subtotal - order.discount;
   }
-  orders_.push_back(order);
-  r.id = orders_.size();
+  r.id = orders_.add(order);
+  owned_[req.user].orders.push_back(r.id);
   r.amount = order.total;
   r.discount = order.discount;
   r.status = "committed";
@@ -230,8 +268,9 @@ ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
 }
 
 ProviderReply CatalogFake::release(const ProviderRequest& req) {
-  if (req.ref == 0 || req.ref > reservations_.size()) return error_reply(ErrorCode::kNotFound);
-  Reservation& res = reservations_[req.ref - 1];
+  Reservation* found = reservations_.find(req.ref);
+  if (found == nullptr) return error_reply(ErrorCode::kNotFound);
+  Reservation& res = *found;
   ProviderReply r;
   r.id = req.ref;
   if (res.state == ReservationState::kCommitted) return error_reply(ErrorCode::kInvalidState);
@@ -246,15 +285,16 @@ ProviderReply CatalogFake::release(const ProviderRequest& req) {
 }
 
 ProviderReply CatalogFake::cancel_order(const ProviderRequest& req) {
-  if (req.ref == 0 || req.ref > orders_.size()) return error_reply(ErrorCode::kNotFound);
-  Order& order = orders_[req.ref - 1];
+  Order* found = orders_.find(req.ref);
+  if (found == nullptr) return error_reply(ErrorCode::kNotFound);
+  Order& order = *found;
   ProviderReply r;
   r.id = req.ref;
   r.amount = order.total;
   r.status = "cancelled";
   if (order.cancelled) return r;
   order.cancelled = true;
-  const Reservation* res = order.reservation ? &reservations_[order.reservation - 1] : nullptr;
+  const Reservation* res = reservations_.find(order.reservation);
   if (res) {
     for (auto [sku, qty] : res->items) {
       skus_[sku].committed -= qty;

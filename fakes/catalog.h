@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fakes/idempotency_table.h"
+#include "protocol/retiring_table.h"
 #include "protocol/provider.h"
 
 namespace checkride {
@@ -71,8 +72,16 @@ class CatalogFake {
 
   const std::vector<SkuState>& skus() const { return skus_; }
   const std::vector<CouponState>& coupons() const { return coupons_; }
-  const std::vector<Reservation>& reservations() const { return reservations_; }  // id = index+1
-  const std::vector<Order>& orders() const { return orders_; }                    // id = index+1
+  const RetiringTable<Reservation>& reservations() const { return reservations_; }
+  const RetiringTable<Order>& orders() const { return orders_; }
+  // The user's reservations and orders, in creation order.
+  const std::vector<ObjectId>& reservations_of(UserId user) const;
+  const std::vector<ObjectId>& orders_of(UserId user) const;
+  // True while one of the user's reservations still holds stock (it will lapse later).
+  bool holds_stock(UserId user) const;
+  // Drops the user's reservations, orders, coupon uses and idempotency keys once the
+  // user's session is settled and checked. Stock and coupon totals are kept.
+  void retire_user(UserId user);
   std::string_view currency() const { return "usd"; }
 
  private:
@@ -89,8 +98,14 @@ class CatalogFake {
   std::vector<SkuState> skus_;
   std::unordered_map<std::string, int32_t> sku_index_;
   std::vector<CouponState> coupons_;
-  std::vector<Reservation> reservations_;
-  std::vector<Order> orders_;
+  struct Owned {
+    std::vector<ObjectId> reservations;
+    std::vector<ObjectId> orders;
+    std::vector<IdempotencyKey> keys;
+  };
+  RetiringTable<Reservation> reservations_;
+  RetiringTable<Order> orders_;
+  std::unordered_map<UserId, Owned> owned_;  // lookup only, never iterated
   using Expiry = std::pair<Time, ObjectId>;
   std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
   IdempotencyTable idempotency_;

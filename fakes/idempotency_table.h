@@ -21,6 +21,8 @@ class IdempotencyTable {
   // Stores the reply; the request counts as in flight until `ready_at`.
   void store(IdempotencyKey key, uint64_t fingerprint, Time now, Time ready_at,
              const ProviderReply& reply);
+  // Drops a key whose owner is settled (nothing will send it again).
+  void forget(IdempotencyKey key) { entries_.erase(key); }
   std::size_t size() const { return entries_.size(); }
 
  private:

@@ -3,9 +3,19 @@
 namespace checkride {
 
 TokenId IdentityFake::issue(UserId user, uint32_t scopes, bool refresh, Time expires_at) {
-  tokens_.push_back(Token{user, expires_at, scopes, refresh, false});
-  if (refresh) newest_refresh_[user] = tokens_.size();
-  return tokens_.size();
+  TokenId id = tokens_.add(Token{user, expires_at, scopes, refresh, false});
+  if (user != 0) tokens_of_[user].push_back(id);
+  if (refresh) newest_refresh_[user] = id;
+  return id;
+}
+
+void IdentityFake::retire_user(UserId user) {
+  auto it = tokens_of_.find(user);
+  if (it != tokens_of_.end()) {
+    for (TokenId id : it->second) tokens_.retire(id);
+    tokens_of_.erase(it);
+  }
+  newest_refresh_.erase(user);
 }
 
 SessionGrant IdentityFake::login(SessionId session, UserId user, uint32_t scopes, Time now) {

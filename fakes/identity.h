@@ -4,6 +4,7 @@
 
 #include "protocol/action.h"
 #include "protocol/provider.h"
+#include "protocol/retiring_table.h"
 
 namespace checkride {
 
@@ -36,6 +37,8 @@ class IdentityFake {
   void revoke_refresh_tokens(UserId user);
 
   uint64_t refreshes() const { return refreshes_; }
+  // Drops the user's tokens once the session is settled (nothing will present them again).
+  void retire_user(UserId user);
 
  private:
   struct Token {
@@ -46,13 +49,12 @@ class IdentityFake {
     bool revoked;
   };
   TokenId issue(UserId user, uint32_t scopes, bool refresh, Time expires_at);
-  Token* find(TokenId id) { return id == 0 || id > tokens_.size() ? nullptr : &tokens_[id - 1]; }
-  const Token* find(TokenId id) const {
-    return id == 0 || id > tokens_.size() ? nullptr : &tokens_[id - 1];
-  }
+  Token* find(TokenId id) { return tokens_.find(id); }
+  const Token* find(TokenId id) const { return tokens_.find(id); }
 
   Duration access_ttl_;
-  std::vector<Token> tokens_;  // token id = index + 1
+  RetiringTable<Token> tokens_;
+  std::unordered_map<UserId, std::vector<TokenId>> tokens_of_;  // lookup only
   // Older refresh tokens are revoked by rotation, so only the newest can be live.
   std::unordered_map<UserId, TokenId> newest_refresh_;
   uint64_t refreshes_ = 0;

@@ -59,8 +59,24 @@ std::string_view PaymentsFake::status_name(Status s) {
 }
 
 PaymentMethodId PaymentsFake::add_method(UserId owner, CardBehaviour behaviour) {
-  methods_.push_back(Method{owner, behaviour});
-  return methods_.size();
+  PaymentMethodId id = methods_.add(Method{owner, behaviour});
+  owned_[owner].methods.push_back(id);
+  return id;
+}
+
+const std::vector<ObjectId>& PaymentsFake::intents_of(UserId user) const {
+  static const std::vector<ObjectId> kNone;
+  auto it = owned_.find(user);
+  return it == owned_.end() ? kNone : it->second.intents;
+}
+
+void PaymentsFake::retire_user(UserId user) {
+  auto it = owned_.find(user);
+  if (it == owned_.end()) return;
+  for (PaymentMethodId id : it->second.methods) methods_.retire(id);
+  for (ObjectId id : it->second.intents) intents_.retire(id);
+  for (IdempotencyKey key : it->second.keys) idempotency_.forget(key);
+  owned_.erase(it);
 }
 
 ProviderReply PaymentsFake::handle(const ProviderRequest& req, Time now, Time ready_at) {
@@ -68,7 +84,8 @@ ProviderReply PaymentsFake::handle(const ProviderRequest& req, Time now, Time re
   if (!identity_->token_active(req.access_token, now)) {
     return error_reply(ErrorCode::kInvalidToken);
   }
-  return run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
+  std::size_t keys_before = idempotency_.size();
+  ProviderReply reply = run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
     switch (req.op) {
       case Op::kAuthorize:
         return authorize(req, now);
@@ -82,13 +99,14 @@ ProviderReply PaymentsFake::handle(const ProviderRequest& req, Time now, Time re
         return error_reply(ErrorCode::kBadRequest);
     }
   });
+  if (idempotency_.size() > keys_before) owned_[req.user].keys.push_back(req.key);
+  return reply;
 }
 
 ProviderReply PaymentsFake::authorize(const ProviderRequest& req, Time now) {
-  if (req.amount <= 0 || req.payment_method == 0 || req.payment_method > methods_.size()) {
-    return error_reply(ErrorCode::kBadRequest);
-  }
-  const Method& m = methods_[req.payment_method - 1];
+  const Method* method = methods_.find(req.payment_method);
+  if (req.amount <= 0 || method == nullptr) return error_reply(ErrorCode::kBadRequest);
+  const Method& m = *method;
   PaymentIntent pi{m.owner, req.payment_method,       req.amount, 0, now,
                    0,       Status::kRequiresCapture, false};
   ErrorCode error = ErrorCode::kNone;
@@ -108,18 +126,19 @@ ProviderReply PaymentsFake::authorize(const ProviderRequest& req, Time now) {
       pi.status = Status::kRequiresAction;
       break;
   }
-  intents_.push_back(pi);
   ProviderReply r;
   r.error = error;
-  r.id = intents_.size();
+  r.id = intents_.add(pi);
+  owned_[m.owner].intents.push_back(r.id);
   r.amount = req.amount;
   r.status = status_name(pi.status);
   return r;
 }
 
 ProviderReply PaymentsFake::capture(const ProviderRequest& req, Time now) {
-  if (req.ref == 0 || req.ref > intents_.size()) return error_reply(ErrorCode::kNotFound);
-  PaymentIntent& pi = intents_[req.ref - 1];
+  PaymentIntent* found = intents_.find(req.ref);
+  if (found == nullptr) return error_reply(ErrorCode::kNotFound);
+  PaymentIntent& pi = *found;
   if (pi.status != Status::kRequiresCapture) {
     return error_reply(ErrorCode::kInvalidState, status_name(pi.status));
   }
@@ -133,8 +152,9 @@ ProviderReply PaymentsFake::capture(const ProviderRequest& req, Time now) {
 }
 
 ProviderReply PaymentsFake::cancel(const ProviderRequest& req) {
-  if (req.ref == 0 || req.ref > intents_.size()) return error_reply(ErrorCode::kNotFound);
-  PaymentIntent& pi = intents_[req.ref - 1];
+  PaymentIntent* found = intents_.find(req.ref);
+  if (found == nullptr) return error_reply(ErrorCode::kNotFound);
+  PaymentIntent& pi = *found;
   if (pi.status == Status::kSucceeded) {
     return error_reply(ErrorCode::kInvalidState, status_name(pi.status));
   }
@@ -146,8 +166,9 @@ ProviderReply PaymentsFake::cancel(const ProviderRequest& req) {
 }
 
 ProviderReply PaymentsFake::refund(const ProviderRequest& req) {
-  if (req.ref == 0 || req.ref > intents_.size()) return error_reply(ErrorCode::kNotFound);
-  PaymentIntent& pi = intents_[req.ref - 1];
+  PaymentIntent* found = intents_.find(req.ref);
+  if (found == nullptr) return error_reply(ErrorCode::kNotFound);
+  PaymentIntent& pi = *found;
   if (pi.status != Status::kSucceeded) {
     return error_reply(ErrorCode::kInvalidState, status_name(pi.status));
   }

@@ -1,8 +1,10 @@
 #pragma once
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "fakes/idempotency_table.h"
+#include "protocol/retiring_table.h"
 #include "protocol/provider.h"
 
 namespace checkride {
@@ -41,13 +43,13 @@ class PaymentsFake {
   PaymentMethodId add_method(UserId owner, CardBehaviour behaviour);
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
 
-  const std::vector<PaymentIntent>& intents() const { return intents_; }  // id = index+1
-  const PaymentIntent* find(ObjectId id) const {
-    return id == 0 || id > intents_.size() ? nullptr : &intents_[id - 1];
-  }
-  UserId owner_of_method(PaymentMethodId pm) const {
-    return pm == 0 || pm > methods_.size() ? 0 : methods_[pm - 1].owner;
-  }
+  const RetiringTable<PaymentIntent>& intents() const { return intents_; }
+  const PaymentIntent* find(ObjectId id) const { return intents_.find(id); }
+  // The user's payment intents in creation order (empty when none).
+  const std::vector<ObjectId>& intents_of(UserId user) const;
+  // Drops everything the user owns (methods, intents, idempotency keys): called once the
+  // user's session is settled and checked, so a long run keeps only what is in flight.
+  void retire_user(UserId user);
   static std::string_view status_name(Status s);
 
  private:
@@ -60,10 +62,17 @@ class PaymentsFake {
   ProviderReply cancel(const ProviderRequest& req);
   ProviderReply refund(const ProviderRequest& req);
 
+  struct Owned {
+    std::vector<PaymentMethodId> methods;
+    std::vector<ObjectId> intents;
+    std::vector<IdempotencyKey> keys;
+  };
+
   const IdentityFake* identity_;
-  std::vector<Method> methods_;
-  std::vector<PaymentIntent> intents_;
+  RetiringTable<Method> methods_;
+  RetiringTable<PaymentIntent> intents_;
   IdempotencyTable idempotency_;
+  std::unordered_map<UserId, Owned> owned_;  // lookup only, never iterated
 };
 
 }  // namespace checkride

@@ -21,6 +21,19 @@ struct World {
   // Routes a request to its provider. `ready_at` is when the reply leaves the provider; a
   // request with the same idempotency key arriving before then gets a 409.
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
+
+  // True while the user still holds stock or seats that will lapse on their own: the
+  // user's ledger can still change, so it is not final yet.
+  bool user_has_pending_holds(UserId user) const {
+    return catalog.holds_stock(user) || bookings.holds_seats(user);
+  }
+  // Drops everything the user owns in every fake (after the checkers have read it).
+  void retire_user(UserId user) {
+    identity.retire_user(user);
+    payments.retire_user(user);
+    bookings.retire_user(user);
+    catalog.retire_user(user);
+  }
 };
 
 }  // namespace checkride

@@ -481,8 +481,7 @@ bool Orchestrator::charge_checks(SagaRecord& s, Time now, ActionStatus& status, 
     code = "spend_cap";
     return false;
   }
-  uint64_t day_key = mix64(s.user, static_cast<uint64_t>(now / (24 * kHour)));
-  int64_t& day_spend = spend_day_[day_key];
+  int64_t& day_spend = spend_today(s.user, now);
   if (policy.spend_cap_day > 0 && day_spend + s.total > policy.spend_cap_day) {
     code = "daily_spend_cap";
     return false;
@@ -509,6 +508,34 @@ void Orchestrator::escalate(const SagaRecord& s, const std::string& reason, Time
   e.params += s.offer;
   review_queue_.push_back(std::move(e));
   audit_.append(now, "escalation", s.session, s.id, reason, s.total);
+}
+
+int64_t& Orchestrator::spend_today(UserId user, Time now) {
+  auto& [day, spent] = spend_day_[user];
+  int64_t today = now / (24 * kHour);
+  if (day != today) {
+    day = today;
+    spent = 0;
+  }
+  return spent;
+}
+
+bool Orchestrator::settled(SessionId session) const {
+  for (SagaId id : store_.sagas_of(session)) {
+    const SagaRecord* s = store_.saga(id);
+    if (s != nullptr && !s->done) return false;
+  }
+  return true;
+}
+
+void Orchestrator::retire_session(SessionId session, UserId user) {
+  for (SagaId id : store_.sagas_of(session)) waiters_.erase(id);
+  dedupe_.erase(session);
+  spend_session_.erase(session);
+  tokens_.erase(user);
+  rate_windows_.erase(user);
+  spend_day_.erase(user);
+  store_.retire_session(session, user);
 }
 
 void Orchestrator::track_dedupe(const SagaRecord& s) {
@@ -1026,7 +1053,7 @@ void Orchestrator::on_compensation_reply(SagaRecord& s, Op op, const ProviderRep
 
 void Orchestrator::back_to_hold(SagaRecord& s, Time now, Effects& out) {
   spend_session_[s.session] -= s.total;
-  spend_day_[mix64(s.user, static_cast<uint64_t>(now / (24 * kHour)))] -= s.total;
+  spend_today(s.user, now) -= s.total;
   s.compensating = false;
   s.back_to_hold = false;
   s.step = Step::kAwaitConfirm;
@@ -1050,7 +1077,7 @@ void Orchestrator::finish(SagaRecord& s, ActionStatus status, std::string code, 
   if (charged_path && !is_success(status) && s.total > 0 && s.step != Step::kQuote) {
     // Give the spend back: nothing was charged.
     spend_session_[s.session] -= s.total;
-    spend_day_[mix64(s.user, static_cast<uint64_t>(now / (24 * kHour)))] -= s.total;
+    spend_today(s.user, now) -= s.total;
   }
   s.done = true;
   s.step = Step::kDone;

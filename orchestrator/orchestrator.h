@@ -37,6 +37,14 @@ class Orchestrator {
   // After a crash: resumes every saga the Store holds as in flight, with the same keys.
   void recover(Time now, Effects& out);
 
+  // True when every saga of the session has finished (compensations included): nothing
+  // the orchestrator does can change that session's ledger any more.
+  bool settled(SessionId session) const;
+  // Forgets a settled session and its user: sagas, keys, consents, grant and every cache
+  // keyed by them. The host calls it once the session's outcome is recorded, which keeps a
+  // long run's memory to what is in flight.
+  void retire_session(SessionId session, UserId user);
+
   int in_flight() const { return in_flight_; }
   const std::vector<Escalation>& review_queue() const { return review_queue_; }
   const AuditLog& audit() const { return audit_; }
@@ -108,6 +116,7 @@ class Orchestrator {
   bool must_complete(const SagaRecord& s) const;
   void escalate(const SagaRecord& s, const std::string& reason, Time now);
   void track_dedupe(const SagaRecord& s);
+  int64_t& spend_today(UserId user, Time now);
 
   const ActionCatalog& catalog_;
   OrchestratorConfig config_;
@@ -126,7 +135,7 @@ class Orchestrator {
   std::unordered_map<SessionId, std::vector<std::pair<uint64_t, SagaId>>> dedupe_;
   std::unordered_map<UserId, std::pair<int64_t, int32_t>> rate_windows_;
   std::unordered_map<SessionId, int64_t> spend_session_;
-  std::unordered_map<uint64_t, int64_t> spend_day_;
+  std::unordered_map<UserId, std::pair<int64_t, int64_t>> spend_day_;  // user -> (day, spent)
   std::unordered_map<const nlohmann::json*, ParsedParams> parsed_;
   std::vector<Escalation> review_queue_;
 };

@@ -1,5 +1,4 @@
 #pragma once
-#include <deque>
 #include <functional>
 #include <unordered_map>
 #include <vector>
@@ -7,6 +6,7 @@
 #include "orchestrator/audit_log.h"
 #include "orchestrator/saga.h"
 #include "protocol/action.h"
+#include "protocol/retiring_table.h"
 
 namespace checkride {
 
@@ -27,6 +27,11 @@ class Store {
   virtual void save(SagaId id) = 0;
   // Visits every saga in id order (deterministic).
   virtual void for_each_saga(const std::function<void(const SagaRecord&)>& fn) const = 0;
+
+  // The session's sagas in id order.
+  virtual const std::vector<SagaId>& sagas_of(SessionId session) const = 0;
+  // Forgets a settled session (its sagas, keys and consents) and its user's grant.
+  virtual void retire_session(SessionId session, UserId user) = 0;
 
   virtual SagaId saga_for_key(IdempotencyKey key) const = 0;  // 0 if none
   virtual void put_key(IdempotencyKey key, SagaId id) = 0;
@@ -50,18 +55,18 @@ class MemoryStore : public Store, private AuditSink {
   explicit MemoryStore(bool keep_audit = true) : keep_audit_(keep_audit) {}
 
   SagaId create_saga(SagaRecord record) override;
-  SagaRecord* saga(SagaId id) override {
-    return id == 0 || id > sagas_.size() ? nullptr : &sagas_[id - 1];
-  }
+  SagaRecord* saga(SagaId id) override { return sagas_.find(id); }
   void save(SagaId) override { ++writes_; }
   void for_each_saga(const std::function<void(const SagaRecord&)>& fn) const override {
-    for (const auto& s : sagas_) fn(s);
+    sagas_.for_each([&](uint64_t, const SagaRecord& s) { fn(s); });
   }
+  const std::vector<SagaId>& sagas_of(SessionId session) const override;
+  void retire_session(SessionId session, UserId user) override;
   SagaId saga_for_key(IdempotencyKey key) const override {
     auto it = keys_.find(key);
     return it == keys_.end() ? 0 : it->second;
   }
-  void put_key(IdempotencyKey key, SagaId id) override { keys_[key] = id; }
+  void put_key(IdempotencyKey key, SagaId id) override;
   const SessionGrant* grant(UserId user) const override {
     auto it = grants_.find(user);
     return it == grants_.end() ? nullptr : &it->second;
@@ -75,14 +80,20 @@ class MemoryStore : public Store, private AuditSink {
 
   const std::vector<AuditRecord>& audit_records() const { return audit_; }
   uint64_t writes() const { return writes_; }
-  std::size_t saga_count() const { return sagas_.size(); }
+  std::size_t saga_count() const { return sagas_.issued(); }
+  std::size_t live_sagas() const { return sagas_.live(); }
 
  private:
   void append(uint64_t seq, std::string_view line, const Sha256& hash) override;
 
   bool keep_audit_;
-  std::deque<SagaRecord> sagas_;  // id = index + 1; a deque keeps pointers stable
+  struct SessionIndex {
+    std::vector<SagaId> sagas;
+    std::vector<IdempotencyKey> keys;
+  };
+  RetiringTable<SagaRecord> sagas_;  // pointers stay valid until retired
   std::unordered_map<IdempotencyKey, SagaId> keys_;
+  std::unordered_map<SessionId, SessionIndex> sessions_;
   std::unordered_map<UserId, SessionGrant> grants_;
   std::unordered_map<SessionId, std::vector<ConsentRecord>> consents_;
   std::vector<AuditRecord> audit_;

@@ -1,12 +1,13 @@
-// Checkers: every metric is computed from the fakes' ledgers (ground truth) and the
-// agent's view of each session, never from what the orchestrator says about itself.
-#include <algorithm>
+#include "simulator/checkers.h"
 
-#include "simulator/simulation.h"
+#include <algorithm>
 
 namespace checkride {
 namespace {
 
+constexpr std::size_t kWitnessesPerMetric = 3;
+
+// The user's ground truth, summed over their ledger.
 struct Truth {
   int32_t authorizations = 0;
   int32_t captures = 0;
@@ -15,6 +16,33 @@ struct Truth {
   int32_t orders = 0;       // ever confirmed (cancelled later or not)
   int32_t live_orders = 0;  // confirmed and not cancelled
 };
+
+Truth truth_of(UserId user, const World& w) {
+  Truth t;
+  for (ObjectId id : w.payments.intents_of(user)) {
+    const auto* pi = w.payments.find(id);
+    if (pi->authorized) ++t.authorizations;
+    if (pi->captured_at > 0) {
+      ++t.captures;
+      t.captured += pi->amount;
+      t.refunded += pi->refunded;
+    }
+  }
+  for (ObjectId id : w.catalog.orders_of(user)) {
+    const auto* o = w.catalog.orders().find(id);
+    ++t.orders;
+    if (!o->cancelled) ++t.live_orders;
+  }
+  for (ObjectId id : w.bookings.holds_of(user)) {
+    const auto* h = w.bookings.holds().find(id);
+    if (h->state == BookingsFake::HoldState::kConfirmed ||
+        h->state == BookingsFake::HoldState::kCancelled) {
+      ++t.orders;
+      if (h->state == BookingsFake::HoldState::kConfirmed) ++t.live_orders;
+    }
+  }
+  return t;
+}
 
 std::string pi_line(ObjectId id, const PaymentsFake::PaymentIntent& pi) {
   return "t=" + std::to_string(pi.created) + "ms payment pi_" + std::to_string(id) + " " +
@@ -25,108 +53,137 @@ std::string pi_line(ObjectId id, const PaymentsFake::PaymentIntent& pi) {
 
 }  // namespace
 
-Report Simulation::check() const {
-  const World& w = *world_;
-  std::size_t n = outcomes_.size();
-  std::vector<Truth> truth(n + 1);
-  auto valid = [&](UserId u) { return u >= 1 && u <= n; };
-
-  for (const auto& pi : w.payments.intents()) {
-    if (!valid(pi.owner)) continue;
-    Truth& t = truth[pi.owner];
-    if (pi.authorized) ++t.authorizations;
-    if (pi.captured_at > 0) {
-      ++t.captures;
-      t.captured += pi.amount;
-      t.refunded += pi.refunded;
-    }
-  }
-  for (const auto& o : w.catalog.orders()) {
-    if (!valid(o.user)) continue;
-    ++truth[o.user].orders;
-    if (!o.cancelled) ++truth[o.user].live_orders;
-  }
-  for (const auto& h : w.bookings.holds()) {
-    if (!valid(h.user)) continue;
-    if (h.state == BookingsFake::HoldState::kConfirmed ||
-        h.state == BookingsFake::HoldState::kCancelled) {
-      ++truth[h.user].orders;
-      if (h.state == BookingsFake::HoldState::kConfirmed) ++truth[h.user].live_orders;
-    }
-  }
-
-  Report r;
-  r.scenario = scenario_.name;
-  r.description = scenario_.description;
-  r.seed = scenario_.seed;
-  r.defects = scenario_.defect_names;
-  std::map<std::string, std::vector<SessionId>> offenders;
-  auto offend = [&](const char* metric, SessionId s, int64_t count = 1) {
-    r.metrics[metric] += static_cast<double>(count);
-    auto& list = offenders[metric];
-    if (list.size() < 3) list.push_back(s);
-  };
+Checkers::Checkers(const Scenario& scenario, const std::vector<CompiledTemplate>& templates)
+    : scenario_(scenario), templates_(templates) {
   for (const char* m :
        {"sessions", "intents", "completed", "duplicate_charges", "duplicate_authorizations",
         "oversold_units", "coupon_overspend_cents", "charged_without_order", "order_without_charge",
         "false_success", "false_failure", "orphan_holds", "orphan_authorizations",
         "consent_violations", "policy_violations", "escalations", "throttled", "stuck"}) {
-    r.metrics[m] = 0;
+    metrics_[m] = 0;
   }
-  r.metrics["sessions"] = static_cast<double>(n);
-  r.metrics["orchestrator_crashes"] = static_cast<double>(crashes_);
+}
 
-  const PolicyConfig& policy = scenario_.orchestrator.policy;
-  for (SessionId s = 1; s <= n; ++s) {
-    const SessionOutcome& o = outcomes_[s - 1];
-    const Truth& t = truth[s];
-    bool intent = o.flags & SessionOutcome::kIntent;
-    bool told_ok = o.flags & SessionOutcome::kToldConfirmed;
-    bool told_failed = o.flags & SessionOutcome::kToldFailed;
-    int64_t net = t.captured - t.refunded;
-    if (intent) {
-      r.metrics["intents"] += 1;
-      if (t.orders > 0 && told_ok) {
-        r.metrics["completed"] += 1;
-      } else if (templates_[o.tmpl].recorded_success) {
-        // A regression against the recording: the intent completed in production.
-        auto& list = offenders["incomplete_intents"];
-        if (list.size() < 3) list.push_back(s);
-      }
-      if (t.captures > 1) offend("duplicate_charges", s, t.captures - 1);
-      if (t.authorizations > 1) offend("duplicate_authorizations", s, t.authorizations - 1);
-    }
-    if (net > 0 && t.orders == 0) offend("charged_without_order", s);
-    if (t.live_orders > 0 && t.captured == 0) offend("order_without_charge", s, t.live_orders);
-    if (told_ok && t.orders == 0) offend("false_success", s);
-    if (told_failed && !told_ok && t.orders > 0 && net > 0) offend("false_failure", s);
-    if (policy.spend_cap_session > 0 && t.captured > policy.spend_cap_session) {
-      offend("policy_violations", s);
-    }
-    if (o.flags & SessionOutcome::kEscalated) r.metrics["escalations"] += 1;
-    if ((o.flags & SessionOutcome::kThrottled) && !told_ok) r.metrics["throttled"] += 1;
-    if (!(o.flags & SessionOutcome::kFinished)) offend("stuck", s);
+void Checkers::offend(const char* metric, SessionId session, const SessionOutcome& outcome,
+                      const World& world, int64_t count) {
+  metrics_[metric] += static_cast<double>(count);
+  witness(metric, session, outcome, world);
+}
+
+// Witnesses are written while the session's ledger still exists: the ledger lines of the
+// first offending sessions (in the order they were checked).
+void Checkers::witness(const std::string& metric, SessionId s, const SessionOutcome& o,
+                       const World& w) {
+  auto& list = witnesses_[metric];
+  if (list.size() >= kWitnessesPerMetric) return;
+  if (!list.empty() && list.back().session == s) return;  // one witness per session
+  Witness wit;
+  wit.metric = metric;
+  wit.session = s;
+  wit.events.push_back("template " + templates_[o.tmpl].name);
+  wit.events.push_back(std::string("agent was told ") +
+                       (o.flags & SessionOutcome::kToldConfirmed ? "confirmed"
+                        : o.flags & SessionOutcome::kToldFailed  ? "failed"
+                                                                 : "nothing final") +
+                       (o.flags & SessionOutcome::kFinished ? "" : "; session unfinished"));
+  if (o.first_consent >= 0) {
+    wit.events.push_back("user confirmed up to " + std::to_string(o.max_consent) +
+                         " cents at t=" + std::to_string(o.first_consent) + "ms");
   }
-  for (std::size_t i = 0; i < w.payments.intents().size(); ++i) {
-    const auto& pi = w.payments.intents()[i];
-    if (pi.status == PaymentsFake::Status::kRequiresCapture)
-      offend("orphan_authorizations", pi.owner);
-    if (pi.captured_at > 0 && valid(pi.owner)) {
-      const SessionOutcome& o = outcomes_[pi.owner - 1];
+  for (ObjectId id : w.payments.intents_of(s)) wit.events.push_back(pi_line(id, *w.payments.find(id)));
+  for (ObjectId id : w.catalog.reservations_of(s)) {
+    const auto& res = *w.catalog.reservations().find(id);
+    static const char* kState[] = {"held", "committed", "released", "expired"};
+    wit.events.push_back("t=" + std::to_string(res.created) + "ms catalog reservation res_" +
+                         std::to_string(id) + " " + kState[static_cast<int>(res.state)] +
+                         (res.released_by_caller ? "" : " (never released)"));
+  }
+  for (ObjectId id : w.catalog.orders_of(s)) {
+    const auto& order = *w.catalog.orders().find(id);
+    wit.events.push_back("t=" + std::to_string(order.created) + "ms catalog order #" +
+                         std::to_string(id) + " " + std::to_string(order.total) + " cents" +
+                         (order.reservation ? "" : " (no reservation)") +
+                         (order.cancelled ? " cancelled" : ""));
+  }
+  for (ObjectId id : w.bookings.holds_of(s)) {
+    const auto& h = *w.bookings.holds().find(id);
+    static const char* kState[] = {"held", "confirmed", "released", "expired", "cancelled"};
+    wit.events.push_back("t=" + std::to_string(h.created) + "ms booking hold " +
+                         std::to_string(id) + " " + kState[static_cast<int>(h.state)] +
+                         (h.released_by_caller ? "" : " (never released)"));
+  }
+  list.push_back(std::move(wit));
+}
+
+void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& w) {
+  const Truth t = truth_of(s, w);
+  const PolicyConfig& policy = scenario_.orchestrator.policy;
+  bool intent = o.flags & SessionOutcome::kIntent;
+  bool told_ok = o.flags & SessionOutcome::kToldConfirmed;
+  bool told_failed = o.flags & SessionOutcome::kToldFailed;
+  int64_t net = t.captured - t.refunded;
+  metrics_["sessions"] += 1;
+  if (intent) {
+    metrics_["intents"] += 1;
+    if (t.orders > 0 && told_ok) {
+      metrics_["completed"] += 1;
+    } else if (templates_[o.tmpl].recorded_success) {
+      // A regression against the recording: the intent completed in production.
+      witness("incomplete_intents", s, o, w);
+    }
+    if (t.captures > 1) offend("duplicate_charges", s, o, w, t.captures - 1);
+    if (t.authorizations > 1) offend("duplicate_authorizations", s, o, w, t.authorizations - 1);
+  }
+  if (net > 0 && t.orders == 0) offend("charged_without_order", s, o, w);
+  if (t.live_orders > 0 && t.captured == 0) offend("order_without_charge", s, o, w, t.live_orders);
+  if (told_ok && t.orders == 0) offend("false_success", s, o, w);
+  if (told_failed && !told_ok && t.orders > 0 && net > 0) offend("false_failure", s, o, w);
+  if (policy.spend_cap_session > 0 && t.captured > policy.spend_cap_session) {
+    offend("policy_violations", s, o, w);
+  }
+  if (o.flags & SessionOutcome::kEscalated) metrics_["escalations"] += 1;
+  if ((o.flags & SessionOutcome::kThrottled) && !told_ok) metrics_["throttled"] += 1;
+  if (!(o.flags & SessionOutcome::kFinished)) offend("stuck", s, o, w);
+
+  for (ObjectId id : w.payments.intents_of(s)) {
+    const auto& pi = *w.payments.find(id);
+    if (pi.status == PaymentsFake::Status::kRequiresCapture) {
+      offend("orphan_authorizations", s, o, w);
+    }
+    if (pi.captured_at > 0) {
+      captured_ += pi.amount;
       if (o.max_consent < pi.amount || o.first_consent < 0 || o.first_consent > pi.created) {
-        offend("consent_violations", pi.owner);
+        offend("consent_violations", s, o, w);
       }
       if (policy.review_above > 0 && pi.amount > policy.review_above) {
-        offend("policy_violations", pi.owner);
+        offend("policy_violations", s, o, w);
       }
     }
+    refunded_ += pi.refunded;
   }
-  for (const auto& res : w.catalog.reservations()) {
-    if (!res.released_by_caller) offend("orphan_holds", res.user);
+  for (ObjectId id : w.catalog.reservations_of(s)) {
+    if (!w.catalog.reservations().find(id)->released_by_caller) offend("orphan_holds", s, o, w);
   }
-  for (const auto& h : w.bookings.holds()) {
-    if (!h.released_by_caller) offend("orphan_holds", h.user);
+  for (ObjectId id : w.catalog.orders_of(s)) {
+    const auto& order = *w.catalog.orders().find(id);
+    if (!order.cancelled) confirmed_totals_ += order.total;
   }
+  for (ObjectId id : w.bookings.holds_of(s)) {
+    const auto& h = *w.bookings.holds().find(id);
+    if (!h.released_by_caller) offend("orphan_holds", s, o, w);
+    if (h.state == BookingsFake::HoldState::kConfirmed) confirmed_totals_ += h.total;
+    if (h.state == BookingsFake::HoldState::kCancelled)
+      confirmed_totals_ += h.total - std::max<int64_t>(h.refund_quote, 0);
+  }
+}
+
+Report Checkers::finish(const World& w) {
+  Report r;
+  r.scenario = scenario_.name;
+  r.description = scenario_.description;
+  r.seed = scenario_.seed;
+  r.defects = scenario_.defect_names;
+  r.metrics = metrics_;
   for (const auto& sku : w.catalog.skus()) {
     r.metrics["oversold_units"] += std::max(0, sku.committed - sku.spec.stock);
   }
@@ -142,99 +199,16 @@ Report Simulation::check() const {
   r.flows = static_cast<uint64_t>(intents);
 
   // Money: what was taken against what confirmed orders are worth.
-  int64_t captured = 0, refunded = 0, confirmed_totals = 0;
-  for (const auto& pi : w.payments.intents()) {
-    if (pi.captured_at > 0) captured += pi.amount;
-    refunded += pi.refunded;
+  r.money = {{"captured", captured_},
+             {"refunded", refunded_},
+             {"net", captured_ - refunded_},
+             {"confirmed_totals", confirmed_totals_},
+             {"difference", captured_ - refunded_ - confirmed_totals_}};
+  r.metrics["money_difference_cents"] =
+      static_cast<double>(captured_ - refunded_ - confirmed_totals_);
+  for (auto& [metric, list] : witnesses_) {
+    for (auto& wit : list) r.witnesses.push_back(std::move(wit));
   }
-  for (const auto& o : w.catalog.orders()) {
-    if (!o.cancelled) confirmed_totals += o.total;
-  }
-  for (const auto& h : w.bookings.holds()) {
-    if (h.state == BookingsFake::HoldState::kConfirmed) confirmed_totals += h.total;
-    if (h.state == BookingsFake::HoldState::kCancelled)
-      confirmed_totals += h.total - std::max<int64_t>(h.refund_quote, 0);
-  }
-  r.money = {{"captured", captured},
-             {"refunded", refunded},
-             {"net", captured - refunded},
-             {"confirmed_totals", confirmed_totals},
-             {"difference", captured - refunded - confirmed_totals}};
-  r.metrics["money_difference_cents"] = static_cast<double>(captured - refunded - confirmed_totals);
-
-  r.latency = latency_;
-  const LogHistogram& sl = latency_.at("session");
-  r.metrics["p50_session_ms"] = static_cast<double>(sl.percentile(0.5));
-  r.metrics["p90_session_ms"] = static_cast<double>(sl.percentile(0.9));
-  r.metrics["p99_session_ms"] = static_cast<double>(sl.percentile(0.99));
-  r.metrics["max_session_ms"] = static_cast<double>(sl.max());
-  for (int op = 0; op < kOpCount; ++op) {
-    const OpCounts& counts = op_counts_[op];
-    if (counts.calls == 0) continue;
-    Op o = static_cast<Op>(op);
-    StepFailures& sf = r.failures_by_step[std::string(provider_name(provider_of(o))) + "." +
-                                          std::string(op_name(o))];
-    sf.calls = counts.calls;
-    for (int e = 1; e < kErrorCodeCount; ++e) {
-      if (counts.errors[e] == 0) continue;
-      sf.errors += counts.errors[e];
-      sf.by_error[std::string(error_name(static_cast<ErrorCode>(e)))] = counts.errors[e];
-    }
-  }
-
-  // Witnesses: the ledger lines of the first offending sessions.
-  for (const auto& [metric, sessions] : offenders) {
-    for (SessionId s : sessions) {
-      Witness wit;
-      wit.metric = metric;
-      wit.session = s;
-      if (valid(s)) {
-        const SessionOutcome& o = outcomes_[s - 1];
-        wit.events.push_back("template " + templates_[o.tmpl].name);
-        wit.events.push_back(std::string("agent was told ") +
-                             (o.flags & SessionOutcome::kToldConfirmed ? "confirmed"
-                              : o.flags & SessionOutcome::kToldFailed  ? "failed"
-                                                                       : "nothing final") +
-                             (o.flags & SessionOutcome::kFinished ? "" : "; session unfinished"));
-        if (o.first_consent >= 0) {
-          wit.events.push_back("user confirmed up to " + std::to_string(o.max_consent) +
-                               " cents at t=" + std::to_string(o.first_consent) + "ms");
-        }
-      }
-      const auto& pis = w.payments.intents();
-      for (std::size_t i = 0; i < pis.size(); ++i) {
-        if (pis[i].owner == s) wit.events.push_back(pi_line(i + 1, pis[i]));
-      }
-      const auto& res = w.catalog.reservations();
-      for (std::size_t i = 0; i < res.size(); ++i) {
-        if (res[i].user != s) continue;
-        static const char* kState[] = {"held", "committed", "released", "expired"};
-        wit.events.push_back("t=" + std::to_string(res[i].created) + "ms catalog reservation res_" +
-                             std::to_string(i + 1) + " " + kState[static_cast<int>(res[i].state)] +
-                             (res[i].released_by_caller ? "" : " (never released)"));
-      }
-      const auto& orders = w.catalog.orders();
-      for (std::size_t i = 0; i < orders.size(); ++i) {
-        if (orders[i].user != s) continue;
-        wit.events.push_back("t=" + std::to_string(orders[i].created) + "ms catalog order #" +
-                             std::to_string(i + 1) + " " + std::to_string(orders[i].total) +
-                             " cents" + (orders[i].reservation ? "" : " (no reservation)") +
-                             (orders[i].cancelled ? " cancelled" : ""));
-      }
-      const auto& holds = w.bookings.holds();
-      for (std::size_t i = 0; i < holds.size(); ++i) {
-        if (holds[i].user != s) continue;
-        static const char* kState[] = {"held", "confirmed", "released", "expired", "cancelled"};
-        wit.events.push_back("t=" + std::to_string(holds[i].created) + "ms booking hold " +
-                             std::to_string(i + 1) + " " +
-                             kState[static_cast<int>(holds[i].state)] +
-                             (holds[i].released_by_caller ? "" : " (never released)"));
-      }
-      r.witnesses.push_back(std::move(wit));
-    }
-  }
-  r.fingerprint = mix64(fingerprint_, static_cast<uint64_t>(r.metrics["completed"]));
-  r.gates = evaluate_gates(scenario_.expect, r.metrics);
   return r;
 }
 

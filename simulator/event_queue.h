@@ -16,6 +16,7 @@ enum class EventType : uint8_t {
   kTimer,
   kCrash,
   kRestart,
+  kRetire,  // bookkeeping: is a finished session's ledger final yet? (not a simulated event)
 };
 
 struct Event {

@@ -12,7 +12,8 @@ namespace {
 
 constexpr uint32_t kScopesAll =
     kScopeCatalogRead | kScopeOrdersWrite | kScopePaymentsCharge | kScopeBookingsWrite;
-constexpr Duration kRefusedAfter = 5;  // a connection refused answers fast
+constexpr Duration kRefusedAfter = 5;      // a connection refused answers fast
+constexpr Duration kRetireRecheck = 1000;  // a finished but unsettled session is looked at again
 
 std::string fmt_time(Time t) {
   char buf[32];
@@ -34,7 +35,8 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
       mix_stream_(scenario.seed, "mix"),
       latency_stream_{
           Stream(scenario.seed, "latency:catalog"), Stream(scenario.seed, "latency:payment"),
-          Stream(scenario.seed, "latency:booking"), Stream(scenario.seed, "latency:identity")} {
+          Stream(scenario.seed, "latency:booking"), Stream(scenario.seed, "latency:identity")},
+      checkers_(scenario, templates_) {
   world_ = std::make_unique<World>(scenario.access_ttl);
   for (const auto& sku : scenario.skus) world_->catalog.add_sku(sku);
   for (const auto& c : scenario.coupons) world_->catalog.add_coupon(c);
@@ -60,7 +62,6 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
   }
   for (auto& t : templates_) t.name = t.name.substr(t.name.find(':') + 1);
   session_latency_ = &latency_["session"];
-  outcomes_.reserve(static_cast<std::size_t>(std::min<int64_t>(scenario.sessions, 1 << 24)));
 }
 
 Simulation::~Simulation() = default;
@@ -87,6 +88,10 @@ Report Simulation::run() {
     Time limit = arrivals_done_ ? load_end_ + scenario_.drain : std::numeric_limits<Time>::max();
     if (!queue_.pop(limit, e)) break;
     now_ = e.time;
+    if (e.type == EventType::kRetire) {  // bookkeeping, not part of the simulated world
+      try_retire(e.a, e.time);
+      continue;
+    }
     ++events_;
     fold(static_cast<uint64_t>(e.time) ^ (static_cast<uint64_t>(e.type) << 56), e.a ^ (e.b << 1));
     on_event(e);
@@ -103,8 +108,8 @@ void Simulation::on_event(const Event& e) {
       agent_step(e.a, e.time);
       return;
     case EventType::kAgentTimeout: {
-      auto it = agents_.find(e.a);
-      if (it != agents_.end() && it->second.request_id == e.b) {
+      const Agent* agent = agents_.find(e.a);
+      if (agent != nullptr && agent->request_id == e.b) {
         ActionResult r;
         r.session = e.a;
         r.request_id = e.b;
@@ -115,8 +120,7 @@ void Simulation::on_event(const Event& e) {
       return;
     }
     case EventType::kAgentDuplicate: {
-      auto it = agents_.find(e.a);
-      if (it != agents_.end()) send_action(e.a, it->second, e.time, true, e.b != 0);
+      if (Agent* agent = agents_.find(e.a)) send_action(e.a, *agent, e.time, true, e.b != 0);
       return;
     }
     case EventType::kProviderReply: {
@@ -139,6 +143,9 @@ void Simulation::on_event(const Event& e) {
       return;
     case EventType::kRestart:
       restart(e.time);
+      return;
+    case EventType::kRetire:
+      try_retire(e.a, e.time);
       return;
   }
 }
@@ -210,7 +217,7 @@ void Simulation::start_session(Time now) {
   SessionOutcome outcome;
   outcome.tmpl = tmpl;
   outcome.flags = SessionOutcome::kStarted | (t.intent ? SessionOutcome::kIntent : 0);
-  outcomes_.push_back(outcome);
+  outcomes_.add(outcome);
 
   // Each shopper: its own user, its own payment method, its own delegated grant.
   CardBehaviour card = CardBehaviour::kSucceeds;
@@ -221,7 +228,7 @@ void Simulation::start_session(Time now) {
   if (t.has_substitutions) a.refs.resize(t.steps.size());
   SessionGrant grant = world_->identity.login(id, id, kScopesAll, now);
   if (orchestrator_) orchestrator_->on_session_start(grant, now);
-  agents_.emplace(id, std::move(a));
+  agents_.add(std::move(a));
   note(id, now, [&] { return "session starts from " + t.name; });
   Duration think = t.steps.empty() ? 0 : t.steps.front().think;
   queue_.push(now + think, EventType::kAgentStep, id);
@@ -239,9 +246,9 @@ std::shared_ptr<const nlohmann::json> Simulation::params_for(const Agent& a,
 }
 
 void Simulation::agent_step(SessionId id, Time now) {
-  auto it = agents_.find(id);
-  if (it == agents_.end()) return;
-  Agent& a = it->second;
+  Agent* agent = agents_.find(id);
+  if (agent == nullptr) return;
+  Agent& a = *agent;
   const CompiledTemplate& t = templates_[a.tmpl];
   if (a.step >= t.steps.size()) {
     finish_session(id, now);
@@ -253,7 +260,7 @@ void Simulation::agent_step(SessionId id, Time now) {
       queue_.push(now + scenario_.agent.retry_delay, EventType::kAgentStep, id);
       return;
     }
-    SessionOutcome& o = outcomes_[id - 1];
+    SessionOutcome& o = *outcomes_.find(id);
     if (step.granted) {
       o.max_consent = std::max(o.max_consent, step.amount);
       if (o.first_consent < 0) o.first_consent = now;
@@ -313,9 +320,9 @@ void Simulation::send_action(SessionId id, Agent& a, Time now, bool duplicate, b
 
 void Simulation::on_agent_answer(const ActionResult& r, Time now) {
   fold(r.session, (static_cast<uint64_t>(r.status) << 48) ^ r.request_id);
-  auto it = agents_.find(r.session);
-  if (it == agents_.end() || it->second.request_id != r.request_id) return;  // stale or a dup
-  Agent& a = it->second;
+  Agent* agent = agents_.find(r.session);
+  if (agent == nullptr || agent->request_id != r.request_id) return;  // stale or a dup
+  Agent& a = *agent;
   a.request_id = 0;
   const CompiledTemplate& t = templates_[a.tmpl];
   const CassetteStep& step = t.steps[a.step];
@@ -330,7 +337,7 @@ void Simulation::on_agent_answer(const ActionResult& r, Time now) {
   }
   hist->second->record(now - a.sent_at);
 
-  SessionOutcome& o = outcomes_[r.session - 1];
+  SessionOutcome& o = *outcomes_.find(r.session);
   if (t.charge[a.step]) {
     o.flags &= static_cast<uint16_t>(~(SessionOutcome::kToldConfirmed |
                                        SessionOutcome::kToldFailed | SessionOutcome::kThrottled));
@@ -371,12 +378,13 @@ void Simulation::on_agent_answer(const ActionResult& r, Time now) {
 }
 
 void Simulation::finish_session(SessionId id, Time now) {
-  auto it = agents_.find(id);
-  if (it == agents_.end()) return;
-  session_latency_->record(now - it->second.started);
-  outcomes_[id - 1].flags |= SessionOutcome::kFinished;
+  Agent* agent = agents_.find(id);
+  if (agent == nullptr) return;
+  session_latency_->record(now - agent->started);
+  outcomes_.find(id)->flags |= SessionOutcome::kFinished;
   note(id, now, [] { return std::string("session ends"); });
-  agents_.erase(it);
+  agents_.retire(id);
+  if (options_.retire_settled) queue_.push(now, EventType::kRetire, id);
   if (scenario_.concurrency > 0 && started_ < scenario_.sessions) {
     queue_.push(now, EventType::kArrival);
     if (started_ + 1 >= scenario_.sessions) {
@@ -384,6 +392,53 @@ void Simulation::finish_session(SessionId id, Time now) {
       load_end_ = now;
     }
   }
+}
+
+void Simulation::try_retire(SessionId id, Time now) {
+  const SessionOutcome* outcome = outcomes_.find(id);
+  if (outcome == nullptr) return;
+  // Final once the orchestrator has settled every saga of the session (it can send nothing
+  // more for it) and no reservation or hold of the user is waiting to lapse.
+  bool final = orchestrator_ && orchestrator_->settled(id) && !world_->user_has_pending_holds(id);
+  if (!final) {
+    queue_.push(now + kRetireRecheck, EventType::kRetire, id);
+    return;
+  }
+  checkers_.check_session(id, *outcome, *world_);
+  world_->retire_user(id);
+  orchestrator_->retire_session(id, id);
+  outcomes_.retire(id);
+}
+
+Report Simulation::check() {
+  // Sessions not retired yet (unfinished, unsettled, or retirement off) in id order.
+  outcomes_.for_each([&](uint64_t id, const SessionOutcome& o) {
+    checkers_.check_session(id, o, *world_);
+  });
+  Report r = checkers_.finish(*world_);
+  r.metrics["orchestrator_crashes"] = static_cast<double>(crashes_);
+  r.latency = latency_;
+  const LogHistogram& sl = latency_.at("session");
+  r.metrics["p50_session_ms"] = static_cast<double>(sl.percentile(0.5));
+  r.metrics["p90_session_ms"] = static_cast<double>(sl.percentile(0.9));
+  r.metrics["p99_session_ms"] = static_cast<double>(sl.percentile(0.99));
+  r.metrics["max_session_ms"] = static_cast<double>(sl.max());
+  for (int op = 0; op < kOpCount; ++op) {
+    const OpCounts& counts = op_counts_[op];
+    if (counts.calls == 0) continue;
+    Op o = static_cast<Op>(op);
+    StepFailures& sf = r.failures_by_step[std::string(provider_name(provider_of(o))) + "." +
+                                          std::string(op_name(o))];
+    sf.calls = counts.calls;
+    for (int e = 1; e < kErrorCodeCount; ++e) {
+      if (counts.errors[e] == 0) continue;
+      sf.errors += counts.errors[e];
+      sf.by_error[std::string(error_name(static_cast<ErrorCode>(e)))] = counts.errors[e];
+    }
+  }
+  r.fingerprint = mix64(fingerprint_, static_cast<uint64_t>(r.metrics["completed"]));
+  r.gates = evaluate_gates(scenario_.expect, r.metrics);
+  return r;
 }
 
 void Simulation::apply(Time now) {

@@ -9,44 +9,17 @@
 #include "orchestrator/orchestrator.h"
 #include "protocol/cassette.h"
 #include "reports/report.h"
+#include "simulator/checkers.h"
 #include "simulator/event_queue.h"
 #include "simulator/fault_plan.h"
 #include "simulator/scenario.h"
 
 namespace checkride {
 
-// A cassette session compiled for replay: params parsed once, shared by every session
-// instantiated from it.
-struct CompiledTemplate {
-  std::string name;  // "cassette-file#session-id"
-  std::vector<CassetteStep> steps;
-  std::vector<std::shared_ptr<const nlohmann::json>> malformed;  // per step, the broken variant
-  std::vector<bool> charge;                                      // per step: charge-bearing action
-  bool intent = false;
-  bool has_substitutions = false;
-  bool recorded_success = false;  // the recording ended with a confirmed charge
-};
-
-// What the agent side saw, kept for every session (small), for the checkers.
-struct SessionOutcome {
-  uint32_t tmpl = 0;
-  uint16_t flags = 0;
-  int64_t max_consent = 0;  // largest amount the user explicitly confirmed
-  Time first_consent = -1;
-  enum : uint16_t {
-    kIntent = 1,
-    kToldConfirmed = 2,
-    kToldFailed = 4,
-    kFinished = 8,
-    kEscalated = 16,
-    kThrottled = 32,
-    kStarted = 64,
-  };
-};
-
 struct SimulationOptions {
   uint64_t trace_session = 0;  // print this session's events
   bool keep_audit = false;     // keep every audit record (tests); else only the chain head
+  bool retire_settled = true;  // check settled sessions early and drop them (bounded memory)
 };
 
 // One deterministic run of a scenario: a single-threaded discrete-event loop on virtual
@@ -85,6 +58,8 @@ class Simulation {
   void send_action(SessionId id, Agent& a, Time now, bool duplicate, bool dup_new_key);
   void on_agent_answer(const ActionResult& r, Time now);
   void finish_session(SessionId id, Time now);
+  // Checks a finished session and drops its state everywhere once its ledger is final.
+  void try_retire(SessionId id, Time now);
   void dispatch(const ProviderCall& call, Time now);
   void apply(Time now);
   void crash(Time now, Duration restart_after);
@@ -99,7 +74,7 @@ class Simulation {
   void add_trace(Time now, const std::string& line);
   std::shared_ptr<const nlohmann::json> params_for(const Agent& a, const CompiledTemplate& t,
                                                    int step);
-  Report check() const;
+  Report check();
 
   const Scenario& scenario_;
   const ActionCatalog& actions_;
@@ -126,8 +101,9 @@ class Simulation {
   Stream mix_stream_;
   Stream latency_stream_[kProviderCount];
 
-  std::unordered_map<SessionId, Agent> agents_;  // sessions in flight only
-  std::vector<SessionOutcome> outcomes_;         // every session, index = id - 1
+  RetiringTable<Agent> agents_;             // id = session id; retired when it finishes
+  RetiringTable<SessionOutcome> outcomes_;  // id = session id; retired once checked
+  Checkers checkers_;
   std::vector<ProviderReply> reply_slab_;
   std::vector<uint32_t> free_slots_;
   uint64_t next_request_ = 1;

@@ -32,7 +32,7 @@ TEST(CatalogFake, ReservationHoldsStockAndLapsesAfterItsTtl) {
   ASSERT_TRUE(w.handle(reserve(1, 1, 2, 5000), 0, 0).ok());
   EXPECT_EQ(w.handle(reserve(2, 2, 1, 5000), 100, 100).error, ErrorCode::kOutOfStock);
   EXPECT_TRUE(w.handle(reserve(3, 2, 1, 5000), 5000, 5000).ok());  // the first lapsed
-  EXPECT_EQ(w.catalog.reservations()[0].state, CatalogFake::ReservationState::kExpired);
+  EXPECT_EQ(w.catalog.reservations().find(1)->state, CatalogFake::ReservationState::kExpired);
   EXPECT_EQ(w.handle(act(Op::kCommit, 1, 4), 5001, 5001).error, ErrorCode::kExpired);
 }
 

@@ -83,8 +83,8 @@ TEST(Orchestrator, PlacesAConfirmedOrderAndCapturesOnce) {
   ActionResult r = h.act("placeOrder", socks(2), 77);
   EXPECT_EQ(r.status, ActionStatus::kConfirmed);
   EXPECT_EQ(r.total, 3600);
-  ASSERT_EQ(h.world.payments.intents().size(), 1u);
-  EXPECT_EQ(h.world.payments.intents()[0].status, PaymentsFake::Status::kSucceeded);
+  ASSERT_EQ(h.world.payments.intents().issued(), 1u);
+  EXPECT_EQ(h.world.payments.intents().find(1)->status, PaymentsFake::Status::kSucceeded);
   EXPECT_EQ(h.world.catalog.skus()[0].committed, 2);
   // The same key again: the same order, no new provider call.
   int calls = h.calls;
@@ -93,7 +93,7 @@ TEST(Orchestrator, PlacesAConfirmedOrderAndCapturesOnce) {
   EXPECT_EQ(h.calls, calls);
   // A new key for the same cart: semantic duplicate, answered with the existing order.
   EXPECT_EQ(h.act("placeOrder", socks(2), 78).reference, r.reference);
-  EXPECT_EQ(h.world.payments.intents().size(), 1u);
+  EXPECT_EQ(h.world.payments.intents().issued(), 1u);
 }
 
 TEST(Orchestrator, RefusesRawCardNumbersUnknownActionsAndSchemaViolationsBeforeAnyCall) {
@@ -114,8 +114,8 @@ TEST(Orchestrator, NoChargeWithoutTheUsersConfirmationForThatAmount) {
   h.orch->on_consent({1, 1800, true}, h.now);  // confirmed one pack, not two
   ActionResult r = h.act("placeOrder", socks(2), 5);
   EXPECT_EQ(r.status, ActionStatus::kNeedsConfirmation);
-  EXPECT_TRUE(h.world.payments.intents().empty());
-  EXPECT_TRUE(h.world.catalog.reservations().empty());
+  EXPECT_EQ(h.world.payments.intents().issued(), 0u);
+  EXPECT_EQ(h.world.catalog.reservations().issued(), 0u);
 }
 
 TEST(Orchestrator, MaxTotalBelowTheServerTotalChargesNothing) {
@@ -126,7 +126,7 @@ TEST(Orchestrator, MaxTotalBelowTheServerTotalChargesNothing) {
   ActionResult r = h.act("placeOrder", p, 6);
   EXPECT_EQ(r.code, "max_total_exceeded");
   EXPECT_EQ(r.total, 3600);
-  EXPECT_TRUE(h.world.payments.intents().empty());
+  EXPECT_EQ(h.world.payments.intents().issued(), 0u);
 }
 
 TEST(Orchestrator, DeclinedCardReleasesTheReservation) {
@@ -136,8 +136,8 @@ TEST(Orchestrator, DeclinedCardReleasesTheReservation) {
   ActionResult r = h.act("placeOrder", socks(1), 9);
   EXPECT_EQ(r.status, ActionStatus::kFailed);
   EXPECT_EQ(r.code, "card_declined");
-  ASSERT_EQ(h.world.catalog.reservations().size(), 1u);
-  EXPECT_EQ(h.world.catalog.reservations()[0].state, CatalogFake::ReservationState::kReleased);
+  ASSERT_EQ(h.world.catalog.reservations().issued(), 1u);
+  EXPECT_EQ(h.world.catalog.reservations().find(1)->state, CatalogFake::ReservationState::kReleased);
   EXPECT_EQ(h.world.catalog.skus()[0].available, 10);
 }
 
@@ -152,7 +152,7 @@ TEST(Orchestrator, PolicyCapsAndHumanReview) {
   EXPECT_EQ(big.status, ActionStatus::kReview);
   ASSERT_EQ(h.orch->review_queue().size(), 1u);
   EXPECT_EQ(h.orch->review_queue()[0].total, 5400);
-  EXPECT_TRUE(h.world.payments.intents().empty());
+  EXPECT_EQ(h.world.payments.intents().issued(), 0u);
 }
 
 TEST(Orchestrator, AuditLogIsHashChainedAndTamperingIsDetected) {
@@ -254,9 +254,9 @@ TEST(Orchestrator, TimedOutThenRefusedAuthorizationIsStillVoided) {
     h.orch->on_provider_reply(retry.id, outage, h.now, fx);
   }
   h.drain(fx);  // compensations run against the healthy world
-  ASSERT_EQ(h.world.payments.intents().size(), 1u);
-  EXPECT_EQ(h.world.payments.intents()[0].status, PaymentsFake::Status::kCanceled);
-  EXPECT_EQ(h.world.catalog.reservations()[0].state, CatalogFake::ReservationState::kReleased);
+  ASSERT_EQ(h.world.payments.intents().issued(), 1u);
+  EXPECT_EQ(h.world.payments.intents().find(1)->status, PaymentsFake::Status::kCanceled);
+  EXPECT_EQ(h.world.catalog.reservations().find(1)->state, CatalogFake::ReservationState::kReleased);
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ TEST_F(PaymentsFakeTest, SameKeySameParamsReplaysTheFirstResponseWithoutASecondI
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(again.id, first.id);
   EXPECT_EQ(again.status, "requires_capture");
-  EXPECT_EQ(world.payments.intents().size(), 1u);
+  EXPECT_EQ(world.payments.intents().issued(), 1u);
 }
 
 TEST_F(PaymentsFakeTest, SameKeyDifferentParamsIsAnIdempotencyError) {
@@ -46,7 +46,7 @@ TEST_F(PaymentsFakeTest, SameKeyDifferentParamsIsAnIdempotencyError) {
   ProviderReply other = world.handle(authorize(42, 9900, visa), 200, 250);
   EXPECT_EQ(other.error, ErrorCode::kIdempotencyError);
   EXPECT_EQ(http_status_of(other.error), 400);
-  EXPECT_EQ(world.payments.intents().size(), 1u);
+  EXPECT_EQ(world.payments.intents().issued(), 1u);
 }
 
 TEST_F(PaymentsFakeTest, SameKeyWhileTheFirstIsInFlightIsA409) {
@@ -63,7 +63,7 @@ TEST_F(PaymentsFakeTest, KeysExpireAfter24HoursOfVirtualTime) {
   grant = world.identity.login(1, 1, kScopePaymentsCharge, 100 + 24 * kHour);
   ProviderReply later = world.handle(authorize(42, 7900, visa), 100 + 24 * kHour, 100 + 24 * kHour);
   EXPECT_TRUE(later.ok());
-  EXPECT_EQ(world.payments.intents().size(), 2u);
+  EXPECT_EQ(world.payments.intents().issued(), 2u);
 }
 
 TEST_F(PaymentsFakeTest, ErrorsAreStoredAndReplayedToo) {
@@ -84,7 +84,7 @@ TEST_F(PaymentsFakeTest, TestPaymentMethodsBehaveAsStripes) {
   ProviderReply three_ds = world.handle(authorize(2, 500, sca), 0, 0);
   EXPECT_TRUE(three_ds.ok());
   EXPECT_EQ(three_ds.status, "requires_action");
-  EXPECT_FALSE(world.payments.intents()[1].authorized);
+  EXPECT_FALSE(world.payments.intents().find(2)->authorized);
 }
 
 TEST_F(PaymentsFakeTest, CaptureVoidAndRefundFollowTheStatusMachine) {
@@ -106,7 +106,7 @@ TEST_F(PaymentsFakeTest, ExpiredTokenIsRejectedWith401AndNothingIsStored) {
   ProviderRequest r = authorize(1, 100, visa);
   world.identity.expire_now(grant.access_token, 5);
   EXPECT_EQ(world.handle(r, 10, 10).error, ErrorCode::kInvalidToken);
-  EXPECT_TRUE(world.payments.intents().empty());
+  EXPECT_EQ(world.payments.intents().issued(), 0u);
 }
 
 }  // namespace

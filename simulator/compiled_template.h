@@ -1,0 +1,23 @@
+#pragma once
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "protocol/cassette.h"
+
+namespace checkride {
+
+// A cassette session compiled for replay: params parsed once, shared by every session
+// instantiated from it.
+struct CompiledTemplate {
+  std::string name;  // "cassette-file#session-id"
+  std::vector<CassetteStep> steps;
+  std::vector<std::shared_ptr<const nlohmann::json>> malformed;  // per step, the broken variant
+  std::vector<bool> charge;                                      // per step: charge-bearing action
+  bool intent = false;
+  bool has_substitutions = false;
+  bool recorded_success = false;  // the recording ended with a confirmed charge
+};
+
+}  // namespace checkride
