@@ -65,6 +65,12 @@ class RetiringTable {
 
   uint64_t issued() const { return next_id_ - 1; }  // ids handed out so far
   std::size_t live() const { return live_; }
+  // Chunks of storage still allocated (each holds kChunk slots).
+  std::size_t chunks_held() const {
+    std::size_t n = 0;
+    for (const auto& c : chunks_) n += c != nullptr;
+    return n;
+  }
 
  private:
   struct Chunk {

@@ -27,6 +27,16 @@ TEST_P(ShippedScenario, PassesItsOwnExpectations) {
   }
 }
 
+// Retiring settled sessions early is what bounds memory; it must not change any figure.
+TEST_P(ShippedScenario, RetiringSettledSessionsEarlyChangesNoFigure) {
+  Report early = testing::run_scenario_file(GetParam(), {}, true);
+  Report at_end = testing::run_scenario_file(GetParam(), {}, false);
+  EXPECT_EQ(early.metrics, at_end.metrics);
+  EXPECT_EQ(early.money, at_end.money);
+  EXPECT_EQ(early.fingerprint, at_end.fingerprint);
+  EXPECT_EQ(report_to_json(early)["latency"], report_to_json(at_end)["latency"]);
+}
+
 INSTANTIATE_TEST_SUITE_P(All, ShippedScenario, ::testing::ValuesIn(testing::shipped_scenarios()),
                          [](const auto& info) {
                            std::string name = info.param.substr(info.param.rfind('/') + 1);

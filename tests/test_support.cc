@@ -28,10 +28,13 @@ std::string write_temp(const std::string& dir, const std::string& name, const st
   return p.string();
 }
 
-Report run_scenario_file(const std::string& path, const std::vector<std::string>& overrides) {
+Report run_scenario_file(const std::string& path, const std::vector<std::string>& overrides,
+                         bool retire_settled) {
   Scenario s = load_scenario(path, overrides);
   const ActionCatalog& actions = ActionCatalog::default_catalog();
-  Simulation sim(s, actions, compile_templates(s, actions));
+  SimulationOptions options;
+  options.retire_settled = retire_settled;
+  Simulation sim(s, actions, compile_templates(s, actions), options);
   return sim.run();
 }
 

@@ -11,7 +11,9 @@ std::string source_path(const std::string& relative);
 std::string temp_dir(const std::string& name);
 std::string write_temp(const std::string& dir, const std::string& name, const std::string& text);
 // Runs one scenario file in-process and returns its report (throws on bad input).
-Report run_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {});
+// With `retire_settled` off, every session is kept and checked at the end of the run.
+Report run_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {},
+                         bool retire_settled = true);
 std::vector<std::string> shipped_scenarios();
 
 }  // namespace checkride::testing
