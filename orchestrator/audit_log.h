@@ -28,7 +28,8 @@ class AuditSink {
 };
 
 // Append-only, hash-chained log: one record per action, decision, provider step and
-// consent. Any edit, reorder or deletion breaks the chain.
+// consent. Any edit, reorder or deletion breaks the chain. Without a sink (a long simulated
+// run that keeps no records) records are only counted: a chain nobody keeps proves nothing.
 class AuditLog {
  public:
   AuditLog(AuditSink* sink, uint64_t next_seq, const Sha256& head)

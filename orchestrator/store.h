@@ -51,7 +51,7 @@ class Store {
 // orchestrator object that a crash destroys.
 class MemoryStore : public Store, private AuditSink {
  public:
-  // keep_audit: keep every audit record (tests, small runs); otherwise only the chain head.
+  // keep_audit: keep (and hash-chain) every audit record; off in long simulated runs.
   explicit MemoryStore(bool keep_audit = true) : keep_audit_(keep_audit) {}
 
   SagaId create_saga(SagaRecord record) override;
@@ -74,7 +74,7 @@ class MemoryStore : public Store, private AuditSink {
   void put_grant(const SessionGrant& g) override { grants_[g.user] = g; }
   std::vector<ConsentRecord>& consents(SessionId session) override { return consents_[session]; }
   void save_consents(SessionId) override { ++writes_; }
-  AuditSink* audit_sink() override { return this; }
+  AuditSink* audit_sink() override { return keep_audit_ ? this : nullptr; }
   uint64_t audit_count() const override { return audit_count_; }
   Sha256 audit_head() const override { return audit_head_; }
 

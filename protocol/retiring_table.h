@@ -19,8 +19,12 @@ class RetiringTable {
   uint64_t add(T value) {
     uint64_t index = next_id_ - 1;
     if (index % kChunk == 0) {
-      chunks_.push_back(std::make_unique<Chunk>());
-      chunks_.back()->slots.reserve(kChunk);  // never reallocates: pointers stay stable
+      if (spare_ != nullptr) {
+        chunks_.push_back(std::move(spare_));
+      } else {
+        chunks_.push_back(std::make_unique<Chunk>());
+        chunks_.back()->slots.reserve(kChunk);  // never reallocates: pointers stay stable
+      }
     }
     Chunk& c = *chunks_[index / kChunk];
     c.slots.emplace_back(std::move(value));
@@ -48,7 +52,15 @@ class RetiringTable {
     --chunk->live;
     --live_;
     bool full = chunk->slots.size() == kChunk;
-    if (chunk->live == 0 && full) chunk.reset();
+    if (chunk->live == 0 && full) {
+      // Keep one emptied chunk for the next one needed: a steady run then allocates none.
+      if (spare_ == nullptr) {
+        chunk->slots.clear();
+        spare_ = std::move(chunk);
+      } else {
+        chunk.reset();
+      }
+    }
   }
 
   // Visits live objects in id order: fn(id, T&).
@@ -78,6 +90,7 @@ class RetiringTable {
     uint32_t live = 0;
   };
   std::vector<std::unique_ptr<Chunk>> chunks_;  // one pointer per kChunk ids ever issued
+  std::unique_ptr<Chunk> spare_;
   uint64_t next_id_ = 1;
   std::size_t live_ = 0;
 };
