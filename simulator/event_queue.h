@@ -10,7 +10,8 @@ namespace checkride {
 enum class EventType : uint8_t {
   kArrival,
   kAgentStep,
-  kAgentTimeout,
+  kAgentTimeout,   // b = the request given up on (connection refused)
+  kAgentDeadline,  // the agent's armed timeout: checks the request in flight
   kAgentDuplicate,
   kProviderReply,
   kTimer,

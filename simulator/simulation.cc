@@ -109,13 +109,22 @@ void Simulation::on_event(const Event& e) {
       return;
     case EventType::kAgentTimeout: {
       const Agent* agent = agents_.find(e.a);
-      if (agent != nullptr && agent->request_id == e.b) {
-        ActionResult r;
-        r.session = e.a;
-        r.request_id = e.b;
-        r.status = ActionStatus::kUnavailable;
-        r.code = "no_answer";
-        on_agent_answer(r, e.time);
+      if (agent != nullptr && agent->request_id == e.b) agent_gives_up(e.a, e.b, e.time);
+      return;
+    }
+    case EventType::kAgentDeadline: {
+      // One armed deadline per agent instead of one event per request: most requests are
+      // answered long before their timeout, so the deadline is re-armed only when due.
+      Agent* agent = agents_.find(e.a);
+      if (agent == nullptr) return;
+      agent->deadline_armed = false;
+      if (agent->request_id == 0) return;
+      Time due = agent->sent_at + scenario_.agent.timeout;
+      if (due <= e.time) {
+        agent_gives_up(e.a, agent->request_id, e.time);
+      } else {
+        agent->deadline_armed = true;
+        queue_.push(due, EventType::kAgentDeadline, e.a);
       }
       return;
     }
@@ -307,8 +316,10 @@ void Simulation::send_action(SessionId id, Agent& a, Time now, bool duplicate, b
     return std::string("agent -> ") + step.action + (broken ? " (malformed)" : "") +
            (duplicate ? " (duplicate)" : "") + " request " + std::to_string(req.request_id);
   });
-  if (!duplicate)
-    queue_.push(now + scenario_.agent.timeout, EventType::kAgentTimeout, id, a.request_id);
+  if (!duplicate && !a.deadline_armed) {
+    a.deadline_armed = true;
+    queue_.push(now + scenario_.agent.timeout, EventType::kAgentDeadline, id);
+  }
   if (!orchestrator_) {
     if (!duplicate) queue_.push(now + kRefusedAfter, EventType::kAgentTimeout, id, a.request_id);
     return;
@@ -316,6 +327,15 @@ void Simulation::send_action(SessionId id, Agent& a, Time now, bool duplicate, b
   fx_.clear();
   orchestrator_->on_action(req, now, fx_);
   apply(now);
+}
+
+void Simulation::agent_gives_up(SessionId id, uint64_t request_id, Time now) {
+  ActionResult r;
+  r.session = id;
+  r.request_id = request_id;
+  r.status = ActionStatus::kUnavailable;
+  r.code = "no_answer";
+  on_agent_answer(r, now);
 }
 
 void Simulation::on_agent_answer(const ActionResult& r, Time now) {
@@ -384,7 +404,7 @@ void Simulation::finish_session(SessionId id, Time now) {
   outcomes_.find(id)->flags |= SessionOutcome::kFinished;
   note(id, now, [] { return std::string("session ends"); });
   agents_.retire(id);
-  if (options_.retire_settled) queue_.push(now, EventType::kRetire, id);
+  if (options_.retire_settled) try_retire(id, now);
   if (scenario_.concurrency > 0 && started_ < scenario_.sessions) {
     queue_.push(now, EventType::kArrival);
     if (started_ + 1 >= scenario_.sessions) {

@@ -48,6 +48,7 @@ class Simulation {
     UserId user;
     PaymentMethodId payment_method;
     std::vector<std::string> refs;  // sandbox ids handed back, per step (if needed)
+    bool deadline_armed = false;    // a kAgentDeadline event is queued for this agent
   };
 
   void on_event(const Event& e);
@@ -57,6 +58,7 @@ class Simulation {
   void agent_step(SessionId id, Time now);
   void send_action(SessionId id, Agent& a, Time now, bool duplicate, bool dup_new_key);
   void on_agent_answer(const ActionResult& r, Time now);
+  void agent_gives_up(SessionId id, uint64_t request_id, Time now);  // its timeout passed
   void finish_session(SessionId id, Time now);
   // Checks a finished session and drops its state everywhere once its ledger is final.
   void try_retire(SessionId id, Time now);
