@@ -19,8 +19,8 @@ void BookingsFake::add_offer(const OfferSpec& offer) {
   offers_.push_back(OfferState{offer, offer.capacity, 0});
 }
 
-const std::vector<ObjectId>& BookingsFake::holds_of(UserId user) const {
-  static const std::vector<ObjectId> kNone;
+const IdList& BookingsFake::holds_of(UserId user) const {
+  static const IdList kNone;
   auto it = owned_.find(user);
   return it == owned_.end() ? kNone : it->second.holds;
 }
@@ -69,23 +69,23 @@ ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time re
   if (req.op == Op::kAvailability) return availability(req);
   if (!identity_->token_active(req.access_token, now)) return error_reply(ErrorCode::kInvalidToken);
   std::size_t keys_before = idempotency_.size();
-  ProviderReply reply = run_idempotent(idempotency_, req, mix64(request_fingerprint(req), req.payment), now,
-                        ready_at, [&] {
-                          switch (req.op) {
-                            case Op::kHold:
-                              return hold(req, now);
-                            case Op::kConfirm:
-                              return confirm(req, now);
-                            case Op::kReleaseHold:
-                              return release(req);
-                            case Op::kCancelQuote:
-                              return cancel_quote(req);
-                            case Op::kCancelConfirm:
-                              return cancel_confirm(req);
-                            default:
-                              return error_reply(ErrorCode::kBadRequest);
-                          }
-                        });
+  ProviderReply reply = run_idempotent(
+      idempotency_, req, mix64(request_fingerprint(req), req.payment), now, ready_at, [&] {
+        switch (req.op) {
+          case Op::kHold:
+            return hold(req, now);
+          case Op::kConfirm:
+            return confirm(req, now);
+          case Op::kReleaseHold:
+            return release(req);
+          case Op::kCancelQuote:
+            return cancel_quote(req);
+          case Op::kCancelConfirm:
+            return cancel_confirm(req);
+          default:
+            return error_reply(ErrorCode::kBadRequest);
+        }
+      });
   if (idempotency_.size() > keys_before) owned_[req.user].keys.push_back(req.key);
   return reply;
 }

@@ -5,8 +5,9 @@
 #include <vector>
 
 #include "fakes/idempotency_table.h"
-#include "protocol/retiring_table.h"
+#include "protocol/id_list.h"
 #include "protocol/provider.h"
+#include "protocol/retiring_table.h"
 
 namespace checkride {
 
@@ -55,7 +56,7 @@ class BookingsFake {
 
   const std::vector<OfferState>& offers() const { return offers_; }
   const RetiringTable<Hold>& holds() const { return holds_; }
-  const std::vector<ObjectId>& holds_of(UserId user) const;  // in creation order
+  const IdList& holds_of(UserId user) const;  // in creation order
   // True while one of the user's holds still keeps seats (it will lapse later).
   bool holds_seats(UserId user) const;
   // Drops the user's holds and idempotency keys once the session is settled and checked.
@@ -74,8 +75,8 @@ class BookingsFake {
   std::vector<OfferState> offers_;
   std::unordered_map<std::string, int32_t> offer_index_;
   struct Owned {
-    std::vector<ObjectId> holds;
-    std::vector<IdempotencyKey> keys;
+    IdList holds;
+    IdList keys;
   };
   RetiringTable<Hold> holds_;
   std::unordered_map<UserId, Owned> owned_;  // lookup only, never iterated

@@ -31,14 +31,14 @@ void CatalogFake::add_coupon(const CouponSpec& coupon) {
   coupons_.push_back(CouponState{coupon, 0, 0, {}});
 }
 
-const std::vector<ObjectId>& CatalogFake::reservations_of(UserId user) const {
-  static const std::vector<ObjectId> kNone;
+const IdList& CatalogFake::reservations_of(UserId user) const {
+  static const IdList kNone;
   auto it = owned_.find(user);
   return it == owned_.end() ? kNone : it->second.reservations;
 }
 
-const std::vector<ObjectId>& CatalogFake::orders_of(UserId user) const {
-  static const std::vector<ObjectId> kNone;
+const IdList& CatalogFake::orders_of(UserId user) const {
+  static const IdList kNone;
   auto it = owned_.find(user);
   return it == owned_.end() ? kNone : it->second.orders;
 }
@@ -104,20 +104,21 @@ ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time rea
       break;
   }
   std::size_t keys_before = idempotency_.size();
-  ProviderReply reply = run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
-    switch (req.op) {
-      case Op::kReserve:
-        return reserve(req, now);
-      case Op::kCommit:
-        return commit(req, now);
-      case Op::kRelease:
-        return release(req);
-      case Op::kCancelOrder:
-        return cancel_order(req);
-      default:
-        return error_reply(ErrorCode::kBadRequest);
-    }
-  });
+  ProviderReply reply =
+      run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
+        switch (req.op) {
+          case Op::kReserve:
+            return reserve(req, now);
+          case Op::kCommit:
+            return commit(req, now);
+          case Op::kRelease:
+            return release(req);
+          case Op::kCancelOrder:
+            return cancel_order(req);
+          default:
+            return error_reply(ErrorCode::kBadRequest);
+        }
+      });
   if (idempotency_.size() > keys_before) owned_[req.user].keys.push_back(req.key);
   return reply;
 }

@@ -5,8 +5,9 @@
 #include <vector>
 
 #include "fakes/idempotency_table.h"
-#include "protocol/retiring_table.h"
+#include "protocol/id_list.h"
 #include "protocol/provider.h"
+#include "protocol/retiring_table.h"
 
 namespace checkride {
 
@@ -75,8 +76,8 @@ class CatalogFake {
   const RetiringTable<Reservation>& reservations() const { return reservations_; }
   const RetiringTable<Order>& orders() const { return orders_; }
   // The user's reservations and orders, in creation order.
-  const std::vector<ObjectId>& reservations_of(UserId user) const;
-  const std::vector<ObjectId>& orders_of(UserId user) const;
+  const IdList& reservations_of(UserId user) const;
+  const IdList& orders_of(UserId user) const;
   // True while one of the user's reservations still holds stock (it will lapse later).
   bool holds_stock(UserId user) const;
   // Drops the user's reservations, orders, coupon uses and idempotency keys once the
@@ -99,9 +100,9 @@ class CatalogFake {
   std::unordered_map<std::string, int32_t> sku_index_;
   std::vector<CouponState> coupons_;
   struct Owned {
-    std::vector<ObjectId> reservations;
-    std::vector<ObjectId> orders;
-    std::vector<IdempotencyKey> keys;
+    IdList reservations;
+    IdList orders;
+    IdList keys;
   };
   RetiringTable<Reservation> reservations_;
   RetiringTable<Order> orders_;

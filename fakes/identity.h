@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "protocol/action.h"
+#include "protocol/id_list.h"
 #include "protocol/provider.h"
 #include "protocol/retiring_table.h"
 
@@ -54,7 +55,7 @@ class IdentityFake {
 
   Duration access_ttl_;
   RetiringTable<Token> tokens_;
-  std::unordered_map<UserId, std::vector<TokenId>> tokens_of_;  // lookup only
+  std::unordered_map<UserId, IdList> tokens_of_;  // lookup only
   // Older refresh tokens are revoked by rotation, so only the newest can be live.
   std::unordered_map<UserId, TokenId> newest_refresh_;
   uint64_t refreshes_ = 0;

@@ -64,8 +64,8 @@ PaymentMethodId PaymentsFake::add_method(UserId owner, CardBehaviour behaviour) 
   return id;
 }
 
-const std::vector<ObjectId>& PaymentsFake::intents_of(UserId user) const {
-  static const std::vector<ObjectId> kNone;
+const IdList& PaymentsFake::intents_of(UserId user) const {
+  static const IdList kNone;
   auto it = owned_.find(user);
   return it == owned_.end() ? kNone : it->second.intents;
 }
@@ -85,20 +85,21 @@ ProviderReply PaymentsFake::handle(const ProviderRequest& req, Time now, Time re
     return error_reply(ErrorCode::kInvalidToken);
   }
   std::size_t keys_before = idempotency_.size();
-  ProviderReply reply = run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
-    switch (req.op) {
-      case Op::kAuthorize:
-        return authorize(req, now);
-      case Op::kCapture:
-        return capture(req, now);
-      case Op::kVoid:
-        return cancel(req);
-      case Op::kRefund:
-        return refund(req);
-      default:
-        return error_reply(ErrorCode::kBadRequest);
-    }
-  });
+  ProviderReply reply =
+      run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
+        switch (req.op) {
+          case Op::kAuthorize:
+            return authorize(req, now);
+          case Op::kCapture:
+            return capture(req, now);
+          case Op::kVoid:
+            return cancel(req);
+          case Op::kRefund:
+            return refund(req);
+          default:
+            return error_reply(ErrorCode::kBadRequest);
+        }
+      });
   if (idempotency_.size() > keys_before) owned_[req.user].keys.push_back(req.key);
   return reply;
 }

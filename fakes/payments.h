@@ -4,8 +4,9 @@
 #include <vector>
 
 #include "fakes/idempotency_table.h"
-#include "protocol/retiring_table.h"
+#include "protocol/id_list.h"
 #include "protocol/provider.h"
+#include "protocol/retiring_table.h"
 
 namespace checkride {
 
@@ -46,7 +47,7 @@ class PaymentsFake {
   const RetiringTable<PaymentIntent>& intents() const { return intents_; }
   const PaymentIntent* find(ObjectId id) const { return intents_.find(id); }
   // The user's payment intents in creation order (empty when none).
-  const std::vector<ObjectId>& intents_of(UserId user) const;
+  const IdList& intents_of(UserId user) const;
   // Drops everything the user owns (methods, intents, idempotency keys): called once the
   // user's session is settled and checked, so a long run keeps only what is in flight.
   void retire_user(UserId user);
@@ -63,9 +64,9 @@ class PaymentsFake {
   ProviderReply refund(const ProviderRequest& req);
 
   struct Owned {
-    std::vector<PaymentMethodId> methods;
-    std::vector<ObjectId> intents;
-    std::vector<IdempotencyKey> keys;
+    IdList methods;
+    IdList intents;
+    IdList keys;
   };
 
   const IdentityFake* identity_;

@@ -16,8 +16,8 @@ void MemoryStore::put_key(IdempotencyKey key, SagaId id) {
   if (const SagaRecord* s = sagas_.find(id)) sessions_[s->session].keys.push_back(key);
 }
 
-const std::vector<SagaId>& MemoryStore::sagas_of(SessionId session) const {
-  static const std::vector<SagaId> kNone;
+const IdList& MemoryStore::sagas_of(SessionId session) const {
+  static const IdList kNone;
   auto it = sessions_.find(session);
   return it == sessions_.end() ? kNone : it->second.sagas;
 }

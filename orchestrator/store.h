@@ -6,6 +6,7 @@
 #include "orchestrator/audit_log.h"
 #include "orchestrator/saga.h"
 #include "protocol/action.h"
+#include "protocol/id_list.h"
 #include "protocol/retiring_table.h"
 
 namespace checkride {
@@ -29,7 +30,7 @@ class Store {
   virtual void for_each_saga(const std::function<void(const SagaRecord&)>& fn) const = 0;
 
   // The session's sagas in id order.
-  virtual const std::vector<SagaId>& sagas_of(SessionId session) const = 0;
+  virtual const IdList& sagas_of(SessionId session) const = 0;
   // Forgets a settled session (its sagas, keys and consents) and its user's grant.
   virtual void retire_session(SessionId session, UserId user) = 0;
 
@@ -60,7 +61,7 @@ class MemoryStore : public Store, private AuditSink {
   void for_each_saga(const std::function<void(const SagaRecord&)>& fn) const override {
     sagas_.for_each([&](uint64_t, const SagaRecord& s) { fn(s); });
   }
-  const std::vector<SagaId>& sagas_of(SessionId session) const override;
+  const IdList& sagas_of(SessionId session) const override;
   void retire_session(SessionId session, UserId user) override;
   SagaId saga_for_key(IdempotencyKey key) const override {
     auto it = keys_.find(key);
@@ -88,8 +89,8 @@ class MemoryStore : public Store, private AuditSink {
 
   bool keep_audit_;
   struct SessionIndex {
-    std::vector<SagaId> sagas;
-    std::vector<IdempotencyKey> keys;
+    IdList sagas;
+    IdList keys;
   };
   RetiringTable<SagaRecord> sagas_;  // pointers stay valid until retired
   std::unordered_map<IdempotencyKey, SagaId> keys_;

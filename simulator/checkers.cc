@@ -90,7 +90,8 @@ void Checkers::witness(const std::string& metric, SessionId s, const SessionOutc
     wit.events.push_back("user confirmed up to " + std::to_string(o.max_consent) +
                          " cents at t=" + std::to_string(o.first_consent) + "ms");
   }
-  for (ObjectId id : w.payments.intents_of(s)) wit.events.push_back(pi_line(id, *w.payments.find(id)));
+  for (ObjectId id : w.payments.intents_of(s))
+    wit.events.push_back(pi_line(id, *w.payments.find(id)));
   for (ObjectId id : w.catalog.reservations_of(s)) {
     const auto& res = *w.catalog.reservations().find(id);
     static const char* kState[] = {"held", "committed", "released", "expired"};

@@ -45,8 +45,7 @@ class EventQueue {
   void push(Time time, EventType type, uint64_t a = 0, uint64_t b = 0, uint32_t epoch = 0) {
     Event e{time < cursor_ ? cursor_ : time, next_seq_++, type, epoch, a, b};
     if (e.time - cursor_ < kWheelSize) {
-      wheel_[slot(e.time)].events.push_back(e);
-      ++in_wheel_;
+      append(e);
     } else {
       far_.push(e);
     }
@@ -58,25 +57,31 @@ class EventQueue {
   bool pop(Time limit, Event& out) {
     if (empty()) return false;
     if (in_wheel_ == 0) advance_to(far_.top().time);
-    for (;;) {
-      Bucket& b = wheel_[slot(cursor_)];
-      if (b.next < b.events.size()) break;
-      b.events.clear();
-      b.next = 0;
-      advance_to(cursor_ + 1);
-    }
+    while (wheel_[slot(cursor_)].head == kNil) advance_to(cursor_ + 1);
     if (cursor_ > limit) return false;
     Bucket& b = wheel_[slot(cursor_)];
-    out = b.events[b.next++];
+    uint32_t n = b.head;
+    b.head = nodes_[n].next;
+    if (b.head == kNil) b.tail = kNil;
+    out = nodes_[n].event;
+    nodes_[n].next = free_;  // last freed is reused first: it is still in cache
+    free_ = n;
     --in_wheel_;
     return true;
   }
 
  private:
   static constexpr Time kWheelSize = Time{1} << 16;  // about 65 s of virtual time
+  static constexpr uint32_t kNil = UINT32_MAX;
+  // Events of one bucket form a FIFO list through a shared node pool, so a push touches
+  // an 8-byte bucket head and a recently freed node rather than a per-bucket array.
+  struct Node {
+    Event event;
+    uint32_t next;
+  };
   struct Bucket {
-    std::vector<Event> events;
-    std::size_t next = 0;
+    uint32_t head = kNil;
+    uint32_t tail = kNil;
   };
   struct Later {
     bool operator()(const Event& x, const Event& y) const {
@@ -85,18 +90,39 @@ class EventQueue {
   };
   static std::size_t slot(Time t) { return static_cast<std::size_t>(t & (kWheelSize - 1)); }
 
+  void append(const Event& e) {
+    uint32_t n;
+    if (free_ != kNil) {
+      n = free_;
+      free_ = nodes_[n].next;
+    } else {
+      n = static_cast<uint32_t>(nodes_.size());
+      nodes_.push_back({});
+    }
+    nodes_[n] = Node{e, kNil};
+    Bucket& b = wheel_[slot(e.time)];
+    if (b.tail == kNil) {
+      b.head = n;
+    } else {
+      nodes_[b.tail].next = n;
+    }
+    b.tail = n;
+    ++in_wheel_;
+  }
+
   // Moves the cursor forward and pulls far events that came into range into their buckets
   // (heap order is (time, seq), and those buckets are still empty, so order is kept).
   void advance_to(Time t) {
     cursor_ = t;
     while (!far_.empty() && far_.top().time - cursor_ < kWheelSize) {
-      wheel_[slot(far_.top().time)].events.push_back(far_.top());
-      ++in_wheel_;
+      append(far_.top());
       far_.pop();
     }
   }
 
   std::vector<Bucket> wheel_;
+  std::vector<Node> nodes_;
+  uint32_t free_ = kNil;
   std::priority_queue<Event, std::vector<Event>, Later> far_;
   Time cursor_ = 0;
   std::size_t in_wheel_ = 0;

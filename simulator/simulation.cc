@@ -432,9 +432,8 @@ void Simulation::try_retire(SessionId id, Time now) {
 
 Report Simulation::check() {
   // Sessions not retired yet (unfinished, unsettled, or retirement off) in id order.
-  outcomes_.for_each([&](uint64_t id, const SessionOutcome& o) {
-    checkers_.check_session(id, o, *world_);
-  });
+  outcomes_.for_each(
+      [&](uint64_t id, const SessionOutcome& o) { checkers_.check_session(id, o, *world_); });
   Report r = checkers_.finish(*world_);
   r.metrics["orchestrator_crashes"] = static_cast<double>(crashes_);
   r.latency = latency_;

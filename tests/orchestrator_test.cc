@@ -137,7 +137,8 @@ TEST(Orchestrator, DeclinedCardReleasesTheReservation) {
   EXPECT_EQ(r.status, ActionStatus::kFailed);
   EXPECT_EQ(r.code, "card_declined");
   ASSERT_EQ(h.world.catalog.reservations().issued(), 1u);
-  EXPECT_EQ(h.world.catalog.reservations().find(1)->state, CatalogFake::ReservationState::kReleased);
+  EXPECT_EQ(h.world.catalog.reservations().find(1)->state,
+            CatalogFake::ReservationState::kReleased);
   EXPECT_EQ(h.world.catalog.skus()[0].available, 10);
 }
 
@@ -256,7 +257,8 @@ TEST(Orchestrator, TimedOutThenRefusedAuthorizationIsStillVoided) {
   h.drain(fx);  // compensations run against the healthy world
   ASSERT_EQ(h.world.payments.intents().issued(), 1u);
   EXPECT_EQ(h.world.payments.intents().find(1)->status, PaymentsFake::Status::kCanceled);
-  EXPECT_EQ(h.world.catalog.reservations().find(1)->state, CatalogFake::ReservationState::kReleased);
+  EXPECT_EQ(h.world.catalog.reservations().find(1)->state,
+            CatalogFake::ReservationState::kReleased);
 }
 
 }  // namespace
