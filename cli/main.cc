@@ -1,5 +1,8 @@
 // The checkride binary: options in, a call into a module, exit code out.
+#include <unistd.h>
+
 #include <boost/program_options.hpp>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 
@@ -86,6 +89,10 @@ int cmd_run(const std::vector<std::string>& args) {
       return 2;
     }
   }
+  // Decoration only for a person at a terminal: never in CI logs, pipes or with NO_COLOR.
+  bool no_color = std::getenv("NO_COLOR") != nullptr && *std::getenv("NO_COLOR") != '\0';
+  o.progress = !o.quiet && !no_color && isatty(STDERR_FILENO);
+  o.color = !no_color && isatty(STDOUT_FILENO);
   return checkride::run_scenarios(o, std::cout, std::cerr);
 }
 

@@ -209,6 +209,9 @@ void Simulation::arrive(Time now) {
 
 void Simulation::start_session(Time now) {
   ++started_;
+  if (options_.progress && started_ % options_.progress_every == 0) {
+    options_.progress(started_, scenario_.sessions);
+  }
   SessionId id = static_cast<SessionId>(started_);
   // Weighted pick of a mix entry, then a session of that cassette.
   uint64_t r = mix_stream_.below(static_cast<uint64_t>(total_weight_));

@@ -1,5 +1,6 @@
 #pragma once
 #include <array>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -20,6 +21,10 @@ struct SimulationOptions {
   uint64_t trace_session = 0;  // print this session's events
   bool keep_audit = false;     // keep every audit record (tests); else only the chain head
   bool retire_settled = true;  // check settled sessions early and drop them (bounded memory)
+  // Called every `progress_every` sessions started, with (started, total). Output only: it
+  // cannot influence the run.
+  std::function<void(int64_t, int64_t)> progress;
+  int64_t progress_every = 1 << 16;
 };
 
 // One deterministic run of a scenario: a single-threaded discrete-event loop on virtual

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "orchestrator/action_catalog.h"
@@ -43,7 +44,8 @@ struct Outcome {
   std::vector<std::string> trace;
 };
 
-Outcome simulate(const Scenario& scenario, uint64_t trace_session) {
+Outcome simulate(const Scenario& scenario, uint64_t trace_session,
+                 std::function<void(int64_t, int64_t)> progress = {}) {
   ActionCatalog owned;
   const ActionCatalog* actions = &ActionCatalog::default_catalog();
   if (scenario.actions != "default") {
@@ -53,6 +55,7 @@ Outcome simulate(const Scenario& scenario, uint64_t trace_session) {
   auto templates = compile_templates(scenario, *actions);
   SimulationOptions options;
   options.trace_session = trace_session;
+  options.progress = std::move(progress);
   Simulation sim(scenario, *actions, std::move(templates), options);
   Outcome o;
   o.report = sim.run();
@@ -120,8 +123,18 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
   for (const Scenario& s : scenarios) {
     Outcome o;
     auto start = std::chrono::steady_clock::now();
+    std::function<void(int64_t, int64_t)> progress;
+    if (options.progress) {
+      progress = [&err, &s](int64_t started, int64_t total) {
+        err << "\r" << s.name << ": " << started << "/" << total << " sessions started"
+            << std::flush;
+      };
+    }
     try {
-      o = simulate(s, options.trace_session);
+      o = simulate(s, options.trace_session, progress);
+      if (options.progress && o.report.metrics["sessions"] >= (1 << 16)) {
+        err << "\r\033[K" << std::flush;  // clear the progress line
+      }
     } catch (const InputError& e) {
       err << "checkride: " << e.what() << "\n";
       return 2;
@@ -155,7 +168,9 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
     bool passed = o.report.passed();
     all_passed = all_passed && passed;
     if (!options.quiet) {
-      out << (passed ? "PASS " : "FAIL ") << s.name << "  sessions=" << o.report.metrics["sessions"]
+      const char* verdict = passed ? "PASS " : "FAIL ";
+      if (options.color) verdict = passed ? "\033[32mPASS\033[0m " : "\033[31mFAIL\033[0m ";
+      out << verdict << s.name << "  sessions=" << o.report.metrics["sessions"]
           << " completion=" << o.report.metrics["completion_rate"]
           << " duplicate_charges=" << o.report.metrics["duplicate_charges"]
           << " fingerprint=" << fingerprint_hex(o.report.fingerprint) << "\n";

@@ -14,6 +14,8 @@ struct RunOptions {
   bool check_determinism = false;
   uint64_t trace_session = 0;
   bool quiet = false;
+  bool progress = false;  // a progress line on `err` for long runs (a TTY only)
+  bool color = false;     // PASS/FAIL in colour (a TTY without NO_COLOR only)
 };
 
 // Runs every scenario, writes its reports, prints a summary. Returns the CLI exit code:
