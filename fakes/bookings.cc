@@ -20,9 +20,7 @@ void BookingsFake::add_offer(const OfferSpec& offer) {
 }
 
 const IdList& BookingsFake::holds_of(UserId user) const {
-  static const IdList kNone;
-  auto it = owned_.find(user);
-  return it == owned_.end() ? kNone : it->second.holds;
+  return ids_of(owned_, user, &Owned::holds);
 }
 
 bool BookingsFake::holds_seats(UserId user) const {
@@ -34,10 +32,10 @@ bool BookingsFake::holds_seats(UserId user) const {
 }
 
 void BookingsFake::retire_user(UserId user) {
+  idempotency_.forget_owner(user);
   auto it = owned_.find(user);
   if (it == owned_.end()) return;
   for (ObjectId id : it->second.holds) holds_.retire(id);
-  for (IdempotencyKey key : it->second.keys) idempotency_.forget(key);
   owned_.erase(it);
 }
 
@@ -68,26 +66,23 @@ ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time re
   expire(now);
   if (req.op == Op::kAvailability) return availability(req);
   if (!identity_->token_active(req.access_token, now)) return error_reply(ErrorCode::kInvalidToken);
-  std::size_t keys_before = idempotency_.size();
-  ProviderReply reply = run_idempotent(
-      idempotency_, req, mix64(request_fingerprint(req), req.payment), now, ready_at, [&] {
-        switch (req.op) {
-          case Op::kHold:
-            return hold(req, now);
-          case Op::kConfirm:
-            return confirm(req, now);
-          case Op::kReleaseHold:
-            return release(req);
-          case Op::kCancelQuote:
-            return cancel_quote(req);
-          case Op::kCancelConfirm:
-            return cancel_confirm(req);
-          default:
-            return error_reply(ErrorCode::kBadRequest);
-        }
-      });
-  if (idempotency_.size() > keys_before) owned_[req.user].keys.push_back(req.key);
-  return reply;
+  return run_idempotent(idempotency_, req, mix64(request_fingerprint(req), req.payment), now,
+                        ready_at, [&] {
+                          switch (req.op) {
+                            case Op::kHold:
+                              return hold(req, now);
+                            case Op::kConfirm:
+                              return confirm(req, now);
+                            case Op::kReleaseHold:
+                              return release(req);
+                            case Op::kCancelQuote:
+                              return cancel_quote(req);
+                            case Op::kCancelConfirm:
+                              return cancel_confirm(req);
+                            default:
+                              return error_reply(ErrorCode::kBadRequest);
+                          }
+                        });
 }
 
 ProviderReply BookingsFake::availability(const ProviderRequest& req) const {

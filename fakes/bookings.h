@@ -76,7 +76,6 @@ class BookingsFake {
   std::unordered_map<std::string, int32_t> offer_index_;
   struct Owned {
     IdList holds;
-    IdList keys;
   };
   RetiringTable<Hold> holds_;
   std::unordered_map<UserId, Owned> owned_;  // lookup only, never iterated

@@ -32,15 +32,11 @@ void CatalogFake::add_coupon(const CouponSpec& coupon) {
 }
 
 const IdList& CatalogFake::reservations_of(UserId user) const {
-  static const IdList kNone;
-  auto it = owned_.find(user);
-  return it == owned_.end() ? kNone : it->second.reservations;
+  return ids_of(owned_, user, &Owned::reservations);
 }
 
 const IdList& CatalogFake::orders_of(UserId user) const {
-  static const IdList kNone;
-  auto it = owned_.find(user);
-  return it == owned_.end() ? kNone : it->second.orders;
+  return ids_of(owned_, user, &Owned::orders);
 }
 
 bool CatalogFake::holds_stock(UserId user) const {
@@ -52,11 +48,11 @@ bool CatalogFake::holds_stock(UserId user) const {
 }
 
 void CatalogFake::retire_user(UserId user) {
+  idempotency_.forget_owner(user);
   auto it = owned_.find(user);
   if (it == owned_.end()) return;
   for (ObjectId id : it->second.reservations) reservations_.retire(id);
   for (ObjectId id : it->second.orders) orders_.retire(id);
-  for (IdempotencyKey key : it->second.keys) idempotency_.forget(key);
   for (auto& c : coupons_) c.uses.erase(user);
   owned_.erase(it);
 }
@@ -103,24 +99,20 @@ ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time rea
     default:
       break;
   }
-  std::size_t keys_before = idempotency_.size();
-  ProviderReply reply =
-      run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
-        switch (req.op) {
-          case Op::kReserve:
-            return reserve(req, now);
-          case Op::kCommit:
-            return commit(req, now);
-          case Op::kRelease:
-            return release(req);
-          case Op::kCancelOrder:
-            return cancel_order(req);
-          default:
-            return error_reply(ErrorCode::kBadRequest);
-        }
-      });
-  if (idempotency_.size() > keys_before) owned_[req.user].keys.push_back(req.key);
-  return reply;
+  return run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
+    switch (req.op) {
+      case Op::kReserve:
+        return reserve(req, now);
+      case Op::kCommit:
+        return commit(req, now);
+      case Op::kRelease:
+        return release(req);
+      case Op::kCancelOrder:
+        return cancel_order(req);
+      default:
+        return error_reply(ErrorCode::kBadRequest);
+    }
+  });
 }
 
 ProviderReply CatalogFake::search(const ProviderRequest& req) const {

@@ -102,7 +102,6 @@ class CatalogFake {
   struct Owned {
     IdList reservations;
     IdList orders;
-    IdList keys;
   };
   RetiringTable<Reservation> reservations_;
   RetiringTable<Order> orders_;

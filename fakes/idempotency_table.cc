@@ -19,11 +19,19 @@ IdempotencyTable::Lookup IdempotencyTable::lookup(IdempotencyKey key, uint64_t f
   return Lookup::kReplay;
 }
 
-void IdempotencyTable::store(IdempotencyKey key, uint64_t fingerprint, Time now, Time ready_at,
-                             const ProviderReply& reply) {
-  entries_[key] =
-      Entry{fingerprint,    ready_at,         now + kKeyLifetime, reply.id,   reply.amount,
-            reply.discount, reply.expires_at, reply.status,       reply.error};
+void IdempotencyTable::store(IdempotencyKey key, UserId owner, uint64_t fingerprint, Time now,
+                             Time ready_at, const ProviderReply& reply) {
+  auto [it, added] = entries_.insert_or_assign(
+      key, Entry{fingerprint, ready_at, now + kKeyLifetime, reply.id, reply.amount, reply.discount,
+                 reply.expires_at, reply.status, reply.error});
+  if (added) keys_of_[owner].push_back(key);
+}
+
+void IdempotencyTable::forget_owner(UserId owner) {
+  auto it = keys_of_.find(owner);
+  if (it == keys_of_.end()) return;
+  for (IdempotencyKey key : it->second) entries_.erase(key);
+  keys_of_.erase(it);
 }
 
 bool idempotency_precheck(const IdempotencyTable& table, const ProviderRequest& req,

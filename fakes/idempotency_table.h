@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <unordered_map>
 
+#include "protocol/id_list.h"
 #include "protocol/provider.h"
 
 namespace checkride {
@@ -19,10 +20,11 @@ class IdempotencyTable {
   // `fingerprint` identifies the request's parameters (op included).
   Lookup lookup(IdempotencyKey key, uint64_t fingerprint, Time now, ProviderReply& replay) const;
   // Stores the reply; the request counts as in flight until `ready_at`.
-  void store(IdempotencyKey key, uint64_t fingerprint, Time now, Time ready_at,
+  void store(IdempotencyKey key, UserId owner, uint64_t fingerprint, Time now, Time ready_at,
              const ProviderReply& reply);
-  // Drops a key whose owner is settled (nothing will send it again).
-  void forget(IdempotencyKey key) { entries_.erase(key); }
+  // Drops every key stored for `owner` once the owner is settled (nothing will send those
+  // keys again).
+  void forget_owner(UserId owner);
   std::size_t size() const { return entries_.size(); }
 
  private:
@@ -39,6 +41,7 @@ class IdempotencyTable {
   };
   // Only looked up, never iterated, so its order cannot leak into a run.
   std::unordered_map<IdempotencyKey, Entry> entries_;
+  std::unordered_map<UserId, IdList> keys_of_;  // lookup only
 };
 
 // Applies the table to one request: returns true when `reply` was filled from the table
@@ -56,7 +59,7 @@ ProviderReply run_idempotent(IdempotencyTable& table, const ProviderRequest& req
   ProviderReply reply;
   if (idempotency_precheck(table, req, fingerprint, now, reply)) return reply;
   reply = act();
-  if (req.key != 0) table.store(req.key, fingerprint, now, ready_at, reply);
+  if (req.key != 0) table.store(req.key, req.user, fingerprint, now, ready_at, reply);
   return reply;
 }
 

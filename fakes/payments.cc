@@ -65,17 +65,15 @@ PaymentMethodId PaymentsFake::add_method(UserId owner, CardBehaviour behaviour) 
 }
 
 const IdList& PaymentsFake::intents_of(UserId user) const {
-  static const IdList kNone;
-  auto it = owned_.find(user);
-  return it == owned_.end() ? kNone : it->second.intents;
+  return ids_of(owned_, user, &Owned::intents);
 }
 
 void PaymentsFake::retire_user(UserId user) {
+  idempotency_.forget_owner(user);
   auto it = owned_.find(user);
   if (it == owned_.end()) return;
   for (PaymentMethodId id : it->second.methods) methods_.retire(id);
   for (ObjectId id : it->second.intents) intents_.retire(id);
-  for (IdempotencyKey key : it->second.keys) idempotency_.forget(key);
   owned_.erase(it);
 }
 
@@ -84,24 +82,20 @@ ProviderReply PaymentsFake::handle(const ProviderRequest& req, Time now, Time re
   if (!identity_->token_active(req.access_token, now)) {
     return error_reply(ErrorCode::kInvalidToken);
   }
-  std::size_t keys_before = idempotency_.size();
-  ProviderReply reply =
-      run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
-        switch (req.op) {
-          case Op::kAuthorize:
-            return authorize(req, now);
-          case Op::kCapture:
-            return capture(req, now);
-          case Op::kVoid:
-            return cancel(req);
-          case Op::kRefund:
-            return refund(req);
-          default:
-            return error_reply(ErrorCode::kBadRequest);
-        }
-      });
-  if (idempotency_.size() > keys_before) owned_[req.user].keys.push_back(req.key);
-  return reply;
+  return run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
+    switch (req.op) {
+      case Op::kAuthorize:
+        return authorize(req, now);
+      case Op::kCapture:
+        return capture(req, now);
+      case Op::kVoid:
+        return cancel(req);
+      case Op::kRefund:
+        return refund(req);
+      default:
+        return error_reply(ErrorCode::kBadRequest);
+    }
+  });
 }
 
 ProviderReply PaymentsFake::authorize(const ProviderRequest& req, Time now) {

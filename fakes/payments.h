@@ -66,7 +66,6 @@ class PaymentsFake {
   struct Owned {
     IdList methods;
     IdList intents;
-    IdList keys;
   };
 
   const IdentityFake* identity_;
