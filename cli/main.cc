@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "orchestrator/defects.h"
+#include "reports/diff.h"
 #include "simulator/suite.h"
 
 namespace po = boost::program_options;
@@ -19,6 +20,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run SCENARIO|DIR...   simulate scenarios, write reports, gate on expect:\n"
     "  validate FILE...      check scenarios, cassettes and action catalogs\n"
+    "  diff BASE CANDIDATE   compare two reports (or report directories) against thresholds\n"
     "  defects               list the orchestrator's defect switches\n\n"
     "`checkride <command> --help` for a command's options.\n";
 
@@ -68,6 +70,7 @@ int cmd_run(const std::vector<std::string>& args) {
                                              "run twice, compare report bytes")(
       "session", po::value<uint64_t>(&o.trace_session), "with --trace: the session to print")(
       "trace", "print the --session's events")("quiet,q", po::bool_switch(&o.quiet), "no summary")(
+      "junit", po::value<std::string>(&o.junit_file), "also write JUnit XML here")(
       "scenario", po::value<std::vector<std::string>>(&o.paths), "scenario files or directories");
   po::variables_map vm;
   if (parse_or_help(args, desc, "scenario", vm)) return 0;
@@ -111,6 +114,29 @@ int cmd_validate(const std::vector<std::string>& args) {
   return checkride::validate_files(files, std::cout, std::cerr);
 }
 
+int cmd_diff(const std::vector<std::string>& args) {
+  po::options_description desc(
+      "checkride diff BASELINE CANDIDATE [--thresholds FILE]\n"
+      "  BASELINE and CANDIDATE: two report .json files, or two directories of them.\n"
+      "  Prints Markdown for a CI job summary; exit 1 when a threshold is breached");
+  checkride::DiffOptions o;
+  std::vector<std::string> reports;
+  desc.add_options()("help,h", "show this help")(
+      "thresholds", po::value<std::string>(&o.thresholds),
+      "YAML: metric: {max_drop|max_rise|max_drop_percent|max_rise_percent: N}")(
+      "report", po::value<std::vector<std::string>>(&reports), "baseline, then candidate");
+  po::variables_map vm;
+  if (parse_or_help(args, desc, "report", vm)) return 0;
+  if (reports.size() != 2) {
+    std::cerr << "checkride diff: expected BASELINE and CANDIDATE, got " << reports.size()
+              << " argument(s)\n";
+    return 2;
+  }
+  o.baseline = reports[0];
+  o.candidate = reports[1];
+  return checkride::run_diff(o, std::cout, std::cerr);
+}
+
 int cmd_defects(const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << "checkride defects: lists the orchestrator's defect switches\n";
@@ -135,6 +161,7 @@ int main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(args);
     if (cmd == "validate") return cmd_validate(args);
     if (cmd == "defects") return cmd_defects(args);
+    if (cmd == "diff") return cmd_diff(args);
     std::cerr << "checkride: unknown command '" << cmd << "'\n\n" << kUsage;
     return 2;
   } catch (const po::error& e) {

@@ -65,6 +65,12 @@ nlohmann::json report_to_json(const Report& r) {
     witnesses.push_back({{"metric", w.metric}, {"session", w.session}, {"events", w.events}});
   }
   j["witnesses"] = witnesses;
+  nlohmann::json templates = nlohmann::json::object();
+  for (const auto& [name, t] : r.templates) {
+    templates[name] = {
+        {"sessions", t.sessions}, {"intents", t.intents}, {"completed", t.completed}};
+  }
+  j["templates"] = templates;
   nlohmann::json gates = nlohmann::json::array();
   for (const auto& g : r.gates) {
     nlohmann::json gj = {{"metric", g.gate.metric}, {"expect", g.gate.text}, {"passed", g.passed}};

@@ -23,6 +23,14 @@ struct StepFailures {
   std::map<std::string, uint64_t> by_error;
 };
 
+// Per cassette session template: how its instantiated sessions fared (for diffs between
+// models: which intents newly fail).
+struct TemplateStats {
+  uint64_t sessions = 0;
+  uint64_t intents = 0;
+  uint64_t completed = 0;
+};
+
 // The result of one run, as checkers computed it from ground truth. Everything in it is
 // deterministic; wall-clock figures live in RunStats and never reach the report file.
 struct Report {
@@ -36,6 +44,7 @@ struct Report {
   std::map<std::string, StepFailures> failures_by_step;  // "payment.capture", ...
   std::map<std::string, int64_t> money;
   std::vector<Witness> witnesses;
+  std::map<std::string, TemplateStats> templates;  // "cassette#session" -> stats
   std::vector<GateResult> gates;
   uint64_t flows = 0;  // sagas started, the denominator of failures per 100 flows
 

@@ -54,7 +54,7 @@ std::string pi_line(ObjectId id, const PaymentsFake::PaymentIntent& pi) {
 }  // namespace
 
 Checkers::Checkers(const Scenario& scenario, const std::vector<CompiledTemplate>& templates)
-    : scenario_(scenario), templates_(templates) {
+    : scenario_(scenario), templates_(templates), by_template_(templates.size()) {
   for (const char* m :
        {"sessions", "intents", "completed", "duplicate_charges", "duplicate_authorizations",
         "oversold_units", "coupon_overspend_cents", "charged_without_order", "order_without_charge",
@@ -124,10 +124,14 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
   bool told_failed = o.flags & SessionOutcome::kToldFailed;
   int64_t net = t.captured - t.refunded;
   metrics_["sessions"] += 1;
+  TemplateStats& per_template = by_template_[o.tmpl];
+  ++per_template.sessions;
   if (intent) {
     metrics_["intents"] += 1;
+    ++per_template.intents;
     if (t.orders > 0 && told_ok) {
       metrics_["completed"] += 1;
+      ++per_template.completed;
     } else if (templates_[o.tmpl].recorded_success) {
       // A regression against the recording: the intent completed in production.
       witness("incomplete_intents", s, o, w);
@@ -209,6 +213,13 @@ Report Checkers::finish(const World& w) {
       static_cast<double>(captured_ - refunded_ - confirmed_totals_);
   for (auto& [metric, list] : witnesses_) {
     for (auto& wit : list) r.witnesses.push_back(std::move(wit));
+  }
+  for (std::size_t i = 0; i < templates_.size(); ++i) {
+    if (by_template_[i].sessions == 0) continue;
+    TemplateStats& t = r.templates[templates_[i].name];  // a cassette may be in two mix entries
+    t.sessions += by_template_[i].sessions;
+    t.intents += by_template_[i].intents;
+    t.completed += by_template_[i].completed;
   }
   return r;
 }

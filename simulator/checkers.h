@@ -55,6 +55,7 @@ class Checkers {
   const std::vector<CompiledTemplate>& templates_;
   std::map<std::string, double> metrics_;
   std::map<std::string, std::vector<Witness>> witnesses_;  // first three per metric
+  std::vector<TemplateStats> by_template_;                 // index: template
   int64_t captured_ = 0, refunded_ = 0, confirmed_totals_ = 0;
 };
 

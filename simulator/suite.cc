@@ -13,6 +13,7 @@
 #include "orchestrator/action_catalog.h"
 #include "protocol/cassette.h"
 #include "protocol/input_error.h"
+#include "reports/junit.h"
 #include "simulator/scenario.h"
 #include "simulator/simulation.h"
 
@@ -120,6 +121,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
     return 2;
   }
   bool all_passed = true;
+  std::vector<Report> reports;  // for JUnit
   for (const Scenario& s : scenarios) {
     Outcome o;
     auto start = std::chrono::steady_clock::now();
@@ -167,6 +169,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
     for (const auto& line : o.trace) out << line << "\n";
     bool passed = o.report.passed();
     all_passed = all_passed && passed;
+    if (!options.junit_file.empty()) reports.push_back(o.report);
     if (!options.quiet) {
       const char* verdict = passed ? "PASS " : "FAIL ";
       if (options.color) verdict = passed ? "\033[32mPASS\033[0m " : "\033[31mFAIL\033[0m ";
@@ -181,6 +184,11 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
         }
       }
     }
+  }
+  if (!options.junit_file.empty()) {
+    std::vector<JUnitSuite> suites;
+    for (const auto& r : reports) suites.push_back(JUnitSuite{r.scenario, &r});
+    write_file(options.junit_file, junit_xml(suites));
   }
   if (!options.quiet) {
     std::string dir = options.out_dir;

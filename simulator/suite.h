@@ -13,6 +13,7 @@ struct RunOptions {
   std::vector<std::string> formats = {"json", "md"};
   bool check_determinism = false;
   uint64_t trace_session = 0;
+  std::string junit_file;  // also write JUnit XML (one testcase per gate) here
   bool quiet = false;
   bool progress = false;  // a progress line on `err` for long runs (a TTY only)
   bool color = false;     // PASS/FAIL in colour (a TTY without NO_COLOR only)

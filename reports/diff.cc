@@ -1,0 +1,317 @@
+#include "reports/diff.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+#include "protocol/input_error.h"
+
+namespace checkride {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr double kEpsilon = 1e-9;
+
+std::string number(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", v);
+  return buf;
+}
+
+std::string signed_number(double v) { return (v > 0 ? "+" : "") + number(v); }
+
+std::string describe(const Threshold& t) {
+  switch (t.kind) {
+    case Threshold::Kind::kMaxDrop:
+      return "may drop ≤ " + number(t.limit);
+    case Threshold::Kind::kMaxRise:
+      return t.limit == 0 ? "may not rise" : "may rise ≤ " + number(t.limit);
+    case Threshold::Kind::kMaxDropPercent:
+      return "may drop ≤ " + number(t.limit) + "%";
+    case Threshold::Kind::kMaxRisePercent:
+      return "may rise ≤ " + number(t.limit) + "%";
+  }
+  return "";
+}
+
+bool breached(const Threshold& t, double base, double cand) {
+  double delta = cand - base;
+  double scale = std::fabs(base);
+  switch (t.kind) {
+    case Threshold::Kind::kMaxDrop:
+      return -delta > t.limit + kEpsilon;
+    case Threshold::Kind::kMaxRise:
+      return delta > t.limit + kEpsilon;
+    case Threshold::Kind::kMaxDropPercent:
+      if (delta >= 0) return false;
+      return scale == 0 || 100 * -delta / scale > t.limit + kEpsilon;
+    case Threshold::Kind::kMaxRisePercent:
+      if (delta <= 0) return false;
+      return scale == 0 || 100 * delta / scale > t.limit + kEpsilon;
+  }
+  return false;
+}
+
+nlohmann::json load_report(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw InputError(path, 0, "", "cannot open report");
+  nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
+  if (j.is_discarded())
+    throw InputError(path, 0, "", "not valid JSON; expected a checkride report");
+  if (!j.is_object() || j.value("format", "") != "checkride.report/v1") {
+    throw InputError(path, 0, "format", "expected \"checkride.report/v1\"");
+  }
+  if (!j.contains("metrics") || !j["metrics"].is_object()) {
+    throw InputError(path, 0, "metrics", "expected an object of numbers");
+  }
+  for (const auto& [k, v] : j["metrics"].items()) {
+    if (!v.is_number()) throw InputError(path, 0, "metrics." + k, "expected a number");
+  }
+  return j;
+}
+
+// Report files of a directory, by file name (run statistics excluded).
+std::map<std::string, std::string> report_files(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    bool json = e.path().extension() == ".json";
+    bool run_stats = name.size() > 9 && name.substr(name.size() - 9) == ".run.json";
+    if (e.is_regular_file() && json && !run_stats) out[name] = e.path().string();
+  }
+  return out;
+}
+
+struct Pair {
+  std::string name;
+  std::string baseline;   // empty: only in the candidate
+  std::string candidate;  // empty: missing from the candidate
+};
+
+std::vector<Pair> pair_reports(const DiffOptions& o) {
+  bool base_dir = fs::is_directory(o.baseline);
+  bool cand_dir = fs::is_directory(o.candidate);
+  if (!fs::exists(o.baseline)) throw InputError(o.baseline, 0, "", "no such report or directory");
+  if (!fs::exists(o.candidate)) throw InputError(o.candidate, 0, "", "no such report or directory");
+  if (base_dir != cand_dir) {
+    throw InputError(o.candidate, 0, "",
+                     "baseline and candidate must both be report files or both directories");
+  }
+  if (!base_dir) return {Pair{fs::path(o.candidate).stem().string(), o.baseline, o.candidate}};
+  auto base = report_files(o.baseline);
+  auto cand = report_files(o.candidate);
+  if (base.empty()) throw InputError(o.baseline, 0, "", "directory holds no report .json");
+  std::vector<Pair> out;
+  for (const auto& [name, path] : base) {
+    auto it = cand.find(name);
+    out.push_back(Pair{fs::path(name).stem().string(), path, it == cand.end() ? "" : it->second});
+  }
+  for (const auto& [name, path] : cand) {
+    if (!base.count(name)) out.push_back(Pair{fs::path(name).stem().string(), "", path});
+  }
+  return out;
+}
+
+double completion(const nlohmann::json& t) {
+  uint64_t intents = t.value("intents", uint64_t{0});
+  return intents ? static_cast<double>(t.value("completed", uint64_t{0})) / intents : 1.0;
+}
+
+// One scenario's section; returns true when a threshold is breached.
+bool diff_one(const Pair& p, const nlohmann::json& base, const nlohmann::json& cand,
+              const std::vector<Threshold>& thresholds, std::ostream& md) {
+  const auto& bm = base["metrics"];
+  const auto& cm = cand["metrics"];
+  std::map<std::string, std::vector<const Threshold*>> rules;
+  for (const auto& t : thresholds) rules[t.metric].push_back(&t);
+  std::vector<std::string> metrics;
+  for (const auto& [k, v] : bm.items()) metrics.push_back(k);
+  for (const auto& [k, v] : cm.items()) {
+    if (!bm.contains(k)) metrics.push_back(k);
+  }
+  std::sort(metrics.begin(), metrics.end());
+
+  bool any_breach = false;
+  std::ostringstream rows;
+  for (const auto& m : metrics) {
+    bool in_base = bm.contains(m), in_cand = cm.contains(m);
+    double b = in_base ? bm[m].get<double>() : 0, c = in_cand ? cm[m].get<double>() : 0;
+    auto found = rules.find(m);
+    bool has_rule = found != rules.end();
+    if (!has_rule && in_base && in_cand && b == c) continue;  // unchanged and ungated
+    std::string rule_text, verdict;
+    if (has_rule) {
+      bool breach = false;
+      for (const Threshold* t : found->second) {
+        if (!rule_text.empty()) rule_text += "; ";
+        rule_text += describe(*t);
+        breach = breach || (in_base && in_cand && breached(*t, b, c)) || (in_base && !in_cand);
+      }
+      verdict = breach ? "❌" : "✅";
+      any_breach = any_breach || breach;
+    }
+    rows << "| " << m << " | " << (in_base ? number(b) : "—") << " | "
+         << (in_cand ? number(c) : "—") << " | " << (in_base && in_cand ? signed_number(c - b) : "")
+         << " | " << rule_text << " | " << verdict << " |\n";
+  }
+  md << "### " << (any_breach ? "❌ " : "✅ ") << p.name << "\n\n";
+  if (base.value("fingerprint", "") == cand.value("fingerprint", "")) {
+    md << "Same fingerprint: the runs are identical.\n\n";
+  }
+  md << "| metric | baseline | candidate | Δ | threshold | |\n|---|---|---|---|---|---|\n"
+     << rows.str() << "\n";
+
+  // Which recorded intents newly fail: per template, completion that dropped.
+  struct Drop {
+    std::string name;
+    double before, after;
+    uint64_t intents;
+  };
+  std::vector<Drop> drops;
+  if (base.contains("templates") && cand.contains("templates")) {
+    for (const auto& [name, bt] : base["templates"].items()) {
+      if (!cand["templates"].contains(name)) continue;
+      const auto& ct = cand["templates"][name];
+      if (ct.value("intents", uint64_t{0}) == 0) continue;
+      double before = completion(bt), after = completion(ct);
+      if (after + kEpsilon < before) {
+        drops.push_back(Drop{name, before, after, ct.value("intents", uint64_t{0})});
+      }
+    }
+  }
+  std::sort(drops.begin(), drops.end(), [](const Drop& x, const Drop& y) {
+    double dx = x.before - x.after, dy = y.before - y.after;
+    return dx != dy ? dx > dy : x.name < y.name;
+  });
+  if (!drops.empty()) {
+    md << "Intents that complete less often in the candidate:\n\n"
+       << "| session template | baseline completion | candidate completion | intents |\n"
+       << "|---|---|---|---|\n";
+    for (const auto& d : drops) {
+      md << "| " << d.name << " | " << number(d.before) << " | " << number(d.after) << " | "
+         << d.intents << " |\n";
+    }
+    md << "\n";
+  }
+  return any_breach;
+}
+
+Threshold::Kind parse_kind(const std::string& key, bool& ok) {
+  ok = true;
+  if (key == "max_drop") return Threshold::Kind::kMaxDrop;
+  if (key == "max_rise") return Threshold::Kind::kMaxRise;
+  if (key == "max_drop_percent") return Threshold::Kind::kMaxDropPercent;
+  if (key == "max_rise_percent") return Threshold::Kind::kMaxRisePercent;
+  ok = false;
+  return Threshold::Kind::kMaxRise;
+}
+
+}  // namespace
+
+std::vector<Threshold> default_thresholds() {
+  std::vector<Threshold> out;
+  out.push_back({"completion_rate", Threshold::Kind::kMaxDrop, 0.005});
+  for (const char* m :
+       {"duplicate_charges", "duplicate_authorizations", "oversold_units", "coupon_overspend_cents",
+        "charged_without_order", "order_without_charge", "false_success", "orphan_holds",
+        "orphan_authorizations", "consent_violations", "policy_violations"}) {
+    out.push_back({m, Threshold::Kind::kMaxRise, 0});
+  }
+  return out;
+}
+
+std::vector<Threshold> load_thresholds(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw InputError(path, 0, "", "cannot open thresholds file");
+  } catch (const YAML::Exception& e) {
+    throw InputError(path, e.mark.line + 1, "", "malformed YAML: " + e.msg);
+  }
+  if (!root.IsMap()) {
+    throw InputError(path, root.Mark().line + 1, "",
+                     "expected a map of metric: {max_drop|max_rise|max_drop_percent|"
+                     "max_rise_percent: number}");
+  }
+  std::vector<Threshold> out;
+  for (const auto& entry : root) {
+    std::string metric = entry.first.as<std::string>();
+    const YAML::Node& rule = entry.second;
+    if (!rule.IsMap() || rule.size() == 0) {
+      throw InputError(path, rule.Mark().line + 1, metric,
+                       "expected {max_drop|max_rise|max_drop_percent|max_rise_percent: number}");
+    }
+    for (const auto& r : rule) {
+      std::string key = r.first.as<std::string>();
+      bool ok = false;
+      Threshold::Kind kind = parse_kind(key, ok);
+      if (!ok) {
+        throw InputError(path, r.first.Mark().line + 1, metric + "." + key,
+                         "unknown rule; expected max_drop, max_rise, max_drop_percent or "
+                         "max_rise_percent");
+      }
+      double limit = 0;
+      try {
+        limit = r.second.as<double>();
+      } catch (const YAML::Exception&) {
+        throw InputError(path, r.second.Mark().line + 1, metric + "." + key,
+                         "expected a number, got '" + r.second.Scalar() + "'");
+      }
+      if (limit < 0) {
+        throw InputError(path, r.second.Mark().line + 1, metric + "." + key,
+                         "expected a number >= 0");
+      }
+      out.push_back(Threshold{metric, kind, limit});
+    }
+  }
+  return out;
+}
+
+int run_diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
+  std::vector<Threshold> thresholds;
+  std::vector<Pair> pairs;
+  std::vector<std::pair<nlohmann::json, nlohmann::json>> loaded;
+  try {
+    thresholds =
+        options.thresholds.empty() ? default_thresholds() : load_thresholds(options.thresholds);
+    pairs = pair_reports(options);
+    for (const auto& p : pairs) {
+      loaded.emplace_back(p.baseline.empty() ? nlohmann::json() : load_report(p.baseline),
+                          p.candidate.empty() ? nlohmann::json() : load_report(p.candidate));
+    }
+  } catch (const InputError& e) {
+    err << "checkride diff: " << e.what() << "\n";
+    return 2;
+  }
+  std::ostringstream body;
+  bool regression = false;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const Pair& p = pairs[i];
+    if (p.candidate.empty()) {
+      body << "### ❌ " << p.name << "\n\nIn the baseline but missing from the candidate.\n\n";
+      regression = true;
+    } else if (p.baseline.empty()) {
+      body << "### " << p.name << "\n\nNew in the candidate (no baseline to compare).\n\n";
+    } else {
+      regression = diff_one(p, loaded[i].first, loaded[i].second, thresholds, body) || regression;
+    }
+  }
+  out << "## checkride diff: " << (regression ? "❌ regression" : "✅ no regression") << "\n\n"
+      << "baseline `" << options.baseline << "` · candidate `" << options.candidate << "`"
+      << (options.thresholds.empty() ? " · default thresholds"
+                                     : " · thresholds `" + options.thresholds + "`")
+      << "\n\n"
+      << body.str();
+  return regression ? 1 : 0;
+}
+
+}  // namespace checkride
