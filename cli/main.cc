@@ -9,6 +9,7 @@
 #include "orchestrator/defects.h"
 #include "reports/diff.h"
 #include "simulator/suite.h"
+#include "simulator/sweep.h"
 
 namespace po = boost::program_options;
 using checkride::RunOptions;
@@ -20,6 +21,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run SCENARIO|DIR...   simulate scenarios, write reports, gate on expect:\n"
     "  validate FILE...      check scenarios, cassettes and action catalogs\n"
+    "  sweep SCENARIO --seeds A..B   one run per seed; pass^k per session template\n"
     "  diff BASE CANDIDATE   compare two reports (or report directories) against thresholds\n"
     "  defects               list the orchestrator's defect switches\n\n"
     "`checkride <command> --help` for a command's options.\n";
@@ -137,6 +139,28 @@ int cmd_diff(const std::vector<std::string>& args) {
   return checkride::run_diff(o, std::cout, std::cerr);
 }
 
+int cmd_sweep(const std::vector<std::string>& args) {
+  po::options_description desc("checkride sweep SCENARIO --seeds A..B [options]");
+  checkride::SweepOptions o;
+  std::vector<std::string> scenarios;
+  desc.add_options()("help,h", "show this help")("seeds", po::value<std::string>(&o.seeds),
+                                                 "inclusive range of seeds, e.g. 1..8")(
+      "set", po::value<std::vector<std::string>>(&o.overrides),
+      "override any field: key.path=value")(
+      "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
+      "junit", po::value<std::string>(&o.junit_file), "JUnit XML: a testcase per gate per seed")(
+      "quiet,q", po::bool_switch(&o.quiet), "no summary")(
+      "scenario", po::value<std::vector<std::string>>(&scenarios), "one scenario file");
+  po::variables_map vm;
+  if (parse_or_help(args, desc, "scenario", vm)) return 0;
+  if (scenarios.size() != 1 || o.seeds.empty()) {
+    std::cerr << "checkride sweep: expected one SCENARIO and --seeds A..B\n";
+    return 2;
+  }
+  o.scenario = scenarios[0];
+  return checkride::run_sweep(o, std::cout, std::cerr);
+}
+
 int cmd_defects(const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << "checkride defects: lists the orchestrator's defect switches\n";
@@ -162,6 +186,7 @@ int main(int argc, char** argv) {
     if (cmd == "validate") return cmd_validate(args);
     if (cmd == "defects") return cmd_defects(args);
     if (cmd == "diff") return cmd_diff(args);
+    if (cmd == "sweep") return cmd_sweep(args);
     std::cerr << "checkride: unknown command '" << cmd << "'\n\n" << kUsage;
     return 2;
   } catch (const po::error& e) {

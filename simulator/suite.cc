@@ -65,12 +65,6 @@ Outcome simulate(const Scenario& scenario, uint64_t trace_session,
   return o;
 }
 
-void write_file(const fs::path& p, const std::string& text) {
-  std::ofstream f(p, std::ios::binary);
-  f << text;
-  if (!f) throw std::runtime_error("cannot write " + p.string());
-}
-
 long peak_rss_kb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -78,6 +72,14 @@ long peak_rss_kb() {
 }
 
 }  // namespace
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  if (!f) throw std::runtime_error("cannot write " + path);
+}
+
+Report simulate_scenario(const Scenario& scenario) { return simulate(scenario, 0).report; }
 
 int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& err) {
   std::vector<std::string> files;

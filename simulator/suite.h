@@ -26,6 +26,13 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
 // Validates scenarios, cassettes, action catalogs and world catalogs. 0 or 2.
 int validate_files(const std::vector<std::string>& files, std::ostream& out, std::ostream& err);
 
+struct Scenario;
+struct Report;
+// One simulated run of a loaded scenario (its own action catalog, if any, is read).
+Report simulate_scenario(const Scenario& scenario);
+// Writes a whole file; throws std::runtime_error when it cannot.
+void write_file(const std::string& path, const std::string& text);
+
 // Scenario files under `path` (itself if a file), sorted.
 std::vector<std::string> expand_scenarios(const std::string& path);
 
