@@ -25,7 +25,6 @@ class IdempotencyTable {
   // Drops every key stored for `owner` once the owner is settled (nothing will send those
   // keys again).
   void forget_owner(UserId owner);
-  std::size_t size() const { return entries_.size(); }
 
  private:
   struct Entry {

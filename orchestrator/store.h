@@ -81,8 +81,6 @@ class MemoryStore : public Store, private AuditSink {
 
   const std::vector<AuditRecord>& audit_records() const { return audit_; }
   uint64_t writes() const { return writes_; }
-  std::size_t saga_count() const { return sagas_.issued(); }
-  std::size_t live_sagas() const { return sagas_.live(); }
 
  private:
   void append(uint64_t seq, std::string_view line, const Sha256& hash) override;

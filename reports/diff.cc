@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "protocol/input_error.h"
+#include "reports/report.h"
 
 namespace checkride {
 namespace fs = std::filesystem;
@@ -19,25 +20,18 @@ namespace {
 
 constexpr double kEpsilon = 1e-9;
 
-std::string number(double v) {
-  if (std::floor(v) == v && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", v);
-  return buf;
-}
-
-std::string signed_number(double v) { return (v > 0 ? "+" : "") + number(v); }
+std::string signed_number(double v) { return (v > 0 ? "+" : "") + format_number(v); }
 
 std::string describe(const Threshold& t) {
   switch (t.kind) {
     case Threshold::Kind::kMaxDrop:
-      return "may drop ≤ " + number(t.limit);
+      return "may drop ≤ " + format_number(t.limit);
     case Threshold::Kind::kMaxRise:
-      return t.limit == 0 ? "may not rise" : "may rise ≤ " + number(t.limit);
+      return t.limit == 0 ? "may not rise" : "may rise ≤ " + format_number(t.limit);
     case Threshold::Kind::kMaxDropPercent:
-      return "may drop ≤ " + number(t.limit) + "%";
+      return "may drop ≤ " + format_number(t.limit) + "%";
     case Threshold::Kind::kMaxRisePercent:
-      return "may rise ≤ " + number(t.limit) + "%";
+      return "may rise ≤ " + format_number(t.limit) + "%";
   }
   return "";
 }
@@ -158,9 +152,10 @@ bool diff_one(const Pair& p, const nlohmann::json& base, const nlohmann::json& c
       verdict = breach ? "❌" : "✅";
       any_breach = any_breach || breach;
     }
-    rows << "| " << m << " | " << (in_base ? number(b) : "—") << " | "
-         << (in_cand ? number(c) : "—") << " | " << (in_base && in_cand ? signed_number(c - b) : "")
-         << " | " << rule_text << " | " << verdict << " |\n";
+    rows << "| " << m << " | " << (in_base ? format_number(b) : "—") << " | "
+         << (in_cand ? format_number(c) : "—") << " | "
+         << (in_base && in_cand ? signed_number(c - b) : "") << " | " << rule_text << " | "
+         << verdict << " |\n";
   }
   md << "### " << (any_breach ? "❌ " : "✅ ") << p.name << "\n\n";
   if (base.value("fingerprint", "") == cand.value("fingerprint", "")) {
@@ -196,8 +191,8 @@ bool diff_one(const Pair& p, const nlohmann::json& base, const nlohmann::json& c
        << "| session template | baseline completion | candidate completion | intents |\n"
        << "|---|---|---|---|\n";
     for (const auto& d : drops) {
-      md << "| " << d.name << " | " << number(d.before) << " | " << number(d.after) << " | "
-         << d.intents << " |\n";
+      md << "| " << d.name << " | " << format_number(d.before) << " | " << format_number(d.after)
+         << " | " << d.intents << " |\n";
     }
     md << "\n";
   }

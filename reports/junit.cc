@@ -35,10 +35,12 @@ std::string xml_escape(const std::string& text) {
 }
 
 std::string junit_xml(const std::vector<JUnitSuite>& suites) {
+  std::vector<std::size_t> failed(suites.size(), 0);
   std::size_t tests = 0, failures = 0;
-  for (const auto& s : suites) {
-    tests += s.report->gates.size();
-    for (const auto& g : s.report->gates) failures += g.passed ? 0 : 1;
+  for (std::size_t i = 0; i < suites.size(); ++i) {
+    for (const auto& g : suites[i].report->gates) failed[i] += g.passed ? 0 : 1;
+    tests += suites[i].report->gates.size();
+    failures += failed[i];
   }
   std::ostringstream x;
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -46,10 +48,8 @@ std::string junit_xml(const std::vector<JUnitSuite>& suites) {
     << "\" errors=\"0\">\n";
   for (std::size_t i = 0; i < suites.size(); ++i) {
     const Report& r = *suites[i].report;
-    std::size_t failed = 0;
-    for (const auto& g : r.gates) failed += g.passed ? 0 : 1;
     x << "  <testsuite name=\"" << xml_escape(suites[i].name) << "\" id=\"" << i << "\" tests=\""
-      << r.gates.size() << "\" failures=\"" << failed << "\" errors=\"0\" skipped=\"0\">\n"
+      << r.gates.size() << "\" failures=\"" << failed[i] << "\" errors=\"0\" skipped=\"0\">\n"
       << "    <properties>\n"
       << "      <property name=\"seed\" value=\"" << r.seed << "\"/>\n"
       << "      <property name=\"fingerprint\" value=\"" << fingerprint_hex(r.fingerprint)

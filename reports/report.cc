@@ -5,14 +5,14 @@
 #include <sstream>
 
 namespace checkride {
-namespace {
-
-std::string number(double v) {
+std::string format_number(double v) {
   if (std::floor(v) == v && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4f", v);
   return buf;
 }
+
+namespace {
 
 nlohmann::json metric_value(double v) {
   if (std::floor(v) == v && std::fabs(v) < 1e15) return static_cast<int64_t>(v);
@@ -99,13 +99,13 @@ std::string report_to_markdown(const Report& r) {
     md << "| gate | expected | actual | |\n|---|---|---|---|\n";
     for (const auto& g : r.gates) {
       md << "| " << g.gate.metric << " | " << g.gate.text << " | "
-         << (g.known ? number(g.actual) : "no such metric") << " | " << (g.passed ? "✅" : "❌")
-         << " |\n";
+         << (g.known ? format_number(g.actual) : "no such metric") << " | "
+         << (g.passed ? "✅" : "❌") << " |\n";
     }
     md << "\n";
   }
   md << "| metric | value |\n|---|---|\n";
-  for (const auto& [k, v] : r.metrics) md << "| " << k << " | " << number(v) << " |\n";
+  for (const auto& [k, v] : r.metrics) md << "| " << k << " | " << format_number(v) << " |\n";
   md << "\n";
   if (!r.latency.empty()) {
     md << "| latency (virtual ms) | count | p50 | p90 | p99 | max |\n|---|---|---|---|---|---|\n";
@@ -121,7 +121,7 @@ std::string report_to_markdown(const Report& r) {
       double per100 =
           r.flows ? 100.0 * static_cast<double>(f.errors) / static_cast<double>(r.flows) : 0;
       md << "| " << k << " | " << f.calls << " | " << f.errors << " | "
-         << number(std::round(per100 * 100) / 100) << " |\n";
+         << format_number(std::round(per100 * 100) / 100) << " |\n";
     }
     md << "\n";
   }

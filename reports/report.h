@@ -62,5 +62,7 @@ struct RunStats {
 nlohmann::json report_to_json(const Report& r);
 std::string report_to_markdown(const Report& r);
 std::string fingerprint_hex(uint64_t f);
+// How reports print a number: integers plainly, anything else with four decimals.
+std::string format_number(double v);
 
 }  // namespace checkride

@@ -88,12 +88,10 @@ Report Simulation::run() {
     Time limit = arrivals_done_ ? load_end_ + scenario_.drain : std::numeric_limits<Time>::max();
     if (!queue_.pop(limit, e)) break;
     now_ = e.time;
-    if (e.type == EventType::kRetire) {  // bookkeeping, not part of the simulated world
-      try_retire(e.a, e.time);
-      continue;
+    if (e.type != EventType::kRetire) {  // retirement is bookkeeping, not a simulated event
+      ++events_;
+      fold(static_cast<uint64_t>(e.time) ^ (static_cast<uint64_t>(e.type) << 56), e.a ^ (e.b << 1));
     }
-    ++events_;
-    fold(static_cast<uint64_t>(e.time) ^ (static_cast<uint64_t>(e.type) << 56), e.a ^ (e.b << 1));
     on_event(e);
   }
   return check();

@@ -1,5 +1,6 @@
 #include "simulator/sweep.h"
 
+#include <charconv>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -36,20 +37,13 @@ double pass_hat_k(int n, int c, int k) {
 
 bool parse_seed_range(const std::string& text, uint64_t& first, uint64_t& last) {
   auto dots = text.find("..");
-  if (dots == std::string::npos || dots == 0 || dots + 2 >= text.size()) return false;
-  try {
-    std::size_t used = 0;
-    std::string a = text.substr(0, dots), b = text.substr(dots + 2);
-    if (a.find_first_not_of("0123456789") != std::string::npos ||
-        b.find_first_not_of("0123456789") != std::string::npos) {
-      return false;
-    }
-    first = std::stoull(a, &used);
-    last = std::stoull(b, &used);
-  } catch (const std::exception&) {
-    return false;
-  }
-  return first <= last;
+  if (dots == std::string::npos) return false;
+  auto whole = [](const char* begin, const char* end, uint64_t& out) {
+    auto [ptr, ec] = std::from_chars(begin, end, out);
+    return begin != end && ec == std::errc() && ptr == end;
+  };
+  const char* s = text.data();
+  return whole(s, s + dots, first) && whole(s + dots + 2, s + text.size(), last) && first <= last;
 }
 
 int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
