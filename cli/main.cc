@@ -5,8 +5,12 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <set>
 
+#include "orchestrator/action_catalog.h"
 #include "orchestrator/defects.h"
+#include "protocol/input_error.h"
+#include "recorder/importer.h"
 #include "reports/diff.h"
 #include "simulator/suite.h"
 #include "simulator/sweep.h"
@@ -23,7 +27,8 @@ constexpr const char* kUsage =
     "  validate FILE...      check scenarios, cassettes and action catalogs\n"
     "  sweep SCENARIO --seeds A..B   one run per seed; pass^k per session template\n"
     "  diff BASE CANDIDATE   compare two reports (or report directories) against thresholds\n"
-    "  defects               list the orchestrator's defect switches\n\n"
+    "  defects               list the orchestrator's defect switches\n"
+    "  record import FILE... --from openai|audit --out CASSETTE   transcripts -> cassette\n\n"
     "`checkride <command> --help` for a command's options.\n";
 
 std::vector<std::string> split_commas(const std::vector<std::string>& in) {
@@ -161,6 +166,59 @@ int cmd_sweep(const std::vector<std::string>& args) {
   return checkride::run_sweep(o, std::cout, std::cerr);
 }
 
+// Tool names the action catalog knows: what a recording treats as an action, not a note.
+std::set<std::string> action_names(const std::string& catalog_path) {
+  checkride::ActionCatalog owned;
+  const checkride::ActionCatalog* catalog = &checkride::ActionCatalog::default_catalog();
+  if (!catalog_path.empty()) {
+    owned = checkride::ActionCatalog::from_file(catalog_path);
+    catalog = &owned;
+  }
+  std::set<std::string> names;
+  for (const auto& entry : catalog->actions()) names.insert(entry.first);
+  return names;
+}
+
+int cmd_record_import(const std::vector<std::string>& args) {
+  po::options_description desc(
+      "checkride record import FILE... --from openai|audit --out CASSETTE [options]");
+  checkride::ImportOptions o;
+  std::string catalog;
+  desc.add_options()("help,h", "show this help")(
+      "from", po::value<std::string>(&o.from),
+      "openai: message arrays, arrays of them, JSONL of them or objects holding them; "
+      "audit: the orchestrator's audit log (JSONL)")("out", po::value<std::string>(&o.out),
+                                                     "the cassette to write")(
+      "messages-field", po::value<std::string>(&o.messages_field)->default_value("messages"),
+      "the field of an object that holds its message array")(
+      "actions", po::value<std::string>(&catalog),
+      "action catalog YAML: which tools are actions (default: the built-in catalog)")(
+      "redact-path", po::value<std::vector<std::string>>(&o.redaction.json_paths),
+      "also blank this JSON pointer in every event (repeatable), e.g. /params/passport")(
+      "file", po::value<std::vector<std::string>>(&o.files), "files to import");
+  po::variables_map vm;
+  if (parse_or_help(args, desc, "file", vm)) return 0;
+  if (o.files.empty() || o.from.empty() || o.out.empty()) {
+    std::cerr << "checkride record import: expected FILE..., --from openai|audit and --out\n";
+    return 2;
+  }
+  try {
+    o.actions = action_names(catalog);
+  } catch (const checkride::InputError& e) {
+    std::cerr << "checkride: " << e.what() << "\n";
+    return 2;
+  }
+  return checkride::run_import(o, std::cout, std::cerr);
+}
+
+int cmd_record(const std::vector<std::string>& args) {
+  std::string sub = args.empty() ? "" : args[0];
+  std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
+  if (sub == "import") return cmd_record_import(rest);
+  std::cerr << "checkride record: expected `record llm` or `record import`\n";
+  return 2;
+}
+
 int cmd_defects(const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << "checkride defects: lists the orchestrator's defect switches\n";
@@ -187,6 +245,7 @@ int main(int argc, char** argv) {
     if (cmd == "defects") return cmd_defects(args);
     if (cmd == "diff") return cmd_diff(args);
     if (cmd == "sweep") return cmd_sweep(args);
+    if (cmd == "record") return cmd_record(args);
     std::cerr << "checkride: unknown command '" << cmd << "'\n\n" << kUsage;
     return 2;
   } catch (const po::error& e) {

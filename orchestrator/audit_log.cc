@@ -1,51 +1,12 @@
 #include "orchestrator/audit_log.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstring>
 
 namespace checkride {
 
-std::string to_hex(const Sha256& h) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out(64, '0');
-  for (int i = 0; i < 32; ++i) {
-    out[2 * i] = kDigits[h[i] >> 4];
-    out[2 * i + 1] = kDigits[h[i] & 15];
-  }
-  return out;
-}
-
 namespace {
-
-// One digest context per thread, reused: fetching the algorithm and allocating a context
-// per record cost more than the hash itself.
-class Sha256Context {
- public:
-  Sha256Context() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {}
-  ~Sha256Context() {
-    EVP_MD_CTX_free(ctx_);
-    EVP_MD_free(md_);
-  }
-  Sha256Context(const Sha256Context&) = delete;
-  Sha256Context& operator=(const Sha256Context&) = delete;
-
-  Sha256 digest(const Sha256& previous, std::string_view line) {
-    Sha256 out{};
-    unsigned int n = 0;
-    EVP_DigestInit_ex2(ctx_, md_, nullptr);
-    EVP_DigestUpdate(ctx_, previous.data(), previous.size());
-    EVP_DigestUpdate(ctx_, line.data(), line.size());
-    EVP_DigestFinal_ex(ctx_, out.data(), &n);
-    return out;
-  }
-
- private:
-  EVP_MD* md_;
-  EVP_MD_CTX* ctx_;
-};
 
 // Appends `text` to the line buffer, truncating at its end.
 void put(char*& at, char* end, std::string_view text) {
@@ -61,19 +22,24 @@ void put_int(char*& at, char* end, Int value) {
 
 }  // namespace
 
-Sha256 chain_hash(const Sha256& previous, std::string_view line) {
-  thread_local Sha256Context context;
-  return context.digest(previous, line);
-}
-
 void AuditLog::append(Time t, std::string_view kind, uint64_t session, uint64_t saga,
                       std::string_view detail, int64_t amount) {
   uint64_t seq = next_seq_++;
   if (sink_ == nullptr) return;  // nobody keeps the records, so there is no chain to extend
-  // "t|kind|session|saga|detail|amount", built without printf (this runs per step).
-  char buf[256];
+  // "t|kind|session|saga|detail|amount", built without printf (this runs per step). Details
+  // longer than the stack buffer (an action's params) take the heap.
+  constexpr std::size_t kNumbers = 4 * 21 + 5;  // four integers and the separators
+  std::string heap;
+  char stack[256];
+  char* buf = stack;
+  std::size_t capacity = sizeof stack;
+  if (kind.size() + detail.size() + kNumbers > capacity) {
+    heap.resize(kind.size() + detail.size() + kNumbers);
+    buf = heap.data();
+    capacity = heap.size();
+  }
   char* at = buf;
-  char* end = buf + sizeof buf - 1;
+  char* end = buf + capacity;
   put_int(at, end, t);
   put(at, end, "|");
   put(at, end, kind);
@@ -88,16 +54,6 @@ void AuditLog::append(Time t, std::string_view kind, uint64_t session, uint64_t 
   std::string_view line(buf, static_cast<std::size_t>(at - buf));
   head_ = chain_hash(head_, line);
   sink_->append(seq, line, head_);
-}
-
-int64_t verify_audit_chain(const std::vector<AuditRecord>& records) {
-  Sha256 head{};
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    const auto& r = records[i];
-    if (r.seq != i || chain_hash(head, r.line) != r.hash) return static_cast<int64_t>(i);
-    head = r.hash;
-  }
-  return -1;
 }
 
 }  // namespace checkride

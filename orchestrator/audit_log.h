@@ -5,18 +5,10 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/audit_record.h"
 #include "protocol/time.h"
 
 namespace checkride {
-
-using Sha256 = std::array<uint8_t, 32>;
-std::string to_hex(const Sha256& h);
-
-struct AuditRecord {
-  uint64_t seq = 0;
-  std::string line;  // "t|kind|session|saga|detail|amount"
-  Sha256 hash{};     // SHA-256(previous hash || line)
-};
 
 // Where audit records go. The in-memory store keeps them all; a long simulated run keeps
 // only the chain head so memory stays bounded by what is in flight.
@@ -37,6 +29,8 @@ class AuditLog {
   void append(Time t, std::string_view kind, uint64_t session, uint64_t saga,
               std::string_view detail, int64_t amount);
   const Sha256& head() const { return head_; }
+  // True when records are kept: callers build costly details (params) only then.
+  bool keeping() const { return sink_ != nullptr; }
   uint64_t count() const { return next_seq_; }
 
  private:
@@ -44,10 +38,5 @@ class AuditLog {
   uint64_t next_seq_;
   Sha256 head_;
 };
-
-Sha256 chain_hash(const Sha256& previous, std::string_view line);
-
-// Verifies a whole log offline. Returns -1 when intact, else the seq of the first bad record.
-int64_t verify_audit_chain(const std::vector<AuditRecord>& records);
 
 }  // namespace checkride

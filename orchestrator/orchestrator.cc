@@ -154,7 +154,11 @@ const Orchestrator::ParsedParams& Orchestrator::parse(const ActionSpec& spec,
 void Orchestrator::reply(SessionId session, uint64_t request_id, ActionStatus status,
                          std::string code, Time now, Effects& out, std::string reference,
                          int64_t total, Duration retry_after) {
-  audit_.append(now, "reply", session, 0, status_name(status), total);
+  if (audit_.keeping()) {
+    std::string detail(status_name(status));
+    if (!reference.empty()) detail += " " + reference;
+    audit_.append(now, "reply", session, 0, detail, total);
+  }
   ActionResult r;
   r.session = session;
   r.request_id = request_id;
@@ -167,7 +171,21 @@ void Orchestrator::reply(SessionId session, uint64_t request_id, ActionStatus st
 }
 
 void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
-  audit_.append(now, "action", req.session, 0, req.action, 0);
+  if (audit_.keeping()) {
+    // The params, so the log can become a cassette; never a card number, which the action
+    // is refused for below anyway.
+    std::string detail = req.action + " ";
+    if (!req.params) {
+      detail += "null";
+    } else if (contains_pan(*req.params)) {
+      detail += "\"<withheld: card number>\"";
+    } else {
+      detail += req.params->dump();
+    }
+    audit_.append(now, "action", req.session, 0, detail, 0);
+  } else {
+    audit_.append(now, "action", req.session, 0, req.action, 0);
+  }
   const ActionSpec* spec = catalog_.find(req.action);
   if (spec == nullptr) {
     reply(req.session, req.request_id, ActionStatus::kRejected, "unknown_action", now, out);

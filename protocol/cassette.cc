@@ -139,7 +139,10 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
                              "'; expected ok, confirmed, rejected, failed, busy, "
                              "needs_confirmation, reauth_required, review or unavailable");
       }
-      step.has_recorded = true;
+      // An inferred status (a third-party tool's answer) is compared as success or not.
+      auto inferred = ev.find("status_inferred");
+      step.has_recorded =
+          !(inferred != ev.end() && inferred->is_boolean() && inferred->get<bool>());
       auto r = ev.find("result");
       if (r != ev.end()) {
         std::vector<std::string> refs;
@@ -156,9 +159,9 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
       step.amount = require(ev, "amount_cents", vt::number_integer, "an integer", origin, line);
       tmpl.steps.push_back(std::move(step));
     } else {
-      throw InputError(
-          origin, line, "type",
-          "unknown event type '" + type + "'; expected user, action, result or confirm");
+      throw InputError(origin, line, "type",
+                       "unknown event type '" + type +
+                           "'; expected user, assistant, note, action, result or confirm");
     }
   }
   if (!have_header) throw InputError(origin, 1, "", "empty cassette; expected a header line");

@@ -1,0 +1,264 @@
+#include "recorder/importer.h"
+
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+#include "protocol/audit_record.h"
+#include "protocol/input_error.h"
+#include "recorder/cassette_writer.h"
+#include "recorder/transcript.h"
+
+namespace checkride {
+namespace {
+
+struct Session {
+  std::string id;
+  std::vector<std::pair<int64_t, CassetteEvent>> events;  // (t_ms, event)
+};
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, 0, "", "cannot open file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Imported transcripts carry no timing: a plausible pace, so think times and hold TTLs in a
+// replay look like a person at a keyboard.
+int64_t pace(const CassetteEvent& ev) {
+  std::string type = ev["type"].get<std::string>();
+  if (type == "user") return 2000;
+  if (type == "confirm") return 500;
+  if (type == "assistant" || type == "action") return 800;
+  return 100;
+}
+
+bool is_message_array(const nlohmann::json& j) {
+  return j.is_array() && !j.empty() && j[0].is_object() && j[0].contains("role");
+}
+
+class OpenAiImport {
+ public:
+  OpenAiImport(const ImportOptions& o) : options_(o) {}
+
+  // One conversation: a message array or an object holding one under the messages field.
+  void conversation(const nlohmann::json& conv, const std::string& file, int line,
+                    const std::string& where, const std::string& fallback_id) {
+    const nlohmann::json* messages = &conv;
+    std::string id = fallback_id;
+    if (conv.is_object()) {
+      auto it = conv.find(options_.messages_field);
+      if (it == conv.end()) {
+        throw InputError(file, line, where + options_.messages_field,
+                         "missing; expected the message array (choose the field with "
+                         "--messages-field)");
+      }
+      messages = &*it;
+      for (const char* key : {"id", "session_id", "conversation_id"}) {
+        if (conv.contains(key) && conv[key].is_string()) {
+          id = conv[key].get<std::string>();
+          break;
+        }
+      }
+    }
+    std::string field = conv.is_object() ? where + options_.messages_field : where;
+    if (!messages->is_array()) throw InputError(file, line, field, "expected an array of messages");
+    TranscriptConverter converter(options_.actions);
+    Session s{unique(id), {}};
+    int64_t t = 0;
+    for (std::size_t i = 0; i < messages->size(); ++i) {
+      std::vector<CassetteEvent> events;
+      std::string error;
+      if (!converter.add_message((*messages)[i], events, error)) {
+        throw InputError(file, line, field + "[" + std::to_string(i) + "]", error);
+      }
+      for (auto& ev : events) {
+        if (!s.events.empty()) t += pace(ev);
+        s.events.emplace_back(t, std::move(ev));
+      }
+    }
+    sessions.push_back(std::move(s));
+  }
+
+  void file(const std::string& path) {
+    std::string text = read_all(path);
+    std::string stem = std::filesystem::path(path).stem().string();
+    nlohmann::json whole;
+    bool single = true;
+    try {
+      whole = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error&) {
+      single = false;  // not one document: JSONL, one conversation per line
+    }
+    if (single) {
+      if (is_message_array(whole) || whole.is_object()) {
+        conversation(whole, path, 0, "", stem);
+      } else if (whole.is_array()) {
+        for (std::size_t i = 0; i < whole.size(); ++i) {
+          conversation(whole[i], path, 0, "[" + std::to_string(i) + "].",
+                       stem + "-" + std::to_string(i + 1));
+        }
+      } else {
+        throw InputError(path, 1, "",
+                         "expected a message array, an array of conversations, "
+                         "an object holding messages, or JSONL of those");
+      }
+      return;
+    }
+    std::istringstream in(text);
+    std::string raw;
+    int line = 0, n = 0;
+    while (std::getline(in, raw)) {
+      ++line;
+      if (raw.find_first_not_of(" \t\r") == std::string::npos) continue;
+      nlohmann::json conv;
+      try {
+        conv = nlohmann::json::parse(raw);
+      } catch (const nlohmann::json::parse_error& e) {
+        throw InputError(path, line, "", std::string("not valid JSON: ") + e.what());
+      }
+      if (!conv.is_array() && !conv.is_object()) {
+        throw InputError(path, line, "", "expected a message array or an object per line");
+      }
+      conversation(conv, path, line, "", stem + "-" + std::to_string(++n));
+    }
+    if (n == 0) throw InputError(path, 0, "", "holds no conversation");
+  }
+
+  std::vector<Session> sessions;
+
+ private:
+  std::string unique(const std::string& id) {
+    int& n = seen_[id];
+    return ++n == 1 ? id : id + "-" + std::to_string(n);
+  }
+  const ImportOptions& options_;
+  std::map<std::string, int> seen_;
+};
+
+// The orchestrator's audit log -> one session per orchestrator session: its actions with
+// their params, the replies (status, reference) and the user's consents, at their times.
+std::vector<Session> import_audit(const std::string& path) {
+  std::vector<AuditRecord> records = parse_audit_jsonl(read_all(path), path);
+  int64_t broken = verify_audit_chain(records);
+  if (broken >= 0) {
+    throw InputError(path, static_cast<int>(broken) + 1, "hash",
+                     "audit chain broken at seq " + std::to_string(broken) +
+                         ": the log was edited or truncated at the front; not importing it");
+  }
+  struct Open {
+    std::size_t index;
+    int64_t t0;
+    int next_call = 1;
+    std::deque<std::string> unanswered;
+  };
+  std::map<uint64_t, Open> open;
+  std::vector<Session> sessions;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    AuditFields f;
+    split_audit_line(records[i].line, f);
+    if (f.session == 0) continue;  // the orchestrator's own records (restarts, refreshes)
+    if (f.kind != "action" && f.kind != "reply" && f.kind != "consent") continue;
+    auto [it, fresh] = open.try_emplace(f.session, Open{sessions.size(), f.t, 1, {}});
+    if (fresh) sessions.push_back(Session{"audit-" + std::to_string(f.session), {}});
+    Open& o = it->second;
+    Session& s = sessions[o.index];
+    int64_t t = f.t - o.t0;
+    int line = static_cast<int>(i) + 1;
+    if (f.kind == "action") {
+      auto space = f.detail.find(' ');
+      if (space == std::string::npos) {
+        throw InputError(path, line, "line",
+                         "action record without params: this log was written by a checkride "
+                         "older than record import; re-record it");
+      }
+      std::string call = "a" + std::to_string(o.next_call++);
+      CassetteEvent params;
+      try {
+        params = CassetteEvent::parse(f.detail.substr(space + 1));
+      } catch (const nlohmann::json::parse_error& e) {
+        throw InputError(path, line, "line", std::string("action params: ") + e.what());
+      }
+      o.unanswered.push_back(call);
+      s.events.emplace_back(t,
+                            CassetteEvent{{"type", "action"},
+                                          {"call_id", call},
+                                          {"action", f.detail.substr(0, space)},
+                                          {"params", params},
+                                          {"raw", {{"source", "audit"}, {"seq", records[i].seq}}}});
+    } else if (f.kind == "reply") {
+      if (o.unanswered.empty()) continue;  // a reply to a duplicate already answered
+      std::string call = o.unanswered.front();
+      o.unanswered.pop_front();
+      auto space = f.detail.find(' ');
+      CassetteEvent result = CassetteEvent::object();
+      if (space != std::string::npos) result["reference"] = f.detail.substr(space + 1);
+      if (f.amount > 0) result["total_cents"] = f.amount;
+      s.events.emplace_back(t, CassetteEvent{{"type", "result"},
+                                             {"call_id", call},
+                                             {"status", f.detail.substr(0, space)},
+                                             {"result", result}});
+    } else {
+      s.events.emplace_back(t, CassetteEvent{{"type", "confirm"},
+                                             {"granted", f.detail == "granted"},
+                                             {"amount_cents", f.amount}});
+    }
+  }
+  return sessions;
+}
+
+}  // namespace
+
+int run_import(const ImportOptions& options, std::ostream& out, std::ostream& err) {
+  std::vector<Session> sessions;
+  try {
+    if (options.from == "openai") {
+      OpenAiImport imp(options);
+      for (const auto& f : options.files) imp.file(f);
+      sessions = std::move(imp.sessions);
+    } else if (options.from == "audit") {
+      for (const auto& f : options.files) {
+        for (auto& s : import_audit(f)) sessions.push_back(std::move(s));
+      }
+    } else {
+      throw InputError("--from", 0, "",
+                       "unknown source '" + options.from + "'; expected openai or audit");
+    }
+    std::size_t events = 0;
+    for (const auto& s : sessions) events += s.events.size();
+    if (events == 0) throw InputError(options.files.front(), 0, "", "no events to import");
+  } catch (const InputError& e) {
+    err << "checkride: " << e.what() << "\n";
+    return 2;
+  }
+  Redactor redactor(options.redaction);
+  nlohmann::ordered_json header;
+  header["source"] = "import:" + options.from;
+  std::vector<std::string> names;
+  for (const auto& f : options.files) names.push_back(std::filesystem::path(f).filename());
+  header["files"] = names;
+  CassetteWriter writer(options.out, header, redactor);
+  std::map<std::string, int> kinds;
+  for (const auto& s : sessions) {
+    for (const auto& [t, ev] : s.events) {
+      writer.append(s.id, t, ev);
+      ++kinds[ev["type"].get<std::string>()];
+    }
+  }
+  out << options.out << ": " << sessions.size() << " sessions, " << writer.events_written()
+      << " events (";
+  bool first = true;
+  for (const auto& [k, n] : kinds) {
+    out << (first ? "" : ", ") << n << " " << k;
+    first = false;
+  }
+  out << ")\n";
+  return 0;
+}
+
+}  // namespace checkride

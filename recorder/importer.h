@@ -1,0 +1,25 @@
+#pragma once
+#include <iosfwd>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "recorder/redactor.h"
+
+namespace checkride {
+
+struct ImportOptions {
+  std::vector<std::string> files;
+  std::string from;                         // "openai" or "audit"
+  std::string messages_field = "messages";  // where an object holds its message array
+  std::set<std::string> actions;            // tool names that are actions (openai)
+  std::string out;                          // the cassette to write
+  RedactionConfig redaction;
+};
+
+// `checkride record import`: reads every file first and writes the cassette only when all of
+// them were understood, so bad input leaves nothing half-written. Returns the CLI exit code:
+// 0 written, 2 bad input (the message names the file, the line or the field).
+int run_import(const ImportOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace checkride

@@ -1,0 +1,127 @@
+#include "recorder/redactor.h"
+
+#include <regex>
+
+namespace checkride {
+namespace {
+
+bool luhn_ok(const std::string& digits) {
+  int sum = 0;
+  bool dbl = false;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    int d = *it - '0';
+    if (dbl) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    dbl = !dbl;
+  }
+  return sum % 10 == 0;
+}
+
+// Patterns are compiled once; std::regex is slow but recording is I/O bound, never a hot path.
+const std::regex& bearer_re() {
+  static const std::regex re(R"((Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{8,})", std::regex::icase);
+  return re;
+}
+const std::regex& api_key_re() {
+  static const std::regex re(R"(\b(sk|rk|pk|key)[-_][A-Za-z0-9_-]{16,})");
+  return re;
+}
+const std::regex& email_re() {
+  static const std::regex re(R"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})");
+  return re;
+}
+// A digit run of 13–19 digits, single spaces or dashes allowed between digits.
+const std::regex& card_re() {
+  static const std::regex re(R"(\b\d(?:[ -]?\d){12,18}\b)");
+  return re;
+}
+
+}  // namespace
+
+std::string Redactor::placeholder(const std::string& kind, const std::string& secret) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = placeholders_.find(secret);
+  if (it != placeholders_.end()) return it->second;
+  int n = ++counters_[kind];
+  std::string p = kind == "email" ? "redacted-" + std::to_string(n) + "@example.invalid"
+                                  : "[" + kind + "-" + std::to_string(n) + "]";
+  placeholders_.emplace(secret, p);
+  return p;
+}
+
+std::string Redactor::redact_text(const std::string& text) {
+  std::string out = text;
+  auto replace_all = [&](const std::regex& re, auto&& replacement) {
+    std::string result;
+    auto begin = std::sregex_iterator(out.begin(), out.end(), re);
+    std::size_t last = 0;
+    for (auto it = begin; it != std::sregex_iterator(); ++it) {
+      const std::smatch& m = *it;
+      result.append(out, last, static_cast<std::size_t>(m.position(0)) - last);
+      result += replacement(m);
+      last = static_cast<std::size_t>(m.position(0) + m.length(0));
+    }
+    result.append(out, last, std::string::npos);
+    out = std::move(result);
+  };
+  if (config_.bearer_tokens) {
+    replace_all(bearer_re(), [&](const std::smatch& m) {
+      return m[1].str() + " " + placeholder("token", m[0].str().substr(m[1].length() + 1));
+    });
+    replace_all(api_key_re(), [&](const std::smatch& m) { return placeholder("key", m[0]); });
+  }
+  if (config_.emails) {
+    replace_all(email_re(), [&](const std::smatch& m) { return placeholder("email", m[0]); });
+  }
+  if (config_.card_numbers) {
+    replace_all(card_re(), [&](const std::smatch& m) {
+      std::string digits;
+      for (char c : m[0].str()) {
+        if (c >= '0' && c <= '9') digits.push_back(c);
+      }
+      // Only Luhn-valid runs: order numbers and timestamps pass through.
+      return luhn_ok(digits) ? placeholder("card", digits) : m[0].str();
+    });
+  }
+  return out;
+}
+
+void Redactor::redact_node(nlohmann::ordered_json& node) {
+  if (node.is_string()) {
+    node = redact_text(node.get_ref<const std::string&>());
+  } else if (node.is_number_integer() || node.is_number_unsigned()) {
+    // A card number typed as a JSON number is still a card number.
+    if (config_.card_numbers) {
+      std::string text = node.dump();
+      std::string red = redact_text(text);
+      if (red != text) node = red;
+    }
+  } else if (node.is_structured()) {
+    for (auto& child : node) redact_node(child);
+  }
+}
+
+void Redactor::redact(nlohmann::ordered_json& event) {
+  for (const auto& path : config_.json_paths) {
+    nlohmann::ordered_json::json_pointer ptr(path);
+    if (event.contains(ptr)) {
+      auto& field = event[ptr];
+      field = placeholder("redacted", field.dump());
+    }
+  }
+  redact_node(event);
+}
+
+std::vector<std::string> Redactor::rule_names() const {
+  std::vector<std::string> out = {"authorization_headers"};
+  if (config_.bearer_tokens) out.push_back("bearer_tokens");
+  if (config_.card_numbers) out.push_back("card_numbers");
+  if (config_.emails) out.push_back("emails");
+  for (const auto& p : config_.json_paths) out.push_back("path:" + p);
+  return out;
+}
+
+}  // namespace checkride

@@ -1,0 +1,308 @@
+#include "recorder/transcript.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "protocol/action.h"
+
+namespace checkride {
+namespace {
+
+constexpr const char* kToolCallOpen = "<tool_call>";
+constexpr const char* kToolCallClose = "</tool_call>";
+constexpr const char* kToolResponseOpen = "<tool_response>";
+constexpr const char* kToolResponseClose = "</tool_response>";
+
+// The blocks between `open` and `close` tags; `rest` gets the text outside them.
+std::vector<std::string> tagged_blocks(const std::string& text, const std::string& open,
+                                       const std::string& close, std::string& rest) {
+  std::vector<std::string> blocks;
+  rest.clear();
+  std::size_t at = 0;
+  while (true) {
+    std::size_t start = text.find(open, at);
+    if (start == std::string::npos) break;
+    std::size_t end = text.find(close, start + open.size());
+    rest += text.substr(at, start - at);
+    if (end == std::string::npos) {  // an unterminated block runs to the end of the text
+      blocks.push_back(text.substr(start + open.size()));
+      at = text.size();
+      break;
+    }
+    blocks.push_back(text.substr(start + open.size(), end - start - open.size()));
+    at = end + close.size();
+  }
+  rest += text.substr(std::min(at, text.size()));
+  return blocks;
+}
+
+std::string trim(const std::string& s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::vector<std::string> words(const std::string& text) {
+  std::vector<std::string> out;
+  std::string w;
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') {
+      w.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    } else if (!w.empty()) {
+      out.push_back(w);
+      w.clear();
+    }
+  }
+  if (!w.empty()) out.push_back(w);
+  return out;
+}
+
+int64_t quoted_amount(const nlohmann::json& result) {
+  if (!result.is_object()) return -1;
+  for (const char* key : {"amount_cents", "total_cents"}) {
+    auto it = result.find(key);
+    if (it != result.end() && it->is_number_integer()) return it->get<int64_t>();
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::string message_text(const nlohmann::json& content) {
+  if (content.is_string()) return content.get<std::string>();
+  std::string out;
+  if (content.is_array()) {
+    for (const auto& part : content) {
+      if (part.is_object() && part.value("type", "") == "text" && part.contains("text") &&
+          part["text"].is_string()) {
+        if (!out.empty()) out += "\n";
+        out += part["text"].get<std::string>();
+      }
+    }
+  }
+  return out;
+}
+
+std::string consent_answer(const std::string& text) {
+  auto w = words(text);
+  static const std::set<std::string> kNo = {"no",   "nope", "don't", "dont",   "cancel",
+                                            "stop", "not",  "never", "decline"};
+  static const std::set<std::string> kYes = {"yes",  "yep",     "yeah",      "sure",    "ok",
+                                             "okay", "confirm", "confirmed", "proceed", "y"};
+  for (const auto& x : w) {
+    if (kNo.count(x)) return "no";
+  }
+  for (const auto& x : w) {
+    if (kYes.count(x)) return "yes";
+  }
+  std::string joined;
+  for (const auto& x : w) joined += x + " ";
+  for (const char* phrase : {"go ahead", "please do", "do it", "place it", "book it", "buy it"}) {
+    if (joined.find(phrase) != std::string::npos) return "yes";
+  }
+  return "";
+}
+
+bool TranscriptConverter::is_action(const std::string& name) const {
+  return actions_.empty() || actions_.count(name) > 0;
+}
+
+void TranscriptConverter::add_call(const std::string& id, const std::string& name,
+                                   const nlohmann::json& arguments, const nlohmann::json& raw,
+                                   std::vector<CassetteEvent>& out) {
+  // The model's id when it has a usable one; ids some models reuse ("call_0") get a suffix.
+  std::string call_id = id.empty() ? "fc" + std::to_string(next_call_) : id;
+  ++next_call_;
+  if (used_ids_.count(call_id)) call_id += "#" + std::to_string(next_call_);
+  used_ids_.insert(call_id);
+  if (!id.empty()) id_map_[id] = call_id;
+  names_[call_id] = name;
+  unanswered_.push_back(call_id);
+
+  // Arguments arrive as a JSON string (OpenAI) or an object (Hermes, some servers).
+  CassetteEvent params;
+  std::string params_error;
+  if (arguments.is_string()) {
+    const std::string& text = arguments.get_ref<const std::string&>();
+    try {
+      params = CassetteEvent::parse(text.empty() ? "{}" : text);
+      if (!params.is_object()) params_error = "arguments are JSON but not an object";
+    } catch (const nlohmann::json::parse_error& e) {
+      params = text;
+      params_error = std::string("arguments are not valid JSON: ") + e.what();
+    }
+  } else if (arguments.is_object()) {
+    params = arguments;
+  } else if (arguments.is_null()) {
+    params = CassetteEvent::object();
+  } else {
+    params = arguments;
+    params_error = "arguments are not an object";
+  }
+
+  CassetteEvent ev;
+  if (is_action(name)) {
+    ev["type"] = "action";
+    ev["call_id"] = call_id;
+    ev["action"] = name;
+    ev["params"] = params;
+    if (!params_error.empty()) ev["params_error"] = params_error;
+    ev["raw"] = raw;
+  } else {
+    ev["type"] = "note";
+    ev["text"] = "tool call " + name + " (not an action)";
+    ev["call_id"] = call_id;
+    ev["tool"] = name;
+    ev["arguments"] = params;
+  }
+  out.push_back(std::move(ev));
+}
+
+void TranscriptConverter::add_result(const std::string& call_id, const std::string& content,
+                                     std::vector<CassetteEvent>& out) {
+  auto pending = std::find(unanswered_.begin(), unanswered_.end(), call_id);
+  if (pending != unanswered_.end()) unanswered_.erase(pending);
+  std::string name = names_.count(call_id) ? names_[call_id] : "";
+  CassetteEvent result;
+  try {
+    result = CassetteEvent::parse(content);
+  } catch (const nlohmann::json::parse_error&) {
+    result = CassetteEvent{{"text", content}};
+  }
+  if (!result.is_object()) result = CassetteEvent{{"value", result}};
+  int64_t amount = quoted_amount(result);
+  if (amount >= 0) quoted_total_ = amount;
+
+  CassetteEvent ev;
+  if (name.empty() || !is_action(name)) {
+    ev["type"] = "note";
+    ev["text"] = name.empty() ? "tool result for an unknown call" : "tool result for " + name;
+    ev["call_id"] = call_id;
+    ev["result"] = result;
+    out.push_back(std::move(ev));
+    return;
+  }
+  ev["type"] = "result";
+  ev["call_id"] = call_id;
+  ActionStatus status;
+  auto st = result.find("status");
+  if (st != result.end() && st->is_string() && parse_status(st->get<std::string>(), status)) {
+    ev["status"] = st->get<std::string>();
+  } else {
+    // A third-party tool's answer carries no orchestrator status: success unless it says error.
+    bool error = result.contains("error") || result.contains("errors");
+    ev["status"] = error ? "failed" : "ok";
+    ev["status_inferred"] = true;
+  }
+  ev["result"] = result;
+  out.push_back(std::move(ev));
+}
+
+void TranscriptConverter::add_user_text(const std::string& text, std::vector<CassetteEvent>& out) {
+  out.push_back(CassetteEvent{{"type", "user"}, {"text", text}});
+  if (quoted_total_ < 0) return;
+  std::string answer = consent_answer(text);
+  if (answer.empty()) return;
+  out.push_back(CassetteEvent{
+      {"type", "confirm"}, {"granted", answer == "yes"}, {"amount_cents", quoted_total_}});
+  quoted_total_ = -1;
+}
+
+bool TranscriptConverter::add_message(const nlohmann::json& message,
+                                      std::vector<CassetteEvent>& out, std::string& error) {
+  if (!message.is_object()) {
+    error = "expected a message object";
+    return false;
+  }
+  auto role_it = message.find("role");
+  if (role_it == message.end() || !role_it->is_string()) {
+    error = "role: expected a string (system, user, assistant, tool or function)";
+    return false;
+  }
+  const std::string role = role_it->get<std::string>();
+  std::string text = message_text(message.value("content", nlohmann::json()));
+
+  if (role == "system" || role == "developer") return true;  // prompts are not replayed
+  if (role == "user") {
+    std::string rest;
+    auto responses = tagged_blocks(text, kToolResponseOpen, kToolResponseClose, rest);
+    for (const auto& block : responses) {  // Hermes answers tool calls in a user turn
+      std::string content = trim(block);
+      try {
+        auto j = nlohmann::json::parse(content);
+        if (j.is_object() && j.contains("content")) {
+          content =
+              j["content"].is_string() ? j["content"].get<std::string>() : j["content"].dump();
+        }
+      } catch (const nlohmann::json::parse_error&) {
+      }
+      std::string call = unanswered_.empty() ? "" : unanswered_.front();
+      add_result(call, content, out);
+    }
+    if (!trim(rest).empty()) add_user_text(trim(rest), out);
+    return true;
+  }
+  if (role == "assistant") {
+    std::string rest;
+    auto hermes = tagged_blocks(text, kToolCallOpen, kToolCallClose, rest);
+    if (!trim(rest).empty()) {
+      out.push_back(CassetteEvent{{"type", "assistant"}, {"text", trim(rest)}});
+    }
+    auto calls = message.find("tool_calls");
+    if (calls != message.end() && calls->is_array()) {
+      for (const auto& call : *calls) {
+        nlohmann::json fn = call.value("function", nlohmann::json::object());
+        std::string name = fn.value("name", "");
+        add_call(call.value("id", ""), name, fn.value("arguments", nlohmann::json()), call, out);
+      }
+    }
+    auto fc = message.find("function_call");
+    if (fc != message.end() && fc->is_object()) {
+      add_call("", fc->value("name", ""), fc->value("arguments", nlohmann::json()), *fc, out);
+    }
+    for (const auto& block : hermes) {
+      nlohmann::json call;
+      try {
+        call = nlohmann::json::parse(trim(block));
+      } catch (const nlohmann::json::parse_error&) {
+        call = nlohmann::json::object();
+      }
+      if (!call.is_object() || !call.contains("name") || !call["name"].is_string()) {
+        // Kept, not dropped: an unparseable Hermes call is a malformed action.
+        add_call("", "<unparseable tool_call>", trim(block), block, out);
+        continue;
+      }
+      add_call("", call["name"].get<std::string>(),
+               call.contains("arguments") ? call["arguments"] : nlohmann::json::object(), call,
+               out);
+    }
+    return true;
+  }
+  if (role == "tool" || role == "function") {
+    std::string call;
+    auto id = message.find("tool_call_id");
+    if (id != message.end() && id->is_string() && id_map_.count(id->get<std::string>())) {
+      call = id_map_[id->get<std::string>()];
+    } else if (role == "function" && message.contains("name") && message["name"].is_string()) {
+      // Qwen-Agent answers by function name: the oldest unanswered call of that name.
+      std::string name = message["name"].get<std::string>();
+      for (const auto& c : unanswered_) {
+        if (names_[c] == name) {
+          call = c;
+          break;
+        }
+      }
+    }
+    if (call.empty() && !unanswered_.empty()) call = unanswered_.front();
+    std::string rest;
+    auto responses = tagged_blocks(text, kToolResponseOpen, kToolResponseClose, rest);
+    if (!responses.empty()) text = trim(responses.front());
+    add_result(call, text, out);
+    return true;
+  }
+  error = "role: unknown role '" + role + "'; expected system, user, assistant, tool or function";
+  return false;
+}
+
+}  // namespace checkride

@@ -1,0 +1,60 @@
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace checkride {
+
+// One cassette event without its session, seq and t_ms (the writer adds those).
+using CassetteEvent = nlohmann::ordered_json;
+
+// Turns an OpenAI-style conversation, one message at a time, into cassette events:
+//  - user text -> "user"; assistant text -> "assistant"; system messages are not recorded;
+//  - each tool call -> "action" (params parsed from the arguments; the call as received kept
+//    under "raw"; arguments that are not a JSON object are kept as a string with
+//    "params_error", never dropped). Tools that are not actions -> "note";
+//  - tool messages -> "result" (status from the content's "status" when it has one, else
+//    inferred and marked "status_inferred");
+//  - a user message answering a quoted total -> also "confirm" (see docs/recording.md).
+// Understands OpenAI `tool_calls`, the Qwen-Agent / legacy `function_call` shape with
+// `function` role answers, and Hermes `<tool_call>` / `<tool_response>` text.
+class TranscriptConverter {
+ public:
+  // `actions`: tool names that are orchestrator actions; empty means every tool is one.
+  explicit TranscriptConverter(std::set<std::string> actions) : actions_(std::move(actions)) {}
+
+  // Appends the events `message` yields. Returns false with `error` (naming the field) when
+  // the message is not a chat message at all.
+  bool add_message(const nlohmann::json& message, std::vector<CassetteEvent>& out,
+                   std::string& error);
+  // The tool calls still waiting for a result.
+  std::size_t unanswered() const { return unanswered_.size(); }
+
+ private:
+  void add_call(const std::string& id, const std::string& name, const nlohmann::json& arguments,
+                const nlohmann::json& raw, std::vector<CassetteEvent>& out);
+  void add_result(const std::string& call_id, const std::string& content,
+                  std::vector<CassetteEvent>& out);
+  void add_user_text(const std::string& text, std::vector<CassetteEvent>& out);
+  bool is_action(const std::string& name) const;
+
+  std::set<std::string> actions_;
+  std::map<std::string, std::string> id_map_;  // model's call id -> cassette call id
+  std::map<std::string, std::string> names_;   // cassette call id -> tool name
+  std::deque<std::string> unanswered_;         // cassette call ids, oldest first
+  std::set<std::string> used_ids_;
+  int64_t quoted_total_ = -1;  // the last total a tool result quoted, until the user answers
+  int next_call_ = 1;
+};
+
+// The text of a message's content: a string, or the text parts of a content array.
+std::string message_text(const nlohmann::json& content);
+
+// "yes", "no" or "" (neither) for a user's answer to a quoted total.
+std::string consent_answer(const std::string& text);
+
+}  // namespace checkride
