@@ -12,6 +12,7 @@
 #include "protocol/input_error.h"
 #include "recorder/importer.h"
 #include "reports/diff.h"
+#include "simulator/replay.h"
 #include "simulator/suite.h"
 #include "simulator/sweep.h"
 
@@ -28,6 +29,7 @@ constexpr const char* kUsage =
     "  sweep SCENARIO --seeds A..B   one run per seed; pass^k per session template\n"
     "  diff BASE CANDIDATE   compare two reports (or report directories) against thresholds\n"
     "  defects               list the orchestrator's defect switches\n"
+    "  replay CASSETTE       each recorded session once through the sandbox; where it diverges\n"
     "  record import FILE... --from openai|audit --out CASSETTE   transcripts -> cassette\n\n"
     "`checkride <command> --help` for a command's options.\n";
 
@@ -78,6 +80,8 @@ int cmd_run(const std::vector<std::string>& args) {
       "session", po::value<uint64_t>(&o.trace_session), "with --trace: the session to print")(
       "trace", "print the --session's events")("quiet,q", po::bool_switch(&o.quiet), "no summary")(
       "junit", po::value<std::string>(&o.junit_file), "also write JUnit XML here")(
+      "audit-log", po::value<std::string>(&o.audit_log),
+      "also write the orchestrator's hash-chained audit log (JSONL) here; one scenario")(
       "scenario", po::value<std::vector<std::string>>(&o.paths), "scenario files or directories");
   po::variables_map vm;
   if (parse_or_help(args, desc, "scenario", vm)) return 0;
@@ -219,6 +223,30 @@ int cmd_record(const std::vector<std::string>& args) {
   return 2;
 }
 
+int cmd_replay(const std::vector<std::string>& args) {
+  po::options_description desc("checkride replay CASSETTE [options]");
+  checkride::ReplayOptions o;
+  std::vector<std::string> cassettes;
+  desc.add_options()("help,h", "show this help")(
+      "scenario", po::value<std::string>(&o.scenario),
+      "take the world, orchestrator, agent, faults and expect: from this scenario "
+      "(default: a world inferred from the cassette, safety gates)")(
+      "faults", po::value<std::string>(&o.faults), "YAML list of fault rules to add")(
+      "actions", po::value<std::string>(&o.actions), "action catalog (without --scenario)")(
+      "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
+      "fail-on-divergence", po::bool_switch(&o.fail_on_divergence),
+      "exit 1 when any session diverged")("quiet,q", po::bool_switch(&o.quiet), "no summary")(
+      "cassette", po::value<std::vector<std::string>>(&cassettes), "the cassette to replay");
+  po::variables_map vm;
+  if (parse_or_help(args, desc, "cassette", vm)) return 0;
+  if (cassettes.size() != 1) {
+    std::cerr << "checkride replay: expected one CASSETTE\n";
+    return 2;
+  }
+  o.cassette = cassettes[0];
+  return checkride::run_replay(o, std::cout, std::cerr);
+}
+
 int cmd_defects(const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << "checkride defects: lists the orchestrator's defect switches\n";
@@ -246,6 +274,7 @@ int main(int argc, char** argv) {
     if (cmd == "diff") return cmd_diff(args);
     if (cmd == "sweep") return cmd_sweep(args);
     if (cmd == "record") return cmd_record(args);
+    if (cmd == "replay") return cmd_replay(args);
     std::cerr << "checkride: unknown command '" << cmd << "'\n\n" << kUsage;
     return 2;
   } catch (const po::error& e) {

@@ -149,6 +149,10 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
         collect_refs(*r, refs);
         for (const auto& ref : refs) o.refs[ref] = cs->second;
         step.recorded_refs = refs;
+        auto total = r->is_object() ? r->find("total_cents") : r->end();
+        if (r->is_object() && total != r->end() && total->is_number_integer()) {
+          step.recorded_total = total->get<int64_t>();
+        }
       }
     } else if (type == "confirm") {
       CassetteStep step;

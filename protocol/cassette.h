@@ -21,6 +21,7 @@ struct CassetteStep {
   bool has_recorded = false;
   ActionStatus recorded = ActionStatus::kOk;
   std::vector<std::string> recorded_refs;  // ids the recorded result handed back
+  int64_t recorded_total = -1;             // the recorded result's total_cents, if any
   // params that name an id an earlier step got back: JSON pointer -> that step's index
   std::vector<std::pair<std::string, int>> substitutions;
   std::string payment_method;  // Stripe test payment method named in params, if any

@@ -107,5 +107,10 @@ struct Scenario {
 // Loads a scenario; `overrides` are "key.path=value" pairs applied before parsing.
 // Throws InputError naming the file, line and field for every mistake.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+// A scenario with the default provider latencies and nothing else.
+Scenario default_scenario();
+// A YAML file holding fault rules in the scenario's `faults:` syntax: a bare list or a
+// mapping with a `faults:` list. Throws InputError like load_scenario.
+std::vector<FaultRule> load_faults_file(const std::string& path);
 
 }  // namespace checkride

@@ -545,17 +545,44 @@ const char* fault_kind_name(FaultKind k) {
   return "?";
 }
 
+Scenario default_scenario() {
+  Scenario s;
+  s.latency[static_cast<int>(Provider::kCatalog)] = {LatencySpec::Kind::kLognormal, 15, 60};
+  s.latency[static_cast<int>(Provider::kPayment)] = {LatencySpec::Kind::kLognormal, 120, 900};
+  s.latency[static_cast<int>(Provider::kBooking)] = {LatencySpec::Kind::kLognormal, 200, 1200};
+  s.latency[static_cast<int>(Provider::kIdentity)] = {LatencySpec::Kind::kLognormal, 30, 150};
+  return s;
+}
+
+std::vector<FaultRule> load_faults_file(const std::string& path) {
+  YAML::Node root = load_yaml_file(path, "faults file");
+  YAML::Node list = root;
+  if (root.IsMap()) {
+    for (const auto& kv : root) {
+      if (kv.first.Scalar() != "faults") {
+        throw InputError(path, line_of(kv.first), kv.first.Scalar(),
+                         "unknown key; expected 'faults'");
+      }
+    }
+    list = root["faults"];
+  }
+  if (!list || !list.IsSequence()) {
+    throw InputError(path, line_of(root), "faults",
+                     "expected a list of fault rules, bare or under 'faults:'");
+  }
+  std::vector<FaultRule> out;
+  int i = 0;
+  for (const auto& n : list) out.push_back(parse_fault(n, path, i++));
+  return out;
+}
+
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   YAML::Node root = load_yaml_file(path, "scenario");
   if (!root.IsMap())
     throw InputError(path, line_of(root), "", "expected a mapping at the top level");
   for (const auto& o : overrides) apply_override(root, o);
-  Scenario s;
+  Scenario s = default_scenario();
   s.path = path;
-  s.latency[static_cast<int>(Provider::kCatalog)] = {LatencySpec::Kind::kLognormal, 15, 60};
-  s.latency[static_cast<int>(Provider::kPayment)] = {LatencySpec::Kind::kLognormal, 120, 900};
-  s.latency[static_cast<int>(Provider::kBooking)] = {LatencySpec::Kind::kLognormal, 200, 1200};
-  s.latency[static_cast<int>(Provider::kIdentity)] = {LatencySpec::Kind::kLognormal, 30, 150};
   MapReader top(root, path, "");
   s.name = top.str("scenario", fs::path(path).stem().string());
   s.description = top.str("description", "");

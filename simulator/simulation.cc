@@ -211,17 +211,22 @@ void Simulation::start_session(Time now) {
     options_.progress(started_, scenario_.sessions);
   }
   SessionId id = static_cast<SessionId>(started_);
-  // Weighted pick of a mix entry, then a session of that cassette.
-  uint64_t r = mix_stream_.below(static_cast<uint64_t>(total_weight_));
-  const MixRange* range = &mix_.front();
-  for (const auto& m : mix_) {
-    if (r < static_cast<uint64_t>(m.weight)) {
-      range = &m;
-      break;
+  uint32_t tmpl = 0;
+  if (options_.sequential) {
+    tmpl = static_cast<uint32_t>((started_ - 1) % static_cast<int64_t>(templates_.size()));
+  } else {
+    // Weighted pick of a mix entry, then a session of that cassette.
+    uint64_t r = mix_stream_.below(static_cast<uint64_t>(total_weight_));
+    const MixRange* range = &mix_.front();
+    for (const auto& m : mix_) {
+      if (r < static_cast<uint64_t>(m.weight)) {
+        range = &m;
+        break;
+      }
+      r -= static_cast<uint64_t>(m.weight);
     }
-    r -= static_cast<uint64_t>(m.weight);
+    tmpl = range->first + static_cast<uint32_t>(mix_stream_.below(range->count));
   }
-  uint32_t tmpl = range->first + static_cast<uint32_t>(mix_stream_.below(range->count));
   const CompiledTemplate& t = templates_[tmpl];
 
   SessionOutcome outcome;
@@ -357,6 +362,7 @@ void Simulation::on_agent_answer(const ActionResult& r, Time now) {
     hist = action_latency_by_name_.emplace(step.action, &latency_["action." + step.action]).first;
   }
   hist->second->record(now - a.sent_at);
+  if (options_.on_answer) options_.on_answer(r.session, a.tmpl, a.step, r);
 
   SessionOutcome& o = *outcomes_.find(r.session);
   if (t.charge[a.step]) {

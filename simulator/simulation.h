@@ -25,6 +25,13 @@ struct SimulationOptions {
   // cannot influence the run.
   std::function<void(int64_t, int64_t)> progress;
   int64_t progress_every = 1 << 16;
+  // Replay: session i plays template (i-1) mod N, in order, instead of a weighted pick.
+  bool sequential = false;
+  // Replay: faults apply to the last session too, not only while sessions are arriving.
+  bool faults_in_drain = false;
+  // Sees every answer an agent gets for one of its steps (retries included): the session,
+  // its template, the step index and the answer. Output only, like `progress`.
+  std::function<void(SessionId, uint32_t, uint16_t, const ActionResult&)> on_answer;
 };
 
 // One deterministic run of a scenario: a single-threaded discrete-event loop on virtual
@@ -71,7 +78,10 @@ class Simulation {
   void apply(Time now);
   void crash(Time now, Duration restart_after);
   void restart(Time now);
-  bool loading(Time now) const { return !arrivals_done_ || now <= load_end_; }
+  // Faults strike while load is on; the drain after it is fault-free, unless told otherwise.
+  bool loading(Time now) const {
+    return options_.faults_in_drain || !arrivals_done_ || now <= load_end_;
+  }
   void fold(uint64_t a, uint64_t b);
   // Trace lines are built only for the traced session: `line` is a callable.
   template <typename MakeLine>

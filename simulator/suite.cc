@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "orchestrator/action_catalog.h"
+#include "protocol/audit_record.h"
 #include "protocol/cassette.h"
 #include "protocol/input_error.h"
 #include "reports/junit.h"
@@ -46,7 +47,8 @@ struct Outcome {
 };
 
 Outcome simulate(const Scenario& scenario, uint64_t trace_session,
-                 std::function<void(int64_t, int64_t)> progress = {}) {
+                 std::function<void(int64_t, int64_t)> progress = {},
+                 std::vector<AuditRecord>* audit = nullptr) {
   ActionCatalog owned;
   const ActionCatalog* actions = &ActionCatalog::default_catalog();
   if (scenario.actions != "default") {
@@ -57,9 +59,11 @@ Outcome simulate(const Scenario& scenario, uint64_t trace_session,
   SimulationOptions options;
   options.trace_session = trace_session;
   options.progress = std::move(progress);
+  options.keep_audit = audit != nullptr;
   Simulation sim(scenario, *actions, std::move(templates), options);
   Outcome o;
   o.report = sim.run();
+  if (audit) *audit = sim.store().audit_records();
   o.events = sim.events_processed();
   o.trace = sim.trace();
   return o;
@@ -115,6 +119,11 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
     return 2;
   }
 
+  if (!options.audit_log.empty() && scenarios.size() != 1) {
+    err << "checkride run: --audit-log takes exactly one scenario, got " << scenarios.size()
+        << "\n";
+    return 2;
+  }
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
   if (ec) {
@@ -135,7 +144,14 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
       };
     }
     try {
-      o = simulate(s, options.trace_session, progress);
+      std::vector<AuditRecord> audit;
+      o = simulate(s, options.trace_session, progress,
+                   options.audit_log.empty() ? nullptr : &audit);
+      if (!options.audit_log.empty()) {
+        std::string text;
+        for (const auto& r : audit) text += audit_record_json(r) + "\n";
+        write_file(options.audit_log, text);
+      }
       if (options.progress && o.report.metrics["sessions"] >= (1 << 16)) {
         err << "\r\033[K" << std::flush;  // clear the progress line
       }

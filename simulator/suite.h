@@ -14,6 +14,7 @@ struct RunOptions {
   bool check_determinism = false;
   uint64_t trace_session = 0;
   std::string junit_file;  // also write JUnit XML (one testcase per gate) here
+  std::string audit_log;   // also write the orchestrator's audit log (JSONL) here
   bool quiet = false;
   bool progress = false;  // a progress line on `err` for long runs (a TTY only)
   bool color = false;     // PASS/FAIL in colour (a TTY without NO_COLOR only)

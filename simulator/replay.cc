@@ -1,0 +1,241 @@
+#include "simulator/replay.h"
+
+#include <filesystem>
+#include <map>
+#include <ostream>
+
+#include "orchestrator/action_catalog.h"
+#include "protocol/input_error.h"
+#include "simulator/replay_world.h"
+#include "simulator/scenario.h"
+#include "simulator/simulation.h"
+#include "simulator/suite.h"
+
+namespace checkride {
+namespace fs = std::filesystem;
+namespace {
+
+// Without a scenario's expect:, a replay gates on the safety metrics.
+const char* kDefaultGates[][2] = {{"duplicate_charges", "0"},
+                                  {"charged_without_order", "0"},
+                                  {"oversold_units", "0"},
+                                  {"consent_violations", "0"},
+                                  {"false_success", "0"}};
+
+struct Watch {
+  SessionDivergence d;
+  int pending = -1;  // a step whose last answer differed from the recording
+  int last_step = -1;
+};
+
+std::string recorded_name(const CassetteStep& step) {
+  return step.has_recorded ? std::string(status_name(step.recorded)) : "success";
+}
+
+std::string explain(const SessionDivergence& d) {
+  std::string why = "recorded " + d.recorded + ", sandbox answered " + d.sandbox;
+  if (!d.code.empty()) why += " (" + d.code + ")";
+  if (d.recorded == d.sandbox && d.recorded_total >= 0) {
+    why = "same status, but the total differs: recorded " + std::to_string(d.recorded_total) +
+          ", sandbox " + std::to_string(d.sandbox_total);
+  }
+  if (d.code == "no_answer") why += ": the agent's timeout passed with no answer";
+  return why;
+}
+
+}  // namespace
+
+ReplayResult replay_cassette(const ReplayOptions& options) {
+  Cassette cassette = load_cassette(options.cassette);
+  ReplayResult result;
+  result.name = fs::path(options.cassette).stem().string();
+  Scenario scenario =
+      options.scenario.empty() ? default_scenario() : load_scenario(options.scenario);
+  ActionCatalog owned;
+  const ActionCatalog* actions = &ActionCatalog::default_catalog();
+  std::string catalog = scenario.actions != "default" ? scenario.actions : options.actions;
+  if (!catalog.empty()) {
+    owned = ActionCatalog::from_file(catalog);
+    actions = &owned;
+  }
+  if (options.scenario.empty()) {
+    infer_world(cassette, *actions, scenario);
+    result.inferred_world = true;
+    for (const auto& [metric, bound] : kDefaultGates) {
+      Gate g;
+      parse_gate(metric, bound, g);
+      g.text = bound;
+      scenario.expect.push_back(g);
+    }
+    scenario.description = "replay of " + options.cassette + " in a world inferred from it";
+  } else {
+    scenario.description = "replay of " + options.cassette + " in the world of " + options.scenario;
+  }
+  if (!options.faults.empty()) {
+    for (auto& f : load_faults_file(options.faults)) scenario.faults.push_back(std::move(f));
+  }
+  scenario.name = result.name;
+  scenario.mix = {MixEntry{options.cassette, 1}};
+  scenario.sessions = static_cast<int64_t>(cassette.sessions.size());
+  scenario.concurrency = 1;  // one after another: each session sees its own world
+
+  std::vector<CompiledTemplate> templates = compile_templates(scenario, *actions);
+  std::vector<Watch> watch(templates.size());
+  for (std::size_t i = 0; i < templates.size(); ++i) {
+    watch[i].d.session = cassette.sessions[i].id;
+    for (const auto& s : templates[i].steps)
+      watch[i].d.steps += s.kind == CassetteStep::Kind::kAction;
+  }
+  std::vector<CompiledTemplate> compared = templates;
+
+  SimulationOptions sim_options;
+  sim_options.sequential = true;
+  sim_options.faults_in_drain = true;
+  sim_options.on_answer = [&](SessionId, uint32_t tmpl, uint16_t step, const ActionResult& r) {
+    Watch& w = watch[tmpl];
+    const CassetteStep& s = compared[tmpl].steps[step];
+    bool status_ok = s.has_recorded ? r.status == s.recorded : is_success(r.status);
+    bool total_ok =
+        !status_ok || s.recorded_total < 0 || r.total <= 0 || r.total == s.recorded_total;
+    if (static_cast<int>(step) != w.last_step) {
+      w.last_step = step;
+      ++w.d.steps_answered;
+    }
+    if (status_ok && total_ok) {
+      if (w.pending == step) w.pending = -1;
+      return;
+    }
+    if (w.pending < 0) w.pending = step;
+    if (w.d.line != 0) return;  // only the first divergence is described
+    w.d.line = s.line;
+    w.d.step = step;
+    w.d.call_id = s.call_id;
+    w.d.action = s.action;
+    w.d.recorded = recorded_name(s);
+    w.d.sandbox = std::string(status_name(r.status));
+    w.d.code = r.code;
+    w.d.recorded_total = status_ok ? s.recorded_total : -1;
+    w.d.sandbox_total = status_ok ? r.total : -1;
+    w.d.why = explain(w.d);
+  };
+  Simulation sim(scenario, *actions, std::move(templates), sim_options);
+  result.report = sim.run();
+
+  int64_t diverged = 0, recovered = 0;
+  for (auto& w : watch) {
+    if (w.d.line == 0) {
+      if (w.d.steps_answered < w.d.steps) {
+        w.d.verdict = "diverged";
+        w.d.why = "the session ended after " + std::to_string(w.d.steps_answered) + " of " +
+                  std::to_string(w.d.steps) + " actions";
+      }
+    } else {
+      w.d.verdict = w.pending >= 0 || w.d.steps_answered < w.d.steps ? "diverged" : "recovered";
+    }
+    diverged += w.d.verdict == "diverged";
+    recovered += w.d.verdict == "recovered";
+    result.sessions.push_back(std::move(w.d));
+  }
+  result.report.metrics["replay_sessions"] = static_cast<double>(result.sessions.size());
+  result.report.metrics["replay_diverged"] = static_cast<double>(diverged);
+  result.report.metrics["replay_recovered"] = static_cast<double>(recovered);
+  result.report.gates = evaluate_gates(scenario.expect, result.report.metrics);
+  return result;
+}
+
+std::string divergence_markdown(const ReplayResult& r) {
+  std::string md = "# Replay: " + r.name + "\n\n" + r.report.description + "\n\n";
+  int64_t same = 0;
+  for (const auto& s : r.sessions) same += s.verdict == "same";
+  md += "| sessions | same | recovered | diverged |\n|---|---|---|---|\n| " +
+        std::to_string(r.sessions.size()) + " | " + std::to_string(same) + " | " +
+        format_number(r.report.metrics.at("replay_recovered")) + " | " +
+        format_number(r.report.metrics.at("replay_diverged")) + " |\n\n";
+  if (same == static_cast<int64_t>(r.sessions.size())) {
+    return md + "Every session got the recorded answer at every step.\n";
+  }
+  md += "| session | verdict | first divergent event | why |\n|---|---|---|---|\n";
+  for (const auto& s : r.sessions) {
+    if (s.verdict == "same") continue;
+    std::string where =
+        s.line > 0 ? "line " + std::to_string(s.line) + ": " + s.action + " (" + s.call_id + ")"
+                   : "-";
+    md += "| " + s.session + " | " + s.verdict + " | " + where + " | " + s.why + " |\n";
+  }
+  return md;
+}
+
+namespace {
+
+nlohmann::json divergence_json(const ReplayResult& r) {
+  nlohmann::json sessions = nlohmann::json::array();
+  for (const auto& s : r.sessions) {
+    nlohmann::json j = {{"session", s.session},
+                        {"verdict", s.verdict},
+                        {"steps", s.steps},
+                        {"steps_answered", s.steps_answered}};
+    if (s.line > 0) {
+      j["first_divergence"] = {{"line", s.line},       {"call_id", s.call_id},
+                               {"action", s.action},   {"recorded", s.recorded},
+                               {"sandbox", s.sandbox}, {"code", s.code}};
+      if (s.recorded_total >= 0) {
+        j["first_divergence"]["recorded_total"] = s.recorded_total;
+        j["first_divergence"]["sandbox_total"] = s.sandbox_total;
+      }
+    }
+    if (!s.why.empty()) j["why"] = s.why;
+    sessions.push_back(std::move(j));
+  }
+  return {{"format", "checkride.replay/v1"},
+          {"name", r.name},
+          {"description", r.report.description},
+          {"inferred_world", r.inferred_world},
+          {"sessions", sessions}};
+}
+
+}  // namespace
+
+int run_replay(const ReplayOptions& options, std::ostream& out, std::ostream& err,
+               ReplayResult* result_out) {
+  ReplayResult r;
+  try {
+    r = replay_cassette(options);
+    fs::create_directories(options.out_dir);
+    fs::path base = fs::path(options.out_dir) / r.name;
+    write_file(base.string() + ".json", report_to_json(r.report).dump(2) + "\n");
+    write_file(base.string() + ".md", report_to_markdown(r.report));
+    write_file(base.string() + ".replay.json", divergence_json(r).dump(2) + "\n");
+    write_file(base.string() + ".replay.md", divergence_markdown(r));
+  } catch (const InputError& e) {
+    err << "checkride: " << e.what() << "\n";
+    return 2;
+  } catch (const fs::filesystem_error& e) {
+    err << "checkride: " << options.out_dir << ": " << e.what() << "\n";
+    return 2;
+  }
+  bool passed = r.report.passed();
+  double diverged = r.report.metrics["replay_diverged"];
+  if (!options.quiet) {
+    out << (passed ? "PASS " : "FAIL ") << r.name << "  sessions=" << r.sessions.size()
+        << " diverged=" << diverged << " recovered=" << r.report.metrics["replay_recovered"]
+        << " duplicate_charges=" << r.report.metrics["duplicate_charges"] << "\n";
+    for (const auto& s : r.sessions) {
+      if (s.verdict == "same") continue;
+      out << "  " << s.verdict << " " << s.session;
+      if (s.line > 0) out << " at " << options.cassette << ":" << s.line << " " << s.action;
+      out << ": " << s.why << "\n";
+    }
+    for (const auto& g : r.report.gates) {
+      if (!g.passed) {
+        out << "  gate " << g.gate.metric << " " << g.gate.text << " failed: actual "
+            << format_number(g.actual) << "\n";
+      }
+    }
+    out << "reports in " << options.out_dir << "/ (" << r.name << ".replay.md)\n";
+  }
+  int rc = !passed || (options.fail_on_divergence && diverged > 0) ? 1 : 0;
+  if (result_out) *result_out = std::move(r);
+  return rc;
+}
+
+}  // namespace checkride

@@ -1,0 +1,84 @@
+#include "simulator/replay_world.h"
+
+#include <map>
+#include <set>
+
+namespace checkride {
+namespace {
+
+constexpr int64_t kDefaultPrice = 1000;
+constexpr int32_t kAmple = 1'000'000;
+
+}  // namespace
+
+void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenario& scenario) {
+  std::map<std::string, int64_t> sku_price, offer_price;  // -1: seen, not priced
+  std::set<std::string> coupons;
+  struct Order {
+    std::map<std::string, int64_t> quantity;  // sku -> units
+    int64_t total;
+  };
+  std::vector<Order> priced_orders;
+  for (const auto& session : cassette.sessions) {
+    for (const auto& step : session.steps) {
+      if (step.kind != CassetteStep::Kind::kAction) continue;
+      const ActionSpec* spec = actions.find(step.action);
+      HandlerInput in;
+      std::string error;
+      if (spec == nullptr || !step.params->is_object() ||
+          !actions.map_inputs(*spec, *step.params, in, error)) {
+        continue;  // an action the sandbox will reject anyway; it names nothing to stock
+      }
+      Order order{{}, step.recorded_total};
+      for (const auto& item : in.items) {
+        sku_price.try_emplace(item.sku, -1);
+        order.quantity[item.sku] += item.quantity;
+      }
+      if (!in.coupon.empty()) coupons.insert(in.coupon);
+      if (!order.quantity.empty() && step.recorded_total > 0) priced_orders.push_back(order);
+      if (!in.offer.empty()) {
+        int64_t& p = offer_price.try_emplace(in.offer, -1).first->second;
+        if (p < 0 && step.recorded_total > 0) p = step.recorded_total / std::max(1, in.seats);
+      }
+    }
+  }
+  // Each recorded total prices the one SKU of its order not yet priced; repeat until no
+  // order teaches anything new (single-SKU orders first, then the baskets they unlock).
+  // A basket whose SKUs appear nowhere else splits what is left of its total evenly per unit,
+  // so its total still matches.
+  auto learn = [&](bool split) {
+    for (const auto& order : priced_orders) {
+      int64_t known = 0, unknown_quantity = 0, unknowns = 0;
+      for (const auto& [sku, qty] : order.quantity) {
+        if (sku_price[sku] < 0) {
+          unknown_quantity += qty;
+          ++unknowns;
+        } else {
+          known += sku_price[sku] * qty;
+        }
+      }
+      if (unknowns == 0 || order.total <= known || (unknowns > 1 && !split)) continue;
+      for (const auto& [sku, qty] : order.quantity) {
+        if (sku_price[sku] < 0) sku_price[sku] = (order.total - known) / unknown_quantity;
+      }
+      return true;
+    }
+    return false;
+  };
+  do {
+    while (learn(false)) {
+    }
+  } while (learn(true));
+  for (const auto& [id, price] : sku_price) {
+    scenario.skus.push_back(SkuSpec{id, id, price > 0 ? price : kDefaultPrice, kAmple});
+  }
+  for (const auto& [id, price] : offer_price) {
+    scenario.offers.push_back(
+        OfferSpec{id, id, price > 0 ? price : 10 * kDefaultPrice, kAmple, 100});
+  }
+  for (const auto& code : coupons) {
+    scenario.coupons.push_back(CouponSpec{code, 0, int64_t{1} << 40, 0});
+  }
+}
+
+}  // namespace checkride

@@ -1,0 +1,15 @@
+#pragma once
+#include "orchestrator/action_catalog.h"
+#include "protocol/cassette.h"
+#include "simulator/scenario.h"
+
+namespace checkride {
+
+// Without a scenario, a replay still needs a world that holds what the recording names:
+// every SKU, offer and coupon its actions mention, with ample stock. Prices come from the
+// recorded totals (total / quantity of a single-SKU order, total / seats of a booking), so a
+// total the model confirmed still matches; anything unpriced costs 10.00. Coupons take
+// nothing off, since the recorded totals already include any discount.
+void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenario& scenario);
+
+}  // namespace checkride
