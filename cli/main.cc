@@ -11,6 +11,7 @@
 #include "orchestrator/defects.h"
 #include "protocol/input_error.h"
 #include "recorder/importer.h"
+#include "recorder/record_on_miss.h"
 #include "reports/diff.h"
 #include "simulator/replay.h"
 #include "simulator/suite.h"
@@ -226,6 +227,8 @@ int cmd_record(const std::vector<std::string>& args) {
 int cmd_replay(const std::vector<std::string>& args) {
   po::options_description desc("checkride replay CASSETTE [options]");
   checkride::ReplayOptions o;
+  checkride::RecordOnMissOptions miss;
+  bool record_on_miss = false;
   std::vector<std::string> cassettes;
   desc.add_options()("help,h", "show this help")(
       "scenario", po::value<std::string>(&o.scenario),
@@ -234,6 +237,14 @@ int cmd_replay(const std::vector<std::string>& args) {
       "faults", po::value<std::string>(&o.faults), "YAML list of fault rules to add")(
       "actions", po::value<std::string>(&o.actions), "action catalog (without --scenario)")(
       "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
+      "record-on-miss", po::bool_switch(&record_on_miss),
+      "on divergence, ask the live --model for the next action; write a new cassette")(
+      "model", po::value<std::string>(&miss.model_url),
+      "OpenAI-compatible endpoint URL (API key from OPENAI_API_KEY)")(
+      "model-name", po::value<std::string>(&miss.model)->default_value("gpt-4o"),
+      "the model field sent to --model")(
+      "new-cassette", po::value<std::string>(&miss.out),
+      "where --record-on-miss writes (default OUT/NAME.new.jsonl)")(
       "fail-on-divergence", po::bool_switch(&o.fail_on_divergence),
       "exit 1 when any session diverged")("quiet,q", po::bool_switch(&o.quiet), "no summary")(
       "cassette", po::value<std::vector<std::string>>(&cassettes), "the cassette to replay");
@@ -244,7 +255,34 @@ int cmd_replay(const std::vector<std::string>& args) {
     return 2;
   }
   o.cassette = cassettes[0];
-  return checkride::run_replay(o, std::cout, std::cerr);
+  if (record_on_miss != !miss.model_url.empty()) {
+    std::cerr << "checkride replay: --record-on-miss and --model URL go together\n";
+    return 2;
+  }
+  checkride::ReplayResult result;
+  int rc = checkride::run_replay(o, std::cout, std::cerr, &result);
+  if (rc == 2 || miss.model_url.empty()) return rc;
+  // New episodes: ask the live model what it does where the sandbox diverged.
+  try {
+    checkride::ActionCatalog owned;
+    const checkride::ActionCatalog* catalog = &checkride::ActionCatalog::default_catalog();
+    if (!result.actions.empty()) {
+      owned = checkride::ActionCatalog::from_file(result.actions);
+      catalog = &owned;
+    }
+    miss.cassette = o.cassette;
+    miss.tools = catalog->openai_tools();
+    for (const auto& entry : catalog->actions()) miss.actions.insert(entry.first);
+    if (const char* key = std::getenv("OPENAI_API_KEY")) miss.api_key = key;
+    if (miss.out.empty()) miss.out = o.out_dir + "/" + result.name + ".new.jsonl";
+    int asked = checkride::record_on_miss(miss, result.sessions, std::cout);
+    std::cout << "record-on-miss: asked the live model for " << asked << " diverged session(s); "
+              << miss.out << "\n";
+  } catch (const checkride::InputError& e) {
+    std::cerr << "checkride: " << e.what() << "\n";
+    return 2;
+  }
+  return rc;
 }
 
 int cmd_defects(const std::vector<std::string>& args) {

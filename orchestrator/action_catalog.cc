@@ -158,7 +158,7 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
             throw InputError(origin, line_of(v), field + ".map", "expected a mapping");
           parse_mapping(v, origin, field, spec.mapping);
         } else if (key == "description") {
-          // documentation only
+          spec.description = v.as<std::string>();
         } else {
           throw InputError(origin, line_of(kv.first), field + "." + key,
                            "unknown key; expected name, handler, charge, scopes, params, map, "
@@ -203,6 +203,16 @@ ActionCatalog ActionCatalog::from_file(const std::string& path) {
 const ActionCatalog& ActionCatalog::default_catalog() {
   static const ActionCatalog catalog = from_yaml_text(default_yaml(), "<default actions>");
   return catalog;
+}
+
+nlohmann::json ActionCatalog::openai_tools() const {
+  nlohmann::json tools = nlohmann::json::array();
+  for (const auto& [name, spec] : actions_) {
+    nlohmann::json fn = {{"name", name}, {"parameters", spec.schema_json}};
+    if (!spec.description.empty()) fn["description"] = spec.description;
+    tools.push_back({{"type", "function"}, {"function", fn}});
+  }
+  return tools;
 }
 
 const ActionSpec* ActionCatalog::find(const std::string& name) const {

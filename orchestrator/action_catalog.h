@@ -49,6 +49,7 @@ struct ParamMapping {
 
 struct ActionSpec {
   std::string name;
+  std::string description;
   Handler handler;
   bool charge = false;
   uint32_t scopes = 0;
@@ -69,6 +70,9 @@ class ActionCatalog {
   static const char* default_yaml();
 
   const ActionSpec* find(const std::string& name) const;
+  // The actions as OpenAI tool definitions ({"type": "function", "function": {name,
+  // parameters}}), for asking a live model what to do next.
+  nlohmann::json openai_tools() const;
   const std::map<std::string, ActionSpec>& actions() const { return actions_; }
 
   // Validates params against the action's schema; on failure returns false and describes

@@ -54,6 +54,7 @@ ReplayResult replay_cassette(const ReplayOptions& options) {
   ActionCatalog owned;
   const ActionCatalog* actions = &ActionCatalog::default_catalog();
   std::string catalog = scenario.actions != "default" ? scenario.actions : options.actions;
+  result.actions = catalog;
   if (!catalog.empty()) {
     owned = ActionCatalog::from_file(catalog);
     actions = &owned;
