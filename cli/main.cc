@@ -11,6 +11,7 @@
 #include "orchestrator/defects.h"
 #include "protocol/input_error.h"
 #include "recorder/importer.h"
+#include "recorder/llm_proxy.h"
 #include "recorder/record_on_miss.h"
 #include "reports/diff.h"
 #include "simulator/replay.h"
@@ -31,6 +32,7 @@ constexpr const char* kUsage =
     "  diff BASE CANDIDATE   compare two reports (or report directories) against thresholds\n"
     "  defects               list the orchestrator's defect switches\n"
     "  replay CASSETTE       each recorded session once through the sandbox; where it diverges\n"
+    "  record llm --upstream URL --out CASSETTE   OpenAI-compatible recording proxy\n"
     "  record import FILE... --from openai|audit --out CASSETTE   transcripts -> cassette\n\n"
     "`checkride <command> --help` for a command's options.\n";
 
@@ -216,10 +218,45 @@ int cmd_record_import(const std::vector<std::string>& args) {
   return checkride::run_import(o, std::cout, std::cerr);
 }
 
+int cmd_record_llm(const std::vector<std::string>& args) {
+  po::options_description desc(
+      "checkride record llm --upstream URL --out CASSETTE [--listen ADDR] [options]");
+  checkride::ProxyOptions o;
+  std::string catalog;
+  desc.add_options()("help,h", "show this help")(
+      "upstream", po::value<std::string>(&o.upstream),
+      "OpenAI-compatible base URL, e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1")(
+      "out", po::value<std::string>(&o.out), "the cassette to write")(
+      "listen", po::value<std::string>(&o.listen)->default_value("127.0.0.1:8089"),
+      "HOST:PORT to listen on (port 0: any free port)")("model-label",
+                                                        po::value<std::string>(&o.model_label),
+                                                        "the model name for the cassette header")(
+      "actions", po::value<std::string>(&catalog),
+      "action catalog YAML: which tools are actions (default: the built-in catalog)")(
+      "redact-path", po::value<std::vector<std::string>>(&o.redaction.json_paths),
+      "also blank this JSON pointer in every event (repeatable)")(
+      "upstream-timeout", po::value<int>(&o.upstream_timeout_seconds)->default_value(120),
+      "seconds to wait for the upstream's answer");
+  po::variables_map vm;
+  if (parse_or_help(args, desc, "upstream", vm)) return 0;
+  if (o.upstream.empty() || o.out.empty()) {
+    std::cerr << "checkride record llm: expected --upstream URL and --out CASSETTE\n";
+    return 2;
+  }
+  try {
+    o.actions = action_names(catalog);
+  } catch (const checkride::InputError& e) {
+    std::cerr << "checkride: " << e.what() << "\n";
+    return 2;
+  }
+  return checkride::run_llm_proxy(o, std::cout, std::cerr);
+}
+
 int cmd_record(const std::vector<std::string>& args) {
   std::string sub = args.empty() ? "" : args[0];
   std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
   if (sub == "import") return cmd_record_import(rest);
+  if (sub == "llm") return cmd_record_llm(rest);
   std::cerr << "checkride record: expected `record llm` or `record import`\n";
   return 2;
 }

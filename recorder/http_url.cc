@@ -11,9 +11,8 @@ bool parse_http_url(const std::string& url, HttpUrl& out, std::string& error) {
   }
   std::size_t host_start = scheme_end + 3;
   std::size_t path_start = url.find('/', host_start);
-  std::string host = url.substr(host_start, path_start == std::string::npos
-                                                ? std::string::npos
-                                                : path_start - host_start);
+  std::string host = url.substr(
+      host_start, path_start == std::string::npos ? std::string::npos : path_start - host_start);
   if (host.empty()) {
     error = "expected a host in '" + url + "'";
     return false;

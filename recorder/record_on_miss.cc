@@ -33,16 +33,16 @@ nlohmann::json to_messages(const std::vector<RawEvent>& events) {
           {"type", "function"},
           {"function",
            {{"name", ev["action"]},
-            {"arguments", ev["params"].is_string() ? ev["params"].get<std::string>()
-                                                   : ev["params"].dump()}}}};
+            {"arguments",
+             ev["params"].is_string() ? ev["params"].get<std::string>() : ev["params"].dump()}}}};
       if (messages.empty() || messages.back()["role"] != "assistant" ||
           !messages.back().contains("tool_calls")) {
         messages.push_back({{"role", "assistant"}, {"content", nullptr}, {"tool_calls", {}}});
       }
       messages.back()["tool_calls"].push_back(call);
     } else if (type == "result") {
-      nlohmann::json result = ev.contains("result") ? nlohmann::json(ev["result"])
-                                                    : nlohmann::json::object();
+      nlohmann::json result =
+          ev.contains("result") ? nlohmann::json(ev["result"]) : nlohmann::json::object();
       if (result.is_object() && !result.contains("status")) result["status"] = ev["status"];
       messages.push_back(
           {{"role", "tool"}, {"tool_call_id", ev["call_id"]}, {"content", result.dump()}});
@@ -117,12 +117,11 @@ int record_on_miss(const RecordOnMissOptions& options,
     }
     if (found == diverged.end()) continue;
     const SessionDivergence& d = *found->second;
-    nlohmann::ordered_json answer = {
-        {"type", "result"},
-        {"call_id", d.call_id},
-        {"status", d.sandbox},
-        {"result", {{"status", d.sandbox}, {"code", d.code}}},
-        {"sandbox", true}};
+    nlohmann::ordered_json answer = {{"type", "result"},
+                                     {"call_id", d.call_id},
+                                     {"status", d.sandbox},
+                                     {"result", {{"status", d.sandbox}, {"code", d.code}}},
+                                     {"sandbox", true}};
     copy(answer, t + 1);
     kept.push_back(RawEvent{0, answer});
     ++asked;

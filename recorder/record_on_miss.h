@@ -11,7 +11,7 @@
 namespace checkride {
 
 struct RecordOnMissOptions {
-  std::string cassette;  // the cassette that was replayed
+  std::string cassette;   // the cassette that was replayed
   std::string model_url;  // an OpenAI-compatible endpoint
   std::string model;      // the "model" field to send
   std::string api_key;    // sent as a bearer token, never written anywhere

@@ -2,6 +2,8 @@
 
 #include <regex>
 
+#include "protocol/input_error.h"
+
 namespace checkride {
 namespace {
 
@@ -40,6 +42,16 @@ const std::regex& card_re() {
 }
 
 }  // namespace
+
+Redactor::Redactor(RedactionConfig config) : config_(std::move(config)) {
+  for (const auto& path : config_.json_paths) {
+    try {
+      nlohmann::ordered_json::json_pointer check(path);
+    } catch (const nlohmann::json::exception&) {
+      throw InputError("--redact-path", 0, path, "expected a JSON pointer like /params/passport");
+    }
+  }
+}
 
 std::string Redactor::placeholder(const std::string& kind, const std::string& secret) {
   std::lock_guard<std::mutex> lock(mu_);

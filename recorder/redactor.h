@@ -21,7 +21,8 @@ struct RedactionConfig {
 // replay. Thread-safe; the proxy's handlers share one.
 class Redactor {
  public:
-  explicit Redactor(RedactionConfig config = {}) : config_(std::move(config)) {}
+  // Throws InputError naming "--redact-path" when a configured path is not a JSON pointer.
+  explicit Redactor(RedactionConfig config = {});
 
   // Redacts every string in `event` in place (object keys are left alone).
   void redact(nlohmann::ordered_json& event);

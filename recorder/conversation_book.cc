@@ -1,0 +1,91 @@
+#include "recorder/conversation_book.h"
+
+namespace checkride {
+
+std::string message_digest(const nlohmann::json& m) {
+  if (!m.is_object()) return m.dump();
+  std::string d = m.value("role", "") + "\x1f" + message_text(m.value("content", nlohmann::json()));
+  if (m.contains("tool_calls") && m["tool_calls"].is_array()) {
+    for (const auto& call : m["tool_calls"]) {
+      nlohmann::json fn = call.value("function", nlohmann::json::object());
+      nlohmann::json args = fn.value("arguments", nlohmann::json());
+      d += "\x1f" + call.value("id", "") + "\x1e" + fn.value("name", "") + "\x1e" +
+           (args.is_string() ? args.get<std::string>() : args.dump());
+    }
+  }
+  if (m.contains("function_call") && m["function_call"].is_object()) {
+    d += "\x1f" + m["function_call"].dump();
+  }
+  if (m.contains("tool_call_id") && m["tool_call_id"].is_string()) {
+    d += "\x1f" + m["tool_call_id"].get<std::string>();
+  }
+  return d;
+}
+
+int64_t ConversationBook::elapsed_ms(const Conversation& c) const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               c.start)
+      .count();
+}
+
+void ConversationBook::record(const std::string& session, Conversation& c,
+                              const nlohmann::json& message) {
+  std::vector<CassetteEvent> events;
+  std::string error;
+  if (!c.converter->add_message(message, events, error)) {
+    events.push_back(CassetteEvent{{"type", "note"}, {"text", "unrecognised message: " + error}});
+  }
+  int64_t t = elapsed_ms(c);
+  for (const auto& ev : events) writer_.append(session, t, ev);
+}
+
+std::string ConversationBook::begin(const nlohmann::json& messages,
+                                    const std::string& explicit_id) {
+  std::vector<std::string> digests;
+  for (const auto& m : messages) digests.push_back(message_digest(m));
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string id = explicit_id;
+  if (id.empty()) {
+    std::size_t best = 0;
+    for (auto& [cid, c] : conversations_) {
+      if (c.waiting || c.digests.empty() || c.digests.size() > digests.size()) continue;
+      if (!std::equal(c.digests.begin(), c.digests.end(), digests.begin())) continue;
+      if (c.digests.size() > best) {
+        best = c.digests.size();
+        id = cid;
+      }
+    }
+    if (id.empty()) id = "conv-" + std::to_string(next_++);
+  }
+  auto [it, fresh] = conversations_.try_emplace(id);
+  Conversation& c = it->second;
+  if (fresh) {
+    c.converter = std::make_unique<TranscriptConverter>(actions_);
+    c.start = std::chrono::steady_clock::now();
+  }
+  // With an explicit id the client may resend a shorter history; record only what is new.
+  std::size_t known = 0;
+  while (known < c.digests.size() && known < digests.size() && c.digests[known] == digests[known]) {
+    ++known;
+  }
+  for (std::size_t i = known; i < digests.size(); ++i) record(id, c, messages[i]);
+  c.digests = std::move(digests);
+  c.waiting = true;
+  return id;
+}
+
+void ConversationBook::finish(const std::string& session, const nlohmann::json* reply,
+                              const std::string& note) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Conversation& c = conversations_[session];
+  c.waiting = false;
+  if (!c.converter) return;
+  if (reply == nullptr) {
+    writer_.append(session, elapsed_ms(c), CassetteEvent{{"type", "note"}, {"text", note}});
+    return;
+  }
+  record(session, c, *reply);
+  c.digests.push_back(message_digest(*reply));
+}
+
+}  // namespace checkride
