@@ -12,6 +12,7 @@ constexpr const char* kToolCallOpen = "<tool_call>";
 constexpr const char* kToolCallClose = "</tool_call>";
 constexpr const char* kToolResponseOpen = "<tool_response>";
 constexpr const char* kToolResponseClose = "</tool_response>";
+constexpr const char* kUnparseable = "<unparseable tool_call>";
 
 // The blocks between `open` and `close` tags; `rest` gets the text outside them.
 std::vector<std::string> tagged_blocks(const std::string& text, const std::string& open,
@@ -142,7 +143,8 @@ void TranscriptConverter::add_call(const std::string& id, const std::string& nam
   }
 
   CassetteEvent ev;
-  if (is_action(name)) {
+  // A call that could not even be read is a malformed action: replay sends it as one.
+  if (is_action(name) || name == kUnparseable) {
     ev["type"] = "action";
     ev["call_id"] = call_id;
     ev["action"] = name;
@@ -270,7 +272,7 @@ bool TranscriptConverter::add_message(const nlohmann::json& message,
       }
       if (!call.is_object() || !call.contains("name") || !call["name"].is_string()) {
         // Kept, not dropped: an unparseable Hermes call is a malformed action.
-        add_call("", "<unparseable tool_call>", trim(block), block, out);
+        add_call("", kUnparseable, trim(block), block, out);
         continue;
       }
       add_call("", call["name"].get<std::string>(),

@@ -1,0 +1,278 @@
+// End to end: the recording proxy in front of an in-test upstream (a Qwen-Agent style
+// function_call answer, a streamed Hermes answer, an upstream error), several clients at
+// once; the cassette holds no secret, validates against the shipped schema and replays.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
+
+#include "protocol/cassette.h"
+#include "recorder/llm_proxy.h"
+#include "simulator/replay.h"
+#include "tests/test_support.h"
+
+namespace checkride {
+namespace {
+
+using json = nlohmann::json;
+
+const char* kKey = "sk-live-7d1c0ffee5ba11ad0g00d1";
+const char* kEmail = "maria.k@example.net";
+const char* kCard = "5555555555554444";
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// Answers the first turn with a Qwen-Agent function_call (or, streaming, Hermes text), the
+// tool result with text; refuses a missing key and fails on "please fail".
+class Upstream {
+ public:
+  Upstream() {
+    server_.Post("/v1/chat/completions", [](const httplib::Request& req, httplib::Response& res) {
+      if (req.get_header_value("Authorization") != std::string("Bearer ") + kKey) {
+        res.status = 401;
+        res.set_content(R"({"error":{"message":"Incorrect API key provided: )" +
+                            req.get_header_value("Authorization") + "\"}}",
+                        "application/json");
+        return;
+      }
+      json body = json::parse(req.body);
+      const json& last = body["messages"].back();
+      if (last["content"] == "please fail") {
+        res.status = 503;
+        res.set_content(R"({"error":{"message":"overloaded"}})", "application/json");
+        return;
+      }
+      json message;
+      bool answers_tool = last["role"] == "function" || last["content"].get<std::string>().find(
+                                                            "<tool_response>") != std::string::npos;
+      if (!answers_tool) {
+        message =
+            body.value("stream", false)
+                ? json{{"role", "assistant"},
+                       {"content",
+                        "<tool_call>{\"name\": \"searchCatalog\", \"arguments\": "
+                        "{\"query\": \"blue runner\"}}</tool_call>"}}
+                : json{
+                      {"role", "assistant"},
+                      {"content", ""},
+                      {"function_call",
+                       {{"name", "searchCatalog"}, {"arguments", "{\"query\": \"blue runner\"}"}}}};
+      } else {
+        message = {{"role", "assistant"}, {"content", "Found the blue runners."}};
+      }
+      if (!body.value("stream", false)) {
+        res.set_header("X-Request-Id", "req_1");
+        res.set_content(
+            json{{"object", "chat.completion"}, {"choices", {{{"index", 0}, {"message", message}}}}}
+                .dump(),
+            "application/json");
+        return;
+      }
+      std::string text = message["content"];
+      std::string sse;
+      for (std::size_t i = 0; i < text.size(); i += 16) {
+        sse += "data: " +
+               json{{"choices", {{{"index", 0}, {"delta", {{"content", text.substr(i, 16)}}}}}}}
+                   .dump() +
+               "\n\n";
+      }
+      sse += "data: [DONE]\n\n";
+      res.set_chunked_content_provider("text/event-stream", [sse](size_t, httplib::DataSink& sink) {
+        sink.write(sse.data(), sse.size());
+        sink.done();
+        return true;
+      });
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~Upstream() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
+
+ private:
+  httplib::Server server_;
+  int port_;
+  std::thread thread_;
+};
+
+json chat(httplib::Client& c, const json& messages, bool stream, int& status) {
+  json body = {{"model", "qwen-test"}, {"messages", messages}, {"stream", stream}};
+  httplib::Headers h = {{"Authorization", std::string("Bearer ") + kKey}};
+  auto r = c.Post("/v1/chat/completions", h, body.dump(), "application/json");
+  status = r ? r->status : -1;
+  if (!r) return json();
+  if (!stream) return json::parse(r->body);
+  // Reassemble the streamed text the way a client would.
+  std::string content;
+  std::istringstream in(r->body);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("data: {", 0) == 0) {
+      content += json::parse(line.substr(6))["choices"][0]["delta"].value("content", "");
+    }
+  }
+  return {{"choices", {{{"message", {{"role", "assistant"}, {"content", content}}}}}}};
+}
+
+void validate_against_schema(const std::string& cassette_text) {
+  json schema_doc =
+      json::parse(slurp(testing::source_path("scenarios/schema/cassette.schema.json")));
+  valijson::Schema schema;
+  valijson::SchemaParser parser;
+  valijson::adapters::NlohmannJsonAdapter schema_adapter(schema_doc);
+  parser.populateSchema(schema_adapter, schema);
+  valijson::Validator validator;
+  std::istringstream in(cassette_text);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    json doc = json::parse(line);
+    valijson::adapters::NlohmannJsonAdapter target(doc);
+    EXPECT_TRUE(validator.validate(schema, target, nullptr)) << "line " << n << ": " << line;
+  }
+}
+
+TEST(RecordLlm, ConcurrentClientsStreamingAndNotBecomeACassetteWithoutSecretsThatReplays) {
+  Upstream upstream;
+  std::string dir = testing::temp_dir("record-llm");
+  std::ostringstream log;
+  ProxyOptions o;
+  o.upstream = upstream.url();
+  o.out = dir + "/recorded.jsonl";
+  o.model_label = "qwen-test";
+  o.actions = {"searchCatalog", "previewOrder", "placeOrder"};
+  LlmProxy proxy(o, log);
+  int port = proxy.bind();
+  std::thread server([&] { proxy.serve(); });
+
+  std::vector<std::thread> clients;
+  std::vector<int> ok(6, 0);
+  for (int i = 0; i < 6; ++i) {
+    clients.emplace_back([&, i] {
+      httplib::Client c("127.0.0.1", port);
+      bool stream = i % 2 == 1;
+      json messages = {{{"role", "system"}, {"content", "shop"}},
+                       {{"role", "user"},
+                        {"content", "I am " + std::string(kEmail) + ", card " + kCard +
+                                        ", buy runners #" + std::to_string(i)}}};
+      int status = 0;
+      json first = chat(c, messages, stream, status);
+      if (status != 200) return;
+      json reply = first["choices"][0]["message"];
+      messages.push_back(reply);
+      if (stream) {
+        messages.push_back({{"role", "user"},
+                            {"content",
+                             "<tool_response>{\"status\": \"ok\", \"skus\": "
+                             "[\"RUN-BLUE-42\"]}</tool_response>"}});
+      } else {
+        messages.push_back({{"role", "function"},
+                            {"name", "searchCatalog"},
+                            {"content", "{\"status\": \"ok\", \"skus\": [\"RUN-BLUE-42\"]}"}});
+      }
+      json second = chat(c, messages, stream, status);
+      if (status == 200 &&
+          second["choices"][0]["message"]["content"] == "Found the blue runners.") {
+        ok[i] = 1;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  {
+    httplib::Client c("127.0.0.1", port);
+    int status = 0;
+    chat(c, json::array({{{"role", "user"}, {"content", "please fail"}}}), false, status);
+    EXPECT_EQ(status, 503);  // the upstream's error, passed through
+    auto wrong =
+        c.Post("/v1/chat/completions", {{"Authorization", "Bearer sk-wrong-0000000000000000"}},
+               R"({"messages":[{"role":"user","content":"hi"}]})", "application/json");
+    ASSERT_TRUE(wrong);
+    EXPECT_EQ(wrong->status, 401);
+  }
+  proxy.stop();
+  server.join();
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(ok[i], 1) << "client " << i;
+
+  std::string text = slurp(o.out);
+  for (const char* secret : {kKey, kEmail, kCard, "sk-wrong-0000000000000000"}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << "cassette holds " << secret;
+    EXPECT_EQ(log.str().find(secret), std::string::npos) << "log holds " << secret;
+  }
+  validate_against_schema(text);
+  Cassette cassette = parse_cassette(text, o.out);
+  EXPECT_EQ(cassette.sessions.size(), 8u);  // six conversations, the failure, the refusal
+  int actions = 0;
+  for (const auto& s : cassette.sessions) {
+    for (const auto& step : s.steps) {
+      if (step.kind != CassetteStep::Kind::kAction) continue;
+      ++actions;
+      EXPECT_EQ(step.action, "searchCatalog");
+      EXPECT_EQ((*step.params)["query"], "blue runner");
+      EXPECT_TRUE(step.has_recorded);
+    }
+  }
+  EXPECT_EQ(actions, 6);
+  EXPECT_NE(text.find("upstream answered 503: overloaded"), std::string::npos);
+
+  ReplayOptions ro;
+  ro.cassette = o.out;
+  ro.out_dir = dir + "/reports";
+  ro.quiet = true;
+  std::ostringstream out, err;
+  ReplayResult result;
+  EXPECT_EQ(run_replay(ro, out, err, &result), 0) << err.str();
+  EXPECT_EQ(result.report.metrics["replay_diverged"], 0);
+  for (const char* file : {"recorded.json", "recorded.md", "recorded.replay.md"}) {
+    std::string report = slurp(ro.out_dir + "/" + file);
+    for (const char* secret : {kKey, kEmail, kCard}) {
+      EXPECT_EQ(report.find(secret), std::string::npos) << file << " holds " << secret;
+    }
+  }
+}
+
+TEST(RecordLlm, ShippedCassettesMatchTheSchema) {
+  for (const char* name : {"orders-happy", "orders-edge", "book-flight", "buy-hot-item",
+                           "malformed", "model-repeats"}) {
+    validate_against_schema(
+        slurp(testing::source_path(std::string("scenarios/cassettes/") + name + ".jsonl")));
+  }
+}
+
+TEST(RecordLlm, AnUnreachableUpstreamIsA502WithAnOpenAiErrorBody) {
+  std::string dir = testing::temp_dir("record-llm-down");
+  std::ostringstream log;
+  ProxyOptions o;
+  o.upstream = "http://127.0.0.1:1/v1";  // nothing listens on port 1
+  o.out = dir + "/down.jsonl";
+  LlmProxy proxy(o, log);
+  int port = proxy.bind();
+  std::thread server([&] { proxy.serve(); });
+  httplib::Client c("127.0.0.1", port);
+  auto r = c.Post("/v1/chat/completions", R"({"messages":[{"role":"user","content":"hi"}]})",
+                  "application/json");
+  proxy.stop();
+  server.join();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 502);
+  EXPECT_TRUE(json::parse(r->body)["error"].contains("message"));
+  EXPECT_NE(slurp(o.out).find("\"type\":\"note\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace checkride

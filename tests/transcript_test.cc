@@ -1,0 +1,192 @@
+// OpenAI-style conversations -> cassette events: multiple tool calls per turn, string-encoded
+// and malformed arguments, tools that are not actions, the Qwen-Agent and Hermes shapes,
+// consent, and SSE reassembly.
+#include "recorder/transcript.h"
+
+#include <gtest/gtest.h>
+
+#include "recorder/stream_assembler.h"
+
+namespace checkride {
+namespace {
+
+using json = nlohmann::json;
+
+std::vector<CassetteEvent> convert(const json& messages) {
+  TranscriptConverter c({"searchCatalog", "previewOrder", "placeOrder"});
+  std::vector<CassetteEvent> out;
+  for (const auto& m : messages) {
+    std::string error;
+    EXPECT_TRUE(c.add_message(m, out, error)) << error;
+  }
+  return out;
+}
+
+TEST(Transcript, SeveralToolCallsInOneTurnEachBecomeAnActionAndResultsPairById) {
+  auto events = convert(json::parse(R"([
+    {"role": "system", "content": "secret system prompt"},
+    {"role": "user", "content": "socks and a bottle"},
+    {"role": "assistant", "content": null, "tool_calls": [
+      {"id": "a", "type": "function", "function": {"name": "searchCatalog", "arguments": "{\"query\":\"socks\"}"}},
+      {"id": "b", "type": "function", "function": {"name": "searchCatalog", "arguments": "{\"query\":\"bottle\"}"}}]},
+    {"role": "tool", "tool_call_id": "b", "content": "{\"status\":\"ok\",\"skus\":[\"BOTTLE-750\"]}"},
+    {"role": "tool", "tool_call_id": "a", "content": "{\"status\":\"ok\",\"skus\":[\"SOCK-MERINO\"]}"}
+  ])"));
+  ASSERT_EQ(events.size(), 5u);  // the system prompt is not recorded
+  EXPECT_EQ(events[0]["type"], "user");
+  EXPECT_EQ(events[1]["type"], "action");
+  EXPECT_EQ(events[1]["params"]["query"], "socks");
+  EXPECT_EQ(events[2]["params"]["query"], "bottle");
+  EXPECT_EQ(events[1]["raw"]["function"]["arguments"], "{\"query\":\"socks\"}");
+  EXPECT_EQ(events[3]["type"], "result");
+  EXPECT_EQ(events[3]["call_id"], "b");
+  EXPECT_EQ(events[3]["result"]["skus"][0], "BOTTLE-750");
+  EXPECT_EQ(events[4]["call_id"], "a");
+}
+
+TEST(Transcript, MalformedArgumentsAreKeptAsTheModelSentThem) {
+  auto events = convert(json::parse(R"([
+    {"role": "assistant", "tool_calls": [{"id": "x", "type": "function",
+      "function": {"name": "placeOrder", "arguments": "{\"items\": [{\"sku\": \"A\", \"quantity\": 1}"}}]},
+    {"role": "tool", "tool_call_id": "x", "content": "{\"status\":\"rejected\",\"code\":\"schema\"}"}
+  ])"));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["type"], "action");
+  EXPECT_TRUE(events[0]["params"].is_string());
+  EXPECT_EQ(events[0]["params"], "{\"items\": [{\"sku\": \"A\", \"quantity\": 1}");
+  EXPECT_NE(events[0]["params_error"].get<std::string>().find("not valid JSON"), std::string::npos);
+  EXPECT_EQ(events[1]["status"], "rejected");
+}
+
+TEST(Transcript, ToolsThatAreNotActionsBecomeNotesNotSilence) {
+  auto events = convert(json::parse(R"([
+    {"role": "assistant", "tool_calls": [
+      {"id": "t", "type": "function", "function": {"name": "think", "arguments": "{\"thought\":\"size 42\"}"}},
+      {"id": "s", "type": "function", "function": {"name": "searchCatalog", "arguments": "{\"query\":\"runner\"}"}}]},
+    {"role": "tool", "tool_call_id": "t", "content": "ok"},
+    {"role": "tool", "tool_call_id": "s", "content": "{\"skus\": []}"}
+  ])"));
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0]["type"], "note");
+  EXPECT_EQ(events[0]["tool"], "think");
+  EXPECT_EQ(events[0]["arguments"]["thought"], "size 42");
+  EXPECT_EQ(events[1]["type"], "action");
+  EXPECT_EQ(events[2]["type"], "note");
+  EXPECT_EQ(events[3]["type"], "result");
+  // No orchestrator status in the answer: inferred, and marked so replay compares loosely.
+  EXPECT_EQ(events[3]["status"], "ok");
+  EXPECT_EQ(events[3]["status_inferred"], true);
+}
+
+TEST(Transcript, QwenAgentFunctionCallAndFunctionRoleAnswer) {
+  auto events = convert(json::parse(R"([
+    {"role": "user", "content": [{"type": "text", "text": "find runners"}]},
+    {"role": "assistant", "content": "", "function_call": {"name": "searchCatalog", "arguments": "{\"query\": \"runner\"}"}},
+    {"role": "function", "name": "searchCatalog", "content": "{\"status\": \"ok\", \"skus\": [\"RUN-BLUE-42\"]}"}
+  ])"));
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0]["text"], "find runners");
+  EXPECT_EQ(events[1]["action"], "searchCatalog");
+  EXPECT_EQ(events[1]["params"]["query"], "runner");
+  EXPECT_EQ(events[2]["type"], "result");
+  EXPECT_EQ(events[2]["call_id"], events[1]["call_id"]);
+}
+
+TEST(Transcript, HermesToolCallTagsAndToolResponses) {
+  auto events = convert(json::parse(R"([
+    {"role": "assistant", "content": "Let me look.\n<tool_call>\n{\"name\": \"searchCatalog\", \"arguments\": {\"query\": \"bottle\"}}\n</tool_call>\n<tool_call>{\"name\": \"previewOrder\", \"arguments\": {\"items\": [{\"sku\": \"BOTTLE-750\", \"quantity\": 2}]}}</tool_call>"},
+    {"role": "tool", "content": "<tool_response>\n{\"status\": \"ok\", \"skus\": [\"BOTTLE-750\"]}\n</tool_response>"},
+    {"role": "user", "content": "<tool_response>{\"name\": \"previewOrder\", \"content\": {\"status\": \"ok\", \"total_cents\": 4800}}</tool_response>"},
+    {"role": "assistant", "content": "<tool_call>{not json</tool_call>"}
+  ])"));
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[0]["type"], "assistant");
+  EXPECT_EQ(events[0]["text"], "Let me look.");
+  EXPECT_EQ(events[1]["action"], "searchCatalog");
+  EXPECT_EQ(events[1]["params"]["query"], "bottle");
+  EXPECT_EQ(events[2]["action"], "previewOrder");
+  EXPECT_EQ(events[3]["call_id"], events[1]["call_id"]);
+  EXPECT_EQ(events[4]["call_id"], events[2]["call_id"]);
+  EXPECT_EQ(events[4]["result"]["total_cents"], 4800);
+  // An unparseable Hermes block is recorded as a malformed call, not dropped.
+  EXPECT_EQ(events[5]["params"], "{not json");
+}
+
+TEST(Transcript, AnAnswerToAQuotedTotalBecomesAConsent) {
+  auto events = convert(json::parse(R"([
+    {"role": "assistant", "tool_calls": [{"id": "p", "type": "function", "function": {"name": "previewOrder", "arguments": "{}"}}]},
+    {"role": "tool", "tool_call_id": "p", "content": "{\"status\": \"ok\", \"total_cents\": 7400}"},
+    {"role": "user", "content": "Yes, go ahead"},
+    {"role": "assistant", "tool_calls": [{"id": "q", "type": "function", "function": {"name": "previewOrder", "arguments": "{}"}}]},
+    {"role": "tool", "tool_call_id": "q", "content": "{\"status\": \"ok\", \"total_cents\": 99900}"},
+    {"role": "user", "content": "No, that's too much"}
+  ])"));
+  ASSERT_EQ(events.size(), 8u);
+  EXPECT_EQ(events[3]["type"], "confirm");
+  EXPECT_EQ(events[3]["granted"], true);
+  EXPECT_EQ(events[3]["amount_cents"], 7400);
+  EXPECT_EQ(events[7]["type"], "confirm");
+  EXPECT_EQ(events[7]["granted"], false);
+  EXPECT_EQ(consent_answer("what colours are there?"), "");
+}
+
+TEST(Transcript, NotAChatMessageIsAnErrorNamingTheField) {
+  TranscriptConverter c({});
+  std::vector<CassetteEvent> out;
+  std::string error;
+  EXPECT_FALSE(c.add_message(json{{"content", "hi"}}, out, error));
+  EXPECT_NE(error.find("role"), std::string::npos);
+  EXPECT_FALSE(c.add_message(json{{"role", "robot"}}, out, error));
+  EXPECT_NE(error.find("unknown role"), std::string::npos);
+}
+
+TEST(StreamAssembler, ToolCallFragmentsAreReassembledWhateverTheByteSplits) {
+  std::string stream;
+  auto chunk = [&](const json& delta) {
+    stream += "data: " + json{{"choices", {{{"index", 0}, {"delta", delta}}}}}.dump() + "\n\n";
+  };
+  chunk({{"role", "assistant"}, {"content", nullptr}});
+  chunk({{"tool_calls",
+          {{{"index", 0},
+            {"id", "c1"},
+            {"type", "function"},
+            {"function", {{"name", "placeOrder"}, {"arguments", ""}}}}}}});
+  chunk(
+      {{"tool_calls", {{{"index", 1}, {"id", "c2"}, {"function", {{"name", "searchCatalog"}}}}}}});
+  chunk({{"tool_calls", {{{"index", 0}, {"function", {{"arguments", "{\"items\":"}}}}}}});
+  chunk({{"tool_calls", {{{"index", 1}, {"function", {{"arguments", "{\"query\":\"x\"}"}}}}}}});
+  chunk({{"tool_calls", {{{"index", 0}, {"function", {{"arguments", "[]}"}}}}}}});
+  stream += ": keep-alive comment\n\ndata: [DONE]\n\n";
+  for (std::size_t step : {1u, 3u, 7u, 1000u}) {
+    StreamAssembler a;
+    for (std::size_t i = 0; i < stream.size(); i += step) a.feed(stream.substr(i, step));
+    json m = a.message();
+    EXPECT_TRUE(a.done());
+    ASSERT_EQ(m["tool_calls"].size(), 2u);
+    EXPECT_EQ(m["tool_calls"][0]["id"], "c1");
+    EXPECT_EQ(m["tool_calls"][0]["function"]["name"], "placeOrder");
+    EXPECT_EQ(m["tool_calls"][0]["function"]["arguments"], "{\"items\":[]}");
+    EXPECT_EQ(m["tool_calls"][1]["function"]["arguments"], "{\"query\":\"x\"}");
+    EXPECT_TRUE(m["content"].is_null());
+  }
+}
+
+TEST(StreamAssembler, TextAndLegacyFunctionCallDeltas) {
+  StreamAssembler a;
+  a.feed("data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\n\n");
+  a.feed("data: {\"choices\":[{\"delta\":{\"content\":\"lo\"}}]}\r\n\r\n");
+  a.feed(
+      "data: "
+      "{\"choices\":[{\"delta\":{\"function_call\":{\"name\":\"searchCatalog\",\"arguments\":\"{"
+      "\\\"q\"}}}]}\n\n");
+  a.feed(
+      "data: {\"choices\":[{\"delta\":{\"function_call\":{\"arguments\":\"uery\\\":1}\"}}}]}\n\n");
+  json m = a.message();
+  EXPECT_EQ(m["content"], "Hello");
+  EXPECT_EQ(m["function_call"]["name"], "searchCatalog");
+  EXPECT_EQ(m["function_call"]["arguments"], "{\"query\":1}");
+  EXPECT_FALSE(a.done());
+}
+
+}  // namespace
+}  // namespace checkride
