@@ -1,0 +1,221 @@
+// checkride replay and record import: a recording replays with the recorded answers, a
+// fault shows where and why the sandbox diverges, the audit log round-trips into a cassette,
+// and --record-on-miss asks a live endpoint for the next turn.
+#include "simulator/replay.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "protocol/cassette.h"
+#include "recorder/importer.h"
+#include "recorder/record_on_miss.h"
+#include "simulator/suite.h"
+#include "tests/test_support.h"
+
+namespace checkride {
+namespace {
+
+using json = nlohmann::json;
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+ReplayResult replay(const std::string& cassette, const std::string& scenario = "",
+                    const std::string& faults = "", int expected_rc = 0) {
+  ReplayOptions o;
+  o.cassette = testing::source_path(cassette);
+  if (!scenario.empty()) o.scenario = testing::source_path(scenario);
+  o.faults = faults;
+  o.out_dir = testing::temp_dir("replay");
+  o.quiet = true;
+  std::ostringstream out, err;
+  ReplayResult r;
+  EXPECT_EQ(run_replay(o, out, err, &r), expected_rc) << err.str() << out.str();
+  return r;
+}
+
+TEST(Replay, EverySessionOnceAndTheRecordedAnswersComeBack) {
+  for (const char* c : {"orders-happy", "orders-edge", "book-flight", "malformed"}) {
+    ReplayResult r = replay(std::string("scenarios/cassettes/") + c + ".jsonl");
+    Cassette cassette =
+        load_cassette(testing::source_path(std::string("scenarios/cassettes/") + c + ".jsonl"));
+    ASSERT_EQ(r.sessions.size(), cassette.sessions.size()) << c;
+    EXPECT_EQ(r.report.metrics["sessions"], static_cast<double>(cassette.sessions.size()));
+    for (const auto& s : r.sessions)
+      EXPECT_EQ(s.verdict, "same") << c << " " << s.session << ": " << s.why;
+  }
+}
+
+TEST(Replay, AFaultShowsTheFirstDivergentEventAndWhy) {
+  std::string dir = testing::temp_dir("replay-faults");
+  std::string faults = testing::write_temp(
+      dir, "decline.yaml",
+      "faults:\n  - {provider: payment, op: authorize, kind: error, status: 402}\n");
+  ReplayResult r =
+      replay("scenarios/cassettes/orders-happy.jsonl", "scenarios/happy-orders.yaml", faults, 1);
+  int diverged = 0;
+  for (const auto& s : r.sessions) {
+    if (s.verdict != "diverged") continue;
+    ++diverged;
+    EXPECT_EQ(s.action, "placeOrder");
+    EXPECT_EQ(s.recorded, "confirmed");
+    EXPECT_EQ(s.sandbox, "failed");
+    EXPECT_GT(s.line, 1);
+    EXPECT_NE(s.why.find("recorded confirmed, sandbox answered failed"), std::string::npos)
+        << s.why;
+  }
+  EXPECT_EQ(diverged, 3);
+  EXPECT_EQ(r.report.metrics["replay_diverged"], 3);
+  EXPECT_EQ(r.report.metrics["duplicate_charges"], 0);  // read from the ledger, not the answers
+}
+
+TEST(Replay, SameInputSameReportBytes) {
+  std::string a = testing::temp_dir("replay-a"), b = testing::temp_dir("replay-b");
+  for (const auto& dir : {a, b}) {
+    ReplayOptions o;
+    o.cassette = testing::source_path("scenarios/cassettes/book-flight.jsonl");
+    o.scenario = testing::source_path("scenarios/happy-bookings.yaml");
+    o.out_dir = dir;
+    o.quiet = true;
+    std::ostringstream out, err;
+    run_replay(o, out, err);
+  }
+  EXPECT_EQ(slurp(a + "/book-flight.json"), slurp(b + "/book-flight.json"));
+  EXPECT_EQ(slurp(a + "/book-flight.replay.json"), slurp(b + "/book-flight.replay.json"));
+}
+
+TEST(RecordImport, OpenAiFormsAllImportAndBadInputNamesTheSpot) {
+  std::string dir = testing::temp_dir("import");
+  std::string conv =
+      R"([{"role":"user","content":"runners"},{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":"searchCatalog","arguments":"{\"query\":\"runner\"}"}}]},{"role":"tool","tool_call_id":"a","content":"{\"status\":\"ok\"}"}])";
+  struct Case {
+    std::string name, text, field;
+    std::size_t sessions;
+  } cases[] = {
+      {"one.json", conv, "messages", 1},
+      {"many.json", "[" + conv + "," + conv + "]", "messages", 2},
+      {"lines.jsonl", conv + "\n" + conv + "\n" + conv + "\n", "messages", 3},
+      {"wrapped.json", R"({"id":"t-1","dialog":)" + conv + "}", "dialog", 1},
+  };
+  for (const auto& c : cases) {
+    ImportOptions o;
+    o.files = {testing::write_temp(dir, c.name, c.text)};
+    o.from = "openai";
+    o.messages_field = c.field;
+    o.actions = {"searchCatalog"};
+    o.out = dir + "/" + c.name + ".cassette.jsonl";
+    std::ostringstream out, err;
+    ASSERT_EQ(run_import(o, out, err), 0) << c.name << ": " << err.str();
+    Cassette cassette = load_cassette(o.out);
+    EXPECT_EQ(cassette.sessions.size(), c.sessions) << c.name;
+    EXPECT_EQ(cassette.sessions[0].steps.size(), 1u);
+  }
+  ImportOptions bad;
+  bad.files = {testing::write_temp(dir, "bad.jsonl", conv + "\n[{\"content\":\"no role\"}]\n")};
+  bad.from = "openai";
+  bad.out = dir + "/bad.cassette.jsonl";
+  std::ostringstream out, err;
+  EXPECT_EQ(run_import(bad, out, err), 2);
+  EXPECT_NE(err.str().find("bad.jsonl:2: [0]: role"), std::string::npos) << err.str();
+  EXPECT_FALSE(std::ifstream(bad.out).good());  // nothing half-written
+}
+
+TEST(RecordImport, TheAuditLogBecomesACassetteThatReplaysTheSame) {
+  std::string dir = testing::temp_dir("audit-import");
+  RunOptions run;
+  run.paths = {testing::source_path("scenarios/happy-orders.yaml")};
+  run.overrides = {"workload.sessions=30"};
+  run.out_dir = dir;
+  run.audit_log = dir + "/audit.jsonl";
+  run.quiet = true;
+  std::ostringstream out, err;
+  ASSERT_EQ(run_scenarios(run, out, err), 0) << err.str();
+
+  ImportOptions o;
+  o.files = {run.audit_log};
+  o.from = "audit";
+  o.out = dir + "/production.jsonl";
+  ASSERT_EQ(run_import(o, out, err), 0) << err.str();
+  Cassette c = load_cassette(o.out);
+  EXPECT_EQ(c.sessions.size(), 30u);
+
+  ReplayOptions ro;
+  ro.cassette = o.out;
+  ro.scenario = testing::source_path("scenarios/happy-orders.yaml");
+  ro.out_dir = dir;
+  ro.quiet = true;
+  ReplayResult r;
+  run_replay(ro, out, err, &r);
+  for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
+
+  // An edited log is refused, naming the record.
+  std::string text = slurp(run.audit_log);
+  auto at = text.find("|consent|");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(text.find("granted", at), 7, "GRANTED");
+  o.files = {testing::write_temp(dir, "edited.jsonl", text)};
+  o.out = dir + "/edited-cassette.jsonl";
+  std::ostringstream err2;
+  EXPECT_EQ(run_import(o, out, err2), 2);
+  EXPECT_NE(err2.str().find("audit chain broken"), std::string::npos) << err2.str();
+}
+
+TEST(RecordOnMiss, ADivergedSessionGetsTheLiveModelsNextTurn) {
+  httplib::Server live;
+  json seen;
+  live.Post("/v1/chat/completions", [&](const httplib::Request& req, httplib::Response& res) {
+    seen = json::parse(req.body);
+    json message = {
+        {"role", "assistant"},
+        {"content", nullptr},
+        {"tool_calls",
+         {{{"id", "live_1"},
+           {"type", "function"},
+           {"function",
+            {{"name", "placeOrder"},
+             {"arguments",
+              R"({"items":[{"sku":"RUN-BLUE-42","quantity":1}],"max_total_cents":7400})"}}}}}}};
+    res.set_content(json{{"choices", {{{"index", 0}, {"message", message}}}}}.dump(),
+                    "application/json");
+  });
+  int port = live.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { live.listen_after_bind(); });
+
+  std::string dir = testing::temp_dir("record-on-miss");
+  std::string faults = testing::write_temp(
+      dir, "decline.yaml", "- {provider: payment, op: authorize, kind: error, status: 402}\n");
+  ReplayResult r =
+      replay("scenarios/cassettes/orders-happy.jsonl", "scenarios/happy-orders.yaml", faults, 1);
+  RecordOnMissOptions o;
+  o.cassette = testing::source_path("scenarios/cassettes/orders-happy.jsonl");
+  o.model_url = "http://127.0.0.1:" + std::to_string(port) + "/v1";
+  o.model = "candidate";
+  o.out = dir + "/new.jsonl";
+  o.actions = {"placeOrder", "previewOrder", "searchCatalog", "cancelOrder"};
+  std::ostringstream out;
+  int asked = record_on_miss(o, r.sessions, out);
+  live.stop();
+  t.join();
+  EXPECT_EQ(asked, 3);
+  // The model saw the sandbox's answer to the divergent call as the last message.
+  ASSERT_TRUE(seen.contains("messages"));
+  EXPECT_EQ(seen["messages"].back()["role"], "tool");
+  EXPECT_NE(seen["messages"].back()["content"].get<std::string>().find("failed"),
+            std::string::npos);
+  std::string text = slurp(o.out);
+  EXPECT_NE(text.find("\"live\":true"), std::string::npos);
+  Cassette c = parse_cassette(text, o.out);  // the new cassette is a valid cassette
+  EXPECT_EQ(c.sessions.size(), 3u);
+  EXPECT_EQ(c.sessions[0].steps.back().call_id, "live_1");
+}
+
+}  // namespace
+}  // namespace checkride
