@@ -48,8 +48,9 @@ const nlohmann::json* at_pointer(const nlohmann::json& doc, const std::string& p
 
 void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
                    ParamMapping& m) {
-  const std::set<std::string> pointer_keys = {"items", "sku",   "quantity",  "coupon", "max_total",
-                                              "query", "offer", "reference", "seats"};
+  const std::set<std::string> pointer_keys = {
+      "items", "sku",       "quantity", "coupon",      "max_total",    "query",
+      "offer", "reference", "seats",    "seats_count", "max_total_sum"};
   for (const auto& kv : node) {
     std::string key = kv.first.Scalar();
     if (!kv.second.IsScalar()) {
@@ -83,10 +84,17 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
       m.reference = value;
     else if (key == "seats")
       m.seats = value;
+    else if (key == "seats_count")
+      m.seats_count = value;
+    else if (key == "max_total_sum")
+      m.max_total_sum = value;
+    else if (key == "max_total_field")
+      m.max_total_field = value;
     else {
       throw InputError(origin, line_of(kv.first), field + ".map." + key,
                        "unknown handler input; expected one of items, item_sku, item_quantity, "
-                       "sku, quantity, coupon, max_total, query, offer, reference, seats");
+                       "sku, quantity, coupon, max_total, query, offer, reference, seats, "
+                       "seats_count, max_total_sum, max_total_field");
     }
   }
 }
@@ -292,6 +300,29 @@ bool ActionCatalog::map_inputs(const ActionSpec& spec, const nlohmann::json& par
     single.quantity = 1;
     if (!str(m.sku, single.sku) || !integer(m.quantity, single.quantity)) return false;
     if (!single.sku.empty()) out.items.push_back(single);
+  }
+  if (const auto* list = at_pointer(params, m.seats_count)) {
+    if (!list->is_array()) {
+      error = m.seats_count + ": expected an array";
+      return false;
+    }
+    out.seats = static_cast<int32_t>(list->size());
+  }
+  if (const auto* parts = at_pointer(params, m.max_total_sum)) {
+    if (!parts->is_array()) {
+      error = m.max_total_sum + ": expected an array";
+      return false;
+    }
+    int64_t sum = 0;
+    for (const auto& part : *parts) {
+      if (!part.is_object() || !part.contains(m.max_total_field) ||
+          !part[m.max_total_field].is_number_integer()) {
+        error = m.max_total_sum + ": each element needs integer '" + m.max_total_field + "'";
+        return false;
+      }
+      sum += part[m.max_total_field].get<int64_t>();
+    }
+    out.max_total = sum;
   }
   return str(m.coupon, out.coupon) && str(m.query, out.query) && str(m.offer, out.offer) &&
          str(m.reference, out.reference) && integer(m.max_total, out.max_total) &&

@@ -41,10 +41,14 @@ struct HandlerInput {
 // Where each handler input comes from: JSON pointers into params. For items, `items`
 // points at an array and `item_sku`/`item_quantity` name the fields of each element; a
 // single-item action can instead map `sku` and `quantity` directly.
+// Tool sets shaped differently map too: `seats_count` points at an array whose length is
+// the seat count (a passenger list), and `max_total_sum` at an array whose elements'
+// `max_total_field` add up to the most the user agreed to pay (split payment methods).
 struct ParamMapping {
   std::string items, item_sku = "sku", item_quantity = "quantity";
   std::string sku, quantity;
   std::string coupon, max_total, query, offer, reference, seats;
+  std::string seats_count, max_total_sum, max_total_field = "amount_cents";
 };
 
 struct ActionSpec {

@@ -54,6 +54,17 @@ TEST(Replay, EverySessionOnceAndTheRecordedAnswersComeBack) {
   }
 }
 
+TEST(Replay, AThirdPartyToolSetReplaysThroughTheActionCatalogMapping) {
+  // Two passengers hold two seats (the recorded 57800 total matches only then); a payment
+  // split adding up to less than the fare is refused as the recording says.
+  ReplayResult r =
+      replay("scenarios/cassettes/airline-agent.jsonl", "scenarios/third-party-airline.yaml");
+  ASSERT_EQ(r.sessions.size(), 2u);
+  for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
+  EXPECT_EQ(r.report.metrics["completed"], 1);
+  EXPECT_EQ(r.report.metrics["charged_without_order"], 0);
+}
+
 TEST(Replay, AFaultShowsTheFirstDivergentEventAndWhy) {
   std::string dir = testing::temp_dir("replay-faults");
   std::string faults = testing::write_temp(
