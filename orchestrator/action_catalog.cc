@@ -11,6 +11,7 @@
 #include <valijson/validator.hpp>
 
 #include "protocol/input_error.h"
+#include "protocol/luhn.h"
 #include "protocol/yaml_json.h"
 
 namespace checkride {
@@ -332,21 +333,7 @@ bool ActionCatalog::map_inputs(const ActionSpec& spec, const nlohmann::json& par
 bool looks_like_pan(const std::string& text) {
   // Scan for runs of digits possibly separated by single spaces or dashes.
   std::string digits;
-  auto check = [&]() {
-    if (digits.size() < 13 || digits.size() > 19) return false;
-    int sum = 0;
-    bool dbl = false;
-    for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-      int d = *it - '0';
-      if (dbl) {
-        d *= 2;
-        if (d > 9) d -= 9;
-      }
-      sum += d;
-      dbl = !dbl;
-    }
-    return sum % 10 == 0;
-  };
+  auto check = [&]() { return digits.size() >= 13 && digits.size() <= 19 && luhn_valid(digits); };
   for (std::size_t i = 0; i <= text.size(); ++i) {
     char c = i < text.size() ? text[i] : '\0';
     if (c >= '0' && c <= '9') {

@@ -3,24 +3,10 @@
 #include <regex>
 
 #include "protocol/input_error.h"
+#include "protocol/luhn.h"
 
 namespace checkride {
 namespace {
-
-bool luhn_ok(const std::string& digits) {
-  int sum = 0;
-  bool dbl = false;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    int d = *it - '0';
-    if (dbl) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    dbl = !dbl;
-  }
-  return sum % 10 == 0;
-}
 
 // Patterns are compiled once; std::regex is slow but recording is I/O bound, never a hot path.
 const std::regex& bearer_re() {
@@ -95,7 +81,7 @@ std::string Redactor::redact_text(const std::string& text) {
         if (c >= '0' && c <= '9') digits.push_back(c);
       }
       // Only Luhn-valid runs: order numbers and timestamps pass through.
-      return luhn_ok(digits) ? placeholder("card", digits) : m[0].str();
+      return luhn_valid(digits) ? placeholder("card", digits) : m[0].str();
     });
   }
   return out;
