@@ -186,6 +186,25 @@ std::set<std::string> action_names(const std::string& catalog_path) {
   return names;
 }
 
+// What recording commands share: which tools are actions, and what else to redact.
+void add_recording_options(po::options_description& desc, std::string& catalog,
+                           std::vector<std::string>& redact_paths) {
+  desc.add_options()("actions", po::value<std::string>(&catalog),
+                     "action catalog YAML: which tools are actions (default: the built-in one)")(
+      "redact-path", po::value<std::vector<std::string>>(&redact_paths),
+      "also blank this JSON pointer in every event (repeatable), e.g. /params/passport");
+}
+
+bool load_action_names(const std::string& catalog, std::set<std::string>& out) {
+  try {
+    out = action_names(catalog);
+    return true;
+  } catch (const checkride::InputError& e) {
+    std::cerr << "checkride: " << e.what() << "\n";
+    return false;
+  }
+}
+
 int cmd_record_import(const std::vector<std::string>& args) {
   po::options_description desc(
       "checkride record import FILE... --from openai|audit --out CASSETTE [options]");
@@ -198,23 +217,15 @@ int cmd_record_import(const std::vector<std::string>& args) {
                                                      "the cassette to write")(
       "messages-field", po::value<std::string>(&o.messages_field)->default_value("messages"),
       "the field of an object that holds its message array")(
-      "actions", po::value<std::string>(&catalog),
-      "action catalog YAML: which tools are actions (default: the built-in catalog)")(
-      "redact-path", po::value<std::vector<std::string>>(&o.redaction.json_paths),
-      "also blank this JSON pointer in every event (repeatable), e.g. /params/passport")(
       "file", po::value<std::vector<std::string>>(&o.files), "files to import");
+  add_recording_options(desc, catalog, o.redaction.json_paths);
   po::variables_map vm;
   if (parse_or_help(args, desc, "file", vm)) return 0;
   if (o.files.empty() || o.from.empty() || o.out.empty()) {
     std::cerr << "checkride record import: expected FILE..., --from openai|audit and --out\n";
     return 2;
   }
-  try {
-    o.actions = action_names(catalog);
-  } catch (const checkride::InputError& e) {
-    std::cerr << "checkride: " << e.what() << "\n";
-    return 2;
-  }
+  if (!load_action_names(catalog, o.actions)) return 2;
   return checkride::run_import(o, std::cout, std::cerr);
 }
 
@@ -231,24 +242,16 @@ int cmd_record_llm(const std::vector<std::string>& args) {
       "HOST:PORT to listen on (port 0: any free port)")("model-label",
                                                         po::value<std::string>(&o.model_label),
                                                         "the model name for the cassette header")(
-      "actions", po::value<std::string>(&catalog),
-      "action catalog YAML: which tools are actions (default: the built-in catalog)")(
-      "redact-path", po::value<std::vector<std::string>>(&o.redaction.json_paths),
-      "also blank this JSON pointer in every event (repeatable)")(
       "upstream-timeout", po::value<int>(&o.upstream_timeout_seconds)->default_value(120),
       "seconds to wait for the upstream's answer");
+  add_recording_options(desc, catalog, o.redaction.json_paths);
   po::variables_map vm;
   if (parse_or_help(args, desc, "upstream", vm)) return 0;
   if (o.upstream.empty() || o.out.empty()) {
     std::cerr << "checkride record llm: expected --upstream URL and --out CASSETTE\n";
     return 2;
   }
-  try {
-    o.actions = action_names(catalog);
-  } catch (const checkride::InputError& e) {
-    std::cerr << "checkride: " << e.what() << "\n";
-    return 2;
-  }
+  if (!load_action_names(catalog, o.actions)) return 2;
   return checkride::run_llm_proxy(o, std::cout, std::cerr);
 }
 

@@ -2,7 +2,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -11,6 +10,7 @@
 #include <valijson/validator.hpp>
 
 #include "protocol/input_error.h"
+#include "protocol/input_file.h"
 #include "protocol/luhn.h"
 #include "protocol/yaml_json.h"
 
@@ -202,11 +202,7 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
 }
 
 ActionCatalog ActionCatalog::from_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, 0, "", "cannot open action catalog");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return from_yaml_text(ss.str(), path);
+  return from_yaml_text(read_input_file(path, "action catalog"), path);
 }
 
 const ActionCatalog& ActionCatalog::default_catalog() {

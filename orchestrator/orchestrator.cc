@@ -174,17 +174,12 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
   if (audit_.keeping()) {
     // The params, so the log can become a cassette; never a card number, which the action
     // is refused for below anyway.
-    std::string detail = req.action + " ";
-    if (!req.params) {
-      detail += "null";
-    } else if (contains_pan(*req.params)) {
-      detail += "\"<withheld: card number>\"";
-    } else {
-      detail += req.params->dump();
-    }
-    audit_.append(now, "action", req.session, 0, detail, 0);
+    std::string params = !req.params                 ? "null"
+                         : contains_pan(*req.params) ? "\"<withheld: card number>\""
+                                                     : req.params->dump();
+    audit_.append(now, "action", req.session, 0, req.action + " " + params, 0);
   } else {
-    audit_.append(now, "action", req.session, 0, req.action, 0);
+    audit_.append(now, "action", req.session, 0, req.action, 0);  // counted, not kept
   }
   const ActionSpec* spec = catalog_.find(req.action);
   if (spec == nullptr) {

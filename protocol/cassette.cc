@@ -1,10 +1,10 @@
 #include "protocol/cassette.h"
 
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "protocol/input_error.h"
+#include "protocol/input_file.h"
 
 namespace checkride {
 namespace {
@@ -149,9 +149,9 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
         collect_refs(*r, refs);
         for (const auto& ref : refs) o.refs[ref] = cs->second;
         step.recorded_refs = refs;
-        auto total = r->is_object() ? r->find("total_cents") : r->end();
-        if (r->is_object() && total != r->end() && total->is_number_integer()) {
-          step.recorded_total = total->get<int64_t>();
+        if (r->is_object() && r->contains("total_cents") &&
+            (*r)["total_cents"].is_number_integer()) {
+          step.recorded_total = (*r)["total_cents"].get<int64_t>();
         }
       }
     } else if (type == "confirm") {
@@ -174,11 +174,7 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
 }
 
 Cassette load_cassette(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, 0, "", "cannot open cassette");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_cassette(ss.str(), path);
+  return parse_cassette(read_input_file(path, "cassette"), path);
 }
 
 }  // namespace checkride

@@ -28,6 +28,13 @@ struct CassetteStep {
   // confirm
   int64_t amount = 0;
   bool granted = false;
+
+  // Whether an answer is the one the recording got: the same status, or any success when
+  // the recording's status was only inferred. The agent moves on when it is; replay counts
+  // a divergence when it is not.
+  bool answered_as_recorded(ActionStatus status) const {
+    return has_recorded ? status == recorded : is_success(status);
+  }
 };
 
 struct SessionTemplate {

@@ -2,13 +2,13 @@
 
 #include <deque>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <ostream>
 #include <sstream>
 
 #include "protocol/audit_record.h"
 #include "protocol/input_error.h"
+#include "protocol/input_file.h"
 #include "recorder/cassette_writer.h"
 #include "recorder/transcript.h"
 
@@ -19,14 +19,6 @@ struct Session {
   std::string id;
   std::vector<std::pair<int64_t, CassetteEvent>> events;  // (t_ms, event)
 };
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, "", "cannot open file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Imported transcripts carry no timing: a plausible pace, so think times and hold TTLs in a
 // replay look like a person at a keyboard.
@@ -86,7 +78,7 @@ class OpenAiImport {
   }
 
   void file(const std::string& path) {
-    std::string text = read_all(path);
+    std::string text = read_input_file(path, "file");
     std::string stem = std::filesystem::path(path).stem().string();
     nlohmann::json whole;
     bool single = true;
@@ -144,7 +136,7 @@ class OpenAiImport {
 // The orchestrator's audit log -> one session per orchestrator session: its actions with
 // their params, the replies (status, reference) and the user's consents, at their times.
 std::vector<Session> import_audit(const std::string& path) {
-  std::vector<AuditRecord> records = parse_audit_jsonl(read_all(path), path);
+  std::vector<AuditRecord> records = parse_audit_jsonl(read_input_file(path, "file"), path);
   int64_t broken = verify_audit_chain(records);
   if (broken >= 0) {
     throw InputError(path, static_cast<int>(broken) + 1, "hash",

@@ -87,15 +87,14 @@ ReplayResult replay_cassette(const ReplayOptions& options) {
     for (const auto& s : templates[i].steps)
       watch[i].d.steps += s.kind == CassetteStep::Kind::kAction;
   }
-  std::vector<CompiledTemplate> compared = templates;
 
   SimulationOptions sim_options;
   sim_options.sequential = true;
   sim_options.faults_in_drain = true;
-  sim_options.on_answer = [&](SessionId, uint32_t tmpl, uint16_t step, const ActionResult& r) {
+  sim_options.on_answer = [&](uint32_t tmpl, uint16_t step, const CassetteStep& s,
+                              const ActionResult& r) {
     Watch& w = watch[tmpl];
-    const CassetteStep& s = compared[tmpl].steps[step];
-    bool status_ok = s.has_recorded ? r.status == s.recorded : is_success(r.status);
+    bool status_ok = s.answered_as_recorded(r.status);
     bool total_ok =
         !status_ok || s.recorded_total < 0 || r.total <= 0 || r.total == s.recorded_total;
     if (static_cast<int>(step) != w.last_step) {
@@ -226,12 +225,7 @@ int run_replay(const ReplayOptions& options, std::ostream& out, std::ostream& er
       if (s.line > 0) out << " at " << options.cassette << ":" << s.line << " " << s.action;
       out << ": " << s.why << "\n";
     }
-    for (const auto& g : r.report.gates) {
-      if (!g.passed) {
-        out << "  gate " << g.gate.metric << " " << g.gate.text << " failed: actual "
-            << format_number(g.actual) << "\n";
-      }
-    }
+    print_failed_gates(r.report, "  ", out);
     out << "reports in " << options.out_dir << "/ (" << r.name << ".replay.md)\n";
   }
   int rc = !passed || (options.fail_on_divergence && diverged > 0) ? 1 : 0;

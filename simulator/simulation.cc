@@ -362,7 +362,7 @@ void Simulation::on_agent_answer(const ActionResult& r, Time now) {
     hist = action_latency_by_name_.emplace(step.action, &latency_["action." + step.action]).first;
   }
   hist->second->record(now - a.sent_at);
-  if (options_.on_answer) options_.on_answer(r.session, a.tmpl, a.step, r);
+  if (options_.on_answer) options_.on_answer(a.tmpl, a.step, step, r);
 
   SessionOutcome& o = *outcomes_.find(r.session);
   if (t.charge[a.step]) {
@@ -377,7 +377,7 @@ void Simulation::on_agent_answer(const ActionResult& r, Time now) {
   }
   if (r.status == ActionStatus::kReview) o.flags |= SessionOutcome::kEscalated;
 
-  bool expected = step.has_recorded ? r.status == step.recorded : is_success(r.status);
+  bool expected = step.answered_as_recorded(r.status);
   if (expected || scenario_.agent.on_divergence == AgentSpec::OnDivergence::kContinue) {
     if (t.has_substitutions && !r.reference.empty()) a.refs[a.step] = r.reference;
     ++a.step;

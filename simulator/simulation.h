@@ -29,9 +29,9 @@ struct SimulationOptions {
   bool sequential = false;
   // Replay: faults apply to the last session too, not only while sessions are arriving.
   bool faults_in_drain = false;
-  // Sees every answer an agent gets for one of its steps (retries included): the session,
-  // its template, the step index and the answer. Output only, like `progress`.
-  std::function<void(SessionId, uint32_t, uint16_t, const ActionResult&)> on_answer;
+  // Sees every answer an agent gets for one of its steps (retries included): the session's
+  // template, the step's index, the step and the answer. Output only, like `progress`.
+  std::function<void(uint32_t, uint16_t, const CassetteStep&, const ActionResult&)> on_answer;
 };
 
 // One deterministic run of a scenario: a single-threaded discrete-event loop on virtual

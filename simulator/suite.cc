@@ -77,6 +77,15 @@ long peak_rss_kb() {
 
 }  // namespace
 
+void print_failed_gates(const Report& report, const std::string& indent, std::ostream& out) {
+  for (const auto& g : report.gates) {
+    if (!g.passed) {
+      out << indent << "gate " << g.gate.metric << " " << g.gate.text << " failed: actual "
+          << (g.known ? std::to_string(g.actual) : std::string("no such metric")) << "\n";
+    }
+  }
+}
+
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);
   f << text;
@@ -195,12 +204,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
           << " completion=" << o.report.metrics["completion_rate"]
           << " duplicate_charges=" << o.report.metrics["duplicate_charges"]
           << " fingerprint=" << fingerprint_hex(o.report.fingerprint) << "\n";
-      for (const auto& g : o.report.gates) {
-        if (!g.passed) {
-          out << "     gate " << g.gate.metric << " " << g.gate.text << " failed: actual "
-              << (g.known ? std::to_string(g.actual) : std::string("no such metric")) << "\n";
-        }
-      }
+      print_failed_gates(o.report, "     ", out);
     }
   }
   if (!options.junit_file.empty()) {

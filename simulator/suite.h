@@ -31,6 +31,8 @@ struct Scenario;
 struct Report;
 // One simulated run of a loaded scenario (its own action catalog, if any, is read).
 Report simulate_scenario(const Scenario& scenario);
+// The summary lines for the gates a report failed, each starting with `indent`.
+void print_failed_gates(const Report& report, const std::string& indent, std::ostream& out);
 // Writes a whole file; throws std::runtime_error when it cannot.
 void write_file(const std::string& path, const std::string& text);
 
