@@ -7,6 +7,7 @@
 #include <iostream>
 #include <set>
 
+#include "fakes/wire/serve_fakes.h"
 #include "orchestrator/action_catalog.h"
 #include "orchestrator/defects.h"
 #include "protocol/input_error.h"
@@ -33,7 +34,8 @@ constexpr const char* kUsage =
     "  defects               list the orchestrator's defect switches\n"
     "  replay CASSETTE       each recorded session once through the sandbox; where it diverges\n"
     "  record llm --upstream URL --out CASSETTE   OpenAI-compatible recording proxy\n"
-    "  record import FILE... --from openai|audit --out CASSETTE   transcripts -> cassette\n\n"
+    "  record import FILE... --from openai|audit --out CASSETTE   transcripts -> cassette\n"
+    "  serve fakes [--scenario S]   Stripe, OAuth 2.0, catalog, bookings, LLM fakes over HTTP\n\n"
     "`checkride <command> --help` for a command's options.\n";
 
 std::vector<std::string> split_commas(const std::vector<std::string>& in) {
@@ -325,6 +327,49 @@ int cmd_replay(const std::vector<std::string>& args) {
   return rc;
 }
 
+int cmd_serve_fakes(const std::vector<std::string>& args) {
+  checkride::ServeFakesOptions o;
+  std::vector<std::string> clients;
+  po::options_description desc("checkride serve fakes [options]");
+  desc.add_options()("help,h", "this help")(
+      "scenario", po::value(&o.scenario), "the world (catalog, offers, coupons, faults, expect:)")(
+      "cassette", po::value(&o.cassette),
+      "the scripted LLM's cassette (default: the scenario's first)")(
+      "bind", po::value(&o.serve.bind)->default_value("127.0.0.1"), "address to listen on")(
+      "payments-port", po::value(&o.serve.payments_port)->default_value(12111),
+      "Stripe-shaped payments (0: any)")("identity-port",
+                                         po::value(&o.serve.identity_port)->default_value(12112),
+                                         "OAuth 2.0 identity")(
+      "catalog-port", po::value(&o.serve.catalog_port)->default_value(12113), "catalog JSON API")(
+      "bookings-port", po::value(&o.serve.bookings_port)->default_value(12114),
+      "bookings JSON API")("llm-port", po::value(&o.serve.llm_port)->default_value(12115),
+                           "scripted LLM (OpenAI shape)")(
+      "control-port", po::value(&o.serve.control_port)->default_value(12110),
+      "control API /__checkride/")(
+      "control-token", po::value(&o.serve.control_token),
+      "Bearer token the control API requires (mandatory when --bind is not loopback)")(
+      "oauth-client", po::value(&clients), "ID:SECRET (or ID: for a public client); repeatable")(
+      "urls-file", po::value(&o.urls_file), "write the faces' URLs as JSON once listening");
+  po::variables_map vm;
+  if (parse_or_help(args, desc, "unused", vm)) return 0;
+  for (const auto& c : clients) {
+    auto colon = c.find(':');
+    if (colon == std::string::npos || colon == 0) {
+      std::cerr << "checkride serve fakes: --oauth-client '" << c << "': expected ID:SECRET\n";
+      return 2;
+    }
+    o.serve.clients.push_back({c.substr(0, colon), c.substr(colon + 1)});
+  }
+  return checkride::run_serve_fakes(o, std::cout, std::cerr);
+}
+
+int cmd_serve(const std::vector<std::string>& args) {
+  std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
+  if (!args.empty() && args[0] == "fakes") return cmd_serve_fakes(rest);
+  std::cerr << "checkride serve: expected 'fakes' or 'orchestrator'\n";
+  return 2;
+}
+
 int cmd_defects(const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << "checkride defects: lists the orchestrator's defect switches\n";
@@ -353,6 +398,7 @@ int main(int argc, char** argv) {
     if (cmd == "sweep") return cmd_sweep(args);
     if (cmd == "record") return cmd_record(args);
     if (cmd == "replay") return cmd_replay(args);
+    if (cmd == "serve") return cmd_serve(args);
     std::cerr << "checkride: unknown command '" << cmd << "'\n\n" << kUsage;
     return 2;
   } catch (const po::error& e) {

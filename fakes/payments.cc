@@ -46,6 +46,8 @@ std::string_view PaymentsFake::status_name(Status s) {
   switch (s) {
     case Status::kRequiresPaymentMethod:
       return "requires_payment_method";
+    case Status::kRequiresConfirmation:
+      return "requires_confirmation";
     case Status::kRequiresAction:
       return "requires_action";
     case Status::kRequiresCapture:
@@ -82,52 +84,91 @@ ProviderReply PaymentsFake::handle(const ProviderRequest& req, Time now, Time re
   if (!identity_->token_active(req.access_token, now)) {
     return error_reply(ErrorCode::kInvalidToken);
   }
-  return run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at, [&] {
-    switch (req.op) {
-      case Op::kAuthorize:
-        return authorize(req, now);
-      case Op::kCapture:
-        return capture(req, now);
-      case Op::kVoid:
-        return cancel(req);
-      case Op::kRefund:
-        return refund(req);
-      default:
-        return error_reply(ErrorCode::kBadRequest);
-    }
-  });
+  return run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at,
+                        [&] { return act(req, now); });
 }
 
 ProviderReply PaymentsFake::authorize(const ProviderRequest& req, Time now) {
   const Method* method = methods_.find(req.payment_method);
   if (req.amount <= 0 || method == nullptr) return error_reply(ErrorCode::kBadRequest);
-  const Method& m = *method;
-  PaymentIntent pi{m.owner, req.payment_method,       req.amount, 0, now,
-                   0,       Status::kRequiresCapture, false};
-  ErrorCode error = ErrorCode::kNone;
-  switch (m.behaviour) {
+  PaymentIntent pi{
+      method->owner, req.payment_method, req.amount, 0, now, 0, Status::kRequiresConfirmation,
+      false};
+  ProviderReply r;
+  run_card(pi, method->behaviour, r);
+  r.id = intents_.add(pi);
+  owned_[method->owner].intents.push_back(r.id);
+  r.amount = req.amount;
+  return r;
+}
+
+void PaymentsFake::run_card(PaymentIntent& pi, CardBehaviour behaviour, ProviderReply& r) {
+  pi.status = Status::kRequiresCapture;
+  switch (behaviour) {
     case CardBehaviour::kSucceeds:
       pi.authorized = true;
       break;
     case CardBehaviour::kDeclined:
       pi.status = Status::kRequiresPaymentMethod;
-      error = ErrorCode::kCardDeclined;
+      r.error = ErrorCode::kCardDeclined;
       break;
     case CardBehaviour::kInsufficientFunds:
       pi.status = Status::kRequiresPaymentMethod;
-      error = ErrorCode::kInsufficientFunds;
+      r.error = ErrorCode::kInsufficientFunds;
       break;
     case CardBehaviour::kAuthRequired:
       pi.status = Status::kRequiresAction;
       break;
   }
-  ProviderReply r;
-  r.error = error;
-  r.id = intents_.add(pi);
-  owned_[m.owner].intents.push_back(r.id);
-  r.amount = req.amount;
   r.status = status_name(pi.status);
+}
+
+ObjectId PaymentsFake::create(PaymentMethodId method, int64_t amount, Time now) {
+  const Method* m = methods_.find(method);
+  UserId owner = m == nullptr ? 0 : m->owner;
+  Status status = m == nullptr ? Status::kRequiresPaymentMethod : Status::kRequiresConfirmation;
+  ObjectId id = intents_.add(
+      PaymentIntent{owner, m == nullptr ? 0 : method, amount, 0, now, 0, status, false});
+  if (m != nullptr) owned_[owner].intents.push_back(id);
+  return id;
+}
+
+ProviderReply PaymentsFake::confirm(ObjectId intent, PaymentMethodId method, Time) {
+  PaymentIntent* found = intents_.find(intent);
+  if (found == nullptr) return error_reply(ErrorCode::kNotFound);
+  PaymentIntent& pi = *found;
+  if (method != 0 && method != pi.method) {
+    const Method* m = methods_.find(method);
+    if (m == nullptr) return error_reply(ErrorCode::kBadRequest);
+    if (pi.owner == 0) owned_[m->owner].intents.push_back(intent);
+    pi.owner = pi.owner == 0 ? m->owner : pi.owner;
+    pi.method = method;
+  }
+  const Method* m = methods_.find(pi.method);
+  if (m == nullptr) return error_reply(ErrorCode::kBadRequest, status_name(pi.status));
+  if (pi.status != Status::kRequiresConfirmation && pi.status != Status::kRequiresPaymentMethod) {
+    return error_reply(ErrorCode::kInvalidState, status_name(pi.status));
+  }
+  ProviderReply r;
+  run_card(pi, m->behaviour, r);
+  r.id = intent;
+  r.amount = pi.amount;
   return r;
+}
+
+ProviderReply PaymentsFake::act(const ProviderRequest& req, Time now) {
+  switch (req.op) {
+    case Op::kAuthorize:
+      return authorize(req, now);
+    case Op::kCapture:
+      return capture(req, now);
+    case Op::kVoid:
+      return cancel(req);
+    case Op::kRefund:
+      return refund(req);
+    default:
+      return error_reply(ErrorCode::kBadRequest);
+  }
 }
 
 ProviderReply PaymentsFake::capture(const ProviderRequest& req, Time now) {

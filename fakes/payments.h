@@ -23,6 +23,7 @@ class PaymentsFake {
  public:
   enum class Status : uint8_t {
     kRequiresPaymentMethod,  // declined
+    kRequiresConfirmation,   // wire mode: created, not confirmed yet
     kRequiresAction,         // 3-D Secure needed
     kRequiresCapture,        // authorized
     kSucceeded,              // captured
@@ -44,6 +45,20 @@ class PaymentsFake {
   PaymentMethodId add_method(UserId owner, CardBehaviour behaviour);
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
 
+  // Wire mode, where Stripe's API splits authorization in two calls and the wire layer has
+  // already checked the credential and the Idempotency-Key. create() leaves the intent in
+  // requires_confirmation (requires_payment_method without a method); confirm() runs the
+  // card as authorize() does.
+  ObjectId create(PaymentMethodId method, int64_t amount, Time now);
+  ProviderReply confirm(ObjectId intent, PaymentMethodId method, Time now);
+  // capture, void and refund without the credential and key checks (wire mode).
+  ProviderReply act(const ProviderRequest& req, Time now);
+  bool has_method(PaymentMethodId id) const { return methods_.find(id) != nullptr; }
+  UserId method_owner(PaymentMethodId id) const {
+    const Method* m = methods_.find(id);
+    return m == nullptr ? 0 : m->owner;
+  }
+
   const RetiringTable<PaymentIntent>& intents() const { return intents_; }
   const PaymentIntent* find(ObjectId id) const { return intents_.find(id); }
   // The user's payment intents in creation order (empty when none).
@@ -59,6 +74,7 @@ class PaymentsFake {
     CardBehaviour behaviour;
   };
   ProviderReply authorize(const ProviderRequest& req, Time now);
+  void run_card(PaymentIntent& pi, CardBehaviour behaviour, ProviderReply& r);
   ProviderReply capture(const ProviderRequest& req, Time now);
   ProviderReply cancel(const ProviderRequest& req);
   ProviderReply refund(const ProviderRequest& req);

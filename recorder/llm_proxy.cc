@@ -74,7 +74,22 @@ struct Stream {
   httplib::Error error = httplib::Error::Success;
   StreamAssembler assembler;
   std::thread upstream;
+  bool recorded = false;  // finish() called: once, before the client can send its next turn
 };
+
+// Records a streamed exchange once the upstream has finished (or the client went away).
+template <typename Finish>
+void record_stream(const std::shared_ptr<Stream>& st, const Finish& finish) {
+  if (st->upstream.joinable()) st->upstream.join();
+  if (st->recorded) return;
+  st->recorded = true;
+  if (st->error != httplib::Error::Success && !st->assembler.done()) {
+    finish(nullptr, "upstream stream broke off: " + httplib::to_string(st->error));
+    return;
+  }
+  nlohmann::json message = st->assembler.message();
+  finish(&message, "");
+}
 
 }  // namespace
 
@@ -264,7 +279,7 @@ void LlmProxy::install_routes() {
     if (it != st->headers.end()) type = it->second;
     res.set_chunked_content_provider(
         type,
-        [st](size_t, httplib::DataSink& sink) {
+        [st, finish](size_t, httplib::DataSink& sink) {
           std::deque<std::string> ready;
           bool done;
           {
@@ -280,18 +295,15 @@ void LlmProxy::install_routes() {
               return false;
             }
           }
-          if (done) sink.done();
+          if (done) {
+            // Record the turn before the last chunk goes out: a client that answers at once
+            // must find its conversation (recording it in the releaser raced with that).
+            record_stream(st, finish);
+            sink.done();
+          }
           return true;
         },
-        [st, finish](bool) {
-          if (st->upstream.joinable()) st->upstream.join();
-          if (st->error != httplib::Error::Success && !st->assembler.done()) {
-            finish(nullptr, "upstream stream broke off: " + httplib::to_string(st->error));
-            return;
-          }
-          nlohmann::json message = st->assembler.message();
-          finish(&message, "");
-        });
+        [st, finish](bool) { record_stream(st, finish); });
   };
   server_->Post(R"(.*/chat/completions)", chat);
 

@@ -36,7 +36,9 @@ bool FaultPlan::matches(Live& l, Time now) {
   if (now < l.rule.from || now >= l.rule.to) return false;
   ++l.seen;
   if (l.rule.nth > 0 && l.seen != l.rule.nth) return false;
-  return l.stream.bernoulli(l.rule.probability);
+  if (!l.stream.bernoulli(l.rule.probability)) return false;
+  ++l.fired;
+  return true;
 }
 
 CallFault FaultPlan::for_call(Op op, Time now, bool active) {
@@ -57,13 +59,19 @@ CallFault FaultPlan::for_call(Op op, Time now, bool active) {
     switch (r.kind) {
       case FaultKind::kOutage:
         f.answer = ErrorCode::kUnavailable;
+        f.http_status = 503;
         break;
       case FaultKind::kError:
         f.answer = r.error;
+        f.http_status = r.http_status;
         f.retry_after = r.retry_after;
+        break;
+      case FaultKind::kReset:
+        f.reset = true;
         break;
       case FaultKind::kRateLimit:
         f.answer = ErrorCode::kRateLimited;
+        f.http_status = 429;
         f.retry_after = r.retry_after;
         break;
       case FaultKind::kLatency:

@@ -12,6 +12,8 @@ struct CallFault {
   bool drop_request = false;            // never reaches the provider; caller times out
   bool drop_response = false;           // provider commits, answer lost; caller times out
   ErrorCode answer = ErrorCode::kNone;  // answered with this error, not processed
+  int http_status = 0;                  // wire mode: the status to answer with
+  bool reset = false;                   // the connection is reset; nothing is processed
   Duration retry_after = 0;
   Duration extra_latency = 0;
   bool expire_token = false;
@@ -31,12 +33,15 @@ class FaultPlan {
   bool crash_after(Op op, Duration& restart_after);
   // Crash rules at a time.
   std::vector<std::pair<Time, Duration>> timed_crashes() const;
+  // How many times rule i has struck (wire mode shows it in the control API).
+  int64_t fired(std::size_t i) const { return rules_[i].fired; }
 
  private:
   struct Live {
     FaultRule rule;
     Stream stream;
     int64_t seen = 0;
+    int64_t fired = 0;
   };
   bool matches(Live& l, Time now);
   std::vector<Live> rules_;

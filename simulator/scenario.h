@@ -32,6 +32,7 @@ enum class FaultKind : uint8_t {
   kCrash,
   kDuplicateAction,
   kMalformedAction,
+  kReset,  // the connection is reset before the provider acts
 };
 const char* fault_kind_name(FaultKind k);
 
@@ -48,6 +49,7 @@ struct FaultRule {
   int64_t nth = 0;  // only the nth matching call (1-based)
   double probability = 1.0;
   ErrorCode error = ErrorCode::kUnavailable;
+  int http_status = 503;  // the exact status an `error` rule answers with on the wire
   LatencySpec latency;
   Duration retry_after = kSecond;
   Duration ttl = 500;  // hold_expiry: the shortened TTL
@@ -112,5 +114,8 @@ Scenario default_scenario();
 // A YAML file holding fault rules in the scenario's `faults:` syntax: a bare list or a
 // mapping with a `faults:` list. Throws InputError like load_scenario.
 std::vector<FaultRule> load_faults_file(const std::string& path);
+// The same from text (JSON is YAML): one rule, a list, or {faults: [...]}. For the fakes'
+// control API; `origin` names the source in errors.
+std::vector<FaultRule> parse_fault_rules(const std::string& text, const std::string& origin);
 
 }  // namespace checkride

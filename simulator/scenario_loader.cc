@@ -396,7 +396,8 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
       {"hold_expiry", FaultKind::kHoldExpiry},
       {"crash", FaultKind::kCrash},
       {"duplicate_action", FaultKind::kDuplicateAction},
-      {"malformed_action", FaultKind::kMalformedAction}};
+      {"malformed_action", FaultKind::kMalformedAction},
+      {"reset", FaultKind::kReset}};
   bool found = false;
   for (const auto& [name, k] : kKinds) {
     if (kind == name) {
@@ -409,7 +410,7 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
            "unknown fault kind '" + kind +
                "'; expected one of outage, error, latency, "
                "timeout, lost_response, rate_limit, token_expiry, refresh_revoked, "
-               "hold_expiry, crash, duplicate_action, malformed_action");
+               "hold_expiry, crash, duplicate_action, malformed_action, reset");
   }
   if (m.has("op")) {
     std::string op = m.str("op", "");
@@ -433,6 +434,7 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
     m.fail(n, "probability", "expected a number in [0, 1]");
   if (m.has("status")) {
     int64_t status = m.integer("status", 503);
+    r.http_status = static_cast<int>(status);
     switch (status) {
       case 429:
         r.error = ErrorCode::kRateLimited;
@@ -541,6 +543,8 @@ const char* fault_kind_name(FaultKind k) {
       return "duplicate_action";
     case FaultKind::kMalformedAction:
       return "malformed_action";
+    case FaultKind::kReset:
+      return "reset";
   }
   return "?";
 }
@@ -554,26 +558,47 @@ Scenario default_scenario() {
   return s;
 }
 
-std::vector<FaultRule> load_faults_file(const std::string& path) {
-  YAML::Node root = load_yaml_file(path, "faults file");
-  YAML::Node list = root;
+namespace {
+
+std::vector<FaultRule> fault_rules_of(const YAML::Node& root, const std::string& origin) {
+  std::vector<FaultRule> out;
+  if (root.IsMap() && !root["faults"]) {  // one rule on its own
+    out.push_back(parse_fault(root, origin, 0));
+    return out;
+  }
   if (root.IsMap()) {
     for (const auto& kv : root) {
       if (kv.first.Scalar() != "faults") {
-        throw InputError(path, line_of(kv.first), kv.first.Scalar(),
+        throw InputError(origin, line_of(kv.first), kv.first.Scalar(),
                          "unknown key; expected 'faults'");
       }
     }
-    list = root["faults"];
   }
+  // yaml-cpp nodes are references: pick the list without assigning over `root`.
+  const YAML::Node list = root.IsMap() ? root["faults"] : root;
   if (!list || !list.IsSequence()) {
-    throw InputError(path, line_of(root), "faults",
-                     "expected a list of fault rules, bare or under 'faults:'");
+    throw InputError(origin, line_of(root), "faults",
+                     "expected a fault rule, or a list of them, bare or under 'faults:'");
   }
-  std::vector<FaultRule> out;
   int i = 0;
-  for (const auto& n : list) out.push_back(parse_fault(n, path, i++));
+  for (const auto& n : list) out.push_back(parse_fault(n, origin, i++));
   return out;
+}
+
+}  // namespace
+
+std::vector<FaultRule> load_faults_file(const std::string& path) {
+  return fault_rules_of(load_yaml_file(path, "faults file"), path);
+}
+
+std::vector<FaultRule> parse_fault_rules(const std::string& text, const std::string& origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(origin, e.mark.line + 1, "", "not YAML or JSON: " + e.msg);
+  }
+  return fault_rules_of(root, origin);
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {

@@ -485,7 +485,10 @@ void Simulation::dispatch(const ProviderCall& call, Time now) {
                      f.extra_latency;
   ProviderReply reply;
   Time deliver_at = now + latency;
-  if (f.answer != ErrorCode::kNone) {
+  if (f.reset) {  // a transport error, seen as fast as a refused connection
+    reply.error = ErrorCode::kUnavailable;
+    deliver_at = now + kRefusedAfter;
+  } else if (f.answer != ErrorCode::kNone) {
     reply.error = f.answer;
     reply.retry_after = f.retry_after;
     if (f.answer == ErrorCode::kUnavailable) deliver_at = now + std::min<Duration>(latency, 20);
