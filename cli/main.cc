@@ -4,12 +4,14 @@
 #include <boost/program_options.hpp>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <set>
 
 #include "fakes/wire/serve_fakes.h"
 #include "orchestrator/action_catalog.h"
 #include "orchestrator/defects.h"
+#include "orchestrator/service/orchestrator_service.h"
 #include "protocol/input_error.h"
 #include "recorder/importer.h"
 #include "recorder/llm_proxy.h"
@@ -35,7 +37,8 @@ constexpr const char* kUsage =
     "  replay CASSETTE       each recorded session once through the sandbox; where it diverges\n"
     "  record llm --upstream URL --out CASSETTE   OpenAI-compatible recording proxy\n"
     "  record import FILE... --from openai|audit --out CASSETTE   transcripts -> cassette\n"
-    "  serve fakes [--scenario S]   Stripe, OAuth 2.0, catalog, bookings, LLM fakes over HTTP\n\n"
+    "  serve fakes [--scenario S]   Stripe, OAuth 2.0, catalog, bookings, LLM fakes over HTTP\n"
+    "  serve orchestrator           the orchestrator as a signed HTTP service (SQLite store)\n\n"
     "`checkride <command> --help` for a command's options.\n";
 
 std::vector<std::string> split_commas(const std::vector<std::string>& in) {
@@ -363,9 +366,75 @@ int cmd_serve_fakes(const std::vector<std::string>& args) {
   return checkride::run_serve_fakes(o, std::cout, std::cerr);
 }
 
+// The HMAC secret: from a file or the CHECKRIDE_SECRET environment variable, never from
+// the command line (where `ps` would show it).
+bool read_secret(const std::string& file, std::string& out, const char* command) {
+  if (!file.empty()) {
+    std::ifstream f(file);
+    if (!f) {
+      std::cerr << "checkride " << command << ": --secret-file '" << file << "': cannot read\n";
+      return false;
+    }
+    std::getline(f, out);
+  } else if (const char* env = std::getenv("CHECKRIDE_SECRET")) {
+    out = env;
+  }
+  return true;
+}
+
+int cmd_serve_orchestrator(const std::vector<std::string>& args) {
+  checkride::ServeOrchestratorOptions o;
+  checkride::ServiceOptions& s = o.service;
+  std::string secret_file;
+  int timeout_ms = 30000;
+  po::options_description desc("checkride serve orchestrator [options]");
+  desc.add_options()("help,h", "this help")("bind", po::value(&s.bind)->default_value("127.0.0.1"),
+                                            "address to listen on")(
+      "port", po::value(&s.port)->default_value(12100), "port (0: any)")(
+      "store", po::value(&s.store_path)->default_value("checkride-orchestrator.db"),
+      "SQLite file (WAL) for sagas, keys, grants, consents and the audit log")(
+      "secret-file", po::value(&secret_file),
+      "file holding the HMAC-SHA256 request secret (else $CHECKRIDE_SECRET)")(
+      "replay-window", po::value(&s.replay_window_seconds)->default_value(300),
+      "seconds a signed request stays valid")(
+      "payments-url", po::value(&s.endpoints.payments)->default_value(s.endpoints.payments),
+      "Stripe-shaped payments")(
+      "identity-url", po::value(&s.endpoints.identity)->default_value(s.endpoints.identity),
+      "OAuth 2.0 token endpoint's server")(
+      "catalog-url", po::value(&s.endpoints.catalog)->default_value(s.endpoints.catalog),
+      "catalog JSON API")("bookings-url",
+                          po::value(&s.endpoints.bookings)->default_value(s.endpoints.bookings),
+                          "bookings JSON API")(
+      "client-id", po::value(&s.endpoints.client_id)->default_value(s.endpoints.client_id),
+      "the orchestrator's OAuth client (secret: $CHECKRIDE_CLIENT_SECRET)")(
+      "workers", po::value(&s.workers)->default_value(32), "threads performing provider calls")(
+      "action-timeout-ms", po::value(&timeout_ms)->default_value(30000),
+      "how long POST /v1/actions waits for an outcome before 504 (the saga goes on)")(
+      "scenario", po::value(&o.scenario),
+      "take policy, retries and defects from its orchestrator:")(
+      "actions", po::value(&o.actions), "action catalog YAML (default: built in)");
+  po::variables_map vm;
+  if (parse_or_help(args, desc, "unused", vm)) return 0;
+  if (!read_secret(secret_file, s.secret, "serve orchestrator")) return 2;
+  if (s.secret.empty()) {
+    std::cerr << "checkride serve orchestrator: no request secret: pass --secret-file F or set "
+                 "CHECKRIDE_SECRET\n";
+    return 2;
+  }
+  if (const char* cs = std::getenv("CHECKRIDE_CLIENT_SECRET")) s.endpoints.client_secret = cs;
+  if (const char* key = std::getenv("CHECKRIDE_STRIPE_KEY")) s.endpoints.stripe_key = key;
+  if (s.workers < 1 || s.workers > 1024 || timeout_ms < 1) {
+    std::cerr << "checkride serve orchestrator: --workers 1..1024, --action-timeout-ms > 0\n";
+    return 2;
+  }
+  s.action_timeout = timeout_ms;
+  return checkride::run_serve_orchestrator(o, std::cout, std::cerr);
+}
+
 int cmd_serve(const std::vector<std::string>& args) {
   std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
   if (!args.empty() && args[0] == "fakes") return cmd_serve_fakes(rest);
+  if (!args.empty() && args[0] == "orchestrator") return cmd_serve_orchestrator(rest);
   std::cerr << "checkride serve: expected 'fakes' or 'orchestrator'\n";
   return 2;
 }

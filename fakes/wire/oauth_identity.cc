@@ -6,7 +6,7 @@
 #include <chrono>
 
 #include "fakes/wire/faces.h"
-#include "fakes/wire/form_body.h"
+#include "protocol/form_body.h"
 #include "fakes/wire/wire_call.h"
 #include "fakes/wire/wire_names.h"
 #include "protocol/crypto.h"

@@ -3,7 +3,7 @@
 #include <httplib.h>
 
 #include "fakes/wire/faces.h"
-#include "fakes/wire/form_body.h"
+#include "protocol/form_body.h"
 #include "fakes/wire/wire_call.h"
 #include "fakes/wire/wire_names.h"
 

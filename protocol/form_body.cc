@@ -1,4 +1,4 @@
-#include "fakes/wire/form_body.h"
+#include "protocol/form_body.h"
 
 #include <cctype>
 #include <vector>

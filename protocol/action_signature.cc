@@ -1,0 +1,46 @@
+#include "protocol/action_signature.h"
+
+#include <charconv>
+
+#include "protocol/crypto.h"
+
+namespace checkride {
+
+std::string action_signature(std::string_view secret, int64_t unix_seconds, std::string_view body) {
+  std::string signed_text = std::to_string(unix_seconds);
+  signed_text += '.';
+  signed_text += body;
+  return "v1=" + to_hex(hmac_sha256(secret, signed_text));
+}
+
+std::string SignatureVerifier::check(std::string_view timestamp, std::string_view signature,
+                                     std::string_view body, int64_t now_unix) {
+  if (timestamp.empty() || signature.empty()) {
+    return std::string("unsigned: send ") + kTimestampHeader + " and " + kSignatureHeader;
+  }
+  int64_t ts = 0;
+  auto [end, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
+  if (ec != std::errc() || end != timestamp.data() + timestamp.size()) {
+    return std::string(kTimestampHeader) + " must be unix seconds";
+  }
+  // Checked before the timestamp's age, so a forged timestamp learns nothing about the clock.
+  if (!constant_time_equal(action_signature(secret_, ts, body), signature)) {
+    return "signature does not match the body and timestamp";
+  }
+  if (ts < now_unix - window_ || ts > now_unix + window_) {
+    return "stale: the timestamp is more than " + std::to_string(window_) +
+           " s from the server's clock";
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  while (!expiry_.empty() && expiry_.front().first < now_unix) {
+    seen_.erase(expiry_.front().second);
+    expiry_.pop_front();
+  }
+  if (!seen_.insert(std::string(signature)).second) {
+    return "replayed: this signed request was already accepted";
+  }
+  expiry_.emplace_back(ts + window_, std::string(signature));
+  return "";
+}
+
+}  // namespace checkride

@@ -1,0 +1,38 @@
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+namespace checkride {
+
+// Signed action requests (docs/wire.md): the caller sends
+//   X-Checkride-Timestamp: <unix seconds>
+//   X-Checkride-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>
+// The timestamp bounds how long a captured request stays usable; the seen-signature set
+// refuses a second delivery of the same request inside that window.
+constexpr const char* kTimestampHeader = "X-Checkride-Timestamp";
+constexpr const char* kSignatureHeader = "X-Checkride-Signature";
+
+std::string action_signature(std::string_view secret, int64_t unix_seconds, std::string_view body);
+
+class SignatureVerifier {
+ public:
+  SignatureVerifier(std::string secret, int64_t window_seconds)
+      : secret_(std::move(secret)), window_(window_seconds) {}
+
+  // "" when the request is authentic, fresh and new; else why it is refused. Thread-safe.
+  std::string check(std::string_view timestamp, std::string_view signature, std::string_view body,
+                    int64_t now_unix);
+
+ private:
+  std::string secret_;
+  int64_t window_;
+  std::mutex mu_;
+  std::unordered_set<std::string> seen_;
+  std::deque<std::pair<int64_t, std::string>> expiry_;  // (forget after, signature), in order
+};
+
+}  // namespace checkride

@@ -1,0 +1,91 @@
+#include "protocol/action_wire.h"
+
+namespace checkride {
+namespace {
+
+bool string_field(const nlohmann::json& j, const char* name, bool required, std::string& out,
+                  std::string& error) {
+  auto it = j.find(name);
+  if (it == j.end()) {
+    if (required) error = std::string("missing field '") + name + "': expected a string";
+    return !required;
+  }
+  if (!it->is_string() || it->get_ref<const std::string&>().empty() ||
+      it->get_ref<const std::string&>().size() > 256) {
+    error = std::string("field '") + name + "': expected a non-empty string of at most 256 bytes";
+    return false;
+  }
+  out = it->get<std::string>();
+  return true;
+}
+
+}  // namespace
+
+bool parse_wire_action(const std::string& body, WireAction& out, std::string& error) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    error = "body: expected a JSON object";
+    return false;
+  }
+  if (!string_field(j, "session", true, out.session, error) ||
+      !string_field(j, "user", true, out.user, error) ||
+      !string_field(j, "action", true, out.action, error) ||
+      !string_field(j, "idempotency_key", false, out.idempotency_key, error) ||
+      !string_field(j, "payment_method", false, out.payment_method, error)) {
+    return false;
+  }
+  auto rid = j.find("request_id");
+  if (rid != j.end()) {
+    if (!rid->is_number_unsigned()) {
+      error = "field 'request_id': expected a non-negative integer";
+      return false;
+    }
+    out.request_id = rid->get<uint64_t>();
+  }
+  auto params = j.find("params");
+  if (params == j.end()) {
+    out.params = std::make_shared<const nlohmann::json>(nlohmann::json::object());
+  } else if (!params->is_object()) {
+    error = "field 'params': expected a JSON object (the tool call's arguments)";
+    return false;
+  } else {
+    out.params = std::make_shared<const nlohmann::json>(std::move(*params));
+  }
+  return true;
+}
+
+nlohmann::json wire_action_json(const WireAction& a) {
+  nlohmann::json j = {{"session", a.session},
+                      {"user", a.user},
+                      {"request_id", a.request_id},
+                      {"action", a.action},
+                      {"params", a.params ? *a.params : nlohmann::json::object()}};
+  if (!a.idempotency_key.empty()) j["idempotency_key"] = a.idempotency_key;
+  if (!a.payment_method.empty()) j["payment_method"] = a.payment_method;
+  return j;
+}
+
+nlohmann::json action_result_json(const ActionResult& r) {
+  nlohmann::json j = {{"request_id", r.request_id}, {"status", std::string(status_name(r.status))}};
+  if (!r.code.empty()) j["code"] = r.code;
+  if (!r.reference.empty()) j["reference"] = r.reference;
+  if (r.total != 0) j["total"] = r.total;
+  if (r.retry_after > 0) j["retry_after_ms"] = r.retry_after;
+  return j;
+}
+
+bool parse_action_result(const nlohmann::json& j, ActionResult& out, std::string& error) {
+  if (!j.is_object() || !j.contains("status") || !j["status"].is_string() ||
+      !parse_status(j["status"].get<std::string>(), out.status)) {
+    error = "expected an action result with a known 'status'";
+    return false;
+  }
+  out.request_id = j.value("request_id", uint64_t{0});
+  out.code = j.value("code", "");
+  out.reference = j.value("reference", "");
+  out.total = j.value("total", int64_t{0});
+  out.retry_after = j.value("retry_after_ms", int64_t{0});
+  return true;
+}
+
+}  // namespace checkride
