@@ -8,6 +8,7 @@
 #include <iostream>
 #include <set>
 
+#include "drive/drive.h"
 #include "fakes/wire/serve_fakes.h"
 #include "orchestrator/action_catalog.h"
 #include "orchestrator/defects.h"
@@ -38,7 +39,8 @@ constexpr const char* kUsage =
     "  record llm --upstream URL --out CASSETTE   OpenAI-compatible recording proxy\n"
     "  record import FILE... --from openai|audit --out CASSETTE   transcripts -> cassette\n"
     "  serve fakes [--scenario S]   Stripe, OAuth 2.0, catalog, bookings, LLM fakes over HTTP\n"
-    "  serve orchestrator           the orchestrator as a signed HTTP service (SQLite store)\n\n"
+    "  serve orchestrator           the orchestrator as a signed HTTP service (SQLite store)\n"
+    "  drive --orchestrator URL     cassette sessions over HTTP at an open-model rate\n\n"
     "`checkride <command> --help` for a command's options.\n";
 
 std::vector<std::string> split_commas(const std::vector<std::string>& in) {
@@ -410,7 +412,7 @@ int cmd_serve_orchestrator(const std::vector<std::string>& args) {
       "workers", po::value(&s.workers)->default_value(32), "threads performing provider calls")(
       "action-timeout-ms", po::value(&timeout_ms)->default_value(30000),
       "how long POST /v1/actions waits for an outcome before 504 (the saga goes on)")(
-      "scenario", po::value(&o.scenario),
+      "scenario", po::value<std::string>(),
       "take policy, retries and defects from its orchestrator:")(
       "actions", po::value(&o.actions), "action catalog YAML (default: built in)");
   po::variables_map vm;
@@ -428,7 +430,53 @@ int cmd_serve_orchestrator(const std::vector<std::string>& args) {
     return 2;
   }
   s.action_timeout = timeout_ms;
+  if (vm.count("scenario")) {
+    try {
+      checkride::Scenario scenario = checkride::load_scenario(vm["scenario"].as<std::string>());
+      s.config = scenario.orchestrator;
+      if (o.actions.empty() && scenario.actions != "default") o.actions = scenario.actions;
+    } catch (const checkride::InputError& e) {
+      std::cerr << "checkride: " << e.what() << "\n";
+      return 2;
+    }
+  }
   return checkride::run_serve_orchestrator(o, std::cout, std::cerr);
+}
+
+int cmd_drive(const std::vector<std::string>& args) {
+  checkride::DriveOptions o;
+  std::string secret_file;
+  int64_t max_lag = o.max_lag, drain = o.drain_timeout;
+  po::options_description desc("checkride drive --orchestrator URL (--scenario S | --cassette C)");
+  desc.add_options()("help,h", "this help")("orchestrator", po::value(&o.orchestrator),
+                                            "base URL of the orchestrator under test")(
+      "scenario", po::value(&o.scenario), "cassette mix, agent policy and sessions")(
+      "cassette", po::value(&o.cassette), "drive this cassette's sessions (no scenario)")(
+      "control", po::value(&o.control)->default_value(o.control), "the fakes' control API")(
+      "control-token", po::value(&o.control_token), "its Bearer token, if it needs one")(
+      "secret-file", po::value(&secret_file),
+      "HMAC secret for signing requests (else $CHECKRIDE_SECRET; none: unsigned)")(
+      "rate", po::value(&o.rate)->default_value(o.rate), "sessions started per second")(
+      "ramp-to", po::value(&o.ramp_to), "climb linearly to this rate over --duration")(
+      "duration", po::value(&o.duration_s), "seconds of arrivals (else until --sessions)")(
+      "sessions", po::value(&o.sessions), "sessions to start")(
+      "connections", po::value(&o.connections)->default_value(o.connections),
+      "keep-alive connections (concurrent sessions)")("think-scale",
+                                                      po::value(&o.think_scale)->default_value(0),
+                                                      "multiply recorded think times (0: none)")(
+      "max-lag-ms", po::value(&max_lag)->default_value(max_lag),
+      "drop a session that cannot start this late after its slot")(
+      "drain-timeout-ms", po::value(&drain)->default_value(drain),
+      "wait this long for the orchestrator to settle")(
+      "out", po::value(&o.out_dir)->default_value("reports"), "report directory")(
+      "name", po::value(&o.name), "report file stem (default SCENARIO.drive)")(
+      "quiet", po::bool_switch(&o.quiet), "no summary");
+  po::variables_map vm;
+  if (parse_or_help(args, desc, "unused", vm)) return 0;
+  if (!read_secret(secret_file, o.secret, "drive")) return 2;
+  o.max_lag = max_lag;
+  o.drain_timeout = drain;
+  return checkride::run_drive(o, std::cout, std::cerr);
 }
 
 int cmd_serve(const std::vector<std::string>& args) {
@@ -468,6 +516,7 @@ int main(int argc, char** argv) {
     if (cmd == "record") return cmd_record(args);
     if (cmd == "replay") return cmd_replay(args);
     if (cmd == "serve") return cmd_serve(args);
+    if (cmd == "drive") return cmd_drive(args);
     std::cerr << "checkride: unknown command '" << cmd << "'\n\n" << kUsage;
     return 2;
   } catch (const po::error& e) {

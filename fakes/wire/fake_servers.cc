@@ -49,6 +49,7 @@ void FakeServers::start() {
       options_.bind == "0.0.0.0" || options_.bind == "::" ? "127.0.0.1" : options_.bind;
   for (const auto& spec : specs) {
     auto server = std::make_unique<httplib::Server>();
+    server->set_tcp_nodelay(true);
     int threads = options_.threads_per_face;
     server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server->set_keep_alive_max_count(1000000);

@@ -48,6 +48,7 @@ OrchestratorService::OrchestratorService(const ActionCatalog& catalog, ServiceOp
   options_.config.service_token = HttpProviders::kServiceToken;
   core_ = std::make_unique<Orchestrator>(catalog_, options_.config, store_);
   server_ = std::make_unique<httplib::Server>();
+  server_->set_tcp_nodelay(true);
   install_routes();
 }
 
@@ -249,7 +250,15 @@ void OrchestratorService::handle_consent(const httplib::Request& req, httplib::R
       !j.contains("granted") || !j["granted"].is_boolean()) {
     metrics_.bad_request();
     return error_reply(res, 400, "bad_request",
-                       "expected {\"amount\": minor units >= 0, \"granted\": true|false}");
+                       "expected {\"session\": id, \"amount\": minor units >= 0, \"granted\": "
+                       "true|false, \"request_id\": n}");
+  }
+  // The signature covers the body, not the path: the body names its session, so a signed
+  // consent cannot be replayed onto another session's path.
+  if (j.value("session", "") != req.matches[1].str()) {
+    metrics_.bad_request();
+    return error_reply(res, 400, "bad_request",
+                       "field 'session': must equal the session in the path");
   }
   std::lock_guard<std::mutex> lock(mu_);
   ConsentGrant c;

@@ -103,9 +103,8 @@ class OrchestratorService {
 };
 
 struct ServeOrchestratorOptions {
-  ServiceOptions service;
-  std::string scenario;  // optional: its orchestrator: block (policy, retries, defects)
-  std::string actions;   // optional action catalog
+  ServiceOptions service;  // service.config: policy, retries, defects (a scenario's)
+  std::string actions;     // optional action catalog YAML
 };
 // `checkride serve orchestrator`: runs until SIGINT/SIGTERM; exit code 2 on bad options.
 int run_serve_orchestrator(const ServeOrchestratorOptions& options, std::ostream& out,

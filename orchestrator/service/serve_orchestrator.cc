@@ -3,7 +3,6 @@
 
 #include "orchestrator/service/orchestrator_service.h"
 #include "protocol/input_error.h"
-#include "simulator/scenario.h"
 
 namespace checkride {
 
@@ -22,14 +21,8 @@ int run_serve_orchestrator(const ServeOrchestratorOptions& options, std::ostream
   int port = 0;
   try {
     ServiceOptions o = options.service;
-    std::string actions = options.actions;
-    if (!options.scenario.empty()) {
-      Scenario s = load_scenario(options.scenario);
-      o.config = s.orchestrator;
-      if (actions.empty() && s.actions != "default") actions = s.actions;
-    }
-    if (!actions.empty()) {
-      owned = ActionCatalog::from_file(actions);
+    if (!options.actions.empty()) {
+      owned = ActionCatalog::from_file(options.actions);
       catalog = &owned;
     }
     service = std::make_unique<OrchestratorService>(*catalog, std::move(o));

@@ -1,0 +1,70 @@
+#pragma once
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "reports/histogram.h"
+#include "simulator/compiled_template.h"
+#include "simulator/scenario.h"
+
+namespace httplib {
+class Client;
+}
+
+namespace checkride {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+struct DriveStats {
+  std::map<std::string, LogHistogram> latency;  // "action.<name>", "request", "session"
+  uint64_t requests = 0;
+  uint64_t transport_errors = 0;  // no HTTP answer (refused, reset, timed out)
+  uint64_t http_errors = 0;       // 4xx/5xx from the orchestrator
+  void merge(const DriveStats& o);
+};
+
+// What the agent saw, as the fakes' report endpoint takes it (docs/wire.md).
+struct DrivenSession {
+  std::string id;  // the session id sent to the orchestrator
+  uint64_t user = 0;
+  uint32_t tmpl = 0;
+  nlohmann::json outcome;
+};
+
+// One keep-alive connection pair (orchestrator, control API) playing sessions one at a time
+// as the simulator's agent would: the same steps, retry policy and outcome bookkeeping.
+class SessionPlayer {
+ public:
+  SessionPlayer(const std::string& orchestrator, const std::string& control,
+                const std::string& control_token, const std::string& secret, const AgentSpec& agent,
+                double think_scale, std::function<Time(SteadyTime)> wire_time);
+  ~SessionPlayer();
+
+  // Plays `t` as session `id`; latency counts from `intended` (the slot the open model gave
+  // it), so a late start shows in the figures instead of vanishing. False when the fakes'
+  // control API could not create a shopper (the session never started).
+  bool play(const std::string& id, uint32_t tmpl, const CompiledTemplate& t, SteadyTime intended,
+            DrivenSession& out, std::string& error);
+
+  DriveStats& stats() { return stats_; }
+
+ private:
+  struct Answer {
+    bool transport_error = false;
+    int status = 0;
+    nlohmann::json body;
+  };
+  Answer post(httplib::Client& c, const std::string& path, const nlohmann::json& body, bool sign);
+
+  std::unique_ptr<httplib::Client> orchestrator_, control_;
+  std::string control_token_, secret_;
+  AgentSpec agent_;
+  double think_scale_;
+  std::function<Time(SteadyTime)> wire_time_;
+  DriveStats stats_;
+  uint64_t next_request_ = 1;
+};
+
+}  // namespace checkride
