@@ -20,7 +20,7 @@ struct FakeServeOptions {
       llm_port = 12115, control_port = 12110;
   std::string control_token;  // required when `bind` is not loopback
   std::vector<OAuthClient> clients;
-  int threads_per_face = 32;
+  int threads_per_face = 128;  // keep-alive clients each hold a thread while connected
 };
 
 // `checkride serve fakes`: each face on its own port over one FakeState.

@@ -347,7 +347,8 @@ void OrchestratorService::handle_audit(httplib::Response& res) {
 }
 
 void OrchestratorService::install_routes() {
-  server_->new_task_queue = [] { return new httplib::ThreadPool(64); };
+  // Each keep-alive client holds a thread while connected.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(256); };
   server_->set_payload_max_length(1 << 20);
   server_->Post("/v1/actions", [this](const httplib::Request& req, httplib::Response& res) {
     handle_action(req, res);

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Wire-mode benchmark on loopback (needs wrk, installed by ci/setup):
+#   1. wrk against the Stripe-shaped payments fake: create+confirm (one POST with
+#      confirm=true, manual capture), keep-alive; requests/s and p99.
+#   2. drive against `serve orchestrator` (SQLite store) over the fakes: whole order sagas;
+#      confirmed orders/s and drive's request rate.
+#   3. The HTTP ceiling of the service: wrk POSTing /v1/actions unsigned (refused with 401,
+#      the cheapest path through the same server), to compare with drive's rate in 2.
+# Usage: bench/wire_bench.sh [SECONDS] [DRIVE_RATE]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-10}"
+rate="${2:-400}"
+work="$(mktemp -d)"
+export CHECKRIDE_SECRET=bench-secret-0123456789abcdef
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+ports=(--payments-port 0 --identity-port 0 --catalog-port 0 --bookings-port 0 --llm-port 0
+       --control-port 0)
+./build/checkride serve fakes --scenario scenarios/happy-orders.yaml --urls-file "$work/urls.json" \
+  "${ports[@]}" > "$work/fakes.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$work/urls.json" ] && break; sleep 0.05; done
+url() { grep "\"$1\"" "$work/urls.json" | sed 's/.*"\(http[^"]*\)".*/\1/'; }
+
+cat > "$work/create_confirm.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = "amount=2500&currency=usd&capture_method=manual&confirm=true&payment_method=pm_card_visa"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Authorization"] = "Bearer sk_test_bench"
+LUA
+echo "== payments fake: POST /v1/payment_intents (create+confirm), 4 threads, 64 connections"
+wrk -t4 -c64 -d"${seconds}s" --latency -s "$work/create_confirm.lua" \
+  "$(url payments)/v1/payment_intents" | grep -E "Requests/sec|Latency|99%|50%|Non-2xx"
+
+port=$(( 20000 + RANDOM % 20000 ))
+./build/checkride serve orchestrator --port "$port" --store "$work/orchestrator.db" \
+  --payments-url "$(url payments)" --identity-url "$(url identity)" \
+  --catalog-url "$(url catalog)" --bookings-url "$(url bookings)" > "$work/orch.log" 2>&1 &
+pids+=($!)
+sleep 0.5
+echo "== drive -> serve orchestrator (SQLite WAL) -> fakes: orders-happy sessions at ${rate}/s"
+./build/checkride drive --orchestrator "http://127.0.0.1:$port" --control "$(url control)" \
+  --scenario scenarios/happy-orders.yaml --rate "$rate" --duration "$seconds" \
+  --connections 64 --out "$work/reports" --name bench | head -1
+confirmed=$(curl -s "http://127.0.0.1:$port/metrics" | grep 'checkride_actions_total{status="confirmed"}' | awk '{print $2}')
+wall=$(grep wall_seconds "$work/reports/bench.run.json" | tr -dc '0-9.')
+echo "confirmed orders: $confirmed in ${wall}s = $(echo "$confirmed / $wall" | bc -l | cut -c1-7) orders/s"
+grep -E "sessions_dropped|achieved" "$work/reports/bench.run.json"
+
+echo "== wrk -> serve orchestrator POST /v1/actions unsigned (401 path: the HTTP ceiling)"
+cat > "$work/unsigned.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"session":"s","user":"user_1","action":"searchCatalog","params":{"query":"x"}}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+wrk -t4 -c64 -d"${seconds}s" --latency -s "$work/unsigned.lua" \
+  "http://127.0.0.1:$port/v1/actions" | grep -E "Requests/sec|99%|50%"
