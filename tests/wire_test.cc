@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "drive/drive.h"
@@ -269,6 +270,50 @@ TEST(WireEndToEnd, OutageAndLostResponsesThroughTheControlApiChargeNobodyTwice) 
   json faults = rig.control_get("/__checkride/faults");
   for (const auto& rule : faults["faults"]) fired += rule.value("fired", 0);
   EXPECT_GT(fired, 5) << "the faults never struck: the test proves nothing";
+}
+
+TEST(WireFakes, KeyInFlightIs409RateLimitCarriesRetryAfterResetDropsTheConnection) {
+  WireRig rig("scenarios/happy-orders.yaml", "wire-faults");
+  const std::string form = "amount=900&currency=usd&confirm=true&payment_method=pm_card_visa";
+  httplib::Headers headers = {{"Authorization", "Bearer sk_test_wire"},
+                              {"Idempotency-Key", "same-key"}};
+  auto pay = [&](const httplib::Headers& h) {
+    httplib::Client c(rig.fakes->url("payments"));
+    return c.Post("/v1/payment_intents", h, form, "application/x-www-form-urlencoded");
+  };
+  rig.control_post("/__checkride/faults",
+                   R"({"provider":"payment","op":"authorize","kind":"latency",)"
+                   R"("delay":{"fixed":"600ms"}})");
+  std::optional<httplib::Result> first_result;
+  std::thread slow([&] { first_result.emplace(pay(headers)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto second = pay(headers);
+  slow.join();
+  httplib::Result& first = *first_result;
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->status, 200) << first->body;
+  EXPECT_EQ(second->status, 409) << second->body;
+  EXPECT_EQ(json::parse(second->body)["error"]["code"], "idempotency_key_in_use");
+  auto again = pay(headers);  // finished now: the stored answer, not a second charge
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->get_header_value("Idempotent-Replayed"), "true");
+  EXPECT_EQ(json::parse(again->body)["id"], json::parse(first->body)["id"]);
+
+  httplib::Client control(rig.fakes->url("control"));
+  ASSERT_TRUE(control.Delete("/__checkride/faults"));
+  rig.control_post("/__checkride/faults",
+                   R"({"provider":"payment","kind":"rate_limit","retry_after":"3s"})");
+  auto limited = pay({{"Authorization", "Bearer sk_test_wire"}});
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_EQ(limited->get_header_value("Retry-After"), "3");
+
+  ASSERT_TRUE(control.Delete("/__checkride/faults"));
+  rig.control_post("/__checkride/faults", R"({"provider":"payment","kind":"reset"})");
+  auto reset = pay({{"Authorization", "Bearer sk_test_wire"}});
+  EXPECT_FALSE(reset) << "answered " << reset->status;
+  EXPECT_EQ(rig.control_get("/__checkride/ledger")["payment_intents"].size(), 1u)
+      << "only the first request may have charged";
 }
 
 }  // namespace
