@@ -16,6 +16,7 @@
 #include "protocol/input_error.h"
 #include "simulator/rng.h"
 #include "simulator/simulation.h"
+#include "simulator/template_mix.h"
 
 namespace checkride {
 namespace {
@@ -23,22 +24,6 @@ namespace {
 struct Arrival {
   int64_t index;
   SteadyTime intended;
-};
-
-// The scenario's mix as weighted ranges of templates (compile_templates prefixes each
-// template name with its mix entry: "N:").
-struct MixPick {
-  std::vector<std::pair<int64_t, std::pair<uint32_t, uint32_t>>> ranges;  // weight, [first, n)
-  int64_t total = 0;
-  uint32_t pick(Stream& s) const {
-    uint64_t r = s.below(static_cast<uint64_t>(total));
-    for (const auto& [w, range] : ranges) {
-      if (r < static_cast<uint64_t>(w))
-        return range.first + static_cast<uint32_t>(s.below(range.second));
-      r -= static_cast<uint64_t>(w);
-    }
-    return 0;
-  }
 };
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -81,22 +66,7 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
     err << "checkride drive: the cassettes hold no sessions\n";
     return 2;
   }
-  MixPick mix;
-  for (std::size_t m = 0; m < scenario.mix.size(); ++m) {
-    std::string prefix = std::to_string(m) + ":";
-    uint32_t first = 0, n = 0;
-    for (uint32_t i = 0; i < templates.size(); ++i) {
-      if (templates[i].name.rfind(prefix, 0) == 0) {
-        if (n == 0) first = i;
-        ++n;
-      }
-    }
-    if (n > 0) {
-      mix.ranges.push_back({scenario.mix[m].weight, {first, n}});
-      mix.total += scenario.mix[m].weight;
-    }
-  }
-  for (auto& t : templates) t.name = t.name.substr(t.name.find(':') + 1);
+  TemplateMix mix(scenario, templates);
   int64_t sessions = o.sessions > 0        ? o.sessions
                      : o.duration_s > 0    ? INT64_MAX
                      : !o.scenario.empty() ? scenario.sessions

@@ -6,6 +6,7 @@
 
 #include "protocol/action_signature.h"
 #include "protocol/action_wire.h"
+#include "simulator/checkers.h"
 
 namespace checkride {
 
@@ -17,12 +18,6 @@ void DriveStats::merge(const DriveStats& o) {
 }
 
 namespace {
-
-int64_t unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Duration ms_between(SteadyTime from, SteadyTime to) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
@@ -59,7 +54,7 @@ SessionPlayer::Answer SessionPlayer::post(httplib::Client& c, const std::string&
   std::string text = body.dump();
   httplib::Headers headers;
   if (sign && !secret_.empty()) {
-    int64_t ts = unix_seconds();
+    int64_t ts = unix_now_seconds();
     headers.emplace(kTimestampHeader, std::to_string(ts));
     headers.emplace(kSignatureHeader, action_signature(secret_, ts, text));
   }
@@ -102,9 +97,9 @@ bool SessionPlayer::play(const std::string& id, uint32_t tmpl, const CompiledTem
                           {"refresh_token", shopper.body.value("refresh_token", "")},
                           {"expires_in", shopper.body.value("expires_in_ms", int64_t{0}) / 1000}};
 
-  bool intent = t.intent, finished = false, escalated = false, throttled = false;
-  std::string told = "none";
-  int64_t max_consent = 0, first_consent = -1;
+  SessionOutcome o;
+  o.tmpl = tmpl;
+  o.flags = SessionOutcome::kStarted | (t.intent ? SessionOutcome::kIntent : 0);
   std::vector<std::string> refs(t.steps.size());
   SteadyTime step_start = intended;  // when the next request should go out
 
@@ -116,7 +111,7 @@ bool SessionPlayer::play(const std::string& id, uint32_t tmpl, const CompiledTem
     if (a.transport_error) ++stats_.transport_errors;
     if (!a.transport_error) ++stats_.http_errors;
     if (attempt >= agent_.retries) {
-      out.outcome = {{"user", out.user}, {"template", tmpl}, {"intent", intent}};
+      out.outcome = session_outcome_json(out.user, o);
       return true;  // started, never finished: an incomplete intent
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(agent_.retry_delay));
@@ -148,8 +143,8 @@ bool SessionPlayer::play(const std::string& id, uint32_t tmpl, const CompiledTem
         break;
       }
       if (step.granted) {
-        max_consent = std::max(max_consent, step.amount);
-        if (first_consent < 0) first_consent = wire_time_(std::chrono::steady_clock::now());
+        o.max_consent = std::max(o.max_consent, step.amount);
+        if (o.first_consent < 0) o.first_consent = wire_time_(std::chrono::steady_clock::now());
       }
       retries_used = 0;
       ++k;
@@ -189,15 +184,7 @@ bool SessionPlayer::play(const std::string& id, uint32_t tmpl, const CompiledTem
     } else if (a.body.is_object()) {
       parse_action_result(a.body, r, why);
     }
-    if (t.charge[k]) {
-      if (r.status == ActionStatus::kConfirmed)
-        told = "confirmed";
-      else if (r.status == ActionStatus::kBusy)
-        told = "none", throttled = true;
-      else if (r.status != ActionStatus::kUnavailable)
-        told = "failed", throttled = false;
-    }
-    if (r.status == ActionStatus::kReview) escalated = true;
+    o.on_answer(t.charge[k], r.status);
 
     if (step.answered_as_recorded(r.status) ||
         agent_.on_divergence == AgentSpec::OnDivergence::kContinue) {
@@ -220,12 +207,9 @@ bool SessionPlayer::play(const std::string& id, uint32_t tmpl, const CompiledTem
     }
     break;
   }
-  finished = true;
+  o.flags |= SessionOutcome::kFinished;
   stats_.latency["session"].record(ms_between(intended, std::chrono::steady_clock::now()));
-  out.outcome = {
-      {"user", out.user},       {"template", tmpl},           {"intent", intent},
-      {"told", told},           {"finished", finished},       {"escalated", escalated},
-      {"throttled", throttled}, {"max_consent", max_consent}, {"first_consent_ms", first_consent}};
+  out.outcome = session_outcome_json(out.user, o);
   return true;
 }
 

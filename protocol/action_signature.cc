@@ -1,10 +1,17 @@
 #include "protocol/action_signature.h"
 
 #include <charconv>
+#include <chrono>
 
 #include "protocol/crypto.h"
 
 namespace checkride {
+
+int64_t unix_now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string action_signature(std::string_view secret, int64_t unix_seconds, std::string_view body) {
   std::string signed_text = std::to_string(unix_seconds);

@@ -16,6 +16,9 @@ namespace checkride {
 constexpr const char* kTimestampHeader = "X-Checkride-Timestamp";
 constexpr const char* kSignatureHeader = "X-Checkride-Signature";
 
+// The signing clock: unix seconds from the wall clock (wire mode only, never a simulation).
+int64_t unix_now_seconds();
+
 std::string action_signature(std::string_view secret, int64_t unix_seconds, std::string_view body);
 
 class SignatureVerifier {

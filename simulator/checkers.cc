@@ -64,6 +64,46 @@ Checkers::Checkers(const Scenario& scenario, const std::vector<CompiledTemplate>
   }
 }
 
+nlohmann::json session_outcome_json(UserId user, const SessionOutcome& o) {
+  const char* told = (o.flags & SessionOutcome::kToldConfirmed) ? "confirmed"
+                     : (o.flags & SessionOutcome::kToldFailed)  ? "failed"
+                                                                : "none";
+  return {{"user", user},
+          {"template", o.tmpl},
+          {"intent", (o.flags & SessionOutcome::kIntent) != 0},
+          {"told", told},
+          {"finished", (o.flags & SessionOutcome::kFinished) != 0},
+          {"escalated", (o.flags & SessionOutcome::kEscalated) != 0},
+          {"throttled", (o.flags & SessionOutcome::kThrottled) != 0},
+          {"max_consent", o.max_consent},
+          {"first_consent_ms", o.first_consent}};
+}
+
+bool parse_session_outcome(const nlohmann::json& s, std::size_t templates, UserId& user,
+                           SessionOutcome& o, std::string& error) {
+  if (!s.is_object() || !s.contains("user") || !s["user"].is_number_unsigned()) {
+    error = "each session needs user: a positive integer";
+    return false;
+  }
+  user = s["user"].get<UserId>();
+  o.tmpl = s.value("template", 0u);
+  if (o.tmpl >= templates) {
+    error = "session template index out of range of templates";
+    return false;
+  }
+  o.flags = SessionOutcome::kStarted;
+  if (s.value("intent", false)) o.flags |= SessionOutcome::kIntent;
+  if (s.value("finished", false)) o.flags |= SessionOutcome::kFinished;
+  if (s.value("escalated", false)) o.flags |= SessionOutcome::kEscalated;
+  if (s.value("throttled", false)) o.flags |= SessionOutcome::kThrottled;
+  std::string told = s.value("told", "none");
+  if (told == "confirmed") o.flags |= SessionOutcome::kToldConfirmed;
+  if (told == "failed") o.flags |= SessionOutcome::kToldFailed;
+  o.max_consent = s.value("max_consent", int64_t{0});
+  o.first_consent = s.value("first_consent_ms", int64_t{-1});
+  return true;
+}
+
 void Checkers::offend(const char* metric, SessionId session, const SessionOutcome& outcome,
                       const World& world, int64_t count) {
   metrics_[metric] += static_cast<double>(count);

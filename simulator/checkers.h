@@ -26,7 +26,29 @@ struct SessionOutcome {
     kThrottled = 32,
     kStarted = 64,
   };
+  // Folds one answer the agent got into what it was told: a charge-bearing step's latest
+  // answer decides confirmed / failed / throttled; a review anywhere means escalated.
+  void on_answer(bool charge, ActionStatus status) {
+    if (charge) {
+      flags &= static_cast<uint16_t>(~(kToldConfirmed | kToldFailed | kThrottled));
+      if (status == ActionStatus::kConfirmed)
+        flags |= kToldConfirmed;
+      else if (status == ActionStatus::kBusy)
+        flags |= kThrottled;
+      else if (status != ActionStatus::kUnavailable)
+        flags |= kToldFailed;
+    }
+    if (status == ActionStatus::kReview) flags |= kEscalated;
+  }
 };
+
+// The agent's view as `drive` posts it to the fakes' /__checkride/report (docs/wire.md):
+// {user, template, intent, told, finished, escalated, throttled, max_consent,
+// first_consent_ms}.
+nlohmann::json session_outcome_json(UserId user, const SessionOutcome& o);
+// The inverse; false with `error` saying what was expected.
+bool parse_session_outcome(const nlohmann::json& j, std::size_t templates, UserId& user,
+                           SessionOutcome& o, std::string& error);
 
 // The checkers. Every metric comes from the fakes' ledgers (ground truth) and the agent's
 // view of each session, never from what the orchestrator says about itself.

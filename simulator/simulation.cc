@@ -29,6 +29,7 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
     : scenario_(scenario),
       actions_(actions),
       templates_(std::move(templates)),
+      mix_(scenario, templates_),
       options_(options),
       faults_(scenario.faults, scenario.seed),
       arrivals_stream_(scenario.seed, "arrivals"),
@@ -45,22 +46,6 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
   config_ = scenario.orchestrator;
   config_.service_token = world_->identity.client_credentials(kScopesAll, 0, 365 * 24 * kHour);
   orchestrator_ = std::make_unique<Orchestrator>(actions_, config_, *store_);
-  // Templates carry their mix entry index as a "N:" prefix; turn that into ranges.
-  for (std::size_t m = 0; m < scenario.mix.size(); ++m) {
-    MixRange range{scenario.mix[m].weight, 0, 0};
-    std::string prefix = std::to_string(m) + ":";
-    for (uint32_t i = 0; i < templates_.size(); ++i) {
-      if (templates_[i].name.rfind(prefix, 0) == 0) {
-        if (range.count == 0) range.first = i;
-        ++range.count;
-      }
-    }
-    if (range.count > 0) {
-      mix_.push_back(range);
-      total_weight_ += range.weight;
-    }
-  }
-  for (auto& t : templates_) t.name = t.name.substr(t.name.find(':') + 1);
   session_latency_ = &latency_["session"];
 }
 
@@ -215,17 +200,7 @@ void Simulation::start_session(Time now) {
   if (options_.sequential) {
     tmpl = static_cast<uint32_t>((started_ - 1) % static_cast<int64_t>(templates_.size()));
   } else {
-    // Weighted pick of a mix entry, then a session of that cassette.
-    uint64_t r = mix_stream_.below(static_cast<uint64_t>(total_weight_));
-    const MixRange* range = &mix_.front();
-    for (const auto& m : mix_) {
-      if (r < static_cast<uint64_t>(m.weight)) {
-        range = &m;
-        break;
-      }
-      r -= static_cast<uint64_t>(m.weight);
-    }
-    tmpl = range->first + static_cast<uint32_t>(mix_stream_.below(range->count));
+    tmpl = mix_.pick(mix_stream_);
   }
   const CompiledTemplate& t = templates_[tmpl];
 
@@ -364,18 +339,7 @@ void Simulation::on_agent_answer(const ActionResult& r, Time now) {
   hist->second->record(now - a.sent_at);
   if (options_.on_answer) options_.on_answer(a.tmpl, a.step, step, r);
 
-  SessionOutcome& o = *outcomes_.find(r.session);
-  if (t.charge[a.step]) {
-    o.flags &= static_cast<uint16_t>(~(SessionOutcome::kToldConfirmed |
-                                       SessionOutcome::kToldFailed | SessionOutcome::kThrottled));
-    if (r.status == ActionStatus::kConfirmed)
-      o.flags |= SessionOutcome::kToldConfirmed;
-    else if (r.status == ActionStatus::kBusy)
-      o.flags |= SessionOutcome::kThrottled;
-    else if (r.status != ActionStatus::kUnavailable)
-      o.flags |= SessionOutcome::kToldFailed;
-  }
-  if (r.status == ActionStatus::kReview) o.flags |= SessionOutcome::kEscalated;
+  outcomes_.find(r.session)->on_answer(t.charge[a.step], r.status);
 
   bool expected = step.answered_as_recorded(r.status);
   if (expected || scenario_.agent.on_divergence == AgentSpec::OnDivergence::kContinue) {

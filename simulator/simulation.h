@@ -14,6 +14,7 @@
 #include "simulator/event_queue.h"
 #include "simulator/fault_plan.h"
 #include "simulator/scenario.h"
+#include "simulator/template_mix.h"
 
 namespace checkride {
 
@@ -96,13 +97,7 @@ class Simulation {
   const Scenario& scenario_;
   const ActionCatalog& actions_;
   std::vector<CompiledTemplate> templates_;
-  struct MixRange {
-    int64_t weight;
-    uint32_t first;
-    uint32_t count;
-  };
-  std::vector<MixRange> mix_;  // per workload.mix entry, its templates
-  int64_t total_weight_ = 0;
+  TemplateMix mix_;  // after templates_: it strips their "N:" prefixes
   SimulationOptions options_;
 
   OrchestratorConfig config_;  // the scenario's, plus the service credential

@@ -1,5 +1,7 @@
 #include "tests/test_support.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -16,7 +18,10 @@ std::string source_path(const std::string& relative) {
 }
 
 std::string temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("checkride-test-" + name);
+  // Per process: ctest runs each test of a binary as its own process, in parallel, and two
+  // tests asking for the same name must not remove each other's files.
+  fs::path p =
+      fs::temp_directory_path() / ("checkride-test-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(p);
   fs::create_directories(p);
   return p.string();

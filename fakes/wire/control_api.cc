@@ -107,32 +107,6 @@ nlohmann::json ledger_json(FakeState& state) {
           {"users", state.last_user()}};
 }
 
-// The agent's view of a session, as drive posts it.
-bool outcome_of(const nlohmann::json& s, std::size_t templates, SessionId& user, SessionOutcome& o,
-                std::string& error) {
-  if (!s.is_object() || !s.contains("user") || !s["user"].is_number_unsigned()) {
-    error = "each session needs user: a positive integer";
-    return false;
-  }
-  user = s["user"].get<SessionId>();
-  o.tmpl = s.value("template", 0u);
-  if (o.tmpl >= templates) {
-    error = "session template index out of range of templates";
-    return false;
-  }
-  o.flags = SessionOutcome::kStarted;
-  if (s.value("intent", false)) o.flags |= SessionOutcome::kIntent;
-  if (s.value("finished", false)) o.flags |= SessionOutcome::kFinished;
-  if (s.value("escalated", false)) o.flags |= SessionOutcome::kEscalated;
-  if (s.value("throttled", false)) o.flags |= SessionOutcome::kThrottled;
-  std::string told = s.value("told", "none");
-  if (told == "confirmed") o.flags |= SessionOutcome::kToldConfirmed;
-  if (told == "failed") o.flags |= SessionOutcome::kToldFailed;
-  o.max_consent = s.value("max_consent", int64_t{0});
-  o.first_consent = s.value("first_consent_ms", int64_t{-1});
-  return true;
-}
-
 // The ground-truth report: the checkers read this world's ledgers; the agent's view comes
 // from the body (drive posts it), else every user counts as a finished session with no
 // intent, which still checks money, stock, holds and duplicates.
@@ -155,7 +129,7 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
     for (const auto& s : body["sessions"]) {
       SessionId user = 0;
       SessionOutcome o;
-      if (!outcome_of(s, templates.size(), user, o, error)) return false;
+      if (!parse_session_outcome(s, templates.size(), user, o, error)) return false;
       checkers.check_session(user, o, w);
     }
   } else {

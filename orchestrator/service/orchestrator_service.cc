@@ -19,12 +19,6 @@ void error_reply(httplib::Response& res, int status, const std::string& code,
   json_reply(res, status, {{"error", {{"code", code}, {"message", message}}}});
 }
 
-int64_t unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // The agent's key names one step of one session; the core wants 64 bits.
 IdempotencyKey key_of(const std::string& session, const std::string& key) {
   if (key.empty()) return 0;
@@ -176,7 +170,7 @@ void OrchestratorService::timer_loop() {
 bool OrchestratorService::authentic(const httplib::Request& req, httplib::Response& res) {
   std::string why =
       verifier_.check(req.get_header_value(kTimestampHeader),
-                      req.get_header_value(kSignatureHeader), req.body, unix_seconds());
+                      req.get_header_value(kSignatureHeader), req.body, unix_now_seconds());
   if (why.empty()) return true;
   metrics_.refused(why);
   res.set_header("WWW-Authenticate", "CheckrideSignature");
