@@ -6,11 +6,15 @@
 #      confirmed orders/s and drive's request rate.
 #   3. The HTTP ceiling of the service: wrk POSTing /v1/actions unsigned (refused with 401,
 #      the cheapest path through the same server), to compare with drive's rate in 2.
-# Usage: bench/wire_bench.sh [SECONDS] [DRIVE_RATE]
+#   4. drive's own ceiling: drive against bench/action_sink (answers every action at once) at
+#      rising session rates; the highest rate held with nothing dropped, compared with wrk
+#      POSTing the same /v1/actions body to the same sink.
+# Usage: bench/wire_bench.sh [SECONDS] [DRIVE_RATE] [SINK_RATES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
 rate="${2:-400}"
+sink_rates="${3:-500 1000 1250 1500 2000 3000}"
 work="$(mktemp -d)"
 export CHECKRIDE_SECRET=bench-secret-0123456789abcdef
 pids=()
@@ -58,3 +62,29 @@ wrk.headers["Content-Type"] = "application/json"
 LUA
 wrk -t4 -c64 -d"${seconds}s" --latency -s "$work/unsigned.lua" \
   "http://127.0.0.1:$port/v1/actions" | grep -E "Requests/sec|99%|50%"
+
+echo "== drive -> bench/action_sink: highest session rate held (6 requests/session, 64 connections)"
+./build/bench/action_sink "$work/sink.port" > "$work/sink.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$work/sink.port" ] && break; sleep 0.05; done
+sink="http://127.0.0.1:$(cat "$work/sink.port")"
+held=""
+for r in $sink_rates; do
+  ./build/checkride drive --orchestrator "$sink" --control "$(url control)" \
+    --scenario bench/drive-ceiling.yaml --rate "$r" --duration "$seconds" --connections 64 \
+    --max-lag-ms 100 --out "$work/reports" --name "sink-$r" --quiet || true
+  dropped=$(grep '"sessions_dropped"' "$work/reports/sink-$r.run.json" | tr -dc '0-9')
+  rps=$(grep achieved_requests "$work/reports/sink-$r.run.json" | tr -dc '0-9.')
+  sps=$(grep achieved_sessions "$work/reports/sink-$r.run.json" | tr -dc '0-9.')
+  echo "  target $r sessions/s: ${sps} sessions/s, ${rps} req/s, dropped $dropped"
+  [ "$dropped" = "0" ] && held="$r ($rps req/s)"
+done
+echo "  highest rate held: ${held:-none}"
+echo "== wrk -> bench/action_sink POST /v1/actions (same endpoint)"
+cat > "$work/sink_action.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"session":"s1","user":"user_1","request_id":1,"action":"searchCatalog","params":{"query":"blue runner"},"idempotency_key":"s1/0/0","payment_method":"pm_1"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+wrk -t4 -c64 -d"${seconds}s" --latency -s "$work/sink_action.lua" "$sink/v1/actions" |
+  grep -E "Requests/sec|99%|50%|Non-2xx"

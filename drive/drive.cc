@@ -98,6 +98,7 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
   std::deque<Arrival> queue;
   bool arrivals_done = false;
   int64_t dropped = 0, dropped_requests = 0;
+  int64_t unstarted = 0;  // the fakes could not give the session a shopper
   std::vector<DrivenSession> driven;
   std::vector<std::string> errors;
   DriveStats total;
@@ -132,10 +133,12 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
         bool ok = player.play(prefix + std::to_string(a.index + 1), tmpl, templates[tmpl],
                               a.intended, s, error);
         std::lock_guard<std::mutex> lock(mu);
-        if (ok)
+        if (ok) {
           driven.push_back(std::move(s));
-        else if (errors.size() < 5)
-          errors.push_back(error);
+        } else {
+          ++unstarted;
+          if (errors.size() < 5) errors.push_back(error);
+        }
       }
       std::lock_guard<std::mutex> lock(mu);
       total.merge(player.stats());
@@ -202,7 +205,8 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
   body["metrics"] = {
       {"drive_sessions_dropped", dropped},      {"drive_requests_dropped", dropped_requests},
       {"drive_requests", total.requests},       {"drive_transport_errors", total.transport_errors},
-      {"drive_http_errors", total.http_errors}, {"drive_unsettled_sessions", unsettled}};
+      {"drive_http_errors", total.http_errors}, {"drive_unsettled_sessions", unsettled},
+      {"drive_sessions_unstarted", unstarted}};
   auto report = control.Post("/__checkride/report", auth, body.dump(), "application/json");
   if (!report || report->status != 200) {
     err << "checkride drive: the fakes' control API did not make the report"
@@ -224,6 +228,7 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
       {"sessions_started", started},
       {"sessions_played", driven.size()},
       {"sessions_dropped", dropped},
+      {"sessions_unstarted", unstarted},
       {"requests", total.requests},
       {"wall_seconds", load_seconds},
       {"achieved_sessions_per_second", load_seconds > 0 ? driven.size() / load_seconds : 0},

@@ -53,7 +53,6 @@ void FakeServers::start() {
     int threads = options_.threads_per_face;
     server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server->set_keep_alive_max_count(1000000);
-    server->set_tcp_nodelay(true);
     int port = spec.port == 0 ? server->bind_to_any_port(options_.bind)
                               : (server->bind_to_port(options_.bind, spec.port) ? spec.port : -1);
     if (port <= 0) {
