@@ -1048,7 +1048,20 @@ void Orchestrator::on_compensation_reply(SagaRecord& s, Op op, const ProviderRep
       s.comp &= static_cast<uint8_t>(~kCompCancelOrder);
       break;
     case Op::kVoid:
-      if (!r.ok() && r.status == "succeeded") escalate(s, "void_after_capture", now);
+      if (!r.ok() && r.status == "succeeded") {
+        // The capture went through after all (its answer was lost): an authorization can
+        // no longer be voided, so the money goes back as a refund. The bit stays set until
+        // the refund answers; after a crash the void is replayed and leads here again.
+        audit_.append(now, "decision", s.session, s.id, "refund_instead_of_void", s.total);
+        ProviderRequest refund = request_for(s, Op::kRefund);
+        refund.key = step_key(s, 200 + kCompVoid);
+        send(s, PendingKind::kCompensation, std::move(refund), now, out);
+        return;
+      }
+      s.comp &= static_cast<uint8_t>(~kCompVoid);
+      break;
+    case Op::kRefund:
+      if (!r.ok()) escalate(s, "refund_after_capture_failed", now);
       s.comp &= static_cast<uint8_t>(~kCompVoid);
       break;
     case Op::kRelease:
@@ -1179,10 +1192,12 @@ void Orchestrator::recover(Time now, Effects& out) {
       continue;
     }
     ++in_flight_;
-    if (s.compensating)
+    if (s.compensating) {
       compensate_next(s, now, out);
-    else
+    } else {
+      s.ambiguous = true;  // the step was written before it was sent: it may have acted
       run_step(s, now, out);
+    }
   }
 }
 

@@ -261,5 +261,58 @@ TEST(Orchestrator, TimedOutThenRefusedAuthorizationIsStillVoided) {
             CatalogFake::ReservationState::kReleased);
 }
 
+// Found by the SIGKILL test in wire mode: a capture acted but its answer was lost, and the
+// retry was refused outright (a restarted service presented another credential). The saga
+// then compensates; the void finds the intent captured and must refund it, not leave the
+// customer charged for a cancelled order.
+TEST(Orchestrator, CaptureThatActedBeforeTheSagaFailedIsRefunded) {
+  Host h;
+  h.orch->on_consent({1, 1800, true}, h.now);
+  ActionRequest r;
+  r.session = 1;
+  r.user = 1;
+  r.request_id = 1;
+  r.action = "placeOrder";
+  r.params = std::make_shared<const nlohmann::json>(socks(1));
+  r.key = 41;
+  r.payment_method = h.pm;
+  Effects fx;
+  h.orch->on_action(r, h.now, fx);
+  // quote, reserve, authorize and commit go through normally
+  while (fx.calls.size() == 1 && fx.calls[0].request.op != Op::kCapture) {
+    ProviderCall c = fx.calls[0];
+    fx.clear();
+    h.orch->on_provider_reply(c.id, h.world.handle(c.request, h.now, h.now), h.now, fx);
+  }
+  ASSERT_EQ(fx.calls.size(), 1u);
+  ProviderCall capture = fx.calls[0];
+  h.world.handle(capture.request, h.now, h.now);  // captured; the answer is lost
+  ProviderReply timeout;
+  timeout.error = ErrorCode::kTimeout;
+  fx.clear();
+  h.orch->on_provider_reply(capture.id, timeout, h.now, fx);
+  ASSERT_EQ(fx.timers.size(), 1u);
+  TimerRequest t = fx.timers[0];
+  fx.clear();
+  h.now = t.at;
+  h.orch->on_timer(t.id, h.now, fx);
+  ASSERT_EQ(fx.calls.size(), 1u);
+  ProviderCall retry = fx.calls[0];
+  ProviderReply refused;
+  refused.error = ErrorCode::kBadRequest;
+  fx.clear();
+  h.orch->on_provider_reply(retry.id, refused, h.now, fx);
+  h.drain(fx);  // the compensations run against the world
+
+  const auto* pi = h.world.payments.intents().find(1);
+  ASSERT_NE(pi, nullptr);
+  EXPECT_GT(pi->captured_at, 0);
+  EXPECT_EQ(pi->refunded, pi->amount) << "the customer paid for a cancelled order";
+  bool told_failed = false;
+  for (const auto& reply : h.replies)
+    if (reply.request_id == 1) told_failed = reply.status == ActionStatus::kFailed;
+  EXPECT_TRUE(told_failed);
+}
+
 }  // namespace
 }  // namespace checkride

@@ -316,5 +316,52 @@ TEST(WireFakes, KeyInFlightIs409RateLimitCarriesRetryAfterResetDropsTheConnectio
       << "only the first request may have charged";
 }
 
+// A restarted client gets a fresh client-credentials token; its retry of a capture whose
+// answer was lost must still find the first answer (Stripe scopes keys to the account), and
+// a capture of an already captured intent names the state and carries the intent.
+TEST(WireFakes, KeysOutliveTheTokenThatUsedThemAndUnexpectedStateCarriesTheIntent) {
+  WireRig rig("scenarios/happy-orders.yaml", "wire-key-scope");
+  auto service_token = [&] {
+    httplib::Client c(rig.fakes->url("identity"));
+    c.set_basic_auth("checkride-orchestrator", "checkride-orchestrator-secret");
+    auto r = c.Post("/oauth/token", "grant_type=client_credentials",
+                    "application/x-www-form-urlencoded");
+    return r && r->status == 200 ? json::parse(r->body).value("access_token", "") : "";
+  };
+  std::string before_crash = service_token(), after_restart = service_token();
+  ASSERT_FALSE(before_crash.empty());
+  ASSERT_NE(before_crash, after_restart);
+  httplib::Client pay(rig.fakes->url("payments"));
+  auto post = [&](const std::string& token, const std::string& path, const std::string& key,
+                  const std::string& form) {
+    httplib::Headers h = {{"Authorization", "Bearer " + token}};
+    if (!key.empty()) h.emplace("Idempotency-Key", key);
+    return pay.Post(path, h, form, "application/x-www-form-urlencoded");
+  };
+  auto created = post(before_crash, "/v1/payment_intents", "",
+                      "amount=1800&currency=usd&capture_method=manual&confirm=true&"
+                      "payment_method=pm_card_visa");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  std::string capture =
+      "/v1/payment_intents/" + json::parse(created->body)["id"].get<std::string>() + "/capture";
+  auto first = post(before_crash, capture, "capture-key", "");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200) << first->body;
+
+  auto retried = post(after_restart, capture, "capture-key", "");
+  ASSERT_TRUE(retried);
+  EXPECT_EQ(retried->status, 200) << retried->body;
+  EXPECT_EQ(retried->get_header_value("Idempotent-Replayed"), "true");
+
+  auto new_key = post(after_restart, capture, "another-key", "");
+  ASSERT_TRUE(new_key);
+  EXPECT_EQ(new_key->status, 400);
+  json error = json::parse(new_key->body)["error"];
+  EXPECT_EQ(error["code"], "payment_intent_unexpected_state");
+  EXPECT_EQ(error["payment_intent"]["status"], "succeeded");
+  EXPECT_EQ(rig.control_get("/__checkride/ledger")["payment_intents"].size(), 1u);
+}
+
 }  // namespace
 }  // namespace checkride

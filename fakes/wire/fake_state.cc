@@ -96,6 +96,13 @@ TokenId FakeState::token_id(std::string_view name) const {
   return token_name(id, refresh) == name ? id : 0;
 }
 
+std::string FakeState::idempotency_scope(const std::string& credential) const {
+  if (credential.rfind("sk_test_", 0) == 0) return "platform";
+  auto who = world_->identity.introspect(token_id(credential), now());
+  if (!who.active) return "credential:" + credential;  // refused by the call itself
+  return who.user == 0 ? "platform" : "user:" + std::to_string(who.user);
+}
+
 const OAuthClient* FakeState::client(std::string_view id) const {
   for (const auto& c : clients_)
     if (c.id == id) return &c;

@@ -74,6 +74,11 @@ class FakeState {
   TokenId token_id(std::string_view name) const;  // 0 when malformed, forged or stale
 
   HttpIdempotency& keys(Provider p) { return keys_[static_cast<int>(p)]; }
+  // Whose keys a request's credential uses. Stripe scopes keys to the account, not to the
+  // API key or token presented, so a retry after a token refresh (or by a restarted client
+  // with a fresh client-credentials token) still finds the first answer: the platform
+  // (sk_test_ keys and client-credentials tokens) is one scope, each user another.
+  std::string idempotency_scope(const std::string& credential) const;
   const OAuthClient* client(std::string_view id) const;
 
   struct AuthorizationCode {

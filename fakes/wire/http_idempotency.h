@@ -21,7 +21,7 @@ class HttpIdempotency {
     std::string body;
   };
 
-  // `scoped_key` is the key qualified by the caller's credential (keys are per account).
+  // `scoped_key` is the key qualified by its owner (FakeState::idempotency_scope).
   Lookup begin(const std::string& scoped_key, uint64_t fingerprint, Time now, Stored& replay);
   void finish(const std::string& scoped_key, int status, std::string body, Time now);
   void abandon(const std::string& scoped_key);

@@ -6,10 +6,10 @@
 #include <chrono>
 
 #include "fakes/wire/faces.h"
-#include "protocol/form_body.h"
 #include "fakes/wire/wire_call.h"
 #include "fakes/wire/wire_names.h"
 #include "protocol/crypto.h"
+#include "protocol/form_body.h"
 
 namespace checkride {
 namespace {

@@ -3,9 +3,9 @@
 #include <httplib.h>
 
 #include "fakes/wire/faces.h"
-#include "protocol/form_body.h"
 #include "fakes/wire/wire_call.h"
 #include "fakes/wire/wire_names.h"
+#include "protocol/form_body.h"
 
 namespace checkride {
 namespace {
@@ -139,6 +139,19 @@ bool intent_id(FakeState& state, const httplib::Request& req, ObjectId& id, Wire
   return false;
 }
 
+// Stripe's answer to an action the intent's status does not allow: 400
+// payment_intent_unexpected_state with the intent itself in the error, so a client that
+// retried a capture whose first answer was lost learns that it already succeeded.
+WireAnswer unexpected_state(FakeState& state, ObjectId id, const char* verb) {
+  WireAnswer a = error_answer(
+      ErrorStyle::kStripe, ErrorCode::kInvalidState, 400,
+      "This PaymentIntent's status is " +
+          std::string(PaymentsFake::status_name(state.world().payments.find(id)->status)) +
+          "; it cannot be " + verb + ".");
+  a.body["error"]["payment_intent"] = intent_json(state, id);
+  return a;
+}
+
 // Runs confirmation on an intent; automatic capture captures at once, as Stripe does.
 WireAnswer confirm_intent(FakeState& state, ObjectId id, PaymentMethodId method, Time now) {
   PaymentsFake& payments = state.world().payments;
@@ -146,11 +159,7 @@ WireAnswer confirm_intent(FakeState& state, ObjectId id, PaymentMethodId method,
   if (r.error == ErrorCode::kCardDeclined || r.error == ErrorCode::kInsufficientFunds) {
     return decline(state, id, r.error);
   }
-  if (r.error == ErrorCode::kInvalidState) {
-    return invalid(
-        "This PaymentIntent's status is " + std::string(r.status) + "; it cannot be confirmed.",
-        "intent");
-  }
+  if (r.error == ErrorCode::kInvalidState) return unexpected_state(state, id, "confirmed");
   if (r.error != ErrorCode::kNone)
     return invalid("A payment method is required to confirm.", "payment_method");
   if (state.intent_extras[id].value("capture_method", "automatic") == "automatic" &&
@@ -243,13 +252,8 @@ void mount_stripe_payments(httplib::Server& server, FakeState& state) {
         pr.op = op;
         pr.ref = id;
         ProviderReply r = state.world().payments.act(pr, now);
-        if (!r.ok()) {
-          return invalid(
-              "This PaymentIntent's status is " +
-                  std::string(PaymentsFake::status_name(state.world().payments.find(id)->status)) +
-                  "; it cannot be " + (op == Op::kCapture ? "captured." : "canceled."),
-              "intent");
-        }
+        if (!r.ok())
+          return unexpected_state(state, id, op == Op::kCapture ? "captured" : "canceled");
         if (op == Op::kVoid && form.contains("cancellation_reason")) {
           state.intent_extras[id]["cancellation_reason"] = form["cancellation_reason"];
         }

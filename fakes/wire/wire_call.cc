@@ -157,7 +157,7 @@ void serve_call(FakeState& state, Op op, ErrorStyle style, const httplib::Reques
     std::lock_guard<std::mutex> lock(state.mu);
     f = state.fault_for(op);
     if (!f.reset && f.answer == ErrorCode::kNone && !f.drop_request && !key.empty()) {
-      scoped = credential_of(req) + "\n" + key;
+      scoped = state.idempotency_scope(credential_of(req)) + "\n" + key;
       HttpIdempotency::Stored stored;
       switch (state.keys(provider_of(op)).begin(scoped, fingerprint(req), state.now(), stored)) {
         case HttpIdempotency::Lookup::kNew:

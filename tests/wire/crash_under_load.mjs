@@ -13,6 +13,15 @@ const [binary, scenario, workdir] = process.argv.slice(2);
 fs.rmSync(workdir, { recursive: true, force: true });
 fs.mkdirSync(workdir, { recursive: true });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The kill moments come from a seed printed up front: CHECKRIDE_CRASH_SEED=N replays the
+// schedule of a failed run (the processes' own timing still varies).
+const seed = Number(process.env.CHECKRIDE_CRASH_SEED ?? Date.now() % 1000000);
+let rngState = (seed % 2147483646) + 1;
+const random = () => {
+  rngState = (rngState * 48271) % 2147483647;  // Park-Miller: exact in a double
+  return rngState / 2147483647;
+};
+console.log(`crash schedule seed ${seed}`);
 const children = [];
 const secret = 'crash-test-secret-0123456789';
 const env = { ...process.env, CHECKRIDE_SECRET: secret };
@@ -69,7 +78,7 @@ try {
 
   const kills = [];
   for (let k = 0; k < 4; k++) {
-    const wait = 400 + Math.floor(Math.random() * 1100);
+    const wait = 400 + Math.floor(random() * 1100);
     await sleep(wait);
     orchestrator.kill('SIGKILL');
     const { signal } = await orchestrator.done;
