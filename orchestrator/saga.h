@@ -51,13 +51,11 @@ struct SagaRecord {
   uint8_t comp = 0;  // pending Compensation bits
   bool compensating = false;
   bool done = false;
-  bool acked = false;      // the agent was already told the outcome
-  bool refreshed = false;  // a 401 on this step already triggered one refresh
-  bool back_to_hold = false;
-  bool ambiguous = false;
-  uint8_t payment_attempts =
-      0;  // bookings: confirmations tried on this hold  // an attempt of this step timed out: it
-          // may have taken effect  // booking: after undoing the payment, keep the hold
+  bool acked = false;            // the agent was already told the outcome
+  bool refreshed = false;        // a 401 on this step already triggered one refresh
+  bool back_to_hold = false;     // booking: after undoing the payment, keep the hold
+  bool ambiguous = false;        // an attempt of this step may have taken effect unseen
+  uint8_t payment_attempts = 0;  // bookings: confirmations tried on this hold
   ActionStatus outcome = ActionStatus::kOk;
   std::string code;
   std::vector<LineItem> items;

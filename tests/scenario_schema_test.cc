@@ -1,0 +1,119 @@
+// scenarios/schema/scenario.schema.json is what editors validate scenario files with; the
+// loader is the authority. These tests keep the two in step: every shipped scenario passes
+// both, and each mistake the loader refuses the schema refuses too.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
+
+#include "protocol/input_error.h"
+#include "protocol/yaml_json.h"
+#include "simulator/scenario.h"
+#include "test_support.h"
+
+namespace checkride {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class ScenarioSchema : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::ifstream f(testing::source_path("scenarios/schema/scenario.schema.json"));
+    schema_doc_ = new json(json::parse(f));
+    schema_ = new valijson::Schema;
+    valijson::SchemaParser parser;
+    valijson::adapters::NlohmannJsonAdapter adapter(*schema_doc_);
+    parser.populateSchema(adapter, *schema_);
+  }
+  static void TearDownTestSuite() {
+    delete schema_;
+    delete schema_doc_;
+  }
+  // Empty when the file is valid, else the schema's complaints.
+  static std::string schema_errors(const std::string& path) {
+    json doc = yaml_to_json(YAML::LoadFile(path));
+    valijson::Validator validator;
+    valijson::ValidationResults results;
+    valijson::adapters::NlohmannJsonAdapter target(doc);
+    if (validator.validate(*schema_, target, &results)) return "";
+    std::string out;
+    valijson::ValidationResults::Error e;
+    while (results.popError(e)) {
+      std::string where;
+      for (const auto& c : e.context) where += c;
+      out += where + ": " + e.description + "\n";
+    }
+    return out;
+  }
+  static json* schema_doc_;
+  static valijson::Schema* schema_;
+};
+json* ScenarioSchema::schema_doc_ = nullptr;
+valijson::Schema* ScenarioSchema::schema_ = nullptr;
+
+TEST_F(ScenarioSchema, EveryShippedScenarioPassesTheSchemaAndTheLoader) {
+  std::vector<std::string> files;
+  for (const char* dir : {"scenarios", "tests/wire", "bench"}) {
+    for (const auto& e : fs::directory_iterator(testing::source_path(dir))) {
+      if (e.path().extension() == ".yaml") files.push_back(e.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 12u);
+  for (const auto& f : files) {
+    EXPECT_EQ(schema_errors(f), "") << f;
+    EXPECT_NO_THROW(load_scenario(f)) << f;
+  }
+}
+
+// A minimal valid scenario with one line changed or added; both judges must refuse it.
+TEST_F(ScenarioSchema, MistakesTheLoaderRefusesTheSchemaRefusesToo) {
+  std::string cassette = testing::source_path("scenarios/cassettes/orders-happy.jsonl");
+  auto scenario_with = [&](const std::string& agent, const std::string& extra) {
+    return "scenario: mistake\nseed: 3\nworkload:\n  sessions: 10\n  arrival: {rate: 5/s}\n"
+           "  mix: [{cassette: " +
+           cassette + "}]\n  agent: {" + agent + "}\n" + extra;
+  };
+  const std::pair<const char*, std::string> kMistakes[] = {
+      {"unknown top-level key", scenario_with("retries: 2", "sesions: 10\n")},
+      {"unknown agent key", scenario_with("retries: 2, retry: 3", "")},
+      {"divergence policy", scenario_with("on_divergence: panic", "")},
+      {"duration without unit", scenario_with("retry_delay: 5", "")},
+      {"unknown fault kind",
+       scenario_with("retries: 2", "faults: [{provider: payment, kind: explode}]\n")},
+      {"crash on a provider",
+       scenario_with("retries: 2", "faults: [{provider: payment, kind: crash, at: 1m}]\n")},
+      {"probability above 1", scenario_with("retries: 2",
+                                            "faults: [{provider: payment, kind: outage, "
+                                            "probability: 1.5}]\n")},
+      {"unknown defect",
+       scenario_with("retries: 2", "orchestrator: {defects: [forgets_everything]}\n")},
+      {"gate that is not a comparison", scenario_with("retries: 2", "expect: {stuck: none}\n")},
+      {"rate without unit",
+       "scenario: mistake\nworkload:\n  arrival: {rate: fast}\n  mix: [{cassette: " + cassette +
+           "}]\n"},
+  };
+  std::string dir = testing::temp_dir("scenario-schema");
+  int i = 0;
+  for (const auto& [what, text] : kMistakes) {
+    std::string path = dir + "/mistake-" + std::to_string(i++) + ".yaml";
+    std::ofstream(path) << text;
+    EXPECT_THROW(load_scenario(path), InputError) << what;
+    EXPECT_NE(schema_errors(path), "") << what << " passed the schema";
+  }
+  std::string fine = dir + "/fine.yaml";
+  std::ofstream(fine) << scenario_with("retries: 2", "");
+  EXPECT_EQ(schema_errors(fine), "");
+  EXPECT_NO_THROW(load_scenario(fine));
+}
+
+}  // namespace
+}  // namespace checkride
