@@ -29,15 +29,23 @@ pids+=($!)
 for _ in $(seq 100); do [ -s "$work/urls.json" ] && break; sleep 0.05; done
 url() { grep "\"$1\"" "$work/urls.json" | sed 's/.*"\(http[^"]*\)".*/\1/'; }
 
-cat > "$work/create_confirm.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body = "amount=2500&currency=usd&capture_method=manual&confirm=true&payment_method=pm_card_visa"
-wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Authorization"] = "Bearer sk_test_bench"
-LUA
+# wrk POSTing one body to URL over 64 keep-alive connections (4 threads):
+#   wrk_post URL CONTENT_TYPE BODY [AUTHORIZATION]
+wrk_post() {
+  local lua="$work/post-$RANDOM.lua"
+  {
+    echo 'wrk.method = "POST"'
+    echo "wrk.body = [[$3]]"
+    echo "wrk.headers[\"Content-Type\"] = \"$2\""
+    [ -n "${4:-}" ] && echo "wrk.headers[\"Authorization\"] = \"$4\""
+  } > "$lua"
+  wrk -t4 -c64 -d"${seconds}s" --latency -s "$lua" "$1" | grep -E "Requests/sec|99%|50%|Non-2xx"
+}
+
 echo "== payments fake: POST /v1/payment_intents (create+confirm), 4 threads, 64 connections"
-wrk -t4 -c64 -d"${seconds}s" --latency -s "$work/create_confirm.lua" \
-  "$(url payments)/v1/payment_intents" | grep -E "Requests/sec|Latency|99%|50%|Non-2xx"
+wrk_post "$(url payments)/v1/payment_intents" application/x-www-form-urlencoded \
+  "amount=2500&currency=usd&capture_method=manual&confirm=true&payment_method=pm_card_visa" \
+  "Bearer sk_test_bench"
 
 port=$(( 20000 + RANDOM % 20000 ))
 ./build/checkride serve orchestrator --port "$port" --store "$work/orchestrator.db" \
@@ -55,13 +63,8 @@ echo "confirmed orders: $confirmed in ${wall}s = $(echo "$confirmed / $wall" | b
 grep -E "sessions_dropped|achieved" "$work/reports/bench.run.json"
 
 echo "== wrk -> serve orchestrator POST /v1/actions unsigned (401 path: the HTTP ceiling)"
-cat > "$work/unsigned.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body = '{"session":"s","user":"user_1","action":"searchCatalog","params":{"query":"x"}}'
-wrk.headers["Content-Type"] = "application/json"
-LUA
-wrk -t4 -c64 -d"${seconds}s" --latency -s "$work/unsigned.lua" \
-  "http://127.0.0.1:$port/v1/actions" | grep -E "Requests/sec|99%|50%"
+wrk_post "http://127.0.0.1:$port/v1/actions" application/json \
+  '{"session":"s","user":"user_1","action":"searchCatalog","params":{"query":"x"}}'
 
 echo "== drive -> bench/action_sink: highest session rate held (6 requests/session, 64 connections)"
 ./build/bench/action_sink "$work/sink.port" > "$work/sink.log" 2>&1 &
@@ -81,10 +84,5 @@ for r in $sink_rates; do
 done
 echo "  highest rate held: ${held:-none}"
 echo "== wrk -> bench/action_sink POST /v1/actions (same endpoint)"
-cat > "$work/sink_action.lua" <<'LUA'
-wrk.method = "POST"
-wrk.body = '{"session":"s1","user":"user_1","request_id":1,"action":"searchCatalog","params":{"query":"blue runner"},"idempotency_key":"s1/0/0","payment_method":"pm_1"}'
-wrk.headers["Content-Type"] = "application/json"
-LUA
-wrk -t4 -c64 -d"${seconds}s" --latency -s "$work/sink_action.lua" "$sink/v1/actions" |
-  grep -E "Requests/sec|99%|50%|Non-2xx"
+wrk_post "$sink/v1/actions" application/json \
+  '{"session":"s1","user":"user_1","request_id":1,"action":"searchCatalog","params":{"query":"blue runner"},"idempotency_key":"s1/0/0","payment_method":"pm_1"}'

@@ -23,7 +23,8 @@ class Host {
     orch->on_session_start(grant, 0);
     pm = world.payments.add_method(1, CardBehaviour::kSucceeds);
   }
-  ActionResult act(const std::string& action, const nlohmann::json& params, IdempotencyKey key) {
+  ActionRequest request(const std::string& action, const nlohmann::json& params,
+                        IdempotencyKey key) {
     ActionRequest r;
     r.session = 1;
     r.user = 1;
@@ -32,6 +33,16 @@ class Host {
     r.params = std::make_shared<const nlohmann::json>(params);
     r.key = key;
     r.payment_method = pm;
+    return r;
+  }
+  // Sends the action; the test plays its provider calls from the returned effects.
+  Effects begin(const std::string& action, const nlohmann::json& params, IdempotencyKey key) {
+    Effects fx;
+    orch->on_action(request(action, params, key), now, fx);
+    return fx;
+  }
+  ActionResult act(const std::string& action, const nlohmann::json& params, IdempotencyKey key) {
+    ActionRequest r = request(action, params, key);
     Effects fx;
     orch->on_action(r, now, fx);
     drain(fx);
@@ -215,16 +226,7 @@ namespace {
 TEST(Orchestrator, TimedOutThenRefusedAuthorizationIsStillVoided) {
   Host h;
   h.orch->on_consent({1, 1800, true}, h.now);
-  ActionRequest r;
-  r.session = 1;
-  r.user = 1;
-  r.request_id = 1;
-  r.action = "placeOrder";
-  r.params = std::make_shared<const nlohmann::json>(socks(1));
-  r.key = 99;
-  r.payment_method = h.pm;
-  Effects fx;
-  h.orch->on_action(r, h.now, fx);
+  Effects fx = h.begin("placeOrder", socks(1), 99);
   // quote and reserve go through normally
   for (int step = 0; step < 2; ++step) {
     ASSERT_EQ(fx.calls.size(), 1u);
@@ -268,16 +270,7 @@ TEST(Orchestrator, TimedOutThenRefusedAuthorizationIsStillVoided) {
 TEST(Orchestrator, CaptureThatActedBeforeTheSagaFailedIsRefunded) {
   Host h;
   h.orch->on_consent({1, 1800, true}, h.now);
-  ActionRequest r;
-  r.session = 1;
-  r.user = 1;
-  r.request_id = 1;
-  r.action = "placeOrder";
-  r.params = std::make_shared<const nlohmann::json>(socks(1));
-  r.key = 41;
-  r.payment_method = h.pm;
-  Effects fx;
-  h.orch->on_action(r, h.now, fx);
+  Effects fx = h.begin("placeOrder", socks(1), 41);
   // quote, reserve, authorize and commit go through normally
   while (fx.calls.size() == 1 && fx.calls[0].request.op != Op::kCapture) {
     ProviderCall c = fx.calls[0];
