@@ -64,6 +64,7 @@ SessionPlayer::Answer SessionPlayer::post(httplib::Client& c, const std::string&
   Answer a;
   if (!res) {
     a.transport_error = true;
+    a.transport_what = httplib::to_string(res.error());
     return a;
   }
   a.status = res->status;
@@ -81,7 +82,7 @@ bool SessionPlayer::play(const std::string& id, uint32_t tmpl, const CompiledTem
   if (shopper.transport_error || (shopper.status != 201 && shopper.status != 200) ||
       !shopper.body.is_object()) {
     error = "the fakes' control API did not create a shopper (" +
-            (shopper.transport_error ? std::string("no answer")
+            (shopper.transport_error ? "no answer: " + shopper.transport_what
                                      : "HTTP " + std::to_string(shopper.status)) +
             ")";
     return false;

@@ -53,6 +53,7 @@ class SessionPlayer {
  private:
   struct Answer {
     bool transport_error = false;
+    std::string transport_what;  // httplib's name for the failure, e.g. "Read"
     int status = 0;
     nlohmann::json body;
   };
