@@ -25,15 +25,12 @@ int main(int argc, char** argv) {
   server.new_task_queue = [] { return new httplib::ThreadPool(256); };
   server.set_keep_alive_max_count(1000000);
   server.set_tcp_nodelay(true);
-  server.Post("/v1/sessions", [](const httplib::Request&, httplib::Response& res) {
+  auto created = [](const httplib::Request&, httplib::Response& res) {
     res.status = 201;
     res.set_content("{}", "application/json");
-  });
-  server.Post(R"(/v1/sessions/[^/]+/consents)",
-              [](const httplib::Request&, httplib::Response& res) {
-                res.status = 201;
-                res.set_content("{}", "application/json");
-              });
+  };
+  server.Post("/v1/sessions", created);
+  server.Post(R"(/v1/sessions/[^/]+/consents)", created);
   server.Post("/v1/actions", [](const httplib::Request& req, httplib::Response& res) {
     // Parsed like the real service does, so the sink's cost per request is not zero work.
     auto body = nlohmann::json::parse(req.body, nullptr, false);

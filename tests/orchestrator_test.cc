@@ -5,6 +5,7 @@
 
 #include <deque>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "fakes/world.h"
 #include "protocol/input_error.h"
@@ -50,6 +51,27 @@ class Host {
       if (reply.request_id == r.request_id) return reply;
     }
     return ActionResult{};
+  }
+  // Answers `call` with `reply` in place of the world; `fx` becomes what follows.
+  void answer(Effects& fx, const ProviderCall& call, const ProviderReply& reply) {
+    fx.clear();
+    orch->on_provider_reply(call.id, reply, now, fx);
+  }
+  // Lets the world answer each single call until the next one is `op`.
+  void play_until(Effects& fx, Op op) {
+    while (fx.calls.size() == 1 && fx.calls[0].request.op != op) {
+      ProviderCall c = fx.calls[0];
+      answer(fx, c, world.handle(c.request, now, now));
+    }
+  }
+  // Fires the first pending timer (a retry backoff); returns the call it sends, if one.
+  std::optional<ProviderCall> fire_timer(Effects& fx) {
+    TimerRequest t = fx.timers.at(0);
+    fx.clear();
+    now = t.at;
+    orch->on_timer(t.id, now, fx);
+    if (fx.calls.size() != 1) return std::nullopt;
+    return fx.calls[0];
   }
   void drain(Effects& fx) {
     std::deque<Effects> pending{fx};
@@ -227,13 +249,7 @@ TEST(Orchestrator, TimedOutThenRefusedAuthorizationIsStillVoided) {
   Host h;
   h.orch->on_consent({1, 1800, true}, h.now);
   Effects fx = h.begin("placeOrder", socks(1), 99);
-  // quote and reserve go through normally
-  for (int step = 0; step < 2; ++step) {
-    ASSERT_EQ(fx.calls.size(), 1u);
-    ProviderCall c = fx.calls[0];
-    fx.clear();
-    h.orch->on_provider_reply(c.id, h.world.handle(c.request, h.now, h.now), h.now, fx);
-  }
+  h.play_until(fx, Op::kAuthorize);  // quote and reserve go through normally
   ASSERT_EQ(fx.calls.size(), 1u);
   ASSERT_EQ(fx.calls[0].request.op, Op::kAuthorize);
   // The payment provider acts, but the answer never arrives.
@@ -241,20 +257,14 @@ TEST(Orchestrator, TimedOutThenRefusedAuthorizationIsStillVoided) {
   h.world.handle(auth.request, h.now, h.now);
   ProviderReply timeout;
   timeout.error = ErrorCode::kTimeout;
-  fx.clear();
-  h.orch->on_provider_reply(auth.id, timeout, h.now, fx);
+  h.answer(fx, auth, timeout);
   // Every retry is refused with a 503 until the retries run out.
   ProviderReply outage;
   outage.error = ErrorCode::kUnavailable;
   for (int i = 0; i < 10 && !fx.timers.empty(); ++i) {
-    TimerRequest t = fx.timers[0];
-    fx.clear();
-    h.now = t.at;
-    h.orch->on_timer(t.id, h.now, fx);
-    ASSERT_EQ(fx.calls.size(), 1u);
-    ProviderCall retry = fx.calls[0];
-    fx.clear();
-    h.orch->on_provider_reply(retry.id, outage, h.now, fx);
+    std::optional<ProviderCall> retry = h.fire_timer(fx);
+    ASSERT_TRUE(retry);
+    h.answer(fx, *retry, outage);
   }
   h.drain(fx);  // compensations run against the healthy world
   ASSERT_EQ(h.world.payments.intents().issued(), 1u);
@@ -271,30 +281,19 @@ TEST(Orchestrator, CaptureThatActedBeforeTheSagaFailedIsRefunded) {
   Host h;
   h.orch->on_consent({1, 1800, true}, h.now);
   Effects fx = h.begin("placeOrder", socks(1), 41);
-  // quote, reserve, authorize and commit go through normally
-  while (fx.calls.size() == 1 && fx.calls[0].request.op != Op::kCapture) {
-    ProviderCall c = fx.calls[0];
-    fx.clear();
-    h.orch->on_provider_reply(c.id, h.world.handle(c.request, h.now, h.now), h.now, fx);
-  }
+  h.play_until(fx, Op::kCapture);  // quote, reserve, authorize and commit go through
   ASSERT_EQ(fx.calls.size(), 1u);
   ProviderCall capture = fx.calls[0];
   h.world.handle(capture.request, h.now, h.now);  // captured; the answer is lost
   ProviderReply timeout;
   timeout.error = ErrorCode::kTimeout;
-  fx.clear();
-  h.orch->on_provider_reply(capture.id, timeout, h.now, fx);
+  h.answer(fx, capture, timeout);
   ASSERT_EQ(fx.timers.size(), 1u);
-  TimerRequest t = fx.timers[0];
-  fx.clear();
-  h.now = t.at;
-  h.orch->on_timer(t.id, h.now, fx);
-  ASSERT_EQ(fx.calls.size(), 1u);
-  ProviderCall retry = fx.calls[0];
+  std::optional<ProviderCall> retry = h.fire_timer(fx);
+  ASSERT_TRUE(retry);
   ProviderReply refused;
   refused.error = ErrorCode::kBadRequest;
-  fx.clear();
-  h.orch->on_provider_reply(retry.id, refused, h.now, fx);
+  h.answer(fx, *retry, refused);
   h.drain(fx);  // the compensations run against the world
 
   const auto* pi = h.world.payments.intents().find(1);

@@ -4,69 +4,26 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
-
 #include "protocol/input_error.h"
 #include "protocol/yaml_json.h"
 #include "simulator/scenario.h"
+#include "simulator/suite.h"
 #include "test_support.h"
 
 namespace checkride {
 namespace {
 
-namespace fs = std::filesystem;
-using nlohmann::json;
+constexpr const char* kSchema = "scenarios/schema/scenario.schema.json";
 
-class ScenarioSchema : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    std::ifstream f(testing::source_path("scenarios/schema/scenario.schema.json"));
-    schema_doc_ = new json(json::parse(f));
-    schema_ = new valijson::Schema;
-    valijson::SchemaParser parser;
-    valijson::adapters::NlohmannJsonAdapter adapter(*schema_doc_);
-    parser.populateSchema(adapter, *schema_);
-  }
-  static void TearDownTestSuite() {
-    delete schema_;
-    delete schema_doc_;
-  }
-  // Empty when the file is valid, else the schema's complaints.
-  static std::string schema_errors(const std::string& path) {
-    json doc = yaml_to_json(YAML::LoadFile(path));
-    valijson::Validator validator;
-    valijson::ValidationResults results;
-    valijson::adapters::NlohmannJsonAdapter target(doc);
-    if (validator.validate(*schema_, target, &results)) return "";
-    std::string out;
-    valijson::ValidationResults::Error e;
-    while (results.popError(e)) {
-      std::string where;
-      for (const auto& c : e.context) where += c;
-      out += where + ": " + e.description + "\n";
-    }
-    return out;
-  }
-  static json* schema_doc_;
-  static valijson::Schema* schema_;
-};
-json* ScenarioSchema::schema_doc_ = nullptr;
-valijson::Schema* ScenarioSchema::schema_ = nullptr;
+std::string schema_errors(const std::string& path) {
+  return testing::schema_violations(kSchema, yaml_to_json(YAML::LoadFile(path)));
+}
 
-TEST_F(ScenarioSchema, EveryShippedScenarioPassesTheSchemaAndTheLoader) {
-  std::vector<std::string> files;
-  for (const char* dir : {"scenarios", "tests/wire", "bench"}) {
-    for (const auto& e : fs::directory_iterator(testing::source_path(dir))) {
-      if (e.path().extension() == ".yaml") files.push_back(e.path().string());
-    }
+TEST(ScenarioSchema, EveryShippedScenarioPassesTheSchemaAndTheLoader) {
+  std::vector<std::string> files = testing::shipped_scenarios();
+  for (const char* dir : {"tests/wire", "bench"}) {
+    for (auto& f : expand_scenarios(testing::source_path(dir))) files.push_back(std::move(f));
   }
-  std::sort(files.begin(), files.end());
   ASSERT_GE(files.size(), 12u);
   for (const auto& f : files) {
     EXPECT_EQ(schema_errors(f), "") << f;
@@ -75,7 +32,7 @@ TEST_F(ScenarioSchema, EveryShippedScenarioPassesTheSchemaAndTheLoader) {
 }
 
 // A minimal valid scenario with one line changed or added; both judges must refuse it.
-TEST_F(ScenarioSchema, MistakesTheLoaderRefusesTheSchemaRefusesToo) {
+TEST(ScenarioSchema, MistakesTheLoaderRefusesTheSchemaRefusesToo) {
   std::string cassette = testing::source_path("scenarios/cassettes/orders-happy.jsonl");
   auto scenario_with = [&](const std::string& agent, const std::string& extra) {
     return "scenario: mistake\nseed: 3\nworkload:\n  sessions: 10\n  arrival: {rate: 5/s}\n"
@@ -104,13 +61,11 @@ TEST_F(ScenarioSchema, MistakesTheLoaderRefusesTheSchemaRefusesToo) {
   std::string dir = testing::temp_dir("scenario-schema");
   int i = 0;
   for (const auto& [what, text] : kMistakes) {
-    std::string path = dir + "/mistake-" + std::to_string(i++) + ".yaml";
-    std::ofstream(path) << text;
+    std::string path = testing::write_temp(dir, "mistake-" + std::to_string(i++) + ".yaml", text);
     EXPECT_THROW(load_scenario(path), InputError) << what;
     EXPECT_NE(schema_errors(path), "") << what << " passed the schema";
   }
-  std::string fine = dir + "/fine.yaml";
-  std::ofstream(fine) << scenario_with("retries: 2", "");
+  std::string fine = testing::write_temp(dir, "fine.yaml", scenario_with("retries: 2", ""));
   EXPECT_EQ(schema_errors(fine), "");
   EXPECT_NO_THROW(load_scenario(fine));
 }

@@ -4,6 +4,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
 
 #include "orchestrator/action_catalog.h"
 #include "simulator/scenario.h"
@@ -44,5 +50,27 @@ Report run_scenario_file(const std::string& path, const std::vector<std::string>
 }
 
 std::vector<std::string> shipped_scenarios() { return expand_scenarios(source_path("scenarios")); }
+
+std::string schema_violations(const std::string& schema_file, const nlohmann::json& doc) {
+  static std::map<std::string, std::unique_ptr<valijson::Schema>> parsed;
+  std::unique_ptr<valijson::Schema>& schema = parsed[schema_file];
+  if (!schema) {
+    nlohmann::json schema_doc = nlohmann::json::parse(std::ifstream(source_path(schema_file)));
+    schema = std::make_unique<valijson::Schema>();
+    valijson::adapters::NlohmannJsonAdapter adapter(schema_doc);
+    valijson::SchemaParser().populateSchema(adapter, *schema);
+  }
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(doc);
+  if (validator.validate(*schema, target, &results)) return "";
+  std::string out;
+  valijson::ValidationResults::Error e;
+  while (results.popError(e)) {
+    for (const auto& c : e.context) out += c;
+    out += ": " + e.description + "\n";
+  }
+  return out;
+}
 
 }  // namespace checkride::testing

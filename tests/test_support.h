@@ -1,4 +1,5 @@
 #pragma once
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -15,5 +16,8 @@ std::string write_temp(const std::string& dir, const std::string& name, const st
 Report run_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {},
                          bool retire_settled = true);
 std::vector<std::string> shipped_scenarios();
+// "" when `doc` satisfies the JSON Schema in `schema_file` (a path under the source tree),
+// else one line per violation. Each schema is parsed once per process.
+std::string schema_violations(const std::string& schema_file, const nlohmann::json& doc);
 
 }  // namespace checkride::testing
