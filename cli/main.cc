@@ -8,11 +8,8 @@
 #include <iostream>
 #include <set>
 
-#include "drive/drive.h"
-#include "fakes/wire/serve_fakes.h"
 #include "orchestrator/action_catalog.h"
 #include "orchestrator/defects.h"
-#include "orchestrator/service/orchestrator_service.h"
 #include "protocol/input_error.h"
 #include "recorder/importer.h"
 #include "recorder/llm_proxy.h"
@@ -21,6 +18,9 @@
 #include "simulator/replay.h"
 #include "simulator/suite.h"
 #include "simulator/sweep.h"
+#include "wire/drive/drive.h"
+#include "wire/fakes/serve_fakes.h"
+#include "wire/orchestrator/orchestrator_service.h"
 
 namespace po = boost::program_options;
 using checkride::RunOptions;

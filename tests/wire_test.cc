@@ -7,13 +7,13 @@
 #include <optional>
 #include <thread>
 
-#include "drive/drive.h"
-#include "fakes/wire/fake_servers.h"
-#include "orchestrator/service/orchestrator_service.h"
 #include "protocol/action_signature.h"
 #include "protocol/form_body.h"
 #include "simulator/simulation.h"
 #include "test_support.h"
+#include "wire/drive/drive.h"
+#include "wire/fakes/fake_servers.h"
+#include "wire/orchestrator/orchestrator_service.h"
 
 namespace checkride {
 namespace {

@@ -1,0 +1,217 @@
+#include "wire/drive/session_player.h"
+
+#include <httplib.h>
+
+#include <thread>
+
+#include "protocol/action_signature.h"
+#include "protocol/action_wire.h"
+#include "simulator/checkers.h"
+
+namespace checkride {
+
+void DriveStats::merge(const DriveStats& o) {
+  for (const auto& [name, h] : o.latency) latency[name].merge(h);
+  requests += o.requests;
+  transport_errors += o.transport_errors;
+  http_errors += o.http_errors;
+}
+
+namespace {
+
+Duration ms_between(SteadyTime from, SteadyTime to) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count();
+}
+
+std::unique_ptr<httplib::Client> connect(const std::string& url, Duration timeout) {
+  auto c = std::make_unique<httplib::Client>(url);
+  c->set_keep_alive(true);
+  c->set_tcp_nodelay(true);  // small request, small answer: Nagle would add ~40 ms each
+  c->set_connection_timeout(2, 0);
+  c->set_read_timeout(std::chrono::milliseconds(timeout));
+  c->set_write_timeout(std::chrono::milliseconds(timeout));
+  return c;
+}
+
+}  // namespace
+
+SessionPlayer::SessionPlayer(const std::string& orchestrator, const std::string& control,
+                             const std::string& control_token, const std::string& secret,
+                             const AgentSpec& agent, double think_scale,
+                             std::function<Time(SteadyTime)> wire_time)
+    : orchestrator_(connect(orchestrator, agent.timeout)),
+      control_(connect(control, 10 * kSecond)),
+      control_token_(control_token),
+      secret_(secret),
+      agent_(agent),
+      think_scale_(think_scale),
+      wire_time_(std::move(wire_time)) {}
+
+SessionPlayer::~SessionPlayer() = default;
+
+SessionPlayer::Answer SessionPlayer::post(httplib::Client& c, const std::string& path,
+                                          const nlohmann::json& body, bool sign) {
+  std::string text = body.dump();
+  httplib::Headers headers;
+  if (sign && !secret_.empty()) {
+    int64_t ts = unix_now_seconds();
+    headers.emplace(kTimestampHeader, std::to_string(ts));
+    headers.emplace(kSignatureHeader, action_signature(secret_, ts, text));
+  }
+  if (!sign && !control_token_.empty())
+    headers.emplace("Authorization", "Bearer " + control_token_);
+  auto res = c.Post(path, headers, text, "application/json");
+  Answer a;
+  if (!res) {
+    a.transport_error = true;
+    a.transport_what = httplib::to_string(res.error());
+    return a;
+  }
+  a.status = res->status;
+  a.body = nlohmann::json::parse(res->body, nullptr, false);
+  return a;
+}
+
+bool SessionPlayer::play(const std::string& id, uint32_t tmpl, const CompiledTemplate& t,
+                         SteadyTime intended, DrivenSession& out, std::string& error) {
+  std::string card = "pm_card_visa";
+  for (const auto& step : t.steps) {
+    if (!step.payment_method.empty()) card = step.payment_method;
+  }
+  Answer shopper = post(*control_, "/__checkride/shoppers", {{"card", card}}, false);
+  if (shopper.transport_error || (shopper.status != 201 && shopper.status != 200) ||
+      !shopper.body.is_object()) {
+    error = "the fakes' control API did not create a shopper (" +
+            (shopper.transport_error ? "no answer: " + shopper.transport_what
+                                     : "HTTP " + std::to_string(shopper.status)) +
+            ")";
+    return false;
+  }
+  out.id = id;
+  out.tmpl = tmpl;
+  out.user = shopper.body.value("user", uint64_t{0});
+  std::string user = shopper.body.value("customer", "");
+  std::string method = shopper.body.value("payment_method", "");
+  nlohmann::json grant = {{"session", id},
+                          {"user", user},
+                          {"access_token", shopper.body.value("access_token", "")},
+                          {"refresh_token", shopper.body.value("refresh_token", "")},
+                          {"expires_in", shopper.body.value("expires_in_ms", int64_t{0}) / 1000}};
+
+  SessionOutcome o;
+  o.tmpl = tmpl;
+  o.flags = SessionOutcome::kStarted | (t.intent ? SessionOutcome::kIntent : 0);
+  std::vector<std::string> refs(t.steps.size());
+  SteadyTime step_start = intended;  // when the next request should go out
+
+  // The session's grant; an unreachable orchestrator is retried like an action.
+  for (int attempt = 0;; ++attempt) {
+    Answer a = post(*orchestrator_, "/v1/sessions", grant, true);
+    ++stats_.requests;
+    if (!a.transport_error && a.status < 300) break;
+    if (a.transport_error) ++stats_.transport_errors;
+    if (!a.transport_error) ++stats_.http_errors;
+    if (attempt >= agent_.retries) {
+      out.outcome = session_outcome_json(out.user, o);
+      return true;  // started, never finished: an incomplete intent
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(agent_.retry_delay));
+  }
+
+  std::size_t k = 0;
+  int retries_used = 0;
+  uint32_t key_generation = 0;
+  while (k < t.steps.size()) {
+    const CassetteStep& step = t.steps[k];
+    if (think_scale_ > 0 && step.think > 0) {
+      step_start += std::chrono::milliseconds(static_cast<int64_t>(step.think * think_scale_));
+      std::this_thread::sleep_until(step_start);
+    }
+    if (step.kind == CassetteStep::Kind::kConfirm) {
+      Answer a = post(*orchestrator_, "/v1/sessions/" + id + "/consents",
+                      {{"session", id},
+                       {"request_id", next_request_++},
+                       {"amount", step.amount},
+                       {"granted", step.granted}},
+                      true);
+      ++stats_.requests;
+      if (a.transport_error || a.status >= 300) {
+        a.transport_error ? ++stats_.transport_errors : ++stats_.http_errors;
+        if (retries_used++ < agent_.retries) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(agent_.retry_delay));
+          continue;
+        }
+        break;
+      }
+      if (step.granted) {
+        o.max_consent = std::max(o.max_consent, step.amount);
+        if (o.first_consent < 0) o.first_consent = wire_time_(std::chrono::steady_clock::now());
+      }
+      retries_used = 0;
+      ++k;
+      step_start = std::chrono::steady_clock::now();
+      continue;
+    }
+    WireAction wa;
+    wa.session = id;
+    wa.user = user;
+    wa.request_id = next_request_++;
+    wa.action = step.action;
+    if (step.substitutions.empty()) {
+      wa.params = step.params;
+    } else {
+      auto copy = std::make_shared<nlohmann::json>(*step.params);
+      for (const auto& [pointer, from] : step.substitutions) {
+        if (!refs[from].empty()) (*copy)[nlohmann::json::json_pointer(pointer)] = refs[from];
+      }
+      wa.params = copy;
+    }
+    wa.idempotency_key = id + "/" + std::to_string(k) + "/" + std::to_string(key_generation);
+    wa.payment_method = method;
+    Answer a = post(*orchestrator_, "/v1/actions", wire_action_json(wa), true);
+    SteadyTime answered = std::chrono::steady_clock::now();
+    ++stats_.requests;
+    Duration took = ms_between(step_start, answered);
+    stats_.latency["action." + step.action].record(took);
+    stats_.latency["request"].record(took);
+
+    ActionResult r;
+    r.status = ActionStatus::kUnavailable;
+    std::string why;
+    if (a.transport_error) {
+      ++stats_.transport_errors;
+    } else if (a.status >= 400 && a.status != 504) {
+      ++stats_.http_errors;
+    } else if (a.body.is_object()) {
+      parse_action_result(a.body, r, why);
+    }
+    o.on_answer(t.charge[k], r.status);
+
+    if (step.answered_as_recorded(r.status) ||
+        agent_.on_divergence == AgentSpec::OnDivergence::kContinue) {
+      if (!r.reference.empty()) refs[k] = r.reference;
+      ++k;
+      retries_used = 0;
+      step_start = answered;
+      continue;
+    }
+    // A transport failure is retried with the same key: the request may have run.
+    if (agent_.on_divergence == AgentSpec::OnDivergence::kRetry && retries_used < agent_.retries &&
+        r.status != ActionStatus::kReauthRequired) {
+      ++retries_used;
+      if (agent_.new_key_on_retry && r.status != ActionStatus::kUnavailable) ++key_generation;
+      Duration delay =
+          r.status == ActionStatus::kBusy && r.retry_after > 0 ? r.retry_after : agent_.retry_delay;
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+      step_start = std::chrono::steady_clock::now();
+      continue;
+    }
+    break;
+  }
+  o.flags |= SessionOutcome::kFinished;
+  stats_.latency["session"].record(ms_between(intended, std::chrono::steady_clock::now()));
+  out.outcome = session_outcome_json(out.user, o);
+  return true;
+}
+
+}  // namespace checkride

@@ -1,0 +1,303 @@
+// The control API under /__checkride/: fault rules at run time (Toxiproxy-style, in the
+// scenario's `faults:` shape), the ledger, the ground-truth report, shoppers, the clock and
+// reset.
+#include <httplib.h>
+
+#include "protocol/crypto.h"
+#include "protocol/input_error.h"
+#include "simulator/checkers.h"
+#include "wire/fakes/faces.h"
+#include "wire/fakes/wire_call.h"
+#include "wire/fakes/wire_names.h"
+
+namespace checkride {
+namespace {
+
+constexpr uint32_t kAllScopes =
+    kScopeCatalogRead | kScopeOrdersWrite | kScopePaymentsCharge | kScopeBookingsWrite;
+
+const char* target_name(FaultTarget t) {
+  static const char* kNames[] = {"catalog",  "payment",      "booking",
+                                 "identity", "orchestrator", "agent"};
+  return kNames[static_cast<int>(t)];
+}
+
+nlohmann::json rule_json(uint64_t id, const FaultRule& r) {
+  nlohmann::json j = {{"id", id},
+                      {"provider", target_name(r.target)},
+                      {"kind", fault_kind_name(r.kind)},
+                      {"from_ms", r.from},
+                      {"probability", r.probability}};
+  if (r.has_op) j["op"] = std::string(op_name(r.op));
+  if (r.to != std::numeric_limits<Time>::max()) j["to_ms"] = r.to;
+  if (r.nth > 0) j["nth"] = r.nth;
+  if (r.kind == FaultKind::kError) j["status"] = r.http_status;
+  if (r.kind == FaultKind::kRateLimit || r.kind == FaultKind::kError)
+    j["retry_after_ms"] = r.retry_after;
+  return j;
+}
+
+void json_reply(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(2) + "\n", "application/json");
+}
+
+void bad_request(httplib::Response& res, const std::string& message) {
+  json_reply(res, 400, {{"error", {{"code", "bad_request"}, {"message", message}}}});
+}
+
+nlohmann::json ledger_json(FakeState& state) {
+  World& w = state.world();
+  nlohmann::json payments = nlohmann::json::array();
+  w.payments.intents().for_each([&](uint64_t id, const PaymentsFake::PaymentIntent& pi) {
+    payments.push_back({{"id", wire_name("pi", id)},
+                        {"customer", wire_name("user", pi.owner)},
+                        {"amount", pi.amount},
+                        {"status", std::string(PaymentsFake::status_name(pi.status))},
+                        {"captured", pi.captured_at > 0},
+                        {"refunded", pi.refunded}});
+  });
+  nlohmann::json reservations = nlohmann::json::array();
+  static const char* kRes[] = {"held", "committed", "released", "expired"};
+  w.catalog.reservations().for_each([&](uint64_t id, const CatalogFake::Reservation& r) {
+    reservations.push_back({{"id", wire_name("res", id)},
+                            {"customer", wire_name("user", r.user)},
+                            {"state", kRes[static_cast<int>(r.state)]},
+                            {"released_by_caller", r.released_by_caller}});
+  });
+  nlohmann::json orders = nlohmann::json::array();
+  w.catalog.orders().for_each([&](uint64_t id, const CatalogFake::Order& o) {
+    orders.push_back({{"id", wire_name("ord", id)},
+                      {"customer", wire_name("user", o.user)},
+                      {"total", o.total},
+                      {"units", o.units},
+                      {"cancelled", o.cancelled}});
+  });
+  nlohmann::json holds = nlohmann::json::array();
+  static const char* kHold[] = {"held", "confirmed", "released", "expired", "cancelled"};
+  w.bookings.holds().for_each([&](uint64_t id, const BookingsFake::Hold& h) {
+    holds.push_back({{"id", wire_name("hold", id)},
+                     {"customer", wire_name("user", h.user)},
+                     {"seats", h.seats},
+                     {"total", h.total},
+                     {"state", kHold[static_cast<int>(h.state)]},
+                     {"released_by_caller", h.released_by_caller}});
+  });
+  nlohmann::json skus = nlohmann::json::array();
+  for (const auto& s : w.catalog.skus()) {
+    skus.push_back({{"id", s.spec.id},
+                    {"stock", s.spec.stock},
+                    {"available", s.available},
+                    {"committed", s.committed}});
+  }
+  nlohmann::json offers = nlohmann::json::array();
+  for (const auto& o : w.bookings.offers()) {
+    offers.push_back({{"id", o.spec.id},
+                      {"capacity", o.spec.capacity},
+                      {"available", o.available},
+                      {"confirmed", o.confirmed}});
+  }
+  return {{"now_ms", state.now()},
+          {"payment_intents", payments},
+          {"reservations", reservations},
+          {"orders", orders},
+          {"holds", holds},
+          {"skus", skus},
+          {"offers", offers},
+          {"users", state.last_user()}};
+}
+
+// The ground-truth report: the checkers read this world's ledgers; the agent's view comes
+// from the body (drive posts it), else every user counts as a finished session with no
+// intent, which still checks money, stock, holds and duplicates.
+bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& out,
+                  std::string& error) {
+  std::vector<CompiledTemplate> templates;
+  if (body.contains("templates")) {
+    for (const auto& t : body["templates"]) {
+      CompiledTemplate ct;
+      ct.name = t.value("name", "");
+      ct.recorded_success = t.value("recorded_success", false);
+      templates.push_back(std::move(ct));
+    }
+  }
+  if (templates.empty())
+    templates.push_back(CompiledTemplate{"wire", {}, {}, {}, false, false, false});
+  Checkers checkers(state.scenario(), templates);
+  World& w = state.world();
+  if (body.contains("sessions")) {
+    for (const auto& s : body["sessions"]) {
+      SessionId user = 0;
+      SessionOutcome o;
+      if (!parse_session_outcome(s, templates.size(), user, o, error)) return false;
+      checkers.check_session(user, o, w);
+    }
+  } else {
+    for (UserId u = 0; u <= state.last_user(); ++u) {
+      if (u == 0 && w.payments.intents_of(0).empty()) continue;
+      SessionOutcome o;
+      o.flags = SessionOutcome::kStarted | SessionOutcome::kFinished;
+      checkers.check_session(u, o, w);
+    }
+  }
+  Report r = checkers.finish(w);
+  if (body.contains("latency")) {
+    for (const auto& [name, h] : body["latency"].items())
+      r.latency[name] = LogHistogram::from_json(h);
+  }
+  if (body.contains("metrics")) {
+    for (const auto& [name, v] : body["metrics"].items()) {
+      if (v.is_number()) r.metrics[name] = v.get<double>();
+    }
+  }
+  r.gates = evaluate_gates(state.scenario().expect, r.metrics);
+  out = {
+      {"report", report_to_json(r)}, {"markdown", report_to_markdown(r)}, {"passed", r.passed()}};
+  return true;
+}
+
+}  // namespace
+
+void mount_control(httplib::Server& server, FakeState& state, const std::string& token) {
+  server.set_pre_routing_handler([token](const httplib::Request& req, httplib::Response& res) {
+    if (req.path.rfind("/__checkride/", 0) != 0) {
+      json_reply(
+          res, 404,
+          {{"error",
+            {{"code", "not_found"}, {"message", "control routes live under /__checkride/"}}}});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!token.empty() && !constant_time_equal(credential_of(req), token)) {
+      res.set_header("WWW-Authenticate", "Bearer realm=\"checkride-control\"");
+      json_reply(res, 401,
+                 {{"error",
+                   {{"code", "unauthorized"},
+                    {"message", "control API needs the --control-token as a Bearer credential"}}}});
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  server.Get("/__checkride/health", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(state.mu);
+    json_reply(res, 200,
+               {{"status", "ok"}, {"now_ms", state.now()}, {"scenario", state.scenario().name}});
+  });
+
+  server.Get("/__checkride/faults", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(state.mu);
+    nlohmann::json list = nlohmann::json::array();
+    for (std::size_t i = 0; i < state.rules().size(); ++i) {
+      const auto& [id, r] = state.rules()[i];
+      list.push_back(rule_json(id, r));
+      list.back()["fired"] = state.fired(i);
+    }
+    json_reply(res, 200, {{"faults", list}});
+  });
+
+  server.Post("/__checkride/faults", [&](const httplib::Request& req, httplib::Response& res) {
+    std::vector<FaultRule> rules;
+    try {
+      rules = parse_fault_rules(req.body, "POST /__checkride/faults body");
+    } catch (const InputError& e) {
+      return bad_request(res, e.what());
+    }
+    for (const auto& r : rules) {
+      if (r.target == FaultTarget::kAgent || r.target == FaultTarget::kOrchestrator) {
+        return bad_request(res,
+                           "the fakes apply provider faults only (payment, catalog, booking, "
+                           "identity); agent and orchestrator faults belong to the driver");
+      }
+    }
+    std::lock_guard<std::mutex> lock(state.mu);
+    nlohmann::json added = nlohmann::json::array();
+    for (const auto& r : rules) added.push_back(rule_json(state.add_rule(r), r));
+    json_reply(res, 201, {{"faults", added}});
+  });
+
+  server.Delete(
+      R"(/__checkride/faults/(\d+))", [&](const httplib::Request& req, httplib::Response& res) {
+        std::lock_guard<std::mutex> lock(state.mu);
+        if (!state.remove_rule(std::stoull(req.matches[1].str()))) {
+          return json_reply(
+              res, 404,
+              {{"error",
+                {{"code", "not_found"}, {"message", "no fault rule " + req.matches[1].str()}}}});
+        }
+        res.status = 204;
+      });
+
+  server.Delete("/__checkride/faults", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(state.mu);
+    state.clear_rules();
+    res.status = 204;
+  });
+
+  server.Get("/__checkride/ledger", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(state.mu);
+    json_reply(res, 200, ledger_json(state));
+  });
+
+  auto report = [&](const httplib::Request& req, httplib::Response& res) {
+    nlohmann::json body = nlohmann::json::object();
+    if (!req.body.empty()) {
+      body = nlohmann::json::parse(req.body, nullptr, false);
+      if (body.is_discarded() || !body.is_object())
+        return bad_request(res, "expected a JSON object");
+    }
+    std::lock_guard<std::mutex> lock(state.mu);
+    nlohmann::json out;
+    std::string error;
+    try {
+      if (!ground_truth(state, body, out, error)) return bad_request(res, error);
+    } catch (const nlohmann::json::exception& e) {
+      return bad_request(res, std::string("malformed report request: ") + e.what());
+    }
+    json_reply(res, 200, out);
+  };
+  server.Get("/__checkride/report", report);
+  server.Post("/__checkride/report", report);
+
+  server.Post("/__checkride/shoppers", [&](const httplib::Request& req, httplib::Response& res) {
+    nlohmann::json body = req.body.empty() ? nlohmann::json::object()
+                                           : nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return bad_request(res, "expected a JSON object");
+    CardBehaviour card = CardBehaviour::kSucceeds;
+    std::string pm = body.contains("card") && body["card"].is_string()
+                         ? body["card"].get<std::string>()
+                         : "pm_card_visa";
+    if (!parse_card_behaviour(pm, card)) {
+      return bad_request(res,
+                         "card: expected one of Stripe's test payment methods (pm_card_visa, ...)");
+    }
+    std::lock_guard<std::mutex> lock(state.mu);
+    Shopper s = state.add_shopper(card, kAllScopes);
+    json_reply(res, 201,
+               {{"user", s.user},
+                {"customer", wire_name("user", s.user)},
+                {"payment_method", wire_name("pm", s.method)},
+                {"access_token", state.token_name(s.grant.access_token, false)},
+                {"refresh_token", state.token_name(s.grant.refresh_token, true)},
+                {"expires_in_ms", s.grant.expires_at - state.now()},
+                {"scopes", s.grant.scopes}});
+  });
+
+  server.Post("/__checkride/clock", [&](const httplib::Request& req, httplib::Response& res) {
+    nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.contains("advance_ms") ||
+        !body["advance_ms"].is_number_integer() || body["advance_ms"].get<int64_t>() < 0) {
+      return bad_request(res, "expected {\"advance_ms\": a non-negative integer}");
+    }
+    std::lock_guard<std::mutex> lock(state.mu);
+    state.advance_clock(body["advance_ms"].get<int64_t>());
+    json_reply(res, 200, {{"now_ms", state.now()}});
+  });
+
+  server.Post("/__checkride/reset", [&](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(state.mu);
+    state.reset();
+    json_reply(res, 200, {{"now_ms", state.now()}});
+  });
+}
+
+}  // namespace checkride

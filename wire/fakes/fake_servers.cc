@@ -1,0 +1,90 @@
+#include "wire/fakes/fake_servers.h"
+
+#include <httplib.h>
+
+#include <stdexcept>
+
+#include "wire/fakes/faces.h"
+
+namespace checkride {
+
+bool is_loopback(const std::string& bind) {
+  return bind == "127.0.0.1" || bind == "localhost" || bind == "::1" || bind.rfind("127.", 0) == 0;
+}
+
+std::vector<OAuthClient> default_oauth_clients() {
+  return {{"checkride-orchestrator", "checkride-orchestrator-secret"},
+          {"agent-app", "agent-app-secret"},
+          {"public-app", ""}};
+}
+
+FakeServers::FakeServers(Scenario scenario, std::vector<CompiledTemplate> templates,
+                         Cassette llm_script, FakeServeOptions options)
+    : options_(std::move(options)),
+      state_(std::move(scenario), std::move(templates),
+             options_.clients.empty() ? default_oauth_clients() : options_.clients),
+      llm_script_(std::move(llm_script)) {}
+
+FakeServers::~FakeServers() { stop(); }
+
+std::string FakeServers::url(const std::string& face) const {
+  for (const auto& f : faces_)
+    if (f.name == face) return f.url;
+  return "";
+}
+
+void FakeServers::start() {
+  if (!is_loopback(options_.bind) && options_.control_token.empty()) {
+    throw std::runtime_error("binding to " + options_.bind +
+                             " exposes the control API: pass --control-token");
+  }
+  struct Spec {
+    const char* name;
+    int port;
+  };
+  const Spec specs[] = {{"payments", options_.payments_port}, {"identity", options_.identity_port},
+                        {"catalog", options_.catalog_port},   {"bookings", options_.bookings_port},
+                        {"llm", options_.llm_port},           {"control", options_.control_port}};
+  std::string host =
+      options_.bind == "0.0.0.0" || options_.bind == "::" ? "127.0.0.1" : options_.bind;
+  for (const auto& spec : specs) {
+    auto server = std::make_unique<httplib::Server>();
+    server->set_tcp_nodelay(true);
+    int threads = options_.threads_per_face;
+    server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server->set_keep_alive_max_count(1000000);
+    int port = spec.port == 0 ? server->bind_to_any_port(options_.bind)
+                              : (server->bind_to_port(options_.bind, spec.port) ? spec.port : -1);
+    if (port <= 0) {
+      throw std::runtime_error("cannot bind the " + std::string(spec.name) + " fake to " +
+                               options_.bind + ":" + std::to_string(spec.port));
+    }
+    std::string base = "http://" + host + ":" + std::to_string(port);
+    std::string name = spec.name;
+    if (name == "payments") mount_stripe_payments(*server, state_);
+    if (name == "identity") mount_oauth_identity(*server, state_, base);
+    if (name == "catalog") mount_catalog(*server, state_);
+    if (name == "bookings") mount_bookings(*server, state_);
+    if (name == "llm") mount_scripted_llm(*server, state_, llm_script_);
+    if (name == "control") mount_control(*server, state_, options_.control_token);
+    faces_.push_back(Face{name, port, base});
+    servers_.push_back(std::move(server));
+  }
+  for (auto& server : servers_) {
+    threads_.emplace_back([s = server.get()] { s->listen_after_bind(); });
+  }
+  for (auto& server : servers_) {
+    while (!server->is_running()) std::this_thread::yield();
+  }
+}
+
+void FakeServers::stop() {
+  state_.stop();
+  for (auto& server : servers_) server->stop();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+  servers_.clear();
+}
+
+}  // namespace checkride

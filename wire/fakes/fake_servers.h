@@ -1,0 +1,63 @@
+#pragma once
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "protocol/cassette.h"
+#include "wire/fakes/fake_state.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace checkride {
+
+struct FakeServeOptions {
+  std::string bind = "127.0.0.1";
+  // 0 picks a free port. Order: payments, identity, catalog, bookings, llm, control.
+  int payments_port = 12111, identity_port = 12112, catalog_port = 12113, bookings_port = 12114,
+      llm_port = 12115, control_port = 12110;
+  std::string control_token;  // required when `bind` is not loopback
+  std::vector<OAuthClient> clients;
+  int threads_per_face = 128;  // keep-alive clients each hold a thread while connected
+};
+
+// `checkride serve fakes`: each face on its own port over one FakeState.
+class FakeServers {
+ public:
+  FakeServers(Scenario scenario, std::vector<CompiledTemplate> templates, Cassette llm_script,
+              FakeServeOptions options);
+  ~FakeServers();
+
+  // Binds every port, then serves on background threads. Throws std::runtime_error naming
+  // the face and port that could not be bound, or a non-loopback bind without a token.
+  void start();
+  void stop();
+
+  struct Face {
+    std::string name;
+    int port = 0;
+    std::string url;
+  };
+  const std::vector<Face>& faces() const { return faces_; }
+  std::string url(const std::string& face) const;
+  FakeState& state() { return state_; }
+
+ private:
+  FakeServeOptions options_;
+  FakeState state_;
+  Cassette llm_script_;
+  std::vector<std::unique_ptr<httplib::Server>> servers_;
+  std::vector<std::thread> threads_;
+  std::vector<Face> faces_;
+};
+
+bool is_loopback(const std::string& bind);
+
+// The default OAuth clients: "checkride-orchestrator" (confidential, secret
+// "checkride-orchestrator-secret") and "agent-app" (confidential, secret
+// "agent-app-secret"), plus "public-app" (public, PKCE only).
+std::vector<OAuthClient> default_oauth_clients();
+
+}  // namespace checkride

@@ -1,0 +1,125 @@
+#include "wire/fakes/fake_state.h"
+
+#include <cstdio>
+
+namespace checkride {
+namespace {
+constexpr Time kWireEpoch = 1000;  // 0 means "never" in the ledgers (captured_at, ...)
+}
+
+FakeState::FakeState(Scenario scenario, std::vector<CompiledTemplate> templates,
+                     std::vector<OAuthClient> clients)
+    : scenario_(std::move(scenario)),
+      templates_(std::move(templates)),
+      clients_(std::move(clients)) {
+  reset();
+}
+
+Time FakeState::now() const {
+  auto elapsed = std::chrono::steady_clock::now() - started_;
+  return kWireEpoch + offset_ +
+         std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+}
+
+void FakeState::reset() {
+  world_ = std::make_unique<World>(scenario_.access_ttl);
+  for (const auto& sku : scenario_.skus) world_->catalog.add_sku(sku);
+  for (const auto& c : scenario_.coupons) world_->catalog.add_coupon(c);
+  for (const auto& o : scenario_.offers) world_->bookings.add_offer(o);
+  rules_.clear();
+  for (const auto& r : scenario_.faults) rules_.emplace_back(next_rule_++, r);
+  rebuild_plan();
+  for (auto& k : keys_) k.clear();
+  codes.clear();
+  intent_extras.clear();
+  next_user_ = 1;
+  ++epoch_;
+  started_ = std::chrono::steady_clock::now();
+  offset_ = 0;
+}
+
+void FakeState::rebuild_plan() {
+  std::vector<FaultRule> rules;
+  for (const auto& [id, r] : rules_) rules.push_back(r);
+  plan_ = std::make_unique<FaultPlan>(rules, scenario_.seed);
+}
+
+uint64_t FakeState::add_rule(const FaultRule& rule) {
+  uint64_t id = next_rule_++;
+  rules_.emplace_back(id, rule);
+  rebuild_plan();
+  return id;
+}
+
+bool FakeState::remove_rule(uint64_t id) {
+  for (auto it = rules_.begin(); it != rules_.end(); ++it) {
+    if (it->first == id) {
+      rules_.erase(it);
+      rebuild_plan();
+      return true;
+    }
+  }
+  return false;
+}
+
+void FakeState::clear_rules() {
+  rules_.clear();
+  rebuild_plan();
+}
+
+Shopper FakeState::add_shopper(CardBehaviour card, uint32_t scopes) {
+  Shopper s;
+  s.user = new_user();
+  s.method = world_->payments.add_method(s.user, card);
+  s.grant = world_->identity.login(s.user, s.user, scopes, now());
+  return s;
+}
+
+std::string FakeState::token_name(TokenId id, bool refresh) const {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s_%llu_%016llx", refresh ? "rt" : "at",
+                static_cast<unsigned long long>(id),
+                static_cast<unsigned long long>(mix64(mix64(id, epoch_), scenario_.seed)));
+  return buf;
+}
+
+TokenId FakeState::token_id(std::string_view name) const {
+  if (name.size() < 5 || name[2] != '_') return 0;
+  std::size_t sep = name.find('_', 3);
+  if (sep == std::string_view::npos) return 0;
+  TokenId id = 0;
+  for (char c : name.substr(3, sep - 3)) {
+    if (c < '0' || c > '9') return 0;
+    id = id * 10 + static_cast<TokenId>(c - '0');
+  }
+  bool refresh = name.substr(0, 2) == "rt";
+  return token_name(id, refresh) == name ? id : 0;
+}
+
+std::string FakeState::idempotency_scope(const std::string& credential) const {
+  if (credential.rfind("sk_test_", 0) == 0) return "platform";
+  auto who = world_->identity.introspect(token_id(credential), now());
+  if (!who.active) return "credential:" + credential;  // refused by the call itself
+  return who.user == 0 ? "platform" : "user:" + std::to_string(who.user);
+}
+
+const OAuthClient* FakeState::client(std::string_view id) const {
+  for (const auto& c : clients_)
+    if (c.id == id) return &c;
+  return nullptr;
+}
+
+void FakeState::wait_or_stop(Duration ms) {
+  std::unique_lock<std::mutex> lock(mu);
+  stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping_; });
+}
+
+void FakeState::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+}
+
+}  // namespace checkride

@@ -1,0 +1,124 @@
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "fakes/world.h"
+#include "simulator/compiled_template.h"
+#include "simulator/fault_plan.h"
+#include "simulator/scenario.h"
+#include "wire/fakes/http_idempotency.h"
+
+namespace checkride {
+
+// An OAuth client the identity fake knows. An empty secret is a public client (PKCE only).
+struct OAuthClient {
+  std::string id;
+  std::string secret;
+};
+
+// A simulated shopper made through the control API: its own user, its own payment method
+// (so every charge is attributed from the ledger) and a delegated grant.
+struct Shopper {
+  UserId user = 0;
+  PaymentMethodId method = 0;
+  SessionGrant grant;
+};
+
+// Everything behind the wire faces: one World (so a reservation, a hold, an authorization
+// and a token are visible to each other and to the checkers), the fault rules added at run
+// time, the wire clock and what only exists on the wire (idempotency records per account,
+// authorization codes). httplib runs handlers on many threads and the world is
+// single-threaded, so every access holds `mu`; a handler sleeps (latency faults) without it.
+class FakeState {
+ public:
+  FakeState(Scenario scenario, std::vector<CompiledTemplate> templates,
+            std::vector<OAuthClient> clients);
+
+  std::mutex mu;
+
+  // Wire time in ms: it starts at 1 s when the fakes start or are reset, then follows the
+  // steady clock, plus whatever the control API advanced it by (tokens and holds expire on
+  // it; fault windows are measured on it).
+  Time now() const;
+  void advance_clock(Duration by) { offset_ += by; }
+  // A fresh world from the scenario, the scenario's fault rules, forgotten keys and codes.
+  void reset();
+
+  World& world() { return *world_; }
+  const Scenario& scenario() const { return scenario_; }
+  const std::vector<CompiledTemplate>& templates() const { return templates_; }
+
+  // Faults, Toxiproxy-style: rules in the scenario's `faults:` shape, with ids.
+  CallFault fault_for(Op op) { return plan_->for_call(op, now(), true); }
+  uint64_t add_rule(const FaultRule& rule);
+  bool remove_rule(uint64_t id);
+  void clear_rules();
+  const std::vector<std::pair<uint64_t, FaultRule>>& rules() const { return rules_; }
+  // Strikes of the i-th rule since the rule set last changed.
+  int64_t fired(std::size_t i) const { return plan_->fired(i); }
+
+  Shopper add_shopper(CardBehaviour card, uint32_t scopes);
+  UserId new_user() { return next_user_++; }
+  // Users made so far (shoppers and logins), in id order.
+  UserId last_user() const { return next_user_ - 1; }
+
+  // Opaque token strings: a prefix, the id and a tag that ties it to this world, so a token
+  // from before a reset or a guessed one is rejected.
+  std::string token_name(TokenId id, bool refresh) const;
+  TokenId token_id(std::string_view name) const;  // 0 when malformed, forged or stale
+
+  HttpIdempotency& keys(Provider p) { return keys_[static_cast<int>(p)]; }
+  // Whose keys a request's credential uses. Stripe scopes keys to the account, not to the
+  // API key or token presented, so a retry after a token refresh (or by a restarted client
+  // with a fresh client-credentials token) still finds the first answer: the platform
+  // (sk_test_ keys and client-credentials tokens) is one scope, each user another.
+  std::string idempotency_scope(const std::string& credential) const;
+  const OAuthClient* client(std::string_view id) const;
+
+  struct AuthorizationCode {
+    std::string client_id;
+    std::string redirect_uri;
+    std::string challenge;  // S256 of the verifier
+    UserId user = 0;
+    uint32_t scopes = 0;
+    Time expires_at = 0;
+  };
+  std::unordered_map<std::string, AuthorizationCode> codes;  // single use, lookup only
+  uint64_t next_code = 1;
+  // Stripe fields the payments ledger does not model (capture_method, currency, metadata,
+  // customer, last error), per payment intent, for rendering the object.
+  std::unordered_map<ObjectId, nlohmann::json> intent_extras;
+  uint64_t next_refund = 1;
+  uint64_t next_completion = 1;
+
+  // Handlers that hold a connection open (the timeout fault) wake up when the fakes stop.
+  void wait_or_stop(Duration ms);
+  void stop();
+  bool stopping() const { return stopping_; }
+
+ private:
+  void rebuild_plan();
+
+  Scenario scenario_;
+  std::vector<CompiledTemplate> templates_;
+  std::vector<OAuthClient> clients_;
+  std::unique_ptr<World> world_;
+  std::unique_ptr<FaultPlan> plan_;
+  std::vector<std::pair<uint64_t, FaultRule>> rules_;
+  uint64_t next_rule_ = 1;
+  UserId next_user_ = 1;
+  uint64_t epoch_ = 0;
+  HttpIdempotency keys_[kProviderCount];
+  std::chrono::steady_clock::time_point started_;
+  Duration offset_ = 0;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+};
+
+}  // namespace checkride

@@ -1,0 +1,274 @@
+// Catalog and bookings as JSON APIs (docs/catalog.openapi.yaml, docs/bookings.openapi.yaml).
+// Each route turns its JSON into the provider request the simulator would deliver, runs it
+// through the one world, and answers the reply as JSON: one code path for both modes.
+#include <httplib.h>
+
+#include "wire/fakes/faces.h"
+#include "wire/fakes/wire_call.h"
+#include "wire/fakes/wire_names.h"
+
+namespace checkride {
+namespace {
+
+struct Decoded {
+  ProviderRequest request;
+  std::string error;  // empty when the body was understood
+  std::string param;
+};
+
+using Decoder = void (*)(const httplib::Request&, const nlohmann::json&, FakeState&, Decoded&);
+
+const char* object_prefix(Op op) {
+  switch (op) {
+    case Op::kReserve:
+    case Op::kRelease:
+      return "res";
+    case Op::kCommit:
+    case Op::kCancelOrder:
+      return "ord";
+    default:
+      return "hold";
+  }
+}
+
+nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time now) {
+  nlohmann::json j = {{"status", std::string(r.status)}};
+  if (r.id != 0) j["id"] = wire_name(object_prefix(op), r.id);
+  if (op == Op::kQuote || op == Op::kReserve || op == Op::kCommit) {
+    j["total"] = r.amount;
+    j["discount"] = r.discount;
+    j["currency"] = "usd";
+  } else if (op == Op::kHold || op == Op::kConfirm) {
+    j["total"] = r.amount;
+    j["currency"] = "usd";
+  } else if (op == Op::kCancelQuote || op == Op::kCancelConfirm) {
+    j["refund_amount"] = r.amount;
+  } else if (op == Op::kCancelOrder) {
+    j["total"] = r.amount;
+  }
+  if (r.expires_at > 0) {
+    // Relative, so a client on another clock knows when it lapses.
+    j[op == Op::kHold ? "payment_required_in_ms" : "expires_in_ms"] = r.expires_at - now;
+  }
+  if (op == Op::kSearch) {
+    nlohmann::json data = nlohmann::json::array();
+    for (const auto& id : r.found) {
+      for (const auto& sku : state.world().catalog.skus()) {
+        if (sku.spec.id == id) {
+          data.push_back({{"id", id},
+                          {"name", sku.spec.name},
+                          {"price", sku.spec.price},
+                          {"currency", "usd"},
+                          {"available", sku.available}});
+        }
+      }
+    }
+    j = {{"object", "list"}, {"data", data}};
+  } else if (op == Op::kAvailability) {
+    nlohmann::json data = nlohmann::json::array();
+    for (const auto& o : state.world().bookings.offers()) {
+      for (const auto& id : r.found) {
+        if (o.spec.id == id) {
+          data.push_back({{"id", id},
+                          {"route", o.spec.route},
+                          {"price", o.spec.price},
+                          {"currency", "usd"},
+                          {"available", o.available},
+                          {"refund_percent", o.spec.refund_percent}});
+        }
+      }
+    }
+    j = {{"object", "list"}, {"data", data}};
+  }
+  return j;
+}
+
+void items_of(const nlohmann::json& body, Decoded& d) {
+  if (!body.contains("items") || !body["items"].is_array() || body["items"].empty()) {
+    d.error = "expected items: a non-empty list of {sku, quantity}";
+    d.param = "items";
+    return;
+  }
+  for (std::size_t i = 0; i < body["items"].size(); ++i) {
+    const auto& it = body["items"][i];
+    if (!it.is_object() || !it.contains("sku") || !it["sku"].is_string() ||
+        !it.contains("quantity") || !it["quantity"].is_number_integer() ||
+        it["quantity"].get<int64_t>() <= 0 || it["quantity"].get<int64_t>() > 1000000) {
+      d.error = "expected {sku: string, quantity: positive integer}";
+      d.param = "items[" + std::to_string(i) + "]";
+      return;
+    }
+    d.request.items.push_back(
+        LineItem{it["sku"].get<std::string>(), it["quantity"].get<int32_t>()});
+  }
+  if (body.contains("coupon")) {
+    if (!body["coupon"].is_string()) {
+      d.error = "expected coupon: a string";
+      d.param = "coupon";
+      return;
+    }
+    d.request.coupon = body["coupon"].get<std::string>();
+  }
+}
+
+void customer_of(const nlohmann::json& body, Decoded& d) {
+  if (!body.contains("customer")) return;
+  if (!body["customer"].is_string() ||
+      !parse_wire_name(body["customer"].get<std::string>(), "user", d.request.user)) {
+    d.error = "expected customer: \"user_<n>\"";
+    d.param = "customer";
+  }
+}
+
+void ttl_of(const nlohmann::json& body, Duration fallback, Decoded& d) {
+  d.request.ttl = fallback;
+  if (!body.contains("ttl_seconds")) return;
+  if (!body["ttl_seconds"].is_number_integer() || body["ttl_seconds"].get<int64_t>() <= 0) {
+    d.error = "expected ttl_seconds: a positive integer";
+    d.param = "ttl_seconds";
+    return;
+  }
+  d.request.ttl = body["ttl_seconds"].get<int64_t>() * kSecond;
+}
+
+// The object an action route acts on, from the path ("res_3", "ord_2", "hold_5").
+void ref_of(const httplib::Request& req, Op op, Decoded& d) {
+  if (!parse_wire_name(req.matches[1].str(), object_prefix(op), d.request.ref)) {
+    d.error = "expected an id like " + wire_name(object_prefix(op), 1) + " in the path";
+    d.param = "id";
+  }
+}
+
+void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request& req,
+                httplib::Response& res) {
+  nlohmann::json body = nlohmann::json::object();
+  if (!req.body.empty()) {
+    body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      return send_answer(error_answer(ErrorStyle::kJson, ErrorCode::kBadRequest, 400,
+                                      "expected a JSON object body"),
+                         res);
+    }
+  }
+  Decoded d;
+  d.request.op = op;
+  decode(req, body, state, d);
+  if (!d.error.empty()) {
+    return send_answer(
+        error_answer(ErrorStyle::kJson, ErrorCode::kBadRequest, 400, d.error, d.param), res);
+  }
+  std::string bearer = credential_of(req);
+  serve_call(state, op, ErrorStyle::kJson, req, res, [&](Time now) {
+    d.request.access_token = state.token_id(bearer);
+    // Keys are the wire's business (HttpIdempotency); the fake sees each execution once.
+    ProviderReply r = state.world().handle(d.request, now, now);
+    if (!r.ok()) {
+      return error_answer(ErrorStyle::kJson, r.error, http_status_of(r.error),
+                          std::string(error_name(r.error)) +
+                              (r.status.empty() ? "" : " (" + std::string(r.status) + ")"));
+    }
+    nlohmann::json j = reply_json(state, op, r, now);
+    if (op == Op::kReserve || op == Op::kHold) j["__object"] = r.id;  // for hold_expiry
+    return WireAnswer{
+        op == Op::kReserve || op == Op::kCommit || op == Op::kHold ? 201 : 200, j, {}};
+  });
+}
+
+void route(httplib::Server& server, FakeState& state, bool post, const char* pattern, Op op,
+           Decoder decode) {
+  auto handler = [&state, op, decode](const httplib::Request& req, httplib::Response& res) {
+    serve_json(state, op, decode, req, res);
+  };
+  if (post)
+    server.Post(pattern, handler);
+  else
+    server.Get(pattern, handler);
+}
+
+}  // namespace
+
+void mount_catalog(httplib::Server& server, FakeState& state) {
+  route(server, state, false, "/v1/products", Op::kSearch,
+        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
+          d.request.text = req.has_param("query") ? req.get_param_value("query") : "";
+        });
+  route(server, state, true, "/v1/quotes", Op::kQuote,
+        [](const httplib::Request&, const nlohmann::json& b, FakeState&, Decoded& d) {
+          items_of(b, d);
+          customer_of(b, d);
+        });
+  route(server, state, true, "/v1/reservations", Op::kReserve,
+        [](const httplib::Request&, const nlohmann::json& b, FakeState&, Decoded& d) {
+          items_of(b, d);
+          customer_of(b, d);
+          ttl_of(b, 10 * kMinute, d);
+        });
+  route(server, state, true, R"(/v1/reservations/([^/]+)/release)", Op::kRelease,
+        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
+          ref_of(req, Op::kRelease, d);
+        });
+  route(server, state, true, "/v1/orders", Op::kCommit,
+        [](const httplib::Request&, const nlohmann::json& b, FakeState&, Decoded& d) {
+          customer_of(b, d);
+          if (b.contains("reservation")) {
+            if (!b["reservation"].is_string() ||
+                !parse_wire_name(b["reservation"].get<std::string>(), "res", d.request.ref)) {
+              d.error = "expected reservation: \"res_<n>\"";
+              d.param = "reservation";
+            }
+          } else {
+            items_of(b, d);  // a direct sale, without a reservation
+          }
+        });
+  route(server, state, true, R"(/v1/orders/([^/]+)/cancel)", Op::kCancelOrder,
+        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
+          ref_of(req, Op::kCancelOrder, d);
+        });
+}
+
+void mount_bookings(httplib::Server& server, FakeState& state) {
+  route(server, state, false, "/v1/offers", Op::kAvailability,
+        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
+          d.request.text = req.has_param("route") ? req.get_param_value("route") : "";
+        });
+  route(server, state, true, "/v1/holds", Op::kHold,
+        [](const httplib::Request&, const nlohmann::json& b, FakeState&, Decoded& d) {
+          customer_of(b, d);
+          if (!b.contains("offer") || !b["offer"].is_string()) {
+            d.error = "expected offer: an offer id";
+            d.param = "offer";
+            return;
+          }
+          d.request.text = b["offer"].get<std::string>();
+          int64_t seats = b.value("seats", int64_t{1});
+          if (seats <= 0 || seats > 1000) {
+            d.error = "expected seats: 1 to 1000";
+            d.param = "seats";
+          }
+          d.request.items = {LineItem{"", static_cast<int32_t>(seats)}};
+          ttl_of(b, 20 * kMinute, d);
+        });
+  route(server, state, true, R"(/v1/holds/([^/]+)/confirm)", Op::kConfirm,
+        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
+          ref_of(req, Op::kConfirm, d);
+          if (!b.contains("payment_intent") || !b["payment_intent"].is_string() ||
+              !parse_wire_name(b["payment_intent"].get<std::string>(), "pi", d.request.payment)) {
+            d.error = "expected payment_intent: \"pi_<n>\", authorized for the hold's total";
+            d.param = "payment_intent";
+          }
+        });
+  route(server, state, true, R"(/v1/holds/([^/]+)/release)", Op::kReleaseHold,
+        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
+          ref_of(req, Op::kReleaseHold, d);
+        });
+  route(server, state, true, R"(/v1/holds/([^/]+)/cancellation_quote)", Op::kCancelQuote,
+        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
+          ref_of(req, Op::kCancelQuote, d);
+        });
+  route(server, state, true, R"(/v1/holds/([^/]+)/cancellation_quote/confirm)", Op::kCancelConfirm,
+        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
+          ref_of(req, Op::kCancelConfirm, d);
+        });
+}
+
+}  // namespace checkride

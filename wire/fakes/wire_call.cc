@@ -1,0 +1,236 @@
+#include "wire/fakes/wire_call.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "protocol/crypto.h"
+
+namespace checkride {
+namespace {
+
+constexpr Duration kNoAnswerHold = 120 * kSecond;  // longer than any sane client timeout
+
+int port_of(const sockaddr_storage& a) {
+  if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
+  if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
+  return -1;
+}
+
+std::string stripe_type(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kCardDeclined:
+    case ErrorCode::kInsufficientFunds:
+      return "card_error";
+    case ErrorCode::kIdempotencyError:
+    case ErrorCode::kIdempotencyKeyInUse:
+      return "idempotency_error";
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kTimeout:
+      return "api_error";
+    default:
+      return "invalid_request_error";
+  }
+}
+
+std::string stripe_code(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kCardDeclined:
+    case ErrorCode::kInsufficientFunds:
+      return "card_declined";
+    case ErrorCode::kIdempotencyKeyInUse:
+      return "idempotency_key_in_use";
+    case ErrorCode::kRateLimited:
+      return "rate_limit";
+    case ErrorCode::kInvalidToken:
+      return "api_key_expired";
+    case ErrorCode::kNotFound:
+      return "resource_missing";
+    case ErrorCode::kInvalidState:
+      return "payment_intent_unexpected_state";
+    default:
+      return "";
+  }
+}
+
+std::string oauth_code(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidGrant:
+      return "invalid_grant";
+    case ErrorCode::kInvalidToken:
+      return "invalid_client";
+    case ErrorCode::kUnavailable:
+    case ErrorCode::kTimeout:
+    case ErrorCode::kRateLimited:
+      return "temporarily_unavailable";
+    default:
+      return "invalid_request";
+  }
+}
+
+uint64_t fingerprint(const httplib::Request& req) {
+  uint64_t h = hash_bytes(req.method.data(), req.method.size());
+  h = hash_bytes(req.path.data(), req.path.size(), h);
+  return hash_bytes(req.body.data(), req.body.size(), h);
+}
+
+}  // namespace
+
+WireAnswer error_answer(ErrorStyle style, ErrorCode code, int status, const std::string& message,
+                        const std::string& param) {
+  WireAnswer a;
+  a.status = status;
+  switch (style) {
+    case ErrorStyle::kStripe: {
+      nlohmann::json e = {{"type", stripe_type(code)}, {"message", message}};
+      if (std::string c = stripe_code(code); !c.empty()) e["code"] = c;
+      if (code == ErrorCode::kCardDeclined) e["decline_code"] = "generic_decline";
+      if (code == ErrorCode::kInsufficientFunds) e["decline_code"] = "insufficient_funds";
+      if (!param.empty()) e["param"] = param;
+      a.body = {{"error", e}};
+      break;
+    }
+    case ErrorStyle::kOAuth:
+      a.body = {{"error", oauth_code(code)}, {"error_description", message}};
+      a.headers.emplace_back("Cache-Control", "no-store");
+      a.headers.emplace_back("Pragma", "no-cache");
+      break;
+    case ErrorStyle::kJson:
+      a.body = {{"error", {{"code", std::string(error_name(code))}, {"message", message}}}};
+      if (!param.empty()) a.body["error"]["param"] = param;
+      break;
+  }
+  if (code == ErrorCode::kInvalidToken && style != ErrorStyle::kOAuth) {
+    a.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+  }
+  return a;
+}
+
+void send_answer(const WireAnswer& answer, httplib::Response& res) {
+  res.status = answer.status;
+  for (const auto& [k, v] : answer.headers) res.set_header(k, v);
+  res.set_content(answer.body.dump(), "application/json");
+}
+
+std::string credential_of(const httplib::Request& req) {
+  std::string auth = req.get_header_value("Authorization");
+  if (auth.size() > 7 && (auth.compare(0, 7, "Bearer ") == 0 || auth.compare(0, 7, "bearer ") == 0))
+    return auth.substr(7);
+  std::string decoded;
+  if (auth.rfind("Basic ", 0) == 0 && base64_decode(auth.substr(6), decoded)) {
+    return decoded.substr(0, decoded.find(':'));  // Stripe's other form: the key as user name
+  }
+  return "";
+}
+
+void drop_connection(const httplib::Request& req) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return;
+  while (dirent* entry = readdir(dir)) {
+    int fd = std::atoi(entry->d_name);
+    if (fd <= 2) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t n1 = sizeof local, n2 = sizeof peer;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &n1) != 0) continue;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &n2) != 0) continue;
+    if (port_of(local) != req.local_port || port_of(peer) != req.remote_port) continue;
+    linger hard{1, 0};  // close() then sends RST instead of FIN
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    shutdown(fd, SHUT_RDWR);
+    break;
+  }
+  closedir(dir);
+}
+
+void serve_call(FakeState& state, Op op, ErrorStyle style, const httplib::Request& req,
+                httplib::Response& res, const std::function<WireAnswer(Time now)>& act) {
+  CallFault f;
+  std::string key = req.get_header_value("Idempotency-Key");
+  std::string scoped;
+  {
+    std::lock_guard<std::mutex> lock(state.mu);
+    f = state.fault_for(op);
+    if (!f.reset && f.answer == ErrorCode::kNone && !f.drop_request && !key.empty()) {
+      scoped = state.idempotency_scope(credential_of(req)) + "\n" + key;
+      HttpIdempotency::Stored stored;
+      switch (state.keys(provider_of(op)).begin(scoped, fingerprint(req), state.now(), stored)) {
+        case HttpIdempotency::Lookup::kNew:
+          break;
+        case HttpIdempotency::Lookup::kReplay:
+          res.status = stored.status;
+          res.set_header("Idempotent-Replayed", "true");
+          res.set_header("Idempotency-Key", key);
+          res.set_content(stored.body, "application/json");
+          return;
+        case HttpIdempotency::Lookup::kMismatch:
+          send_answer(error_answer(style, ErrorCode::kIdempotencyError, 400,
+                                   "Keys for idempotent requests can only be used with the same "
+                                   "parameters they were first used with.",
+                                   "Idempotency-Key"),
+                      res);
+          return;
+        case HttpIdempotency::Lookup::kInFlight:
+          send_answer(error_answer(style, ErrorCode::kIdempotencyKeyInUse, 409,
+                                   "There is currently another in-progress request using this "
+                                   "Idempotency-Key. Retry after the first has completed."),
+                      res);
+          return;
+      }
+    }
+  }
+  if (f.reset) {
+    drop_connection(req);
+    return;
+  }
+  if (f.drop_request) {  // the timeout fault: the request is never answered
+    state.wait_or_stop(kNoAnswerHold);
+    drop_connection(req);
+    return;
+  }
+  if (f.answer != ErrorCode::kNone) {
+    int status = f.http_status != 0 ? f.http_status : http_status_of(f.answer);
+    WireAnswer a = error_answer(style, f.answer, status,
+                                "injected fault: " + std::string(error_name(f.answer)));
+    if (f.answer == ErrorCode::kRateLimited) {
+      a.headers.emplace_back("Retry-After", std::to_string((f.retry_after + 999) / 1000));
+    }
+    send_answer(a, res);
+    return;
+  }
+  if (f.extra_latency > 0) std::this_thread::sleep_for(std::chrono::milliseconds(f.extra_latency));
+  WireAnswer answer;
+  {
+    std::lock_guard<std::mutex> lock(state.mu);
+    Time now = state.now();
+    if (f.expire_token || f.revoke_refresh) {
+      TokenId token = state.token_id(credential_of(req));
+      auto who = state.world().identity.introspect(token, now);
+      if (f.expire_token) state.world().identity.expire_now(token, now);
+      if (f.revoke_refresh && who.user != 0) state.world().identity.revoke_refresh_tokens(who.user);
+    }
+    answer = act(now);
+    if (f.shorten_ttl >= 0 && answer.status < 300 && answer.body.contains("__object")) {
+      ObjectId id = answer.body["__object"].get<ObjectId>();
+      if (op == Op::kReserve) state.world().catalog.shorten_ttl(id, now + f.shorten_ttl);
+      if (op == Op::kHold) state.world().bookings.shorten_ttl(id, now + f.shorten_ttl);
+    }
+    answer.body.erase("__object");
+    if (!scoped.empty()) {
+      state.keys(provider_of(op)).finish(scoped, answer.status, answer.body.dump(), now);
+    }
+  }
+  if (f.drop_response) {  // committed above; the caller never hears of it
+    drop_connection(req);
+    return;
+  }
+  if (!key.empty()) answer.headers.emplace_back("Idempotency-Key", key);
+  send_answer(answer, res);
+}
+
+}  // namespace checkride

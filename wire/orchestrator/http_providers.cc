@@ -1,0 +1,322 @@
+#include "wire/orchestrator/http_providers.h"
+
+#include <httplib.h>
+
+#include <charconv>
+#include <cstdio>
+
+#include "protocol/form_body.h"
+
+namespace checkride {
+namespace {
+
+// ProviderReply::status is a view of a static literal; these are the words providers send.
+std::string_view known_status(const std::string& s) {
+  static const char* kWords[] = {"requires_payment_method",
+                                 "requires_confirmation",
+                                 "requires_action",
+                                 "requires_capture",
+                                 "processing",
+                                 "succeeded",
+                                 "canceled",
+                                 "reserved",
+                                 "committed",
+                                 "released",
+                                 "held",
+                                 "confirmed",
+                                 "expired",
+                                 "cancelled",
+                                 "quoted"};
+  for (const char* w : kWords) {
+    if (s == w) return w;
+  }
+  return "";
+}
+
+std::string key_header(IdempotencyKey key) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "ck-%016llx", static_cast<unsigned long long>(key));
+  return buf;
+}
+
+nlohmann::json items_json(const ProviderRequest& r) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& i : r.items) items.push_back({{"sku", i.sku}, {"quantity", i.quantity}});
+  return items;
+}
+
+// An error answer's ErrorCode from its status and body (Stripe's, OAuth's or the JSON APIs').
+ErrorCode error_of(int status, const nlohmann::json& body) {
+  std::string code, type, decline;
+  if (body.is_object() && body.contains("error")) {
+    const auto& e = body["error"];
+    if (e.is_object()) {
+      code = e.value("code", "");
+      type = e.value("type", "");
+      decline = e.value("decline_code", "");
+    } else if (e.is_string()) {
+      code = e.get<std::string>();  // RFC 6749
+    }
+  }
+  for (int i = 1; i < kErrorCodeCount; ++i) {  // the JSON APIs send our own names
+    if (code == error_name(static_cast<ErrorCode>(i))) return static_cast<ErrorCode>(i);
+  }
+  if (code == "invalid_grant") return ErrorCode::kInvalidGrant;
+  if (code == "temporarily_unavailable") return ErrorCode::kUnavailable;
+  if (status == 402 || code == "card_declined") {
+    return decline == "insufficient_funds" ? ErrorCode::kInsufficientFunds
+                                           : ErrorCode::kCardDeclined;
+  }
+  if (status == 409 || code == "idempotency_key_in_use") return ErrorCode::kIdempotencyKeyInUse;
+  if (type == "idempotency_error") return ErrorCode::kIdempotencyError;
+  if (status == 429) return ErrorCode::kRateLimited;
+  if (status == 401 || status == 403) return ErrorCode::kInvalidToken;
+  if (status == 404 || code == "resource_missing") return ErrorCode::kNotFound;
+  if (code == "payment_intent_unexpected_state") return ErrorCode::kInvalidState;
+  if (status >= 500) return ErrorCode::kUnavailable;
+  return ErrorCode::kBadRequest;
+}
+
+Duration retry_after_of(const httplib::Response& res) {
+  std::string v = res.get_header_value("Retry-After");
+  int64_t seconds = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), seconds);
+  return ec == std::errc() && seconds > 0 ? seconds * kSecond : 0;
+}
+
+struct HttpCall {
+  std::string method = "POST";
+  std::string path;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+}  // namespace
+
+ProviderConnections::ProviderConnections() = default;
+ProviderConnections::~ProviderConnections() = default;
+
+HttpProviders::HttpProviders(ProviderEndpoints endpoints, ExternalNames& names,
+                             std::function<Time()> now)
+    : endpoints_(std::move(endpoints)), names_(names), now_(std::move(now)) {}
+
+HttpProviders::~HttpProviders() = default;
+
+namespace {
+
+httplib::Client& client_for(ProviderConnections& c, const ProviderEndpoints& e, Provider p,
+                            Duration timeout) {
+  auto& slot = c.clients[static_cast<int>(p)];
+  if (!slot) {
+    const std::string* url = &e.catalog;
+    if (p == Provider::kPayment) url = &e.payments;
+    if (p == Provider::kBooking) url = &e.bookings;
+    if (p == Provider::kIdentity) url = &e.identity;
+    slot = std::make_unique<httplib::Client>(*url);
+    slot->set_keep_alive(true);
+    slot->set_tcp_nodelay(true);  // else Nagle and delayed ACKs add ~40 ms per call
+    slot->set_connection_timeout(2, 0);
+  }
+  auto usec = std::chrono::milliseconds(timeout);
+  slot->set_read_timeout(usec);
+  slot->set_write_timeout(usec);
+  return *slot;
+}
+
+}  // namespace
+
+std::string HttpProviders::bearer_for(const ProviderRequest& r, ProviderConnections& c,
+                                      Duration timeout, bool renew) {
+  if (provider_of(r.op) == Provider::kPayment && !endpoints_.stripe_key.empty()) {
+    return endpoints_.stripe_key;
+  }
+  if (r.access_token != kServiceToken) return names_.text(r.access_token);
+  std::lock_guard<std::mutex> lock(token_mu_);
+  Time now = now_();
+  if (!renew && !service_token_.empty() && now + 30 * kSecond < service_token_expires_) {
+    return service_token_;
+  }
+  auto& client = client_for(c, endpoints_, Provider::kIdentity, timeout);
+  httplib::Headers headers;
+  client.set_basic_auth(endpoints_.client_id, endpoints_.client_secret);
+  auto res = client.Post("/oauth/token", "grant_type=client_credentials",
+                         "application/x-www-form-urlencoded");
+  client.set_basic_auth("", "");
+  if (res && res->status == 200) {
+    auto j = nlohmann::json::parse(res->body, nullptr, false);
+    if (j.is_object() && j.contains("access_token") && j["access_token"].is_string()) {
+      service_token_ = j["access_token"].get<std::string>();
+      service_token_expires_ = now + j.value("expires_in", int64_t{3600}) * kSecond;
+    }
+  }
+  return service_token_;
+}
+
+ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
+                                     ProviderConnections& c) {
+  HttpCall call;
+  Provider provider = provider_of(r.op);
+  std::string ref = names_.text(r.ref);
+  std::string customer = names_.text(r.user);
+  nlohmann::json body = nlohmann::json::object();
+  if (!customer.empty()) body["customer"] = customer;
+  switch (r.op) {
+    case Op::kSearch:
+      call.method = "GET";
+      call.path = "/v1/products?query=" + httplib::detail::encode_query_param(r.text);
+      break;
+    case Op::kQuote:
+    case Op::kReserve:
+      call.path = r.op == Op::kQuote ? "/v1/quotes" : "/v1/reservations";
+      body["items"] = items_json(r);
+      if (!r.coupon.empty()) body["coupon"] = r.coupon;
+      if (r.op == Op::kReserve && r.ttl > 0) body["ttl_seconds"] = (r.ttl + kSecond - 1) / kSecond;
+      break;
+    case Op::kCommit:
+      call.path = "/v1/orders";
+      if (!ref.empty())
+        body["reservation"] = ref;
+      else
+        body["items"] = items_json(r);
+      break;
+    case Op::kRelease:
+      call.path = "/v1/reservations/" + ref + "/release";
+      break;
+    case Op::kCancelOrder:
+      call.path = "/v1/orders/" + ref + "/cancel";
+      break;
+    case Op::kAuthorize: {
+      nlohmann::json form = {{"amount", r.amount},
+                             {"currency", "usd"},
+                             {"capture_method", "manual"},
+                             {"confirm", true},
+                             {"payment_method", names_.text(r.payment_method)}};
+      if (!customer.empty()) form["metadata"] = {{"customer", customer}};
+      call.path = "/v1/payment_intents";
+      call.body = encode_form(form);
+      call.content_type = "application/x-www-form-urlencoded";
+      break;
+    }
+    case Op::kCapture:
+    case Op::kVoid:
+      call.path = "/v1/payment_intents/" + ref + (r.op == Op::kCapture ? "/capture" : "/cancel");
+      call.content_type = "application/x-www-form-urlencoded";
+      break;
+    case Op::kRefund: {
+      nlohmann::json form = {{"payment_intent", ref}};
+      if (r.amount > 0) form["amount"] = r.amount;
+      call.path = "/v1/refunds";
+      call.body = encode_form(form);
+      call.content_type = "application/x-www-form-urlencoded";
+      break;
+    }
+    case Op::kAvailability:
+      call.method = "GET";
+      call.path = "/v1/offers?route=" + httplib::detail::encode_query_param(r.text);
+      break;
+    case Op::kHold:
+      call.path = "/v1/holds";
+      body["offer"] = r.text;
+      body["seats"] = r.items.empty() ? 1 : r.items.front().quantity;
+      if (r.ttl > 0) body["ttl_seconds"] = (r.ttl + kSecond - 1) / kSecond;
+      break;
+    case Op::kConfirm:
+      call.path = "/v1/holds/" + ref + "/confirm";
+      body["payment_intent"] = names_.text(r.payment);
+      break;
+    case Op::kReleaseHold:
+      call.path = "/v1/holds/" + ref + "/release";
+      break;
+    case Op::kCancelQuote:
+      call.path = "/v1/holds/" + ref + "/cancellation_quote";
+      break;
+    case Op::kCancelConfirm:
+      call.path = "/v1/holds/" + ref + "/cancellation_quote/confirm";
+      break;
+    case Op::kRefreshToken:
+      call.path = "/oauth/token";
+      call.body = "grant_type=refresh_token&refresh_token=" +
+                  httplib::detail::encode_query_param(names_.text(r.refresh_token));
+      call.content_type = "application/x-www-form-urlencoded";
+      break;
+  }
+  if (call.method == "POST" && call.content_type == "application/json") call.body = body.dump();
+
+  ProviderReply reply;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    httplib::Headers headers;
+    if (r.key != 0 && call.method == "POST") headers.emplace("Idempotency-Key", key_header(r.key));
+    if (provider != Provider::kIdentity) {
+      std::string bearer = bearer_for(r, c, timeout, attempt > 0);
+      if (!bearer.empty()) headers.emplace("Authorization", "Bearer " + bearer);
+    }
+    auto& client = client_for(c, endpoints_, provider, timeout);
+    if (provider == Provider::kIdentity)
+      client.set_basic_auth(endpoints_.client_id, endpoints_.client_secret);
+    httplib::Result res = call.method == "GET"
+                              ? client.Get(call.path, headers)
+                              : client.Post(call.path, headers, call.body, call.content_type);
+    if (provider == Provider::kIdentity) client.set_basic_auth("", "");
+    Time now = now_();
+    if (!res) {
+      // Refused before anything was sent: certainly not executed. Anything later: unknown.
+      reply.error =
+          res.error() == httplib::Error::Connection ? ErrorCode::kUnavailable : ErrorCode::kTimeout;
+      return reply;
+    }
+    auto j = nlohmann::json::parse(res->body, nullptr, false);
+    if (res->status >= 400) {
+      reply.error = error_of(res->status, j);
+      // Our own token for service calls went stale: renew it once and resend.
+      if (reply.error == ErrorCode::kInvalidToken && r.access_token == kServiceToken &&
+          attempt == 0 && endpoints_.stripe_key.empty()) {
+        continue;
+      }
+      if (reply.error == ErrorCode::kRateLimited) reply.retry_after = retry_after_of(*res);
+      // Stripe embeds the intent a decline or a bad state left behind.
+      if (j.is_object() && j.contains("error") && j["error"].is_object() &&
+          j["error"].contains("payment_intent") && j["error"]["payment_intent"].is_object()) {
+        const auto& pi = j["error"]["payment_intent"];
+        reply.id = names_.intern(pi.value("id", ""));
+        reply.status = known_status(pi.value("status", ""));
+      }
+      return reply;
+    }
+    if (!j.is_object()) {
+      reply.error = ErrorCode::kBadRequest;
+      return reply;
+    }
+    reply.status = known_status(j.value("status", ""));
+    if (j.contains("id") && j["id"].is_string()) reply.id = names_.intern(j["id"]);
+    if (r.op == Op::kRefreshToken) {
+      reply.access_token = names_.intern(j.value("access_token", ""));
+      reply.refresh_token = names_.intern(j.value("refresh_token", ""));
+      reply.expires_at = now + j.value("expires_in", int64_t{0}) * kSecond;
+      return reply;
+    }
+    if (r.op == Op::kSearch || r.op == Op::kAvailability) {
+      if (j.contains("data") && j["data"].is_array()) {
+        for (const auto& d : j["data"]) {
+          if (d.is_object() && d.contains("id") && d["id"].is_string())
+            reply.found.push_back(d["id"]);
+        }
+      }
+      return reply;
+    }
+    if (r.op == Op::kAuthorize || r.op == Op::kCapture || r.op == Op::kVoid) {
+      reply.amount = j.value("amount", int64_t{0});
+    } else if (r.op == Op::kCancelQuote || r.op == Op::kCancelConfirm) {
+      reply.amount = j.value("refund_amount", int64_t{0});
+    } else {
+      reply.amount = j.value("total", j.value("amount", int64_t{0}));
+    }
+    reply.discount = j.value("discount", int64_t{0});
+    if (j.contains("expires_in_ms")) reply.expires_at = now + j["expires_in_ms"].get<int64_t>();
+    if (j.contains("payment_required_in_ms"))
+      reply.expires_at = now + j["payment_required_in_ms"].get<int64_t>();
+    return reply;
+  }
+  return reply;
+}
+
+}  // namespace checkride

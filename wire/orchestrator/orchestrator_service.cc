@@ -1,0 +1,383 @@
+#include "wire/orchestrator/orchestrator_service.h"
+
+#include <httplib.h>
+
+#include <chrono>
+
+#include "protocol/action_wire.h"
+
+namespace checkride {
+namespace {
+
+void json_reply(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void error_reply(httplib::Response& res, int status, const std::string& code,
+                 const std::string& message) {
+  json_reply(res, status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+// The agent's key names one step of one session; the core wants 64 bits.
+IdempotencyKey key_of(const std::string& session, const std::string& key) {
+  if (key.empty()) return 0;
+  uint64_t h = hash_bytes(session.data(), session.size());
+  return mix64(hash_bytes(key.data(), key.size(), mix64(h))) | 1;  // never 0 ("no key")
+}
+
+}  // namespace
+
+OrchestratorService::OrchestratorService(const ActionCatalog& catalog, ServiceOptions options)
+    : catalog_(catalog),
+      options_(std::move(options)),
+      db_(options_.store_path),
+      names_(db_),
+      store_(db_),
+      providers_(options_.endpoints, names_, [this] { return now(); }),
+      verifier_(options_.secret, options_.replay_window_seconds) {
+  if (options_.secret.size() < 16) {
+    throw std::runtime_error("--secret: expected at least 16 bytes of shared secret");
+  }
+  options_.config.service_token = HttpProviders::kServiceToken;
+  core_ = std::make_unique<Orchestrator>(catalog_, options_.config, store_);
+  server_ = std::make_unique<httplib::Server>();
+  server_->set_tcp_nodelay(true);
+  install_routes();
+}
+
+OrchestratorService::~OrchestratorService() { stop(); }
+
+Time OrchestratorService::now() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int OrchestratorService::bind() {
+  int port = options_.port;
+  if (port == 0) {
+    port = server_->bind_to_any_port(options_.bind);
+    if (port < 0) throw std::runtime_error("cannot listen on " + options_.bind);
+  } else if (!server_->bind_to_port(options_.bind, port)) {
+    throw std::runtime_error("cannot listen on " + options_.bind + ":" + std::to_string(port));
+  }
+  return port;
+}
+
+void OrchestratorService::serve() {
+  for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { worker_loop(); });
+  threads_.emplace_back([this] { timer_loop(); });
+  {
+    // Whatever a killed predecessor left in flight resumes now, with the same keys.
+    std::lock_guard<std::mutex> lock(mu_);
+    Effects fx;
+    core_->recover(now(), fx);
+    apply(fx);
+  }
+  server_->listen_after_bind();
+}
+
+void OrchestratorService::stop() {
+  if (server_) server_->stop();
+  {
+    std::scoped_lock lock(work_mu_, timer_mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  timer_cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void OrchestratorService::apply(Effects& fx) {
+  if (!fx.calls.empty()) {
+    {
+      std::lock_guard<std::mutex> lock(work_mu_);
+      for (auto& c : fx.calls) work_.push_back(std::move(c));
+    }
+    if (fx.calls.size() == 1)
+      work_cv_.notify_one();
+    else
+      work_cv_.notify_all();
+  }
+  for (auto& r : fx.replies) {
+    auto it = waiters_.find(r.request_id);
+    if (it == waiters_.end()) continue;  // its caller gave up, or the answer predates a restart
+    it->second->result = std::move(r);
+    it->second->done = true;
+    it->second->cv.notify_all();
+    waiters_.erase(it);
+  }
+  if (!fx.timers.empty()) {
+    {
+      std::lock_guard<std::mutex> lock(timer_mu_);
+      for (const auto& t : fx.timers) timers_.push({t.at, t.id});
+    }
+    timer_cv_.notify_all();
+  }
+  fx.clear();
+}
+
+void OrchestratorService::worker_loop() {
+  ProviderConnections connections;
+  Effects fx;
+  for (;;) {
+    ProviderCall call;
+    {
+      std::unique_lock<std::mutex> lock(work_mu_);
+      work_cv_.wait(lock, [&] { return stopping_ || !work_.empty(); });
+      if (stopping_) return;
+      call = std::move(work_.front());
+      work_.pop_front();
+    }
+    ProviderReply reply = providers_.perform(call.request, call.timeout, connections);
+    metrics_.provider_call(call.request.op, reply.error);
+    std::lock_guard<std::mutex> lock(mu_);
+    core_->on_provider_reply(call.id, reply, now(), fx);
+    apply(fx);
+  }
+}
+
+void OrchestratorService::timer_loop() {
+  Effects fx;
+  std::unique_lock<std::mutex> lock(timer_mu_);
+  for (;;) {
+    if (stopping_) return;
+    if (timers_.empty()) {
+      timer_cv_.wait(lock);
+      continue;
+    }
+    TimerEntry next = timers_.top();
+    Time t = now();
+    if (next.at > t) {
+      timer_cv_.wait_for(lock, std::chrono::milliseconds(next.at - t));
+      continue;
+    }
+    timers_.pop();
+    lock.unlock();
+    {
+      std::lock_guard<std::mutex> core_lock(mu_);
+      core_->on_timer(next.id, now(), fx);
+      apply(fx);
+    }
+    lock.lock();
+  }
+}
+
+bool OrchestratorService::authentic(const httplib::Request& req, httplib::Response& res) {
+  std::string why =
+      verifier_.check(req.get_header_value(kTimestampHeader),
+                      req.get_header_value(kSignatureHeader), req.body, unix_now_seconds());
+  if (why.empty()) return true;
+  metrics_.refused(why);
+  res.set_header("WWW-Authenticate", "CheckrideSignature");
+  error_reply(res, 401, "unauthorized", why);
+  return false;
+}
+
+void OrchestratorService::handle_session(const httplib::Request& req, httplib::Response& res) {
+  if (!authentic(req, res)) return;
+  auto j = nlohmann::json::parse(req.body, nullptr, false);
+  std::string field;
+  auto text = [&](const char* name) -> std::string {
+    if (field.empty() && (!j.contains(name) || !j[name].is_string() ||
+                          j[name].get_ref<const std::string&>().empty())) {
+      field = name;
+      return "";
+    }
+    return field.empty() ? j[name].get<std::string>() : "";
+  };
+  if (j.is_discarded() || !j.is_object()) {
+    metrics_.bad_request();
+    return error_reply(res, 400, "bad_request", "body: expected a JSON object");
+  }
+  std::string session = text("session"), user = text("user"), access = text("access_token"),
+              refresh = text("refresh_token");
+  if (!field.empty()) {
+    metrics_.bad_request();
+    return error_reply(res, 400, "bad_request",
+                       "field '" + field + "': expected a non-empty string");
+  }
+  if (!j.contains("expires_in") || !j["expires_in"].is_number_integer() ||
+      j["expires_in"].get<int64_t>() <= 0) {
+    metrics_.bad_request();
+    return error_reply(res, 400, "bad_request",
+                       "field 'expires_in': expected the access token's lifetime in seconds");
+  }
+  uint32_t scopes = 0;
+  std::string scope_text = j.value("scope",
+                                   "catalog:read orders:write payments:charge "
+                                   "bookings:write");
+  for (std::size_t at = 0; at < scope_text.size();) {
+    std::size_t end = scope_text.find(' ', at);
+    if (end == std::string::npos) end = scope_text.size();
+    uint32_t bit = 0;
+    std::string name = scope_text.substr(at, end - at);
+    if (!name.empty() && !parse_scope(name, bit)) {
+      metrics_.bad_request();
+      return error_reply(res, 400, "bad_request", "field 'scope': unknown scope '" + name + "'");
+    }
+    scopes |= bit;
+    at = end + 1;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  SessionGrant g;
+  g.session = names_.intern("session:" + session);
+  g.user = names_.intern(user);
+  g.access_token = names_.intern(access);
+  g.refresh_token = names_.intern(refresh);
+  Time t = now();
+  g.expires_at = t + j["expires_in"].get<int64_t>() * kSecond;
+  g.scopes = scopes;
+  core_->on_session_start(g, t);
+  json_reply(res, 201, {{"session", session}, {"user", user}});
+}
+
+void OrchestratorService::handle_consent(const httplib::Request& req, httplib::Response& res) {
+  if (!authentic(req, res)) return;
+  auto j = nlohmann::json::parse(req.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("amount") ||
+      !j["amount"].is_number_integer() || j["amount"].get<int64_t>() < 0 ||
+      !j.contains("granted") || !j["granted"].is_boolean()) {
+    metrics_.bad_request();
+    return error_reply(res, 400, "bad_request",
+                       "expected {\"session\": id, \"amount\": minor units >= 0, \"granted\": "
+                       "true|false, \"request_id\": n}");
+  }
+  // The signature covers the body, not the path: the body names its session, so a signed
+  // consent cannot be replayed onto another session's path.
+  if (j.value("session", "") != req.matches[1].str()) {
+    metrics_.bad_request();
+    return error_reply(res, 400, "bad_request",
+                       "field 'session': must equal the session in the path");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  ConsentGrant c;
+  c.session = names_.intern("session:" + req.matches[1].str());
+  c.amount = j["amount"].get<int64_t>();
+  c.granted = j["granted"].get<bool>();
+  core_->on_consent(c, now());
+  json_reply(res, 201, {{"session", req.matches[1].str()}, {"recorded", true}});
+}
+
+void OrchestratorService::handle_action(const httplib::Request& req, httplib::Response& res) {
+  Time arrived = now();
+  if (!authentic(req, res)) return;
+  WireAction wa;
+  std::string error;
+  if (!parse_wire_action(req.body, wa, error)) {
+    metrics_.bad_request();
+    return error_reply(res, 400, "bad_request", error);
+  }
+  auto waiter = std::make_shared<Waiter>();
+  std::unique_lock<std::mutex> lock(mu_);
+  ActionRequest a;
+  a.session = names_.intern("session:" + wa.session);
+  a.user = names_.intern(wa.user);
+  a.action = wa.action;
+  a.params = wa.params;
+  a.key = key_of(wa.session, wa.idempotency_key);
+  a.payment_method = names_.intern(wa.payment_method);
+  a.request_id = next_request_++;
+  waiters_[a.request_id] = waiter;
+  Effects fx;
+  core_->on_action(a, now(), fx);
+  apply(fx);
+  bool answered = waiter->cv.wait_for(lock, std::chrono::milliseconds(options_.action_timeout),
+                                      [&] { return waiter->done; });
+  if (!answered) waiters_.erase(a.request_id);
+  lock.unlock();
+  if (!answered) {
+    // The saga goes on; the agent retries with the same key and attaches to it.
+    metrics_.action_answered(ActionStatus::kUnavailable, now() - arrived);
+    return json_reply(res, 504,
+                      {{"request_id", wa.request_id},
+                       {"status", "unavailable"},
+                       {"code", "still_running"},
+                       {"retry_after_ms", 1000}});
+  }
+  ActionResult r = waiter->result;
+  r.request_id = wa.request_id;
+  metrics_.action_answered(r.status, now() - arrived);
+  json_reply(res, 200, action_result_json(r));
+}
+
+void OrchestratorService::handle_session_status(const httplib::Request& req,
+                                                httplib::Response& res) {
+  std::string id = req.matches[1].str();
+  std::lock_guard<std::mutex> lock(mu_);
+  SessionId session = names_.find("session:" + id);
+  if (session == 0) return error_reply(res, 404, "not_found", "no session '" + id + "'");
+  nlohmann::json sagas = nlohmann::json::array();
+  for (SagaId sid : store_.sagas_of(session)) {
+    const SagaRecord* s = store_.saga(sid);
+    if (s == nullptr) continue;
+    nlohmann::json j = {{"reference", saga_reference(*s)},
+                        {"step", step_name(s->step)},
+                        {"done", s->done},
+                        {"compensating", s->compensating},
+                        {"total", s->total}};
+    if (s->done) j["outcome"] = std::string(status_name(s->outcome));
+    if (!s->code.empty()) j["code"] = s->code;
+    sagas.push_back(std::move(j));
+  }
+  json_reply(res, 200, {{"session", id}, {"settled", core_->settled(session)}, {"sagas", sagas}});
+}
+
+void OrchestratorService::handle_audit(httplib::Response& res) {
+  std::vector<AuditRecord> records;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    records = store_.read_audit();
+  }
+  int64_t bad = verify_audit_chain(records);
+  nlohmann::json j = {{"records", records.size()}, {"intact", bad < 0}};
+  if (bad >= 0) j["first_bad_seq"] = bad;
+  if (!records.empty()) j["head"] = to_hex(records.back().hash);
+  json_reply(res, 200, j);
+}
+
+void OrchestratorService::install_routes() {
+  // Each keep-alive client holds a thread while connected.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(256); };
+  server_->set_payload_max_length(1 << 20);
+  server_->Post("/v1/actions", [this](const httplib::Request& req, httplib::Response& res) {
+    handle_action(req, res);
+  });
+  server_->Post("/v1/sessions", [this](const httplib::Request& req, httplib::Response& res) {
+    handle_session(req, res);
+  });
+  server_->Post(
+      R"(/v1/sessions/([^/]+)/consents)",
+      [this](const httplib::Request& req, httplib::Response& res) { handle_consent(req, res); });
+  server_->Get(R"(/v1/sessions/([^/]+))",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 handle_session_status(req, res);
+               });
+  server_->Get("/v1/audit",
+               [this](const httplib::Request&, httplib::Response& res) { handle_audit(res); });
+  server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu_);
+    json_reply(res, 200, {{"status", "ok"}, {"in_flight", core_->in_flight()}});
+  });
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    int in_flight;
+    uint64_t audit;
+    std::size_t queued;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      in_flight = core_->in_flight();
+      audit = store_.audit_count();
+    }
+    {
+      std::lock_guard<std::mutex> lock(work_mu_);
+      queued = work_.size();
+    }
+    res.set_content(metrics_.render(in_flight, audit, queued), "text/plain; version=0.0.4");
+  });
+}
+
+}  // namespace checkride

@@ -1,0 +1,113 @@
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "orchestrator/action_catalog.h"
+#include "orchestrator/orchestrator.h"
+#include "protocol/action_signature.h"
+#include "wire/orchestrator/http_providers.h"
+#include "wire/orchestrator/service_metrics.h"
+#include "wire/orchestrator/sqlite_store.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace checkride {
+
+struct ServiceOptions {
+  std::string bind = "127.0.0.1";
+  int port = 12100;  // 0: any free port
+  std::string store_path = "checkride-orchestrator.db";
+  std::string secret;  // HMAC-SHA256 key for signed requests; required
+  int64_t replay_window_seconds = 300;
+  ProviderEndpoints endpoints;
+  int workers = 32;                        // threads performing provider calls
+  Duration action_timeout = 30 * kSecond;  // how long POST /v1/actions waits for the outcome
+  OrchestratorConfig config;
+};
+
+// The orchestrator core behind HTTP (docs/wire.md). The host owns the I/O the core does not:
+// it feeds requests, provider answers and timers into the core under one lock, performs
+// the calls the core asks for on a worker pool, and keeps the state in SQLite, so a
+// process killed at any moment resumes every in-flight saga when it starts again.
+class OrchestratorService {
+ public:
+  OrchestratorService(const ActionCatalog& catalog, ServiceOptions options);
+  ~OrchestratorService();
+
+  int bind();    // returns the port
+  void serve();  // blocks until stop()
+  void stop();
+
+ private:
+  struct Waiter {
+    std::condition_variable cv;
+    bool done = false;
+    ActionResult result;
+  };
+  struct TimerEntry {
+    Time at;
+    TimerId id;
+    bool operator>(const TimerEntry& o) const { return at > o.at || (at == o.at && id > o.id); }
+  };
+
+  Time now() const;
+  void apply(Effects& fx);  // under mu_
+  void worker_loop();
+  void timer_loop();
+  void install_routes();
+  bool authentic(const httplib::Request& req, httplib::Response& res);
+  void handle_session(const httplib::Request& req, httplib::Response& res);
+  void handle_consent(const httplib::Request& req, httplib::Response& res);
+  void handle_action(const httplib::Request& req, httplib::Response& res);
+  void handle_session_status(const httplib::Request& req, httplib::Response& res);
+  void handle_audit(httplib::Response& res);
+
+  const ActionCatalog& catalog_;
+  ServiceOptions options_;
+  SqliteDb db_;
+  ExternalNames names_;
+  SqliteStore store_;
+  HttpProviders providers_;
+  SignatureVerifier verifier_;
+  ServiceMetrics metrics_;
+
+  std::mutex mu_;  // the core, the store and the waiters
+  std::unique_ptr<Orchestrator> core_;
+  std::unordered_map<uint64_t, std::shared_ptr<Waiter>> waiters_;
+  uint64_t next_request_ = 1;
+
+  std::mutex work_mu_;
+  std::condition_variable work_cv_;
+  std::deque<ProviderCall> work_;
+
+  std::mutex timer_mu_;
+  std::condition_variable timer_cv_;
+  std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
+
+  bool stopping_ = false;  // under work_mu_ and timer_mu_
+  std::vector<std::thread> threads_;
+  std::unique_ptr<httplib::Server> server_;
+};
+
+struct ServeOrchestratorOptions {
+  ServiceOptions service;  // service.config: policy, retries, defects (a scenario's)
+  std::string actions;     // optional action catalog YAML
+};
+// `checkride serve orchestrator`: runs until SIGINT/SIGTERM; exit code 2 on bad options.
+int run_serve_orchestrator(const ServeOrchestratorOptions& options, std::ostream& out,
+                           std::ostream& err);
+
+}  // namespace checkride

@@ -1,0 +1,99 @@
+#include "wire/orchestrator/saga_codec.h"
+
+namespace checkride {
+
+nlohmann::json saga_to_json(const SagaRecord& s) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& i : s.items) items.push_back({i.sku, i.quantity});
+  return {{"id", s.id},
+          {"kind", static_cast<int>(s.kind)},
+          {"session", s.session},
+          {"user", s.user},
+          {"action_key", s.action_key},
+          {"confirm_key", s.confirm_key},
+          {"cart_hash", s.cart_hash},
+          {"step", static_cast<int>(s.step)},
+          {"attempt", s.attempt},
+          {"comp", s.comp},
+          {"compensating", s.compensating},
+          {"done", s.done},
+          {"acked", s.acked},
+          {"refreshed", s.refreshed},
+          {"back_to_hold", s.back_to_hold},
+          {"ambiguous", s.ambiguous},
+          {"payment_attempts", s.payment_attempts},
+          {"outcome", static_cast<int>(s.outcome)},
+          {"code", s.code},
+          {"items", items},
+          {"coupon", s.coupon},
+          {"offer", s.offer},
+          {"seats", s.seats},
+          {"total", s.total},
+          {"max_total", s.max_total},
+          {"refund_amount", s.refund_amount},
+          {"payment_method", s.payment_method},
+          {"reservation", s.reservation},
+          {"payment", s.payment},
+          {"order", s.order},
+          {"hold", s.hold},
+          {"hold_expires_at", s.hold_expires_at},
+          {"target", s.target}};
+}
+
+SagaRecord saga_from_json(const nlohmann::json& j) {
+  SagaRecord s;
+  s.id = j.at("id").get<SagaId>();
+  s.kind = static_cast<SagaKind>(j.at("kind").get<int>());
+  s.session = j.at("session").get<SessionId>();
+  s.user = j.at("user").get<UserId>();
+  s.action_key = j.at("action_key").get<IdempotencyKey>();
+  s.confirm_key = j.at("confirm_key").get<IdempotencyKey>();
+  s.cart_hash = j.at("cart_hash").get<uint64_t>();
+  s.step = static_cast<Step>(j.at("step").get<int>());
+  s.attempt = j.at("attempt").get<uint8_t>();
+  s.comp = j.at("comp").get<uint8_t>();
+  s.compensating = j.at("compensating").get<bool>();
+  s.done = j.at("done").get<bool>();
+  s.acked = j.at("acked").get<bool>();
+  s.refreshed = j.at("refreshed").get<bool>();
+  s.back_to_hold = j.at("back_to_hold").get<bool>();
+  s.ambiguous = j.at("ambiguous").get<bool>();
+  s.payment_attempts = j.at("payment_attempts").get<uint8_t>();
+  s.outcome = static_cast<ActionStatus>(j.at("outcome").get<int>());
+  s.code = j.at("code").get<std::string>();
+  for (const auto& i : j.at("items"))
+    s.items.push_back({i[0].get<std::string>(), i[1].get<int32_t>()});
+  s.coupon = j.at("coupon").get<std::string>();
+  s.offer = j.at("offer").get<std::string>();
+  s.seats = j.at("seats").get<int32_t>();
+  s.total = j.at("total").get<int64_t>();
+  s.max_total = j.at("max_total").get<int64_t>();
+  s.refund_amount = j.at("refund_amount").get<int64_t>();
+  s.payment_method = j.at("payment_method").get<PaymentMethodId>();
+  s.reservation = j.at("reservation").get<ObjectId>();
+  s.payment = j.at("payment").get<ObjectId>();
+  s.order = j.at("order").get<ObjectId>();
+  s.hold = j.at("hold").get<ObjectId>();
+  s.hold_expires_at = j.at("hold_expires_at").get<Time>();
+  s.target = j.at("target").get<SagaId>();
+  return s;
+}
+
+nlohmann::json grant_to_json(const SessionGrant& g) {
+  return {{"session", g.session},           {"user", g.user},
+          {"access_token", g.access_token}, {"refresh_token", g.refresh_token},
+          {"expires_at", g.expires_at},     {"scopes", g.scopes}};
+}
+
+SessionGrant grant_from_json(const nlohmann::json& j) {
+  SessionGrant g;
+  g.session = j.at("session").get<SessionId>();
+  g.user = j.at("user").get<UserId>();
+  g.access_token = j.at("access_token").get<uint64_t>();
+  g.refresh_token = j.at("refresh_token").get<uint64_t>();
+  g.expires_at = j.at("expires_at").get<Time>();
+  g.scopes = j.at("scopes").get<uint32_t>();
+  return g;
+}
+
+}  // namespace checkride

@@ -1,0 +1,88 @@
+#pragma once
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "orchestrator/store.h"
+#include "wire/orchestrator/sqlite_db.h"
+
+namespace checkride {
+
+// The orchestrator's durable state in SQLite (WAL): sagas, idempotency keys, grants,
+// consents and the hash-chained audit log. Reads come from memory; every write goes
+// through to the database before the call returns, which is the write-ahead point the core
+// relies on: a saga is durable before the provider call it describes leaves.
+//
+// Not thread-safe: the service calls it under the same lock as the orchestrator core.
+class SqliteStore : public Store, private AuditSink {
+ public:
+  // Opens (or creates) the store and loads what an earlier process left.
+  explicit SqliteStore(SqliteDb& db);
+  ~SqliteStore() override;
+
+  SagaId create_saga(SagaRecord record) override;
+  SagaRecord* saga(SagaId id) override;
+  void save(SagaId id) override;
+  void for_each_saga(const std::function<void(const SagaRecord&)>& fn) const override;
+  const IdList& sagas_of(SessionId session) const override;
+  void retire_session(SessionId session, UserId user) override;
+  SagaId saga_for_key(IdempotencyKey key) const override;
+  void put_key(IdempotencyKey key, SagaId id) override;
+  const SessionGrant* grant(UserId user) const override;
+  void put_grant(const SessionGrant& grant) override;
+  std::vector<ConsentRecord>& consents(SessionId session) override { return consents_[session]; }
+  void save_consents(SessionId session) override;
+  AuditSink* audit_sink() override { return this; }
+  uint64_t audit_count() const override { return audit_count_; }
+  Sha256 audit_head() const override { return audit_head_; }
+
+  // Every audit record, read back from the database (for verification).
+  std::vector<AuditRecord> read_audit() const;
+  uint64_t writes() const { return writes_; }
+
+ private:
+  void append(uint64_t seq, std::string_view line, const Sha256& hash) override;
+  void load();
+
+  SqliteDb& db_;
+  struct Statements;
+  std::unique_ptr<Statements> st_;
+  std::map<SagaId, SagaRecord> sagas_;  // ordered: recover() walks them in id order
+  SagaId last_saga_ = 0;
+  struct SessionIndex {
+    IdList sagas;
+    IdList keys;
+  };
+  std::unordered_map<SessionId, SessionIndex> sessions_;
+  std::unordered_map<IdempotencyKey, SagaId> keys_;
+  std::unordered_map<UserId, SessionGrant> grants_;
+  std::unordered_map<SessionId, std::vector<ConsentRecord>> consents_;
+  uint64_t audit_count_ = 0;
+  Sha256 audit_head_{};
+  uint64_t writes_ = 0;
+};
+
+// Provider and caller ids are strings ("pi_3Mtw…", "user_7", an access token); the core
+// works with dense integers. This table gives each string a number that survives restarts.
+// Thread-safe: adapters intern replies on their own threads.
+class ExternalNames {
+ public:
+  explicit ExternalNames(SqliteDb& db);
+  ~ExternalNames();
+  uint64_t intern(const std::string& text);      // 0 for ""
+  std::string text(uint64_t id) const;           // "" for 0 or unknown
+  uint64_t find(const std::string& text) const;  // 0 when never interned
+
+ private:
+  SqliteDb& db_;
+  struct Statements;
+  std::unique_ptr<Statements> st_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, uint64_t> ids_;
+  std::unordered_map<uint64_t, std::string> texts_;
+};
+
+}  // namespace checkride
