@@ -90,6 +90,8 @@ int cmd_run(const std::vector<std::string>& args) {
       "session", po::value<uint64_t>(&o.trace_session), "with --trace: the session to print")(
       "trace", "print the --session's events")("quiet,q", po::bool_switch(&o.quiet), "no summary")(
       "junit", po::value<std::string>(&o.junit_file), "also write JUnit XML here")(
+      "allow-empty", po::bool_switch(&o.allow_empty),
+      "accept a run that exercised nothing (default: NO EVIDENCE, exit 1)")(
       "audit-log", po::value<std::string>(&o.audit_log),
       "also write the orchestrator's hash-chained audit log (JSONL) here; one scenario")(
       "scenario", po::value<std::vector<std::string>>(&o.paths), "scenario files or directories");
@@ -168,6 +170,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "override any field: key.path=value")(
       "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
       "junit", po::value<std::string>(&o.junit_file), "JUnit XML: a testcase per gate per seed")(
+      "allow-empty", po::bool_switch(&o.allow_empty),
+      "accept seeds that exercised nothing (default: NO EVIDENCE, exit 1)")(
       "quiet,q", po::bool_switch(&o.quiet), "no summary")(
       "scenario", po::value<std::vector<std::string>>(&scenarios), "one scenario file");
   po::variables_map vm;
@@ -293,7 +297,10 @@ int cmd_replay(const std::vector<std::string>& args) {
       "new-cassette", po::value<std::string>(&miss.out),
       "where --record-on-miss writes (default OUT/NAME.new.jsonl)")(
       "fail-on-divergence", po::bool_switch(&o.fail_on_divergence),
-      "exit 1 when any session diverged")("quiet,q", po::bool_switch(&o.quiet), "no summary")(
+      "exit 1 when any session diverged")(
+      "allow-empty", po::bool_switch(&o.allow_empty),
+      "accept a replay that exercised nothing (default: NO EVIDENCE, exit 1)")(
+      "quiet,q", po::bool_switch(&o.quiet), "no summary")(
       "cassette", po::value<std::vector<std::string>>(&cassettes), "the cassette to replay");
   po::variables_map vm;
   if (parse_or_help(args, desc, "cassette", vm)) return 0;

@@ -90,7 +90,7 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
     std::string type = require(ev, "type", vt::string, "a string", origin, line);
     auto [it, fresh] = open.try_emplace(session, Open{c.sessions.size(), 0, 0, {}, {}});
     Open& o = it->second;
-    if (fresh) c.sessions.push_back(SessionTemplate{session, {}});
+    if (fresh) c.sessions.push_back(SessionTemplate{session, {}, {}});
     if (!fresh && seq <= o.last_seq) {
       throw InputError(origin, line, "seq", "expected seq to increase within session " + session);
     }
@@ -102,7 +102,14 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
     o.last_seq = seq;
     o.last_t = t;
     SessionTemplate& tmpl = c.sessions[o.index];
-    if (type == "user" || type == "assistant" || type == "note") {
+    if (type == "note") {
+      // A tool call that is not an action names its tool: counted for mapping coverage.
+      auto tool = ev.find("tool");
+      if (tool != ev.end() && tool->is_string())
+        tmpl.note_tools.push_back(tool->get<std::string>());
+      continue;
+    }
+    if (type == "user" || type == "assistant") {
       continue;  // conversation text: kept in the file, not needed to replay actions
     }
     if (type == "action") {

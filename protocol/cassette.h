@@ -40,6 +40,8 @@ struct CassetteStep {
 struct SessionTemplate {
   std::string id;
   std::vector<CassetteStep> steps;
+  // Tool calls the recording kept as notes (not actions), by tool name, in order.
+  std::vector<std::string> note_tools;
 };
 
 struct Cassette {

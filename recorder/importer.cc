@@ -8,6 +8,7 @@
 
 #include "protocol/audit_record.h"
 #include "protocol/input_error.h"
+#include "protocol/tool_coverage.h"
 #include "protocol/input_file.h"
 #include "recorder/cassette_writer.h"
 #include "recorder/transcript.h"
@@ -204,6 +205,23 @@ std::vector<Session> import_audit(const std::string& path) {
   return sessions;
 }
 
+// A tool call of the imported events: an action the catalog knows, one it does not (a
+// malformed call), or a tool kept as a note.
+void count_tool_call(const CassetteEvent& ev, const std::set<std::string>& actions,
+                     ToolCoverage& coverage) {
+  const std::string& type = ev["type"].get_ref<const std::string&>();
+  if (type == "action") {
+    const std::string& name = ev["action"].get_ref<const std::string&>();
+    ToolCallCount& c = coverage[name];
+    ++c.calls;
+    c.mapped += actions.empty() || actions.count(name) > 0;
+  } else if (type == "note" && ev.contains("tool") && ev["tool"].is_string()) {
+    ToolCallCount& c = coverage[ev["tool"].get<std::string>()];
+    ++c.calls;
+    ++c.notes;
+  }
+}
+
 }  // namespace
 
 int run_import(const ImportOptions& options, std::ostream& out, std::ostream& err) {
@@ -236,10 +254,13 @@ int run_import(const ImportOptions& options, std::ostream& out, std::ostream& er
   header["files"] = names;
   CassetteWriter writer(options.out, header, redactor);
   std::map<std::string, int> kinds;
+  ToolCoverage coverage;
   for (const auto& s : sessions) {
     for (const auto& [t, ev] : s.events) {
       writer.append(s.id, t, ev);
-      ++kinds[ev["type"].get<std::string>()];
+      const std::string type = ev["type"].get<std::string>();
+      ++kinds[type];
+      count_tool_call(ev, options.actions, coverage);
     }
   }
   out << options.out << ": " << sessions.size() << " sessions, " << writer.events_written()
@@ -249,7 +270,7 @@ int run_import(const ImportOptions& options, std::ostream& out, std::ostream& er
     out << (first ? "" : ", ") << n << " " << k;
     first = false;
   }
-  out << ")\n";
+  out << ")\n" << coverage_text(coverage, "  ");
   return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "protocol/input_error.h"
+#include "reports/metric_names.h"
 #include "reports/report.h"
 
 namespace checkride {
@@ -239,14 +240,20 @@ std::vector<Threshold> load_thresholds(const std::string& path) {
   }
   std::vector<Threshold> out;
   for (const auto& entry : root) {
-    std::string metric = entry.first.as<std::string>();
+    if (!entry.first.IsScalar()) {
+      throw InputError(path, entry.first.Mark().line + 1, "", "expected a metric name as key");
+    }
+    std::string metric = entry.first.Scalar();
     const YAML::Node& rule = entry.second;
+    if (!is_known_metric(metric)) {
+      throw InputError(path, entry.first.Mark().line + 1, metric, unknown_metric_message(metric));
+    }
     if (!rule.IsMap() || rule.size() == 0) {
       throw InputError(path, rule.Mark().line + 1, metric,
                        "expected {max_drop|max_rise|max_drop_percent|max_rise_percent: number}");
     }
     for (const auto& r : rule) {
-      std::string key = r.first.as<std::string>();
+      std::string key = r.first.IsScalar() ? r.first.Scalar() : "";
       bool ok = false;
       Threshold::Kind kind = parse_kind(key, ok);
       if (!ok) {

@@ -37,9 +37,15 @@ std::string xml_escape(const std::string& text) {
 std::string junit_xml(const std::vector<JUnitSuite>& suites) {
   std::vector<std::size_t> failed(suites.size(), 0);
   std::size_t tests = 0, failures = 0;
+  std::vector<std::size_t> cases(suites.size(), 0);
   for (std::size_t i = 0; i < suites.size(); ++i) {
-    for (const auto& g : suites[i].report->gates) failed[i] += g.passed ? 0 : 1;
-    tests += suites[i].report->gates.size();
+    const Report& r = *suites[i].report;
+    for (const auto& g : r.gates) failed[i] += g.passed ? 0 : 1;
+    // A run that exercised nothing is its own failing testcase, so a CI test tab is not green.
+    const bool empty = !r.no_evidence.empty();
+    failed[i] += empty && !r.allow_empty;
+    cases[i] = r.gates.size() + (empty ? 1 : 0);
+    tests += cases[i];
     failures += failed[i];
   }
   std::ostringstream x;
@@ -49,7 +55,7 @@ std::string junit_xml(const std::vector<JUnitSuite>& suites) {
   for (std::size_t i = 0; i < suites.size(); ++i) {
     const Report& r = *suites[i].report;
     x << "  <testsuite name=\"" << xml_escape(suites[i].name) << "\" id=\"" << i << "\" tests=\""
-      << r.gates.size() << "\" failures=\"" << failed[i] << "\" errors=\"0\" skipped=\"0\">\n"
+      << cases[i] << "\" failures=\"" << failed[i] << "\" errors=\"0\" skipped=\"0\">\n"
       << "    <properties>\n"
       << "      <property name=\"seed\" value=\"" << r.seed << "\"/>\n"
       << "      <property name=\"fingerprint\" value=\"" << fingerprint_hex(r.fingerprint)
@@ -68,6 +74,17 @@ std::string junit_xml(const std::vector<JUnitSuite>& suites) {
         << xml_escape(name + " failed: actual " + actual) << "\">"
         << xml_escape("expected " + g.gate.metric + " " + g.gate.text + ", got " + actual)
         << "</failure>\n    </testcase>\n";
+    }
+    if (!r.no_evidence.empty()) {
+      x << "    <testcase classname=\"checkride." << xml_escape(r.scenario)
+        << "\" name=\"evidence\"";
+      if (r.allow_empty) {
+        x << "/>\n";
+      } else {
+        x << ">\n      <failure type=\"no_evidence\" message=\"NO EVIDENCE: "
+          << xml_escape(r.no_evidence) << "\">" << xml_escape(r.no_evidence)
+          << "</failure>\n    </testcase>\n";
+      }
     }
     x << "  </testsuite>\n";
   }

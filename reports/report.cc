@@ -25,7 +25,14 @@ bool Report::passed() const {
   for (const auto& g : gates) {
     if (!g.passed) return false;
   }
-  return true;
+  return no_evidence.empty() || allow_empty;
+}
+
+std::string Report::verdict() const {
+  for (const auto& g : gates) {
+    if (!g.passed) return "FAIL";
+  }
+  return no_evidence.empty() ? "PASS" : "NO EVIDENCE";
 }
 
 std::string fingerprint_hex(uint64_t f) {
@@ -82,13 +89,30 @@ nlohmann::json report_to_json(const Report& r) {
   }
   j["gates"] = gates;
   j["passed"] = r.passed();
+  j["verdict"] = r.verdict();
+  if (!r.no_evidence.empty()) {
+    j["no_evidence"] = r.no_evidence;
+    j["allow_empty"] = r.allow_empty;
+  }
+  nlohmann::json tools = nlohmann::json::object();
+  for (const auto& [name, c] : r.tool_calls) {
+    tools[name] = {{"calls", c.calls}, {"mapped", c.mapped}, {"notes", c.notes}};
+  }
+  j["tool_calls"] = tools;
   return j;
 }
 
 std::string report_to_markdown(const Report& r) {
   std::ostringstream md;
-  md << "## " << (r.passed() ? "PASS" : "FAIL") << " — " << r.scenario << "\n\n";
+  md << "## " << r.verdict() << " — " << r.scenario << "\n\n";
   if (!r.description.empty()) md << r.description << "\n\n";
+  if (!r.no_evidence.empty()) {
+    md << "**No evidence:** " << r.no_evidence
+       << (r.allow_empty ? " (accepted by --allow-empty)."
+                         : "; nothing was tested, so this is "
+                           "not a pass (--allow-empty accepts it).")
+       << "\n\n";
+  }
   md << "seed " << r.seed << " · fingerprint `" << fingerprint_hex(r.fingerprint) << "`";
   if (!r.defects.empty()) {
     md << " · defects:";
@@ -122,6 +146,13 @@ std::string report_to_markdown(const Report& r) {
           r.flows ? 100.0 * static_cast<double>(f.errors) / static_cast<double>(r.flows) : 0;
       md << "| " << k << " | " << f.calls << " | " << f.errors << " | "
          << format_number(std::round(per100 * 100) / 100) << " |\n";
+    }
+    md << "\n";
+  }
+  if (!r.tool_calls.empty()) {
+    md << "| recorded tool | calls | mapped to an action | kept as notes |\n|---|---|---|---|\n";
+    for (const auto& [name, c] : r.tool_calls) {
+      md << "| " << name << " | " << c.calls << " | " << c.mapped << " | " << c.notes << " |\n";
     }
     md << "\n";
   }

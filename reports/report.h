@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/tool_coverage.h"
 #include "reports/gates.h"
 #include "reports/histogram.h"
 
@@ -46,9 +47,16 @@ struct Report {
   std::vector<Witness> witnesses;
   std::map<std::string, TemplateStats> templates;  // "cassette#session" -> stats
   std::vector<GateResult> gates;
-  uint64_t flows = 0;  // sagas started, the denominator of failures per 100 flows
+  uint64_t flows = 0;       // sagas started, the denominator of failures per 100 flows
+  ToolCoverage tool_calls;  // the recordings' tool calls and how they map, each template once
+  // Why the run exercised nothing (no charge-bearing action ran, no tool call mapped to an
+  // action), or "" when it exercised something. Such a run is never PASS...
+  std::string no_evidence;
+  bool allow_empty = false;  // ...unless --allow-empty accepts it.
 
   bool passed() const;
+  // "PASS", "FAIL" (a gate failed) or "NO EVIDENCE" (the gates held, but on nothing).
+  std::string verdict() const;
 };
 
 struct RunStats {

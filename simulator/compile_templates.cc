@@ -34,6 +34,9 @@ std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
         std::shared_ptr<const nlohmann::json> broken;
         if (step.kind == CassetteStep::Kind::kAction) {
           const ActionSpec* spec = actions.find(step.action);
+          ToolCallCount& count = t.tools[step.action];
+          ++count.calls;
+          count.mapped += spec != nullptr;
           charge = spec != nullptr && spec->charge;
           bool changed = false;
           nlohmann::json bad = malform(*step.params, changed);
@@ -47,6 +50,11 @@ std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
         t.charge.push_back(charge);
         t.malformed.push_back(std::move(broken));
         t.steps.push_back(std::move(step));
+      }
+      for (const std::string& tool : session.note_tools) {
+        ToolCallCount& count = t.tools[tool];
+        ++count.calls;
+        ++count.notes;
       }
       out.push_back(std::move(t));
     }

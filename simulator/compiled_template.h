@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "protocol/cassette.h"
+#include "protocol/tool_coverage.h"
 
 namespace checkride {
 
@@ -18,6 +19,7 @@ struct CompiledTemplate {
   bool intent = false;
   bool has_substitutions = false;
   bool recorded_success = false;  // the recording ended with a confirmed charge
+  ToolCoverage tools;             // the recording's tool calls and how they map
 };
 
 }  // namespace checkride

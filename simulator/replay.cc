@@ -140,6 +140,7 @@ ReplayResult replay_cassette(const ReplayOptions& options) {
   result.report.metrics["replay_diverged"] = static_cast<double>(diverged);
   result.report.metrics["replay_recovered"] = static_cast<double>(recovered);
   result.report.gates = evaluate_gates(scenario.expect, result.report.metrics);
+  result.report.allow_empty = options.allow_empty;
   return result;
 }
 
@@ -216,7 +217,7 @@ int run_replay(const ReplayOptions& options, std::ostream& out, std::ostream& er
   bool passed = r.report.passed();
   double diverged = r.report.metrics["replay_diverged"];
   if (!options.quiet) {
-    out << (passed ? "PASS " : "FAIL ") << r.name << "  sessions=" << r.sessions.size()
+    out << r.report.verdict() << " " << r.name << "  sessions=" << r.sessions.size()
         << " diverged=" << diverged << " recovered=" << r.report.metrics["replay_recovered"]
         << " duplicate_charges=" << r.report.metrics["duplicate_charges"] << "\n";
     for (const auto& s : r.sessions) {
@@ -226,6 +227,7 @@ int run_replay(const ReplayOptions& options, std::ostream& out, std::ostream& er
       out << ": " << s.why << "\n";
     }
     print_failed_gates(r.report, "  ", out);
+    out << coverage_text(r.report.tool_calls, "  ");
     out << "reports in " << options.out_dir << "/ (" << r.name << ".replay.md)\n";
   }
   int rc = !passed || (options.fail_on_divergence && diverged > 0) ? 1 : 0;

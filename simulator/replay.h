@@ -15,6 +15,7 @@ struct ReplayOptions {
   std::string actions;   // optional action catalog when there is no scenario
   std::string out_dir = "reports";
   bool fail_on_divergence = false;
+  bool allow_empty = false;  // accept a replay that exercised nothing (else NO EVIDENCE)
   bool quiet = false;
 };
 

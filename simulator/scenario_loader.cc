@@ -6,6 +6,7 @@
 
 #include "orchestrator/defects.h"
 #include "protocol/input_error.h"
+#include "reports/metric_names.h"
 #include "simulator/scenario.h"
 
 namespace checkride {
@@ -625,6 +626,10 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
     MapReader em(top.get("expect"), path, "expect");
     for (const auto& kv : top.get("expect")) {
       std::string metric = kv.first.Scalar();
+      if (!is_known_metric(metric)) {
+        throw InputError(path, line_of(kv.first), "expect." + metric,
+                         unknown_metric_message(metric));
+      }
       Gate g;
       if (!kv.second.IsScalar() || !parse_gate(metric, kv.second.Scalar(), g)) {
         throw InputError(path, line_of(kv.second), "expect." + metric,

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "fakes/payments.h"
+#include "simulator/evidence.h"
 #include "simulator/latency.h"
 
 namespace checkride {
@@ -427,6 +428,7 @@ Report Simulation::check() {
     }
   }
   r.fingerprint = mix64(fingerprint_, static_cast<uint64_t>(r.metrics["completed"]));
+  judge_evidence(r, templates_);
   r.gates = evaluate_gates(scenario_.expect, r.metrics);
   return r;
 }

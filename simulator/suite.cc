@@ -84,6 +84,12 @@ void print_failed_gates(const Report& report, const std::string& indent, std::os
           << (g.known ? std::to_string(g.actual) : std::string("no such metric")) << "\n";
     }
   }
+  if (!report.no_evidence.empty()) {
+    out << indent << "no evidence: " << report.no_evidence
+        << (report.allow_empty ? " (accepted by --allow-empty)"
+                               : "; nothing was tested (--allow-empty accepts it)")
+        << "\n";
+  }
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -169,9 +175,11 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
       return 2;
     }
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    o.report.allow_empty = options.allow_empty;
     std::string json = report_to_json(o.report).dump(2) + "\n";
     if (options.check_determinism) {
       Outcome again = simulate(s, 0);
+      again.report.allow_empty = options.allow_empty;
       std::string json2 = report_to_json(again.report).dump(2) + "\n";
       if (json2 != json) {
         err << "checkride: " << s.path << ": NOT deterministic: two runs with seed " << s.seed
@@ -198,9 +206,9 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
     all_passed = all_passed && passed;
     if (!options.junit_file.empty()) reports.push_back(o.report);
     if (!options.quiet) {
-      const char* verdict = passed ? "PASS " : "FAIL ";
-      if (options.color) verdict = passed ? "\033[32mPASS\033[0m " : "\033[31mFAIL\033[0m ";
-      out << verdict << s.name << "  sessions=" << o.report.metrics["sessions"]
+      std::string verdict = o.report.verdict();
+      if (options.color) verdict = (passed ? "\033[32m" : "\033[31m") + verdict + "\033[0m";
+      out << verdict << " " << s.name << "  sessions=" << o.report.metrics["sessions"]
           << " completion=" << o.report.metrics["completion_rate"]
           << " duplicate_charges=" << o.report.metrics["duplicate_charges"]
           << " fingerprint=" << fingerprint_hex(o.report.fingerprint) << "\n";

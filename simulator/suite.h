@@ -13,8 +13,9 @@ struct RunOptions {
   std::vector<std::string> formats = {"json", "md"};
   bool check_determinism = false;
   uint64_t trace_session = 0;
-  std::string junit_file;  // also write JUnit XML (one testcase per gate) here
-  std::string audit_log;   // also write the orchestrator's audit log (JSONL) here
+  std::string junit_file;    // also write JUnit XML (one testcase per gate) here
+  std::string audit_log;     // also write the orchestrator's audit log (JSONL) here
+  bool allow_empty = false;  // accept a run that exercised nothing (else NO EVIDENCE, exit 1)
   bool quiet = false;
   bool progress = false;  // a progress line on `err` for long runs (a TTY only)
   bool color = false;     // PASS/FAIL in colour (a TTY without NO_COLOR only)
@@ -31,7 +32,8 @@ struct Scenario;
 struct Report;
 // One simulated run of a loaded scenario (its own action catalog, if any, is read).
 Report simulate_scenario(const Scenario& scenario);
-// The summary lines for the gates a report failed, each starting with `indent`.
+// The summary lines for the gates a report failed, and for a run that exercised nothing,
+// each starting with `indent`.
 void print_failed_gates(const Report& report, const std::string& indent, std::ostream& out);
 // Writes a whole file; throws std::runtime_error when it cannot.
 void write_file(const std::string& path, const std::string& text);

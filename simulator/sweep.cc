@@ -78,8 +78,13 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
   std::map<std::string, int> successes;  // template -> seeds in which all its intents completed
   std::map<std::string, int> trials;
   bool all_passed = true;
+  std::string no_evidence;  // the first seed that exercised nothing
   for (const Scenario& s : runs) {
     Report r = simulate_scenario(s);
+    r.allow_empty = o.allow_empty;
+    if (!r.no_evidence.empty() && !r.allow_empty && no_evidence.empty()) {
+      no_evidence = "seed " + std::to_string(r.seed) + ": " + r.no_evidence;
+    }
     for (const auto& [name, t] : r.templates) {
       if (t.intents == 0) continue;
       ++trials[name];
@@ -98,6 +103,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
   for (const auto& r : reports) {
     per_seed.push_back({{"seed", r.seed},
                         {"passed", r.passed()},
+                        {"verdict", r.verdict()},
                         {"fingerprint", fingerprint_hex(r.fingerprint)},
                         {"completion_rate", r.metrics.at("completion_rate")},
                         {"duplicate_charges", r.metrics.at("duplicate_charges")}});
@@ -105,7 +111,10 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
   j["runs"] = per_seed;
   std::ostringstream md;
   md << "## sweep " << name << " — seeds " << first << ".." << last << " ("
-     << (all_passed ? "every seed met its gates" : "some seed failed a gate") << ")\n\n"
+     << (all_passed            ? "every seed met its gates"
+         : no_evidence.empty() ? "some seed failed a gate"
+                               : "NO EVIDENCE: " + no_evidence)
+     << ")\n\n"
      << "pass^k per session template: the chance that k runs drawn from the " << n
      << " all complete every intent of the template (τ-bench's pass^k).\n\n| template | c/n |";
   for (int k = 1; k <= n; ++k) md << " k=" << k << " |";

@@ -11,7 +11,8 @@ struct SweepOptions {
   std::string seeds;                   // "A..B", inclusive
   std::vector<std::string> overrides;  // --set k=v
   std::string out_dir = "reports";
-  std::string junit_file;  // one testcase per gate per seed
+  std::string junit_file;    // one testcase per gate per seed
+  bool allow_empty = false;  // accept seeds that exercised nothing (else NO EVIDENCE, exit 1)
   bool quiet = false;
 };
 

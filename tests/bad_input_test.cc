@@ -41,6 +41,15 @@ TEST_F(BadInput, UnknownKeyIsAnErrorNotIgnored) {
   EXPECT_NE(msg.find("s.yaml:2: seeed: unknown key"), std::string::npos) << msg;
 }
 
+TEST_F(BadInput, AnUnknownMetricInExpectIsRefusedWithTheNearestName) {
+  std::string msg =
+      run_expecting_2("scenario: x\n" + good_workload + "expect:\n  duplicate_charge: 0\n");
+  EXPECT_NE(msg.find("s.yaml:6: expect.duplicate_charge: unknown metric 'duplicate_charge'; did "
+                     "you mean 'duplicate_charges'?"),
+            std::string::npos)
+      << msg;
+}
+
 TEST_F(BadInput, WrongTypeNamesTheField) {
   std::string msg = run_expecting_2(
       "scenario: x\nworkload:\n  sessions: many\n  mix: [{cassette: " + cassette + "}]\n");

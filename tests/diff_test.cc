@@ -117,5 +117,22 @@ TEST(Diff, BadInputIsExitTwoNamingTheFileAndField) {
   EXPECT_NE(d.err.find("nothing.json: no such report"), std::string::npos) << d.err;
 }
 
+// A misspelt metric would gate nothing: "no regression" on a 33-point completion drop.
+TEST(Diff, AnUnknownMetricInTheThresholdsIsRefusedWithTheNearestName) {
+  auto dir = testing::temp_dir("diff-unknown-metric");
+  auto a = testing::write_temp(dir, "a.json", report(0.99, 0, 900));
+  auto b = testing::write_temp(dir, "b.json", report(0.66, 0, 900));
+  auto rules = testing::write_temp(dir, "t.yaml",
+                                   "duplicate_charges: {max_rise: 0}\n"
+                                   "completion_rat: {max_drop: 0.01}\n");
+  Diff d = diff(a, b, rules);
+  EXPECT_EQ(d.code, 2) << d.out;
+  EXPECT_NE(d.err.find("t.yaml:2: completion_rat: unknown metric 'completion_rat'; did you mean "
+                       "'completion_rate'?"),
+            std::string::npos)
+      << d.err;
+  EXPECT_TRUE(d.out.empty()) << "no verdict on a thresholds file that gates nothing";
+}
+
 }  // namespace
 }  // namespace checkride

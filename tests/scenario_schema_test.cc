@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
+#include <set>
+
 #include "protocol/input_error.h"
 #include "protocol/yaml_json.h"
+#include "reports/metric_names.h"
 #include "simulator/scenario.h"
 #include "simulator/suite.h"
 #include "test_support.h"
@@ -54,6 +58,7 @@ TEST(ScenarioSchema, MistakesTheLoaderRefusesTheSchemaRefusesToo) {
       {"unknown defect",
        scenario_with("retries: 2", "orchestrator: {defects: [forgets_everything]}\n")},
       {"gate that is not a comparison", scenario_with("retries: 2", "expect: {stuck: none}\n")},
+      {"gate on a misspelt metric", scenario_with("retries: 2", "expect: {stuk: 0}\n")},
       {"rate without unit",
        "scenario: mistake\nworkload:\n  arrival: {rate: fast}\n  mix: [{cassette: " + cassette +
            "}]\n"},
@@ -68,6 +73,17 @@ TEST(ScenarioSchema, MistakesTheLoaderRefusesTheSchemaRefusesToo) {
   std::string fine = testing::write_temp(dir, "fine.yaml", scenario_with("retries: 2", ""));
   EXPECT_EQ(schema_errors(fine), "");
   EXPECT_NO_THROW(load_scenario(fine));
+}
+
+// The schema's metric names are the loader's: an editor refuses what `validate` refuses.
+TEST(ScenarioSchema, GatesNameExactlyTheMetricsAReportCanHold) {
+  std::ifstream f(testing::source_path("scenarios/schema/scenario.schema.json"));
+  nlohmann::json schema = nlohmann::json::parse(f);
+  std::set<std::string> in_schema;
+  for (const auto& n : schema["properties"]["expect"]["propertyNames"]["enum"]) {
+    in_schema.insert(n.get<std::string>());
+  }
+  EXPECT_EQ(in_schema, known_metrics());
 }
 
 }  // namespace

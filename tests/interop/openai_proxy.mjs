@@ -111,7 +111,15 @@ assert.deepEqual(actions.find((a) => a.action === 'previewOrder').params,
 assert.equal(lines.filter((e) => e.type === 'result').length, 8);
 assert.ok(lines.some((e) => e.type === 'note' && /upstream answered 401/.test(e.text)));
 
-const replay = spawnSync(binary, ['replay', cassette, '--out', path.join(workdir, 'reports')],
+// These conversations search and preview but never buy: nothing charge-bearing ran, so the
+// replay is no evidence unless --allow-empty says that is what the user wants.
+const empty = spawnSync(binary, ['replay', cassette, '--out', path.join(workdir, 'reports')],
+  { encoding: 'utf8' });
+assert.equal(empty.status, 1, empty.stdout + empty.stderr);
+assert.match(empty.stdout, /^NO EVIDENCE proxy/);
+assert.match(empty.stdout, /no charge-bearing action ran/);
+const replay = spawnSync(binary,
+  ['replay', cassette, '--allow-empty', '--out', path.join(workdir, 'reports')],
   { encoding: 'utf8' });
 assert.equal(replay.status, 0, replay.stdout + replay.stderr);
 assert.match(replay.stdout, /sessions=5 diverged=0/);

@@ -196,8 +196,14 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
 
   nlohmann::json body;
   body["templates"] = nlohmann::json::array();
-  for (const auto& t : templates)
-    body["templates"].push_back({{"name", t.name}, {"recorded_success", t.recorded_success}});
+  for (const auto& t : templates) {
+    nlohmann::json tools = nlohmann::json::object();
+    for (const auto& [tool, c] : t.tools) {
+      tools[tool] = {{"calls", c.calls}, {"mapped", c.mapped}, {"notes", c.notes}};
+    }
+    body["templates"].push_back(
+        {{"name", t.name}, {"recorded_success", t.recorded_success}, {"tools", tools}});
+  }
   body["sessions"] = nlohmann::json::array();
   for (const auto& s : driven) body["sessions"].push_back(s.outcome);
   body["latency"] = nlohmann::json::object();

@@ -6,6 +6,7 @@
 #include "protocol/crypto.h"
 #include "protocol/input_error.h"
 #include "simulator/checkers.h"
+#include "simulator/evidence.h"
 #include "wire/fakes/faces.h"
 #include "wire/fakes/wire_call.h"
 #include "wire/fakes/wire_names.h"
@@ -118,11 +119,25 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
       CompiledTemplate ct;
       ct.name = t.value("name", "");
       ct.recorded_success = t.value("recorded_success", false);
+      if (t.contains("tools") && t["tools"].is_object()) {
+        auto count = [](const nlohmann::json& c, const char* key) -> uint64_t {
+          auto it = c.find(key);
+          return it != c.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
+        };
+        for (const auto& [tool, c] : t["tools"].items()) {
+          if (!c.is_object()) continue;
+          ct.tools[tool] = ToolCallCount{count(c, "calls"), count(c, "mapped"), count(c, "notes")};
+        }
+      }
       templates.push_back(std::move(ct));
     }
   }
-  if (templates.empty())
-    templates.push_back(CompiledTemplate{"wire", {}, {}, {}, false, false, false});
+  const bool agent_view = !templates.empty();
+  if (templates.empty()) {
+    CompiledTemplate wire;
+    wire.name = "wire";
+    templates.push_back(std::move(wire));
+  }
   Checkers checkers(state.scenario(), templates);
   World& w = state.world();
   if (body.contains("sessions")) {
@@ -150,6 +165,8 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
       if (v.is_number()) r.metrics[name] = v.get<double>();
     }
   }
+  // With drive's view of the sessions, a drive that exercised nothing is no evidence.
+  if (agent_view) judge_evidence(r, templates);
   r.gates = evaluate_gates(state.scenario().expect, r.metrics);
   out = {
       {"report", report_to_json(r)}, {"markdown", report_to_markdown(r)}, {"passed", r.passed()}};
