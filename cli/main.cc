@@ -184,31 +184,44 @@ int cmd_sweep(const std::vector<std::string>& args) {
   return checkride::run_sweep(o, std::cout, std::cerr);
 }
 
-// Tool names the action catalog knows: what a recording treats as an action, not a note.
-std::set<std::string> action_names(const std::string& catalog_path) {
-  checkride::ActionCatalog owned;
-  const checkride::ActionCatalog* catalog = &checkride::ActionCatalog::default_catalog();
-  if (!catalog_path.empty()) {
-    owned = checkride::ActionCatalog::from_file(catalog_path);
-    catalog = &owned;
-  }
-  std::set<std::string> names;
-  for (const auto& entry : catalog->actions()) names.insert(entry.first);
-  return names;
-}
+// What recording commands share: which tools are actions, what else to redact, and what
+// marks a tool's text answer as a failure.
+struct RecordingOptions {
+  std::string catalog;
+  std::vector<std::string> error_patterns;
+};
 
-// What recording commands share: which tools are actions, and what else to redact.
-void add_recording_options(po::options_description& desc, std::string& catalog,
+void add_recording_options(po::options_description& desc, RecordingOptions& recording,
                            std::vector<std::string>& redact_paths) {
-  desc.add_options()("actions", po::value<std::string>(&catalog),
+  desc.add_options()("actions", po::value<std::string>(&recording.catalog),
                      "action catalog YAML: which tools are actions (default: the built-in one)")(
       "redact-path", po::value<std::vector<std::string>>(&redact_paths),
-      "also blank this JSON pointer in every event (repeatable), e.g. /params/passport");
+      "also blank this JSON pointer in every event (repeatable), e.g. /params/passport")(
+      "error-pattern", po::value<std::vector<std::string>>(&recording.error_patterns),
+      "regular expression (case-insensitive) marking a tool's text answer as failed; adds to "
+      "^error\\b and the catalog's error_patterns (repeatable)");
 }
 
-bool load_action_names(const std::string& catalog, std::set<std::string>& out) {
+// The catalog's tool names (what a recording treats as an action, not a note) and the error
+// patterns; false with the message on stderr when the catalog or a pattern is bad.
+bool load_recording_options(const RecordingOptions& recording, std::set<std::string>& actions,
+                            checkride::ErrorPatterns& patterns) {
   try {
-    out = action_names(catalog);
+    checkride::ActionCatalog owned;
+    const checkride::ActionCatalog* catalog = &checkride::ActionCatalog::default_catalog();
+    if (!recording.catalog.empty()) {
+      owned = checkride::ActionCatalog::from_file(recording.catalog);
+      catalog = &owned;
+    }
+    for (const auto& entry : catalog->actions()) actions.insert(entry.first);
+    std::vector<std::string> all = catalog->error_patterns();
+    all.insert(all.end(), recording.error_patterns.begin(), recording.error_patterns.end());
+    for (const auto& p : all) {
+      std::string error;
+      if (!patterns.add(p, error)) {
+        throw checkride::InputError("--error-pattern", 0, "", error);
+      }
+    }
     return true;
   } catch (const checkride::InputError& e) {
     std::cerr << "checkride: " << e.what() << "\n";
@@ -220,7 +233,7 @@ int cmd_record_import(const std::vector<std::string>& args) {
   po::options_description desc(
       "checkride record import FILE... --from openai|audit --out CASSETTE [options]");
   checkride::ImportOptions o;
-  std::string catalog;
+  RecordingOptions recording;
   desc.add_options()("help,h", "show this help")(
       "from", po::value<std::string>(&o.from),
       "openai: message arrays, arrays of them, JSONL of them or objects holding them; "
@@ -229,14 +242,14 @@ int cmd_record_import(const std::vector<std::string>& args) {
       "messages-field", po::value<std::string>(&o.messages_field)->default_value("messages"),
       "the field of an object that holds its message array")(
       "file", po::value<std::vector<std::string>>(&o.files), "files to import");
-  add_recording_options(desc, catalog, o.redaction.json_paths);
+  add_recording_options(desc, recording, o.redaction.json_paths);
   po::variables_map vm;
   if (parse_or_help(args, desc, "file", vm)) return 0;
   if (o.files.empty() || o.from.empty() || o.out.empty()) {
     std::cerr << "checkride record import: expected FILE..., --from openai|audit and --out\n";
     return 2;
   }
-  if (!load_action_names(catalog, o.actions)) return 2;
+  if (!load_recording_options(recording, o.actions, o.error_patterns)) return 2;
   return checkride::run_import(o, std::cout, std::cerr);
 }
 
@@ -244,7 +257,7 @@ int cmd_record_llm(const std::vector<std::string>& args) {
   po::options_description desc(
       "checkride record llm --upstream URL --out CASSETTE [--listen ADDR] [options]");
   checkride::ProxyOptions o;
-  std::string catalog;
+  RecordingOptions recording;
   desc.add_options()("help,h", "show this help")(
       "upstream", po::value<std::string>(&o.upstream),
       "OpenAI-compatible base URL, e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1")(
@@ -255,14 +268,14 @@ int cmd_record_llm(const std::vector<std::string>& args) {
                                                         "the model name for the cassette header")(
       "upstream-timeout", po::value<int>(&o.upstream_timeout_seconds)->default_value(120),
       "seconds to wait for the upstream's answer");
-  add_recording_options(desc, catalog, o.redaction.json_paths);
+  add_recording_options(desc, recording, o.redaction.json_paths);
   po::variables_map vm;
   if (parse_or_help(args, desc, "upstream", vm)) return 0;
   if (o.upstream.empty() || o.out.empty()) {
     std::cerr << "checkride record llm: expected --upstream URL and --out CASSETTE\n";
     return 2;
   }
-  if (!load_action_names(catalog, o.actions)) return 2;
+  if (!load_recording_options(recording, o.actions, o.error_patterns)) return 2;
   return checkride::run_llm_proxy(o, std::cout, std::cerr);
 }
 

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <regex>
 #include <set>
 #include <sstream>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -37,6 +38,30 @@ int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1
 std::string joined_handlers() {
   std::string out;
   for (const auto& h : kHandlers) out += (out.empty() ? "" : ", ") + std::string(h.name);
+  return out;
+}
+
+// `error_patterns:` a list of regular expressions, each checked here so that a bad one is
+// a load error naming its line, not a surprise at import time.
+std::vector<std::string> parse_error_patterns(const YAML::Node& node, const std::string& origin) {
+  if (!node.IsSequence()) {
+    throw InputError(origin, line_of(node), "error_patterns",
+                     "expected a list of regular expressions");
+  }
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const std::string field = "error_patterns[" + std::to_string(i) + "]";
+    if (!node[i].IsScalar()) {
+      throw InputError(origin, line_of(node[i]), field, "expected a regular expression");
+    }
+    try {
+      std::regex check(node[i].Scalar(), std::regex::ECMAScript | std::regex::icase);
+    } catch (const std::regex_error& e) {
+      throw InputError(origin, line_of(node[i]), field,
+                       std::string("not a regular expression: ") + e.what());
+    }
+    out.push_back(node[i].Scalar());
+  }
   return out;
 }
 
@@ -114,13 +139,16 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
   if (!root.IsMap() || !root["actions"] || !root["actions"].IsSequence()) {
     throw InputError(origin, line_of(root), "actions", "expected a list under 'actions'");
   }
+  ActionCatalog catalog;
   for (const auto& kv : root) {
-    if (kv.first.Scalar() != "actions") {
-      throw InputError(origin, line_of(kv.first), kv.first.Scalar(),
-                       "unknown key; expected 'actions'");
+    const std::string key = kv.first.Scalar();
+    if (key == "error_patterns") {
+      catalog.error_patterns_ = parse_error_patterns(kv.second, origin);
+    } else if (key != "actions") {
+      throw InputError(origin, line_of(kv.first), key,
+                       "unknown key; expected 'actions' or 'error_patterns'");
     }
   }
-  ActionCatalog catalog;
   int index = 0;
   for (const auto& node : root["actions"]) {
     std::string field = "actions[" + std::to_string(index++) + "]";

@@ -78,6 +78,9 @@ class ActionCatalog {
   // parameters}}), for asking a live model what to do next.
   nlohmann::json openai_tools() const;
   const std::map<std::string, ActionSpec>& actions() const { return actions_; }
+  // `error_patterns:` regular expressions (case-insensitive) that mark a recorded tool's
+  // text answer as a failure, for importers and the recording proxy.
+  const std::vector<std::string>& error_patterns() const { return error_patterns_; }
 
   // Validates params against the action's schema; on failure returns false and describes
   // the first problem (JSON pointer and what was expected) in `error`.
@@ -88,6 +91,7 @@ class ActionCatalog {
 
  private:
   std::map<std::string, ActionSpec> actions_;
+  std::vector<std::string> error_patterns_;
 };
 
 // True when any string or number in `params` holds a card-number-like digit run

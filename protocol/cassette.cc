@@ -146,10 +146,15 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
                              "'; expected ok, confirmed, rejected, failed, busy, "
                              "needs_confirmation, reauth_required, review or unavailable");
       }
-      // An inferred status (a third-party tool's answer) is compared as success or not.
+      // An inferred status (a third-party tool's answer) is compared as success or failure.
       auto inferred = ev.find("status_inferred");
       step.has_recorded =
           !(inferred != ev.end() && inferred->is_boolean() && inferred->get<bool>());
+      if (!step.has_recorded) {
+        auto from = ev.find("inferred_from");
+        step.inferred_from =
+            from != ev.end() && from->is_string() ? from->get<std::string>() : "the answer's shape";
+      }
       auto r = ev.find("result");
       if (r != ev.end()) {
         std::vector<std::string> refs;

@@ -18,8 +18,9 @@ struct CassetteStep {
   std::string call_id;
   std::string action;
   std::shared_ptr<const nlohmann::json> params;
-  bool has_recorded = false;
+  bool has_recorded = false;  // the recording's own status, not one inferred from its text
   ActionStatus recorded = ActionStatus::kOk;
+  std::string inferred_from;               // with an inferred status: what it was inferred from
   std::vector<std::string> recorded_refs;  // ids the recorded result handed back
   int64_t recorded_total = -1;             // the recorded result's total_cents, if any
   // params that name an id an earlier step got back: JSON pointer -> that step's index
@@ -29,11 +30,12 @@ struct CassetteStep {
   int64_t amount = 0;
   bool granted = false;
 
-  // Whether an answer is the one the recording got: the same status, or any success when
-  // the recording's status was only inferred. The agent moves on when it is; replay counts
-  // a divergence when it is not.
+  // Whether an answer is the one the recording got: the same status, or, when the
+  // recording's status was only inferred (ok or failed), the same outcome: success for a
+  // recorded success, a failure of any kind for a recorded failure. The agent moves on when
+  // it is; replay counts a divergence when it is not.
   bool answered_as_recorded(ActionStatus status) const {
-    return has_recorded ? status == recorded : is_success(status);
+    return has_recorded ? status == recorded : is_success(status) == is_success(recorded);
   }
 };
 

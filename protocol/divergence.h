@@ -16,9 +16,10 @@ struct SessionDivergence {
   int step = -1;  // its index among the session's replayed steps
   std::string call_id;
   std::string action;
-  std::string recorded;  // the recorded status ("success" when the recording had none)
-  std::string sandbox;   // the status the sandbox answered
-  std::string code;      // the orchestrator's reason code, e.g. "no_answer", "out_of_stock"
+  std::string recorded;                // the recorded status
+  std::string recorded_inferred_from;  // how the recorded status was inferred, "" if it was not
+  std::string sandbox;                 // the status the sandbox answered
+  std::string code;  // the orchestrator's reason code, e.g. "no_answer", "out_of_stock"
   int64_t recorded_total = -1;
   int64_t sandbox_total = -1;
   std::string why;  // one sentence for a person

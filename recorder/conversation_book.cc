@@ -60,7 +60,7 @@ std::string ConversationBook::begin(const nlohmann::json& messages,
   auto [it, fresh] = conversations_.try_emplace(id);
   Conversation& c = it->second;
   if (fresh) {
-    c.converter = std::make_unique<TranscriptConverter>(actions_);
+    c.converter = std::make_unique<TranscriptConverter>(actions_, errors_);
     c.start = std::chrono::steady_clock::now();
   }
   // With an explicit id the client may resend a shorter history; record only what is new.

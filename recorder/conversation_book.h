@@ -23,8 +23,8 @@ namespace checkride {
 // same opening message become two sessions.
 class ConversationBook {
  public:
-  ConversationBook(CassetteWriter& writer, std::set<std::string> actions)
-      : writer_(writer), actions_(std::move(actions)) {}
+  ConversationBook(CassetteWriter& writer, std::set<std::string> actions, ErrorPatterns errors = {})
+      : writer_(writer), actions_(std::move(actions)), errors_(std::move(errors)) {}
 
   // Records the messages of `request` not seen before; returns the session id to pass to
   // finish(). `explicit_id` is the X-Checkride-Session header, or "".
@@ -45,6 +45,7 @@ class ConversationBook {
 
   CassetteWriter& writer_;
   std::set<std::string> actions_;
+  ErrorPatterns errors_;
   std::mutex mu_;
   std::map<std::string, Conversation> conversations_;
   int next_ = 1;

@@ -8,8 +8,8 @@
 
 #include "protocol/audit_record.h"
 #include "protocol/input_error.h"
-#include "protocol/tool_coverage.h"
 #include "protocol/input_file.h"
+#include "protocol/tool_coverage.h"
 #include "recorder/cassette_writer.h"
 #include "recorder/transcript.h"
 
@@ -61,7 +61,7 @@ class OpenAiImport {
     }
     std::string field = conv.is_object() ? where + options_.messages_field : where;
     if (!messages->is_array()) throw InputError(file, line, field, "expected an array of messages");
-    TranscriptConverter converter(options_.actions);
+    TranscriptConverter converter(options_.actions, options_.error_patterns);
     Session s{unique(id), {}};
     int64_t t = 0;
     for (std::size_t i = 0; i < messages->size(); ++i) {

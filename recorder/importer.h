@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "recorder/redactor.h"
+#include "recorder/result_status.h"
 
 namespace checkride {
 
@@ -13,6 +14,7 @@ struct ImportOptions {
   std::string from;                         // "openai" or "audit"
   std::string messages_field = "messages";  // where an object holds its message array
   std::set<std::string> actions;            // tool names that are actions (openai)
+  ErrorPatterns error_patterns;             // what marks a text answer as a failure
   std::string out;                          // the cassette to write
   RedactionConfig redaction;
 };

@@ -111,7 +111,7 @@ LlmProxy::LlmProxy(ProxyOptions options, std::ostream& log)
   header["upstream"] = options_.upstream;
   header["model"] = options_.model_label.empty() ? "unspecified" : options_.model_label;
   writer_ = std::make_unique<CassetteWriter>(options_.out, header, *redactor_);
-  book_ = std::make_unique<ConversationBook>(*writer_, options_.actions);
+  book_ = std::make_unique<ConversationBook>(*writer_, options_.actions, options_.error_patterns);
   server_ = std::make_unique<httplib::Server>();
   install_routes();
 }

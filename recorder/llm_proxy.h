@@ -5,6 +5,7 @@
 #include <string>
 
 #include "recorder/redactor.h"
+#include "recorder/result_status.h"
 
 namespace httplib {
 class Server;
@@ -18,6 +19,7 @@ struct ProxyOptions {
   std::string out;                     // the cassette
   std::string model_label;             // the header's "model" (else learnt from requests)
   std::set<std::string> actions;       // tool names that are actions
+  ErrorPatterns error_patterns;        // what marks a tool's text answer as a failure
   RedactionConfig redaction;
   int upstream_timeout_seconds = 120;
 };

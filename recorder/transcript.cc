@@ -192,10 +192,15 @@ void TranscriptConverter::add_result(const std::string& call_id, const std::stri
   if (st != result.end() && st->is_string() && parse_status(st->get<std::string>(), status)) {
     ev["status"] = st->get<std::string>();
   } else {
-    // A third-party tool's answer carries no orchestrator status: success unless it says error.
-    bool error = result.contains("error") || result.contains("errors");
-    ev["status"] = error ? "failed" : "ok";
+    // A third-party tool's answer carries no orchestrator status: read it for a failure.
+    std::string text = content;  // a JSON string answer is read as its value
+    if (result.contains("value") && result["value"].is_string()) {
+      text = result["value"].get<std::string>();
+    }
+    InferredStatus inferred = infer_status(result, text, errors_);
+    ev["status"] = inferred.status;
     ev["status_inferred"] = true;
+    ev["inferred_from"] = inferred.from;
   }
   ev["result"] = result;
   out.push_back(std::move(ev));

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "recorder/result_status.h"
+
 namespace checkride {
 
 // One cassette event without its session, seq and t_ms (the writer adds those).
@@ -17,15 +19,17 @@ using CassetteEvent = nlohmann::ordered_json;
 //  - each tool call -> "action" (params parsed from the arguments; the call as received kept
 //    under "raw"; arguments that are not a JSON object are kept as a string with
 //    "params_error", never dropped). Tools that are not actions -> "note";
-//  - tool messages -> "result" (status from the content's "status" when it has one, else
-//    inferred and marked "status_inferred");
+//  - tool messages -> "result" (status from the content's "status" when it is a checkride
+//    status, else inferred by infer_status and marked "status_inferred" with "inferred_from");
 //  - a user message answering a quoted total -> also "confirm" (see docs/recording.md).
 // Understands OpenAI `tool_calls`, the Qwen-Agent / legacy `function_call` shape with
 // `function` role answers, and Hermes `<tool_call>` / `<tool_response>` text.
 class TranscriptConverter {
  public:
   // `actions`: tool names that are orchestrator actions; empty means every tool is one.
-  explicit TranscriptConverter(std::set<std::string> actions) : actions_(std::move(actions)) {}
+  // `errors`: what marks a tool's text answer as a failure when it carries no status.
+  explicit TranscriptConverter(std::set<std::string> actions, ErrorPatterns errors = {})
+      : actions_(std::move(actions)), errors_(std::move(errors)) {}
 
   // Appends the events `message` yields. Returns false with `error` (naming the field) when
   // the message is not a chat message at all.
@@ -43,6 +47,7 @@ class TranscriptConverter {
   bool is_action(const std::string& name) const;
 
   std::set<std::string> actions_;
+  ErrorPatterns errors_;
   std::map<std::string, std::string> id_map_;  // model's call id -> cassette call id
   std::map<std::string, std::string> names_;   // cassette call id -> tool name
   std::deque<std::string> unanswered_;         // cassette call ids, oldest first

@@ -29,11 +29,13 @@ struct Watch {
 };
 
 std::string recorded_name(const CassetteStep& step) {
-  return step.has_recorded ? std::string(status_name(step.recorded)) : "success";
+  return std::string(status_name(step.recorded));
 }
 
 std::string explain(const SessionDivergence& d) {
-  std::string why = "recorded " + d.recorded + ", sandbox answered " + d.sandbox;
+  std::string why = "recorded " + d.recorded;
+  if (!d.recorded_inferred_from.empty()) why += " (inferred from " + d.recorded_inferred_from + ")";
+  why += ", sandbox answered " + d.sandbox;
   if (!d.code.empty()) why += " (" + d.code + ")";
   if (d.recorded == d.sandbox && d.recorded_total >= 0) {
     why = "same status, but the total differs: recorded " + std::to_string(d.recorded_total) +
@@ -112,6 +114,7 @@ ReplayResult replay_cassette(const ReplayOptions& options) {
     w.d.call_id = s.call_id;
     w.d.action = s.action;
     w.d.recorded = recorded_name(s);
+    w.d.recorded_inferred_from = s.inferred_from;
     w.d.sandbox = std::string(status_name(r.status));
     w.d.code = r.code;
     w.d.recorded_total = status_ok ? s.recorded_total : -1;
@@ -179,6 +182,9 @@ nlohmann::json divergence_json(const ReplayResult& r) {
       j["first_divergence"] = {{"line", s.line},       {"call_id", s.call_id},
                                {"action", s.action},   {"recorded", s.recorded},
                                {"sandbox", s.sandbox}, {"code", s.code}};
+      if (!s.recorded_inferred_from.empty()) {
+        j["first_divergence"]["recorded_inferred_from"] = s.recorded_inferred_from;
+      }
       if (s.recorded_total >= 0) {
         j["first_divergence"]["recorded_total"] = s.recorded_total;
         j["first_divergence"]["sandbox_total"] = s.sandbox_total;

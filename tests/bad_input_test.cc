@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "orchestrator/action_catalog.h"
+#include "protocol/input_error.h"
 #include "simulator/suite.h"
 #include "tests/test_support.h"
 
@@ -86,6 +88,22 @@ TEST_F(BadInput, BrokenCassetteNamesFileLineAndField) {
   msg = run_expecting_2("scenario: x\nworkload:\n  sessions: 5\n  mix: [{cassette: " + not_json +
                         "}]\n");
   EXPECT_NE(msg.find("notjson.jsonl:2: not valid JSON"), std::string::npos) << msg;
+}
+
+TEST_F(BadInput, ACatalogsErrorPatternsAreRegularExpressions) {
+  const std::string actions =
+      "actions:\n  - {name: find, handler: search_catalog, params: {type: object}}\n";
+  ActionCatalog good =
+      ActionCatalog::from_yaml_text("error_patterns: [\"^sorry\", \"unable to\"]\n" + actions, "c");
+  EXPECT_EQ(good.error_patterns(), (std::vector<std::string>{"^sorry", "unable to"}));
+  try {
+    ActionCatalog::from_yaml_text("error_patterns: [\"^ok\", \"([bad\"]\n" + actions, "c.yaml");
+    ADD_FAILURE() << "a bad regular expression loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("c.yaml:1: error_patterns[1]: not a regular expression"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(BadInput, UnknownActionInACatalogAndUnknownDefect) {

@@ -139,6 +139,44 @@ TEST(RecordImport, OpenAiFormsAllImportAndBadInputNamesTheSpot) {
   EXPECT_FALSE(std::ifstream(bad.out).good());  // nothing half-written
 }
 
+// "Recorded failed, sandbox ok" is a divergence, and the report says the recorded status
+// was inferred and from what.
+TEST(Replay, ARecordedErrorTextThatTheSandboxAnswersOkDiverges) {
+  const std::string dir = testing::temp_dir("replay-recorded-error");
+  json messages = json::array(
+      {{{"role", "user"}, {"content", "Find me blue runners"}},
+       {{"role", "assistant"},
+        {"tool_calls", json::array({{{"id", "c1"},
+                                     {"type", "function"},
+                                     {"function",
+                                      {{"name", "searchCatalog"},
+                                       {"arguments", "{\"query\": \"blue runner\"}"}}}}})}},
+       {{"role", "tool"}, {"tool_call_id", "c1"}, {"content", "Error: not enough seats"}}});
+  ImportOptions import;
+  import.files = {testing::write_temp(dir, "t.json", messages.dump())};
+  import.from = "openai";
+  import.actions = {"searchCatalog"};
+  import.out = dir + "/recorded-error.jsonl";
+  std::ostringstream iout, ierr;
+  ASSERT_EQ(run_import(import, iout, ierr), 0) << ierr.str();
+
+  ReplayOptions o;
+  o.cassette = import.out;
+  o.out_dir = dir + "/reports";
+  o.quiet = true;
+  o.allow_empty = true;  // a lookup only
+  std::ostringstream out, err;
+  ReplayResult r;
+  ASSERT_EQ(run_replay(o, out, err, &r), 0) << err.str();
+  ASSERT_EQ(r.sessions.size(), 1u);
+  EXPECT_EQ(r.sessions[0].verdict, "diverged");
+  EXPECT_EQ(r.sessions[0].why,
+            "recorded failed (inferred from its text matches /^error\\b/i), sandbox answered ok");
+  json replay = json::parse(slurp(dir + "/reports/recorded-error.replay.json"));
+  EXPECT_EQ(replay["sessions"][0]["first_divergence"]["recorded_inferred_from"],
+            "its text matches /^error\\b/i");
+}
+
 TEST(RecordImport, TheAuditLogBecomesACassetteThatReplaysTheSame) {
   std::string dir = testing::temp_dir("audit-import");
   RunOptions run;

@@ -78,6 +78,64 @@ TEST(Transcript, ToolsThatAreNotActionsBecomeNotesNotSilence) {
   EXPECT_EQ(events[3]["status_inferred"], true);
 }
 
+// A recorded failure is a failure: an error object, a failing status field, or text that
+// matches an error pattern all infer "failed", and the cassette says from what.
+TEST(Transcript, ARecordedFailureIsInferredAsFailedAndSaysFromWhat) {
+  const std::pair<std::string, std::string> kAnswers[] = {
+      {"Error: not enough seats", "its text matches /^error\\b/i"},
+      {"  error - reservation not found", "its text matches /^error\\b/i"},
+      {"{\"error\": {\"message\": \"card declined\"}}", "an \"error\" field"},
+      {"{\"status\": \"FAILED\", \"reason\": \"sold out\"}", "its status \"FAILED\""},
+      {"{\"success\": false}", "\"success\": false"},
+      {"\"Error: flight full\"", "its text matches /^error\\b/i"},
+  };
+  for (const auto& [content, from] : kAnswers) {
+    auto events = convert(json::array(
+        {{{"role", "assistant"},
+          {"tool_calls",
+           json::array({{{"id", "x"},
+                         {"type", "function"},
+                         {"function", {{"name", "searchCatalog"}, {"arguments", "{}"}}}}})}},
+         {{"role", "tool"}, {"tool_call_id", "x"}, {"content", content}}}));
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[1]["status"], "failed") << content;
+    EXPECT_EQ(events[1]["status_inferred"], true) << content;
+    EXPECT_EQ(events[1]["inferred_from"], from) << content;
+  }
+  // Answers that merely mention an error are successes.
+  for (const char* content : {"No errors found, 2 seats left", "{\"error\": null, \"ok\": true}"}) {
+    auto events = convert(json::array(
+        {{{"role", "assistant"},
+          {"tool_calls",
+           json::array({{{"id", "x"},
+                         {"type", "function"},
+                         {"function", {{"name", "searchCatalog"}, {"arguments", "{}"}}}}})}},
+         {{"role", "tool"}, {"tool_call_id", "x"}, {"content", content}}}));
+    EXPECT_EQ(events[1]["status"], "ok") << content;
+  }
+}
+
+TEST(Transcript, MoreErrorPatternsComeFromTheUser) {
+  ErrorPatterns patterns;
+  std::string error;
+  ASSERT_TRUE(patterns.add("^sorry, (we|i) (cannot|can't)", error)) << error;
+  EXPECT_FALSE(patterns.add("([unclosed", error));
+  EXPECT_NE(error.find("'([unclosed' is not a regular expression"), std::string::npos) << error;
+  TranscriptConverter c({"searchCatalog"}, patterns);
+  std::vector<CassetteEvent> out;
+  for (const json& m : json::array(
+           {{{"role", "assistant"},
+             {"tool_calls",
+              json::array({{{"id", "x"},
+                            {"type", "function"},
+                            {"function", {{"name", "searchCatalog"}, {"arguments", "{}"}}}}})}},
+            {{"role", "tool"}, {"tool_call_id", "x"}, {"content", "Sorry, we can't do that"}}})) {
+    ASSERT_TRUE(c.add_message(m, out, error)) << error;
+  }
+  EXPECT_EQ(out[1]["status"], "failed");
+  EXPECT_EQ(out[1]["inferred_from"], "its text matches /^sorry, (we|i) (cannot|can't)/i");
+}
+
 TEST(Transcript, QwenAgentFunctionCallAndFunctionRoleAnswer) {
   auto events = convert(json::parse(R"([
     {"role": "user", "content": [{"type": "text", "text": "find runners"}]},
