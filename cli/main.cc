@@ -10,7 +10,9 @@
 
 #include "orchestrator/action_catalog.h"
 #include "orchestrator/defects.h"
+#include "protocol/catalog_ref.h"
 #include "protocol/input_error.h"
+#include "protocol/input_file.h"
 #include "recorder/importer.h"
 #include "recorder/llm_proxy.h"
 #include "recorder/record_on_miss.h"
@@ -204,15 +206,20 @@ void add_recording_options(po::options_description& desc, RecordingOptions& reco
 
 // The catalog's tool names (what a recording treats as an action, not a note) and the error
 // patterns; false with the message on stderr when the catalog or a pattern is bad.
-bool load_recording_options(const RecordingOptions& recording, std::set<std::string>& actions,
-                            checkride::ErrorPatterns& patterns) {
+// `cassette` is where the recording goes: the header names the catalog relative to it.
+bool load_recording_options(const RecordingOptions& recording, const std::string& cassette,
+                            std::set<std::string>& actions, checkride::ErrorPatterns& patterns,
+                            checkride::CatalogRef& ref) {
   try {
     checkride::ActionCatalog owned;
     const checkride::ActionCatalog* catalog = &checkride::ActionCatalog::default_catalog();
+    std::string text = checkride::ActionCatalog::default_yaml();
     if (!recording.catalog.empty()) {
-      owned = checkride::ActionCatalog::from_file(recording.catalog);
+      text = checkride::read_input_file(recording.catalog, "action catalog");
+      owned = checkride::ActionCatalog::from_yaml_text(text, recording.catalog);
       catalog = &owned;
     }
+    ref = checkride::make_catalog_ref(recording.catalog, text, cassette);
     for (const auto& entry : catalog->actions()) actions.insert(entry.first);
     std::vector<std::string> all = catalog->error_patterns();
     all.insert(all.end(), recording.error_patterns.begin(), recording.error_patterns.end());
@@ -249,7 +256,7 @@ int cmd_record_import(const std::vector<std::string>& args) {
     std::cerr << "checkride record import: expected FILE..., --from openai|audit and --out\n";
     return 2;
   }
-  if (!load_recording_options(recording, o.actions, o.error_patterns)) return 2;
+  if (!load_recording_options(recording, o.out, o.actions, o.error_patterns, o.catalog)) return 2;
   return checkride::run_import(o, std::cout, std::cerr);
 }
 
@@ -275,7 +282,7 @@ int cmd_record_llm(const std::vector<std::string>& args) {
     std::cerr << "checkride record llm: expected --upstream URL and --out CASSETTE\n";
     return 2;
   }
-  if (!load_recording_options(recording, o.actions, o.error_patterns)) return 2;
+  if (!load_recording_options(recording, o.out, o.actions, o.error_patterns, o.catalog)) return 2;
   return checkride::run_llm_proxy(o, std::cout, std::cerr);
 }
 

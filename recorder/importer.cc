@@ -252,6 +252,7 @@ int run_import(const ImportOptions& options, std::ostream& out, std::ostream& er
   std::vector<std::string> names;
   for (const auto& f : options.files) names.push_back(std::filesystem::path(f).filename());
   header["files"] = names;
+  if (!options.catalog.path.empty()) header["action_catalog"] = catalog_ref_json(options.catalog);
   CassetteWriter writer(options.out, header, redactor);
   std::map<std::string, int> kinds;
   ToolCoverage coverage;

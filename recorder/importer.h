@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/catalog_ref.h"
 #include "recorder/redactor.h"
 #include "recorder/result_status.h"
 
@@ -15,6 +16,7 @@ struct ImportOptions {
   std::string messages_field = "messages";  // where an object holds its message array
   std::set<std::string> actions;            // tool names that are actions (openai)
   ErrorPatterns error_patterns;             // what marks a text answer as a failure
+  CatalogRef catalog;                       // the action catalog, named in the header
   std::string out;                          // the cassette to write
   RedactionConfig redaction;
 };

@@ -110,6 +110,7 @@ LlmProxy::LlmProxy(ProxyOptions options, std::ostream& log)
   header["source"] = "record llm";
   header["upstream"] = options_.upstream;
   header["model"] = options_.model_label.empty() ? "unspecified" : options_.model_label;
+  if (!options_.catalog.path.empty()) header["action_catalog"] = catalog_ref_json(options_.catalog);
   writer_ = std::make_unique<CassetteWriter>(options_.out, header, *redactor_);
   book_ = std::make_unique<ConversationBook>(*writer_, options_.actions, options_.error_patterns);
   server_ = std::make_unique<httplib::Server>();

@@ -4,6 +4,7 @@
 #include <set>
 #include <string>
 
+#include "protocol/catalog_ref.h"
 #include "recorder/redactor.h"
 #include "recorder/result_status.h"
 
@@ -20,6 +21,7 @@ struct ProxyOptions {
   std::string model_label;             // the header's "model" (else learnt from requests)
   std::set<std::string> actions;       // tool names that are actions
   ErrorPatterns error_patterns;        // what marks a tool's text answer as a failure
+  CatalogRef catalog;                  // the action catalog, named in the header
   RedactionConfig redaction;
   int upstream_timeout_seconds = 120;
 };

@@ -3,9 +3,12 @@
 #include <filesystem>
 #include <map>
 #include <ostream>
+#include <set>
 
 #include "orchestrator/action_catalog.h"
+#include "protocol/catalog_ref.h"
 #include "protocol/input_error.h"
+#include "protocol/input_file.h"
 #include "simulator/replay_world.h"
 #include "simulator/scenario.h"
 #include "simulator/simulation.h"
@@ -45,6 +48,67 @@ std::string explain(const SessionDivergence& d) {
   return why;
 }
 
+// The catalog to replay with: the scenario's, else --actions, else the one the cassette's
+// header names (resolved against the cassette's folder); "" is the built-in one. Warns when
+// the catalog in use is not the text the cassette was recorded with.
+std::string choose_catalog(const ReplayOptions& options, const Scenario& scenario,
+                           const Cassette& cassette, std::string& text,
+                           std::vector<std::string>& warnings) {
+  std::string catalog = scenario.actions != "default" ? scenario.actions : options.actions;
+  CatalogRef recorded;
+  const bool has_ref = catalog_ref_of(cassette.header, recorded);
+  if (catalog.empty() && has_ref && recorded.path != "default") {
+    catalog = resolve_catalog_ref(recorded, options.cassette);
+    if (!fs::exists(catalog)) {
+      throw InputError(options.cassette, 1, "action_catalog.path",
+                       "the cassette was recorded with the action catalog '" + recorded.path +
+                           "' (" + catalog + "), which does not exist; pass --actions CATALOG");
+    }
+  }
+  text =
+      catalog.empty() ? ActionCatalog::default_yaml() : read_input_file(catalog, "action catalog");
+  if (has_ref && !recorded.sha256.empty() && catalog_text_sha256(text) != recorded.sha256) {
+    warnings.push_back("the action catalog in use (" +
+                       (catalog.empty() ? std::string("the built-in one") : catalog) +
+                       ") is not the one the cassette was recorded with (" + recorded.path +
+                       ", sha256 " + recorded.sha256.substr(0, 12) + "…): answers may differ");
+  }
+  return catalog;
+}
+
+// A cassette whose actions no catalog in use knows would diverge at every step for the same
+// reason: one line says so instead.
+void require_known_actions(const Cassette& cassette, const ActionCatalog& actions,
+                           const std::string& catalog) {
+  std::set<std::string> unknown;
+  std::size_t calls = 0, known = 0;
+  for (const auto& session : cassette.sessions) {
+    for (const auto& step : session.steps) {
+      if (step.kind != CassetteStep::Kind::kAction) continue;
+      ++calls;
+      if (actions.find(step.action)) {
+        ++known;
+      } else {
+        unknown.insert(step.action);
+      }
+    }
+  }
+  if (calls == 0 || known > 0) return;
+  std::string names;
+  for (const auto& n : unknown) {
+    if (names.size() > 120) {
+      names += ", …";
+      break;
+    }
+    names += (names.empty() ? "" : ", ") + n;
+  }
+  throw InputError(cassette.path, 0, "",
+                   "none of its " + std::to_string(calls) + " action calls (" + names +
+                       ") is an action of the catalog " +
+                       (catalog.empty() ? std::string("(built-in)") : catalog) +
+                       "; pass --actions with the catalog that maps this tool set");
+}
+
 }  // namespace
 
 ReplayResult replay_cassette(const ReplayOptions& options) {
@@ -55,12 +119,14 @@ ReplayResult replay_cassette(const ReplayOptions& options) {
       options.scenario.empty() ? default_scenario() : load_scenario(options.scenario);
   ActionCatalog owned;
   const ActionCatalog* actions = &ActionCatalog::default_catalog();
-  std::string catalog = scenario.actions != "default" ? scenario.actions : options.actions;
+  std::string text;
+  std::string catalog = choose_catalog(options, scenario, cassette, text, result.warnings);
   result.actions = catalog;
   if (!catalog.empty()) {
-    owned = ActionCatalog::from_file(catalog);
+    owned = ActionCatalog::from_yaml_text(text, catalog);
     actions = &owned;
   }
+  require_known_actions(cassette, *actions, catalog);
   if (options.scenario.empty()) {
     infer_world(cassette, *actions, scenario);
     result.inferred_world = true;
@@ -220,6 +286,7 @@ int run_replay(const ReplayOptions& options, std::ostream& out, std::ostream& er
     err << "checkride: " << options.out_dir << ": " << e.what() << "\n";
     return 2;
   }
+  for (const auto& w : r.warnings) err << "checkride replay: warning: " << w << "\n";
   bool passed = r.report.passed();
   double diverged = r.report.metrics["replay_diverged"];
   if (!options.quiet) {

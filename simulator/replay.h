@@ -25,6 +25,7 @@ struct ReplayResult {
   std::vector<SessionDivergence> sessions;  // one per recorded session, in cassette order
   bool inferred_world = false;
   std::string actions;  // the action catalog used: a path, or "" for the built-in one
+  std::vector<std::string> warnings;  // e.g. the catalog changed since the recording
 };
 
 // Plays each recorded session once, in order and one at a time, through the real

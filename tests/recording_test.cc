@@ -239,7 +239,7 @@ TEST(RecordLlm, ConcurrentClientsStreamingAndNotBecomeACassetteWithoutSecretsTha
 
 TEST(RecordLlm, ShippedCassettesMatchTheSchema) {
   for (const char* name : {"orders-happy", "orders-edge", "book-flight", "buy-hot-item",
-                           "malformed", "model-repeats"}) {
+                           "malformed", "model-repeats", "airline-agent"}) {
     validate_against_schema(
         slurp(testing::source_path(std::string("scenarios/cassettes/") + name + ".jsonl")));
   }

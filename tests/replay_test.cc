@@ -6,11 +6,13 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "protocol/cassette.h"
+#include "protocol/catalog_ref.h"
 #include "recorder/importer.h"
 #include "recorder/record_on_miss.h"
 #include "simulator/suite.h"
@@ -175,6 +177,78 @@ TEST(Replay, ARecordedErrorTextThatTheSandboxAnswersOkDiverges) {
   json replay = json::parse(slurp(dir + "/reports/recorded-error.replay.json"));
   EXPECT_EQ(replay["sessions"][0]["first_divergence"]["recorded_inferred_from"],
             "its text matches /^error\\b/i");
+}
+
+// A cassette remembers its action catalog: replay uses it without --actions, warns when it
+// changed, refuses one that is gone, and says in one line when no catalog knows the actions.
+TEST(Replay, TheCassetteNamesItsActionCatalogAndReplayUsesIt) {
+  const std::string dir = testing::temp_dir("replay-catalog-ref");
+  std::filesystem::create_directories(dir + "/catalogs");
+  std::filesystem::create_directories(dir + "/cassettes");
+  const std::string catalog = dir + "/catalogs/tools.yaml";
+  const std::string catalog_text =
+      "actions:\n  - {name: find_products, handler: search_catalog, params: {type: object},\n"
+      "     map: {query: /q}}\n";
+  testing::write_temp(dir, "catalogs/tools.yaml", catalog_text);
+  json messages = json::array(
+      {{{"role", "assistant"},
+        {"tool_calls",
+         json::array(
+             {{{"id", "c1"},
+               {"type", "function"},
+               {"function", {{"name", "find_products"}, {"arguments", "{\"q\": \"runner\"}"}}}}})}},
+       {{"role", "tool"}, {"tool_call_id", "c1"}, {"content", "{\"skus\": []}"}}});
+  ImportOptions import;
+  import.files = {testing::write_temp(dir, "t.json", messages.dump())};
+  import.from = "openai";
+  import.actions = {"find_products"};
+  import.out = dir + "/cassettes/found.jsonl";
+  import.catalog = make_catalog_ref(catalog, catalog_text, import.out);
+  std::ostringstream iout, ierr;
+  ASSERT_EQ(run_import(import, iout, ierr), 0) << ierr.str();
+  Cassette written = load_cassette(import.out);
+  EXPECT_EQ(written.header["action_catalog"]["path"], "../catalogs/tools.yaml");
+  EXPECT_EQ(written.header["action_catalog"]["sha256"], catalog_text_sha256(catalog_text));
+
+  ReplayOptions o;
+  o.cassette = import.out;
+  o.out_dir = dir + "/reports";
+  o.allow_empty = true;
+  std::ostringstream out, err;
+  ReplayResult r;
+  ASSERT_EQ(run_replay(o, out, err, &r), 0) << out.str() << err.str();
+  EXPECT_EQ(r.sessions[0].verdict, "same") << r.sessions[0].why;
+  EXPECT_EQ(err.str(), "");
+
+  testing::write_temp(dir, "catalogs/tools.yaml", catalog_text + "# edited\n");
+  std::ostringstream out2, err2;
+  ASSERT_EQ(run_replay(o, out2, err2, &r), 0) << err2.str();
+  EXPECT_NE(err2.str().find("warning: the action catalog in use"), std::string::npos) << err2.str();
+  EXPECT_NE(err2.str().find("is not the one the cassette was recorded with"), std::string::npos);
+
+  std::filesystem::remove(catalog);
+  std::ostringstream out3, err3;
+  EXPECT_EQ(run_replay(o, out3, err3, &r), 2);
+  EXPECT_NE(
+      err3.str().find("found.jsonl:1: action_catalog.path: the cassette was recorded with the "
+                      "action catalog '../catalogs/tools.yaml'"),
+      std::string::npos)
+      << err3.str();
+
+  // --actions wins; the built-in catalog knows none of these actions: one line, exit 2.
+  o.actions = "";
+  std::string bare = testing::write_temp(
+      dir, "bare.jsonl",
+      "{\"format\": \"checkride.cassette/v1\"}\n"
+      "{\"session\": \"s\", \"seq\": 1, \"t_ms\": 0, \"type\": \"action\", \"call_id\": "
+      "\"c1\", \"action\": \"find_products\", \"params\": {}}\n");
+  o.cassette = bare;
+  std::ostringstream out4, err4;
+  EXPECT_EQ(run_replay(o, out4, err4, &r), 2);
+  EXPECT_EQ(err4.str(),
+            "checkride: " + bare +
+                ": none of its 1 action calls (find_products) is an action of the catalog "
+                "(built-in); pass --actions with the catalog that maps this tool set\n");
 }
 
 TEST(RecordImport, TheAuditLogBecomesACassetteThatReplaysTheSame) {
