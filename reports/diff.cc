@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "protocol/input_error.h"
+#include "reports/diff_kinds.h"
 #include "reports/metric_names.h"
 #include "reports/report.h"
 
@@ -61,9 +62,13 @@ nlohmann::json load_report(const std::string& path) {
   nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
   if (j.is_discarded())
     throw InputError(path, 0, "", "not valid JSON; expected a checkride report");
-  if (!j.is_object() || j.value("format", "") != "checkride.report/v1") {
-    throw InputError(path, 0, "format", "expected \"checkride.report/v1\"");
+  ReportKind kind;
+  if (!report_kind_of(j, kind)) {
+    throw InputError(path, 0, "format",
+                     "expected \"checkride.report/v1\", \"checkride.replay/v1\" or "
+                     "\"checkride.sweep/v1\"");
   }
+  if (kind != ReportKind::kRun) return j;
   if (!j.contains("metrics") || !j["metrics"].is_object()) {
     throw InputError(path, 0, "metrics", "expected an object of numbers");
   }
@@ -85,6 +90,18 @@ std::map<std::string, std::string> report_files(const std::string& dir) {
   return out;
 }
 
+// "payment-outage.replay.json" -> "payment-outage": the kind is said next to the name.
+std::string display_name(const std::string& file) {
+  std::string stem = fs::path(file).stem().string();
+  for (const char* suffix : {".replay", ".sweep"}) {
+    const std::string s = suffix;
+    if (stem.size() > s.size() && stem.compare(stem.size() - s.size(), s.size(), s) == 0) {
+      return stem.substr(0, stem.size() - s.size());
+    }
+  }
+  return stem;
+}
+
 struct Pair {
   std::string name;
   std::string baseline;   // empty: only in the candidate
@@ -100,24 +117,52 @@ std::vector<Pair> pair_reports(const DiffOptions& o) {
     throw InputError(o.candidate, 0, "",
                      "baseline and candidate must both be report files or both directories");
   }
-  if (!base_dir) return {Pair{fs::path(o.candidate).stem().string(), o.baseline, o.candidate}};
+  if (!base_dir) return {Pair{display_name(o.candidate), o.baseline, o.candidate}};
   auto base = report_files(o.baseline);
   auto cand = report_files(o.candidate);
   if (base.empty()) throw InputError(o.baseline, 0, "", "directory holds no report .json");
   std::vector<Pair> out;
   for (const auto& [name, path] : base) {
     auto it = cand.find(name);
-    out.push_back(Pair{fs::path(name).stem().string(), path, it == cand.end() ? "" : it->second});
+    out.push_back(Pair{display_name(name), path, it == cand.end() ? "" : it->second});
   }
   for (const auto& [name, path] : cand) {
-    if (!base.count(name)) out.push_back(Pair{fs::path(name).stem().string(), "", path});
+    if (!base.count(name)) out.push_back(Pair{display_name(name), "", path});
   }
   return out;
 }
 
+uint64_t count_of(const nlohmann::json& t, const char* key) {
+  auto it = t.find(key);
+  return it != t.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
+}
+
 double completion(const nlohmann::json& t) {
-  uint64_t intents = t.value("intents", uint64_t{0});
-  return intents ? static_cast<double>(t.value("completed", uint64_t{0})) / intents : 1.0;
+  uint64_t intents = count_of(t, "intents");
+  return intents ? static_cast<double>(count_of(t, "completed")) / intents : 1.0;
+}
+
+// A report's session templates keyed by their own name (the cassette's session id), so the
+// per-intent table survives each model's recordings living in their own file. A name two
+// templates share keeps its full "cassette#session" key.
+std::map<std::string, const nlohmann::json*> templates_by_session(const nlohmann::json& report) {
+  std::map<std::string, const nlohmann::json*> out;
+  auto it = report.find("templates");
+  if (it == report.end() || !it->is_object()) return out;
+  std::map<std::string, int> uses;
+  auto session_of = [](const std::string& key, const nlohmann::json& t) {
+    auto s = t.find("session");
+    return s != t.end() && s->is_string() ? s->get<std::string>() : key;
+  };
+  for (const auto& [key, t] : it->items()) {
+    if (t.is_object()) ++uses[session_of(key, t)];
+  }
+  for (const auto& [key, t] : it->items()) {
+    if (!t.is_object()) continue;
+    std::string name = session_of(key, t);
+    out[uses[name] == 1 ? name : key] = &t;
+  }
+  return out;
 }
 
 // One scenario's section; returns true when a threshold is breached.
@@ -158,7 +203,18 @@ bool diff_one(const Pair& p, const nlohmann::json& base, const nlohmann::json& c
          << (in_base && in_cand ? signed_number(c - b) : "") << " | " << rule_text << " | "
          << verdict << " |\n";
   }
+  // A candidate that exercised nothing would show no drop anywhere: it is a regression.
+  std::string empty;
+  if (cand.contains("no_evidence") && cand["no_evidence"].is_string() &&
+      !cand.value("allow_empty", false)) {
+    empty = cand["no_evidence"].get<std::string>();
+  } else if (bm.contains("intents") && cm.contains("intents") && bm["intents"].get<double>() > 0 &&
+             cm["intents"].get<double>() == 0) {
+    empty = "no charge-bearing action ran (intents = 0)";
+  }
+  any_breach = any_breach || !empty.empty();
   md << "### " << (any_breach ? "❌ " : "✅ ") << p.name << "\n\n";
+  if (!empty.empty()) md << "**No evidence in the candidate:** " << empty << ".\n\n";
   if (base.value("fingerprint", "") == cand.value("fingerprint", "")) {
     md << "Same fingerprint: the runs are identical.\n\n";
   }
@@ -172,16 +228,16 @@ bool diff_one(const Pair& p, const nlohmann::json& base, const nlohmann::json& c
     uint64_t intents;
   };
   std::vector<Drop> drops;
-  if (base.contains("templates") && cand.contains("templates")) {
-    for (const auto& [name, bt] : base["templates"].items()) {
-      if (!cand["templates"].contains(name)) continue;
-      const auto& ct = cand["templates"][name];
-      if (ct.value("intents", uint64_t{0}) == 0) continue;
-      double before = completion(bt), after = completion(ct);
-      if (after + kEpsilon < before) {
-        drops.push_back(Drop{name, before, after, ct.value("intents", uint64_t{0})});
-      }
-    }
+  const auto base_templates = templates_by_session(base);
+  const auto cand_templates = templates_by_session(cand);
+  for (const auto& [name, bt] : base_templates) {
+    auto found = cand_templates.find(name);
+    if (found == cand_templates.end()) continue;
+    const nlohmann::json& ct = *found->second;
+    if (count_of(ct, "intents") == 0) continue;
+    double before = completion(*bt), after = completion(ct);
+    if (after + kEpsilon < before)
+      drops.push_back(Drop{name, before, after, count_of(ct, "intents")});
   }
   std::sort(drops.begin(), drops.end(), [](const Drop& x, const Drop& y) {
     double dx = x.before - x.after, dy = y.before - y.after;
@@ -304,7 +360,19 @@ int run_diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
     } else if (p.baseline.empty()) {
       body << "### " << p.name << "\n\nNew in the candidate (no baseline to compare).\n\n";
     } else {
-      regression = diff_one(p, loaded[i].first, loaded[i].second, thresholds, body) || regression;
+      const auto& [base, cand] = loaded[i];
+      ReportKind base_kind = ReportKind::kRun, cand_kind = ReportKind::kRun;
+      report_kind_of(base, base_kind);
+      report_kind_of(cand, cand_kind);
+      if (base_kind != cand_kind) {
+        err << "checkride diff: " << p.candidate << ": format: expected \""
+            << base.value("format", "") << "\" like its baseline " << p.baseline << "\n";
+        return 2;
+      }
+      bool breach = base_kind == ReportKind::kReplay  ? diff_replay(p.name, base, cand, body)
+                    : base_kind == ReportKind::kSweep ? diff_sweep(p.name, base, cand, body)
+                                                      : diff_one(p, base, cand, thresholds, body);
+      regression = breach || regression;
     }
   }
   out << "## checkride diff: " << (regression ? "❌ regression" : "✅ no regression") << "\n\n"

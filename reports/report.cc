@@ -76,6 +76,7 @@ nlohmann::json report_to_json(const Report& r) {
   for (const auto& [name, t] : r.templates) {
     templates[name] = {
         {"sessions", t.sessions}, {"intents", t.intents}, {"completed", t.completed}};
+    if (!t.session.empty()) templates[name]["session"] = t.session;
   }
   j["templates"] = templates;
   nlohmann::json gates = nlohmann::json::array();

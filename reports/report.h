@@ -27,6 +27,7 @@ struct StepFailures {
 // Per cassette session template: how its instantiated sessions fared (for diffs between
 // models: which intents newly fail).
 struct TemplateStats {
+  std::string session;  // the cassette's session id, the template's own name
   uint64_t sessions = 0;
   uint64_t intents = 0;
   uint64_t completed = 0;

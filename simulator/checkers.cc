@@ -260,6 +260,7 @@ Report Checkers::finish(const World& w) {
     t.sessions += by_template_[i].sessions;
     t.intents += by_template_[i].intents;
     t.completed += by_template_[i].completed;
+    t.session = templates_[i].session;
   }
   return r;
 }

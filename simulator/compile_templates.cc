@@ -29,6 +29,7 @@ std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
     for (auto& session : cassette.sessions) {
       CompiledTemplate t;
       t.name = std::to_string(m) + ":" + cassette.path + "#" + session.id;
+      t.session = session.id;
       for (auto& step : session.steps) {
         bool charge = false;
         std::shared_ptr<const nlohmann::json> broken;

@@ -12,7 +12,8 @@ namespace checkride {
 // A cassette session compiled for replay: params parsed once, shared by every session
 // instantiated from it.
 struct CompiledTemplate {
-  std::string name;  // "cassette-file#session-id"
+  std::string name;     // "cassette-file#session-id"
+  std::string session;  // the session id alone: what a diff matches across renamed files
   std::vector<CassetteStep> steps;
   std::vector<std::shared_ptr<const nlohmann::json>> malformed;  // per step, the broken variant
   std::vector<bool> charge;                                      // per step: charge-bearing action

@@ -24,7 +24,7 @@ struct ReplayResult {
   Report report;     // ground-truth metrics of the replay, plus replay_* counts
   std::vector<SessionDivergence> sessions;  // one per recorded session, in cassette order
   bool inferred_world = false;
-  std::string actions;  // the action catalog used: a path, or "" for the built-in one
+  std::string actions;                // the action catalog used: a path, or "" for the built-in one
   std::vector<std::string> warnings;  // e.g. the catalog changed since the recording
 };
 

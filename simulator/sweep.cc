@@ -77,6 +77,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
   std::vector<Report> reports;
   std::map<std::string, int> successes;  // template -> seeds in which all its intents completed
   std::map<std::string, int> trials;
+  std::map<std::string, std::string> session_of;  // template -> its session id
   bool all_passed = true;
   std::string no_evidence;  // the first seed that exercised nothing
   for (const Scenario& s : runs) {
@@ -88,6 +89,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
     for (const auto& [name, t] : r.templates) {
       if (t.intents == 0) continue;
       ++trials[name];
+      session_of[name] = t.session;
       if (t.completed == t.intents) ++successes[name];
     }
     all_passed = all_passed && r.passed();
@@ -134,6 +136,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
     }
     md << "\n";
     templates[tmpl] = {{"trials", count}, {"successes", c}, {"pass_hat_k", pk}};
+    if (!session_of[tmpl].empty()) templates[tmpl]["session"] = session_of[tmpl];
   }
   j["templates"] = templates;
   std::string base = (std::filesystem::path(o.out_dir) / name).string();

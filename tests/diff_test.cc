@@ -78,6 +78,80 @@ TEST(Diff, ListsTheIntentsThatNewlyFail) {
   EXPECT_NE(d.out.find("| c.jsonl#buy | 1 | 0.6000 | 10 |"), std::string::npos) << d.out;
 }
 
+// Each model's recordings live in their own file: the templates match by session name.
+TEST(Diff, PerIntentRegressionsSurviveACassetteRename) {
+  auto dir = testing::temp_dir("diff-renamed");
+  auto a = testing::write_temp(
+      dir, "a.json",
+      report(1, 0, 9,
+             R"({"recordings/model-v1.jsonl#buy": {"session": "buy", "sessions": 10,
+                 "intents": 10, "completed": 10}})"));
+  auto b = testing::write_temp(
+      dir, "b.json",
+      report(1, 0, 9,
+             R"({"recordings/model-v2.jsonl#buy": {"session": "buy", "sessions": 10,
+                 "intents": 10, "completed": 6}})"));
+  Diff d = diff(a, b);
+  EXPECT_NE(d.out.find("| buy | 1 | 0.6000 | 10 |"), std::string::npos) << d.out;
+}
+
+std::string replay_doc(const std::string& verdict) {
+  return R"({"format": "checkride.replay/v1", "name": "rec", "sessions": [
+      {"session": "buy", "verdict": ")" +
+         verdict + R"("}, {"session": "browse", "verdict": "same"}]})";
+}
+
+std::string sweep_doc(bool seed2_passed) {
+  return std::string(R"({"format": "checkride.sweep/v1", "scenario": "s", "runs": [
+      {"seed": 1, "passed": true}, {"seed": 2, "passed": )") +
+         (seed2_passed ? "true" : "false") + R"(}],
+      "templates": {"c.jsonl#buy": {"session": "buy", "trials": 2, "successes": )" +
+         (seed2_passed ? "2" : "1") + "}}}";
+}
+
+// The CI template writes NAME.replay.json and NAME.sweep.json beside the run reports: each
+// kind is compared with its counterpart.
+TEST(Diff, ReplayAndSweepReportsAreComparedWithTheirCounterparts) {
+  auto base = testing::temp_dir("diff-kinds-base");
+  auto cand = testing::temp_dir("diff-kinds-cand");
+  for (const auto& dir : {base, cand}) testing::write_temp(dir, "rec.json", report(1, 0, 9));
+  testing::write_temp(base, "rec.replay.json", replay_doc("same"));
+  testing::write_temp(cand, "rec.replay.json", replay_doc("diverged"));
+  testing::write_temp(base, "s.sweep.json", sweep_doc(true));
+  testing::write_temp(cand, "s.sweep.json", sweep_doc(true));
+  Diff d = diff(base, cand);
+  EXPECT_EQ(d.code, 0) << d.err << d.out;
+  EXPECT_NE(d.out.find("### rec (replay)"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("| buy | same | diverged |"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("### ✅ s (sweep)"), std::string::npos) << d.out;
+
+  testing::write_temp(cand, "s.sweep.json", sweep_doc(false));
+  d = diff(base, cand);
+  EXPECT_EQ(d.code, 1) << d.err << d.out;
+  EXPECT_NE(d.out.find("| candidate | 2 | 1 | ❌ |"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("| buy | 1 | 0.5000 |"), std::string::npos) << d.out;
+
+  testing::write_temp(cand, "s.sweep.json", replay_doc("same"));  // the wrong kind
+  d = diff(base, cand);
+  EXPECT_EQ(d.code, 2);
+  EXPECT_NE(d.err.find("s.sweep.json: format: expected \"checkride.sweep/v1\""), std::string::npos)
+      << d.err;
+}
+
+TEST(Diff, ACandidateThatExercisedNothingIsARegression) {
+  auto dir = testing::temp_dir("diff-no-evidence");
+  auto a = testing::write_temp(dir, "a.json", report(0.95, 0, 900));
+  std::string empty = report(1, 0, 0);
+  empty.insert(empty.size() - 1,
+               R"j(, "no_evidence": "no charge-bearing action ran (intents = 0)")j");
+  auto b = testing::write_temp(dir, "b.json", empty);
+  Diff d = diff(a, b);
+  EXPECT_EQ(d.code, 1) << d.out;
+  EXPECT_NE(d.out.find("**No evidence in the candidate:** no charge-bearing action ran"),
+            std::string::npos)
+      << d.out;
+}
+
 TEST(Diff, AScenarioMissingFromTheCandidateDirectoryIsARegression) {
   auto base = testing::temp_dir("diff-dir-base");
   auto cand = testing::temp_dir("diff-dir-cand");
