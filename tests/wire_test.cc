@@ -272,6 +272,42 @@ TEST(WireEndToEnd, OutageAndLostResponsesThroughTheControlApiChargeNobodyTwice) 
   EXPECT_GT(fired, 5) << "the faults never struck: the test proves nothing";
 }
 
+// Sessions drive could not play were not tested: they fail the run unless expect: allows a
+// bound. (Before, 85% of sessions dropped still said "gates met".)
+TEST(WireEndToEnd, DroppedOrUnstartedSessionsFailTheDriveUnlessExpectAllowsThem) {
+  WireRig rig("scenarios/happy-orders.yaml", "wire-drops");
+  DriveOptions o;
+  o.orchestrator = rig.url;
+  o.control = rig.fakes->url("control");
+  o.secret = kSecret;
+  o.scenario = testing::source_path("scenarios/happy-orders.yaml");
+  o.sessions = 120;
+  o.rate = 4000;  // far more than one connection plays: most sessions start too late
+  o.connections = 1;
+  o.max_lag = 1;
+  o.drain_timeout = 5000;
+  o.out_dir = rig.dir + "/reports";
+  o.quiet = true;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_drive(o, out, err), 1) << err.str();
+  json report = json::parse(std::ifstream(o.out_dir + "/happy-orders.drive.json"));
+  ASSERT_GT(report["metrics"]["drive_sessions_dropped"].get<double>(), 0) << report["metrics"];
+  bool gated = false;
+  for (const auto& g : report["gates"]) {
+    if (g["metric"] == "drive_sessions_dropped") {
+      gated = true;
+      EXPECT_EQ(g["passed"], false);
+      EXPECT_EQ(g["expect"], "0 (drive's default)");
+    }
+  }
+  EXPECT_TRUE(gated) << report["gates"];
+
+  // The control API's report alone, with a bound the scenario does not set: the same gate.
+  json alone =
+      rig.control_post("/__checkride/report", R"({"metrics": {"drive_sessions_unstarted": 2}})");
+  EXPECT_EQ(alone["passed"], false) << alone.dump();
+}
+
 TEST(WireFakes, KeyInFlightIs409RateLimitCarriesRetryAfterResetDropsTheConnection) {
   WireRig rig("scenarios/happy-orders.yaml", "wire-faults");
   const std::string form = "amount=900&currency=usd&confirm=true&payment_method=pm_card_visa";

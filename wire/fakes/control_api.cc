@@ -108,6 +108,22 @@ nlohmann::json ledger_json(FakeState& state) {
           {"users", state.last_user()}};
 }
 
+// Sessions drive dropped (too late to start) or could not start (the control API failed)
+// were never tested: each is a gate at 0 unless the scenario's expect: sets its own bound.
+std::vector<Gate> drive_gates(std::vector<Gate> gates,
+                              const std::map<std::string, double>& metrics) {
+  for (const char* metric : {"drive_sessions_dropped", "drive_sessions_unstarted"}) {
+    bool bounded = false;
+    for (const Gate& g : gates) bounded = bounded || g.metric == metric;
+    if (bounded || !metrics.count(metric)) continue;
+    Gate g;
+    parse_gate(metric, "0", g);
+    g.text = "0 (drive's default)";
+    gates.push_back(g);
+  }
+  return gates;
+}
+
 // The ground-truth report: the checkers read this world's ledgers; the agent's view comes
 // from the body (drive posts it), else every user counts as a finished session with no
 // intent, which still checks money, stock, holds and duplicates.
@@ -167,7 +183,7 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
   }
   // With drive's view of the sessions, a drive that exercised nothing is no evidence.
   if (agent_view) judge_evidence(r, templates);
-  r.gates = evaluate_gates(state.scenario().expect, r.metrics);
+  r.gates = evaluate_gates(drive_gates(state.scenario().expect, r.metrics), r.metrics);
   out = {
       {"report", report_to_json(r)}, {"markdown", report_to_markdown(r)}, {"passed", r.passed()}};
   return true;
