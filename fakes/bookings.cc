@@ -16,7 +16,7 @@ ProviderReply error_reply(ErrorCode e) {
 
 void BookingsFake::add_offer(const OfferSpec& offer) {
   offer_index_[offer.id] = static_cast<int32_t>(offers_.size());
-  offers_.push_back(OfferState{offer, offer.capacity, 0});
+  offers_.push_back(OfferState{offer, offer.capacity, 0, {}});
 }
 
 const IdList& BookingsFake::holds_of(UserId user) const {
@@ -135,7 +135,9 @@ ProviderReply BookingsFake::confirm(const ProviderRequest& req, Time now) {
   h.state = HoldState::kConfirmed;
   h.released_by_caller = true;
   h.payment = req.payment;
-  offers_[h.offer].confirmed += h.seats;
+  OfferState& offer = offers_[h.offer];
+  offer.confirmed += h.seats;
+  note_overrun(offer.overruns, h.user, req.ref, now, offer.confirmed - offer.spec.capacity);
   ProviderReply r;
   r.id = req.ref;
   r.amount = h.total;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fakes/idempotency_table.h"
+#include "fakes/overrun.h"
 #include "protocol/id_list.h"
 #include "protocol/provider.h"
 #include "protocol/retiring_table.h"
@@ -44,6 +45,7 @@ class BookingsFake {
     OfferSpec spec;
     int32_t available;
     int32_t confirmed;
+    std::vector<Overrun> overruns;  // the first confirmations past capacity
   };
 
   BookingsFake(const IdentityFake* identity, const PaymentsFake* payments)

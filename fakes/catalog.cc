@@ -24,11 +24,11 @@ ProviderReply error_reply(ErrorCode e) {
 
 void CatalogFake::add_sku(const SkuSpec& sku) {
   sku_index_[sku.id] = static_cast<int32_t>(skus_.size());
-  skus_.push_back(SkuState{sku, sku.stock, 0});
+  skus_.push_back(SkuState{sku, sku.stock, 0, {}});
 }
 
 void CatalogFake::add_coupon(const CouponSpec& coupon) {
-  coupons_.push_back(CouponState{coupon, 0, 0, {}});
+  coupons_.push_back(CouponState{coupon, 0, 0, {}, {}});
 }
 
 const IdList& CatalogFake::reservations_of(UserId user) const {
@@ -214,6 +214,7 @@ ProviderReply CatalogFake::reserve(const ProviderRequest& req, Time now) {
 ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
   ProviderReply r;
   Order order{req.user, now, req.ref, 0, 0, -1, 0, false};
+  std::vector<int32_t> touched;  // the SKUs this order takes units of
   if (req.ref != 0) {
     Reservation* found = reservations_.find(req.ref);
     if (found == nullptr) return error_reply(ErrorCode::kNotFound);
@@ -224,6 +225,7 @@ ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
     res.released_by_caller = true;
     int64_t subtotal = 0;
     for (auto [sku, qty] : res.items) {
+      touched.push_back(sku);
       skus_[sku].committed += qty;
       order.units += qty;
       subtotal += skus_[sku].spec.price * qty;
@@ -240,6 +242,7 @@ ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
     int64_t subtotal;
     if (!price(req, lines, subtotal, order.coupon, r)) return r;
     for (auto [sku, qty] : lines) {
+      touched.push_back(sku);
       skus_[sku].available -= qty;
       skus_[sku].committed += qty;
       order.units += qty;
@@ -254,6 +257,14 @@ ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
   }
   r.id = orders_.add(order);
   owned_[req.user].orders.push_back(r.id);
+  for (int32_t sku : touched) {
+    SkuState& s = skus_[sku];
+    note_overrun(s.overruns, req.user, r.id, now, s.committed - s.spec.stock);
+  }
+  if (order.coupon >= 0) {
+    CouponState& c = coupons_[order.coupon];
+    note_overrun(c.overruns, req.user, r.id, now, c.spent - c.spec.budget);
+  }
   r.amount = order.total;
   r.discount = order.discount;
   r.status = "committed";

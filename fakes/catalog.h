@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fakes/idempotency_table.h"
+#include "fakes/overrun.h"
 #include "protocol/id_list.h"
 #include "protocol/provider.h"
 #include "protocol/retiring_table.h"
@@ -53,14 +54,16 @@ class CatalogFake {
   };
   struct SkuState {
     SkuSpec spec;
-    int32_t available;  // stock not reserved or sold (may go negative on a direct sale)
-    int32_t committed;  // units in live orders
+    int32_t available;              // stock not reserved or sold (may go negative on a direct sale)
+    int32_t committed;              // units in live orders
+    std::vector<Overrun> overruns;  // the first commits past stock
   };
   struct CouponState {
     CouponSpec spec;
     int64_t held;                              // discount held by open reservations
     int64_t spent;                             // discount given by live orders
     std::unordered_map<UserId, int32_t> uses;  // reserved or spent, per user
+    std::vector<Overrun> overruns;             // the first redemptions past budget
   };
 
   void add_sku(const SkuSpec& sku);

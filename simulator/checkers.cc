@@ -110,6 +110,27 @@ void Checkers::offend(const char* metric, SessionId session, const SessionOutcom
   witness(metric, session, outcome, world);
 }
 
+// A SKU, offer or coupon that ended past what it had: what it had, what it gave, and the
+// first commits that went past it, with their sessions.
+void Checkers::overrun_witness(const std::string& metric, const std::string& what, int64_t capacity,
+                               int64_t given, const std::string& unit, const std::string& id_prefix,
+                               const std::vector<Overrun>& overruns) {
+  auto& list = witnesses_[metric];
+  if (list.size() >= kWitnessesPerMetric || overruns.empty()) return;
+  Witness wit;
+  wit.metric = metric;
+  wit.session = overruns.front().user;
+  wit.events.push_back(what + ": had " + std::to_string(capacity) + " " + unit + ", gave " +
+                       std::to_string(given) + " (" + std::to_string(given - capacity) +
+                       " past it)");
+  for (const Overrun& o : overruns) {
+    wit.events.push_back("t=" + std::to_string(o.at) + "ms " + id_prefix + std::to_string(o.id) +
+                         " of session " + std::to_string(o.user) + " went " +
+                         std::to_string(o.past) + " " + unit + " past it");
+  }
+  list.push_back(std::move(wit));
+}
+
 // Witnesses are written while the session's ledger still exists: the ledger lines of the
 // first offending sessions (in the order they were checked).
 void Checkers::witness(const std::string& metric, SessionId s, const SessionOutcome& o,
@@ -230,14 +251,28 @@ Report Checkers::finish(const World& w) {
   r.defects = scenario_.defect_names;
   r.metrics = metrics_;
   for (const auto& sku : w.catalog.skus()) {
-    r.metrics["oversold_units"] += std::max(0, sku.committed - sku.spec.stock);
+    const int32_t over = std::max(0, sku.committed - sku.spec.stock);
+    r.metrics["oversold_units"] += over;
+    if (over > 0) {
+      overrun_witness("oversold_units", "sku " + sku.spec.id, sku.spec.stock, sku.committed,
+                      "units", "order ord_", sku.overruns);
+    }
   }
   for (const auto& offer : w.bookings.offers()) {
-    r.metrics["oversold_units"] += std::max(0, offer.confirmed - offer.spec.capacity);
+    const int32_t over = std::max(0, offer.confirmed - offer.spec.capacity);
+    r.metrics["oversold_units"] += over;
+    if (over > 0) {
+      overrun_witness("oversold_units", "offer " + offer.spec.id, offer.spec.capacity,
+                      offer.confirmed, "seats", "hold hold_", offer.overruns);
+    }
   }
   for (const auto& c : w.catalog.coupons()) {
-    r.metrics["coupon_overspend_cents"] +=
-        static_cast<double>(std::max<int64_t>(0, c.spent - c.spec.budget));
+    const int64_t over = std::max<int64_t>(0, c.spent - c.spec.budget);
+    r.metrics["coupon_overspend_cents"] += static_cast<double>(over);
+    if (over > 0) {
+      overrun_witness("coupon_overspend_cents", "coupon " + c.spec.code, c.spec.budget, c.spent,
+                      "cents of discount", "order ord_", c.overruns);
+    }
   }
   double intents = r.metrics["intents"];
   r.metrics["completion_rate"] = intents > 0 ? r.metrics["completed"] / intents : 1.0;

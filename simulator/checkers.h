@@ -70,6 +70,9 @@ class Checkers {
  private:
   void offend(const char* metric, SessionId session, const SessionOutcome& outcome,
               const World& world, int64_t count = 1);
+  void overrun_witness(const std::string& metric, const std::string& what, int64_t capacity,
+                       int64_t given, const std::string& unit, const std::string& id_prefix,
+                       const std::vector<Overrun>& overruns);
   void witness(const std::string& metric, SessionId session, const SessionOutcome& outcome,
                const World& world);
 

@@ -57,3 +57,31 @@ TEST(DefectSwitch, DefaultOrchestratorPassesTheWholeSuite) {
 
 }  // namespace
 }  // namespace checkride
+
+namespace checkride {
+namespace {
+
+// Every violation metric has witnesses: an oversell names the SKU, what it had and gave, and
+// the first commits past its stock with their sessions; a coupon overspend likewise.
+TEST(Witnesses, OversellAndCouponOverspendNameTheCommitsPastCapacity) {
+  Report r = testing::run_scenario_file(testing::source_path("scenarios/flash-sale-surge.yaml"),
+                                        {"orchestrator.defects=[commit_without_reservation]"});
+  ASSERT_GT(r.metrics.at("oversold_units"), 0);
+  ASSERT_GT(r.metrics.at("coupon_overspend_cents"), 0);
+  std::map<std::string, const Witness*> found;
+  for (const auto& w : r.witnesses) found.emplace(w.metric, &w);
+  for (const char* metric : {"oversold_units", "coupon_overspend_cents"}) {
+    ASSERT_TRUE(found.count(metric)) << metric << " has no witness";
+    const Witness& w = *found[metric];
+    ASSERT_GE(w.events.size(), 2u);
+    EXPECT_NE(w.events[0].find(" past it)"), std::string::npos) << w.events[0];
+    EXPECT_NE(w.events[1].find("of session " + std::to_string(w.session)), std::string::npos)
+        << w.events[1];
+  }
+  EXPECT_EQ(found["oversold_units"]->events[0].rfind("sku SNKR-FEST-26: had 3000 units", 0), 0u)
+      << found["oversold_units"]->events[0];
+  EXPECT_EQ(found["coupon_overspend_cents"]->events[0].rfind("coupon FEST: had", 0), 0u);
+}
+
+}  // namespace
+}  // namespace checkride
