@@ -16,7 +16,7 @@ const std::set<std::string>& known_metrics() {
       "consent_violations", "policy_violations", "money_difference_cents",
       // the run itself
       "orchestrator_crashes", "p50_session_ms", "p90_session_ms", "p99_session_ms",
-      "max_session_ms",
+      "max_session_ms", "fault_rules_never_fired",
       // replay
       "replay_sessions", "replay_diverged", "replay_recovered",
       // drive

@@ -100,6 +100,11 @@ nlohmann::json report_to_json(const Report& r) {
     tools[name] = {{"calls", c.calls}, {"mapped", c.mapped}, {"notes", c.notes}};
   }
   j["tool_calls"] = tools;
+  nlohmann::json rules = nlohmann::json::array();
+  for (const auto& f : r.fault_rules) {
+    rules.push_back({{"rule", f.rule}, {"line", f.line}, {"fired", f.fired}});
+  }
+  j["fault_rules"] = rules;
   return j;
 }
 
@@ -147,6 +152,14 @@ std::string report_to_markdown(const Report& r) {
           r.flows ? 100.0 * static_cast<double>(f.errors) / static_cast<double>(r.flows) : 0;
       md << "| " << k << " | " << f.calls << " | " << f.errors << " | "
          << format_number(std::round(per100 * 100) / 100) << " |\n";
+    }
+    md << "\n";
+  }
+  if (!r.fault_rules.empty()) {
+    md << "| fault rule | line | fired |\n|---|---|---|\n";
+    for (const auto& f : r.fault_rules) {
+      md << "| " << f.rule << " | " << f.line << " | " << f.fired
+         << (f.fired == 0 ? " ⚠️ never fired: it tested nothing" : "") << " |\n";
     }
     md << "\n";
   }

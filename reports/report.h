@@ -18,6 +18,13 @@ struct Witness {
   std::vector<std::string> events;
 };
 
+// What one scenario fault rule did in the run: a rule that never struck tested nothing.
+struct FaultRuleCount {
+  std::string rule;  // "faults[2]: payment capture lost_response"
+  int line = 0;      // where it was declared
+  int64_t fired = 0;
+};
+
 struct StepFailures {
   uint64_t calls = 0;
   uint64_t errors = 0;
@@ -50,6 +57,7 @@ struct Report {
   std::vector<GateResult> gates;
   uint64_t flows = 0;       // sagas started, the denominator of failures per 100 flows
   ToolCoverage tool_calls;  // the recordings' tool calls and how they map, each template once
+  std::vector<FaultRuleCount> fault_rules;  // each fault rule and how often it struck
   // Why the run exercised nothing (no charge-bearing action ran, no tool call mapped to an
   // action), or "" when it exercised something. Such a run is never PASS...
   std::string no_evidence;

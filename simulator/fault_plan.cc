@@ -130,10 +130,17 @@ bool FaultPlan::crash_after(Op op, Duration& restart_after) {
     if (r.kind != FaultKind::kCrash || r.at >= 0 || !r.has_op || r.op != op) continue;
     if (++l.seen == r.nth) {
       restart_after = r.restart_after;
+      ++l.fired;
       return true;
     }
   }
   return false;
+}
+
+void FaultPlan::timed_crash_happened(Time now) {
+  for (Live& l : rules_) {
+    if (l.rule.kind == FaultKind::kCrash && l.rule.at == now) ++l.fired;
+  }
 }
 
 std::vector<std::pair<Time, Duration>> FaultPlan::timed_crashes() const {

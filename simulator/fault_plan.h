@@ -33,8 +33,12 @@ class FaultPlan {
   bool crash_after(Op op, Duration& restart_after);
   // Crash rules at a time.
   std::vector<std::pair<Time, Duration>> timed_crashes() const;
-  // How many times rule i has struck (wire mode shows it in the control API).
+  // A crash at a time happened: counts the timed crash rules for `now` as fired.
+  void timed_crash_happened(Time now);
+  // How many times rule i has struck (reports and the control API show it).
   int64_t fired(std::size_t i) const { return rules_[i].fired; }
+  std::size_t size() const { return rules_.size(); }
+  const FaultRule& rule(std::size_t i) const { return rules_[i].rule; }
 
  private:
   struct Live {

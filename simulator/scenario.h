@@ -106,6 +106,9 @@ struct Scenario {
   std::vector<Gate> expect;
 };
 
+// "faults[2]: payment capture lost_response", for reports.
+std::string describe_fault(const FaultRule& rule, std::size_t index);
+
 // Loads a scenario; `overrides` are "key.path=value" pairs applied before parsing.
 // Throws InputError naming the file, line and field for every mistake.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});

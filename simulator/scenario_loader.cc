@@ -363,6 +363,26 @@ void parse_workload(Scenario& s, MapReader& top) {
   m.finish();
 }
 
+// A rule on one provider naming another provider's op would never strike. Token faults sit
+// on identity but strike where the token is used, so they may name those calls.
+void check_op_belongs(MapReader& m, const FaultRule& r, const std::string& op) {
+  static const std::pair<FaultTarget, Provider> kProviders[] = {
+      {FaultTarget::kCatalog, Provider::kCatalog},
+      {FaultTarget::kPayment, Provider::kPayment},
+      {FaultTarget::kBooking, Provider::kBooking},
+      {FaultTarget::kIdentity, Provider::kIdentity}};
+  const bool token_fault =
+      r.kind == FaultKind::kTokenExpiry || r.kind == FaultKind::kRefreshRevoked;
+  if (token_fault && (r.op == Op::kAuthorize || r.op == Op::kHold || r.op == Op::kConfirm)) return;
+  for (const auto& [target, provider] : kProviders) {
+    if (r.target == target && provider_of(r.op) != provider) {
+      m.fail(m.get("op"), "op",
+             "op '" + op + "' belongs to " + std::string(provider_name(provider_of(r.op))) +
+                 ", not " + std::string(provider_name(provider)) + "; this rule would never fire");
+    }
+  }
+}
+
 FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
   std::string field = "faults[" + std::to_string(index) + "]";
   MapReader m(n, file, field);
@@ -424,12 +444,15 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
                  "refund, quote, reserve, commit, release, hold, confirm, token");
     } else {
       r.has_op = true;
+      check_op_belongs(m, r, op);
     }
   }
   r.from = m.duration("from", 0);
   r.to = m.has("to") ? m.duration("to", 0) : r.to;
   if (r.to <= r.from) m.fail(n, "to", "expected 'to' after 'from'");
   r.nth = m.integer("nth", 0);
+  if (r.nth < 0 || (m.has("nth") && r.nth == 0))
+    m.fail(m.get("nth"), "nth", "expected an integer >= 1");
   r.probability = m.real("probability", 1.0);
   if (r.probability < 0 || r.probability > 1)
     m.fail(n, "probability", "expected a number in [0, 1]");
@@ -487,6 +510,46 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
   return r;
 }
 
+// One step of a --set path: a key, then any number of [index] into lists ("faults[0]").
+struct PathStep {
+  std::string key;
+  std::vector<std::size_t> indices;
+};
+
+PathStep parse_path_step(const std::string& part, const std::string& path) {
+  PathStep step;
+  std::size_t bracket = part.find('[');
+  step.key = part.substr(0, bracket);
+  if (step.key.empty()) throw InputError("--set", 0, path, "empty path component");
+  while (bracket != std::string::npos) {
+    std::size_t close = part.find(']', bracket);
+    std::size_t index = 0;
+    const char* b = part.data() + bracket + 1;
+    const char* e = part.data() + (close == std::string::npos ? part.size() : close);
+    auto [p, ec] = std::from_chars(b, e, index);
+    if (close == std::string::npos || b == e || ec != std::errc() || p != e) {
+      throw InputError("--set", 0, path, "expected key[N] with a list index N >= 0");
+    }
+    step.indices.push_back(index);
+    bracket = close + 1 < part.size() ? part.find('[', close + 1) : std::string::npos;
+    if (bracket == std::string::npos && close + 1 < part.size()) {
+      throw InputError("--set", 0, path, "expected key[N] with a list index N >= 0");
+    }
+  }
+  return step;
+}
+
+// The list item a path names; it must exist: --set changes a scenario, it does not grow one.
+YAML::Node list_item(YAML::Node list, std::size_t index, const std::string& path) {
+  if (!list.IsSequence()) throw InputError("--set", 0, path, "not a list in this scenario");
+  if (index >= list.size()) {
+    throw InputError("--set", 0, path,
+                     "index " + std::to_string(index) + " is past the end of a list of " +
+                         std::to_string(list.size()));
+  }
+  return list[index];
+}
+
 void apply_override(YAML::Node root, const std::string& assignment) {
   auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0) {
@@ -499,19 +562,37 @@ void apply_override(YAML::Node root, const std::string& assignment) {
   } catch (const YAML::Exception& e) {
     throw InputError("--set", 0, key, "value is not valid YAML: " + e.msg);
   }
+  // yaml-cpp nodes are references: assigning one Node to another writes through it, so each
+  // step down the path is a new Node in `chain`, never an assignment.
   std::vector<YAML::Node> chain{root};
   std::size_t start = 0;
   while (true) {
     auto dot = key.find('.', start);
-    std::string part =
-        key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (part.empty()) throw InputError("--set", 0, key, "empty path component");
-    if (dot == std::string::npos) {
-      chain.back()[part] = value;
-      return;
+    PathStep step = parse_path_step(
+        key.substr(start, dot == std::string::npos ? std::string::npos : dot - start), key);
+    if (!chain.back().IsMap() && chain.back().IsDefined() && !chain.back().IsNull()) {
+      throw InputError("--set", 0, key, "'" + step.key + "' is not under a mapping");
     }
-    YAML::Node next = chain.back()[part];
-    chain.push_back(next);
+    const bool last = dot == std::string::npos;
+    if (step.indices.empty()) {
+      if (last) {
+        chain.back()[step.key] = value;
+        return;
+      }
+      chain.push_back(chain.back()[step.key]);
+    } else {
+      chain.push_back(chain.back()[step.key]);
+      for (std::size_t k = 0; k + 1 < step.indices.size(); ++k) {
+        chain.push_back(list_item(chain.back(), step.indices[k], key));
+      }
+      const std::size_t index = step.indices.back();
+      YAML::Node item = list_item(chain.back(), index, key);
+      if (last) {
+        chain.back()[index] = value;
+        return;
+      }
+      chain.push_back(item);
+    }
     start = dot + 1;
   }
 }
@@ -548,6 +629,16 @@ const char* fault_kind_name(FaultKind k) {
       return "reset";
   }
   return "?";
+}
+
+std::string describe_fault(const FaultRule& rule, std::size_t index) {
+  static const char* kTargets[] = {"catalog",  "payment",      "booking",
+                                   "identity", "orchestrator", "agent"};
+  std::string out = "faults[" + std::to_string(index) + "]: ";
+  out += kTargets[static_cast<int>(rule.target)];
+  if (rule.has_op) out += " " + std::string(op_name(rule.op));
+  if (!rule.action.empty()) out += " " + rule.action;
+  return out + " " + fault_kind_name(rule.kind);
 }
 
 Scenario default_scenario() {

@@ -429,6 +429,13 @@ Report Simulation::check() {
   }
   r.fingerprint = mix64(fingerprint_, static_cast<uint64_t>(r.metrics["completed"]));
   judge_evidence(r, templates_);
+  int64_t never = 0;
+  for (std::size_t i = 0; i < faults_.size(); ++i) {
+    r.fault_rules.push_back(
+        FaultRuleCount{describe_fault(faults_.rule(i), i), faults_.rule(i).line, faults_.fired(i)});
+    never += faults_.fired(i) == 0;
+  }
+  r.metrics["fault_rules_never_fired"] = static_cast<double>(never);
   r.gates = evaluate_gates(scenario_.expect, r.metrics);
   return r;
 }
@@ -502,6 +509,7 @@ void Simulation::dispatch(const ProviderCall& call, Time now) {
 
 void Simulation::crash(Time now, Duration restart_after) {
   if (!orchestrator_) return;
+  faults_.timed_crash_happened(now);
   orchestrator_.reset();  // in-flight replies and timers to this instance are lost
   ++epoch_;
   ++crashes_;

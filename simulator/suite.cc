@@ -81,7 +81,13 @@ void print_failed_gates(const Report& report, const std::string& indent, std::os
   for (const auto& g : report.gates) {
     if (!g.passed) {
       out << indent << "gate " << g.gate.metric << " " << g.gate.text << " failed: actual "
-          << (g.known ? std::to_string(g.actual) : std::string("no such metric")) << "\n";
+          << (g.known ? format_number(g.actual) : std::string("no such metric")) << "\n";
+    }
+  }
+  for (const auto& f : report.fault_rules) {
+    if (f.fired == 0) {
+      out << indent << "warning: " << f.rule << " (line " << f.line
+          << ") never fired: it tested nothing\n";
     }
   }
   if (!report.no_evidence.empty()) {

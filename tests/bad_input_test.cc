@@ -7,6 +7,7 @@
 
 #include "orchestrator/action_catalog.h"
 #include "protocol/input_error.h"
+#include "simulator/scenario.h"
 #include "simulator/suite.h"
 #include "tests/test_support.h"
 
@@ -50,6 +51,35 @@ TEST_F(BadInput, AnUnknownMetricInExpectIsRefusedWithTheNearestName) {
                      "you mean 'duplicate_charges'?"),
             std::string::npos)
       << msg;
+}
+
+TEST_F(BadInput, AFaultRuleOnAnOpOfAnotherProviderCouldNeverFire) {
+  std::string msg =
+      run_expecting_2("scenario: x\n" + good_workload +
+                      "faults:\n  - {provider: payment, op: reserve, kind: outage}\n");
+  EXPECT_NE(msg.find("s.yaml:6: faults[0].op: op 'reserve' belongs to catalog, not payment"),
+            std::string::npos)
+      << msg;
+  msg = run_expecting_2("scenario: x\n" + good_workload +
+                        "faults:\n  - {provider: payment, kind: outage, nth: -1}\n");
+  EXPECT_NE(msg.find("faults[0].nth: expected an integer >= 1"), std::string::npos) << msg;
+}
+
+TEST_F(BadInput, SetReachesListItemsAndRefusesOnesThatDoNotExist) {
+  const std::string path = testing::source_path("scenarios/payment-outage.yaml");
+  Scenario s = load_scenario(path, {"faults[0].probability=0.25"});
+  EXPECT_EQ(s.faults[0].probability, 0.25);
+  EXPECT_EQ(s.faults[1].probability, 1.0);
+  try {
+    load_scenario(path, {"faults[9].probability=0"});
+    ADD_FAILURE() << "an index past the end was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("faults[9].probability: index 9 is past the end of a "
+                                         "list of 2"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(load_scenario(path, {"faults[x].kind=outage"}), InputError);
 }
 
 TEST_F(BadInput, WrongTypeNamesTheField) {

@@ -175,8 +175,42 @@ TEST(MappedToolCalls, IsAMetricThatExpectCanGate) {
   o.paths = {lookups_only_scenario(dir, "  mapped_tool_calls: \">= 0.99\"\n")};
   std::ostringstream out2, err2;
   EXPECT_EQ(run_scenarios(o, out2, err2), 1) << out2.str() << err2.str();
-  EXPECT_NE(out2.str().find("gate mapped_tool_calls >= 0.99 failed: actual 0.5"), std::string::npos)
+  EXPECT_NE(out2.str().find("gate mapped_tool_calls >= 0.99 failed: actual 0.5000\n"),
+            std::string::npos)
       << out2.str();
+}
+
+// Fault rules show what they did: each rule's fired count is in the report, and a rule that
+// never fired is flagged (and gateable). crash-restart's second timed crash used to fall
+// while the orchestrator was still down from another crash: it tested nothing, silently.
+TEST(FaultRules, EachRuleSaysHowOftenItFiredAndOneThatNeverDidIsFlagged) {
+  Report r = testing::run_scenario_file(testing::source_path("scenarios/crash-restart.yaml"));
+  ASSERT_EQ(r.fault_rules.size(), 5u);
+  for (const auto& f : r.fault_rules) EXPECT_EQ(f.fired, 1) << f.rule;
+  EXPECT_EQ(r.fault_rules[2].rule, "faults[2]: orchestrator authorize crash");
+  EXPECT_EQ(r.metrics.at("orchestrator_crashes"), 5);
+  EXPECT_EQ(r.metrics.at("fault_rules_never_fired"), 0);
+
+  // A rule whose window lies past the end of the run never fires: flagged, and the shipped
+  // gate fault_rules_never_fired: 0 fails.
+  const std::string dir = testing::temp_dir("fault-rules");
+  RunOptions o;
+  o.paths = {testing::source_path("scenarios/payment-outage.yaml")};
+  o.overrides = {"faults[1].from=100h", "faults[1].to=101h"};
+  o.out_dir = dir;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_scenarios(o, out, err), 1) << err.str();
+  EXPECT_NE(out.str().find("warning: faults[1]: payment authorize outage (line 23) never fired"),
+            std::string::npos)
+      << out.str();
+  EXPECT_NE(out.str().find("gate fault_rules_never_fired 0 failed: actual 1\n"), std::string::npos)
+      << out.str();
+  std::ifstream md(dir + "/payment-outage.md");
+  std::stringstream text;
+  text << md.rdbuf();
+  EXPECT_NE(text.str().find("| faults[1]: payment authorize outage | 23 | 0 ⚠️ never fired"),
+            std::string::npos)
+      << text.str();
 }
 
 }  // namespace
