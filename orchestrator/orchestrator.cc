@@ -780,7 +780,11 @@ void Orchestrator::on_provider_reply(CallId call, const ProviderReply& r, Time n
 bool Orchestrator::schedule_retry(SagaRecord& s, const ProviderReply& r, bool forever, Time now,
                                   Effects& out) {
   if (!is_retryable(r.error)) return false;
-  if (!forever && s.attempt >= config_.retries.max) return false;
+  // 409 idempotency_key_in_use: the first request with this key is still running at the
+  // provider. It is not a failure: ask again with the same key until it has an answer, and
+  // never void what may be about to succeed.
+  const bool in_flight = r.error == ErrorCode::kIdempotencyKeyInUse;
+  if (!forever && !in_flight && s.attempt >= config_.retries.max) return false;
   if (s.attempt < 250) ++s.attempt;
   Duration delay = backoff_delay(config_.retries, config_.seed, s.id * 131 + s.comp,
                                  std::min<int>(s.attempt, 30), r.retry_after);

@@ -308,3 +308,41 @@ TEST(Orchestrator, CaptureThatActedBeforeTheSagaFailedIsRefunded) {
 
 }  // namespace
 }  // namespace checkride
+
+namespace checkride {
+namespace {
+
+// 409 idempotency_key_in_use: the first authorization is still running. The saga asks again
+// with the same key for as long as it takes, never voids it, and confirms once it answers.
+// (Before, the retries ran out, the authorization was voided, the agent was told "failed"
+// and its retry authorized a second time: duplicate_authorizations in flash-sale-surge.)
+TEST(Orchestrator, AKeyStillInFlightIsAskedAgainWithTheSameKeyNotVoided) {
+  Host h;
+  h.orch->on_consent({1, 1800, true}, h.now);
+  Effects fx = h.begin("placeOrder", socks(1), 42);
+  h.play_until(fx, Op::kAuthorize);
+  ASSERT_EQ(fx.calls.size(), 1u);
+  const ProviderCall first = fx.calls[0];
+  ProviderReply in_use;
+  in_use.error = ErrorCode::kIdempotencyKeyInUse;
+  h.answer(fx, first, in_use);
+  for (int i = 0; i < 12; ++i) {  // far more than the step's retry budget
+    ASSERT_EQ(fx.timers.size(), 1u) << "gave up after " << i << " in-flight answers";
+    std::optional<ProviderCall> again = h.fire_timer(fx);
+    ASSERT_TRUE(again);
+    ASSERT_EQ(again->request.op, Op::kAuthorize) << "attempt " << i << " was not a retry";
+    EXPECT_EQ(again->request.key, first.request.key);
+    h.answer(fx, *again, in_use);
+  }
+  std::optional<ProviderCall> last = h.fire_timer(fx);
+  ASSERT_TRUE(last);
+  h.answer(fx, *last, h.world.handle(last->request, h.now, h.now));
+  h.drain(fx);
+  ASSERT_FALSE(h.replies.empty());
+  EXPECT_EQ(h.replies.back().status, ActionStatus::kConfirmed);
+  EXPECT_EQ(h.world.payments.intents().issued(), 1u);
+  EXPECT_EQ(h.world.payments.intents().find(1)->status, PaymentsFake::Status::kSucceeded);
+}
+
+}  // namespace
+}  // namespace checkride
