@@ -827,6 +827,11 @@ void Orchestrator::on_step_reply(SagaRecord& s, Op, const ProviderReply& r, Time
       }
       s.total = r.amount;
       if (ActionStatus refusal; !charge_checks(s, now, refusal, s.code)) {
+        // Say why the total is above the model's maximum when it is the coupon's doing: the
+        // quote could not apply it (its budget or the user's uses ran out).
+        if (s.code == "max_total_exceeded" && !s.coupon.empty() && r.discount == 0) {
+          s.code = "max_total_exceeded_coupon_not_applied";
+        }
         finish(s, refusal, s.code, now, out);
         return;
       }

@@ -1,5 +1,6 @@
 #include "reports/report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -100,6 +101,7 @@ nlohmann::json report_to_json(const Report& r) {
     tools[name] = {{"calls", c.calls}, {"mapped", c.mapped}, {"notes", c.notes}};
   }
   j["tool_calls"] = tools;
+  j["outcomes"] = r.outcomes;
   nlohmann::json rules = nlohmann::json::array();
   for (const auto& f : r.fault_rules) {
     rules.push_back({{"rule", f.rule}, {"line", f.line}, {"fired", f.fired}});
@@ -107,6 +109,41 @@ nlohmann::json report_to_json(const Report& r) {
   j["fault_rules"] = rules;
   return j;
 }
+
+namespace {
+
+// Why completion is what it is: intents by how they ended, and completion per template.
+void outcome_tables(const Report& r, std::ostringstream& md) {
+  if (!r.outcomes.empty()) {
+    std::vector<std::pair<std::string, uint64_t>> rows(r.outcomes.begin(), r.outcomes.end());
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    uint64_t total = 0;
+    for (const auto& row : rows) total += row.second;
+    md << "| how intents ended | intents | share |\n|---|---|---|\n";
+    for (const auto& [reason, n] : rows) {
+      md << "| " << reason << " | " << n << " | "
+         << format_number(total ? static_cast<double>(n) / static_cast<double>(total) : 0)
+         << " |\n";
+    }
+    md << "\n";
+  }
+  bool any_intent = false;
+  for (const auto& [name, t] : r.templates) any_intent = any_intent || t.intents > 0;
+  if (!any_intent) return;
+  md << "| session template | sessions | intents | completed | completion |\n"
+     << "|---|---|---|---|---|\n";
+  for (const auto& [name, t] : r.templates) {
+    if (t.intents == 0) continue;
+    md << "| " << (t.session.empty() ? name : t.session) << " | " << t.sessions << " | "
+       << t.intents << " | " << t.completed << " | "
+       << format_number(static_cast<double>(t.completed) / static_cast<double>(t.intents))
+       << " |\n";
+  }
+  md << "\n";
+}
+
+}  // namespace
 
 std::string report_to_markdown(const Report& r) {
   std::ostringstream md;
@@ -134,6 +171,7 @@ std::string report_to_markdown(const Report& r) {
     }
     md << "\n";
   }
+  outcome_tables(r, md);
   md << "| metric | value |\n|---|---|\n";
   for (const auto& [k, v] : r.metrics) md << "| " << k << " | " << format_number(v) << " |\n";
   md << "\n";

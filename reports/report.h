@@ -57,7 +57,8 @@ struct Report {
   std::vector<GateResult> gates;
   uint64_t flows = 0;       // sagas started, the denominator of failures per 100 flows
   ToolCoverage tool_calls;  // the recordings' tool calls and how they map, each template once
-  std::vector<FaultRuleCount> fault_rules;  // each fault rule and how often it struck
+  std::vector<FaultRuleCount> fault_rules;   // each fault rule and how often it struck
+  std::map<std::string, uint64_t> outcomes;  // intents by how they ended: confirmed or a reason
   // Why the run exercised nothing (no charge-bearing action ran, no tool call mapped to an
   // action), or "" when it exercised something. Such a run is never PASS...
   std::string no_evidence;

@@ -177,6 +177,33 @@ void Checkers::witness(const std::string& metric, SessionId s, const SessionOutc
   list.push_back(std::move(wit));
 }
 
+uint16_t Checkers::reason_id(const std::string& code) {
+  if (code.empty()) return 0;
+  auto it = reason_ids_.find(code);
+  if (it != reason_ids_.end()) return it->second;
+  if (reason_names_.size() > 0xffff) return 0;  // more codes than anyone reads
+  const auto id = static_cast<uint16_t>(reason_names_.size());
+  reason_names_.push_back(code);
+  reason_ids_.emplace(code, id);
+  return id;
+}
+
+namespace {
+
+// How an intent ended, for the report's outcome table: confirmed, else the reason code of
+// its last charge answer, else what the agent was told.
+std::string outcome_of(const SessionOutcome& o, bool completed,
+                       const std::vector<std::string>& reasons) {
+  if (completed) return "confirmed";
+  if (o.reason > 0 && o.reason < reasons.size()) return reasons[o.reason];
+  if (o.flags & SessionOutcome::kThrottled) return "busy";
+  if (o.flags & SessionOutcome::kToldFailed) return "failed";
+  if (o.flags & SessionOutcome::kToldConfirmed) return "told confirmed, no order";
+  return "no answer";
+}
+
+}  // namespace
+
 void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& w) {
   const Truth t = truth_of(s, w);
   const PolicyConfig& policy = scenario_.orchestrator.policy;
@@ -190,6 +217,7 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
   if (intent) {
     metrics_["intents"] += 1;
     ++per_template.intents;
+    ++outcomes_[outcome_of(o, t.orders > 0 && told_ok, reason_names_)];
     if (t.orders > 0 && told_ok) {
       metrics_["completed"] += 1;
       ++per_template.completed;
@@ -250,6 +278,7 @@ Report Checkers::finish(const World& w) {
   r.seed = scenario_.seed;
   r.defects = scenario_.defect_names;
   r.metrics = metrics_;
+  r.outcomes = outcomes_;
   for (const auto& sku : w.catalog.skus()) {
     const int32_t over = std::max(0, sku.committed - sku.spec.stock);
     r.metrics["oversold_units"] += over;

@@ -15,6 +15,7 @@ namespace checkride {
 struct SessionOutcome {
   uint32_t tmpl = 0;
   uint16_t flags = 0;
+  uint16_t reason = 0;      // the last charge answer's reason code (Checkers::reason_id), 0 none
   int64_t max_consent = 0;  // largest amount the user explicitly confirmed
   Time first_consent = -1;
   enum : uint16_t {
@@ -28,8 +29,9 @@ struct SessionOutcome {
   };
   // Folds one answer the agent got into what it was told: a charge-bearing step's latest
   // answer decides confirmed / failed / throttled; a review anywhere means escalated.
-  void on_answer(bool charge, ActionStatus status) {
+  void on_answer(bool charge, ActionStatus status, uint16_t reason_id = 0) {
     if (charge) {
+      reason = reason_id;
       flags &= static_cast<uint16_t>(~(kToldConfirmed | kToldFailed | kThrottled));
       if (status == ActionStatus::kConfirmed)
         flags |= kToldConfirmed;
@@ -63,6 +65,9 @@ class Checkers {
 
   // Reads the session's user's ledger (user id = session id) and what its agent was told.
   void check_session(SessionId session, const SessionOutcome& outcome, const World& world);
+  // The id a reason code ("out_of_stock") is kept under in SessionOutcome; 0 for none.
+  uint16_t reason_id(const std::string& code);
+
   // Adds the global checks and returns the report (metrics, money, witnesses); the caller
   // adds latency and evaluates the gates.
   Report finish(const World& world);
@@ -81,6 +86,9 @@ class Checkers {
   std::map<std::string, double> metrics_;
   std::map<std::string, std::vector<Witness>> witnesses_;  // first three per metric
   std::vector<TemplateStats> by_template_;                 // index: template
+  std::map<std::string, uint16_t> reason_ids_;
+  std::vector<std::string> reason_names_{""};  // index: reason id
+  std::map<std::string, uint64_t> outcomes_;   // how intents ended, by reason
   int64_t captured_ = 0, refunded_ = 0, confirmed_totals_ = 0;
 };
 

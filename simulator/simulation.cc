@@ -340,7 +340,8 @@ void Simulation::on_agent_answer(const ActionResult& r, Time now) {
   hist->second->record(now - a.sent_at);
   if (options_.on_answer) options_.on_answer(a.tmpl, a.step, step, r);
 
-  outcomes_.find(r.session)->on_answer(t.charge[a.step], r.status);
+  outcomes_.find(r.session)->on_answer(t.charge[a.step], r.status,
+                                       t.charge[a.step] ? checkers_.reason_id(r.code) : 0);
 
   bool expected = step.answered_as_recorded(r.status);
   if (expected || scenario_.agent.on_divergence == AgentSpec::OnDivergence::kContinue) {

@@ -213,5 +213,29 @@ TEST(FaultRules, EachRuleSaysHowOftenItFiredAndOneThatNeverDidIsFlagged) {
       << text.str();
 }
 
+// The Markdown report explains its numbers: how intents ended, by reason code, and
+// completion per session template, so a reader sees why completion is what it is.
+TEST(MarkdownReport, ExplainsCompletionByReasonAndTemplate) {
+  Report r = testing::run_scenario_file(testing::source_path("scenarios/flash-sale-surge.yaml"));
+  EXPECT_EQ(r.outcomes.at("confirmed"), 20000u);
+  EXPECT_GT(r.outcomes.at("out_of_stock"), 0u);
+  EXPECT_GT(r.outcomes.at("max_total_exceeded_coupon_not_applied"), 0u);
+  uint64_t ended = 0;
+  for (const auto& [reason, n] : r.outcomes) ended += n;
+  EXPECT_EQ(ended, static_cast<uint64_t>(r.metrics.at("intents")));
+  const std::string md = report_to_markdown(r);
+  EXPECT_NE(md.find("| how intents ended | intents | share |\n|---|---|---|\n| out_of_stock | "),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| max_total_exceeded_coupon_not_applied | "), std::string::npos);
+  EXPECT_NE(md.find("| bottle-only | 20036 | 20036 | 17000 | 0.8485 |"), std::string::npos) << md;
+  // The gate is what the world allows: the coupon budget covers 20,000 orders.
+  bool gated = false;
+  for (const auto& g : r.gates) {
+    if (g.gate.metric == "completed") gated = g.gate.bound == 20000 && g.passed;
+  }
+  EXPECT_TRUE(gated);
+}
+
 }  // namespace
 }  // namespace checkride
