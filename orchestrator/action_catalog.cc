@@ -10,6 +10,7 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
+#include "orchestrator/params_schema.h"
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
 #include "protocol/luhn.h"
@@ -214,14 +215,11 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
       throw InputError(origin, line_of(node), field + ".name",
                        "duplicate action '" + spec.name + "'");
     }
-    spec.schema = std::make_shared<valijson::Schema>();
-    try {
-      valijson::SchemaParser parser;
-      valijson::adapters::NlohmannJsonAdapter adapter(spec.schema_json);
-      parser.populateSchema(adapter, *spec.schema);
-    } catch (const std::exception& e) {
-      throw InputError(origin, line_of(node["params"]), field + ".params",
-                       std::string("invalid JSON Schema: ") + e.what());
+    std::string schema_path, schema_error;
+    spec.schema = compile_params_schema(spec.schema_json, schema_path, schema_error);
+    if (!spec.schema) {
+      throw InputError(origin, line_of(node["params"]), field + ".params" + schema_path,
+                       "invalid JSON Schema in action '" + spec.name + "': " + schema_error);
     }
     std::string name = spec.name;
     catalog.actions_.emplace(name, std::move(spec));
@@ -258,7 +256,12 @@ bool ActionCatalog::validate(const ActionSpec& spec, const nlohmann::json& param
   valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(params);
-  if (validator.validate(*spec.schema, target, &results)) return true;
+  try {
+    if (validator.validate(*spec.schema, target, &results)) return true;
+  } catch (const std::exception& e) {  // a schema valijson took but cannot apply
+    error = std::string("params: the action's schema could not be applied: ") + e.what();
+    return false;
+  }
   // The deepest error is the most specific one.
   valijson::ValidationResults::Error best;
   valijson::ValidationResults::Error e;

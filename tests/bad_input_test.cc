@@ -7,6 +7,7 @@
 
 #include "orchestrator/action_catalog.h"
 #include "protocol/input_error.h"
+#include "simulator/replay.h"
 #include "simulator/scenario.h"
 #include "simulator/suite.h"
 #include "tests/test_support.h"
@@ -133,6 +134,44 @@ TEST_F(BadInput, ACatalogsErrorPatternsAreRegularExpressions) {
     EXPECT_NE(std::string(e.what()).find("c.yaml:1: error_patterns[1]: not a regular expression"),
               std::string::npos)
         << e.what();
+  }
+}
+
+// An invalid JSON Schema in an action catalog used to abort (valijson's abort() without
+// exceptions): now exit 2 naming the file, the action and the schema path, wherever the
+// catalog is read.
+TEST_F(BadInput, AnInvalidParamsSchemaIsExitTwoNamingTheActionAndThePath) {
+  const std::pair<std::string, std::string> kSchemas[] = {
+      {"{type: object, properties: {q: {type: strin}}}",
+       "actions[0].params/properties/q: invalid JSON Schema in action 'find': Unrecognised JSON "
+       "type name 'strin'"},
+      {"{type: object, required: [1]}", "actions[0].params: invalid JSON Schema in action 'find'"},
+      {"{type: object, properties: {q: {type: string, pattern: \"([\"}}}",
+       "actions[0].params/properties/q/pattern: invalid JSON Schema in action 'find': not a "
+       "regular expression"},
+      {"{type: object, properties: {q: {items: [{type: 7}]}}}",
+       "actions[0].params/properties/q/items/0: invalid JSON Schema in action 'find'"},
+  };
+  int i = 0;
+  for (const auto& [schema, expected] : kSchemas) {
+    const std::string catalog = testing::write_temp(
+        dir, "actions-" + std::to_string(i++) + ".yaml",
+        "actions:\n  - name: find\n    handler: search_catalog\n    params: " + schema + "\n");
+    std::ostringstream out, err;
+    EXPECT_EQ(validate_files({catalog}, out, err), 2) << schema;
+    EXPECT_NE(err.str().find(catalog + ":4: " + expected), std::string::npos) << err.str();
+    std::string msg = run_expecting_2(
+        "scenario: x\nworld: {catalog: " + testing::source_path("scenarios/catalogs/shop.yaml") +
+        "}\norchestrator: {actions: " + catalog + "}\n" + good_workload);
+    EXPECT_NE(msg.find(expected), std::string::npos) << msg;
+    ReplayOptions ro;
+    ro.cassette = cassette;
+    ro.actions = catalog;
+    ro.out_dir = dir + "/replay";
+    ro.quiet = true;
+    std::ostringstream rout, rerr;
+    EXPECT_EQ(run_replay(ro, rout, rerr), 2) << rout.str();
+    EXPECT_NE(rerr.str().find(expected), std::string::npos) << rerr.str();
   }
 }
 
