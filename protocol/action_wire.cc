@@ -1,5 +1,7 @@
 #include "protocol/action_wire.h"
 
+#include "protocol/json_input.h"
+
 namespace checkride {
 namespace {
 
@@ -22,7 +24,7 @@ bool string_field(const nlohmann::json& j, const char* name, bool required, std:
 }  // namespace
 
 bool parse_wire_action(const std::string& body, WireAction& out, std::string& error) {
-  auto j = nlohmann::json::parse(body, nullptr, false);
+  auto j = parse_json_or_discarded(body);
   if (j.is_discarded() || !j.is_object()) {
     error = "body: expected a JSON object";
     return false;

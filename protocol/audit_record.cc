@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "protocol/input_error.h"
+#include "protocol/json_input.h"
 
 namespace checkride {
 
@@ -119,7 +120,7 @@ std::vector<AuditRecord> parse_audit_jsonl(const std::string& text, const std::s
     if (raw.find_first_not_of(" \t\r") == std::string::npos) continue;
     nlohmann::json j;
     try {
-      j = nlohmann::json::parse(raw);
+      j = parse_json(raw);
     } catch (const nlohmann::json::parse_error& e) {
       throw InputError(origin, line, "", std::string("not valid JSON: ") + e.what());
     }

@@ -5,6 +5,7 @@
 
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
+#include "protocol/json_input.h"
 
 namespace checkride {
 namespace {
@@ -69,7 +70,7 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
     if (raw.find_first_not_of(" \t\r") == std::string::npos) continue;
     nlohmann::json ev;
     try {
-      ev = nlohmann::json::parse(raw);
+      ev = parse_json(raw);
     } catch (const nlohmann::json::parse_error& e) {
       throw InputError(origin, line, "", std::string("not valid JSON: ") + e.what());
     }

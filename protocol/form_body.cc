@@ -1,10 +1,15 @@
 #include "protocol/form_body.h"
 
 #include <cctype>
+#include <charconv>
 #include <vector>
 
 namespace checkride {
 namespace {
+
+// Stripe nests a few levels (metadata[key], items[0][price_data][recurring]); anything deeper
+// is not a request, and would make every recursive walk over it a stack risk.
+constexpr std::size_t kMaxFormDepth = 16;
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -104,7 +109,12 @@ bool parse_form(std::string_view body, nlohmann::json& out, std::string& error) 
     std::string value = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
     std::vector<std::string> parts;
     if (!split_key(key, parts)) {
-      error = "malformed form key '" + key + "': expected name, name[key] or name[0]";
+      error = "malformed form key '" + key.substr(0, 80) + "': expected name, name[key] or name[0]";
+      return false;
+    }
+    if (parts.size() > kMaxFormDepth) {
+      error = "form key '" + key.substr(0, 80) + "…' nests deeper than " +
+              std::to_string(kMaxFormDepth) + " levels";
       return false;
     }
     nlohmann::json* node = &out;
@@ -117,8 +127,9 @@ bool parse_form(std::string_view body, nlohmann::json& out, std::string& error) 
           return false;
         }
         if (node->is_null()) *node = nlohmann::json::array();
-        std::size_t index = std::stoul(part);
-        if (index > node->size()) {
+        std::size_t index = 0;
+        auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), index);
+        if (ec != std::errc() || end != part.data() + part.size() || index > node->size()) {
           error = "form key '" + key + "' skips list index " + std::to_string(node->size());
           return false;
         }

@@ -9,6 +9,7 @@
 #include "protocol/audit_record.h"
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
+#include "protocol/json_input.h"
 #include "protocol/tool_coverage.h"
 #include "recorder/cassette_writer.h"
 #include "recorder/transcript.h"
@@ -84,7 +85,7 @@ class OpenAiImport {
     nlohmann::json whole;
     bool single = true;
     try {
-      whole = nlohmann::json::parse(text);
+      whole = parse_json(text);
     } catch (const nlohmann::json::parse_error&) {
       single = false;  // not one document: JSONL, one conversation per line
     }
@@ -111,7 +112,7 @@ class OpenAiImport {
       if (raw.find_first_not_of(" \t\r") == std::string::npos) continue;
       nlohmann::json conv;
       try {
-        conv = nlohmann::json::parse(raw);
+        conv = parse_json(raw);
       } catch (const nlohmann::json::parse_error& e) {
         throw InputError(path, line, "", std::string("not valid JSON: ") + e.what());
       }
@@ -173,7 +174,7 @@ std::vector<Session> import_audit(const std::string& path) {
       std::string call = "a" + std::to_string(o.next_call++);
       CassetteEvent params;
       try {
-        params = CassetteEvent::parse(f.detail.substr(space + 1));
+        params = parse_ordered_json(f.detail.substr(space + 1));
       } catch (const nlohmann::json::parse_error& e) {
         throw InputError(path, line, "line", std::string("action params: ") + e.what());
       }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "protocol/input_error.h"
+#include "protocol/json_input.h"
 #include "recorder/cassette_writer.h"
 #include "recorder/conversation_book.h"
 #include "recorder/http_url.h"
@@ -52,7 +53,7 @@ void error_body(httplib::Response& res, int status, const std::string& message) 
 int failure_status(httplib::Error e) { return e == httplib::Error::Read ? 504 : 502; }
 
 std::string brief(const std::string& body) {
-  auto j = nlohmann::json::parse(body, nullptr, false);
+  auto j = parse_json_or_discarded(body);
   if (!j.is_discarded() && j.contains("error") && j["error"].is_object() &&
       j["error"].contains("message") && j["error"]["message"].is_string()) {
     return j["error"]["message"].get<std::string>();
@@ -187,7 +188,7 @@ void LlmProxy::install_routes() {
 
   auto chat = [this, make_request, make_client, relay](const httplib::Request& req,
                                                        httplib::Response& res) {
-    auto body = nlohmann::json::parse(req.body, nullptr, false);
+    auto body = parse_json_or_discarded(req.body);
     bool streaming = body.is_object() && body.value("stream", false);
     std::string session;
     if (body.is_object() && body.contains("messages") && body["messages"].is_array()) {
@@ -210,7 +211,7 @@ void LlmProxy::install_routes() {
         return;
       }
       relay(*r, res);
-      auto answer = nlohmann::json::parse(r->body, nullptr, false);
+      auto answer = parse_json_or_discarded(r->body);
       if (r->status == 200 && !answer.is_discarded() && answer.contains("choices") &&
           answer["choices"].is_array() && !answer["choices"].empty() &&
           answer["choices"][0].contains("message")) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "protocol/input_error.h"
+#include "protocol/json_input.h"
 #include "recorder/cassette_writer.h"
 #include "recorder/http_url.h"
 #include "recorder/transcript.h"
@@ -68,7 +69,7 @@ int record_on_miss(const RecordOnMissOptions& options,
   while (std::getline(in, raw)) {
     ++line;
     if (raw.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto ev = nlohmann::ordered_json::parse(raw, nullptr, false);
+    auto ev = parse_ordered_json_or_discarded(raw);
     if (ev.is_discarded() || !ev.is_object()) {
       throw InputError(options.cassette, line, "", "not a JSON object");
     }
@@ -137,7 +138,7 @@ int record_on_miss(const RecordOnMissOptions& options,
     } else if (res->status != 200) {
       why = "model endpoint answered " + std::to_string(res->status);
     } else {
-      auto body = nlohmann::json::parse(res->body, nullptr, false);
+      auto body = parse_json_or_discarded(res->body);
       if (body.is_discarded() || !body.contains("choices") || !body["choices"].is_array() ||
           body["choices"].empty() || !body["choices"][0].contains("message")) {
         why = "model endpoint answered without choices[0].message";

@@ -1,5 +1,7 @@
 #include "recorder/stream_assembler.h"
 
+#include "protocol/json_input.h"
+
 namespace checkride {
 
 void StreamAssembler::feed(std::string_view bytes) {
@@ -24,7 +26,7 @@ void StreamAssembler::line(const std::string& text) {
     done_ = true;
     return;
   }
-  auto chunk = nlohmann::json::parse(data, nullptr, false);
+  auto chunk = parse_json_or_discarded(data);
   if (chunk.is_discarded() || !chunk.is_object()) return;
   ++chunks_;
   auto choices = chunk.find("choices");

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "protocol/action.h"
+#include "protocol/json_input.h"
 
 namespace checkride {
 namespace {
@@ -127,7 +128,7 @@ void TranscriptConverter::add_call(const std::string& id, const std::string& nam
   if (arguments.is_string()) {
     const std::string& text = arguments.get_ref<const std::string&>();
     try {
-      params = CassetteEvent::parse(text.empty() ? "{}" : text);
+      params = parse_ordered_json(text.empty() ? "{}" : text);
       if (!params.is_object()) params_error = "arguments are JSON but not an object";
     } catch (const nlohmann::json::parse_error& e) {
       params = text;
@@ -168,7 +169,7 @@ void TranscriptConverter::add_result(const std::string& call_id, const std::stri
   std::string name = names_.count(call_id) ? names_[call_id] : "";
   CassetteEvent result;
   try {
-    result = CassetteEvent::parse(content);
+    result = parse_ordered_json(content);
   } catch (const nlohmann::json::parse_error&) {
     result = CassetteEvent{{"text", content}};
   }
@@ -237,7 +238,7 @@ bool TranscriptConverter::add_message(const nlohmann::json& message,
     for (const auto& block : responses) {  // Hermes answers tool calls in a user turn
       std::string content = trim(block);
       try {
-        auto j = nlohmann::json::parse(content);
+        auto j = parse_json(content);
         if (j.is_object() && j.contains("content")) {
           content =
               j["content"].is_string() ? j["content"].get<std::string>() : j["content"].dump();
@@ -271,7 +272,7 @@ bool TranscriptConverter::add_message(const nlohmann::json& message,
     for (const auto& block : hermes) {
       nlohmann::json call;
       try {
-        call = nlohmann::json::parse(trim(block));
+        call = parse_json(trim(block));
       } catch (const nlohmann::json::parse_error&) {
         call = nlohmann::json::object();
       }

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "protocol/input_error.h"
+#include "protocol/json_input.h"
 #include "reports/diff_kinds.h"
 #include "reports/metric_names.h"
 #include "reports/report.h"
@@ -59,7 +60,9 @@ bool breached(const Threshold& t, double base, double cand) {
 nlohmann::json load_report(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw InputError(path, 0, "", "cannot open report");
-  nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
+  std::stringstream text;
+  text << f.rdbuf();
+  nlohmann::json j = parse_json_or_discarded(text.str());
   if (j.is_discarded())
     throw InputError(path, 0, "", "not valid JSON; expected a checkride report");
   ReportKind kind;

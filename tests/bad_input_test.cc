@@ -83,6 +83,20 @@ TEST_F(BadInput, SetReachesListItemsAndRefusesOnesThatDoNotExist) {
   EXPECT_THROW(load_scenario(path, {"faults[x].kind=outage"}), InputError);
 }
 
+TEST_F(BadInput, ACassetteNestedTooDeepIsRefusedNotACrash) {
+  std::string params(5000, '[');
+  params += std::string(5000, ']');
+  std::string deep = testing::write_temp(
+      dir, "deep.jsonl",
+      "{\"format\":\"checkride.cassette/v1\"}\n{\"session\":\"s\",\"seq\":1,\"t_ms\":0,"
+      "\"type\":\"action\",\"call_id\":\"c\",\"action\":\"placeOrder\",\"params\":" +
+          params + "}\n");
+  std::string msg =
+      run_expecting_2("scenario: x\nworkload:\n  sessions: 5\n  mix: [{cassette: " + deep + "}]\n");
+  EXPECT_NE(msg.find("deep.jsonl:2: not valid JSON"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("nested deeper than 128 levels"), std::string::npos) << msg;
+}
+
 TEST_F(BadInput, WrongTypeNamesTheField) {
   std::string msg = run_expecting_2(
       "scenario: x\nworkload:\n  sessions: many\n  mix: [{cassette: " + cassette + "}]\n");

@@ -308,6 +308,34 @@ TEST(WireEndToEnd, DroppedOrUnstartedSessionsFailTheDriveUnlessExpectAllowsThem)
   EXPECT_EQ(alone["passed"], false) << alone.dump();
 }
 
+// Nesting has a limit on every parser of wire input. A form key nested 100,000 deep, sent
+// as text/plain (which skips httplib's form size cap), used to kill serve fakes (SIGSEGV).
+TEST(WireFakes, DeeplyNestedInputIsA400AndTheServerLivesOn) {
+  WireRig rig("scenarios/happy-orders.yaml", "wire-deep");
+  httplib::Client c(rig.fakes->url("payments"));
+  httplib::Headers auth = {{"Authorization", "Bearer sk_test_wire"}};
+  std::string key = "amount";
+  for (int i = 0; i < 100000; ++i) key += "[a]";
+  auto deep = c.Post("/v1/payment_intents", auth, key + "=1", "text/plain");
+  ASSERT_TRUE(deep) << "the fake died";
+  EXPECT_EQ(deep->status, 400);
+  EXPECT_NE(json::parse(deep->body)["error"]["message"].get<std::string>().find(
+                "nests deeper than 16 levels"),
+            std::string::npos)
+      << deep->body;
+  std::string nested(100000, '[');
+  nested += std::string(100000, ']');
+  httplib::Client control(rig.fakes->url("control"));
+  auto report = control.Post("/__checkride/report", nested, "application/json");
+  ASSERT_TRUE(report) << "the control API died";
+  EXPECT_EQ(report->status, 400) << report->body;
+  auto ok =
+      c.Post("/v1/payment_intents", auth, "amount=900&currency=usd&payment_method=pm_card_visa",
+             "application/x-www-form-urlencoded");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+}
+
 TEST(WireFakes, KeyInFlightIs409RateLimitCarriesRetryAfterResetDropsTheConnection) {
   WireRig rig("scenarios/happy-orders.yaml", "wire-faults");
   const std::string form = "amount=900&currency=usd&confirm=true&payment_method=pm_card_visa";

@@ -12,6 +12,7 @@
 
 #include "orchestrator/action_catalog.h"
 #include "protocol/input_error.h"
+#include "protocol/json_input.h"
 #include "simulator/rng.h"
 #include "simulator/simulation.h"
 #include "simulator/template_mix.h"
@@ -83,7 +84,7 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
     return 3;
   }
   SteadyTime start = std::chrono::steady_clock::now();
-  Time wire_start = nlohmann::json::parse(health->body, nullptr, false).value("now_ms", Time{0});
+  Time wire_start = int_field(parse_json_or_discarded(health->body), "now_ms", 0);
   auto wire_time = [start, wire_start](SteadyTime t) {
     return wire_start + std::chrono::duration_cast<std::chrono::milliseconds>(t - start).count();
   };
@@ -181,8 +182,8 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
   for (const auto& s : driven) {
     for (;;) {
       auto r = orchestrator.Get("/v1/sessions/" + s.id);
-      bool settled = !r || r->status != 200 ||
-                     nlohmann::json::parse(r->body, nullptr, false).value("settled", true);
+      bool settled =
+          !r || r->status != 200 || bool_field(parse_json_or_discarded(r->body), "settled", true);
       if (settled) break;
       if (std::chrono::steady_clock::now() > drain_end) {
         ++unsettled;
@@ -220,12 +221,17 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
         << "\n";
     return 3;
   }
-  auto answer = nlohmann::json::parse(report->body, nullptr, false);
+  auto answer = parse_json_or_discarded(report->body);
+  if (!answer.is_object() || !answer.contains("report")) {
+    err << "checkride drive: the fakes' control API answered the report request with something "
+           "that is not a report\n";
+    return 3;
+  }
   std::string name = o.name.empty() ? scenario.name + ".drive" : o.name;
   std::filesystem::create_directories(o.out_dir);
   std::string stem = o.out_dir + "/" + name;
   if (!write_file(stem + ".json", answer["report"].dump(2) + "\n") ||
-      !write_file(stem + ".md", answer.value("markdown", ""))) {
+      !write_file(stem + ".md", string_field(answer, "markdown", ""))) {
     err << "checkride drive: cannot write " << stem << ".json/.md\n";
     return 3;
   }
@@ -240,7 +246,7 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
       {"achieved_sessions_per_second", load_seconds > 0 ? driven.size() / load_seconds : 0},
       {"achieved_requests_per_second", load_seconds > 0 ? total.requests / load_seconds : 0}};
   write_file(stem + ".run.json", run.dump(2) + "\n");
-  bool passed = answer.value("passed", false);
+  bool passed = bool_field(answer, "passed", false);
   if (!o.quiet) {
     const LogHistogram& req = total.latency["request"];
     out << "drive " << name << ": " << driven.size() << " sessions played, " << dropped

@@ -6,6 +6,7 @@
 
 #include "protocol/action_signature.h"
 #include "protocol/action_wire.h"
+#include "protocol/json_input.h"
 #include "simulator/checkers.h"
 
 namespace checkride {
@@ -68,7 +69,7 @@ SessionPlayer::Answer SessionPlayer::post(httplib::Client& c, const std::string&
     return a;
   }
   a.status = res->status;
-  a.body = nlohmann::json::parse(res->body, nullptr, false);
+  a.body = parse_json_or_discarded(res->body);
   return a;
 }
 

@@ -5,6 +5,7 @@
 
 #include "protocol/crypto.h"
 #include "protocol/input_error.h"
+#include "protocol/json_input.h"
 #include "simulator/checkers.h"
 #include "simulator/evidence.h"
 #include "wire/fakes/faces.h"
@@ -274,7 +275,7 @@ void mount_control(httplib::Server& server, FakeState& state, const std::string&
   auto report = [&](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json body = nlohmann::json::object();
     if (!req.body.empty()) {
-      body = nlohmann::json::parse(req.body, nullptr, false);
+      body = parse_json_or_discarded(req.body);
       if (body.is_discarded() || !body.is_object())
         return bad_request(res, "expected a JSON object");
     }
@@ -292,8 +293,8 @@ void mount_control(httplib::Server& server, FakeState& state, const std::string&
   server.Post("/__checkride/report", report);
 
   server.Post("/__checkride/shoppers", [&](const httplib::Request& req, httplib::Response& res) {
-    nlohmann::json body = req.body.empty() ? nlohmann::json::object()
-                                           : nlohmann::json::parse(req.body, nullptr, false);
+    nlohmann::json body =
+        req.body.empty() ? nlohmann::json::object() : parse_json_or_discarded(req.body);
     if (body.is_discarded() || !body.is_object()) return bad_request(res, "expected a JSON object");
     CardBehaviour card = CardBehaviour::kSucceeds;
     std::string pm = body.contains("card") && body["card"].is_string()
@@ -316,7 +317,7 @@ void mount_control(httplib::Server& server, FakeState& state, const std::string&
   });
 
   server.Post("/__checkride/clock", [&](const httplib::Request& req, httplib::Response& res) {
-    nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+    nlohmann::json body = parse_json_or_discarded(req.body);
     if (body.is_discarded() || !body.contains("advance_ms") ||
         !body["advance_ms"].is_number_integer() || body["advance_ms"].get<int64_t>() < 0) {
       return bad_request(res, "expected {\"advance_ms\": a non-negative integer}");

@@ -3,6 +3,7 @@
 // X-Checkride-Session header or the request's `user` field, else the cassette's first.
 #include <httplib.h>
 
+#include "protocol/json_input.h"
 #include "wire/fakes/faces.h"
 #include "wire/fakes/fake_state.h"
 
@@ -58,7 +59,7 @@ void mount_scripted_llm(httplib::Server& server, FakeState& state, const Cassett
 
   server.Post("/v1/chat/completions", [&state, &script](const httplib::Request& req,
                                                         httplib::Response& res) {
-    nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+    nlohmann::json body = parse_json_or_discarded(req.body);
     if (body.is_discarded() || !body.is_object()) {
       return openai_error(res, 400, "expected a JSON object body", "body");
     }

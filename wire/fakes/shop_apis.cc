@@ -3,6 +3,7 @@
 // through the one world, and answers the reply as JSON: one code path for both modes.
 #include <httplib.h>
 
+#include "protocol/json_input.h"
 #include "wire/fakes/faces.h"
 #include "wire/fakes/wire_call.h"
 #include "wire/fakes/wire_names.h"
@@ -143,7 +144,7 @@ void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request&
                 httplib::Response& res) {
   nlohmann::json body = nlohmann::json::object();
   if (!req.body.empty()) {
-    body = nlohmann::json::parse(req.body, nullptr, false);
+    body = parse_json_or_discarded(req.body);
     if (body.is_discarded() || !body.is_object()) {
       return send_answer(error_answer(ErrorStyle::kJson, ErrorCode::kBadRequest, 400,
                                       "expected a JSON object body"),

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "protocol/form_body.h"
+#include "protocol/json_input.h"
 
 namespace checkride {
 namespace {
@@ -143,7 +144,7 @@ std::string HttpProviders::bearer_for(const ProviderRequest& r, ProviderConnecti
                          "application/x-www-form-urlencoded");
   client.set_basic_auth("", "");
   if (res && res->status == 200) {
-    auto j = nlohmann::json::parse(res->body, nullptr, false);
+    auto j = parse_json_or_discarded(res->body);
     if (j.is_object() && j.contains("access_token") && j["access_token"].is_string()) {
       service_token_ = j["access_token"].get<std::string>();
       service_token_expires_ = now + j.value("expires_in", int64_t{3600}) * kSecond;
@@ -264,7 +265,7 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
           res.error() == httplib::Error::Connection ? ErrorCode::kUnavailable : ErrorCode::kTimeout;
       return reply;
     }
-    auto j = nlohmann::json::parse(res->body, nullptr, false);
+    auto j = parse_json_or_discarded(res->body);
     if (res->status >= 400) {
       reply.error = error_of(res->status, j);
       // Our own token for service calls went stale: renew it once and resend.

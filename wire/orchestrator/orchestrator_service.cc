@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "protocol/action_wire.h"
+#include "protocol/json_input.h"
 
 namespace checkride {
 namespace {
@@ -180,7 +181,7 @@ bool OrchestratorService::authentic(const httplib::Request& req, httplib::Respon
 
 void OrchestratorService::handle_session(const httplib::Request& req, httplib::Response& res) {
   if (!authentic(req, res)) return;
-  auto j = nlohmann::json::parse(req.body, nullptr, false);
+  auto j = parse_json_or_discarded(req.body);
   std::string field;
   auto text = [&](const char* name) -> std::string {
     if (field.empty() && (!j.contains(name) || !j[name].is_string() ||
@@ -238,7 +239,7 @@ void OrchestratorService::handle_session(const httplib::Request& req, httplib::R
 
 void OrchestratorService::handle_consent(const httplib::Request& req, httplib::Response& res) {
   if (!authentic(req, res)) return;
-  auto j = nlohmann::json::parse(req.body, nullptr, false);
+  auto j = parse_json_or_discarded(req.body);
   if (j.is_discarded() || !j.is_object() || !j.contains("amount") ||
       !j["amount"].is_number_integer() || j["amount"].get<int64_t>() < 0 ||
       !j.contains("granted") || !j["granted"].is_boolean()) {
