@@ -102,13 +102,70 @@ void Redactor::redact_node(nlohmann::ordered_json& node) {
   }
 }
 
-void Redactor::redact(nlohmann::ordered_json& event) {
-  for (const auto& path : config_.json_paths) {
-    nlohmann::ordered_json::json_pointer ptr(path);
-    if (event.contains(ptr)) {
-      auto& field = event[ptr];
-      field = placeholder("redacted", field.dump());
+namespace {
+
+// The text a redacted field's value can reappear as elsewhere in an event: itself, and the
+// string leaves inside it. Short ones are skipped: blanking "1" everywhere would wreck the
+// recording and hide nothing.
+void secret_texts(const nlohmann::ordered_json& value, std::vector<std::string>& out) {
+  constexpr std::size_t kShortest = 4;
+  if (value.is_string()) {
+    const std::string& s = value.get_ref<const std::string&>();
+    if (s.size() >= kShortest) out.push_back(s);
+  } else if (value.is_number()) {
+    std::string s = value.dump();
+    if (s.size() >= kShortest) out.push_back(s);
+  } else if (value.is_structured()) {
+    for (const auto& child : value) secret_texts(child, out);
+  }
+}
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+    text.replace(at, from.size(), to);
+    at += to.size();
+  }
+}
+
+}  // namespace
+
+void Redactor::scrub(nlohmann::ordered_json& node) {
+  if (node.is_string()) {
+    std::string text = node.get<std::string>();
+    bool changed = false;
+    for (const auto& [secret, mark] : path_secrets_) {
+      // As written, and as it appears JSON-escaped inside a string of arguments.
+      std::string escaped = nlohmann::ordered_json(secret).dump();
+      escaped = escaped.substr(1, escaped.size() - 2);
+      for (const std::string* form : std::initializer_list<const std::string*>{&secret, &escaped}) {
+        if (text.find(*form) != std::string::npos) {
+          replace_all(text, *form, mark);
+          changed = true;
+        }
+      }
     }
+    if (changed) node = text;
+  } else if (node.is_structured()) {
+    for (auto& child : node) scrub(child);
+  }
+}
+
+void Redactor::redact(nlohmann::ordered_json& event) {
+  {
+    std::lock_guard<std::mutex> lock(paths_mu_);
+    for (const auto& path : config_.json_paths) {
+      nlohmann::ordered_json::json_pointer ptr(path);
+      if (!event.contains(ptr)) continue;
+      auto& field = event[ptr];
+      const std::string mark = placeholder("redacted", field.dump());
+      std::vector<std::string> texts;
+      secret_texts(field, texts);
+      for (const auto& t : texts) path_secrets_.emplace(t, mark);
+      field = mark;
+    }
+    // The same value elsewhere (the model's raw tool-call arguments, a streamed fragment, a
+    // later event) is blanked too: a redacted path is redacted wherever it lands on disk.
+    if (!path_secrets_.empty()) scrub(event);
   }
   redact_node(event);
 }

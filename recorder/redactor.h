@@ -33,11 +33,14 @@ class Redactor {
  private:
   std::string placeholder(const std::string& kind, const std::string& secret);
   void redact_node(nlohmann::ordered_json& node);
+  void scrub(nlohmann::ordered_json& node);
 
   RedactionConfig config_;
   std::mutex mu_;
   std::map<std::string, std::string> placeholders_;  // secret -> placeholder
   std::map<std::string, int> counters_;              // kind -> last number handed out
+  std::mutex paths_mu_;
+  std::map<std::string, std::string> path_secrets_;  // a redacted path's text -> placeholder
 };
 
 }  // namespace checkride

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "protocol/cassette.h"
+#include "recorder/importer.h"
 #include "recorder/llm_proxy.h"
 #include "simulator/replay.h"
 #include "tests/test_support.h"
@@ -235,6 +236,62 @@ TEST(RecordLlm, ConcurrentClientsStreamingAndNotBecomeACassetteWithoutSecretsTha
       EXPECT_EQ(report.find(secret), std::string::npos) << file << " holds " << secret;
     }
   }
+}
+
+std::string slurp_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// A --redact-path value is redacted wherever it lands on disk: params, the model's raw
+// tool-call arguments and streamed fragments (raw used to keep it in clear text).
+TEST(Redaction, ARedactedPathLeavesNoCopyInRawOrStreamedFragments) {
+  Upstream upstream;
+  std::string dir = testing::temp_dir("record-llm-redact-path");
+  std::ostringstream log;
+  ProxyOptions o;
+  o.upstream = upstream.url();
+  o.out = dir + "/recorded.jsonl";
+  o.actions = {"searchCatalog", "previewOrder", "placeOrder"};
+  o.redaction.json_paths = {"/params/query"};
+  LlmProxy proxy(o, log);
+  int port = proxy.bind();
+  std::thread server([&] { proxy.serve(); });
+  for (bool stream : {false, true}) {
+    httplib::Client c("127.0.0.1", port);
+    int status = 0;
+    chat(c, json::array({{{"role", "user"}, {"content", "buy runners"}}}), stream, status);
+    EXPECT_EQ(status, 200);
+  }
+  proxy.stop();
+  server.join();
+  const std::string cassette = slurp_file(o.out);
+  EXPECT_NE(cassette.find("searchCatalog"), std::string::npos) << cassette;
+  EXPECT_EQ(cassette.find("blue runner"), std::string::npos) << cassette;
+
+  // The importer: the same value in params, in the raw arguments string and in the result.
+  json messages = json::array(
+      {{{"role", "assistant"},
+        {"tool_calls",
+         json::array({{{"id", "c1"},
+                       {"type", "function"},
+                       {"function",
+                        {{"name", "placeOrder"},
+                         {"arguments", R"({"passport": "X1234567", "items": []})"}}}}})}},
+       {{"role", "tool"}, {"tool_call_id", "c1"}, {"content", "booked for X1234567"}}});
+  ImportOptions import;
+  import.files = {testing::write_temp(dir, "t.json", messages.dump())};
+  import.from = "openai";
+  import.actions = {"placeOrder"};
+  import.out = dir + "/imported.jsonl";
+  import.redaction.json_paths = {"/params/passport"};
+  std::ostringstream iout, ierr;
+  ASSERT_EQ(run_import(import, iout, ierr), 0) << ierr.str();
+  const std::string imported = slurp_file(import.out);
+  EXPECT_EQ(imported.find("X1234567"), std::string::npos) << imported;
+  EXPECT_NE(imported.find("[redacted-1]"), std::string::npos) << imported;
 }
 
 TEST(RecordLlm, ShippedCassettesMatchTheSchema) {
