@@ -2,15 +2,31 @@
 
 namespace checkride {
 
+namespace {
+
+// The JSON text of a field, or "" when `j` is not an object or lacks it: no type_error on
+// what a client sends.
+std::string field_text(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  if (it == j.end()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+}  // namespace
+
 std::string message_digest(const nlohmann::json& m) {
   if (!m.is_object()) return m.dump();
-  std::string d = m.value("role", "") + "\x1f" + message_text(m.value("content", nlohmann::json()));
+  auto content = m.find("content");
+  std::string d = field_text(m, "role") + "\x1f" +
+                  message_text(content == m.end() ? nlohmann::json() : *content);
   if (m.contains("tool_calls") && m["tool_calls"].is_array()) {
     for (const auto& call : m["tool_calls"]) {
-      nlohmann::json fn = call.value("function", nlohmann::json::object());
-      nlohmann::json args = fn.value("arguments", nlohmann::json());
-      d += "\x1f" + call.value("id", "") + "\x1e" + fn.value("name", "") + "\x1e" +
-           (args.is_string() ? args.get<std::string>() : args.dump());
+      auto fn = call.is_object() ? call.find("function") : call.end();
+      const nlohmann::json none;
+      const nlohmann::json& f = call.is_object() && fn != call.end() ? *fn : none;
+      d += "\x1f" + field_text(call, "id") + "\x1e" + field_text(f, "name") + "\x1e" +
+           field_text(f, "arguments");
     }
   }
   if (m.contains("function_call") && m["function_call"].is_object()) {
@@ -32,8 +48,15 @@ void ConversationBook::record(const std::string& session, Conversation& c,
                               const nlohmann::json& message) {
   std::vector<CassetteEvent> events;
   std::string error;
-  if (!c.converter->add_message(message, events, error)) {
-    events.push_back(CassetteEvent{{"type", "note"}, {"text", "unrecognised message: " + error}});
+  try {
+    if (!c.converter->add_message(message, events, error)) {
+      events.push_back(CassetteEvent{{"type", "note"}, {"text", "unrecognised message: " + error}});
+    }
+  } catch (const nlohmann::json::exception& e) {
+    // The recorder never dies on what a client or an upstream sent: keep a note instead.
+    events.clear();
+    events.push_back(
+        CassetteEvent{{"type", "note"}, {"text", std::string("malformed message: ") + e.what()}});
   }
   int64_t t = elapsed_ms(c);
   for (const auto& ev : events) writer_.append(session, t, ev);
@@ -86,6 +109,9 @@ void ConversationBook::finish(const std::string& session, const nlohmann::json* 
   }
   record(session, c, *reply);
   c.digests.push_back(message_digest(*reply));
+  if (!note.empty()) {
+    writer_.append(session, elapsed_ms(c), CassetteEvent{{"type", "note"}, {"text", note}});
+  }
 }
 
 }  // namespace checkride

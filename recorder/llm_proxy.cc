@@ -89,7 +89,9 @@ void record_stream(const std::shared_ptr<Stream>& st, const Finish& finish) {
     return;
   }
   nlohmann::json message = st->assembler.message();
-  finish(&message, "");
+  std::string notes;
+  for (const auto& n : st->assembler.notes()) notes += (notes.empty() ? "" : "; ") + n;
+  finish(&message, notes.empty() ? "" : "malformed stream from the upstream: " + notes);
 }
 
 }  // namespace

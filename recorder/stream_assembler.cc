@@ -1,5 +1,7 @@
 #include "recorder/stream_assembler.h"
 
+#include <algorithm>
+
 #include "protocol/json_input.h"
 
 namespace checkride {
@@ -30,9 +32,32 @@ void StreamAssembler::line(const std::string& text) {
   if (chunk.is_discarded() || !chunk.is_object()) return;
   ++chunks_;
   auto choices = chunk.find("choices");
-  if (choices == chunk.end() || !choices->is_array() || choices->empty()) return;
-  const auto& delta = (*choices)[0].value("delta", nlohmann::json::object());
-  if (!delta.is_object()) return;
+  if (choices == chunk.end() || !choices->is_array()) return;
+  for (std::size_t i = 0; i < choices->size(); ++i) {
+    const nlohmann::json& choice = (*choices)[i];
+    if (!choice.is_object()) {
+      note("a choice that is not an object");
+      continue;
+    }
+    auto index = choice.find("index");
+    const bool first = index == choice.end() ? i == 0 : *index == 0;
+    if (!first) {
+      note("choices other than 0 (n > 1): only choice 0 is the turn");
+      continue;
+    }
+    auto delta = choice.find("delta");
+    if (delta != choice.end() && delta->is_object()) choice_delta(*delta);
+  }
+}
+
+void StreamAssembler::note(const std::string& what) {
+  constexpr std::size_t kKept = 8;
+  if (std::find(notes_.begin(), notes_.end(), what) == notes_.end() && notes_.size() < kKept) {
+    notes_.push_back(what);
+  }
+}
+
+void StreamAssembler::choice_delta(const nlohmann::json& delta) {
   if (delta.contains("role") && delta["role"].is_string()) role_ = delta["role"];
   if (delta.contains("content") && delta["content"].is_string()) {
     content_ += delta["content"].get<std::string>();
@@ -41,16 +66,32 @@ void StreamAssembler::line(const std::string& text) {
   auto append = [](Call& call, const nlohmann::json& fragment) {
     if (fragment.contains("id") && fragment["id"].is_string()) call.id = fragment["id"];
     if (fragment.contains("type") && fragment["type"].is_string()) call.type = fragment["type"];
-    const auto& fn = fragment.contains("function") ? fragment["function"] : fragment;
+    const auto& fn = fragment.contains("function") && fragment["function"].is_object()
+                         ? fragment["function"]
+                         : fragment;
     if (fn.contains("name") && fn["name"].is_string()) call.name += fn["name"].get<std::string>();
     if (fn.contains("arguments") && fn["arguments"].is_string()) {
       call.arguments += fn["arguments"].get<std::string>();
     }
   };
   if (delta.contains("tool_calls") && delta["tool_calls"].is_array()) {
+    constexpr int kMaxCalls = 128;
     for (const auto& fragment : delta["tool_calls"]) {
-      int index = fragment.value("index", static_cast<int>(calls_.size()));
-      append(calls_[index], fragment);
+      if (!fragment.is_object()) {
+        note("a tool_calls fragment that is not an object");
+        continue;
+      }
+      auto index = fragment.find("index");
+      int at = static_cast<int>(calls_.size());
+      if (index != fragment.end()) {
+        if (!index->is_number_unsigned() || index->get<uint64_t>() >= kMaxCalls) {
+          note("a tool_calls fragment whose index is not a small integer");
+          continue;
+        }
+        at = static_cast<int>(index->get<uint64_t>());
+      }
+      if (at >= kMaxCalls) continue;
+      append(calls_[at], fragment);
     }
   }
   if (delta.contains("function_call") && delta["function_call"].is_object()) {

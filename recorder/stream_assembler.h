@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace checkride {
 
@@ -17,9 +18,14 @@ class StreamAssembler {
   nlohmann::json message() const;
   bool done() const { return done_; }  // saw "data: [DONE]"
   int chunks() const { return chunks_; }
+  // What the stream held that is not the turn: malformed fragments, choices other than 0
+  // (n > 1). The recorder keeps them as a note; the client got the bytes as they were.
+  const std::vector<std::string>& notes() const { return notes_; }
 
  private:
   void line(const std::string& text);
+  void choice_delta(const nlohmann::json& delta);
+  void note(const std::string& what);
 
   std::string pending_;  // an incomplete last line
   std::string role_ = "assistant";
@@ -33,6 +39,7 @@ class StreamAssembler {
   Call function_call_;
   bool done_ = false;
   int chunks_ = 0;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace checkride

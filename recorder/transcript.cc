@@ -38,6 +38,13 @@ std::vector<std::string> tagged_blocks(const std::string& text, const std::strin
   return blocks;
 }
 
+// A string field of a message from outside, "" when absent or not a string.
+std::string text_field(const nlohmann::json& j, const char* key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 std::string trim(const std::string& s) {
   auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) return "";
@@ -76,8 +83,8 @@ std::string message_text(const nlohmann::json& content) {
   std::string out;
   if (content.is_array()) {
     for (const auto& part : content) {
-      if (part.is_object() && part.value("type", "") == "text" && part.contains("text") &&
-          part["text"].is_string()) {
+      if (part.is_object() && part.contains("type") && part["type"] == "text" &&
+          part.contains("text") && part["text"].is_string()) {
         if (!out.empty()) out += "\n";
         out += part["text"].get<std::string>();
       }
@@ -260,14 +267,25 @@ bool TranscriptConverter::add_message(const nlohmann::json& message,
     auto calls = message.find("tool_calls");
     if (calls != message.end() && calls->is_array()) {
       for (const auto& call : *calls) {
-        nlohmann::json fn = call.value("function", nlohmann::json::object());
-        std::string name = fn.value("name", "");
-        add_call(call.value("id", ""), name, fn.value("arguments", nlohmann::json()), call, out);
+        if (!call.is_object()) {  // kept, not dropped: the model sent something unreadable
+          add_call("", kUnparseable, call.dump(), call, out);
+          continue;
+        }
+        auto fn_it = call.find("function");
+        const nlohmann::json fn =
+            fn_it != call.end() && fn_it->is_object() ? *fn_it : nlohmann::json::object();
+        std::string name = text_field(fn, "name");
+        auto args = fn.find("arguments");
+        add_call(text_field(call, "id"), name.empty() ? kUnparseable : name,
+                 args == fn.end() ? nlohmann::json() : *args, call, out);
       }
     }
     auto fc = message.find("function_call");
     if (fc != message.end() && fc->is_object()) {
-      add_call("", fc->value("name", ""), fc->value("arguments", nlohmann::json()), *fc, out);
+      std::string name = text_field(*fc, "name");
+      auto args = fc->find("arguments");
+      add_call("", name.empty() ? kUnparseable : name, args == fc->end() ? nlohmann::json() : *args,
+               *fc, out);
     }
     for (const auto& block : hermes) {
       nlohmann::json call;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -292,6 +293,77 @@ TEST(Redaction, ARedactedPathLeavesNoCopyInRawOrStreamedFragments) {
   const std::string imported = slurp_file(import.out);
   EXPECT_EQ(imported.find("X1234567"), std::string::npos) << imported;
   EXPECT_NE(imported.find("[redacted-1]"), std::string::npos) << imported;
+}
+
+// record llm never dies on an upstream's answer: each malformed shape reaches the client as
+// sent and leaves a note in the cassette. A streamed n > 1 records choice 0 as the turn.
+TEST(RecordLlm, MalformedUpstreamAnswersAreRelayedAndNotedNeverFatal) {
+  const std::vector<std::string> kBodies = {
+      R"({"choices": [null]})",
+      R"({"choices": [{"message": {"role": "assistant", "tool_calls": [null]}}]})",
+      R"({"choices": [{"message": {"role": "assistant", "tool_calls": [{"id": "x", "function": {"name": null, "arguments": "{}"}}]}}]})",
+      R"({"choices": [{"message": {"role": 7, "content": {"a": 1}}}]})",
+  };
+  const std::string kStream =
+      "data: {\"choices\": [{\"index\": 0, \"delta\": {\"tool_calls\": [{\"index\": \"0\", "
+      "\"function\": {\"name\": \"x\"}}]}}]}\n\n"
+      "data: {\"choices\": [{\"index\": 0, \"delta\": {\"tool_calls\": [{\"index\": null}, "
+      "null]}}]}\n\n"
+      "data: {\"choices\": [null, {\"index\": 0, \"delta\": {\"tool_calls\": [{\"index\": 0, "
+      "\"id\": \"c1\", \"function\": {\"name\": \"searchCatalog\", \"arguments\": "
+      "\"{}\"}}]}}, {\"index\": 1, \"delta\": {\"tool_calls\": [{\"index\": 0, \"function\": "
+      "{\"name\": \"searchCatalog\"}}]}}]}\n\n"
+      "data: [DONE]\n\n";
+  httplib::Server upstream;
+  std::atomic<int> next{0};
+  upstream.Post("/v1/chat/completions", [&](const httplib::Request& req, httplib::Response& res) {
+    if (json::parse(req.body).value("stream", false)) {
+      res.set_content(kStream, "text/event-stream");
+      return;
+    }
+    res.set_content(kBodies[next++ % kBodies.size()], "application/json");
+  });
+  int up_port = upstream.bind_to_any_port("127.0.0.1");
+  std::thread up([&] { upstream.listen_after_bind(); });
+
+  std::string dir = testing::temp_dir("record-llm-malformed");
+  std::ostringstream log;
+  ProxyOptions o;
+  o.upstream = "http://127.0.0.1:" + std::to_string(up_port) + "/v1";
+  o.out = dir + "/recorded.jsonl";
+  o.actions = {"searchCatalog"};
+  LlmProxy proxy(o, log);
+  int port = proxy.bind();
+  std::thread server([&] { proxy.serve(); });
+  httplib::Client c("127.0.0.1", port);
+  for (std::size_t i = 0; i < kBodies.size(); ++i) {
+    json body = {{"model", "m"},
+                 {"messages", {{{"role", "user"}, {"content", "hi " + std::to_string(i)}}}}};
+    auto r = c.Post("/v1/chat/completions", body.dump(), "application/json");
+    ASSERT_TRUE(r) << "the proxy died on " << kBodies[i];
+    EXPECT_EQ(r->body, kBodies[i]);  // the upstream's bytes, as sent
+  }
+  json streamed = {{"model", "m"},
+                   {"stream", true},
+                   {"messages", {{{"role", "user"}, {"content", "stream please"}}}}};
+  auto s = c.Post("/v1/chat/completions", streamed.dump(), "application/json");
+  ASSERT_TRUE(s) << "the proxy died on the stream";
+  EXPECT_EQ(s->body, kStream);
+  proxy.stop();
+  server.join();
+  upstream.stop();
+  up.join();
+
+  Cassette cassette = load_cassette(o.out);  // a valid cassette, whatever came in
+  const std::string text = slurp_file(o.out);
+  EXPECT_EQ(text.find("searchCatalogsearchCatalog"), std::string::npos) << text;
+  EXPECT_NE(text.find("choices other than 0 (n > 1)"), std::string::npos) << text;
+  EXPECT_NE(text.find("whose index is not a small integer"), std::string::npos) << text;
+  int search_actions = 0;
+  for (const auto& session : cassette.sessions) {
+    for (const auto& step : session.steps) search_actions += step.action == "searchCatalog";
+  }
+  EXPECT_EQ(search_actions, 1) << text;
 }
 
 TEST(RecordLlm, ShippedCassettesMatchTheSchema) {
