@@ -4,6 +4,8 @@
 #include <charconv>
 #include <vector>
 
+#include "protocol/utf8.h"
+
 namespace checkride {
 namespace {
 
@@ -107,6 +109,11 @@ bool parse_form(std::string_view body, nlohmann::json& out, std::string& error) 
     std::size_t eq = pair.find('=');
     std::string key = percent_decode(pair.substr(0, eq));
     std::string value = eq == std::string_view::npos ? "" : percent_decode(pair.substr(eq + 1));
+    if (!clean_text(key) || !clean_text(value)) {
+      error = "form field '" + (clean_text(key) ? key.substr(0, 80) : std::string("(key)")) +
+              "' is not valid UTF-8 text (or holds a NUL byte)";
+      return false;
+    }
     std::vector<std::string> parts;
     if (!split_key(key, parts)) {
       error = "malformed form key '" + key.substr(0, 80) + "': expected name, name[key] or name[0]";

@@ -336,6 +336,81 @@ TEST(WireFakes, DeeplyNestedInputIsA400AndTheServerLivesOn) {
   EXPECT_EQ(ok->status, 200) << ok->body;
 }
 
+// Hostile HTTP: invalid UTF-8 is a 400 before any state changes, unknown routes answer in the
+// face's own error shape, and no input reaches a 500.
+TEST(WireFakes, HostileRequestsAre4xxInTheFacesOwnShapeAndChangeNothing) {
+  WireRig rig("scenarios/happy-orders.yaml", "wire-hostile");
+  httplib::Client pay(rig.fakes->url("payments"));
+  httplib::Headers auth = {{"Authorization", "Bearer sk_test_wire"}, {"Idempotency-Key", "k1"}};
+  const std::string good = "amount=900&currency=usd&payment_method=pm_card_visa";
+  auto bad_utf8 = pay.Post("/v1/payment_intents", auth, good + "&description=caf%C3%28",
+                           "application/x-www-form-urlencoded");
+  ASSERT_TRUE(bad_utf8);
+  EXPECT_EQ(bad_utf8->status, 400) << bad_utf8->body;
+  EXPECT_TRUE(json::parse(bad_utf8->body)["error"].contains("type")) << bad_utf8->body;
+  EXPECT_EQ(rig.control_get("/__checkride/ledger")["payment_intents"].size(), 0u)
+      << "the intent was created before the refusal";
+  auto after = pay.Post("/v1/payment_intents", auth, good, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200) << "the key is stuck: " << after->body;
+
+  struct Probe {
+    std::string face, method, path, body;
+    int status;
+  };
+  const std::vector<Probe> kProbes = {
+      {"payments", "GET", "/v1/nope", "", 404},
+      {"payments", "DELETE", "/v1/payment_intents", "", 404},
+      {"payments", "GET", "/v1/payment_intents/%00%ff", "", 400},
+      {"payments", "GET", "/v1/payment_intents/pi_99999999999999999999999", "", 404},
+      {"payments", "POST", "/v1/refunds", std::string("\x00\xff\xfe binary", 11), 400},
+      {"identity", "GET", "/oauth/nope", "", 404},
+      {"catalog", "GET", "/nope", "", 404},
+      {"control", "DELETE", "/__checkride/faults/99999999999999999999999", "", 404},
+      {"control", "POST", "/__checkride/clock", R"({"advance_ms": 9223372036854775807})", 400},
+      {"control", "POST", "/__checkride/faults", R"({"provider": "payment", "kind": "outage",
+         "nth": -1})",
+       400},
+  };
+  for (const auto& p : kProbes) {
+    httplib::Client c(rig.fakes->url(p.face));
+    httplib::Headers h = {{"Authorization", "Bearer sk_test_wire"}};
+    httplib::Result r = p.method == "GET"      ? c.Get(p.path, h)
+                        : p.method == "DELETE" ? c.Delete(p.path, h)
+                                               : c.Post(p.path, h, p.body, "application/json");
+    ASSERT_TRUE(r) << p.face << " " << p.path << ": the face died";
+    EXPECT_EQ(r->status, p.status) << p.face << " " << p.method << " " << p.path << ": " << r->body;
+    json body = json::parse(r->body, nullptr, false);
+    ASSERT_FALSE(body.is_discarded()) << p.path << ": not JSON: " << r->body;
+    if (p.face == "payments") {
+      EXPECT_TRUE(body["error"].is_object()) << r->body;
+    } else if (p.face == "identity") {
+      EXPECT_TRUE(body["error"].is_string()) << r->body;
+    }
+  }
+}
+
+// Stripe takes forms well over 8 KiB (50 metadata keys of 500 characters); past the limit the
+// answer is a 413 in Stripe's shape, not an empty body.
+TEST(WireFakes, StripeSizedFormsAreTakenAndOversizedOnesGetAStripe413) {
+  WireRig rig("scenarios/happy-orders.yaml", "wire-big-forms");
+  httplib::Client pay(rig.fakes->url("payments"));
+  httplib::Headers auth = {{"Authorization", "Bearer sk_test_wire"}};
+  std::string form = "amount=900&currency=usd&payment_method=pm_card_visa";
+  for (int i = 0; i < 50; ++i) {
+    form += "&metadata[key" + std::to_string(i) + "]=" + std::string(500, 'a' + i % 26);
+  }
+  ASSERT_GT(form.size(), 25000u);
+  auto big = pay.Post("/v1/payment_intents", auth, form, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 200) << big->body.substr(0, 300);
+  auto huge = pay.Post("/v1/payment_intents", auth, form + "&x=" + std::string(2 << 20, 'x'),
+                       "application/x-www-form-urlencoded");
+  ASSERT_TRUE(huge);
+  EXPECT_EQ(huge->status, 413);
+  EXPECT_EQ(json::parse(huge->body)["error"]["type"], "invalid_request_error") << huge->body;
+}
+
 TEST(WireFakes, KeyInFlightIs409RateLimitCarriesRetryAfterResetDropsTheConnection) {
   WireRig rig("scenarios/happy-orders.yaml", "wire-faults");
   const std::string form = "amount=900&currency=usd&confirm=true&payment_method=pm_card_visa";

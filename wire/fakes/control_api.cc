@@ -3,6 +3,8 @@
 // reset.
 #include <httplib.h>
 
+#include <charconv>
+
 #include "protocol/crypto.h"
 #include "protocol/input_error.h"
 #include "protocol/json_input.h"
@@ -14,6 +16,10 @@
 
 namespace checkride {
 namespace {
+
+// Virtual time moves forward by at most this much per request: far past any TTL, far from
+// overflowing the clock.
+constexpr int64_t kMaxClockAdvance = 10LL * 365 * 24 * 3600 * 1000;
 
 constexpr uint32_t kAllScopes =
     kScopeCatalogRead | kScopeOrdersWrite | kScopePaymentsCharge | kScopeBookingsWrite;
@@ -252,7 +258,11 @@ void mount_control(httplib::Server& server, FakeState& state, const std::string&
   server.Delete(
       R"(/__checkride/faults/(\d+))", [&](const httplib::Request& req, httplib::Response& res) {
         std::lock_guard<std::mutex> lock(state.mu);
-        if (!state.remove_rule(std::stoull(req.matches[1].str()))) {
+        const std::string digits = req.matches[1].str();
+        uint64_t index = 0;
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+        const bool parsed = ec == std::errc() && end == digits.data() + digits.size();
+        if (!parsed || !state.remove_rule(index)) {
           return json_reply(
               res, 404,
               {{"error",
@@ -319,8 +329,10 @@ void mount_control(httplib::Server& server, FakeState& state, const std::string&
   server.Post("/__checkride/clock", [&](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json body = parse_json_or_discarded(req.body);
     if (body.is_discarded() || !body.contains("advance_ms") ||
-        !body["advance_ms"].is_number_integer() || body["advance_ms"].get<int64_t>() < 0) {
-      return bad_request(res, "expected {\"advance_ms\": a non-negative integer}");
+        !body["advance_ms"].is_number_integer() || body["advance_ms"].get<int64_t>() < 0 ||
+        body["advance_ms"].get<int64_t>() > kMaxClockAdvance) {
+      return bad_request(res, "expected {\"advance_ms\": an integer from 0 to " +
+                                  std::to_string(kMaxClockAdvance) + " (ten years)}");
     }
     std::lock_guard<std::mutex> lock(state.mu);
     state.advance_clock(body["advance_ms"].get<int64_t>());

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "wire/fakes/face_guard.h"
 #include "wire/fakes/faces.h"
 
 namespace checkride {
@@ -61,6 +62,9 @@ void FakeServers::start() {
     }
     std::string base = "http://" + host + ":" + std::to_string(port);
     std::string name = spec.name;
+    guard_face(*server, name == "payments"   ? ErrorStyle::kStripe
+                        : name == "identity" ? ErrorStyle::kOAuth
+                                             : ErrorStyle::kJson);
     if (name == "payments") mount_stripe_payments(*server, state_);
     if (name == "identity") mount_oauth_identity(*server, state_, base);
     if (name == "catalog") mount_catalog(*server, state_);

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include "protocol/form_body.h"
+#include "wire/fakes/face_guard.h"
 #include "wire/fakes/faces.h"
 #include "wire/fakes/wire_call.h"
 #include "wire/fakes/wire_names.h"
@@ -172,42 +173,80 @@ WireAnswer confirm_intent(FakeState& state, ObjectId id, PaymentMethodId method,
   return WireAnswer{200, intent_json(state, id), {}};
 }
 
+// Stripe takes form bodies far over httplib's 8 KiB form cap (50 metadata keys of 500
+// characters): the payments face reads its POST bodies itself, up to this.
+constexpr std::size_t kMaxStripeBody = 1 << 20;
+
+// Registers a POST route that reads its whole body (up to kMaxStripeBody) before `handler`,
+// answering 413 and 400 in Stripe's error shape.
+void post_form(httplib::Server& server, const std::string& pattern,
+               httplib::Server::Handler handler) {
+  server.Post(pattern, [handler](const httplib::Request& req, httplib::Response& res,
+                                 const httplib::ContentReader& content) {
+    httplib::Request full = req;
+    bool too_large = false;
+    content([&](const char* data, size_t n) {
+      // Drained, not cut off: the client still gets the answer.
+      if (full.body.size() + n > kMaxStripeBody) too_large = true;
+      if (!too_large) full.body.append(data, n);
+      return true;
+    });
+    if (too_large) {
+      send_answer(error_answer(ErrorStyle::kStripe, ErrorCode::kBadRequest, 413,
+                               "Request body too large: at most " + std::to_string(kMaxStripeBody) +
+                                   " bytes"),
+                  res);
+      return;
+    }
+    if (!clean_text(full.body)) {
+      send_answer(error_answer(ErrorStyle::kStripe, ErrorCode::kBadRequest, 400,
+                               "the body is not valid UTF-8 text (or holds a NUL byte)"),
+                  res);
+      return;
+    }
+    handler(full, res);
+  });
+}
+
 }  // namespace
 
 void mount_stripe_payments(httplib::Server& server, FakeState& state) {
-  server.Post("/v1/payment_intents", [&](const httplib::Request& req, httplib::Response& res) {
-    if (!authenticate(state, req, res)) return;
-    nlohmann::json form;
-    if (!form_of(req, res, form)) return;
-    serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res, [&](Time now) {
-      int64_t amount = 0;
-      if (!integer_field(form, "amount", amount) || amount <= 0) {
-        return invalid("Missing or invalid amount: expected a positive integer in minor units.",
-                       "amount");
-      }
-      if (!form.contains("currency"))
-        return invalid("Missing required param: currency.", "currency");
-      std::string capture = form.value("capture_method", "automatic");
-      if (capture != "automatic" && capture != "manual" && capture != "automatic_async") {
-        return invalid("Invalid capture_method: expected automatic or manual.", "capture_method");
-      }
-      WireAnswer error;
-      PaymentMethodId method = 0;
-      if (!resolve_method(state, form, method, error)) return error;
-      ObjectId id = state.world().payments.create(method, amount, now);
-      nlohmann::json& extra = state.intent_extras[id];
-      extra["capture_method"] = capture == "manual" ? "manual" : "automatic";
-      extra["currency"] = form["currency"];
-      for (const char* k : {"metadata", "customer", "description"}) {
-        if (form.contains(k)) extra[k] = form[k];
-      }
-      if (form.value("confirm", "false") == "true") {
-        if (method == 0) return invalid("confirm=true needs a payment_method.", "payment_method");
-        return confirm_intent(state, id, 0, now);
-      }
-      return WireAnswer{200, intent_json(state, id), {}};
-    });
-  });
+  post_form(
+      server, "/v1/payment_intents", [&](const httplib::Request& req, httplib::Response& res) {
+        if (!authenticate(state, req, res)) return;
+        nlohmann::json form;
+        if (!form_of(req, res, form)) return;
+        serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res, [&](Time now) {
+          int64_t amount = 0;
+          if (!integer_field(form, "amount", amount) || amount <= 0) {
+            return invalid("Missing or invalid amount: expected a positive integer in minor units.",
+                           "amount");
+          }
+          if (!form.contains("currency"))
+            return invalid("Missing required param: currency.", "currency");
+          std::string capture = form.value("capture_method", "automatic");
+          if (capture != "automatic" && capture != "manual" && capture != "automatic_async") {
+            return invalid("Invalid capture_method: expected automatic or manual.",
+                           "capture_method");
+          }
+          WireAnswer error;
+          PaymentMethodId method = 0;
+          if (!resolve_method(state, form, method, error)) return error;
+          ObjectId id = state.world().payments.create(method, amount, now);
+          nlohmann::json& extra = state.intent_extras[id];
+          extra["capture_method"] = capture == "manual" ? "manual" : "automatic";
+          extra["currency"] = form["currency"];
+          for (const char* k : {"metadata", "customer", "description"}) {
+            if (form.contains(k)) extra[k] = form[k];
+          }
+          if (form.value("confirm", "false") == "true") {
+            if (method == 0)
+              return invalid("confirm=true needs a payment_method.", "payment_method");
+            return confirm_intent(state, id, 0, now);
+          }
+          return WireAnswer{200, intent_json(state, id), {}};
+        });
+      });
 
   server.Get(R"(/v1/payment_intents/([^/]+))",
              [&](const httplib::Request& req, httplib::Response& res) {
@@ -219,23 +258,23 @@ void mount_stripe_payments(httplib::Server& server, FakeState& state) {
                send_answer(WireAnswer{200, intent_json(state, id), {}}, res);
              });
 
-  server.Post(R"(/v1/payment_intents/([^/]+)/confirm)",
-              [&](const httplib::Request& req, httplib::Response& res) {
-                if (!authenticate(state, req, res)) return;
-                nlohmann::json form;
-                if (!form_of(req, res, form)) return;
-                serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res, [&](Time now) {
-                  WireAnswer error;
-                  ObjectId id;
-                  PaymentMethodId method = 0;
-                  if (!intent_id(state, req, id, error)) return error;
-                  if (!resolve_method(state, form, method, error)) return error;
-                  return confirm_intent(state, id, method, now);
-                });
+  post_form(server, R"(/v1/payment_intents/([^/]+)/confirm)",
+            [&](const httplib::Request& req, httplib::Response& res) {
+              if (!authenticate(state, req, res)) return;
+              nlohmann::json form;
+              if (!form_of(req, res, form)) return;
+              serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res, [&](Time now) {
+                WireAnswer error;
+                ObjectId id;
+                PaymentMethodId method = 0;
+                if (!intent_id(state, req, id, error)) return error;
+                if (!resolve_method(state, form, method, error)) return error;
+                return confirm_intent(state, id, method, now);
               });
+            });
 
   auto act_route = [&](const char* pattern, Op op) {
-    server.Post(pattern, [&state, op](const httplib::Request& req, httplib::Response& res) {
+    post_form(server, pattern, [&state, op](const httplib::Request& req, httplib::Response& res) {
       if (!authenticate(state, req, res)) return;
       nlohmann::json form;
       if (!form_of(req, res, form)) return;
@@ -264,7 +303,7 @@ void mount_stripe_payments(httplib::Server& server, FakeState& state) {
   act_route(R"(/v1/payment_intents/([^/]+)/capture)", Op::kCapture);
   act_route(R"(/v1/payment_intents/([^/]+)/cancel)", Op::kVoid);
 
-  server.Post("/v1/refunds", [&](const httplib::Request& req, httplib::Response& res) {
+  post_form(server, "/v1/refunds", [&](const httplib::Request& req, httplib::Response& res) {
     if (!authenticate(state, req, res)) return;
     nlohmann::json form;
     if (!form_of(req, res, form)) return;

@@ -115,7 +115,9 @@ WireAnswer error_answer(ErrorStyle style, ErrorCode code, int status, const std:
 void send_answer(const WireAnswer& answer, httplib::Response& res) {
   res.status = answer.status;
   for (const auto& [k, v] : answer.headers) res.set_header(k, v);
-  res.set_content(answer.body.dump(), "application/json");
+  // Replace, never throw: a message may quote bytes a client sent.
+  res.set_content(answer.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
 }
 
 std::string credential_of(const httplib::Request& req) {
