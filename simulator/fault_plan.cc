@@ -26,10 +26,12 @@ bool is_user_resource_call(Op op) {
 
 }  // namespace
 
-FaultPlan::FaultPlan(const std::vector<FaultRule>& rules, uint64_t seed) {
-  for (std::size_t i = 0; i < rules.size(); ++i) {
-    rules_.push_back(Live{rules[i], Stream(seed, "fault:" + std::to_string(i)), 0});
-  }
+FaultPlan::FaultPlan(const std::vector<FaultRule>& rules, uint64_t seed) : seed_(seed) {
+  for (const FaultRule& r : rules) add(r);
+}
+
+void FaultPlan::add(const FaultRule& rule) {
+  rules_.push_back(Live{rule, Stream(seed_, "fault:" + std::to_string(rules_.size())), 0});
 }
 
 bool FaultPlan::matches(Live& l, Time now) {

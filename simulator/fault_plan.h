@@ -24,6 +24,10 @@ struct CallFault {
 class FaultPlan {
  public:
   FaultPlan(const std::vector<FaultRule>& rules, uint64_t seed);
+  // Appends a rule (wire mode adds rules while serving); its stream is named by its index.
+  void add(const FaultRule& rule);
+  // Carries a count over when a plan is rebuilt (wire mode, after a rule is removed).
+  void set_fired(std::size_t i, int64_t fired) { rules_[i].fired = fired; }
   // Decides the faults for a call; counts `nth` matches. Only while `active` (load phase).
   CallFault for_call(Op op, Time now, bool active);
   // Agent faults for one action send.
@@ -49,6 +53,7 @@ class FaultPlan {
   };
   bool matches(Live& l, Time now);
   std::vector<Live> rules_;
+  uint64_t seed_ = 0;
 };
 
 }  // namespace checkride

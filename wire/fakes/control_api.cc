@@ -10,6 +10,7 @@
 #include "protocol/json_input.h"
 #include "simulator/checkers.h"
 #include "simulator/evidence.h"
+#include "wire/fakes/face_guard.h"
 #include "wire/fakes/faces.h"
 #include "wire/fakes/wire_call.h"
 #include "wire/fakes/wire_names.h"
@@ -20,6 +21,12 @@ namespace {
 // Virtual time moves forward by at most this much per request: far past any TTL, far from
 // overflowing the clock.
 constexpr int64_t kMaxClockAdvance = 10LL * 365 * 24 * 3600 * 1000;
+// Fault rules are checked on every provider call: bounded per request and in total, so a
+// bulk request neither holds the world lock for long nor grows without end.
+constexpr std::size_t kMaxRulesPerRequest = 1000;
+constexpr std::size_t kMaxRules = 10000;
+// The control API's bodies are small JSON documents.
+constexpr std::size_t kMaxControlBody = 1 << 20;
 
 constexpr uint32_t kAllScopes =
     kScopeCatalogRead | kScopeOrdersWrite | kScopePaymentsCharge | kScopeBookingsWrite;
@@ -199,7 +206,10 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
 }  // namespace
 
 void mount_control(httplib::Server& server, FakeState& state, const std::string& token) {
+  server.set_payload_max_length(kMaxControlBody);
   server.set_pre_routing_handler([token](const httplib::Request& req, httplib::Response& res) {
+    if (refuse_unclean(req, res, ErrorStyle::kJson))
+      return httplib::Server::HandlerResponse::Handled;
     if (req.path.rfind("/__checkride/", 0) != 0) {
       json_reply(
           res, 404,
@@ -242,6 +252,10 @@ void mount_control(httplib::Server& server, FakeState& state, const std::string&
     } catch (const InputError& e) {
       return bad_request(res, e.what());
     }
+    if (rules.size() > kMaxRulesPerRequest) {
+      return bad_request(res, "at most " + std::to_string(kMaxRulesPerRequest) +
+                                  " fault rules per request, got " + std::to_string(rules.size()));
+    }
     for (const auto& r : rules) {
       if (r.target == FaultTarget::kAgent || r.target == FaultTarget::kOrchestrator) {
         return bad_request(res,
@@ -250,6 +264,13 @@ void mount_control(httplib::Server& server, FakeState& state, const std::string&
       }
     }
     std::lock_guard<std::mutex> lock(state.mu);
+    if (state.rules().size() + rules.size() > kMaxRules) {
+      return json_reply(res, 409,
+                        {{"error",
+                          {{"code", "too_many_fault_rules"},
+                           {"message", "at most " + std::to_string(kMaxRules) +
+                                           " fault rules at once; DELETE some first"}}}});
+    }
     nlohmann::json added = nlohmann::json::array();
     for (const auto& r : rules) added.push_back(rule_json(state.add_rule(r), r));
     json_reply(res, 201, {{"faults", added}});

@@ -23,14 +23,19 @@ std::string unclean_part(const httplib::Request& req) {
 
 }  // namespace
 
+bool refuse_unclean(const httplib::Request& req, httplib::Response& res, ErrorStyle style) {
+  std::string where = unclean_part(req);
+  if (where.empty()) return false;
+  send_answer(error_answer(style, ErrorCode::kBadRequest, 400,
+                           where + " is not valid UTF-8 text (or holds a NUL byte)"),
+              res);
+  return true;
+}
+
 void guard_face(httplib::Server& server, ErrorStyle style) {
   server.set_pre_routing_handler([style](const httplib::Request& req, httplib::Response& res) {
-    std::string where = unclean_part(req);
-    if (where.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    send_answer(error_answer(style, ErrorCode::kBadRequest, 400,
-                             where + " is not valid UTF-8 text (or holds a NUL byte)"),
-                res);
-    return httplib::Server::HandlerResponse::Handled;
+    return refuse_unclean(req, res, style) ? httplib::Server::HandlerResponse::Handled
+                                           : httplib::Server::HandlerResponse::Unhandled;
   });
   server.set_error_handler([style](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;  // a handler's own error answer

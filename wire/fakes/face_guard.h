@@ -6,7 +6,9 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace checkride {
 
@@ -16,5 +18,8 @@ namespace checkride {
 // anything a handler threw answer in the face's own error shape (Stripe's error object,
 // RFC 6749, or JSON).
 void guard_face(httplib::Server& server, ErrorStyle style);
+// The pre-routing check alone, for a face with a pre-routing handler of its own: true when
+// it answered a 400 because the request is not clean text.
+bool refuse_unclean(const httplib::Request& req, httplib::Response& res, ErrorStyle style);
 
 }  // namespace checkride

@@ -28,6 +28,7 @@ void FakeState::reset() {
   for (const auto& o : scenario_.offers) world_->bookings.add_offer(o);
   rules_.clear();
   for (const auto& r : scenario_.faults) rules_.emplace_back(next_rule_++, r);
+  plan_.reset();
   rebuild_plan();
   for (auto& k : keys_) k.clear();
   codes.clear();
@@ -38,24 +39,32 @@ void FakeState::reset() {
   offset_ = 0;
 }
 
-void FakeState::rebuild_plan() {
+void FakeState::rebuild_plan(std::size_t removed) {
+  std::vector<int64_t> fired;
+  if (plan_) {
+    for (std::size_t i = 0; i < plan_->size(); ++i) {
+      if (i != removed) fired.push_back(plan_->fired(i));
+    }
+  }
   std::vector<FaultRule> rules;
   for (const auto& [id, r] : rules_) rules.push_back(r);
   plan_ = std::make_unique<FaultPlan>(rules, scenario_.seed);
+  for (std::size_t i = 0; i < fired.size() && i < plan_->size(); ++i) plan_->set_fired(i, fired[i]);
 }
 
 uint64_t FakeState::add_rule(const FaultRule& rule) {
   uint64_t id = next_rule_++;
   rules_.emplace_back(id, rule);
-  rebuild_plan();
+  plan_->add(rule);  // O(1): no rebuild, and the other rules keep their counts
   return id;
 }
 
 bool FakeState::remove_rule(uint64_t id) {
   for (auto it = rules_.begin(); it != rules_.end(); ++it) {
     if (it->first == id) {
+      const auto index = static_cast<std::size_t>(it - rules_.begin());
       rules_.erase(it);
-      rebuild_plan();
+      rebuild_plan(index);
       return true;
     }
   }
@@ -64,6 +73,7 @@ bool FakeState::remove_rule(uint64_t id) {
 
 void FakeState::clear_rules() {
   rules_.clear();
+  plan_.reset();
   rebuild_plan();
 }
 

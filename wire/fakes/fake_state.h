@@ -103,7 +103,9 @@ class FakeState {
   bool stopping() const { return stopping_; }
 
  private:
-  void rebuild_plan();
+  // A new plan from rules_, keeping each surviving rule's fired count (`removed`: the index
+  // of a rule just taken out).
+  void rebuild_plan(std::size_t removed = static_cast<std::size_t>(-1));
 
   Scenario scenario_;
   std::vector<CompiledTemplate> templates_;
