@@ -108,8 +108,16 @@ int cmd_run(const std::vector<std::string>& args) {
     return 2;
   }
   if (!vm.count("trace")) o.trace_session = 0;
-  if (seed >= 0) o.overrides.push_back("seed=" + std::to_string(seed));
-  if (sessions >= 0) o.overrides.push_back("workload.sessions=" + std::to_string(sessions));
+  if (vm.count("seed") && seed < 0) {
+    std::cerr << "checkride run: --seed " << seed << ": expected an integer >= 0\n";
+    return 2;
+  }
+  if (vm.count("sessions") && sessions < 1) {
+    std::cerr << "checkride run: --sessions " << sessions << ": expected an integer >= 1\n";
+    return 2;
+  }
+  if (vm.count("seed")) o.overrides.push_back("seed=" + std::to_string(seed));
+  if (vm.count("sessions")) o.overrides.push_back("workload.sessions=" + std::to_string(sessions));
   if (!formats.empty()) o.formats = split_commas(formats);
   for (const auto& f : o.formats) {
     if (f != "json" && f != "md") {

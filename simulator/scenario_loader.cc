@@ -1,6 +1,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <set>
 
@@ -116,7 +117,8 @@ double parse_rate(const YAML::Node& n, const std::string& file, const std::strin
   }
   double rate;
   auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), rate);
-  if (v.empty() || ec != std::errc() || p != v.data() + v.size() || rate < 0) {
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size() || !std::isfinite(rate) ||
+      rate < 0) {
     throw InputError(file, line_of(n), field,
                      "expected a rate like 50/s or 3000/m, got '" + s + "'");
   }
@@ -304,9 +306,13 @@ void parse_workload(Scenario& s, MapReader& top) {
     if (am.has("rate")) {
       s.arrival.kind = ArrivalSpec::Kind::kConstant;
       s.arrival.rate_per_ms = parse_rate(am.get("rate"), top.file(), "workload.arrival.rate");
+      if (s.arrival.rate_per_ms <= 0) am.fail(am.get("rate"), "rate", "expected a rate above 0");
     } else if (am.has("poisson")) {
       s.arrival.kind = ArrivalSpec::Kind::kPoisson;
       s.arrival.rate_per_ms = parse_rate(am.get("poisson"), top.file(), "workload.arrival.poisson");
+      if (s.arrival.rate_per_ms <= 0) {
+        am.fail(am.get("poisson"), "poisson", "expected a rate above 0");
+      }
     } else if (am.has("ramp")) {
       s.arrival.kind = ArrivalSpec::Kind::kRamp;
       YAML::Node ramp = am.get("ramp");
@@ -325,6 +331,9 @@ void parse_workload(Scenario& s, MapReader& top) {
         last = t;
         s.arrival.ramp.emplace_back(t, parse_rate(point[1], top.file(), "workload.arrival.ramp"));
       }
+      bool arrives = false;
+      for (const auto& point : s.arrival.ramp) arrives = arrives || point.second > 0;
+      if (!arrives) am.fail(ramp, "ramp", "expected some point with a rate above 0");
     }
     am.finish();
   }
@@ -703,7 +712,9 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   MapReader top(root, path, "");
   s.name = top.str("scenario", fs::path(path).stem().string());
   s.description = top.str("description", "");
-  s.seed = static_cast<uint64_t>(top.integer("seed", 1));
+  const int64_t seed = top.integer("seed", 1);
+  if (seed < 0) top.fail(top.get("seed"), "seed", "expected an integer >= 0");
+  s.seed = static_cast<uint64_t>(seed);
   parse_world(s, top);
   parse_orchestrator(s, top);
   parse_workload(s, top);

@@ -133,6 +133,11 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
       }
       for (const auto& m : s.mix) load_cassette(m.cassette);
       if (s.actions != "default") ActionCatalog::from_file(s.actions);
+      if (options.trace_session > 0 && options.trace_session > static_cast<uint64_t>(s.sessions)) {
+        throw InputError(
+            "--session", 0, std::to_string(options.trace_session),
+            "no such session: " + s.path + " runs sessions 1.." + std::to_string(s.sessions));
+      }
       scenarios.push_back(std::move(s));
     }
   } catch (const InputError& e) {
