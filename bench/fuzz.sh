@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (CMake preset `asan`: clang, ASan, UBSan) and runs each
+# for SECONDS (default 60) on a corpus seeded from the shipped files. Prints the executions
+# per target; exits 1 on the first target that finds a crash, leak or hang (its log is shown).
+#   bench/fuzz.sh 600        ten minutes per target
+#   bench/fuzz.sh 5          the smoke run ./ci/test makes
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+cmake --preset asan >/dev/null
+cmake --build --preset asan --target checkride_fuzz >/dev/null
+bin=build-asan/tests/fuzz
+corpus=build-asan/corpus
+
+seed_files() {  # target, files...
+  local target=$1
+  shift
+  mkdir -p "$corpus/$target"
+  for f in "$@"; do cp -f "$f" "$corpus/$target/" 2>/dev/null || true; done
+}
+seed_text() {  # target, name, text
+  mkdir -p "$corpus/$1"
+  printf '%s' "$3" >"$corpus/$1/$2"
+}
+
+seed_files fuzz_scenario scenarios/*.yaml tests/wire/*.yaml bench/*.yaml
+seed_files fuzz_cassette scenarios/cassettes/*.jsonl
+seed_files fuzz_action_catalog scenarios/catalogs/airline-actions.yaml
+seed_text fuzz_action_payload order.json '{"session":"s1","user":"user_1","request_id":7,"action":"placeOrder","params":{"items":[{"sku":"RUN-BLUE-42","quantity":1}],"coupon":"SPRING","max_total_cents":7400},"idempotency_key":"k-1","payment_method":"pm_1"}'
+seed_text fuzz_action_payload booking.json '{"session":"s2","user":"user_2","request_id":1,"action":"createBooking","params":{"offer":"FL-SFO-JFK","seats":2},"idempotency_key":"k-2"}'
+seed_text fuzz_form_body intent.txt 'amount=900&currency=usd&confirm=true&payment_method=pm_card_visa&metadata[order]=o_1&payment_method_types[0]=card'
+seed_text fuzz_form_body token.txt 'grant_type=authorization_code&code=abc&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&code_verifier=x%20y'
+seed_text fuzz_transcript openai.jsonl '{"role":"user","content":"buy the runners"}
+{"role":"assistant","content":null,"tool_calls":[{"id":"a","type":"function","function":{"name":"placeOrder","arguments":"{\"items\":[{\"sku\":\"A\",\"quantity\":1}]}"}}]}
+{"role":"tool","tool_call_id":"a","content":"Error: out of stock"}
+[{"role":"assistant","content":"<tool_call>{\"name\":\"searchCatalog\",\"arguments\":{\"query\":\"x\"}}</tool_call>"},{"role":"user","content":"<tool_response>{\"total_cents\":900}</tool_response> yes please"}]'
+seed_text fuzz_stream_assembler sse.txt ' data: {"choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"c1","function":{"name":"searchCatalog","arguments":"{\"q"}}]}}]}
+
+data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\":1}"}}]}}]}
+
+data: [DONE]
+'
+
+mkdir -p "$corpus/fuzz_faces"  # face byte, method byte, path, newline, body
+printf '\x00\x01v1/payment_intents\namount=900&currency=usd&payment_method=pm_card_visa' \
+  >"$corpus/fuzz_faces/create.txt"
+printf '\x01\x01oauth/token\ngrant_type=client_credentials&client_id=agent-app&client_secret=x' \
+  >"$corpus/fuzz_faces/token.txt"
+printf '\x02\x05v1/quote\n{"items":[{"sku":"RUN-BLUE-42","quantity":1}]}' \
+  >"$corpus/fuzz_faces/quote.txt"
+
+for target in $(ls "$bin" | grep '^fuzz_' | sort); do
+  log="build-asan/$target.log"
+  if ! "$bin/$target" -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=2048 \
+      -timeout=10 -max_len=65536 "$corpus/$target" >"$log" 2>&1; then
+    echo "FAIL $target (log: $log)"
+    tail -60 "$log"
+    exit 1
+  fi
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  echo "$target: $execs executions in ${seconds} s, clean"
+done
