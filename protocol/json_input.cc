@@ -40,8 +40,7 @@ bool bool_field(const nlohmann::json& doc, const char* key, bool fallback) {
   return it != doc.end() && it->is_boolean() ? it->get<bool>() : fallback;
 }
 
-std::string string_field(const nlohmann::json& doc, const char* key,
-                         const std::string& fallback) {
+std::string string_field(const nlohmann::json& doc, const char* key, const std::string& fallback) {
   if (!doc.is_object()) return fallback;
   auto it = doc.find(key);
   return it != doc.end() && it->is_string() ? it->get<std::string>() : fallback;

@@ -41,6 +41,7 @@ Faces& faces() {
       out.clients[i] = std::make_unique<httplib::Client>(out.servers->url(names[i]));
       out.clients[i]->set_read_timeout(5, 0);
       out.clients[i]->set_keep_alive(true);
+      out.clients[i]->set_tcp_nodelay(true);  // else delayed ACKs cost ~40 ms a request
     }
     return out;
   }();
