@@ -14,7 +14,13 @@ Json parse_limited(std::string_view text) {
     }
     return true;
   };
-  return Json::parse(text, limit);
+  try {
+    return Json::parse(text, limit);
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number too large for any type (406) is malformed input like the rest: callers catch
+    // parse_error. Found by fuzz_transcript: a Hermes <tool_call> of 5555…e4555….
+    throw Json::parse_error::create(101, 0, e.what(), nullptr);
+  }
 }
 
 template <class Json>

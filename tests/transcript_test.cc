@@ -136,6 +136,27 @@ TEST(Transcript, MoreErrorPatternsComeFromTheUser) {
   EXPECT_EQ(out[1]["inferred_from"], "its text matches /^sorry, (we|i) (cannot|can't)/i");
 }
 
+// Found by fuzz_transcript: a number too large for any type threw out_of_range, which the
+// converter did not catch (record import aborted). It is malformed JSON like any other.
+TEST(Transcript, AnOverflowingNumberInAToolCallIsAMalformedCallNotACrash) {
+  auto events = convert(json::array(
+      {{{"role", "assistant"},
+        {"content", "<tool_call>" + std::string(90, '5') + "e4" + std::string(40, '5') +
+                        "e5+555</tool_call>"}},
+       {{"role", "assistant"},
+        {"tool_calls",
+         json::array({{{"id", "x"},
+                       {"type", "function"},
+                       {"function",
+                        {{"name", "searchCatalog"},
+                         {"arguments", "{\"q\": 1" + std::string(400, '0') + "}"}}}}})}}}));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["type"], "action");
+  EXPECT_EQ(events[0]["action"], "<unparseable tool_call>");
+  EXPECT_NE(events[1]["params_error"].get<std::string>().find("not valid JSON"), std::string::npos)
+      << events[1].dump();
+}
+
 TEST(Transcript, QwenAgentFunctionCallAndFunctionRoleAnswer) {
   auto events = convert(json::parse(R"([
     {"role": "user", "content": [{"type": "text", "text": "find runners"}]},
