@@ -40,6 +40,12 @@ int64_t int_field(const nlohmann::json& doc, const char* key, int64_t fallback) 
   return it != doc.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
 }
 
+uint64_t uint_field(const nlohmann::json& doc, const char* key, uint64_t fallback) {
+  if (!doc.is_object()) return fallback;
+  auto it = doc.find(key);
+  return it != doc.end() && it->is_number_unsigned() ? it->get<uint64_t>() : fallback;
+}
+
 bool bool_field(const nlohmann::json& doc, const char* key, bool fallback) {
   if (!doc.is_object()) return fallback;
   auto it = doc.find(key);

@@ -21,6 +21,7 @@ nlohmann::ordered_json parse_ordered_json_or_discarded(std::string_view text);
 // A field of a document from outside, or `fallback` when the document is not an object, has
 // no such field or holds another type there: never a type_error.
 int64_t int_field(const nlohmann::json& doc, const char* key, int64_t fallback);
+uint64_t uint_field(const nlohmann::json& doc, const char* key, uint64_t fallback);
 bool bool_field(const nlohmann::json& doc, const char* key, bool fallback);
 std::string string_field(const nlohmann::json& doc, const char* key, const std::string& fallback);
 

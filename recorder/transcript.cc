@@ -38,13 +38,6 @@ std::vector<std::string> tagged_blocks(const std::string& text, const std::strin
   return blocks;
 }
 
-// A string field of a message from outside, "" when absent or not a string.
-std::string text_field(const nlohmann::json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 std::string trim(const std::string& s) {
   auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) return "";
@@ -274,15 +267,15 @@ bool TranscriptConverter::add_message(const nlohmann::json& message,
         auto fn_it = call.find("function");
         const nlohmann::json fn =
             fn_it != call.end() && fn_it->is_object() ? *fn_it : nlohmann::json::object();
-        std::string name = text_field(fn, "name");
+        std::string name = string_field(fn, "name", "");
         auto args = fn.find("arguments");
-        add_call(text_field(call, "id"), name.empty() ? kUnparseable : name,
+        add_call(string_field(call, "id", ""), name.empty() ? kUnparseable : name,
                  args == fn.end() ? nlohmann::json() : *args, call, out);
       }
     }
     auto fc = message.find("function_call");
     if (fc != message.end() && fc->is_object()) {
-      std::string name = text_field(*fc, "name");
+      std::string name = string_field(*fc, "name", "");
       auto args = fc->find("arguments");
       add_call("", name.empty() ? kUnparseable : name, args == fc->end() ? nlohmann::json() : *args,
                *fc, out);

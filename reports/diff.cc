@@ -135,14 +135,9 @@ std::vector<Pair> pair_reports(const DiffOptions& o) {
   return out;
 }
 
-uint64_t count_of(const nlohmann::json& t, const char* key) {
-  auto it = t.find(key);
-  return it != t.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
-}
-
 double completion(const nlohmann::json& t) {
-  uint64_t intents = count_of(t, "intents");
-  return intents ? static_cast<double>(count_of(t, "completed")) / intents : 1.0;
+  uint64_t intents = uint_field(t, "intents", 0);
+  return intents ? static_cast<double>(uint_field(t, "completed", 0)) / intents : 1.0;
 }
 
 // A report's session templates keyed by their own name (the cassette's session id), so the
@@ -237,10 +232,10 @@ bool diff_one(const Pair& p, const nlohmann::json& base, const nlohmann::json& c
     auto found = cand_templates.find(name);
     if (found == cand_templates.end()) continue;
     const nlohmann::json& ct = *found->second;
-    if (count_of(ct, "intents") == 0) continue;
+    if (uint_field(ct, "intents", 0) == 0) continue;
     double before = completion(*bt), after = completion(ct);
     if (after + kEpsilon < before)
-      drops.push_back(Drop{name, before, after, count_of(ct, "intents")});
+      drops.push_back(Drop{name, before, after, uint_field(ct, "intents", 0)});
   }
   std::sort(drops.begin(), drops.end(), [](const Drop& x, const Drop& y) {
     double dx = x.before - x.after, dy = y.before - y.after;

@@ -78,6 +78,17 @@ TEST(Transcript, ToolsThatAreNotActionsBecomeNotesNotSilence) {
   EXPECT_EQ(events[3]["status_inferred"], true);
 }
 
+// One searchCatalog call and the tool's answer to it.
+json search_answered_with(const std::string& content) {
+  return json::array(
+      {{{"role", "assistant"},
+        {"tool_calls",
+         json::array({{{"id", "x"},
+                       {"type", "function"},
+                       {"function", {{"name", "searchCatalog"}, {"arguments", "{}"}}}}})}},
+       {{"role", "tool"}, {"tool_call_id", "x"}, {"content", content}}});
+}
+
 // A recorded failure is a failure: an error object, a failing status field, or text that
 // matches an error pattern all infer "failed", and the cassette says from what.
 TEST(Transcript, ARecordedFailureIsInferredAsFailedAndSaysFromWhat) {
@@ -90,13 +101,7 @@ TEST(Transcript, ARecordedFailureIsInferredAsFailedAndSaysFromWhat) {
       {"\"Error: flight full\"", "its text matches /^error\\b/i"},
   };
   for (const auto& [content, from] : kAnswers) {
-    auto events = convert(json::array(
-        {{{"role", "assistant"},
-          {"tool_calls",
-           json::array({{{"id", "x"},
-                         {"type", "function"},
-                         {"function", {{"name", "searchCatalog"}, {"arguments", "{}"}}}}})}},
-         {{"role", "tool"}, {"tool_call_id", "x"}, {"content", content}}}));
+    auto events = convert(search_answered_with(content));
     ASSERT_EQ(events.size(), 2u);
     EXPECT_EQ(events[1]["status"], "failed") << content;
     EXPECT_EQ(events[1]["status_inferred"], true) << content;
@@ -104,13 +109,7 @@ TEST(Transcript, ARecordedFailureIsInferredAsFailedAndSaysFromWhat) {
   }
   // Answers that merely mention an error are successes.
   for (const char* content : {"No errors found, 2 seats left", "{\"error\": null, \"ok\": true}"}) {
-    auto events = convert(json::array(
-        {{{"role", "assistant"},
-          {"tool_calls",
-           json::array({{{"id", "x"},
-                         {"type", "function"},
-                         {"function", {{"name", "searchCatalog"}, {"arguments", "{}"}}}}})}},
-         {{"role", "tool"}, {"tool_call_id", "x"}, {"content", content}}}));
+    auto events = convert(search_answered_with(content));
     EXPECT_EQ(events[1]["status"], "ok") << content;
   }
 }
@@ -123,13 +122,7 @@ TEST(Transcript, MoreErrorPatternsComeFromTheUser) {
   EXPECT_NE(error.find("'([unclosed' is not a regular expression"), std::string::npos) << error;
   TranscriptConverter c({"searchCatalog"}, patterns);
   std::vector<CassetteEvent> out;
-  for (const json& m : json::array(
-           {{{"role", "assistant"},
-             {"tool_calls",
-              json::array({{{"id", "x"},
-                            {"type", "function"},
-                            {"function", {{"name", "searchCatalog"}, {"arguments", "{}"}}}}})}},
-            {{"role", "tool"}, {"tool_call_id", "x"}, {"content", "Sorry, we can't do that"}}})) {
+  for (const json& m : search_answered_with("Sorry, we can't do that")) {
     ASSERT_TRUE(c.add_message(m, out, error)) << error;
   }
   EXPECT_EQ(out[1]["status"], "failed");

@@ -150,13 +150,10 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
       ct.name = t.value("name", "");
       ct.recorded_success = t.value("recorded_success", false);
       if (t.contains("tools") && t["tools"].is_object()) {
-        auto count = [](const nlohmann::json& c, const char* key) -> uint64_t {
-          auto it = c.find(key);
-          return it != c.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
-        };
         for (const auto& [tool, c] : t["tools"].items()) {
           if (!c.is_object()) continue;
-          ct.tools[tool] = ToolCallCount{count(c, "calls"), count(c, "mapped"), count(c, "notes")};
+          ct.tools[tool] = ToolCallCount{uint_field(c, "calls", 0), uint_field(c, "mapped", 0),
+                                         uint_field(c, "notes", 0)};
         }
       }
       templates.push_back(std::move(ct));
