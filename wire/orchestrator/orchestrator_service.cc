@@ -44,7 +44,7 @@ OrchestratorService::OrchestratorService(const ActionCatalog& catalog, ServiceOp
   core_ = std::make_unique<Orchestrator>(catalog_, options_.config, store_);
   server_ = std::make_unique<httplib::Server>();
   server_->set_tcp_nodelay(true);
-  install_routes();
+  mount(*server_);
 }
 
 OrchestratorService::~OrchestratorService() { stop(); }
@@ -341,30 +341,30 @@ void OrchestratorService::handle_audit(httplib::Response& res) {
   json_reply(res, 200, j);
 }
 
-void OrchestratorService::install_routes() {
+void OrchestratorService::mount(httplib::Server& server) {
   // Each keep-alive client holds a thread while connected.
-  server_->new_task_queue = [] { return new httplib::ThreadPool(256); };
-  server_->set_payload_max_length(1 << 20);
-  server_->Post("/v1/actions", [this](const httplib::Request& req, httplib::Response& res) {
+  server.new_task_queue = [] { return new httplib::ThreadPool(256); };
+  server.set_payload_max_length(1 << 20);
+  server.Post("/v1/actions", [this](const httplib::Request& req, httplib::Response& res) {
     handle_action(req, res);
   });
-  server_->Post("/v1/sessions", [this](const httplib::Request& req, httplib::Response& res) {
+  server.Post("/v1/sessions", [this](const httplib::Request& req, httplib::Response& res) {
     handle_session(req, res);
   });
-  server_->Post(
+  server.Post(
       R"(/v1/sessions/([^/]+)/consents)",
       [this](const httplib::Request& req, httplib::Response& res) { handle_consent(req, res); });
-  server_->Get(R"(/v1/sessions/([^/]+))",
-               [this](const httplib::Request& req, httplib::Response& res) {
-                 handle_session_status(req, res);
-               });
-  server_->Get("/v1/audit",
-               [this](const httplib::Request&, httplib::Response& res) { handle_audit(res); });
-  server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+  server.Get(R"(/v1/sessions/([^/]+))",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               handle_session_status(req, res);
+             });
+  server.Get("/v1/audit",
+             [this](const httplib::Request&, httplib::Response& res) { handle_audit(res); });
+  server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(mu_);
     json_reply(res, 200, {{"status", "ok"}, {"in_flight", core_->in_flight()}});
   });
-  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     int in_flight;
     uint64_t audit;
     std::size_t queued;

@@ -50,6 +50,9 @@ class OrchestratorService {
   int bind();    // returns the port
   void serve();  // blocks until stop()
   void stop();
+  // Installs the HTTP API on `server`; the constructor mounts it on the service's own.
+  // Without serve() no provider call is performed, so an action answers 504 still_running.
+  void mount(httplib::Server& server);
 
  private:
   struct Waiter {
@@ -67,7 +70,6 @@ class OrchestratorService {
   void apply(Effects& fx);  // under mu_
   void worker_loop();
   void timer_loop();
-  void install_routes();
   bool authentic(const httplib::Request& req, httplib::Response& res);
   void handle_session(const httplib::Request& req, httplib::Response& res);
   void handle_consent(const httplib::Request& req, httplib::Response& res);

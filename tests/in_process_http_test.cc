@@ -1,0 +1,78 @@
+// The in-process door that fuzz_faces uses: a face's routes answer through it exactly as
+// over a socket, so a fuzz run that reaches no handler cannot pass for one that did.
+#include "in_process_http.h"
+
+#include <gtest/gtest.h>
+
+#include "orchestrator/action_catalog.h"
+#include "simulator/simulation.h"
+#include "test_support.h"
+#include "wire/fakes/face_guard.h"
+#include "wire/fakes/faces.h"
+#include "wire/fakes/fake_servers.h"
+#include "wire/orchestrator/orchestrator_service.h"
+
+namespace checkride {
+namespace {
+
+using nlohmann::json;
+
+std::string post(const std::string& path, const std::string& body, const char* type) {
+  return "POST " + path + " HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer sk_test_x\r\n" +
+         "Content-Type: " + type + "\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
+}
+
+struct PaymentsFace {
+  PaymentsFace() {
+    Scenario scenario = load_scenario(testing::source_path("scenarios/happy-orders.yaml"));
+    state = std::make_unique<FakeState>(
+        scenario, compile_templates(scenario, ActionCatalog::default_catalog()),
+        default_oauth_clients());
+    guard_face(server, ErrorStyle::kStripe);
+    mount_stripe_payments(server, *state);
+  }
+  std::unique_ptr<FakeState> state;
+  InProcessHttpServer server;
+};
+
+TEST(InProcessHttp, PaymentsFaceCreatesAnIntentWithoutASocket) {
+  PaymentsFace face;
+  std::string response = face.server.handle(
+      post("/v1/payment_intents", "amount=1200&currency=usd&payment_method=pm_card_visa",
+           "application/x-www-form-urlencoded"));
+  ASSERT_EQ(status_of(response), 200) << response;
+  json intent = json::parse(body_of(response));
+  EXPECT_EQ(intent["object"], "payment_intent");
+  EXPECT_EQ(intent["amount"], 1200);
+  EXPECT_EQ(intent["id"].get<std::string>().rfind("pi_", 0), 0u);
+}
+
+TEST(InProcessHttp, UnknownRouteAndBadUtf8AnswerInStripesErrorShape) {
+  PaymentsFace face;
+  std::string missing = face.server.handle("GET /v1/nothing_here HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(status_of(missing), 404) << missing;
+  EXPECT_TRUE(json::parse(body_of(missing))["error"].contains("type")) << missing;
+  std::string bad = face.server.handle(post("/v1/payment_intents", "amount=1&currency=\xff\xfe",
+                                            "application/x-www-form-urlencoded"));
+  EXPECT_EQ(status_of(bad), 400) << bad;
+  EXPECT_EQ(json::parse(body_of(bad))["error"]["type"], "invalid_request_error") << bad;
+}
+
+TEST(InProcessHttp, OrchestratorServiceRefusesAnUnsignedActionInProcess) {
+  ServiceOptions o;
+  o.store_path = ":memory:";
+  o.secret = "in-process-secret-0123456789";
+  OrchestratorService service(ActionCatalog::default_catalog(), o);
+  InProcessHttpServer server;
+  service.mount(server);
+  std::string health = server.handle("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(status_of(health), 200) << health;
+  std::string refused =
+      server.handle(post("/v1/actions", R"({"action":"place_order"})", "application/json"));
+  EXPECT_EQ(status_of(refused), 401) << refused;
+  EXPECT_TRUE(json::parse(body_of(refused)).contains("error")) << refused;
+}
+
+}  // namespace
+}  // namespace checkride
