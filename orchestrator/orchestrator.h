@@ -13,6 +13,8 @@
 
 namespace checkride {
 
+struct StepKind;
+
 struct Escalation {
   SessionId session = 0;
   std::string action;
@@ -99,10 +101,17 @@ class Orchestrator {
   bool charge_checks(SagaRecord& s, Time now, ActionStatus& status, std::string& code);
 
   void run_step(SagaRecord& s, Time now, Effects& out);
-  void on_step_reply(SagaRecord& s, Op op, const ProviderReply& r, Time now, Effects& out);
+  void on_step_reply(SagaRecord& s, const ProviderReply& r, Time now, Effects& out);
+  void step_failed(SagaRecord& s, const StepKind& kind, const ProviderReply& r, Time now,
+                   Effects& out);
+  void step_succeeded(SagaRecord& s, const StepKind& kind, const ProviderReply& r, Time now,
+                      Effects& out);
+  void pause_for_confirmation(SagaRecord& s, Time now, Effects& out);
+  void ack_before_capture(SagaRecord& s, Time now, Effects& out);
   void compensate_next(SagaRecord& s, Time now, Effects& out);
   void on_compensation_reply(SagaRecord& s, Op op, const ProviderReply& r, Time now, Effects& out);
-  void advance(SagaRecord& s, Step next, Time now, Effects& out);
+  // Goes on to the next step of the saga's plan (or finishes, or pauses).
+  void advance(SagaRecord& s, Time now, Effects& out);
   void fail(SagaRecord& s, ActionStatus status, std::string code, Time now, Effects& out);
   void finish(SagaRecord& s, ActionStatus status, std::string code, Time now, Effects& out);
   void back_to_hold(SagaRecord& s, Time now, Effects& out);

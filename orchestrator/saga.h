@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ enum class Step : uint8_t {
   kRefund,
   kDone,
 };
+constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;
 const char* step_name(Step s);
 
 // Compensations, registered (persisted) before the step they undo is sent, so an unknown

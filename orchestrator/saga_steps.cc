@@ -1,0 +1,157 @@
+#include "orchestrator/saga_steps.h"
+
+#include <array>
+#include <cstddef>
+
+namespace checkride {
+namespace {
+
+constexpr uint8_t kSettlesAll = 0xff;
+
+// Designated initializers: every field a step does not name is off.
+const StepKind kStepKinds[] = {
+    {.step = Step::kQuote,
+     .op = Op::kQuote,
+     .keyed = false,
+     .keeps_amount = &SagaRecord::total,
+     .charge_checks = true,
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    {.step = Step::kReserve,
+     .op = Op::kReserve,
+     .keyed = true,
+     .registers = kCompRelease,
+     .keeps_id = &SagaRecord::reservation,
+     .keeps_amount = &SagaRecord::total,
+     .on_failure = OnFailure::kCompensate},
+    {.step = Step::kAuthorize,
+     .op = Op::kAuthorize,
+     .keyed = true,
+     .registers = kCompVoid,
+     .keeps_id = &SagaRecord::payment,
+     .id_even_if_refused = true,
+     .refused_status = "requires_action",
+     .refused_code = "authentication_required",
+     .on_failure = OnFailure::kCompensate},
+    {.step = Step::kCommit,
+     .op = Op::kCommit,
+     .keyed = true,
+     .registers = kCompCancelOrder,
+     .settles = kCompRelease,  // the reservation became the order
+     .keeps_id = &SagaRecord::order,
+     .on_failure = OnFailure::kCompensate,
+     .expired_code = "reservation_expired"},
+    {.step = Step::kCapture,
+     .op = Op::kCapture,
+     .keyed = true,
+     .must_complete = true,
+     .settles = kSettlesAll,
+     // Without an idempotency key a retried capture finds the intent already captured.
+     .ok_status = "succeeded",
+     .on_failure = OnFailure::kCompensate},
+    {.step = Step::kHold,
+     .op = Op::kHold,
+     .keyed = true,
+     .registers = kCompReleaseHold,
+     .keeps_id = &SagaRecord::hold,
+     .keeps_amount = &SagaRecord::total,
+     .keeps_expiry = true,
+     .on_failure = OnFailure::kCompensate,
+     .fail_status = FailStatus::kRejectedUnlessRetryable},
+    {.step = Step::kConfirmBooking,
+     .op = Op::kConfirm,
+     .keyed = true,
+     .settles = kCompReleaseHold,
+     .on_failure = OnFailure::kCompensate,
+     .expired_code = "hold_expired"},
+    {.step = Step::kCancelQuote,
+     .op = Op::kCancelQuote,
+     .keyed = true,
+     .keeps_amount = &SagaRecord::refund_amount,
+     .on_failure = OnFailure::kFinish},
+    {.step = Step::kCancelConfirm,
+     .op = Op::kCancelConfirm,
+     .keyed = true,
+     .must_complete = true,
+     .keeps_amount = &SagaRecord::refund_amount,
+     .ends_if_nothing_to_refund = true,
+     .on_failure = OnFailure::kFinish},
+    {.step = Step::kCancelOrder,
+     .op = Op::kCancelOrder,
+     .keyed = true,
+     .must_complete = true,
+     .on_failure = OnFailure::kFinish},
+    {.step = Step::kRefund,
+     .op = Op::kRefund,
+     .keyed = true,
+     .must_complete = true,
+     .marks_target_cancelled = true,
+     .on_failure = OnFailure::kEscalate,
+     .escalation = "refund_failed"},
+};
+
+const CompensationRule kCompensationRules[4] = {
+    {kCompCancelOrder, Step::kCommit, Op::kCommit, Op::kCancelOrder, &SagaRecord::order, false,
+     Op::kSearch, nullptr, nullptr, nullptr},
+    // The capture may have gone through after all (its answer was lost): an authorization
+    // can no longer be voided then, so the money goes back as a refund.
+    {kCompVoid, Step::kAuthorize, Op::kAuthorize, Op::kVoid, &SagaRecord::payment, true,
+     Op::kRefund, "succeeded", "refund_instead_of_void", "refund_after_capture_failed"},
+    {kCompRelease, Step::kReserve, Op::kReserve, Op::kRelease, &SagaRecord::reservation, false,
+     Op::kSearch, nullptr, nullptr, nullptr},
+    {kCompReleaseHold, Step::kHold, Op::kHold, Op::kReleaseHold, &SagaRecord::hold, false,
+     Op::kSearch, nullptr, nullptr, nullptr},
+};
+
+struct OpFields {
+  Op op;
+  uint16_t fields;
+};
+constexpr OpFields kOpFields[] = {
+    {Op::kQuote, kSendItems | kSendReservationTtl},
+    {Op::kReserve, kSendItems | kSendReservationTtl},
+    {Op::kCommit, kSendReservation | kSendItemsIfDirect},
+    {Op::kAuthorize, kSendCharge},
+    {Op::kCapture, kSendPayment},
+    {Op::kVoid, kSendPayment},
+    {Op::kRefund, kSendPayment | kSendRefund},
+    {Op::kRelease, kSendReservation},
+    {Op::kCancelOrder, kSendOrder},
+    {Op::kHold, kSendOffer | kSendHoldTtl},
+    {Op::kConfirm, kSendHold | kSendHoldPayment},
+    {Op::kReleaseHold, kSendHold},
+    {Op::kCancelQuote, kSendHold},
+    {Op::kCancelConfirm, kSendHold},
+};
+
+}  // namespace
+
+// Indexed once, so the engine's lookup per provider answer costs no search.
+const StepKind* step_kind(Step step) {
+  static const auto index = [] {
+    std::array<const StepKind*, kStepCount> by_step{};
+    for (const StepKind& k : kStepKinds) by_step[static_cast<std::size_t>(k.step)] = &k;
+    return by_step;
+  }();
+  auto i = static_cast<std::size_t>(step);
+  return i < index.size() ? index[i] : nullptr;
+}
+
+const CompensationRule (&compensation_rules())[4] { return kCompensationRules; }
+
+uint8_t step_compensation(Step step) {
+  const StepKind* k = step_kind(step);
+  return k == nullptr ? 0 : k->registers;
+}
+
+uint16_t request_fields(Op op) {
+  static const auto index = [] {
+    std::array<uint16_t, kOpCount> by_op{};
+    for (const OpFields& f : kOpFields) by_op[static_cast<std::size_t>(f.op)] = f.fields;
+    return by_op;
+  }();
+  auto i = static_cast<std::size_t>(op);
+  return i < index.size() ? index[i] : 0;
+}
+
+}  // namespace checkride

@@ -1,0 +1,90 @@
+#pragma once
+#include <cstdint>
+
+#include "orchestrator/saga.h"
+#include "protocol/provider.h"
+
+namespace checkride {
+
+// The built-in step kinds, as data. A saga plan (saga_plans.h) lists which of them a
+// handler runs in which order; the engine in orchestrator.cc walks any plan with the same
+// few functions, reading what each step sends, registers, keeps and does on failure here.
+
+// What a step's failure does to its saga.
+enum class OnFailure : uint8_t {
+  kFinish,      // end the saga: nothing this step could have done needs undoing
+  kCompensate,  // undo every registered compensation, newest first
+  kEscalate,    // end the saga failed and hand it to a human: money is owed back
+};
+
+// The status a definite failure ends with.
+enum class FailStatus : uint8_t {
+  kFailed,
+  kRejectedUnlessTransient,  // rejected, but failed on a timeout or an outage
+  kRejectedUnlessRetryable,  // rejected, but failed when a later attempt could succeed
+};
+
+struct StepKind {
+  Step step = Step::kDone;
+  Op op = Op::kSearch;
+  bool keyed = false;          // sends an idempotency key (a quote changes nothing, so it has none)
+  bool must_complete = false;  // money or stock is committed: retried until the provider answers
+  uint8_t registers = 0;       // the compensation registered (persisted) before the step is sent
+  uint8_t settles = 0;         // compensations its success makes moot
+  ObjectId SagaRecord::*keeps_id = nullptr;  // where the object it made or acted on is kept
+  bool id_even_if_refused = false;  // a declined payment intent exists too, and gets voided
+  int64_t SagaRecord::*keeps_amount = nullptr;  // the provider's amount (the server-computed total)
+  bool keeps_expiry = false;                    // a hold: payment is required by its expiry
+  const char* ok_status = nullptr;  // a provider status that is success even on an error answer
+  const char* refused_status = nullptr;  // a provider status that is a failure on an ok answer
+  const char* refused_code = nullptr;    // ... and its code
+  bool charge_checks = false;            // after it answers, consent, caps and review are checked
+  bool ends_if_nothing_to_refund = false;
+  bool marks_target_cancelled = false;  // a cancel's refund: the order or booking is cancelled
+  OnFailure on_failure = OnFailure::kFinish;
+  FailStatus fail_status = FailStatus::kFailed;
+  const char* expired_code = nullptr;  // the code for an expired answer (else the error's name)
+  const char* escalation = nullptr;    // kEscalate: the reason a reviewer sees
+};
+
+// The step kind of a forward step that calls a provider; nullptr for the pauses
+// (await_confirm) and done.
+const StepKind* step_kind(Step step);
+
+// Each compensation, newest first: the forward step it undoes, the op replayed to learn the
+// step's outcome when it is unknown, the op that undoes it, where the forward step's object
+// id lives, and a fallback undo for when the undo finds the money already moved.
+struct CompensationRule {
+  Compensation bit;
+  Step forward;
+  Op replay;
+  Op undo;
+  ObjectId SagaRecord::*id;
+  bool learns_from_id;              // the replay's answer carries an id even when refused
+  Op fallback;                      // kSearch: none
+  const char* fallback_when;        // the undo's refusal status that calls for the fallback
+  const char* fallback_decision;    // the audit log's word for taking it
+  const char* fallback_escalation;  // when the fallback fails too
+};
+const CompensationRule (&compensation_rules())[4];
+// The compensation a forward step registers before it is sent (0 if none).
+uint8_t step_compensation(Step step);
+
+// The params mapping of each op: which saga record fields its request carries.
+enum RequestField : uint16_t {
+  kSendItems = 1 << 0,  // items and coupon
+  kSendReservationTtl = 1 << 1,
+  kSendReservation = 1 << 2,    // ref: the reservation
+  kSendItemsIfDirect = 1 << 3,  // items and coupon when nothing was reserved
+  kSendCharge = 1 << 4,         // amount: the total, and the payment method
+  kSendPayment = 1 << 5,        // ref: the payment intent
+  kSendRefund = 1 << 6,         // amount: what is owed back
+  kSendOrder = 1 << 7,          // ref: the order
+  kSendOffer = 1 << 8,          // text: the offer, and one line of `seats`
+  kSendHoldTtl = 1 << 9,
+  kSendHold = 1 << 10,         // ref: the hold
+  kSendHoldPayment = 1 << 11,  // payment: the intent that pays for the hold
+};
+uint16_t request_fields(Op op);
+
+}  // namespace checkride
