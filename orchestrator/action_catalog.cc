@@ -66,11 +66,18 @@ std::vector<std::string> parse_error_patterns(const YAML::Node& node, const std:
   return out;
 }
 
+// The value at `pointer`, or nullptr when absent. The pointer's syntax was checked when the
+// catalog loaded; an array index too large for any array (nlohmann throws out_of_range on
+// it) is absent too.
 const nlohmann::json* at_pointer(const nlohmann::json& doc, const std::string& pointer) {
   if (pointer.empty()) return nullptr;
-  nlohmann::json::json_pointer ptr(pointer);
-  if (!doc.contains(ptr)) return nullptr;
-  return &doc.at(ptr);
+  try {
+    nlohmann::json::json_pointer ptr(pointer);
+    if (!doc.contains(ptr)) return nullptr;
+    return &doc.at(ptr);
+  } catch (const nlohmann::json::exception&) {
+    return nullptr;
+  }
 }
 
 void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
@@ -88,6 +95,15 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
     if (pointer_keys.count(key) && (value.empty() || value[0] != '/')) {
       throw InputError(origin, line_of(kv.second), field + ".map." + key,
                        "expected a JSON pointer starting with '/', got '" + value + "'");
+    }
+    if (pointer_keys.count(key)) {
+      try {
+        nlohmann::json::json_pointer check(value);
+      } catch (const nlohmann::json::exception&) {
+        throw InputError(
+            origin, line_of(kv.second), field + ".map." + key,
+            "not a JSON pointer (RFC 6901: '~' must be followed by 0 or 1): '" + value + "'");
+      }
     }
     if (key == "items")
       m.items = value;

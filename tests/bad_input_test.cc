@@ -151,6 +151,33 @@ TEST_F(BadInput, ACatalogsErrorPatternsAreRegularExpressions) {
   }
 }
 
+// Found by fuzz_action_catalog: a mapping pointer with a bare '~' loaded, then threw
+// nlohmann's parse_error out of every action call that used it, which ended the process.
+TEST_F(BadInput, AMappingPointerThatIsNotRfc6901IsRefusedAtLoad) {
+  try {
+    ActionCatalog::from_yaml_text(
+        "actions:\n  - name: find\n    handler: search_catalog\n    params: {type: object}\n"
+        "    map: {query: /q~x}\n",
+        "c.yaml");
+    ADD_FAILURE() << "a pointer with a bare '~' loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("c.yaml:5: actions[0].map.query: not a JSON pointer"),
+              std::string::npos)
+        << e.what();
+  }
+  // An array index past any array is absent, not an exception out of the call.
+  ActionCatalog catalog = ActionCatalog::from_yaml_text(
+      "actions:\n  - name: find\n    handler: search_catalog\n    params: {type: object}\n"
+      "    map: {query: /q/99999999999999999999999}\n",
+      "c.yaml");
+  HandlerInput in;
+  std::string error;
+  EXPECT_TRUE(catalog.map_inputs(*catalog.find("find"), nlohmann::json::parse(R"({"q": ["a"]})"),
+                                 in, error))
+      << error;
+  EXPECT_EQ(in.query, "");
+}
+
 // An invalid JSON Schema in an action catalog used to abort (valijson's abort() without
 // exceptions): now exit 2 naming the file, the action and the schema path, wherever the
 // catalog is read.
