@@ -90,6 +90,30 @@ TEST(Replay, AFaultShowsTheFirstDivergentEventAndWhy) {
   EXPECT_EQ(r.report.metrics["duplicate_charges"], 0);  // read from the ledger, not the answers
 }
 
+// A recorded reference under a key holding '~' or '/' made replay exit 3 (nlohmann
+// refused the unescaped pointer); the key is now one RFC 6901 token, so the sandbox's own
+// reference lands under that very key.
+TEST(Replay, AReferenceUnderAKeyWithTildeOrSlashIsSubstituted) {
+  Cassette c = parse_cassette(
+      "{\"format\": \"checkride.cassette/v1\"}\n"
+      "{\"session\": \"s\", \"seq\": 1, \"t_ms\": 0, \"type\": \"action\", \"call_id\": "
+      "\"c1\", \"action\": \"placeOrder\", \"params\": {\"items\": [{\"sku\": \"A\", "
+      "\"quantity\": 1}]}}\n"
+      "{\"session\": \"s\", \"seq\": 2, \"t_ms\": 10, \"type\": \"result\", \"call_id\": "
+      "\"c1\", \"status\": \"confirmed\", \"result\": {\"order_id\": \"ord_1\"}}\n"
+      "{\"session\": \"s\", \"seq\": 3, \"t_ms\": 20, \"type\": \"action\", \"call_id\": "
+      "\"c2\", \"action\": \"cancelOrder\", \"params\": {\"order_id\": \"x\", \"why\": "
+      "{\"a~b\": \"ord_1\", \"c/d\": \"ord_1\"}}}\n",
+      "t.jsonl");
+  const CassetteStep& cancel = c.sessions.at(0).steps.at(1);
+  ASSERT_EQ(cancel.substitutions.size(), 2u);
+  nlohmann::json params = *cancel.params;
+  for (const auto& [pointer, from] : cancel.substitutions) {
+    EXPECT_EQ(from, 0);
+    EXPECT_EQ(params.at(nlohmann::json::json_pointer(pointer)), "ord_1") << pointer;
+  }
+}
+
 TEST(Replay, SameInputSameReportBytes) {
   std::string a = testing::temp_dir("replay-a"), b = testing::temp_dir("replay-b");
   for (const auto& dir : {a, b}) {
