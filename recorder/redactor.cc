@@ -27,6 +27,16 @@ const std::regex& card_re() {
   return re;
 }
 
+// nlohmann throws out_of_range for an array index too large to parse: absent, as it is.
+bool contains(const nlohmann::ordered_json& event,
+              const nlohmann::ordered_json::json_pointer& ptr) {
+  try {
+    return event.contains(ptr);
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 Redactor::Redactor(RedactionConfig config) : config_(std::move(config)) {
@@ -155,7 +165,7 @@ void Redactor::redact(nlohmann::ordered_json& event) {
     std::lock_guard<std::mutex> lock(paths_mu_);
     for (const auto& path : config_.json_paths) {
       nlohmann::ordered_json::json_pointer ptr(path);
-      if (!event.contains(ptr)) continue;
+      if (!contains(event, ptr)) continue;
       auto& field = event[ptr];
       const std::string mark = placeholder("redacted", field.dump());
       std::vector<std::string> texts;

@@ -48,5 +48,17 @@ TEST(Redactor, ABadPathIsAnInputError) {
   EXPECT_THROW(Redactor{config}, InputError);
 }
 
+// nlohmann throws out_of_range on an array index too large to parse; the redactor let it
+// out of every event it saw. Such a path names nothing, and the event is still redacted.
+TEST(Redactor, AnArrayIndexPastAnyArrayNamesNothing) {
+  RedactionConfig config;
+  config.json_paths = {"/params/items/99999999999999999999999", "/params/passport"};
+  Redactor r(config);
+  nlohmann::ordered_json ev = {{"params", {{"items", {1, 2}}, {"passport", "X1234567"}}}};
+  r.redact(ev);
+  EXPECT_EQ(ev["params"]["items"], nlohmann::ordered_json({1, 2}));
+  EXPECT_EQ(ev["params"]["passport"], "[redacted-1]");
+}
+
 }  // namespace
 }  // namespace checkride
