@@ -82,11 +82,11 @@ bool parse_action_result(const nlohmann::json& j, ActionResult& out, std::string
     error = "expected an action result with a known 'status'";
     return false;
   }
-  out.request_id = j.value("request_id", uint64_t{0});
-  out.code = j.value("code", "");
-  out.reference = j.value("reference", "");
-  out.total = j.value("total", int64_t{0});
-  out.retry_after = j.value("retry_after_ms", int64_t{0});
+  out.request_id = uint_field(j, "request_id", 0);
+  out.code = string_field(j, "code", "");
+  out.reference = string_field(j, "reference", "");
+  out.total = int_field(j, "total", 0);
+  out.retry_after = int_field(j, "retry_after_ms", 0);
   return true;
 }
 

@@ -28,7 +28,9 @@ bool parse_duration(std::string_view text, Duration& out) {
   } else {
     return false;
   }
-  out = static_cast<Duration>(std::llround(value * scale));
+  double ms = value * scale;
+  if (!(ms <= static_cast<double>(kMaxDuration))) return false;  // NaN too
+  out = static_cast<Duration>(std::llround(ms));
   return true;
 }
 

@@ -14,7 +14,12 @@ constexpr Duration kSecond = 1000;
 constexpr Duration kMinute = 60 * kSecond;
 constexpr Duration kHour = 60 * kMinute;
 
-// Parses "250ms", "5s", "3m", "1h" (also "1.5s"). Returns false on anything else.
+// The longest duration a scenario may name: far beyond any run, and small enough that sums
+// and multiples of durations (a p99 three times a median, a window's end) cannot overflow.
+constexpr Duration kMaxDuration = 366 * 24 * kHour;
+
+// Parses "250ms", "5s", "3m", "1h" (also "1.5s") up to kMaxDuration. Returns false on
+// anything else.
 bool parse_duration(std::string_view text, Duration& out);
 // Formats a duration in the largest unit that divides it exactly ("90s", "5m", "120ms").
 std::string format_duration(Duration d);

@@ -191,7 +191,7 @@ void LlmProxy::install_routes() {
   auto chat = [this, make_request, make_client, relay](const httplib::Request& req,
                                                        httplib::Response& res) {
     auto body = parse_json_or_discarded(req.body);
-    bool streaming = body.is_object() && body.value("stream", false);
+    bool streaming = body.is_object() && bool_field(body, "stream", false);
     std::string session;
     if (body.is_object() && body.contains("messages") && body["messages"].is_array()) {
       session = book_->begin(body["messages"], req.get_header_value("X-Checkride-Session"));

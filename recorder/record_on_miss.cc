@@ -25,9 +25,9 @@ struct RawEvent {
 nlohmann::json to_messages(const std::vector<RawEvent>& events) {
   nlohmann::json messages = nlohmann::json::array();
   for (const auto& [line, ev] : events) {
-    std::string type = ev.value("type", "");
+    std::string type = string_field(ev, "type", "");
     if (type == "user" || type == "assistant") {
-      messages.push_back({{"role", type}, {"content", ev.value("text", "")}});
+      messages.push_back({{"role", type}, {"content", string_field(ev, "text", "")}});
     } else if (type == "action") {
       nlohmann::json call = {
           {"id", ev["call_id"]},
@@ -77,7 +77,7 @@ int record_on_miss(const RecordOnMissOptions& options,
       header = ev;
       continue;
     }
-    std::string id = ev.value("session", "");
+    std::string id = string_field(ev, "session", "");
     if (!by_session.count(id)) order.push_back(id);
     by_session[id].push_back(RawEvent{line, std::move(ev)});
   }
@@ -112,7 +112,7 @@ int record_on_miss(const RecordOnMissOptions& options,
     int64_t t = 0;
     for (const auto& e : by_session[id]) {
       if (found != diverged.end() && e.line > found->second->line) break;
-      t = e.event.value("t_ms", int64_t{0});
+      t = int_field(e.event, "t_ms", 0);
       copy(e.event, t);
       kept.push_back(e);
     }

@@ -204,7 +204,7 @@ bool diff_one(const Pair& p, const nlohmann::json& base, const nlohmann::json& c
   // A candidate that exercised nothing would show no drop anywhere: it is a regression.
   std::string empty;
   if (cand.contains("no_evidence") && cand["no_evidence"].is_string() &&
-      !cand.value("allow_empty", false)) {
+      !bool_field(cand, "allow_empty", false)) {
     empty = cand["no_evidence"].get<std::string>();
   } else if (bm.contains("intents") && cm.contains("intents") && bm["intents"].get<double>() > 0 &&
              cm["intents"].get<double>() == 0) {
@@ -213,7 +213,7 @@ bool diff_one(const Pair& p, const nlohmann::json& base, const nlohmann::json& c
   any_breach = any_breach || !empty.empty();
   md << "### " << (any_breach ? "❌ " : "✅ ") << p.name << "\n\n";
   if (!empty.empty()) md << "**No evidence in the candidate:** " << empty << ".\n\n";
-  if (base.value("fingerprint", "") == cand.value("fingerprint", "")) {
+  if (string_field(base, "fingerprint", "") == string_field(cand, "fingerprint", "")) {
     md << "Same fingerprint: the runs are identical.\n\n";
   }
   md << "| metric | baseline | candidate | Δ | threshold | |\n|---|---|---|---|---|---|\n"
@@ -364,7 +364,7 @@ int run_diff(const DiffOptions& options, std::ostream& out, std::ostream& err) {
       report_kind_of(cand, cand_kind);
       if (base_kind != cand_kind) {
         err << "checkride diff: " << p.candidate << ": format: expected \""
-            << base.value("format", "") << "\" like its baseline " << p.baseline << "\n";
+            << string_field(base, "format", "") << "\" like its baseline " << p.baseline << "\n";
         return 2;
       }
       bool breach = base_kind == ReportKind::kReplay  ? diff_replay(p.name, base, cand, body)

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "protocol/json_input.h"
+
 namespace checkride {
 namespace {
 
@@ -86,21 +88,22 @@ bool parse_session_outcome(const nlohmann::json& s, std::size_t templates, UserI
     return false;
   }
   user = s["user"].get<UserId>();
-  o.tmpl = s.value("template", 0u);
-  if (o.tmpl >= templates) {
+  uint64_t tmpl = uint_field(s, "template", 0);
+  if (tmpl >= templates) {
     error = "session template index out of range of templates";
     return false;
   }
+  o.tmpl = static_cast<uint32_t>(tmpl);
   o.flags = SessionOutcome::kStarted;
-  if (s.value("intent", false)) o.flags |= SessionOutcome::kIntent;
-  if (s.value("finished", false)) o.flags |= SessionOutcome::kFinished;
-  if (s.value("escalated", false)) o.flags |= SessionOutcome::kEscalated;
-  if (s.value("throttled", false)) o.flags |= SessionOutcome::kThrottled;
-  std::string told = s.value("told", "none");
+  if (bool_field(s, "intent", false)) o.flags |= SessionOutcome::kIntent;
+  if (bool_field(s, "finished", false)) o.flags |= SessionOutcome::kFinished;
+  if (bool_field(s, "escalated", false)) o.flags |= SessionOutcome::kEscalated;
+  if (bool_field(s, "throttled", false)) o.flags |= SessionOutcome::kThrottled;
+  std::string told = string_field(s, "told", "none");
   if (told == "confirmed") o.flags |= SessionOutcome::kToldConfirmed;
   if (told == "failed") o.flags |= SessionOutcome::kToldFailed;
-  o.max_consent = s.value("max_consent", int64_t{0});
-  o.first_consent = s.value("first_consent_ms", int64_t{-1});
+  o.max_consent = int_field(s, "max_consent", 0);
+  o.first_consent = int_field(s, "first_consent_ms", -1);
   return true;
 }
 

@@ -80,7 +80,7 @@ class MapReader {
     Duration d;
     if (!n.IsScalar() || !parse_duration(n.Scalar(), d)) {
       fail(n, key,
-           "expected a duration like 250ms, 5s, 3m or 1h, got '" +
+           "expected a duration like 250ms, 5s, 3m or 1h (at most 366 days), got '" +
                (n.IsScalar() ? n.Scalar() : std::string("a non-scalar")) + "'");
     }
     return d;

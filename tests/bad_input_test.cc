@@ -105,6 +105,20 @@ TEST_F(BadInput, WrongTypeNamesTheField) {
       << msg;
 }
 
+// Found by fuzz_scenario: a latency median of 177777777777777777775ms rounded to a negative
+// number, and its default p99 (three medians) overflowed. Durations stop at 366 days.
+TEST_F(BadInput, ADurationBeyondAYearIsRefused) {
+  std::string msg = run_expecting_2(
+      "scenario: x\nworld:\n  latency: {catalog: {median: 177777777777777777775ms}}\n" +
+      good_workload);
+  EXPECT_NE(msg.find("world.latency.catalog.median: expected a duration like 250ms, 5s, 3m or "
+                     "1h (at most 366 days), got '177777777777777777775ms'"),
+            std::string::npos)
+      << msg;
+  msg = run_expecting_2("scenario: x\n" + good_workload + "  drain: 9000h\n");
+  EXPECT_NE(msg.find("workload.drain: expected a duration"), std::string::npos) << msg;
+}
+
 TEST_F(BadInput, BadDurationAndBadRate) {
   std::string msg = run_expecting_2("scenario: x\n" + good_workload + "  drain: 10 minutes\n");
   EXPECT_NE(msg.find("workload.drain: expected a duration like 250ms"), std::string::npos) << msg;

@@ -59,6 +59,53 @@ TEST(InProcessHttp, UnknownRouteAndBadUtf8AnswerInStripesErrorShape) {
   EXPECT_EQ(json::parse(body_of(bad))["error"]["type"], "invalid_request_error") << bad;
 }
 
+// Found by fuzz_faces: a string param sent as a list (currency[]=usd) was stored, and
+// rendering the intent threw, so the fake answered 500. Stripe refuses it with a 400.
+TEST(InProcessHttp, AStringParamSentAsAListIsAStripe400) {
+  PaymentsFace face;
+  std::string response = face.server.handle(post("/v1/payment_intents", "amount=900&currency[]=usd",
+                                                 "application/x-www-form-urlencoded"));
+  ASSERT_EQ(status_of(response), 400) << response;
+  json error = json::parse(body_of(response))["error"];
+  EXPECT_EQ(error["type"], "invalid_request_error");
+  EXPECT_EQ(error["param"], "currency");
+  std::string cleared = face.server.handle(
+      post("/v1/payment_intents",
+           "amount=900&currency=usd&metadata=", "application/x-www-form-urlencoded"));
+  EXPECT_EQ(status_of(cleared), 200) << cleared;  // an empty hash param clears it, as on Stripe
+}
+
+// The same class on the other faces: a list where OAuth wants one value, a wrongly typed
+// field in the control API's agent view or the LLM request. Each is a 4xx or read as
+// absent, never a 500.
+TEST(InProcessHttp, MistypedFieldsOnEveryFaceAreNeverA500) {
+  Scenario scenario = load_scenario(testing::source_path("scenarios/happy-orders.yaml"));
+  FakeState state(scenario, compile_templates(scenario, ActionCatalog::default_catalog()),
+                  default_oauth_clients());
+  InProcessHttpServer identity, control, llm;
+  guard_face(identity, ErrorStyle::kOAuth);
+  mount_oauth_identity(identity, state, "http://127.0.0.1:1");
+  guard_face(control, ErrorStyle::kJson);
+  mount_control(control, state, "");
+  guard_face(llm, ErrorStyle::kJson);
+  mount_scripted_llm(llm, state, Cassette{});
+  std::string token =
+      identity.handle(post("/oauth/token", "grant_type=client_credentials&client_id[]=agent-app",
+                           "application/x-www-form-urlencoded"));
+  EXPECT_EQ(status_of(token), 400) << token;
+  EXPECT_EQ(json::parse(body_of(token))["error"], "invalid_request") << token;
+  std::string report = control.handle(
+      post("/__checkride/report", R"({"templates": [{"name": 5, "recorded_success": "yes"}]})",
+           "application/json"));
+  EXPECT_GT(status_of(report), 0);
+  EXPECT_LT(status_of(report), 500) << report;
+  std::string completion = llm.handle(
+      post("/v1/chat/completions", R"({"model": 5, "stream": "yes", "messages": [{"role": 7}]})",
+           "application/json"));
+  EXPECT_GT(status_of(completion), 0);
+  EXPECT_LT(status_of(completion), 500) << completion;
+}
+
 TEST(InProcessHttp, OrchestratorServiceRefusesAnUnsignedActionInProcess) {
   ServiceOptions o;
   o.store_path = ":memory:";

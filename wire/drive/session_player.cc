@@ -90,14 +90,14 @@ bool SessionPlayer::play(const std::string& id, uint32_t tmpl, const CompiledTem
   }
   out.id = id;
   out.tmpl = tmpl;
-  out.user = shopper.body.value("user", uint64_t{0});
-  std::string user = shopper.body.value("customer", "");
-  std::string method = shopper.body.value("payment_method", "");
+  out.user = uint_field(shopper.body, "user", 0);
+  std::string user = string_field(shopper.body, "customer", "");
+  std::string method = string_field(shopper.body, "payment_method", "");
   nlohmann::json grant = {{"session", id},
                           {"user", user},
-                          {"access_token", shopper.body.value("access_token", "")},
-                          {"refresh_token", shopper.body.value("refresh_token", "")},
-                          {"expires_in", shopper.body.value("expires_in_ms", int64_t{0}) / 1000}};
+                          {"access_token", string_field(shopper.body, "access_token", "")},
+                          {"refresh_token", string_field(shopper.body, "refresh_token", "")},
+                          {"expires_in", int_field(shopper.body, "expires_in_ms", 0) / 1000}};
 
   SessionOutcome o;
   o.tmpl = tmpl;

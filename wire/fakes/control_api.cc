@@ -147,8 +147,8 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
   if (body.contains("templates")) {
     for (const auto& t : body["templates"]) {
       CompiledTemplate ct;
-      ct.name = t.value("name", "");
-      ct.recorded_success = t.value("recorded_success", false);
+      ct.name = string_field(t, "name", "");
+      ct.recorded_success = bool_field(t, "recorded_success", false);
       if (t.contains("tools") && t["tools"].is_object()) {
         for (const auto& [tool, c] : t["tools"].items()) {
           if (!c.is_object()) continue;

@@ -7,12 +7,26 @@
 
 #include "protocol/crypto.h"
 #include "protocol/form_body.h"
+#include "protocol/json_input.h"
 #include "wire/fakes/faces.h"
 #include "wire/fakes/wire_call.h"
 #include "wire/fakes/wire_names.h"
 
 namespace checkride {
 namespace {
+
+// RFC 6749 section 3.2: parameters are flat and never sent twice; a bracketed name
+// (client_id[]=x) or a repeated one is a malformed request, not a value to coerce.
+bool parse_oauth_form(std::string_view body, nlohmann::json& form, std::string& error) {
+  if (!parse_form(body, form, error)) return false;
+  for (const auto& [name, value] : form.items()) {
+    if (!value.is_string()) {
+      error = "parameter '" + name + "' must be a single value";
+      return false;
+    }
+  }
+  return true;
+}
 
 constexpr uint32_t kAllScopes =
     kScopeCatalogRead | kScopeOrdersWrite | kScopePaymentsCharge | kScopeBookingsWrite;
@@ -83,8 +97,8 @@ std::string authenticate_client(FakeState& state, const httplib::Request& req,
     id = percent_decode(decoded.substr(0, colon));
     secret = percent_decode(decoded.substr(colon + 1));
   } else {
-    id = form.value("client_id", "");
-    secret = form.value("client_secret", "");
+    id = string_field(form, "client_id", "");
+    secret = string_field(form, "client_secret", "");
   }
   const OAuthClient* client = state.client(id);
   if (client == nullptr) return "";
@@ -105,21 +119,21 @@ nlohmann::json token_response(FakeState& state, TokenId access, TokenId refresh,
 
 WireAnswer token_grant(FakeState& state, const std::string& client_id, const nlohmann::json& form,
                        Time now) {
-  std::string grant = form.value("grant_type", "");
+  std::string grant = string_field(form, "grant_type", "");
   IdentityFake& identity = state.world().identity;
   Duration ttl = state.scenario().access_ttl;
   if (grant == "authorization_code") {
-    auto it = state.codes.find(form.value("code", ""));
+    auto it = state.codes.find(string_field(form, "code", ""));
     if (it == state.codes.end()) return oauth_error("invalid_grant", "unknown or used code");
     FakeState::AuthorizationCode code = it->second;
     state.codes.erase(it);  // single use, even when the exchange fails
     if (code.expires_at <= now) return oauth_error("invalid_grant", "the code has expired");
     if (code.client_id != client_id)
       return oauth_error("invalid_grant", "code was issued to another client");
-    if (form.value("redirect_uri", "") != code.redirect_uri) {
+    if (string_field(form, "redirect_uri", "") != code.redirect_uri) {
       return oauth_error("invalid_grant", "redirect_uri does not match the authorization request");
     }
-    std::string verifier = form.value("code_verifier", "");
+    std::string verifier = string_field(form, "code_verifier", "");
     if (verifier.size() < 43 || verifier.size() > 128) {
       return oauth_error("invalid_grant", "code_verifier must be 43 to 128 characters (RFC 7636)");
     }
@@ -133,7 +147,7 @@ WireAnswer token_grant(FakeState& state, const std::string& client_id, const nlo
   if (grant == "refresh_token") {
     ProviderRequest pr;
     pr.op = Op::kRefreshToken;
-    pr.refresh_token = state.token_id(form.value("refresh_token", ""));
+    pr.refresh_token = state.token_id(string_field(form, "refresh_token", ""));
     ProviderReply r = identity.handle(pr, now);
     if (!r.ok())
       return oauth_error("invalid_grant", "refresh token revoked, rotated away or unknown");
@@ -143,7 +157,7 @@ WireAnswer token_grant(FakeState& state, const std::string& client_id, const nlo
   if (grant == "client_credentials") {
     uint32_t scopes = kAllScopes;
     std::string bad;
-    if (form.contains("scope") && !parse_scopes(form.value("scope", ""), scopes, bad)) {
+    if (form.contains("scope") && !parse_scopes(string_field(form, "scope", ""), scopes, bad)) {
       return oauth_error("invalid_scope", "unknown scope '" + bad + "'");
     }
     TokenId t = identity.client_credentials(scopes, now, ttl);
@@ -233,7 +247,7 @@ void mount_oauth_identity(httplib::Server& server, FakeState& state, const std::
   server.Post("/oauth/token", [&state](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json form;
     std::string error;
-    if (!parse_form(req.body, form, error))
+    if (!parse_oauth_form(req.body, form, error))
       return send_no_store(oauth_error("invalid_request", error), res);
     bool failed = false;
     std::string client_id;
@@ -252,7 +266,7 @@ void mount_oauth_identity(httplib::Server& server, FakeState& state, const std::
   server.Post("/oauth/revoke", [&state](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json form;
     std::string error;
-    if (!parse_form(req.body, form, error))
+    if (!parse_oauth_form(req.body, form, error))
       return send_no_store(oauth_error("invalid_request", error), res);
     std::lock_guard<std::mutex> lock(state.mu);
     bool failed = false;
@@ -260,7 +274,8 @@ void mount_oauth_identity(httplib::Server& server, FakeState& state, const std::
     if (failed)
       return send_no_store(oauth_error("invalid_client", "client authentication failed", 401), res);
     // RFC 7009: an unknown token is not an error.
-    if (TokenId t = state.token_id(form.value("token", ""))) state.world().identity.revoke(t);
+    if (TokenId t = state.token_id(string_field(form, "token", "")))
+      state.world().identity.revoke(t);
     res.status = 200;
     res.set_header("Cache-Control", "no-store");
   });
@@ -268,14 +283,14 @@ void mount_oauth_identity(httplib::Server& server, FakeState& state, const std::
   server.Post("/oauth/introspect", [&state](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json form;
     std::string error;
-    if (!parse_form(req.body, form, error))
+    if (!parse_oauth_form(req.body, form, error))
       return send_no_store(oauth_error("invalid_request", error), res);
     std::lock_guard<std::mutex> lock(state.mu);
     bool failed = false;
     std::string client_id = authenticate_client(state, req, form, failed);
     if (failed)
       return send_no_store(oauth_error("invalid_client", "client authentication failed", 401), res);
-    std::string token = form.value("token", "");
+    std::string token = string_field(form, "token", "");
     Time now = state.now();
     IdentityFake::Introspection info =
         state.world().identity.introspect(state.token_id(token), now);

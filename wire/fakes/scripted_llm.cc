@@ -74,7 +74,7 @@ void mount_scripted_llm(httplib::Server& server, FakeState& state, const Cassett
     // The conversation so far tells which turn comes next: one per assistant message.
     std::size_t turn = 0;
     for (const auto& m : body["messages"]) {
-      if (m.is_object() && m.value("role", "") == "assistant") ++turn;
+      if (m.is_object() && string_field(m, "role", "") == "assistant") ++turn;
     }
     std::vector<Turn> turns = turns_of(*session);
     uint64_t n;
@@ -85,7 +85,7 @@ void mount_scripted_llm(httplib::Server& server, FakeState& state, const Cassett
       now = state.now();
     }
     std::string id = "chatcmpl-" + std::to_string(n);
-    std::string model = body.value("model", "checkride-scripted");
+    std::string model = string_field(body, "model", "checkride-scripted");
     bool done = turn >= turns.size();
     nlohmann::json message = {{"role", "assistant"}};
     if (done) {
@@ -98,7 +98,7 @@ void mount_scripted_llm(httplib::Server& server, FakeState& state, const Cassett
                                 {"function", {{"name", t.name}, {"arguments", t.arguments}}}}};
     }
     std::string finish = done ? "stop" : "tool_calls";
-    if (!body.value("stream", false)) {
+    if (!bool_field(body, "stream", false)) {
       nlohmann::json out = {
           {"id", id},
           {"object", "chat.completion"},

@@ -241,7 +241,7 @@ void mount_bookings(httplib::Server& server, FakeState& state) {
             return;
           }
           d.request.text = b["offer"].get<std::string>();
-          int64_t seats = b.value("seats", int64_t{1});
+          int64_t seats = int_field(b, "seats", 1);
           if (seats <= 0 || seats > 1000) {
             d.error = "expected seats: 1 to 1000";
             d.param = "seats";

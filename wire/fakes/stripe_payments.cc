@@ -2,7 +2,10 @@
 // object and Idempotency-Key semantics, over the payments ledger.
 #include <httplib.h>
 
+#include <set>
+
 #include "protocol/form_body.h"
+#include "protocol/json_input.h"
 #include "wire/fakes/face_guard.h"
 #include "wire/fakes/faces.h"
 #include "wire/fakes/wire_call.h"
@@ -34,12 +37,43 @@ bool authenticate(FakeState& state, const httplib::Request& req, httplib::Respon
   return true;
 }
 
-// Parses the form body; false with a 400 written when it is malformed.
+// Params Stripe takes as a hash or a list; every other param is a string, and Stripe
+// refuses a hash or list given for it (currency[]=usd) before anything runs.
+bool takes_hash_or_list(const std::string& name) {
+  static const std::set<std::string> kStructured = {"metadata",
+                                                    "expand",
+                                                    "payment_method_types",
+                                                    "payment_method_options",
+                                                    "payment_method_data",
+                                                    "shipping",
+                                                    "transfer_data",
+                                                    "automatic_payment_methods",
+                                                    "mandate_data"};
+  return kStructured.count(name) > 0;
+}
+
+// Parses the form body; false with a 400 written when it is malformed or a string param
+// came as a hash or a list.
 bool form_of(const httplib::Request& req, httplib::Response& res, nlohmann::json& out) {
   std::string error;
-  if (parse_form(req.body, out, error)) return true;
-  send_answer(error_answer(ErrorStyle::kStripe, ErrorCode::kBadRequest, 400, error), res);
-  return false;
+  if (!parse_form(req.body, out, error)) {
+    send_answer(error_answer(ErrorStyle::kStripe, ErrorCode::kBadRequest, 400, error), res);
+    return false;
+  }
+  for (const auto& [name, value] : out.items()) {
+    bool structured = takes_hash_or_list(name);
+    // An empty string clears a hash param (metadata=), as Stripe allows.
+    bool fits = structured ? !value.is_string() || value.get_ref<const std::string&>().empty()
+                           : value.is_string();
+    if (fits) continue;
+    send_answer(error_answer(ErrorStyle::kStripe, ErrorCode::kBadRequest, 400,
+                             "Invalid " + name + ": expected " +
+                                 (structured ? "a hash or a list" : "a string") + ".",
+                             name),
+                res);
+    return false;
+  }
+  return true;
 }
 
 bool integer_field(const nlohmann::json& form, const char* name, int64_t& out) {
@@ -224,7 +258,7 @@ void mount_stripe_payments(httplib::Server& server, FakeState& state) {
           }
           if (!form.contains("currency"))
             return invalid("Missing required param: currency.", "currency");
-          std::string capture = form.value("capture_method", "automatic");
+          std::string capture = string_field(form, "capture_method", "automatic");
           if (capture != "automatic" && capture != "manual" && capture != "automatic_async") {
             return invalid("Invalid capture_method: expected automatic or manual.",
                            "capture_method");
@@ -239,7 +273,7 @@ void mount_stripe_payments(httplib::Server& server, FakeState& state) {
           for (const char* k : {"metadata", "customer", "description"}) {
             if (form.contains(k)) extra[k] = form[k];
           }
-          if (form.value("confirm", "false") == "true") {
+          if (string_field(form, "confirm", "false") == "true") {
             if (method == 0)
               return invalid("confirm=true needs a payment_method.", "payment_method");
             return confirm_intent(state, id, 0, now);
@@ -309,7 +343,7 @@ void mount_stripe_payments(httplib::Server& server, FakeState& state) {
     if (!form_of(req, res, form)) return;
     serve_call(state, Op::kRefund, ErrorStyle::kStripe, req, res, [&](Time now) {
       ObjectId id = 0;
-      std::string name = form.value("payment_intent", "");
+      std::string name = string_field(form, "payment_intent", "");
       if (!parse_wire_name(name, "pi", id) || state.world().payments.find(id) == nullptr) {
         return invalid("No such payment_intent: '" + name + "'", "payment_intent");
       }

@@ -52,9 +52,9 @@ ErrorCode error_of(int status, const nlohmann::json& body) {
   if (body.is_object() && body.contains("error")) {
     const auto& e = body["error"];
     if (e.is_object()) {
-      code = e.value("code", "");
-      type = e.value("type", "");
-      decline = e.value("decline_code", "");
+      code = string_field(e, "code", "");
+      type = string_field(e, "type", "");
+      decline = string_field(e, "decline_code", "");
     } else if (e.is_string()) {
       code = e.get<std::string>();  // RFC 6749
     }
@@ -147,7 +147,7 @@ std::string HttpProviders::bearer_for(const ProviderRequest& r, ProviderConnecti
     auto j = parse_json_or_discarded(res->body);
     if (j.is_object() && j.contains("access_token") && j["access_token"].is_string()) {
       service_token_ = j["access_token"].get<std::string>();
-      service_token_expires_ = now + j.value("expires_in", int64_t{3600}) * kSecond;
+      service_token_expires_ = now + int_field(j, "expires_in", 3600) * kSecond;
     }
   }
   return service_token_;
@@ -278,8 +278,8 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       if (j.is_object() && j.contains("error") && j["error"].is_object() &&
           j["error"].contains("payment_intent") && j["error"]["payment_intent"].is_object()) {
         const auto& pi = j["error"]["payment_intent"];
-        reply.id = names_.intern(pi.value("id", ""));
-        reply.status = known_status(pi.value("status", ""));
+        reply.id = names_.intern(string_field(pi, "id", ""));
+        reply.status = known_status(string_field(pi, "status", ""));
       }
       return reply;
     }
@@ -287,12 +287,12 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       reply.error = ErrorCode::kBadRequest;
       return reply;
     }
-    reply.status = known_status(j.value("status", ""));
+    reply.status = known_status(string_field(j, "status", ""));
     if (j.contains("id") && j["id"].is_string()) reply.id = names_.intern(j["id"]);
     if (r.op == Op::kRefreshToken) {
-      reply.access_token = names_.intern(j.value("access_token", ""));
-      reply.refresh_token = names_.intern(j.value("refresh_token", ""));
-      reply.expires_at = now + j.value("expires_in", int64_t{0}) * kSecond;
+      reply.access_token = names_.intern(string_field(j, "access_token", ""));
+      reply.refresh_token = names_.intern(string_field(j, "refresh_token", ""));
+      reply.expires_at = now + int_field(j, "expires_in", 0) * kSecond;
       return reply;
     }
     if (r.op == Op::kSearch || r.op == Op::kAvailability) {
@@ -305,13 +305,13 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       return reply;
     }
     if (r.op == Op::kAuthorize || r.op == Op::kCapture || r.op == Op::kVoid) {
-      reply.amount = j.value("amount", int64_t{0});
+      reply.amount = int_field(j, "amount", 0);
     } else if (r.op == Op::kCancelQuote || r.op == Op::kCancelConfirm) {
-      reply.amount = j.value("refund_amount", int64_t{0});
+      reply.amount = int_field(j, "refund_amount", 0);
     } else {
-      reply.amount = j.value("total", j.value("amount", int64_t{0}));
+      reply.amount = int_field(j, "total", int_field(j, "amount", 0));
     }
-    reply.discount = j.value("discount", int64_t{0});
+    reply.discount = int_field(j, "discount", 0);
     if (j.contains("expires_in_ms")) reply.expires_at = now + j["expires_in_ms"].get<int64_t>();
     if (j.contains("payment_required_in_ms"))
       reply.expires_at = now + j["payment_required_in_ms"].get<int64_t>();

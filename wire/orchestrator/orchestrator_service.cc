@@ -209,9 +209,9 @@ void OrchestratorService::handle_session(const httplib::Request& req, httplib::R
                        "field 'expires_in': expected the access token's lifetime in seconds");
   }
   uint32_t scopes = 0;
-  std::string scope_text = j.value("scope",
-                                   "catalog:read orders:write payments:charge "
-                                   "bookings:write");
+  std::string scope_text = string_field(j, "scope",
+                                        "catalog:read orders:write payments:charge "
+                                        "bookings:write");
   for (std::size_t at = 0; at < scope_text.size();) {
     std::size_t end = scope_text.find(' ', at);
     if (end == std::string::npos) end = scope_text.size();
@@ -250,7 +250,7 @@ void OrchestratorService::handle_consent(const httplib::Request& req, httplib::R
   }
   // The signature covers the body, not the path: the body names its session, so a signed
   // consent cannot be replayed onto another session's path.
-  if (j.value("session", "") != req.matches[1].str()) {
+  if (string_field(j, "session", "") != req.matches[1].str()) {
     metrics_.bad_request();
     return error_reply(res, 400, "bad_request",
                        "field 'session': must equal the session in the path");
