@@ -14,6 +14,7 @@
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
 #include "protocol/luhn.h"
+#include "protocol/user_regex.h"
 #include "protocol/yaml_json.h"
 
 namespace checkride {
@@ -55,11 +56,11 @@ std::vector<std::string> parse_error_patterns(const YAML::Node& node, const std:
     if (!node[i].IsScalar()) {
       throw InputError(origin, line_of(node[i]), field, "expected a regular expression");
     }
-    try {
-      std::regex check(node[i].Scalar(), std::regex::ECMAScript | std::regex::icase);
-    } catch (const std::regex_error& e) {
-      throw InputError(origin, line_of(node[i]), field,
-                       std::string("not a regular expression: ") + e.what());
+    std::regex check;
+    std::string error;
+    if (!compile_user_regex(node[i].Scalar(), std::regex::ECMAScript | std::regex::icase, check,
+                            error)) {
+      throw InputError(origin, line_of(node[i]), field, error);
     }
     out.push_back(node[i].Scalar());
   }

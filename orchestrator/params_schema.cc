@@ -5,6 +5,8 @@
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 
+#include "protocol/user_regex.h"
+
 namespace checkride {
 namespace {
 
@@ -39,11 +41,9 @@ bool check_shape(const nlohmann::json& node, const std::string& path, int depth,
   if (node.is_object()) {
     auto pattern = node.find("pattern");
     if (pattern != node.end() && pattern->is_string()) {
-      try {
-        std::regex check(pattern->get<std::string>(), std::regex::ECMAScript);
-      } catch (const std::regex_error& e) {
+      std::regex check;
+      if (!compile_user_regex(pattern->get<std::string>(), std::regex::ECMAScript, check, error)) {
         where = path + "/pattern";
-        error = std::string("not a regular expression: ") + e.what();
         return false;
       }
     }

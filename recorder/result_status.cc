@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "protocol/user_regex.h"
+
 namespace checkride {
 namespace {
 
@@ -39,12 +41,13 @@ ErrorPatterns::ErrorPatterns() {
 }
 
 bool ErrorPatterns::add(const std::string& pattern, std::string& error) {
-  try {
-    compiled_.emplace_back(pattern, std::regex::ECMAScript | std::regex::icase);
-  } catch (const std::regex_error& e) {
-    error = "'" + pattern + "' is not a regular expression: " + e.what();
+  std::regex compiled;
+  std::string why;
+  if (!compile_user_regex(pattern, std::regex::ECMAScript | std::regex::icase, compiled, why)) {
+    error = "'" + pattern + "': " + why;
     return false;
   }
+  compiled_.push_back(std::move(compiled));
   sources_.push_back(pattern);
   return true;
 }

@@ -162,6 +162,26 @@ TEST_F(BadInput, ACatalogsErrorPatternsAreRegularExpressions) {
     EXPECT_NE(std::string(e.what()).find("c.yaml:1: error_patterns[1]: not a regular expression"),
               std::string::npos)
         << e.what();
+  }  // Found by fuzz_action_catalog: a huge repetition count overflowed inside libstdc++'s
+  // regex compiler (undefined behaviour), in error_patterns and in a schema's pattern alike.
+  try {
+    ActionCatalog::from_yaml_text("error_patterns: [\"a{67777777777777777770}\"]\n" + actions,
+                                  "c.yaml");
+    ADD_FAILURE() << "a repetition count of 6.7e19 loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("error_patterns[0]: a repetition count above 1000"),
+              std::string::npos)
+        << e.what();
+  }
+  try {
+    ActionCatalog::from_yaml_text(
+        "actions:\n  - {name: find, handler: search_catalog, params: {type: object, "
+        "properties: {q: {type: string, pattern: \"^x{2,99999999999}$\"}}}}\n",
+        "c.yaml");
+    ADD_FAILURE() << "a schema pattern with a repetition count of 1e11 loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("a repetition count above 1000"), std::string::npos)
+        << e.what();
   }
 }
 
