@@ -13,6 +13,7 @@
 #include "orchestrator/params_schema.h"
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
+#include "protocol/invariant.h"
 #include "protocol/luhn.h"
 #include "protocol/user_regex.h"
 #include "protocol/yaml_json.h"
@@ -37,10 +38,116 @@ constexpr HandlerName kHandlers[] = {
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
 
-std::string joined_handlers() {
+std::string joined_handlers(const std::vector<SagaPlan>& plans) {
   std::string out;
   for (const auto& h : kHandlers) out += (out.empty() ? "" : ", ") + std::string(h.name);
+  for (std::size_t i = builtin_plans().size(); i < plans.size(); ++i) out += ", " + plans[i].name;
   return out;
+}
+
+// The handler a saga family's built-in plan runs under.
+Handler handler_of(SagaKind kind) {
+  switch (kind) {
+    case SagaKind::kOrder:
+      return Handler::kPlaceOrder;
+    case SagaKind::kBooking:
+      return Handler::kCreateBooking;
+    case SagaKind::kCancelOrder:
+      return Handler::kCancelOrder;
+    case SagaKind::kCancelBooking:
+      return Handler::kCancelBooking;
+  }
+  return Handler::kPlaceOrder;
+}
+
+// An action's `handler:` is a built-in handler or a saga the catalog declares; a saga
+// handler also names the plan its sagas walk.
+bool resolve_handler(const std::string& name, const std::vector<SagaPlan>& plans,
+                     ActionSpec& spec) {
+  for (const auto& known : kHandlers) {
+    if (name != known.name) continue;
+    spec.handler = known.handler;
+    for (std::size_t i = 0; i < builtin_plans().size(); ++i) {
+      if (builtin_plans()[i].name == name) spec.plan = static_cast<uint8_t>(i);
+    }
+    return true;
+  }
+  for (std::size_t i = builtin_plans().size(); i < plans.size(); ++i) {
+    if (plans[i].name != name) continue;
+    spec.handler = handler_of(plans[i].kind);
+    spec.plan = static_cast<uint8_t>(i);
+    return true;
+  }
+  return false;
+}
+
+SagaPlan parse_saga(const YAML::Node& entry, const std::string& origin, const std::string& field,
+                    const std::vector<SagaPlan>& plans) {
+  if (!entry.IsMap()) throw InputError(origin, line_of(entry), field, "expected a mapping");
+  SagaPlan plan;
+  bool have_like = false, have_steps = false;
+  for (const auto& kv : entry) {
+    const std::string key = kv.first.Scalar();
+    const YAML::Node& v = kv.second;
+    if (key == "name" && v.IsScalar()) {
+      plan.name = v.Scalar();
+    } else if (key == "like" && v.IsScalar()) {
+      for (const SagaPlan& builtin : builtin_plans()) {
+        if (builtin.name != v.Scalar()) continue;
+        plan.kind = builtin.kind;
+        plan.started = builtin.started;
+        plan.done_status = builtin.done_status;
+        have_like = true;
+      }
+      if (!have_like) {
+        throw InputError(origin, line_of(v), field + ".like",
+                         "expected place_order, create_booking, cancel_order or cancel_booking, "
+                         "got '" +
+                             v.Scalar() + "'");
+      }
+    } else if (key == "steps" && v.IsSequence()) {
+      for (const auto& s : v) {
+        Step step;
+        if (!s.IsScalar() || !parse_step(s.Scalar(), step)) {
+          throw InputError(origin, line_of(s), field + ".steps",
+                           "unknown step '" + (s.IsScalar() ? s.Scalar() : "?") +
+                               "'; expected quote, reserve, authorize, commit, capture, hold, "
+                               "await_confirm, confirm, cancel_quote, cancel_confirm, "
+                               "cancel_order or refund");
+        }
+        plan.steps.push_back(step);
+      }
+      have_steps = true;
+    } else {
+      throw InputError(origin, line_of(kv.first), field + "." + key,
+                       key == "name" || key == "like" || key == "steps"
+                           ? "wrong type"
+                           : "unknown key; expected name, like, steps");
+    }
+  }
+  if (plan.name.empty()) throw InputError(origin, line_of(entry), field + ".name", "missing");
+  if (!have_like) throw InputError(origin, line_of(entry), field + ".like", "missing");
+  if (!have_steps) throw InputError(origin, line_of(entry), field + ".steps", "missing");
+  ActionSpec clash;
+  if (resolve_handler(plan.name, plans, clash)) {
+    throw InputError(origin, line_of(entry["name"]), field + ".name",
+                     "'" + plan.name + "' is already a handler");
+  }
+  if (std::string why = check_declared_plan(plan); !why.empty()) {
+    throw InputError(origin, line_of(entry["steps"]), field + ".steps", why);
+  }
+  return plan;
+}
+
+// `sagas:` handlers declared from the built-in step kinds, without C++.
+void parse_sagas(const YAML::Node& node, const std::string& origin, std::vector<SagaPlan>& plans) {
+  if (!node.IsSequence()) throw InputError(origin, line_of(node), "sagas", "expected a list");
+  int index = 0;
+  for (const auto& entry : node) {
+    std::string field = "sagas[" + std::to_string(index++) + "]";
+    if (plans.size() >= 250) throw InputError(origin, line_of(entry), field, "too many sagas");
+    plans.push_back(parse_saga(entry, origin, field, plans));
+  }
 }
 
 // `error_patterns:` a list of regular expressions, each checked here so that a bad one is
@@ -162,9 +269,11 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
     const std::string key = kv.first.Scalar();
     if (key == "error_patterns") {
       catalog.error_patterns_ = parse_error_patterns(kv.second, origin);
+    } else if (key == "sagas") {
+      parse_sagas(kv.second, origin, catalog.plans_);
     } else if (key != "actions") {
       throw InputError(origin, line_of(kv.first), key,
-                       "unknown key; expected 'actions' or 'error_patterns'");
+                       "unknown key; expected 'actions', 'sagas' or 'error_patterns'");
     }
   }
   int index = 0;
@@ -181,15 +290,11 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
           spec.name = v.as<std::string>();
         } else if (key == "handler") {
           std::string h = v.as<std::string>();
-          for (const auto& known : kHandlers) {
-            if (h == known.name) {
-              spec.handler = known.handler;
-              have_handler = true;
-            }
-          }
+          have_handler = resolve_handler(h, catalog.plans_, spec);
           if (!have_handler) {
-            throw InputError(origin, line_of(v), field + ".handler",
-                             "unknown handler '" + h + "'; expected one of " + joined_handlers());
+            throw InputError(
+                origin, line_of(v), field + ".handler",
+                "unknown handler '" + h + "'; expected one of " + joined_handlers(catalog.plans_));
           }
         } else if (key == "charge") {
           spec.charge = v.as<bool>();
@@ -261,6 +366,11 @@ nlohmann::json ActionCatalog::openai_tools() const {
     tools.push_back({{"type", "function"}, {"function", fn}});
   }
   return tools;
+}
+
+const SagaPlan& ActionCatalog::plan(uint8_t index) const {
+  CHECKRIDE_INVARIANT(index < plans_.size(), "a saga names a plan its catalog does not have");
+  return plans_[index];
 }
 
 const ActionSpec* ActionCatalog::find(const std::string& name) const {

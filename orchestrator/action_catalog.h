@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "orchestrator/saga_plans.h"
 #include "protocol/provider.h"
 
 namespace valijson {
@@ -55,6 +56,7 @@ struct ActionSpec {
   std::string name;
   std::string description;
   Handler handler;
+  uint8_t plan = 0;  // the saga plan it starts (ActionCatalog::plan), for saga handlers
   bool charge = false;
   uint32_t scopes = 0;
   ParamMapping mapping;
@@ -74,6 +76,10 @@ class ActionCatalog {
   static const char* default_yaml();
 
   const ActionSpec* find(const std::string& name) const;
+  // The saga plans: the built-in ones at the indexes of their SagaKind, then those the
+  // catalog declares under `sagas:` from the built-in step kinds.
+  const SagaPlan& plan(uint8_t index) const;
+  const std::vector<SagaPlan>& plans() const { return plans_; }
   // The actions as OpenAI tool definitions ({"type": "function", "function": {name,
   // parameters}}), for asking a live model what to do next.
   nlohmann::json openai_tools() const;
@@ -92,6 +98,7 @@ class ActionCatalog {
  private:
   std::map<std::string, ActionSpec> actions_;
   std::vector<std::string> error_patterns_;
+  std::vector<SagaPlan> plans_ = builtin_plans();
 };
 
 // True when any string or number in `params` holds a card-number-like digit run

@@ -214,10 +214,10 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
       start_query(req, Op::kAvailability, in, now, out);
       return;
     case Handler::kCancelOrder:
-      start_cancel(req, in, SagaKind::kCancelOrder, now, out);
+      start_cancel(*spec, req, in, now, out);
       return;
     case Handler::kCancelBooking:
-      start_cancel(req, in, SagaKind::kCancelBooking, now, out);
+      start_cancel(*spec, req, in, now, out);
       return;
     case Handler::kConfirmBooking:
       confirm_booking(req, in, now, out);
@@ -231,11 +231,7 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
     reply(req.session, req.request_id, ActionStatus::kBusy, "overloaded", now, out, {}, 0, kSecond);
     return;
   }
-  if (spec->handler == Handler::kPlaceOrder) {
-    start_order(req, in, cart, retry_salt, now, out);
-  } else {
-    start_booking(req, in, retry_salt, now, out);
-  }
+  start_saga(*spec, req, in, cart, retry_salt, now, out);
 }
 
 void Orchestrator::attach_or_answer(SagaRecord& s, const ActionRequest& req, bool for_hold,
@@ -268,10 +264,15 @@ void Orchestrator::start_query(const ActionRequest& req, Op op, const HandlerInp
   out.calls.push_back(ProviderCall{id, std::move(pr), config_.retries.call_timeout});
 }
 
-void Orchestrator::start_order(const ActionRequest& req, const HandlerInput& in, uint64_t cart,
-                               SagaId retry_salt, Time now, Effects& out) {
+// Starts a saga on the plan `spec` names: the record holds what the handler input gives,
+// the plan's first step runs at once.
+void Orchestrator::start_saga(const ActionSpec& spec, const ActionRequest& req,
+                              const HandlerInput& in, uint64_t cart, SagaId retry_salt, Time now,
+                              Effects& out) {
+  const SagaPlan& plan = catalog_.plan(spec.plan);
   SagaRecord rec;
-  rec.kind = SagaKind::kOrder;
+  rec.kind = plan.kind;
+  rec.plan = spec.plan;
   rec.session = req.session;
   rec.user = req.user;
   rec.action_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
@@ -280,36 +281,18 @@ void Orchestrator::start_order(const ActionRequest& req, const HandlerInput& in,
   rec.items = in.items;
   rec.coupon = in.coupon;
   rec.max_total = in.max_total;
+  rec.offer = in.offer;
+  rec.seats = in.seats;
   rec.payment_method = req.payment_method;
-  rec.step = Step::kQuote;
+  rec.step = plan.steps.front();
   SagaId id = store_.create_saga(std::move(rec));
   if (req.key != 0) store_.put_key(req.key, id);
   SagaRecord& s = *store_.saga(id);
   ++in_flight_;
   track_dedupe(s);
-  waiters_[id].push_back(Waiter{req.session, req.request_id, false});
-  audit_.append(now, "saga", s.session, id, "order_started", 0);
-  run_step(s, now, out);
-}
-
-void Orchestrator::start_booking(const ActionRequest& req, const HandlerInput& in,
-                                 SagaId retry_salt, Time now, Effects& out) {
-  SagaRecord rec;
-  rec.kind = SagaKind::kBooking;
-  rec.session = req.session;
-  rec.user = req.user;
-  rec.action_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
-  if (retry_salt != 0) rec.action_key = mix64(rec.action_key, retry_salt);
-  rec.offer = in.offer;
-  rec.seats = in.seats;
-  rec.payment_method = req.payment_method;
-  rec.step = Step::kHold;
-  SagaId id = store_.create_saga(std::move(rec));
-  if (req.key != 0) store_.put_key(req.key, id);
-  SagaRecord& s = *store_.saga(id);
-  ++in_flight_;
-  waiters_[id].push_back(Waiter{req.session, req.request_id, true});
-  audit_.append(now, "saga", s.session, id, "booking_started", 0);
+  // A booking's first answer is its hold; the confirmation answers later.
+  waiters_[id].push_back(Waiter{req.session, req.request_id, plan.kind == SagaKind::kBooking});
+  audit_.append(now, "saga", s.session, id, plan.started, 0);
   run_step(s, now, out);
 }
 
@@ -355,8 +338,10 @@ void Orchestrator::confirm_booking(const ActionRequest& req, const HandlerInput&
   advance(*s, now, out);  // from the pause to the payment
 }
 
-void Orchestrator::start_cancel(const ActionRequest& req, const HandlerInput& in, SagaKind kind,
-                                Time now, Effects& out) {
+void Orchestrator::start_cancel(const ActionSpec& spec, const ActionRequest& req,
+                                const HandlerInput& in, Time now, Effects& out) {
+  const SagaPlan& plan = catalog_.plan(spec.plan);
+  SagaKind kind = plan.kind;
   bool booking = kind == SagaKind::kCancelBooking;
   SagaRecord* target = store_.saga(parse_reference(in.reference, booking ? "bk_" : "ord_"));
   SagaKind want = booking ? SagaKind::kBooking : SagaKind::kOrder;
@@ -371,6 +356,7 @@ void Orchestrator::start_cancel(const ActionRequest& req, const HandlerInput& in
   }
   SagaRecord rec;
   rec.kind = kind;
+  rec.plan = spec.plan;
   rec.session = req.session;
   rec.user = req.user;
   rec.action_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
@@ -379,7 +365,7 @@ void Orchestrator::start_cancel(const ActionRequest& req, const HandlerInput& in
   rec.order = target->order;
   rec.hold = target->hold;
   rec.total = target->total;
-  rec.step = booking ? Step::kCancelQuote : Step::kCancelOrder;
+  rec.step = plan.steps.front();
   SagaId id = store_.create_saga(std::move(rec));
   if (req.key != 0) store_.put_key(req.key, id);
   SagaRecord& s = *store_.saga(id);

@@ -91,13 +91,11 @@ class Orchestrator {
   void attach_or_answer(SagaRecord& s, const ActionRequest& req, bool for_hold, Time now,
                         Effects& out);
   void start_query(const ActionRequest& req, Op op, const HandlerInput& in, Time now, Effects& out);
-  void start_order(const ActionRequest& req, const HandlerInput& in, uint64_t cart,
-                   SagaId retry_salt, Time now, Effects& out);
-  void start_booking(const ActionRequest& req, const HandlerInput& in, SagaId retry_salt, Time now,
-                     Effects& out);
+  void start_saga(const ActionSpec& spec, const ActionRequest& req, const HandlerInput& in,
+                  uint64_t cart, SagaId retry_salt, Time now, Effects& out);
   void confirm_booking(const ActionRequest& req, const HandlerInput& in, Time now, Effects& out);
-  void start_cancel(const ActionRequest& req, const HandlerInput& in, SagaKind kind, Time now,
-                    Effects& out);
+  void start_cancel(const ActionSpec& spec, const ActionRequest& req, const HandlerInput& in,
+                    Time now, Effects& out);
   bool charge_checks(SagaRecord& s, Time now, ActionStatus& status, std::string& code);
 
   void run_step(SagaRecord& s, Time now, Effects& out);

@@ -43,6 +43,7 @@ enum Compensation : uint8_t {
 struct SagaRecord {
   SagaId id = 0;
   SagaKind kind = SagaKind::kOrder;
+  uint8_t plan = 0;  // the steps it walks: an index into its catalog's plans
   SessionId session = 0;
   UserId user = 0;
   IdempotencyKey action_key = 0;   // the agent's key for the action that started it

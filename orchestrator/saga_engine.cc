@@ -245,7 +245,7 @@ bool Orchestrator::schedule_retry(SagaRecord& s, const ProviderReply& r, bool fo
 
 // Goes on to the step after the current one in the saga's plan.
 void Orchestrator::advance(SagaRecord& s, Time now, Effects& out) {
-  const SagaPlan& plan = saga_plan(s.kind);
+  const SagaPlan& plan = catalog_.plan(s.plan);
   Step next = next_step(plan, s.step);
   if (next == Step::kReserve && config_.defects.has(Defect::kCommitWithoutReservation)) {
     next = next_step(plan, next);  // the defect: sell straight from stock
@@ -489,6 +489,7 @@ void Orchestrator::finish(SagaRecord& s, ActionStatus status, std::string code, 
     spend_session_[s.session] -= s.total;
     spend_today(s.user, now) -= s.total;
   }
+  if (is_success(status)) s.comp = 0;  // it all stands: nothing is owed back
   s.done = true;
   s.step = Step::kDone;
   s.compensating = false;

@@ -5,34 +5,134 @@
 #include "protocol/invariant.h"
 
 namespace checkride {
+namespace {
 
-const SagaPlan& saga_plan(SagaKind kind) {
-  static const SagaPlan kPlans[] = {
-      {SagaKind::kOrder,
+// What each family's plans must hold, as data.
+struct FamilyRule {
+  SagaKind kind;
+  std::vector<Step> starts;    // the plan begins with exactly these
+  std::vector<Step> allowed;   // every step must be one of these
+  std::vector<Step> required;  // and these must all be there
+};
+
+struct Needs {
+  Step step;
+  Step after;  // must come earlier in the plan when both are there
+};
+
+const FamilyRule kFamilies[] = {
+    {SagaKind::kOrder,
+     {Step::kQuote},  // the quote prices the order and runs the consent and spend checks
+     {Step::kQuote, Step::kReserve, Step::kAuthorize, Step::kCommit, Step::kCapture},
+     {Step::kQuote, Step::kAuthorize, Step::kCommit, Step::kCapture}},
+    {SagaKind::kBooking,
+     {Step::kHold, Step::kAwaitConfirm},  // the hold answers createBooking; then it waits
+     {Step::kHold, Step::kAwaitConfirm, Step::kAuthorize, Step::kConfirmBooking, Step::kCapture},
+     {Step::kHold, Step::kAwaitConfirm, Step::kAuthorize, Step::kConfirmBooking, Step::kCapture}},
+    {SagaKind::kCancelOrder,
+     {Step::kCancelOrder},
+     {Step::kCancelOrder, Step::kRefund},
+     {Step::kCancelOrder}},
+    {SagaKind::kCancelBooking,
+     {Step::kCancelQuote},
+     {Step::kCancelQuote, Step::kCancelConfirm, Step::kRefund},
+     {Step::kCancelQuote, Step::kCancelConfirm}},
+};
+
+const Needs kNeeds[] = {
+    {Step::kCapture, Step::kAuthorize},         // captures the authorization
+    {Step::kConfirmBooking, Step::kAuthorize},  // pays the hold with it
+    {Step::kRefund, Step::kCancelConfirm},      // refunds what the provider said is owed
+};
+
+bool has(const std::vector<Step>& steps, Step s) {
+  return std::find(steps.begin(), steps.end(), s) != steps.end();
+}
+
+}  // namespace
+
+const std::vector<SagaPlan>& builtin_plans() {
+  static const std::vector<SagaPlan> kPlans = {
+      {"place_order",
+       SagaKind::kOrder,
        "order_started",
        {Step::kQuote, Step::kReserve, Step::kAuthorize, Step::kCommit, Step::kCapture},
        ActionStatus::kConfirmed},
-      {SagaKind::kBooking,
+      {"create_booking",
+       SagaKind::kBooking,
        "booking_started",
        {Step::kHold, Step::kAwaitConfirm, Step::kAuthorize, Step::kConfirmBooking, Step::kCapture},
        ActionStatus::kConfirmed},
-      {SagaKind::kCancelOrder, nullptr, {Step::kCancelOrder, Step::kRefund}, ActionStatus::kOk},
-      {SagaKind::kCancelBooking,
+      {"cancel_order",
+       SagaKind::kCancelOrder,
+       nullptr,
+       {Step::kCancelOrder, Step::kRefund},
+       ActionStatus::kOk},
+      {"cancel_booking",
+       SagaKind::kCancelBooking,
        nullptr,
        {Step::kCancelQuote, Step::kCancelConfirm, Step::kRefund},
        ActionStatus::kOk},
   };
-  const SagaPlan& plan = kPlans[static_cast<std::size_t>(kind)];
-  CHECKRIDE_INVARIANT(plan.kind == kind, "the plans are listed in SagaKind order");
+  return kPlans;
+}
+
+const SagaPlan& builtin_plan(SagaKind kind) {
+  const SagaPlan& plan = builtin_plans().at(static_cast<std::size_t>(kind));
+  CHECKRIDE_INVARIANT(plan.kind == kind, "the built-in plans are listed in SagaKind order");
   return plan;
+}
+
+std::string check_declared_plan(const SagaPlan& plan) {
+  const FamilyRule* family = nullptr;
+  for (const FamilyRule& f : kFamilies) {
+    if (f.kind == plan.kind) family = &f;
+  }
+  if (family == nullptr) return "no such family";
+  const std::vector<Step>& steps = plan.steps;
+  for (std::size_t i = 0; i < family->starts.size(); ++i) {
+    if (i >= steps.size() || steps[i] != family->starts[i]) {
+      return std::string("must begin with ") + step_name(family->starts[i]) + " at position " +
+             std::to_string(i + 1);
+    }
+  }
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (!has(family->allowed, steps[i])) {
+      return std::string(step_name(steps[i])) + " is not a step of this family";
+    }
+    if (std::find(steps.begin(), steps.begin() + i, steps[i]) != steps.begin() + i) {
+      return std::string(step_name(steps[i])) + " appears twice";
+    }
+  }
+  for (Step s : family->required) {
+    if (!has(steps, s)) return std::string("is missing ") + step_name(s);
+  }
+  for (const Needs& n : kNeeds) {
+    auto step = std::find(steps.begin(), steps.end(), n.step);
+    auto after = std::find(steps.begin(), steps.end(), n.after);
+    if (step != steps.end() && after != steps.end() && after > step) {
+      return std::string(step_name(n.step)) + " must come after " + step_name(n.after);
+    }
+  }
+  return "";
 }
 
 Step next_step(const SagaPlan& plan, Step step) {
   auto it = std::find(plan.steps.begin(), plan.steps.end(), step);
-  // A saga only ever stands on a step of its own plan: anything else is a corrupt record.
   CHECKRIDE_INVARIANT(it != plan.steps.end(), "a saga stands on a step outside its plan");
-  if (it == plan.steps.end() || ++it == plan.steps.end()) return Step::kDone;
+  if (++it == plan.steps.end()) return Step::kDone;
   return *it;
+}
+
+bool parse_step(std::string_view name, Step& out) {
+  for (std::size_t i = 0; i < kStepCount; ++i) {
+    Step s = static_cast<Step>(i);
+    if (name == step_name(s) && s != Step::kDone) {
+      out = s;
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace checkride

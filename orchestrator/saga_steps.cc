@@ -6,8 +6,6 @@
 namespace checkride {
 namespace {
 
-constexpr uint8_t kSettlesAll = 0xff;
-
 // Designated initializers: every field a step does not name is off.
 const StepKind kStepKinds[] = {
     {.step = Step::kQuote,
@@ -45,7 +43,6 @@ const StepKind kStepKinds[] = {
      .op = Op::kCapture,
      .keyed = true,
      .must_complete = true,
-     .settles = kSettlesAll,
      // Without an idempotency key a retried capture finds the intent already captured.
      .ok_status = "succeeded",
      .on_failure = OnFailure::kCompensate},

@@ -42,7 +42,10 @@ std::string write_temp(const std::string& dir, const std::string& name, const st
 Report run_scenario_file(const std::string& path, const std::vector<std::string>& overrides,
                          bool retire_settled) {
   Scenario s = load_scenario(path, overrides);
-  const ActionCatalog& actions = ActionCatalog::default_catalog();
+  // The scenario's own catalog, as `checkride run` uses it.
+  ActionCatalog own;
+  if (s.actions != "default") own = ActionCatalog::from_file(s.actions);
+  const ActionCatalog& actions = s.actions != "default" ? own : ActionCatalog::default_catalog();
   SimulationOptions options;
   options.retire_settled = retire_settled;
   Simulation sim(s, actions, compile_templates(s, actions), options);

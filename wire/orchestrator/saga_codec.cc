@@ -7,6 +7,7 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
   for (const auto& i : s.items) items.push_back({i.sku, i.quantity});
   return {{"id", s.id},
           {"kind", static_cast<int>(s.kind)},
+          {"plan", s.plan},
           {"session", s.session},
           {"user", s.user},
           {"action_key", s.action_key},
@@ -44,6 +45,9 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   SagaRecord s;
   s.id = j.at("id").get<SagaId>();
   s.kind = static_cast<SagaKind>(j.at("kind").get<int>());
+  // Stores written before plans were declared hold none: the family's built-in plan.
+  s.plan =
+      static_cast<uint8_t>(j.contains("plan") ? j.at("plan").get<int>() : j.at("kind").get<int>());
   s.session = j.at("session").get<SessionId>();
   s.user = j.at("user").get<UserId>();
   s.action_key = j.at("action_key").get<IdempotencyKey>();
