@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -188,6 +189,41 @@ const nlohmann::json* at_pointer(const nlohmann::json& doc, const std::string& p
   }
 }
 
+constexpr int64_t kMaxAmountScale = 1000000;
+// Far above any real order, far below where doubles lose whole cents.
+constexpr double kMaxMinorUnits = 1e15;
+
+int64_t parse_amount_scale(const YAML::Node& v, const std::string& origin,
+                           const std::string& field) {
+  int64_t scale = 0;
+  try {
+    scale = v.as<int64_t>();
+  } catch (const YAML::Exception&) {
+  }
+  if (scale < 1 || scale > kMaxAmountScale) {
+    throw InputError(origin, line_of(v), field,
+                     "expected the minor units per unit of the tools' money, like 1 (cents) or "
+                     "100 (dollars), got '" +
+                         (v.IsScalar() ? v.Scalar() : "?") + "'");
+  }
+  return scale;
+}
+
+// A money value from params in minor units: an integer when the scale is 1, else any
+// non-negative number (dollars with cents), rounded to the minor unit.
+bool minor_units(const nlohmann::json& v, int64_t scale, int64_t& out) {
+  if (scale <= 1) {
+    if (!v.is_number_integer()) return false;
+    out = v.get<int64_t>();
+    return true;
+  }
+  if (!v.is_number()) return false;
+  double minor = v.get<double>() * static_cast<double>(scale);
+  if (!(minor >= 0 && minor <= kMaxMinorUnits)) return false;
+  out = std::llround(minor);
+  return true;
+}
+
 void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
                    ParamMapping& m) {
   const std::set<std::string> pointer_keys = {
@@ -241,11 +277,13 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
       m.max_total_sum = value;
     else if (key == "max_total_field")
       m.max_total_field = value;
+    else if (key == "amount_scale")
+      m.amount_scale = parse_amount_scale(kv.second, origin, field + ".map.amount_scale");
     else {
       throw InputError(origin, line_of(kv.first), field + ".map." + key,
                        "unknown handler input; expected one of items, item_sku, item_quantity, "
                        "sku, quantity, coupon, max_total, query, offer, reference, seats, "
-                       "seats_count, max_total_sum, max_total_field");
+                       "seats_count, max_total_sum, max_total_field, amount_scale");
     }
   }
 }
@@ -265,15 +303,19 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
     throw InputError(origin, line_of(root), "actions", "expected a list under 'actions'");
   }
   ActionCatalog catalog;
+  int64_t catalog_scale = 1;
   for (const auto& kv : root) {
     const std::string key = kv.first.Scalar();
     if (key == "error_patterns") {
       catalog.error_patterns_ = parse_error_patterns(kv.second, origin);
     } else if (key == "sagas") {
       parse_sagas(kv.second, origin, catalog.plans_);
+    } else if (key == "amount_scale") {
+      catalog_scale = parse_amount_scale(kv.second, origin, "amount_scale");
     } else if (key != "actions") {
       throw InputError(origin, line_of(kv.first), key,
-                       "unknown key; expected 'actions', 'sagas' or 'error_patterns'");
+                       "unknown key; expected 'actions', 'sagas', 'amount_scale' or "
+                       "'error_patterns'");
     }
   }
   int index = 0;
@@ -343,6 +385,7 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
       throw InputError(origin, line_of(node["params"]), field + ".params" + schema_path,
                        "invalid JSON Schema in action '" + spec.name + "': " + schema_error);
     }
+    if (spec.mapping.amount_scale == 0) spec.mapping.amount_scale = catalog_scale;
     std::string name = spec.name;
     catalog.actions_.emplace(name, std::move(spec));
   }
@@ -470,18 +513,31 @@ bool ActionCatalog::map_inputs(const ActionSpec& spec, const nlohmann::json& par
     }
     int64_t sum = 0;
     for (const auto& part : *parts) {
+      int64_t amount = 0;
       if (!part.is_object() || !part.contains(m.max_total_field) ||
-          !part[m.max_total_field].is_number_integer()) {
-        error = m.max_total_sum + ": each element needs integer '" + m.max_total_field + "'";
+          !minor_units(part[m.max_total_field], m.amount_scale, amount)) {
+        error = m.max_total_sum + ": each element needs " +
+                (m.amount_scale > 1 ? "a non-negative amount" : "integer") + " '" +
+                m.max_total_field + "'";
         return false;
       }
-      sum += part[m.max_total_field].get<int64_t>();
+      if (sum > static_cast<int64_t>(kMaxMinorUnits)) {
+        error = m.max_total_sum + ": the amounts add up past any real order";
+        return false;
+      }
+      sum += amount;
     }
     out.max_total = sum;
   }
+  if (const auto* v = at_pointer(params, m.max_total)) {
+    if (!minor_units(*v, m.amount_scale, out.max_total)) {
+      error = m.max_total +
+              (m.amount_scale > 1 ? ": expected a non-negative amount" : ": expected an integer");
+      return false;
+    }
+  }
   return str(m.coupon, out.coupon) && str(m.query, out.query) && str(m.offer, out.offer) &&
-         str(m.reference, out.reference) && integer(m.max_total, out.max_total) &&
-         integer(m.seats, out.seats);
+         str(m.reference, out.reference) && integer(m.seats, out.seats);
 }
 
 bool looks_like_pan(const std::string& text) {

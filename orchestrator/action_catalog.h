@@ -50,6 +50,10 @@ struct ParamMapping {
   std::string sku, quantity;
   std::string coupon, max_total, query, offer, reference, seats;
   std::string seats_count, max_total_sum, max_total_field = "amount_cents";
+  // Minor units per unit of the params' money (max_total, max_total_sum): 1 when the tools
+  // speak cents, 100 when they speak dollars (decimals allowed, rounded to the cent). 0: the
+  // catalog's `amount_scale:` (default 1).
+  int64_t amount_scale = 0;
 };
 
 struct ActionSpec {

@@ -224,6 +224,52 @@ actions:
   EXPECT_EQ(h.act("placeOrder", socks(1), 4).code, "unknown_action");
 }
 
+// Tools that speak dollars: a catalog's amount_scale turns 150.5 + 49.5 into 20000 cents.
+// Before, a dollar amount was either refused (a decimal is no integer) or taken as cents.
+TEST(ActionCatalog, AmountScaleReadsDollarsWithCentsAsMinorUnits) {
+  const std::string actions = R"(
+actions:
+  - name: pay
+    handler: confirm_booking
+    params: {type: object}
+    map: {reference: /id, max_total_sum: /payments, max_total_field: amount}
+  - name: buy
+    handler: place_order
+    params: {type: object}
+    map: {items: /items, max_total: /budget, amount_scale: 1}
+)";
+  ActionCatalog dollars = ActionCatalog::from_yaml_text("amount_scale: 100\n" + actions, "d.yaml");
+  HandlerInput in;
+  std::string error;
+  auto params =
+      nlohmann::json::parse(R"({"id": "bk_1", "payments": [{"amount": 150.5}, {"amount": 49.5}]})");
+  ASSERT_TRUE(dollars.map_inputs(*dollars.find("pay"), params, in, error)) << error;
+  EXPECT_EQ(in.max_total, 20000);
+  // An action's own amount_scale wins over the catalog's: this one speaks cents.
+  HandlerInput cents;
+  ASSERT_TRUE(dollars.map_inputs(*dollars.find("buy"),
+                                 nlohmann::json::parse(R"({"items": [], "budget": 1999})"), cents,
+                                 error))
+      << error;
+  EXPECT_EQ(cents.max_total, 1999);
+  HandlerInput refused;
+  EXPECT_FALSE(dollars.map_inputs(*dollars.find("buy"),
+                                  nlohmann::json::parse(R"({"items": [], "budget": 19.99})"),
+                                  refused, error));
+  EXPECT_EQ(error, "/budget: expected an integer");
+  EXPECT_FALSE(dollars.map_inputs(
+      *dollars.find("pay"),
+      nlohmann::json::parse(R"({"id": "bk_1", "payments": [{"amount": -5}]})"), refused, error));
+  EXPECT_NE(error.find("a non-negative amount 'amount'"), std::string::npos) << error;
+  try {
+    ActionCatalog::from_yaml_text("amount_scale: dollars\n" + actions, "d.yaml");
+    ADD_FAILURE() << "amount_scale: dollars loaded";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.field(), "amount_scale");
+    EXPECT_EQ(e.line(), 1);
+  }
+}
+
 TEST(ActionCatalog, UnknownHandlerNamesTheFileLineAndField) {
   try {
     ActionCatalog::from_yaml_text("actions:\n  - name: x\n    handler: teleport\n    params: {}\n",
