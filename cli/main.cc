@@ -256,6 +256,8 @@ int cmd_record_import(const std::vector<std::string>& args) {
                                                      "the cassette to write")(
       "messages-field", po::value<std::string>(&o.messages_field)->default_value("messages"),
       "the field of an object that holds its message array")(
+      "session-id-field", po::value<std::string>(),
+      "comma-separated fields whose values name each session (e.g. task_id,trial)")(
       "file", po::value<std::vector<std::string>>(&o.files), "files to import");
   add_recording_options(desc, recording, o.redaction.json_paths);
   po::variables_map vm;
@@ -263,6 +265,16 @@ int cmd_record_import(const std::vector<std::string>& args) {
   if (o.files.empty() || o.from.empty() || o.out.empty()) {
     std::cerr << "checkride record import: expected FILE..., --from openai|audit and --out\n";
     return 2;
+  }
+  if (vm.count("session-id-field")) {
+    std::stringstream fields(vm["session-id-field"].as<std::string>());
+    for (std::string f; std::getline(fields, f, ',');) {
+      if (!f.empty()) o.session_id_fields.push_back(f);
+    }
+    if (o.session_id_fields.empty()) {
+      std::cerr << "checkride record import: --session-id-field: expected field names\n";
+      return 2;
+    }
   }
   if (!load_recording_options(recording, o.out, o.actions, o.error_patterns, o.catalog)) return 2;
   return checkride::run_import(o, std::cout, std::cerr);

@@ -53,12 +53,11 @@ class OpenAiImport {
                          "--messages-field)");
       }
       messages = &*it;
-      for (const char* key : {"id", "session_id", "conversation_id"}) {
-        if (conv.contains(key) && conv[key].is_string()) {
-          id = conv[key].get<std::string>();
-          break;
-        }
-      }
+      id = options_.session_id_fields.empty() ? default_id(conv, id)
+                                              : id_from_fields(conv, file, line, where);
+    } else if (!options_.session_id_fields.empty()) {
+      throw InputError(file, line, where + options_.session_id_fields.front(),
+                       "missing: a bare message array has no fields to name its session");
     }
     std::string field = conv.is_object() ? where + options_.messages_field : where;
     if (!messages->is_array()) throw InputError(file, line, field, "expected an array of messages");
@@ -77,6 +76,31 @@ class OpenAiImport {
       }
     }
     sessions.push_back(std::move(s));
+  }
+
+  static std::string default_id(const nlohmann::json& conv, const std::string& fallback) {
+    for (const char* key : {"id", "session_id", "conversation_id"}) {
+      if (conv.contains(key) && conv[key].is_string()) return conv[key].get<std::string>();
+    }
+    return fallback;
+  }
+
+  // The values of --session-id-field, each a string or an integer, joined with ':'.
+  std::string id_from_fields(const nlohmann::json& conv, const std::string& file, int line,
+                             const std::string& where) const {
+    std::string id;
+    for (const std::string& field : options_.session_id_fields) {
+      auto it = conv.find(field);
+      if (it == conv.end() || !(it->is_string() || it->is_number_integer())) {
+        throw InputError(file, line, where + field,
+                         it == conv.end() ? "missing; --session-id-field names it"
+                                          : "expected a string or an integer to name the "
+                                            "session");
+      }
+      if (!id.empty()) id += ":";
+      id += it->is_string() ? it->get<std::string>() : it->dump();
+    }
+    return id;
   }
 
   void file(const std::string& path) {

@@ -14,10 +14,13 @@ struct ImportOptions {
   std::vector<std::string> files;
   std::string from;                         // "openai" or "audit"
   std::string messages_field = "messages";  // where an object holds its message array
-  std::set<std::string> actions;            // tool names that are actions (openai)
-  ErrorPatterns error_patterns;             // what marks a text answer as a failure
-  CatalogRef catalog;                       // the action catalog, named in the header
-  std::string out;                          // the cassette to write
+  // Fields of a conversation object whose values, joined with ':', name its session
+  // (`--session-id-field task_id,trial`). Empty: its id, session_id or conversation_id.
+  std::vector<std::string> session_id_fields;
+  std::set<std::string> actions;  // tool names that are actions (openai)
+  ErrorPatterns error_patterns;   // what marks a text answer as a failure
+  CatalogRef catalog;             // the action catalog, named in the header
+  std::string out;                // the cassette to write
   RedactionConfig redaction;
 };
 

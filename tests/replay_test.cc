@@ -165,6 +165,37 @@ TEST(RecordImport, OpenAiFormsAllImportAndBadInputNamesTheSpot) {
   EXPECT_FALSE(std::ifstream(bad.out).good());  // nothing half-written
 }
 
+// Benchmark transcripts name a session by several fields (a task and a trial); the id or
+// session_id fallback would merge or misname them.
+TEST(RecordImport, SessionIdFieldsNameEachSession) {
+  std::string dir = testing::temp_dir("import-session-ids");
+  std::string conv =
+      R"([{"role":"user","content":"runners"},{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":"searchCatalog","arguments":"{\"query\":\"runner\"}"}}]},{"role":"tool","tool_call_id":"a","content":"{\"status\":\"ok\"}"}])";
+  ImportOptions o;
+  o.files = {testing::write_temp(dir, "runs.jsonl",
+                                 R"({"task_id":"7","trial":1,"messages":)" + conv + "}\n" +
+                                     R"({"task_id":"7","trial":2,"messages":)" + conv + "}\n")};
+  o.from = "openai";
+  o.actions = {"searchCatalog"};
+  o.session_id_fields = {"task_id", "trial"};
+  o.out = dir + "/runs.cassette.jsonl";
+  std::ostringstream out, err;
+  ASSERT_EQ(run_import(o, out, err), 0) << err.str();
+  Cassette cassette = load_cassette(o.out);
+  ASSERT_EQ(cassette.sessions.size(), 2u);
+  EXPECT_EQ(cassette.sessions[0].id, "7:1");
+  EXPECT_EQ(cassette.sessions[1].id, "7:2");
+  ImportOptions missing = o;
+  missing.session_id_fields = {"task_id", "run"};
+  missing.out = dir + "/missing.cassette.jsonl";
+  std::ostringstream out2, err2;
+  EXPECT_EQ(run_import(missing, out2, err2), 2);
+  EXPECT_NE(err2.str().find("runs.jsonl:1: run: missing; --session-id-field names it"),
+            std::string::npos)
+      << err2.str();
+  EXPECT_FALSE(std::ifstream(missing.out).good());
+}
+
 // "Recorded failed, sandbox ok" is a divergence, and the report says the recorded status
 // was inferred and from what.
 TEST(Replay, ARecordedErrorTextThatTheSandboxAnswersOkDiverges) {
