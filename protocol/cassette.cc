@@ -188,6 +188,7 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
       step.line = line;
       step.granted = require(ev, "granted", vt::boolean, "true or false", origin, line);
       step.amount = require(ev, "amount_cents", vt::number_integer, "an integer", origin, line);
+      step.consent_inferred_from = string_field(ev, "inferred_from", "");
       tmpl.steps.push_back(std::move(step));
     } else {
       throw InputError(origin, line, "type",

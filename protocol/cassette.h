@@ -29,6 +29,9 @@ struct CassetteStep {
   // confirm
   int64_t amount = 0;
   bool granted = false;
+  // confirm: how an importer read the consent from the conversation ("" when the agent
+  // runtime relayed an explicit one).
+  std::string consent_inferred_from;
 
   // Whether an answer is the one the recording got: the same status, or, when the
   // recording's status was only inferred (ok or failed), the same outcome: success for a

@@ -25,6 +25,10 @@ struct SessionDivergence {
   std::string why;  // one sentence for a person
   int steps_answered = 0;
   int steps = 0;  // action steps in the recording
+  // Consents in the recording: relayed by the agent runtime, or read from the conversation
+  // by an importer (a "yes" after a stated total).
+  int consents_explicit = 0;
+  int consents_inferred = 0;
 };
 
 }  // namespace checkride

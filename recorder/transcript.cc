@@ -5,6 +5,7 @@
 
 #include "protocol/action.h"
 #include "protocol/json_input.h"
+#include "recorder/stated_amount.h"
 
 namespace checkride {
 namespace {
@@ -175,7 +176,11 @@ void TranscriptConverter::add_result(const std::string& call_id, const std::stri
   }
   if (!result.is_object()) result = CassetteEvent{{"value", result}};
   int64_t amount = quoted_amount(result);
-  if (amount >= 0) quoted_total_ = amount;
+  if (amount >= 0) {
+    quoted_total_ = amount;
+    quoted_by_ = "the result of " + (name.empty() ? std::string("a tool call") : name) +
+                 " quoted " + std::to_string(amount) + " cents";
+  }
 
   CassetteEvent ev;
   if (name.empty() || !is_action(name)) {
@@ -212,8 +217,19 @@ void TranscriptConverter::add_user_text(const std::string& text, std::vector<Cas
   if (quoted_total_ < 0) return;
   std::string answer = consent_answer(text);
   if (answer.empty()) return;
-  out.push_back(CassetteEvent{
-      {"type", "confirm"}, {"granted", answer == "yes"}, {"amount_cents", quoted_total_}});
+  // Consent a person read from the conversation, not one the agent runtime relayed: the
+  // event says so, and from what, so a replay can tell the two apart.
+  std::string said = text;
+  if (said.size() > 60) {
+    std::size_t cut = 57;  // on a character boundary: never half a UTF-8 sequence
+    while (cut > 0 && (static_cast<unsigned char>(said[cut]) & 0xC0) == 0x80) --cut;
+    said = said.substr(0, cut) + "...";
+  }
+  out.push_back(
+      CassetteEvent{{"type", "confirm"},
+                    {"granted", answer == "yes"},
+                    {"amount_cents", quoted_total_},
+                    {"inferred_from", quoted_by_ + "; the user answered '" + said + "'"}});
   quoted_total_ = -1;
 }
 
@@ -256,6 +272,11 @@ bool TranscriptConverter::add_message(const nlohmann::json& message,
     auto hermes = tagged_blocks(text, kToolCallOpen, kToolCallClose, rest);
     if (!trim(rest).empty()) {
       out.push_back(CassetteEvent{{"type", "assistant"}, {"text", trim(rest)}});
+      int64_t stated = stated_amount_cents(trim(rest));
+      if (stated >= 0) {
+        quoted_total_ = stated;
+        quoted_by_ = "the assistant stated " + std::to_string(stated) + " cents";
+      }
     }
     auto calls = message.find("tool_calls");
     if (calls != message.end() && calls->is_array()) {

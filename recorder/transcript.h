@@ -52,7 +52,8 @@ class TranscriptConverter {
   std::map<std::string, std::string> names_;   // cassette call id -> tool name
   std::deque<std::string> unanswered_;         // cassette call ids, oldest first
   std::set<std::string> used_ids_;
-  int64_t quoted_total_ = -1;  // the last total a tool result quoted, until the user answers
+  int64_t quoted_total_ = -1;  // the last total quoted to the user, until the user answers
+  std::string quoted_by_;      // who quoted it: a tool result or the assistant's words
   int next_call_ = 1;
 };
 

@@ -152,8 +152,12 @@ ReplayResult replay_cassette(const ReplayOptions& options) {
   std::vector<Watch> watch(templates.size());
   for (std::size_t i = 0; i < templates.size(); ++i) {
     watch[i].d.session = cassette.sessions[i].id;
-    for (const auto& s : templates[i].steps)
+    for (const auto& s : templates[i].steps) {
       watch[i].d.steps += s.kind == CassetteStep::Kind::kAction;
+      if (s.kind != CassetteStep::Kind::kConfirm) continue;
+      (s.consent_inferred_from.empty() ? watch[i].d.consents_explicit
+                                       : watch[i].d.consents_inferred)++;
+    }
   }
 
   SimulationOptions sim_options;
@@ -257,6 +261,9 @@ nlohmann::json divergence_json(const ReplayResult& r) {
       }
     }
     if (!s.why.empty()) j["why"] = s.why;
+    if (s.consents_explicit + s.consents_inferred > 0) {
+      j["consents"] = {{"explicit", s.consents_explicit}, {"inferred", s.consents_inferred}};
+    }
     sessions.push_back(std::move(j));
   }
   return {{"format", "checkride.replay/v1"},

@@ -114,6 +114,32 @@ TEST(Replay, AReferenceUnderAKeyWithTildeOrSlashIsSubstituted) {
   }
 }
 
+// The replay report tells consent the agent runtime relayed from consent an importer read
+// from the conversation.
+TEST(Replay, TheReportCountsInferredAndExplicitConsents) {
+  std::string dir = testing::temp_dir("replay-consents");
+  ReplayOptions o;
+  o.cassette = testing::write_temp(
+      dir, "c.jsonl",
+      "{\"format\": \"checkride.cassette/v1\"}\n"
+      "{\"session\": \"s\", \"seq\": 1, \"t_ms\": 0, \"type\": \"confirm\", \"granted\": true, "
+      "\"amount_cents\": 5000}\n"
+      "{\"session\": \"s\", \"seq\": 2, \"t_ms\": 5, \"type\": \"confirm\", \"granted\": true, "
+      "\"amount_cents\": 5000, \"inferred_from\": \"the assistant stated 5000 cents; the user "
+      "answered 'yes'\"}\n"
+      "{\"session\": \"s\", \"seq\": 3, \"t_ms\": 10, \"type\": \"action\", \"call_id\": \"c1\", "
+      "\"action\": \"placeOrder\", \"params\": {\"items\": [{\"sku\": \"A\", \"quantity\": 1}]}}\n"
+      "{\"session\": \"s\", \"seq\": 4, \"t_ms\": 20, \"type\": \"result\", \"call_id\": \"c1\", "
+      "\"status\": \"confirmed\", \"result\": {\"order_id\": \"ord_1\"}}\n");
+  o.out_dir = dir;
+  o.quiet = true;
+  std::ostringstream out, err;
+  run_replay(o, out, err);
+  json report = json::parse(slurp(dir + "/c.replay.json"));
+  EXPECT_EQ(report["sessions"][0]["consents"], json({{"explicit", 1}, {"inferred", 1}}))
+      << report.dump();
+}
+
 TEST(Replay, SameInputSameReportBytes) {
   std::string a = testing::temp_dir("replay-a"), b = testing::temp_dir("replay-b");
   for (const auto& dir : {a, b}) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "recorder/stated_amount.h"
 #include "recorder/stream_assembler.h"
 
 namespace checkride {
@@ -200,6 +201,39 @@ TEST(Transcript, AnAnswerToAQuotedTotalBecomesAConsent) {
   EXPECT_EQ(events[7]["type"], "confirm");
   EXPECT_EQ(events[7]["granted"], false);
   EXPECT_EQ(consent_answer("what colours are there?"), "");
+}
+
+// A person reads "The total is $1,234.50 for both flights. Shall I book it?" then "yes
+// please" as consent to 123450 cents. The consent event says it was inferred, and from what.
+TEST(Transcript, AnAmountTheAssistantStatesThenAYesBecomesAnInferredConsent) {
+  auto events = convert(json::parse(R"([
+    {"role": "assistant", "content": "Flights are $600 and $634.50. The total is $1,234.50 for both. Shall I book it?"},
+    {"role": "user", "content": "yes please"}
+  ])"));
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[2]["type"], "confirm");
+  EXPECT_EQ(events[2]["granted"], true);
+  EXPECT_EQ(events[2]["amount_cents"], 123450);
+  EXPECT_EQ(events[2]["inferred_from"],
+            "the assistant stated 123450 cents; the user answered 'yes please'");
+  // Tool-quoted totals say so too.
+  auto quoted = convert(json::parse(R"([
+    {"role": "assistant", "tool_calls": [{"id": "p", "type": "function", "function": {"name": "previewOrder", "arguments": "{}"}}]},
+    {"role": "tool", "tool_call_id": "p", "content": "{\"status\": \"ok\", \"total_cents\": 7400}"},
+    {"role": "user", "content": "ok"}
+  ])"));
+  EXPECT_EQ(quoted.back()["inferred_from"],
+            "the result of previewOrder quoted 7400 cents; the user answered 'ok'");
+}
+
+TEST(StatedAmount, TotalsAndLargestAmountsInTheShapesAssistantsWrite) {
+  EXPECT_EQ(stated_amount_cents("That comes to $80."), 8000);
+  EXPECT_EQ(stated_amount_cents("Two bags at $35 each, total $70.00"), 7000);
+  EXPECT_EQ(stated_amount_cents("Seats: $120.5 and $99"), 12050);
+  EXPECT_EQ(stated_amount_cents("It is 250 USD in all"), 25000);
+  EXPECT_EQ(stated_amount_cents("USD 1,999.99"), 199999);
+  EXPECT_EQ(stated_amount_cents("Your flight leaves at 10:45 from gate 12"), -1);
+  EXPECT_EQ(stated_amount_cents("$99999999999999999999"), -1);
 }
 
 TEST(Transcript, NotAChatMessageIsAnErrorNamingTheField) {
