@@ -224,13 +224,43 @@ bool minor_units(const nlohmann::json& v, int64_t scale, int64_t& out) {
   return true;
 }
 
+// A list of JSON pointers whose values compose one input, each checked like a single one.
+std::vector<std::string> parse_pointer_list(const YAML::Node& list, const std::string& origin,
+                                            const std::string& field) {
+  std::vector<std::string> out;
+  for (const auto& p : list) {
+    bool ok = p.IsScalar() && !p.Scalar().empty() && p.Scalar()[0] == '/';
+    if (ok) {
+      try {
+        nlohmann::json::json_pointer check(p.Scalar());
+      } catch (const nlohmann::json::exception&) {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      throw InputError(origin, line_of(p), field,
+                       "expected a list of JSON pointers starting with '/'");
+    }
+    out.push_back(p.Scalar());
+  }
+  if (out.size() < 2 || out.size() > 8) {
+    throw InputError(origin, line_of(list), field, "expected 2 to 8 JSON pointers to compose");
+  }
+  return out;
+}
+
 void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
                    ParamMapping& m) {
   const std::set<std::string> pointer_keys = {
       "items", "sku",       "quantity", "coupon",      "max_total",    "query",
       "offer", "reference", "seats",    "seats_count", "max_total_sum"};
+  const std::set<std::string> composable = {"query", "offer", "reference"};
   for (const auto& kv : node) {
     std::string key = kv.first.Scalar();
+    if (composable.count(key) && kv.second.IsSequence()) {
+      m.composed[key] = parse_pointer_list(kv.second, origin, field + ".map." + key);
+      continue;
+    }
     if (!kv.second.IsScalar()) {
       throw InputError(origin, line_of(kv.second), field + ".map." + key,
                        "expected a JSON pointer string");
@@ -277,13 +307,15 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
       m.max_total_sum = value;
     else if (key == "max_total_field")
       m.max_total_field = value;
+    else if (key == "join")
+      m.join = value;
     else if (key == "amount_scale")
       m.amount_scale = parse_amount_scale(kv.second, origin, field + ".map.amount_scale");
     else {
       throw InputError(origin, line_of(kv.first), field + ".map." + key,
                        "unknown handler input; expected one of items, item_sku, item_quantity, "
                        "sku, quantity, coupon, max_total, query, offer, reference, seats, "
-                       "seats_count, max_total_sum, max_total_field, amount_scale");
+                       "seats_count, max_total_sum, max_total_field, amount_scale, join");
     }
   }
 }
@@ -536,8 +568,27 @@ bool ActionCatalog::map_inputs(const ActionSpec& spec, const nlohmann::json& par
       return false;
     }
   }
+  // A composed input: every part present, each a string or an integer, joined.
+  auto composed = [&](const char* key, std::string& dst) {
+    auto it = m.composed.find(key);
+    if (it == m.composed.end()) return true;
+    std::string joined;
+    for (std::size_t i = 0; i < it->second.size(); ++i) {
+      const auto* v = at_pointer(params, it->second[i]);
+      if (v == nullptr || !(v->is_string() || v->is_number_integer())) {
+        error = it->second[i] + ": expected a string or an integer (part of " + key + ")";
+        return false;
+      }
+      if (i > 0) joined += m.join;
+      joined += v->is_string() ? v->get<std::string>() : v->dump();
+    }
+    dst = joined;
+    return true;
+  };
   return str(m.coupon, out.coupon) && str(m.query, out.query) && str(m.offer, out.offer) &&
-         str(m.reference, out.reference) && integer(m.seats, out.seats);
+         str(m.reference, out.reference) && integer(m.seats, out.seats) &&
+         composed("query", out.query) && composed("offer", out.offer) &&
+         composed("reference", out.reference);
 }
 
 bool looks_like_pan(const std::string& text) {

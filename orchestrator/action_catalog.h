@@ -54,6 +54,10 @@ struct ParamMapping {
   // speak cents, 100 when they speak dollars (decimals allowed, rounded to the cent). 0: the
   // catalog's `amount_scale:` (default 1).
   int64_t amount_scale = 0;
+  // query, offer and reference composed from several params: their values (strings or
+  // integers) joined with `join` (`query: [/origin, /destination]` reads "SFO-JFK").
+  std::map<std::string, std::vector<std::string>> composed;
+  std::string join = "-";
 };
 
 struct ActionSpec {

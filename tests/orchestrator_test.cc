@@ -270,6 +270,48 @@ actions:
   }
 }
 
+// search_direct_flight(origin, destination, date): the route is composed from two params.
+TEST(ActionCatalog, AQueryComposedFromSeveralParams) {
+  ActionCatalog c = ActionCatalog::from_yaml_text(R"(
+actions:
+  - name: search_direct_flight
+    handler: search_availability
+    params: {type: object}
+    map: {query: [/origin, /destination]}
+  - name: find_order
+    handler: cancel_order
+    params: {type: object}
+    map: {reference: [/prefix, /number], join: "_"}
+)",
+                                                  "c.yaml");
+  HandlerInput in;
+  std::string error;
+  ASSERT_TRUE(c.map_inputs(*c.find("search_direct_flight"),
+                           nlohmann::json::parse(R"({"origin": "SFO", "destination": "JFK"})"), in,
+                           error))
+      << error;
+  EXPECT_EQ(in.query, "SFO-JFK");
+  HandlerInput order;
+  ASSERT_TRUE(c.map_inputs(*c.find("find_order"),
+                           nlohmann::json::parse(R"({"prefix": "ord", "number": 12})"), order,
+                           error))
+      << error;
+  EXPECT_EQ(order.reference, "ord_12");
+  HandlerInput missing;
+  EXPECT_FALSE(c.map_inputs(*c.find("search_direct_flight"),
+                            nlohmann::json::parse(R"({"origin": "SFO"})"), missing, error));
+  EXPECT_EQ(error, "/destination: expected a string or an integer (part of query)");
+  try {
+    ActionCatalog::from_yaml_text(
+        "actions:\n  - {name: s, handler: search_availability, params: {type: object}, map: "
+        "{query: [/only]}}\n",
+        "c.yaml");
+    ADD_FAILURE() << "a one-part composition loaded";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.field(), "actions[0].map.query");
+  }
+}
+
 TEST(ActionCatalog, UnknownHandlerNamesTheFileLineAndField) {
   try {
     ActionCatalog::from_yaml_text("actions:\n  - name: x\n    handler: teleport\n    params: {}\n",
