@@ -158,7 +158,7 @@ void LlmProxy::install_routes() {
     }
     return prefix + target;
   };
-  auto make_request = [this, upstream_path](const httplib::Request& req) {
+  auto make_request = [upstream_path](const httplib::Request& req) {
     httplib::Request up;
     up.method = req.method;
     up.path = upstream_path(req.target.empty() ? req.path : req.target);

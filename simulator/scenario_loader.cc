@@ -209,7 +209,10 @@ void parse_world(Scenario& s, MapReader& top) {
   if (m.has("catalog")) {
     YAML::Node c = m.get("catalog");
     if (c.IsSequence()) {
-      for (const auto& f : c) load_world_catalog(s, resolve(s.path, f.as<std::string>()));
+      for (const auto& f : c) {
+        if (!f.IsScalar()) m.fail(f, "catalog", "expected a list of catalog file paths");
+        load_world_catalog(s, resolve(s.path, f.Scalar()));
+      }
     } else {
       load_world_catalog(s, resolve(s.path, m.str("catalog", "")));
     }
@@ -702,7 +705,9 @@ std::vector<FaultRule> parse_fault_rules(const std::string& text, const std::str
   return fault_rules_of(root, origin);
 }
 
-Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+namespace {
+
+Scenario read_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   YAML::Node root = load_yaml_file(path, "scenario");
   if (!root.IsMap())
     throw InputError(path, line_of(root), "", "expected a mapping at the top level");
@@ -744,6 +749,19 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
   top.finish();
   s.orchestrator.seed = s.seed;
   return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+  try {
+    return read_scenario(path, overrides);
+  } catch (const YAML::Exception& e) {
+    // Every field is read with its shape checked first; this is the net under what a reader
+    // missed, so that a shape no one foresaw is still bad input, not a crash.
+    throw InputError(path, e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
+                     "unexpected YAML shape: " + e.msg);
+  }
 }
 
 }  // namespace checkride

@@ -107,6 +107,16 @@ TEST_F(BadInput, WrongTypeNamesTheField) {
 
 // Found by fuzz_scenario: a latency median of 177777777777777777775ms rounded to a negative
 // number, and its default p99 (three medians) overflowed. Durations stop at 366 days.
+// Found by fuzz_scenario: a mapping in the list of world catalogs ended the process with
+// yaml-cpp's bad conversion.
+TEST_F(BadInput, AWorldCatalogListHoldsPathsOnly) {
+  std::string msg =
+      run_expecting_2("scenario: x\nworld:\n  catalog: [{scenario: x}]\n" + good_workload);
+  EXPECT_NE(msg.find("s.yaml:3: world.catalog: expected a list of catalog file paths"),
+            std::string::npos)
+      << msg;
+}
+
 TEST_F(BadInput, ADurationBeyondAYearIsRefused) {
   std::string msg = run_expecting_2(
       "scenario: x\nworld:\n  latency: {catalog: {median: 177777777777777777775ms}}\n" +
