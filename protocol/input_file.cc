@@ -1,5 +1,6 @@
 #include "protocol/input_file.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -8,11 +9,29 @@
 namespace checkride {
 
 std::string read_input_file(const std::string& path, const std::string& what) {
+  // Found by fuzz_scenario: a directory named as a catalog made the stream throw on read,
+  // and a device (/dev/zero) would never end.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw InputError(path, 0, "", "cannot open " + what + ": it is a directory");
+  }
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    throw InputError(path, 0, "", "cannot open " + what + ": not a regular file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, 0, "", "cannot open " + what);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+YAML::Node load_yaml_input(const std::string& path, const std::string& what) {
+  std::string text = read_input_file(path, what);
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(path, e.mark.line + 1, "", "malformed YAML: " + e.msg);
+  }
 }
 
 }  // namespace checkride

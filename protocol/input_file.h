@@ -1,9 +1,15 @@
 #pragma once
+#include <yaml-cpp/yaml.h>
+
 #include <string>
 
 namespace checkride {
 
-// The whole of a user's input file; throws InputError "cannot open <what>" naming `path`.
+// The whole of a user's input file; throws InputError "cannot open <what>" naming `path`
+// when it is missing, unreadable, or not a regular file (a directory, a device).
 std::string read_input_file(const std::string& path, const std::string& what);
+
+// A user's YAML file, read as above; malformed YAML is an InputError naming the line.
+YAML::Node load_yaml_input(const std::string& path, const std::string& what);
 
 }  // namespace checkride

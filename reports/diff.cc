@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "protocol/input_error.h"
+#include "protocol/input_file.h"
 #include "protocol/json_input.h"
 #include "reports/diff_kinds.h"
 #include "reports/metric_names.h"
@@ -279,14 +280,7 @@ std::vector<Threshold> default_thresholds() {
 }
 
 std::vector<Threshold> load_thresholds(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw InputError(path, 0, "", "cannot open thresholds file");
-  } catch (const YAML::Exception& e) {
-    throw InputError(path, e.mark.line + 1, "", "malformed YAML: " + e.msg);
-  }
+  YAML::Node root = load_yaml_input(path, "thresholds file");
   if (!root.IsMap()) {
     throw InputError(path, root.Mark().line + 1, "",
                      "expected a map of metric: {max_drop|max_rise|max_drop_percent|"

@@ -7,6 +7,7 @@
 
 #include "orchestrator/defects.h"
 #include "protocol/input_error.h"
+#include "protocol/input_file.h"
 #include "reports/metric_names.h"
 #include "simulator/scenario.h"
 
@@ -154,11 +155,7 @@ std::string resolve(const std::string& base_file, const std::string& rel) {
 
 YAML::Node load_yaml_file(const std::string& path, const std::string& what) {
   if (!fs::exists(path)) throw InputError(path, 0, "", "cannot open " + what + ": no such file");
-  try {
-    return YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    throw InputError(path, e.mark.line + 1, "", "malformed YAML: " + e.msg);
-  }
+  return load_yaml_input(path, what);
 }
 
 void load_world_catalog(Scenario& s, const std::string& path) {

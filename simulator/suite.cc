@@ -14,6 +14,7 @@
 #include "protocol/audit_record.h"
 #include "protocol/cassette.h"
 #include "protocol/input_error.h"
+#include "protocol/input_file.h"
 #include "reports/junit.h"
 #include "simulator/scenario.h"
 #include "simulator/simulation.h"
@@ -250,12 +251,7 @@ int validate_files(const std::vector<std::string>& files, std::ostream& out, std
         out << f << ": ok (cassette, " << c.sessions.size() << " sessions)\n";
         continue;
       }
-      YAML::Node root;
-      try {
-        root = YAML::LoadFile(f);
-      } catch (const YAML::Exception& e) {
-        throw InputError(f, e.mark.line + 1, "", "malformed YAML: " + e.msg);
-      }
+      YAML::Node root = load_yaml_input(f, "file");
       if (root.IsMap() && root["actions"]) {
         ActionCatalog c = ActionCatalog::from_file(f);
         out << f << ": ok (action catalog, " << c.actions().size() << " actions)\n";

@@ -117,6 +117,13 @@ TEST_F(BadInput, AWorldCatalogListHoldsPathsOnly) {
       << msg;
 }
 
+// Found by fuzz_scenario: a directory named as the world catalog made the file stream throw
+// (std::ios_base::failure) out of the loader.
+TEST_F(BadInput, ADirectoryWhereAFileBelongsIsExitTwo) {
+  std::string msg = run_expecting_2("scenario: x\nworld:\n  catalog: .\n" + good_workload);
+  EXPECT_NE(msg.find("cannot open catalog: it is a directory"), std::string::npos) << msg;
+}
+
 TEST_F(BadInput, ADurationBeyondAYearIsRefused) {
   std::string msg = run_expecting_2(
       "scenario: x\nworld:\n  latency: {catalog: {median: 177777777777777777775ms}}\n" +

@@ -88,7 +88,8 @@ TEST(InProcessHttp, MistypedFieldsOnEveryFaceAreNeverA500) {
   guard_face(control, ErrorStyle::kJson);
   mount_control(control, state, "");
   guard_face(llm, ErrorStyle::kJson);
-  mount_scripted_llm(llm, state, Cassette{});
+  Cassette script;  // the LLM face plays it by reference: it must outlive the server
+  mount_scripted_llm(llm, state, script);
   std::string token =
       identity.handle(post("/oauth/token", "grant_type=client_credentials&client_id[]=agent-app",
                            "application/x-www-form-urlencoded"));

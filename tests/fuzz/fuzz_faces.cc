@@ -43,6 +43,7 @@ struct Faces {
   std::unique_ptr<checkride::FakeState> state, control_state;
   std::unique_ptr<checkride::OrchestratorService> service;
   std::unique_ptr<InProcessHttpServer> servers[kFaces];
+  checkride::Cassette script;  // the LLM face plays it by reference
   uint64_t inputs = 0;
 
   void renew() {
@@ -60,7 +61,7 @@ struct Faces {
     checkride::guard_face(*servers[3], ErrorStyle::kJson);
     checkride::mount_bookings(*servers[3], *state);
     checkride::guard_face(*servers[4], ErrorStyle::kJson);
-    checkride::mount_scripted_llm(*servers[4], *state, checkride::Cassette{});
+    checkride::mount_scripted_llm(*servers[4], *state, script);
     checkride::guard_face(*servers[5], ErrorStyle::kJson);
     checkride::mount_control(*servers[5], *control_state, "");
     checkride::ServiceOptions o;

@@ -18,7 +18,8 @@ void mount_stripe_payments(httplib::Server& server, FakeState& state);
 void mount_oauth_identity(httplib::Server& server, FakeState& state, const std::string& base_url);
 void mount_catalog(httplib::Server& server, FakeState& state);
 void mount_bookings(httplib::Server& server, FakeState& state);
-// Plays the agent's side of `script` as OpenAI's /v1/chat/completions.
+// Plays the agent's side of `script` as OpenAI's /v1/chat/completions; `script` is kept by
+// reference and must outlive `server`.
 void mount_scripted_llm(httplib::Server& server, FakeState& state, const Cassette& script);
 // `token`: when not empty every control request must carry it as a Bearer credential.
 void mount_control(httplib::Server& server, FakeState& state, const std::string& token);
