@@ -155,7 +155,9 @@ void TranscriptConverter::add_call(const std::string& id, const std::string& nam
     ev["raw"] = raw;
   } else {
     ev["type"] = "note";
-    ev["text"] = "tool call " + name + " (not an action)";
+    // Why it is kept as a note, so a user can map it: the action catalog has no such action.
+    ev["text"] = "tool call " + name + " kept as a note: the action catalog has no action '" +
+                 name + "'; map it under actions: to replay it";
     ev["call_id"] = call_id;
     ev["tool"] = name;
     ev["arguments"] = params;

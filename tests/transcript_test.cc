@@ -71,6 +71,10 @@ TEST(Transcript, ToolsThatAreNotActionsBecomeNotesNotSilence) {
   EXPECT_EQ(events[0]["type"], "note");
   EXPECT_EQ(events[0]["tool"], "think");
   EXPECT_EQ(events[0]["arguments"]["thought"], "size 42");
+  // The note says why it is one, so a user knows what to map.
+  EXPECT_EQ(events[0]["text"],
+            "tool call think kept as a note: the action catalog has no action 'think'; map it "
+            "under actions: to replay it");
   EXPECT_EQ(events[1]["type"], "action");
   EXPECT_EQ(events[2]["type"], "note");
   EXPECT_EQ(events[3]["type"], "result");
