@@ -23,7 +23,8 @@ seed_text() {  # target, name, text
   printf '%s' "$3" >"$corpus/$1/$2"
 }
 
-seed_files fuzz_scenario scenarios/*.yaml tests/wire/*.yaml bench/*.yaml
+seed_files fuzz_scenario scenarios/*.yaml tests/wire/*.yaml bench/*.yaml scenarios/worlds/*.yaml \
+  scenarios/catalogs/flights.yaml scenarios/catalogs/shop.yaml
 seed_files fuzz_cassette scenarios/cassettes/*.jsonl
 seed_files fuzz_action_catalog scenarios/catalogs/airline-actions.yaml
 seed_text fuzz_action_payload order.json '{"session":"s1","user":"user_1","request_id":7,"action":"placeOrder","params":{"items":[{"sku":"RUN-BLUE-42","quantity":1}],"coupon":"SPRING","max_total_cents":7400},"idempotency_key":"k-1","payment_method":"pm_1"}'

@@ -327,6 +327,10 @@ int cmd_replay(const std::vector<std::string>& args) {
       "(default: a world inferred from the cassette, safety gates)")(
       "faults", po::value<std::string>(&o.faults), "YAML list of fault rules to add")(
       "actions", po::value<std::string>(&o.actions), "action catalog (without --scenario)")(
+      "world", po::value<std::string>(&o.world),
+      "world file: SKUs, offers, coupons and bookings that existed before the sessions "
+      "(what it lacks is inferred)")("dump-world", po::value<std::string>(&o.dump_world),
+                                     "write the world used to this file")(
       "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
       "record-on-miss", po::bool_switch(&record_on_miss),
       "on divergence, ask the live --model for the next action; write a new cassette")(

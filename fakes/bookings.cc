@@ -14,9 +14,40 @@ ProviderReply error_reply(ErrorCode e) {
 
 }  // namespace
 
+std::string_view BookingsFake::hold_state_name(HoldState s) {
+  switch (s) {
+    case HoldState::kHeld:
+      return "held";
+    case HoldState::kConfirmed:
+      return "confirmed";
+    case HoldState::kReleased:
+      return "released";
+    case HoldState::kExpired:
+      return "expired";
+    case HoldState::kCancelled:
+      return "cancelled";
+  }
+  return "?";
+}
+
 void BookingsFake::add_offer(const OfferSpec& offer) {
   offer_index_[offer.id] = static_cast<int32_t>(offers_.size());
   offers_.push_back(OfferState{offer, offer.capacity, 0, {}});
+}
+
+ObjectId BookingsFake::seed_confirmed(UserId user, const std::string& reference,
+                                      const std::string& offer, int32_t seats, int64_t total,
+                                      ObjectId payment, Time at) {
+  auto it = offer_index_.find(offer);
+  if (it == offer_index_.end() || seats <= 0) return 0;
+  ObjectId id = holds_.add(
+      Hold{user, it->second, seats, total, at, at, HoldState::kConfirmed, true, payment, -1, true});
+  Owned& owned = owned_[user];
+  owned.holds.push_back(id);
+  owned.references.emplace_back(reference, id);
+  offers_[it->second].confirmed += seats;
+  offers_[it->second].spec.capacity += seats;  // sold before: not taken from what is left
+  return id;
 }
 
 const IdList& BookingsFake::holds_of(UserId user) const {
@@ -66,6 +97,7 @@ ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time re
   expire(now);
   if (req.op == Op::kAvailability) return availability(req);
   if (!identity_->token_active(req.access_token, now)) return error_reply(ErrorCode::kInvalidToken);
+  if (req.op == Op::kFindBooking) return find(req);  // read-only: no idempotency
   return run_idempotent(idempotency_, req, mix64(request_fingerprint(req), req.payment), now,
                         ready_at, [&] {
                           switch (req.op) {
@@ -83,6 +115,23 @@ ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time re
                               return error_reply(ErrorCode::kBadRequest);
                           }
                         });
+}
+
+// Only the caller's own bookings are found: another user's reference is not found.
+ProviderReply BookingsFake::find(const ProviderRequest& req) const {
+  auto it = owned_.find(req.user);
+  if (it == owned_.end()) return error_reply(ErrorCode::kNotFound);
+  for (const auto& [reference, id] : it->second.references) {
+    const Hold* h = reference == req.text ? holds_.find(id) : nullptr;
+    if (h == nullptr) continue;
+    ProviderReply r;
+    r.id = id;
+    r.amount = h->total;
+    r.paid_with = h->payment;
+    r.status = hold_state_name(h->state);
+    return r;
+  }
+  return error_reply(ErrorCode::kNotFound);
 }
 
 ProviderReply BookingsFake::availability(const ProviderRequest& req) const {

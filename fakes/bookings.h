@@ -23,6 +23,18 @@ struct OfferSpec {
   int32_t refund_percent = 100;  // refunded on cancellation
 };
 
+// A booking that existed before the session, as a world file declares it.
+struct ExistingBooking {
+  std::string reference;  // the provider's own reference (e.g. "ZFA04Y")
+  std::string user;       // the session user it belongs to; "" = every session's user
+  std::string offer;
+  int32_t seats = 1;
+  int64_t paid = -1;   // captured by card; -1: the offer's price per seat
+  std::string origin;  // where it was declared (file, line, field), for messages
+  int line = 0;
+  std::string field;
+};
+
 // Flights/hotels with the hold-then-pay pattern: a hold keeps seats until
 // `payment_required_by`, then lapses; confirming needs an authorized payment of at least
 // the total; cancelling is two steps (quote the refund, then confirm the quote).
@@ -40,6 +52,7 @@ class BookingsFake {
     bool released_by_caller;
     ObjectId payment;
     int64_t refund_quote;  // -1 until quoted
+    bool seeded = false;   // made before the session (a world's existing booking)
   };
   struct OfferState {
     OfferSpec spec;
@@ -52,11 +65,17 @@ class BookingsFake {
       : identity_(identity), payments_(payments) {}
 
   void add_offer(const OfferSpec& offer);
+  // A booking made before the session, under the world's own reference: confirmed and paid
+  // with `payment`. Its seats were sold before the offer's capacity was counted. 0 when the
+  // offer is unknown.
+  ObjectId seed_confirmed(UserId user, const std::string& reference, const std::string& offer,
+                          int32_t seats, int64_t total, ObjectId payment, Time at);
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
   void expire(Time now);
   void shorten_ttl(ObjectId hold, Time new_expiry);
 
   const std::vector<OfferState>& offers() const { return offers_; }
+  static std::string_view hold_state_name(HoldState s);
   const RetiringTable<Hold>& holds() const { return holds_; }
   const IdList& holds_of(UserId user) const;  // in creation order
   // True while one of the user's holds still keeps seats (it will lapse later).
@@ -71,6 +90,7 @@ class BookingsFake {
   ProviderReply release(const ProviderRequest& req);
   ProviderReply cancel_quote(const ProviderRequest& req);
   ProviderReply cancel_confirm(const ProviderRequest& req);
+  ProviderReply find(const ProviderRequest& req) const;
 
   const IdentityFake* identity_;
   const PaymentsFake* payments_;
@@ -78,6 +98,7 @@ class BookingsFake {
   std::unordered_map<std::string, int32_t> offer_index_;
   struct Owned {
     IdList holds;
+    std::vector<std::pair<std::string, ObjectId>> references;  // seeded bookings
   };
   RetiringTable<Hold> holds_;
   std::unordered_map<UserId, Owned> owned_;  // lookup only, never iterated

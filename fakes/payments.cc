@@ -66,6 +66,15 @@ PaymentMethodId PaymentsFake::add_method(UserId owner, CardBehaviour behaviour) 
   return id;
 }
 
+ObjectId PaymentsFake::seed_captured(PaymentMethodId method, int64_t amount, Time at) {
+  const Method* m = methods_.find(method);
+  if (m == nullptr || amount <= 0) return 0;
+  ObjectId id = intents_.add(
+      PaymentIntent{m->owner, method, amount, 0, at, at, Status::kSucceeded, true, true});
+  owned_[m->owner].intents.push_back(id);
+  return id;
+}
+
 const IdList& PaymentsFake::intents_of(UserId user) const {
   return ids_of(owned_, user, &Owned::intents);
 }

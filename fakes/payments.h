@@ -37,7 +37,8 @@ class PaymentsFake {
     Time created;
     Time captured_at;  // 0 until captured
     Status status;
-    bool authorized;  // ever reached requires_capture
+    bool authorized;      // ever reached requires_capture
+    bool seeded = false;  // made before the session (a world's existing booking)
   };
 
   explicit PaymentsFake(const IdentityFake* identity) : identity_(identity) {}
@@ -50,6 +51,8 @@ class PaymentsFake {
   // requires_confirmation (requires_payment_method without a method); confirm() runs the
   // card as authorize() does.
   ObjectId create(PaymentMethodId method, int64_t amount, Time now);
+  // A charge made before the session (a world's existing booking or order): captured.
+  ObjectId seed_captured(PaymentMethodId method, int64_t amount, Time at);
   ProviderReply confirm(ObjectId intent, PaymentMethodId method, Time now);
   // capture, void and refund without the credential and key checks (wire mode).
   ProviderReply act(const ProviderRequest& req, Time now);

@@ -27,6 +27,10 @@ struct World {
   bool user_has_pending_holds(UserId user) const {
     return catalog.holds_stock(user) || bookings.holds_seats(user);
   }
+  // A booking the user made before the session: paid by a card of theirs, captured, and
+  // confirmed, so cancelling it refunds real money. False when its offer is unknown.
+  bool seed_booking(UserId user, const ExistingBooking& b, Time at);
+
   // Drops everything the user owns in every fake (after the checkers have read it).
   void retire_user(UserId user) {
     identity.retire_user(user);

@@ -110,7 +110,7 @@ SagaPlan parse_saga(const YAML::Node& entry, const std::string& origin, const st
                            "unknown step '" + (s.IsScalar() ? s.Scalar() : "?") +
                                "'; expected quote, reserve, authorize, commit, capture, hold, "
                                "await_confirm, confirm, cancel_quote, cancel_confirm, "
-                               "cancel_order or refund");
+                               "cancel_order, refund or find_booking");
         }
         plan.steps.push_back(step);
       }

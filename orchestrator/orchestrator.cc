@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include "orchestrator/saga_plans.h"
+#include "orchestrator/saga_steps.h"
+#include "protocol/invariant.h"
+
 namespace checkride {
 namespace {
 
@@ -338,34 +342,46 @@ void Orchestrator::confirm_booking(const ActionRequest& req, const HandlerInput&
   advance(*s, now, out);  // from the pause to the payment
 }
 
+// A cancel names what it cancels by reference. A saga of this session the store knows
+// starts past the plan's lookups; anything else is looked up at the provider, when the plan
+// has a lookup step (a booking made before the session), or else refused.
 void Orchestrator::start_cancel(const ActionSpec& spec, const ActionRequest& req,
                                 const HandlerInput& in, Time now, Effects& out) {
   const SagaPlan& plan = catalog_.plan(spec.plan);
-  SagaKind kind = plan.kind;
-  bool booking = kind == SagaKind::kCancelBooking;
-  SagaRecord* target = store_.saga(parse_reference(in.reference, booking ? "bk_" : "ord_"));
-  SagaKind want = booking ? SagaKind::kBooking : SagaKind::kOrder;
-  if (target == nullptr || target->kind != want || target->session != req.session) {
-    reply(req.session, req.request_id, ActionStatus::kRejected,
-          booking ? "unknown_booking" : "unknown_order", now, out);
-    return;
-  }
-  if (!target->done || target->outcome != ActionStatus::kConfirmed) {
-    reply(req.session, req.request_id, ActionStatus::kRejected, "not_cancellable", now, out);
-    return;
-  }
+  bool booking = plan.kind == SagaKind::kCancelBooking;
   SagaRecord rec;
-  rec.kind = kind;
+  rec.kind = plan.kind;
   rec.plan = spec.plan;
   rec.session = req.session;
   rec.user = req.user;
   rec.action_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
-  rec.target = target->id;
-  rec.payment = target->payment;
-  rec.order = target->order;
-  rec.hold = target->hold;
-  rec.total = target->total;
-  rec.step = plan.steps.front();
+  rec.reference = in.reference;
+  const SagaRecord* target = store_.saga(parse_reference(in.reference, booking ? "bk_" : "ord_"));
+  SagaKind want = booking ? SagaKind::kBooking : SagaKind::kOrder;
+  bool known = target != nullptr && target->kind == want && target->session == req.session;
+  std::size_t first = 0;
+  if (known) {
+    if (!target->done || target->outcome != ActionStatus::kConfirmed) {
+      reply(req.session, req.request_id, ActionStatus::kRejected, "not_cancellable", now, out);
+      return;
+    }
+    rec.target = target->id;
+    rec.payment = target->payment;
+    rec.order = target->order;
+    rec.hold = target->hold;
+    rec.total = target->total;
+    while (first < plan.steps.size() && step_kind(plan.steps[first]) != nullptr &&
+           step_kind(plan.steps[first])->skipped_when_known) {
+      ++first;
+    }
+  } else if (plan.steps.empty() || step_kind(plan.steps.front()) == nullptr ||
+             !step_kind(plan.steps.front())->skipped_when_known) {
+    reply(req.session, req.request_id, ActionStatus::kRejected,
+          booking ? "unknown_booking" : "unknown_order", now, out);
+    return;
+  }
+  CHECKRIDE_INVARIANT(first < plan.steps.size(), "a cancel plan is more than its lookups");
+  rec.step = plan.steps[first];
   SagaId id = store_.create_saga(std::move(rec));
   if (req.key != 0) store_.put_key(req.key, id);
   SagaRecord& s = *store_.saga(id);

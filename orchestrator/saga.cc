@@ -28,6 +28,8 @@ const char* step_name(Step s) {
       return "cancel_order";
     case Step::kRefund:
       return "refund";
+    case Step::kFindBooking:
+      return "find_booking";
     case Step::kDone:
       return "done";
   }

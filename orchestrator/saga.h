@@ -24,6 +24,7 @@ enum class Step : uint8_t {
   kCancelConfirm,
   kCancelOrder,
   kRefund,
+  kFindBooking,  // cancel_booking: learn a booking the store does not know from the provider
   kDone,
 };
 constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;
@@ -71,7 +72,8 @@ struct SagaRecord {
   PaymentMethodId payment_method = 0;
   ObjectId reservation = 0, payment = 0, order = 0, hold = 0;
   Time hold_expires_at = 0;
-  SagaId target = 0;  // cancel sagas: the order/booking being cancelled
+  SagaId target = 0;      // cancel sagas: the order/booking being cancelled (0: made elsewhere)
+  std::string reference;  // cancel sagas: the reference the agent named
 };
 
 std::string saga_reference(const SagaRecord& s);  // "ord_12" / "bk_12"

@@ -68,6 +68,7 @@ ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op) const {
   if (fields & kSendHoldTtl) r.ttl = config_.hold_ttl;
   if (fields & kSendHold) r.ref = s.hold;
   if (fields & kSendHoldPayment) r.payment = s.payment;
+  if (fields & kSendReference) r.text = s.reference;
   return r;
 }
 
@@ -303,9 +304,9 @@ void Orchestrator::step_failed(SagaRecord& s, const StepKind& kind, const Provid
     // Every attempt was answered with a refusal: nothing was done, nothing to undo.
     s.comp = without(s.comp, kind.registers);
   }
-  std::string code = r.error == ErrorCode::kExpired && kind.expired_code != nullptr
-                         ? kind.expired_code
-                         : std::string(error_name(r.error));
+  std::string code = std::string(error_name(r.error));
+  if (r.error == ErrorCode::kExpired && kind.expired_code != nullptr) code = kind.expired_code;
+  if (r.error == ErrorCode::kNotFound && kind.not_found_code != nullptr) code = kind.not_found_code;
   ActionStatus status = ActionStatus::kFailed;
   if (kind.fail_status == FailStatus::kRejectedUnlessTransient && r.error != ErrorCode::kTimeout &&
       r.error != ErrorCode::kUnavailable) {
@@ -331,8 +332,13 @@ void Orchestrator::step_succeeded(SagaRecord& s, const StepKind& kind, const Pro
                                   Time now, Effects& out) {
   if (kind.keeps_id != nullptr && !kind.id_even_if_refused) s.*kind.keeps_id = r.id;
   if (kind.keeps_amount != nullptr) s.*kind.keeps_amount = r.amount;
+  if (kind.keeps_payment != nullptr) s.*kind.keeps_payment = r.paid_with;
   if (kind.keeps_expiry) s.hold_expires_at = r.expires_at;
   s.comp = without(s.comp, kind.settles);
+  if (kind.needs_status != nullptr && r.status != kind.needs_status) {
+    finish(s, ActionStatus::kRejected, kind.needs_code, now, out);
+    return;
+  }
   if (kind.refused_status != nullptr && r.status == kind.refused_status) {
     fail(s, ActionStatus::kFailed, kind.refused_code, now, out);
     return;

@@ -34,8 +34,8 @@ const FamilyRule kFamilies[] = {
      {Step::kCancelOrder, Step::kRefund},
      {Step::kCancelOrder}},
     {SagaKind::kCancelBooking,
-     {Step::kCancelQuote},
-     {Step::kCancelQuote, Step::kCancelConfirm, Step::kRefund},
+     {},  // find_booking, when it is there, comes first (see kNeeds)
+     {Step::kFindBooking, Step::kCancelQuote, Step::kCancelConfirm, Step::kRefund},
      {Step::kCancelQuote, Step::kCancelConfirm}},
 };
 
@@ -43,6 +43,7 @@ const Needs kNeeds[] = {
     {Step::kCapture, Step::kAuthorize},         // captures the authorization
     {Step::kConfirmBooking, Step::kAuthorize},  // pays the hold with it
     {Step::kRefund, Step::kCancelConfirm},      // refunds what the provider said is owed
+    {Step::kCancelQuote, Step::kFindBooking},   // quotes the booking the lookup found
 };
 
 bool has(const std::vector<Step>& steps, Step s) {
@@ -71,7 +72,7 @@ const std::vector<SagaPlan>& builtin_plans() {
       {"cancel_booking",
        SagaKind::kCancelBooking,
        nullptr,
-       {Step::kCancelQuote, Step::kCancelConfirm, Step::kRefund},
+       {Step::kFindBooking, Step::kCancelQuote, Step::kCancelConfirm, Step::kRefund},
        ActionStatus::kOk},
   };
   return kPlans;

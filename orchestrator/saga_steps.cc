@@ -85,6 +85,20 @@ const StepKind kStepKinds[] = {
      .marks_target_cancelled = true,
      .on_failure = OnFailure::kEscalate,
      .escalation = "refund_failed"},
+    // A booking made before this orchestrator knew of it (or in another system): the
+    // provider is the system of record, and says whose it is, what was paid and with what.
+    {.step = Step::kFindBooking,
+     .op = Op::kFindBooking,
+     .keyed = false,
+     .keeps_id = &SagaRecord::hold,
+     .keeps_amount = &SagaRecord::total,
+     .keeps_payment = &SagaRecord::payment,
+     .needs_status = "confirmed",
+     .needs_code = "not_cancellable",
+     .not_found_code = "unknown_booking",
+     .skipped_when_known = true,
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
 };
 
 const CompensationRule kCompensationRules[4] = {
@@ -119,6 +133,7 @@ constexpr OpFields kOpFields[] = {
     {Op::kReleaseHold, kSendHold},
     {Op::kCancelQuote, kSendHold},
     {Op::kCancelConfirm, kSendHold},
+    {Op::kFindBooking, kSendReference},
 };
 
 }  // namespace

@@ -34,13 +34,18 @@ struct StepKind {
   ObjectId SagaRecord::*keeps_id = nullptr;  // where the object it made or acted on is kept
   bool id_even_if_refused = false;  // a declined payment intent exists too, and gets voided
   int64_t SagaRecord::*keeps_amount = nullptr;  // the provider's amount (the server-computed total)
-  bool keeps_expiry = false;                    // a hold: payment is required by its expiry
+  ObjectId SagaRecord::*keeps_payment = nullptr;  // a lookup: the payment that paid for it
+  bool keeps_expiry = false;                      // a hold: payment is required by its expiry
   const char* ok_status = nullptr;  // a provider status that is success even on an error answer
   const char* refused_status = nullptr;  // a provider status that is a failure on an ok answer
   const char* refused_code = nullptr;    // ... and its code
+  const char* needs_status = nullptr;    // a lookup: any other status ends the saga rejected
+  const char* needs_code = nullptr;      // ... with this code
+  const char* not_found_code = nullptr;  // the code for a not-found answer (else its name)
   bool charge_checks = false;            // after it answers, consent, caps and review are checked
   bool ends_if_nothing_to_refund = false;
   bool marks_target_cancelled = false;  // a cancel's refund: the order or booking is cancelled
+  bool skipped_when_known = false;      // a lookup, not run when the store knows the target
   OnFailure on_failure = OnFailure::kFinish;
   FailStatus fail_status = FailStatus::kFailed;
   const char* expired_code = nullptr;  // the code for an expired answer (else the error's name)
@@ -84,6 +89,7 @@ enum RequestField : uint16_t {
   kSendHoldTtl = 1 << 9,
   kSendHold = 1 << 10,         // ref: the hold
   kSendHoldPayment = 1 << 11,  // payment: the intent that pays for the hold
+  kSendReference = 1 << 12,    // text: the reference the agent named
 };
 uint16_t request_fields(Op op);
 

@@ -105,7 +105,7 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
     std::string type = require(ev, "type", vt::string, "a string", origin, line);
     auto [it, fresh] = open.try_emplace(session, Open{c.sessions.size(), 0, 0, {}, {}});
     Open& o = it->second;
-    if (fresh) c.sessions.push_back(SessionTemplate{session, {}, {}});
+    if (fresh) c.sessions.push_back(SessionTemplate{session, {}, {}, {}});
     if (!fresh && seq <= o.last_seq) {
       throw InputError(origin, line, "seq", "expected seq to increase within session " + session);
     }
@@ -117,6 +117,17 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
     o.last_seq = seq;
     o.last_t = t;
     SessionTemplate& tmpl = c.sessions[o.index];
+    if (auto u = ev.find("user_id"); u != ev.end()) {
+      if (!u->is_string() || u->get<std::string>().empty()) {
+        throw InputError(origin, line, "user_id", "expected a non-empty string");
+      }
+      if (!tmpl.user.empty() && tmpl.user != u->get<std::string>()) {
+        throw InputError(origin, line, "user_id",
+                         "expected the same user_id on every event of session " + session +
+                             " (it was " + tmpl.user + ")");
+      }
+      tmpl.user = u->get<std::string>();
+    }
     if (type == "note") {
       // A tool call that is not an action names its tool: counted for mapping coverage.
       auto tool = ev.find("tool");

@@ -44,6 +44,7 @@ struct CassetteStep {
 
 struct SessionTemplate {
   std::string id;
+  std::string user;  // the user it plays as (a world's existing bookings are theirs); "": id
   std::vector<CassetteStep> steps;
   // Tool calls the recording kept as notes (not actions), by tool name, in order.
   std::vector<std::string> note_tools;

@@ -29,6 +29,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kCancelQuote, Provider::kBooking, "cancel_quote"},
     {Op::kCancelConfirm, Provider::kBooking, "cancel_confirm"},
     {Op::kRefreshToken, Provider::kIdentity, "token"},
+    {Op::kFindBooking, Provider::kBooking, "find_booking"},
 }};
 
 constexpr std::array<std::string_view, kProviderCount> kProviders = {"catalog", "payment",

@@ -32,8 +32,9 @@ enum class Op : uint8_t {
   kCancelQuote,    // booking: step 1 of a two-step cancel
   kCancelConfirm,  // booking: step 2
   kRefreshToken,   // identity: refresh_token grant
+  kFindBooking,    // booking: a booking by its reference (one made before the session too)
 };
-constexpr int kOpCount = 17;
+constexpr int kOpCount = 18;
 
 Provider provider_of(Op op);
 std::string_view op_name(Op op);
@@ -78,7 +79,7 @@ struct ProviderRequest {
   UserId user = 0;
   TokenId access_token = 0;  // delegated user token, for payment and booking calls
   std::vector<LineItem> items;
-  std::string text;  // sku query, offer id or coupon code depending on op
+  std::string text;  // sku query, offer id, coupon code or booking reference, by op
   std::string coupon;
   ObjectId ref = 0;  // reservation, payment intent, hold or order this call acts on
   int64_t amount = 0;
@@ -99,7 +100,8 @@ struct ProviderReply {
   TokenId refresh_token = 0;
   uint32_t scopes = 0;
   std::string_view
-      status;  // provider's own status word (a static literal), e.g. "requires_capture"
+      status;              // provider's own status word (a static literal), e.g. "requires_capture"
+  ObjectId paid_with = 0;  // find_booking: the payment intent that paid for it
   std::vector<std::string> found;  // search results
   bool ok() const { return error == ErrorCode::kNone; }
 };

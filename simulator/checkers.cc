@@ -9,7 +9,9 @@ namespace {
 
 constexpr std::size_t kWitnessesPerMetric = 3;
 
-// The user's ground truth, summed over their ledger.
+// The user's ground truth, summed over what their session did: a booking that existed before
+// it (seeded) and its payment are not the session's charges or orders. They still count in
+// the run's money reconciliation, so a refund they are owed and did not get shows there.
 struct Truth {
   int32_t authorizations = 0;
   int32_t captures = 0;
@@ -23,6 +25,7 @@ Truth truth_of(UserId user, const World& w) {
   Truth t;
   for (ObjectId id : w.payments.intents_of(user)) {
     const auto* pi = w.payments.find(id);
+    if (pi->seeded) continue;
     if (pi->authorized) ++t.authorizations;
     if (pi->captured_at > 0) {
       ++t.captures;
@@ -37,6 +40,7 @@ Truth truth_of(UserId user, const World& w) {
   }
   for (ObjectId id : w.bookings.holds_of(user)) {
     const auto* h = w.bookings.holds().find(id);
+    if (h->seeded) continue;
     if (h->state == BookingsFake::HoldState::kConfirmed ||
         h->state == BookingsFake::HoldState::kCancelled) {
       ++t.orders;
@@ -50,7 +54,8 @@ std::string pi_line(ObjectId id, const PaymentsFake::PaymentIntent& pi) {
   return "t=" + std::to_string(pi.created) + "ms payment pi_" + std::to_string(id) + " " +
          std::to_string(pi.amount) + " cents " + std::string(PaymentsFake::status_name(pi.status)) +
          (pi.captured_at ? " captured t=" + std::to_string(pi.captured_at) + "ms" : "") +
-         (pi.refunded ? " refunded " + std::to_string(pi.refunded) : "");
+         (pi.refunded ? " refunded " + std::to_string(pi.refunded) : "") +
+         (pi.seeded ? " (existed before the session)" : "");
 }
 
 }  // namespace
@@ -175,7 +180,8 @@ void Checkers::witness(const std::string& metric, SessionId s, const SessionOutc
     static const char* kState[] = {"held", "confirmed", "released", "expired", "cancelled"};
     wit.events.push_back("t=" + std::to_string(h.created) + "ms booking hold " +
                          std::to_string(id) + " " + kState[static_cast<int>(h.state)] +
-                         (h.released_by_caller ? "" : " (never released)"));
+                         (h.released_by_caller ? "" : " (never released)") +
+                         (h.seeded ? " (existed before the session)" : ""));
   }
   list.push_back(std::move(wit));
 }
@@ -244,6 +250,11 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
 
   for (ObjectId id : w.payments.intents_of(s)) {
     const auto& pi = *w.payments.find(id);
+    if (pi.seeded) {  // paid before the session: no consent or cap of this session applies
+      captured_ += pi.amount;
+      refunded_ += pi.refunded;
+      continue;
+    }
     if (pi.status == PaymentsFake::Status::kRequiresCapture) {
       offend("orphan_authorizations", s, o, w);
     }

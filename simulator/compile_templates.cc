@@ -30,6 +30,7 @@ std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
       CompiledTemplate t;
       t.name = std::to_string(m) + ":" + cassette.path + "#" + session.id;
       t.session = session.id;
+      t.user = session.user.empty() ? session.id : session.user;
       for (auto& step : session.steps) {
         bool charge = false;
         std::shared_ptr<const nlohmann::json> broken;

@@ -14,6 +14,7 @@ namespace checkride {
 struct CompiledTemplate {
   std::string name;     // "cassette-file#session-id"
   std::string session;  // the session id alone: what a diff matches across renamed files
+  std::string user;     // the user it plays as: whose existing bookings it finds
   std::vector<CassetteStep> steps;
   std::vector<std::shared_ptr<const nlohmann::json>> malformed;  // per step, the broken variant
   std::vector<bool> charge;                                      // per step: charge-bearing action

@@ -127,22 +127,32 @@ ReplayResult replay_cassette(const ReplayOptions& options) {
     actions = &owned;
   }
   require_known_actions(cassette, *actions, catalog);
+  if (!options.world.empty()) load_world_file(scenario, options.world);
   if (options.scenario.empty()) {
+    std::size_t given = scenario.skus.size() + scenario.offers.size() + scenario.coupons.size();
     infer_world(cassette, *actions, scenario);
-    result.inferred_world = true;
+    result.inferred_world =
+        scenario.skus.size() + scenario.offers.size() + scenario.coupons.size() > given;
     for (const auto& [metric, bound] : kDefaultGates) {
       Gate g;
       parse_gate(metric, bound, g);
       g.text = bound;
       scenario.expect.push_back(g);
     }
-    scenario.description = "replay of " + options.cassette + " in a world inferred from it";
+    scenario.description =
+        "replay of " + options.cassette +
+        (options.world.empty()
+             ? " in a world inferred from it"
+             : " in the world of " + options.world +
+                   (result.inferred_world ? " and what it lacked, inferred" : ""));
   } else {
     scenario.description = "replay of " + options.cassette + " in the world of " + options.scenario;
   }
   if (!options.faults.empty()) {
     for (auto& f : load_faults_file(options.faults)) scenario.faults.push_back(std::move(f));
   }
+  check_existing_bookings(scenario);
+  if (!options.dump_world.empty()) write_world_file(scenario, options.dump_world);
   scenario.name = result.name;
   scenario.mix = {MixEntry{options.cassette, 1}};
   scenario.sessions = static_cast<int64_t>(cassette.sessions.size());

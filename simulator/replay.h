@@ -10,9 +10,11 @@ namespace checkride {
 
 struct ReplayOptions {
   std::string cassette;
-  std::string scenario;  // optional: world, orchestrator config, agent, faults, expect:
-  std::string faults;    // optional: fault rules to add (scenario `faults:` syntax)
-  std::string actions;   // optional action catalog when there is no scenario
+  std::string scenario;    // optional: world, orchestrator config, agent, faults, expect:
+  std::string faults;      // optional: fault rules to add (scenario `faults:` syntax)
+  std::string actions;     // optional action catalog when there is no scenario
+  std::string world;       // optional world file: what existed before the sessions
+  std::string dump_world;  // optional: write the world the replay used here (a world file)
   std::string out_dir = "reports";
   bool fail_on_divergence = false;
   bool allow_empty = false;  // accept a replay that exercised nothing (else NO EVIDENCE)
@@ -23,7 +25,7 @@ struct ReplayResult {
   std::string name;  // the report's name: the cassette's file stem
   Report report;     // ground-truth metrics of the replay, plus replay_* counts
   std::vector<SessionDivergence> sessions;  // one per recorded session, in cassette order
-  bool inferred_world = false;
+  bool inferred_world = false;              // some of the world was inferred from the recording
   std::string actions;                // the action catalog used: a path, or "" for the built-in one
   std::vector<std::string> warnings;  // e.g. the catalog changed since the recording
 };

@@ -42,6 +42,11 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
       }
     }
   }
+  // An existing booking's offer is named by the world file; its price is what was paid.
+  for (const auto& b : scenario.bookings) {
+    int64_t& p = offer_price.try_emplace(b.offer, -1).first->second;
+    if (p < 0 && b.paid > 0) p = b.paid / std::max(1, b.seats);
+  }
   // Each recorded total prices the one SKU of its order not yet priced; repeat until no
   // order teaches anything new (single-SKU orders first, then the baskets they unlock).
   // A basket whose SKUs appear nowhere else splits what is left of its total evenly per unit,
@@ -69,14 +74,22 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
     while (learn(false)) {
     }
   } while (learn(true));
+  // What the scenario's world already holds (a world file) is kept as it is.
+  std::set<std::string> given;
+  for (const auto& s : scenario.skus) given.insert("sku:" + s.id);
+  for (const auto& o : scenario.offers) given.insert("offer:" + o.id);
+  for (const auto& c : scenario.coupons) given.insert("coupon:" + c.code);
   for (const auto& [id, price] : sku_price) {
+    if (given.count("sku:" + id)) continue;
     scenario.skus.push_back(SkuSpec{id, id, price > 0 ? price : kDefaultPrice, kAmple});
   }
   for (const auto& [id, price] : offer_price) {
+    if (given.count("offer:" + id)) continue;
     scenario.offers.push_back(
         OfferSpec{id, id, price > 0 ? price : 10 * kDefaultPrice, kAmple, 100});
   }
   for (const auto& code : coupons) {
+    if (given.count("coupon:" + code)) continue;
     scenario.coupons.push_back(CouponSpec{code, 0, int64_t{1} << 40, 0});
   }
 }

@@ -89,6 +89,7 @@ struct Scenario {
   std::vector<SkuSpec> skus;
   std::vector<OfferSpec> offers;
   std::vector<CouponSpec> coupons;
+  std::vector<ExistingBooking> bookings;  // seeded for each session of their user
   LatencySpec latency[kProviderCount];
   Duration access_ttl = 15 * kMinute;
   // orchestrator
@@ -112,6 +113,13 @@ std::string describe_fault(const FaultRule& rule, std::size_t index);
 // Loads a scenario; `overrides` are "key.path=value" pairs applied before parsing.
 // Throws InputError naming the file, line and field for every mistake.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+// Adds a world file's SKUs, offers, coupons and existing bookings (docs/scenarios.md, "World
+// file") to the scenario. Throws InputError like load_scenario.
+void load_world_file(Scenario& s, const std::string& path);
+// Every existing booking is on an offer of the world. Throws InputError naming the booking.
+void check_existing_bookings(const Scenario& s);
+// Writes the scenario's world as a world file that load_world_file reads back.
+void write_world_file(const Scenario& s, const std::string& path);
 // A scenario with the default provider latencies and nothing else.
 Scenario default_scenario();
 // A YAML file holding fault rules in the scenario's `faults:` syntax: a bare list or a

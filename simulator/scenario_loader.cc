@@ -1,5 +1,6 @@
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -158,6 +159,54 @@ YAML::Node load_yaml_file(const std::string& path, const std::string& what) {
   return load_yaml_input(path, what);
 }
 
+void load_coupons(Scenario& s, const YAML::Node& list, const std::string& path,
+                  const std::string& field) {
+  if (!list.IsSequence()) throw InputError(path, line_of(list), field, "expected a list");
+  int i = 0;
+  for (const auto& n : list) {
+    MapReader cm(n, path, field + "[" + std::to_string(i++) + "]");
+    CouponSpec c;
+    c.code = cm.str("code", "");
+    c.off = cm.integer("off_cents", 0);
+    c.budget = cm.integer("budget_cents", 0);
+    c.per_user = static_cast<int32_t>(cm.integer("per_user", 0));
+    if (c.code.empty()) cm.fail(n, "code", "missing");
+    cm.finish();
+    s.coupons.push_back(c);
+  }
+}
+
+// Bookings made before the session, on offers this or an earlier world file declares.
+void load_existing_bookings(Scenario& s, const YAML::Node& list, const std::string& path) {
+  if (!list.IsSequence()) throw InputError(path, line_of(list), "bookings", "expected a list");
+  int i = 0;
+  for (const auto& n : list) {
+    std::string field = "bookings[" + std::to_string(i++) + "]";
+    MapReader bm(n, path, field);
+    ExistingBooking b;
+    b.reference = bm.str("reference", "");
+    b.user = bm.str("user", "");
+    b.offer = bm.str("offer", "");
+    b.seats = static_cast<int32_t>(bm.integer("seats", 1));
+    b.paid = bm.integer("paid_cents", -1);
+    if (b.reference.empty()) bm.fail(n, "reference", "missing");
+    if (b.offer.empty()) bm.fail(n, "offer", "missing");
+    if (b.seats <= 0 || b.seats > 1000) bm.fail(n, "seats", "expected 1 to 1000");
+    if (b.paid == 0 || b.paid < -1) bm.fail(n, "paid_cents", "expected a positive integer");
+    bm.finish();
+    b.origin = path;
+    b.line = line_of(n);
+    b.field = field + ".offer";
+    for (const auto& other : s.bookings) {
+      if (other.reference == b.reference &&
+          (other.user == b.user || other.user.empty() || b.user.empty())) {
+        bm.fail(n, "reference", "'" + b.reference + "' is already a booking of this user");
+      }
+    }
+    s.bookings.push_back(b);
+  }
+}
+
 void load_world_catalog(Scenario& s, const std::string& path) {
   YAML::Node root = load_yaml_file(path, "catalog");
   MapReader m(root, path, "");
@@ -197,6 +246,8 @@ void load_world_catalog(Scenario& s, const std::string& path) {
       s.offers.push_back(o);
     }
   }
+  if (m.has("coupons")) load_coupons(s, m.get("coupons"), path, "coupons");
+  if (m.has("bookings")) load_existing_bookings(s, m.get("bookings"), path);
   m.finish();
 }
 
@@ -214,22 +265,7 @@ void parse_world(Scenario& s, MapReader& top) {
       load_world_catalog(s, resolve(s.path, m.str("catalog", "")));
     }
   }
-  if (m.has("coupons")) {
-    YAML::Node list = m.get("coupons");
-    if (!list.IsSequence()) m.fail(list, "coupons", "expected a list");
-    int i = 0;
-    for (const auto& n : list) {
-      MapReader cm(n, top.file(), "world.coupons[" + std::to_string(i++) + "]");
-      CouponSpec c;
-      c.code = cm.str("code", "");
-      c.off = cm.integer("off_cents", 0);
-      c.budget = cm.integer("budget_cents", 0);
-      c.per_user = static_cast<int32_t>(cm.integer("per_user", 0));
-      if (c.code.empty()) cm.fail(n, "code", "missing");
-      cm.finish();
-      s.coupons.push_back(c);
-    }
-  }
+  if (m.has("coupons")) load_coupons(s, m.get("coupons"), top.file(), "world.coupons");
   if (m.has("latency")) {
     MapReader lm(m.get("latency"), top.file(), "world.latency");
     for (int p = 0; p < kProviderCount; ++p) {
@@ -650,6 +686,26 @@ std::string describe_fault(const FaultRule& rule, std::size_t index) {
   return out + " " + fault_kind_name(rule.kind);
 }
 
+void check_existing_bookings(const Scenario& s) {
+  for (const auto& b : s.bookings) {
+    bool known = std::any_of(s.offers.begin(), s.offers.end(),
+                             [&](const OfferSpec& o) { return o.id == b.offer; });
+    if (!known) {
+      throw InputError(
+          b.origin, b.line, b.field,
+          "expected an offer of the world (a world file's offers:), got '" + b.offer + "'");
+    }
+  }
+}
+
+void load_world_file(Scenario& s, const std::string& path) {
+  try {
+    load_world_catalog(s, path);
+  } catch (const YAML::Exception& e) {
+    throw InputError(path, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", e.msg);
+  }
+}
+
 Scenario default_scenario() {
   Scenario s;
   s.latency[static_cast<int>(Provider::kCatalog)] = {LatencySpec::Kind::kLognormal, 15, 60};
@@ -718,6 +774,7 @@ Scenario read_scenario(const std::string& path, const std::vector<std::string>& 
   if (seed < 0) top.fail(top.get("seed"), "seed", "expected an integer >= 0");
   s.seed = static_cast<uint64_t>(seed);
   parse_world(s, top);
+  check_existing_bookings(s);
   parse_orchestrator(s, top);
   parse_workload(s, top);
   if (top.has("faults")) {

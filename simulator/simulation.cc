@@ -217,6 +217,9 @@ void Simulation::start_session(Time now) {
   }
   Agent a{tmpl, 0, 0, 0, 0, now, 0, id, world_->payments.add_method(id, card), {}};
   if (t.has_substitutions) a.refs.resize(t.steps.size());
+  for (const ExistingBooking& b : scenario_.bookings) {
+    if (b.user.empty() || b.user == t.user) world_->seed_booking(id, b, now);
+  }
   SessionGrant grant = world_->identity.login(id, id, kScopesAll, now);
   if (orchestrator_) orchestrator_->on_session_start(grant, now);
   agents_.add(std::move(a));

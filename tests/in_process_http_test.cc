@@ -59,6 +59,33 @@ TEST(InProcessHttp, UnknownRouteAndBadUtf8AnswerInStripesErrorShape) {
   EXPECT_EQ(json::parse(body_of(bad))["error"]["type"], "invalid_request_error") << bad;
 }
 
+// A payment made before the session (a world file's existing booking) has no wire-side
+// record: retrieving and refunding it answered 500 until the face read its extras safely.
+TEST(InProcessHttp, AnIntentFromBeforeTheSessionIsRetrievedAndRefunded) {
+  Scenario scenario = load_scenario(testing::source_path("scenarios/existing-reservations.yaml"));
+  ActionCatalog catalog = ActionCatalog::from_file(scenario.actions);
+  FakeState state(scenario, compile_templates(scenario, catalog), default_oauth_clients());
+  state.clear_rules();
+  InProcessHttpServer server;
+  guard_face(server, ErrorStyle::kStripe);
+  mount_stripe_payments(server, state);
+  Shopper mia = state.add_shopper(CardBehaviour::kSucceeds, kScopePaymentsCharge, "mia_li_3668");
+  ASSERT_EQ(state.world().payments.intents_of(mia.user).size(), 1u);
+  std::string pi = "pi_" + std::to_string(state.world().payments.intents_of(mia.user).front());
+  std::string got =
+      server.handle("GET /v1/payment_intents/" + pi +
+                    " HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer sk_test_x\r\n\r\n");
+  ASSERT_EQ(status_of(got), 200) << got;
+  EXPECT_EQ(json::parse(body_of(got))["status"], "succeeded");
+  std::string refund = server.handle(post("/v1/refunds", "payment_intent=" + pi + "&amount=52640",
+                                          "application/x-www-form-urlencoded"));
+  ASSERT_EQ(status_of(refund), 200) << refund;
+  EXPECT_EQ(json::parse(body_of(refund))["amount"], 52640);
+  EXPECT_EQ(
+      state.world().payments.find(state.world().payments.intents_of(mia.user).front())->refunded,
+      52640);
+}
+
 // Found by fuzz_faces: a string param sent as a list (currency[]=usd) was stored, and
 // rendering the intent threw, so the fake answered 500. Stripe refuses it with a 400.
 TEST(InProcessHttp, AStringParamSentAsAListIsAStripe400) {

@@ -25,8 +25,8 @@ struct WireRig {
   explicit WireRig(const std::string& scenario_file, const std::string& name) {
     dir = testing::temp_dir(name);
     Scenario scenario = load_scenario(testing::source_path(scenario_file));
-    std::vector<CompiledTemplate> templates =
-        compile_templates(scenario, ActionCatalog::default_catalog());
+    if (scenario.actions != "default") catalog = ActionCatalog::from_file(scenario.actions);
+    std::vector<CompiledTemplate> templates = compile_templates(scenario, catalog);
     FakeServeOptions fo;
     fo.payments_port = fo.identity_port = fo.catalog_port = fo.bookings_port = fo.llm_port =
         fo.control_port = 0;
@@ -43,7 +43,7 @@ struct WireRig {
     so.endpoints.bookings = fakes->url("bookings");
     so.config = scenario.orchestrator;
     so.workers = 8;
-    service = std::make_unique<OrchestratorService>(ActionCatalog::default_catalog(), so);
+    service = std::make_unique<OrchestratorService>(catalog, so);
     port = service->bind();
     serving = std::thread([this] { service->serve(); });
     url = "http://127.0.0.1:" + std::to_string(port);
@@ -69,6 +69,7 @@ struct WireRig {
   }
 
   std::string dir, url;
+  ActionCatalog catalog = ActionCatalog::from_yaml_text(ActionCatalog::default_yaml(), "default");
   std::unique_ptr<FakeServers> fakes;
   std::unique_ptr<OrchestratorService> service;
   std::thread serving;
@@ -270,6 +271,50 @@ TEST(WireEndToEnd, OutageAndLostResponsesThroughTheControlApiChargeNobodyTwice) 
   json faults = rig.control_get("/__checkride/faults");
   for (const auto& rule : faults["faults"]) fired += rule.value("fired", 0);
   EXPECT_GT(fired, 5) << "the faults never struck: the test proves nothing";
+}
+
+// Reservations made before the sessions, over HTTP: each driven session's user (the cassette's
+// user_id) gets theirs from the fakes, the service looks each one up (GET /v1/bookings/{ref})
+// and cancels it, and every refund lands once, under lost answers on the cancel's steps.
+TEST(WireEndToEnd, ExistingReservationsAreFoundCancelledAndRefundedOnce) {
+  WireRig rig("scenarios/existing-reservations.yaml", "wire-existing");
+  httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");  // the scenario's
+  json added = rig.control_post("/__checkride/faults", R"([
+    {"provider": "booking", "op": "cancel_confirm", "kind": "lost_response", "probability": 0.2},
+    {"provider": "payment", "op": "refund", "kind": "lost_response", "probability": 0.2}
+  ])");
+  ASSERT_TRUE(added.contains("faults")) << added.dump();
+  DriveOptions o;
+  o.orchestrator = rig.url;
+  o.control = rig.fakes->url("control");
+  o.secret = kSecret;
+  // Its cassette alone: the scenario's other one leaves holds to lapse, which drive waits out.
+  o.cassette = testing::source_path("scenarios/cassettes/airline-existing.jsonl");
+  o.sessions = 10;
+  o.rate = 40;
+  o.connections = 8;
+  o.out_dir = rig.dir + "/reports";
+  o.quiet = true;
+  std::ostringstream out, err;
+  int rc = run_drive(o, out, err);
+  EXPECT_NE(rc, 2) << err.str();
+  EXPECT_NE(rc, 3) << err.str();
+  std::ifstream f(o.out_dir + "/airline-existing.drive.json");
+  ASSERT_TRUE(f) << "no report";
+  json report = json::parse(f);
+  const json& m = report["metrics"];
+  EXPECT_EQ(m["money_difference_cents"], 0) << report["money_cents"].dump();
+  EXPECT_EQ(m["duplicate_charges"], 0);
+  EXPECT_EQ(m["escalations"], 0);
+  EXPECT_EQ(m["drive_unsettled_sessions"], 0) << err.str();
+  // money_difference_cents is 0 only when every cancelled booking's refundable part went back
+  // exactly once: the ledger counts a cancelled booking at its total less the quoted refund.
+  EXPECT_GT(report["money_cents"]["refunded"].get<int64_t>(), 0) << "nothing was cancelled";
+  int fired = 0;
+  json faults = rig.control_get("/__checkride/faults");
+  for (const auto& rule : faults["faults"]) fired += rule.value("fired", 0);
+  EXPECT_GT(fired, 0) << "no answer was lost: the test proves nothing";
+  EXPECT_GT(report["latency_ms"].value("action.cancel_reservation", json::object()).size(), 0u);
 }
 
 // Sessions drive could not play were not tested: they fail the run unless expect: allows a

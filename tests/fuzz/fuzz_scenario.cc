@@ -1,5 +1,5 @@
-// The scenario loader on arbitrary YAML (written to a file, as users give it), and the
-// control API's fault-rule parser on the same text.
+// The scenario loader on arbitrary YAML (written to a file, as users give it), the world-file
+// loader (replay --world) and the control API's fault-rule parser on the same text.
 #include <unistd.h>
 
 #include <cstdint>
@@ -19,6 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   try {
     checkride::load_scenario(path, {"workload.sessions=3"});
+  } catch (const checkride::InputError&) {
+  }
+  try {
+    checkride::Scenario world = checkride::default_scenario();
+    checkride::load_world_file(world, path);
+    checkride::check_existing_bookings(world);
   } catch (const checkride::InputError&) {
   }
   try {

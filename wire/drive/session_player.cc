@@ -79,7 +79,9 @@ bool SessionPlayer::play(const std::string& id, uint32_t tmpl, const CompiledTem
   for (const auto& step : t.steps) {
     if (!step.payment_method.empty()) card = step.payment_method;
   }
-  Answer shopper = post(*control_, "/__checkride/shoppers", {{"card", card}}, false);
+  // The session's user: the fakes give them the world's existing bookings of that user.
+  Answer shopper =
+      post(*control_, "/__checkride/shoppers", {{"card", card}, {"user_id", t.user}}, false);
   if (shopper.transport_error || (shopper.status != 201 && shopper.status != 200) ||
       !shopper.body.is_object()) {
     error = "the fakes' control API did not create a shopper (" +

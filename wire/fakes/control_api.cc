@@ -332,8 +332,10 @@ void mount_control(httplib::Server& server, FakeState& state, const std::string&
       return bad_request(res,
                          "card: expected one of Stripe's test payment methods (pm_card_visa, ...)");
     }
+    std::string user_id = string_field(body, "user_id", "");
+    if (user_id.size() > 256) return bad_request(res, "user_id: expected at most 256 characters");
     std::lock_guard<std::mutex> lock(state.mu);
-    Shopper s = state.add_shopper(card, kAllScopes);
+    Shopper s = state.add_shopper(card, kAllScopes, user_id);
     json_reply(res, 201,
                {{"user", s.user},
                 {"customer", wire_name("user", s.user)},

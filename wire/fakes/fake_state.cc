@@ -77,10 +77,13 @@ void FakeState::clear_rules() {
   rebuild_plan();
 }
 
-Shopper FakeState::add_shopper(CardBehaviour card, uint32_t scopes) {
+Shopper FakeState::add_shopper(CardBehaviour card, uint32_t scopes, const std::string& user_id) {
   Shopper s;
   s.user = new_user();
   s.method = world_->payments.add_method(s.user, card);
+  for (const ExistingBooking& b : scenario_.bookings) {
+    if (b.user.empty() || b.user == user_id) world_->seed_booking(s.user, b, now());
+  }
   s.grant = world_->identity.login(s.user, s.user, scopes, now());
   return s;
 }

@@ -63,7 +63,9 @@ class FakeState {
   // Strikes of the i-th rule since the rule set last changed.
   int64_t fired(std::size_t i) const { return plan_->fired(i); }
 
-  Shopper add_shopper(CardBehaviour card, uint32_t scopes);
+  // A new user with a card and a grant. `user_id` names which of the world's existing
+  // bookings are theirs (those of that user, and those of every user).
+  Shopper add_shopper(CardBehaviour card, uint32_t scopes, const std::string& user_id = "");
   UserId new_user() { return next_user_++; }
   // Users made so far (shoppers and logins), in id order.
   UserId last_user() const { return next_user_ - 1; }
@@ -94,6 +96,13 @@ class FakeState {
   // Stripe fields the payments ledger does not model (capture_method, currency, metadata,
   // customer, last error), per payment intent, for rendering the object.
   std::unordered_map<ObjectId, nlohmann::json> intent_extras;
+  // What the wire knows of an intent beyond the fake's ledger; an empty object for one made
+  // without the wire (a world's existing booking was paid before the session).
+  const nlohmann::json& intent_extra(ObjectId id) const {
+    static const nlohmann::json kNone = nlohmann::json::object();
+    auto it = intent_extras.find(id);
+    return it == intent_extras.end() || !it->second.is_object() ? kNone : it->second;
+  }
   uint64_t next_refund = 1;
   uint64_t next_completion = 1;
 

@@ -46,6 +46,11 @@ nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time 
     j["refund_amount"] = r.amount;
   } else if (op == Op::kCancelOrder) {
     j["total"] = r.amount;
+  } else if (op == Op::kFindBooking) {
+    j["object"] = "booking";
+    j["total"] = r.amount;
+    j["currency"] = "usd";
+    if (r.paid_with != 0) j["payment_intent"] = wire_name("pi", r.paid_with);
   }
   if (r.expires_at > 0) {
     // Relative, so a client on another clock knows when it lapses.
@@ -231,6 +236,15 @@ void mount_bookings(httplib::Server& server, FakeState& state) {
   route(server, state, false, "/v1/offers", Op::kAvailability,
         [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
           d.request.text = req.has_param("route") ? req.get_param_value("route") : "";
+        });
+  route(server, state, false, R"(/v1/bookings/([^/]+))", Op::kFindBooking,
+        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
+          d.request.text = req.matches[1].str();
+          if (!req.has_param("customer")) return;
+          if (!parse_wire_name(req.get_param_value("customer"), "user", d.request.user)) {
+            d.error = "expected customer: \"user_<n>\"";
+            d.param = "customer";
+          }
         });
   route(server, state, true, "/v1/holds", Op::kHold,
         [](const httplib::Request&, const nlohmann::json& b, FakeState&, Decoded& d) {

@@ -92,7 +92,7 @@ WireAnswer invalid(const std::string& message, const std::string& param) {
 
 nlohmann::json intent_json(FakeState& state, ObjectId id) {
   const Intent& pi = *state.world().payments.find(id);
-  const nlohmann::json& extra = state.intent_extras[id];
+  const nlohmann::json& extra = state.intent_extra(id);
   bool captured = pi.captured_at > 0;
   nlohmann::json j = {
       {"id", wire_name("pi", id)},
@@ -197,7 +197,7 @@ WireAnswer confirm_intent(FakeState& state, ObjectId id, PaymentMethodId method,
   if (r.error == ErrorCode::kInvalidState) return unexpected_state(state, id, "confirmed");
   if (r.error != ErrorCode::kNone)
     return invalid("A payment method is required to confirm.", "payment_method");
-  if (state.intent_extras[id].value("capture_method", "automatic") == "automatic" &&
+  if (state.intent_extra(id).value("capture_method", "automatic") == "automatic" &&
       payments.find(id)->status == PaymentsFake::Status::kRequiresCapture) {
     ProviderRequest cap;
     cap.op = Op::kCapture;
@@ -363,7 +363,7 @@ void mount_stripe_payments(httplib::Server& server, FakeState& state) {
       nlohmann::json refund = {{"id", "re_" + std::to_string(state.next_refund++)},
                                {"object", "refund"},
                                {"amount", r.amount},
-                               {"currency", state.intent_extras[id].value("currency", "usd")},
+                               {"currency", state.intent_extra(id).value("currency", "usd")},
                                {"payment_intent", name},
                                {"created", now / 1000},
                                {"status", "succeeded"}};

@@ -234,6 +234,11 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
     case Op::kCancelConfirm:
       call.path = "/v1/holds/" + ref + "/cancellation_quote/confirm";
       break;
+    case Op::kFindBooking:
+      call.method = "GET";
+      call.path = "/v1/bookings/" + httplib::detail::encode_query_param(r.text) +
+                  (customer.empty() ? "" : "?customer=" + customer);
+      break;
     case Op::kRefreshToken:
       call.path = "/oauth/token";
       call.body = "grant_type=refresh_token&refresh_token=" +
@@ -312,6 +317,8 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       reply.amount = int_field(j, "total", int_field(j, "amount", 0));
     }
     reply.discount = int_field(j, "discount", 0);
+    if (r.op == Op::kFindBooking)
+      reply.paid_with = names_.intern(string_field(j, "payment_intent", ""));
     if (j.contains("expires_in_ms")) reply.expires_at = now + j["expires_in_ms"].get<int64_t>();
     if (j.contains("payment_required_in_ms"))
       reply.expires_at = now + j["payment_required_in_ms"].get<int64_t>();

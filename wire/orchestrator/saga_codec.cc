@@ -1,6 +1,27 @@
 #include "wire/orchestrator/saga_codec.h"
 
+#include <stdexcept>
+
+#include "orchestrator/saga_plans.h"
+
 namespace checkride {
+namespace {
+
+// A step by name. Stores written before steps were saved by name hold the enum's number,
+// from when kDone was 12.
+Step step_of(const nlohmann::json& j) {
+  Step s = Step::kDone;
+  if (j.is_string()) {
+    std::string name = j.get<std::string>();
+    if (name != "done" && !parse_step(name, s)) throw std::runtime_error("unknown step " + name);
+    return s;
+  }
+  int n = j.get<int>();
+  if (n < 0 || n >= 12) return Step::kDone;
+  return static_cast<Step>(n);
+}
+
+}  // namespace
 
 nlohmann::json saga_to_json(const SagaRecord& s) {
   nlohmann::json items = nlohmann::json::array();
@@ -13,7 +34,7 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
           {"action_key", s.action_key},
           {"confirm_key", s.confirm_key},
           {"cart_hash", s.cart_hash},
-          {"step", static_cast<int>(s.step)},
+          {"step", step_name(s.step)},
           {"attempt", s.attempt},
           {"comp", s.comp},
           {"compensating", s.compensating},
@@ -38,7 +59,8 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
           {"order", s.order},
           {"hold", s.hold},
           {"hold_expires_at", s.hold_expires_at},
-          {"target", s.target}};
+          {"target", s.target},
+          {"reference", s.reference}};
 }
 
 SagaRecord saga_from_json(const nlohmann::json& j) {
@@ -53,7 +75,7 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   s.action_key = j.at("action_key").get<IdempotencyKey>();
   s.confirm_key = j.at("confirm_key").get<IdempotencyKey>();
   s.cart_hash = j.at("cart_hash").get<uint64_t>();
-  s.step = static_cast<Step>(j.at("step").get<int>());
+  s.step = step_of(j.at("step"));
   s.attempt = j.at("attempt").get<uint8_t>();
   s.comp = j.at("comp").get<uint8_t>();
   s.compensating = j.at("compensating").get<bool>();
@@ -80,6 +102,7 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   s.hold = j.at("hold").get<ObjectId>();
   s.hold_expires_at = j.at("hold_expires_at").get<Time>();
   s.target = j.at("target").get<SagaId>();
+  if (j.contains("reference")) s.reference = j.at("reference").get<std::string>();
   return s;
 }
 

@@ -1,0 +1,50 @@
+// Writes a scenario's world as a world file (docs/scenarios.md, "World file"), so the world a
+// replay used, inferred or given, can be read, edited and passed back with --world.
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+
+#include "protocol/input_error.h"
+#include "simulator/scenario.h"
+
+namespace checkride {
+
+void write_world_file(const Scenario& s, const std::string& path) {
+  YAML::Emitter y;
+  y << YAML::BeginMap << YAML::Key << "currency" << YAML::Value << "usd";
+  y << YAML::Key << "skus" << YAML::Value << YAML::BeginSeq;
+  for (const auto& sku : s.skus) {
+    y << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << sku.id << YAML::Key
+      << "name" << YAML::Value << sku.name << YAML::Key << "price_cents" << YAML::Value << sku.price
+      << YAML::Key << "stock" << YAML::Value << sku.stock << YAML::EndMap;
+  }
+  y << YAML::EndSeq << YAML::Key << "offers" << YAML::Value << YAML::BeginSeq;
+  for (const auto& o : s.offers) {
+    y << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << o.id << YAML::Key
+      << "route" << YAML::Value << o.route << YAML::Key << "price_cents" << YAML::Value << o.price
+      << YAML::Key << "capacity" << YAML::Value << o.capacity << YAML::Key << "refund_percent"
+      << YAML::Value << o.refund_percent << YAML::EndMap;
+  }
+  y << YAML::EndSeq << YAML::Key << "coupons" << YAML::Value << YAML::BeginSeq;
+  for (const auto& c : s.coupons) {
+    y << YAML::Flow << YAML::BeginMap << YAML::Key << "code" << YAML::Value << c.code << YAML::Key
+      << "off_cents" << YAML::Value << c.off << YAML::Key << "budget_cents" << YAML::Value
+      << c.budget << YAML::Key << "per_user" << YAML::Value << c.per_user << YAML::EndMap;
+  }
+  y << YAML::EndSeq << YAML::Key << "bookings" << YAML::Value << YAML::BeginSeq;
+  for (const auto& b : s.bookings) {
+    y << YAML::Flow << YAML::BeginMap << YAML::Key << "reference" << YAML::Value << b.reference;
+    if (!b.user.empty()) y << YAML::Key << "user" << YAML::Value << b.user;
+    y << YAML::Key << "offer" << YAML::Value << b.offer << YAML::Key << "seats" << YAML::Value
+      << b.seats;
+    if (b.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << b.paid;
+    y << YAML::EndMap;
+  }
+  y << YAML::EndSeq << YAML::EndMap;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << "# checkride world file (docs/scenarios.md): what existed before the sessions\n"
+      << y.c_str() << "\n";
+  if (!out) throw InputError(path, 0, "", "cannot write the world file");
+}
+
+}  // namespace checkride
