@@ -258,7 +258,9 @@ int cmd_record_import(const std::vector<std::string>& args) {
       "the field of an object that holds its message array")(
       "session-id-field", po::value<std::string>(),
       "comma-separated fields whose values name each session (e.g. task_id,trial)")(
-      "file", po::value<std::vector<std::string>>(&o.files), "files to import");
+      "user-id-field", po::value<std::string>(&o.user_id_field),
+      "the field whose value names each session's user (whose existing bookings a world "
+      "file seeds)")("file", po::value<std::vector<std::string>>(&o.files), "files to import");
   add_recording_options(desc, recording, o.redaction.json_paths);
   po::variables_map vm;
   if (parse_or_help(args, desc, "file", vm)) return 0;

@@ -35,6 +35,8 @@ constexpr HandlerName kHandlers[] = {
     {"create_booking", Handler::kCreateBooking},
     {"confirm_booking", Handler::kConfirmBooking},
     {"cancel_booking", Handler::kCancelBooking},
+    {"find_booking", Handler::kFindBooking},
+    {"lookup", Handler::kLookup},
 };
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
@@ -387,12 +389,20 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
           if (!v.IsMap())
             throw InputError(origin, line_of(v), field + ".map", "expected a mapping");
           parse_mapping(v, origin, field, spec.mapping);
+        } else if (key == "describes") {
+          if (!v.IsMap() || !v["booking"] || v.size() != 1 || !v["booking"].IsMap()) {
+            throw InputError(origin, line_of(v), field + ".describes",
+                             "expected {booking: {reference: /…, offer: /…, seats_count: /…, "
+                             "max_total: /…}}: where the result names the booking it describes");
+          }
+          parse_mapping(v["booking"], origin, field + ".describes.booking", spec.result_mapping);
+          spec.describes_booking = true;
         } else if (key == "description") {
           spec.description = v.as<std::string>();
         } else {
           throw InputError(origin, line_of(kv.first), field + "." + key,
                            "unknown key; expected name, handler, charge, scopes, params, map, "
-                           "description");
+                           "describes, description");
         }
       } catch (const YAML::Exception& e) {
         throw InputError(origin, line_of(v), field + "." + key, "wrong type: " + e.msg);
@@ -414,6 +424,12 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
                        "invalid JSON Schema in action '" + spec.name + "': " + schema_error);
     }
     if (spec.mapping.amount_scale == 0) spec.mapping.amount_scale = catalog_scale;
+    if (spec.result_mapping.amount_scale == 0) spec.result_mapping.amount_scale = catalog_scale;
+    if (spec.describes_booking && spec.handler != Handler::kLookup &&
+        spec.handler != Handler::kFindBooking) {
+      throw InputError(origin, line_of(node["describes"]), field + ".describes",
+                       "only a lookup (handler: lookup or find_booking) describes a booking");
+    }
     std::string name = spec.name;
     catalog.actions_.emplace(name, std::move(spec));
   }
@@ -484,7 +500,17 @@ bool ActionCatalog::validate(const ActionSpec& spec, const nlohmann::json& param
 
 bool ActionCatalog::map_inputs(const ActionSpec& spec, const nlohmann::json& params,
                                HandlerInput& out, std::string& error) const {
-  const ParamMapping& m = spec.mapping;
+  return map_with(spec.mapping, params, out, error);
+}
+
+bool ActionCatalog::map_result(const ActionSpec& spec, const nlohmann::json& result,
+                               HandlerInput& out, std::string& error) const {
+  if (!spec.describes_booking) return false;
+  return map_with(spec.result_mapping, result, out, error);
+}
+
+bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
+              std::string& error) {
   auto str = [&](const std::string& ptr, std::string& dst) {
     if (const auto* v = at_pointer(params, ptr)) {
       if (!v->is_string()) {

@@ -25,6 +25,8 @@ enum class Handler : uint8_t {
   kCreateBooking,
   kConfirmBooking,
   kCancelBooking,
+  kFindBooking,  // read-only: a booking of the user's by reference, from the booking provider
+  kLookup,       // read-only, no provider: a read of the team's own systems (see docs)
 };
 const char* handler_name(Handler h);
 
@@ -68,6 +70,11 @@ struct ActionSpec {
   bool charge = false;
   uint32_t scopes = 0;
   ParamMapping mapping;
+  // Lookups: what a successful recorded result describes, read with the same mapping keys
+  // from the result instead of the params (a reservation's reference, offer, seats and what
+  // was paid). A replay without a world file seeds the booking it describes.
+  ParamMapping result_mapping;
+  bool describes_booking = false;
   nlohmann::json schema_json;
   std::shared_ptr<valijson::Schema> schema;
 };
@@ -102,12 +109,21 @@ class ActionCatalog {
   // Applies the mapping; false with `error` when a mapped value has the wrong shape.
   bool map_inputs(const ActionSpec& spec, const nlohmann::json& params, HandlerInput& out,
                   std::string& error) const;
+  // The same for what a lookup's recorded result describes (`describes: {booking: …}`);
+  // false without one.
+  bool map_result(const ActionSpec& spec, const nlohmann::json& result, HandlerInput& out,
+                  std::string& error) const;
 
  private:
   std::map<std::string, ActionSpec> actions_;
   std::vector<std::string> error_patterns_;
   std::vector<SagaPlan> plans_ = builtin_plans();
 };
+
+// Applies a mapping to a JSON document: false with `error` when a mapped value has the wrong
+// shape.
+bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
+              std::string& error);
 
 // True when any string or number in `params` holds a card-number-like digit run
 // (13-19 digits, spaces or dashes allowed, passing the Luhn check).

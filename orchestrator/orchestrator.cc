@@ -217,6 +217,14 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
     case Handler::kSearchAvailability:
       start_query(req, Op::kAvailability, in, now, out);
       return;
+    case Handler::kFindBooking:
+      start_query(req, Op::kFindBooking, in, now, out);
+      return;
+    case Handler::kLookup:
+      // A read of the team's own systems, which are not in the sandbox: nothing to call.
+      // The params were checked; a replay answers it as it was recorded.
+      reply(req.session, req.request_id, ActionStatus::kOk, "", now, out);
+      return;
     case Handler::kCancelOrder:
       start_cancel(*spec, req, in, now, out);
       return;
@@ -261,7 +269,10 @@ void Orchestrator::start_query(const ActionRequest& req, Op op, const HandlerInp
   pr.user = req.user;
   pr.items = in.items;
   pr.coupon = in.coupon;
-  pr.text = op == Op::kSearch || op == Op::kAvailability ? in.query : std::string();
+  pr.text = op == Op::kSearch || op == Op::kAvailability ? in.query
+            : op == Op::kFindBooking                     ? in.reference
+                                                         : std::string();
+  if (op == Op::kFindBooking) pr.access_token = config_.service_token;
   pr.trace_id = mix64(req.session, req.request_id);
   CallId id = next_call_++;
   pending_[id] = Pending{PendingKind::kQuery, op, 0, req.user, req.session, req.request_id};

@@ -152,9 +152,11 @@ void Orchestrator::on_provider_reply(CallId call, const ProviderReply& r, Time n
       if (r.ok()) {
         reply(p.session, p.request_id, ActionStatus::kOk, "", now, out, {}, r.amount);
       } else {
-        reply(p.session, p.request_id,
-              r.error == ErrorCode::kNotFound ? ActionStatus::kRejected : ActionStatus::kFailed,
-              std::string(error_name(r.error)), now, out);
+        bool missing = r.error == ErrorCode::kNotFound;
+        reply(p.session, p.request_id, missing ? ActionStatus::kRejected : ActionStatus::kFailed,
+              missing && p.op == Op::kFindBooking ? "unknown_booking"
+                                                  : std::string(error_name(r.error)),
+              now, out);
       }
       return;
     }
@@ -343,14 +345,15 @@ void Orchestrator::step_succeeded(SagaRecord& s, const StepKind& kind, const Pro
     fail(s, ActionStatus::kFailed, kind.refused_code, now, out);
     return;
   }
-  if (kind.charge_checks) {
+  if (kind.step == charge_checks_after(catalog_.plan(s.plan))) {
     if (ActionStatus refusal; !charge_checks(s, now, refusal, s.code)) {
       // Say why the total is above the model's maximum when it is the coupon's doing: the
       // quote could not apply it (its budget or the user's uses ran out).
       if (s.code == "max_total_exceeded" && !s.coupon.empty() && r.discount == 0) {
         s.code = "max_total_exceeded_coupon_not_applied";
       }
-      finish(s, refusal, s.code, now, out);
+      // Nothing moved money yet; what the step holds (a booking's seats) is given back.
+      fail(s, refusal, s.code, now, out);
       return;
     }
   }

@@ -26,9 +26,9 @@ const FamilyRule kFamilies[] = {
      {Step::kQuote, Step::kReserve, Step::kAuthorize, Step::kCommit, Step::kCapture},
      {Step::kQuote, Step::kAuthorize, Step::kCommit, Step::kCapture}},
     {SagaKind::kBooking,
-     {Step::kHold, Step::kAwaitConfirm},  // the hold answers createBooking; then it waits
+     {Step::kHold},  // then await_confirm (the hold answers; confirm_booking goes on), or not
      {Step::kHold, Step::kAwaitConfirm, Step::kAuthorize, Step::kConfirmBooking, Step::kCapture},
-     {Step::kHold, Step::kAwaitConfirm, Step::kAuthorize, Step::kConfirmBooking, Step::kCapture}},
+     {Step::kHold, Step::kAuthorize, Step::kConfirmBooking, Step::kCapture}},
     {SagaKind::kCancelOrder,
      {Step::kCancelOrder},
      {Step::kCancelOrder, Step::kRefund},
@@ -44,6 +44,7 @@ const Needs kNeeds[] = {
     {Step::kConfirmBooking, Step::kAuthorize},  // pays the hold with it
     {Step::kRefund, Step::kCancelConfirm},      // refunds what the provider said is owed
     {Step::kCancelQuote, Step::kFindBooking},   // quotes the booking the lookup found
+    {Step::kAuthorize, Step::kAwaitConfirm},    // a two-phase booking pays after the pause
 };
 
 bool has(const std::vector<Step>& steps, Step s) {
@@ -116,6 +117,17 @@ std::string check_declared_plan(const SagaPlan& plan) {
     }
   }
   return "";
+}
+
+Step charge_checks_after(const SagaPlan& plan) {
+  switch (plan.kind) {
+    case SagaKind::kOrder:
+      return Step::kQuote;
+    case SagaKind::kBooking:
+      return has(plan.steps, Step::kAwaitConfirm) ? Step::kDone : Step::kHold;
+    default:
+      return Step::kDone;
+  }
 }
 
 Step next_step(const SagaPlan& plan, Step step) {

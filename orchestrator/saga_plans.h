@@ -29,6 +29,12 @@ const SagaPlan& builtin_plan(SagaKind kind);
 // after its authorization, a confirmation after the pause). "" when it holds, else why not.
 std::string check_declared_plan(const SagaPlan& plan);
 
+// The step after whose answer consent, caps and review are checked, before any money moves:
+// an order's quote; a booking's hold when the plan books in one action (no await_confirm);
+// kDone when the confirm_booking action checks them (a two-phase booking) or nothing is
+// charged (cancels).
+Step charge_checks_after(const SagaPlan& plan);
+
 // The step after `step` in `plan`; kDone after the last one.
 Step next_step(const SagaPlan& plan, Step step);
 

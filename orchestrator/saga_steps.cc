@@ -12,7 +12,6 @@ const StepKind kStepKinds[] = {
      .op = Op::kQuote,
      .keyed = false,
      .keeps_amount = &SagaRecord::total,
-     .charge_checks = true,
      .on_failure = OnFailure::kFinish,
      .fail_status = FailStatus::kRejectedUnlessTransient},
     {.step = Step::kReserve,

@@ -42,7 +42,6 @@ struct StepKind {
   const char* needs_status = nullptr;    // a lookup: any other status ends the saga rejected
   const char* needs_code = nullptr;      // ... with this code
   const char* not_found_code = nullptr;  // the code for a not-found answer (else its name)
-  bool charge_checks = false;            // after it answers, consent, caps and review are checked
   bool ends_if_nothing_to_refund = false;
   bool marks_target_cancelled = false;  // a cancel's refund: the order or booking is cancelled
   bool skipped_when_known = false;      // a lookup, not run when the store knows the target

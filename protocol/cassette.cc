@@ -187,6 +187,7 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
         collect_refs(*r, refs);
         for (const auto& ref : refs) o.refs[ref] = cs->second;
         step.recorded_refs = refs;
+        step.recorded_result = std::make_shared<const nlohmann::json>(*r);
         if (r->is_object() && r->contains("total_cents") &&
             (*r)["total_cents"].is_number_integer()) {
           step.recorded_total = (*r)["total_cents"].get<int64_t>();

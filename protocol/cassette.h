@@ -23,6 +23,7 @@ struct CassetteStep {
   std::string inferred_from;               // with an inferred status: what it was inferred from
   std::vector<std::string> recorded_refs;  // ids the recorded result handed back
   int64_t recorded_total = -1;             // the recorded result's total_cents, if any
+  std::shared_ptr<const nlohmann::json> recorded_result;  // what the tool answered, if anything
   // params that name an id an earlier step got back: JSON pointer -> that step's index
   std::vector<std::pair<std::string, int>> substitutions;
   std::string payment_method;  // Stripe test payment method named in params, if any

@@ -20,6 +20,7 @@ namespace {
 struct Session {
   std::string id;
   std::vector<std::pair<int64_t, CassetteEvent>> events;  // (t_ms, event)
+  std::string user;                                       // "" unless --user-id-field named it
 };
 
 // Imported transcripts carry no timing: a plausible pace, so think times and hold TTLs in a
@@ -62,7 +63,7 @@ class OpenAiImport {
     std::string field = conv.is_object() ? where + options_.messages_field : where;
     if (!messages->is_array()) throw InputError(file, line, field, "expected an array of messages");
     TranscriptConverter converter(options_.actions, options_.error_patterns);
-    Session s{unique(id), {}};
+    Session s{unique(id), {}, user_of(conv, file, line, where)};
     int64_t t = 0;
     for (std::size_t i = 0; i < messages->size(); ++i) {
       std::vector<CassetteEvent> events;
@@ -83,6 +84,21 @@ class OpenAiImport {
       if (conv.contains(key) && conv[key].is_string()) return conv[key].get<std::string>();
     }
     return fallback;
+  }
+
+  // The value of --user-id-field, a string or an integer; "" without the option.
+  std::string user_of(const nlohmann::json& conv, const std::string& file, int line,
+                      const std::string& where) const {
+    const std::string& field = options_.user_id_field;
+    if (field.empty()) return "";
+    auto it = conv.is_object() ? conv.find(field) : conv.end();
+    if (!conv.is_object() || it == conv.end() || !(it->is_string() || it->is_number_integer()) ||
+        (it->is_string() && it->get<std::string>().empty())) {
+      throw InputError(file, line, where + field,
+                       "expected a string or an integer naming the session's user "
+                       "(--user-id-field names it)");
+    }
+    return it->is_string() ? it->get<std::string>() : it->dump();
   }
 
   // The values of --session-id-field, each a string or an integer, joined with ':'.
@@ -183,7 +199,7 @@ std::vector<Session> import_audit(const std::string& path) {
     if (f.session == 0) continue;  // the orchestrator's own records (restarts, refreshes)
     if (f.kind != "action" && f.kind != "reply" && f.kind != "consent") continue;
     auto [it, fresh] = open.try_emplace(f.session, Open{sessions.size(), f.t, 1, {}});
-    if (fresh) sessions.push_back(Session{"audit-" + std::to_string(f.session), {}});
+    if (fresh) sessions.push_back(Session{"audit-" + std::to_string(f.session), {}, {}});
     Open& o = it->second;
     Session& s = sessions[o.index];
     int64_t t = f.t - o.t0;
@@ -282,8 +298,16 @@ int run_import(const ImportOptions& options, std::ostream& out, std::ostream& er
   std::map<std::string, int> kinds;
   ToolCoverage coverage;
   for (const auto& s : sessions) {
+    bool first_event = true;
     for (const auto& [t, ev] : s.events) {
-      writer.append(s.id, t, ev);
+      if (first_event && !s.user.empty()) {
+        CassetteEvent named = ev;
+        named["user_id"] = s.user;
+        writer.append(s.id, t, named);
+      } else {
+        writer.append(s.id, t, ev);
+      }
+      first_event = false;
       const std::string type = ev["type"].get<std::string>();
       ++kinds[type];
       count_tool_call(ev, options.actions, coverage);

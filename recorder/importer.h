@@ -17,6 +17,9 @@ struct ImportOptions {
   // Fields of a conversation object whose values, joined with ':', name its session
   // (`--session-id-field task_id,trial`). Empty: its id, session_id or conversation_id.
   std::vector<std::string> session_id_fields;
+  // The field of a conversation object whose value names the session's user (the owner of
+  // a world file's existing bookings); written as the session's `user_id`.
+  std::string user_id_field;
   std::set<std::string> actions;  // tool names that are actions (openai)
   ErrorPatterns error_patterns;   // what marks a text answer as a failure
   CatalogRef catalog;             // the action catalog, named in the header

@@ -33,6 +33,7 @@ std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
       t.user = session.user.empty() ? session.id : session.user;
       for (auto& step : session.steps) {
         bool charge = false;
+        bool lookup = false;
         std::shared_ptr<const nlohmann::json> broken;
         if (step.kind == CassetteStep::Kind::kAction) {
           const ActionSpec* spec = actions.find(step.action);
@@ -40,6 +41,7 @@ std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
           ++count.calls;
           count.mapped += spec != nullptr;
           charge = spec != nullptr && spec->charge;
+          lookup = spec != nullptr && spec->handler == Handler::kLookup;
           bool changed = false;
           nlohmann::json bad = malform(*step.params, changed);
           if (!changed) bad = step.action + " " + step.params->dump();
@@ -50,6 +52,7 @@ std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
         if (charge && step.has_recorded)
           t.recorded_success = step.recorded == ActionStatus::kConfirmed;
         t.charge.push_back(charge);
+        t.as_recorded.push_back(lookup);
         t.malformed.push_back(std::move(broken));
         t.steps.push_back(std::move(step));
       }

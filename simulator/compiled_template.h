@@ -18,6 +18,7 @@ struct CompiledTemplate {
   std::vector<CassetteStep> steps;
   std::vector<std::shared_ptr<const nlohmann::json>> malformed;  // per step, the broken variant
   std::vector<bool> charge;                                      // per step: charge-bearing action
+  std::vector<bool> as_recorded;  // per step: a lookup of the team's systems, answered as recorded
   bool intent = false;
   bool has_substitutions = false;
   bool recorded_success = false;  // the recording ended with a confirmed charge

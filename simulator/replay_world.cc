@@ -9,6 +9,32 @@ namespace {
 constexpr int64_t kDefaultPrice = 1000;
 constexpr int32_t kAmple = 1'000'000;
 
+// A lookup whose recorded result describes a booking (the catalog's `describes:`) seeds it
+// for the session's user, unless the world already holds that reference for them.
+void seed_described_booking(const SessionTemplate& session, const CassetteStep& step,
+                            const ActionSpec& spec, const ActionCatalog& actions,
+                            Scenario& scenario) {
+  if (!spec.describes_booking || !step.recorded_result || !is_success(step.recorded)) return;
+  HandlerInput in;
+  std::string error;
+  if (!actions.map_result(spec, *step.recorded_result, in, error)) return;
+  if (in.reference.empty() || in.offer.empty() || in.seats <= 0 || in.seats > 1000) return;
+  std::string user = session.user.empty() ? session.id : session.user;
+  for (const auto& b : scenario.bookings) {
+    if (b.reference == in.reference && (b.user.empty() || b.user == user)) return;
+  }
+  ExistingBooking b;
+  b.reference = in.reference;
+  b.user = user;
+  b.offer = in.offer;
+  b.seats = in.seats;
+  b.paid = in.max_total > 0 ? in.max_total : -1;
+  b.origin = "recorded result of " + step.action;
+  b.line = step.line;
+  b.field = "describes.booking.offer";
+  scenario.bookings.push_back(b);
+}
+
 }  // namespace
 
 void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenario& scenario) {
@@ -23,6 +49,7 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
     for (const auto& step : session.steps) {
       if (step.kind != CassetteStep::Kind::kAction) continue;
       const ActionSpec* spec = actions.find(step.action);
+      if (spec != nullptr) seed_described_booking(session, step, *spec, actions, scenario);
       HandlerInput in;
       std::string error;
       if (spec == nullptr || !step.params->is_object() ||

@@ -10,7 +10,9 @@ namespace checkride {
 // recorded totals (total / quantity of a single-SKU order, total / seats of a booking), so a
 // total the model confirmed still matches; anything unpriced costs 10.00. Coupons take
 // nothing off, since the recorded totals already include any discount.
-// What the scenario already holds (from a world file) is kept, and not inferred again.
+// What the scenario already holds (from a world file) is kept, and not inferred again. A
+// lookup whose catalog entry `describes:` a booking adds the booking its recorded result
+// describes, for the session's user (a reservation-details lookup before a cancel).
 void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenario& scenario);
 
 }  // namespace checkride

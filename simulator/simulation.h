@@ -120,6 +120,7 @@ class Simulation {
   std::vector<uint32_t> free_slots_;
   uint64_t next_request_ = 1;
   int64_t started_ = 0;
+  int64_t lookups_as_recorded_ = 0;  // lookup answers that came from the recording
   bool arrivals_done_ = false;
   Time load_end_ = 0;
   Time now_ = 0;

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Writes the airline-support worked example from one description of the world:
+
+  scenarios/worlds/airline-support.yaml           flights and the reservations users hold
+  scenarios/transcripts/airline-support.json      OpenAI message arrays, one per conversation
+
+The conversations are written here, from the world, in the shape tool-calling support agents
+commonly produce (tool calls with JSON-string arguments, tool answers as JSON text, money in
+dollars, the user agreeing in words). Import and replay them with:
+
+  checkride record import scenarios/transcripts/airline-support.json --from openai \
+      --actions scenarios/catalogs/airline-support.yaml --session-id-field task_id,trial \
+      --user-id-field user_id --out scenarios/cassettes/airline-support.jsonl
+  checkride replay scenarios/cassettes/airline-support.jsonl --world scenarios/worlds/airline-support.yaml
+
+Run from the repository root; the output is deterministic.
+"""
+import json
+
+FLIGHTS = [  # flight number, origin, destination, date, price (dollars), refund percent
+    ("HAT001", "SFO", "JFK", "2026-12-10", 249, 100),
+    ("HAT002", "JFK", "SFO", "2026-12-12", 199, 80),
+    ("HAT003", "ORD", "LAX", "2026-12-11", 159, 0),
+    ("HAT004", "SEA", "BOS", "2026-12-14", 289, 50),
+]
+USERS = {
+    "mia_li_3668": {"name": "Mia Li", "card": "credit_card_4421"},
+    "omar_davis_3817": {"name": "Omar Davis", "card": "credit_card_9012"},
+    "sofia_kim_7421": {"name": "Sofia Kim", "card": "credit_card_3310", "gift": "gift_card_5501"},
+    "raj_patel_5512": {"name": "Raj Patel", "card": "credit_card_2201"},
+}
+RESERVATIONS = [  # id, user, flight, passengers
+    ("ZFA04Y", "mia_li_3668", "HAT002", [("Mia", "Li"), ("Chen", "Li")]),
+    ("K1NW8N", "omar_davis_3817", "HAT001", [("Omar", "Davis")]),
+    ("Q9X2LP", "sofia_kim_7421", "HAT004", [("Sofia", "Kim")]),
+]
+SYSTEM = "You are an airline customer service agent. Act only with the user's explicit yes."
+
+
+def flight(number):
+    return next(f for f in FLIGHTS if f[0] == number)
+
+
+def offer_id(number):
+    f = flight(number)
+    return f"{f[0]}-{f[3]}"
+
+
+def dollars(x):
+    return f"${x:,.2f}"
+
+
+class Conversation:
+    def __init__(self, task, trial, user):
+        self.task, self.trial, self.user = task, trial, user
+        self.messages = [{"role": "system", "content": SYSTEM}]
+        self.calls = 0
+
+    def say(self, role, text):
+        self.messages.append({"role": role, "content": text})
+
+    def call(self, name, args, answer):
+        self.calls += 1
+        call_id = f"call_{self.task}_{self.trial}_{self.calls}"
+        self.messages.append({"role": "assistant", "content": None, "tool_calls": [
+            {"id": call_id, "type": "function",
+             "function": {"name": name, "arguments": json.dumps(args)}}]})
+        content = answer if isinstance(answer, str) else json.dumps(answer)
+        self.messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
+
+    def dump(self):
+        return {"task_id": self.task, "trial": self.trial, "user_id": self.user,
+                "messages": self.messages}
+
+
+def user_details(user):
+    u = USERS[user]
+    methods = [{"id": u["card"], "source": "credit_card"}]
+    if "gift" in u:
+        methods.append({"id": u["gift"], "source": "gift_card", "amount": 250})
+    return {"user_id": user, "name": u["name"], "payment_methods": methods,
+            "reservations": [r[0] for r in RESERVATIONS if r[1] == user]}
+
+
+def reservation_details(rid):
+    r = next(x for x in RESERVATIONS if x[0] == rid)
+    f = flight(r[2])
+    return {"reservation_id": rid, "user_id": r[1], "origin": f[1], "destination": f[2],
+            "cabin": "economy",
+            "flights": [{"flight_number": f[0], "date": f[3], "origin": f[1],
+                         "destination": f[2], "price": f[4]}],
+            "passengers": [{"first_name": a, "last_name": b} for a, b in r[3]],
+            "payment_history": [{"payment_id": USERS[r[1]]["card"],
+                                 "amount": f[4] * len(r[3])}]}
+
+
+def cancel(task, trial, rid):
+    r = next(x for x in RESERVATIONS if x[0] == rid)
+    f = flight(r[2])
+    c = Conversation(task, trial, r[1])
+    c.say("user", f"Hi, I'm {USERS[r[1]]['name']} ({r[1]}). I need to cancel reservation {rid}.")
+    c.call("get_user_details", {"user_id": r[1]}, user_details(r[1]))
+    details = reservation_details(rid)
+    c.call("get_reservation_details", {"reservation_id": rid}, details)
+    paid = f[4] * len(r[3])
+    refund = paid * f[5] / 100
+    c.call("calculate", {"expression": f"{paid} * {f[5]} / 100"}, f"{refund:g}")
+    c.say("assistant", f"Reservation {rid} ({f[1]} to {f[2]} on {f[3]}) can be cancelled; "
+                       f"{dollars(refund)} goes back to {USERS[r[1]]['card']}. Shall I cancel it?")
+    c.say("user", "Yes, please cancel it.")
+    done = dict(details, status="cancelled")
+    c.call("cancel_reservation", {"reservation_id": rid}, done)
+    c.say("assistant", f"Done: {rid} is cancelled.")
+    return c
+
+
+def book(task, trial, user, number, passengers, split=None):
+    f = flight(number)
+    u = USERS[user]
+    total = f[4] * len(passengers)
+    c = Conversation(task, trial, user)
+    c.say("user", f"I'm {user}. I'd like a one-way flight {f[1]} to {f[2]} on {f[3]} for "
+                  f"{len(passengers)}.")
+    c.call("get_user_details", {"user_id": user}, user_details(user))
+    c.call("search_direct_flight", {"origin": f[1], "destination": f[2], "date": f[3]},
+           [{"flight_number": f[0], "origin": f[1], "destination": f[2], "date": f[3],
+             "prices": {"economy": f[4]}, "available_seats": {"economy": 9}}])
+    payments = split or [(u["card"], total)]
+    how = " and ".join(f"{dollars(a)} on {p}" for p, a in payments)
+    c.say("assistant", f"Flight {f[0]} in economy for {len(passengers)} comes to "
+                       f"{dollars(total)}, paid {how}. Shall I book it?")
+    c.say("user", "Yes, book it.")
+    args = {"user_id": user, "origin": f[1], "destination": f[2], "flight_type": "one_way",
+            "cabin": "economy", "flights": [{"flight_number": f[0], "date": f[3]}],
+            "passengers": [{"first_name": a, "last_name": b, "dob": "1990-01-01"}
+                           for a, b in passengers],
+            "payment_methods": [{"payment_id": p, "amount": a} for p, a in payments],
+            "total_baggages": 0, "nonfree_baggages": 0, "insurance": "no"}
+    c.call("book_reservation", args,
+           {"reservation_id": f"NEW{task:03d}{trial}", "status": "confirmed",
+            "flights": args["flights"], "passengers": args["passengers"],
+            "payment_history": args["payment_methods"]})
+    c.say("assistant", "You're booked.")
+    return c
+
+
+def not_theirs(task, trial, user, rid):
+    c = Conversation(task, trial, user)
+    c.say("user", f"I'm {user}; cancel {rid} for me.")
+    c.call("get_user_details", {"user_id": user}, user_details(user))
+    c.call("get_reservation_details", {"reservation_id": rid},
+           f"Error: reservation {rid} does not belong to user {user}")
+    c.say("assistant", "I can't find that reservation on your profile; let me get a colleague.")
+    c.call("transfer_to_human_agents", {"summary": f"{user} asks to cancel {rid}, not theirs"},
+           "Transfer successful")
+    return c
+
+
+def browse(task, trial, user):
+    c = Conversation(task, trial, user)
+    c.say("user", "Which airports do you fly from, and is there anything SEA to BOS on the 14th?")
+    c.call("list_all_airports", {}, {"SFO": "San Francisco", "JFK": "New York JFK",
+                                     "ORD": "Chicago O'Hare", "LAX": "Los Angeles",
+                                     "SEA": "Seattle", "BOS": "Boston"})
+    f = flight("HAT004")
+    c.call("search_direct_flight", {"origin": "SEA", "destination": "BOS", "date": f[3]},
+           [{"flight_number": f[0], "date": f[3], "prices": {"economy": f[4]}}])
+    c.say("assistant", f"{f[0]} flies SEA to BOS on {f[3]} from {dollars(f[4])}.")
+    return c
+
+
+def conversations():
+    out = []
+    for trial in (1, 2):
+        out += [
+            cancel(1, trial, "ZFA04Y"),
+            cancel(2, trial, "K1NW8N"),
+            cancel(3, trial, "Q9X2LP"),
+            book(4, trial, "raj_patel_5512", "HAT003", [("Raj", "Patel")]),
+            book(5, trial, "sofia_kim_7421", "HAT001", [("Sofia", "Kim"), ("Jun", "Kim")],
+                 split=[("credit_card_3310", 300), ("gift_card_5501", 198)]),
+            not_theirs(6, trial, "omar_davis_3817", "ZFA04Y"),
+            browse(7, trial, "raj_patel_5512"),
+        ]
+    return [c.dump() for c in out]
+
+
+def world():
+    lines = ["# Written by scenarios/generate/airline_support.py: the airline-support worked",
+             "# example's world (docs/worked-examples.md). Offers are keyed by flight number and",
+             "# date; each reservation belongs to the user its conversations name in user_id.",
+             "currency: usd", "offers:"]
+    for n, o, d, date, price, refund in FLIGHTS:
+        lines.append(f"  - {{id: {n}-{date}, route: {o}-{d} {date}, price_cents: {price * 100}, "
+                     f"capacity: 500, refund_percent: {refund}}}")
+    lines.append("bookings:")
+    for rid, user, number, pax in RESERVATIONS:
+        lines.append(f"  - {{reference: {rid}, user: {user}, offer: {offer_id(number)}, "
+                     f"seats: {len(pax)}}}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    with open("scenarios/worlds/airline-support.yaml", "w") as f:
+        f.write(world())
+    with open("scenarios/transcripts/airline-support.json", "w") as f:
+        json.dump(conversations(), f, indent=1)
+        f.write("\n")

@@ -1,0 +1,188 @@
+// The airline-support worked example (docs/worked-examples.md), a tool set checkride did not
+// shape: its transcripts (written by scenarios/generate/airline_support.py from the world)
+// import with every tool call mapped, replay "same" in the seeded world and in the world
+// inferred from the recorded lookups, a recorded failure the sandbox does not reproduce
+// diverges, and the money holds under lost answers and a crash.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "orchestrator/action_catalog.h"
+#include "protocol/cassette.h"
+#include "protocol/catalog_ref.h"
+#include "recorder/importer.h"
+#include "recorder/result_status.h"
+#include "simulator/replay.h"
+#include "tests/test_support.h"
+
+namespace checkride {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+const char* kCatalog = "scenarios/catalogs/airline-support.yaml";
+const char* kWorld = "scenarios/worlds/airline-support.yaml";
+
+// Imports the transcripts as the docs say: sessions named by task_id:trial, users by user_id.
+std::string import_transcripts(const std::string& transcripts, const std::string& dir,
+                               std::string* summary = nullptr) {
+  ImportOptions o;
+  o.files = {transcripts};
+  o.from = "openai";
+  o.session_id_fields = {"task_id", "trial"};
+  o.user_id_field = "user_id";
+  ActionCatalog catalog = ActionCatalog::from_file(testing::source_path(kCatalog));
+  for (const auto& [name, spec] : catalog.actions()) o.actions.insert(name);
+  std::string error;
+  for (const auto& p : catalog.error_patterns()) EXPECT_TRUE(o.error_patterns.add(p, error));
+  o.out = dir + "/airline-support.jsonl";
+  o.catalog = make_catalog_ref(testing::source_path(kCatalog),
+                               slurp(testing::source_path(kCatalog)), o.out);
+  std::ostringstream out, err;
+  EXPECT_EQ(run_import(o, out, err), 0) << err.str();
+  if (summary != nullptr) *summary = out.str();
+  return o.out;
+}
+
+ReplayResult replay(const std::string& cassette, const std::string& world,
+                    const std::string& faults = "") {
+  ReplayOptions o;
+  o.cassette = cassette;
+  o.world = world;
+  o.faults = faults;
+  o.out_dir = testing::temp_dir("worked-replay");
+  o.quiet = true;
+  std::ostringstream out, err;
+  ReplayResult r;
+  run_replay(o, out, err, &r);
+  return r;
+}
+
+// Everything after the header line: the events, which do not depend on where it was written.
+std::string events_of(const std::string& cassette) {
+  std::string text = slurp(cassette);
+  return text.substr(text.find('\n') + 1);
+}
+
+TEST(WorkedExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
+  std::string dir = testing::temp_dir("worked-import");
+  std::string summary;
+  std::string cassette = import_transcripts(
+      testing::source_path("scenarios/transcripts/airline-support.json"), dir, &summary);
+  EXPECT_NE(summary.find("46 of 46 mapped to an action, 0 kept as notes"), std::string::npos)
+      << summary;
+  EXPECT_EQ(events_of(cassette),
+            events_of(testing::source_path("scenarios/cassettes/airline-support.jsonl")))
+      << "the shipped cassette is stale: re-run the import in docs/worked-examples.md";
+  Cassette c = load_cassette(cassette);
+  ASSERT_EQ(c.sessions.size(), 14u);
+  EXPECT_EQ(c.sessions.front().id, "1:1");
+  EXPECT_EQ(c.sessions.front().user, "mia_li_3668");
+}
+
+TEST(WorkedExample, RecordedSuccessesReplaySameInTheSeededWorldWithTheFaresRefunds) {
+  ReplayResult r = replay(testing::source_path("scenarios/cassettes/airline-support.jsonl"),
+                          testing::source_path(kWorld));
+  ASSERT_EQ(r.sessions.size(), 14u);
+  for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
+  // Per trial: 80% of 2 x 199.00, all of 249.00, half of 289.00.
+  EXPECT_EQ(r.report.money.at("refunded"), 2 * (31840 + 24900 + 14450));
+  EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
+  EXPECT_EQ(r.report.metrics.at("completion_rate"), 1);
+  EXPECT_EQ(r.report.metrics.at("intents"), 4);
+  EXPECT_EQ(r.report.metrics.at("mapped_tool_calls"), 1);
+  EXPECT_EQ(r.report.metrics.at("lookups_as_recorded"), 30);
+}
+
+TEST(WorkedExample, WithoutAWorldTheRecordedLookupsDescribeTheReservations) {
+  ReplayResult r = replay(testing::source_path("scenarios/cassettes/airline-support.jsonl"), "");
+  for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
+  EXPECT_GT(r.report.money.at("refunded"), 0);  // the fare rules are unknown: refunded in full
+  EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
+}
+
+TEST(WorkedExample, ARecordedFailureTheSandboxDoesNotReproduceDiverges) {
+  std::string dir = testing::temp_dir("worked-failure");
+  auto conversations = nlohmann::json::parse(
+      slurp(testing::source_path("scenarios/transcripts/airline-support.json")));
+  // In task 1, trial 1 the airline refused the cancel; in the seeded world the reservation
+  // stands, so the sandbox cancels it.
+  nlohmann::json& messages = conversations.at(0).at("messages");
+  std::string cancel_call;
+  for (auto& m : messages) {
+    if (m.contains("tool_calls") &&
+        m["tool_calls"][0]["function"]["name"] == "cancel_reservation") {
+      cancel_call = m["tool_calls"][0]["id"];
+    }
+    if (!cancel_call.empty() && m["role"] == "tool" && m["tool_call_id"] == cancel_call) {
+      m["content"] = "Error: reservation ZFA04Y cannot be cancelled online";
+    }
+  }
+  ASSERT_FALSE(cancel_call.empty());
+  std::string text = conversations.dump();
+  std::string transcripts = testing::write_temp(dir, "failed.json", text);
+  ReplayResult r = replay(import_transcripts(transcripts, dir), testing::source_path(kWorld));
+  int diverged = 0;
+  for (const auto& s : r.sessions) {
+    if (s.verdict != "diverged") continue;
+    ++diverged;
+    EXPECT_EQ(s.session, "1:1");
+    EXPECT_EQ(s.action, "cancel_reservation");
+    EXPECT_EQ(s.recorded, "failed");
+    EXPECT_EQ(s.sandbox, "ok");
+    EXPECT_NE(s.recorded_inferred_from.find("error"), std::string::npos)
+        << s.recorded_inferred_from;
+  }
+  EXPECT_EQ(diverged, 1);
+}
+
+// Booking and paying in one call checks consent on the held total before any money moves;
+// without a yes, nothing is charged and the seats go back.
+TEST(WorkedExample, ABookingWithoutTheUsersYesChargesNothingAndReleasesTheSeats) {
+  std::string dir = testing::temp_dir("worked-no-consent");
+  auto conversations = nlohmann::json::parse(
+      slurp(testing::source_path("scenarios/transcripts/airline-support.json")));
+  for (auto& m : conversations.at(3).at("messages")) {  // task 4: Raj books HAT003
+    if (m["role"] == "user" && m["content"] == "Yes, book it.") m["content"] = "Hmm.";
+  }
+  std::string transcripts = testing::write_temp(dir, "no-yes.json", conversations.dump());
+  ReplayResult r = replay(import_transcripts(transcripts, dir), testing::source_path(kWorld));
+  bool seen = false;
+  for (const auto& s : r.sessions) {
+    if (s.session != "4:1") continue;
+    seen = true;
+    EXPECT_EQ(s.verdict, "diverged");
+    EXPECT_EQ(s.sandbox, "needs_confirmation") << s.why;
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(r.report.metrics.at("orphan_holds"), 0);
+  EXPECT_EQ(r.report.metrics.at("consent_violations"), 0);
+  EXPECT_EQ(r.report.metrics.at("completed"), 3);
+}
+
+TEST(WorkedExample, LostAnswersAndACrashChargeNoOneTwiceAndLeaveNoHold) {
+  std::string dir = testing::temp_dir("worked-faults");
+  std::string faults = testing::write_temp(dir, "faults.yaml", R"([
+    {provider: booking, op: hold, kind: lost_response, nth: 1},
+    {provider: payment, op: capture, kind: lost_response, nth: 2},
+    {provider: payment, op: refund, kind: lost_response, nth: 1},
+    {provider: booking, op: cancel_confirm, kind: lost_response, nth: 3},
+    {provider: orchestrator, op: authorize, kind: crash, nth: 3, restart_after: 2s}])");
+  ReplayResult r = replay(testing::source_path("scenarios/cassettes/airline-support.jsonl"),
+                          testing::source_path(kWorld), faults);
+  for (const char* safety :
+       {"duplicate_charges", "orphan_holds", "orphan_authorizations", "charged_without_order",
+        "order_without_charge", "money_difference_cents", "stuck", "fault_rules_never_fired"}) {
+    EXPECT_EQ(r.report.metrics.at(safety), 0) << safety;
+  }
+  EXPECT_EQ(r.report.money.at("refunded"), 2 * (31840 + 24900 + 14450));
+}
+
+}  // namespace
+}  // namespace checkride
