@@ -47,6 +47,36 @@ bool CatalogFake::holds_stock(UserId user) const {
   return false;
 }
 
+ObjectId CatalogFake::seed_order(UserId user, const std::string& reference, int64_t total,
+                                 int32_t units, bool delivered, ObjectId payment, Time at) {
+  Order order{user, at, 0, total, 0, -1, units, false};
+  order.seeded = true;
+  order.delivered = delivered;
+  order.payment = payment;
+  ObjectId id = orders_.add(order);
+  Owned& owned = owned_[user];
+  owned.orders.push_back(id);
+  owned.references.emplace_back(reference, id);
+  return id;
+}
+
+// Only the caller's own orders are found: another user's reference is not found.
+ProviderReply CatalogFake::find(const ProviderRequest& req) const {
+  auto it = owned_.find(req.user);
+  if (it == owned_.end()) return error_reply(ErrorCode::kNotFound);
+  for (const auto& [reference, id] : it->second.references) {
+    const Order* o = reference == req.text ? orders_.find(id) : nullptr;
+    if (o == nullptr) continue;
+    ProviderReply r;
+    r.id = id;
+    r.amount = o->total;
+    r.paid_with = o->payment;
+    r.status = o->cancelled ? "cancelled" : o->delivered ? "delivered" : "pending";
+    return r;
+  }
+  return error_reply(ErrorCode::kNotFound);
+}
+
 void CatalogFake::retire_user(UserId user) {
   idempotency_.forget_owner(user);
   auto it = owned_.find(user);
@@ -96,6 +126,8 @@ ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time rea
       return search(req);
     case Op::kQuote:
       return quote(req);
+    case Op::kFindOrder:
+      return find(req);  // read-only: no idempotency
     default:
       break;
   }
@@ -297,6 +329,7 @@ ProviderReply CatalogFake::cancel_order(const ProviderRequest& req) {
   r.amount = order.total;
   r.status = "cancelled";
   if (order.cancelled) return r;
+  if (order.delivered) return error_reply(ErrorCode::kInvalidState);  // returned, not cancelled
   order.cancelled = true;
   const Reservation* res = reservations_.find(order.reservation);
   if (res) {

@@ -26,6 +26,18 @@ struct CouponSpec {
   int32_t per_user = 0;  // 0 = unlimited
 };
 
+// An order that existed before the session, as a world file declares it.
+struct ExistingOrder {
+  std::string reference;  // the shop's own order id (e.g. "#W2378156")
+  std::string user;       // the session user it belongs to; "" = every session's user
+  std::vector<LineItem> items;
+  int64_t paid = -1;  // captured by card; -1: the items at their prices
+  bool delivered = false;
+  std::string origin;  // where it was declared, for messages
+  int line = 0;
+  std::string field;
+};
+
 // Catalog, inventory and pricing. Stock is held by reservations that lapse after a TTL;
 // a coupon's budget and per-user limit are held by the reservation too, so a committed
 // order never spends budget that was not there. The ledger is the checkers' ground truth.
@@ -51,6 +63,9 @@ class CatalogFake {
     int32_t coupon;
     int32_t units;
     bool cancelled;
+    bool seeded = false;     // made before the session (a world file's existing order)
+    bool delivered = false;  // seeded as delivered: returned, not cancelled
+    ObjectId payment = 0;    // seeded: the payment intent that paid for it
   };
   struct SkuState {
     SkuSpec spec;
@@ -68,6 +83,10 @@ class CatalogFake {
 
   void add_sku(const SkuSpec& sku);
   void add_coupon(const CouponSpec& coupon);
+  // An order placed before the session, under the world's own reference, paid by
+  // `payment`. Its units were sold before the stock was counted, so it changes no stock.
+  ObjectId seed_order(UserId user, const std::string& reference, int64_t total, int32_t units,
+                      bool delivered, ObjectId payment, Time at);
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
   // Lapses reservations whose TTL has passed; called before every request.
   void expire(Time now);
@@ -95,6 +114,7 @@ class CatalogFake {
   ProviderReply commit(const ProviderRequest& req, Time now);
   ProviderReply release(const ProviderRequest& req);
   ProviderReply cancel_order(const ProviderRequest& req);
+  ProviderReply find(const ProviderRequest& req) const;
   bool price(const ProviderRequest& req, std::vector<std::pair<int32_t, int32_t>>& lines,
              int64_t& subtotal, int32_t& coupon, ProviderReply& error) const;
   void give_back(Reservation& r);
@@ -105,6 +125,7 @@ class CatalogFake {
   struct Owned {
     IdList reservations;
     IdList orders;
+    std::vector<std::pair<std::string, ObjectId>> references;  // seeded orders
   };
   RetiringTable<Reservation> reservations_;
   RetiringTable<Order> orders_;

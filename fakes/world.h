@@ -30,6 +30,8 @@ struct World {
   // A booking the user made before the session: paid by a card of theirs, captured, and
   // confirmed, so cancelling it refunds real money. False when its offer is unknown.
   bool seed_booking(UserId user, const ExistingBooking& b, Time at);
+  // The same for an order: paid by card, captured; pending (cancellable) or delivered.
+  bool seed_order(UserId user, const ExistingOrder& o, Time at);
 
   // Drops everything the user owns in every fake (after the checkers have read it).
   void retire_user(UserId user) {

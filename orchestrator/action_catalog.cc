@@ -112,7 +112,7 @@ SagaPlan parse_saga(const YAML::Node& entry, const std::string& origin, const st
                            "unknown step '" + (s.IsScalar() ? s.Scalar() : "?") +
                                "'; expected quote, reserve, authorize, commit, capture, hold, "
                                "await_confirm, confirm, cancel_quote, cancel_confirm, "
-                               "cancel_order, refund or find_booking");
+                               "cancel_order, refund, find_booking or find_order");
         }
         plan.steps.push_back(step);
       }

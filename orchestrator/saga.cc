@@ -30,6 +30,8 @@ const char* step_name(Step s) {
       return "refund";
     case Step::kFindBooking:
       return "find_booking";
+    case Step::kFindOrder:
+      return "find_order";
     case Step::kDone:
       return "done";
   }

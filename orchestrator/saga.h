@@ -25,6 +25,7 @@ enum class Step : uint8_t {
   kCancelOrder,
   kRefund,
   kFindBooking,  // cancel_booking: learn a booking the store does not know from the provider
+  kFindOrder,    // cancel_order: the same for an order
   kDone,
 };
 constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;

@@ -30,8 +30,8 @@ const FamilyRule kFamilies[] = {
      {Step::kHold, Step::kAwaitConfirm, Step::kAuthorize, Step::kConfirmBooking, Step::kCapture},
      {Step::kHold, Step::kAuthorize, Step::kConfirmBooking, Step::kCapture}},
     {SagaKind::kCancelOrder,
-     {Step::kCancelOrder},
-     {Step::kCancelOrder, Step::kRefund},
+     {},  // find_order, when it is there, comes first (see kNeeds)
+     {Step::kFindOrder, Step::kCancelOrder, Step::kRefund},
      {Step::kCancelOrder}},
     {SagaKind::kCancelBooking,
      {},  // find_booking, when it is there, comes first (see kNeeds)
@@ -45,6 +45,8 @@ const Needs kNeeds[] = {
     {Step::kRefund, Step::kCancelConfirm},      // refunds what the provider said is owed
     {Step::kCancelQuote, Step::kFindBooking},   // quotes the booking the lookup found
     {Step::kAuthorize, Step::kAwaitConfirm},    // a two-phase booking pays after the pause
+    {Step::kCancelOrder, Step::kFindOrder},     // cancels the order the lookup found
+    {Step::kRefund, Step::kCancelOrder},        // refunds what the cancelled order was paid
 };
 
 bool has(const std::vector<Step>& steps, Step s) {
@@ -68,7 +70,7 @@ const std::vector<SagaPlan>& builtin_plans() {
       {"cancel_order",
        SagaKind::kCancelOrder,
        nullptr,
-       {Step::kCancelOrder, Step::kRefund},
+       {Step::kFindOrder, Step::kCancelOrder, Step::kRefund},
        ActionStatus::kOk},
       {"cancel_booking",
        SagaKind::kCancelBooking,

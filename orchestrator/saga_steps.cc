@@ -98,6 +98,19 @@ const StepKind kStepKinds[] = {
      .skipped_when_known = true,
      .on_failure = OnFailure::kFinish,
      .fail_status = FailStatus::kRejectedUnlessTransient},
+    // The same for an order: only a pending one can be cancelled (a delivered one is returned).
+    {.step = Step::kFindOrder,
+     .op = Op::kFindOrder,
+     .keyed = false,
+     .keeps_id = &SagaRecord::order,
+     .keeps_amount = &SagaRecord::total,
+     .keeps_payment = &SagaRecord::payment,
+     .needs_status = "pending",
+     .needs_code = "not_cancellable",
+     .not_found_code = "unknown_order",
+     .skipped_when_known = true,
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
 };
 
 const CompensationRule kCompensationRules[4] = {
@@ -133,6 +146,7 @@ constexpr OpFields kOpFields[] = {
     {Op::kCancelQuote, kSendHold},
     {Op::kCancelConfirm, kSendHold},
     {Op::kFindBooking, kSendReference},
+    {Op::kFindOrder, kSendReference},
 };
 
 }  // namespace

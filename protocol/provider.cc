@@ -30,6 +30,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kCancelConfirm, Provider::kBooking, "cancel_confirm"},
     {Op::kRefreshToken, Provider::kIdentity, "token"},
     {Op::kFindBooking, Provider::kBooking, "find_booking"},
+    {Op::kFindOrder, Provider::kCatalog, "find_order"},
 }};
 
 constexpr std::array<std::string_view, kProviderCount> kProviders = {"catalog", "payment",

@@ -33,8 +33,9 @@ enum class Op : uint8_t {
   kCancelConfirm,  // booking: step 2
   kRefreshToken,   // identity: refresh_token grant
   kFindBooking,    // booking: a booking by its reference (one made before the session too)
+  kFindOrder,      // catalog: an order by its reference (one made before the session too)
 };
-constexpr int kOpCount = 18;
+constexpr int kOpCount = 19;
 
 Provider provider_of(Op op);
 std::string_view op_name(Op op);
@@ -101,7 +102,7 @@ struct ProviderReply {
   uint32_t scopes = 0;
   std::string_view
       status;              // provider's own status word (a static literal), e.g. "requires_capture"
-  ObjectId paid_with = 0;  // find_booking: the payment intent that paid for it
+  ObjectId paid_with = 0;  // find_booking, find_order: the payment intent that paid for it
   std::vector<std::string> found;  // search results
   bool ok() const { return error == ErrorCode::kNone; }
 };

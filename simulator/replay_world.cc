@@ -69,6 +69,10 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
       }
     }
   }
+  // An existing order's SKUs, likewise (priced by default: the order's own total stands).
+  for (const auto& o : scenario.orders) {
+    for (const auto& item : o.items) sku_price.try_emplace(item.sku, -1);
+  }
   // An existing booking's offer is named by the world file; its price is what was paid.
   for (const auto& b : scenario.bookings) {
     int64_t& p = offer_price.try_emplace(b.offer, -1).first->second;

@@ -90,6 +90,7 @@ struct Scenario {
   std::vector<OfferSpec> offers;
   std::vector<CouponSpec> coupons;
   std::vector<ExistingBooking> bookings;  // seeded for each session of their user
+  std::vector<ExistingOrder> orders;      // likewise
   LatencySpec latency[kProviderCount];
   Duration access_ttl = 15 * kMinute;
   // orchestrator
@@ -116,7 +117,8 @@ Scenario load_scenario(const std::string& path, const std::vector<std::string>& 
 // Adds a world file's SKUs, offers, coupons and existing bookings (docs/scenarios.md, "World
 // file") to the scenario. Throws InputError like load_scenario.
 void load_world_file(Scenario& s, const std::string& path);
-// Every existing booking is on an offer of the world. Throws InputError naming the booking.
+// Every existing booking is on an offer of the world, and every existing order's SKUs are
+// SKUs of it. Throws InputError naming the booking or order.
 void check_existing_bookings(const Scenario& s);
 // Writes the scenario's world as a world file that load_world_file reads back.
 void write_world_file(const Scenario& s, const std::string& path);

@@ -207,6 +207,49 @@ void load_existing_bookings(Scenario& s, const YAML::Node& list, const std::stri
   }
 }
 
+// Orders placed before the session, of SKUs this or an earlier world file declares.
+void load_existing_orders(Scenario& s, const YAML::Node& list, const std::string& path) {
+  if (!list.IsSequence()) throw InputError(path, line_of(list), "orders", "expected a list");
+  int i = 0;
+  for (const auto& n : list) {
+    std::string field = "orders[" + std::to_string(i++) + "]";
+    MapReader om(n, path, field);
+    ExistingOrder o;
+    o.reference = om.str("reference", "");
+    o.user = om.str("user", "");
+    o.paid = om.integer("paid_cents", -1);
+    std::string status = om.str("status", "pending");
+    if (o.reference.empty()) om.fail(n, "reference", "missing");
+    if (status != "pending" && status != "delivered")
+      om.fail(n, "status", "expected pending or delivered, got '" + status + "'");
+    o.delivered = status == "delivered";
+    if (o.paid == 0 || o.paid < -1) om.fail(n, "paid_cents", "expected a positive integer");
+    if (!om.has("items") || !om.get("items").IsSequence() || om.get("items").size() == 0)
+      om.fail(n, "items", "expected a non-empty list of {sku, quantity}");
+    int j = 0;
+    for (const auto& item : om.get("items")) {
+      MapReader im(item, path, field + ".items[" + std::to_string(j++) + "]");
+      LineItem line{im.str("sku", ""), static_cast<int32_t>(im.integer("quantity", 1))};
+      if (line.sku.empty()) im.fail(item, "sku", "missing");
+      if (line.quantity <= 0 || line.quantity > 1000000)
+        im.fail(item, "quantity", "expected 1 to 1000000");
+      im.finish();
+      o.items.push_back(line);
+    }
+    om.finish();
+    o.origin = path;
+    o.line = line_of(n);
+    o.field = field + ".items";
+    for (const auto& other : s.orders) {
+      if (other.reference == o.reference &&
+          (other.user == o.user || other.user.empty() || o.user.empty())) {
+        om.fail(n, "reference", "'" + o.reference + "' is already an order of this user");
+      }
+    }
+    s.orders.push_back(o);
+  }
+}
+
 void load_world_catalog(Scenario& s, const std::string& path) {
   YAML::Node root = load_yaml_file(path, "catalog");
   MapReader m(root, path, "");
@@ -248,6 +291,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
   }
   if (m.has("coupons")) load_coupons(s, m.get("coupons"), path, "coupons");
   if (m.has("bookings")) load_existing_bookings(s, m.get("bookings"), path);
+  if (m.has("orders")) load_existing_orders(s, m.get("orders"), path);
   m.finish();
 }
 
@@ -687,6 +731,17 @@ std::string describe_fault(const FaultRule& rule, std::size_t index) {
 }
 
 void check_existing_bookings(const Scenario& s) {
+  for (const auto& o : s.orders) {
+    for (const auto& item : o.items) {
+      bool known = std::any_of(s.skus.begin(), s.skus.end(),
+                               [&](const SkuSpec& k) { return k.id == item.sku; });
+      if (!known) {
+        throw InputError(
+            o.origin, o.line, o.field,
+            "expected SKUs of the world (a world file's skus:), got '" + item.sku + "'");
+      }
+    }
+  }
   for (const auto& b : s.bookings) {
     bool known = std::any_of(s.offers.begin(), s.offers.end(),
                              [&](const OfferSpec& o) { return o.id == b.offer; });

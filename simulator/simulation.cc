@@ -220,6 +220,9 @@ void Simulation::start_session(Time now) {
   for (const ExistingBooking& b : scenario_.bookings) {
     if (b.user.empty() || b.user == t.user) world_->seed_booking(id, b, now);
   }
+  for (const ExistingOrder& o : scenario_.orders) {
+    if (o.user.empty() || o.user == t.user) world_->seed_order(id, o, now);
+  }
   SessionGrant grant = world_->identity.login(id, id, kScopesAll, now);
   if (orchestrator_) orchestrator_->on_session_start(grant, now);
   agents_.add(std::move(a));

@@ -40,6 +40,20 @@ void write_world_file(const Scenario& s, const std::string& path) {
     if (b.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << b.paid;
     y << YAML::EndMap;
   }
+  y << YAML::EndSeq << YAML::Key << "orders" << YAML::Value << YAML::BeginSeq;
+  for (const auto& o : s.orders) {
+    y << YAML::Flow << YAML::BeginMap << YAML::Key << "reference" << YAML::Value << o.reference;
+    if (!o.user.empty()) y << YAML::Key << "user" << YAML::Value << o.user;
+    y << YAML::Key << "status" << YAML::Value << (o.delivered ? "delivered" : "pending");
+    y << YAML::Key << "items" << YAML::Value << YAML::BeginSeq;
+    for (const auto& item : o.items) {
+      y << YAML::BeginMap << YAML::Key << "sku" << YAML::Value << item.sku << YAML::Key
+        << "quantity" << YAML::Value << item.quantity << YAML::EndMap;
+    }
+    y << YAML::EndSeq;
+    if (o.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << o.paid;
+    y << YAML::EndMap;
+  }
   y << YAML::EndSeq << YAML::EndMap;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << "# checkride world file (docs/scenarios.md): what existed before the sessions\n"

@@ -1,5 +1,6 @@
 // The action catalog loader, schema compilation included, then each action's schema applied
-// to a few params: an InputError naming the field, or a catalog that validates.
+// to a few params (and a lookup's `describes:` mapping to them as results): an InputError
+// naming the field, or a catalog that validates.
 #include <cstdint>
 #include <string>
 
@@ -19,6 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         catalog.validate(spec, params, error);
         checkride::HandlerInput input;
         catalog.map_inputs(spec, params, input, error);
+        catalog.map_result(spec, params, input, error);  // a lookup's `describes:` mapping
       }
     }
   } catch (const checkride::InputError&) {

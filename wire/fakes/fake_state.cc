@@ -84,6 +84,9 @@ Shopper FakeState::add_shopper(CardBehaviour card, uint32_t scopes, const std::s
   for (const ExistingBooking& b : scenario_.bookings) {
     if (b.user.empty() || b.user == user_id) world_->seed_booking(s.user, b, now());
   }
+  for (const ExistingOrder& o : scenario_.orders) {
+    if (o.user.empty() || o.user == user_id) world_->seed_order(s.user, o, now());
+  }
   s.grant = world_->identity.login(s.user, s.user, scopes, now());
   return s;
 }

@@ -26,6 +26,7 @@ const char* object_prefix(Op op) {
       return "res";
     case Op::kCommit:
     case Op::kCancelOrder:
+    case Op::kFindOrder:
       return "ord";
     default:
       return "hold";
@@ -46,8 +47,8 @@ nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time 
     j["refund_amount"] = r.amount;
   } else if (op == Op::kCancelOrder) {
     j["total"] = r.amount;
-  } else if (op == Op::kFindBooking) {
-    j["object"] = "booking";
+  } else if (op == Op::kFindBooking || op == Op::kFindOrder) {
+    j["object"] = op == Op::kFindOrder ? "order" : "booking";
     j["total"] = r.amount;
     j["currency"] = "usd";
     if (r.paid_with != 0) j["payment_intent"] = wire_name("pi", r.paid_with);
@@ -224,6 +225,15 @@ void mount_catalog(httplib::Server& server, FakeState& state) {
             }
           } else {
             items_of(b, d);  // a direct sale, without a reservation
+          }
+        });
+  route(server, state, false, R"(/v1/orders/([^/]+))", Op::kFindOrder,
+        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
+          d.request.text = req.matches[1].str();
+          if (!req.has_param("customer")) return;
+          if (!parse_wire_name(req.get_param_value("customer"), "user", d.request.user)) {
+            d.error = "expected customer: \"user_<n>\"";
+            d.param = "customer";
           }
         });
   route(server, state, true, R"(/v1/orders/([^/]+)/cancel)", Op::kCancelOrder,

@@ -27,7 +27,9 @@ std::string_view known_status(const std::string& s) {
                                  "confirmed",
                                  "expired",
                                  "cancelled",
-                                 "quoted"};
+                                 "quoted",
+                                 "pending",
+                                 "delivered"};
   for (const char* w : kWords) {
     if (s == w) return w;
   }
@@ -235,8 +237,10 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       call.path = "/v1/holds/" + ref + "/cancellation_quote/confirm";
       break;
     case Op::kFindBooking:
+    case Op::kFindOrder:
       call.method = "GET";
-      call.path = "/v1/bookings/" + httplib::detail::encode_query_param(r.text) +
+      call.path = std::string(r.op == Op::kFindOrder ? "/v1/orders/" : "/v1/bookings/") +
+                  httplib::detail::encode_query_param(r.text) +
                   (customer.empty() ? "" : "?customer=" + customer);
       break;
     case Op::kRefreshToken:
@@ -317,7 +321,7 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       reply.amount = int_field(j, "total", int_field(j, "amount", 0));
     }
     reply.discount = int_field(j, "discount", 0);
-    if (r.op == Op::kFindBooking)
+    if (r.op == Op::kFindBooking || r.op == Op::kFindOrder)
       reply.paid_with = names_.intern(string_field(j, "payment_intent", ""));
     if (j.contains("expires_in_ms")) reply.expires_at = now + j["expires_in_ms"].get<int64_t>();
     if (j.contains("payment_required_in_ms"))

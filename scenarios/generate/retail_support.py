@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Writes the retail-support worked example from one description of the world:
+
+  scenarios/worlds/retail-support.yaml         products and the orders users placed before
+  scenarios/transcripts/retail-support.json    OpenAI message arrays, one per conversation
+
+Import and replay them with:
+
+  checkride record import scenarios/transcripts/retail-support.json --from openai \
+      --actions scenarios/catalogs/retail-support.yaml --session-id-field task_id,trial \
+      --user-id-field user_id --out scenarios/cassettes/retail-support.jsonl
+  checkride replay scenarios/cassettes/retail-support.jsonl --world scenarios/worlds/retail-support.yaml
+
+Run from the repository root; the output is deterministic.
+"""
+import json
+
+PRODUCTS = [  # sku, name, price (dollars)
+    ("LAMP-DESK-BLK", "Desk lamp, black", 54.99),
+    ("KBD-MECH-BRN", "Mechanical keyboard, brown switches", 129.50),
+    ("MUG-CER-12", "Ceramic mug, 12 oz", 14.00),
+    ("BAG-HIKE-30", "Hiking backpack, 30 l", 89.90),
+]
+USERS = {
+    "yusuf_rossi_9620": {"email": "yusuf.rossi@example.com", "card": "credit_card_9513926"},
+    "ana_brown_2254": {"email": "ana.brown@example.com", "card": "credit_card_1184732"},
+}
+ORDERS = [  # id, user, status, [(sku, qty)]
+    ("#W2378156", "yusuf_rossi_9620", "pending", [("KBD-MECH-BRN", 1), ("MUG-CER-12", 2)]),
+    ("#W4817420", "yusuf_rossi_9620", "delivered", [("LAMP-DESK-BLK", 1)]),
+    ("#W6390527", "ana_brown_2254", "pending", [("BAG-HIKE-30", 1)]),
+]
+SYSTEM = "You are a retail customer service agent. Act only with the user's explicit yes."
+
+
+def price(sku):
+    return next(p[2] for p in PRODUCTS if p[0] == sku)
+
+
+def total(order):
+    return round(sum(price(s) * q for s, q in order[3]), 2)
+
+
+def order(oid):
+    return next(o for o in ORDERS if o[0] == oid)
+
+
+class Conversation:
+    def __init__(self, task, trial, user):
+        self.task, self.trial, self.user = task, trial, user
+        self.messages = [{"role": "system", "content": SYSTEM}]
+        self.calls = 0
+
+    def say(self, role, text):
+        self.messages.append({"role": role, "content": text})
+
+    def call(self, name, args, answer):
+        self.calls += 1
+        call_id = f"call_{self.task}_{self.trial}_{self.calls}"
+        self.messages.append({"role": "assistant", "content": None, "tool_calls": [
+            {"id": call_id, "type": "function",
+             "function": {"name": name, "arguments": json.dumps(args)}}]})
+        content = answer if isinstance(answer, str) else json.dumps(answer)
+        self.messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
+
+    def dump(self):
+        return {"task_id": self.task, "trial": self.trial, "user_id": self.user,
+                "messages": self.messages}
+
+
+def details(oid):
+    o = order(oid)
+    return {"order_id": oid, "user_id": o[1], "status": o[2],
+            "items": [{"item_id": s, "name": next(p[1] for p in PRODUCTS if p[0] == s),
+                       "price": price(s), "quantity": q} for s, q in o[3]],
+            "payment_history": [{"transaction_type": "payment", "amount": total(o),
+                                 "payment_method_id": USERS[o[1]]["card"]}]}
+
+
+def identify(c, user):
+    c.call("find_user_id_by_email", {"email": USERS[user]["email"]}, user)
+    c.call("get_user_details", {"user_id": user},
+           {"user_id": user, "email": USERS[user]["email"],
+            "payment_methods": {USERS[user]["card"]: {"source": "credit_card"}},
+            "orders": [o[0] for o in ORDERS if o[1] == user]})
+
+
+def cancel(task, trial, oid):
+    o = order(oid)
+    c = Conversation(task, trial, o[1])
+    c.say("user", f"Hi, my email is {USERS[o[1]]['email']}. Please cancel order {oid}, "
+                  "I no longer need it.")
+    identify(c, o[1])
+    c.call("get_order_details", {"order_id": oid}, details(oid))
+    c.say("assistant", f"Order {oid} is pending; cancelling refunds ${total(o):.2f} to "
+                       f"{USERS[o[1]]['card']}. Confirm?")
+    c.say("user", "Yes, cancel it.")
+    c.call("cancel_pending_order", {"order_id": oid, "reason": "no longer needed"},
+           dict(details(oid), status="cancelled"))
+    c.say("assistant", "Cancelled; the refund is on its way.")
+    return c
+
+
+def delivered(task, trial, oid):
+    o = order(oid)
+    c = Conversation(task, trial, o[1])
+    c.say("user", f"I'm {USERS[o[1]]['email']}; cancel {oid}.")
+    identify(c, o[1])
+    c.call("get_order_details", {"order_id": oid}, details(oid))
+    c.call("cancel_pending_order", {"order_id": oid, "reason": "no longer needed"},
+           "Error: non-pending order cannot be cancelled")
+    c.say("assistant", "That order was already delivered, so it can only be returned.")
+    return c
+
+
+def browse(task, trial, user):
+    c = Conversation(task, trial, user)
+    c.say("user", "What kinds of products do you sell?")
+    c.call("list_all_product_types", {}, {p[1]: p[0] for p in PRODUCTS})
+    c.say("assistant", "Lamps, keyboards, mugs and backpacks.")
+    return c
+
+
+def conversations():
+    out = []
+    for trial in (1, 2):
+        out += [cancel(1, trial, "#W2378156"), cancel(2, trial, "#W6390527"),
+                delivered(3, trial, "#W4817420"), browse(4, trial, "ana_brown_2254")]
+    return [c.dump() for c in out]
+
+
+def world():
+    lines = ["# Written by scenarios/generate/retail_support.py: the retail-support worked",
+             "# example's world (docs/worked-examples.md). Each order belongs to the user its",
+             "# conversations name in user_id.", "currency: usd", "skus:"]
+    for sku, name, p in PRODUCTS:
+        lines.append(f"  - {{id: {sku}, name: \"{name}\", price_cents: {round(p * 100)}, "
+                     f"stock: 1000}}")
+    lines.append("orders:")
+    for oid, user, status, items in ORDERS:
+        its = ", ".join(f"{{sku: {s}, quantity: {q}}}" for s, q in items)
+        lines.append(f"  - {{reference: \"{oid}\", user: {user}, status: {status}, "
+                     f"items: [{its}], paid_cents: {round(total(order(oid)) * 100)}}}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    with open("scenarios/worlds/retail-support.yaml", "w") as f:
+        f.write(world())
+    with open("scenarios/transcripts/retail-support.json", "w") as f:
+        json.dump(conversations(), f, indent=1)
+        f.write("\n")

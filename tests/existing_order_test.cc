@@ -1,0 +1,120 @@
+// Orders placed before the conversation (the retail-support worked example): a world file
+// seeds them, paid and captured; the cancel plan's find_order learns each from the shop,
+// which finds only the caller's own; a pending one is cancelled and refunded exactly once
+// under lost answers and a crash, a delivered one is not cancellable.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "orchestrator/action_catalog.h"
+#include "protocol/input_error.h"
+#include "simulator/replay.h"
+#include "simulator/scenario.h"
+#include "tests/in_process_http.h"
+#include "tests/test_support.h"
+#include "wire/fakes/face_guard.h"
+#include "wire/fakes/faces.h"
+#include "wire/fakes/fake_servers.h"
+
+namespace checkride {
+namespace {
+
+ReplayResult replay_retail(const std::string& faults = "") {
+  ReplayOptions o;
+  o.cassette = testing::source_path("scenarios/cassettes/retail-support.jsonl");
+  o.world = testing::source_path("scenarios/worlds/retail-support.yaml");
+  o.faults = faults;
+  o.allow_empty = true;  // cancels refund; nothing is charged
+  o.out_dir = testing::temp_dir("retail-replay");
+  o.quiet = true;
+  std::ostringstream out, err;
+  ReplayResult r;
+  EXPECT_EQ(run_replay(o, out, err, &r), 0) << err.str() << out.str();
+  return r;
+}
+
+// Per trial: Yusuf's keyboard and two mugs, Ana's backpack. The delivered lamp stays paid.
+constexpr int64_t kRefunds = 2 * (15750 + 8990);
+
+TEST(ExistingOrder, PendingOrdersAreCancelledAndRefundedDeliveredOnesAreNot) {
+  ReplayResult r = replay_retail();
+  ASSERT_EQ(r.sessions.size(), 8u);
+  for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
+  EXPECT_EQ(r.report.money.at("refunded"), kRefunds);
+  EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
+  EXPECT_EQ(r.report.metrics.at("mapped_tool_calls"), 1);
+}
+
+class ExistingOrderUnderFaults : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ExistingOrderUnderFaults, EveryRefundExactlyOnce) {
+  std::string dir = testing::temp_dir("retail-faults");
+  ReplayResult r = replay_retail(testing::write_temp(dir, "faults.yaml", GetParam()));
+  EXPECT_EQ(r.report.money.at("refunded"), kRefunds);
+  for (const char* m :
+       {"money_difference_cents", "escalations", "stuck", "fault_rules_never_fired"})
+    EXPECT_EQ(r.report.metrics.at(m), 0) << m;
+  for (const auto& s : r.sessions) EXPECT_NE(s.verdict, "diverged") << s.session << ": " << s.why;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ExistingOrderUnderFaults,
+    ::testing::Values("[{provider: catalog, op: find_order, kind: lost_response, nth: 1}]",
+                      "[{provider: catalog, op: cancel_order, kind: lost_response, nth: 1}]",
+                      "[{provider: payment, op: refund, kind: lost_response, nth: 2}]",
+                      "[{provider: orchestrator, op: refund, kind: crash, nth: 1, "
+                      "restart_after: 2s}]",
+                      "[{provider: orchestrator, op: find_order, kind: crash, nth: 2, "
+                      "restart_after: 2s}]"));
+
+TEST(ExistingOrder, AWorldFileNamesTheOrderItCannotSeed) {
+  std::string dir = testing::temp_dir("retail-bad");
+  std::string skus = "skus: [{id: MUG, price_cents: 1400, stock: 10}]\n";
+  const std::pair<std::string, std::string> kBad[] = {
+      {"orders: [{reference: A, items: [{sku: NOPE, quantity: 1}]}]\n", "orders[0].items"},
+      {"orders: [{reference: A, status: shipped, items: [{sku: MUG}]}]\n", "orders[0].status"},
+      {"orders: [{reference: A}]\n", "orders[0].items"},
+      {"orders: [{items: [{sku: MUG}]}]\n", "orders[0].reference"},
+      {"orders: [{reference: A, items: [{sku: MUG, quantity: 0}]}]\n",
+       "orders[0].items[0].quantity"},
+  };
+  for (const auto& [text, field] : kBad) {
+    std::string path = testing::write_temp(dir, "w.yaml", skus + text);
+    Scenario s = default_scenario();
+    try {
+      load_world_file(s, path);
+      check_existing_bookings(s);
+      ADD_FAILURE() << "accepted: " << text;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(ExistingOrder, TheCatalogFaceFindsOnlyTheCustomersOwnOrder) {
+  Scenario scenario = default_scenario();
+  load_world_file(scenario, testing::source_path("scenarios/worlds/retail-support.yaml"));
+  ActionCatalog catalog =
+      ActionCatalog::from_file(testing::source_path("scenarios/catalogs/retail-support.yaml"));
+  FakeState state(scenario, {}, default_oauth_clients());
+  InProcessHttpServer server;
+  guard_face(server, ErrorStyle::kJson);
+  mount_catalog(server, state);
+  Shopper yusuf =
+      state.add_shopper(CardBehaviour::kSucceeds, kScopeOrdersWrite, "yusuf_rossi_9620");
+  Shopper ana = state.add_shopper(CardBehaviour::kSucceeds, kScopeOrdersWrite, "ana_brown_2254");
+  auto get = [&](UserId user) {
+    return server.handle("GET /v1/orders/%23W2378156?customer=user_" + std::to_string(user) +
+                         " HTTP/1.1\r\nHost: t\r\n\r\n");
+  };
+  std::string own = get(yusuf.user);
+  ASSERT_EQ(status_of(own), 200) << own;
+  auto j = nlohmann::json::parse(body_of(own));
+  EXPECT_EQ(j["status"], "pending");
+  EXPECT_EQ(j["total"], 15750);
+  EXPECT_EQ(j["payment_intent"].get<std::string>().rfind("pi_", 0), 0u);
+  EXPECT_EQ(status_of(get(ana.user)), 404);
+}
+
+}  // namespace
+}  // namespace checkride
