@@ -18,17 +18,11 @@
 namespace checkride {
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 // The flights and the reservations in one world file.
 std::string airline_world(const std::string& dir) {
-  std::string offers = slurp(testing::source_path("scenarios/catalogs/flights.yaml"));
-  std::string bookings = slurp(testing::source_path("scenarios/worlds/airline-reservations.yaml"));
+  std::string offers = testing::read_text(testing::source_path("scenarios/catalogs/flights.yaml"));
+  std::string bookings =
+      testing::read_text(testing::source_path("scenarios/worlds/airline-reservations.yaml"));
   return testing::write_temp(dir, "world.yaml", offers + bookings);
 }
 
@@ -133,7 +127,7 @@ TEST(ExistingBooking, AWorldFileNamesTheBookingItCannotSeed) {
       {"bookings:\n  - {reference: A1, offer: OF-LHR-CDG-1205, colour: red}\n", "colour"},
       {"bookings: {reference: A1}\n", "bookings"},
   };
-  std::string offers = slurp(testing::source_path("scenarios/catalogs/flights.yaml"));
+  std::string offers = testing::read_text(testing::source_path("scenarios/catalogs/flights.yaml"));
   for (const auto& [text, field] : kBad) {
     std::string path = testing::write_temp(dir, "w.yaml", offers + text);
     Scenario s = default_scenario();
@@ -187,7 +181,7 @@ TEST(ExistingBooking, TheDumpedWorldReadsBackAndReplaysTheSame) {
   ReplayResult second;
   run_replay(o, out, err, &second);
   EXPECT_EQ(second.report.metrics, first.report.metrics);
-  EXPECT_EQ(slurp(dir + "/dumped.yaml"), slurp(dir + "/again.yaml"));
+  EXPECT_EQ(testing::read_text(dir + "/dumped.yaml"), testing::read_text(dir + "/again.yaml"));
 }
 
 TEST(ExistingBooking, TheStoreKeepsTheReferenceAndStepsByName) {

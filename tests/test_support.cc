@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
@@ -37,6 +38,13 @@ std::string write_temp(const std::string& dir, const std::string& name, const st
   fs::path p = fs::path(dir) / name;
   std::ofstream(p) << text;
   return p.string();
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
 }
 
 Report run_scenario_file(const std::string& path, const std::vector<std::string>& overrides,

@@ -11,6 +11,8 @@ std::string source_path(const std::string& relative);
 // A fresh, empty directory under the system temp dir.
 std::string temp_dir(const std::string& name);
 std::string write_temp(const std::string& dir, const std::string& name, const std::string& text);
+// The whole file ("" when it cannot be read).
+std::string read_text(const std::string& path);
 // Runs one scenario file in-process and returns its report (throws on bad input).
 // With `retire_settled` off, every session is kept and checked at the end of the run.
 Report run_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {},

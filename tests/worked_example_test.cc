@@ -19,13 +19,6 @@
 namespace checkride {
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
 const char* kCatalog = "scenarios/catalogs/airline-support.yaml";
 const char* kWorld = "scenarios/worlds/airline-support.yaml";
 
@@ -43,7 +36,7 @@ std::string import_transcripts(const std::string& transcripts, const std::string
   for (const auto& p : catalog.error_patterns()) EXPECT_TRUE(o.error_patterns.add(p, error));
   o.out = dir + "/airline-support.jsonl";
   o.catalog = make_catalog_ref(testing::source_path(kCatalog),
-                               slurp(testing::source_path(kCatalog)), o.out);
+                               testing::read_text(testing::source_path(kCatalog)), o.out);
   std::ostringstream out, err;
   EXPECT_EQ(run_import(o, out, err), 0) << err.str();
   if (summary != nullptr) *summary = out.str();
@@ -66,7 +59,7 @@ ReplayResult replay(const std::string& cassette, const std::string& world,
 
 // Everything after the header line: the events, which do not depend on where it was written.
 std::string events_of(const std::string& cassette) {
-  std::string text = slurp(cassette);
+  std::string text = testing::read_text(cassette);
   return text.substr(text.find('\n') + 1);
 }
 
@@ -110,7 +103,7 @@ TEST(WorkedExample, WithoutAWorldTheRecordedLookupsDescribeTheReservations) {
 TEST(WorkedExample, ARecordedFailureTheSandboxDoesNotReproduceDiverges) {
   std::string dir = testing::temp_dir("worked-failure");
   auto conversations = nlohmann::json::parse(
-      slurp(testing::source_path("scenarios/transcripts/airline-support.json")));
+      testing::read_text(testing::source_path("scenarios/transcripts/airline-support.json")));
   // In task 1, trial 1 the airline refused the cancel; in the seeded world the reservation
   // stands, so the sandbox cancels it.
   nlohmann::json& messages = conversations.at(0).at("messages");
@@ -147,7 +140,7 @@ TEST(WorkedExample, ARecordedFailureTheSandboxDoesNotReproduceDiverges) {
 TEST(WorkedExample, ABookingWithoutTheUsersYesChargesNothingAndReleasesTheSeats) {
   std::string dir = testing::temp_dir("worked-no-consent");
   auto conversations = nlohmann::json::parse(
-      slurp(testing::source_path("scenarios/transcripts/airline-support.json")));
+      testing::read_text(testing::source_path("scenarios/transcripts/airline-support.json")));
   for (auto& m : conversations.at(3).at("messages")) {  // task 4: Raj books HAT003
     if (m["role"] == "user" && m["content"] == "Yes, book it.") m["content"] = "Hmm.";
   }

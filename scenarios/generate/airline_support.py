@@ -17,6 +17,8 @@ Run from the repository root; the output is deterministic.
 """
 import json
 
+import conversation
+
 FLIGHTS = [  # flight number, origin, destination, date, price (dollars), refund percent
     ("HAT001", "SFO", "JFK", "2026-12-10", 249, 100),
     ("HAT002", "JFK", "SFO", "2026-12-12", 199, 80),
@@ -50,29 +52,6 @@ def dollars(x):
     return f"${x:,.2f}"
 
 
-class Conversation:
-    def __init__(self, task, trial, user):
-        self.task, self.trial, self.user = task, trial, user
-        self.messages = [{"role": "system", "content": SYSTEM}]
-        self.calls = 0
-
-    def say(self, role, text):
-        self.messages.append({"role": role, "content": text})
-
-    def call(self, name, args, answer):
-        self.calls += 1
-        call_id = f"call_{self.task}_{self.trial}_{self.calls}"
-        self.messages.append({"role": "assistant", "content": None, "tool_calls": [
-            {"id": call_id, "type": "function",
-             "function": {"name": name, "arguments": json.dumps(args)}}]})
-        content = answer if isinstance(answer, str) else json.dumps(answer)
-        self.messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
-
-    def dump(self):
-        return {"task_id": self.task, "trial": self.trial, "user_id": self.user,
-                "messages": self.messages}
-
-
 def user_details(user):
     u = USERS[user]
     methods = [{"id": u["card"], "source": "credit_card"}]
@@ -97,7 +76,7 @@ def reservation_details(rid):
 def cancel(task, trial, rid):
     r = next(x for x in RESERVATIONS if x[0] == rid)
     f = flight(r[2])
-    c = Conversation(task, trial, r[1])
+    c = conversation.Conversation(task, trial, r[1], SYSTEM)
     c.say("user", f"Hi, I'm {USERS[r[1]]['name']} ({r[1]}). I need to cancel reservation {rid}.")
     c.call("get_user_details", {"user_id": r[1]}, user_details(r[1]))
     details = reservation_details(rid)
@@ -118,7 +97,7 @@ def book(task, trial, user, number, passengers, split=None):
     f = flight(number)
     u = USERS[user]
     total = f[4] * len(passengers)
-    c = Conversation(task, trial, user)
+    c = conversation.Conversation(task, trial, user, SYSTEM)
     c.say("user", f"I'm {user}. I'd like a one-way flight {f[1]} to {f[2]} on {f[3]} for "
                   f"{len(passengers)}.")
     c.call("get_user_details", {"user_id": user}, user_details(user))
@@ -145,7 +124,7 @@ def book(task, trial, user, number, passengers, split=None):
 
 
 def not_theirs(task, trial, user, rid):
-    c = Conversation(task, trial, user)
+    c = conversation.Conversation(task, trial, user, SYSTEM)
     c.say("user", f"I'm {user}; cancel {rid} for me.")
     c.call("get_user_details", {"user_id": user}, user_details(user))
     c.call("get_reservation_details", {"reservation_id": rid},
@@ -157,7 +136,7 @@ def not_theirs(task, trial, user, rid):
 
 
 def browse(task, trial, user):
-    c = Conversation(task, trial, user)
+    c = conversation.Conversation(task, trial, user, SYSTEM)
     c.say("user", "Which airports do you fly from, and is there anything SEA to BOS on the 14th?")
     c.call("list_all_airports", {}, {"SFO": "San Francisco", "JFK": "New York JFK",
                                      "ORD": "Chicago O'Hare", "LAX": "Los Angeles",

@@ -15,6 +15,8 @@ Run from the repository root; the output is deterministic.
 """
 import json
 
+import conversation
+
 PRODUCTS = [  # sku, name, price (dollars)
     ("LAMP-DESK-BLK", "Desk lamp, black", 54.99),
     ("KBD-MECH-BRN", "Mechanical keyboard, brown switches", 129.50),
@@ -45,29 +47,6 @@ def order(oid):
     return next(o for o in ORDERS if o[0] == oid)
 
 
-class Conversation:
-    def __init__(self, task, trial, user):
-        self.task, self.trial, self.user = task, trial, user
-        self.messages = [{"role": "system", "content": SYSTEM}]
-        self.calls = 0
-
-    def say(self, role, text):
-        self.messages.append({"role": role, "content": text})
-
-    def call(self, name, args, answer):
-        self.calls += 1
-        call_id = f"call_{self.task}_{self.trial}_{self.calls}"
-        self.messages.append({"role": "assistant", "content": None, "tool_calls": [
-            {"id": call_id, "type": "function",
-             "function": {"name": name, "arguments": json.dumps(args)}}]})
-        content = answer if isinstance(answer, str) else json.dumps(answer)
-        self.messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
-
-    def dump(self):
-        return {"task_id": self.task, "trial": self.trial, "user_id": self.user,
-                "messages": self.messages}
-
-
 def details(oid):
     o = order(oid)
     return {"order_id": oid, "user_id": o[1], "status": o[2],
@@ -87,7 +66,7 @@ def identify(c, user):
 
 def cancel(task, trial, oid):
     o = order(oid)
-    c = Conversation(task, trial, o[1])
+    c = conversation.Conversation(task, trial, o[1], SYSTEM)
     c.say("user", f"Hi, my email is {USERS[o[1]]['email']}. Please cancel order {oid}, "
                   "I no longer need it.")
     identify(c, o[1])
@@ -103,7 +82,7 @@ def cancel(task, trial, oid):
 
 def delivered(task, trial, oid):
     o = order(oid)
-    c = Conversation(task, trial, o[1])
+    c = conversation.Conversation(task, trial, o[1], SYSTEM)
     c.say("user", f"I'm {USERS[o[1]]['email']}; cancel {oid}.")
     identify(c, o[1])
     c.call("get_order_details", {"order_id": oid}, details(oid))
@@ -114,7 +93,7 @@ def delivered(task, trial, oid):
 
 
 def browse(task, trial, user):
-    c = Conversation(task, trial, user)
+    c = conversation.Conversation(task, trial, user, SYSTEM)
     c.say("user", "What kinds of products do you sell?")
     c.call("list_all_product_types", {}, {p[1]: p[0] for p in PRODUCTS})
     c.say("assistant", "Lamps, keyboards, mugs and backpacks.")

@@ -146,6 +146,16 @@ void ref_of(const httplib::Request& req, Op op, Decoded& d) {
   }
 }
 
+// A lookup by the provider's own reference (in the path), for the customer in the query.
+void reference_of(const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
+  d.request.text = req.matches[1].str();
+  if (!req.has_param("customer")) return;
+  if (!parse_wire_name(req.get_param_value("customer"), "user", d.request.user)) {
+    d.error = "expected customer: \"user_<n>\"";
+    d.param = "customer";
+  }
+}
+
 void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request& req,
                 httplib::Response& res) {
   nlohmann::json body = nlohmann::json::object();
@@ -227,15 +237,7 @@ void mount_catalog(httplib::Server& server, FakeState& state) {
             items_of(b, d);  // a direct sale, without a reservation
           }
         });
-  route(server, state, false, R"(/v1/orders/([^/]+))", Op::kFindOrder,
-        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
-          d.request.text = req.matches[1].str();
-          if (!req.has_param("customer")) return;
-          if (!parse_wire_name(req.get_param_value("customer"), "user", d.request.user)) {
-            d.error = "expected customer: \"user_<n>\"";
-            d.param = "customer";
-          }
-        });
+  route(server, state, false, R"(/v1/orders/([^/]+))", Op::kFindOrder, reference_of);
   route(server, state, true, R"(/v1/orders/([^/]+)/cancel)", Op::kCancelOrder,
         [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
           ref_of(req, Op::kCancelOrder, d);
@@ -247,15 +249,7 @@ void mount_bookings(httplib::Server& server, FakeState& state) {
         [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
           d.request.text = req.has_param("route") ? req.get_param_value("route") : "";
         });
-  route(server, state, false, R"(/v1/bookings/([^/]+))", Op::kFindBooking,
-        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
-          d.request.text = req.matches[1].str();
-          if (!req.has_param("customer")) return;
-          if (!parse_wire_name(req.get_param_value("customer"), "user", d.request.user)) {
-            d.error = "expected customer: \"user_<n>\"";
-            d.param = "customer";
-          }
-        });
+  route(server, state, false, R"(/v1/bookings/([^/]+))", Op::kFindBooking, reference_of);
   route(server, state, true, "/v1/holds", Op::kHold,
         [](const httplib::Request&, const nlohmann::json& b, FakeState&, Decoded& d) {
           customer_of(b, d);
