@@ -111,6 +111,8 @@ ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time re
                               return cancel_quote(req);
                             case Op::kCancelConfirm:
                               return cancel_confirm(req);
+                            case Op::kUpdateBooking:
+                              return update(req);
                             default:
                               return error_reply(ErrorCode::kBadRequest);
                           }
@@ -132,6 +134,23 @@ ProviderReply BookingsFake::find(const ProviderRequest& req) const {
     return r;
   }
   return error_reply(ErrorCode::kNotFound);
+}
+
+// Passengers change by name only: a different head count is a different fare, which a
+// change without money cannot make.
+ProviderReply BookingsFake::update(const ProviderRequest& req) {
+  Hold* found = holds_.find(req.ref);
+  if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
+  Hold& h = *found;
+  if (h.state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
+  int32_t seats = req.items.empty() ? h.seats : req.items.front().quantity;
+  if (seats != h.seats) return error_reply(ErrorCode::kBadRequest);
+  ++h.changes;
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = h.total;
+  r.status = "confirmed";
+  return r;
 }
 
 ProviderReply BookingsFake::availability(const ProviderRequest& req) const {

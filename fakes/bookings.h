@@ -53,6 +53,7 @@ class BookingsFake {
     ObjectId payment;
     int64_t refund_quote;  // -1 until quoted
     bool seeded = false;   // made before the session (a world's existing booking)
+    int32_t changes = 0;   // details changed since (passengers), with no money
   };
   struct OfferState {
     OfferSpec spec;
@@ -91,6 +92,7 @@ class BookingsFake {
   ProviderReply cancel_quote(const ProviderRequest& req);
   ProviderReply cancel_confirm(const ProviderRequest& req);
   ProviderReply find(const ProviderRequest& req) const;
+  ProviderReply update(const ProviderRequest& req);
 
   const IdentityFake* identity_;
   const PaymentsFake* payments_;

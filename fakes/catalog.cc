@@ -77,6 +77,22 @@ ProviderReply CatalogFake::find(const ProviderRequest& req) const {
   return error_reply(ErrorCode::kNotFound);
 }
 
+// A pending order's details (its shipping address) change; a delivered or cancelled one's
+// do not. An empty change is no change.
+ProviderReply CatalogFake::update_order(const ProviderRequest& req) {
+  Order* found = orders_.find(req.ref);
+  if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
+  Order& o = *found;
+  if (o.cancelled || o.delivered) return error_reply(ErrorCode::kInvalidState);
+  if (req.text.empty()) return error_reply(ErrorCode::kBadRequest);
+  ++o.changes;
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = o.total;
+  r.status = "pending";
+  return r;
+}
+
 void CatalogFake::retire_user(UserId user) {
   idempotency_.forget_owner(user);
   auto it = owned_.find(user);
@@ -141,6 +157,8 @@ ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time rea
         return release(req);
       case Op::kCancelOrder:
         return cancel_order(req);
+      case Op::kUpdateOrder:
+        return update_order(req);
       default:
         return error_reply(ErrorCode::kBadRequest);
     }

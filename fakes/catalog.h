@@ -66,6 +66,7 @@ class CatalogFake {
     bool seeded = false;     // made before the session (a world file's existing order)
     bool delivered = false;  // seeded as delivered: returned, not cancelled
     ObjectId payment = 0;    // seeded: the payment intent that paid for it
+    int32_t changes = 0;     // details changed since (shipping address), with no money
   };
   struct SkuState {
     SkuSpec spec;
@@ -115,6 +116,7 @@ class CatalogFake {
   ProviderReply release(const ProviderRequest& req);
   ProviderReply cancel_order(const ProviderRequest& req);
   ProviderReply find(const ProviderRequest& req) const;
+  ProviderReply update_order(const ProviderRequest& req);
   bool price(const ProviderRequest& req, std::vector<std::pair<int32_t, int32_t>>& lines,
              int64_t& subtotal, int32_t& coupon, ProviderReply& error) const;
   void give_back(Reservation& r);

@@ -37,6 +37,8 @@ constexpr HandlerName kHandlers[] = {
     {"cancel_booking", Handler::kCancelBooking},
     {"find_booking", Handler::kFindBooking},
     {"lookup", Handler::kLookup},
+    {"change_booking", Handler::kChangeBooking},
+    {"change_order", Handler::kChangeOrder},
 };
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
@@ -112,7 +114,8 @@ SagaPlan parse_saga(const YAML::Node& entry, const std::string& origin, const st
                            "unknown step '" + (s.IsScalar() ? s.Scalar() : "?") +
                                "'; expected quote, reserve, authorize, commit, capture, hold, "
                                "await_confirm, confirm, cancel_quote, cancel_confirm, "
-                               "cancel_order, refund, find_booking or find_order");
+                               "cancel_order, refund, find_booking, find_order, update_booking or "
+                               "update_order");
         }
         plan.steps.push_back(step);
       }
@@ -250,9 +253,9 @@ std::vector<std::string> parse_pointer_list(const YAML::Node& list, const std::s
 void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
                    ParamMapping& m) {
   const std::set<std::string> pointer_keys = {
-      "items", "sku",       "quantity", "coupon",      "max_total",    "query",
-      "offer", "reference", "seats",    "seats_count", "max_total_sum"};
-  const std::set<std::string> composable = {"query", "offer", "reference"};
+      "items", "sku",       "quantity", "coupon",      "max_total",     "query",
+      "offer", "reference", "seats",    "seats_count", "max_total_sum", "details"};
+  const std::set<std::string> composable = {"query", "offer", "reference", "details"};
   for (const auto& kv : node) {
     std::string key = kv.first.Scalar();
     if (composable.count(key) && kv.second.IsSequence()) {
@@ -299,6 +302,8 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
       m.reference = value;
     else if (key == "seats")
       m.seats = value;
+    else if (key == "details")
+      m.details = value;
     else if (key == "seats_count")
       m.seats_count = value;
     else if (key == "max_total_sum")
@@ -313,7 +318,8 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
       throw InputError(origin, line_of(kv.first), field + ".map." + key,
                        "unknown handler input; expected one of items, item_sku, item_quantity, "
                        "sku, quantity, coupon, max_total, query, offer, reference, seats, "
-                       "seats_count, max_total_sum, max_total_field, amount_scale, join");
+                       "seats_count, max_total_sum, max_total_field, details, amount_scale, "
+                       "join");
     }
   }
 }
@@ -607,10 +613,18 @@ bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
     dst = joined;
     return true;
   };
+  // Details may be a string or an object (an address): kept as the agent gave them.
+  if (const auto* v = at_pointer(params, m.details)) {
+    if (!v->is_string() && !v->is_object()) {
+      error = m.details + ": expected a string or an object";
+      return false;
+    }
+    out.details = v->is_string() ? v->get<std::string>() : v->dump();
+  }
   return str(m.coupon, out.coupon) && str(m.query, out.query) && str(m.offer, out.offer) &&
          str(m.reference, out.reference) && integer(m.seats, out.seats) &&
          composed("query", out.query) && composed("offer", out.offer) &&
-         composed("reference", out.reference);
+         composed("reference", out.reference) && composed("details", out.details);
 }
 
 bool looks_like_pan(const std::string& text) {

@@ -27,6 +27,8 @@ enum class Handler : uint8_t {
   kCancelBooking,
   kFindBooking,  // read-only: a booking of the user's by reference, from the booking provider
   kLookup,       // read-only, no provider: a read of the team's own systems (see docs)
+  kChangeBooking,
+  kChangeOrder,
 };
 const char* handler_name(Handler h);
 
@@ -37,6 +39,7 @@ struct HandlerInput {
   std::string query;
   std::string offer;
   std::string reference;
+  std::string details;     // change_order: the new details (a string, or JSON text of an object)
   int64_t max_total = -1;  // -1: the model stated no maximum
   int32_t seats = 1;
 };
@@ -50,14 +53,15 @@ struct HandlerInput {
 struct ParamMapping {
   std::string items, item_sku = "sku", item_quantity = "quantity";
   std::string sku, quantity;
-  std::string coupon, max_total, query, offer, reference, seats;
+  std::string coupon, max_total, query, offer, reference, seats, details;
   std::string seats_count, max_total_sum, max_total_field = "amount_cents";
   // Minor units per unit of the params' money (max_total, max_total_sum): 1 when the tools
   // speak cents, 100 when they speak dollars (decimals allowed, rounded to the cent). 0: the
   // catalog's `amount_scale:` (default 1).
   int64_t amount_scale = 0;
-  // query, offer and reference composed from several params: their values (strings or
-  // integers) joined with `join` (`query: [/origin, /destination]` reads "SFO-JFK").
+  // query, offer, reference and details composed from several params: their values
+  // (strings or integers) joined with `join` (`query: [/origin, /destination]` reads
+  // "SFO-JFK").
   std::map<std::string, std::vector<std::string>> composed;
   std::string join = "-";
 };

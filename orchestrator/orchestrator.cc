@@ -171,8 +171,7 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
       bool retryable =
           s->done &&
           (s->outcome == ActionStatus::kFailed || s->outcome == ActionStatus::kReauthRequired) &&
-          s->kind != SagaKind::kCancelOrder && s->kind != SagaKind::kCancelBooking &&
-          s->confirm_key == 0;
+          !acts_on_existing(s->kind) && s->confirm_key == 0;
       // A booking back on its hold after a failed payment takes the confirmation again.
       bool awaiting = s->kind == SagaKind::kBooking && !s->done && s->step == Step::kAwaitConfirm &&
                       spec->handler == Handler::kConfirmBooking;
@@ -226,10 +225,10 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
       reply(req.session, req.request_id, ActionStatus::kOk, "", now, out);
       return;
     case Handler::kCancelOrder:
-      start_cancel(*spec, req, in, now, out);
-      return;
     case Handler::kCancelBooking:
-      start_cancel(*spec, req, in, now, out);
+    case Handler::kChangeBooking:
+    case Handler::kChangeOrder:
+      start_on_existing(*spec, req, in, now, out);
       return;
     case Handler::kConfirmBooking:
       confirm_booking(req, in, now, out);
@@ -353,13 +352,14 @@ void Orchestrator::confirm_booking(const ActionRequest& req, const HandlerInput&
   advance(*s, now, out);  // from the pause to the payment
 }
 
-// A cancel names what it cancels by reference. A saga of this session the store knows
-// starts past the plan's lookups; anything else is looked up at the provider, when the plan
-// has a lookup step (a booking made before the session), or else refused.
-void Orchestrator::start_cancel(const ActionSpec& spec, const ActionRequest& req,
-                                const HandlerInput& in, Time now, Effects& out) {
+// A cancel or a change names what it acts on by reference. A saga of this session the store
+// knows starts past the plan's lookups; anything else is looked up at the provider, when the
+// plan has a lookup step (a booking or order made before the session), or else refused.
+void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest& req,
+                                     const HandlerInput& in, Time now, Effects& out) {
   const SagaPlan& plan = catalog_.plan(spec.plan);
-  bool booking = plan.kind == SagaKind::kCancelBooking;
+  SagaKind want = target_kind(plan.kind);
+  bool booking = want == SagaKind::kBooking;
   SagaRecord rec;
   rec.kind = plan.kind;
   rec.plan = spec.plan;
@@ -367,13 +367,15 @@ void Orchestrator::start_cancel(const ActionSpec& spec, const ActionRequest& req
   rec.user = req.user;
   rec.action_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
   rec.reference = in.reference;
+  rec.details = in.details;
+  rec.seats = in.seats;
   const SagaRecord* target = store_.saga(parse_reference(in.reference, booking ? "bk_" : "ord_"));
-  SagaKind want = booking ? SagaKind::kBooking : SagaKind::kOrder;
   bool known = target != nullptr && target->kind == want && target->session == req.session;
   std::size_t first = 0;
   if (known) {
     if (!target->done || target->outcome != ActionStatus::kConfirmed) {
-      reply(req.session, req.request_id, ActionStatus::kRejected, "not_cancellable", now, out);
+      reply(req.session, req.request_id, ActionStatus::kRejected, ineligible_code(plan.kind), now,
+            out);
       return;
     }
     rec.target = target->id;
@@ -391,7 +393,7 @@ void Orchestrator::start_cancel(const ActionSpec& spec, const ActionRequest& req
           booking ? "unknown_booking" : "unknown_order", now, out);
     return;
   }
-  CHECKRIDE_INVARIANT(first < plan.steps.size(), "a cancel plan is more than its lookups");
+  CHECKRIDE_INVARIANT(first < plan.steps.size(), "a plan on what exists is more than lookups");
   rec.step = plan.steps[first];
   SagaId id = store_.create_saga(std::move(rec));
   if (req.key != 0) store_.put_key(req.key, id);

@@ -94,8 +94,8 @@ class Orchestrator {
   void start_saga(const ActionSpec& spec, const ActionRequest& req, const HandlerInput& in,
                   uint64_t cart, SagaId retry_salt, Time now, Effects& out);
   void confirm_booking(const ActionRequest& req, const HandlerInput& in, Time now, Effects& out);
-  void start_cancel(const ActionSpec& spec, const ActionRequest& req, const HandlerInput& in,
-                    Time now, Effects& out);
+  void start_on_existing(const ActionSpec& spec, const ActionRequest& req, const HandlerInput& in,
+                         Time now, Effects& out);
   bool charge_checks(SagaRecord& s, Time now, ActionStatus& status, std::string& code);
 
   void run_step(SagaRecord& s, Time now, Effects& out);

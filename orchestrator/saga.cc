@@ -32,10 +32,28 @@ const char* step_name(Step s) {
       return "find_booking";
     case Step::kFindOrder:
       return "find_order";
+    case Step::kUpdateBooking:
+      return "update_booking";
+    case Step::kUpdateOrder:
+      return "update_order";
     case Step::kDone:
       return "done";
   }
   return "?";
+}
+
+bool acts_on_existing(SagaKind kind) {
+  return kind != SagaKind::kOrder && kind != SagaKind::kBooking;
+}
+
+SagaKind target_kind(SagaKind kind) {
+  return kind == SagaKind::kCancelBooking || kind == SagaKind::kChangeBooking ? SagaKind::kBooking
+                                                                              : SagaKind::kOrder;
+}
+
+const char* ineligible_code(SagaKind kind) {
+  return kind == SagaKind::kChangeBooking || kind == SagaKind::kChangeOrder ? "not_changeable"
+                                                                            : "not_cancellable";
 }
 
 std::string saga_reference(const SagaRecord& s) {

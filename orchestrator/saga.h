@@ -8,7 +8,20 @@
 
 namespace checkride {
 
-enum class SagaKind : uint8_t { kOrder, kBooking, kCancelOrder, kCancelBooking };
+enum class SagaKind : uint8_t {
+  kOrder,
+  kBooking,
+  kCancelOrder,
+  kCancelBooking,
+  kChangeBooking,  // details without money: passengers
+  kChangeOrder,    // details without money: shipping address
+};
+// The families that act on an order or booking that exists (cancels and changes), and
+// which kind of saga made it.
+bool acts_on_existing(SagaKind kind);
+SagaKind target_kind(SagaKind kind);
+// The refusal when what it acts on is not in a state it can act on.
+const char* ineligible_code(SagaKind kind);
 
 // Forward steps. A booking waits in kAwaitConfirm between createBooking and confirmBooking.
 enum class Step : uint8_t {
@@ -26,6 +39,8 @@ enum class Step : uint8_t {
   kRefund,
   kFindBooking,  // cancel_booking: learn a booking the store does not know from the provider
   kFindOrder,    // cancel_order: the same for an order
+  kUpdateBooking,
+  kUpdateOrder,
   kDone,
 };
 constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;
@@ -74,7 +89,8 @@ struct SagaRecord {
   ObjectId reservation = 0, payment = 0, order = 0, hold = 0;
   Time hold_expires_at = 0;
   SagaId target = 0;      // cancel sagas: the order/booking being cancelled (0: made elsewhere)
-  std::string reference;  // cancel sagas: the reference the agent named
+  std::string reference;  // cancel and change sagas: the reference the agent named
+  std::string details;    // change sagas: the new details (an address), as the agent gave them
 };
 
 std::string saga_reference(const SagaRecord& s);  // "ord_12" / "bk_12"

@@ -69,6 +69,8 @@ ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op) const {
   if (fields & kSendHold) r.ref = s.hold;
   if (fields & kSendHoldPayment) r.payment = s.payment;
   if (fields & kSendReference) r.text = s.reference;
+  if (fields & kSendSeats) r.items = {LineItem{"", s.seats}};
+  if (fields & kSendDetails) r.text = s.details;
   return r;
 }
 
@@ -338,7 +340,7 @@ void Orchestrator::step_succeeded(SagaRecord& s, const StepKind& kind, const Pro
   if (kind.keeps_expiry) s.hold_expires_at = r.expires_at;
   s.comp = without(s.comp, kind.settles);
   if (kind.needs_status != nullptr && r.status != kind.needs_status) {
-    finish(s, ActionStatus::kRejected, kind.needs_code, now, out);
+    finish(s, ActionStatus::kRejected, ineligible_code(s.kind), now, out);
     return;
   }
   if (kind.refused_status != nullptr && r.status == kind.refused_status) {

@@ -37,16 +37,23 @@ const FamilyRule kFamilies[] = {
      {},  // find_booking, when it is there, comes first (see kNeeds)
      {Step::kFindBooking, Step::kCancelQuote, Step::kCancelConfirm, Step::kRefund},
      {Step::kCancelQuote, Step::kCancelConfirm}},
+    {SagaKind::kChangeBooking,
+     {},
+     {Step::kFindBooking, Step::kUpdateBooking},
+     {Step::kUpdateBooking}},
+    {SagaKind::kChangeOrder, {}, {Step::kFindOrder, Step::kUpdateOrder}, {Step::kUpdateOrder}},
 };
 
 const Needs kNeeds[] = {
-    {Step::kCapture, Step::kAuthorize},         // captures the authorization
-    {Step::kConfirmBooking, Step::kAuthorize},  // pays the hold with it
-    {Step::kRefund, Step::kCancelConfirm},      // refunds what the provider said is owed
-    {Step::kCancelQuote, Step::kFindBooking},   // quotes the booking the lookup found
-    {Step::kAuthorize, Step::kAwaitConfirm},    // a two-phase booking pays after the pause
-    {Step::kCancelOrder, Step::kFindOrder},     // cancels the order the lookup found
-    {Step::kRefund, Step::kCancelOrder},        // refunds what the cancelled order was paid
+    {Step::kCapture, Step::kAuthorize},          // captures the authorization
+    {Step::kConfirmBooking, Step::kAuthorize},   // pays the hold with it
+    {Step::kRefund, Step::kCancelConfirm},       // refunds what the provider said is owed
+    {Step::kCancelQuote, Step::kFindBooking},    // quotes the booking the lookup found
+    {Step::kAuthorize, Step::kAwaitConfirm},     // a two-phase booking pays after the pause
+    {Step::kCancelOrder, Step::kFindOrder},      // cancels the order the lookup found
+    {Step::kRefund, Step::kCancelOrder},         // refunds what the cancelled order was paid
+    {Step::kUpdateBooking, Step::kFindBooking},  // changes the booking the lookup found
+    {Step::kUpdateOrder, Step::kFindOrder},
 };
 
 bool has(const std::vector<Step>& steps, Step s) {
@@ -76,6 +83,16 @@ const std::vector<SagaPlan>& builtin_plans() {
        SagaKind::kCancelBooking,
        nullptr,
        {Step::kFindBooking, Step::kCancelQuote, Step::kCancelConfirm, Step::kRefund},
+       ActionStatus::kOk},
+      {"change_booking",
+       SagaKind::kChangeBooking,
+       nullptr,
+       {Step::kFindBooking, Step::kUpdateBooking},
+       ActionStatus::kOk},
+      {"change_order",
+       SagaKind::kChangeOrder,
+       nullptr,
+       {Step::kFindOrder, Step::kUpdateOrder},
        ActionStatus::kOk},
   };
   return kPlans;

@@ -19,7 +19,8 @@ struct SagaPlan {
 };
 
 // The built-in plans, indexed by SagaKind: place_order, create_booking (with
-// confirm_booking after its pause), cancel_order, cancel_booking.
+// confirm_booking after its pause), cancel_order, cancel_booking, change_booking,
+// change_order.
 const std::vector<SagaPlan>& builtin_plans();
 const SagaPlan& builtin_plan(SagaKind kind);
 

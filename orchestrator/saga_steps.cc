@@ -93,7 +93,6 @@ const StepKind kStepKinds[] = {
      .keeps_amount = &SagaRecord::total,
      .keeps_payment = &SagaRecord::payment,
      .needs_status = "confirmed",
-     .needs_code = "not_cancellable",
      .not_found_code = "unknown_booking",
      .skipped_when_known = true,
      .on_failure = OnFailure::kFinish,
@@ -106,9 +105,19 @@ const StepKind kStepKinds[] = {
      .keeps_amount = &SagaRecord::total,
      .keeps_payment = &SagaRecord::payment,
      .needs_status = "pending",
-     .needs_code = "not_cancellable",
      .not_found_code = "unknown_order",
      .skipped_when_known = true,
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    // Details without money: nothing to undo, a definite refusal ends the saga rejected.
+    {.step = Step::kUpdateBooking,
+     .op = Op::kUpdateBooking,
+     .keyed = true,
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    {.step = Step::kUpdateOrder,
+     .op = Op::kUpdateOrder,
+     .keyed = true,
      .on_failure = OnFailure::kFinish,
      .fail_status = FailStatus::kRejectedUnlessTransient},
 };
@@ -147,6 +156,8 @@ constexpr OpFields kOpFields[] = {
     {Op::kCancelConfirm, kSendHold},
     {Op::kFindBooking, kSendReference},
     {Op::kFindOrder, kSendReference},
+    {Op::kUpdateBooking, kSendHold | kSendSeats},
+    {Op::kUpdateOrder, kSendOrder | kSendDetails},
 };
 
 }  // namespace

@@ -40,7 +40,6 @@ struct StepKind {
   const char* refused_status = nullptr;  // a provider status that is a failure on an ok answer
   const char* refused_code = nullptr;    // ... and its code
   const char* needs_status = nullptr;    // a lookup: any other status ends the saga rejected
-  const char* needs_code = nullptr;      // ... with this code
   const char* not_found_code = nullptr;  // the code for a not-found answer (else its name)
   bool ends_if_nothing_to_refund = false;
   bool marks_target_cancelled = false;  // a cancel's refund: the order or booking is cancelled
@@ -89,6 +88,8 @@ enum RequestField : uint16_t {
   kSendHold = 1 << 10,         // ref: the hold
   kSendHoldPayment = 1 << 11,  // payment: the intent that pays for the hold
   kSendReference = 1 << 12,    // text: the reference the agent named
+  kSendSeats = 1 << 13,        // one line of `seats` (a booking's passengers)
+  kSendDetails = 1 << 14,      // text: the new details
 };
 uint16_t request_fields(Op op);
 

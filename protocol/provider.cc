@@ -31,6 +31,8 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kRefreshToken, Provider::kIdentity, "token"},
     {Op::kFindBooking, Provider::kBooking, "find_booking"},
     {Op::kFindOrder, Provider::kCatalog, "find_order"},
+    {Op::kUpdateBooking, Provider::kBooking, "update_booking"},
+    {Op::kUpdateOrder, Provider::kCatalog, "update_order"},
 }};
 
 constexpr std::array<std::string_view, kProviderCount> kProviders = {"catalog", "payment",

@@ -34,8 +34,10 @@ enum class Op : uint8_t {
   kRefreshToken,   // identity: refresh_token grant
   kFindBooking,    // booking: a booking by its reference (one made before the session too)
   kFindOrder,      // catalog: an order by its reference (one made before the session too)
+  kUpdateBooking,  // booking: change a confirmed booking's details (passengers), no money
+  kUpdateOrder,    // catalog: change a pending order's details (shipping address), no money
 };
-constexpr int kOpCount = 19;
+constexpr int kOpCount = 21;
 
 Provider provider_of(Op op);
 std::string_view op_name(Op op);

@@ -4,6 +4,7 @@
 // under lost answers and a crash, a delivered one is not cancellable.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <sstream>
 
 #include "orchestrator/action_catalog.h"
@@ -38,7 +39,7 @@ constexpr int64_t kRefunds = 2 * (15750 + 8990);
 
 TEST(ExistingOrder, PendingOrdersAreCancelledAndRefundedDeliveredOnesAreNot) {
   ReplayResult r = replay_retail();
-  ASSERT_EQ(r.sessions.size(), 8u);
+  ASSERT_EQ(r.sessions.size(), 10u);
   for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
   EXPECT_EQ(r.report.money.at("refunded"), kRefunds);
   EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
@@ -66,6 +67,45 @@ INSTANTIATE_TEST_SUITE_P(
                       "restart_after: 2s}]",
                       "[{provider: orchestrator, op: find_order, kind: crash, nth: 2, "
                       "restart_after: 2s}]"));
+
+// A change without money: a pending order's address changes (under a lost answer and a
+// crash too, nothing diverges); a delivered order's does not, with nothing else moved.
+TEST(ExistingOrder, APendingOrdersAddressChangesADeliveredOnesDoesNot) {
+  for (const char* faults :
+       {"", "[{provider: catalog, op: update_order, kind: lost_response, nth: 1}]",
+        "[{provider: orchestrator, op: update_order, kind: crash, nth: 1, restart_after: 2s}]"}) {
+    std::string dir = testing::temp_dir("retail-change");
+    ReplayResult r = replay_retail(*faults ? testing::write_temp(dir, "f.yaml", faults) : "");
+    for (const auto& s : r.sessions) EXPECT_NE(s.verdict, "diverged") << faults << s.session;
+    EXPECT_EQ(r.report.failures_by_step.at("catalog.update_order").calls, *faults ? 3u : 2u)
+        << faults;
+  }
+  // Had Ana's order been delivered, neither its change nor its cancel would go through.
+  std::string dir = testing::temp_dir("retail-change-delivered");
+  std::string world =
+      testing::read_text(testing::source_path("scenarios/worlds/retail-support.yaml"));
+  std::size_t at = world.find("user: ana_brown_2254, status: pending");
+  ASSERT_NE(at, std::string::npos);
+  world.replace(world.find("pending", at), 7, "delivered");
+  ReplayOptions o;
+  o.cassette = testing::source_path("scenarios/cassettes/retail-support.jsonl");
+  o.world = testing::write_temp(dir, "world.yaml", world);
+  o.allow_empty = true;
+  o.out_dir = dir;
+  o.quiet = true;
+  std::ostringstream out, err;
+  ReplayResult r;
+  run_replay(o, out, err, &r);
+  std::map<std::string, int> refused;  // code -> sessions
+  for (const auto& s : r.sessions) {
+    if (s.verdict == "diverged") ++refused[s.action + " " + s.code];
+  }
+  EXPECT_EQ(refused["modify_pending_order_address not_changeable"], 2);
+  EXPECT_EQ(refused["cancel_pending_order not_cancellable"], 2);
+  EXPECT_EQ(refused.size(), 2u);
+  EXPECT_EQ(r.report.money.at("refunded"), 2 * 15750);  // Yusuf's alone
+  EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
+}
 
 TEST(ExistingOrder, AWorldFileNamesTheOrderItCannotSeed) {
   std::string dir = testing::temp_dir("retail-bad");

@@ -68,13 +68,13 @@ TEST(WorkedExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
   std::string summary;
   std::string cassette = import_transcripts(
       testing::source_path("scenarios/transcripts/airline-support.json"), dir, &summary);
-  EXPECT_NE(summary.find("46 of 46 mapped to an action, 0 kept as notes"), std::string::npos)
+  EXPECT_NE(summary.find("52 of 52 mapped to an action, 0 kept as notes"), std::string::npos)
       << summary;
   EXPECT_EQ(events_of(cassette),
             events_of(testing::source_path("scenarios/cassettes/airline-support.jsonl")))
       << "the shipped cassette is stale: re-run the import in docs/worked-examples.md";
   Cassette c = load_cassette(cassette);
-  ASSERT_EQ(c.sessions.size(), 14u);
+  ASSERT_EQ(c.sessions.size(), 16u);
   EXPECT_EQ(c.sessions.front().id, "1:1");
   EXPECT_EQ(c.sessions.front().user, "mia_li_3668");
 }
@@ -82,7 +82,7 @@ TEST(WorkedExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
 TEST(WorkedExample, RecordedSuccessesReplaySameInTheSeededWorldWithTheFaresRefunds) {
   ReplayResult r = replay(testing::source_path("scenarios/cassettes/airline-support.jsonl"),
                           testing::source_path(kWorld));
-  ASSERT_EQ(r.sessions.size(), 14u);
+  ASSERT_EQ(r.sessions.size(), 16u);
   for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
   // Per trial: 80% of 2 x 199.00, all of 249.00, half of 289.00.
   EXPECT_EQ(r.report.money.at("refunded"), 2 * (31840 + 24900 + 14450));
@@ -90,7 +90,7 @@ TEST(WorkedExample, RecordedSuccessesReplaySameInTheSeededWorldWithTheFaresRefun
   EXPECT_EQ(r.report.metrics.at("completion_rate"), 1);
   EXPECT_EQ(r.report.metrics.at("intents"), 4);
   EXPECT_EQ(r.report.metrics.at("mapped_tool_calls"), 1);
-  EXPECT_EQ(r.report.metrics.at("lookups_as_recorded"), 30);
+  EXPECT_EQ(r.report.metrics.at("lookups_as_recorded"), 34);
 }
 
 TEST(WorkedExample, WithoutAWorldTheRecordedLookupsDescribeTheReservations) {
@@ -159,6 +159,37 @@ TEST(WorkedExample, ABookingWithoutTheUsersYesChargesNothingAndReleasesTheSeats)
   EXPECT_EQ(r.report.metrics.at("completed"), 3);
 }
 
+// Passengers change by name; a different head count is a different fare and is refused,
+// with nothing moved.
+TEST(WorkedExample, PassengersChangeByNameButNotByCount) {
+  std::string dir = testing::temp_dir("worked-passengers");
+  auto conversations = nlohmann::json::parse(
+      testing::read_text(testing::source_path("scenarios/transcripts/airline-support.json")));
+  bool changed = false;
+  for (auto& m : conversations.at(7).at("messages")) {  // task 8: a name fixed on ZFA04Y
+    if (!m.contains("tool_calls")) continue;
+    auto& fn = m["tool_calls"][0]["function"];
+    if (fn["name"] != "update_reservation_passengers") continue;
+    auto args = nlohmann::json::parse(fn["arguments"].get<std::string>());
+    args["passengers"].push_back({{"first_name", "Tag"}, {"last_name", "Along"}});
+    fn["arguments"] = args.dump();
+    changed = true;
+  }
+  ASSERT_TRUE(changed);
+  std::string transcripts = testing::write_temp(dir, "more.json", conversations.dump());
+  ReplayResult r = replay(import_transcripts(transcripts, dir), testing::source_path(kWorld));
+  int diverged = 0;
+  for (const auto& s : r.sessions) {
+    if (s.verdict == "same") continue;
+    ++diverged;
+    EXPECT_EQ(s.session, "8:1");
+    EXPECT_EQ(s.sandbox, "rejected") << s.why;
+    EXPECT_EQ(s.code, "bad_request") << s.why;
+  }
+  EXPECT_EQ(diverged, 1);
+  EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
+}
+
 TEST(WorkedExample, LostAnswersAndACrashChargeNoOneTwiceAndLeaveNoHold) {
   std::string dir = testing::temp_dir("worked-faults");
   std::string faults = testing::write_temp(dir, "faults.yaml", R"([
@@ -166,6 +197,7 @@ TEST(WorkedExample, LostAnswersAndACrashChargeNoOneTwiceAndLeaveNoHold) {
     {provider: payment, op: capture, kind: lost_response, nth: 2},
     {provider: payment, op: refund, kind: lost_response, nth: 1},
     {provider: booking, op: cancel_confirm, kind: lost_response, nth: 3},
+    {provider: booking, op: update_booking, kind: lost_response, nth: 1},
     {provider: orchestrator, op: authorize, kind: crash, nth: 3, restart_after: 2s}])");
   ReplayResult r = replay(testing::source_path("scenarios/cassettes/airline-support.jsonl"),
                           testing::source_path(kWorld), faults);

@@ -148,6 +148,24 @@ def browse(task, trial, user):
     return c
 
 
+def rename(task, trial, rid, fix):
+    r = next(x for x in RESERVATIONS if x[0] == rid)
+    c = conversation.Conversation(task, trial, r[1], SYSTEM)
+    c.say("user", f"I'm {r[1]}. On {rid} my companion's name is misspelled; it should be "
+                  f"{fix[0]} {fix[1]}.")
+    c.call("get_user_details", {"user_id": r[1]}, user_details(r[1]))
+    c.call("get_reservation_details", {"reservation_id": rid}, reservation_details(rid))
+    passengers = [{"first_name": a, "last_name": b} for a, b in r[3][:-1]]
+    passengers.append({"first_name": fix[0], "last_name": fix[1]})
+    c.say("assistant", f"I'll update the second passenger to {fix[0]} {fix[1]}; the fare does "
+                       "not change. OK?")
+    c.say("user", "Yes.")
+    c.call("update_reservation_passengers", {"reservation_id": rid, "passengers": passengers},
+           dict(reservation_details(rid), passengers=passengers))
+    c.say("assistant", "Updated.")
+    return c
+
+
 def conversations():
     out = []
     for trial in (1, 2):
@@ -160,6 +178,7 @@ def conversations():
                  split=[("credit_card_3310", 300), ("gift_card_5501", 198)]),
             not_theirs(6, trial, "omar_davis_3817", "ZFA04Y"),
             browse(7, trial, "raj_patel_5512"),
+            rename(8, trial, "ZFA04Y", ("Chen", "Lee")),
         ]
     return [c.dump() for c in out]
 

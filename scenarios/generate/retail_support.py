@@ -100,11 +100,30 @@ def browse(task, trial, user):
     return c
 
 
+def new_address(task, trial, oid):
+    o = order(oid)
+    c = conversation.Conversation(task, trial, o[1], SYSTEM)
+    c.say("user", f"I'm {USERS[o[1]]['email']}. I moved: please ship {oid} to 12 Elm St, "
+                  "Austin, TX 78701, USA.")
+    identify(c, o[1])
+    c.call("get_order_details", {"order_id": oid}, details(oid))
+    c.say("assistant", f"I'll change the shipping address of {oid} to 12 Elm St, Austin, TX "
+                       "78701, USA. Confirm?")
+    c.say("user", "Yes please.")
+    address = {"order_id": oid, "address1": "12 Elm St", "address2": "", "city": "Austin",
+               "state": "TX", "country": "USA", "zip": "78701"}
+    c.call("modify_pending_order_address", address,
+           dict(details(oid), address={k: v for k, v in address.items() if k != "order_id"}))
+    c.say("assistant", "Done.")
+    return c
+
+
 def conversations():
     out = []
     for trial in (1, 2):
         out += [cancel(1, trial, "#W2378156"), cancel(2, trial, "#W6390527"),
-                delivered(3, trial, "#W4817420"), browse(4, trial, "ana_brown_2254")]
+                delivered(3, trial, "#W4817420"), browse(4, trial, "ana_brown_2254"),
+                new_address(5, trial, "#W6390527")]
     return [c.dump() for c in out]
 
 

@@ -27,6 +27,7 @@ const char* object_prefix(Op op) {
     case Op::kCommit:
     case Op::kCancelOrder:
     case Op::kFindOrder:
+    case Op::kUpdateOrder:
       return "ord";
     default:
       return "hold";
@@ -238,6 +239,19 @@ void mount_catalog(httplib::Server& server, FakeState& state) {
           }
         });
   route(server, state, false, R"(/v1/orders/([^/]+))", Op::kFindOrder, reference_of);
+  route(server, state, true, R"(/v1/orders/([^/]+)/details)", Op::kUpdateOrder,
+        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
+          ref_of(req, Op::kUpdateOrder, d);
+          customer_of(b, d);
+          if (!b.contains("details") || !b["details"].is_string() ||
+              b["details"].get_ref<const std::string&>().empty() ||
+              b["details"].get_ref<const std::string&>().size() > 4096) {
+            d.error = "expected details: the new details, 1 to 4096 characters";
+            d.param = "details";
+            return;
+          }
+          d.request.text = b["details"].get<std::string>();
+        });
   route(server, state, true, R"(/v1/orders/([^/]+)/cancel)", Op::kCancelOrder,
         [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
           ref_of(req, Op::kCancelOrder, d);
@@ -275,6 +289,17 @@ void mount_bookings(httplib::Server& server, FakeState& state) {
             d.error = "expected payment_intent: \"pi_<n>\", authorized for the hold's total";
             d.param = "payment_intent";
           }
+        });
+  route(server, state, true, R"(/v1/holds/([^/]+)/passengers)", Op::kUpdateBooking,
+        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
+          ref_of(req, Op::kUpdateBooking, d);
+          customer_of(b, d);
+          int64_t seats = int_field(b, "seats", 0);
+          if (seats <= 0 || seats > 1000) {
+            d.error = "expected seats: the passenger count, 1 to 1000";
+            d.param = "seats";
+          }
+          d.request.items = {LineItem{"", static_cast<int32_t>(seats)}};
         });
   route(server, state, true, R"(/v1/holds/([^/]+)/release)", Op::kReleaseHold,
         [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {

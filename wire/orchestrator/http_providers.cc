@@ -243,6 +243,14 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
                   httplib::detail::encode_query_param(r.text) +
                   (customer.empty() ? "" : "?customer=" + customer);
       break;
+    case Op::kUpdateBooking:
+      call.path = "/v1/holds/" + ref + "/passengers";
+      body["seats"] = r.items.empty() ? 1 : r.items.front().quantity;
+      break;
+    case Op::kUpdateOrder:
+      call.path = "/v1/orders/" + ref + "/details";
+      body["details"] = r.text;
+      break;
     case Op::kRefreshToken:
       call.path = "/oauth/token";
       call.body = "grant_type=refresh_token&refresh_token=" +

@@ -60,7 +60,8 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
           {"hold", s.hold},
           {"hold_expires_at", s.hold_expires_at},
           {"target", s.target},
-          {"reference", s.reference}};
+          {"reference", s.reference},
+          {"details", s.details}};
 }
 
 SagaRecord saga_from_json(const nlohmann::json& j) {
@@ -103,6 +104,7 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   s.hold_expires_at = j.at("hold_expires_at").get<Time>();
   s.target = j.at("target").get<SagaId>();
   if (j.contains("reference")) s.reference = j.at("reference").get<std::string>();
+  if (j.contains("details")) s.details = j.at("details").get<std::string>();
   return s;
 }
 
