@@ -17,6 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+constexpr int64_t kMaxInt32 = 2147483647;
+
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
 
 // Reads one YAML mapping, remembering which keys were used so unknown ones are errors.
@@ -57,6 +59,17 @@ class MapReader {
       fail(n, key, "expected an integer, got '" + s + "'");
     }
     return v;
+  }
+  // An integer in [lo, hi], as the 32-bit field it fills: a value past it is refused, never
+  // wrapped into range.
+  int32_t bounded(const std::string& key, int64_t dflt, int64_t lo, int64_t hi) {
+    int64_t v = integer(key, dflt);
+    if (v < lo || v > hi) {
+      fail(get(key), key,
+           "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
+               ", got " + std::to_string(v));
+    }
+    return static_cast<int32_t>(v);
   }
   double real(const std::string& key, double dflt) {
     if (!has(key)) return dflt;
@@ -169,7 +182,7 @@ void load_coupons(Scenario& s, const YAML::Node& list, const std::string& path,
     c.code = cm.str("code", "");
     c.off = cm.integer("off_cents", 0);
     c.budget = cm.integer("budget_cents", 0);
-    c.per_user = static_cast<int32_t>(cm.integer("per_user", 0));
+    c.per_user = cm.bounded("per_user", 0, 0, kMaxInt32);
     if (c.code.empty()) cm.fail(n, "code", "missing");
     cm.finish();
     s.coupons.push_back(c);
@@ -187,11 +200,10 @@ void load_existing_bookings(Scenario& s, const YAML::Node& list, const std::stri
     b.reference = bm.str("reference", "");
     b.user = bm.str("user", "");
     b.offer = bm.str("offer", "");
-    b.seats = static_cast<int32_t>(bm.integer("seats", 1));
+    b.seats = bm.bounded("seats", 1, 1, 1000);
     b.paid = bm.integer("paid_cents", -1);
     if (b.reference.empty()) bm.fail(n, "reference", "missing");
     if (b.offer.empty()) bm.fail(n, "offer", "missing");
-    if (b.seats <= 0 || b.seats > 1000) bm.fail(n, "seats", "expected 1 to 1000");
     if (b.paid == 0 || b.paid < -1) bm.fail(n, "paid_cents", "expected a positive integer");
     bm.finish();
     b.origin = path;
@@ -229,10 +241,8 @@ void load_existing_orders(Scenario& s, const YAML::Node& list, const std::string
     int j = 0;
     for (const auto& item : om.get("items")) {
       MapReader im(item, path, field + ".items[" + std::to_string(j++) + "]");
-      LineItem line{im.str("sku", ""), static_cast<int32_t>(im.integer("quantity", 1))};
+      LineItem line{im.str("sku", ""), im.bounded("quantity", 1, 1, 1000000)};
       if (line.sku.empty()) im.fail(item, "sku", "missing");
-      if (line.quantity <= 0 || line.quantity > 1000000)
-        im.fail(item, "quantity", "expected 1 to 1000000");
       im.finish();
       o.items.push_back(line);
     }
@@ -264,7 +274,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
       sku.id = sm.str("id", "");
       sku.name = sm.str("name", sku.id);
       sku.price = sm.integer("price_cents", 0);
-      sku.stock = static_cast<int32_t>(sm.integer("stock", 0));
+      sku.stock = sm.bounded("stock", 0, 0, kMaxInt32 / 2);
       if (sku.id.empty()) sm.fail(n, "id", "missing");
       if (sku.price <= 0) sm.fail(n, "price_cents", "expected a positive integer");
       sm.finish();
@@ -281,8 +291,8 @@ void load_world_catalog(Scenario& s, const std::string& path) {
       o.id = om.str("id", "");
       o.route = om.str("route", "");
       o.price = om.integer("price_cents", 0);
-      o.capacity = static_cast<int32_t>(om.integer("capacity", 0));
-      o.refund_percent = static_cast<int32_t>(om.integer("refund_percent", 100));
+      o.capacity = om.bounded("capacity", 0, 0, kMaxInt32 / 2);
+      o.refund_percent = om.bounded("refund_percent", 100, 0, 100);
       if (o.id.empty()) om.fail(n, "id", "missing");
       if (o.price <= 0) om.fail(n, "price_cents", "expected a positive integer");
       om.finish();
@@ -333,24 +343,24 @@ void parse_orchestrator(Scenario& s, MapReader& top) {
     MapReader pm(m.get("policy"), top.file(), "orchestrator.policy");
     c.policy.spend_cap_session = pm.integer("spend_cap_cents", 0);
     c.policy.spend_cap_day = pm.integer("daily_cap_cents", 0);
-    c.policy.max_quantity = static_cast<int32_t>(pm.integer("max_quantity", 0));
-    c.policy.per_user_per_min = static_cast<int32_t>(pm.integer("per_user_per_min", 0));
+    c.policy.max_quantity = pm.bounded("max_quantity", 0, 0, kMaxInt32);
+    c.policy.per_user_per_min = pm.bounded("per_user_per_min", 0, 0, kMaxInt32);
     c.policy.review_above = pm.integer("review_above_cents", 0);
     if (pm.has("admission")) {
       MapReader am(pm.get("admission"), top.file(), "orchestrator.policy.admission");
-      c.policy.max_in_flight = static_cast<int32_t>(am.integer("max_in_flight", 0));
+      c.policy.max_in_flight = am.bounded("max_in_flight", 0, 0, kMaxInt32);
       am.finish();
     }
     pm.finish();
   }
   if (m.has("retries")) {
     MapReader rm(m.get("retries"), top.file(), "orchestrator.retries");
-    c.retries.max = static_cast<int32_t>(rm.integer("max", c.retries.max));
+    c.retries.max = rm.bounded("max", c.retries.max, 0, 1000);
     c.retries.base = rm.duration("base", c.retries.base);
     c.retries.cap = rm.duration("cap", c.retries.cap);
     c.retries.call_timeout = rm.duration("timeout", c.retries.call_timeout);
     c.retries.breaker_failures =
-        static_cast<int32_t>(rm.integer("breaker_failures", c.retries.breaker_failures));
+        rm.bounded("breaker_failures", c.retries.breaker_failures, 0, kMaxInt32);
     c.retries.breaker_cooldown = rm.duration("breaker_cooldown", c.retries.breaker_cooldown);
     if (c.retries.base <= 0) rm.fail(rm.get("base"), "base", "expected a positive duration");
     rm.finish();

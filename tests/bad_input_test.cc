@@ -124,6 +124,34 @@ TEST_F(BadInput, ADirectoryWhereAFileBelongsIsExitTwo) {
   EXPECT_NE(msg.find("cannot open catalog: it is a directory"), std::string::npos) << msg;
 }
 
+// A count past 32 bits used to wrap into range (a stock of 4294967297 was a stock of 1), and
+// a refund of 250% of the fare was taken. Each is refused, naming the field and the range.
+TEST_F(BadInput, ACountOutOfItsRangeIsRefusedNotWrapped) {
+  const std::pair<std::string, std::string> kBad[] = {
+      {"skus: [{id: A, price_cents: 100, stock: 4294967297}]\n",
+       "skus[0].stock: expected an integer from 0 to 1073741823, got 4294967297"},
+      {"offers: [{id: F, price_cents: 100, capacity: 9, refund_percent: 250}]\n",
+       "offers[0].refund_percent: expected an integer from 0 to 100, got 250"},
+      {"offers: [{id: F, price_cents: 100, capacity: -3}]\n", "offers[0].capacity"},
+      {"offers: [{id: F, price_cents: 100, capacity: 9}]\nbookings: [{reference: R, offer: F, "
+       "seats: 4294967297}]\n",
+       "bookings[0].seats: expected an integer from 1 to 1000"},
+  };
+  for (const auto& [world, expected] : kBad) {
+    std::string catalog = testing::write_temp(dir, "w.yaml", world);
+    std::string msg =
+        run_expecting_2("scenario: x\nworld:\n  catalog: " + catalog + "\n" + good_workload);
+    EXPECT_NE(msg.find(expected), std::string::npos) << msg;
+  }
+  std::string msg = run_expecting_2(
+      "scenario: x\norchestrator:\n  policy: {max_quantity: "
+      "4294967296}\n" +
+      good_workload);
+  EXPECT_NE(msg.find("orchestrator.policy.max_quantity: expected an integer from 0"),
+            std::string::npos)
+      << msg;
+}
+
 TEST_F(BadInput, ADurationBeyondAYearIsRefused) {
   std::string msg = run_expecting_2(
       "scenario: x\nworld:\n  latency: {catalog: {median: 177777777777777777775ms}}\n" +
