@@ -17,6 +17,7 @@
 #include "recorder/llm_proxy.h"
 #include "recorder/record_on_miss.h"
 #include "reports/diff.h"
+#include "simulator/consent_policy.h"
 #include "simulator/replay.h"
 #include "simulator/suite.h"
 #include "simulator/sweep.h"
@@ -279,6 +280,7 @@ int cmd_record_import(const std::vector<std::string>& args) {
     }
   }
   if (!load_recording_options(recording, o.out, o.actions, o.error_patterns, o.catalog)) return 2;
+  o.consent_ceiling = checkride::consent_ceiling(recording.catalog);  // checked just above
   return checkride::run_import(o, std::cout, std::cerr);
 }
 

@@ -348,9 +348,16 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
       parse_sagas(kv.second, origin, catalog.plans_);
     } else if (key == "amount_scale") {
       catalog_scale = parse_amount_scale(kv.second, origin, "amount_scale");
+    } else if (key == "consent") {
+      std::string policy = kv.second.IsScalar() ? kv.second.Scalar() : "";
+      if (policy != "stated_amount" && policy != "user_turn_before_call") {
+        throw InputError(origin, line_of(kv.second), "consent",
+                         "expected stated_amount or user_turn_before_call");
+      }
+      catalog.consent_from_turn_before_call_ = policy == "user_turn_before_call";
     } else if (key != "actions") {
       throw InputError(origin, line_of(kv.first), key,
-                       "unknown key; expected 'actions', 'sagas', 'amount_scale' or "
+                       "unknown key; expected 'actions', 'sagas', 'amount_scale', 'consent' or "
                        "'error_patterns'");
     }
   }

@@ -106,6 +106,10 @@ class ActionCatalog {
   // `error_patterns:` regular expressions (case-insensitive) that mark a recorded tool's
   // text answer as a failure, for importers and the recording proxy.
   const std::vector<std::string>& error_patterns() const { return error_patterns_; }
+  // `consent: user_turn_before_call`: importers read the user's "yes" just before a
+  // charge-bearing call as consent to it (the default, `stated_amount`, needs an amount the
+  // assistant stated first).
+  bool consent_from_turn_before_call() const { return consent_from_turn_before_call_; }
 
   // Validates params against the action's schema; on failure returns false and describes
   // the first problem (JSON pointer and what was expected) in `error`.
@@ -121,6 +125,7 @@ class ActionCatalog {
  private:
   std::map<std::string, ActionSpec> actions_;
   std::vector<std::string> error_patterns_;
+  bool consent_from_turn_before_call_ = false;
   std::vector<SagaPlan> plans_ = builtin_plans();
 };
 

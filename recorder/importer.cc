@@ -63,6 +63,7 @@ class OpenAiImport {
     std::string field = conv.is_object() ? where + options_.messages_field : where;
     if (!messages->is_array()) throw InputError(file, line, field, "expected an array of messages");
     TranscriptConverter converter(options_.actions, options_.error_patterns);
+    if (options_.consent_ceiling) converter.consent_from_turn_before_call(options_.consent_ceiling);
     Session s{unique(id), {}, user_of(conv, file, line, where)};
     int64_t t = 0;
     for (std::size_t i = 0; i < messages->size(); ++i) {

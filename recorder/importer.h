@@ -7,6 +7,7 @@
 #include "protocol/catalog_ref.h"
 #include "recorder/redactor.h"
 #include "recorder/result_status.h"
+#include "recorder/transcript.h"
 
 namespace checkride {
 
@@ -21,9 +22,11 @@ struct ImportOptions {
   // a world file's existing bookings); written as the session's `user_id`.
   std::string user_id_field;
   std::set<std::string> actions;  // tool names that are actions (openai)
-  ErrorPatterns error_patterns;   // what marks a text answer as a failure
-  CatalogRef catalog;             // the action catalog, named in the header
-  std::string out;                // the cassette to write
+  // The catalog's consent policy, when it is "the user's turn before the call" (openai).
+  TranscriptConverter::ChargeCeiling consent_ceiling;
+  ErrorPatterns error_patterns;  // what marks a text answer as a failure
+  CatalogRef catalog;            // the action catalog, named in the header
+  std::string out;               // the cassette to write
   RedactionConfig redaction;
 };
 

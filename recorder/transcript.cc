@@ -93,6 +93,10 @@ std::string consent_answer(const std::string& text) {
                                             "stop", "not",  "never", "decline"};
   static const std::set<std::string> kYes = {"yes",  "yep",     "yeah",      "sure",    "ok",
                                              "okay", "confirm", "confirmed", "proceed", "y"};
+  // An answer that opens with yes or no is that answer ("Yes, cancel it" agrees to a
+  // cancellation); otherwise any refusing word wins over an agreeing one.
+  if (!w.empty() && kYes.count(w.front())) return "yes";
+  if (!w.empty() && kNo.count(w.front())) return "no";
   for (const auto& x : w) {
     if (kNo.count(x)) return "no";
   }
@@ -110,6 +114,18 @@ std::string consent_answer(const std::string& text) {
 bool TranscriptConverter::is_action(const std::string& name) const {
   return actions_.empty() || actions_.count(name) > 0;
 }
+
+namespace {
+
+// What the user said, cut to fit an `inferred_from` (on a character boundary).
+std::string quoted_words(const std::string& text) {
+  if (text.size() <= 60) return text;
+  std::size_t cut = 57;  // never half a UTF-8 sequence
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
+}
+
+}  // namespace
 
 void TranscriptConverter::add_call(const std::string& id, const std::string& name,
                                    const nlohmann::json& arguments, const nlohmann::json& raw,
@@ -145,6 +161,23 @@ void TranscriptConverter::add_call(const std::string& id, const std::string& nam
   }
 
   CassetteEvent ev;
+  // The catalog's policy: the user's "yes" just before a charge-bearing call consents to it.
+  if (ceiling_ && !agreed_turn_.empty() && is_action(name) && params.is_object()) {
+    int64_t most = ceiling_(name, nlohmann::json::parse(params.dump()));
+    if (most >= 0) {
+      out.push_back(
+          CassetteEvent{{"type", "confirm"},
+                        {"call_id", call_id},
+                        {"granted", true},
+                        {"amount_cents", most},
+                        {"inferred_from",
+                         "the catalog's consent policy (the user's turn before the call): "
+                         "the user said '" +
+                             quoted_words(agreed_turn_) + "', the call agrees to pay " +
+                             std::to_string(most) + " cents"}});
+      agreed_turn_.clear();
+    }
+  }
   // A call that could not even be read is a malformed action: replay sends it as one.
   if (is_action(name) || name == kUnparseable) {
     ev["type"] = "action";
@@ -216,17 +249,12 @@ void TranscriptConverter::add_result(const std::string& call_id, const std::stri
 
 void TranscriptConverter::add_user_text(const std::string& text, std::vector<CassetteEvent>& out) {
   out.push_back(CassetteEvent{{"type", "user"}, {"text", text}});
-  if (quoted_total_ < 0) return;
   std::string answer = consent_answer(text);
-  if (answer.empty()) return;
+  agreed_turn_ = answer == "yes" && quoted_total_ < 0 ? text : "";
+  if (quoted_total_ < 0 || answer.empty()) return;
   // Consent a person read from the conversation, not one the agent runtime relayed: the
   // event says so, and from what, so a replay can tell the two apart.
-  std::string said = text;
-  if (said.size() > 60) {
-    std::size_t cut = 57;  // on a character boundary: never half a UTF-8 sequence
-    while (cut > 0 && (static_cast<unsigned char>(said[cut]) & 0xC0) == 0x80) --cut;
-    said = said.substr(0, cut) + "...";
-  }
+  std::string said = quoted_words(text);
   out.push_back(
       CassetteEvent{{"type", "confirm"},
                     {"granted", answer == "yes"},

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -26,6 +27,10 @@ using CassetteEvent = nlohmann::ordered_json;
 // `function` role answers, and Hermes `<tool_call>` / `<tool_response>` text.
 class TranscriptConverter {
  public:
+  // A catalog's consent policy "the user's turn before the call": for a charge-bearing tool,
+  // the most the call's params agree to pay (minor units), else -1. Empty: no such policy.
+  using ChargeCeiling = std::function<int64_t(const std::string& tool, const nlohmann::json&)>;
+
   // `actions`: tool names that are orchestrator actions; empty means every tool is one.
   // `errors`: what marks a tool's text answer as a failure when it carries no status.
   explicit TranscriptConverter(std::set<std::string> actions, ErrorPatterns errors = {})
@@ -35,6 +40,9 @@ class TranscriptConverter {
   // the message is not a chat message at all.
   bool add_message(const nlohmann::json& message, std::vector<CassetteEvent>& out,
                    std::string& error);
+  // With a ceiling, an affirmative user turn right before a charge-bearing call is that
+  // call's consent, for the most its params agree to pay.
+  void consent_from_turn_before_call(ChargeCeiling ceiling) { ceiling_ = std::move(ceiling); }
   // The tool calls still waiting for a result.
   std::size_t unanswered() const { return unanswered_.size(); }
 
@@ -55,12 +63,15 @@ class TranscriptConverter {
   int64_t quoted_total_ = -1;  // the last total quoted to the user, until the user answers
   std::string quoted_by_;      // who quoted it: a tool result or the assistant's words
   int next_call_ = 1;
+  ChargeCeiling ceiling_;
+  std::string agreed_turn_;  // the last user turn, when it agreed and nothing answered it yet
 };
 
 // The text of a message's content: a string, or the text parts of a content array.
 std::string message_text(const nlohmann::json& content);
 
-// "yes", "no" or "" (neither) for a user's answer to a quoted total.
+// "yes", "no" or "" (neither) for a user's answer to a quoted total. An answer that opens
+// with a yes or a no word is that; otherwise a refusing word anywhere wins.
 std::string consent_answer(const std::string& text);
 
 }  // namespace checkride

@@ -271,6 +271,25 @@ actions:
 }
 
 // search_direct_flight(origin, destination, date): the route is composed from two params.
+// The consent policy is the catalog's: the default reads an amount the assistant stated,
+// `user_turn_before_call` the "yes" before a charge-bearing call. Anything else is refused.
+TEST(ActionCatalog, TheConsentPolicyIsOneOfTwo) {
+  const std::string actions =
+      "actions:\n  - {name: pay, handler: place_order, charge: true, params: {type: object}}\n";
+  EXPECT_FALSE(ActionCatalog::from_yaml_text(actions, "c.yaml").consent_from_turn_before_call());
+  EXPECT_TRUE(ActionCatalog::from_yaml_text("consent: user_turn_before_call\n" + actions, "c.yaml")
+                  .consent_from_turn_before_call());
+  try {
+    ActionCatalog::from_yaml_text("consent: always\n" + actions, "c.yaml");
+    ADD_FAILURE() << "accepted consent: always";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("c.yaml:1: consent: expected stated_amount or "
+                                         "user_turn_before_call"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(ActionCatalog, AQueryComposedFromSeveralParams) {
   ActionCatalog c = ActionCatalog::from_yaml_text(R"(
 actions:

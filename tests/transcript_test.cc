@@ -13,8 +13,10 @@ namespace {
 
 using json = nlohmann::json;
 
-std::vector<CassetteEvent> convert(const json& messages) {
+std::vector<CassetteEvent> convert(const json& messages,
+                                   TranscriptConverter::ChargeCeiling ceiling = {}) {
   TranscriptConverter c({"searchCatalog", "previewOrder", "placeOrder"});
+  if (ceiling) c.consent_from_turn_before_call(std::move(ceiling));
   std::vector<CassetteEvent> out;
   for (const auto& m : messages) {
     std::string error;
@@ -205,6 +207,39 @@ TEST(Transcript, AnAnswerToAQuotedTotalBecomesAConsent) {
   EXPECT_EQ(events[7]["type"], "confirm");
   EXPECT_EQ(events[7]["granted"], false);
   EXPECT_EQ(consent_answer("what colours are there?"), "");
+  EXPECT_EQ(consent_answer("Yes, cancel it."), "yes");  // it opens with yes
+  EXPECT_EQ(consent_answer("No, cancel that"), "no");
+  EXPECT_EQ(consent_answer("I'd rather not, cancel"), "no");
+}
+
+// The catalog's other consent policy: the user's "yes" right before a charge-bearing call
+// consents to what the call agrees to pay. Only then: a "no", a turn that answered a stated
+// amount already, or a call that is not charge-bearing yields no consent.
+TEST(Transcript, UnderTheTurnBeforeTheCallPolicyAYesConsentsToTheCallsCeiling) {
+  auto ceiling = [](const std::string& tool, const json& params) -> int64_t {
+    return tool == "placeOrder" ? params.value("max_total_cents", int64_t{-1}) : -1;
+  };
+  const json conversation = json::parse(R"([
+    {"role": "user", "content": "Yes, order the blue runners, up to 80 dollars"},
+    {"role": "assistant", "tool_calls": [{"id": "a", "type": "function", "function": {"name": "searchCatalog", "arguments": "{}"}}]},
+    {"role": "tool", "tool_call_id": "a", "content": "{\"status\": \"ok\"}"},
+    {"role": "user", "content": "yes please"},
+    {"role": "assistant", "tool_calls": [{"id": "b", "type": "function", "function": {"name": "placeOrder", "arguments": "{\"max_total_cents\": 8000}"}}]},
+    {"role": "tool", "tool_call_id": "b", "content": "{\"status\": \"confirmed\"}"},
+    {"role": "user", "content": "no, stop"},
+    {"role": "assistant", "tool_calls": [{"id": "c", "type": "function", "function": {"name": "placeOrder", "arguments": "{\"max_total_cents\": 9000}"}}]}
+  ])");
+  auto events = convert(conversation, ceiling);
+  std::vector<json> confirms;
+  for (const auto& e : events) {
+    if (e["type"] == "confirm") confirms.push_back(json::parse(e.dump()));
+  }
+  ASSERT_EQ(confirms.size(), 1u);  // the search is no charge; the last call followed a "no"
+  EXPECT_EQ(confirms[0]["granted"], true);
+  EXPECT_EQ(confirms[0]["amount_cents"], 8000);
+  EXPECT_NE(confirms[0]["inferred_from"].get<std::string>().find("consent policy"),
+            std::string::npos);
+  for (const auto& e : convert(conversation)) EXPECT_NE(e["type"], "confirm");  // no policy
 }
 
 // A person reads "The total is $1,234.50 for both flights. Shall I book it?" then "yes

@@ -1,5 +1,6 @@
 // The OpenAI transcript importer's conversion: each line a message (or an array of them),
-// fed to one converter as a conversation; every event it writes must be valid JSON.
+// fed to one converter as a conversation (with the turn-before-the-call consent policy on);
+// every event it writes must be valid JSON.
 #include <cstdint>
 #include <sstream>
 #include <string>
@@ -10,6 +11,13 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));
   checkride::TranscriptConverter converter({"searchCatalog", "previewOrder", "placeOrder"});
+  // The catalog consent policy "the user's turn before the call", as the importer wires it.
+  converter.consent_from_turn_before_call([](const std::string& tool, const nlohmann::json& p) {
+    return tool == "placeOrder" && p.contains("max_total_cents") &&
+                   p["max_total_cents"].is_number_integer()
+               ? p["max_total_cents"].get<int64_t>()
+               : int64_t{-1};
+  });
   std::vector<checkride::CassetteEvent> events;
   std::string line, error;
   while (std::getline(in, line)) {
