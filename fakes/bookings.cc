@@ -1,5 +1,7 @@
 #include "fakes/bookings.h"
 
+#include <limits>
+
 #include "fakes/identity.h"
 #include "fakes/payments.h"
 
@@ -40,6 +42,13 @@ ObjectId BookingsFake::seed_confirmed(UserId user, const std::string& reference,
                                       ObjectId payment, Time at) {
   auto it = offer_index_.find(offer);
   if (it == offer_index_.end() || seats <= 0) return 0;
+  // Each seeded booking widens the offer by its seats; a run that would widen it past what
+  // the counters hold seeds no more (its sessions find no booking) rather than overflow.
+  const OfferState& o = offers_[it->second];
+  if (o.spec.capacity > std::numeric_limits<int32_t>::max() - seats ||
+      o.confirmed > std::numeric_limits<int32_t>::max() - seats) {
+    return 0;
+  }
   ObjectId id = holds_.add(
       Hold{user, it->second, seats, total, at, at, HoldState::kConfirmed, true, payment, -1, true});
   Owned& owned = owned_[user];

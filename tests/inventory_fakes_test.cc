@@ -1,6 +1,8 @@
 // Catalog reservations and coupons; booking holds, expiry and two-step cancel.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "fakes/world.h"
 
 namespace checkride {
@@ -128,6 +130,27 @@ TEST_F(BookingsFakeTest, TwoStepCancelRefundsPerTheFarePolicy) {
   EXPECT_EQ(w.handle(on(Op::kCancelQuote, h, 4), 30, 30).amount, 24000);
   EXPECT_EQ(w.handle(on(Op::kCancelConfirm, h, 5), 40, 40).amount, 24000);
   EXPECT_EQ(w.bookings.offers()[0].confirmed, 0);
+}
+
+}  // namespace
+}  // namespace checkride
+
+namespace checkride {
+namespace {
+
+// A booking that existed before the session widens its offer by its seats, so seeding it in
+// every session of a huge run could overflow the offer's counters: it stops seeding instead.
+TEST(BookingsFake, SeedingABookingNeverOverflowsTheOffersCounters) {
+  World w;
+  w.bookings.add_offer(OfferSpec{"F", "A-B", 100, std::numeric_limits<int32_t>::max() - 5, 100});
+  ExistingBooking b;
+  b.reference = "R";
+  b.offer = "F";
+  b.seats = 5;
+  EXPECT_TRUE(w.seed_booking(1, b, 0));
+  EXPECT_FALSE(w.seed_booking(2, b, 0));  // one more seat would pass INT32_MAX
+  EXPECT_EQ(w.bookings.offers().front().spec.capacity, std::numeric_limits<int32_t>::max());
+  EXPECT_EQ(w.bookings.offers().front().confirmed, 5);
 }
 
 }  // namespace
