@@ -113,10 +113,12 @@ struct Pair {
 };
 
 std::vector<Pair> pair_reports(const DiffOptions& o) {
-  bool base_dir = fs::is_directory(o.baseline);
-  bool cand_dir = fs::is_directory(o.candidate);
-  if (!fs::exists(o.baseline)) throw InputError(o.baseline, 0, "", "no such report or directory");
-  if (!fs::exists(o.candidate)) throw InputError(o.candidate, 0, "", "no such report or directory");
+  bool base_dir = input_path_is_directory(o.baseline);
+  bool cand_dir = input_path_is_directory(o.candidate);
+  if (!input_path_exists(o.baseline))
+    throw InputError(o.baseline, 0, "", "no such report or directory");
+  if (!input_path_exists(o.candidate))
+    throw InputError(o.candidate, 0, "", "no such report or directory");
   if (base_dir != cand_dir) {
     throw InputError(o.candidate, 0, "",
                      "baseline and candidate must both be report files or both directories");

@@ -59,7 +59,7 @@ std::string choose_catalog(const ReplayOptions& options, const Scenario& scenari
   const bool has_ref = catalog_ref_of(cassette.header, recorded);
   if (catalog.empty() && has_ref && recorded.path != "default") {
     catalog = resolve_catalog_ref(recorded, options.cassette);
-    if (!fs::exists(catalog)) {
+    if (!input_path_exists(catalog)) {
       throw InputError(options.cassette, 1, "action_catalog.path",
                        "the cassette was recorded with the action catalog '" + recorded.path +
                            "' (" + catalog + "), which does not exist; pass --actions CATALOG");

@@ -168,7 +168,8 @@ std::string resolve(const std::string& base_file, const std::string& rel) {
 }
 
 YAML::Node load_yaml_file(const std::string& path, const std::string& what) {
-  if (!fs::exists(path)) throw InputError(path, 0, "", "cannot open " + what + ": no such file");
+  if (!input_path_exists(path))
+    throw InputError(path, 0, "", "cannot open " + what + ": no such file");
   return load_yaml_input(path, what);
 }
 

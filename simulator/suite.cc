@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 std::vector<std::string> expand_scenarios(const std::string& path) {
   std::vector<std::string> out;
-  if (fs::is_directory(path)) {
+  if (input_path_is_directory(path)) {
     for (const auto& entry : fs::directory_iterator(path)) {
       if (entry.is_regular_file() && entry.path().extension() == ".yaml") {
         out.push_back(entry.path().string());
@@ -33,7 +33,8 @@ std::vector<std::string> expand_scenarios(const std::string& path) {
     std::sort(out.begin(), out.end());
     if (out.empty()) throw InputError(path, 0, "", "directory holds no *.yaml scenario");
   } else {
-    if (!fs::exists(path)) throw InputError(path, 0, "", "no such scenario file or directory");
+    if (!input_path_exists(path))
+      throw InputError(path, 0, "", "no such scenario file or directory");
     out.push_back(path);
   }
   return out;
@@ -245,7 +246,7 @@ int validate_files(const std::vector<std::string>& files, std::ostream& out, std
   for (const auto& f : files) {
     try {
       fs::path p(f);
-      if (!fs::exists(p)) throw InputError(f, 0, "", "no such file");
+      if (!input_path_exists(p)) throw InputError(f, 0, "", "no such file");
       if (p.extension() == ".jsonl") {
         Cassette c = load_cassette(f);
         out << f << ": ok (cassette, " << c.sessions.size() << " sessions)\n";

@@ -152,6 +152,22 @@ TEST_F(BadInput, ACountOutOfItsRangeIsRefusedNotWrapped) {
       << msg;
 }
 
+// Found by fuzz_scenario: a world catalog named by a file name longer than NAME_MAX made
+// std::filesystem::exists throw, which ended the process.
+TEST_F(BadInput, AFileNameTooLongForTheFilesystemIsExitTwo) {
+  std::string name = "/" + std::string(300, 'x') + ".yaml";
+  std::string msg =
+      run_expecting_2("scenario: x\nworld:\n  catalog: " + name + "\n" + good_workload);
+  EXPECT_NE(msg.find("cannot open catalog: no such file"), std::string::npos) << msg;
+  RunOptions o;
+  o.paths = {name};
+  o.out_dir = dir + "/reports";
+  o.quiet = true;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_scenarios(o, out, err), 2);
+  EXPECT_NE(err.str().find("no such scenario file or directory"), std::string::npos) << err.str();
+}
+
 TEST_F(BadInput, ADurationBeyondAYearIsRefused) {
   std::string msg = run_expecting_2(
       "scenario: x\nworld:\n  latency: {catalog: {median: 177777777777777777775ms}}\n" +
