@@ -29,6 +29,17 @@ bool World::seed_booking(UserId user, const ExistingBooking& b, Time at) {
   return bookings.seed_confirmed(user, b.reference, b.offer, b.seats, paid, payment, at) != 0;
 }
 
+void World::seed_existing(UserId user, const std::string& name,
+                          const std::vector<ExistingBooking>& bookings,
+                          const std::vector<ExistingOrder>& orders, Time at) {
+  for (const ExistingBooking& b : bookings) {
+    if (b.user.empty() || b.user == name) seed_booking(user, b, at);
+  }
+  for (const ExistingOrder& o : orders) {
+    if (o.user.empty() || o.user == name) seed_order(user, o, at);
+  }
+}
+
 bool World::seed_order(UserId user, const ExistingOrder& o, Time at) {
   int64_t paid = o.paid;
   int32_t units = 0;

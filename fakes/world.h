@@ -32,6 +32,11 @@ struct World {
   bool seed_booking(UserId user, const ExistingBooking& b, Time at);
   // The same for an order: paid by card, captured; pending (cancellable) or delivered.
   bool seed_order(UserId user, const ExistingOrder& o, Time at);
+  // Seeds every booking and order that belongs to the session user named `name` (or to
+  // every user): what one session of that user finds when it starts.
+  void seed_existing(UserId user, const std::string& name,
+                     const std::vector<ExistingBooking>& bookings,
+                     const std::vector<ExistingOrder>& orders, Time at);
 
   // Drops everything the user owns in every fake (after the checkers have read it).
   void retire_user(UserId user) {

@@ -369,6 +369,10 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
   rec.reference = in.reference;
   rec.details = in.details;
   rec.seats = in.seats;
+  auto is_lookup = [&](std::size_t i) {
+    return i < plan.steps.size() && step_kind(plan.steps[i]) != nullptr &&
+           step_kind(plan.steps[i])->skipped_when_known;
+  };
   const SagaRecord* target = store_.saga(parse_reference(in.reference, booking ? "bk_" : "ord_"));
   bool known = target != nullptr && target->kind == want && target->session == req.session;
   std::size_t first = 0;
@@ -383,12 +387,8 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
     rec.order = target->order;
     rec.hold = target->hold;
     rec.total = target->total;
-    while (first < plan.steps.size() && step_kind(plan.steps[first]) != nullptr &&
-           step_kind(plan.steps[first])->skipped_when_known) {
-      ++first;
-    }
-  } else if (plan.steps.empty() || step_kind(plan.steps.front()) == nullptr ||
-             !step_kind(plan.steps.front())->skipped_when_known) {
+    while (is_lookup(first)) ++first;
+  } else if (!is_lookup(0)) {
     reply(req.session, req.request_id, ActionStatus::kRejected,
           booking ? "unknown_booking" : "unknown_order", now, out);
     return;

@@ -81,12 +81,7 @@ Shopper FakeState::add_shopper(CardBehaviour card, uint32_t scopes, const std::s
   Shopper s;
   s.user = new_user();
   s.method = world_->payments.add_method(s.user, card);
-  for (const ExistingBooking& b : scenario_.bookings) {
-    if (b.user.empty() || b.user == user_id) world_->seed_booking(s.user, b, now());
-  }
-  for (const ExistingOrder& o : scenario_.orders) {
-    if (o.user.empty() || o.user == user_id) world_->seed_order(s.user, o, now());
-  }
+  world_->seed_existing(s.user, user_id, scenario_.bookings, scenario_.orders, now());
   s.grant = world_->identity.login(s.user, s.user, scopes, now());
   return s;
 }
