@@ -195,6 +195,26 @@ ProviderReply BookingsFake::hold(const ProviderRequest& req, Time now) {
   return r;
 }
 
+// What the confirmation brings to pay the hold: an authorized card payment of the holder's
+// and stored-value debits of theirs that stand (a split payment); -1 when any is not that.
+int64_t BookingsFake::paid_for(const ProviderRequest& req, UserId holder) const {
+  int64_t paid = 0;
+  if (req.payment != 0 || req.debits.empty()) {
+    const PaymentsFake::PaymentIntent* pi = payments_->find(req.payment);
+    if (pi == nullptr || pi->owner != holder ||
+        pi->status != PaymentsFake::Status::kRequiresCapture) {
+      return -1;
+    }
+    paid += pi->amount;
+  }
+  for (ObjectId id : req.debits) {
+    const StoredValueFake::Debit* d = stored_value_->debit(id);
+    if (d == nullptr || d->owner != holder || d->credited > 0) return -1;
+    paid += d->amount;
+  }
+  return paid;
+}
+
 ProviderReply BookingsFake::confirm(const ProviderRequest& req, Time now) {
   Hold* found = holds_.find(req.ref);
   if (found == nullptr) return error_reply(ErrorCode::kNotFound);
@@ -204,11 +224,7 @@ ProviderReply BookingsFake::confirm(const ProviderRequest& req, Time now) {
     return error_reply(ErrorCode::kExpired);
   }
   if (h.state != HoldState::kHeld) return error_reply(ErrorCode::kInvalidState);
-  const PaymentsFake::PaymentIntent* pi = payments_->find(req.payment);
-  if (pi == nullptr || pi->owner != h.user ||
-      pi->status != PaymentsFake::Status::kRequiresCapture || pi->amount < h.total) {
-    return error_reply(ErrorCode::kBadRequest);
-  }
+  if (paid_for(req, h.user) < h.total) return error_reply(ErrorCode::kBadRequest);
   h.state = HoldState::kConfirmed;
   h.released_by_caller = true;
   h.payment = req.payment;

@@ -6,6 +6,7 @@
 
 #include "fakes/idempotency_table.h"
 #include "fakes/overrun.h"
+#include "fakes/stored_value.h"
 #include "protocol/id_list.h"
 #include "protocol/provider.h"
 #include "protocol/retiring_table.h"
@@ -62,8 +63,9 @@ class BookingsFake {
     std::vector<Overrun> overruns;  // the first confirmations past capacity
   };
 
-  BookingsFake(const IdentityFake* identity, const PaymentsFake* payments)
-      : identity_(identity), payments_(payments) {}
+  BookingsFake(const IdentityFake* identity, const PaymentsFake* payments,
+               const StoredValueFake* stored_value)
+      : identity_(identity), payments_(payments), stored_value_(stored_value) {}
 
   void add_offer(const OfferSpec& offer);
   // A booking made before the session, under the world's own reference: confirmed and paid
@@ -88,6 +90,7 @@ class BookingsFake {
   ProviderReply availability(const ProviderRequest& req) const;
   ProviderReply hold(const ProviderRequest& req, Time now);
   ProviderReply confirm(const ProviderRequest& req, Time now);
+  int64_t paid_for(const ProviderRequest& req, UserId holder) const;
   ProviderReply release(const ProviderRequest& req);
   ProviderReply cancel_quote(const ProviderRequest& req);
   ProviderReply cancel_confirm(const ProviderRequest& req);
@@ -96,6 +99,7 @@ class BookingsFake {
 
   const IdentityFake* identity_;
   const PaymentsFake* payments_;
+  const StoredValueFake* stored_value_;
   std::vector<OfferState> offers_;
   std::unordered_map<std::string, int32_t> offer_index_;
   struct Owned {

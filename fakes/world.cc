@@ -7,6 +7,9 @@ ProviderReply World::handle(const ProviderRequest& req, Time now, Time ready_at)
     case Provider::kCatalog:
       return catalog.handle(req, now, ready_at);
     case Provider::kPayment:
+      if (req.op == Op::kBalance || req.op == Op::kDebit || req.op == Op::kCredit) {
+        return stored_value.handle(req, now, ready_at);
+      }
       return payments.handle(req, now, ready_at);
     case Provider::kBooking:
       return bookings.handle(req, now, ready_at);
@@ -29,14 +32,15 @@ bool World::seed_booking(UserId user, const ExistingBooking& b, Time at) {
   return bookings.seed_confirmed(user, b.reference, b.offer, b.seats, paid, payment, at) != 0;
 }
 
-void World::seed_existing(UserId user, const std::string& name,
-                          const std::vector<ExistingBooking>& bookings,
-                          const std::vector<ExistingOrder>& orders, Time at) {
-  for (const ExistingBooking& b : bookings) {
+void World::seed_existing(UserId user, const std::string& name, const WorldSeed& seed, Time at) {
+  for (const ExistingBooking& b : seed.bookings) {
     if (b.user.empty() || b.user == name) seed_booking(user, b, at);
   }
-  for (const ExistingOrder& o : orders) {
+  for (const ExistingOrder& o : seed.orders) {
     if (o.user.empty() || o.user == name) seed_order(user, o, at);
+  }
+  for (const StoredValueSpec& v : seed.stored_value) {
+    if (v.user.empty() || v.user == name) stored_value.add_account(user, v.id, v.balance);
   }
 }
 

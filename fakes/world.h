@@ -3,15 +3,24 @@
 #include "fakes/catalog.h"
 #include "fakes/identity.h"
 #include "fakes/payments.h"
+#include "fakes/stored_value.h"
 
 namespace checkride {
+
+// What existed before the session, as a world file declares it (seeded per session user).
+struct WorldSeed {
+  std::vector<ExistingBooking> bookings;
+  std::vector<ExistingOrder> orders;
+  std::vector<StoredValueSpec> stored_value;
+};
 
 // The one world every fake lives in: a reservation, a hold, an authorization and a token
 // are all visible to the others and to the checkers.
 struct World {
   IdentityFake identity;
   PaymentsFake payments{&identity};
-  BookingsFake bookings{&identity, &payments};
+  StoredValueFake stored_value{&identity};
+  BookingsFake bookings{&identity, &payments, &stored_value};
   CatalogFake catalog;
 
   explicit World(Duration access_ttl = 15 * kMinute) : identity(access_ttl) {}
@@ -32,16 +41,15 @@ struct World {
   bool seed_booking(UserId user, const ExistingBooking& b, Time at);
   // The same for an order: paid by card, captured; pending (cancellable) or delivered.
   bool seed_order(UserId user, const ExistingOrder& o, Time at);
-  // Seeds every booking and order that belongs to the session user named `name` (or to
-  // every user): what one session of that user finds when it starts.
-  void seed_existing(UserId user, const std::string& name,
-                     const std::vector<ExistingBooking>& bookings,
-                     const std::vector<ExistingOrder>& orders, Time at);
+  // Seeds every booking, order and stored-value instrument that belongs to the session user
+  // named `name` (or to every user): what one session of that user finds when it starts.
+  void seed_existing(UserId user, const std::string& name, const WorldSeed& seed, Time at);
 
   // Drops everything the user owns in every fake (after the checkers have read it).
   void retire_user(UserId user) {
     identity.retire_user(user);
     payments.retire_user(user);
+    stored_value.retire_user(user);
     bookings.retire_user(user);
     catalog.retire_user(user);
   }

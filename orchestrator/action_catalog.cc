@@ -250,14 +250,35 @@ std::vector<std::string> parse_pointer_list(const YAML::Node& list, const std::s
   return out;
 }
 
+// Instrument name prefixes: a non-empty list of non-empty strings.
+std::vector<std::string> parse_prefixes(const YAML::Node& list, const std::string& origin,
+                                        const std::string& field) {
+  if (!list.IsSequence() || list.size() == 0 || list.size() > 32) {
+    throw InputError(origin, line_of(list), field, "expected a list of 1 to 32 name prefixes");
+  }
+  std::vector<std::string> out;
+  for (const auto& p : list) {
+    if (!p.IsScalar() || p.Scalar().empty() || p.Scalar().size() > 64) {
+      throw InputError(origin, line_of(p), field, "expected a prefix of 1 to 64 characters");
+    }
+    out.push_back(p.Scalar());
+  }
+  return out;
+}
+
 void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
                    ParamMapping& m) {
   const std::set<std::string> pointer_keys = {
-      "items", "sku",       "quantity", "coupon",      "max_total",     "query",
-      "offer", "reference", "seats",    "seats_count", "max_total_sum", "details"};
+      "items",     "sku",   "quantity",    "coupon",        "max_total", "query",   "offer",
+      "reference", "seats", "seats_count", "max_total_sum", "details",   "payments"};
   const std::set<std::string> composable = {"query", "offer", "reference", "details"};
   for (const auto& kv : node) {
     std::string key = kv.first.Scalar();
+    if (key == "stored_value" || key == "cards") {
+      (key == "cards" ? m.card_prefixes : m.stored_value_prefixes) =
+          parse_prefixes(kv.second, origin, field + ".map." + key);
+      continue;
+    }
     if (composable.count(key) && kv.second.IsSequence()) {
       m.composed[key] = parse_pointer_list(kv.second, origin, field + ".map." + key);
       continue;
@@ -312,6 +333,12 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
       m.max_total_field = value;
     else if (key == "join")
       m.join = value;
+    else if (key == "payments")
+      m.payments = value;
+    else if (key == "payment_instrument")
+      m.payment_instrument = value;
+    else if (key == "payment_amount")
+      m.payment_amount = value;
     else if (key == "amount_scale")
       m.amount_scale = parse_amount_scale(kv.second, origin, field + ".map.amount_scale");
     else {
@@ -319,8 +346,13 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
                        "unknown handler input; expected one of items, item_sku, item_quantity, "
                        "sku, quantity, coupon, max_total, query, offer, reference, seats, "
                        "seats_count, max_total_sum, max_total_field, details, amount_scale, "
-                       "join");
+                       "join, payments, payment_instrument, payment_amount, stored_value, cards");
     }
+  }
+  if (!m.payments.empty() && m.stored_value_prefixes.empty()) {
+    throw InputError(origin, line_of(node), field + ".map.stored_value",
+                     "payments needs stored_value: the name prefixes of stored-value "
+                     "instruments (e.g. [gift_card_, certificate_])");
   }
 }
 
@@ -443,6 +475,14 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
       throw InputError(origin, line_of(node["describes"]), field + ".describes",
                        "only a lookup (handler: lookup or find_booking) describes a booking");
     }
+    if (!spec.mapping.payments.empty()) {
+      const std::vector<Step>& steps = catalog.plan(spec.plan).steps;
+      if (std::find(steps.begin(), steps.end(), Step::kDebit) == steps.end()) {
+        throw InputError(origin, line_of(node["map"]), field + ".map.payments",
+                         "a split payment needs a plan with a debit step; '" +
+                             catalog.plan(spec.plan).name + "' has none");
+      }
+    }
     std::string name = spec.name;
     catalog.actions_.emplace(name, std::move(spec));
   }
@@ -521,6 +561,83 @@ bool ActionCatalog::map_result(const ActionSpec& spec, const nlohmann::json& res
   if (!spec.describes_booking) return false;
   return map_with(spec.result_mapping, result, out, error);
 }
+
+namespace {
+
+bool has_prefix(const std::string& name, const std::vector<std::string>& prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](const std::string& p) { return name.rfind(p, 0) == 0; });
+}
+
+// One instrument's name, told apart as stored value or card by the mapping's prefixes.
+bool classify(const ParamMapping& m, const std::string& where, TenderInput& t, std::string& error) {
+  if (t.instrument.empty() || t.instrument.size() > 256) {
+    error = where + ": expected an instrument name of 1 to 256 characters";
+    return false;
+  }
+  t.stored_value = has_prefix(t.instrument, m.stored_value_prefixes);
+  if (!t.stored_value && !m.card_prefixes.empty() && !has_prefix(t.instrument, m.card_prefixes)) {
+    error = where + ": '" + t.instrument + "' is neither a card nor stored value";
+    return false;
+  }
+  return true;
+}
+
+// The ways to pay: a list of {instrument, amount} or one instrument's name. A card pays the
+// rest, so with a card every stored-value part states its amount; without one, at most one
+// part may leave it out (it pays what the others do not).
+bool map_payments(const ParamMapping& m, const nlohmann::json& v, HandlerInput& out,
+                  std::string& error) {
+  constexpr std::size_t kMaxParts = 16;
+  if (v.is_string()) {
+    TenderInput t;
+    t.instrument = v.get<std::string>();
+    if (!classify(m, m.payments, t, error)) return false;
+    out.payments.push_back(std::move(t));
+    return true;
+  }
+  if (!v.is_array() || v.empty() || v.size() > kMaxParts) {
+    error = m.payments + ": expected 1 to 16 payments, or one instrument's name";
+    return false;
+  }
+  bool card = false;
+  int unstated = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string where = m.payments + "/" + std::to_string(i);
+    const auto& part = v[i];
+    TenderInput t;
+    if (!part.is_object() || !part.contains(m.payment_instrument) ||
+        !part[m.payment_instrument].is_string()) {
+      error = where + ": expected an object with string '" + m.payment_instrument + "'";
+      return false;
+    }
+    t.instrument = part[m.payment_instrument].get<std::string>();
+    if (!classify(m, where, t, error)) return false;
+    if (part.contains(m.payment_amount)) {
+      if (!minor_units(part[m.payment_amount], m.amount_scale, t.amount) || t.amount <= 0) {
+        error = where + "/" + m.payment_amount + ": expected a positive amount";
+        return false;
+      }
+    }
+    for (const TenderInput& other : out.payments) {
+      if (t.stored_value && other.instrument == t.instrument) {
+        error = where + ": '" + t.instrument + "' is named twice";
+        return false;
+      }
+    }
+    card = card || !t.stored_value;
+    if (t.stored_value && t.amount < 0) ++unstated;
+    out.payments.push_back(std::move(t));
+  }
+  if (unstated > (card ? 0 : 1)) {
+    error = m.payments + ": every stored-value payment needs its '" + m.payment_amount + "'" +
+            (card ? " when a card pays the rest" : " but one");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
               std::string& error) {
@@ -620,6 +737,9 @@ bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
     dst = joined;
     return true;
   };
+  if (const auto* v = at_pointer(params, m.payments)) {
+    if (!map_payments(m, *v, out, error)) return false;
+  }
   // Details may be a string or an object (an address): kept as the agent gave them.
   if (const auto* v = at_pointer(params, m.details)) {
     if (!v->is_string() && !v->is_object()) {

@@ -32,6 +32,14 @@ enum class Handler : uint8_t {
 };
 const char* handler_name(Handler h);
 
+// One way the model said to pay: a card (the session's vaulted payment method) or a
+// stored-value instrument (a gift card, a travel certificate), by the tools' own name.
+struct TenderInput {
+  std::string instrument;
+  int64_t amount = -1;  // minor units; -1: not stated (it pays the rest)
+  bool stored_value = false;
+};
+
 // What a handler needs, pulled out of the model's params by the action's mapping.
 struct HandlerInput {
   std::vector<LineItem> items;
@@ -42,6 +50,7 @@ struct HandlerInput {
   std::string details;     // change_order: the new details (a string, or JSON text of an object)
   int64_t max_total = -1;  // -1: the model stated no maximum
   int32_t seats = 1;
+  std::vector<TenderInput> payments;  // empty: the card pays it all
 };
 
 // Where each handler input comes from: JSON pointers into params. For items, `items`
@@ -64,6 +73,13 @@ struct ParamMapping {
   // "SFO-JFK").
   std::map<std::string, std::vector<std::string>> composed;
   std::string join = "-";
+  // A payment split across instruments: `payments` points at a list of {instrument, amount}
+  // (fields `payment_instrument`, `payment_amount`) or at one instrument's name. An
+  // instrument whose name begins with a `stored_value` prefix is debited from its balance;
+  // any other is the session's card, which pays the rest. With `cards` prefixes, a name
+  // matching neither is refused.
+  std::string payments, payment_instrument = "payment_id", payment_amount = "amount";
+  std::vector<std::string> stored_value_prefixes, card_prefixes;
 };
 
 struct ActionSpec {

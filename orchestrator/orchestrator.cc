@@ -298,6 +298,7 @@ void Orchestrator::start_saga(const ActionSpec& spec, const ActionRequest& req,
   rec.offer = in.offer;
   rec.seats = in.seats;
   rec.payment_method = req.payment_method;
+  take_tenders(rec, in);
   rec.step = plan.steps.front();
   SagaId id = store_.create_saga(std::move(rec));
   if (req.key != 0) store_.put_key(req.key, id);
@@ -332,6 +333,7 @@ void Orchestrator::confirm_booking(const ActionRequest& req, const HandlerInput&
   }
   s->max_total = in.max_total;
   if (req.payment_method != 0) s->payment_method = req.payment_method;
+  if (!in.payments.empty()) take_tenders(*s, in);  // this confirmation says how it pays
   // A confirmation the checks refuse leaves the hold waiting for a better attempt.
   ActionStatus refusal;
   std::string code;
@@ -387,6 +389,16 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
     rec.order = target->order;
     rec.hold = target->hold;
     rec.total = target->total;
+    rec.tenders = target->tenders;  // the refund goes back to what paid, in proportion
+    for (Tender& t : rec.tenders) t.credited = 0;
+    bool can_give_back =
+        std::find(plan.steps.begin(), plan.steps.end(), Step::kRecredit) != plan.steps.end();
+    if (!rec.tenders.empty() && !can_give_back && plan.kind != SagaKind::kChangeBooking &&
+        plan.kind != SagaKind::kChangeOrder) {
+      reply(req.session, req.request_id, ActionStatus::kRejected, "split_refund_unsupported", now,
+            out);
+      return;
+    }
     while (is_lookup(first)) ++first;
   } else if (!is_lookup(0)) {
     reply(req.session, req.request_id, ActionStatus::kRejected,
@@ -407,6 +419,7 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
 // Returns false with the refusal in `status`/`code`; nothing has been spent then.
 bool Orchestrator::charge_checks(SagaRecord& s, Time now, ActionStatus& status, std::string& code) {
   status = ActionStatus::kRejected;
+  if (!split_covers_total(s, code)) return false;
   if (s.max_total >= 0 && s.total > s.max_total) {
     code = "max_total_exceeded";
     return false;
@@ -445,6 +458,49 @@ bool Orchestrator::charge_checks(SagaRecord& s, Time now, ActionStatus& status, 
   session_spend += s.total;
   day_spend += s.total;
   audit_.append(now, "decision", s.session, s.id, "charge_allowed", s.total);
+  return true;
+}
+
+// The action's stored-value instruments become the saga's tenders; the card pays the rest
+// when the action named one (or named no instrument at all).
+void Orchestrator::take_tenders(SagaRecord& s, const HandlerInput& in) {
+  s.tenders.clear();
+  s.card_named = in.payments.empty();
+  for (const TenderInput& p : in.payments) {
+    if (!p.stored_value) {
+      s.card_named = true;
+      continue;
+    }
+    Tender t;
+    t.instrument = p.instrument;
+    t.amount = p.amount;
+    s.tenders.push_back(std::move(t));
+  }
+}
+
+// Once the total is known: a tender without an amount pays what the others leave, and the
+// parts must add up to the total (the card, when named, pays the rest). Nothing has moved.
+bool Orchestrator::split_covers_total(SagaRecord& s, std::string& code) const {
+  if (s.tenders.empty()) return true;
+  int64_t stated = 0;
+  Tender* rest = nullptr;
+  for (Tender& t : s.tenders) {
+    if (t.amount < 0) {
+      rest = &t;
+      continue;
+    }
+    stated += t.amount;
+  }
+  if (stated > s.total) {
+    code = "payment_exceeds_total";
+    return false;
+  }
+  if (rest != nullptr) rest->amount = s.total - stated;
+  std::erase_if(s.tenders, [](const Tender& t) { return t.amount == 0; });
+  if (!s.card_named && card_amount(s) > 0) {
+    code = "payment_short";
+    return false;
+  }
   return true;
 }
 

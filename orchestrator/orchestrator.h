@@ -14,6 +14,7 @@
 namespace checkride {
 
 struct StepKind;
+struct CompensationRule;
 
 struct Escalation {
   SessionId session = 0;
@@ -61,6 +62,7 @@ class Orchestrator {
     UserId user;
     SessionId session;
     uint64_t request_id;
+    uint16_t index = 0;  // a step or compensation on a tender: which one
   };
   enum class TimerKind : uint8_t { kRetry, kHoldExpiry };
   struct TimerCtx {
@@ -97,6 +99,8 @@ class Orchestrator {
   void start_on_existing(const ActionSpec& spec, const ActionRequest& req, const HandlerInput& in,
                          Time now, Effects& out);
   bool charge_checks(SagaRecord& s, Time now, ActionStatus& status, std::string& code);
+  void take_tenders(SagaRecord& s, const HandlerInput& in);
+  bool split_covers_total(SagaRecord& s, std::string& code) const;
 
   void run_step(SagaRecord& s, Time now, Effects& out);
   void on_step_reply(SagaRecord& s, const ProviderReply& r, Time now, Effects& out);
@@ -107,7 +111,13 @@ class Orchestrator {
   void pause_for_confirmation(SagaRecord& s, Time now, Effects& out);
   void ack_before_capture(SagaRecord& s, Time now, Effects& out);
   void compensate_next(SagaRecord& s, Time now, Effects& out);
-  void on_compensation_reply(SagaRecord& s, Op op, const ProviderReply& r, Time now, Effects& out);
+  void on_compensation_reply(SagaRecord& s, Op op, std::size_t index, const ProviderReply& r,
+                             Time now, Effects& out);
+  bool compensate_tender(SagaRecord& s, const CompensationRule& rule, Time now, Effects& out);
+  void on_tender_compensated(SagaRecord& s, Op op, std::size_t index, const ProviderReply& r,
+                             Time now);
+  bool skipped(const SagaRecord& s, Step step) const;
+  void forget_attempt(SagaRecord& s);
   // Goes on to the next step of the saga's plan (or finishes, or pauses).
   void advance(SagaRecord& s, Time now, Effects& out);
   void fail(SagaRecord& s, ActionStatus status, std::string code, Time now, Effects& out);
@@ -116,10 +126,11 @@ class Orchestrator {
   void answer_waiters(SagaRecord& s, bool hold_phase_only, Time now, Effects& out);
   // Retries a retryable failure; returns false when the step's retries are used up.
   bool schedule_retry(SagaRecord& s, const ProviderReply& r, bool forever, Time now, Effects& out);
-  void send(SagaRecord& s, PendingKind kind, ProviderRequest req, Time now, Effects& out);
+  void send(SagaRecord& s, PendingKind kind, ProviderRequest req, Time now, Effects& out,
+            std::size_t index = 0);
   void request_refresh(UserId user, Time now, Effects& out);
   IdempotencyKey step_key(const SagaRecord& s, uint64_t step_code) const;
-  ProviderRequest request_for(const SagaRecord& s, Op op) const;
+  ProviderRequest request_for(const SagaRecord& s, Op op, std::size_t index = 0) const;
   bool must_complete(const SagaRecord& s) const;
   void escalate(const SagaRecord& s, const std::string& reason, Time now);
   void track_dedupe(const SagaRecord& s);

@@ -1,5 +1,7 @@
 #include "orchestrator/saga.h"
 
+#include <algorithm>
+
 namespace checkride {
 
 const char* step_name(Step s) {
@@ -36,6 +38,12 @@ const char* step_name(Step s) {
       return "update_booking";
     case Step::kUpdateOrder:
       return "update_order";
+    case Step::kCheckBalance:
+      return "check_balance";
+    case Step::kDebit:
+      return "debit";
+    case Step::kRecredit:
+      return "recredit";
     case Step::kDone:
       return "done";
   }
@@ -54,6 +62,30 @@ SagaKind target_kind(SagaKind kind) {
 const char* ineligible_code(SagaKind kind) {
   return kind == SagaKind::kChangeBooking || kind == SagaKind::kChangeOrder ? "not_changeable"
                                                                             : "not_cancellable";
+}
+
+int64_t card_amount(const SagaRecord& s) {
+  int64_t stored = 0;
+  for (const Tender& t : s.tenders) stored += std::max<int64_t>(t.amount, 0);
+  return s.total - stored;
+}
+
+int64_t refund_share(const SagaRecord& s, int64_t refund, int index) {
+  const int64_t paid = s.total;
+  if (paid <= 0 || refund <= 0) return 0;
+  auto share = [&](int64_t part) {
+    return static_cast<int64_t>(static_cast<__int128>(refund) * part / paid);
+  };
+  int64_t card = card_amount(s);
+  int64_t given = share(card);
+  for (const Tender& t : s.tenders) given += share(std::max<int64_t>(t.amount, 0));
+  const int64_t remainder = refund - given;
+  const bool to_card = card > 0 || s.tenders.empty();
+  if (index < 0) return share(card) + (to_card ? remainder : 0);
+  const auto i = static_cast<std::size_t>(index);
+  if (i >= s.tenders.size()) return 0;
+  bool last = i + 1 == s.tenders.size();
+  return share(std::max<int64_t>(s.tenders[i].amount, 0)) + (!to_card && last ? remainder : 0);
 }
 
 std::string saga_reference(const SagaRecord& s) {

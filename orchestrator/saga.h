@@ -41,6 +41,9 @@ enum class Step : uint8_t {
   kFindOrder,    // cancel_order: the same for an order
   kUpdateBooking,
   kUpdateOrder,
+  kCheckBalance,  // each stored-value part: its balance covers it (nothing moves yet)
+  kDebit,         // each stored-value part: taken from its instrument
+  kRecredit,      // a cancel: each stored-value part's share of the refund given back
   kDone,
 };
 constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;
@@ -53,6 +56,17 @@ enum Compensation : uint8_t {
   kCompVoid = 1 << 1,         // payment authorization
   kCompCancelOrder = 1 << 2,  // committed catalog order
   kCompReleaseHold = 1 << 3,  // booking hold
+  kCompRecredit = 1 << 4,     // stored-value debits: each given back
+};
+
+// One stored-value part of a split payment (a gift card, a travel certificate): the card
+// pays the rest of the total.
+struct Tender {
+  std::string instrument;  // as the tools name it ("gift_card_7219486")
+  int64_t amount = -1;     // minor units; -1 until the total is known (it pays the rest)
+  ObjectId debit = 0;      // the debit that took it, once known
+  bool sent = false;       // a debit attempt left: until learned, it may have taken effect
+  int64_t credited = 0;    // given back so far
 };
 
 // Everything needed to resume a saga after a crash. Written to the Store before each
@@ -91,7 +105,17 @@ struct SagaRecord {
   SagaId target = 0;      // cancel sagas: the order/booking being cancelled (0: made elsewhere)
   std::string reference;  // cancel and change sagas: the reference the agent named
   std::string details;    // change sagas: the new details (an address), as the agent gave them
+  std::vector<Tender> tenders;  // stored-value parts of the payment, in the order given
+  bool card_named = true;       // the card pays what stored value does not (false: it may not)
+  uint16_t index = 0;           // a step repeated per tender: which tender it stands on
 };
+
+// What the card pays: the total less every stored-value part.
+int64_t card_amount(const SagaRecord& s);
+// A cancel's refund of `refund` (of the `paid` total) split over what paid: the card's share
+// (index -1) or tender `index`'s, each in proportion, the rounding remainder to the card when
+// the card paid anything, else to the last tender.
+int64_t refund_share(const SagaRecord& s, int64_t refund, int index);
 
 std::string saga_reference(const SagaRecord& s);  // "ord_12" / "bk_12"
 

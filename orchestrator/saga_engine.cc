@@ -16,7 +16,7 @@ namespace {
 // that finish or undo what the user already authorized run under the orchestrator's own
 // credential, so a revoked user token can never leave a charge half-done.
 bool needs_user_token(Op op) {
-  return op == Op::kAuthorize || op == Op::kHold || op == Op::kConfirm;
+  return op == Op::kAuthorize || op == Op::kHold || op == Op::kConfirm || op == Op::kDebit;
 }
 
 bool needs_service_token(Op op) {
@@ -26,6 +26,9 @@ bool needs_service_token(Op op) {
 }
 
 uint8_t without(uint8_t bits, uint8_t off) { return static_cast<uint8_t>(bits & ~off); }
+
+// The key code of a step's repetition on tender `index`: each tender has its own key.
+uint64_t tender_code(uint64_t base, std::size_t index) { return base + ((index + 1) << 8); }
 
 }  // namespace
 
@@ -39,13 +42,14 @@ IdempotencyKey Orchestrator::step_key(const SagaRecord& s, uint64_t step_code) c
   return key == 0 ? 1 : key;
 }
 
-// The request of `op` for saga `s`: the op's declared fields, taken from the record.
-ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op) const {
+// The request of `op` for saga `s`: the op's declared fields, taken from the record (and
+// from tender `index` for the ops on a tender).
+ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op, std::size_t index) const {
   ProviderRequest r;
   r.op = op;
   r.user = s.user;
   r.trace_id = mix64(s.id, s.session);
-  const uint16_t fields = request_fields(op);
+  const uint32_t fields = request_fields(op);
   bool direct = (fields & kSendItemsIfDirect) && s.reservation == 0;  // commit_without_reservation
   if ((fields & kSendItems) || direct) {
     r.items = s.items;
@@ -54,12 +58,16 @@ ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op) const {
   if (fields & kSendReservationTtl) r.ttl = config_.reservation_ttl;
   if (fields & kSendReservation) r.ref = s.reservation;
   if (fields & kSendCharge) {
-    r.amount = s.total;
+    r.amount = card_amount(s);
     r.payment_method = s.payment_method;
   }
   if (fields & kSendPayment) r.ref = s.payment;
-  if (fields & kSendRefund)
-    r.amount = s.kind == SagaKind::kCancelBooking ? s.refund_amount : s.total;
+  if (fields & kSendCardRefund) {
+    // Undoing a capture gives back what the card paid; a cancel, the card's share.
+    r.amount = s.compensating                       ? card_amount(s)
+               : s.kind == SagaKind::kCancelBooking ? refund_share(s, s.refund_amount, -1)
+                                                    : refund_share(s, s.total, -1);
+  }
   if (fields & kSendOrder) r.ref = s.order;
   if (fields & kSendOffer) {
     r.text = s.offer;
@@ -71,6 +79,20 @@ ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op) const {
   if (fields & kSendReference) r.text = s.reference;
   if (fields & kSendSeats) r.items = {LineItem{"", s.seats}};
   if (fields & kSendDetails) r.text = s.details;
+  if ((fields & (kSendTender | kSendTenderDebit)) && index < s.tenders.size()) {
+    const Tender& t = s.tenders[index];
+    r.text = t.instrument;
+    r.amount = t.amount;
+    if (fields & kSendTenderDebit) {
+      r.ref = t.debit;
+      int64_t refund = s.kind == SagaKind::kCancelBooking ? s.refund_amount : s.total;
+      r.amount =
+          s.compensating ? t.amount - t.credited : refund_share(s, refund, static_cast<int>(index));
+    }
+  }
+  if (fields & kSendDebits) {
+    for (const Tender& t : s.tenders) r.debits.push_back(t.debit);
+  }
   return r;
 }
 
@@ -85,13 +107,24 @@ void Orchestrator::run_step(SagaRecord& s, Time now, Effects& out) {
   const StepKind* kind = step_kind(s.step);
   if (kind == nullptr) return;  // a pause, or done: nothing to call
   if (!config_.defects.has(Defect::kNoCompensation)) s.comp |= kind->registers;
-  ProviderRequest req = request_for(s, kind->op);
-  req.key = kind->keyed ? step_key(s, static_cast<uint64_t>(s.step)) : 0;
-  send(s, PendingKind::kStep, std::move(req), now, out);
+  uint64_t code = static_cast<uint64_t>(s.step);
+  if (kind->per_tender) {
+    CHECKRIDE_INVARIANT(s.index < s.tenders.size(), "a tender step stands past the last tender");
+    code = tender_code(code, s.index);
+    // Written ahead with the record: after a crash or a lost answer the debit is learned.
+    if (kind->registers != 0) s.tenders[s.index].sent = true;
+  }
+  ProviderRequest req = request_for(s, kind->op, s.index);
+  if (kind->op == Op::kCredit && req.amount <= 0) {
+    advance(s, now, out);  // this tender's share of the refund rounds to nothing
+    return;
+  }
+  req.key = kind->keyed ? step_key(s, code) : 0;
+  send(s, PendingKind::kStep, std::move(req), now, out, s.index);
 }
 
 void Orchestrator::send(SagaRecord& s, PendingKind kind, ProviderRequest req, Time now,
-                        Effects& out) {
+                        Effects& out, std::size_t index) {
   if (needs_user_token(req.op)) {
     const SessionGrant* grant = store_.grant(s.user);
     bool stale = grant == nullptr || grant->expires_at - config_.token_refresh_skew <= now;
@@ -120,7 +153,7 @@ void Orchestrator::send(SagaRecord& s, PendingKind kind, ProviderRequest req, Ti
   store_.save(s.id);  // write-ahead: the record is durable before the call leaves
   audit_.append(now, "step", s.session, s.id, op_name(req.op), req.amount);
   CallId id = next_call_++;
-  pending_[id] = Pending{kind, req.op, s.id, s.user, s.session, 0};
+  pending_[id] = Pending{kind, req.op, s.id, s.user, s.session, 0, static_cast<uint16_t>(index)};
   out.calls.push_back(ProviderCall{id, std::move(req), config_.retries.call_timeout});
 }
 
@@ -206,8 +239,7 @@ void Orchestrator::on_provider_reply(CallId call, const ProviderReply& r, Time n
       if (s == nullptr || s->done) return;
       if (r.error == ErrorCode::kInvalidToken && needs_user_token(p.op)) {
         // A 401 comes before any work: the call had no effect, so nothing to compensate.
-        if (p.kind == PendingKind::kStep)
-          s->comp &= static_cast<uint8_t>(~step_compensation(s->step));
+        if (p.kind == PendingKind::kStep) forget_attempt(*s);
         bool may_refresh =
             !s->refreshed || p.kind == PendingKind::kCompensation || must_complete(*s);
         if (!config_.defects.has(Defect::kNoTokenRefresh) && may_refresh) {
@@ -223,7 +255,7 @@ void Orchestrator::on_provider_reply(CallId call, const ProviderReply& r, Time n
       if (p.kind == PendingKind::kStep) {
         on_step_reply(*s, r, now, out);
       } else {
-        on_compensation_reply(*s, p.op, r, now, out);
+        on_compensation_reply(*s, p.op, p.index, r, now, out);
       }
       return;
     }
@@ -251,10 +283,21 @@ bool Orchestrator::schedule_retry(SagaRecord& s, const ProviderReply& r, bool fo
 // Goes on to the step after the current one in the saga's plan.
 void Orchestrator::advance(SagaRecord& s, Time now, Effects& out) {
   const SagaPlan& plan = catalog_.plan(s.plan);
+  const StepKind* current = step_kind(s.step);
+  if (current != nullptr && current->per_tender && s.index + 1u < s.tenders.size()) {
+    ++s.index;  // the same step on the next tender
+    s.attempt = 0;
+    s.ambiguous = false;
+    s.refreshed = false;
+    run_step(s, now, out);
+    return;
+  }
+  s.index = 0;
   Step next = next_step(plan, s.step);
   if (next == Step::kReserve && config_.defects.has(Defect::kCommitWithoutReservation)) {
     next = next_step(plan, next);  // the defect: sell straight from stock
   }
+  while (next != Step::kDone && skipped(s, next)) next = next_step(plan, next);
   if (next == Step::kDone) {
     finish(s, plan.done_status, "", now, out);
     return;
@@ -306,7 +349,7 @@ void Orchestrator::step_failed(SagaRecord& s, const StepKind& kind, const Provid
   bool refused_outright = !kind.id_even_if_refused || r.id == 0;
   if (!s.ambiguous && refused_outright) {
     // Every attempt was answered with a refusal: nothing was done, nothing to undo.
-    s.comp = without(s.comp, kind.registers);
+    forget_attempt(s);
   }
   std::string code = std::string(error_name(r.error));
   if (r.error == ErrorCode::kExpired && kind.expired_code != nullptr) code = kind.expired_code;
@@ -339,6 +382,14 @@ void Orchestrator::step_succeeded(SagaRecord& s, const StepKind& kind, const Pro
   if (kind.keeps_payment != nullptr) s.*kind.keeps_payment = r.paid_with;
   if (kind.keeps_expiry) s.hold_expires_at = r.expires_at;
   s.comp = without(s.comp, kind.settles);
+  if (kind.per_tender) {
+    Tender& t = s.tenders[s.index];
+    if (kind.covers_tender && r.amount < t.amount) {
+      fail(s, ActionStatus::kRejected, "insufficient_balance", now, out);
+      return;
+    }
+    if (kind.registers != 0) t.debit = r.id;  // the debit: given back if a later step fails
+  }
   if (kind.needs_status != nullptr && r.status != kind.needs_status) {
     finish(s, ActionStatus::kRejected, ineligible_code(s.kind), now, out);
     return;
@@ -414,11 +465,81 @@ void Orchestrator::fail(SagaRecord& s, ActionStatus status, std::string code, Ti
   finish(s, s.outcome, s.code, now, out);
 }
 
+// A step with nothing to do for this saga: one per tender without tenders, the card's part
+// when stored value pays it all.
+bool Orchestrator::skipped(const SagaRecord& s, Step step) const {
+  const StepKind* kind = step_kind(step);
+  if (kind == nullptr) return false;
+  if (kind->per_tender && s.tenders.empty()) return true;
+  if (!kind->pays_by_card || s.tenders.empty()) return false;
+  if (step == Step::kRefund) {
+    int64_t owed = s.kind == SagaKind::kCancelBooking ? s.refund_amount : s.total;
+    return s.payment == 0 || refund_share(s, owed, -1) <= 0;
+  }
+  return card_amount(s) <= 0;
+}
+
+// Every attempt of the current step was refused outright: it did nothing to undo.
+void Orchestrator::forget_attempt(SagaRecord& s) {
+  const StepKind* kind = step_kind(s.step);
+  if (kind == nullptr) return;
+  if (kind->per_tender) {
+    // Only this tender's attempt: the debits before it still need giving back.
+    if (s.index < s.tenders.size()) s.tenders[s.index].sent = false;
+    return;
+  }
+  s.comp = without(s.comp, kind->registers);
+}
+
+// The newest tender whose debit may stand: its debit is given back, or, when its answer was
+// lost, replayed with its own key to learn it. False when no tender needs undoing.
+bool Orchestrator::compensate_tender(SagaRecord& s, const CompensationRule& rule, Time now,
+                                     Effects& out) {
+  for (std::size_t i = s.tenders.size(); i-- > 0;) {
+    const Tender& t = s.tenders[i];
+    if (t.debit != 0 && t.credited < t.amount) {
+      ProviderRequest req = request_for(s, rule.undo, i);
+      req.key = step_key(s, tender_code(100 + rule.bit, i));
+      send(s, PendingKind::kCompensation, std::move(req), now, out, i);
+      return true;
+    }
+    if (t.debit == 0 && t.sent) {
+      ProviderRequest req = request_for(s, rule.replay, i);
+      req.key = step_key(s, tender_code(static_cast<uint64_t>(rule.forward), i));
+      send(s, PendingKind::kCompensation, std::move(req), now, out, i);
+      return true;
+    }
+  }
+  return false;
+}
+
+void Orchestrator::on_tender_compensated(SagaRecord& s, Op op, std::size_t index,
+                                         const ProviderReply& r, Time now) {
+  CHECKRIDE_INVARIANT(index < s.tenders.size(), "a tender's compensation for no tender");
+  Tender& t = s.tenders[index];
+  if (op == Op::kDebit) {  // the replay: it took the money (undo next) or it did not
+    if (r.ok()) {
+      t.debit = r.id;
+    } else {
+      t.sent = false;
+    }
+    return;
+  }
+  // The credit, or an answer that it was already given back: either way nothing is owed.
+  if (!r.ok() && r.error != ErrorCode::kInvalidState) escalate(s, "recredit_failed", now);
+  t.credited = t.amount;
+}
+
 // Undoes registered steps newest first. When an id is unknown (the step's answer was lost),
 // the step is first replayed with its own idempotency key to learn what it did.
 void Orchestrator::compensate_next(SagaRecord& s, Time now, Effects& out) {
   for (const CompensationRule& rule : compensation_rules()) {
     if (!(s.comp & rule.bit)) continue;
+    if (rule.per_tender) {
+      if (compensate_tender(s, rule, now, out)) return;
+      s.comp = without(s.comp, rule.bit);  // every tender's debit is given back
+      continue;
+    }
     ProviderRequest req;
     if (s.*rule.id == 0) {  // outcome unknown: replay the step with its key to learn it
       req = request_for(s, rule.replay);
@@ -437,8 +558,8 @@ void Orchestrator::compensate_next(SagaRecord& s, Time now, Effects& out) {
   }
 }
 
-void Orchestrator::on_compensation_reply(SagaRecord& s, Op op, const ProviderReply& r, Time now,
-                                         Effects& out) {
+void Orchestrator::on_compensation_reply(SagaRecord& s, Op op, std::size_t index,
+                                         const ProviderReply& r, Time now, Effects& out) {
   if (schedule_retry(s, r, true, now, out)) return;
   s.attempt = 0;
   s.refreshed = false;
@@ -447,7 +568,9 @@ void Orchestrator::on_compensation_reply(SagaRecord& s, Op op, const ProviderRep
     if (op == c.replay || op == c.undo || op == c.fallback) rule = &c;
   }
   CHECKRIDE_INVARIANT(rule != nullptr, "a compensation answered for an op no rule sends");
-  if (op == rule->replay) {
+  if (rule->per_tender) {
+    on_tender_compensated(s, op, index, r, now);
+  } else if (op == rule->replay) {
     // A replay that learns an id: success means there is something to undo next.
     if (rule->learns_from_id ? r.id != 0 : r.ok()) {
       s.*rule->id = r.id;

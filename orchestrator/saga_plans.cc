@@ -23,19 +23,21 @@ struct Needs {
 const FamilyRule kFamilies[] = {
     {SagaKind::kOrder,
      {Step::kQuote},  // the quote prices the order and runs the consent and spend checks
-     {Step::kQuote, Step::kReserve, Step::kAuthorize, Step::kCommit, Step::kCapture},
+     {Step::kQuote, Step::kReserve, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
+      Step::kCommit, Step::kCapture},
      {Step::kQuote, Step::kAuthorize, Step::kCommit, Step::kCapture}},
     {SagaKind::kBooking,
      {Step::kHold},  // then await_confirm (the hold answers; confirm_booking goes on), or not
-     {Step::kHold, Step::kAwaitConfirm, Step::kAuthorize, Step::kConfirmBooking, Step::kCapture},
+     {Step::kHold, Step::kAwaitConfirm, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
+      Step::kConfirmBooking, Step::kCapture},
      {Step::kHold, Step::kAuthorize, Step::kConfirmBooking, Step::kCapture}},
     {SagaKind::kCancelOrder,
      {},  // find_order, when it is there, comes first (see kNeeds)
-     {Step::kFindOrder, Step::kCancelOrder, Step::kRefund},
+     {Step::kFindOrder, Step::kCancelOrder, Step::kRefund, Step::kRecredit},
      {Step::kCancelOrder}},
     {SagaKind::kCancelBooking,
      {},  // find_booking, when it is there, comes first (see kNeeds)
-     {Step::kFindBooking, Step::kCancelQuote, Step::kCancelConfirm, Step::kRefund},
+     {Step::kFindBooking, Step::kCancelQuote, Step::kCancelConfirm, Step::kRefund, Step::kRecredit},
      {Step::kCancelQuote, Step::kCancelConfirm}},
     {SagaKind::kChangeBooking,
      {},
@@ -54,6 +56,14 @@ const Needs kNeeds[] = {
     {Step::kRefund, Step::kCancelOrder},         // refunds what the cancelled order was paid
     {Step::kUpdateBooking, Step::kFindBooking},  // changes the booking the lookup found
     {Step::kUpdateOrder, Step::kFindOrder},
+    {Step::kDebit, Step::kCheckBalance},  // a balance is read before it is taken from
+    {Step::kDebit, Step::kQuote},         // after the consent and spend checks
+    {Step::kDebit, Step::kAwaitConfirm},  // a two-phase booking pays after the pause
+    {Step::kCheckBalance, Step::kAwaitConfirm},
+    {Step::kConfirmBooking, Step::kDebit},    // the booking is paid by the debits too
+    {Step::kCommit, Step::kDebit},            // an order is committed once it is paid
+    {Step::kRecredit, Step::kCancelOrder},    // gives back what the cancelled order was paid
+    {Step::kRecredit, Step::kCancelConfirm},  // or the booking's refund
 };
 
 bool has(const std::vector<Step>& steps, Step s) {
@@ -67,22 +77,25 @@ const std::vector<SagaPlan>& builtin_plans() {
       {"place_order",
        SagaKind::kOrder,
        "order_started",
-       {Step::kQuote, Step::kReserve, Step::kAuthorize, Step::kCommit, Step::kCapture},
+       {Step::kQuote, Step::kReserve, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
+        Step::kCommit, Step::kCapture},
        ActionStatus::kConfirmed},
       {"create_booking",
        SagaKind::kBooking,
        "booking_started",
-       {Step::kHold, Step::kAwaitConfirm, Step::kAuthorize, Step::kConfirmBooking, Step::kCapture},
+       {Step::kHold, Step::kAwaitConfirm, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
+        Step::kConfirmBooking, Step::kCapture},
        ActionStatus::kConfirmed},
       {"cancel_order",
        SagaKind::kCancelOrder,
        nullptr,
-       {Step::kFindOrder, Step::kCancelOrder, Step::kRefund},
+       {Step::kFindOrder, Step::kCancelOrder, Step::kRefund, Step::kRecredit},
        ActionStatus::kOk},
       {"cancel_booking",
        SagaKind::kCancelBooking,
        nullptr,
-       {Step::kFindBooking, Step::kCancelQuote, Step::kCancelConfirm, Step::kRefund},
+       {Step::kFindBooking, Step::kCancelQuote, Step::kCancelConfirm, Step::kRefund,
+        Step::kRecredit},
        ActionStatus::kOk},
       {"change_booking",
        SagaKind::kChangeBooking,

@@ -29,6 +29,7 @@ const StepKind kStepKinds[] = {
      .id_even_if_refused = true,
      .refused_status = "requires_action",
      .refused_code = "authentication_required",
+     .pays_by_card = true,
      .on_failure = OnFailure::kCompensate},
     {.step = Step::kCommit,
      .op = Op::kCommit,
@@ -44,6 +45,7 @@ const StepKind kStepKinds[] = {
      .must_complete = true,
      // Without an idempotency key a retried capture finds the intent already captured.
      .ok_status = "succeeded",
+     .pays_by_card = true,
      .on_failure = OnFailure::kCompensate},
     {.step = Step::kHold,
      .op = Op::kHold,
@@ -82,6 +84,7 @@ const StepKind kStepKinds[] = {
      .keyed = true,
      .must_complete = true,
      .marks_target_cancelled = true,
+     .pays_by_card = true,
      .on_failure = OnFailure::kEscalate,
      .escalation = "refund_failed"},
     // A booking made before this orchestrator knew of it (or in another system): the
@@ -120,11 +123,41 @@ const StepKind kStepKinds[] = {
      .keyed = true,
      .on_failure = OnFailure::kFinish,
      .fail_status = FailStatus::kRejectedUnlessTransient},
+    // Stored value: a read first, so a balance that cannot cover its part is a refusal
+    // before any money moves; then each part is debited; a cancel gives each its share back.
+    {.step = Step::kCheckBalance,
+     .op = Op::kBalance,
+     .keyed = false,
+     .not_found_code = "unknown_payment_method",
+     .per_tender = true,
+     .covers_tender = true,
+     .on_failure = OnFailure::kCompensate,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    {.step = Step::kDebit,
+     .op = Op::kDebit,
+     .keyed = true,
+     .registers = kCompRecredit,
+     .not_found_code = "unknown_payment_method",
+     .per_tender = true,
+     .on_failure = OnFailure::kCompensate,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    {.step = Step::kRecredit,
+     .op = Op::kCredit,
+     .keyed = true,
+     .must_complete = true,
+     .marks_target_cancelled = true,
+     .per_tender = true,
+     .on_failure = OnFailure::kEscalate,
+     .escalation = "recredit_failed"},
 };
 
-const CompensationRule kCompensationRules[4] = {
+const CompensationRule kCompensationRules[5] = {
     {kCompCancelOrder, Step::kCommit, Op::kCommit, Op::kCancelOrder, &SagaRecord::order, false,
      Op::kSearch, nullptr, nullptr, nullptr},
+    // Debits come after the authorization: given back before it is voided. The replay of a
+    // debit whose answer was lost learns whether it took anything.
+    {kCompRecredit, Step::kDebit, Op::kDebit, Op::kCredit, nullptr, false, Op::kSearch, nullptr,
+     nullptr, nullptr, true},
     // The capture may have gone through after all (its answer was lost): an authorization
     // can no longer be voided then, so the money goes back as a refund.
     {kCompVoid, Step::kAuthorize, Op::kAuthorize, Op::kVoid, &SagaRecord::payment, true,
@@ -137,7 +170,7 @@ const CompensationRule kCompensationRules[4] = {
 
 struct OpFields {
   Op op;
-  uint16_t fields;
+  uint32_t fields;
 };
 constexpr OpFields kOpFields[] = {
     {Op::kQuote, kSendItems | kSendReservationTtl},
@@ -146,11 +179,11 @@ constexpr OpFields kOpFields[] = {
     {Op::kAuthorize, kSendCharge},
     {Op::kCapture, kSendPayment},
     {Op::kVoid, kSendPayment},
-    {Op::kRefund, kSendPayment | kSendRefund},
+    {Op::kRefund, kSendPayment | kSendCardRefund},
     {Op::kRelease, kSendReservation},
     {Op::kCancelOrder, kSendOrder},
     {Op::kHold, kSendOffer | kSendHoldTtl},
-    {Op::kConfirm, kSendHold | kSendHoldPayment},
+    {Op::kConfirm, kSendHold | kSendHoldPayment | kSendDebits},
     {Op::kReleaseHold, kSendHold},
     {Op::kCancelQuote, kSendHold},
     {Op::kCancelConfirm, kSendHold},
@@ -158,6 +191,9 @@ constexpr OpFields kOpFields[] = {
     {Op::kFindOrder, kSendReference},
     {Op::kUpdateBooking, kSendHold | kSendSeats},
     {Op::kUpdateOrder, kSendOrder | kSendDetails},
+    {Op::kBalance, kSendTender},
+    {Op::kDebit, kSendTender},
+    {Op::kCredit, kSendTenderDebit},
 };
 
 }  // namespace
@@ -173,16 +209,16 @@ const StepKind* step_kind(Step step) {
   return i < index.size() ? index[i] : nullptr;
 }
 
-const CompensationRule (&compensation_rules())[4] { return kCompensationRules; }
+const CompensationRule (&compensation_rules())[5] { return kCompensationRules; }
 
 uint8_t step_compensation(Step step) {
   const StepKind* k = step_kind(step);
   return k == nullptr ? 0 : k->registers;
 }
 
-uint16_t request_fields(Op op) {
+uint32_t request_fields(Op op) {
   static const auto index = [] {
-    std::array<uint16_t, kOpCount> by_op{};
+    std::array<uint32_t, kOpCount> by_op{};
     for (const OpFields& f : kOpFields) by_op[static_cast<std::size_t>(f.op)] = f.fields;
     return by_op;
   }();

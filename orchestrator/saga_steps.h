@@ -44,6 +44,11 @@ struct StepKind {
   bool ends_if_nothing_to_refund = false;
   bool marks_target_cancelled = false;  // a cancel's refund: the order or booking is cancelled
   bool skipped_when_known = false;      // a lookup, not run when the store knows the target
+  // Repeated once per stored-value tender (an index in the record says which), each
+  // repetition with its own idempotency key; not run at all without tenders.
+  bool per_tender = false;
+  bool covers_tender = false;  // a balance: less than the tender's amount ends it rejected
+  bool pays_by_card = false;   // the card's part: not run when the card pays nothing
   OnFailure on_failure = OnFailure::kFinish;
   FailStatus fail_status = FailStatus::kFailed;
   const char* expired_code = nullptr;  // the code for an expired answer (else the error's name)
@@ -68,20 +73,21 @@ struct CompensationRule {
   const char* fallback_when;        // the undo's refusal status that calls for the fallback
   const char* fallback_decision;    // the audit log's word for taking it
   const char* fallback_escalation;  // when the fallback fails too
+  bool per_tender = false;          // one undo per tender, newest first (the id is the tender's)
 };
-const CompensationRule (&compensation_rules())[4];
+const CompensationRule (&compensation_rules())[5];
 // The compensation a forward step registers before it is sent (0 if none).
 uint8_t step_compensation(Step step);
 
 // The params mapping of each op: which saga record fields its request carries.
-enum RequestField : uint16_t {
+enum RequestField : uint32_t {
   kSendItems = 1 << 0,  // items and coupon
   kSendReservationTtl = 1 << 1,
   kSendReservation = 1 << 2,    // ref: the reservation
   kSendItemsIfDirect = 1 << 3,  // items and coupon when nothing was reserved
   kSendCharge = 1 << 4,         // amount: the total, and the payment method
   kSendPayment = 1 << 5,        // ref: the payment intent
-  kSendRefund = 1 << 6,         // amount: what is owed back
+  kSendCardRefund = 1 << 6,     // amount: the card's share of what is owed back
   kSendOrder = 1 << 7,          // ref: the order
   kSendOffer = 1 << 8,          // text: the offer, and one line of `seats`
   kSendHoldTtl = 1 << 9,
@@ -90,7 +96,10 @@ enum RequestField : uint16_t {
   kSendReference = 1 << 12,    // text: the reference the agent named
   kSendSeats = 1 << 13,        // one line of `seats` (a booking's passengers)
   kSendDetails = 1 << 14,      // text: the new details
+  kSendTender = 1 << 15,       // text, amount: the tender's instrument and amount
+  kSendTenderDebit = 1 << 16,  // ref, amount: the tender's debit and what it gets back
+  kSendDebits = 1 << 17,       // debits: every tender's debit (a split payment's other part)
 };
-uint16_t request_fields(Op op);
+uint32_t request_fields(Op op);
 
 }  // namespace checkride

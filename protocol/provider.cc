@@ -33,6 +33,9 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kFindOrder, Provider::kCatalog, "find_order"},
     {Op::kUpdateBooking, Provider::kBooking, "update_booking"},
     {Op::kUpdateOrder, Provider::kCatalog, "update_order"},
+    {Op::kBalance, Provider::kPayment, "balance"},
+    {Op::kDebit, Provider::kPayment, "debit"},
+    {Op::kCredit, Provider::kPayment, "credit"},
 }};
 
 constexpr std::array<std::string_view, kProviderCount> kProviders = {"catalog", "payment",

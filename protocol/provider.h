@@ -36,8 +36,11 @@ enum class Op : uint8_t {
   kFindOrder,      // catalog: an order by its reference (one made before the session too)
   kUpdateBooking,  // booking: change a confirmed booking's details (passengers), no money
   kUpdateOrder,    // catalog: change a pending order's details (shipping address), no money
+  kBalance,        // payment: a stored-value instrument's balance (gift card, certificate)
+  kDebit,          // payment: take an amount from a stored-value instrument
+  kCredit,         // payment: give (part of) a debit back to its instrument
 };
-constexpr int kOpCount = 21;
+constexpr int kOpCount = 24;
 
 Provider provider_of(Op op);
 std::string_view op_name(Op op);
@@ -87,7 +90,8 @@ struct ProviderRequest {
   ObjectId ref = 0;  // reservation, payment intent, hold or order this call acts on
   int64_t amount = 0;
   PaymentMethodId payment_method = 0;
-  ObjectId payment = 0;  // the payment intent that pays for a booking
+  ObjectId payment = 0;          // the payment intent that pays for a booking
+  std::vector<ObjectId> debits;  // confirm: stored-value debits that pay for it too
   Duration ttl = 0;
   TokenId refresh_token = 0;
 };

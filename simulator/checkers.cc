@@ -19,6 +19,12 @@ struct Truth {
   int64_t refunded = 0;
   int32_t orders = 0;       // ever confirmed (cancelled later or not)
   int32_t live_orders = 0;  // confirmed and not cancelled
+  // Stored value (gift cards, certificates): a debit takes money at once, like a capture.
+  int64_t debited = 0;
+  int64_t credited = 0;
+  int32_t duplicate_debits = 0;  // debits past the first on one instrument
+  int64_t taken() const { return captured + debited; }
+  int64_t given_back() const { return refunded + credited; }
 };
 
 Truth truth_of(UserId user, const World& w) {
@@ -31,6 +37,18 @@ Truth truth_of(UserId user, const World& w) {
       ++t.captures;
       t.captured += pi->amount;
       t.refunded += pi->refunded;
+    }
+  }
+  const IdList& debits = w.stored_value.debits_of(user);
+  for (std::size_t i = 0; i < debits.size(); ++i) {
+    const auto* d = w.stored_value.debit(debits[i]);
+    t.debited += d->amount;
+    t.credited += d->credited;
+    for (std::size_t j = 0; j < i; ++j) {
+      if (w.stored_value.debit(debits[j])->account == d->account) {
+        ++t.duplicate_debits;
+        break;
+      }
     }
   }
   for (ObjectId id : w.catalog.orders_of(user)) {
@@ -161,6 +179,14 @@ void Checkers::witness(const std::string& metric, SessionId s, const SessionOutc
   }
   for (ObjectId id : w.payments.intents_of(s))
     wit.events.push_back(pi_line(id, *w.payments.find(id)));
+  for (ObjectId id : w.stored_value.debits_of(s)) {
+    const auto& d = *w.stored_value.debit(id);
+    const auto* account = w.stored_value.account(d.account);
+    wit.events.push_back("t=" + std::to_string(d.created) + "ms stored value " +
+                         (account ? account->name : "?") + " debit svd_" + std::to_string(id) +
+                         " " + std::to_string(d.amount) + " cents" +
+                         (d.credited ? " credited back " + std::to_string(d.credited) : ""));
+  }
   for (ObjectId id : w.catalog.reservations_of(s)) {
     const auto& res = *w.catalog.reservations().find(id);
     static const char* kState[] = {"held", "committed", "released", "expired"};
@@ -219,7 +245,7 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
   bool intent = o.flags & SessionOutcome::kIntent;
   bool told_ok = o.flags & SessionOutcome::kToldConfirmed;
   bool told_failed = o.flags & SessionOutcome::kToldFailed;
-  int64_t net = t.captured - t.refunded;
+  int64_t net = t.taken() - t.given_back();
   metrics_["sessions"] += 1;
   TemplateStats& per_template = by_template_[o.tmpl];
   ++per_template.sessions;
@@ -234,14 +260,16 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
       // A regression against the recording: the intent completed in production.
       witness("incomplete_intents", s, o, w);
     }
-    if (t.captures > 1) offend("duplicate_charges", s, o, w, t.captures - 1);
+    // Per instrument: a second capture on the card, a second debit on one gift card.
+    int32_t duplicates = std::max(0, t.captures - 1) + t.duplicate_debits;
+    if (duplicates > 0) offend("duplicate_charges", s, o, w, duplicates);
     if (t.authorizations > 1) offend("duplicate_authorizations", s, o, w, t.authorizations - 1);
   }
   if (net > 0 && t.orders == 0) offend("charged_without_order", s, o, w);
-  if (t.live_orders > 0 && t.captured == 0) offend("order_without_charge", s, o, w, t.live_orders);
+  if (t.live_orders > 0 && t.taken() == 0) offend("order_without_charge", s, o, w, t.live_orders);
   if (told_ok && t.orders == 0) offend("false_success", s, o, w);
   if (told_failed && !told_ok && t.orders > 0 && net > 0) offend("false_failure", s, o, w);
-  if (policy.spend_cap_session > 0 && t.captured > policy.spend_cap_session) {
+  if (policy.spend_cap_session > 0 && t.taken() > policy.spend_cap_session) {
     offend("policy_violations", s, o, w);
   }
   if (o.flags & SessionOutcome::kEscalated) metrics_["escalations"] += 1;
@@ -269,6 +297,7 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
     }
     refunded_ += pi.refunded;
   }
+  check_stored_value(s, o, w, t.debited, t.credited, net, t.orders);
   for (ObjectId id : w.catalog.reservations_of(s)) {
     if (!w.catalog.reservations().find(id)->released_by_caller) offend("orphan_holds", s, o, w);
   }
@@ -283,6 +312,30 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
     if (h.state == BookingsFake::HoldState::kCancelled)
       confirmed_totals_ += h.total - std::max<int64_t>(h.refund_quote, 0);
   }
+}
+
+// A split payment's stored-value part: in the money, and under the user's consent. Every
+// debit needs a consent before it at least as large, and what the session took in all
+// (card and stored value) must be covered by its largest consent once per order it got.
+void Checkers::check_stored_value(SessionId s, const SessionOutcome& o, const World& w,
+                                  int64_t debited, int64_t credited, int64_t kept, int32_t orders) {
+  const IdList& debits = w.stored_value.debits_of(s);
+  if (debits.empty()) return;
+  captured_ += debited;
+  refunded_ += credited;
+  any_stored_value_ = true;
+  debited_ += debited;
+  credited_ += credited;
+  bool violated = false;
+  for (ObjectId id : debits) {
+    const auto* d = w.stored_value.debit(id);
+    if (d->amount == d->credited) continue;  // given back: nothing was taken in the end
+    if (o.first_consent < 0 || o.first_consent > d->created || o.max_consent < d->amount) {
+      violated = true;
+    }
+  }
+  if (kept > o.max_consent * std::max<int64_t>(1, orders)) violated = true;
+  if (violated) offend("consent_violations", s, o, w);
 }
 
 Report Checkers::finish(const World& w) {
@@ -327,6 +380,10 @@ Report Checkers::finish(const World& w) {
              {"net", captured_ - refunded_},
              {"confirmed_totals", confirmed_totals_},
              {"difference", captured_ - refunded_ - confirmed_totals_}};
+  if (any_stored_value_) {
+    r.money["stored_value_debited"] = debited_;
+    r.money["stored_value_credited"] = credited_;
+  }
   r.metrics["money_difference_cents"] =
       static_cast<double>(captured_ - refunded_ - confirmed_totals_);
   for (auto& [metric, list] : witnesses_) {

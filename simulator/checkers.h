@@ -80,6 +80,8 @@ class Checkers {
                        const std::vector<Overrun>& overruns);
   void witness(const std::string& metric, SessionId session, const SessionOutcome& outcome,
                const World& world);
+  void check_stored_value(SessionId session, const SessionOutcome& outcome, const World& world,
+                          int64_t debited, int64_t credited, int64_t kept, int32_t orders);
 
   const Scenario& scenario_;
   const std::vector<CompiledTemplate>& templates_;
@@ -90,6 +92,9 @@ class Checkers {
   std::vector<std::string> reason_names_{""};  // index: reason id
   std::map<std::string, uint64_t> outcomes_;   // how intents ended, by reason
   int64_t captured_ = 0, refunded_ = 0, confirmed_totals_ = 0;
+  // Stored value, also inside captured_ and refunded_; shown apart when a run has any.
+  int64_t debited_ = 0, credited_ = 0;
+  bool any_stored_value_ = false;
 };
 
 }  // namespace checkride

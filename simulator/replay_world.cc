@@ -20,7 +20,7 @@ void seed_described_booking(const SessionTemplate& session, const CassetteStep& 
   if (!actions.map_result(spec, *step.recorded_result, in, error)) return;
   if (in.reference.empty() || in.offer.empty() || in.seats <= 0 || in.seats > 1000) return;
   std::string user = session.user.empty() ? session.id : session.user;
-  for (const auto& b : scenario.bookings) {
+  for (const auto& b : scenario.existing.bookings) {
     if (b.reference == in.reference && (b.user.empty() || b.user == user)) return;
   }
   ExistingBooking b;
@@ -32,7 +32,26 @@ void seed_described_booking(const SessionTemplate& session, const CassetteStep& 
   b.origin = "recorded result of " + step.action;
   b.line = step.line;
   b.field = "describes.booking.offer";
-  scenario.bookings.push_back(b);
+  scenario.existing.bookings.push_back(b);
+}
+
+// A stored-value instrument a recorded action paid with, for the session's user: its balance
+// is what the recording's successful payments took from it (an instrument only named by
+// failed ones holds nothing, so the sandbox refuses it too). A world file's instrument stands.
+void infer_stored_value(const SessionTemplate& session, const CassetteStep& step,
+                        const HandlerInput& in, std::map<std::string, StoredValueSpec>& found) {
+  std::string user = session.user.empty() ? session.id : session.user;
+  int64_t stated = 0;
+  for (const auto& p : in.payments) stated += p.stored_value && p.amount > 0 ? p.amount : 0;
+  for (const auto& p : in.payments) {
+    if (!p.stored_value) continue;
+    StoredValueSpec& v = found[user + "\n" + p.instrument];
+    v.id = p.instrument;
+    v.user = user;
+    if (!is_success(step.recorded)) continue;
+    int64_t used = p.amount > 0 ? p.amount : std::max<int64_t>(step.recorded_total - stated, 0);
+    v.balance = std::min<int64_t>(v.balance + used, int64_t{1} << 40);
+  }
 }
 
 }  // namespace
@@ -45,6 +64,7 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
     int64_t total;
   };
   std::vector<Order> priced_orders;
+  std::map<std::string, StoredValueSpec> stored_value;  // user, instrument -> what it held
   for (const auto& session : cassette.sessions) {
     for (const auto& step : session.steps) {
       if (step.kind != CassetteStep::Kind::kAction) continue;
@@ -56,6 +76,7 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
           !actions.map_inputs(*spec, *step.params, in, error)) {
         continue;  // an action the sandbox will reject anyway; it names nothing to stock
       }
+      infer_stored_value(session, step, in, stored_value);
       Order order{{}, step.recorded_total};
       for (const auto& item : in.items) {
         sku_price.try_emplace(item.sku, -1);
@@ -70,11 +91,11 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
     }
   }
   // An existing order's SKUs, likewise (priced by default: the order's own total stands).
-  for (const auto& o : scenario.orders) {
+  for (const auto& o : scenario.existing.orders) {
     for (const auto& item : o.items) sku_price.try_emplace(item.sku, -1);
   }
   // An existing booking's offer is named by the world file; its price is what was paid.
-  for (const auto& b : scenario.bookings) {
+  for (const auto& b : scenario.existing.bookings) {
     int64_t& p = offer_price.try_emplace(b.offer, -1).first->second;
     if (p < 0 && b.paid > 0) p = b.paid / std::max(1, b.seats);
   }
@@ -122,6 +143,13 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
   for (const auto& code : coupons) {
     if (given.count("coupon:" + code)) continue;
     scenario.coupons.push_back(CouponSpec{code, 0, int64_t{1} << 40, 0});
+  }
+  for (const auto& v : scenario.existing.stored_value) given.insert("sv:" + v.user + "\n" + v.id);
+  for (auto& [key, v] : stored_value) {
+    if (given.count("sv:" + key) || given.count("sv:\n" + v.id)) continue;
+    v.origin = "inferred from the recording";
+    v.field = "stored_value";
+    scenario.existing.stored_value.push_back(std::move(v));
   }
 }
 

@@ -13,6 +13,7 @@ namespace checkride {
 // What the scenario already holds (from a world file) is kept, and not inferred again. A
 // lookup whose catalog entry `describes:` a booking adds the booking its recorded result
 // describes, for the session's user (a reservation-details lookup before a cancel).
+// A stored-value instrument a recorded payment used holds what the successful ones took.
 void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenario& scenario);
 
 }  // namespace checkride

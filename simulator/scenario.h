@@ -6,6 +6,7 @@
 
 #include "fakes/bookings.h"
 #include "fakes/catalog.h"
+#include "fakes/world.h"
 #include "orchestrator/config.h"
 #include "protocol/provider.h"
 #include "reports/gates.h"
@@ -89,8 +90,7 @@ struct Scenario {
   std::vector<SkuSpec> skus;
   std::vector<OfferSpec> offers;
   std::vector<CouponSpec> coupons;
-  std::vector<ExistingBooking> bookings;  // seeded for each session of their user
-  std::vector<ExistingOrder> orders;      // likewise
+  WorldSeed existing;  // bookings, orders, stored value: seeded for each session of their user
   LatencySpec latency[kProviderCount];
   Duration access_ttl = 15 * kMinute;
   // orchestrator

@@ -210,13 +210,13 @@ void load_existing_bookings(Scenario& s, const YAML::Node& list, const std::stri
     b.origin = path;
     b.line = line_of(n);
     b.field = field + ".offer";
-    for (const auto& other : s.bookings) {
+    for (const auto& other : s.existing.bookings) {
       if (other.reference == b.reference &&
           (other.user == b.user || other.user.empty() || b.user.empty())) {
         bm.fail(n, "reference", "'" + b.reference + "' is already a booking of this user");
       }
     }
-    s.bookings.push_back(b);
+    s.existing.bookings.push_back(b);
   }
 }
 
@@ -251,13 +251,45 @@ void load_existing_orders(Scenario& s, const YAML::Node& list, const std::string
     o.origin = path;
     o.line = line_of(n);
     o.field = field + ".items";
-    for (const auto& other : s.orders) {
+    for (const auto& other : s.existing.orders) {
       if (other.reference == o.reference &&
           (other.user == o.user || other.user.empty() || o.user.empty())) {
         om.fail(n, "reference", "'" + o.reference + "' is already an order of this user");
       }
     }
-    s.orders.push_back(o);
+    s.existing.orders.push_back(o);
+  }
+}
+
+constexpr int64_t kMaxBalance = int64_t{1} << 40;  // cents: ten billion dollars
+
+// Gift cards, certificates and store credit the users hold before the session.
+void load_stored_value(Scenario& s, const YAML::Node& list, const std::string& path) {
+  if (!list.IsSequence()) throw InputError(path, line_of(list), "stored_value", "expected a list");
+  int i = 0;
+  for (const auto& n : list) {
+    std::string field = "stored_value[" + std::to_string(i++) + "]";
+    MapReader vm(n, path, field);
+    StoredValueSpec v;
+    v.id = vm.str("id", "");
+    v.user = vm.str("user", "");
+    // Bounded so a session's sums of balances and debits can never overflow.
+    v.balance = vm.integer("balance_cents", 0);
+    if (v.balance < 0 || v.balance > kMaxBalance) {
+      vm.fail(vm.get("balance_cents"), "balance_cents",
+              "expected an integer from 0 to " + std::to_string(kMaxBalance));
+    }
+    if (v.id.empty()) vm.fail(n, "id", "missing");
+    vm.finish();
+    v.origin = path;
+    v.line = line_of(n);
+    v.field = field;
+    for (const auto& other : s.existing.stored_value) {
+      if (other.id == v.id && (other.user == v.user || other.user.empty() || v.user.empty())) {
+        vm.fail(n, "id", "'" + v.id + "' is already an instrument of this user");
+      }
+    }
+    s.existing.stored_value.push_back(v);
   }
 }
 
@@ -303,6 +335,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
   if (m.has("coupons")) load_coupons(s, m.get("coupons"), path, "coupons");
   if (m.has("bookings")) load_existing_bookings(s, m.get("bookings"), path);
   if (m.has("orders")) load_existing_orders(s, m.get("orders"), path);
+  if (m.has("stored_value")) load_stored_value(s, m.get("stored_value"), path);
   m.finish();
 }
 
@@ -742,7 +775,7 @@ std::string describe_fault(const FaultRule& rule, std::size_t index) {
 }
 
 void check_existing_bookings(const Scenario& s) {
-  for (const auto& o : s.orders) {
+  for (const auto& o : s.existing.orders) {
     for (const auto& item : o.items) {
       bool known = std::any_of(s.skus.begin(), s.skus.end(),
                                [&](const SkuSpec& k) { return k.id == item.sku; });
@@ -753,7 +786,7 @@ void check_existing_bookings(const Scenario& s) {
       }
     }
   }
-  for (const auto& b : s.bookings) {
+  for (const auto& b : s.existing.bookings) {
     bool known = std::any_of(s.offers.begin(), s.offers.end(),
                              [&](const OfferSpec& o) { return o.id == b.offer; });
     if (!known) {

@@ -217,7 +217,7 @@ void Simulation::start_session(Time now) {
   }
   Agent a{tmpl, 0, 0, 0, 0, now, 0, id, world_->payments.add_method(id, card), {}};
   if (t.has_substitutions) a.refs.resize(t.steps.size());
-  world_->seed_existing(id, t.user, scenario_.bookings, scenario_.orders, now);
+  world_->seed_existing(id, t.user, scenario_.existing, now);
   SessionGrant grant = world_->identity.login(id, id, kScopesAll, now);
   if (orchestrator_) orchestrator_->on_session_start(grant, now);
   agents_.add(std::move(a));

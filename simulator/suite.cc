@@ -256,14 +256,16 @@ int validate_files(const std::vector<std::string>& files, std::ostream& out, std
       if (root.IsMap() && root["actions"]) {
         ActionCatalog c = ActionCatalog::from_file(f);
         out << f << ": ok (action catalog, " << c.actions().size() << " actions)\n";
-      } else if (root.IsMap() &&
-                 (root["skus"] || root["offers"] || root["bookings"] || root["orders"])) {
+      } else if (root.IsMap() && (root["skus"] || root["offers"] || root["bookings"] ||
+                                  root["orders"] || root["stored_value"])) {
         Scenario w = default_scenario();
         load_world_file(w, f);
         // Bookings on offers of another world file are checked where the files are combined.
         if (!w.offers.empty() || !w.skus.empty()) check_existing_bookings(w);
         out << f << ": ok (world file, " << w.skus.size() << " SKUs, " << w.offers.size()
-            << " offers, " << w.bookings.size() << " bookings, " << w.orders.size() << " orders)\n";
+            << " offers, " << w.existing.bookings.size() << " bookings, "
+            << w.existing.orders.size() << " orders, " << w.existing.stored_value.size()
+            << " stored-value instruments)\n";
       } else {
         Scenario s = load_scenario(f);
         for (const auto& m : s.mix) load_cassette(m.cassette);

@@ -32,7 +32,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
       << c.budget << YAML::Key << "per_user" << YAML::Value << c.per_user << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::Key << "bookings" << YAML::Value << YAML::BeginSeq;
-  for (const auto& b : s.bookings) {
+  for (const auto& b : s.existing.bookings) {
     y << YAML::Flow << YAML::BeginMap << YAML::Key << "reference" << YAML::Value << b.reference;
     if (!b.user.empty()) y << YAML::Key << "user" << YAML::Value << b.user;
     y << YAML::Key << "offer" << YAML::Value << b.offer << YAML::Key << "seats" << YAML::Value
@@ -41,7 +41,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
     y << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::Key << "orders" << YAML::Value << YAML::BeginSeq;
-  for (const auto& o : s.orders) {
+  for (const auto& o : s.existing.orders) {
     y << YAML::Flow << YAML::BeginMap << YAML::Key << "reference" << YAML::Value << o.reference;
     if (!o.user.empty()) y << YAML::Key << "user" << YAML::Value << o.user;
     y << YAML::Key << "status" << YAML::Value << (o.delivered ? "delivered" : "pending");
@@ -54,7 +54,17 @@ void write_world_file(const Scenario& s, const std::string& path) {
     if (o.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << o.paid;
     y << YAML::EndMap;
   }
-  y << YAML::EndSeq << YAML::EndMap;
+  y << YAML::EndSeq;
+  if (!s.existing.stored_value.empty()) {
+    y << YAML::Key << "stored_value" << YAML::Value << YAML::BeginSeq;
+    for (const auto& v : s.existing.stored_value) {
+      y << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << v.id;
+      if (!v.user.empty()) y << YAML::Key << "user" << YAML::Value << v.user;
+      y << YAML::Key << "balance_cents" << YAML::Value << v.balance << YAML::EndMap;
+    }
+    y << YAML::EndSeq;
+  }
+  y << YAML::EndMap;
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << "# checkride world file (docs/scenarios.md): what existed before the sessions\n"
       << y.c_str() << "\n";

@@ -174,7 +174,7 @@ TEST(ExistingBooking, TheDumpedWorldReadsBackAndReplaysTheSame) {
   run_replay(o, out, err, &first);
   Scenario s = default_scenario();
   load_world_file(s, o.dump_world);
-  EXPECT_EQ(s.bookings.size(), 2u);
+  EXPECT_EQ(s.existing.bookings.size(), 2u);
   EXPECT_EQ(s.offers.size(), 3u);
   o.world = o.dump_world;
   o.dump_world = dir + "/again.yaml";

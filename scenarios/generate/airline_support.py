@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the airline-support worked example from one description of the world:
 
-  scenarios/worlds/airline-support.yaml           flights and the reservations users hold
+  scenarios/worlds/airline-support.yaml           flights, reservations users hold, gift cards
   scenarios/transcripts/airline-support.json      OpenAI message arrays, one per conversation
 
 The conversations are written here, from the world, in the shape tool-calling support agents
@@ -36,6 +36,7 @@ RESERVATIONS = [  # id, user, flight, passengers
     ("K1NW8N", "omar_davis_3817", "HAT001", [("Omar", "Davis")]),
     ("Q9X2LP", "sofia_kim_7421", "HAT004", [("Sofia", "Kim")]),
 ]
+GIFT_BALANCE = 250  # dollars on each gift card
 SYSTEM = "You are an airline customer service agent. Act only with the user's explicit yes."
 
 
@@ -56,7 +57,7 @@ def user_details(user):
     u = USERS[user]
     methods = [{"id": u["card"], "source": "credit_card"}]
     if "gift" in u:
-        methods.append({"id": u["gift"], "source": "gift_card", "amount": 250})
+        methods.append({"id": u["gift"], "source": "gift_card", "amount": GIFT_BALANCE})
     return {"user_id": user, "name": u["name"], "payment_methods": methods,
             "reservations": [r[0] for r in RESERVATIONS if r[1] == user]}
 
@@ -195,6 +196,10 @@ def world():
     for rid, user, number, pax in RESERVATIONS:
         lines.append(f"  - {{reference: {rid}, user: {user}, offer: {offer_id(number)}, "
                      f"seats: {len(pax)}}}")
+    lines.append("stored_value:")
+    for user, u in USERS.items():
+        if "gift" in u:
+            lines.append(f"  - {{id: {u['gift']}, user: {user}, balance_cents: {GIFT_BALANCE * 100}}}")
     return "\n".join(lines) + "\n"
 
 

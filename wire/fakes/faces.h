@@ -18,6 +18,8 @@ void mount_stripe_payments(httplib::Server& server, FakeState& state);
 void mount_oauth_identity(httplib::Server& server, FakeState& state, const std::string& base_url);
 void mount_catalog(httplib::Server& server, FakeState& state);
 void mount_bookings(httplib::Server& server, FakeState& state);
+// Stored value (gift cards, certificates) as JSON, mounted on the payments face.
+void mount_stored_value(httplib::Server& server, FakeState& state);
 // Plays the agent's side of `script` as OpenAI's /v1/chat/completions; `script` is kept by
 // reference and must outlive `server`.
 void mount_scripted_llm(httplib::Server& server, FakeState& state, const Cassette& script);

@@ -65,7 +65,10 @@ void FakeServers::start() {
     guard_face(*server, name == "payments"   ? ErrorStyle::kStripe
                         : name == "identity" ? ErrorStyle::kOAuth
                                              : ErrorStyle::kJson);
-    if (name == "payments") mount_stripe_payments(*server, state_);
+    if (name == "payments") {
+      mount_stripe_payments(*server, state_);
+      mount_stored_value(*server, state_);
+    }
     if (name == "identity") mount_oauth_identity(*server, state_, base);
     if (name == "catalog") mount_catalog(*server, state_);
     if (name == "bookings") mount_bookings(*server, state_);

@@ -81,7 +81,7 @@ Shopper FakeState::add_shopper(CardBehaviour card, uint32_t scopes, const std::s
   Shopper s;
   s.user = new_user();
   s.method = world_->payments.add_method(s.user, card);
-  world_->seed_existing(s.user, user_id, scenario_.bookings, scenario_.orders, now());
+  world_->seed_existing(s.user, user_id, scenario_.existing, now());
   s.grant = world_->identity.login(s.user, s.user, scopes, now());
   return s;
 }

@@ -29,6 +29,11 @@ const char* object_prefix(Op op) {
     case Op::kFindOrder:
     case Op::kUpdateOrder:
       return "ord";
+    case Op::kDebit:
+    case Op::kCredit:
+      return "svd";
+    case Op::kBalance:
+      return "sv";
     default:
       return "hold";
   }
@@ -48,6 +53,14 @@ nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time 
     j["refund_amount"] = r.amount;
   } else if (op == Op::kCancelOrder) {
     j["total"] = r.amount;
+  } else if (op == Op::kBalance) {
+    j["object"] = "stored_value";
+    j["balance"] = r.amount;
+    j["currency"] = "usd";
+  } else if (op == Op::kDebit || op == Op::kCredit) {
+    j["object"] = "stored_value_debit";
+    j[op == Op::kDebit ? "amount" : "amount_credited"] = r.amount;
+    j["currency"] = "usd";
   } else if (op == Op::kFindBooking || op == Op::kFindOrder) {
     j["object"] = op == Op::kFindOrder ? "order" : "booking";
     j["total"] = r.amount;
@@ -154,6 +167,46 @@ void reference_of(const httplib::Request& req, const nlohmann::json&, FakeState&
   if (!parse_wire_name(req.get_param_value("customer"), "user", d.request.user)) {
     d.error = "expected customer: \"user_<n>\"";
     d.param = "customer";
+  }
+}
+
+// A split payment's other part: stored-value debits ("svd_<n>") that pay the hold too.
+void debits_of(const nlohmann::json& body, Decoded& d) {
+  if (!body.contains("stored_value_debits")) return;
+  const auto& list = body["stored_value_debits"];
+  if (!list.is_array() || list.size() > 16) {
+    d.error = "expected stored_value_debits: a list of at most 16 \"svd_<n>\"";
+    d.param = "stored_value_debits";
+    return;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    ObjectId id = 0;
+    if (!list[i].is_string() || !parse_wire_name(list[i].get<std::string>(), "svd", id)) {
+      d.error = "expected \"svd_<n>\"";
+      d.param = "stored_value_debits[" + std::to_string(i) + "]";
+      return;
+    }
+    d.request.debits.push_back(id);
+  }
+}
+
+// An amount in cents: a positive integer, at most ten billion dollars.
+void amount_of(const nlohmann::json& body, Decoded& d) {
+  int64_t amount = int_field(body, "amount", 0);
+  if (!body.contains("amount") || !body["amount"].is_number_integer() || amount <= 0 ||
+      amount > (int64_t{1} << 40)) {
+    d.error = "expected amount: a positive integer of cents";
+    d.param = "amount";
+  }
+  d.request.amount = amount;
+}
+
+// A stored-value instrument by its own name, in the path.
+void instrument_of(const httplib::Request& req, Decoded& d) {
+  d.request.text = req.matches[1].str();
+  if (d.request.text.empty() || d.request.text.size() > 256) {
+    d.error = "expected an instrument name of 1 to 256 characters in the path";
+    d.param = "instrument";
   }
 }
 
@@ -284,6 +337,10 @@ void mount_bookings(httplib::Server& server, FakeState& state) {
   route(server, state, true, R"(/v1/holds/([^/]+)/confirm)", Op::kConfirm,
         [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
           ref_of(req, Op::kConfirm, d);
+          debits_of(b, d);
+          if (!d.error.empty()) return;
+          bool split = !d.request.debits.empty();
+          if (split && !b.contains("payment_intent")) return;  // stored value pays it all
           if (!b.contains("payment_intent") || !b["payment_intent"].is_string() ||
               !parse_wire_name(b["payment_intent"].get<std::string>(), "pi", d.request.payment)) {
             d.error = "expected payment_intent: \"pi_<n>\", authorized for the hold's total";
@@ -312,6 +369,32 @@ void mount_bookings(httplib::Server& server, FakeState& state) {
   route(server, state, true, R"(/v1/holds/([^/]+)/cancellation_quote/confirm)", Op::kCancelConfirm,
         [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
           ref_of(req, Op::kCancelConfirm, d);
+        });
+}
+
+// Stored value (gift cards, travel certificates, store credit) on the payments face, as JSON:
+// a balance, a debit that takes from it at once, a credit that gives a debit back.
+void mount_stored_value(httplib::Server& server, FakeState& state) {
+  route(server, state, false, R"(/v1/stored_value/([^/]+))", Op::kBalance,
+        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
+          instrument_of(req, d);
+          if (!req.has_param("customer")) return;
+          if (!parse_wire_name(req.get_param_value("customer"), "user", d.request.user)) {
+            d.error = "expected customer: \"user_<n>\"";
+            d.param = "customer";
+          }
+        });
+  route(server, state, true, R"(/v1/stored_value/([^/]+)/debits)", Op::kDebit,
+        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
+          instrument_of(req, d);
+          customer_of(b, d);
+          if (d.error.empty()) amount_of(b, d);
+        });
+  route(server, state, true, R"(/v1/stored_value_debits/([^/]+)/credits)", Op::kCredit,
+        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
+          ref_of(req, Op::kCredit, d);
+          customer_of(b, d);
+          if (d.error.empty()) amount_of(b, d);
         });
 }
 

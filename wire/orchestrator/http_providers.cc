@@ -29,7 +29,10 @@ std::string_view known_status(const std::string& s) {
                                  "cancelled",
                                  "quoted",
                                  "pending",
-                                 "delivered"};
+                                 "delivered",
+                                 "active",
+                                 "reversed",
+                                 "partially_reversed"};
   for (const char* w : kWords) {
     if (s == w) return w;
   }
@@ -225,7 +228,24 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       break;
     case Op::kConfirm:
       call.path = "/v1/holds/" + ref + "/confirm";
-      body["payment_intent"] = names_.text(r.payment);
+      if (r.payment != 0 || r.debits.empty()) body["payment_intent"] = names_.text(r.payment);
+      if (!r.debits.empty()) {
+        body["stored_value_debits"] = nlohmann::json::array();
+        for (ObjectId d : r.debits) body["stored_value_debits"].push_back(names_.text(d));
+      }
+      break;
+    case Op::kBalance:
+      call.method = "GET";
+      call.path = "/v1/stored_value/" + httplib::detail::encode_query_param(r.text) +
+                  (customer.empty() ? "" : "?customer=" + customer);
+      break;
+    case Op::kDebit:
+      call.path = "/v1/stored_value/" + httplib::detail::encode_query_param(r.text) + "/debits";
+      body["amount"] = r.amount;
+      break;
+    case Op::kCredit:
+      call.path = "/v1/stored_value_debits/" + ref + "/credits";
+      body["amount"] = r.amount;
       break;
     case Op::kReleaseHold:
       call.path = "/v1/holds/" + ref + "/release";
@@ -325,15 +345,20 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       reply.amount = int_field(j, "amount", 0);
     } else if (r.op == Op::kCancelQuote || r.op == Op::kCancelConfirm) {
       reply.amount = int_field(j, "refund_amount", 0);
+    } else if (r.op == Op::kBalance) {
+      reply.amount = int_field(j, "balance", 0);
+    } else if (r.op == Op::kCredit) {
+      reply.amount = int_field(j, "amount_credited", 0);
     } else {
       reply.amount = int_field(j, "total", int_field(j, "amount", 0));
     }
     reply.discount = int_field(j, "discount", 0);
     if (r.op == Op::kFindBooking || r.op == Op::kFindOrder)
       reply.paid_with = names_.intern(string_field(j, "payment_intent", ""));
-    if (j.contains("expires_in_ms")) reply.expires_at = now + j["expires_in_ms"].get<int64_t>();
+    // Read typed: a provider's answer is outside input too.
+    if (j.contains("expires_in_ms")) reply.expires_at = now + int_field(j, "expires_in_ms", 0);
     if (j.contains("payment_required_in_ms"))
-      reply.expires_at = now + j["payment_required_in_ms"].get<int64_t>();
+      reply.expires_at = now + int_field(j, "payment_required_in_ms", 0);
     return reply;
   }
   return reply;

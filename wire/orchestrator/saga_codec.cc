@@ -8,7 +8,7 @@ namespace checkride {
 namespace {
 
 // A step by name. Stores written before steps were saved by name hold the enum's number,
-// from when kDone was 12.
+// from when kDone was 12 (the numbers below it have not moved).
 Step step_of(const nlohmann::json& j) {
   Step s = Step::kDone;
   if (j.is_string()) {
@@ -26,42 +26,56 @@ Step step_of(const nlohmann::json& j) {
 nlohmann::json saga_to_json(const SagaRecord& s) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& i : s.items) items.push_back({i.sku, i.quantity});
-  return {{"id", s.id},
-          {"kind", static_cast<int>(s.kind)},
-          {"plan", s.plan},
-          {"session", s.session},
-          {"user", s.user},
-          {"action_key", s.action_key},
-          {"confirm_key", s.confirm_key},
-          {"cart_hash", s.cart_hash},
-          {"step", step_name(s.step)},
-          {"attempt", s.attempt},
-          {"comp", s.comp},
-          {"compensating", s.compensating},
-          {"done", s.done},
-          {"acked", s.acked},
-          {"refreshed", s.refreshed},
-          {"back_to_hold", s.back_to_hold},
-          {"ambiguous", s.ambiguous},
-          {"payment_attempts", s.payment_attempts},
-          {"outcome", static_cast<int>(s.outcome)},
-          {"code", s.code},
-          {"items", items},
-          {"coupon", s.coupon},
-          {"offer", s.offer},
-          {"seats", s.seats},
-          {"total", s.total},
-          {"max_total", s.max_total},
-          {"refund_amount", s.refund_amount},
-          {"payment_method", s.payment_method},
-          {"reservation", s.reservation},
-          {"payment", s.payment},
-          {"order", s.order},
-          {"hold", s.hold},
-          {"hold_expires_at", s.hold_expires_at},
-          {"target", s.target},
-          {"reference", s.reference},
-          {"details", s.details}};
+  nlohmann::json j = {{"id", s.id},
+                      {"kind", static_cast<int>(s.kind)},
+                      {"plan", s.plan},
+                      {"session", s.session},
+                      {"user", s.user},
+                      {"action_key", s.action_key},
+                      {"confirm_key", s.confirm_key},
+                      {"cart_hash", s.cart_hash},
+                      {"step", step_name(s.step)},
+                      {"attempt", s.attempt},
+                      {"comp", s.comp},
+                      {"compensating", s.compensating},
+                      {"done", s.done},
+                      {"acked", s.acked},
+                      {"refreshed", s.refreshed},
+                      {"back_to_hold", s.back_to_hold},
+                      {"ambiguous", s.ambiguous},
+                      {"payment_attempts", s.payment_attempts},
+                      {"outcome", static_cast<int>(s.outcome)},
+                      {"code", s.code},
+                      {"items", items},
+                      {"coupon", s.coupon},
+                      {"offer", s.offer},
+                      {"seats", s.seats},
+                      {"total", s.total},
+                      {"max_total", s.max_total},
+                      {"refund_amount", s.refund_amount},
+                      {"payment_method", s.payment_method},
+                      {"reservation", s.reservation},
+                      {"payment", s.payment},
+                      {"order", s.order},
+                      {"hold", s.hold},
+                      {"hold_expires_at", s.hold_expires_at},
+                      {"target", s.target},
+                      {"reference", s.reference},
+                      {"details", s.details}};
+  if (!s.tenders.empty() || !s.card_named) {
+    nlohmann::json tenders = nlohmann::json::array();
+    for (const Tender& t : s.tenders) {
+      tenders.push_back({{"instrument", t.instrument},
+                         {"amount", t.amount},
+                         {"debit", t.debit},
+                         {"sent", t.sent},
+                         {"credited", t.credited}});
+    }
+    j["tenders"] = std::move(tenders);
+    j["card_named"] = s.card_named;
+    j["index"] = s.index;
+  }
+  return j;
 }
 
 SagaRecord saga_from_json(const nlohmann::json& j) {
@@ -105,6 +119,20 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   s.target = j.at("target").get<SagaId>();
   if (j.contains("reference")) s.reference = j.at("reference").get<std::string>();
   if (j.contains("details")) s.details = j.at("details").get<std::string>();
+  // Stores written before split payments hold no tenders: the card paid it all.
+  if (j.contains("tenders")) {
+    for (const auto& t : j.at("tenders")) {
+      Tender tender;
+      tender.instrument = t.at("instrument").get<std::string>();
+      tender.amount = t.at("amount").get<int64_t>();
+      tender.debit = t.at("debit").get<ObjectId>();
+      tender.sent = t.at("sent").get<bool>();
+      tender.credited = t.at("credited").get<int64_t>();
+      s.tenders.push_back(std::move(tender));
+    }
+    s.card_named = j.at("card_named").get<bool>();
+    s.index = j.at("index").get<uint16_t>();
+  }
   return s;
 }
 

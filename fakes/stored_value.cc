@@ -1,0 +1,112 @@
+#include "fakes/stored_value.h"
+
+#include "fakes/identity.h"
+
+namespace checkride {
+namespace {
+
+ProviderReply error_reply(ErrorCode e, std::string_view status = {}) {
+  ProviderReply r;
+  r.error = e;
+  r.status = status;
+  return r;
+}
+
+}  // namespace
+
+ObjectId StoredValueFake::add_account(UserId owner, const std::string& name, int64_t balance) {
+  if (name.empty() || balance < 0 || find_account(owner, name) != 0) return 0;
+  ObjectId id = accounts_.add(Account{owner, name, balance});
+  owned_[owner].accounts.push_back(id);
+  return id;
+}
+
+const IdList& StoredValueFake::debits_of(UserId user) const {
+  return ids_of(owned_, user, &Owned::debits);
+}
+
+const IdList& StoredValueFake::accounts_of(UserId user) const {
+  return ids_of(owned_, user, &Owned::accounts);
+}
+
+void StoredValueFake::retire_user(UserId user) {
+  idempotency_.forget_owner(user);
+  auto it = owned_.find(user);
+  if (it == owned_.end()) return;
+  for (ObjectId id : it->second.accounts) accounts_.retire(id);
+  for (ObjectId id : it->second.debits) debits_.retire(id);
+  owned_.erase(it);
+}
+
+ObjectId StoredValueFake::find_account(UserId owner, const std::string& name) const {
+  for (ObjectId id : accounts_of(owner)) {
+    if (accounts_.find(id)->name == name) return id;
+  }
+  return 0;
+}
+
+ProviderReply StoredValueFake::handle(const ProviderRequest& req, Time now, Time ready_at) {
+  if (!identity_->token_active(req.access_token, now)) {
+    return error_reply(ErrorCode::kInvalidToken);
+  }
+  if (req.op == Op::kBalance) return balance(req);  // a read changes nothing: no key
+  return run_idempotent(idempotency_, req, request_fingerprint(req), now, ready_at,
+                        [&] { return act(req, now); });
+}
+
+ProviderReply StoredValueFake::act(const ProviderRequest& req, Time now) {
+  switch (req.op) {
+    case Op::kBalance:
+      return balance(req);
+    case Op::kDebit:
+      return take(req, now);
+    case Op::kCredit:
+      return give_back(req);
+    default:
+      return error_reply(ErrorCode::kBadRequest);
+  }
+}
+
+ProviderReply StoredValueFake::balance(const ProviderRequest& req) const {
+  ObjectId id = find_account(req.user, req.text);
+  if (id == 0) return error_reply(ErrorCode::kNotFound);
+  ProviderReply r;
+  r.id = id;
+  r.amount = accounts_.find(id)->balance;
+  r.status = "active";
+  return r;
+}
+
+ProviderReply StoredValueFake::take(const ProviderRequest& req, Time now) {
+  ObjectId id = find_account(req.user, req.text);
+  if (id == 0) return error_reply(ErrorCode::kNotFound);
+  if (req.amount <= 0) return error_reply(ErrorCode::kBadRequest);
+  Account& a = *accounts_.find(id);
+  // Nothing is taken from a balance that cannot cover the whole amount.
+  if (a.balance < req.amount) return error_reply(ErrorCode::kInsufficientFunds);
+  a.balance -= req.amount;
+  ProviderReply r;
+  r.id = debits_.add(Debit{req.user, id, req.amount, 0, now});
+  owned_[req.user].debits.push_back(r.id);
+  r.amount = req.amount;
+  r.status = "succeeded";
+  return r;
+}
+
+ProviderReply StoredValueFake::give_back(const ProviderRequest& req) {
+  Debit* d = debits_.find(req.ref);
+  if (d == nullptr || d->owner != req.user) return error_reply(ErrorCode::kNotFound);
+  // As a refund: never more than is left of the debit.
+  if (req.amount <= 0 || req.amount > d->amount - d->credited) {
+    return error_reply(ErrorCode::kInvalidState, "credited");
+  }
+  d->credited += req.amount;
+  accounts_.find(d->account)->balance += req.amount;
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = d->credited;
+  r.status = d->credited == d->amount ? "reversed" : "partially_reversed";
+  return r;
+}
+
+}  // namespace checkride

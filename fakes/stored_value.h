@@ -1,0 +1,74 @@
+#pragma once
+#include <string>
+#include <unordered_map>
+
+#include "fakes/idempotency_table.h"
+#include "protocol/id_list.h"
+#include "protocol/provider.h"
+#include "protocol/retiring_table.h"
+
+namespace checkride {
+
+class IdentityFake;
+
+// A stored-value instrument a user holds before the session: a gift card, a travel
+// certificate, store credit. Declared in a world file, seeded per session of its user.
+struct StoredValueSpec {
+  std::string id;    // the instrument's own name, as the tools use it ("gift_card_7219486")
+  std::string user;  // the session user it belongs to; "" = every session's user
+  int64_t balance = 0;
+  std::string origin;  // where it was declared, for messages
+  int line = 0;
+  std::string field;
+};
+
+// Stored value as a ledger: each instrument has a balance, a debit takes from it at once
+// (there is no authorization to void), and a credit gives a debit back, in part or whole.
+// Idempotent like Stripe: the same key replays the first answer. An instrument is found by
+// its name among the caller's own, so one user can never spend another's.
+class StoredValueFake {
+ public:
+  struct Account {
+    UserId owner;
+    std::string name;
+    int64_t balance;
+  };
+  struct Debit {
+    UserId owner;
+    ObjectId account;
+    int64_t amount;
+    int64_t credited;
+    Time created;
+  };
+
+  explicit StoredValueFake(const IdentityFake* identity) : identity_(identity) {}
+
+  ObjectId add_account(UserId owner, const std::string& name, int64_t balance);
+  ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
+  // Wire mode: the same without the credential and key checks (the wire layer did them).
+  ProviderReply act(const ProviderRequest& req, Time now);
+
+  const Account* account(ObjectId id) const { return accounts_.find(id); }
+  const Debit* debit(ObjectId id) const { return debits_.find(id); }
+  const IdList& debits_of(UserId user) const;
+  const IdList& accounts_of(UserId user) const;
+  void retire_user(UserId user);
+
+ private:
+  ObjectId find_account(UserId owner, const std::string& name) const;
+  ProviderReply balance(const ProviderRequest& req) const;
+  ProviderReply take(const ProviderRequest& req, Time now);
+  ProviderReply give_back(const ProviderRequest& req);
+
+  struct Owned {
+    IdList accounts;
+    IdList debits;
+  };
+  const IdentityFake* identity_;
+  RetiringTable<Account> accounts_;
+  RetiringTable<Debit> debits_;
+  IdempotencyTable idempotency_;
+  std::unordered_map<UserId, Owned> owned_;  // lookup only, never iterated
+};
+
+}  // namespace checkride
