@@ -181,7 +181,11 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
       }
       if (!retryable) {
         audit_.append(now, "decision", req.session, existing, "idempotent_replay", 0);
-        attach_or_answer(*s, req, spec->handler == Handler::kCreateBooking, now, out);
+        // Only a two-phase booking answers its hold first; a booking paid in the same
+        // action answers with how the whole booking ended, retries included.
+        bool for_hold = spec->handler == Handler::kCreateBooking &&
+                        pauses_for_confirmation(catalog_.plan(s->plan));
+        attach_or_answer(*s, req, for_hold, now, out);
         return;
       }
       audit_.append(now, "decision", req.session, existing, "retry_after_failure", 0);
@@ -306,7 +310,7 @@ void Orchestrator::start_saga(const ActionSpec& spec, const ActionRequest& req,
   ++in_flight_;
   track_dedupe(s);
   // A booking's first answer is its hold; the confirmation answers later.
-  waiters_[id].push_back(Waiter{req.session, req.request_id, plan.kind == SagaKind::kBooking});
+  waiters_[id].push_back(Waiter{req.session, req.request_id, pauses_for_confirmation(plan)});
   audit_.append(now, "saga", s.session, id, plan.started, 0);
   run_step(s, now, out);
 }

@@ -156,11 +156,13 @@ Step charge_checks_after(const SagaPlan& plan) {
     case SagaKind::kOrder:
       return Step::kQuote;
     case SagaKind::kBooking:
-      return has(plan.steps, Step::kAwaitConfirm) ? Step::kDone : Step::kHold;
+      return pauses_for_confirmation(plan) ? Step::kDone : Step::kHold;
     default:
       return Step::kDone;
   }
 }
+
+bool pauses_for_confirmation(const SagaPlan& plan) { return has(plan.steps, Step::kAwaitConfirm); }
 
 Step next_step(const SagaPlan& plan, Step step) {
   auto it = std::find(plan.steps.begin(), plan.steps.end(), step);

@@ -36,6 +36,9 @@ std::string check_declared_plan(const SagaPlan& plan);
 // charged (cancels).
 Step charge_checks_after(const SagaPlan& plan);
 
+// A two-phase booking: the plan pauses after the hold (await_confirm) for confirm_booking.
+bool pauses_for_confirmation(const SagaPlan& plan);
+
 // The step after `step` in `plan`; kDone after the last one.
 Step next_step(const SagaPlan& plan, Step step);
 

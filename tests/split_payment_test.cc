@@ -1,0 +1,246 @@
+// Payments split across a card and stored value (the airline-support worked example's
+// task 5: $300 on a card, $198 on a gift card): each part is taken exactly once, a balance
+// that cannot cover its part is a refusal before any money moves, a part refused after
+// others were taken gives them back, and nothing is charged twice under lost answers,
+// outages and crashes.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "orchestrator/action_catalog.h"
+#include "protocol/input_error.h"
+#include "simulator/replay.h"
+#include "tests/test_support.h"
+
+namespace checkride {
+namespace {
+
+constexpr int64_t kGiftPart = 19800;  // per trial
+constexpr int64_t kCardPart = 30000;
+
+struct Airline {
+  std::string cassette =
+      testing::read_text(testing::source_path("scenarios/cassettes/airline-support.jsonl"));
+  std::string world =
+      testing::read_text(testing::source_path("scenarios/worlds/airline-support.yaml"));
+  std::string faults;
+  std::string defect;  // an orchestrator defect switch to turn on
+};
+
+ReplayResult replay(const Airline& a, const std::string& name) {
+  std::string dir = testing::temp_dir(name);
+  ReplayOptions o;
+  o.cassette = testing::write_temp(dir, "airline-support.jsonl", a.cassette);
+  o.world = testing::write_temp(dir, "world.yaml", a.world);
+  o.actions = testing::source_path("scenarios/catalogs/airline-support.yaml");
+  if (!a.faults.empty()) o.faults = testing::write_temp(dir, "faults.yaml", a.faults);
+  if (!a.defect.empty()) {
+    o.scenario = testing::write_temp(
+        dir, "scenario.yaml",
+        "scenario: split\nworld: {catalog: world.yaml}\norchestrator: {actions: " + o.actions +
+            ", defects: [" + a.defect +
+            "]}\nworkload: {sessions: 16, mix: [{cassette: airline-support.jsonl}]}\n");
+    o.world.clear();
+    o.actions.clear();
+  }
+  o.out_dir = dir;
+  o.quiet = true;
+  std::ostringstream out, err;
+  ReplayResult r;
+  run_replay(o, out, err, &r);
+  EXPECT_FALSE(r.sessions.empty()) << err.str();
+  return r;
+}
+
+const SessionDivergence& task5(const ReplayResult& r, int trial) {
+  for (const auto& s : r.sessions) {
+    if (s.session == "5:" + std::to_string(trial)) return s;
+  }
+  static SessionDivergence none;
+  ADD_FAILURE() << "no session 5:" << trial;
+  return none;
+}
+
+double metric(const ReplayResult& r, const char* name) {
+  auto it = r.report.metrics.find(name);
+  return it == r.report.metrics.end() ? -1 : it->second;
+}
+
+int64_t money(const ReplayResult& r, const char* name) {
+  auto it = r.report.money.find(name);
+  return it == r.report.money.end() ? -1 : it->second;
+}
+
+TEST(SplitPayment, EachPartIsTakenOnceFromItsInstrument) {
+  ReplayResult r = replay(Airline{}, "split-plain");
+  for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
+  EXPECT_EQ(money(r, "stored_value_debited"), 2 * kGiftPart);
+  EXPECT_EQ(money(r, "stored_value_credited"), 0);
+  EXPECT_EQ(metric(r, "money_difference_cents"), 0);
+  EXPECT_EQ(r.report.failures_by_step.at("payment.debit").calls, 2u);
+  EXPECT_EQ(r.report.failures_by_step.at("payment.balance").calls, 2u);
+}
+
+class SplitPaymentUnderFaults : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(SplitPaymentUnderFaults, NoPartIsTakenTwiceOrLeftBehind) {
+  Airline a;
+  a.faults = GetParam();
+  ReplayResult r = replay(a, "split-faults");
+  for (const char* m :
+       {"duplicate_charges", "charged_without_order", "orphan_holds", "orphan_authorizations",
+        "money_difference_cents", "stuck", "consent_violations", "fault_rules_never_fired"}) {
+    EXPECT_EQ(metric(r, m), 0) << m;
+  }
+  // The booking goes through in the end, each part taken once. After a crash the agent may
+  // have waited in vain (no answer), but the resumed saga still finished the booking.
+  if (std::string(GetParam()).find("crash") == std::string::npos) {
+    EXPECT_NE(task5(r, 1).verdict, "diverged") << task5(r, 1).why;
+    EXPECT_NE(task5(r, 2).verdict, "diverged") << task5(r, 2).why;
+  }
+  static const int64_t kBooked = money(replay(Airline{}, "split-base"), "confirmed_totals");
+  EXPECT_EQ(money(r, "confirmed_totals"), kBooked) << "every booking stands, as without faults";
+  EXPECT_EQ(money(r, "stored_value_debited") - money(r, "stored_value_credited"), 2 * kGiftPart);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, SplitPaymentUnderFaults,
+    ::testing::Values(
+        "[{provider: payment, op: debit, kind: lost_response, nth: 1}]",
+        "[{provider: payment, op: balance, kind: lost_response, nth: 1}]",
+        "[{provider: booking, op: confirm, kind: lost_response, nth: 1}]",
+        "[{provider: payment, op: debit, kind: outage, nth: 1}]",
+        "[{provider: orchestrator, op: debit, kind: crash, nth: 1, restart_after: 2s}]",
+        "[{provider: orchestrator, op: confirm, kind: crash, nth: 1, restart_after: 2s}]",
+        "[{provider: payment, op: debit, kind: lost_response, nth: 1}, "
+        "{provider: orchestrator, op: debit, kind: crash, nth: 2, restart_after: 2s}]"));
+
+// The gift card holds $100, not the $198 asked of it: refused before any money moves (no
+// authorization, no debit), the seats given back; the recorded success diverges.
+TEST(SplitPayment, ABalanceThatCannotCoverItsPartIsRefusedBeforeAnyMoneyMoves) {
+  Airline a;
+  std::size_t at = a.world.find("balance_cents: 25000");
+  ASSERT_NE(at, std::string::npos);
+  a.world.replace(at, 20, "balance_cents: 10000");
+  ReplayResult r = replay(a, "split-short");
+  EXPECT_EQ(task5(r, 1).verdict, "diverged");
+  EXPECT_EQ(task5(r, 1).code, "insufficient_balance");
+  EXPECT_EQ(r.report.failures_by_step.count("payment.debit"), 0u);
+  EXPECT_EQ(r.report.failures_by_step.at("payment.authorize").calls, 2u);  // task 4 only
+  for (const char* m : {"orphan_holds", "charged_without_order", "money_difference_cents"})
+    EXPECT_EQ(metric(r, m), 0) << m;
+}
+
+// Stored value alone: a $300 certificate and the $198 gift card, no card. The card's steps
+// are skipped; when the second debit is declined the first is given back, the hold released.
+TEST(SplitPayment, APartRefusedAfterAnotherWasTakenGivesItBack) {
+  Airline a;
+  for (std::string from : {R"({"payment_id":"credit_card_3310","amount":300})",
+                           R"({\"payment_id\": \"credit_card_3310\", \"amount\": 300})"}) {
+    std::string to = from;
+    to.replace(to.find("credit_card_3310"), 16, "certificate_7001");
+    for (std::size_t at; (at = a.cassette.find(from)) != std::string::npos;)
+      a.cassette.replace(at, from.size(), to);
+  }
+  a.world += "  - {id: certificate_7001, user: sofia_kim_7421, balance_cents: 30000}\n";
+  ReplayResult paid = replay(a, "split-stored");
+  EXPECT_EQ(task5(paid, 1).verdict, "same") << task5(paid, 1).why;
+  EXPECT_EQ(money(paid, "stored_value_debited"), 2 * (kGiftPart + kCardPart));
+  EXPECT_EQ(paid.report.failures_by_step.at("payment.authorize").calls, 2u);  // task 4 only
+
+  a.faults = "[{provider: payment, op: debit, kind: error, status: 402, nth: 2}]";
+  ReplayResult r = replay(a, "split-declined");
+  EXPECT_EQ(task5(r, 1).verdict, "diverged");
+  EXPECT_EQ(money(r, "stored_value_debited") - money(r, "stored_value_credited"),
+            kGiftPart + kCardPart);                         // trial 2 only
+  EXPECT_EQ(money(r, "stored_value_credited"), kCardPart);  // the certificate, given back
+  for (const char* m :
+       {"orphan_holds", "charged_without_order", "money_difference_cents", "duplicate_charges"})
+    EXPECT_EQ(metric(r, m), 0) << m;
+}
+
+// The checkers see what a lazy orchestrator does: without idempotency keys a lost debit
+// answer is retried as a new debit, and the gift card pays twice.
+TEST(SplitPayment, ARetriedDebitWithoutAKeyIsADuplicateCharge) {
+  Airline a;
+  a.faults = "[{provider: payment, op: debit, kind: lost_response, nth: 1}]";
+  a.defect = "no_idempotency_keys";
+  a.world.replace(a.world.find("balance_cents: 25000"), 20, "balance_cents: 99000");
+  ReplayResult r = replay(a, "split-nokeys");
+  EXPECT_GE(metric(r, "duplicate_charges"), 1);
+}
+
+TEST(SplitPayment, AMappingThatCannotSplitSafelyIsRefused) {
+  const char* kHead =
+      "actions:\n  - name: pay\n    handler: place_order\n    charge: true\n"
+      "    params: {type: object}\n    map: ";
+  const std::pair<std::string, std::string> kBad[] = {
+      {"{items: /items, payments: /p}", "map.stored_value"},
+      {"{items: /items, payments: /p, stored_value: []}", "map.stored_value"},
+      {"{items: /items, payments: p, stored_value: [gc_]}", "map.payments"},
+  };
+  for (const auto& [map, field] : kBad) {
+    try {
+      ActionCatalog::from_yaml_text(std::string(kHead) + map + "\n", "c.yaml");
+      ADD_FAILURE() << map;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  }
+  // A declared plan without a debit step cannot take stored value.
+  try {
+    ActionCatalog::from_yaml_text(
+        "sagas: [{name: p, like: place_order, steps: [quote, authorize, commit, capture]}]\n" +
+            std::string(kHead).replace(std::string(kHead).find("place_order"), 11, "p") +
+            "{items: /items, payments: /p, stored_value: [gc_]}\n",
+        "c.yaml");
+    ADD_FAILURE() << "a plan without debit took payments";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("debit"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SplitPayment, ParamsThatCannotBePaidAsAskedAreRefusedByName) {
+  ActionCatalog c = ActionCatalog::from_yaml_text(
+      "actions:\n  - name: pay\n    handler: place_order\n    charge: true\n"
+      "    params: {type: object}\n"
+      "    map: {items: /items, payments: /p, stored_value: [gift_], cards: [card_],\n"
+      "          amount_scale: 100}\n",
+      "c.yaml");
+  const ActionSpec& spec = *c.find("pay");
+  const std::pair<const char*, const char*> kCases[] = {
+      {R"({"p": [{"payment_id": "gift_1"}, {"payment_id": "card_1"}]})", "needs its 'amount'"},
+      {R"({"p": [{"payment_id": "paypal_1", "amount": 5}]})", "neither a card nor stored value"},
+      {R"({"p": [{"payment_id": "gift_1", "amount": 5}, {"payment_id": "gift_1", "amount": 1}]})",
+       "named twice"},
+      {R"({"p": [{"payment_id": "gift_1", "amount": -5}]})", "positive amount"},
+      {R"({"p": []})", "1 to 16 payments"},
+      {R"({"p": [{"amount": 5}]})", "string 'payment_id'"},
+  };
+  for (const auto& [params, why] : kCases) {
+    HandlerInput in;
+    std::string error;
+    EXPECT_FALSE(c.map_inputs(spec, nlohmann::json::parse(params), in, error)) << params;
+    EXPECT_NE(error.find(why), std::string::npos) << params << " -> " << error;
+  }
+  HandlerInput in;
+  std::string error;
+  ASSERT_TRUE(
+      c.map_inputs(spec,
+                   nlohmann::json::parse(R"({"p": [{"payment_id": "gift_1", "amount": 12.5},)"
+                                         R"( {"payment_id": "card_1", "amount": 3}]})"),
+                   in, error))
+      << error;
+  ASSERT_EQ(in.payments.size(), 2u);
+  EXPECT_TRUE(in.payments[0].stored_value);
+  EXPECT_EQ(in.payments[0].amount, 1250);
+  EXPECT_FALSE(in.payments[1].stored_value);
+  // One instrument by name: a gift card that pays it all.
+  HandlerInput one;
+  ASSERT_TRUE(c.map_inputs(spec, nlohmann::json::parse(R"({"p": "gift_9"})"), one, error));
+  ASSERT_EQ(one.payments.size(), 1u);
+  EXPECT_EQ(one.payments[0].amount, -1);
+}
+
+}  // namespace
+}  // namespace checkride
