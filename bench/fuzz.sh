@@ -50,6 +50,10 @@ printf '\x01\x01oauth/token\ngrant_type=client_credentials&client_id=agent-app&c
   >"$corpus/fuzz_faces/token.txt"
 printf '\x02\x05v1/quote\n{"items":[{"sku":"RUN-BLUE-42","quantity":1}]}' \
   >"$corpus/fuzz_faces/quote.txt"
+printf '\x00\x05v1/stored_value/gift_card_1/debits\n{"customer":"user_1","amount":500}' \
+  >"$corpus/fuzz_faces/debit.txt"
+printf '\x03\x05v1/holds/hold_1/confirm\n{"stored_value_debits":["svd_1"]}' \
+  >"$corpus/fuzz_faces/confirm.txt"
 
 for target in $(ls "$bin" | grep '^fuzz_' | sort); do
   log="build-asan/$target.log"

@@ -149,5 +149,67 @@ TEST(InProcessHttp, OrchestratorServiceRefusesAnUnsignedActionInProcess) {
   EXPECT_TRUE(json::parse(body_of(refused)).contains("error")) << refused;
 }
 
+// Stored value on the payments face (JSON): a user's own gift card, found by its name, shows
+// its balance, is debited once per idempotency key, refuses what it cannot cover in full and
+// gives a debit back no more than once; another user's card is not found.
+TEST(InProcessHttp, StoredValueIsDebitedOnceAndGivenBackOnce) {
+  Scenario scenario = load_scenario(testing::source_path("scenarios/airline-support.yaml"));
+  ActionCatalog catalog = ActionCatalog::from_file(scenario.actions);
+  FakeState state(scenario, compile_templates(scenario, catalog), default_oauth_clients());
+  state.clear_rules();
+  InProcessHttpServer server;
+  guard_face(server, ErrorStyle::kStripe);
+  mount_stripe_payments(server, state);
+  mount_stored_value(server, state);
+  Shopper sofia = state.add_shopper(CardBehaviour::kSucceeds, ~0u, "sofia_kim_7421");
+  Shopper omar = state.add_shopper(CardBehaviour::kSucceeds, ~0u, "omar_davis_3817");
+  auto call = [&](const std::string& method, const std::string& path, const json& body,
+                  const Shopper& who, const std::string& key = "") {
+    std::string text = body.is_null() ? "" : body.dump();
+    std::string raw =
+        method + " " + path + " HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
+        state.token_name(who.grant.access_token, false) + "\r\n" +
+        (key.empty() ? "" : "Idempotency-Key: " + key + "\r\n") +
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(text.size()) +
+        "\r\n\r\n" + text;
+    return server.handle(raw);
+  };
+  std::string me = "user_" + std::to_string(sofia.user);
+  std::string balance =
+      call("GET", "/v1/stored_value/gift_card_5501?customer=" + me, nullptr, sofia);
+  ASSERT_EQ(status_of(balance), 200) << balance;
+  EXPECT_EQ(json::parse(body_of(balance))["balance"], 25000);
+
+  json debit = {{"customer", me}, {"amount", 19800}};
+  std::string first = call("POST", "/v1/stored_value/gift_card_5501/debits", debit, sofia, "k1");
+  ASSERT_EQ(status_of(first), 201) << first;
+  std::string again = call("POST", "/v1/stored_value/gift_card_5501/debits", debit, sofia, "k1");
+  EXPECT_EQ(body_of(again), body_of(first)) << "the same key answers the same debit";
+  std::string id = json::parse(body_of(first))["id"];
+  std::string more = call("POST", "/v1/stored_value/gift_card_5501/debits", debit, sofia, "k2");
+  EXPECT_EQ(status_of(more), 402) << more;  // 5,200 left: nothing is taken from it
+  EXPECT_EQ(json::parse(body_of(more))["error"]["code"], "insufficient_funds");
+  std::string other_user = "user_" + std::to_string(omar.user);
+  std::string theirs = call("POST", "/v1/stored_value/gift_card_5501/debits",
+                            {{"customer", other_user}, {"amount", 100}}, omar, "k3");
+  EXPECT_EQ(status_of(theirs), 404) << theirs;
+
+  json back = {{"customer", me}, {"amount", 19800}};
+  std::string credit =
+      call("POST", "/v1/stored_value_debits/" + id + "/credits", back, sofia, "c1");
+  ASSERT_EQ(status_of(credit), 200) << credit;
+  EXPECT_EQ(json::parse(body_of(credit))["status"], "reversed");
+  std::string twice = call("POST", "/v1/stored_value_debits/" + id + "/credits", back, sofia, "c2");
+  EXPECT_EQ(status_of(twice), 400) << twice;
+  balance = call("GET", "/v1/stored_value/gift_card_5501?customer=" + me, nullptr, sofia);
+  EXPECT_EQ(json::parse(body_of(balance))["balance"], 25000);
+  for (const json& bad : {json{{"customer", me}}, json{{"customer", me}, {"amount", -5}},
+                          json{{"customer", me}, {"amount", "12"}}}) {
+    std::string r = call("POST", "/v1/stored_value/gift_card_5501/debits", bad, sofia, "");
+    EXPECT_EQ(status_of(r), 400) << bad.dump() << r;
+    EXPECT_EQ(json::parse(body_of(r))["error"]["param"], "amount") << r;
+  }
+}
+
 }  // namespace
 }  // namespace checkride

@@ -317,6 +317,50 @@ TEST(WireEndToEnd, ExistingReservationsAreFoundCancelledAndRefundedOnce) {
   EXPECT_GT(report["latency_ms"].value("action.cancel_reservation", json::object()).size(), 0u);
 }
 
+// The airline-support worked example over the wire: a booking split between the card and a
+// gift card (on the payments face's stored-value API), under lost answers on the balance read,
+// the debit and the confirmation: every part is taken once, nothing is left behind.
+TEST(WireEndToEnd, SplitPaymentsTakeEachPartOnceOverTheWire) {
+  WireRig rig("scenarios/airline-support.yaml", "wire-split");
+  httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");  // the scenario's
+  json added = rig.control_post("/__checkride/faults", R"([
+    {"provider": "payment", "op": "balance", "kind": "lost_response", "probability": 0.3},
+    {"provider": "payment", "op": "debit", "kind": "lost_response", "probability": 0.3},
+    {"provider": "booking", "op": "confirm", "kind": "lost_response", "probability": 0.3}
+  ])");
+  ASSERT_TRUE(added.contains("faults")) << added.dump();
+  DriveOptions o;
+  o.orchestrator = rig.url;
+  o.control = rig.fakes->url("control");
+  o.secret = kSecret;
+  o.cassette = testing::source_path("scenarios/cassettes/airline-support.jsonl");
+  o.sessions = 32;
+  o.rate = 40;
+  o.connections = 8;
+  o.out_dir = rig.dir + "/reports";
+  o.quiet = true;
+  std::ostringstream out, err;
+  int rc = run_drive(o, out, err);
+  EXPECT_NE(rc, 2) << err.str();
+  EXPECT_NE(rc, 3) << err.str();
+  std::ifstream f(o.out_dir + "/airline-support.drive.json");
+  ASSERT_TRUE(f) << "no report";
+  json report = json::parse(f);
+  const json& m = report["metrics"];
+  for (const char* k : {"money_difference_cents", "duplicate_charges", "charged_without_order",
+                        "orphan_holds", "escalations", "drive_unsettled_sessions"}) {
+    EXPECT_EQ(m[k], 0) << k << " " << report["money_cents"].dump() << err.str();
+  }
+  // Each session of task 5 takes $198 from its gift card, once.
+  int64_t debited = report["money_cents"].value("stored_value_debited", int64_t{0});
+  EXPECT_GT(debited, 0) << "no split payment was driven: the test proves nothing";
+  EXPECT_EQ(debited % 19800, 0) << report["money_cents"].dump();
+  int fired = 0;
+  json faults = rig.control_get("/__checkride/faults");
+  for (const auto& rule : faults["faults"]) fired += rule.value("fired", 0);
+  EXPECT_GT(fired, 0) << "no answer was lost: the test proves nothing";
+}
+
 // Sessions drive could not play were not tested: they fail the run unless expect: allows a
 // bound. (Before, 85% of sessions dropped still said "gates met".)
 TEST(WireEndToEnd, DroppedOrUnstartedSessionsFailTheDriveUnlessExpectAllowsThem) {

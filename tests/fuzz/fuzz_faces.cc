@@ -54,6 +54,7 @@ struct Faces {
     using checkride::ErrorStyle;
     checkride::guard_face(*servers[0], ErrorStyle::kStripe);
     checkride::mount_stripe_payments(*servers[0], *state);
+    checkride::mount_stored_value(*servers[0], *state);
     checkride::guard_face(*servers[1], ErrorStyle::kOAuth);
     checkride::mount_oauth_identity(*servers[1], *state, "http://127.0.0.1:12112");
     checkride::guard_face(*servers[2], ErrorStyle::kJson);

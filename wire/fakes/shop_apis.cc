@@ -232,7 +232,11 @@ void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request&
   serve_call(state, op, ErrorStyle::kJson, req, res, [&](Time now) {
     d.request.access_token = state.token_id(bearer);
     // Keys are the wire's business (HttpIdempotency); the fake sees each execution once.
-    ProviderReply r = state.world().handle(d.request, now, now);
+    // Stored value lives on the payments face, which also takes a Stripe secret key.
+    bool stored_value = op == Op::kBalance || op == Op::kDebit || op == Op::kCredit;
+    ProviderReply r = stored_value && bearer.rfind("sk_test_", 0) == 0
+                          ? state.world().stored_value.act(d.request, now)
+                          : state.world().handle(d.request, now, now);
     if (!r.ok()) {
       return error_answer(ErrorStyle::kJson, r.error, http_status_of(r.error),
                           std::string(error_name(r.error)) +
@@ -241,7 +245,9 @@ void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request&
     nlohmann::json j = reply_json(state, op, r, now);
     if (op == Op::kReserve || op == Op::kHold) j["__object"] = r.id;  // for hold_expiry
     return WireAnswer{
-        op == Op::kReserve || op == Op::kCommit || op == Op::kHold ? 201 : 200, j, {}};
+        op == Op::kReserve || op == Op::kCommit || op == Op::kHold || op == Op::kDebit ? 201 : 200,
+        j,
+        {}};
   });
 }
 
