@@ -281,6 +281,7 @@ int cmd_record_import(const std::vector<std::string>& args) {
   }
   if (!load_recording_options(recording, o.out, o.actions, o.error_patterns, o.catalog)) return 2;
   o.consent_ceiling = checkride::consent_ceiling(recording.catalog);  // checked just above
+  o.amount_scale = checkride::catalog_amount_scale(recording.catalog);
   return checkride::run_import(o, std::cout, std::cerr);
 }
 

@@ -380,6 +380,7 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
       parse_sagas(kv.second, origin, catalog.plans_);
     } else if (key == "amount_scale") {
       catalog_scale = parse_amount_scale(kv.second, origin, "amount_scale");
+      catalog.amount_scale_ = catalog_scale;
     } else if (key == "consent") {
       std::string policy = kv.second.IsScalar() ? kv.second.Scalar() : "";
       if (policy != "stated_amount" && policy != "user_turn_before_call") {

@@ -126,6 +126,8 @@ class ActionCatalog {
   // charge-bearing call as consent to it (the default, `stated_amount`, needs an amount the
   // assistant stated first).
   bool consent_from_turn_before_call() const { return consent_from_turn_before_call_; }
+  // The catalog's `amount_scale:` (minor units per unit of its tools' money; default 1).
+  int64_t amount_scale() const { return amount_scale_; }
 
   // Validates params against the action's schema; on failure returns false and describes
   // the first problem (JSON pointer and what was expected) in `error`.
@@ -142,6 +144,7 @@ class ActionCatalog {
   std::map<std::string, ActionSpec> actions_;
   std::vector<std::string> error_patterns_;
   bool consent_from_turn_before_call_ = false;
+  int64_t amount_scale_ = 1;
   std::vector<SagaPlan> plans_ = builtin_plans();
 };
 

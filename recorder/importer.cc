@@ -64,6 +64,7 @@ class OpenAiImport {
     if (!messages->is_array()) throw InputError(file, line, field, "expected an array of messages");
     TranscriptConverter converter(options_.actions, options_.error_patterns);
     if (options_.consent_ceiling) converter.consent_from_turn_before_call(options_.consent_ceiling);
+    converter.set_amount_scale(options_.amount_scale);
     Session s{unique(id), {}, user_of(conv, file, line, where)};
     int64_t t = 0;
     for (std::size_t i = 0; i < messages->size(); ++i) {

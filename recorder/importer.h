@@ -25,6 +25,7 @@ struct ImportOptions {
   // The catalog's consent policy, when it is "the user's turn before the call" (openai).
   TranscriptConverter::ChargeCeiling consent_ceiling;
   ErrorPatterns error_patterns;  // what marks a text answer as a failure
+  int64_t amount_scale = 1;      // the catalog's: a tool result's dollar total is a quote
   CatalogRef catalog;            // the action catalog, named in the header
   std::string out;               // the cassette to write
   RedactionConfig redaction;

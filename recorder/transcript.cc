@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 
 #include "protocol/action.h"
 #include "protocol/json_input.h"
@@ -61,11 +62,21 @@ std::vector<std::string> words(const std::string& text) {
   return out;
 }
 
-int64_t quoted_amount(const nlohmann::json& result) {
+// A total a tool result quotes, in minor units: `amount_cents` or `total_cents`, or, for tools
+// that speak dollars (scale above 1), `total`, `total_price` or `amount`, decimals rounded to
+// the cent. -1 when it quotes none.
+int64_t quoted_amount(const nlohmann::json& result, int64_t scale) {
   if (!result.is_object()) return -1;
   for (const char* key : {"amount_cents", "total_cents"}) {
     auto it = result.find(key);
     if (it != result.end() && it->is_number_integer()) return it->get<int64_t>();
+  }
+  if (scale <= 1) return -1;  // a bare `total` could be anything: only a declared scale reads it
+  for (const char* key : {"total", "total_price", "amount"}) {
+    auto it = result.find(key);
+    if (it == result.end() || !it->is_number()) continue;
+    double minor = std::round(it->get<double>() * static_cast<double>(scale));
+    if (minor >= 0 && minor <= 1e15) return static_cast<int64_t>(minor);
   }
   return -1;
 }
@@ -210,7 +221,7 @@ void TranscriptConverter::add_result(const std::string& call_id, const std::stri
     result = CassetteEvent{{"text", content}};
   }
   if (!result.is_object()) result = CassetteEvent{{"value", result}};
-  int64_t amount = quoted_amount(result);
+  int64_t amount = quoted_amount(result, amount_scale_);
   if (amount >= 0) {
     quoted_total_ = amount;
     quoted_by_ = "the result of " + (name.empty() ? std::string("a tool call") : name) +

@@ -43,6 +43,9 @@ class TranscriptConverter {
   // With a ceiling, an affirmative user turn right before a charge-bearing call is that
   // call's consent, for the most its params agree to pay.
   void consent_from_turn_before_call(ChargeCeiling ceiling) { ceiling_ = std::move(ceiling); }
+  // Minor units per unit of the tools' money (the catalog's amount_scale): above 1, a tool
+  // result's `total` or `amount` in dollars is a quoted total too, as `total_cents` is.
+  void set_amount_scale(int64_t scale) { amount_scale_ = scale; }
   // The tool calls still waiting for a result.
   std::size_t unanswered() const { return unanswered_.size(); }
 
@@ -65,6 +68,7 @@ class TranscriptConverter {
   int next_call_ = 1;
   ChargeCeiling ceiling_;
   std::string agreed_turn_;  // the last user turn, when it agreed and nothing answered it yet
+  int64_t amount_scale_ = 1;
 };
 
 // The text of a message's content: a string, or the text parts of a content array.

@@ -20,4 +20,9 @@ TranscriptConverter::ChargeCeiling consent_ceiling(const std::string& catalog_pa
   };
 }
 
+int64_t catalog_amount_scale(const std::string& catalog_path) {
+  if (catalog_path.empty()) return 1;
+  return ActionCatalog::from_file(catalog_path).amount_scale();
+}
+
 }  // namespace checkride

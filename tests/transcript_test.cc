@@ -212,6 +212,29 @@ TEST(Transcript, AnAnswerToAQuotedTotalBecomesAConsent) {
   EXPECT_EQ(consent_answer("I'd rather not, cancel"), "no");
 }
 
+// Tools that speak dollars (the catalog's amount_scale: 100) quote `total` in dollars: the
+// answer to it is a consent for that many cents. Without a scale a bare `total` quotes
+// nothing, since it could be in any unit.
+TEST(Transcript, ADollarTotalQuotedByAToolIsAConsentUnderTheCatalogsScale) {
+  const json conversation = json::parse(R"([
+    {"role": "assistant", "tool_calls": [{"id": "p", "type": "function", "function": {"name": "previewOrder", "arguments": "{}"}}]},
+    {"role": "tool", "tool_call_id": "p", "content": "{\"status\": \"ok\", \"total\": 74.99}"},
+    {"role": "user", "content": "Yes, go ahead"}
+  ])");
+  std::vector<CassetteEvent> events;
+  TranscriptConverter scaled({"previewOrder"});
+  scaled.set_amount_scale(100);
+  std::string error;
+  for (const auto& m : conversation) ASSERT_TRUE(scaled.add_message(m, events, error)) << error;
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[3]["type"], "confirm");
+  EXPECT_EQ(events[3]["amount_cents"], 7499);
+  std::vector<CassetteEvent> plain_events;
+  TranscriptConverter plain({"previewOrder"});
+  for (const auto& m : conversation) ASSERT_TRUE(plain.add_message(m, plain_events, error));
+  EXPECT_EQ(plain_events.size(), 3u) << "no consent read from a total of unknown unit";
+}
+
 // The catalog's other consent policy: the user's "yes" right before a charge-bearing call
 // consents to what the call agrees to pay. Only then: a "no", a turn that answered a stated
 // amount already, or a call that is not charge-bearing yields no consent.
