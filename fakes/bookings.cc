@@ -1,5 +1,6 @@
 #include "fakes/bookings.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "fakes/identity.h"
@@ -38,25 +39,48 @@ void BookingsFake::add_offer(const OfferSpec& offer) {
 }
 
 ObjectId BookingsFake::seed_confirmed(UserId user, const std::string& reference,
-                                      const std::string& offer, int32_t seats, int64_t total,
-                                      ObjectId payment, Time at) {
-  auto it = offer_index_.find(offer);
-  if (it == offer_index_.end() || seats <= 0) return 0;
-  // Each seeded booking widens the offer by its seats; a run that would widen it past what
-  // the counters hold seeds no more (its sessions find no booking) rather than overflow.
-  const OfferState& o = offers_[it->second];
-  if (o.spec.capacity > std::numeric_limits<int32_t>::max() - seats ||
-      o.confirmed > std::numeric_limits<int32_t>::max() - seats) {
-    return 0;
+                                      const std::string& offer,
+                                      const std::vector<std::string>& connections, int32_t seats,
+                                      int64_t total, ObjectId payment, Time at) {
+  if (seats <= 0) return 0;
+  std::vector<int32_t> legs;
+  for (std::size_t i = 0; i <= connections.size(); ++i) {
+    auto it = offer_index_.find(i == 0 ? offer : connections[i - 1]);
+    if (it == offer_index_.end()) return 0;
+    // Each seeded booking widens its offers by its seats; a run that would widen one past
+    // what the counters hold seeds no more (its sessions find no booking) rather than
+    // overflow.
+    const OfferState& o = offers_[it->second];
+    if (o.spec.capacity > std::numeric_limits<int32_t>::max() - seats ||
+        o.confirmed > std::numeric_limits<int32_t>::max() - seats) {
+      return 0;
+    }
+    legs.push_back(it->second);
   }
-  ObjectId id = holds_.add(
-      Hold{user, it->second, seats, total, at, at, HoldState::kConfirmed, true, payment, -1, true});
+  Hold h{user, legs[0], seats, total, at, at, HoldState::kConfirmed,
+         true, payment, -1,    true,  0,  {}};
+  h.connections.assign(legs.begin() + 1, legs.end());
+  ObjectId id = holds_.add(std::move(h));
   Owned& owned = owned_[user];
   owned.holds.push_back(id);
   owned.references.emplace_back(reference, id);
-  offers_[it->second].confirmed += seats;
-  offers_[it->second].spec.capacity += seats;  // sold before: not taken from what is left
+  for_each_leg(*holds_.find(id), [&](OfferState& o) {
+    o.confirmed += seats;
+    o.spec.capacity += seats;  // sold before: not taken from what is left
+  });
   return id;
+}
+
+int64_t BookingsFake::itinerary_price(const std::string& offer,
+                                      const std::vector<std::string>& connections,
+                                      int32_t seats) const {
+  int64_t price = 0;
+  for (std::size_t i = 0; i <= connections.size(); ++i) {
+    auto it = offer_index_.find(i == 0 ? offer : connections[i - 1]);
+    if (it == offer_index_.end()) return -1;
+    price += offers_[it->second].spec.price * seats;
+  }
+  return price;
 }
 
 const IdList& BookingsFake::holds_of(UserId user) const {
@@ -88,7 +112,7 @@ void BookingsFake::expire(Time now) {
     Hold& h = *found;
     if (h.state == HoldState::kHeld && h.payment_required_by == at) {
       h.state = HoldState::kExpired;
-      offers_[h.offer].available += h.seats;
+      for_each_leg(h, [&](OfferState& o) { o.available += h.seats; });
     }
   }
 }
@@ -174,22 +198,38 @@ ProviderReply BookingsFake::availability(const ProviderRequest& req) const {
   return r;
 }
 
+// Holds `seats` on the offer and on each connection (items after the first name them), all
+// or nothing: an itinerary with one flight full holds no seat anywhere.
 ProviderReply BookingsFake::hold(const ProviderRequest& req, Time now) {
-  auto it = offer_index_.find(req.text);
-  if (it == offer_index_.end()) return error_reply(ErrorCode::kNotFound);
+  constexpr std::size_t kMaxLegs = 16;
   int32_t seats = req.items.empty() ? 1 : req.items.front().quantity;
-  if (seats <= 0) return error_reply(ErrorCode::kBadRequest);
-  OfferState& offer = offers_[it->second];
-  if (offer.available < seats) return error_reply(ErrorCode::kOutOfStock);
-  offer.available -= seats;
+  if (seats <= 0 || req.items.size() > kMaxLegs) return error_reply(ErrorCode::kBadRequest);
+  std::vector<int32_t> legs;
+  for (std::size_t i = 0; i < std::max<std::size_t>(req.items.size(), 1); ++i) {
+    const std::string& name = i == 0 ? req.text : req.items[i].sku;
+    auto it = offer_index_.find(name);
+    if (it == offer_index_.end()) return error_reply(ErrorCode::kNotFound);
+    if (i > 0 && req.items[i].quantity != seats) return error_reply(ErrorCode::kBadRequest);
+    if (std::find(legs.begin(), legs.end(), it->second) != legs.end()) {
+      return error_reply(ErrorCode::kBadRequest);  // one flight twice in one itinerary
+    }
+    legs.push_back(it->second);
+  }
+  int64_t total = 0;
+  for (int32_t leg : legs) {
+    if (offers_[leg].available < seats) return error_reply(ErrorCode::kOutOfStock);
+    total += offers_[leg].spec.price * seats;
+  }
   Time due = now + req.ttl;
-  ObjectId id = holds_.add(Hold{req.user, it->second, seats, offer.spec.price * seats, now, due,
-                                HoldState::kHeld, false, 0, -1});
+  Hold h{req.user, legs[0], seats, total, now, due, HoldState::kHeld, false, 0, -1, false, 0, {}};
+  h.connections.assign(legs.begin() + 1, legs.end());
+  for_each_leg(h, [&](OfferState& o) { o.available -= seats; });
+  ObjectId id = holds_.add(std::move(h));
   owned_[req.user].holds.push_back(id);
   expiries_.push({due, id});
   ProviderReply r;
   r.id = id;
-  r.amount = offer.spec.price * seats;
+  r.amount = total;
   r.expires_at = due;
   r.status = "held";
   return r;
@@ -228,9 +268,10 @@ ProviderReply BookingsFake::confirm(const ProviderRequest& req, Time now) {
   h.state = HoldState::kConfirmed;
   h.released_by_caller = true;
   h.payment = req.payment;
-  OfferState& offer = offers_[h.offer];
-  offer.confirmed += h.seats;
-  note_overrun(offer.overruns, h.user, req.ref, now, offer.confirmed - offer.spec.capacity);
+  for_each_leg(h, [&](OfferState& offer) {
+    offer.confirmed += h.seats;
+    note_overrun(offer.overruns, h.user, req.ref, now, offer.confirmed - offer.spec.capacity);
+  });
   ProviderReply r;
   r.id = req.ref;
   r.amount = h.total;
@@ -247,7 +288,7 @@ ProviderReply BookingsFake::release(const ProviderRequest& req) {
   }
   if (h.state == HoldState::kHeld) {
     h.state = HoldState::kReleased;
-    offers_[h.offer].available += h.seats;
+    for_each_leg(h, [&](OfferState& o) { o.available += h.seats; });
   }
   h.released_by_caller = true;
   ProviderReply r;
@@ -261,7 +302,16 @@ ProviderReply BookingsFake::cancel_quote(const ProviderRequest& req) {
   if (found == nullptr) return error_reply(ErrorCode::kNotFound);
   Hold& h = *found;
   if (h.state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
-  h.refund_quote = h.total * offers_[h.offer].spec.refund_percent / 100;
+  // Each flight's fare rule applies to its part of what was paid.
+  int64_t refund = 0, priced = 0;
+  for_each_leg(h, [&](OfferState& o) {
+    priced += o.spec.price * h.seats;
+    refund += o.spec.price * h.seats * o.spec.refund_percent;
+  });
+  h.refund_quote = h.connections.empty() || priced <= 0
+                       ? h.total * offers_[h.offer].spec.refund_percent / 100
+                       : static_cast<int64_t>(static_cast<__int128>(h.total) * refund /
+                                              (static_cast<__int128>(priced) * 100));
   ProviderReply r;
   r.id = req.ref;
   r.amount = h.refund_quote;
@@ -282,8 +332,10 @@ ProviderReply BookingsFake::cancel_confirm(const ProviderRequest& req) {
     return error_reply(ErrorCode::kInvalidState);
   }
   h.state = HoldState::kCancelled;
-  offers_[h.offer].confirmed -= h.seats;
-  offers_[h.offer].available += h.seats;
+  for_each_leg(h, [&](OfferState& o) {
+    o.confirmed -= h.seats;
+    o.available += h.seats;
+  });
   return r;
 }
 

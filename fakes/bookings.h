@@ -29,8 +29,9 @@ struct ExistingBooking {
   std::string reference;  // the provider's own reference (e.g. "ZFA04Y")
   std::string user;       // the session user it belongs to; "" = every session's user
   std::string offer;
+  std::vector<std::string> connections;  // the itinerary's further flights, same passengers
   int32_t seats = 1;
-  int64_t paid = -1;   // captured by card; -1: the offer's price per seat
+  int64_t paid = -1;   // captured by card; -1: the offers' prices per seat
   std::string origin;  // where it was declared (file, line, field), for messages
   int line = 0;
   std::string field;
@@ -55,6 +56,9 @@ class BookingsFake {
     int64_t refund_quote;  // -1 until quoted
     bool seeded = false;   // made before the session (a world's existing booking)
     int32_t changes = 0;   // details changed since (passengers), with no money
+    // An itinerary's further flights (a one-stop, a return), each holding `seats` too. The
+    // hold is one booking: held, paid, released or cancelled whole, like a PNR's segments.
+    std::vector<int32_t> connections;
   };
   struct OfferState {
     OfferSpec spec;
@@ -72,7 +76,11 @@ class BookingsFake {
   // with `payment`. Its seats were sold before the offer's capacity was counted. 0 when the
   // offer is unknown.
   ObjectId seed_confirmed(UserId user, const std::string& reference, const std::string& offer,
-                          int32_t seats, int64_t total, ObjectId payment, Time at);
+                          const std::vector<std::string>& connections, int32_t seats, int64_t total,
+                          ObjectId payment, Time at);
+  // The price of `seats` on the offer and its connections; -1 when one is unknown.
+  int64_t itinerary_price(const std::string& offer, const std::vector<std::string>& connections,
+                          int32_t seats) const;
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
   void expire(Time now);
   void shorten_ttl(ObjectId hold, Time new_expiry);
@@ -96,6 +104,12 @@ class BookingsFake {
   ProviderReply cancel_confirm(const ProviderRequest& req);
   ProviderReply find(const ProviderRequest& req) const;
   ProviderReply update(const ProviderRequest& req);
+  // Every offer a hold keeps seats on: its first flight, then its connections.
+  template <typename Fn>
+  void for_each_leg(const Hold& h, Fn&& fn) {
+    fn(offers_[h.offer]);
+    for (int32_t c : h.connections) fn(offers_[c]);
+  }
 
   const IdentityFake* identity_;
   const PaymentsFake* payments_;

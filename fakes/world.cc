@@ -20,16 +20,12 @@ ProviderReply World::handle(const ProviderRequest& req, Time now, Time ready_at)
 }
 
 bool World::seed_booking(UserId user, const ExistingBooking& b, Time at) {
-  int64_t paid = b.paid;
-  if (paid < 0) {
-    for (const auto& o : bookings.offers()) {
-      if (o.spec.id == b.offer) paid = o.spec.price * b.seats;
-    }
-  }
+  int64_t paid = b.paid < 0 ? bookings.itinerary_price(b.offer, b.connections, b.seats) : b.paid;
   if (paid <= 0) return false;
   ObjectId payment =
       payments.seed_captured(payments.add_method(user, CardBehaviour::kSucceeds), paid, at);
-  return bookings.seed_confirmed(user, b.reference, b.offer, b.seats, paid, payment, at) != 0;
+  return bookings.seed_confirmed(user, b.reference, b.offer, b.connections, b.seats, paid, payment,
+                                 at) != 0;
 }
 
 void World::seed_existing(UserId user, const std::string& name, const WorldSeed& seed, Time at) {

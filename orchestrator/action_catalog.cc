@@ -269,11 +269,21 @@ std::vector<std::string> parse_prefixes(const YAML::Node& list, const std::strin
 void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
                    ParamMapping& m) {
   const std::set<std::string> pointer_keys = {
-      "items",     "sku",   "quantity",    "coupon",        "max_total", "query",   "offer",
-      "reference", "seats", "seats_count", "max_total_sum", "details",   "payments"};
+      "items",     "sku",   "quantity",    "coupon",        "max_total", "query",    "offer",
+      "reference", "seats", "seats_count", "max_total_sum", "details",   "payments", "legs"};
   const std::set<std::string> composable = {"query", "offer", "reference", "details"};
   for (const auto& kv : node) {
     std::string key = kv.first.Scalar();
+    if (key == "leg_offer") {
+      m.leg_offer = kv.second.IsSequence()
+                        ? parse_prefixes(kv.second, origin, field + ".map.leg_offer")
+                        : std::vector<std::string>{kv.second.Scalar()};
+      if (m.leg_offer.front().empty() || m.leg_offer.size() > 8) {
+        throw InputError(origin, line_of(kv.second), field + ".map.leg_offer",
+                         "expected 1 to 8 field names");
+      }
+      continue;
+    }
     if (key == "stored_value" || key == "cards") {
       (key == "cards" ? m.card_prefixes : m.stored_value_prefixes) =
           parse_prefixes(kv.second, origin, field + ".map." + key);
@@ -335,6 +345,8 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
       m.join = value;
     else if (key == "payments")
       m.payments = value;
+    else if (key == "legs")
+      m.legs = value;
     else if (key == "payment_instrument")
       m.payment_instrument = value;
     else if (key == "payment_amount")
@@ -346,8 +358,13 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
                        "unknown handler input; expected one of items, item_sku, item_quantity, "
                        "sku, quantity, coupon, max_total, query, offer, reference, seats, "
                        "seats_count, max_total_sum, max_total_field, details, amount_scale, "
-                       "join, payments, payment_instrument, payment_amount, stored_value, cards");
+                       "join, payments, payment_instrument, payment_amount, stored_value, cards, "
+                       "legs, leg_offer");
     }
+  }
+  if (!m.legs.empty() && m.leg_offer.empty()) {
+    throw InputError(origin, line_of(node), field + ".map.leg_offer",
+                     "legs needs leg_offer: the fields that name each flight's offer");
   }
   if (!m.payments.empty() && m.stored_value_prefixes.empty()) {
     throw InputError(origin, line_of(node), field + ".map.stored_value",
@@ -584,6 +601,36 @@ bool classify(const ParamMapping& m, const std::string& where, TenderInput& t, s
   return true;
 }
 
+// An itinerary's flights, each named by its leg_offer fields joined: the first is the offer,
+// the rest its connections.
+bool map_legs(const ParamMapping& m, const nlohmann::json& v, HandlerInput& out,
+              std::string& error) {
+  if (!v.is_array() || v.empty() || v.size() > 16) {
+    error = m.legs + ": expected 1 to 16 flights";
+    return false;
+  }
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    std::string name;
+    for (std::size_t f = 0; f < m.leg_offer.size(); ++f) {
+      const std::string& key = m.leg_offer[f];
+      if (!v[i].is_object() || !v[i].contains(key) ||
+          !(v[i][key].is_string() || v[i][key].is_number_integer())) {
+        error =
+            m.legs + "/" + std::to_string(i) + ": expected a string or an integer '" + key + "'";
+        return false;
+      }
+      if (f > 0) name += m.join;
+      name += v[i][key].is_string() ? v[i][key].get<std::string>() : v[i][key].dump();
+    }
+    if (i == 0) {
+      out.offer = name;
+    } else {
+      out.connections.push_back(name);
+    }
+  }
+  return true;
+}
+
 // The ways to pay: a list of {instrument, amount} or one instrument's name. A card pays the
 // rest, so with a card every stored-value part states its amount; without one, at most one
 // part may leave it out (it pays what the others do not).
@@ -740,6 +787,9 @@ bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
   };
   if (const auto* v = at_pointer(params, m.payments)) {
     if (!map_payments(m, *v, out, error)) return false;
+  }
+  if (const auto* v = at_pointer(params, m.legs)) {
+    if (!map_legs(m, *v, out, error)) return false;
   }
   // Details may be a string or an object (an address): kept as the agent gave them.
   if (const auto* v = at_pointer(params, m.details)) {

@@ -50,7 +50,8 @@ struct HandlerInput {
   std::string details;     // change_order: the new details (a string, or JSON text of an object)
   int64_t max_total = -1;  // -1: the model stated no maximum
   int32_t seats = 1;
-  std::vector<TenderInput> payments;  // empty: the card pays it all
+  std::vector<TenderInput> payments;     // empty: the card pays it all
+  std::vector<std::string> connections;  // an itinerary's flights after `offer`
 };
 
 // Where each handler input comes from: JSON pointers into params. For items, `items`
@@ -80,6 +81,11 @@ struct ParamMapping {
   // matching neither is refused.
   std::string payments, payment_instrument = "payment_id", payment_amount = "amount";
   std::vector<std::string> stored_value_prefixes, card_prefixes;
+  // An itinerary: `legs` points at a list of flights, each named by its `leg_offer` fields
+  // (joined with `join`, e.g. [flight_number, date]); the first is the offer, the rest its
+  // connections, every one for the same passengers.
+  std::string legs;
+  std::vector<std::string> leg_offer;
 };
 
 struct ActionSpec {

@@ -17,6 +17,7 @@ uint64_t cart_hash(const std::string& action, const HandlerInput& in) {
   }
   h = hash_bytes(in.coupon.data(), in.coupon.size(), h);
   h = hash_bytes(in.offer.data(), in.offer.size(), h);
+  for (const std::string& c : in.connections) h = hash_bytes(c.data(), c.size(), h);
   return hash_bytes(in.reference.data(), in.reference.size(), h);
 }
 
@@ -300,6 +301,7 @@ void Orchestrator::start_saga(const ActionSpec& spec, const ActionRequest& req,
   rec.coupon = in.coupon;
   rec.max_total = in.max_total;
   rec.offer = in.offer;
+  rec.connections = in.connections;
   rec.seats = in.seats;
   rec.payment_method = req.payment_method;
   take_tenders(rec, in);
@@ -516,6 +518,7 @@ void Orchestrator::escalate(const SagaRecord& s, const std::string& reason, Time
   e.total = s.total;
   for (const auto& item : s.items) e.params += item.sku + "x" + std::to_string(item.quantity) + " ";
   e.params += s.offer;
+  for (const std::string& c : s.connections) e.params += " " + c;
   review_queue_.push_back(std::move(e));
   audit_.append(now, "escalation", s.session, s.id, reason, s.total);
 }

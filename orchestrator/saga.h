@@ -95,6 +95,7 @@ struct SagaRecord {
   std::vector<LineItem> items;
   std::string coupon;
   std::string offer;
+  std::vector<std::string> connections;  // an itinerary's further flights, same passengers
   int32_t seats = 1;
   int64_t total = 0;
   int64_t max_total = -1;

@@ -72,6 +72,7 @@ ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op, std::size_
   if (fields & kSendOffer) {
     r.text = s.offer;
     r.items = {LineItem{"", s.seats}};
+    for (const std::string& c : s.connections) r.items.push_back(LineItem{c, s.seats});
   }
   if (fields & kSendHoldTtl) r.ttl = config_.hold_ttl;
   if (fields & kSendHold) r.ref = s.hold;

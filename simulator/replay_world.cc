@@ -27,6 +27,7 @@ void seed_described_booking(const SessionTemplate& session, const CassetteStep& 
   b.reference = in.reference;
   b.user = user;
   b.offer = in.offer;
+  b.connections = in.connections;
   b.seats = in.seats;
   b.paid = in.max_total > 0 ? in.max_total : -1;
   b.origin = "recorded result of " + step.action;
@@ -84,9 +85,14 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
       }
       if (!in.coupon.empty()) coupons.insert(in.coupon);
       if (!order.quantity.empty() && step.recorded_total > 0) priced_orders.push_back(order);
-      if (!in.offer.empty()) {
-        int64_t& p = offer_price.try_emplace(in.offer, -1).first->second;
-        if (p < 0 && step.recorded_total > 0) p = step.recorded_total / std::max(1, in.seats);
+      // An itinerary's recorded total is split evenly over its flights, per seat.
+      const int64_t legs = 1 + static_cast<int64_t>(in.connections.size());
+      for (std::size_t i = 0; !in.offer.empty() && i < static_cast<std::size_t>(legs); ++i) {
+        const std::string& offer = i == 0 ? in.offer : in.connections[i - 1];
+        int64_t& p = offer_price.try_emplace(offer, -1).first->second;
+        if (p < 0 && step.recorded_total > 0) {
+          p = step.recorded_total / legs / std::max(1, in.seats);
+        }
       }
     }
   }
@@ -96,8 +102,12 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
   }
   // An existing booking's offer is named by the world file; its price is what was paid.
   for (const auto& b : scenario.existing.bookings) {
-    int64_t& p = offer_price.try_emplace(b.offer, -1).first->second;
-    if (p < 0 && b.paid > 0) p = b.paid / std::max(1, b.seats);
+    const int64_t legs = 1 + static_cast<int64_t>(b.connections.size());
+    for (std::size_t i = 0; i < static_cast<std::size_t>(legs); ++i) {
+      int64_t& p =
+          offer_price.try_emplace(i == 0 ? b.offer : b.connections[i - 1], -1).first->second;
+      if (p < 0 && b.paid > 0) p = b.paid / legs / std::max(1, b.seats);
+    }
   }
   // Each recorded total prices the one SKU of its order not yet priced; repeat until no
   // order teaches anything new (single-SKU orders first, then the baskets they unlock).

@@ -201,6 +201,16 @@ void load_existing_bookings(Scenario& s, const YAML::Node& list, const std::stri
     b.reference = bm.str("reference", "");
     b.user = bm.str("user", "");
     b.offer = bm.str("offer", "");
+    if (bm.has("connections")) {
+      YAML::Node list = bm.get("connections");
+      if (!list.IsSequence() || list.size() > 15) {
+        bm.fail(list, "connections", "expected a list of at most 15 offer ids");
+      }
+      for (const auto& c : list) {
+        if (!c.IsScalar() || c.Scalar().empty()) bm.fail(c, "connections", "expected an offer id");
+        b.connections.push_back(c.Scalar());
+      }
+    }
     b.seats = bm.bounded("seats", 1, 1, 1000);
     b.paid = bm.integer("paid_cents", -1);
     if (b.reference.empty()) bm.fail(n, "reference", "missing");
@@ -787,12 +797,15 @@ void check_existing_bookings(const Scenario& s) {
     }
   }
   for (const auto& b : s.existing.bookings) {
-    bool known = std::any_of(s.offers.begin(), s.offers.end(),
-                             [&](const OfferSpec& o) { return o.id == b.offer; });
-    if (!known) {
-      throw InputError(
-          b.origin, b.line, b.field,
-          "expected an offer of the world (a world file's offers:), got '" + b.offer + "'");
+    for (std::size_t i = 0; i <= b.connections.size(); ++i) {
+      const std::string& offer = i == 0 ? b.offer : b.connections[i - 1];
+      bool known = std::any_of(s.offers.begin(), s.offers.end(),
+                               [&](const OfferSpec& o) { return o.id == offer; });
+      if (!known) {
+        throw InputError(
+            b.origin, b.line, i == 0 ? b.field : b.field + " (connections)",
+            "expected an offer of the world (a world file's offers:), got '" + offer + "'");
+      }
     }
   }
 }

@@ -35,8 +35,11 @@ void write_world_file(const Scenario& s, const std::string& path) {
   for (const auto& b : s.existing.bookings) {
     y << YAML::Flow << YAML::BeginMap << YAML::Key << "reference" << YAML::Value << b.reference;
     if (!b.user.empty()) y << YAML::Key << "user" << YAML::Value << b.user;
-    y << YAML::Key << "offer" << YAML::Value << b.offer << YAML::Key << "seats" << YAML::Value
-      << b.seats;
+    y << YAML::Key << "offer" << YAML::Value << b.offer;
+    if (!b.connections.empty()) {
+      y << YAML::Key << "connections" << YAML::Value << YAML::Flow << b.connections;
+    }
+    y << YAML::Key << "seats" << YAML::Value << b.seats;
     if (b.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << b.paid;
     y << YAML::EndMap;
   }

@@ -140,6 +140,35 @@ namespace {
 
 // A booking that existed before the session widens its offer by its seats, so seeding it in
 // every session of a huge run could overflow the offer's counters: it stops seeding instead.
+// An itinerary (a one-stop) is one hold: seats on every flight or on none, paid, released
+// and cancelled whole, each flight's fare rule refunding its part.
+TEST_F(BookingsFakeTest, AnItineraryHoldsEveryFlightOrNone) {
+  w.bookings.add_offer({"OF2", "JFK-BOS", 10000, 1, 0});  // one seat, non-refundable
+  ProviderRequest both = hold(1, 2, 60000);
+  both.items.push_back(LineItem{"OF2", 2});
+  EXPECT_EQ(w.handle(both, 0, 0).error, ErrorCode::kOutOfStock);  // OF2 has one seat
+  EXPECT_EQ(w.bookings.offers()[0].available, 2) << "nothing held on the first flight";
+  ProviderRequest one = hold(2, 1, 60000);
+  one.items.push_back(LineItem{"OF2", 1});
+  ProviderReply held = w.handle(one, 0, 0);
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(held.amount, 30000 + 10000);
+  EXPECT_EQ(w.bookings.offers()[0].available, 1);
+  EXPECT_EQ(w.bookings.offers()[1].available, 0);
+  ProviderRequest mixed = hold(3, 1, 60000);
+  mixed.items.push_back(LineItem{"OF1", 1});  // one flight twice
+  EXPECT_EQ(w.handle(mixed, 0, 0).error, ErrorCode::kBadRequest);
+  ASSERT_TRUE(w.handle(on(Op::kConfirm, held.id, 4, authorize(40000)), 10, 10).ok());
+  EXPECT_EQ(w.bookings.offers()[0].confirmed, 1);
+  EXPECT_EQ(w.bookings.offers()[1].confirmed, 1);
+  ProviderReply quote = w.handle(on(Op::kCancelQuote, held.id, 5), 20, 20);
+  EXPECT_EQ(quote.amount, 30000 * 80 / 100) << "80% of the first flight, none of the second";
+  ASSERT_TRUE(w.handle(on(Op::kCancelConfirm, held.id, 6), 30, 30).ok());
+  EXPECT_EQ(w.bookings.offers()[0].available, 2);
+  EXPECT_EQ(w.bookings.offers()[1].available, 1);
+  EXPECT_EQ(w.bookings.offers()[1].confirmed, 0);
+}
+
 TEST(BookingsFake, SeedingABookingNeverOverflowsTheOffersCounters) {
   World w;
   w.bookings.add_offer(OfferSpec{"F", "A-B", 100, std::numeric_limits<int32_t>::max() - 5, 100});

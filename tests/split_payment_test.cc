@@ -1,5 +1,6 @@
 // Payments split across a card and stored value (the airline-support worked example's
-// task 5: $300 on a card, $198 on a gift card): each part is taken exactly once, a balance
+// task 5: $300 on a card, $198 on a gift card; task 9: a one-stop for two, $200 from a travel
+// certificate and the rest by card): each part is taken exactly once, a balance
 // that cannot cover its part is a refusal before any money moves, a part refused after
 // others were taken gives them back, and nothing is charged twice under lost answers,
 // outages and crashes.
@@ -15,8 +16,10 @@
 namespace checkride {
 namespace {
 
-constexpr int64_t kGiftPart = 19800;  // per trial
-constexpr int64_t kCardPart = 30000;
+constexpr int64_t kGiftPart = 19800;         // task 5, per trial
+constexpr int64_t kCardPart = 30000;         // task 5
+constexpr int64_t kCertificatePart = 20000;  // task 9 (a one-stop for two), per trial
+constexpr int64_t kStoredPerTrial = kGiftPart + kCertificatePart;
 
 struct Airline {
   std::string cassette =
@@ -74,11 +77,11 @@ int64_t money(const ReplayResult& r, const char* name) {
 TEST(SplitPayment, EachPartIsTakenOnceFromItsInstrument) {
   ReplayResult r = replay(Airline{}, "split-plain");
   for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
-  EXPECT_EQ(money(r, "stored_value_debited"), 2 * kGiftPart);
+  EXPECT_EQ(money(r, "stored_value_debited"), 2 * kStoredPerTrial);
   EXPECT_EQ(money(r, "stored_value_credited"), 0);
   EXPECT_EQ(metric(r, "money_difference_cents"), 0);
-  EXPECT_EQ(r.report.failures_by_step.at("payment.debit").calls, 2u);
-  EXPECT_EQ(r.report.failures_by_step.at("payment.balance").calls, 2u);
+  EXPECT_EQ(r.report.failures_by_step.at("payment.debit").calls, 4u);
+  EXPECT_EQ(r.report.failures_by_step.at("payment.balance").calls, 4u);
 }
 
 class SplitPaymentUnderFaults : public ::testing::TestWithParam<const char*> {};
@@ -100,7 +103,8 @@ TEST_P(SplitPaymentUnderFaults, NoPartIsTakenTwiceOrLeftBehind) {
   }
   static const int64_t kBooked = money(replay(Airline{}, "split-base"), "confirmed_totals");
   EXPECT_EQ(money(r, "confirmed_totals"), kBooked) << "every booking stands, as without faults";
-  EXPECT_EQ(money(r, "stored_value_debited") - money(r, "stored_value_credited"), 2 * kGiftPart);
+  EXPECT_EQ(money(r, "stored_value_debited") - money(r, "stored_value_credited"),
+            2 * kStoredPerTrial);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -125,8 +129,9 @@ TEST(SplitPayment, ABalanceThatCannotCoverItsPartIsRefusedBeforeAnyMoneyMoves) {
   ReplayResult r = replay(a, "split-short");
   EXPECT_EQ(task5(r, 1).verdict, "diverged");
   EXPECT_EQ(task5(r, 1).code, "insufficient_balance");
-  EXPECT_EQ(r.report.failures_by_step.count("payment.debit"), 0u);
-  EXPECT_EQ(r.report.failures_by_step.at("payment.authorize").calls, 2u);  // task 4 only
+  EXPECT_EQ(r.report.failures_by_step.at("payment.debit").calls, 2u);  // task 9's only
+  EXPECT_EQ(money(r, "stored_value_debited"), 2 * kCertificatePart);
+  EXPECT_EQ(r.report.failures_by_step.at("payment.authorize").calls, 4u);  // tasks 4 and 9
   for (const char* m : {"orphan_holds", "charged_without_order", "money_difference_cents"})
     EXPECT_EQ(metric(r, m), 0) << m;
 }
@@ -145,14 +150,15 @@ TEST(SplitPayment, APartRefusedAfterAnotherWasTakenGivesItBack) {
   a.world += "  - {id: certificate_7001, user: sofia_kim_7421, balance_cents: 30000}\n";
   ReplayResult paid = replay(a, "split-stored");
   EXPECT_EQ(task5(paid, 1).verdict, "same") << task5(paid, 1).why;
-  EXPECT_EQ(money(paid, "stored_value_debited"), 2 * (kGiftPart + kCardPart));
-  EXPECT_EQ(paid.report.failures_by_step.at("payment.authorize").calls, 2u);  // task 4 only
+  EXPECT_EQ(money(paid, "stored_value_debited"), 2 * (kStoredPerTrial + kCardPart));
+  EXPECT_EQ(paid.report.failures_by_step.at("payment.authorize").calls, 4u);  // tasks 4, 9
 
   a.faults = "[{provider: payment, op: debit, kind: error, status: 402, nth: 2}]";
   ReplayResult r = replay(a, "split-declined");
   EXPECT_EQ(task5(r, 1).verdict, "diverged");
+  // Task 5's certificate went first and came back; trial 2 and task 9 paid as asked.
   EXPECT_EQ(money(r, "stored_value_debited") - money(r, "stored_value_credited"),
-            kGiftPart + kCardPart);                         // trial 2 only
+            kGiftPart + kCardPart + 2 * kCertificatePart);
   EXPECT_EQ(money(r, "stored_value_credited"), kCardPart);  // the certificate, given back
   for (const char* m :
        {"orphan_holds", "charged_without_order", "money_difference_cents", "duplicate_charges"})

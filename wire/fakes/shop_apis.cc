@@ -170,6 +170,25 @@ void reference_of(const httplib::Request& req, const nlohmann::json&, FakeState&
   }
 }
 
+// An itinerary's further flights (offer ids), each for the same passengers as the first.
+void connections_of(const nlohmann::json& body, int32_t seats, Decoded& d) {
+  if (!body.contains("connections")) return;
+  const auto& list = body["connections"];
+  if (!list.is_array() || list.size() > 15) {
+    d.error = "expected connections: a list of at most 15 offer ids";
+    d.param = "connections";
+    return;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_string() || list[i].get_ref<const std::string&>().empty()) {
+      d.error = "expected an offer id";
+      d.param = "connections[" + std::to_string(i) + "]";
+      return;
+    }
+    d.request.items.push_back(LineItem{list[i].get<std::string>(), seats});
+  }
+}
+
 // A split payment's other part: stored-value debits ("svd_<n>") that pay the hold too.
 void debits_of(const nlohmann::json& body, Decoded& d) {
   if (!body.contains("stored_value_debits")) return;
@@ -338,7 +357,8 @@ void mount_bookings(httplib::Server& server, FakeState& state) {
             d.param = "seats";
           }
           d.request.items = {LineItem{"", static_cast<int32_t>(seats)}};
-          ttl_of(b, 20 * kMinute, d);
+          connections_of(b, static_cast<int32_t>(seats), d);
+          if (d.error.empty()) ttl_of(b, 20 * kMinute, d);
         });
   route(server, state, true, R"(/v1/holds/([^/]+)/confirm)", Op::kConfirm,
         [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {

@@ -224,6 +224,11 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       call.path = "/v1/holds";
       body["offer"] = r.text;
       body["seats"] = r.items.empty() ? 1 : r.items.front().quantity;
+      if (r.items.size() > 1) {
+        body["connections"] = nlohmann::json::array();
+        for (std::size_t i = 1; i < r.items.size(); ++i)
+          body["connections"].push_back(r.items[i].sku);
+      }
       if (r.ttl > 0) body["ttl_seconds"] = (r.ttl + kSecond - 1) / kSecond;
       break;
     case Op::kConfirm:

@@ -75,6 +75,7 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
     j["card_named"] = s.card_named;
     j["index"] = s.index;
   }
+  if (!s.connections.empty()) j["connections"] = s.connections;
   return j;
 }
 
@@ -119,6 +120,9 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   s.target = j.at("target").get<SagaId>();
   if (j.contains("reference")) s.reference = j.at("reference").get<std::string>();
   if (j.contains("details")) s.details = j.at("details").get<std::string>();
+  if (j.contains("connections")) {
+    for (const auto& c : j.at("connections")) s.connections.push_back(c.get<std::string>());
+  }
   // Stores written before split payments hold no tenders: the card paid it all.
   if (j.contains("tenders")) {
     for (const auto& t : j.at("tenders")) {
