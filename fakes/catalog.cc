@@ -48,11 +48,18 @@ bool CatalogFake::holds_stock(UserId user) const {
 }
 
 ObjectId CatalogFake::seed_order(UserId user, const std::string& reference, int64_t total,
-                                 int32_t units, bool delivered, ObjectId payment, Time at) {
-  Order order{user, at, 0, total, 0, -1, units, false};
+                                 const std::vector<LineItem>& items, bool delivered,
+                                 ObjectId payment, Time at) {
+  Order order{user, at, 0, total, 0, -1, 0, false};
   order.seeded = true;
   order.delivered = delivered;
   order.payment = payment;
+  for (const LineItem& item : items) {
+    auto it = sku_index_.find(item.sku);
+    if (it == sku_index_.end() || item.quantity <= 0) return 0;
+    order.units += item.quantity;
+    order.lines.push_back(Order::Line{it->second, item.quantity, 0});
+  }
   ObjectId id = orders_.add(order);
   Owned& owned = owned_[user];
   owned.orders.push_back(id);
@@ -90,6 +97,50 @@ ProviderReply CatalogFake::update_order(const ProviderRequest& req) {
   r.id = req.ref;
   r.amount = o.total;
   r.status = "pending";
+  return r;
+}
+
+// Some units of a delivered order come back: each refunds its share of what the order was
+// paid (the line's value at the SKU's price, in proportion to the order's total, so a
+// discount is shared too), and returns to stock. Nothing is returned when any line asks
+// more than is left of it.
+ProviderReply CatalogFake::return_items(const ProviderRequest& req) {
+  Order* found = orders_.find(req.ref);
+  if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
+  Order& o = *found;
+  if (!o.delivered || o.cancelled) return error_reply(ErrorCode::kInvalidState);
+  if (req.items.empty()) return error_reply(ErrorCode::kBadRequest);
+  std::vector<int32_t> take(o.lines.size(), 0);
+  for (const LineItem& item : req.items) {
+    auto sku = sku_index_.find(item.sku);
+    bool placed = false;
+    for (std::size_t i = 0; sku != sku_index_.end() && i < o.lines.size() && !placed; ++i) {
+      if (o.lines[i].sku != sku->second) continue;
+      if (item.quantity <= 0 || take[i] + item.quantity > o.lines[i].quantity - o.lines[i].returned)
+        return error_reply(ErrorCode::kBadRequest);
+      take[i] += item.quantity;
+      placed = true;
+    }
+    if (!placed) return error_reply(ErrorCode::kBadRequest);  // not a line of this order
+  }
+  __int128 listed = 0, returning = 0;
+  for (std::size_t i = 0; i < o.lines.size(); ++i) {
+    const int64_t price = skus_[o.lines[i].sku].spec.price;
+    listed += static_cast<__int128>(price) * o.lines[i].quantity;
+    returning += static_cast<__int128>(price) * take[i];
+  }
+  int64_t refund = listed > 0 ? static_cast<int64_t>(o.total * returning / listed) : 0;
+  refund = std::min(refund, o.total - o.returned_value);
+  for (std::size_t i = 0; i < o.lines.size(); ++i) {
+    o.lines[i].returned += take[i];
+    skus_[o.lines[i].sku].available += take[i];
+  }
+  o.returned_value += refund;
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = refund;
+  r.paid_with = o.payment;
+  r.status = "returned";
   return r;
 }
 
@@ -159,6 +210,8 @@ ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time rea
         return cancel_order(req);
       case Op::kUpdateOrder:
         return update_order(req);
+      case Op::kReturnItems:
+        return return_items(req);
       default:
         return error_reply(ErrorCode::kBadRequest);
     }

@@ -67,6 +67,15 @@ class CatalogFake {
     bool delivered = false;  // seeded as delivered: returned, not cancelled
     ObjectId payment = 0;    // seeded: the payment intent that paid for it
     int32_t changes = 0;     // details changed since (shipping address), with no money
+    // Seeded: its lines (SKU index, units, units returned since), for returns of a
+    // delivered order, and what those returns refunded.
+    struct Line {
+      int32_t sku;
+      int32_t quantity;
+      int32_t returned;
+    };
+    std::vector<Line> lines = {};
+    int64_t returned_value = 0;
   };
   struct SkuState {
     SkuSpec spec;
@@ -86,8 +95,9 @@ class CatalogFake {
   void add_coupon(const CouponSpec& coupon);
   // An order placed before the session, under the world's own reference, paid by
   // `payment`. Its units were sold before the stock was counted, so it changes no stock.
-  ObjectId seed_order(UserId user, const std::string& reference, int64_t total, int32_t units,
-                      bool delivered, ObjectId payment, Time at);
+  ObjectId seed_order(UserId user, const std::string& reference, int64_t total,
+                      const std::vector<LineItem>& items, bool delivered, ObjectId payment,
+                      Time at);
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
   // Lapses reservations whose TTL has passed; called before every request.
   void expire(Time now);
@@ -117,6 +127,7 @@ class CatalogFake {
   ProviderReply cancel_order(const ProviderRequest& req);
   ProviderReply find(const ProviderRequest& req) const;
   ProviderReply update_order(const ProviderRequest& req);
+  ProviderReply return_items(const ProviderRequest& req);
   bool price(const ProviderRequest& req, std::vector<std::pair<int32_t, int32_t>>& lines,
              int64_t& subtotal, int32_t& coupon, ProviderReply& error) const;
   void give_back(Reservation& r);

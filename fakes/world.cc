@@ -42,10 +42,8 @@ void World::seed_existing(UserId user, const std::string& name, const WorldSeed&
 
 bool World::seed_order(UserId user, const ExistingOrder& o, Time at) {
   int64_t paid = o.paid;
-  int32_t units = 0;
   int64_t priced = 0;
   for (const auto& item : o.items) {
-    units += item.quantity;
     for (const auto& sku : catalog.skus()) {
       if (sku.spec.id == item.sku) priced += sku.spec.price * item.quantity;
     }
@@ -54,7 +52,7 @@ bool World::seed_order(UserId user, const ExistingOrder& o, Time at) {
   if (paid <= 0) return false;
   ObjectId payment =
       payments.seed_captured(payments.add_method(user, CardBehaviour::kSucceeds), paid, at);
-  return catalog.seed_order(user, o.reference, paid, units, o.delivered, payment, at) != 0;
+  return catalog.seed_order(user, o.reference, paid, o.items, o.delivered, payment, at) != 0;
 }
 
 }  // namespace checkride

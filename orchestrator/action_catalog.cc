@@ -39,6 +39,7 @@ constexpr HandlerName kHandlers[] = {
     {"lookup", Handler::kLookup},
     {"change_booking", Handler::kChangeBooking},
     {"change_order", Handler::kChangeOrder},
+    {"return_order", Handler::kReturnOrder},
 };
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
@@ -269,8 +270,9 @@ std::vector<std::string> parse_prefixes(const YAML::Node& list, const std::strin
 void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
                    ParamMapping& m) {
   const std::set<std::string> pointer_keys = {
-      "items",     "sku",   "quantity",    "coupon",        "max_total", "query",    "offer",
-      "reference", "seats", "seats_count", "max_total_sum", "details",   "payments", "legs"};
+      "items",         "sku",     "quantity",  "coupon", "max_total",
+      "query",         "offer",   "reference", "seats",  "seats_count",
+      "max_total_sum", "details", "payments",  "legs",   "skus"};
   const std::set<std::string> composable = {"query", "offer", "reference", "details"};
   for (const auto& kv : node) {
     std::string key = kv.first.Scalar();
@@ -347,6 +349,8 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
       m.payments = value;
     else if (key == "legs")
       m.legs = value;
+    else if (key == "skus")
+      m.skus = value;
     else if (key == "payment_instrument")
       m.payment_instrument = value;
     else if (key == "payment_amount")
@@ -359,7 +363,7 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
                        "sku, quantity, coupon, max_total, query, offer, reference, seats, "
                        "seats_count, max_total_sum, max_total_field, details, amount_scale, "
                        "join, payments, payment_instrument, payment_amount, stored_value, cards, "
-                       "legs, leg_offer");
+                       "legs, leg_offer, skus");
     }
   }
   if (!m.legs.empty() && m.leg_offer.empty()) {
@@ -790,6 +794,25 @@ bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
   }
   if (const auto* v = at_pointer(params, m.legs)) {
     if (!map_legs(m, *v, out, error)) return false;
+  }
+  if (const auto* v = at_pointer(params, m.skus)) {
+    if (!v->is_array() || v->empty() || v->size() > 1000) {
+      error = m.skus + ": expected a list of 1 to 1000 SKUs";
+      return false;
+    }
+    for (const auto& sku : *v) {
+      if (!sku.is_string() || sku.get_ref<const std::string&>().empty()) {
+        error = m.skus + ": each element must be a SKU (a non-empty string)";
+        return false;
+      }
+      auto same = std::find_if(out.items.begin(), out.items.end(),
+                               [&](const LineItem& l) { return l.sku == sku; });
+      if (same != out.items.end()) {
+        ++same->quantity;  // one unit per mention
+      } else {
+        out.items.push_back(LineItem{sku.get<std::string>(), 1});
+      }
+    }
   }
   // Details may be a string or an object (an address): kept as the agent gave them.
   if (const auto* v = at_pointer(params, m.details)) {

@@ -29,6 +29,7 @@ enum class Handler : uint8_t {
   kLookup,       // read-only, no provider: a read of the team's own systems (see docs)
   kChangeBooking,
   kChangeOrder,
+  kReturnOrder,  // some of a delivered order's items back, refunded to what paid
 };
 const char* handler_name(Handler h);
 
@@ -86,6 +87,8 @@ struct ParamMapping {
   // connections, every one for the same passengers.
   std::string legs;
   std::vector<std::string> leg_offer;
+  // `skus` points at a list of SKU names, one unit each (a return's item ids).
+  std::string skus;
 };
 
 struct ActionSpec {

@@ -233,6 +233,7 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
     case Handler::kCancelBooking:
     case Handler::kChangeBooking:
     case Handler::kChangeOrder:
+    case Handler::kReturnOrder:
       start_on_existing(*spec, req, in, now, out);
       return;
     case Handler::kConfirmBooking:
@@ -377,15 +378,22 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
   rec.reference = in.reference;
   rec.details = in.details;
   rec.seats = in.seats;
+  rec.items = in.items;  // a return: the items that come back
+  // A lookup learns the target at the provider; one the store already knows is skipped.
   auto is_lookup = [&](std::size_t i) {
     return i < plan.steps.size() && step_kind(plan.steps[i]) != nullptr &&
-           step_kind(plan.steps[i])->skipped_when_known;
+           step_kind(plan.steps[i])->needs_status != nullptr;
+  };
+  auto skipped_when_known = [&](std::size_t i) {
+    return is_lookup(i) && step_kind(plan.steps[i])->skipped_when_known;
   };
   const SagaRecord* target = store_.saga(parse_reference(in.reference, booking ? "bk_" : "ord_"));
   bool known = target != nullptr && target->kind == want && target->session == req.session;
   std::size_t first = 0;
   if (known) {
-    if (!target->done || target->outcome != ActionStatus::kConfirmed) {
+    // An order placed in this session has not been delivered: it is cancelled, not returned.
+    if (!target->done || target->outcome != ActionStatus::kConfirmed ||
+        plan.kind == SagaKind::kReturnOrder) {
       reply(req.session, req.request_id, ActionStatus::kRejected, ineligible_code(plan.kind), now,
             out);
       return;
@@ -405,7 +413,7 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
             out);
       return;
     }
-    while (is_lookup(first)) ++first;
+    while (skipped_when_known(first)) ++first;
   } else if (!is_lookup(0)) {
     reply(req.session, req.request_id, ActionStatus::kRejected,
           booking ? "unknown_booking" : "unknown_order", now, out);

@@ -44,6 +44,10 @@ const char* step_name(Step s) {
       return "debit";
     case Step::kRecredit:
       return "recredit";
+    case Step::kFindDeliveredOrder:
+      return "find_delivered_order";
+    case Step::kReturnItems:
+      return "return_items";
     case Step::kDone:
       return "done";
   }
@@ -60,8 +64,17 @@ SagaKind target_kind(SagaKind kind) {
 }
 
 const char* ineligible_code(SagaKind kind) {
+  if (kind == SagaKind::kReturnOrder) return "not_returnable";
   return kind == SagaKind::kChangeBooking || kind == SagaKind::kChangeOrder ? "not_changeable"
                                                                             : "not_cancellable";
+}
+
+bool is_cancel(SagaKind kind) {
+  return kind == SagaKind::kCancelOrder || kind == SagaKind::kCancelBooking;
+}
+
+int64_t owed_back(const SagaRecord& s) {
+  return s.kind == SagaKind::kCancelOrder ? s.total : s.refund_amount;
 }
 
 int64_t card_amount(const SagaRecord& s) {

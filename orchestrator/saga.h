@@ -15,6 +15,7 @@ enum class SagaKind : uint8_t {
   kCancelBooking,
   kChangeBooking,  // details without money: passengers
   kChangeOrder,    // details without money: shipping address
+  kReturnOrder,    // some of a delivered order's items back, refunded to what paid
 };
 // The families that act on an order or booking that exists (cancels and changes), and
 // which kind of saga made it.
@@ -22,6 +23,7 @@ bool acts_on_existing(SagaKind kind);
 SagaKind target_kind(SagaKind kind);
 // The refusal when what it acts on is not in a state it can act on.
 const char* ineligible_code(SagaKind kind);
+bool is_cancel(SagaKind kind);
 
 // Forward steps. A booking waits in kAwaitConfirm between createBooking and confirmBooking.
 enum class Step : uint8_t {
@@ -41,9 +43,11 @@ enum class Step : uint8_t {
   kFindOrder,    // cancel_order: the same for an order
   kUpdateBooking,
   kUpdateOrder,
-  kCheckBalance,  // each stored-value part: its balance covers it (nothing moves yet)
-  kDebit,         // each stored-value part: taken from its instrument
-  kRecredit,      // a cancel: each stored-value part's share of the refund given back
+  kCheckBalance,        // each stored-value part: its balance covers it (nothing moves yet)
+  kDebit,               // each stored-value part: taken from its instrument
+  kRecredit,            // a cancel: each stored-value part's share of the refund given back
+  kFindDeliveredOrder,  // return_order: the order, which must have been delivered
+  kReturnItems,         // return_order: the items back at the shop, which answers the refund
   kDone,
 };
 constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;
@@ -113,6 +117,9 @@ struct SagaRecord {
 
 // What the card pays: the total less every stored-value part.
 int64_t card_amount(const SagaRecord& s);
+// What a cancel or a return owes back: a cancelled order's total, else what the provider
+// said (a booking's refund quote, a return's refund).
+int64_t owed_back(const SagaRecord& s);
 // A cancel's refund of `refund` (of the `paid` total) split over what paid: the card's share
 // (index -1) or tender `index`'s, each in proportion, the rounding remainder to the card when
 // the card paid anything, else to the last tender.

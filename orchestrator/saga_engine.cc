@@ -63,10 +63,8 @@ ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op, std::size_
   }
   if (fields & kSendPayment) r.ref = s.payment;
   if (fields & kSendCardRefund) {
-    // Undoing a capture gives back what the card paid; a cancel, the card's share.
-    r.amount = s.compensating                       ? card_amount(s)
-               : s.kind == SagaKind::kCancelBooking ? refund_share(s, s.refund_amount, -1)
-                                                    : refund_share(s, s.total, -1);
+    // Undoing a capture gives back what the card paid; a cancel or a return, its share.
+    r.amount = s.compensating ? card_amount(s) : refund_share(s, owed_back(s), -1);
   }
   if (fields & kSendOrder) r.ref = s.order;
   if (fields & kSendOffer) {
@@ -86,9 +84,8 @@ ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op, std::size_
     r.amount = t.amount;
     if (fields & kSendTenderDebit) {
       r.ref = t.debit;
-      int64_t refund = s.kind == SagaKind::kCancelBooking ? s.refund_amount : s.total;
-      r.amount =
-          s.compensating ? t.amount - t.credited : refund_share(s, refund, static_cast<int>(index));
+      r.amount = s.compensating ? t.amount - t.credited
+                                : refund_share(s, owed_back(s), static_cast<int>(index));
     }
   }
   if (fields & kSendDebits) {
@@ -411,7 +408,7 @@ void Orchestrator::step_succeeded(SagaRecord& s, const StepKind& kind, const Pro
       return;
     }
   }
-  if (kind.marks_target_cancelled) {
+  if (kind.marks_target_cancelled && is_cancel(s.kind)) {
     if (SagaRecord* t = store_.saga(s.target)) {
       t->code = "cancelled";
       store_.save(t->id);
@@ -474,8 +471,7 @@ bool Orchestrator::skipped(const SagaRecord& s, Step step) const {
   if (kind->per_tender && s.tenders.empty()) return true;
   if (!kind->pays_by_card || s.tenders.empty()) return false;
   if (step == Step::kRefund) {
-    int64_t owed = s.kind == SagaKind::kCancelBooking ? s.refund_amount : s.total;
-    return s.payment == 0 || refund_share(s, owed, -1) <= 0;
+    return s.payment == 0 || refund_share(s, owed_back(s), -1) <= 0;
   }
   return card_amount(s) <= 0;
 }

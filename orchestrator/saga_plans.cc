@@ -44,6 +44,10 @@ const FamilyRule kFamilies[] = {
      {Step::kFindBooking, Step::kUpdateBooking},
      {Step::kUpdateBooking}},
     {SagaKind::kChangeOrder, {}, {Step::kFindOrder, Step::kUpdateOrder}, {Step::kUpdateOrder}},
+    {SagaKind::kReturnOrder,
+     {Step::kFindDeliveredOrder},  // only a delivered order is returned: the shop says which
+     {Step::kFindDeliveredOrder, Step::kReturnItems, Step::kRefund, Step::kRecredit},
+     {Step::kFindDeliveredOrder, Step::kReturnItems, Step::kRefund}},
 };
 
 const Needs kNeeds[] = {
@@ -64,6 +68,9 @@ const Needs kNeeds[] = {
     {Step::kCommit, Step::kDebit},            // an order is committed once it is paid
     {Step::kRecredit, Step::kCancelOrder},    // gives back what the cancelled order was paid
     {Step::kRecredit, Step::kCancelConfirm},  // or the booking's refund
+    {Step::kReturnItems, Step::kFindDeliveredOrder},
+    {Step::kRefund, Step::kReturnItems},  // refunds what the returned items were paid
+    {Step::kRecredit, Step::kReturnItems},
 };
 
 bool has(const std::vector<Step>& steps, Step s) {
@@ -106,6 +113,11 @@ const std::vector<SagaPlan>& builtin_plans() {
        SagaKind::kChangeOrder,
        nullptr,
        {Step::kFindOrder, Step::kUpdateOrder},
+       ActionStatus::kOk},
+      {"return_order",
+       SagaKind::kReturnOrder,
+       nullptr,
+       {Step::kFindDeliveredOrder, Step::kReturnItems, Step::kRefund, Step::kRecredit},
        ActionStatus::kOk},
   };
   return kPlans;

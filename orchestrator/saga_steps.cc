@@ -151,6 +151,28 @@ const StepKind kStepKinds[] = {
      .escalation = "recredit_failed"},
 };
 
+// A return: the order must have been delivered (a pending one is cancelled instead); the
+// shop takes the items back and answers what they refund, given back to what paid.
+const StepKind kReturnKinds[] = {
+    {.step = Step::kFindDeliveredOrder,
+     .op = Op::kFindOrder,
+     .keyed = false,
+     .keeps_id = &SagaRecord::order,
+     .keeps_amount = &SagaRecord::total,
+     .keeps_payment = &SagaRecord::payment,
+     .needs_status = "delivered",
+     .not_found_code = "unknown_order",
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    {.step = Step::kReturnItems,
+     .op = Op::kReturnItems,
+     .keyed = true,
+     .keeps_amount = &SagaRecord::refund_amount,
+     .ends_if_nothing_to_refund = true,
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+};
+
 const CompensationRule kCompensationRules[5] = {
     {kCompCancelOrder, Step::kCommit, Op::kCommit, Op::kCancelOrder, &SagaRecord::order, false,
      Op::kSearch, nullptr, nullptr, nullptr},
@@ -194,6 +216,7 @@ constexpr OpFields kOpFields[] = {
     {Op::kBalance, kSendTender},
     {Op::kDebit, kSendTender},
     {Op::kCredit, kSendTenderDebit},
+    {Op::kReturnItems, kSendOrder | kSendItems},
 };
 
 }  // namespace
@@ -203,6 +226,7 @@ const StepKind* step_kind(Step step) {
   static const auto index = [] {
     std::array<const StepKind*, kStepCount> by_step{};
     for (const StepKind& k : kStepKinds) by_step[static_cast<std::size_t>(k.step)] = &k;
+    for (const StepKind& k : kReturnKinds) by_step[static_cast<std::size_t>(k.step)] = &k;
     return by_step;
   }();
   auto i = static_cast<std::size_t>(step);

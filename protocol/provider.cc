@@ -36,6 +36,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kBalance, Provider::kPayment, "balance"},
     {Op::kDebit, Provider::kPayment, "debit"},
     {Op::kCredit, Provider::kPayment, "credit"},
+    {Op::kReturnItems, Provider::kCatalog, "return_items"},
 }};
 
 constexpr std::array<std::string_view, kProviderCount> kProviders = {"catalog", "payment",

@@ -39,8 +39,9 @@ enum class Op : uint8_t {
   kBalance,        // payment: a stored-value instrument's balance (gift card, certificate)
   kDebit,          // payment: take an amount from a stored-value instrument
   kCredit,         // payment: give (part of) a debit back to its instrument
+  kReturnItems,    // catalog: return some of a delivered order's items; answers the refund
 };
-constexpr int kOpCount = 24;
+constexpr int kOpCount = 25;
 
 Provider provider_of(Op op);
 std::string_view op_name(Op op);

@@ -303,7 +303,8 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
   }
   for (ObjectId id : w.catalog.orders_of(s)) {
     const auto& order = *w.catalog.orders().find(id);
-    if (!order.cancelled) confirmed_totals_ += order.total;
+    // A delivered order keeps what was not returned.
+    if (!order.cancelled) confirmed_totals_ += order.total - order.returned_value;
   }
   for (ObjectId id : w.bookings.holds_of(s)) {
     const auto& h = *w.bookings.holds().find(id);

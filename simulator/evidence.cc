@@ -27,6 +27,13 @@ std::string unmapped_tools(const ToolCoverage& coverage) {
   return names;
 }
 
+// Cancels and returns move money too: a run whose refunds reached someone exercised the
+// money path, and money_difference_cents checks each refund to the cent.
+bool money_went_back(const Report& report) {
+  auto refunded = report.money.find("refunded");
+  return refunded != report.money.end() && refunded->second > 0;
+}
+
 }  // namespace
 
 void judge_evidence(Report& report, const std::vector<CompiledTemplate>& templates) {
@@ -40,8 +47,9 @@ void judge_evidence(Report& report, const std::vector<CompiledTemplate>& templat
     report.no_evidence = "none of the " + std::to_string(total.calls) +
                          " recorded tool calls mapped to an action of the catalog (tools: " +
                          unmapped_tools(report.tool_calls) + ")";
-  } else if (intents == report.metrics.end() || intents->second == 0) {
-    report.no_evidence = "no charge-bearing action ran (intents = 0)";
+  } else if ((intents == report.metrics.end() || intents->second == 0) &&
+             !money_went_back(report)) {
+    report.no_evidence = "no charge-bearing action ran (intents = 0) and nothing was refunded";
   } else {
     report.no_evidence.clear();
   }

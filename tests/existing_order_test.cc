@@ -9,6 +9,7 @@
 
 #include "orchestrator/action_catalog.h"
 #include "protocol/input_error.h"
+#include "recorder/importer.h"
 #include "simulator/replay.h"
 #include "simulator/scenario.h"
 #include "tests/in_process_http.h"
@@ -34,12 +35,14 @@ ReplayResult replay_retail(const std::string& faults = "") {
   return r;
 }
 
-// Per trial: Yusuf's keyboard and two mugs, Ana's backpack. The delivered lamp stays paid.
-constexpr int64_t kRefunds = 2 * (15750 + 8990);
+// Per trial: Yusuf's keyboard and two mugs, Ana's backpack, and two of Lena's three delivered
+// mugs returned. Yusuf's delivered lamp stays paid.
+constexpr int64_t kReturned = 2 * 1400;
+constexpr int64_t kRefunds = 2 * (15750 + 8990 + kReturned);
 
 TEST(ExistingOrder, PendingOrdersAreCancelledAndRefundedDeliveredOnesAreNot) {
   ReplayResult r = replay_retail();
-  ASSERT_EQ(r.sessions.size(), 10u);
+  ASSERT_EQ(r.sessions.size(), 12u);
   for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
   EXPECT_EQ(r.report.money.at("refunded"), kRefunds);
   EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
@@ -66,7 +69,65 @@ INSTANTIATE_TEST_SUITE_P(
                       "[{provider: orchestrator, op: refund, kind: crash, nth: 1, "
                       "restart_after: 2s}]",
                       "[{provider: orchestrator, op: find_order, kind: crash, nth: 2, "
+                      "restart_after: 2s}]",
+                      "[{provider: catalog, op: return_items, kind: lost_response, nth: 1}]",
+                      "[{provider: catalog, op: return_items, kind: outage, nth: 1}]",
+                      "[{provider: orchestrator, op: return_items, kind: crash, nth: 1, "
                       "restart_after: 2s}]"));
+
+// A return takes a delivered order's items back and refunds their share of what it was
+// paid: more than is left of a line, an item not in the order, or another user's order is
+// refused with nothing moved (a pending order is not returnable either: it is cancelled).
+TEST(ExistingOrder, ADeliveredOrdersItemsAreReturnedOnceAndNoMore) {
+  const std::pair<const char*, const char*> kCases[] = {
+      // Three mugs were bought; returning four is more than the order holds.
+      {R"(\"item_ids\": [\"MUG-CER-12\", \"MUG-CER-12\"])",
+       R"(\"item_ids\": [\"MUG-CER-12\", \"MUG-CER-12\", \"MUG-CER-12\", \"MUG-CER-12\"])"},
+      {R"(\"item_ids\": [\"MUG-CER-12\", \"MUG-CER-12\"])", R"(\"item_ids\": [\"BAG-HIKE-30\"])"},
+      {R"(\"order_id\": \"#W7315524\", \"item_ids\")",
+       R"(\"order_id\": \"#W6390527\", \"item_ids\")"},
+  };
+  for (const auto& [from, to] : kCases) {
+    std::string dir = testing::temp_dir("retail-return");
+    std::string transcripts =
+        testing::read_text(testing::source_path("scenarios/transcripts/retail-support.json"));
+    std::size_t at = transcripts.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    for (; at != std::string::npos; at = transcripts.find(from, at + 1))
+      transcripts.replace(at, std::string(from).size(), to);
+    ImportOptions io;
+    io.files = {testing::write_temp(dir, "t.json", transcripts)};
+    io.from = "openai";
+    io.session_id_fields = {"task_id", "trial"};
+    io.user_id_field = "user_id";
+    io.out = dir + "/retail.jsonl";
+    ActionCatalog catalog =
+        ActionCatalog::from_file(testing::source_path("scenarios/catalogs/retail-support.yaml"));
+    for (const auto& a : catalog.actions()) io.actions.insert(a.first);
+    std::ostringstream iout, ierr;
+    ASSERT_EQ(run_import(io, iout, ierr), 0) << ierr.str();
+    ReplayOptions o;
+    o.cassette = io.out;
+    o.world = testing::source_path("scenarios/worlds/retail-support.yaml");
+    o.actions = testing::source_path("scenarios/catalogs/retail-support.yaml");
+    o.allow_empty = true;
+    o.out_dir = dir;
+    o.quiet = true;
+    std::ostringstream out, err;
+    ReplayResult r;
+    run_replay(o, out, err, &r);
+    int refused = 0;
+    for (const auto& s : r.sessions) {
+      if (s.action != "return_delivered_order_items") continue;
+      EXPECT_EQ(s.verdict, "diverged") << to;
+      EXPECT_EQ(s.sandbox, "rejected") << to << ": " << s.why;
+      ++refused;
+    }
+    EXPECT_EQ(refused, 2) << to;
+    EXPECT_EQ(r.report.money.at("refunded"), kRefunds - 2 * kReturned) << to;
+    EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0) << to;
+  }
+}
 
 // A change without money: a pending order's address changes (under a lost answer and a
 // crash too, nothing diverges); a delivered order's does not, with nothing else moved.
@@ -103,7 +164,7 @@ TEST(ExistingOrder, APendingOrdersAddressChangesADeliveredOnesDoesNot) {
   EXPECT_EQ(refused["modify_pending_order_address not_changeable"], 2);
   EXPECT_EQ(refused["cancel_pending_order not_cancellable"], 2);
   EXPECT_EQ(refused.size(), 2u);
-  EXPECT_EQ(r.report.money.at("refunded"), 2 * 15750);  // Yusuf's alone
+  EXPECT_EQ(r.report.money.at("refunded"), 2 * (15750 + kReturned));  // Yusuf's and Lena's
   EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
 }
 
@@ -154,6 +215,26 @@ TEST(ExistingOrder, TheCatalogFaceFindsOnlyTheCustomersOwnOrder) {
   EXPECT_EQ(j["total"], 15750);
   EXPECT_EQ(j["payment_intent"].get<std::string>().rfind("pi_", 0), 0u);
   EXPECT_EQ(status_of(get(ana.user)), 404);
+  // A return over the wire: Lena's delivered order gives two of its three mugs back.
+  Shopper lena = state.add_shopper(CardBehaviour::kSucceeds, kScopeOrdersWrite, "lena_park_7731");
+  std::string token = state.token_name(lena.grant.access_token, false);
+  auto give_back = [&](const std::string& id, const std::string& items) {
+    std::string body =
+        R"({"customer": "user_)" + std::to_string(lena.user) + R"(", "items": )" + items + "}";
+    return server.handle("POST /v1/orders/" + id + "/returns HTTP/1.1\r\nHost: t\r\n" +
+                         "Authorization: Bearer " + token +
+                         "\r\nContent-Type: application/json\r\nContent-Length: " +
+                         std::to_string(body.size()) + "\r\n\r\n" + body);
+  };
+  std::string found = server.handle("GET /v1/orders/%23W7315524?customer=user_" +
+                                    std::to_string(lena.user) + " HTTP/1.1\r\nHost: t\r\n\r\n");
+  std::string order_id = nlohmann::json::parse(body_of(found))["id"];
+  std::string back = give_back(order_id, R"([{"sku": "MUG-CER-12", "quantity": 2}])");
+  ASSERT_EQ(status_of(back), 200) << back;
+  EXPECT_EQ(nlohmann::json::parse(body_of(back))["refund_amount"], 2800);
+  std::string more = give_back(order_id, R"([{"sku": "MUG-CER-12", "quantity": 2}])");
+  EXPECT_EQ(status_of(more), 400) << more;
+  EXPECT_EQ(status_of(give_back(order_id, R"([])")), 400);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
-// Stored value in the orchestrator's sagas, driven step by step against the fakes: an order
-// split between a gift card and the card, one paid by the gift card alone, a cancel that
-// gives each instrument its share back, refusals before any money moves, and a debit whose
-// answer was lost across a crash, learned with its own key.
+// Stored value and returns in the orchestrator's sagas, driven step by step against the
+// fakes: an order split between a gift card and the card, one paid by the gift card alone, a
+// cancel that gives each instrument its share back, refusals before any money moves, a debit
+// whose answer was lost across a crash, learned with its own key, and returns of a delivered
+// order's items.
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -25,6 +26,10 @@ const ActionCatalog& split_catalog() {
     handler: cancel_order
     params: {type: object}
     map: {reference: /order}
+  - name: give_back
+    handler: return_order
+    params: {type: object}
+    map: {reference: /order, skus: /skus}
 )",
                                                                "split.yaml");
   return c;
@@ -208,6 +213,31 @@ TEST(StoredValue, ADebitLearnedAfterACrashIsGivenBackWhenTheOrderFails) {
   EXPECT_EQ(h.card_net(), 0);
   for (ObjectId id : h.world.payments.intents_of(1))
     EXPECT_EQ(h.world.payments.find(id)->status, PaymentsFake::Status::kCanceled);
+}
+
+// Returns: only a delivered order's items come back, each refunding its share of what was
+// paid, once; an order placed in this session (not delivered) and a pending one are not
+// returnable, and nothing moves.
+TEST(StoredValue, ADeliveredOrdersItemsComeBackOnceAndOthersAreNotReturnable) {
+  Host h;
+  ObjectId paid = h.world.payments.seed_captured(h.pm, 5400, 0);
+  h.world.catalog.seed_order(1, "W1", 5400, {LineItem{"SOCK", 3}}, true, paid, 0);
+  h.world.catalog.seed_order(1, "W2", 1800, {LineItem{"SOCK", 1}}, false, paid, 0);
+  ActionResult back = h.act("give_back", {{"order", "W1"}, {"skus", {"SOCK", "SOCK"}}});
+  ASSERT_EQ(back.status, ActionStatus::kOk) << back.code;
+  EXPECT_EQ(h.world.payments.find(paid)->refunded, 3600);
+  ActionResult more = h.act("give_back", {{"order", "W1"}, {"skus", {"SOCK", "SOCK"}}});
+  EXPECT_EQ(more.status, ActionStatus::kRejected) << "one sock is left to return";
+  EXPECT_EQ(h.world.payments.find(paid)->refunded, 3600);
+  ActionResult pending = h.act("give_back", {{"order", "W2"}, {"skus", {"SOCK"}}});
+  EXPECT_EQ(pending.status, ActionStatus::kRejected);
+  EXPECT_EQ(pending.code, "not_returnable");
+  ActionResult bought = h.act("buy", socks(1, {{{"payment_id", "card_7"}}}));
+  ASSERT_EQ(bought.status, ActionStatus::kConfirmed) << bought.code;
+  ActionResult fresh = h.act("give_back", {{"order", bought.reference}, {"skus", {"SOCK"}}});
+  EXPECT_EQ(fresh.status, ActionStatus::kRejected);
+  EXPECT_EQ(fresh.code, "not_returnable");
+  EXPECT_EQ(h.world.payments.find(paid)->refunded, 3600);
 }
 
 TEST(StoredValue, ASagaStoreKeepsItsTenders) {

@@ -26,11 +26,13 @@ PRODUCTS = [  # sku, name, price (dollars)
 USERS = {
     "yusuf_rossi_9620": {"email": "yusuf.rossi@example.com", "card": "credit_card_9513926"},
     "ana_brown_2254": {"email": "ana.brown@example.com", "card": "credit_card_1184732"},
+    "lena_park_7731": {"email": "lena.park@example.com", "card": "credit_card_5520913"},
 }
 ORDERS = [  # id, user, status, [(sku, qty)]
     ("#W2378156", "yusuf_rossi_9620", "pending", [("KBD-MECH-BRN", 1), ("MUG-CER-12", 2)]),
     ("#W4817420", "yusuf_rossi_9620", "delivered", [("LAMP-DESK-BLK", 1)]),
     ("#W6390527", "ana_brown_2254", "pending", [("BAG-HIKE-30", 1)]),
+    ("#W7315524", "lena_park_7731", "delivered", [("MUG-CER-12", 3), ("LAMP-DESK-BLK", 1)]),
 ]
 SYSTEM = "You are a retail customer service agent. Act only with the user's explicit yes."
 
@@ -118,12 +120,31 @@ def new_address(task, trial, oid):
     return c
 
 
+def return_items(task, trial, oid, skus):
+    o = order(oid)
+    back = round(sum(price(s) for s in skus), 2)
+    c = conversation.Conversation(task, trial, o[1], SYSTEM)
+    c.say("user", f"I'm {USERS[o[1]]['email']}. Two of the mugs from {oid} arrived chipped; "
+                  "I'd like to return them.")
+    identify(c, o[1])
+    c.call("get_order_details", {"order_id": oid}, details(oid))
+    c.say("assistant", f"I can return {len(skus)} of the mugs from {oid}; ${back:.2f} goes back "
+                       f"to {USERS[o[1]]['card']}. Shall I go ahead?")
+    c.say("user", "Yes, return them.")
+    c.call("return_delivered_order_items",
+           {"order_id": oid, "item_ids": skus, "payment_method_id": USERS[o[1]]["card"]},
+           dict(details(oid), status="return requested"))
+    c.say("assistant", "The return is registered; the refund follows.")
+    return c
+
+
 def conversations():
     out = []
     for trial in (1, 2):
         out += [cancel(1, trial, "#W2378156"), cancel(2, trial, "#W6390527"),
                 delivered(3, trial, "#W4817420"), browse(4, trial, "ana_brown_2254"),
-                new_address(5, trial, "#W6390527")]
+                new_address(5, trial, "#W6390527"),
+                return_items(6, trial, "#W7315524", ["MUG-CER-12", "MUG-CER-12"])]
     return [c.dump() for c in out]
 
 

@@ -28,6 +28,7 @@ const char* object_prefix(Op op) {
     case Op::kCancelOrder:
     case Op::kFindOrder:
     case Op::kUpdateOrder:
+    case Op::kReturnItems:
       return "ord";
     case Op::kDebit:
     case Op::kCredit:
@@ -49,7 +50,7 @@ nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time 
   } else if (op == Op::kHold || op == Op::kConfirm) {
     j["total"] = r.amount;
     j["currency"] = "usd";
-  } else if (op == Op::kCancelQuote || op == Op::kCancelConfirm) {
+  } else if (op == Op::kCancelQuote || op == Op::kCancelConfirm || op == Op::kReturnItems) {
     j["refund_amount"] = r.amount;
   } else if (op == Op::kCancelOrder) {
     j["total"] = r.amount;
@@ -329,6 +330,12 @@ void mount_catalog(httplib::Server& server, FakeState& state) {
             return;
           }
           d.request.text = b["details"].get<std::string>();
+        });
+  route(server, state, true, R"(/v1/orders/([^/]+)/returns)", Op::kReturnItems,
+        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
+          ref_of(req, Op::kReturnItems, d);
+          customer_of(b, d);
+          if (d.error.empty()) items_of(b, d);
         });
   route(server, state, true, R"(/v1/orders/([^/]+)/cancel)", Op::kCancelOrder,
         [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {

@@ -276,6 +276,10 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       call.path = "/v1/orders/" + ref + "/details";
       body["details"] = r.text;
       break;
+    case Op::kReturnItems:
+      call.path = "/v1/orders/" + ref + "/returns";
+      body["items"] = items_json(r);
+      break;
     case Op::kRefreshToken:
       call.path = "/oauth/token";
       call.body = "grant_type=refresh_token&refresh_token=" +
@@ -348,7 +352,7 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
     }
     if (r.op == Op::kAuthorize || r.op == Op::kCapture || r.op == Op::kVoid) {
       reply.amount = int_field(j, "amount", 0);
-    } else if (r.op == Op::kCancelQuote || r.op == Op::kCancelConfirm) {
+    } else if (r.op == Op::kCancelQuote || r.op == Op::kCancelConfirm || r.op == Op::kReturnItems) {
       reply.amount = int_field(j, "refund_amount", 0);
     } else if (r.op == Op::kBalance) {
       reply.amount = int_field(j, "balance", 0);
