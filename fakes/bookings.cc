@@ -146,6 +146,10 @@ ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time re
                               return cancel_confirm(req);
                             case Op::kUpdateBooking:
                               return update(req);
+                            case Op::kQuoteExtras:
+                              return quote_extras(req);
+                            case Op::kAddExtras:
+                              return add_extras(req);
                             default:
                               return error_reply(ErrorCode::kBadRequest);
                           }
@@ -182,6 +186,52 @@ ProviderReply BookingsFake::update(const ProviderRequest& req) {
   ProviderReply r;
   r.id = req.ref;
   r.amount = h.total;
+  r.status = "confirmed";
+  return r;
+}
+
+// Checked bags for every passenger on every flight of the booking; -1 when a flight sells
+// none.
+int64_t BookingsFake::extras_price(const Hold& h, int32_t bags) {
+  int64_t price = 0;
+  bool sold = true;
+  for_each_leg(h, [&](OfferState& o) {
+    sold = sold && o.spec.bag_price > 0;
+    price += o.spec.bag_price * bags * h.seats;
+  });
+  return sold ? price : -1;
+}
+
+ProviderReply BookingsFake::quote_extras(const ProviderRequest& req) {
+  Hold* found = holds_.find(req.ref);
+  if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
+  if (found->state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
+  int32_t bags = req.items.empty() ? 0 : req.items.front().quantity;
+  int64_t price = bags >= 1 && bags <= 20 ? extras_price(*found, bags) : -1;
+  if (price <= 0) return error_reply(ErrorCode::kBadRequest);
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = price;
+  r.status = "quoted";
+  return r;
+}
+
+// Adds the bags once what the request brings pays their price: an authorized payment of the
+// holder's and/or stored-value debits, as a confirmation is paid.
+ProviderReply BookingsFake::add_extras(const ProviderRequest& req) {
+  Hold* found = holds_.find(req.ref);
+  if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
+  Hold& h = *found;
+  if (h.state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
+  int32_t bags = req.items.empty() ? 0 : req.items.front().quantity;
+  int64_t price = bags >= 1 && bags <= 20 ? extras_price(h, bags) : -1;
+  if (price <= 0 || paid_for(req, h.user) < price) return error_reply(ErrorCode::kBadRequest);
+  h.bags += bags;
+  h.extras_total += price;
+  if (req.payment != 0) h.extras_payments.push_back(req.payment);
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = price;
   r.status = "confirmed";
   return r;
 }

@@ -22,6 +22,7 @@ struct OfferSpec {
   int64_t price = 0;  // per seat
   int32_t capacity = 0;
   int32_t refund_percent = 100;  // refunded on cancellation
+  int64_t bag_price = 0;         // per checked bag per passenger; 0: no paid bags sold
 };
 
 // A booking that existed before the session, as a world file declares it.
@@ -59,6 +60,10 @@ class BookingsFake {
     // An itinerary's further flights (a one-stop, a return), each holding `seats` too. The
     // hold is one booking: held, paid, released or cancelled whole, like a PNR's segments.
     std::vector<int32_t> connections;
+    // Paid extras added after the booking (checked bags), kept on a cancellation.
+    int32_t bags = 0;
+    int64_t extras_total = 0;
+    std::vector<ObjectId> extras_payments = {};
   };
   struct OfferState {
     OfferSpec spec;
@@ -104,6 +109,9 @@ class BookingsFake {
   ProviderReply cancel_confirm(const ProviderRequest& req);
   ProviderReply find(const ProviderRequest& req) const;
   ProviderReply update(const ProviderRequest& req);
+  int64_t extras_price(const Hold& h, int32_t bags);
+  ProviderReply quote_extras(const ProviderRequest& req);
+  ProviderReply add_extras(const ProviderRequest& req);
   // Every offer a hold keeps seats on: its first flight, then its connections.
   template <typename Fn>
   void for_each_leg(const Hold& h, Fn&& fn) {

@@ -40,6 +40,7 @@ constexpr HandlerName kHandlers[] = {
     {"change_booking", Handler::kChangeBooking},
     {"change_order", Handler::kChangeOrder},
     {"return_order", Handler::kReturnOrder},
+    {"add_extras", Handler::kAddExtras},
 };
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
@@ -270,9 +271,9 @@ std::vector<std::string> parse_prefixes(const YAML::Node& list, const std::strin
 void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
                    ParamMapping& m) {
   const std::set<std::string> pointer_keys = {
-      "items",         "sku",     "quantity",  "coupon", "max_total",
-      "query",         "offer",   "reference", "seats",  "seats_count",
-      "max_total_sum", "details", "payments",  "legs",   "skus"};
+      "items",    "sku",       "quantity", "coupon",      "max_total",     "query",
+      "offer",    "reference", "seats",    "seats_count", "max_total_sum", "details",
+      "payments", "legs",      "skus",     "extras"};
   const std::set<std::string> composable = {"query", "offer", "reference", "details"};
   for (const auto& kv : node) {
     std::string key = kv.first.Scalar();
@@ -351,6 +352,8 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
       m.legs = value;
     else if (key == "skus")
       m.skus = value;
+    else if (key == "extras")
+      m.extras = value;
     else if (key == "payment_instrument")
       m.payment_instrument = value;
     else if (key == "payment_amount")
@@ -363,7 +366,7 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
                        "sku, quantity, coupon, max_total, query, offer, reference, seats, "
                        "seats_count, max_total_sum, max_total_field, details, amount_scale, "
                        "join, payments, payment_instrument, payment_amount, stored_value, cards, "
-                       "legs, leg_offer, skus");
+                       "legs, leg_offer, skus, extras");
     }
   }
   if (!m.legs.empty() && m.leg_offer.empty()) {
@@ -794,6 +797,13 @@ bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
   }
   if (const auto* v = at_pointer(params, m.legs)) {
     if (!map_legs(m, *v, out, error)) return false;
+  }
+  if (const auto* v = at_pointer(params, m.extras)) {
+    if (!v->is_number_integer() || v->get<int64_t>() < 1 || v->get<int64_t>() > 20) {
+      error = m.extras + ": expected an integer from 1 to 20";
+      return false;
+    }
+    out.extras = v->get<int32_t>();
   }
   if (const auto* v = at_pointer(params, m.skus)) {
     if (!v->is_array() || v->empty() || v->size() > 1000) {

@@ -30,6 +30,7 @@ enum class Handler : uint8_t {
   kChangeBooking,
   kChangeOrder,
   kReturnOrder,  // some of a delivered order's items back, refunded to what paid
+  kAddExtras,    // paid extras (checked bags) on a confirmed booking
 };
 const char* handler_name(Handler h);
 
@@ -53,6 +54,7 @@ struct HandlerInput {
   int32_t seats = 1;
   std::vector<TenderInput> payments;     // empty: the card pays it all
   std::vector<std::string> connections;  // an itinerary's flights after `offer`
+  int32_t extras = 0;                    // add_extras: how many (checked bags per passenger)
 };
 
 // Where each handler input comes from: JSON pointers into params. For items, `items`
@@ -89,6 +91,7 @@ struct ParamMapping {
   std::vector<std::string> leg_offer;
   // `skus` points at a list of SKU names, one unit each (a return's item ids).
   std::string skus;
+  std::string extras;  // an integer: how many paid extras (checked bags) to add
 };
 
 struct ActionSpec {

@@ -234,6 +234,7 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
     case Handler::kChangeBooking:
     case Handler::kChangeOrder:
     case Handler::kReturnOrder:
+    case Handler::kAddExtras:
       start_on_existing(*spec, req, in, now, out);
       return;
     case Handler::kConfirmBooking:
@@ -379,6 +380,12 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
   rec.details = in.details;
   rec.seats = in.seats;
   rec.items = in.items;  // a return: the items that come back
+  rec.extras = in.extras;
+  if (charges(plan.kind)) {  // extras: paid as the action says, by the session's card
+    rec.payment_method = req.payment_method;
+    rec.max_total = in.max_total;
+    take_tenders(rec, in);
+  }
   // A lookup learns the target at the provider; one the store already knows is skipped.
   auto is_lookup = [&](std::size_t i) {
     return i < plan.steps.size() && step_kind(plan.steps[i]) != nullptr &&
@@ -399,19 +406,21 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
       return;
     }
     rec.target = target->id;
-    rec.payment = target->payment;
     rec.order = target->order;
     rec.hold = target->hold;
-    rec.total = target->total;
-    rec.tenders = target->tenders;  // the refund goes back to what paid, in proportion
-    for (Tender& t : rec.tenders) t.credited = 0;
-    bool can_give_back =
-        std::find(plan.steps.begin(), plan.steps.end(), Step::kRecredit) != plan.steps.end();
-    if (!rec.tenders.empty() && !can_give_back && plan.kind != SagaKind::kChangeBooking &&
-        plan.kind != SagaKind::kChangeOrder) {
-      reply(req.session, req.request_id, ActionStatus::kRejected, "split_refund_unsupported", now,
-            out);
-      return;
+    if (is_cancel(plan.kind)) {
+      // The refund goes back to what paid, in proportion.
+      rec.payment = target->payment;
+      rec.total = target->total;
+      rec.tenders = target->tenders;
+      for (Tender& t : rec.tenders) t.credited = 0;
+      bool can_give_back =
+          std::find(plan.steps.begin(), plan.steps.end(), Step::kRecredit) != plan.steps.end();
+      if (!rec.tenders.empty() && !can_give_back) {
+        reply(req.session, req.request_id, ActionStatus::kRejected, "split_refund_unsupported", now,
+              out);
+        return;
+      }
     }
     while (skipped_when_known(first)) ++first;
   } else if (!is_lookup(0)) {

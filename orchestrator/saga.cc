@@ -48,6 +48,12 @@ const char* step_name(Step s) {
       return "find_delivered_order";
     case Step::kReturnItems:
       return "return_items";
+    case Step::kFindBookingForExtras:
+      return "find_booking_for_extras";
+    case Step::kQuoteExtras:
+      return "quote_extras";
+    case Step::kAttachExtras:
+      return "add_extras";
     case Step::kDone:
       return "done";
   }
@@ -58,15 +64,23 @@ bool acts_on_existing(SagaKind kind) {
   return kind != SagaKind::kOrder && kind != SagaKind::kBooking;
 }
 
+bool charges(SagaKind kind) {
+  return kind == SagaKind::kOrder || kind == SagaKind::kBooking || kind == SagaKind::kAddExtras;
+}
+
 SagaKind target_kind(SagaKind kind) {
-  return kind == SagaKind::kCancelBooking || kind == SagaKind::kChangeBooking ? SagaKind::kBooking
-                                                                              : SagaKind::kOrder;
+  return kind == SagaKind::kCancelBooking || kind == SagaKind::kChangeBooking ||
+                 kind == SagaKind::kAddExtras
+             ? SagaKind::kBooking
+             : SagaKind::kOrder;
 }
 
 const char* ineligible_code(SagaKind kind) {
   if (kind == SagaKind::kReturnOrder) return "not_returnable";
-  return kind == SagaKind::kChangeBooking || kind == SagaKind::kChangeOrder ? "not_changeable"
-                                                                            : "not_cancellable";
+  return kind == SagaKind::kChangeBooking || kind == SagaKind::kChangeOrder ||
+                 kind == SagaKind::kAddExtras
+             ? "not_changeable"
+             : "not_cancellable";
 }
 
 bool is_cancel(SagaKind kind) {

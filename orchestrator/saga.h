@@ -16,10 +16,13 @@ enum class SagaKind : uint8_t {
   kChangeBooking,  // details without money: passengers
   kChangeOrder,    // details without money: shipping address
   kReturnOrder,    // some of a delivered order's items back, refunded to what paid
+  kAddExtras,      // paid extras (checked bags) on a confirmed booking
 };
 // The families that act on an order or booking that exists (cancels and changes), and
 // which kind of saga made it.
 bool acts_on_existing(SagaKind kind);
+// The families that charge the user: an order, a booking, extras on a booking.
+bool charges(SagaKind kind);
 SagaKind target_kind(SagaKind kind);
 // The refusal when what it acts on is not in a state it can act on.
 const char* ineligible_code(SagaKind kind);
@@ -43,11 +46,14 @@ enum class Step : uint8_t {
   kFindOrder,    // cancel_order: the same for an order
   kUpdateBooking,
   kUpdateOrder,
-  kCheckBalance,        // each stored-value part: its balance covers it (nothing moves yet)
-  kDebit,               // each stored-value part: taken from its instrument
-  kRecredit,            // a cancel: each stored-value part's share of the refund given back
-  kFindDeliveredOrder,  // return_order: the order, which must have been delivered
-  kReturnItems,         // return_order: the items back at the shop, which answers the refund
+  kCheckBalance,          // each stored-value part: its balance covers it (nothing moves yet)
+  kDebit,                 // each stored-value part: taken from its instrument
+  kRecredit,              // a cancel: each stored-value part's share of the refund given back
+  kFindDeliveredOrder,    // return_order: the order, which must have been delivered
+  kReturnItems,           // return_order: the items back at the shop, which answers the refund
+  kFindBookingForExtras,  // add_extras: the confirmed booking (its own payment is not reused)
+  kQuoteExtras,           // add_extras: their price (consent, caps and review checked on it)
+  kAttachExtras,          // add_extras: added, paid by the authorization and the debits
   kDone,
 };
 constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;
@@ -101,6 +107,7 @@ struct SagaRecord {
   std::string offer;
   std::vector<std::string> connections;  // an itinerary's further flights, same passengers
   int32_t seats = 1;
+  int32_t extras = 0;  // add_extras: how many (checked bags per passenger)
   int64_t total = 0;
   int64_t max_total = -1;
   int64_t refund_amount = 0;

@@ -78,6 +78,7 @@ ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op, std::size_
   if (fields & kSendReference) r.text = s.reference;
   if (fields & kSendSeats) r.items = {LineItem{"", s.seats}};
   if (fields & kSendDetails) r.text = s.details;
+  if (fields & kSendExtras) r.items = {LineItem{"", s.extras}};
   if ((fields & (kSendTender | kSendTenderDebit)) && index < s.tenders.size()) {
     const Tender& t = s.tenders[index];
     r.text = t.instrument;
@@ -614,8 +615,9 @@ void Orchestrator::back_to_hold(SagaRecord& s, Time now, Effects& out) {
 void Orchestrator::finish(SagaRecord& s, ActionStatus status, std::string code, Time now,
                           Effects& out) {
   bool was_active = s.step != Step::kAwaitConfirm || s.compensating;
-  bool charged_path = s.kind == SagaKind::kOrder || s.kind == SagaKind::kBooking;
-  if (charged_path && !is_success(status) && s.total > 0 && s.step != Step::kQuote) {
+  bool before_checks = s.step == Step::kQuote || s.step == Step::kQuoteExtras ||
+                       s.step == Step::kFindBookingForExtras;
+  if (charges(s.kind) && !is_success(status) && s.total > 0 && !before_checks) {
     // Give the spend back: nothing was charged.
     spend_session_[s.session] -= s.total;
     spend_today(s.user, now) -= s.total;
@@ -691,8 +693,10 @@ void Orchestrator::recover(Time now, Effects& out) {
   store_.for_each_saga([&](const SagaRecord& s) {
     track_dedupe(s);
     if (s.done) return;
-    if (s.kind == SagaKind::kOrder || s.kind == SagaKind::kBooking) {
-      if (s.step != Step::kQuote) spend_session_[s.session] += s.total;
+    if (charges(s.kind)) {
+      bool before_checks = s.step == Step::kQuote || s.step == Step::kQuoteExtras ||
+                           s.step == Step::kFindBookingForExtras;
+      if (!before_checks) spend_session_[s.session] += s.total;
     }
     resume.push_back(s.id);
   });

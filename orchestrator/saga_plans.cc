@@ -44,6 +44,11 @@ const FamilyRule kFamilies[] = {
      {Step::kFindBooking, Step::kUpdateBooking},
      {Step::kUpdateBooking}},
     {SagaKind::kChangeOrder, {}, {Step::kFindOrder, Step::kUpdateOrder}, {Step::kUpdateOrder}},
+    {SagaKind::kAddExtras,
+     {},  // find_booking_for_extras, when it is there, comes first (see kNeeds)
+     {Step::kFindBookingForExtras, Step::kQuoteExtras, Step::kCheckBalance, Step::kAuthorize,
+      Step::kDebit, Step::kAttachExtras, Step::kCapture},
+     {Step::kQuoteExtras, Step::kAuthorize, Step::kAttachExtras, Step::kCapture}},
     {SagaKind::kReturnOrder,
      {Step::kFindDeliveredOrder},  // only a delivered order is returned: the shop says which
      {Step::kFindDeliveredOrder, Step::kReturnItems, Step::kRefund, Step::kRecredit},
@@ -71,6 +76,12 @@ const Needs kNeeds[] = {
     {Step::kReturnItems, Step::kFindDeliveredOrder},
     {Step::kRefund, Step::kReturnItems},  // refunds what the returned items were paid
     {Step::kRecredit, Step::kReturnItems},
+    {Step::kQuoteExtras, Step::kFindBookingForExtras},
+    {Step::kAttachExtras, Step::kQuoteExtras},
+    {Step::kAttachExtras, Step::kAuthorize},  // the extras are paid by it
+    {Step::kAttachExtras, Step::kDebit},
+    {Step::kAuthorize, Step::kQuoteExtras},  // after the consent and spend checks
+    {Step::kCheckBalance, Step::kQuoteExtras},
 };
 
 bool has(const std::vector<Step>& steps, Step s) {
@@ -119,6 +130,12 @@ const std::vector<SagaPlan>& builtin_plans() {
        nullptr,
        {Step::kFindDeliveredOrder, Step::kReturnItems, Step::kRefund, Step::kRecredit},
        ActionStatus::kOk},
+      {"add_extras",
+       SagaKind::kAddExtras,
+       "extras_started",
+       {Step::kFindBookingForExtras, Step::kQuoteExtras, Step::kCheckBalance, Step::kAuthorize,
+        Step::kDebit, Step::kAttachExtras, Step::kCapture},
+       ActionStatus::kConfirmed},
   };
   return kPlans;
 }
@@ -169,6 +186,8 @@ Step charge_checks_after(const SagaPlan& plan) {
       return Step::kQuote;
     case SagaKind::kBooking:
       return pauses_for_confirmation(plan) ? Step::kDone : Step::kHold;
+    case SagaKind::kAddExtras:
+      return Step::kQuoteExtras;
     default:
       return Step::kDone;
   }

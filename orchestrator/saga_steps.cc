@@ -173,6 +173,31 @@ const StepKind kReturnKinds[] = {
      .fail_status = FailStatus::kRejectedUnlessTransient},
 };
 
+// Paid extras on a confirmed booking: priced, then paid as an order is (the card's part
+// authorized, stored value debited), added, captured.
+const StepKind kExtrasKinds[] = {
+    {.step = Step::kFindBookingForExtras,
+     .op = Op::kFindBooking,
+     .keyed = false,
+     .keeps_id = &SagaRecord::hold,
+     .needs_status = "confirmed",
+     .not_found_code = "unknown_booking",
+     .skipped_when_known = true,
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    {.step = Step::kQuoteExtras,
+     .op = Op::kQuoteExtras,
+     .keyed = false,
+     .keeps_amount = &SagaRecord::total,
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    {.step = Step::kAttachExtras,
+     .op = Op::kAddExtras,
+     .keyed = true,
+     .on_failure = OnFailure::kCompensate,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+};
+
 const CompensationRule kCompensationRules[5] = {
     {kCompCancelOrder, Step::kCommit, Op::kCommit, Op::kCancelOrder, &SagaRecord::order, false,
      Op::kSearch, nullptr, nullptr, nullptr},
@@ -217,6 +242,8 @@ constexpr OpFields kOpFields[] = {
     {Op::kDebit, kSendTender},
     {Op::kCredit, kSendTenderDebit},
     {Op::kReturnItems, kSendOrder | kSendItems},
+    {Op::kQuoteExtras, kSendHold | kSendExtras},
+    {Op::kAddExtras, kSendHold | kSendExtras | kSendHoldPayment | kSendDebits},
 };
 
 }  // namespace
@@ -227,6 +254,7 @@ const StepKind* step_kind(Step step) {
     std::array<const StepKind*, kStepCount> by_step{};
     for (const StepKind& k : kStepKinds) by_step[static_cast<std::size_t>(k.step)] = &k;
     for (const StepKind& k : kReturnKinds) by_step[static_cast<std::size_t>(k.step)] = &k;
+    for (const StepKind& k : kExtrasKinds) by_step[static_cast<std::size_t>(k.step)] = &k;
     return by_step;
   }();
   auto i = static_cast<std::size_t>(step);

@@ -99,6 +99,7 @@ enum RequestField : uint32_t {
   kSendTender = 1 << 15,       // text, amount: the tender's instrument and amount
   kSendTenderDebit = 1 << 16,  // ref, amount: the tender's debit and what it gets back
   kSendDebits = 1 << 17,       // debits: every tender's debit (a split payment's other part)
+  kSendExtras = 1 << 18,       // one line of `extras` (checked bags per passenger)
 };
 uint32_t request_fields(Op op);
 

@@ -37,6 +37,8 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kDebit, Provider::kPayment, "debit"},
     {Op::kCredit, Provider::kPayment, "credit"},
     {Op::kReturnItems, Provider::kCatalog, "return_items"},
+    {Op::kQuoteExtras, Provider::kBooking, "quote_extras"},
+    {Op::kAddExtras, Provider::kBooking, "add_extras"},
 }};
 
 constexpr std::array<std::string_view, kProviderCount> kProviders = {"catalog", "payment",

@@ -40,8 +40,10 @@ enum class Op : uint8_t {
   kDebit,          // payment: take an amount from a stored-value instrument
   kCredit,         // payment: give (part of) a debit back to its instrument
   kReturnItems,    // catalog: return some of a delivered order's items; answers the refund
+  kQuoteExtras,    // booking: the price of paid extras (checked bags) on a confirmed booking
+  kAddExtras,      // booking: add them, paid by an authorized payment and/or debits
 };
-constexpr int kOpCount = 25;
+constexpr int kOpCount = 27;
 
 Provider provider_of(Op op);
 std::string_view op_name(Op op);

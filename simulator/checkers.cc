@@ -27,14 +27,25 @@ struct Truth {
   int64_t given_back() const { return refunded + credited; }
 };
 
+// The payments that paid extras added to a booking (checked bags): charges of their own, not
+// a second charge of the booking.
+bool paid_extras(UserId user, const World& w, ObjectId intent) {
+  for (ObjectId id : w.bookings.holds_of(user)) {
+    const auto& paid = w.bookings.holds().find(id)->extras_payments;
+    if (std::find(paid.begin(), paid.end(), intent) != paid.end()) return true;
+  }
+  return false;
+}
+
 Truth truth_of(UserId user, const World& w) {
   Truth t;
   for (ObjectId id : w.payments.intents_of(user)) {
     const auto* pi = w.payments.find(id);
     if (pi->seeded) continue;
-    if (pi->authorized) ++t.authorizations;
+    const bool extras = paid_extras(user, w, id);
+    if (pi->authorized && !extras) ++t.authorizations;
     if (pi->captured_at > 0) {
-      ++t.captures;
+      if (!extras) ++t.captures;
       t.captured += pi->amount;
       t.refunded += pi->refunded;
     }
@@ -58,7 +69,9 @@ Truth truth_of(UserId user, const World& w) {
   }
   for (ObjectId id : w.bookings.holds_of(user)) {
     const auto* h = w.bookings.holds().find(id);
-    if (h->seeded) continue;
+    // A booking from before the session is this session's order only for the extras it
+    // bought on it.
+    if (h->seeded && h->extras_total == 0) continue;
     if (h->state == BookingsFake::HoldState::kConfirmed ||
         h->state == BookingsFake::HoldState::kCancelled) {
       ++t.orders;
@@ -309,9 +322,11 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
   for (ObjectId id : w.bookings.holds_of(s)) {
     const auto& h = *w.bookings.holds().find(id);
     if (!h.released_by_caller) offend("orphan_holds", s, o, w);
-    if (h.state == BookingsFake::HoldState::kConfirmed) confirmed_totals_ += h.total;
+    // Paid extras (checked bags) are kept, cancelled or not.
+    if (h.state == BookingsFake::HoldState::kConfirmed)
+      confirmed_totals_ += h.total + h.extras_total;
     if (h.state == BookingsFake::HoldState::kCancelled)
-      confirmed_totals_ += h.total - std::max<int64_t>(h.refund_quote, 0);
+      confirmed_totals_ += h.total - std::max<int64_t>(h.refund_quote, 0) + h.extras_total;
   }
 }
 

@@ -66,6 +66,7 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
   };
   std::vector<Order> priced_orders;
   std::map<std::string, StoredValueSpec> stored_value;  // user, instrument -> what it held
+  bool extras_bought = false;  // a recorded action bought paid extras (checked bags)
   for (const auto& session : cassette.sessions) {
     for (const auto& step : session.steps) {
       if (step.kind != CassetteStep::Kind::kAction) continue;
@@ -78,6 +79,7 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
         continue;  // an action the sandbox will reject anyway; it names nothing to stock
       }
       infer_stored_value(session, step, in, stored_value);
+      extras_bought = extras_bought || spec->handler == Handler::kAddExtras;
       Order order{{}, step.recorded_total};
       for (const auto& item : in.items) {
         sku_price.try_emplace(item.sku, -1);
@@ -147,8 +149,10 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
   }
   for (const auto& [id, price] : offer_price) {
     if (given.count("offer:" + id)) continue;
-    scenario.offers.push_back(
-        OfferSpec{id, id, price > 0 ? price : 10 * kDefaultPrice, kAmple, 100});
+    OfferSpec offer{id, id, price > 0 ? price : 10 * kDefaultPrice, kAmple, 100};
+    // The recording does not say what a bag costs: a flight sells them at 10.00.
+    if (extras_bought) offer.bag_price = kDefaultPrice;
+    scenario.offers.push_back(offer);
   }
   for (const auto& code : coupons) {
     if (given.count("coupon:" + code)) continue;

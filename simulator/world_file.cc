@@ -23,7 +23,9 @@ void write_world_file(const Scenario& s, const std::string& path) {
     y << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << o.id << YAML::Key
       << "route" << YAML::Value << o.route << YAML::Key << "price_cents" << YAML::Value << o.price
       << YAML::Key << "capacity" << YAML::Value << o.capacity << YAML::Key << "refund_percent"
-      << YAML::Value << o.refund_percent << YAML::EndMap;
+      << YAML::Value << o.refund_percent;
+    if (o.bag_price > 0) y << YAML::Key << "bag_price_cents" << YAML::Value << o.bag_price;
+    y << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::Key << "coupons" << YAML::Value << YAML::BeginSeq;
   for (const auto& c : s.coupons) {

@@ -3,7 +3,7 @@
 // certificate and the rest by card): each part is taken exactly once, a balance
 // that cannot cover its part is a refusal before any money moves, a part refused after
 // others were taken gives them back, and nothing is charged twice under lost answers,
-// outages and crashes.
+// outages and crashes. And paid extras on a booking made before the conversation (task 10).
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -131,7 +131,7 @@ TEST(SplitPayment, ABalanceThatCannotCoverItsPartIsRefusedBeforeAnyMoneyMoves) {
   EXPECT_EQ(task5(r, 1).code, "insufficient_balance");
   EXPECT_EQ(r.report.failures_by_step.at("payment.debit").calls, 2u);  // task 9's only
   EXPECT_EQ(money(r, "stored_value_debited"), 2 * kCertificatePart);
-  EXPECT_EQ(r.report.failures_by_step.at("payment.authorize").calls, 4u);  // tasks 4 and 9
+  EXPECT_EQ(r.report.failures_by_step.at("payment.authorize").calls, 6u);  // tasks 4, 9, 10
   for (const char* m : {"orphan_holds", "charged_without_order", "money_difference_cents"})
     EXPECT_EQ(metric(r, m), 0) << m;
 }
@@ -151,7 +151,7 @@ TEST(SplitPayment, APartRefusedAfterAnotherWasTakenGivesItBack) {
   ReplayResult paid = replay(a, "split-stored");
   EXPECT_EQ(task5(paid, 1).verdict, "same") << task5(paid, 1).why;
   EXPECT_EQ(money(paid, "stored_value_debited"), 2 * (kStoredPerTrial + kCardPart));
-  EXPECT_EQ(paid.report.failures_by_step.at("payment.authorize").calls, 4u);  // tasks 4, 9
+  EXPECT_EQ(paid.report.failures_by_step.at("payment.authorize").calls, 6u);  // 4, 9, 10
 
   a.faults = "[{provider: payment, op: debit, kind: error, status: 402, nth: 2}]";
   ReplayResult r = replay(a, "split-declined");
@@ -246,6 +246,78 @@ TEST(SplitPayment, ParamsThatCannotBePaidAsAskedAreRefusedByName) {
   ASSERT_TRUE(c.map_inputs(spec, nlohmann::json::parse(R"({"p": "gift_9"})"), one, error));
   ASSERT_EQ(one.payments.size(), 1u);
   EXPECT_EQ(one.payments[0].amount, -1);
+}
+
+// Paid extras (task 10: one checked bag each for Mia's two passengers on ZFA04Y, $70 by card)
+// on a booking made before the conversation: priced by the airline, consented, paid once,
+// under lost answers, an outage and crashes; the booking's own payment is never reused.
+class PaidExtrasUnderFaults : public ::testing::TestWithParam<const char*> {};
+
+const SessionDivergence& task10(const ReplayResult& r, int trial) {
+  for (const auto& s : r.sessions) {
+    if (s.session == "10:" + std::to_string(trial)) return s;
+  }
+  static SessionDivergence none;
+  ADD_FAILURE() << "no session 10:" << trial;
+  return none;
+}
+
+TEST_P(PaidExtrasUnderFaults, TheBagsArePaidOnce) {
+  Airline a;
+  a.faults = GetParam();
+  ReplayResult r = replay(a, "extras-faults");
+  for (const char* m : {"duplicate_charges", "duplicate_authorizations", "charged_without_order",
+                        "orphan_authorizations", "money_difference_cents", "stuck",
+                        "consent_violations", "escalations"}) {
+    EXPECT_EQ(metric(r, m), 0) << m;
+  }
+  if (*GetParam() != '\0') {
+    EXPECT_EQ(metric(r, "fault_rules_never_fired"), 0);
+  }
+  if (*GetParam() == '\0' || std::string(GetParam()).find("crash") == std::string::npos) {
+    EXPECT_NE(task10(r, 1).verdict, "diverged") << task10(r, 1).why;
+  }
+  static const int64_t kBooked = money(replay(Airline{}, "extras-base"), "confirmed_totals");
+  EXPECT_EQ(money(r, "confirmed_totals"), kBooked) << "both trials' bags stand, once";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, PaidExtrasUnderFaults,
+    ::testing::Values("", "[{provider: booking, op: add_extras, kind: lost_response, nth: 1}]",
+                      "[{provider: booking, op: quote_extras, kind: lost_response, nth: 1}]",
+                      "[{provider: payment, op: authorize, kind: lost_response, nth: 4}]",
+                      "[{provider: booking, op: add_extras, kind: outage, nth: 1}]",
+                      "[{provider: orchestrator, op: add_extras, kind: crash, nth: 1, "
+                      "restart_after: 2s}]"));
+
+// A flight that sells no paid bags refuses them, and nothing is charged; without the user's
+// yes for the fee nothing is charged either.
+TEST(PaidExtras, BagsAFlightDoesNotSellOrTheUserDidNotAgreeToChargeNothing) {
+  Airline no_bags;
+  std::size_t at = no_bags.world.find("HAT002-2026-12-12");
+  ASSERT_NE(at, std::string::npos);
+  std::size_t fee = no_bags.world.find("bag_price_cents: 3500", at);
+  no_bags.world.replace(fee, 21, "bag_price_cents: 0");
+  ReplayResult r = replay(no_bags, "extras-none");
+  EXPECT_EQ(task10(r, 1).verdict, "diverged");
+  EXPECT_EQ(task10(r, 1).code, "bad_request") << task10(r, 1).why;
+  static const int64_t kBooked = money(replay(Airline{}, "extras-base2"), "confirmed_totals");
+  EXPECT_EQ(money(r, "confirmed_totals"), kBooked - 2 * 7000);
+  EXPECT_EQ(metric(r, "money_difference_cents"), 0);
+
+  Airline no_yes;
+  std::string from = R"("text":"Yes, add them.")";
+  ASSERT_NE(no_yes.cassette.find(from), std::string::npos);
+  for (std::size_t i; (i = no_yes.cassette.find(from)) != std::string::npos;)
+    no_yes.cassette.replace(i, from.size(), R"("text":"Hmm.")");
+  // The imported consent events for the fee go too.
+  std::string consent = R"("granted":true,"amount_cents":7000)";
+  for (std::size_t i; (i = no_yes.cassette.find(consent)) != std::string::npos;)
+    no_yes.cassette.replace(i, consent.size(), R"("granted":false,"amount_cents":7000)");
+  ReplayResult refused = replay(no_yes, "extras-no-yes");
+  EXPECT_EQ(task10(refused, 1).sandbox, "needs_confirmation") << task10(refused, 1).why;
+  EXPECT_EQ(money(refused, "confirmed_totals"), kBooked - 2 * 7000);
+  EXPECT_EQ(metric(refused, "consent_violations"), 0);
 }
 
 }  // namespace

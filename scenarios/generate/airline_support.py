@@ -19,12 +19,12 @@ import json
 
 import conversation
 
-FLIGHTS = [  # flight number, origin, destination, date, price (dollars), refund percent
-    ("HAT001", "SFO", "JFK", "2026-12-10", 249, 100),
-    ("HAT002", "JFK", "SFO", "2026-12-12", 199, 80),
-    ("HAT003", "ORD", "LAX", "2026-12-11", 159, 0),
-    ("HAT004", "SEA", "BOS", "2026-12-14", 289, 50),
-    ("HAT005", "SFO", "ORD", "2026-12-11", 129, 100),
+FLIGHTS = [  # flight number, origin, destination, date, price, refund percent, bag (dollars)
+    ("HAT001", "SFO", "JFK", "2026-12-10", 249, 100, 35),
+    ("HAT002", "JFK", "SFO", "2026-12-12", 199, 80, 35),
+    ("HAT003", "ORD", "LAX", "2026-12-11", 159, 0, 30),
+    ("HAT004", "SEA", "BOS", "2026-12-14", 289, 50, 40),
+    ("HAT005", "SFO", "ORD", "2026-12-11", 129, 100, 30),
 ]
 USERS = {
     "mia_li_3668": {"name": "Mia Li", "card": "credit_card_4421"},
@@ -162,6 +162,29 @@ def one_stop(task, trial, user, numbers, passengers, split):
     return c
 
 
+def add_bags(task, trial, rid, bags):
+    """Paid checked bags on a reservation made before the conversation, charged to the card."""
+    r = next(x for x in RESERVATIONS if x[0] == rid)
+    f = flight(r[2])
+    fee = f[6] * bags * len(r[3])
+    card = USERS[r[1]]["card"]
+    c = conversation.Conversation(task, trial, r[1], SYSTEM)
+    c.say("user", f"I'm {r[1]}. Please add {bags} checked bag{'s' if bags > 1 else ''} per "
+                  f"person to {rid}.")
+    c.call("get_user_details", {"user_id": r[1]}, user_details(r[1]))
+    c.call("get_reservation_details", {"reservation_id": rid}, reservation_details(rid))
+    c.say("assistant", f"{bags} bag{'s' if bags > 1 else ''} each for {len(r[3])} passengers "
+                       f"on {f[0]} comes to {dollars(fee)}, charged to {card}. Shall I add them?")
+    c.say("user", "Yes, add them.")
+    c.call("update_reservation_baggages",
+           {"reservation_id": rid, "total_baggages": bags * len(r[3]),
+            "nonfree_baggages": bags, "payment_id": card},
+           dict(reservation_details(rid), total_baggages=bags * len(r[3]),
+                nonfree_baggages=bags))
+    c.say("assistant", "The bags are added.")
+    return c
+
+
 def not_theirs(task, trial, user, rid):
     c = conversation.Conversation(task, trial, user, SYSTEM)
     c.say("user", f"I'm {user}; cancel {rid} for me.")
@@ -221,6 +244,7 @@ def conversations():
             one_stop(9, trial, "omar_davis_3817", ["HAT005", "HAT003"],
                      [("Omar", "Davis"), ("Lena", "Davis")],
                      split=[("certificate_8100", 200), ("credit_card_9012", 376)]),
+            add_bags(10, trial, "ZFA04Y", 1),
         ]
     return [c.dump() for c in out]
 
@@ -230,9 +254,9 @@ def world():
              "# example's world (docs/worked-examples.md). Offers are keyed by flight number and",
              "# date; each reservation belongs to the user its conversations name in user_id.",
              "currency: usd", "offers:"]
-    for n, o, d, date, price, refund in FLIGHTS:
+    for n, o, d, date, price, refund, bag in FLIGHTS:
         lines.append(f"  - {{id: {n}-{date}, route: {o}-{d} {date}, price_cents: {price * 100}, "
-                     f"capacity: 500, refund_percent: {refund}}}")
+                     f"capacity: 500, refund_percent: {refund}, bag_price_cents: {bag * 100}}}")
     lines.append("bookings:")
     for rid, user, number, pax in RESERVATIONS:
         lines.append(f"  - {{reference: {rid}, user: {user}, offer: {offer_id(number)}, "

@@ -47,7 +47,8 @@ nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time 
     j["total"] = r.amount;
     j["discount"] = r.discount;
     j["currency"] = "usd";
-  } else if (op == Op::kHold || op == Op::kConfirm) {
+  } else if (op == Op::kHold || op == Op::kConfirm || op == Op::kQuoteExtras ||
+             op == Op::kAddExtras) {
     j["total"] = r.amount;
     j["currency"] = "usd";
   } else if (op == Op::kCancelQuote || op == Op::kCancelConfirm || op == Op::kReturnItems) {
@@ -391,6 +392,30 @@ void mount_bookings(httplib::Server& server, FakeState& state) {
           }
           d.request.items = {LineItem{"", static_cast<int32_t>(seats)}};
         });
+  for (Op op : {Op::kQuoteExtras, Op::kAddExtras}) {
+    route(server, state, true,
+          op == Op::kQuoteExtras ? R"(/v1/holds/([^/]+)/extras/quote)"
+                                 : R"(/v1/holds/([^/]+)/extras)",
+          op, [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
+            ref_of(req, d.request.op, d);
+            customer_of(b, d);
+            int64_t bags = int_field(b, "bags", 0);
+            if (d.error.empty() && (bags < 1 || bags > 20)) {
+              d.error = "expected bags: 1 to 20 checked bags per passenger";
+              d.param = "bags";
+              return;
+            }
+            d.request.items = {LineItem{"", static_cast<int32_t>(bags)}};
+            if (d.request.op != Op::kAddExtras || !d.error.empty()) return;
+            debits_of(b, d);
+            if (!d.error.empty() || !b.contains("payment_intent")) return;
+            if (!b["payment_intent"].is_string() ||
+                !parse_wire_name(b["payment_intent"].get<std::string>(), "pi", d.request.payment)) {
+              d.error = "expected payment_intent: \"pi_<n>\"";
+              d.param = "payment_intent";
+            }
+          });
+  }
   route(server, state, true, R"(/v1/holds/([^/]+)/release)", Op::kReleaseHold,
         [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
           ref_of(req, Op::kReleaseHold, d);

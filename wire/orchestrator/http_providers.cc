@@ -280,6 +280,18 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       call.path = "/v1/orders/" + ref + "/returns";
       body["items"] = items_json(r);
       break;
+    case Op::kQuoteExtras:
+    case Op::kAddExtras:
+      call.path = "/v1/holds/" + ref + (r.op == Op::kQuoteExtras ? "/extras/quote" : "/extras");
+      body["bags"] = r.items.empty() ? 0 : r.items.front().quantity;
+      if (r.op == Op::kAddExtras) {
+        if (r.payment != 0) body["payment_intent"] = names_.text(r.payment);
+        if (!r.debits.empty()) {
+          body["stored_value_debits"] = nlohmann::json::array();
+          for (ObjectId d : r.debits) body["stored_value_debits"].push_back(names_.text(d));
+        }
+      }
+      break;
     case Op::kRefreshToken:
       call.path = "/oauth/token";
       call.body = "grant_type=refresh_token&refresh_token=" +
