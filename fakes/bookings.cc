@@ -3,19 +3,11 @@
 #include <algorithm>
 #include <limits>
 
+#include "fakes/error_reply.h"
 #include "fakes/identity.h"
 #include "fakes/payments.h"
 
 namespace checkride {
-namespace {
-
-ProviderReply error_reply(ErrorCode e) {
-  ProviderReply r;
-  r.error = e;
-  return r;
-}
-
-}  // namespace
 
 std::string_view BookingsFake::hold_state_name(HoldState s) {
   switch (s) {

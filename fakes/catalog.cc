@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "fakes/error_reply.h"
+
 namespace checkride {
 namespace {
 
@@ -12,12 +14,6 @@ bool contains_ignoring_case(std::string_view hay, std::string_view needle) {
            std::tolower(static_cast<unsigned char>(b));
   });
   return it != hay.end();
-}
-
-ProviderReply error_reply(ErrorCode e) {
-  ProviderReply r;
-  r.error = e;
-  return r;
 }
 
 }  // namespace

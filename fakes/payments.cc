@@ -1,18 +1,9 @@
 #include "fakes/payments.h"
 
+#include "fakes/error_reply.h"
 #include "fakes/identity.h"
 
 namespace checkride {
-namespace {
-
-ProviderReply error_reply(ErrorCode e, std::string_view status = {}) {
-  ProviderReply r;
-  r.error = e;
-  r.status = status;
-  return r;
-}
-
-}  // namespace
 
 bool parse_card_behaviour(std::string_view pm, CardBehaviour& out) {
   if (pm == "pm_card_visa")

@@ -1,18 +1,9 @@
 #include "fakes/stored_value.h"
 
+#include "fakes/error_reply.h"
 #include "fakes/identity.h"
 
 namespace checkride {
-namespace {
-
-ProviderReply error_reply(ErrorCode e, std::string_view status = {}) {
-  ProviderReply r;
-  r.error = e;
-  r.status = status;
-  return r;
-}
-
-}  // namespace
 
 ObjectId StoredValueFake::add_account(UserId owner, const std::string& name, int64_t balance) {
   if (name.empty() || balance < 0 || find_account(owner, name) != 0) return 0;

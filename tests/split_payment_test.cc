@@ -55,14 +55,18 @@ ReplayResult replay(const Airline& a, const std::string& name) {
   return r;
 }
 
-const SessionDivergence& task5(const ReplayResult& r, int trial) {
+// The replayed session of a task's trial ("5:1").
+const SessionDivergence& session_of(const ReplayResult& r, int task, int trial) {
+  const std::string id = std::to_string(task) + ":" + std::to_string(trial);
   for (const auto& s : r.sessions) {
-    if (s.session == "5:" + std::to_string(trial)) return s;
+    if (s.session == id) return s;
   }
   static SessionDivergence none;
-  ADD_FAILURE() << "no session 5:" << trial;
+  ADD_FAILURE() << "no session " << id;
   return none;
 }
+
+const SessionDivergence& task5(const ReplayResult& r, int trial) { return session_of(r, 5, trial); }
 
 double metric(const ReplayResult& r, const char* name) {
   auto it = r.report.metrics.find(name);
@@ -254,12 +258,7 @@ TEST(SplitPayment, ParamsThatCannotBePaidAsAskedAreRefusedByName) {
 class PaidExtrasUnderFaults : public ::testing::TestWithParam<const char*> {};
 
 const SessionDivergence& task10(const ReplayResult& r, int trial) {
-  for (const auto& s : r.sessions) {
-    if (s.session == "10:" + std::to_string(trial)) return s;
-  }
-  static SessionDivergence none;
-  ADD_FAILURE() << "no session 10:" << trial;
-  return none;
+  return session_of(r, 10, trial);
 }
 
 TEST_P(PaidExtrasUnderFaults, TheBagsArePaidOnce) {

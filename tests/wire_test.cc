@@ -68,6 +68,21 @@ struct WireRig {
     return r ? json::parse(r->body, nullptr, false) : json();
   }
 
+  // Drive options against this rig: its orchestrator, control API and secret, reports in its
+  // directory, 8 connections.
+  DriveOptions drive(int sessions, double rate) const {
+    DriveOptions o;
+    o.orchestrator = url;
+    o.control = fakes->url("control");
+    o.secret = kSecret;
+    o.sessions = sessions;
+    o.rate = rate;
+    o.connections = 8;
+    o.out_dir = dir + "/reports";
+    o.quiet = true;
+    return o;
+  }
+
   std::string dir, url;
   ActionCatalog catalog = ActionCatalog::from_yaml_text(ActionCatalog::default_yaml(), "default");
   std::unique_ptr<FakeServers> fakes;
@@ -237,16 +252,8 @@ TEST(WireEndToEnd, OutageAndLostResponsesThroughTheControlApiChargeNobodyTwice) 
   ])");
   ASSERT_TRUE(added.contains("faults")) << added.dump();
 
-  DriveOptions o;
-  o.orchestrator = rig.url;
-  o.control = rig.fakes->url("control");
-  o.secret = kSecret;
+  DriveOptions o = rig.drive(60, 60);
   o.scenario = testing::source_path("scenarios/happy-orders.yaml");
-  o.sessions = 60;
-  o.rate = 60;
-  o.connections = 8;
-  o.out_dir = rig.dir + "/reports";
-  o.quiet = true;
   std::ostringstream out, err;
   int rc = run_drive(o, out, err);
   EXPECT_NE(rc, 2) << err.str();
@@ -284,17 +291,9 @@ TEST(WireEndToEnd, ExistingReservationsAreFoundCancelledAndRefundedOnce) {
     {"provider": "payment", "op": "refund", "kind": "lost_response", "probability": 0.2}
   ])");
   ASSERT_TRUE(added.contains("faults")) << added.dump();
-  DriveOptions o;
-  o.orchestrator = rig.url;
-  o.control = rig.fakes->url("control");
-  o.secret = kSecret;
   // Its cassette alone: the scenario's other one leaves holds to lapse, which drive waits out.
+  DriveOptions o = rig.drive(10, 40);
   o.cassette = testing::source_path("scenarios/cassettes/airline-existing.jsonl");
-  o.sessions = 10;
-  o.rate = 40;
-  o.connections = 8;
-  o.out_dir = rig.dir + "/reports";
-  o.quiet = true;
   std::ostringstream out, err;
   int rc = run_drive(o, out, err);
   EXPECT_NE(rc, 2) << err.str();
@@ -329,16 +328,8 @@ TEST(WireEndToEnd, SplitPaymentsTakeEachPartOnceOverTheWire) {
     {"provider": "booking", "op": "confirm", "kind": "lost_response", "probability": 0.3}
   ])");
   ASSERT_TRUE(added.contains("faults")) << added.dump();
-  DriveOptions o;
-  o.orchestrator = rig.url;
-  o.control = rig.fakes->url("control");
-  o.secret = kSecret;
+  DriveOptions o = rig.drive(32, 40);
   o.cassette = testing::source_path("scenarios/cassettes/airline-support.jsonl");
-  o.sessions = 32;
-  o.rate = 40;
-  o.connections = 8;
-  o.out_dir = rig.dir + "/reports";
-  o.quiet = true;
   std::ostringstream out, err;
   int rc = run_drive(o, out, err);
   EXPECT_NE(rc, 2) << err.str();

@@ -90,6 +90,13 @@ Duration retry_after_of(const httplib::Response& res) {
   return ec == std::errc() && seconds > 0 ? seconds * kSecond : 0;
 }
 
+// A split payment's stored-value debits, by the names the payments face gave them.
+void add_debits(const ProviderRequest& r, const ExternalNames& names, nlohmann::json& body) {
+  if (r.debits.empty()) return;
+  body["stored_value_debits"] = nlohmann::json::array();
+  for (ObjectId d : r.debits) body["stored_value_debits"].push_back(names.text(d));
+}
+
 struct HttpCall {
   std::string method = "POST";
   std::string path;
@@ -234,10 +241,7 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
     case Op::kConfirm:
       call.path = "/v1/holds/" + ref + "/confirm";
       if (r.payment != 0 || r.debits.empty()) body["payment_intent"] = names_.text(r.payment);
-      if (!r.debits.empty()) {
-        body["stored_value_debits"] = nlohmann::json::array();
-        for (ObjectId d : r.debits) body["stored_value_debits"].push_back(names_.text(d));
-      }
+      add_debits(r, names_, body);
       break;
     case Op::kBalance:
       call.method = "GET";
@@ -286,10 +290,7 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       body["bags"] = r.items.empty() ? 0 : r.items.front().quantity;
       if (r.op == Op::kAddExtras) {
         if (r.payment != 0) body["payment_intent"] = names_.text(r.payment);
-        if (!r.debits.empty()) {
-          body["stored_value_debits"] = nlohmann::json::array();
-          for (ObjectId d : r.debits) body["stored_value_debits"].push_back(names_.text(d));
-        }
+        add_debits(r, names_, body);
       }
       break;
     case Op::kRefreshToken:
