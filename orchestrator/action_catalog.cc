@@ -268,105 +268,94 @@ std::vector<std::string> parse_prefixes(const YAML::Node& list, const std::strin
   return out;
 }
 
+// The string-valued handler inputs of a mapping: JSON pointers into the params, or the
+// names of fields inside each element of a list they point at.
+struct MappingKey {
+  const char* name;
+  std::string ParamMapping::*member;
+  bool pointer;
+};
+constexpr MappingKey kMappingKeys[] = {
+    {"items", &ParamMapping::items, true},
+    {"item_sku", &ParamMapping::item_sku, false},
+    {"item_quantity", &ParamMapping::item_quantity, false},
+    {"sku", &ParamMapping::sku, true},
+    {"quantity", &ParamMapping::quantity, true},
+    {"coupon", &ParamMapping::coupon, true},
+    {"max_total", &ParamMapping::max_total, true},
+    {"query", &ParamMapping::query, true},
+    {"offer", &ParamMapping::offer, true},
+    {"reference", &ParamMapping::reference, true},
+    {"seats", &ParamMapping::seats, true},
+    {"details", &ParamMapping::details, true},
+    {"seats_count", &ParamMapping::seats_count, true},
+    {"max_total_sum", &ParamMapping::max_total_sum, true},
+    {"max_total_field", &ParamMapping::max_total_field, false},
+    {"join", &ParamMapping::join, false},
+    {"payments", &ParamMapping::payments, true},
+    {"payment_instrument", &ParamMapping::payment_instrument, false},
+    {"payment_amount", &ParamMapping::payment_amount, false},
+    {"legs", &ParamMapping::legs, true},
+    {"skus", &ParamMapping::skus, true},
+    {"extras", &ParamMapping::extras, true},
+};
+
+std::string known_mapping_keys() {
+  std::string out;
+  for (const MappingKey& k : kMappingKeys) out += std::string(out.empty() ? "" : ", ") + k.name;
+  return out + ", amount_scale, stored_value, cards, leg_offer";
+}
+
+// One string-valued key: a pointer must be one (RFC 6901), a field name is taken as it is.
+void parse_mapping_string(const MappingKey& key, const YAML::Node& v, const std::string& origin,
+                          const std::string& where, ParamMapping& m) {
+  if (!v.IsScalar()) throw InputError(origin, line_of(v), where, "expected a JSON pointer string");
+  const std::string& value = v.Scalar();
+  if (key.pointer && (value.empty() || value[0] != '/')) {
+    throw InputError(origin, line_of(v), where,
+                     "expected a JSON pointer starting with '/', got '" + value + "'");
+  }
+  if (key.pointer) {
+    try {
+      nlohmann::json::json_pointer check(value);
+    } catch (const nlohmann::json::exception&) {
+      throw InputError(
+          origin, line_of(v), where,
+          "not a JSON pointer (RFC 6901: '~' must be followed by 0 or 1): '" + value + "'");
+    }
+  }
+  m.*key.member = value;
+}
+
 void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
                    ParamMapping& m) {
-  const std::set<std::string> pointer_keys = {
-      "items",    "sku",       "quantity", "coupon",      "max_total",     "query",
-      "offer",    "reference", "seats",    "seats_count", "max_total_sum", "details",
-      "payments", "legs",      "skus",     "extras"};
   const std::set<std::string> composable = {"query", "offer", "reference", "details"};
   for (const auto& kv : node) {
-    std::string key = kv.first.Scalar();
+    const std::string key = kv.first.Scalar();
+    const std::string where = field + ".map." + key;
     if (key == "leg_offer") {
-      m.leg_offer = kv.second.IsSequence()
-                        ? parse_prefixes(kv.second, origin, field + ".map.leg_offer")
-                        : std::vector<std::string>{kv.second.Scalar()};
+      m.leg_offer = kv.second.IsSequence() ? parse_prefixes(kv.second, origin, where)
+                                           : std::vector<std::string>{kv.second.Scalar()};
       if (m.leg_offer.front().empty() || m.leg_offer.size() > 8) {
-        throw InputError(origin, line_of(kv.second), field + ".map.leg_offer",
-                         "expected 1 to 8 field names");
+        throw InputError(origin, line_of(kv.second), where, "expected 1 to 8 field names");
       }
-      continue;
-    }
-    if (key == "stored_value" || key == "cards") {
+    } else if (key == "stored_value" || key == "cards") {
       (key == "cards" ? m.card_prefixes : m.stored_value_prefixes) =
-          parse_prefixes(kv.second, origin, field + ".map." + key);
-      continue;
-    }
-    if (composable.count(key) && kv.second.IsSequence()) {
-      m.composed[key] = parse_pointer_list(kv.second, origin, field + ".map." + key);
-      continue;
-    }
-    if (!kv.second.IsScalar()) {
-      throw InputError(origin, line_of(kv.second), field + ".map." + key,
-                       "expected a JSON pointer string");
-    }
-    std::string value = kv.second.Scalar();
-    if (pointer_keys.count(key) && (value.empty() || value[0] != '/')) {
-      throw InputError(origin, line_of(kv.second), field + ".map." + key,
-                       "expected a JSON pointer starting with '/', got '" + value + "'");
-    }
-    if (pointer_keys.count(key)) {
-      try {
-        nlohmann::json::json_pointer check(value);
-      } catch (const nlohmann::json::exception&) {
-        throw InputError(
-            origin, line_of(kv.second), field + ".map." + key,
-            "not a JSON pointer (RFC 6901: '~' must be followed by 0 or 1): '" + value + "'");
+          parse_prefixes(kv.second, origin, where);
+    } else if (composable.count(key) && kv.second.IsSequence()) {
+      m.composed[key] = parse_pointer_list(kv.second, origin, where);
+    } else if (key == "amount_scale") {
+      m.amount_scale = parse_amount_scale(kv.second, origin, where);
+    } else {
+      const MappingKey* known = nullptr;
+      for (const MappingKey& k : kMappingKeys) {
+        if (key == k.name) known = &k;
       }
-    }
-    if (key == "items")
-      m.items = value;
-    else if (key == "item_sku")
-      m.item_sku = value;
-    else if (key == "item_quantity")
-      m.item_quantity = value;
-    else if (key == "sku")
-      m.sku = value;
-    else if (key == "quantity")
-      m.quantity = value;
-    else if (key == "coupon")
-      m.coupon = value;
-    else if (key == "max_total")
-      m.max_total = value;
-    else if (key == "query")
-      m.query = value;
-    else if (key == "offer")
-      m.offer = value;
-    else if (key == "reference")
-      m.reference = value;
-    else if (key == "seats")
-      m.seats = value;
-    else if (key == "details")
-      m.details = value;
-    else if (key == "seats_count")
-      m.seats_count = value;
-    else if (key == "max_total_sum")
-      m.max_total_sum = value;
-    else if (key == "max_total_field")
-      m.max_total_field = value;
-    else if (key == "join")
-      m.join = value;
-    else if (key == "payments")
-      m.payments = value;
-    else if (key == "legs")
-      m.legs = value;
-    else if (key == "skus")
-      m.skus = value;
-    else if (key == "extras")
-      m.extras = value;
-    else if (key == "payment_instrument")
-      m.payment_instrument = value;
-    else if (key == "payment_amount")
-      m.payment_amount = value;
-    else if (key == "amount_scale")
-      m.amount_scale = parse_amount_scale(kv.second, origin, field + ".map.amount_scale");
-    else {
-      throw InputError(origin, line_of(kv.first), field + ".map." + key,
-                       "unknown handler input; expected one of items, item_sku, item_quantity, "
-                       "sku, quantity, coupon, max_total, query, offer, reference, seats, "
-                       "seats_count, max_total_sum, max_total_field, details, amount_scale, "
-                       "join, payments, payment_instrument, payment_amount, stored_value, cards, "
-                       "legs, leg_offer, skus, extras");
+      if (known == nullptr) {
+        throw InputError(origin, line_of(kv.first), where,
+                         "unknown handler input; expected one of " + known_mapping_keys());
+      }
+      parse_mapping_string(*known, kv.second, origin, where, m);
     }
   }
   if (!m.legs.empty() && m.leg_offer.empty()) {
@@ -692,6 +681,86 @@ bool map_payments(const ParamMapping& m, const nlohmann::json& v, HandlerInput& 
   return true;
 }
 
+// The most the user agreed to pay: one amount, or the sum of a split's parts.
+bool map_money(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
+               std::string& error) {
+  if (const auto* parts = at_pointer(params, m.max_total_sum)) {
+    if (!parts->is_array()) {
+      error = m.max_total_sum + ": expected an array";
+      return false;
+    }
+    int64_t sum = 0;
+    for (const auto& part : *parts) {
+      int64_t amount = 0;
+      if (!part.is_object() || !part.contains(m.max_total_field) ||
+          !minor_units(part[m.max_total_field], m.amount_scale, amount)) {
+        error = m.max_total_sum + ": each element needs " +
+                (m.amount_scale > 1 ? "a non-negative amount" : "integer") + " '" +
+                m.max_total_field + "'";
+        return false;
+      }
+      if (sum > static_cast<int64_t>(kMaxMinorUnits)) {
+        error = m.max_total_sum + ": the amounts add up past any real order";
+        return false;
+      }
+      sum += amount;
+    }
+    out.max_total = sum;
+  }
+  if (const auto* v = at_pointer(params, m.max_total)) {
+    if (!minor_units(*v, m.amount_scale, out.max_total)) {
+      error = m.max_total +
+              (m.amount_scale > 1 ? ": expected a non-negative amount" : ": expected an integer");
+      return false;
+    }
+  }
+  return true;
+}
+
+// A return's item ids: one unit of that SKU each.
+bool map_skus(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
+              std::string& error) {
+  if (const auto* v = at_pointer(params, m.skus)) {
+    if (!v->is_array() || v->empty() || v->size() > 1000) {
+      error = m.skus + ": expected a list of 1 to 1000 SKUs";
+      return false;
+    }
+    for (const auto& sku : *v) {
+      if (!sku.is_string() || sku.get_ref<const std::string&>().empty()) {
+        error = m.skus + ": each element must be a SKU (a non-empty string)";
+        return false;
+      }
+      auto same = std::find_if(out.items.begin(), out.items.end(),
+                               [&](const LineItem& l) { return l.sku == sku; });
+      if (same != out.items.end()) {
+        ++same->quantity;  // one unit per mention
+      } else {
+        out.items.push_back(LineItem{sku.get<std::string>(), 1});
+      }
+    }
+  }
+  return true;
+}
+
+// The shapes richer tool sets use: split payments, itineraries, extras, item id lists.
+bool map_shapes(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
+                std::string& error) {
+  if (const auto* v = at_pointer(params, m.payments)) {
+    if (!map_payments(m, *v, out, error)) return false;
+  }
+  if (const auto* v = at_pointer(params, m.legs)) {
+    if (!map_legs(m, *v, out, error)) return false;
+  }
+  if (const auto* v = at_pointer(params, m.extras)) {
+    if (!v->is_number_integer() || v->get<int64_t>() < 1 || v->get<int64_t>() > 20) {
+      error = m.extras + ": expected an integer from 1 to 20";
+      return false;
+    }
+    out.extras = v->get<int32_t>();
+  }
+  return map_skus(m, params, out, error);
+}
+
 }  // namespace
 
 bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
@@ -745,36 +814,6 @@ bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
     }
     out.seats = static_cast<int32_t>(list->size());
   }
-  if (const auto* parts = at_pointer(params, m.max_total_sum)) {
-    if (!parts->is_array()) {
-      error = m.max_total_sum + ": expected an array";
-      return false;
-    }
-    int64_t sum = 0;
-    for (const auto& part : *parts) {
-      int64_t amount = 0;
-      if (!part.is_object() || !part.contains(m.max_total_field) ||
-          !minor_units(part[m.max_total_field], m.amount_scale, amount)) {
-        error = m.max_total_sum + ": each element needs " +
-                (m.amount_scale > 1 ? "a non-negative amount" : "integer") + " '" +
-                m.max_total_field + "'";
-        return false;
-      }
-      if (sum > static_cast<int64_t>(kMaxMinorUnits)) {
-        error = m.max_total_sum + ": the amounts add up past any real order";
-        return false;
-      }
-      sum += amount;
-    }
-    out.max_total = sum;
-  }
-  if (const auto* v = at_pointer(params, m.max_total)) {
-    if (!minor_units(*v, m.amount_scale, out.max_total)) {
-      error = m.max_total +
-              (m.amount_scale > 1 ? ": expected a non-negative amount" : ": expected an integer");
-      return false;
-    }
-  }
   // A composed input: every part present, each a string or an integer, joined.
   auto composed = [&](const char* key, std::string& dst) {
     auto it = m.composed.find(key);
@@ -792,38 +831,7 @@ bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
     dst = joined;
     return true;
   };
-  if (const auto* v = at_pointer(params, m.payments)) {
-    if (!map_payments(m, *v, out, error)) return false;
-  }
-  if (const auto* v = at_pointer(params, m.legs)) {
-    if (!map_legs(m, *v, out, error)) return false;
-  }
-  if (const auto* v = at_pointer(params, m.extras)) {
-    if (!v->is_number_integer() || v->get<int64_t>() < 1 || v->get<int64_t>() > 20) {
-      error = m.extras + ": expected an integer from 1 to 20";
-      return false;
-    }
-    out.extras = v->get<int32_t>();
-  }
-  if (const auto* v = at_pointer(params, m.skus)) {
-    if (!v->is_array() || v->empty() || v->size() > 1000) {
-      error = m.skus + ": expected a list of 1 to 1000 SKUs";
-      return false;
-    }
-    for (const auto& sku : *v) {
-      if (!sku.is_string() || sku.get_ref<const std::string&>().empty()) {
-        error = m.skus + ": each element must be a SKU (a non-empty string)";
-        return false;
-      }
-      auto same = std::find_if(out.items.begin(), out.items.end(),
-                               [&](const LineItem& l) { return l.sku == sku; });
-      if (same != out.items.end()) {
-        ++same->quantity;  // one unit per mention
-      } else {
-        out.items.push_back(LineItem{sku.get<std::string>(), 1});
-      }
-    }
-  }
+  if (!map_money(m, params, out, error) || !map_shapes(m, params, out, error)) return false;
   // Details may be a string or an object (an address): kept as the agent gave them.
   if (const auto* v = at_pointer(params, m.details)) {
     if (!v->is_string() && !v->is_object()) {
