@@ -142,6 +142,10 @@ ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time re
                               return quote_extras(req);
                             case Op::kAddExtras:
                               return add_extras(req);
+                            case Op::kQuoteExchange:
+                              return quote_exchange(req);
+                            case Op::kExchange:
+                              return exchange(req, now);
                             default:
                               return error_reply(ErrorCode::kBadRequest);
                           }
@@ -220,10 +224,82 @@ ProviderReply BookingsFake::add_extras(const ProviderRequest& req) {
   if (price <= 0 || paid_for(req, h.user) < price) return error_reply(ErrorCode::kBadRequest);
   h.bags += bags;
   h.extras_total += price;
-  if (req.payment != 0) h.extras_payments.push_back(req.payment);
+  if (req.payment != 0) h.later_payments.push_back(req.payment);
   ProviderReply r;
   r.id = req.ref;
   r.amount = price;
+  r.status = "confirmed";
+  return r;
+}
+
+bool BookingsFake::exchange_legs(const ProviderRequest& req, const Hold& h,
+                                 std::vector<int32_t>& legs, int64_t& price) const {
+  constexpr std::size_t kMaxLegs = 16;
+  if (req.items.size() > kMaxLegs) return false;
+  price = 0;
+  for (std::size_t i = 0; i < std::max<std::size_t>(req.items.size(), 1); ++i) {
+    auto it = offer_index_.find(i == 0 ? req.text : req.items[i].sku);
+    if (it == offer_index_.end()) return false;
+    if (std::find(legs.begin(), legs.end(), it->second) != legs.end()) return false;
+    legs.push_back(it->second);
+    price += offers_[it->second].spec.price * h.seats;
+  }
+  return true;
+}
+
+// What moving a confirmed booking onto other flights (same passengers) costs: the new fare
+// less what the booking's fare was; negative when some is owed back.
+ProviderReply BookingsFake::quote_exchange(const ProviderRequest& req) {
+  Hold* found = holds_.find(req.ref);
+  if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
+  if (found->state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
+  std::vector<int32_t> legs;
+  int64_t price = 0;
+  if (!exchange_legs(req, *found, legs, price)) return error_reply(ErrorCode::kBadRequest);
+  for (int32_t leg : legs) {
+    bool kept = leg == found->offer ||
+                std::find(found->connections.begin(), found->connections.end(), leg) !=
+                    found->connections.end();
+    if (!kept && offers_[leg].available < found->seats) return error_reply(ErrorCode::kOutOfStock);
+  }
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = price - found->total;
+  r.status = "quoted";
+  return r;
+}
+
+// The exchange itself, all at once: the new flights' seats are taken and the old ones given
+// back, once what the request brings pays any difference. A refusal leaves the booking as
+// it was. Answers the difference (negative: owed back to what paid the booking).
+ProviderReply BookingsFake::exchange(const ProviderRequest& req, Time now) {
+  ProviderReply quote = quote_exchange(req);
+  if (!quote.ok()) return quote;
+  Hold& h = *holds_.find(req.ref);
+  if (quote.amount > 0 && paid_for(req, h.user) < quote.amount) {
+    return error_reply(ErrorCode::kBadRequest);
+  }
+  std::vector<int32_t> legs;
+  int64_t price = 0;
+  exchange_legs(req, h, legs, price);
+  for_each_leg(h, [&](OfferState& o) {
+    o.confirmed -= h.seats;
+    o.available += h.seats;
+  });
+  h.offer = legs[0];
+  h.connections.assign(legs.begin() + 1, legs.end());
+  h.total = price;
+  if (req.payment != 0) h.later_payments.push_back(req.payment);  // a charge of its own
+  for_each_leg(h, [&](OfferState& o) {
+    o.available -= h.seats;
+    o.confirmed += h.seats;
+    note_overrun(o.overruns, h.user, req.ref, now, o.confirmed - o.spec.capacity);
+  });
+  ++h.changes;
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = quote.amount;
+  r.paid_with = h.payment;
   r.status = "confirmed";
   return r;
 }

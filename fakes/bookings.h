@@ -63,7 +63,8 @@ class BookingsFake {
     // Paid extras added after the booking (checked bags), kept on a cancellation.
     int32_t bags = 0;
     int64_t extras_total = 0;
-    std::vector<ObjectId> extras_payments = {};
+    // Payments made after the booking: for its extras, or the difference of an exchange.
+    std::vector<ObjectId> later_payments = {};
   };
   struct OfferState {
     OfferSpec spec;
@@ -112,6 +113,11 @@ class BookingsFake {
   int64_t extras_price(const Hold& h, int32_t bags);
   ProviderReply quote_extras(const ProviderRequest& req);
   ProviderReply add_extras(const ProviderRequest& req);
+  // The new flights an exchange asks for (the offer, then the connections), or false.
+  bool exchange_legs(const ProviderRequest& req, const Hold& h, std::vector<int32_t>& legs,
+                     int64_t& price) const;
+  ProviderReply quote_exchange(const ProviderRequest& req);
+  ProviderReply exchange(const ProviderRequest& req, Time now);
   // Every offer a hold keeps seats on: its first flight, then its connections.
   template <typename Fn>
   void for_each_leg(const Hold& h, Fn&& fn) {

@@ -41,6 +41,7 @@ constexpr HandlerName kHandlers[] = {
     {"change_order", Handler::kChangeOrder},
     {"return_order", Handler::kReturnOrder},
     {"add_extras", Handler::kAddExtras},
+    {"change_flights", Handler::kChangeFlights},
 };
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }

@@ -29,8 +29,9 @@ enum class Handler : uint8_t {
   kLookup,       // read-only, no provider: a read of the team's own systems (see docs)
   kChangeBooking,
   kChangeOrder,
-  kReturnOrder,  // some of a delivered order's items back, refunded to what paid
-  kAddExtras,    // paid extras (checked bags) on a confirmed booking
+  kReturnOrder,    // some of a delivered order's items back, refunded to what paid
+  kAddExtras,      // paid extras (checked bags) on a confirmed booking
+  kChangeFlights,  // a confirmed booking onto other flights, the fare difference paid or owed
 };
 const char* handler_name(Handler h);
 

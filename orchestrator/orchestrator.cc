@@ -235,6 +235,7 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
     case Handler::kChangeOrder:
     case Handler::kReturnOrder:
     case Handler::kAddExtras:
+    case Handler::kChangeFlights:
       start_on_existing(*spec, req, in, now, out);
       return;
     case Handler::kConfirmBooking:
@@ -381,6 +382,8 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
   rec.seats = in.seats;
   rec.items = in.items;  // a return: the items that come back
   rec.extras = in.extras;
+  rec.offer = in.offer;  // a change of flights: the new ones
+  rec.connections = in.connections;
   if (charges(plan.kind)) {  // extras: paid as the action says, by the session's card
     rec.payment_method = req.payment_method;
     rec.max_total = in.max_total;
@@ -408,6 +411,7 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
     rec.target = target->id;
     rec.order = target->order;
     rec.hold = target->hold;
+    if (plan.kind == SagaKind::kChangeFlights) rec.payment = target->payment;  // refunds go there
     if (is_cancel(plan.kind)) {
       // The refund goes back to what paid, in proportion.
       rec.payment = target->payment;

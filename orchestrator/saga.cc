@@ -54,6 +54,10 @@ const char* step_name(Step s) {
       return "quote_extras";
     case Step::kAttachExtras:
       return "add_extras";
+    case Step::kQuoteExchange:
+      return "quote_exchange";
+    case Step::kExchange:
+      return "exchange";
     case Step::kDone:
       return "done";
   }
@@ -65,12 +69,13 @@ bool acts_on_existing(SagaKind kind) {
 }
 
 bool charges(SagaKind kind) {
-  return kind == SagaKind::kOrder || kind == SagaKind::kBooking || kind == SagaKind::kAddExtras;
+  return kind == SagaKind::kOrder || kind == SagaKind::kBooking || kind == SagaKind::kAddExtras ||
+         kind == SagaKind::kChangeFlights;
 }
 
 SagaKind target_kind(SagaKind kind) {
   return kind == SagaKind::kCancelBooking || kind == SagaKind::kChangeBooking ||
-                 kind == SagaKind::kAddExtras
+                 kind == SagaKind::kAddExtras || kind == SagaKind::kChangeFlights
              ? SagaKind::kBooking
              : SagaKind::kOrder;
 }
@@ -78,7 +83,7 @@ SagaKind target_kind(SagaKind kind) {
 const char* ineligible_code(SagaKind kind) {
   if (kind == SagaKind::kReturnOrder) return "not_returnable";
   return kind == SagaKind::kChangeBooking || kind == SagaKind::kChangeOrder ||
-                 kind == SagaKind::kAddExtras
+                 kind == SagaKind::kAddExtras || kind == SagaKind::kChangeFlights
              ? "not_changeable"
              : "not_cancellable";
 }
@@ -91,6 +96,12 @@ int64_t owed_back(const SagaRecord& s) {
   return s.kind == SagaKind::kCancelOrder ? s.total : s.refund_amount;
 }
 
+bool is_before_charge_checks(Step step) {
+  return step == Step::kQuote || step == Step::kQuoteExtras ||
+         step == Step::kFindBookingForExtras || step == Step::kQuoteExchange ||
+         step == Step::kFindBooking;
+}
+
 int64_t card_amount(const SagaRecord& s) {
   int64_t stored = 0;
   for (const Tender& t : s.tenders) stored += std::max<int64_t>(t.amount, 0);
@@ -98,6 +109,7 @@ int64_t card_amount(const SagaRecord& s) {
 }
 
 int64_t refund_share(const SagaRecord& s, int64_t refund, int index) {
+  if (s.tenders.empty()) return index < 0 ? std::max<int64_t>(refund, 0) : 0;  // all to the card
   const int64_t paid = s.total;
   if (paid <= 0 || refund <= 0) return 0;
   auto share = [&](int64_t part) {

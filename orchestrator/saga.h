@@ -17,6 +17,7 @@ enum class SagaKind : uint8_t {
   kChangeOrder,    // details without money: shipping address
   kReturnOrder,    // some of a delivered order's items back, refunded to what paid
   kAddExtras,      // paid extras (checked bags) on a confirmed booking
+  kChangeFlights,  // a confirmed booking moved onto other flights; the difference paid or owed
 };
 // The families that act on an order or booking that exists (cancels and changes), and
 // which kind of saga made it.
@@ -54,6 +55,8 @@ enum class Step : uint8_t {
   kFindBookingForExtras,  // add_extras: the confirmed booking (its own payment is not reused)
   kQuoteExtras,           // add_extras: their price (consent, caps and review checked on it)
   kAttachExtras,          // add_extras: added, paid by the authorization and the debits
+  kQuoteExchange,         // change_flights: the fare difference (consent etc. on a charge)
+  kExchange,              // change_flights: moved at once; the difference paid or owed back
   kDone,
 };
 constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;
@@ -127,6 +130,8 @@ int64_t card_amount(const SagaRecord& s);
 // What a cancel or a return owes back: a cancelled order's total, else what the provider
 // said (a booking's refund quote, a return's refund).
 int64_t owed_back(const SagaRecord& s);
+// Steps before a charge's consent and spend checks ran: failing there gives no spend back.
+bool is_before_charge_checks(Step step);
 // A cancel's refund of `refund` (of the `paid` total) split over what paid: the card's share
 // (index -1) or tender `index`'s, each in proportion, the rounding remainder to the card when
 // the card paid anything, else to the last tender.

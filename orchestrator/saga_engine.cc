@@ -79,6 +79,11 @@ ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op, std::size_
   if (fields & kSendSeats) r.items = {LineItem{"", s.seats}};
   if (fields & kSendDetails) r.text = s.details;
   if (fields & kSendExtras) r.items = {LineItem{"", s.extras}};
+  if (fields & kSendNewFlights) {
+    r.text = s.offer;
+    r.items = {LineItem{"", s.seats}};
+    for (const std::string& c : s.connections) r.items.push_back(LineItem{c, s.seats});
+  }
   if ((fields & (kSendTender | kSendTenderDebit)) && index < s.tenders.size()) {
     const Tender& t = s.tenders[index];
     r.text = t.instrument;
@@ -380,6 +385,10 @@ void Orchestrator::step_succeeded(SagaRecord& s, const StepKind& kind, const Pro
   if (kind.keeps_amount != nullptr) s.*kind.keeps_amount = r.amount;
   if (kind.keeps_payment != nullptr) s.*kind.keeps_payment = r.paid_with;
   if (kind.keeps_expiry) s.hold_expires_at = r.expires_at;
+  if (kind.keeps_difference) {
+    s.total = std::max<int64_t>(r.amount, 0);
+    s.refund_amount = std::max<int64_t>(-r.amount, 0);
+  }
   s.comp = without(s.comp, kind.settles);
   if (kind.per_tender) {
     Tender& t = s.tenders[s.index];
@@ -397,7 +406,9 @@ void Orchestrator::step_succeeded(SagaRecord& s, const StepKind& kind, const Pro
     fail(s, ActionStatus::kFailed, kind.refused_code, now, out);
     return;
   }
-  if (kind.step == charge_checks_after(catalog_.plan(s.plan))) {
+  // A change that costs nothing more charges nothing: no consent or cap applies to it.
+  bool charges_now = !acts_on_existing(s.kind) || s.total > 0;
+  if (kind.step == charge_checks_after(catalog_.plan(s.plan)) && charges_now) {
     if (ActionStatus refusal; !charge_checks(s, now, refusal, s.code)) {
       // Say why the total is above the model's maximum when it is the coupon's doing: the
       // quote could not apply it (its budget or the user's uses ran out).
@@ -470,7 +481,11 @@ bool Orchestrator::skipped(const SagaRecord& s, Step step) const {
   const StepKind* kind = step_kind(step);
   if (kind == nullptr) return false;
   if (kind->per_tender && s.tenders.empty()) return true;
-  if (!kind->pays_by_card || s.tenders.empty()) return false;
+  // Card steps run as declared, except where stored value or a change's difference can leave
+  // the card nothing to do.
+  if (!kind->pays_by_card || (s.tenders.empty() && s.kind != SagaKind::kChangeFlights)) {
+    return false;
+  }
   if (step == Step::kRefund) {
     return s.payment == 0 || refund_share(s, owed_back(s), -1) <= 0;
   }
@@ -615,9 +630,7 @@ void Orchestrator::back_to_hold(SagaRecord& s, Time now, Effects& out) {
 void Orchestrator::finish(SagaRecord& s, ActionStatus status, std::string code, Time now,
                           Effects& out) {
   bool was_active = s.step != Step::kAwaitConfirm || s.compensating;
-  bool before_checks = s.step == Step::kQuote || s.step == Step::kQuoteExtras ||
-                       s.step == Step::kFindBookingForExtras;
-  if (charges(s.kind) && !is_success(status) && s.total > 0 && !before_checks) {
+  if (charges(s.kind) && !is_success(status) && s.total > 0 && !is_before_charge_checks(s.step)) {
     // Give the spend back: nothing was charged.
     spend_session_[s.session] -= s.total;
     spend_today(s.user, now) -= s.total;
@@ -694,9 +707,7 @@ void Orchestrator::recover(Time now, Effects& out) {
     track_dedupe(s);
     if (s.done) return;
     if (charges(s.kind)) {
-      bool before_checks = s.step == Step::kQuote || s.step == Step::kQuoteExtras ||
-                           s.step == Step::kFindBookingForExtras;
-      if (!before_checks) spend_session_[s.session] += s.total;
+      if (!is_before_charge_checks(s.step)) spend_session_[s.session] += s.total;
     }
     resume.push_back(s.id);
   });

@@ -49,6 +49,11 @@ const FamilyRule kFamilies[] = {
      {Step::kFindBookingForExtras, Step::kQuoteExtras, Step::kCheckBalance, Step::kAuthorize,
       Step::kDebit, Step::kAttachExtras, Step::kCapture},
      {Step::kQuoteExtras, Step::kAuthorize, Step::kAttachExtras, Step::kCapture}},
+    {SagaKind::kChangeFlights,
+     {},  // find_booking, when it is there, comes first (see kNeeds)
+     {Step::kFindBooking, Step::kQuoteExchange, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
+      Step::kExchange, Step::kCapture, Step::kRefund},
+     {Step::kQuoteExchange, Step::kExchange}},
     {SagaKind::kReturnOrder,
      {Step::kFindDeliveredOrder},  // only a delivered order is returned: the shop says which
      {Step::kFindDeliveredOrder, Step::kReturnItems, Step::kRefund, Step::kRecredit},
@@ -82,6 +87,14 @@ const Needs kNeeds[] = {
     {Step::kAttachExtras, Step::kDebit},
     {Step::kAuthorize, Step::kQuoteExtras},  // after the consent and spend checks
     {Step::kCheckBalance, Step::kQuoteExtras},
+    {Step::kQuoteExchange, Step::kFindBooking},
+    {Step::kExchange, Step::kQuoteExchange},
+    {Step::kExchange, Step::kAuthorize},  // the difference is paid by it
+    {Step::kExchange, Step::kDebit},
+    {Step::kAuthorize, Step::kQuoteExchange},
+    {Step::kCheckBalance, Step::kQuoteExchange},
+    {Step::kCapture, Step::kExchange},  // captured once the exchange stands
+    {Step::kRefund, Step::kExchange},   // refunds what the exchange owes back
 };
 
 bool has(const std::vector<Step>& steps, Step s) {
@@ -136,6 +149,12 @@ const std::vector<SagaPlan>& builtin_plans() {
        {Step::kFindBookingForExtras, Step::kQuoteExtras, Step::kCheckBalance, Step::kAuthorize,
         Step::kDebit, Step::kAttachExtras, Step::kCapture},
        ActionStatus::kConfirmed},
+      {"change_flights",
+       SagaKind::kChangeFlights,
+       "exchange_started",
+       {Step::kFindBooking, Step::kQuoteExchange, Step::kCheckBalance, Step::kAuthorize,
+        Step::kDebit, Step::kExchange, Step::kCapture, Step::kRefund},
+       ActionStatus::kConfirmed},
   };
   return kPlans;
 }
@@ -188,6 +207,8 @@ Step charge_checks_after(const SagaPlan& plan) {
       return pauses_for_confirmation(plan) ? Step::kDone : Step::kHold;
     case SagaKind::kAddExtras:
       return Step::kQuoteExtras;
+    case SagaKind::kChangeFlights:
+      return Step::kQuoteExchange;
     default:
       return Step::kDone;
   }

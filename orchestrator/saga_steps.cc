@@ -198,6 +198,23 @@ const StepKind kExtrasKinds[] = {
      .fail_status = FailStatus::kRejectedUnlessTransient},
 };
 
+// Other flights for a confirmed booking: the fare difference is quoted (a charge is consented
+// and capped like any), paid, and the provider moves the booking at once, so a failure
+// leaves the old flights booked; a negative difference is refunded to what paid.
+const StepKind kExchangeKinds[] = {
+    {.step = Step::kQuoteExchange,
+     .op = Op::kQuoteExchange,
+     .keyed = false,
+     .keeps_difference = true,
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    {.step = Step::kExchange,
+     .op = Op::kExchange,
+     .keyed = true,
+     .on_failure = OnFailure::kCompensate,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+};
+
 const CompensationRule kCompensationRules[5] = {
     {kCompCancelOrder, Step::kCommit, Op::kCommit, Op::kCancelOrder, &SagaRecord::order, false,
      Op::kSearch, nullptr, nullptr, nullptr},
@@ -244,6 +261,8 @@ constexpr OpFields kOpFields[] = {
     {Op::kReturnItems, kSendOrder | kSendItems},
     {Op::kQuoteExtras, kSendHold | kSendExtras},
     {Op::kAddExtras, kSendHold | kSendExtras | kSendHoldPayment | kSendDebits},
+    {Op::kQuoteExchange, kSendHold | kSendNewFlights},
+    {Op::kExchange, kSendHold | kSendNewFlights | kSendHoldPayment | kSendDebits},
 };
 
 }  // namespace
@@ -255,6 +274,7 @@ const StepKind* step_kind(Step step) {
     for (const StepKind& k : kStepKinds) by_step[static_cast<std::size_t>(k.step)] = &k;
     for (const StepKind& k : kReturnKinds) by_step[static_cast<std::size_t>(k.step)] = &k;
     for (const StepKind& k : kExtrasKinds) by_step[static_cast<std::size_t>(k.step)] = &k;
+    for (const StepKind& k : kExchangeKinds) by_step[static_cast<std::size_t>(k.step)] = &k;
     return by_step;
   }();
   auto i = static_cast<std::size_t>(step);

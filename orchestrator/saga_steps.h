@@ -49,6 +49,9 @@ struct StepKind {
   bool per_tender = false;
   bool covers_tender = false;  // a balance: less than the tender's amount ends it rejected
   bool pays_by_card = false;   // the card's part: not run when the card pays nothing
+  // A fare difference: a positive answer is what to charge (total), a negative one what is
+  // owed back (refund_amount).
+  bool keeps_difference = false;
   OnFailure on_failure = OnFailure::kFinish;
   FailStatus fail_status = FailStatus::kFailed;
   const char* expired_code = nullptr;  // the code for an expired answer (else the error's name)
@@ -100,6 +103,7 @@ enum RequestField : uint32_t {
   kSendTenderDebit = 1 << 16,  // ref, amount: the tender's debit and what it gets back
   kSendDebits = 1 << 17,       // debits: every tender's debit (a split payment's other part)
   kSendExtras = 1 << 18,       // one line of `extras` (checked bags per passenger)
+  kSendNewFlights = 1 << 19,   // text, items: the offer and its connections (an exchange's)
 };
 uint32_t request_fields(Op op);
 

@@ -39,6 +39,8 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kReturnItems, Provider::kCatalog, "return_items"},
     {Op::kQuoteExtras, Provider::kBooking, "quote_extras"},
     {Op::kAddExtras, Provider::kBooking, "add_extras"},
+    {Op::kQuoteExchange, Provider::kBooking, "quote_exchange"},
+    {Op::kExchange, Provider::kBooking, "exchange"},
 }};
 
 constexpr std::array<std::string_view, kProviderCount> kProviders = {"catalog", "payment",

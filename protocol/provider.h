@@ -42,8 +42,10 @@ enum class Op : uint8_t {
   kReturnItems,    // catalog: return some of a delivered order's items; answers the refund
   kQuoteExtras,    // booking: the price of paid extras (checked bags) on a confirmed booking
   kAddExtras,      // booking: add them, paid by an authorized payment and/or debits
+  kQuoteExchange,  // booking: what a confirmed booking's new flights cost more (or less)
+  kExchange,       // booking: move it onto them at once; the difference paid or owed back
 };
-constexpr int kOpCount = 27;
+constexpr int kOpCount = 29;
 
 Provider provider_of(Op op);
 std::string_view op_name(Op op);

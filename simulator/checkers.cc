@@ -27,11 +27,11 @@ struct Truth {
   int64_t given_back() const { return refunded + credited; }
 };
 
-// The payments that paid extras added to a booking (checked bags): charges of their own, not
-// a second charge of the booking.
+// The payments made on a booking after it was paid (its extras, an exchange's difference):
+// charges of their own, not a second charge of the booking.
 bool paid_extras(UserId user, const World& w, ObjectId intent) {
   for (ObjectId id : w.bookings.holds_of(user)) {
-    const auto& paid = w.bookings.holds().find(id)->extras_payments;
+    const auto& paid = w.bookings.holds().find(id)->later_payments;
     if (std::find(paid.begin(), paid.end(), intent) != paid.end()) return true;
   }
   return false;
@@ -69,9 +69,9 @@ Truth truth_of(UserId user, const World& w) {
   }
   for (ObjectId id : w.bookings.holds_of(user)) {
     const auto* h = w.bookings.holds().find(id);
-    // A booking from before the session is this session's order only for the extras it
-    // bought on it.
-    if (h->seeded && h->extras_total == 0) continue;
+    // A booking from before the session is this session's order only for what it paid on it
+    // (extras, an exchange's difference).
+    if (h->seeded && h->extras_total == 0 && h->later_payments.empty()) continue;
     if (h->state == BookingsFake::HoldState::kConfirmed ||
         h->state == BookingsFake::HoldState::kCancelled) {
       ++t.orders;

@@ -3,7 +3,8 @@
 // certificate and the rest by card): each part is taken exactly once, a balance
 // that cannot cover its part is a refusal before any money moves, a part refused after
 // others were taken gives them back, and nothing is charged twice under lost answers,
-// outages and crashes. And paid extras on a booking made before the conversation (task 10).
+// outages and crashes. And paid extras (task 10) and other flights (task 11) on bookings made
+// before the conversation.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -135,7 +136,7 @@ TEST(SplitPayment, ABalanceThatCannotCoverItsPartIsRefusedBeforeAnyMoneyMoves) {
   EXPECT_EQ(task5(r, 1).code, "insufficient_balance");
   EXPECT_EQ(r.report.failures_by_step.at("payment.debit").calls, 2u);  // task 9's only
   EXPECT_EQ(money(r, "stored_value_debited"), 2 * kCertificatePart);
-  EXPECT_EQ(r.report.failures_by_step.at("payment.authorize").calls, 6u);  // tasks 4, 9, 10
+  EXPECT_EQ(r.report.failures_by_step.at("payment.authorize").calls, 8u);  // tasks 4, 9-11
   for (const char* m : {"orphan_holds", "charged_without_order", "money_difference_cents"})
     EXPECT_EQ(metric(r, m), 0) << m;
 }
@@ -155,7 +156,7 @@ TEST(SplitPayment, APartRefusedAfterAnotherWasTakenGivesItBack) {
   ReplayResult paid = replay(a, "split-stored");
   EXPECT_EQ(task5(paid, 1).verdict, "same") << task5(paid, 1).why;
   EXPECT_EQ(money(paid, "stored_value_debited"), 2 * (kStoredPerTrial + kCardPart));
-  EXPECT_EQ(paid.report.failures_by_step.at("payment.authorize").calls, 6u);  // 4, 9, 10
+  EXPECT_EQ(paid.report.failures_by_step.at("payment.authorize").calls, 8u);  // 4, 9-11
 
   a.faults = "[{provider: payment, op: debit, kind: error, status: 402, nth: 2}]";
   ReplayResult r = replay(a, "split-declined");
@@ -317,6 +318,67 @@ TEST(PaidExtras, BagsAFlightDoesNotSellOrTheUserDidNotAgreeToChargeNothing) {
   EXPECT_EQ(task10(refused, 1).sandbox, "needs_confirmation") << task10(refused, 1).why;
   EXPECT_EQ(money(refused, "confirmed_totals"), kBooked - 2 * 7000);
   EXPECT_EQ(metric(refused, "consent_violations"), 0);
+}
+
+// Other flights for a booking made before the conversation (task 11: Sofia's Q9X2LP from
+// HAT004 at $289 to HAT006 at $319): the $30 difference is consented, charged once, and the
+// airline moves the booking at once, under lost answers, an outage and a crash.
+class ChangeFlightsUnderFaults : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ChangeFlightsUnderFaults, TheDifferenceIsPaidOnceAndTheBookingMovesWhole) {
+  Airline a;
+  a.faults = GetParam();
+  ReplayResult r = replay(a, "exchange-faults");
+  for (const char* m : {"duplicate_charges", "duplicate_authorizations", "charged_without_order",
+                        "orphan_authorizations", "money_difference_cents", "stuck",
+                        "consent_violations", "escalations", "oversold_units"}) {
+    EXPECT_EQ(metric(r, m), 0) << m;
+  }
+  if (*GetParam() != '\0') {
+    EXPECT_EQ(metric(r, "fault_rules_never_fired"), 0);
+  }
+  if (std::string(GetParam()).find("crash") == std::string::npos) {
+    EXPECT_NE(session_of(r, 11, 1).verdict, "diverged") << session_of(r, 11, 1).why;
+  }
+  static const int64_t kBooked = money(replay(Airline{}, "exchange-base"), "confirmed_totals");
+  EXPECT_EQ(money(r, "confirmed_totals"), kBooked);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ChangeFlightsUnderFaults,
+    ::testing::Values("", "[{provider: booking, op: exchange, kind: lost_response, nth: 1}]",
+                      "[{provider: booking, op: quote_exchange, kind: lost_response, nth: 1}]",
+                      "[{provider: booking, op: exchange, kind: outage, nth: 1}]",
+                      "[{provider: orchestrator, op: exchange, kind: crash, nth: 1, "
+                      "restart_after: 2s}]"));
+
+// A cheaper flight refunds the difference to what paid the booking, and charges nothing; a
+// full one is refused and leaves the old flight booked, nothing charged.
+TEST(ChangeFlights, ACheaperFlightRefundsTheDifferenceAFullOneChangesNothing) {
+  static const int64_t kBooked = money(replay(Airline{}, "exchange-base2"), "confirmed_totals");
+  static const int64_t kRefunded = money(replay(Airline{}, "exchange-base3"), "refunded");
+  Airline cheaper;
+  const std::string from = R"("flight_number":"HAT006","date":"2026-12-15")";
+  ASSERT_NE(cheaper.cassette.find(from), std::string::npos);
+  for (std::size_t i; (i = cheaper.cassette.find(from)) != std::string::npos;)
+    cheaper.cassette.replace(i, from.size(), R"("flight_number":"HAT007","date":"2026-12-16")");
+  ReplayResult down = replay(cheaper, "exchange-cheaper");
+  EXPECT_NE(session_of(down, 11, 1).verdict, "diverged") << session_of(down, 11, 1).why;
+  EXPECT_EQ(money(down, "refunded"), kRefunded + 2 * 3000) << "$30 back per trial";
+  EXPECT_EQ(money(down, "confirmed_totals"), kBooked - 2 * 3000 - 2 * 3000);
+  EXPECT_EQ(metric(down, "money_difference_cents"), 0);
+
+  Airline full;
+  std::size_t at = full.world.find("HAT006-2026-12-15");
+  ASSERT_NE(at, std::string::npos);
+  std::size_t cap = full.world.find("capacity: 500", at);
+  full.world.replace(cap, 13, "capacity: 0");
+  ReplayResult refused = replay(full, "exchange-full");
+  EXPECT_EQ(session_of(refused, 11, 1).verdict, "diverged");
+  EXPECT_EQ(session_of(refused, 11, 1).code, "out_of_stock") << session_of(refused, 11, 1).why;
+  EXPECT_EQ(money(refused, "confirmed_totals"), kBooked - 2 * 3000) << "the old flight stands";
+  EXPECT_EQ(metric(refused, "money_difference_cents"), 0);
+  EXPECT_EQ(metric(refused, "orphan_authorizations"), 0);
 }
 
 }  // namespace

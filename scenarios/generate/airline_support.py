@@ -25,6 +25,8 @@ FLIGHTS = [  # flight number, origin, destination, date, price, refund percent, 
     ("HAT003", "ORD", "LAX", "2026-12-11", 159, 0, 30),
     ("HAT004", "SEA", "BOS", "2026-12-14", 289, 50, 40),
     ("HAT005", "SFO", "ORD", "2026-12-11", 129, 100, 30),
+    ("HAT006", "SEA", "BOS", "2026-12-15", 319, 50, 40),
+    ("HAT007", "SEA", "BOS", "2026-12-16", 259, 50, 40),
 ]
 USERS = {
     "mia_li_3668": {"name": "Mia Li", "card": "credit_card_4421"},
@@ -185,6 +187,34 @@ def add_bags(task, trial, rid, bags):
     return c
 
 
+def change_flight(task, trial, rid, number):
+    """A reservation made before the conversation moved to another flight; the fare
+    difference is charged to the card (or refunded to what paid)."""
+    r = next(x for x in RESERVATIONS if x[0] == rid)
+    old, new = flight(r[2]), flight(number)
+    diff = (new[4] - old[4]) * len(r[3])
+    card = USERS[r[1]]["card"]
+    c = conversation.Conversation(task, trial, r[1], SYSTEM)
+    c.say("user", f"I'm {r[1]}. Can you move {rid} to {new[3]} instead?")
+    c.call("get_user_details", {"user_id": r[1]}, user_details(r[1]))
+    c.call("get_reservation_details", {"reservation_id": rid}, reservation_details(rid))
+    c.call("search_direct_flight", {"origin": new[1], "destination": new[2], "date": new[3]},
+           [{"flight_number": new[0], "origin": new[1], "destination": new[2], "date": new[3],
+             "prices": {"economy": new[4]}, "available_seats": {"economy": 9}}])
+    owe = (f"the fare difference, {dollars(diff)}, is charged to {card}" if diff > 0 else
+           f"{dollars(-diff)} goes back to {card}")
+    c.say("assistant", f"{new[0]} on {new[3]} is available; {owe}. Shall I change it?")
+    c.say("user", "Yes, change it.")
+    c.call("update_reservation_flights",
+           {"reservation_id": rid, "cabin": "economy",
+            "flights": [{"flight_number": new[0], "date": new[3]}], "payment_id": card},
+           dict(reservation_details(rid),
+                flights=[{"flight_number": new[0], "date": new[3], "origin": new[1],
+                          "destination": new[2], "price": new[4]}]))
+    c.say("assistant", f"Done: {rid} is now on {new[0]}.")
+    return c
+
+
 def not_theirs(task, trial, user, rid):
     c = conversation.Conversation(task, trial, user, SYSTEM)
     c.say("user", f"I'm {user}; cancel {rid} for me.")
@@ -245,6 +275,7 @@ def conversations():
                      [("Omar", "Davis"), ("Lena", "Davis")],
                      split=[("certificate_8100", 200), ("credit_card_9012", 376)]),
             add_bags(10, trial, "ZFA04Y", 1),
+            change_flight(11, trial, "Q9X2LP", "HAT006"),
         ]
     return [c.dump() for c in out]
 

@@ -55,6 +55,9 @@ nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time 
     j["refund_amount"] = r.amount;
   } else if (op == Op::kCancelOrder) {
     j["total"] = r.amount;
+  } else if (op == Op::kQuoteExchange || op == Op::kExchange) {
+    j["difference"] = r.amount;  // negative: owed back to what paid the booking
+    j["currency"] = "usd";
   } else if (op == Op::kBalance) {
     j["object"] = "stored_value";
     j["balance"] = r.amount;
@@ -392,6 +395,32 @@ void mount_bookings(httplib::Server& server, FakeState& state) {
           }
           d.request.items = {LineItem{"", static_cast<int32_t>(seats)}};
         });
+  for (Op op : {Op::kQuoteExchange, Op::kExchange}) {
+    route(server, state, true,
+          op == Op::kQuoteExchange ? R"(/v1/holds/([^/]+)/exchange/quote)"
+                                   : R"(/v1/holds/([^/]+)/exchange)",
+          op, [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
+            ref_of(req, d.request.op, d);
+            customer_of(b, d);
+            if (!d.error.empty()) return;
+            if (!b.contains("offer") || !b["offer"].is_string()) {
+              d.error = "expected offer: the new first flight's offer id";
+              d.param = "offer";
+              return;
+            }
+            d.request.text = b["offer"].get<std::string>();
+            d.request.items = {LineItem{"", 1}};
+            connections_of(b, 1, d);
+            if (d.request.op != Op::kExchange || !d.error.empty()) return;
+            debits_of(b, d);
+            if (!d.error.empty() || !b.contains("payment_intent")) return;
+            if (!b["payment_intent"].is_string() ||
+                !parse_wire_name(b["payment_intent"].get<std::string>(), "pi", d.request.payment)) {
+              d.error = "expected payment_intent: \"pi_<n>\"";
+              d.param = "payment_intent";
+            }
+          });
+  }
   for (Op op : {Op::kQuoteExtras, Op::kAddExtras}) {
     route(server, state, true,
           op == Op::kQuoteExtras ? R"(/v1/holds/([^/]+)/extras/quote)"

@@ -284,6 +284,21 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       call.path = "/v1/orders/" + ref + "/returns";
       body["items"] = items_json(r);
       break;
+    case Op::kQuoteExchange:
+    case Op::kExchange:
+      call.path =
+          "/v1/holds/" + ref + (r.op == Op::kQuoteExchange ? "/exchange/quote" : "/exchange");
+      body["offer"] = r.text;
+      if (r.items.size() > 1) {
+        body["connections"] = nlohmann::json::array();
+        for (std::size_t i = 1; i < r.items.size(); ++i)
+          body["connections"].push_back(r.items[i].sku);
+      }
+      if (r.op == Op::kExchange) {
+        if (r.payment != 0) body["payment_intent"] = names_.text(r.payment);
+        add_debits(r, names_, body);
+      }
+      break;
     case Op::kQuoteExtras:
     case Op::kAddExtras:
       call.path = "/v1/holds/" + ref + (r.op == Op::kQuoteExtras ? "/extras/quote" : "/extras");
@@ -367,6 +382,8 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       reply.amount = int_field(j, "amount", 0);
     } else if (r.op == Op::kCancelQuote || r.op == Op::kCancelConfirm || r.op == Op::kReturnItems) {
       reply.amount = int_field(j, "refund_amount", 0);
+    } else if (r.op == Op::kQuoteExchange || r.op == Op::kExchange) {
+      reply.amount = int_field(j, "difference", 0);
     } else if (r.op == Op::kBalance) {
       reply.amount = int_field(j, "balance", 0);
     } else if (r.op == Op::kCredit) {
