@@ -140,6 +140,67 @@ ProviderReply CatalogFake::return_items(const ProviderRequest& req) {
   return r;
 }
 
+bool CatalogFake::swap_difference(const ProviderRequest& req, const Order& o,
+                                  int64_t& difference) const {
+  if (req.items.empty() || req.items.size() > 100 || o.lines.empty()) return false;
+  difference = 0;
+  int32_t out = 0, in = 0;
+  for (const LineItem& item : req.items) {
+    auto sku = sku_index_.find(item.sku);
+    if (sku == sku_index_.end() || item.quantity == 0) return false;
+    if (item.quantity < 0) {  // leaves: the order must hold that many of it, not returned
+      auto line = std::find_if(o.lines.begin(), o.lines.end(),
+                               [&](const Order::Line& l) { return l.sku == sku->second; });
+      if (line == o.lines.end() || line->quantity - line->returned < -item.quantity) return false;
+      out -= item.quantity;
+    } else {
+      if (skus_[sku->second].available < item.quantity) return false;
+      in += item.quantity;
+    }
+    difference += skus_[sku->second].spec.price * item.quantity;
+  }
+  return out > 0 && out == in;  // a swap: as many units in as out
+}
+
+// Some of a pending (or delivered) order's items for others, one for one: the difference at
+// list prices, negative when some is owed back.
+ProviderReply CatalogFake::quote_item_swap(const ProviderRequest& req) {
+  Order* found = orders_.find(req.ref);
+  if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
+  if (found->cancelled) return error_reply(ErrorCode::kInvalidState);
+  int64_t difference = 0;
+  if (!swap_difference(req, *found, difference)) return error_reply(ErrorCode::kBadRequest);
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = difference;
+  r.status = "quoted";
+  return r;
+}
+
+// The swap itself, at once: the new units leave stock and the old ones return to it, and the
+// order's total moves by the difference (the caller has paid or will refund it).
+ProviderReply CatalogFake::swap_items(const ProviderRequest& req) {
+  ProviderReply r = quote_item_swap(req);
+  if (!r.ok()) return r;
+  Order& o = *orders_.find(req.ref);
+  for (const LineItem& item : req.items) {
+    int32_t sku = sku_index_.at(item.sku);
+    skus_[sku].available -= item.quantity;  // out: back to stock; in: taken from it
+    auto line = std::find_if(o.lines.begin(), o.lines.end(),
+                             [&](const Order::Line& l) { return l.sku == sku; });
+    if (line == o.lines.end()) {
+      o.lines.push_back(Order::Line{sku, item.quantity, 0});
+    } else {
+      line->quantity += item.quantity;
+    }
+  }
+  o.total += r.amount;
+  ++o.changes;
+  r.paid_with = o.payment;
+  r.status = o.delivered ? "delivered" : "pending";
+  return r;
+}
+
 void CatalogFake::retire_user(UserId user) {
   idempotency_.forget_owner(user);
   auto it = owned_.find(user);
@@ -208,6 +269,10 @@ ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time rea
         return update_order(req);
       case Op::kReturnItems:
         return return_items(req);
+      case Op::kQuoteItemSwap:
+        return quote_item_swap(req);
+      case Op::kSwapItems:
+        return swap_items(req);
       default:
         return error_reply(ErrorCode::kBadRequest);
     }

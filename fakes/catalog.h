@@ -128,6 +128,11 @@ class CatalogFake {
   ProviderReply find(const ProviderRequest& req) const;
   ProviderReply update_order(const ProviderRequest& req);
   ProviderReply return_items(const ProviderRequest& req);
+  // A swap's lines: negative quantities leave the order, positive ones join it. The price
+  // difference at list prices, or false when a line is not the order's or out of stock.
+  bool swap_difference(const ProviderRequest& req, const Order& o, int64_t& difference) const;
+  ProviderReply quote_item_swap(const ProviderRequest& req);
+  ProviderReply swap_items(const ProviderRequest& req);
   bool price(const ProviderRequest& req, std::vector<std::pair<int32_t, int32_t>>& lines,
              int64_t& subtotal, int32_t& coupon, ProviderReply& error) const;
   void give_back(Reservation& r);

@@ -42,6 +42,8 @@ constexpr HandlerName kHandlers[] = {
     {"return_order", Handler::kReturnOrder},
     {"add_extras", Handler::kAddExtras},
     {"change_flights", Handler::kChangeFlights},
+    {"modify_order_items", Handler::kModifyItems},
+    {"exchange_items", Handler::kExchangeItems},
 };
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
@@ -299,6 +301,7 @@ constexpr MappingKey kMappingKeys[] = {
     {"legs", &ParamMapping::legs, true},
     {"skus", &ParamMapping::skus, true},
     {"extras", &ParamMapping::extras, true},
+    {"new_skus", &ParamMapping::new_skus, true},
 };
 
 std::string known_mapping_keys() {
@@ -718,29 +721,36 @@ bool map_money(const ParamMapping& m, const nlohmann::json& params, HandlerInput
   return true;
 }
 
-// A return's item ids: one unit of that SKU each.
-bool map_skus(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
-              std::string& error) {
-  if (const auto* v = at_pointer(params, m.skus)) {
-    if (!v->is_array() || v->empty() || v->size() > 1000) {
-      error = m.skus + ": expected a list of 1 to 1000 SKUs";
+// Item ids, one unit of that SKU each (a return's; a swap's old and new ones), added to
+// `lines`.
+bool map_sku_list(const std::string& ptr, const nlohmann::json& params,
+                  std::vector<LineItem>& lines, std::string& error) {
+  const auto* v = at_pointer(params, ptr);
+  if (v == nullptr) return true;
+  if (!v->is_array() || v->empty() || v->size() > 1000) {
+    error = ptr + ": expected a list of 1 to 1000 SKUs";
+    return false;
+  }
+  for (const auto& sku : *v) {
+    if (!sku.is_string() || sku.get_ref<const std::string&>().empty()) {
+      error = ptr + ": each element must be a SKU (a non-empty string)";
       return false;
     }
-    for (const auto& sku : *v) {
-      if (!sku.is_string() || sku.get_ref<const std::string&>().empty()) {
-        error = m.skus + ": each element must be a SKU (a non-empty string)";
-        return false;
-      }
-      auto same = std::find_if(out.items.begin(), out.items.end(),
-                               [&](const LineItem& l) { return l.sku == sku; });
-      if (same != out.items.end()) {
-        ++same->quantity;  // one unit per mention
-      } else {
-        out.items.push_back(LineItem{sku.get<std::string>(), 1});
-      }
+    auto same =
+        std::find_if(lines.begin(), lines.end(), [&](const LineItem& l) { return l.sku == sku; });
+    if (same != lines.end()) {
+      ++same->quantity;  // one unit per mention
+    } else {
+      lines.push_back(LineItem{sku.get<std::string>(), 1});
     }
   }
   return true;
+}
+
+bool map_skus(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
+              std::string& error) {
+  return map_sku_list(m.skus, params, out.items, error) &&
+         map_sku_list(m.new_skus, params, out.new_items, error);
 }
 
 // The shapes richer tool sets use: split payments, itineraries, extras, item id lists.

@@ -32,6 +32,8 @@ enum class Handler : uint8_t {
   kReturnOrder,    // some of a delivered order's items back, refunded to what paid
   kAddExtras,      // paid extras (checked bags) on a confirmed booking
   kChangeFlights,  // a confirmed booking onto other flights, the fare difference paid or owed
+  kModifyItems,    // a pending order's items for others, the difference paid or owed
+  kExchangeItems,  // a delivered order's items for others (an exchange), likewise
 };
 const char* handler_name(Handler h);
 
@@ -56,6 +58,7 @@ struct HandlerInput {
   std::vector<TenderInput> payments;     // empty: the card pays it all
   std::vector<std::string> connections;  // an itinerary's flights after `offer`
   int32_t extras = 0;                    // add_extras: how many (checked bags per passenger)
+  std::vector<LineItem> new_items;       // a swap of items: what replaces `items`
 };
 
 // Where each handler input comes from: JSON pointers into params. For items, `items`
@@ -92,7 +95,8 @@ struct ParamMapping {
   std::vector<std::string> leg_offer;
   // `skus` points at a list of SKU names, one unit each (a return's item ids).
   std::string skus;
-  std::string extras;  // an integer: how many paid extras (checked bags) to add
+  std::string extras;    // an integer: how many paid extras (checked bags) to add
+  std::string new_skus;  // a swap of items: the SKUs that replace `skus`, one unit each
 };
 
 struct ActionSpec {

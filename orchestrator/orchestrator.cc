@@ -236,6 +236,8 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
     case Handler::kReturnOrder:
     case Handler::kAddExtras:
     case Handler::kChangeFlights:
+    case Handler::kModifyItems:
+    case Handler::kExchangeItems:
       start_on_existing(*spec, req, in, now, out);
       return;
     case Handler::kConfirmBooking:
@@ -381,6 +383,11 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
   rec.details = in.details;
   rec.seats = in.seats;
   rec.items = in.items;  // a return: the items that come back
+  if (plan.kind == SagaKind::kModifyItems || plan.kind == SagaKind::kExchangeItems) {
+    // A swap: the old units leave the order (negative), the new ones join it.
+    for (LineItem& old : rec.items) old.quantity = -old.quantity;
+    rec.items.insert(rec.items.end(), in.new_items.begin(), in.new_items.end());
+  }
   rec.extras = in.extras;
   rec.offer = in.offer;  // a change of flights: the new ones
   rec.connections = in.connections;

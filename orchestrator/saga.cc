@@ -58,6 +58,10 @@ const char* step_name(Step s) {
       return "quote_exchange";
     case Step::kExchange:
       return "exchange";
+    case Step::kQuoteItemSwap:
+      return "quote_item_swap";
+    case Step::kSwapItems:
+      return "swap_items";
     case Step::kDone:
       return "done";
   }
@@ -68,9 +72,14 @@ bool acts_on_existing(SagaKind kind) {
   return kind != SagaKind::kOrder && kind != SagaKind::kBooking;
 }
 
+bool settles_difference(SagaKind kind) {
+  return kind == SagaKind::kChangeFlights || kind == SagaKind::kModifyItems ||
+         kind == SagaKind::kExchangeItems;
+}
+
 bool charges(SagaKind kind) {
   return kind == SagaKind::kOrder || kind == SagaKind::kBooking || kind == SagaKind::kAddExtras ||
-         kind == SagaKind::kChangeFlights;
+         settles_difference(kind);
 }
 
 SagaKind target_kind(SagaKind kind) {
@@ -83,7 +92,7 @@ SagaKind target_kind(SagaKind kind) {
 const char* ineligible_code(SagaKind kind) {
   if (kind == SagaKind::kReturnOrder) return "not_returnable";
   return kind == SagaKind::kChangeBooking || kind == SagaKind::kChangeOrder ||
-                 kind == SagaKind::kAddExtras || kind == SagaKind::kChangeFlights
+                 kind == SagaKind::kAddExtras || settles_difference(kind)
              ? "not_changeable"
              : "not_cancellable";
 }
@@ -99,7 +108,8 @@ int64_t owed_back(const SagaRecord& s) {
 bool is_before_charge_checks(Step step) {
   return step == Step::kQuote || step == Step::kQuoteExtras ||
          step == Step::kFindBookingForExtras || step == Step::kQuoteExchange ||
-         step == Step::kFindBooking;
+         step == Step::kFindBooking || step == Step::kQuoteItemSwap || step == Step::kFindOrder ||
+         step == Step::kFindDeliveredOrder;
 }
 
 int64_t card_amount(const SagaRecord& s) {

@@ -18,12 +18,17 @@ enum class SagaKind : uint8_t {
   kReturnOrder,    // some of a delivered order's items back, refunded to what paid
   kAddExtras,      // paid extras (checked bags) on a confirmed booking
   kChangeFlights,  // a confirmed booking moved onto other flights; the difference paid or owed
+  kModifyItems,    // a pending order's items swapped for others; the difference paid or owed
+  kExchangeItems,  // the same for a delivered order (an exchange)
 };
 // The families that act on an order or booking that exists (cancels and changes), and
 // which kind of saga made it.
 bool acts_on_existing(SagaKind kind);
 // The families that charge the user: an order, a booking, extras on a booking.
 bool charges(SagaKind kind);
+// The families that move something that exists onto something else for a price difference,
+// charged (a positive one) or refunded (a negative one) to what paid it.
+bool settles_difference(SagaKind kind);
 SagaKind target_kind(SagaKind kind);
 // The refusal when what it acts on is not in a state it can act on.
 const char* ineligible_code(SagaKind kind);
@@ -57,6 +62,8 @@ enum class Step : uint8_t {
   kAttachExtras,          // add_extras: added, paid by the authorization and the debits
   kQuoteExchange,         // change_flights: the fare difference (consent etc. on a charge)
   kExchange,              // change_flights: moved at once; the difference paid or owed back
+  kQuoteItemSwap,         // modify/exchange items: the difference (consent etc. on a charge)
+  kSwapItems,             // modify/exchange items: swapped at once
   kDone,
 };
 constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;

@@ -483,7 +483,7 @@ bool Orchestrator::skipped(const SagaRecord& s, Step step) const {
   if (kind->per_tender && s.tenders.empty()) return true;
   // Card steps run as declared, except where stored value or a change's difference can leave
   // the card nothing to do.
-  if (!kind->pays_by_card || (s.tenders.empty() && s.kind != SagaKind::kChangeFlights)) {
+  if (!kind->pays_by_card || (s.tenders.empty() && !settles_difference(s.kind))) {
     return false;
   }
   if (step == Step::kRefund) {

@@ -54,6 +54,16 @@ const FamilyRule kFamilies[] = {
      {Step::kFindBooking, Step::kQuoteExchange, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
       Step::kExchange, Step::kCapture, Step::kRefund},
      {Step::kQuoteExchange, Step::kExchange}},
+    {SagaKind::kModifyItems,
+     {},
+     {Step::kFindOrder, Step::kQuoteItemSwap, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
+      Step::kSwapItems, Step::kCapture, Step::kRefund},
+     {Step::kQuoteItemSwap, Step::kSwapItems}},
+    {SagaKind::kExchangeItems,
+     {Step::kFindDeliveredOrder},  // only a delivered order is exchanged
+     {Step::kFindDeliveredOrder, Step::kQuoteItemSwap, Step::kCheckBalance, Step::kAuthorize,
+      Step::kDebit, Step::kSwapItems, Step::kCapture, Step::kRefund},
+     {Step::kFindDeliveredOrder, Step::kQuoteItemSwap, Step::kSwapItems}},
     {SagaKind::kReturnOrder,
      {Step::kFindDeliveredOrder},  // only a delivered order is returned: the shop says which
      {Step::kFindDeliveredOrder, Step::kReturnItems, Step::kRefund, Step::kRecredit},
@@ -95,6 +105,15 @@ const Needs kNeeds[] = {
     {Step::kCheckBalance, Step::kQuoteExchange},
     {Step::kCapture, Step::kExchange},  // captured once the exchange stands
     {Step::kRefund, Step::kExchange},   // refunds what the exchange owes back
+    {Step::kQuoteItemSwap, Step::kFindOrder},
+    {Step::kQuoteItemSwap, Step::kFindDeliveredOrder},
+    {Step::kSwapItems, Step::kQuoteItemSwap},
+    {Step::kSwapItems, Step::kAuthorize},
+    {Step::kSwapItems, Step::kDebit},
+    {Step::kAuthorize, Step::kQuoteItemSwap},
+    {Step::kCheckBalance, Step::kQuoteItemSwap},
+    {Step::kCapture, Step::kSwapItems},
+    {Step::kRefund, Step::kSwapItems},
 };
 
 bool has(const std::vector<Step>& steps, Step s) {
@@ -155,6 +174,18 @@ const std::vector<SagaPlan>& builtin_plans() {
        {Step::kFindBooking, Step::kQuoteExchange, Step::kCheckBalance, Step::kAuthorize,
         Step::kDebit, Step::kExchange, Step::kCapture, Step::kRefund},
        ActionStatus::kConfirmed},
+      {"modify_order_items",
+       SagaKind::kModifyItems,
+       "item_swap_started",
+       {Step::kFindOrder, Step::kQuoteItemSwap, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
+        Step::kSwapItems, Step::kCapture, Step::kRefund},
+       ActionStatus::kConfirmed},
+      {"exchange_items",
+       SagaKind::kExchangeItems,
+       "item_swap_started",
+       {Step::kFindDeliveredOrder, Step::kQuoteItemSwap, Step::kCheckBalance, Step::kAuthorize,
+        Step::kDebit, Step::kSwapItems, Step::kCapture, Step::kRefund},
+       ActionStatus::kConfirmed},
   };
   return kPlans;
 }
@@ -209,6 +240,9 @@ Step charge_checks_after(const SagaPlan& plan) {
       return Step::kQuoteExtras;
     case SagaKind::kChangeFlights:
       return Step::kQuoteExchange;
+    case SagaKind::kModifyItems:
+    case SagaKind::kExchangeItems:
+      return Step::kQuoteItemSwap;
     default:
       return Step::kDone;
   }

@@ -213,6 +213,18 @@ const StepKind kExchangeKinds[] = {
      .keyed = true,
      .on_failure = OnFailure::kCompensate,
      .fail_status = FailStatus::kRejectedUnlessTransient},
+    // The same for an order's items, one for one (a variant for another).
+    {.step = Step::kQuoteItemSwap,
+     .op = Op::kQuoteItemSwap,
+     .keyed = false,
+     .keeps_difference = true,
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    {.step = Step::kSwapItems,
+     .op = Op::kSwapItems,
+     .keyed = true,
+     .on_failure = OnFailure::kCompensate,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
 };
 
 const CompensationRule kCompensationRules[5] = {
@@ -263,6 +275,8 @@ constexpr OpFields kOpFields[] = {
     {Op::kAddExtras, kSendHold | kSendExtras | kSendHoldPayment | kSendDebits},
     {Op::kQuoteExchange, kSendHold | kSendNewFlights},
     {Op::kExchange, kSendHold | kSendNewFlights | kSendHoldPayment | kSendDebits},
+    {Op::kQuoteItemSwap, kSendOrder | kSendItems},
+    {Op::kSwapItems, kSendOrder | kSendItems},
 };
 
 }  // namespace

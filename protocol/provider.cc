@@ -41,6 +41,8 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kAddExtras, Provider::kBooking, "add_extras"},
     {Op::kQuoteExchange, Provider::kBooking, "quote_exchange"},
     {Op::kExchange, Provider::kBooking, "exchange"},
+    {Op::kQuoteItemSwap, Provider::kCatalog, "quote_item_swap"},
+    {Op::kSwapItems, Provider::kCatalog, "swap_items"},
 }};
 
 constexpr std::array<std::string_view, kProviderCount> kProviders = {"catalog", "payment",

@@ -44,8 +44,11 @@ enum class Op : uint8_t {
   kAddExtras,      // booking: add them, paid by an authorized payment and/or debits
   kQuoteExchange,  // booking: what a confirmed booking's new flights cost more (or less)
   kExchange,       // booking: move it onto them at once; the difference paid or owed back
+  kQuoteItemSwap,  // catalog: what swapping some of an order's items for others costs more (or
+                   // less)
+  kSwapItems,      // catalog: swap them at once; the difference paid or owed back
 };
-constexpr int kOpCount = 29;
+constexpr int kOpCount = 31;
 
 Provider provider_of(Op op);
 std::string_view op_name(Op op);

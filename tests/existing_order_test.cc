@@ -42,7 +42,7 @@ constexpr int64_t kRefunds = 2 * (15750 + 8990 + kReturned);
 
 TEST(ExistingOrder, PendingOrdersAreCancelledAndRefundedDeliveredOnesAreNot) {
   ReplayResult r = replay_retail();
-  ASSERT_EQ(r.sessions.size(), 12u);
+  ASSERT_EQ(r.sessions.size(), 16u);
   for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
   EXPECT_EQ(r.report.money.at("refunded"), kRefunds);
   EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
@@ -166,6 +166,76 @@ TEST(ExistingOrder, APendingOrdersAddressChangesADeliveredOnesDoesNot) {
   EXPECT_EQ(refused.size(), 2u);
   EXPECT_EQ(r.report.money.at("refunded"), 2 * (15750 + kReturned));  // Yusuf's and Lena's
   EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
+}
+
+// Swapping items, one for one (task 7: Yusuf's two pending 12 oz mugs for 16 oz ones, $4.00
+// more; task 8: Lena's delivered black lamp for the white one, $5.00 more): the difference is
+// consented and charged once, the order's total moves by it, under lost answers, an outage
+// and a crash.
+class ItemSwapUnderFaults : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ItemSwapUnderFaults, TheDifferenceIsChargedOnceAndTheOrderMovesByIt) {
+  std::string dir = testing::temp_dir("retail-swap");
+  ReplayResult r = replay_retail(*GetParam() ? testing::write_temp(dir, "f.yaml", GetParam()) : "");
+  for (const char* m : {"duplicate_charges", "duplicate_authorizations", "charged_without_order",
+                        "orphan_authorizations", "money_difference_cents", "stuck",
+                        "consent_violations", "escalations"}) {
+    EXPECT_EQ(r.report.metrics.at(m), 0) << m;
+  }
+  if (*GetParam()) {
+    EXPECT_EQ(r.report.metrics.at("fault_rules_never_fired"), 0);
+  }
+  // Both swaps in both trials: 2 x ($4.00 + $5.00) more kept by the shop.
+  static const int64_t kBase = [] {
+    ReplayResult plain = replay_retail();
+    return plain.report.money.at("confirmed_totals");
+  }();
+  EXPECT_EQ(r.report.money.at("confirmed_totals"), kBase);
+  EXPECT_EQ(r.report.money.at("captured") - r.report.money.at("refunded") -
+                r.report.money.at("confirmed_totals"),
+            0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ItemSwapUnderFaults,
+    ::testing::Values("", "[{provider: catalog, op: swap_items, kind: lost_response, nth: 1}]",
+                      "[{provider: catalog, op: quote_item_swap, kind: lost_response, nth: 2}]",
+                      "[{provider: payment, op: capture, kind: lost_response, nth: 1}]",
+                      "[{provider: catalog, op: swap_items, kind: outage, nth: 1}]",
+                      "[{provider: orchestrator, op: swap_items, kind: crash, nth: 1, "
+                      "restart_after: 2s}]"));
+
+// A swap the shop cannot make (the new lamp is out of stock) changes nothing and charges
+// nothing: the authorization is voided, the order keeps its items and its total.
+TEST(ExistingOrder, ASwapTheShopCannotMakeChangesAndChargesNothing) {
+  ReplayResult plain = replay_retail();
+  std::string dir = testing::temp_dir("retail-swap-none");
+  std::string world =
+      testing::read_text(testing::source_path("scenarios/worlds/retail-support.yaml"));
+  std::size_t at = world.find("id: LAMP-DESK-WHT");
+  ASSERT_NE(at, std::string::npos);
+  std::size_t stock = world.find("stock: 1000", at);
+  world.replace(stock, 11, "stock: 0");
+  ReplayOptions o;
+  o.cassette = testing::source_path("scenarios/cassettes/retail-support.jsonl");
+  o.world = testing::write_temp(dir, "world.yaml", world);
+  o.out_dir = dir;
+  o.quiet = true;
+  std::ostringstream out, err;
+  ReplayResult r;
+  run_replay(o, out, err, &r);
+  int refused = 0;
+  for (const auto& s : r.sessions) {
+    if (s.action != "exchange_delivered_order_items") continue;
+    EXPECT_EQ(s.verdict, "diverged");
+    EXPECT_EQ(s.sandbox, "rejected") << s.why;
+    ++refused;
+  }
+  EXPECT_EQ(refused, 2);
+  EXPECT_EQ(r.report.money.at("confirmed_totals"),
+            plain.report.money.at("confirmed_totals") - 2 * 500);
+  EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
+  EXPECT_EQ(r.report.metrics.at("orphan_authorizations"), 0);
 }
 
 TEST(ExistingOrder, AWorldFileNamesTheOrderItCannotSeed) {

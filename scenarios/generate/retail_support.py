@@ -22,6 +22,8 @@ PRODUCTS = [  # sku, name, price (dollars)
     ("KBD-MECH-BRN", "Mechanical keyboard, brown switches", 129.50),
     ("MUG-CER-12", "Ceramic mug, 12 oz", 14.00),
     ("BAG-HIKE-30", "Hiking backpack, 30 l", 89.90),
+    ("MUG-CER-16", "Ceramic mug, 16 oz", 16.00),
+    ("LAMP-DESK-WHT", "Desk lamp, white", 59.99),
 ]
 USERS = {
     "yusuf_rossi_9620": {"email": "yusuf.rossi@example.com", "card": "credit_card_9513926"},
@@ -138,13 +140,38 @@ def return_items(task, trial, oid, skus):
     return c
 
 
+def swap(task, trial, oid, old, new, tool, why):
+    """Some of an order's items for others, one for one; the difference charged to the card."""
+    o = order(oid)
+    diff = round(sum(price(s) for s in new) - sum(price(s) for s in old), 2)
+    card = USERS[o[1]]["card"]
+    c = conversation.Conversation(task, trial, o[1], SYSTEM)
+    c.say("user", f"I'm {USERS[o[1]]['email']}. On {oid}, {why}")
+    identify(c, o[1])
+    c.call("get_order_details", {"order_id": oid}, details(oid))
+    c.say("assistant", f"I can swap {len(old)} item{'s' if len(old) > 1 else ''}; the "
+                       f"difference of ${diff:.2f} is charged to {card}. Confirm?")
+    c.say("user", "Yes, go ahead.")
+    c.call(tool, {"order_id": oid, "item_ids": old, "new_item_ids": new,
+                  "payment_method_id": card},
+           dict(details(oid), status="exchange requested" if o[2] == "delivered" else "pending"))
+    c.say("assistant", "Done.")
+    return c
+
+
 def conversations():
     out = []
     for trial in (1, 2):
         out += [cancel(1, trial, "#W2378156"), cancel(2, trial, "#W6390527"),
                 delivered(3, trial, "#W4817420"), browse(4, trial, "ana_brown_2254"),
                 new_address(5, trial, "#W6390527"),
-                return_items(6, trial, "#W7315524", ["MUG-CER-12", "MUG-CER-12"])]
+                return_items(6, trial, "#W7315524", ["MUG-CER-12", "MUG-CER-12"]),
+                swap(7, trial, "#W2378156", ["MUG-CER-12", "MUG-CER-12"],
+                     ["MUG-CER-16", "MUG-CER-16"], "modify_pending_order_items",
+                     "I'd rather have the two mugs in 16 oz."),
+                swap(8, trial, "#W7315524", ["LAMP-DESK-BLK"], ["LAMP-DESK-WHT"],
+                     "exchange_delivered_order_items",
+                     "the black lamp doesn't fit the room; can I exchange it for the white one?")]
     return [c.dump() for c in out]
 
 

@@ -29,6 +29,8 @@ const char* object_prefix(Op op) {
     case Op::kFindOrder:
     case Op::kUpdateOrder:
     case Op::kReturnItems:
+    case Op::kQuoteItemSwap:
+    case Op::kSwapItems:
       return "ord";
     case Op::kDebit:
     case Op::kCredit:
@@ -55,7 +57,8 @@ nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time 
     j["refund_amount"] = r.amount;
   } else if (op == Op::kCancelOrder) {
     j["total"] = r.amount;
-  } else if (op == Op::kQuoteExchange || op == Op::kExchange) {
+  } else if (op == Op::kQuoteExchange || op == Op::kExchange || op == Op::kQuoteItemSwap ||
+             op == Op::kSwapItems) {
     j["difference"] = r.amount;  // negative: owed back to what paid the booking
     j["currency"] = "usd";
   } else if (op == Op::kBalance) {
@@ -172,6 +175,29 @@ void reference_of(const httplib::Request& req, const nlohmann::json&, FakeState&
   if (!parse_wire_name(req.get_param_value("customer"), "user", d.request.user)) {
     d.error = "expected customer: \"user_<n>\"";
     d.param = "customer";
+  }
+}
+
+// A swap's lines: {sku, quantity}, a negative quantity leaving the order, a positive one
+// joining it.
+void swap_lines_of(const nlohmann::json& body, Decoded& d) {
+  if (!body.contains("items") || !body["items"].is_array() || body["items"].empty() ||
+      body["items"].size() > 100) {
+    d.error = "expected items: 1 to 100 {sku, quantity}, negative to leave the order";
+    d.param = "items";
+    return;
+  }
+  for (std::size_t i = 0; i < body["items"].size(); ++i) {
+    const auto& it = body["items"][i];
+    int64_t q = it.is_object() ? int_field(it, "quantity", 0) : 0;
+    if (!it.is_object() || !it.contains("sku") || !it["sku"].is_string() ||
+        !it.contains("quantity") || !it["quantity"].is_number_integer() || q == 0 || q < -1000000 ||
+        q > 1000000) {
+      d.error = "expected {sku: string, quantity: a non-zero integer}";
+      d.param = "items[" + std::to_string(i) + "]";
+      return;
+    }
+    d.request.items.push_back(LineItem{it["sku"].get<std::string>(), static_cast<int32_t>(q)});
   }
 }
 
@@ -335,6 +361,16 @@ void mount_catalog(httplib::Server& server, FakeState& state) {
           }
           d.request.text = b["details"].get<std::string>();
         });
+  for (Op op : {Op::kQuoteItemSwap, Op::kSwapItems}) {
+    route(server, state, true,
+          op == Op::kQuoteItemSwap ? R"(/v1/orders/([^/]+)/item_swaps/quote)"
+                                   : R"(/v1/orders/([^/]+)/item_swaps)",
+          op, [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
+            ref_of(req, d.request.op, d);
+            customer_of(b, d);
+            if (d.error.empty()) swap_lines_of(b, d);
+          });
+  }
   route(server, state, true, R"(/v1/orders/([^/]+)/returns)", Op::kReturnItems,
         [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
           ref_of(req, Op::kReturnItems, d);

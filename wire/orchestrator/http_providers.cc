@@ -284,6 +284,12 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       call.path = "/v1/orders/" + ref + "/returns";
       body["items"] = items_json(r);
       break;
+    case Op::kQuoteItemSwap:
+    case Op::kSwapItems:
+      call.path =
+          "/v1/orders/" + ref + (r.op == Op::kQuoteItemSwap ? "/item_swaps/quote" : "/item_swaps");
+      body["items"] = items_json(r);
+      break;
     case Op::kQuoteExchange:
     case Op::kExchange:
       call.path =
@@ -382,7 +388,8 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       reply.amount = int_field(j, "amount", 0);
     } else if (r.op == Op::kCancelQuote || r.op == Op::kCancelConfirm || r.op == Op::kReturnItems) {
       reply.amount = int_field(j, "refund_amount", 0);
-    } else if (r.op == Op::kQuoteExchange || r.op == Op::kExchange) {
+    } else if (r.op == Op::kQuoteExchange || r.op == Op::kExchange || r.op == Op::kQuoteItemSwap ||
+               r.op == Op::kSwapItems) {
       reply.amount = int_field(j, "difference", 0);
     } else if (r.op == Op::kBalance) {
       reply.amount = int_field(j, "balance", 0);
