@@ -201,6 +201,24 @@ ProviderReply CatalogFake::swap_items(const ProviderRequest& req) {
   return r;
 }
 
+// A pending order is paid by another payment from now on (the caller refunds the old one):
+// later lookups name the new one, so a cancel refunds what paid last.
+ProviderReply CatalogFake::repay(const ProviderRequest& req) {
+  Order* found = orders_.find(req.ref);
+  if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
+  Order& o = *found;
+  if (o.cancelled || o.delivered) return error_reply(ErrorCode::kInvalidState);
+  if (req.payment == 0 && req.debits.empty()) return error_reply(ErrorCode::kBadRequest);
+  o.payment = req.payment;
+  ++o.changes;
+  ProviderReply r;
+  r.id = req.ref;
+  r.amount = o.total;
+  r.paid_with = o.payment;
+  r.status = "pending";
+  return r;
+}
+
 void CatalogFake::retire_user(UserId user) {
   idempotency_.forget_owner(user);
   auto it = owned_.find(user);
@@ -273,6 +291,8 @@ ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time rea
         return quote_item_swap(req);
       case Op::kSwapItems:
         return swap_items(req);
+      case Op::kRepayOrder:
+        return repay(req);
       default:
         return error_reply(ErrorCode::kBadRequest);
     }

@@ -133,6 +133,7 @@ class CatalogFake {
   bool swap_difference(const ProviderRequest& req, const Order& o, int64_t& difference) const;
   ProviderReply quote_item_swap(const ProviderRequest& req);
   ProviderReply swap_items(const ProviderRequest& req);
+  ProviderReply repay(const ProviderRequest& req);
   bool price(const ProviderRequest& req, std::vector<std::pair<int32_t, int32_t>>& lines,
              int64_t& subtotal, int32_t& coupon, ProviderReply& error) const;
   void give_back(Reservation& r);

@@ -44,6 +44,7 @@ constexpr HandlerName kHandlers[] = {
     {"change_flights", Handler::kChangeFlights},
     {"modify_order_items", Handler::kModifyItems},
     {"exchange_items", Handler::kExchangeItems},
+    {"change_payment", Handler::kChangePayment},
 };
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }

@@ -34,6 +34,7 @@ enum class Handler : uint8_t {
   kChangeFlights,  // a confirmed booking onto other flights, the fare difference paid or owed
   kModifyItems,    // a pending order's items for others, the difference paid or owed
   kExchangeItems,  // a delivered order's items for others (an exchange), likewise
+  kChangePayment,  // a pending order paid by another instrument, the old payment refunded
 };
 const char* handler_name(Handler h);
 

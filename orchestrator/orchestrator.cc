@@ -238,6 +238,7 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
     case Handler::kChangeFlights:
     case Handler::kModifyItems:
     case Handler::kExchangeItems:
+    case Handler::kChangePayment:
       start_on_existing(*spec, req, in, now, out);
       return;
     case Handler::kConfirmBooking:
@@ -419,6 +420,10 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
     rec.order = target->order;
     rec.hold = target->hold;
     if (plan.kind == SagaKind::kChangeFlights) rec.payment = target->payment;  // refunds go there
+    if (plan.kind == SagaKind::kChangePayment) {
+      rec.replaced_payment = target->payment;
+      rec.total = target->total;
+    }
     if (is_cancel(plan.kind)) {
       // The refund goes back to what paid, in proportion.
       rec.payment = target->payment;

@@ -62,6 +62,12 @@ const char* step_name(Step s) {
       return "quote_item_swap";
     case Step::kSwapItems:
       return "swap_items";
+    case Step::kFindOrderToRepay:
+      return "find_order_to_repay";
+    case Step::kRepayOrder:
+      return "repay_order";
+    case Step::kRefundReplaced:
+      return "refund_replaced";
     case Step::kDone:
       return "done";
   }
@@ -79,20 +85,21 @@ bool settles_difference(SagaKind kind) {
 
 bool charges(SagaKind kind) {
   return kind == SagaKind::kOrder || kind == SagaKind::kBooking || kind == SagaKind::kAddExtras ||
-         settles_difference(kind);
+         kind == SagaKind::kChangePayment || settles_difference(kind);
 }
 
 SagaKind target_kind(SagaKind kind) {
   return kind == SagaKind::kCancelBooking || kind == SagaKind::kChangeBooking ||
                  kind == SagaKind::kAddExtras || kind == SagaKind::kChangeFlights
              ? SagaKind::kBooking
-             : SagaKind::kOrder;
+             : SagaKind::kOrder;  // orders' cancels, changes, swaps, returns and payments
 }
 
 const char* ineligible_code(SagaKind kind) {
   if (kind == SagaKind::kReturnOrder) return "not_returnable";
   return kind == SagaKind::kChangeBooking || kind == SagaKind::kChangeOrder ||
-                 kind == SagaKind::kAddExtras || settles_difference(kind)
+                 kind == SagaKind::kAddExtras || kind == SagaKind::kChangePayment ||
+                 settles_difference(kind)
              ? "not_changeable"
              : "not_cancellable";
 }
@@ -109,7 +116,7 @@ bool is_before_charge_checks(Step step) {
   return step == Step::kQuote || step == Step::kQuoteExtras ||
          step == Step::kFindBookingForExtras || step == Step::kQuoteExchange ||
          step == Step::kFindBooking || step == Step::kQuoteItemSwap || step == Step::kFindOrder ||
-         step == Step::kFindDeliveredOrder;
+         step == Step::kFindDeliveredOrder || step == Step::kFindOrderToRepay;
 }
 
 int64_t card_amount(const SagaRecord& s) {

@@ -20,6 +20,7 @@ enum class SagaKind : uint8_t {
   kChangeFlights,  // a confirmed booking moved onto other flights; the difference paid or owed
   kModifyItems,    // a pending order's items swapped for others; the difference paid or owed
   kExchangeItems,  // the same for a delivered order (an exchange)
+  kChangePayment,  // a pending order paid by another instrument; the old payment refunded
 };
 // The families that act on an order or booking that exists (cancels and changes), and
 // which kind of saga made it.
@@ -64,6 +65,9 @@ enum class Step : uint8_t {
   kExchange,              // change_flights: moved at once; the difference paid or owed back
   kQuoteItemSwap,         // modify/exchange items: the difference (consent etc. on a charge)
   kSwapItems,             // modify/exchange items: swapped at once
+  kFindOrderToRepay,      // change_payment: the pending order, and the payment it replaces
+  kRepayOrder,            // change_payment: the order paid by the new payment from now on
+  kRefundReplaced,        // change_payment: the replaced payment refunded in full
   kDone,
 };
 constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;
@@ -118,6 +122,7 @@ struct SagaRecord {
   std::vector<std::string> connections;  // an itinerary's further flights, same passengers
   int32_t seats = 1;
   int32_t extras = 0;  // add_extras: how many (checked bags per passenger)
+  ObjectId replaced_payment = 0;  // change_payment: the payment the new one replaces
   int64_t total = 0;
   int64_t max_total = -1;
   int64_t refund_amount = 0;

@@ -119,6 +119,10 @@ void Orchestrator::run_step(SagaRecord& s, Time now, Effects& out) {
     if (kind->registers != 0) s.tenders[s.index].sent = true;
   }
   ProviderRequest req = request_for(s, kind->op, s.index);
+  if (kind->sends_ref != nullptr) {
+    req.ref = s.*kind->sends_ref;  // the replaced payment, refunded in full
+    req.amount = s.total;
+  }
   if (kind->op == Op::kCredit && req.amount <= 0) {
     advance(s, now, out);  // this tender's share of the refund rounds to nothing
     return;
@@ -481,6 +485,7 @@ bool Orchestrator::skipped(const SagaRecord& s, Step step) const {
   const StepKind* kind = step_kind(step);
   if (kind == nullptr) return false;
   if (kind->per_tender && s.tenders.empty()) return true;
+  if (kind->sends_ref != nullptr && s.*kind->sends_ref == 0) return true;  // nothing to act on
   // Card steps run as declared, except where stored value or a change's difference can leave
   // the card nothing to do.
   if (!kind->pays_by_card || (s.tenders.empty() && !settles_difference(s.kind))) {

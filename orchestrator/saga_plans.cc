@@ -64,6 +64,11 @@ const FamilyRule kFamilies[] = {
      {Step::kFindDeliveredOrder, Step::kQuoteItemSwap, Step::kCheckBalance, Step::kAuthorize,
       Step::kDebit, Step::kSwapItems, Step::kCapture, Step::kRefund},
      {Step::kFindDeliveredOrder, Step::kQuoteItemSwap, Step::kSwapItems}},
+    {SagaKind::kChangePayment,
+     {},
+     {Step::kFindOrderToRepay, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
+      Step::kRepayOrder, Step::kCapture, Step::kRefundReplaced},
+     {Step::kAuthorize, Step::kRepayOrder, Step::kCapture, Step::kRefundReplaced}},
     {SagaKind::kReturnOrder,
      {Step::kFindDeliveredOrder},  // only a delivered order is returned: the shop says which
      {Step::kFindDeliveredOrder, Step::kReturnItems, Step::kRefund, Step::kRecredit},
@@ -114,6 +119,12 @@ const Needs kNeeds[] = {
     {Step::kCheckBalance, Step::kQuoteItemSwap},
     {Step::kCapture, Step::kSwapItems},
     {Step::kRefund, Step::kSwapItems},
+    {Step::kAuthorize, Step::kFindOrderToRepay},
+    {Step::kCheckBalance, Step::kFindOrderToRepay},
+    {Step::kRepayOrder, Step::kAuthorize},  // the order is repaid by the new payment
+    {Step::kRepayOrder, Step::kDebit},
+    {Step::kCapture, Step::kRepayOrder},
+    {Step::kRefundReplaced, Step::kCapture},  // the old payment goes back once the new stands
 };
 
 bool has(const std::vector<Step>& steps, Step s) {
@@ -186,6 +197,12 @@ const std::vector<SagaPlan>& builtin_plans() {
        {Step::kFindDeliveredOrder, Step::kQuoteItemSwap, Step::kCheckBalance, Step::kAuthorize,
         Step::kDebit, Step::kSwapItems, Step::kCapture, Step::kRefund},
        ActionStatus::kConfirmed},
+      {"change_payment",
+       SagaKind::kChangePayment,
+       "repayment_started",
+       {Step::kFindOrderToRepay, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
+        Step::kRepayOrder, Step::kCapture, Step::kRefundReplaced},
+       ActionStatus::kConfirmed},
   };
   return kPlans;
 }
@@ -243,6 +260,8 @@ Step charge_checks_after(const SagaPlan& plan) {
     case SagaKind::kModifyItems:
     case SagaKind::kExchangeItems:
       return Step::kQuoteItemSwap;
+    case SagaKind::kChangePayment:
+      return Step::kFindOrderToRepay;
     default:
       return Step::kDone;
   }

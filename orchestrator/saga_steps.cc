@@ -225,6 +225,31 @@ const StepKind kExchangeKinds[] = {
      .keyed = true,
      .on_failure = OnFailure::kCompensate,
      .fail_status = FailStatus::kRejectedUnlessTransient},
+    // Another instrument for a pending order: charged first (as an order is), then the order
+    // is repaid by it, and only then is the payment it replaces refunded in full.
+    {.step = Step::kFindOrderToRepay,
+     .op = Op::kFindOrder,
+     .keyed = false,
+     .keeps_id = &SagaRecord::order,
+     .keeps_amount = &SagaRecord::total,
+     .keeps_payment = &SagaRecord::replaced_payment,
+     .needs_status = "pending",
+     .not_found_code = "unknown_order",
+     .skipped_when_known = true,
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    {.step = Step::kRepayOrder,
+     .op = Op::kRepayOrder,
+     .keyed = true,
+     .on_failure = OnFailure::kCompensate,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    {.step = Step::kRefundReplaced,
+     .op = Op::kRefund,
+     .keyed = true,
+     .must_complete = true,
+     .sends_ref = &SagaRecord::replaced_payment,
+     .on_failure = OnFailure::kEscalate,
+     .escalation = "refund_failed"},
 };
 
 const CompensationRule kCompensationRules[5] = {
@@ -277,6 +302,7 @@ constexpr OpFields kOpFields[] = {
     {Op::kExchange, kSendHold | kSendNewFlights | kSendHoldPayment | kSendDebits},
     {Op::kQuoteItemSwap, kSendOrder | kSendItems},
     {Op::kSwapItems, kSendOrder | kSendItems},
+    {Op::kRepayOrder, kSendOrder | kSendHoldPayment | kSendDebits},
 };
 
 }  // namespace

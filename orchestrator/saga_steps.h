@@ -52,6 +52,7 @@ struct StepKind {
   // A fare difference: a positive answer is what to charge (total), a negative one what is
   // owed back (refund_amount).
   bool keeps_difference = false;
+  ObjectId SagaRecord::*sends_ref = nullptr;  // the object it acts on, when not its op's usual one
   OnFailure on_failure = OnFailure::kFinish;
   FailStatus fail_status = FailStatus::kFailed;
   const char* expired_code = nullptr;  // the code for an expired answer (else the error's name)

@@ -43,6 +43,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kExchange, Provider::kBooking, "exchange"},
     {Op::kQuoteItemSwap, Provider::kCatalog, "quote_item_swap"},
     {Op::kSwapItems, Provider::kCatalog, "swap_items"},
+    {Op::kRepayOrder, Provider::kCatalog, "repay_order"},
 }};
 
 constexpr std::array<std::string_view, kProviderCount> kProviders = {"catalog", "payment",

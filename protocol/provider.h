@@ -47,8 +47,9 @@ enum class Op : uint8_t {
   kQuoteItemSwap,  // catalog: what swapping some of an order's items for others costs more (or
                    // less)
   kSwapItems,      // catalog: swap them at once; the difference paid or owed back
+  kRepayOrder,     // catalog: a pending order is paid by another payment from now on
 };
-constexpr int kOpCount = 31;
+constexpr int kOpCount = 32;
 
 Provider provider_of(Op op);
 std::string_view op_name(Op op);

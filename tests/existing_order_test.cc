@@ -35,14 +35,16 @@ ReplayResult replay_retail(const std::string& faults = "") {
   return r;
 }
 
-// Per trial: Yusuf's keyboard and two mugs, Ana's backpack, and two of Lena's three delivered
-// mugs returned. Yusuf's delivered lamp stays paid.
+// Per trial: Yusuf's keyboard and two mugs, Ana's backpack, two of Lena's three delivered
+// mugs returned, and Yusuf's card once his gift card pays that order instead. Yusuf's
+// delivered lamp stays paid.
 constexpr int64_t kReturned = 2 * 1400;
-constexpr int64_t kRefunds = 2 * (15750 + 8990 + kReturned);
+constexpr int64_t kRepaid = 15750;
+constexpr int64_t kRefunds = 2 * (15750 + 8990 + kReturned + kRepaid);
 
 TEST(ExistingOrder, PendingOrdersAreCancelledAndRefundedDeliveredOnesAreNot) {
   ReplayResult r = replay_retail();
-  ASSERT_EQ(r.sessions.size(), 16u);
+  ASSERT_EQ(r.sessions.size(), 18u);
   for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
   EXPECT_EQ(r.report.money.at("refunded"), kRefunds);
   EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
@@ -164,7 +166,8 @@ TEST(ExistingOrder, APendingOrdersAddressChangesADeliveredOnesDoesNot) {
   EXPECT_EQ(refused["modify_pending_order_address not_changeable"], 2);
   EXPECT_EQ(refused["cancel_pending_order not_cancellable"], 2);
   EXPECT_EQ(refused.size(), 2u);
-  EXPECT_EQ(r.report.money.at("refunded"), 2 * (15750 + kReturned));  // Yusuf's and Lena's
+  // Yusuf's cancel and repayment, Lena's return.
+  EXPECT_EQ(r.report.money.at("refunded"), 2 * (15750 + kReturned + kRepaid));
   EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
 }
 
@@ -234,6 +237,64 @@ TEST(ExistingOrder, ASwapTheShopCannotMakeChangesAndChargesNothing) {
   EXPECT_EQ(refused, 2);
   EXPECT_EQ(r.report.money.at("confirmed_totals"),
             plain.report.money.at("confirmed_totals") - 2 * 500);
+  EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
+  EXPECT_EQ(r.report.metrics.at("orphan_authorizations"), 0);
+}
+
+// Another payment method for a pending order (task 9: Yusuf's #W2378156, $157.50, onto his
+// gift card): the gift card is debited once, the order repaid by it, and only then is the card
+// refunded in full, under lost answers and crashes; a gift card that cannot cover the order
+// is refused before any money moves and the card keeps paying.
+class ChangePaymentUnderFaults : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ChangePaymentUnderFaults, TheNewPaymentTakesOverOnceAndTheOldOneIsRefundedOnce) {
+  std::string dir = testing::temp_dir("retail-repay");
+  ReplayResult r = replay_retail(*GetParam() ? testing::write_temp(dir, "f.yaml", GetParam()) : "");
+  for (const char* m : {"duplicate_charges", "charged_without_order", "money_difference_cents",
+                        "stuck", "consent_violations", "escalations"}) {
+    EXPECT_EQ(r.report.metrics.at(m), 0) << m;
+  }
+  if (*GetParam()) {
+    EXPECT_EQ(r.report.metrics.at("fault_rules_never_fired"), 0);
+  }
+  EXPECT_EQ(r.report.money.at("stored_value_debited") - r.report.money.at("stored_value_credited"),
+            2 * 15750);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ChangePaymentUnderFaults,
+    ::testing::Values("", "[{provider: catalog, op: repay_order, kind: lost_response, nth: 1}]",
+                      "[{provider: payment, op: debit, kind: lost_response, nth: 1}]",
+                      "[{provider: payment, op: refund, kind: lost_response, nth: 4}]",
+                      "[{provider: orchestrator, op: repay_order, kind: crash, nth: 1, "
+                      "restart_after: 2s}]",
+                      "[{provider: orchestrator, op: debit, kind: crash, nth: 2, "
+                      "restart_after: 2s}]"));
+
+TEST(ExistingOrder, AGiftCardThatCannotCoverTheOrderLeavesTheCardPaying) {
+  std::string dir = testing::temp_dir("retail-repay-short");
+  std::string world =
+      testing::read_text(testing::source_path("scenarios/worlds/retail-support.yaml"));
+  std::size_t at = world.find("balance_cents: 30000");
+  ASSERT_NE(at, std::string::npos);
+  world.replace(at, 20, "balance_cents: 10000");
+  ReplayOptions o;
+  o.cassette = testing::source_path("scenarios/cassettes/retail-support.jsonl");
+  o.world = testing::write_temp(dir, "world.yaml", world);
+  o.out_dir = dir;
+  o.quiet = true;
+  std::ostringstream out, err;
+  ReplayResult r;
+  run_replay(o, out, err, &r);
+  int refused = 0;
+  for (const auto& s : r.sessions) {
+    if (s.action != "modify_pending_order_payment") continue;
+    EXPECT_EQ(s.verdict, "diverged");
+    EXPECT_EQ(s.code, "insufficient_balance") << s.why;
+    ++refused;
+  }
+  EXPECT_EQ(refused, 2);
+  EXPECT_EQ(r.report.money.count("stored_value_debited"), 0u) << "nothing taken from it";
   EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
   EXPECT_EQ(r.report.metrics.at("orphan_authorizations"), 0);
 }

@@ -26,7 +26,8 @@ PRODUCTS = [  # sku, name, price (dollars)
     ("LAMP-DESK-WHT", "Desk lamp, white", 59.99),
 ]
 USERS = {
-    "yusuf_rossi_9620": {"email": "yusuf.rossi@example.com", "card": "credit_card_9513926"},
+    "yusuf_rossi_9620": {"email": "yusuf.rossi@example.com", "card": "credit_card_9513926",
+                         "gift": "gift_card_7701"},
     "ana_brown_2254": {"email": "ana.brown@example.com", "card": "credit_card_1184732"},
     "lena_park_7731": {"email": "lena.park@example.com", "card": "credit_card_5520913"},
 }
@@ -36,6 +37,7 @@ ORDERS = [  # id, user, status, [(sku, qty)]
     ("#W6390527", "ana_brown_2254", "pending", [("BAG-HIKE-30", 1)]),
     ("#W7315524", "lena_park_7731", "delivered", [("MUG-CER-12", 3), ("LAMP-DESK-BLK", 1)]),
 ]
+GIFT_BALANCE = 300  # dollars on each gift card
 SYSTEM = "You are a retail customer service agent. Act only with the user's explicit yes."
 
 
@@ -64,7 +66,10 @@ def identify(c, user):
     c.call("find_user_id_by_email", {"email": USERS[user]["email"]}, user)
     c.call("get_user_details", {"user_id": user},
            {"user_id": user, "email": USERS[user]["email"],
-            "payment_methods": {USERS[user]["card"]: {"source": "credit_card"}},
+            "payment_methods": dict({USERS[user]["card"]: {"source": "credit_card"}},
+                                    **({USERS[user]["gift"]: {"source": "gift_card",
+                                                              "balance": GIFT_BALANCE}}
+                                       if "gift" in USERS[user] else {})),
             "orders": [o[0] for o in ORDERS if o[1] == user]})
 
 
@@ -159,6 +164,27 @@ def swap(task, trial, oid, old, new, tool, why):
     return c
 
 
+def pay_with_gift_card(task, trial, oid):
+    """A pending order paid by the user's gift card instead; the card is refunded."""
+    o = order(oid)
+    u = USERS[o[1]]
+    c = conversation.Conversation(task, trial, o[1], SYSTEM)
+    c.say("user", f"I'm {u['email']}. Please pay {oid} with my gift card instead of my card.")
+    identify(c, o[1])
+    c.call("get_order_details", {"order_id": oid}, details(oid))
+    c.say("assistant", f"{oid} comes to ${total(o):.2f}: I'll charge {u['gift']} and refund "
+                       f"{u['card']}. Confirm?")
+    c.say("user", "Yes, do that.")
+    c.call("modify_pending_order_payment", {"order_id": oid, "payment_method_id": u["gift"]},
+           dict(details(oid), payment_history=[
+               {"transaction_type": "payment", "amount": total(o), "payment_method_id": u["card"]},
+               {"transaction_type": "refund", "amount": total(o), "payment_method_id": u["card"]},
+               {"transaction_type": "payment", "amount": total(o),
+                "payment_method_id": u["gift"]}]))
+    c.say("assistant", "Done: the gift card pays it now, and your card is refunded.")
+    return c
+
+
 def conversations():
     out = []
     for trial in (1, 2):
@@ -171,7 +197,8 @@ def conversations():
                      "I'd rather have the two mugs in 16 oz."),
                 swap(8, trial, "#W7315524", ["LAMP-DESK-BLK"], ["LAMP-DESK-WHT"],
                      "exchange_delivered_order_items",
-                     "the black lamp doesn't fit the room; can I exchange it for the white one?")]
+                     "the black lamp doesn't fit the room; can I exchange it for the white one?"),
+                pay_with_gift_card(9, trial, "#W2378156")]
     return [c.dump() for c in out]
 
 
@@ -187,6 +214,10 @@ def world():
         its = ", ".join(f"{{sku: {s}, quantity: {q}}}" for s, q in items)
         lines.append(f"  - {{reference: \"{oid}\", user: {user}, status: {status}, "
                      f"items: [{its}], paid_cents: {round(total(order(oid)) * 100)}}}")
+    lines.append("stored_value:")
+    for user, u in USERS.items():
+        if "gift" in u:
+            lines.append(f"  - {{id: {u['gift']}, user: {user}, balance_cents: {GIFT_BALANCE * 100}}}")
     return "\n".join(lines) + "\n"
 
 

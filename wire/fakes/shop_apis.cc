@@ -31,6 +31,7 @@ const char* object_prefix(Op op) {
     case Op::kReturnItems:
     case Op::kQuoteItemSwap:
     case Op::kSwapItems:
+    case Op::kRepayOrder:
       return "ord";
     case Op::kDebit:
     case Op::kCredit:
@@ -371,6 +372,18 @@ void mount_catalog(httplib::Server& server, FakeState& state) {
             if (d.error.empty()) swap_lines_of(b, d);
           });
   }
+  route(server, state, true, R"(/v1/orders/([^/]+)/payment)", Op::kRepayOrder,
+        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
+          ref_of(req, Op::kRepayOrder, d);
+          customer_of(b, d);
+          if (d.error.empty()) debits_of(b, d);
+          if (!d.error.empty() || !b.contains("payment_intent")) return;
+          if (!b["payment_intent"].is_string() ||
+              !parse_wire_name(b["payment_intent"].get<std::string>(), "pi", d.request.payment)) {
+            d.error = "expected payment_intent: \"pi_<n>\"";
+            d.param = "payment_intent";
+          }
+        });
   route(server, state, true, R"(/v1/orders/([^/]+)/returns)", Op::kReturnItems,
         [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
           ref_of(req, Op::kReturnItems, d);

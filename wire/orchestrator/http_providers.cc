@@ -284,6 +284,11 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       call.path = "/v1/orders/" + ref + "/returns";
       body["items"] = items_json(r);
       break;
+    case Op::kRepayOrder:
+      call.path = "/v1/orders/" + ref + "/payment";
+      if (r.payment != 0) body["payment_intent"] = names_.text(r.payment);
+      add_debits(r, names_, body);
+      break;
     case Op::kQuoteItemSwap:
     case Op::kSwapItems:
       call.path =

@@ -76,6 +76,8 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
     j["index"] = s.index;
   }
   if (!s.connections.empty()) j["connections"] = s.connections;
+  if (s.extras != 0) j["extras"] = s.extras;
+  if (s.replaced_payment != 0) j["replaced_payment"] = s.replaced_payment;
   return j;
 }
 
@@ -120,6 +122,8 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   s.target = j.at("target").get<SagaId>();
   if (j.contains("reference")) s.reference = j.at("reference").get<std::string>();
   if (j.contains("details")) s.details = j.at("details").get<std::string>();
+  if (j.contains("extras")) s.extras = j.at("extras").get<int32_t>();
+  if (j.contains("replaced_payment")) s.replaced_payment = j.at("replaced_payment").get<ObjectId>();
   if (j.contains("connections")) {
     for (const auto& c : j.at("connections")) s.connections.push_back(c.get<std::string>());
   }
