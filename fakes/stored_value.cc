@@ -53,6 +53,8 @@ ProviderReply StoredValueFake::act(const ProviderRequest& req, Time now) {
       return take(req, now);
     case Op::kCredit:
       return give_back(req);
+    case Op::kIssueCredit:
+      return issue(req, now);
     default:
       return error_reply(ErrorCode::kBadRequest);
   }
@@ -81,6 +83,25 @@ ProviderReply StoredValueFake::take(const ProviderRequest& req, Time now) {
   owned_[req.user].debits.push_back(r.id);
   r.amount = req.amount;
   r.status = "succeeded";
+  return r;
+}
+
+// A new instrument holding `amount` for the caller (a certificate the airline gives as a
+// gesture), named by the request or after its id.
+ProviderReply StoredValueFake::issue(const ProviderRequest& req, Time now) {
+  if (req.amount <= 0 || req.amount > (int64_t{1} << 40))
+    return error_reply(ErrorCode::kBadRequest);
+  std::string name = req.text;
+  if (name.empty()) name = "certificate_" + std::to_string(accounts_.issued() + 1);
+  ObjectId id = add_account(req.user, name, req.amount);
+  if (id == 0) return error_reply(ErrorCode::kBadRequest);  // that name is already the user's
+  Account& a = *accounts_.find(id);
+  a.issued = req.amount;
+  a.issued_at = now;
+  ProviderReply r;
+  r.id = id;
+  r.amount = req.amount;
+  r.status = "active";
   return r;
 }
 

@@ -32,6 +32,8 @@ class StoredValueFake {
     UserId owner;
     std::string name;
     int64_t balance;
+    int64_t issued = 0;  // issued in the session (a certificate given as compensation)
+    Time issued_at = 0;
   };
   struct Debit {
     UserId owner;
@@ -59,6 +61,7 @@ class StoredValueFake {
   ProviderReply balance(const ProviderRequest& req) const;
   ProviderReply take(const ProviderRequest& req, Time now);
   ProviderReply give_back(const ProviderRequest& req);
+  ProviderReply issue(const ProviderRequest& req, Time now);
 
   struct Owned {
     IdList accounts;

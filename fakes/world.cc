@@ -7,7 +7,8 @@ ProviderReply World::handle(const ProviderRequest& req, Time now, Time ready_at)
     case Provider::kCatalog:
       return catalog.handle(req, now, ready_at);
     case Provider::kPayment:
-      if (req.op == Op::kBalance || req.op == Op::kDebit || req.op == Op::kCredit) {
+      if (req.op == Op::kBalance || req.op == Op::kDebit || req.op == Op::kCredit ||
+          req.op == Op::kIssueCredit) {
         return stored_value.handle(req, now, ready_at);
       }
       return payments.handle(req, now, ready_at);

@@ -45,6 +45,7 @@ constexpr HandlerName kHandlers[] = {
     {"modify_order_items", Handler::kModifyItems},
     {"exchange_items", Handler::kExchangeItems},
     {"change_payment", Handler::kChangePayment},
+    {"issue_credit", Handler::kIssueCredit},
 };
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
@@ -303,6 +304,7 @@ constexpr MappingKey kMappingKeys[] = {
     {"skus", &ParamMapping::skus, true},
     {"extras", &ParamMapping::extras, true},
     {"new_skus", &ParamMapping::new_skus, true},
+    {"credit", &ParamMapping::credit, true},
 };
 
 std::string known_mapping_keys() {
@@ -711,6 +713,12 @@ bool map_money(const ParamMapping& m, const nlohmann::json& params, HandlerInput
       sum += amount;
     }
     out.max_total = sum;
+  }
+  if (const auto* v = at_pointer(params, m.credit)) {
+    if (!minor_units(*v, m.amount_scale, out.credit) || out.credit <= 0) {
+      error = m.credit + ": expected a positive amount";
+      return false;
+    }
   }
   if (const auto* v = at_pointer(params, m.max_total)) {
     if (!minor_units(*v, m.amount_scale, out.max_total)) {

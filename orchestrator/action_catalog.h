@@ -35,6 +35,7 @@ enum class Handler : uint8_t {
   kModifyItems,    // a pending order's items for others, the difference paid or owed
   kExchangeItems,  // a delivered order's items for others (an exchange), likewise
   kChangePayment,  // a pending order paid by another instrument, the old payment refunded
+  kIssueCredit,    // a travel certificate (stored value) given to the user, once
 };
 const char* handler_name(Handler h);
 
@@ -60,6 +61,7 @@ struct HandlerInput {
   std::vector<std::string> connections;  // an itinerary's flights after `offer`
   int32_t extras = 0;                    // add_extras: how many (checked bags per passenger)
   std::vector<LineItem> new_items;       // a swap of items: what replaces `items`
+  int64_t credit = 0;                    // issue_credit: the certificate's value
 };
 
 // Where each handler input comes from: JSON pointers into params. For items, `items`
@@ -98,6 +100,7 @@ struct ParamMapping {
   std::string skus;
   std::string extras;    // an integer: how many paid extras (checked bags) to add
   std::string new_skus;  // a swap of items: the SKUs that replace `skus`, one unit each
+  std::string credit;    // issue_credit: the certificate's value, in the tools' money
 };
 
 struct ActionSpec {

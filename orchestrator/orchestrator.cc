@@ -18,6 +18,7 @@ uint64_t cart_hash(const std::string& action, const HandlerInput& in) {
   h = hash_bytes(in.coupon.data(), in.coupon.size(), h);
   h = hash_bytes(in.offer.data(), in.offer.size(), h);
   for (const std::string& c : in.connections) h = hash_bytes(c.data(), c.size(), h);
+  if (in.credit != 0) h = mix64(h, static_cast<uint64_t>(in.credit));
   return hash_bytes(in.reference.data(), in.reference.size(), h);
 }
 
@@ -194,7 +195,9 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
     }
   }
   uint64_t cart = cart_hash(req.action, in);
-  if (spec->charge && !config_.defects.has(Defect::kNoSemanticDedupe)) {
+  // A repeat of a charge, or of a certificate, under a new key is the same intent.
+  bool dedupes = spec->charge || catalog_.plan(spec->plan).kind == SagaKind::kIssueCredit;
+  if (dedupes && !config_.defects.has(Defect::kNoSemanticDedupe)) {
     auto found = dedupe_.find(req.session);
     if (found != dedupe_.end()) {
       for (auto [hash, saga_id] : found->second) {
@@ -311,6 +314,7 @@ void Orchestrator::start_saga(const ActionSpec& spec, const ActionRequest& req,
   rec.seats = in.seats;
   rec.payment_method = req.payment_method;
   take_tenders(rec, in);
+  if (plan.kind == SagaKind::kIssueCredit) rec.total = in.credit;
   rec.step = plan.steps.front();
   SagaId id = store_.create_saga(std::move(rec));
   if (req.key != 0) store_.put_key(req.key, id);
@@ -585,7 +589,9 @@ void Orchestrator::retire_session(SessionId session, UserId user) {
 }
 
 void Orchestrator::track_dedupe(const SagaRecord& s) {
-  if (s.kind == SagaKind::kOrder) dedupe_[s.session].emplace_back(s.cart_hash, s.id);
+  if (s.kind == SagaKind::kOrder || s.kind == SagaKind::kIssueCredit) {
+    dedupe_[s.session].emplace_back(s.cart_hash, s.id);
+  }
 }
 
 }  // namespace checkride

@@ -68,6 +68,8 @@ const char* step_name(Step s) {
       return "repay_order";
     case Step::kRefundReplaced:
       return "refund_replaced";
+    case Step::kIssueCredit:
+      return "issue_credit";
     case Step::kDone:
       return "done";
   }
@@ -75,7 +77,7 @@ const char* step_name(Step s) {
 }
 
 bool acts_on_existing(SagaKind kind) {
-  return kind != SagaKind::kOrder && kind != SagaKind::kBooking;
+  return kind != SagaKind::kOrder && kind != SagaKind::kBooking && kind != SagaKind::kIssueCredit;
 }
 
 bool settles_difference(SagaKind kind) {
@@ -145,6 +147,7 @@ int64_t refund_share(const SagaRecord& s, int64_t refund, int index) {
 }
 
 std::string saga_reference(const SagaRecord& s) {
+  if (s.kind == SagaKind::kIssueCredit) return "cr_" + std::to_string(s.id);
   return (s.kind == SagaKind::kBooking ? "bk_" : "ord_") + std::to_string(s.id);
 }
 

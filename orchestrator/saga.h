@@ -21,6 +21,7 @@ enum class SagaKind : uint8_t {
   kModifyItems,    // a pending order's items swapped for others; the difference paid or owed
   kExchangeItems,  // the same for a delivered order (an exchange)
   kChangePayment,  // a pending order paid by another instrument; the old payment refunded
+  kIssueCredit,    // a travel certificate (stored value) given to the user
 };
 // The families that act on an order or booking that exists (cancels and changes), and
 // which kind of saga made it.
@@ -68,6 +69,7 @@ enum class Step : uint8_t {
   kFindOrderToRepay,      // change_payment: the pending order, and the payment it replaces
   kRepayOrder,            // change_payment: the order paid by the new payment from now on
   kRefundReplaced,        // change_payment: the replaced payment refunded in full
+  kIssueCredit,           // issue_credit: the certificate made, once
   kDone,
 };
 constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;
@@ -121,7 +123,7 @@ struct SagaRecord {
   std::string offer;
   std::vector<std::string> connections;  // an itinerary's further flights, same passengers
   int32_t seats = 1;
-  int32_t extras = 0;  // add_extras: how many (checked bags per passenger)
+  int32_t extras = 0;             // add_extras: how many (checked bags per passenger)
   ObjectId replaced_payment = 0;  // change_payment: the payment the new one replaces
   int64_t total = 0;
   int64_t max_total = -1;

@@ -79,6 +79,7 @@ ProviderRequest Orchestrator::request_for(const SagaRecord& s, Op op, std::size_
   if (fields & kSendSeats) r.items = {LineItem{"", s.seats}};
   if (fields & kSendDetails) r.text = s.details;
   if (fields & kSendExtras) r.items = {LineItem{"", s.extras}};
+  if (fields & kSendCreditAmount) r.amount = s.total;
   if (fields & kSendNewFlights) {
     r.text = s.offer;
     r.items = {LineItem{"", s.seats}};

@@ -64,6 +64,7 @@ const FamilyRule kFamilies[] = {
      {Step::kFindDeliveredOrder, Step::kQuoteItemSwap, Step::kCheckBalance, Step::kAuthorize,
       Step::kDebit, Step::kSwapItems, Step::kCapture, Step::kRefund},
      {Step::kFindDeliveredOrder, Step::kQuoteItemSwap, Step::kSwapItems}},
+    {SagaKind::kIssueCredit, {Step::kIssueCredit}, {Step::kIssueCredit}, {Step::kIssueCredit}},
     {SagaKind::kChangePayment,
      {},
      {Step::kFindOrderToRepay, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
@@ -203,6 +204,11 @@ const std::vector<SagaPlan>& builtin_plans() {
        {Step::kFindOrderToRepay, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
         Step::kRepayOrder, Step::kCapture, Step::kRefundReplaced},
        ActionStatus::kConfirmed},
+      {"issue_credit",
+       SagaKind::kIssueCredit,
+       "credit_started",
+       {Step::kIssueCredit},
+       ActionStatus::kOk},
   };
   return kPlans;
 }

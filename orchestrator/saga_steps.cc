@@ -250,6 +250,13 @@ const StepKind kExchangeKinds[] = {
      .sends_ref = &SagaRecord::replaced_payment,
      .on_failure = OnFailure::kEscalate,
      .escalation = "refund_failed"},
+    // A certificate given to the user: one keyed call, so a lost answer is learned, never
+    // issued again.
+    {.step = Step::kIssueCredit,
+     .op = Op::kIssueCredit,
+     .keyed = true,
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
 };
 
 const CompensationRule kCompensationRules[5] = {
@@ -303,6 +310,7 @@ constexpr OpFields kOpFields[] = {
     {Op::kQuoteItemSwap, kSendOrder | kSendItems},
     {Op::kSwapItems, kSendOrder | kSendItems},
     {Op::kRepayOrder, kSendOrder | kSendHoldPayment | kSendDebits},
+    {Op::kIssueCredit, kSendCreditAmount},
 };
 
 }  // namespace

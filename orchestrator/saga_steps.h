@@ -95,16 +95,17 @@ enum RequestField : uint32_t {
   kSendOrder = 1 << 7,          // ref: the order
   kSendOffer = 1 << 8,          // text: the offer, and one line of `seats`
   kSendHoldTtl = 1 << 9,
-  kSendHold = 1 << 10,         // ref: the hold
-  kSendHoldPayment = 1 << 11,  // payment: the intent that pays for the hold
-  kSendReference = 1 << 12,    // text: the reference the agent named
-  kSendSeats = 1 << 13,        // one line of `seats` (a booking's passengers)
-  kSendDetails = 1 << 14,      // text: the new details
-  kSendTender = 1 << 15,       // text, amount: the tender's instrument and amount
-  kSendTenderDebit = 1 << 16,  // ref, amount: the tender's debit and what it gets back
-  kSendDebits = 1 << 17,       // debits: every tender's debit (a split payment's other part)
-  kSendExtras = 1 << 18,       // one line of `extras` (checked bags per passenger)
-  kSendNewFlights = 1 << 19,   // text, items: the offer and its connections (an exchange's)
+  kSendHold = 1 << 10,          // ref: the hold
+  kSendHoldPayment = 1 << 11,   // payment: the intent that pays for the hold
+  kSendReference = 1 << 12,     // text: the reference the agent named
+  kSendSeats = 1 << 13,         // one line of `seats` (a booking's passengers)
+  kSendDetails = 1 << 14,       // text: the new details
+  kSendTender = 1 << 15,        // text, amount: the tender's instrument and amount
+  kSendTenderDebit = 1 << 16,   // ref, amount: the tender's debit and what it gets back
+  kSendDebits = 1 << 17,        // debits: every tender's debit (a split payment's other part)
+  kSendExtras = 1 << 18,        // one line of `extras` (checked bags per passenger)
+  kSendNewFlights = 1 << 19,    // text, items: the offer and its connections (an exchange's)
+  kSendCreditAmount = 1 << 20,  // amount: the certificate's value (the record's total)
 };
 uint32_t request_fields(Op op);
 

@@ -44,6 +44,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kQuoteItemSwap, Provider::kCatalog, "quote_item_swap"},
     {Op::kSwapItems, Provider::kCatalog, "swap_items"},
     {Op::kRepayOrder, Provider::kCatalog, "repay_order"},
+    {Op::kIssueCredit, Provider::kPayment, "issue_credit"},
 }};
 
 constexpr std::array<std::string_view, kProviderCount> kProviders = {"catalog", "payment",

@@ -48,8 +48,9 @@ enum class Op : uint8_t {
                    // less)
   kSwapItems,      // catalog: swap them at once; the difference paid or owed back
   kRepayOrder,     // catalog: a pending order is paid by another payment from now on
+  kIssueCredit,    // payment: a new stored-value instrument (a travel certificate) for the user
 };
-constexpr int kOpCount = 32;
+constexpr int kOpCount = 33;
 
 Provider provider_of(Op op);
 std::string_view op_name(Op op);

@@ -330,11 +330,26 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
   }
 }
 
+// Certificates given in the session: money the business gives away, so one a session. A
+// second is a duplicate (a lost answer issued again, a repeat under a new key).
+void Checkers::check_issued(SessionId s, const SessionOutcome& o, const World& w) {
+  int32_t issued = 0;
+  for (ObjectId id : w.stored_value.accounts_of(s)) {
+    const auto* a = w.stored_value.account(id);
+    if (a->issued == 0) continue;
+    ++issued;
+    issued_ += a->issued;
+    any_credit_ = true;
+  }
+  if (issued > 1) offend("duplicate_credits", s, o, w, issued - 1);
+}
+
 // A split payment's stored-value part: in the money, and under the user's consent. Every
 // debit needs a consent before it at least as large, and what the session took in all
 // (card and stored value) must be covered by its largest consent once per order it got.
 void Checkers::check_stored_value(SessionId s, const SessionOutcome& o, const World& w,
                                   int64_t debited, int64_t credited, int64_t kept, int32_t orders) {
+  check_issued(s, o, w);
   const IdList& debits = w.stored_value.debits_of(s);
   if (debits.empty()) return;
   captured_ += debited;
@@ -399,6 +414,10 @@ Report Checkers::finish(const World& w) {
   if (any_stored_value_) {
     r.money["stored_value_debited"] = debited_;
     r.money["stored_value_credited"] = credited_;
+  }
+  if (any_credit_) {
+    r.money["stored_value_issued"] = issued_;  // given away: outside the reconciliation
+    r.metrics["duplicate_credits"] += 0;       // measured, so a gate on it means something
   }
   r.metrics["money_difference_cents"] =
       static_cast<double>(captured_ - refunded_ - confirmed_totals_);

@@ -80,6 +80,7 @@ class Checkers {
                        const std::vector<Overrun>& overruns);
   void witness(const std::string& metric, SessionId session, const SessionOutcome& outcome,
                const World& world);
+  void check_issued(SessionId session, const SessionOutcome& outcome, const World& world);
   void check_stored_value(SessionId session, const SessionOutcome& outcome, const World& world,
                           int64_t debited, int64_t credited, int64_t kept, int32_t orders);
 
@@ -95,6 +96,8 @@ class Checkers {
   // Stored value, also inside captured_ and refunded_; shown apart when a run has any.
   int64_t debited_ = 0, credited_ = 0;
   bool any_stored_value_ = false;
+  int64_t issued_ = 0;  // certificates given away
+  bool any_credit_ = false;
 };
 
 }  // namespace checkride

@@ -381,5 +381,40 @@ TEST(ChangeFlights, ACheaperFlightRefundsTheDifferenceAFullOneChangesNothing) {
   EXPECT_EQ(metric(refused, "orphan_authorizations"), 0);
 }
 
+// The repeat arrives 250 ms after the first: the issuer answers slower than that, so the
+// repeat finds the first still at work.
+#define SLOW_ISSUE "{provider: payment, op: issue_credit, kind: latency, delay: {fixed: 1s}}"
+
+// A certificate given as a gesture (task 12: $50 for Raj): money the airline gives away, so
+// exactly one a session, under a lost answer and a repeat under a new key; without
+// idempotency keys or semantic de-duplication the checkers see the second one.
+TEST(Certificates, OneIsIssuedOnceWhateverTheAnswerOrTheRepeat) {
+  for (const char* faults :
+       {"", "[{provider: payment, op: issue_credit, kind: lost_response, nth: 1}]",
+        "[{provider: agent, op: send_certificate, kind: duplicate_action, new_key: true, "
+        "probability: 1}, " SLOW_ISSUE "]"}) {
+    Airline a;
+    a.faults = faults;
+    ReplayResult r = replay(a, "credit");
+    EXPECT_EQ(metric(r, "duplicate_credits"), 0) << faults;
+    EXPECT_EQ(money(r, "stored_value_issued"), 2 * 5000) << faults;
+    EXPECT_NE(session_of(r, 12, 1).verdict, "diverged") << faults << session_of(r, 12, 1).why;
+  }
+  const std::pair<const char*, const char*> kLazy[] = {
+      {"no_idempotency_keys",
+       "[{provider: payment, op: issue_credit, kind: lost_response, nth: 1}]"},
+      {"no_semantic_dedupe",
+       "[{provider: agent, op: send_certificate, kind: duplicate_action, new_key: true, "
+       "probability: 1}, " SLOW_ISSUE "]"},
+  };
+  for (const auto& [defect, faults] : kLazy) {
+    Airline a;
+    a.defect = defect;
+    a.faults = faults;
+    ReplayResult r = replay(a, "credit-lazy");
+    EXPECT_GE(metric(r, "duplicate_credits"), 1) << defect;
+  }
+}
+
 }  // namespace
 }  // namespace checkride

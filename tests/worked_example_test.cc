@@ -68,13 +68,13 @@ TEST(WorkedExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
   std::string summary;
   std::string cassette = import_transcripts(
       testing::source_path("scenarios/transcripts/airline-support.json"), dir, &summary);
-  EXPECT_NE(summary.find("72 of 72 mapped to an action, 0 kept as notes"), std::string::npos)
+  EXPECT_NE(summary.find("76 of 76 mapped to an action, 0 kept as notes"), std::string::npos)
       << summary;
   EXPECT_EQ(events_of(cassette),
             events_of(testing::source_path("scenarios/cassettes/airline-support.jsonl")))
       << "the shipped cassette is stale: re-run the import in docs/worked-examples.md";
   Cassette c = load_cassette(cassette);
-  ASSERT_EQ(c.sessions.size(), 22u);
+  ASSERT_EQ(c.sessions.size(), 24u);
   EXPECT_EQ(c.sessions.front().id, "1:1");
   EXPECT_EQ(c.sessions.front().user, "mia_li_3668");
 }
@@ -82,7 +82,7 @@ TEST(WorkedExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
 TEST(WorkedExample, RecordedSuccessesReplaySameInTheSeededWorldWithTheFaresRefunds) {
   ReplayResult r = replay(testing::source_path("scenarios/cassettes/airline-support.jsonl"),
                           testing::source_path(kWorld));
-  ASSERT_EQ(r.sessions.size(), 22u);
+  ASSERT_EQ(r.sessions.size(), 24u);
   for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
   // Per trial: 80% of 2 x 199.00, all of 249.00, half of 289.00.
   EXPECT_EQ(r.report.money.at("refunded"), 2 * (31840 + 24900 + 14450));
@@ -90,7 +90,7 @@ TEST(WorkedExample, RecordedSuccessesReplaySameInTheSeededWorldWithTheFaresRefun
   EXPECT_EQ(r.report.metrics.at("completion_rate"), 1);
   EXPECT_EQ(r.report.metrics.at("intents"), 10);
   EXPECT_EQ(r.report.metrics.at("mapped_tool_calls"), 1);
-  EXPECT_EQ(r.report.metrics.at("lookups_as_recorded"), 44);
+  EXPECT_EQ(r.report.metrics.at("lookups_as_recorded"), 46);
   // Per trial: $198 from Sofia's gift card (task 5), $200 from Omar's certificate (task 9).
   EXPECT_EQ(r.report.money.at("stored_value_debited"), 2 * (19800 + 20000));
 }

@@ -215,6 +215,21 @@ def change_flight(task, trial, rid, number):
     return c
 
 
+def goodwill(task, trial, user, amount):
+    """A travel certificate as a gesture after a complaint: money the airline gives away."""
+    c = conversation.Conversation(task, trial, user, SYSTEM)
+    c.say("user", f"I'm {user}. My last flight was four hours late and nobody told us why.")
+    c.call("get_user_details", {"user_id": user}, user_details(user))
+    c.say("assistant", f"I'm sorry about that. As a gesture I can send you a {dollars(amount)} "
+                       "travel certificate.")
+    c.say("user", "Thank you, please do.")
+    c.call("send_certificate", {"user_id": user, "amount": amount},
+           f"Certificate certificate_{9000 + task * 10 + trial} added to user {user} with "
+           f"amount {amount}.")
+    c.say("assistant", "Done: it is on your profile.")
+    return c
+
+
 def not_theirs(task, trial, user, rid):
     c = conversation.Conversation(task, trial, user, SYSTEM)
     c.say("user", f"I'm {user}; cancel {rid} for me.")
@@ -276,6 +291,7 @@ def conversations():
                      split=[("certificate_8100", 200), ("credit_card_9012", 376)]),
             add_bags(10, trial, "ZFA04Y", 1),
             change_flight(11, trial, "Q9X2LP", "HAT006"),
+            goodwill(12, trial, "raj_patel_5512", 50),
         ]
     return [c.dump() for c in out]
 

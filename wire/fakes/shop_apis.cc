@@ -37,6 +37,7 @@ const char* object_prefix(Op op) {
     case Op::kCredit:
       return "svd";
     case Op::kBalance:
+    case Op::kIssueCredit:
       return "sv";
     default:
       return "hold";
@@ -62,7 +63,7 @@ nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time 
              op == Op::kSwapItems) {
     j["difference"] = r.amount;  // negative: owed back to what paid the booking
     j["currency"] = "usd";
-  } else if (op == Op::kBalance) {
+  } else if (op == Op::kBalance || op == Op::kIssueCredit) {
     j["object"] = "stored_value";
     j["balance"] = r.amount;
     j["currency"] = "usd";
@@ -284,7 +285,8 @@ void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request&
     d.request.access_token = state.token_id(bearer);
     // Keys are the wire's business (HttpIdempotency); the fake sees each execution once.
     // Stored value lives on the payments face, which also takes a Stripe secret key.
-    bool stored_value = op == Op::kBalance || op == Op::kDebit || op == Op::kCredit;
+    bool stored_value =
+        op == Op::kBalance || op == Op::kDebit || op == Op::kCredit || op == Op::kIssueCredit;
     ProviderReply r = stored_value && bearer.rfind("sk_test_", 0) == 0
                           ? state.world().stored_value.act(d.request, now)
                           : state.world().handle(d.request, now, now);
@@ -295,10 +297,12 @@ void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request&
     }
     nlohmann::json j = reply_json(state, op, r, now);
     if (op == Op::kReserve || op == Op::kHold) j["__object"] = r.id;  // for hold_expiry
-    return WireAnswer{
-        op == Op::kReserve || op == Op::kCommit || op == Op::kHold || op == Op::kDebit ? 201 : 200,
-        j,
-        {}};
+    return WireAnswer{op == Op::kReserve || op == Op::kCommit || op == Op::kHold ||
+                              op == Op::kDebit || op == Op::kIssueCredit
+                          ? 201
+                          : 200,
+                      j,
+                      {}};
   });
 }
 
@@ -519,6 +523,11 @@ void mount_stored_value(httplib::Server& server, FakeState& state) {
             d.error = "expected customer: \"user_<n>\"";
             d.param = "customer";
           }
+        });
+  route(server, state, true, "/v1/stored_value", Op::kIssueCredit,
+        [](const httplib::Request&, const nlohmann::json& b, FakeState&, Decoded& d) {
+          customer_of(b, d);
+          if (d.error.empty()) amount_of(b, d);
         });
   route(server, state, true, R"(/v1/stored_value/([^/]+)/debits)", Op::kDebit,
         [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {

@@ -284,6 +284,10 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       call.path = "/v1/orders/" + ref + "/returns";
       body["items"] = items_json(r);
       break;
+    case Op::kIssueCredit:
+      call.path = "/v1/stored_value";
+      body["amount"] = r.amount;
+      break;
     case Op::kRepayOrder:
       call.path = "/v1/orders/" + ref + "/payment";
       if (r.payment != 0) body["payment_intent"] = names_.text(r.payment);
@@ -396,7 +400,7 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
     } else if (r.op == Op::kQuoteExchange || r.op == Op::kExchange || r.op == Op::kQuoteItemSwap ||
                r.op == Op::kSwapItems) {
       reply.amount = int_field(j, "difference", 0);
-    } else if (r.op == Op::kBalance) {
+    } else if (r.op == Op::kBalance || r.op == Op::kIssueCredit) {
       reply.amount = int_field(j, "balance", 0);
     } else if (r.op == Op::kCredit) {
       reply.amount = int_field(j, "amount_credited", 0);
