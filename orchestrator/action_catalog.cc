@@ -316,7 +316,10 @@ std::string known_mapping_keys() {
 // One string-valued key: a pointer must be one (RFC 6901), a field name is taken as it is.
 void parse_mapping_string(const MappingKey& key, const YAML::Node& v, const std::string& origin,
                           const std::string& where, ParamMapping& m) {
-  if (!v.IsScalar()) throw InputError(origin, line_of(v), where, "expected a JSON pointer string");
+  if (!v.IsScalar()) {
+    throw InputError(origin, line_of(v), where,
+                     key.pointer ? "expected a JSON pointer string" : "expected a field name");
+  }
   const std::string& value = v.Scalar();
   if (key.pointer && (value.empty() || value[0] != '/')) {
     throw InputError(origin, line_of(v), where,
