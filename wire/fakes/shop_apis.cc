@@ -242,6 +242,18 @@ void debits_of(const nlohmann::json& body, Decoded& d) {
   }
 }
 
+// What pays a charge on something that exists: stored-value debits and/or an authorized
+// payment intent, each optional (the provider checks they cover the price).
+void payment_of(const nlohmann::json& body, Decoded& d) {
+  debits_of(body, d);
+  if (!d.error.empty() || !body.contains("payment_intent")) return;
+  if (!body["payment_intent"].is_string() ||
+      !parse_wire_name(body["payment_intent"].get<std::string>(), "pi", d.request.payment)) {
+    d.error = "expected payment_intent: \"pi_<n>\"";
+    d.param = "payment_intent";
+  }
+}
+
 // An amount in cents: a positive integer, at most ten billion dollars.
 void amount_of(const nlohmann::json& body, Decoded& d) {
   int64_t amount = int_field(body, "amount", 0);
@@ -380,13 +392,7 @@ void mount_catalog(httplib::Server& server, FakeState& state) {
         [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
           ref_of(req, Op::kRepayOrder, d);
           customer_of(b, d);
-          if (d.error.empty()) debits_of(b, d);
-          if (!d.error.empty() || !b.contains("payment_intent")) return;
-          if (!b["payment_intent"].is_string() ||
-              !parse_wire_name(b["payment_intent"].get<std::string>(), "pi", d.request.payment)) {
-            d.error = "expected payment_intent: \"pi_<n>\"";
-            d.param = "payment_intent";
-          }
+          if (d.error.empty()) payment_of(b, d);
         });
   route(server, state, true, R"(/v1/orders/([^/]+)/returns)", Op::kReturnItems,
         [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
@@ -465,13 +471,7 @@ void mount_bookings(httplib::Server& server, FakeState& state) {
             d.request.items = {LineItem{"", 1}};
             connections_of(b, 1, d);
             if (d.request.op != Op::kExchange || !d.error.empty()) return;
-            debits_of(b, d);
-            if (!d.error.empty() || !b.contains("payment_intent")) return;
-            if (!b["payment_intent"].is_string() ||
-                !parse_wire_name(b["payment_intent"].get<std::string>(), "pi", d.request.payment)) {
-              d.error = "expected payment_intent: \"pi_<n>\"";
-              d.param = "payment_intent";
-            }
+            payment_of(b, d);
           });
   }
   for (Op op : {Op::kQuoteExtras, Op::kAddExtras}) {
@@ -489,13 +489,7 @@ void mount_bookings(httplib::Server& server, FakeState& state) {
             }
             d.request.items = {LineItem{"", static_cast<int32_t>(bags)}};
             if (d.request.op != Op::kAddExtras || !d.error.empty()) return;
-            debits_of(b, d);
-            if (!d.error.empty() || !b.contains("payment_intent")) return;
-            if (!b["payment_intent"].is_string() ||
-                !parse_wire_name(b["payment_intent"].get<std::string>(), "pi", d.request.payment)) {
-              d.error = "expected payment_intent: \"pi_<n>\"";
-              d.param = "payment_intent";
-            }
+            payment_of(b, d);
           });
   }
   route(server, state, true, R"(/v1/holds/([^/]+)/release)", Op::kReleaseHold,
