@@ -35,6 +35,20 @@ ReplayResult replay_retail(const std::string& faults = "") {
   return r;
 }
 
+// The retail cassette replayed in `world` (a world file's text, written to `dir`).
+ReplayResult replay_retail_in(const std::string& dir, const std::string& world) {
+  ReplayOptions o;
+  o.cassette = testing::source_path("scenarios/cassettes/retail-support.jsonl");
+  o.world = testing::write_temp(dir, "world.yaml", world);
+  o.allow_empty = true;
+  o.out_dir = dir;
+  o.quiet = true;
+  std::ostringstream out, err;
+  ReplayResult r;
+  run_replay(o, out, err, &r);
+  return r;
+}
+
 // Per trial: Yusuf's keyboard and two mugs, Ana's backpack, two of Lena's three delivered
 // mugs returned, and Yusuf's card once his gift card pays that order instead. Yusuf's
 // delivered lamp stays paid.
@@ -150,15 +164,7 @@ TEST(ExistingOrder, APendingOrdersAddressChangesADeliveredOnesDoesNot) {
   std::size_t at = world.find("user: ana_brown_2254, status: pending");
   ASSERT_NE(at, std::string::npos);
   world.replace(world.find("pending", at), 7, "delivered");
-  ReplayOptions o;
-  o.cassette = testing::source_path("scenarios/cassettes/retail-support.jsonl");
-  o.world = testing::write_temp(dir, "world.yaml", world);
-  o.allow_empty = true;
-  o.out_dir = dir;
-  o.quiet = true;
-  std::ostringstream out, err;
-  ReplayResult r;
-  run_replay(o, out, err, &r);
+  ReplayResult r = replay_retail_in(dir, world);
   std::map<std::string, int> refused;  // code -> sessions
   for (const auto& s : r.sessions) {
     if (s.verdict == "diverged") ++refused[s.action + " " + s.code];
@@ -219,14 +225,7 @@ TEST(ExistingOrder, ASwapTheShopCannotMakeChangesAndChargesNothing) {
   ASSERT_NE(at, std::string::npos);
   std::size_t stock = world.find("stock: 1000", at);
   world.replace(stock, 11, "stock: 0");
-  ReplayOptions o;
-  o.cassette = testing::source_path("scenarios/cassettes/retail-support.jsonl");
-  o.world = testing::write_temp(dir, "world.yaml", world);
-  o.out_dir = dir;
-  o.quiet = true;
-  std::ostringstream out, err;
-  ReplayResult r;
-  run_replay(o, out, err, &r);
+  ReplayResult r = replay_retail_in(dir, world);
   int refused = 0;
   for (const auto& s : r.sessions) {
     if (s.action != "exchange_delivered_order_items") continue;
@@ -278,14 +277,7 @@ TEST(ExistingOrder, AGiftCardThatCannotCoverTheOrderLeavesTheCardPaying) {
   std::size_t at = world.find("balance_cents: 30000");
   ASSERT_NE(at, std::string::npos);
   world.replace(at, 20, "balance_cents: 10000");
-  ReplayOptions o;
-  o.cassette = testing::source_path("scenarios/cassettes/retail-support.jsonl");
-  o.world = testing::write_temp(dir, "world.yaml", world);
-  o.out_dir = dir;
-  o.quiet = true;
-  std::ostringstream out, err;
-  ReplayResult r;
-  run_replay(o, out, err, &r);
+  ReplayResult r = replay_retail_in(dir, world);
   int refused = 0;
   for (const auto& s : r.sessions) {
     if (s.action != "modify_pending_order_payment") continue;
