@@ -224,12 +224,23 @@ ProviderReply BookingsFake::add_extras(const ProviderRequest& req) {
   if (price <= 0 || paid_for(req, h.user) < price) return error_reply(ErrorCode::kBadRequest);
   h.bags += bags;
   h.extras_total += price;
-  if (req.payment != 0) h.later_payments.push_back(req.payment);
+  note_later_payment(h, req.payment);
   ProviderReply r;
   r.id = req.ref;
   r.amount = price;
   r.status = "confirmed";
   return r;
+}
+
+// A payment a change brought. The booking's own payment is not one: a change that owes money
+// back names it for the refund, and counting it here would hide a second capture of it.
+void BookingsFake::note_later_payment(Hold& h, ObjectId payment) {
+  if (payment == 0 || payment == h.payment) return;
+  if (std::find(h.later_payments.begin(), h.later_payments.end(), payment) !=
+      h.later_payments.end()) {
+    return;
+  }
+  h.later_payments.push_back(payment);
 }
 
 bool BookingsFake::exchange_legs(const ProviderRequest& req, const Hold& h,
@@ -289,7 +300,7 @@ ProviderReply BookingsFake::exchange(const ProviderRequest& req, Time now) {
   h.offer = legs[0];
   h.connections.assign(legs.begin() + 1, legs.end());
   h.total = price;
-  if (req.payment != 0) h.later_payments.push_back(req.payment);  // a charge of its own
+  note_later_payment(h, req.payment);  // a charge of its own
   for_each_leg(h, [&](OfferState& o) {
     o.available -= h.seats;
     o.confirmed += h.seats;

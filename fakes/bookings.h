@@ -110,6 +110,7 @@ class BookingsFake {
   ProviderReply cancel_confirm(const ProviderRequest& req);
   ProviderReply find(const ProviderRequest& req) const;
   ProviderReply update(const ProviderRequest& req);
+  static void note_later_payment(Hold& h, ObjectId payment);
   int64_t extras_price(const Hold& h, int32_t bags);
   ProviderReply quote_extras(const ProviderRequest& req);
   ProviderReply add_extras(const ProviderRequest& req);

@@ -313,6 +313,17 @@ std::string known_mapping_keys() {
   return out + ", amount_scale, stored_value, cards, leg_offer";
 }
 
+void check_pointer(const std::string& value, const YAML::Node& v, const std::string& origin,
+                   const std::string& where) {
+  try {
+    nlohmann::json::json_pointer check(value);
+  } catch (const nlohmann::json::exception&) {
+    throw InputError(
+        origin, line_of(v), where,
+        "not a JSON pointer (RFC 6901: '~' must be followed by 0 or 1): '" + value + "'");
+  }
+}
+
 // One string-valued key: a pointer must be one (RFC 6901), a field name is taken as it is.
 void parse_mapping_string(const MappingKey& key, const YAML::Node& v, const std::string& origin,
                           const std::string& where, ParamMapping& m) {
@@ -325,15 +336,7 @@ void parse_mapping_string(const MappingKey& key, const YAML::Node& v, const std:
     throw InputError(origin, line_of(v), where,
                      "expected a JSON pointer starting with '/', got '" + value + "'");
   }
-  if (key.pointer) {
-    try {
-      nlohmann::json::json_pointer check(value);
-    } catch (const nlohmann::json::exception&) {
-      throw InputError(
-          origin, line_of(v), where,
-          "not a JSON pointer (RFC 6901: '~' must be followed by 0 or 1): '" + value + "'");
-    }
-  }
+  if (key.pointer) check_pointer(value, v, origin, where);
   m.*key.member = value;
 }
 
@@ -348,6 +351,9 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
                                            : std::vector<std::string>{kv.second.Scalar()};
       if (m.leg_offer.front().empty() || m.leg_offer.size() > 8) {
         throw InputError(origin, line_of(kv.second), where, "expected 1 to 8 field names");
+      }
+      for (const std::string& part : m.leg_offer) {
+        if (part.front() == '/') check_pointer(part, kv.second, origin, where);
       }
     } else if (key == "stored_value" || key == "cards") {
       (key == "cards" ? m.card_prefixes : m.stored_value_prefixes) =
@@ -607,10 +613,30 @@ bool classify(const ParamMapping& m, const std::string& where, TenderInput& t, s
   return true;
 }
 
-// An itinerary's flights, each named by its leg_offer fields joined: the first is the offer,
+// One part of a flight's offer name: a field of the flight, or (a JSON pointer) a param the
+// whole itinerary shares, such as its cabin.
+bool leg_offer_part(const std::string& key, const nlohmann::json& leg, const nlohmann::json& params,
+                    const std::string& where, std::string& name, std::string& error) {
+  const nlohmann::json* part = nullptr;
+  if (key.front() == '/') {
+    part = at_pointer(params, key);
+  } else if (leg.is_object() && leg.contains(key)) {
+    part = &leg[key];
+  }
+  if (part == nullptr || !(part->is_string() || part->is_number_integer())) {
+    error = key.front() == '/'
+                ? key + ": expected a string or an integer (part of " + where + "'s offer)"
+                : where + ": expected a string or an integer '" + key + "'";
+    return false;
+  }
+  name += part->is_string() ? part->get<std::string>() : part->dump();
+  return true;
+}
+
+// An itinerary's flights, each named by its leg_offer parts joined: the first is the offer,
 // the rest its connections.
-bool map_legs(const ParamMapping& m, const nlohmann::json& v, HandlerInput& out,
-              std::string& error) {
+bool map_legs(const ParamMapping& m, const nlohmann::json& v, const nlohmann::json& params,
+              HandlerInput& out, std::string& error) {
   if (!v.is_array() || v.empty() || v.size() > 16) {
     error = m.legs + ": expected 1 to 16 flights";
     return false;
@@ -618,15 +644,11 @@ bool map_legs(const ParamMapping& m, const nlohmann::json& v, HandlerInput& out,
   for (std::size_t i = 0; i < v.size(); ++i) {
     std::string name;
     for (std::size_t f = 0; f < m.leg_offer.size(); ++f) {
-      const std::string& key = m.leg_offer[f];
-      if (!v[i].is_object() || !v[i].contains(key) ||
-          !(v[i][key].is_string() || v[i][key].is_number_integer())) {
-        error =
-            m.legs + "/" + std::to_string(i) + ": expected a string or an integer '" + key + "'";
+      if (f > 0) name += m.join;
+      if (!leg_offer_part(m.leg_offer[f], v[i], params, m.legs + "/" + std::to_string(i), name,
+                          error)) {
         return false;
       }
-      if (f > 0) name += m.join;
-      name += v[i][key].is_string() ? v[i][key].get<std::string>() : v[i][key].dump();
     }
     if (i == 0) {
       out.offer = name;
@@ -772,7 +794,7 @@ bool map_shapes(const ParamMapping& m, const nlohmann::json& params, HandlerInpu
     if (!map_payments(m, *v, out, error)) return false;
   }
   if (const auto* v = at_pointer(params, m.legs)) {
-    if (!map_legs(m, *v, out, error)) return false;
+    if (!map_legs(m, *v, params, out, error)) return false;
   }
   if (const auto* v = at_pointer(params, m.extras)) {
     if (!v->is_number_integer() || v->get<int64_t>() < 1 || v->get<int64_t>() > 20) {

@@ -69,13 +69,18 @@ Truth truth_of(UserId user, const World& w) {
   }
   for (ObjectId id : w.bookings.holds_of(user)) {
     const auto* h = w.bookings.holds().find(id);
-    // A booking from before the session is this session's order only for what it paid on it
-    // (extras, an exchange's difference).
-    if (h->seeded && h->extras_total == 0 && h->later_payments.empty()) continue;
+    // A booking from before the session is this session's order only for what the session
+    // did to it: paid on it (extras, an exchange's difference) or changed it (a cheaper
+    // cabin, new names). One it changed without paying was paid before the session, so it
+    // is never an order without a charge.
+    const bool paid_now = h->extras_total != 0 || !h->later_payments.empty();
+    if (h->seeded && !paid_now && h->changes == 0) continue;
     if (h->state == BookingsFake::HoldState::kConfirmed ||
         h->state == BookingsFake::HoldState::kCancelled) {
       ++t.orders;
-      if (h->state == BookingsFake::HoldState::kConfirmed) ++t.live_orders;
+      if (h->state == BookingsFake::HoldState::kConfirmed && (paid_now || !h->seeded)) {
+        ++t.live_orders;
+      }
     }
   }
   return t;

@@ -136,7 +136,7 @@ TEST(SplitPayment, ABalanceThatCannotCoverItsPartIsRefusedBeforeAnyMoneyMoves) {
   EXPECT_EQ(task5(r, 1).code, "insufficient_balance");
   EXPECT_EQ(r.report.failures_by_step.at("payment.debit").calls, 2u);  // task 9's only
   EXPECT_EQ(money(r, "stored_value_debited"), 2 * kCertificatePart);
-  EXPECT_EQ(r.report.failures_by_step.at("payment.authorize").calls, 8u);  // tasks 4, 9-11
+  EXPECT_EQ(r.report.failures_by_step.at("payment.authorize").calls, 10u);  // tasks 4, 9-11, 13
   for (const char* m : {"orphan_holds", "charged_without_order", "money_difference_cents"})
     EXPECT_EQ(metric(r, m), 0) << m;
 }
@@ -156,7 +156,7 @@ TEST(SplitPayment, APartRefusedAfterAnotherWasTakenGivesItBack) {
   ReplayResult paid = replay(a, "split-stored");
   EXPECT_EQ(task5(paid, 1).verdict, "same") << task5(paid, 1).why;
   EXPECT_EQ(money(paid, "stored_value_debited"), 2 * (kStoredPerTrial + kCardPart));
-  EXPECT_EQ(paid.report.failures_by_step.at("payment.authorize").calls, 8u);  // 4, 9-11
+  EXPECT_EQ(paid.report.failures_by_step.at("payment.authorize").calls, 10u);  // 4, 9-11, 13
 
   a.faults = "[{provider: payment, op: debit, kind: error, status: 402, nth: 2}]";
   ReplayResult r = replay(a, "split-declined");
@@ -253,6 +253,40 @@ TEST(SplitPayment, ParamsThatCannotBePaidAsAskedAreRefusedByName) {
   EXPECT_EQ(one.payments[0].amount, -1);
 }
 
+// A flight's offer is named by its own fields and by params the itinerary shares (its cabin).
+TEST(ChangeCabin, AnOfferNameTakesPartsFromEachFlightAndFromTheParams) {
+  ActionCatalog c = ActionCatalog::from_yaml_text(
+      "actions:\n  - name: fly\n    handler: create_booking\n"
+      "    params: {type: object}\n"
+      "    map: {legs: /flights, leg_offer: [number, date, /cabin], seats_count: /pax}\n",
+      "c.yaml");
+  const ActionSpec& spec = *c.find("fly");
+  HandlerInput in;
+  std::string error;
+  ASSERT_TRUE(c.map_inputs(spec, nlohmann::json::parse(R"({"cabin": "business", "pax": [{}, {}],
+      "flights": [{"number": "HA1", "date": "2026-12-10"}, {"number": 7, "date": "2026-12-11"}]})"),
+                           in, error))
+      << error;
+  EXPECT_EQ(in.offer, "HA1-2026-12-10-business");
+  ASSERT_EQ(in.connections.size(), 1u);
+  EXPECT_EQ(in.connections[0], "7-2026-12-11-business");
+  for (const char* params : {R"({"flights": [{"number": "HA1", "date": "d"}]})",
+                             R"({"cabin": ["x"], "flights": [{"number": "HA1", "date": "d"}]})"}) {
+    HandlerInput bad;
+    EXPECT_FALSE(c.map_inputs(spec, nlohmann::json::parse(params), bad, error)) << params;
+    EXPECT_NE(error.find("/cabin: expected a string or an integer"), std::string::npos) << error;
+  }
+  try {
+    ActionCatalog::from_yaml_text(
+        "actions:\n  - name: fly\n    handler: create_booking\n    params: {type: object}\n"
+        "    map: {legs: /flights, leg_offer: [number, /a~2]}\n",
+        "c.yaml");
+    ADD_FAILURE() << "a bad pointer was taken";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("map.leg_offer"), std::string::npos) << e.what();
+  }
+}
+
 // Paid extras (task 10: one checked bag each for Mia's two passengers on ZFA04Y, $70 by card)
 // on a booking made before the conversation: priced by the airline, consented, paid once,
 // under lost answers, an outage and crashes; the booking's own payment is never reused.
@@ -320,9 +354,9 @@ TEST(PaidExtras, BagsAFlightDoesNotSellOrTheUserDidNotAgreeToChargeNothing) {
   EXPECT_EQ(metric(refused, "consent_violations"), 0);
 }
 
-// Other flights for a booking made before the conversation (task 11: Sofia's Q9X2LP from
-// HAT004 at $289 to HAT006 at $319): the $30 difference is consented, charged once, and the
-// airline moves the booking at once, under lost answers, an outage and a crash.
+// Other flights for a booking made before the conversation (task 11: Sofia's Q9X2LP in
+// business from HAT004 at $749 to HAT006 at $799): the $50 difference is consented, charged once,
+// and the airline moves the booking at once, under lost answers, an outage and a crash.
 class ChangeFlightsUnderFaults : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(ChangeFlightsUnderFaults, TheDifferenceIsPaidOnceAndTheBookingMovesWhole) {
@@ -364,21 +398,99 @@ TEST(ChangeFlights, ACheaperFlightRefundsTheDifferenceAFullOneChangesNothing) {
     cheaper.cassette.replace(i, from.size(), R"("flight_number":"HAT007","date":"2026-12-16")");
   ReplayResult down = replay(cheaper, "exchange-cheaper");
   EXPECT_NE(session_of(down, 11, 1).verdict, "diverged") << session_of(down, 11, 1).why;
-  EXPECT_EQ(money(down, "refunded"), kRefunded + 2 * 3000) << "$30 back per trial";
-  EXPECT_EQ(money(down, "confirmed_totals"), kBooked - 2 * 3000 - 2 * 3000);
+  // HAT007 in business is $649: $100 back per trial instead of $50 more.
+  EXPECT_EQ(money(down, "refunded"), kRefunded + 2 * 10000) << "$100 back per trial";
+  EXPECT_EQ(money(down, "confirmed_totals"), kBooked - 2 * 5000 - 2 * 10000);
   EXPECT_EQ(metric(down, "money_difference_cents"), 0);
 
   Airline full;
-  std::size_t at = full.world.find("HAT006-2026-12-15");
+  std::size_t at = full.world.find("HAT006-2026-12-15-business");
   ASSERT_NE(at, std::string::npos);
   std::size_t cap = full.world.find("capacity: 500", at);
   full.world.replace(cap, 13, "capacity: 0");
   ReplayResult refused = replay(full, "exchange-full");
   EXPECT_EQ(session_of(refused, 11, 1).verdict, "diverged");
   EXPECT_EQ(session_of(refused, 11, 1).code, "out_of_stock") << session_of(refused, 11, 1).why;
-  EXPECT_EQ(money(refused, "confirmed_totals"), kBooked - 2 * 3000) << "the old flight stands";
+  EXPECT_EQ(money(refused, "confirmed_totals"), kBooked - 2 * 5000) << "the old flight stands";
   EXPECT_EQ(metric(refused, "money_difference_cents"), 0);
   EXPECT_EQ(metric(refused, "orphan_authorizations"), 0);
+}
+
+// Another cabin on the same flights is the same tool (each cabin of a flight is its own
+// offer, `leg_offer: [flight_number, date, /cabin]`): task 13 moves Omar's K1NW8N from economy
+// ($249) to business ($689) for $440 charged once; task 14 moves Sofia's Q9X2LP from business
+// ($749) to economy ($289) and refunds $460 to what paid it. Under lost answers, an outage and
+// a crash no one pays twice and the booking moves whole.
+class ChangeCabinUnderFaults : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ChangeCabinUnderFaults, AnUpgradeIsChargedOnceADowngradeRefundedOnce) {
+  static const ReplayResult base = replay(Airline{}, "cabin-base");
+  Airline a;
+  a.faults = GetParam();
+  ReplayResult r = replay(a, "cabin-faults");
+  for (const char* m : {"duplicate_charges", "duplicate_authorizations", "charged_without_order",
+                        "order_without_charge", "orphan_authorizations", "money_difference_cents",
+                        "stuck", "consent_violations", "false_success"}) {
+    EXPECT_EQ(metric(r, m), 0) << m;
+  }
+  if (*GetParam() != '\0') {
+    EXPECT_EQ(metric(r, "fault_rules_never_fired"), 0);
+  }
+  if (std::string(GetParam()).find("crash") == std::string::npos) {
+    for (int task : {13, 14}) {
+      EXPECT_EQ(session_of(r, task, 1).verdict, "same") << task << session_of(r, task, 1).why;
+    }
+  }
+  EXPECT_EQ(money(r, "confirmed_totals"), money(base, "confirmed_totals"));
+  EXPECT_EQ(money(r, "refunded"), money(base, "refunded"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ChangeCabinUnderFaults,
+    ::testing::Values("", "[{provider: booking, op: exchange, kind: lost_response, nth: 1}]",
+                      "[{provider: payment, op: capture, kind: lost_response, nth: 5}]",
+                      "[{provider: payment, op: refund, kind: lost_response, nth: 4}]",
+                      "[{provider: booking, op: exchange, kind: outage, nth: 3}]",
+                      "[{provider: orchestrator, op: exchange, kind: crash, nth: 3, "
+                      "restart_after: 2s}]"));
+
+TEST(ChangeCabin, TheFareDifferenceOfEachWayIsWhatMoves) {
+  ReplayResult with = replay(Airline{}, "cabin-with");
+  Airline without;  // the same sessions with tasks 13 and 14 left out
+  std::istringstream lines(without.cassette);
+  std::string kept, line;
+  while (std::getline(lines, line)) {
+    if (line.find("\"session\":\"13:") == std::string::npos &&
+        line.find("\"session\":\"14:") == std::string::npos) {
+      kept += line + "\n";
+    }
+  }
+  ASSERT_LT(kept.size(), without.cassette.size());
+  without.cassette = kept;
+  ReplayResult r = replay(without, "cabin-without");
+  EXPECT_EQ(money(with, "captured") - money(r, "captured"), 2 * (44000 + 74900 + 24900))
+      << "two upgrades, and both bookings paid before the session";
+  EXPECT_EQ(money(with, "refunded") - money(r, "refunded"), 2 * 46000) << "two downgrades";
+  EXPECT_EQ(metric(with, "money_difference_cents"), 0);
+}
+
+// Business on HAT001 is full: the upgrade is refused before anything is charged and the
+// economy booking stands; the recorded success diverges.
+TEST(ChangeCabin, AFullCabinChangesAndChargesNothing) {
+  static const ReplayResult base = replay(Airline{}, "cabin-base2");
+  Airline full;
+  std::size_t at = full.world.find("HAT001-2026-12-10-business");
+  ASSERT_NE(at, std::string::npos);
+  full.world.replace(full.world.find("capacity: 500", at), 13, "capacity: 0");
+  ReplayResult r = replay(full, "cabin-full");
+  for (int trial : {1, 2}) {
+    EXPECT_EQ(session_of(r, 13, trial).verdict, "diverged");
+    EXPECT_EQ(session_of(r, 13, trial).code, "out_of_stock") << session_of(r, 13, trial).why;
+  }
+  EXPECT_EQ(money(r, "captured"), money(base, "captured") - 2 * 44000);
+  EXPECT_EQ(money(r, "confirmed_totals"), money(base, "confirmed_totals") - 2 * 44000);
+  for (const char* m : {"orphan_authorizations", "money_difference_cents", "order_without_charge"})
+    EXPECT_EQ(metric(r, m), 0) << m;
 }
 
 // The repeat arrives 250 ms after the first: the issuer answers slower than that, so the

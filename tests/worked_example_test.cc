@@ -21,6 +21,7 @@ namespace {
 
 const char* kCatalog = "scenarios/catalogs/airline-support.yaml";
 const char* kWorld = "scenarios/worlds/airline-support.yaml";
+constexpr int64_t kRefundedPerTrial = 31840 + 24900 + 37450 + 46000;
 
 // Imports the transcripts as the docs say: sessions named by task_id:trial, users by user_id.
 std::string import_transcripts(const std::string& transcripts, const std::string& dir,
@@ -68,13 +69,13 @@ TEST(WorkedExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
   std::string summary;
   std::string cassette = import_transcripts(
       testing::source_path("scenarios/transcripts/airline-support.json"), dir, &summary);
-  EXPECT_NE(summary.find("76 of 76 mapped to an action, 0 kept as notes"), std::string::npos)
+  EXPECT_NE(summary.find("88 of 88 mapped to an action, 0 kept as notes"), std::string::npos)
       << summary;
   EXPECT_EQ(events_of(cassette),
             events_of(testing::source_path("scenarios/cassettes/airline-support.jsonl")))
       << "the shipped cassette is stale: re-run the import in docs/worked-examples.md";
   Cassette c = load_cassette(cassette);
-  ASSERT_EQ(c.sessions.size(), 24u);
+  ASSERT_EQ(c.sessions.size(), 28u);
   EXPECT_EQ(c.sessions.front().id, "1:1");
   EXPECT_EQ(c.sessions.front().user, "mia_li_3668");
 }
@@ -82,15 +83,16 @@ TEST(WorkedExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
 TEST(WorkedExample, RecordedSuccessesReplaySameInTheSeededWorldWithTheFaresRefunds) {
   ReplayResult r = replay(testing::source_path("scenarios/cassettes/airline-support.jsonl"),
                           testing::source_path(kWorld));
-  ASSERT_EQ(r.sessions.size(), 24u);
+  ASSERT_EQ(r.sessions.size(), 28u);
   for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
-  // Per trial: 80% of 2 x 199.00, all of 249.00, half of 289.00.
-  EXPECT_EQ(r.report.money.at("refunded"), 2 * (31840 + 24900 + 14450));
+  // Per trial: 80% of 2 x 199.00, all of 249.00, half of 749.00 (business), and 749.00 less
+  // 289.00 when Q9X2LP moves to economy (task 14).
+  EXPECT_EQ(r.report.money.at("refunded"), kRefundedPerTrial * 2);
   EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
   EXPECT_EQ(r.report.metrics.at("completion_rate"), 1);
-  EXPECT_EQ(r.report.metrics.at("intents"), 10);
+  EXPECT_EQ(r.report.metrics.at("intents"), 14);
   EXPECT_EQ(r.report.metrics.at("mapped_tool_calls"), 1);
-  EXPECT_EQ(r.report.metrics.at("lookups_as_recorded"), 46);
+  EXPECT_EQ(r.report.metrics.at("lookups_as_recorded"), 54);
   // Per trial: $198 from Sofia's gift card (task 5), $200 from Omar's certificate (task 9).
   EXPECT_EQ(r.report.money.at("stored_value_debited"), 2 * (19800 + 20000));
 }
@@ -158,7 +160,7 @@ TEST(WorkedExample, ABookingWithoutTheUsersYesChargesNothingAndReleasesTheSeats)
   EXPECT_TRUE(seen);
   EXPECT_EQ(r.report.metrics.at("orphan_holds"), 0);
   EXPECT_EQ(r.report.metrics.at("consent_violations"), 0);
-  EXPECT_EQ(r.report.metrics.at("completed"), 9);
+  EXPECT_EQ(r.report.metrics.at("completed"), 13);
 }
 
 // Passengers change by name; a different head count is a different fare and is refused,
@@ -208,7 +210,7 @@ TEST(WorkedExample, LostAnswersAndACrashChargeNoOneTwiceAndLeaveNoHold) {
         "order_without_charge", "money_difference_cents", "stuck", "fault_rules_never_fired"}) {
     EXPECT_EQ(r.report.metrics.at(safety), 0) << safety;
   }
-  EXPECT_EQ(r.report.money.at("refunded"), 2 * (31840 + 24900 + 14450));
+  EXPECT_EQ(r.report.money.at("refunded"), kRefundedPerTrial * 2);
 }
 
 }  // namespace

@@ -19,15 +19,17 @@ import json
 
 import conversation
 
-FLIGHTS = [  # flight number, origin, destination, date, price, refund percent, bag (dollars)
-    ("HAT001", "SFO", "JFK", "2026-12-10", 249, 100, 35),
-    ("HAT002", "JFK", "SFO", "2026-12-12", 199, 80, 35),
-    ("HAT003", "ORD", "LAX", "2026-12-11", 159, 0, 30),
-    ("HAT004", "SEA", "BOS", "2026-12-14", 289, 50, 40),
-    ("HAT005", "SFO", "ORD", "2026-12-11", 129, 100, 30),
-    ("HAT006", "SEA", "BOS", "2026-12-15", 319, 50, 40),
-    ("HAT007", "SEA", "BOS", "2026-12-16", 259, 50, 40),
+FLIGHTS = [  # flight number, origin, destination, date, economy fare, refund percent,
+    # bag, business fare (dollars)
+    ("HAT001", "SFO", "JFK", "2026-12-10", 249, 100, 35, 689),
+    ("HAT002", "JFK", "SFO", "2026-12-12", 199, 80, 35, 559),
+    ("HAT003", "ORD", "LAX", "2026-12-11", 159, 0, 30, 419),
+    ("HAT004", "SEA", "BOS", "2026-12-14", 289, 50, 40, 749),
+    ("HAT005", "SFO", "ORD", "2026-12-11", 129, 100, 30, 389),
+    ("HAT006", "SEA", "BOS", "2026-12-15", 319, 50, 40, 799),
+    ("HAT007", "SEA", "BOS", "2026-12-16", 259, 50, 40, 649),
 ]
+CABINS = ("economy", "business")  # each cabin of a flight is its own offer
 USERS = {
     "mia_li_3668": {"name": "Mia Li", "card": "credit_card_4421"},
     "omar_davis_3817": {"name": "Omar Davis", "card": "credit_card_9012",
@@ -35,10 +37,10 @@ USERS = {
     "sofia_kim_7421": {"name": "Sofia Kim", "card": "credit_card_3310", "gift": "gift_card_5501"},
     "raj_patel_5512": {"name": "Raj Patel", "card": "credit_card_2201"},
 }
-RESERVATIONS = [  # id, user, flight, passengers
-    ("ZFA04Y", "mia_li_3668", "HAT002", [("Mia", "Li"), ("Chen", "Li")]),
-    ("K1NW8N", "omar_davis_3817", "HAT001", [("Omar", "Davis")]),
-    ("Q9X2LP", "sofia_kim_7421", "HAT004", [("Sofia", "Kim")]),
+RESERVATIONS = [  # id, user, flight, passengers, cabin
+    ("ZFA04Y", "mia_li_3668", "HAT002", [("Mia", "Li"), ("Chen", "Li")], "economy"),
+    ("K1NW8N", "omar_davis_3817", "HAT001", [("Omar", "Davis")], "economy"),
+    ("Q9X2LP", "sofia_kim_7421", "HAT004", [("Sofia", "Kim")], "business"),
 ]
 GIFT_BALANCE = 250  # dollars on each gift card
 CERTIFICATE_BALANCE = 200  # dollars on each travel certificate
@@ -49,9 +51,17 @@ def flight(number):
     return next(f for f in FLIGHTS if f[0] == number)
 
 
-def offer_id(number):
+def offer_id(number, cabin="economy"):
     f = flight(number)
-    return f"{f[0]}-{f[3]}"
+    return f"{f[0]}-{f[3]}-{cabin}"
+
+
+def fare(f, cabin):
+    return f[4] if cabin == "economy" else f[7]
+
+
+def prices(f):
+    return {"economy": f[4], "business": f[7]}
 
 
 def dollars(x):
@@ -74,12 +84,12 @@ def reservation_details(rid):
     r = next(x for x in RESERVATIONS if x[0] == rid)
     f = flight(r[2])
     return {"reservation_id": rid, "user_id": r[1], "origin": f[1], "destination": f[2],
-            "cabin": "economy",
+            "cabin": r[4],
             "flights": [{"flight_number": f[0], "date": f[3], "origin": f[1],
-                         "destination": f[2], "price": f[4]}],
+                         "destination": f[2], "price": fare(f, r[4])}],
             "passengers": [{"first_name": a, "last_name": b} for a, b in r[3]],
             "payment_history": [{"payment_id": USERS[r[1]]["card"],
-                                 "amount": f[4] * len(r[3])}]}
+                                 "amount": fare(f, r[4]) * len(r[3])}]}
 
 
 def cancel(task, trial, rid):
@@ -90,7 +100,7 @@ def cancel(task, trial, rid):
     c.call("get_user_details", {"user_id": r[1]}, user_details(r[1]))
     details = reservation_details(rid)
     c.call("get_reservation_details", {"reservation_id": rid}, details)
-    paid = f[4] * len(r[3])
+    paid = fare(f, r[4]) * len(r[3])
     refund = paid * f[5] / 100
     c.call("calculate", {"expression": f"{paid} * {f[5]} / 100"}, f"{refund:g}")
     c.say("assistant", f"Reservation {rid} ({f[1]} to {f[2]} on {f[3]}) can be cancelled; "
@@ -112,7 +122,7 @@ def book(task, trial, user, number, passengers, split=None):
     c.call("get_user_details", {"user_id": user}, user_details(user))
     c.call("search_direct_flight", {"origin": f[1], "destination": f[2], "date": f[3]},
            [{"flight_number": f[0], "origin": f[1], "destination": f[2], "date": f[3],
-             "prices": {"economy": f[4]}, "available_seats": {"economy": 9}}])
+             "prices": prices(f), "available_seats": {"economy": 9}}])
     payments = split or [(u["card"], total)]
     how = " and ".join(f"{dollars(a)} on {p}" for p, a in payments)
     c.say("assistant", f"Flight {f[0]} in economy for {len(passengers)} comes to "
@@ -143,7 +153,7 @@ def one_stop(task, trial, user, numbers, passengers, split):
     c.call("search_onestop_flight",
            {"origin": legs[0][1], "destination": legs[-1][2], "date": legs[0][3]},
            [[{"flight_number": f[0], "origin": f[1], "destination": f[2], "date": f[3],
-              "prices": {"economy": f[4]}} for f in legs]])
+              "prices": prices(f)} for f in legs]])
     how = " and ".join(f"{dollars(a)} on {p}" for p, a in split)
     route = " then ".join(f"{f[0]} {f[1]}-{f[2]}" for f in legs)
     c.say("assistant", f"{route} in economy for {len(passengers)} comes to {dollars(total)}, "
@@ -192,7 +202,7 @@ def change_flight(task, trial, rid, number):
     difference is charged to the card (or refunded to what paid)."""
     r = next(x for x in RESERVATIONS if x[0] == rid)
     old, new = flight(r[2]), flight(number)
-    diff = (new[4] - old[4]) * len(r[3])
+    diff = (fare(new, r[4]) - fare(old, r[4])) * len(r[3])
     card = USERS[r[1]]["card"]
     c = conversation.Conversation(task, trial, r[1], SYSTEM)
     c.say("user", f"I'm {r[1]}. Can you move {rid} to {new[3]} instead?")
@@ -200,18 +210,44 @@ def change_flight(task, trial, rid, number):
     c.call("get_reservation_details", {"reservation_id": rid}, reservation_details(rid))
     c.call("search_direct_flight", {"origin": new[1], "destination": new[2], "date": new[3]},
            [{"flight_number": new[0], "origin": new[1], "destination": new[2], "date": new[3],
-             "prices": {"economy": new[4]}, "available_seats": {"economy": 9}}])
+             "prices": prices(new), "available_seats": {"economy": 9}}])
     owe = (f"the fare difference, {dollars(diff)}, is charged to {card}" if diff > 0 else
            f"{dollars(-diff)} goes back to {card}")
     c.say("assistant", f"{new[0]} on {new[3]} is available; {owe}. Shall I change it?")
     c.say("user", "Yes, change it.")
     c.call("update_reservation_flights",
-           {"reservation_id": rid, "cabin": "economy",
+           {"reservation_id": rid, "cabin": r[4],
             "flights": [{"flight_number": new[0], "date": new[3]}], "payment_id": card},
            dict(reservation_details(rid),
                 flights=[{"flight_number": new[0], "date": new[3], "origin": new[1],
-                          "destination": new[2], "price": new[4]}]))
+                          "destination": new[2], "price": fare(new, r[4])}]))
     c.say("assistant", f"Done: {rid} is now on {new[0]}.")
+    return c
+
+
+def change_cabin(task, trial, rid, cabin):
+    """A reservation made before the conversation moved to another cabin on the same flights:
+    the same tool as a flight change. An upgrade's fare difference is charged to the card; a
+    downgrade's is refunded to what paid the reservation."""
+    r = next(x for x in RESERVATIONS if x[0] == rid)
+    f = flight(r[2])
+    diff = (fare(f, cabin) - fare(f, r[4])) * len(r[3])
+    card = USERS[r[1]]["card"]
+    c = conversation.Conversation(task, trial, r[1], SYSTEM)
+    c.say("user", f"I'm {r[1]}. Could {rid} be in {cabin} instead?")
+    c.call("get_user_details", {"user_id": r[1]}, user_details(r[1]))
+    c.call("get_reservation_details", {"reservation_id": rid}, reservation_details(rid))
+    owe = (f"costs {dollars(diff)} more, charged to {card}" if diff > 0 else
+           f"gives {dollars(-diff)} back to {card}")
+    c.say("assistant", f"Moving {rid} to {cabin} on {f[0]} {owe}. Shall I change it?")
+    c.say("user", "Yes, go ahead.")
+    c.call("update_reservation_flights",
+           {"reservation_id": rid, "cabin": cabin,
+            "flights": [{"flight_number": f[0], "date": f[3]}], "payment_id": card},
+           dict(reservation_details(rid), cabin=cabin,
+                flights=[{"flight_number": f[0], "date": f[3], "origin": f[1],
+                          "destination": f[2], "price": fare(f, cabin)}]))
+    c.say("assistant", f"Done: {rid} is now in {cabin}.")
     return c
 
 
@@ -250,7 +286,7 @@ def browse(task, trial, user):
                                      "SEA": "Seattle", "BOS": "Boston"})
     f = flight("HAT004")
     c.call("search_direct_flight", {"origin": "SEA", "destination": "BOS", "date": f[3]},
-           [{"flight_number": f[0], "date": f[3], "prices": {"economy": f[4]}}])
+           [{"flight_number": f[0], "date": f[3], "prices": prices(f)}])
     c.say("assistant", f"{f[0]} flies SEA to BOS on {f[3]} from {dollars(f[4])}.")
     return c
 
@@ -292,21 +328,26 @@ def conversations():
             add_bags(10, trial, "ZFA04Y", 1),
             change_flight(11, trial, "Q9X2LP", "HAT006"),
             goodwill(12, trial, "raj_patel_5512", 50),
+            change_cabin(13, trial, "K1NW8N", "business"),
+            change_cabin(14, trial, "Q9X2LP", "economy"),
         ]
     return [c.dump() for c in out]
 
 
 def world():
     lines = ["# Written by scenarios/generate/airline_support.py: the airline-support worked",
-             "# example's world (docs/worked-examples.md). Offers are keyed by flight number and",
-             "# date; each reservation belongs to the user its conversations name in user_id.",
+             "# example's world (docs/worked-examples.md). Offers are keyed by flight number, date",
+             "# and cabin; each reservation belongs to the user its conversations name in user_id.",
              "currency: usd", "offers:"]
-    for n, o, d, date, price, refund, bag in FLIGHTS:
-        lines.append(f"  - {{id: {n}-{date}, route: {o}-{d} {date}, price_cents: {price * 100}, "
-                     f"capacity: 500, refund_percent: {refund}, bag_price_cents: {bag * 100}}}")
+    for f in FLIGHTS:
+        n, o, d, date, _, refund, bag = f[:7]
+        for cabin in CABINS:
+            lines.append(f"  - {{id: {offer_id(n, cabin)}, route: {o}-{d} {date}, "
+                         f"price_cents: {fare(f, cabin) * 100}, capacity: 500, "
+                         f"refund_percent: {refund}, bag_price_cents: {bag * 100}}}")
     lines.append("bookings:")
-    for rid, user, number, pax in RESERVATIONS:
-        lines.append(f"  - {{reference: {rid}, user: {user}, offer: {offer_id(number)}, "
+    for rid, user, number, pax, cabin in RESERVATIONS:
+        lines.append(f"  - {{reference: {rid}, user: {user}, offer: {offer_id(number, cabin)}, "
                      f"seats: {len(pax)}}}")
     lines.append("stored_value:")
     for user, u in USERS.items():
