@@ -33,7 +33,8 @@ void BookingsFake::add_offer(const OfferSpec& offer) {
 ObjectId BookingsFake::seed_confirmed(UserId user, const std::string& reference,
                                       const std::string& offer,
                                       const std::vector<std::string>& connections, int32_t seats,
-                                      int64_t total, ObjectId payment, Time at) {
+                                      int64_t total, ObjectId payment, const DebitParts& debits,
+                                      Time at) {
   if (seats <= 0) return 0;
   std::vector<int32_t> legs;
   for (std::size_t i = 0; i <= connections.size(); ++i) {
@@ -52,6 +53,7 @@ ObjectId BookingsFake::seed_confirmed(UserId user, const std::string& reference,
   Hold h{user, legs[0], seats, total, at, at, HoldState::kConfirmed,
          true, payment, -1,    true,  0,  {}};
   h.connections.assign(legs.begin() + 1, legs.end());
+  h.debits = debits;
   ObjectId id = holds_.add(std::move(h));
   Owned& owned = owned_[user];
   owned.holds.push_back(id);
@@ -163,6 +165,7 @@ ProviderReply BookingsFake::find(const ProviderRequest& req) const {
     r.id = id;
     r.amount = h->total;
     r.paid_with = h->payment;
+    r.paid_debits = h->debits;
     r.status = hold_state_name(h->state);
     return r;
   }

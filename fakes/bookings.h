@@ -32,7 +32,9 @@ struct ExistingBooking {
   std::string offer;
   std::vector<std::string> connections;  // the itinerary's further flights, same passengers
   int32_t seats = 1;
-  int64_t paid = -1;   // captured by card; -1: the offers' prices per seat
+  int64_t paid = -1;  // what it was paid; -1: the offers' prices per seat
+  // Paid with stored value too: the card paid the rest (nothing when these cover it).
+  std::vector<StoredValuePart> paid_stored_value;
   std::string origin;  // where it was declared (file, line, field), for messages
   int line = 0;
   std::string field;
@@ -65,6 +67,8 @@ class BookingsFake {
     int64_t extras_total = 0;
     // Payments made after the booking: for its extras, or the difference of an exchange.
     std::vector<ObjectId> later_payments = {};
+    // The stored-value debits that paid for it with `payment` (a split payment).
+    DebitParts debits = {};
   };
   struct OfferState {
     OfferSpec spec;
@@ -79,11 +83,11 @@ class BookingsFake {
 
   void add_offer(const OfferSpec& offer);
   // A booking made before the session, under the world's own reference: confirmed and paid
-  // with `payment`. Its seats were sold before the offer's capacity was counted. 0 when the
-  // offer is unknown.
+  // with `payment` (0: none) and the stored-value `debits`. Its seats were sold before the offer's
+  // capacity was counted. 0 when the offer is unknown.
   ObjectId seed_confirmed(UserId user, const std::string& reference, const std::string& offer,
                           const std::vector<std::string>& connections, int32_t seats, int64_t total,
-                          ObjectId payment, Time at);
+                          ObjectId payment, const DebitParts& debits, Time at);
   // The price of `seats` on the offer and its connections; -1 when one is unknown.
   int64_t itinerary_price(const std::string& offer, const std::vector<std::string>& connections,
                           int32_t seats) const;

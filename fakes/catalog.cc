@@ -45,11 +45,12 @@ bool CatalogFake::holds_stock(UserId user) const {
 
 ObjectId CatalogFake::seed_order(UserId user, const std::string& reference, int64_t total,
                                  const std::vector<LineItem>& items, bool delivered,
-                                 ObjectId payment, Time at) {
+                                 ObjectId payment, const DebitParts& debits, Time at) {
   Order order{user, at, 0, total, 0, -1, 0, false};
   order.seeded = true;
   order.delivered = delivered;
   order.payment = payment;
+  order.debits = debits;
   for (const LineItem& item : items) {
     auto it = sku_index_.find(item.sku);
     if (it == sku_index_.end() || item.quantity <= 0) return 0;
@@ -74,6 +75,7 @@ ProviderReply CatalogFake::find(const ProviderRequest& req) const {
     r.id = id;
     r.amount = o->total;
     r.paid_with = o->payment;
+    r.paid_debits = o->debits;
     r.status = o->cancelled ? "cancelled" : o->delivered ? "delivered" : "pending";
     return r;
   }

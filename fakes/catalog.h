@@ -6,6 +6,7 @@
 
 #include "fakes/idempotency_table.h"
 #include "fakes/overrun.h"
+#include "fakes/stored_value.h"
 #include "protocol/id_list.h"
 #include "protocol/provider.h"
 #include "protocol/retiring_table.h"
@@ -31,7 +32,9 @@ struct ExistingOrder {
   std::string reference;  // the shop's own order id (e.g. "#W2378156")
   std::string user;       // the session user it belongs to; "" = every session's user
   std::vector<LineItem> items;
-  int64_t paid = -1;  // captured by card; -1: the items at their prices
+  int64_t paid = -1;  // what it was paid; -1: the items at their prices
+  // Paid with stored value too: the card paid the rest (nothing when these cover it).
+  std::vector<StoredValuePart> paid_stored_value;
   bool delivered = false;
   std::string origin;  // where it was declared, for messages
   int line = 0;
@@ -65,7 +68,8 @@ class CatalogFake {
     bool cancelled;
     bool seeded = false;     // made before the session (a world file's existing order)
     bool delivered = false;  // seeded as delivered: returned, not cancelled
-    ObjectId payment = 0;    // seeded: the payment intent that paid for it
+    ObjectId payment = 0;    // seeded: the payment intent that paid for it (0: none)
+    DebitParts debits = {};  // seeded: the stored-value debits that paid too
     int32_t changes = 0;     // details changed since (shipping address), with no money
     // Seeded: its lines (SKU index, units, units returned since), for returns of a
     // delivered order, and what those returns refunded.
@@ -97,7 +101,7 @@ class CatalogFake {
   // `payment`. Its units were sold before the stock was counted, so it changes no stock.
   ObjectId seed_order(UserId user, const std::string& reference, int64_t total,
                       const std::vector<LineItem>& items, bool delivered, ObjectId payment,
-                      Time at);
+                      const DebitParts& debits, Time at);
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
   // Lapses reservations whose TTL has passed; called before every request.
   void expire(Time now);

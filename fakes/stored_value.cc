@@ -12,6 +12,17 @@ ObjectId StoredValueFake::add_account(UserId owner, const std::string& name, int
   return id;
 }
 
+ObjectId StoredValueFake::seed_debit(UserId owner, const std::string& name, int64_t amount,
+                                     Time at) {
+  ObjectId account = find_account(owner, name);
+  if (account == 0 || amount <= 0) return 0;
+  Debit d{owner, account, amount, 0, at};
+  d.seeded = true;
+  ObjectId id = debits_.add(d);
+  owned_[owner].debits.push_back(id);
+  return id;
+}
+
 const IdList& StoredValueFake::debits_of(UserId user) const {
   return ids_of(owned_, user, &Owned::debits);
 }

@@ -22,6 +22,13 @@ struct StoredValueSpec {
   std::string field;
 };
 
+// Part of what paid for a booking or order made before the session: taken from the user's
+// instrument `id` then (its balance now is what is left).
+struct StoredValuePart {
+  std::string id;
+  int64_t amount = 0;
+};
+
 // Stored value as a ledger: each instrument has a balance, a debit takes from it at once
 // (there is no authorization to void), and a credit gives a debit back, in part or whole.
 // Idempotent like Stripe: the same key replays the first answer. An instrument is found by
@@ -41,11 +48,16 @@ class StoredValueFake {
     int64_t amount;
     int64_t credited;
     Time created;
+    bool seeded = false;  // taken before the session (a world's booking or order paid with it)
   };
 
   explicit StoredValueFake(const IdentityFake* identity) : identity_(identity) {}
 
   ObjectId add_account(UserId owner, const std::string& name, int64_t balance);
+  // A debit taken before the session from the owner's instrument `name`: what is left of its
+  // balance is the world's. 0 when the owner holds no such instrument.
+  ObjectId seed_debit(UserId owner, const std::string& name, int64_t amount, Time at);
+  bool holds(UserId owner, const std::string& name) const { return find_account(owner, name) != 0; }
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
   // Wire mode: the same without the credential and key checks (the wire layer did them).
   ProviderReply act(const ProviderRequest& req, Time now);

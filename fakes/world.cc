@@ -20,24 +20,48 @@ ProviderReply World::handle(const ProviderRequest& req, Time now, Time ready_at)
   return ProviderReply{};
 }
 
+// What paid for something made before the session: debits of the user's stored value, then
+// a captured card payment for the rest (none when the debits cover it). False when a part
+// names an instrument the user does not hold or the parts add up to more than was paid.
+bool World::seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePart>& parts, Time at,
+                      ObjectId& payment, DebitParts& debits) {
+  int64_t stored = 0;
+  for (const StoredValuePart& p : parts) {
+    if (!stored_value.holds(user, p.id) || p.amount <= 0) return false;
+    stored += p.amount;
+  }
+  if (stored > paid) return false;
+  for (const StoredValuePart& p : parts) {
+    debits.emplace_back(stored_value.seed_debit(user, p.id, p.amount, at), p.amount);
+  }
+  payment = 0;
+  if (stored < paid) {
+    payment = payments.seed_captured(payments.add_method(user, CardBehaviour::kSucceeds),
+                                     paid - stored, at);
+  }
+  return true;
+}
+
 bool World::seed_booking(UserId user, const ExistingBooking& b, Time at) {
   int64_t paid = b.paid < 0 ? bookings.itinerary_price(b.offer, b.connections, b.seats) : b.paid;
   if (paid <= 0) return false;
-  ObjectId payment =
-      payments.seed_captured(payments.add_method(user, CardBehaviour::kSucceeds), paid, at);
+  ObjectId payment = 0;
+  DebitParts debits;
+  if (!seed_paid(user, paid, b.paid_stored_value, at, payment, debits)) return false;
   return bookings.seed_confirmed(user, b.reference, b.offer, b.connections, b.seats, paid, payment,
-                                 at) != 0;
+                                 debits, at) != 0;
 }
 
 void World::seed_existing(UserId user, const std::string& name, const WorldSeed& seed, Time at) {
+  // The instruments first: bookings and orders may have been paid with them.
+  for (const StoredValueSpec& v : seed.stored_value) {
+    if (v.user.empty() || v.user == name) stored_value.add_account(user, v.id, v.balance);
+  }
   for (const ExistingBooking& b : seed.bookings) {
     if (b.user.empty() || b.user == name) seed_booking(user, b, at);
   }
   for (const ExistingOrder& o : seed.orders) {
     if (o.user.empty() || o.user == name) seed_order(user, o, at);
-  }
-  for (const StoredValueSpec& v : seed.stored_value) {
-    if (v.user.empty() || v.user == name) stored_value.add_account(user, v.id, v.balance);
   }
 }
 
@@ -51,9 +75,11 @@ bool World::seed_order(UserId user, const ExistingOrder& o, Time at) {
   }
   if (paid < 0) paid = priced;
   if (paid <= 0) return false;
-  ObjectId payment =
-      payments.seed_captured(payments.add_method(user, CardBehaviour::kSucceeds), paid, at);
-  return catalog.seed_order(user, o.reference, paid, o.items, o.delivered, payment, at) != 0;
+  ObjectId payment = 0;
+  DebitParts debits;
+  if (!seed_paid(user, paid, o.paid_stored_value, at, payment, debits)) return false;
+  return catalog.seed_order(user, o.reference, paid, o.items, o.delivered, payment, debits, at) !=
+         0;
 }
 
 }  // namespace checkride

@@ -36,11 +36,14 @@ struct World {
   bool user_has_pending_holds(UserId user) const {
     return catalog.holds_stock(user) || bookings.holds_seats(user);
   }
-  // A booking the user made before the session: paid by a card of theirs, captured, and
-  // confirmed, so cancelling it refunds real money. False when its offer is unknown.
+  // A booking the user made before the session: paid by a card of theirs (captured) and
+  // any stored value it names, and confirmed, so cancelling it gives real money back. False
+  // when its offer is unknown or what paid it cannot have.
   bool seed_booking(UserId user, const ExistingBooking& b, Time at);
-  // The same for an order: paid by card, captured; pending (cancellable) or delivered.
+  // The same for an order: paid the same way; pending (cancellable) or delivered.
   bool seed_order(UserId user, const ExistingOrder& o, Time at);
+  bool seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePart>& parts, Time at,
+                 ObjectId& payment, DebitParts& debits);
   // Seeds every booking, order and stored-value instrument that belongs to the session user
   // named `name` (or to every user): what one session of that user finds when it starts.
   void seed_existing(UserId user, const std::string& name, const WorldSeed& seed, Time at);

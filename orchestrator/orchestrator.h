@@ -106,6 +106,7 @@ class Orchestrator {
   void on_step_reply(SagaRecord& s, const ProviderReply& r, Time now, Effects& out);
   void step_failed(SagaRecord& s, const StepKind& kind, const ProviderReply& r, Time now,
                    Effects& out);
+  bool keep_paid_debits(SagaRecord& s, const DebitParts& paid) const;
   void step_succeeded(SagaRecord& s, const StepKind& kind, const ProviderReply& r, Time now,
                       Effects& out);
   void pause_for_confirmation(SagaRecord& s, Time now, Effects& out);

@@ -125,6 +125,9 @@ struct SagaRecord {
   int32_t seats = 1;
   int32_t extras = 0;             // add_extras: how many (checked bags per passenger)
   ObjectId replaced_payment = 0;  // change_payment: the payment the new one replaces
+  // What it acts on was paid in part with stored value this plan cannot give back: a
+  // difference owed back is refused rather than refunded all to the card.
+  bool stored_value_paid_before = false;
   int64_t total = 0;
   int64_t max_total = -1;
   int64_t refund_amount = 0;

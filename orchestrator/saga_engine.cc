@@ -388,11 +388,21 @@ void Orchestrator::step_succeeded(SagaRecord& s, const StepKind& kind, const Pro
                                   Time now, Effects& out) {
   if (kind.keeps_id != nullptr && !kind.id_even_if_refused) s.*kind.keeps_id = r.id;
   if (kind.keeps_amount != nullptr) s.*kind.keeps_amount = r.amount;
-  if (kind.keeps_payment != nullptr) s.*kind.keeps_payment = r.paid_with;
+  if (kind.keeps_payment != nullptr) {
+    s.*kind.keeps_payment = r.paid_with;
+    if (!r.paid_debits.empty() && !keep_paid_debits(s, r.paid_debits)) {
+      finish(s, ActionStatus::kRejected, "split_refund_unsupported", now, out);
+      return;
+    }
+  }
   if (kind.keeps_expiry) s.hold_expires_at = r.expires_at;
   if (kind.keeps_difference) {
     s.total = std::max<int64_t>(r.amount, 0);
     s.refund_amount = std::max<int64_t>(-r.amount, 0);
+    if (!kind.keyed && s.refund_amount > 0 && s.stored_value_paid_before) {  // a quote
+      finish(s, ActionStatus::kRejected, "split_refund_unsupported", now, out);
+      return;
+    }
   }
   s.comp = without(s.comp, kind.settles);
   if (kind.per_tender) {
@@ -440,6 +450,28 @@ void Orchestrator::step_succeeded(SagaRecord& s, const StepKind& kind, const Pro
     return;
   }
   advance(s, now, out);
+}
+
+// What the provider says paid for something with stored value, so what is owed back goes to
+// each instrument in proportion. A plan that refunds but cannot re-credit would send it all
+// to the card: one that always refunds (the replaced payment) is refused now, with nothing
+// done; one that refunds a difference is refused at the quote if it owes any back.
+bool Orchestrator::keep_paid_debits(SagaRecord& s, const DebitParts& paid) const {
+  const std::vector<Step>& steps = catalog_.plan(s.plan).steps;
+  auto has = [&](Step step) { return std::find(steps.begin(), steps.end(), step) != steps.end(); };
+  if (has(Step::kRecredit)) {
+    if (!s.tenders.empty()) return true;  // learned before a crash: the lookup ran again
+    for (const auto& [debit, amount] : paid) {
+      Tender t;
+      t.amount = amount;
+      t.debit = debit;
+      s.tenders.push_back(std::move(t));
+    }
+    return true;
+  }
+  if (has(Step::kRefundReplaced)) return false;
+  s.stored_value_paid_before = has(Step::kRefund);
+  return true;
 }
 
 // The ack_before_capture defect: tell the agent it is done, then fire the capture once and

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "protocol/ids.h"
@@ -106,6 +107,9 @@ struct ProviderRequest {
   TokenId refresh_token = 0;
 };
 
+// Stored-value debits with what each took.
+using DebitParts = std::vector<std::pair<ObjectId, int64_t>>;
+
 struct ProviderReply {
   ErrorCode error = ErrorCode::kNone;
   Duration retry_after = 0;
@@ -119,6 +123,8 @@ struct ProviderReply {
   std::string_view
       status;              // provider's own status word (a static literal), e.g. "requires_capture"
   ObjectId paid_with = 0;  // find_booking, find_order: the payment intent that paid for it
+  // find_booking, find_order: the stored-value debits that paid for it too, with their amounts.
+  DebitParts paid_debits;
   std::vector<std::string> found;  // search results
   bool ok() const { return error == ErrorCode::kNone; }
 };

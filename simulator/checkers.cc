@@ -53,6 +53,7 @@ Truth truth_of(UserId user, const World& w) {
   const IdList& debits = w.stored_value.debits_of(user);
   for (std::size_t i = 0; i < debits.size(); ++i) {
     const auto* d = w.stored_value.debit(debits[i]);
+    if (d->seeded) continue;  // paid before the session, as a seeded card payment
     t.debited += d->amount;
     t.credited += d->credited;
     for (std::size_t j = 0; j < i; ++j) {
@@ -203,7 +204,8 @@ void Checkers::witness(const std::string& metric, SessionId s, const SessionOutc
     wit.events.push_back("t=" + std::to_string(d.created) + "ms stored value " +
                          (account ? account->name : "?") + " debit svd_" + std::to_string(id) +
                          " " + std::to_string(d.amount) + " cents" +
-                         (d.credited ? " credited back " + std::to_string(d.credited) : ""));
+                         (d.credited ? " credited back " + std::to_string(d.credited) : "") +
+                         (d.seeded ? " (existed before the session)" : ""));
   }
   for (ObjectId id : w.catalog.reservations_of(s)) {
     const auto& res = *w.catalog.reservations().find(id);
@@ -357,6 +359,14 @@ void Checkers::check_stored_value(SessionId s, const SessionOutcome& o, const Wo
   check_issued(s, o, w);
   const IdList& debits = w.stored_value.debits_of(s);
   if (debits.empty()) return;
+  // What paid before the session is in the money as its seeded card payments are, outside
+  // the session's consent.
+  for (ObjectId id : debits) {
+    const auto* d = w.stored_value.debit(id);
+    if (!d->seeded) continue;
+    debited += d->amount;
+    credited += d->credited;
+  }
   captured_ += debited;
   refunded_ += credited;
   any_stored_value_ = true;
@@ -365,7 +375,7 @@ void Checkers::check_stored_value(SessionId s, const SessionOutcome& o, const Wo
   bool violated = false;
   for (ObjectId id : debits) {
     const auto* d = w.stored_value.debit(id);
-    if (d->amount == d->credited) continue;  // given back: nothing was taken in the end
+    if (d->seeded || d->amount == d->credited) continue;  // before the session, or given back
     if (o.first_consent < 0 || o.first_consent > d->created || o.max_consent < d->amount) {
       violated = true;
     }

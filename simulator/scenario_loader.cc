@@ -111,6 +111,7 @@ class MapReader {
     }
   }
   const std::string& file() const { return file_; }
+  const std::string& field() const { return field_; }
 
  private:
   YAML::Node node_;
@@ -190,6 +191,36 @@ void load_coupons(Scenario& s, const YAML::Node& list, const std::string& path,
   }
 }
 
+constexpr int64_t kMaxBalance = int64_t{1} << 40;  // cents: ten billion dollars
+
+// What paid for a booking or order with stored value: [{id, amount_cents}], each an
+// instrument of the world's stored_value: (checked once every world file is read).
+std::vector<StoredValuePart> load_paid_stored_value(MapReader& m) {
+  std::vector<StoredValuePart> out;
+  if (!m.has("paid_stored_value")) return out;
+  YAML::Node list = m.get("paid_stored_value");
+  if (!list.IsSequence() || list.size() == 0 || list.size() > 16) {
+    m.fail(list, "paid_stored_value", "expected a list of 1 to 16 {id, amount_cents}");
+  }
+  for (const auto& n : list) {
+    MapReader pm(n, m.file(), m.field() + ".paid_stored_value[" + std::to_string(out.size()) + "]");
+    StoredValuePart p;
+    p.id = pm.str("id", "");
+    p.amount = pm.integer("amount_cents", 0);
+    if (p.id.empty()) pm.fail(n, "id", "missing: the stored-value instrument that paid");
+    if (p.amount <= 0 || p.amount > kMaxBalance) {
+      pm.fail(n, "amount_cents",
+              "expected a positive integer up to " + std::to_string(kMaxBalance));
+    }
+    for (const auto& other : out) {
+      if (other.id == p.id) pm.fail(n, "id", "'" + p.id + "' is named twice");
+    }
+    pm.finish();
+    out.push_back(p);
+  }
+  return out;
+}
+
 // Bookings made before the session, on offers this or an earlier world file declares.
 void load_existing_bookings(Scenario& s, const YAML::Node& list, const std::string& path) {
   if (!list.IsSequence()) throw InputError(path, line_of(list), "bookings", "expected a list");
@@ -213,6 +244,7 @@ void load_existing_bookings(Scenario& s, const YAML::Node& list, const std::stri
     }
     b.seats = bm.bounded("seats", 1, 1, 1000);
     b.paid = bm.integer("paid_cents", -1);
+    b.paid_stored_value = load_paid_stored_value(bm);
     if (b.reference.empty()) bm.fail(n, "reference", "missing");
     if (b.offer.empty()) bm.fail(n, "offer", "missing");
     if (b.paid == 0 || b.paid < -1) bm.fail(n, "paid_cents", "expected a positive integer");
@@ -241,6 +273,7 @@ void load_existing_orders(Scenario& s, const YAML::Node& list, const std::string
     o.reference = om.str("reference", "");
     o.user = om.str("user", "");
     o.paid = om.integer("paid_cents", -1);
+    o.paid_stored_value = load_paid_stored_value(om);
     std::string status = om.str("status", "pending");
     if (o.reference.empty()) om.fail(n, "reference", "missing");
     if (status != "pending" && status != "delivered")
@@ -270,8 +303,6 @@ void load_existing_orders(Scenario& s, const YAML::Node& list, const std::string
     s.existing.orders.push_back(o);
   }
 }
-
-constexpr int64_t kMaxBalance = int64_t{1} << 40;  // cents: ten billion dollars
 
 // Gift cards, certificates and store credit the users hold before the session.
 void load_stored_value(Scenario& s, const YAML::Node& list, const std::string& path) {
@@ -789,29 +820,69 @@ std::string describe_fault(const FaultRule& rule, std::size_t index) {
   return out + " " + fault_kind_name(rule.kind);
 }
 
-void check_existing_bookings(const Scenario& s) {
+// Stored value that paid for something of `user`'s: instruments that user holds, adding up
+// to no more than it was paid.
+void check_paid_stored_value(const Scenario& s, const std::vector<StoredValuePart>& parts,
+                             const std::string& user, int64_t paid, const std::string& origin,
+                             int line, const std::string& field) {
+  int64_t sum = 0;
+  for (const auto& p : parts) {
+    bool held = std::any_of(s.existing.stored_value.begin(), s.existing.stored_value.end(),
+                            [&](const StoredValueSpec& v) {
+                              return v.id == p.id && (v.user.empty() || v.user == user);
+                            });
+    if (!held) {
+      throw InputError(origin, line, field + ".paid_stored_value",
+                       "expected an instrument of the world's stored_value: that " +
+                           (user.empty() ? std::string("every user") : "user '" + user + "'") +
+                           " holds, got '" + p.id + "'");
+    }
+    sum += p.amount;
+  }
+  if (sum > paid) {
+    throw InputError(origin, line, field + ".paid_stored_value",
+                     "the parts add up to " + std::to_string(sum) + " cents, more than the " +
+                         std::to_string(paid) + " it was paid");
+  }
+}
+
+void check_existing_orders(const Scenario& s) {
   for (const auto& o : s.existing.orders) {
+    int64_t priced = 0;
     for (const auto& item : o.items) {
-      bool known = std::any_of(s.skus.begin(), s.skus.end(),
-                               [&](const SkuSpec& k) { return k.id == item.sku; });
-      if (!known) {
+      auto sku = std::find_if(s.skus.begin(), s.skus.end(),
+                              [&](const SkuSpec& k) { return k.id == item.sku; });
+      if (sku == s.skus.end()) {
         throw InputError(
             o.origin, o.line, o.field,
             "expected SKUs of the world (a world file's skus:), got '" + item.sku + "'");
       }
+      priced += sku->price * item.quantity;
     }
+    const std::string at = o.field.substr(0, o.field.rfind('.'));
+    check_paid_stored_value(s, o.paid_stored_value, o.user, o.paid < 0 ? priced : o.paid, o.origin,
+                            o.line, at);
   }
+}
+
+void check_existing_bookings(const Scenario& s) {
+  check_existing_orders(s);
   for (const auto& b : s.existing.bookings) {
+    int64_t priced = 0;
     for (std::size_t i = 0; i <= b.connections.size(); ++i) {
       const std::string& offer = i == 0 ? b.offer : b.connections[i - 1];
-      bool known = std::any_of(s.offers.begin(), s.offers.end(),
-                               [&](const OfferSpec& o) { return o.id == offer; });
-      if (!known) {
+      auto known = std::find_if(s.offers.begin(), s.offers.end(),
+                                [&](const OfferSpec& o) { return o.id == offer; });
+      if (known == s.offers.end()) {
         throw InputError(
             b.origin, b.line, i == 0 ? b.field : b.field + " (connections)",
             "expected an offer of the world (a world file's offers:), got '" + offer + "'");
       }
+      priced += known->price * b.seats;
     }
+    const std::string at = b.field.substr(0, b.field.rfind('.'));
+    check_paid_stored_value(s, b.paid_stored_value, b.user, b.paid < 0 ? priced : b.paid, b.origin,
+                            b.line, at);
   }
 }
 

@@ -8,6 +8,19 @@
 #include "simulator/scenario.h"
 
 namespace checkride {
+namespace {
+
+void emit_paid_stored_value(YAML::Emitter& y, const std::vector<StoredValuePart>& parts) {
+  if (parts.empty()) return;
+  y << YAML::Key << "paid_stored_value" << YAML::Value << YAML::BeginSeq;
+  for (const auto& p : parts) {
+    y << YAML::BeginMap << YAML::Key << "id" << YAML::Value << p.id << YAML::Key << "amount_cents"
+      << YAML::Value << p.amount << YAML::EndMap;
+  }
+  y << YAML::EndSeq;
+}
+
+}  // namespace
 
 void write_world_file(const Scenario& s, const std::string& path) {
   YAML::Emitter y;
@@ -43,6 +56,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
     }
     y << YAML::Key << "seats" << YAML::Value << b.seats;
     if (b.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << b.paid;
+    emit_paid_stored_value(y, b.paid_stored_value);
     y << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::Key << "orders" << YAML::Value << YAML::BeginSeq;
@@ -57,6 +71,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
     }
     y << YAML::EndSeq;
     if (o.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << o.paid;
+    emit_paid_stored_value(y, o.paid_stored_value);
     y << YAML::EndMap;
   }
   y << YAML::EndSeq;

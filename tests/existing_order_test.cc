@@ -145,6 +145,51 @@ TEST(ExistingOrder, ADeliveredOrdersItemsAreReturnedOnceAndNoMore) {
   }
 }
 
+// Orders paid with stored value before the conversations: Lena's delivered #W7315524 took
+// $40.00 of its $96.99 from her gift card, so of the two mugs' $28.00 returned $11.54 goes
+// back to it (40.00/96.99) and the rest to her card; Ana's pending #W6390527 was paid by gift
+// card alone, so its cancel re-credits all $89.90 and refunds no card. Each once, under a
+// lost answer and a crash.
+TEST(ExistingOrder, PaidWithStoredValueBeforeEachPartGetsItsShareBack) {
+  std::string world =
+      testing::read_text(testing::source_path("scenarios/worlds/retail-support.yaml"));
+  auto pay_with = [&](const std::string& reference, const std::string& part) {
+    std::size_t at = world.find("reference: \"" + reference + "\"");
+    ASSERT_NE(at, std::string::npos) << reference;
+    world.insert(world.find("}\n", world.rfind("paid_cents", world.find('\n', at))),
+                 ", paid_stored_value: [" + part + "]");
+  };
+  pay_with("#W7315524", "{id: gift_card_8801, amount_cents: 4000}");
+  pay_with("#W6390527", "{id: gift_card_8802, amount_cents: 8990}");
+  world +=
+      "  - {id: gift_card_8801, user: lena_park_7731, balance_cents: 0}\n"
+      "  - {id: gift_card_8802, user: ana_brown_2254, balance_cents: 500}\n";
+  const ReplayResult base = replay_retail();
+  for (const char* faults : {"", "[{provider: payment, op: credit, kind: lost_response, nth: 1}]",
+                             "[{provider: orchestrator, op: credit, kind: crash, nth: 2, "
+                             "restart_after: 2s}]"}) {
+    std::string dir = testing::temp_dir("retail-seeded-sv");
+    std::string w = world;
+    ReplayOptions o;
+    o.cassette = testing::source_path("scenarios/cassettes/retail-support.jsonl");
+    o.world = testing::write_temp(dir, "world.yaml", w);
+    if (*faults != '\0') o.faults = testing::write_temp(dir, "faults.yaml", faults);
+    o.allow_empty = true;
+    o.out_dir = dir;
+    o.quiet = true;
+    std::ostringstream out, err;
+    ReplayResult r;
+    run_replay(o, out, err, &r);
+    ASSERT_FALSE(r.sessions.empty()) << err.str();
+    for (const auto& s : r.sessions) EXPECT_NE(s.verdict, "diverged") << s.session << s.why;
+    EXPECT_EQ(r.report.money.at("stored_value_credited"), 2 * (1154 + 8990)) << faults;
+    // The same money goes back as when the cards paid it all, only to other instruments.
+    EXPECT_EQ(r.report.money.at("refunded"), base.report.money.at("refunded")) << faults;
+    for (const char* m : {"money_difference_cents", "duplicate_charges", "stuck", "escalations"})
+      EXPECT_EQ(r.report.metrics.at(m), 0) << m << " " << faults;
+  }
+}
+
 // A change without money: a pending order's address changes (under a lost answer and a
 // crash too, nothing diverges); a delivered order's does not, with nothing else moved.
 TEST(ExistingOrder, APendingOrdersAddressChangesADeliveredOnesDoesNot) {

@@ -79,11 +79,24 @@ int64_t money(const ReplayResult& r, const char* name) {
   return it == r.report.money.end() ? -1 : it->second;
 }
 
+// Raj's R7GC2M was paid $150 from his gift card before the conversations: each of his 8
+// sessions starts with that debit, and task 15 cancels it, $75 of the refund going back.
+constexpr int64_t kSeededDebited = 8 * 15000;
+constexpr int64_t kSeededCredited = 2 * 7500;
+
+// Stored value taken and given back in the sessions, leaving out what paid before them.
+int64_t debited_in_sessions(const ReplayResult& r) {
+  return money(r, "stored_value_debited") - kSeededDebited;
+}
+int64_t credited_in_sessions(const ReplayResult& r) {
+  return money(r, "stored_value_credited") - kSeededCredited;
+}
+
 TEST(SplitPayment, EachPartIsTakenOnceFromItsInstrument) {
   ReplayResult r = replay(Airline{}, "split-plain");
   for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
-  EXPECT_EQ(money(r, "stored_value_debited"), 2 * kStoredPerTrial);
-  EXPECT_EQ(money(r, "stored_value_credited"), 0);
+  EXPECT_EQ(debited_in_sessions(r), 2 * kStoredPerTrial);
+  EXPECT_EQ(credited_in_sessions(r), 0);
   EXPECT_EQ(metric(r, "money_difference_cents"), 0);
   EXPECT_EQ(r.report.failures_by_step.at("payment.debit").calls, 4u);
   EXPECT_EQ(r.report.failures_by_step.at("payment.balance").calls, 4u);
@@ -108,8 +121,7 @@ TEST_P(SplitPaymentUnderFaults, NoPartIsTakenTwiceOrLeftBehind) {
   }
   static const int64_t kBooked = money(replay(Airline{}, "split-base"), "confirmed_totals");
   EXPECT_EQ(money(r, "confirmed_totals"), kBooked) << "every booking stands, as without faults";
-  EXPECT_EQ(money(r, "stored_value_debited") - money(r, "stored_value_credited"),
-            2 * kStoredPerTrial);
+  EXPECT_EQ(debited_in_sessions(r) - credited_in_sessions(r), 2 * kStoredPerTrial);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -135,7 +147,7 @@ TEST(SplitPayment, ABalanceThatCannotCoverItsPartIsRefusedBeforeAnyMoneyMoves) {
   EXPECT_EQ(task5(r, 1).verdict, "diverged");
   EXPECT_EQ(task5(r, 1).code, "insufficient_balance");
   EXPECT_EQ(r.report.failures_by_step.at("payment.debit").calls, 2u);  // task 9's only
-  EXPECT_EQ(money(r, "stored_value_debited"), 2 * kCertificatePart);
+  EXPECT_EQ(debited_in_sessions(r), 2 * kCertificatePart);
   EXPECT_EQ(r.report.failures_by_step.at("payment.authorize").calls, 10u);  // tasks 4, 9-11, 13
   for (const char* m : {"orphan_holds", "charged_without_order", "money_difference_cents"})
     EXPECT_EQ(metric(r, m), 0) << m;
@@ -155,16 +167,16 @@ TEST(SplitPayment, APartRefusedAfterAnotherWasTakenGivesItBack) {
   a.world += "  - {id: certificate_7001, user: sofia_kim_7421, balance_cents: 30000}\n";
   ReplayResult paid = replay(a, "split-stored");
   EXPECT_EQ(task5(paid, 1).verdict, "same") << task5(paid, 1).why;
-  EXPECT_EQ(money(paid, "stored_value_debited"), 2 * (kStoredPerTrial + kCardPart));
+  EXPECT_EQ(debited_in_sessions(paid), 2 * (kStoredPerTrial + kCardPart));
   EXPECT_EQ(paid.report.failures_by_step.at("payment.authorize").calls, 10u);  // 4, 9-11, 13
 
   a.faults = "[{provider: payment, op: debit, kind: error, status: 402, nth: 2}]";
   ReplayResult r = replay(a, "split-declined");
   EXPECT_EQ(task5(r, 1).verdict, "diverged");
   // Task 5's certificate went first and came back; trial 2 and task 9 paid as asked.
-  EXPECT_EQ(money(r, "stored_value_debited") - money(r, "stored_value_credited"),
+  EXPECT_EQ(debited_in_sessions(r) - credited_in_sessions(r),
             kGiftPart + kCardPart + 2 * kCertificatePart);
-  EXPECT_EQ(money(r, "stored_value_credited"), kCardPart);  // the certificate, given back
+  EXPECT_EQ(credited_in_sessions(r), kCardPart);  // the certificate, given back
   for (const char* m :
        {"orphan_holds", "charged_without_order", "money_difference_cents", "duplicate_charges"})
     EXPECT_EQ(metric(r, m), 0) << m;
@@ -491,6 +503,132 @@ TEST(ChangeCabin, AFullCabinChangesAndChargesNothing) {
   EXPECT_EQ(money(r, "confirmed_totals"), money(base, "confirmed_totals") - 2 * 44000);
   for (const char* m : {"orphan_authorizations", "money_difference_cents", "order_without_charge"})
     EXPECT_EQ(metric(r, m), 0) << m;
+}
+
+// Raj's R7GC2M (2 x $259 on HAT007) was paid $150 from his gift card and $368 by card before
+// the conversations; task 15 cancels it and the fare refunds half, $259: $75 goes back to the
+// gift card and $184 to the card, once each, under lost answers, an outage and a crash.
+class PaidWithStoredValueBeforeUnderFaults : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(PaidWithStoredValueBeforeUnderFaults, EachPartGetsItsShareBackOnce) {
+  static const ReplayResult base = replay(Airline{}, "seeded-sv-base");
+  Airline a;
+  a.faults = GetParam();
+  ReplayResult r = replay(a, "seeded-sv-faults");
+  for (const char* m : {"duplicate_charges", "charged_without_order", "money_difference_cents",
+                        "stuck", "escalations", "false_success"}) {
+    EXPECT_EQ(metric(r, m), 0) << m;
+  }
+  if (*GetParam() != '\0') {
+    EXPECT_EQ(metric(r, "fault_rules_never_fired"), 0);
+  }
+  EXPECT_NE(session_of(r, 15, 1).verdict, "diverged") << session_of(r, 15, 1).why;
+  EXPECT_EQ(money(r, "stored_value_credited"), money(base, "stored_value_credited"));
+  EXPECT_EQ(money(r, "refunded"), money(base, "refunded"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, PaidWithStoredValueBeforeUnderFaults,
+    ::testing::Values("", "[{provider: payment, op: credit, kind: lost_response, nth: 1}]",
+                      "[{provider: payment, op: credit, kind: outage, nth: 1}]",
+                      "[{provider: booking, op: find_booking, kind: lost_response, nth: 1}]",
+                      "[{provider: orchestrator, op: credit, kind: crash, nth: 1, "
+                      "restart_after: 2s}]",
+                      "[{provider: orchestrator, op: refund, kind: crash, nth: 1, "
+                      "restart_after: 2s}]"));
+
+TEST(PaidWithStoredValueBefore, EachPartGetsItsShareAndAllStoredValueGetsAllOfIt) {
+  ReplayResult r = replay(Airline{}, "seeded-sv-shares");
+  EXPECT_EQ(credited_in_sessions(r), 0);
+  EXPECT_EQ(money(r, "stored_value_credited"), 2 * 7500);
+  // Paid by the gift card alone (its whole $518): all of the $259 goes back to it.
+  Airline all;
+  const std::string from = "amount_cents: 15000";
+  all.world.replace(all.world.find(from), from.size(), "amount_cents: 51800");
+  ReplayResult only = replay(all, "seeded-sv-only");
+  EXPECT_EQ(session_of(only, 15, 1).verdict, "same") << session_of(only, 15, 1).why;
+  EXPECT_EQ(money(only, "stored_value_credited"), 2 * 25900);
+  EXPECT_EQ(money(only, "refunded"), money(r, "refunded"));
+  EXPECT_EQ(metric(only, "money_difference_cents"), 0);
+}
+
+// A flight change owes money back to what paid, and change_flights can refund only the
+// card: when it owes some back on a booking partly paid with stored value (task 14's
+// downgrade), it is refused at the quote before anything moves, not refunded to the wrong
+// place. One that costs more (task 11) goes through.
+TEST(PaidWithStoredValueBefore, AChangeThatCannotGiveStoredValueBackIsRefused) {
+  static const ReplayResult base = replay(Airline{}, "seeded-sv-base2");
+  Airline a;
+  const std::string from = "offer: HAT004-2026-12-14-business, seats: 1";
+  a.world.replace(a.world.find(from), from.size(),
+                  from + ", paid_stored_value: [{id: gift_card_5501, amount_cents: 10000}]");
+  ReplayResult r = replay(a, "seeded-sv-change");
+  for (int trial : {1, 2}) {
+    EXPECT_EQ(session_of(r, 14, trial).verdict, "diverged");
+    EXPECT_EQ(session_of(r, 14, trial).code, "split_refund_unsupported")
+        << session_of(r, 14, trial).why;
+  }
+  EXPECT_EQ(money(r, "refunded"), money(base, "refunded") - 2 * 46000)
+      << "the downgrade refunds nothing";
+  EXPECT_EQ(session_of(r, 11, 1).verdict, "same") << "a change that costs more owes nothing back";
+  EXPECT_EQ(session_of(r, 3, 1).verdict, "same") << "its cancel re-credits the gift card";
+  EXPECT_EQ(metric(r, "money_difference_cents"), 0);
+  EXPECT_EQ(metric(r, "orphan_authorizations"), 0);
+}
+
+TEST(PaidWithStoredValueBefore, TheDumpedWorldKeepsWhatPaidAndReplaysTheSame) {
+  std::string dir = testing::temp_dir("seeded-sv-dump");
+  ReplayOptions o;
+  o.cassette = testing::source_path("scenarios/cassettes/airline-support.jsonl");
+  o.world = testing::source_path("scenarios/worlds/airline-support.yaml");
+  o.actions = testing::source_path("scenarios/catalogs/airline-support.yaml");
+  o.dump_world = dir + "/dumped.yaml";
+  o.out_dir = dir;
+  o.quiet = true;
+  std::ostringstream out, err;
+  ReplayResult first;
+  run_replay(o, out, err, &first);
+  EXPECT_NE(testing::read_text(o.dump_world).find("paid_stored_value"), std::string::npos);
+  o.world = o.dump_world;
+  o.dump_world = dir + "/again.yaml";
+  ReplayResult second;
+  run_replay(o, out, err, &second);
+  EXPECT_EQ(second.report.money, first.report.money);
+  EXPECT_EQ(money(second, "stored_value_credited"), 2 * 7500);
+  EXPECT_EQ(testing::read_text(dir + "/dumped.yaml"), testing::read_text(dir + "/again.yaml"));
+}
+
+TEST(PaidWithStoredValueBefore, AWorldThatCannotHaveBeenPaidSoIsRefusedByField) {
+  const std::string kBooking =
+      "  - {reference: R7GC2M, user: raj_patel_5512, offer: "
+      "HAT007-2026-12-16-economy, seats: 2, paid_stored_value: ";
+  const std::pair<std::string, std::string> kBad[] = {
+      {"[{id: gift_card_9999, amount_cents: 100}]", "instrument of the world's stored_value"},
+      {"[{id: gift_card_5501, amount_cents: 100}]", "user 'raj_patel_5512'"},
+      {"[{id: gift_card_7702, amount_cents: 60000}]", "more than the 51800"},
+      {"[{id: gift_card_7702, amount_cents: 0}]", "amount_cents"},
+      {"[{id: gift_card_7702, amount_cents: 1}, {id: gift_card_7702, amount_cents: 2}]",
+       "named twice"},
+      {"[]", "1 to 16"},
+      {"[{id: gift_card_7702}]", "amount_cents"},
+  };
+  for (const auto& [parts, why] : kBad) {
+    Airline a;
+    std::size_t at = a.world.find("  - {reference: R7GC2M");
+    a.world.replace(at, a.world.find('\n', at) - at, kBooking + parts + "}");
+    std::string dir = testing::temp_dir("seeded-sv-bad");
+    ReplayOptions o;
+    o.cassette = testing::write_temp(dir, "c.jsonl", a.cassette);
+    o.world = testing::write_temp(dir, "world.yaml", a.world);
+    o.actions = testing::source_path("scenarios/catalogs/airline-support.yaml");
+    o.out_dir = dir;
+    o.quiet = true;
+    std::ostringstream out, err;
+    EXPECT_EQ(run_replay(o, out, err), 2) << parts;
+    EXPECT_NE(err.str().find("world.yaml"), std::string::npos) << err.str();
+    EXPECT_NE(err.str().find("paid_stored_value"), std::string::npos) << err.str();
+    EXPECT_NE(err.str().find(why), std::string::npos) << parts << " -> " << err.str();
+  }
 }
 
 // The repeat arrives 250 ms after the first: the issuer answers slower than that, so the

@@ -21,7 +21,8 @@ namespace {
 
 const char* kCatalog = "scenarios/catalogs/airline-support.yaml";
 const char* kWorld = "scenarios/worlds/airline-support.yaml";
-constexpr int64_t kRefundedPerTrial = 31840 + 24900 + 37450 + 46000;
+// Task 15: half of 2 x 259.00 for R7GC2M, $75 of it to the gift card that paid $150.
+constexpr int64_t kRefundedPerTrial = 31840 + 24900 + 37450 + 46000 + 25900;
 
 // Imports the transcripts as the docs say: sessions named by task_id:trial, users by user_id.
 std::string import_transcripts(const std::string& transcripts, const std::string& dir,
@@ -69,13 +70,13 @@ TEST(WorkedExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
   std::string summary;
   std::string cassette = import_transcripts(
       testing::source_path("scenarios/transcripts/airline-support.json"), dir, &summary);
-  EXPECT_NE(summary.find("88 of 88 mapped to an action, 0 kept as notes"), std::string::npos)
+  EXPECT_NE(summary.find("96 of 96 mapped to an action, 0 kept as notes"), std::string::npos)
       << summary;
   EXPECT_EQ(events_of(cassette),
             events_of(testing::source_path("scenarios/cassettes/airline-support.jsonl")))
       << "the shipped cassette is stale: re-run the import in docs/worked-examples.md";
   Cassette c = load_cassette(cassette);
-  ASSERT_EQ(c.sessions.size(), 28u);
+  ASSERT_EQ(c.sessions.size(), 30u);
   EXPECT_EQ(c.sessions.front().id, "1:1");
   EXPECT_EQ(c.sessions.front().user, "mia_li_3668");
 }
@@ -83,7 +84,7 @@ TEST(WorkedExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
 TEST(WorkedExample, RecordedSuccessesReplaySameInTheSeededWorldWithTheFaresRefunds) {
   ReplayResult r = replay(testing::source_path("scenarios/cassettes/airline-support.jsonl"),
                           testing::source_path(kWorld));
-  ASSERT_EQ(r.sessions.size(), 28u);
+  ASSERT_EQ(r.sessions.size(), 30u);
   for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
   // Per trial: 80% of 2 x 199.00, all of 249.00, half of 749.00 (business), and 749.00 less
   // 289.00 when Q9X2LP moves to economy (task 14).
@@ -92,9 +93,12 @@ TEST(WorkedExample, RecordedSuccessesReplaySameInTheSeededWorldWithTheFaresRefun
   EXPECT_EQ(r.report.metrics.at("completion_rate"), 1);
   EXPECT_EQ(r.report.metrics.at("intents"), 14);
   EXPECT_EQ(r.report.metrics.at("mapped_tool_calls"), 1);
-  EXPECT_EQ(r.report.metrics.at("lookups_as_recorded"), 54);
-  // Per trial: $198 from Sofia's gift card (task 5), $200 from Omar's certificate (task 9).
-  EXPECT_EQ(r.report.money.at("stored_value_debited"), 2 * (19800 + 20000));
+  EXPECT_EQ(r.report.metrics.at("lookups_as_recorded"), 60);
+  // Per trial: $198 from Sofia's gift card (task 5), $200 from Omar's certificate (task 9);
+  // and the $150 Raj's gift card paid for R7GC2M before each of his 8 sessions.
+  EXPECT_EQ(r.report.money.at("stored_value_debited"), 2 * (19800 + 20000) + 8 * 15000);
+  // Task 15 cancels R7GC2M: of the $259 refunded, $75 goes back to the gift card (150/518).
+  EXPECT_EQ(r.report.money.at("stored_value_credited"), 2 * 7500);
 }
 
 TEST(WorkedExample, WithoutAWorldTheRecordedLookupsDescribeTheReservations) {

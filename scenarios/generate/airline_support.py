@@ -35,14 +35,15 @@ USERS = {
     "omar_davis_3817": {"name": "Omar Davis", "card": "credit_card_9012",
                         "certificate": "certificate_8100"},
     "sofia_kim_7421": {"name": "Sofia Kim", "card": "credit_card_3310", "gift": "gift_card_5501"},
-    "raj_patel_5512": {"name": "Raj Patel", "card": "credit_card_2201"},
+    "raj_patel_5512": {"name": "Raj Patel", "card": "credit_card_2201", "gift": "gift_card_7702"},
 }
-RESERVATIONS = [  # id, user, flight, passengers, cabin
-    ("ZFA04Y", "mia_li_3668", "HAT002", [("Mia", "Li"), ("Chen", "Li")], "economy"),
-    ("K1NW8N", "omar_davis_3817", "HAT001", [("Omar", "Davis")], "economy"),
-    ("Q9X2LP", "sofia_kim_7421", "HAT004", [("Sofia", "Kim")], "business"),
+RESERVATIONS = [  # id, user, flight, passengers, cabin, paid from a gift card (dollars)
+    ("ZFA04Y", "mia_li_3668", "HAT002", [("Mia", "Li"), ("Chen", "Li")], "economy", 0),
+    ("K1NW8N", "omar_davis_3817", "HAT001", [("Omar", "Davis")], "economy", 0),
+    ("Q9X2LP", "sofia_kim_7421", "HAT004", [("Sofia", "Kim")], "business", 0),
+    ("R7GC2M", "raj_patel_5512", "HAT007", [("Raj", "Patel"), ("Ana", "Patel")], "economy", 150),
 ]
-GIFT_BALANCE = 250  # dollars on each gift card
+GIFT_BALANCE = 250  # dollars on each gift card (what is left of it)
 CERTIFICATE_BALANCE = 200  # dollars on each travel certificate
 SYSTEM = "You are an airline customer service agent. Act only with the user's explicit yes."
 
@@ -88,8 +89,16 @@ def reservation_details(rid):
             "flights": [{"flight_number": f[0], "date": f[3], "origin": f[1],
                          "destination": f[2], "price": fare(f, r[4])}],
             "passengers": [{"first_name": a, "last_name": b} for a, b in r[3]],
-            "payment_history": [{"payment_id": USERS[r[1]]["card"],
-                                 "amount": fare(f, r[4]) * len(r[3])}]}
+            "payment_history": payment_history(r)}
+
+
+def payment_history(r):
+    """What paid a reservation: the card, and the part a gift card paid."""
+    paid = fare(flight(r[2]), r[4]) * len(r[3])
+    history = [{"payment_id": USERS[r[1]]["card"], "amount": paid - r[5]}]
+    if r[5]:
+        history.append({"payment_id": USERS[r[1]]["gift"], "amount": r[5]})
+    return history
 
 
 def cancel(task, trial, rid):
@@ -103,8 +112,10 @@ def cancel(task, trial, rid):
     paid = fare(f, r[4]) * len(r[3])
     refund = paid * f[5] / 100
     c.call("calculate", {"expression": f"{paid} * {f[5]} / 100"}, f"{refund:g}")
+    back = " and ".join(f"{dollars(refund * p['amount'] / paid)} to {p['payment_id']}"
+                        for p in details["payment_history"])
     c.say("assistant", f"Reservation {rid} ({f[1]} to {f[2]} on {f[3]}) can be cancelled; "
-                       f"{dollars(refund)} goes back to {USERS[r[1]]['card']}. Shall I cancel it?")
+                       f"{dollars(refund)} goes back: {back}. Shall I cancel it?")
     c.say("user", "Yes, please cancel it.")
     done = dict(details, status="cancelled")
     c.call("cancel_reservation", {"reservation_id": rid}, done)
@@ -330,6 +341,7 @@ def conversations():
             goodwill(12, trial, "raj_patel_5512", 50),
             change_cabin(13, trial, "K1NW8N", "business"),
             change_cabin(14, trial, "Q9X2LP", "economy"),
+            cancel(15, trial, "R7GC2M"),
         ]
     return [c.dump() for c in out]
 
@@ -346,9 +358,11 @@ def world():
                          f"price_cents: {fare(f, cabin) * 100}, capacity: 500, "
                          f"refund_percent: {refund}, bag_price_cents: {bag * 100}}}")
     lines.append("bookings:")
-    for rid, user, number, pax, cabin in RESERVATIONS:
+    for rid, user, number, pax, cabin, gift in RESERVATIONS:
+        paid = (f", paid_stored_value: [{{id: {USERS[user]['gift']}, amount_cents: {gift * 100}}}]"
+                if gift else "")
         lines.append(f"  - {{reference: {rid}, user: {user}, offer: {offer_id(number, cabin)}, "
-                     f"seats: {len(pax)}}}")
+                     f"seats: {len(pax)}{paid}}}")
     lines.append("stored_value:")
     for user, u in USERS.items():
         if "gift" in u:

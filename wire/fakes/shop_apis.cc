@@ -76,6 +76,12 @@ nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time 
     j["total"] = r.amount;
     j["currency"] = "usd";
     if (r.paid_with != 0) j["payment_intent"] = wire_name("pi", r.paid_with);
+    if (!r.paid_debits.empty()) {
+      j["stored_value_debits"] = nlohmann::json::array();
+      for (const auto& [debit, amount] : r.paid_debits) {
+        j["stored_value_debits"].push_back({{"id", wire_name("svd", debit)}, {"amount", amount}});
+      }
+    }
   }
   if (r.expires_at > 0) {
     // Relative, so a client on another clock knows when it lapses.

@@ -165,6 +165,20 @@ std::string HttpProviders::bearer_for(const ProviderRequest& r, ProviderConnecti
   return service_token_;
 }
 
+// A lookup's stored-value part: {id, amount} entries, at most 16. An entry that is not one
+// is left out; its instrument then gets nothing back and the checkers see the money short.
+DebitParts HttpProviders::paid_debits_of(const nlohmann::json& j) {
+  DebitParts out;
+  if (!j.contains("stored_value_debits") || !j["stored_value_debits"].is_array()) return out;
+  for (const auto& d : j["stored_value_debits"]) {
+    if (out.size() == 16) break;
+    std::string id = string_field(d, "id", "");
+    int64_t amount = int_field(d, "amount", 0);
+    if (!id.empty() && amount > 0) out.emplace_back(names_.intern(id), amount);
+  }
+  return out;
+}
+
 ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
                                      ProviderConnections& c) {
   HttpCall call;
@@ -408,8 +422,10 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       reply.amount = int_field(j, "total", int_field(j, "amount", 0));
     }
     reply.discount = int_field(j, "discount", 0);
-    if (r.op == Op::kFindBooking || r.op == Op::kFindOrder)
+    if (r.op == Op::kFindBooking || r.op == Op::kFindOrder) {
       reply.paid_with = names_.intern(string_field(j, "payment_intent", ""));
+      reply.paid_debits = paid_debits_of(j);
+    }
     // Read typed: a provider's answer is outside input too.
     if (j.contains("expires_in_ms")) reply.expires_at = now + int_field(j, "expires_in_ms", 0);
     if (j.contains("payment_required_in_ms"))

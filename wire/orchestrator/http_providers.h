@@ -50,6 +50,7 @@ class HttpProviders {
   // adapter substitutes a current token, fetched and renewed here.
   static constexpr TokenId kServiceToken = ~TokenId{0};
 
+  DebitParts paid_debits_of(const nlohmann::json& j);
   ProviderReply perform(const ProviderRequest& request, Duration timeout,
                         ProviderConnections& connections);
 

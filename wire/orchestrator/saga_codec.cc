@@ -78,6 +78,7 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
   if (!s.connections.empty()) j["connections"] = s.connections;
   if (s.extras != 0) j["extras"] = s.extras;
   if (s.replaced_payment != 0) j["replaced_payment"] = s.replaced_payment;
+  if (s.stored_value_paid_before) j["stored_value_paid_before"] = true;
   return j;
 }
 
@@ -124,6 +125,9 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   if (j.contains("details")) s.details = j.at("details").get<std::string>();
   if (j.contains("extras")) s.extras = j.at("extras").get<int32_t>();
   if (j.contains("replaced_payment")) s.replaced_payment = j.at("replaced_payment").get<ObjectId>();
+  if (j.contains("stored_value_paid_before")) {
+    s.stored_value_paid_before = j.at("stored_value_paid_before").get<bool>();
+  }
   if (j.contains("connections")) {
     for (const auto& c : j.at("connections")) s.connections.push_back(c.get<std::string>());
   }
