@@ -12,6 +12,7 @@
 #include <valijson/validator.hpp>
 
 #include "orchestrator/params_schema.h"
+#include "orchestrator/saga_steps.h"
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
 #include "protocol/invariant.h"
@@ -89,6 +90,55 @@ bool resolve_handler(const std::string& name, const std::vector<SagaPlan>& plans
   return false;
 }
 
+// Every step kind's name, for messages.
+std::string step_names() {
+  std::string out;
+  for (std::size_t i = 0; i < kStepCount; ++i) {
+    const Step s = static_cast<Step>(i);
+    if (s == Step::kDone) continue;
+    out += (out.empty() ? "" : ", ") + std::string(step_name(s));
+  }
+  return out;
+}
+
+std::string builtin_names() {
+  std::string out;
+  for (const SagaPlan& p : builtin_plans()) out += (out.empty() ? "" : ", ") + p.name;
+  return out;
+}
+
+// One declared step: a step kind's name, or {step, for_each} stating its repetition. Only
+// the stored-value steps repeat, once per part of `payments`; an itinerary's flights and an
+// order's lines go to the provider in one atomic call, so nothing is left half done.
+Step parse_declared_step(const YAML::Node& s, const std::string& origin, const std::string& field) {
+  const YAML::Node name = s.IsMap() ? s["step"] : s;
+  Step step;
+  if (!name || !name.IsScalar() || !parse_step(name.Scalar(), step)) {
+    throw InputError(origin, line_of(s), field,
+                     "unknown step '" + (name && name.IsScalar() ? name.Scalar() : "?") +
+                         "'; expected one of " + step_names() +
+                         " (or {step: NAME, for_each: payments})");
+  }
+  if (!s.IsMap()) return step;
+  for (const auto& kv : s) {
+    const std::string key = kv.first.Scalar();
+    if (key == "step") continue;
+    if (key != "for_each") {
+      throw InputError(origin, line_of(kv.first), field + "." + key,
+                       "unknown key; expected step, for_each");
+    }
+    const StepKind* kind = step_kind(step);
+    if (!kv.second.IsScalar() || kv.second.Scalar() != "payments" || kind == nullptr ||
+        !kind->per_tender) {
+      throw InputError(origin, line_of(kv.second), field + ".for_each",
+                       "only check_balance, debit and recredit repeat, with for_each: payments "
+                       "(once per stored-value part, each with its own key); hold and reserve "
+                       "send every flight or line in one atomic call, so they do not repeat");
+    }
+  }
+  return step;
+}
+
 SagaPlan parse_saga(const YAML::Node& entry, const std::string& origin, const std::string& field,
                     const std::vector<SagaPlan>& plans) {
   if (!entry.IsMap()) throw InputError(origin, line_of(entry), field, "expected a mapping");
@@ -108,23 +158,14 @@ SagaPlan parse_saga(const YAML::Node& entry, const std::string& origin, const st
         have_like = true;
       }
       if (!have_like) {
-        throw InputError(origin, line_of(v), field + ".like",
-                         "expected place_order, create_booking, cancel_order or cancel_booking, "
-                         "got '" +
-                             v.Scalar() + "'");
+        throw InputError(
+            origin, line_of(v), field + ".like",
+            "expected a built-in handler (" + builtin_names() + "), got '" + v.Scalar() + "'");
       }
     } else if (key == "steps" && v.IsSequence()) {
-      for (const auto& s : v) {
-        Step step;
-        if (!s.IsScalar() || !parse_step(s.Scalar(), step)) {
-          throw InputError(origin, line_of(s), field + ".steps",
-                           "unknown step '" + (s.IsScalar() ? s.Scalar() : "?") +
-                               "'; expected quote, reserve, authorize, commit, capture, hold, "
-                               "await_confirm, confirm, cancel_quote, cancel_confirm, "
-                               "cancel_order, refund, find_booking, find_order, update_booking or "
-                               "update_order");
-        }
-        plan.steps.push_back(step);
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        plan.steps.push_back(
+            parse_declared_step(v[i], origin, field + ".steps[" + std::to_string(i) + "]"));
       }
       have_steps = true;
     } else {

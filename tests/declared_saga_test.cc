@@ -8,6 +8,7 @@
 #include <string>
 
 #include "orchestrator/action_catalog.h"
+#include "orchestrator/saga_steps.h"
 #include "protocol/input_error.h"
 #include "simulator/suite.h"
 #include "tests/test_support.h"
@@ -69,6 +70,23 @@ TEST(DeclaredSaga, CaptureBeforeCommitStillChargesOnceAndNeverWithoutAnOrder) {
   }
 }
 
+// A step's repetition is declared with it: the stored-value steps run once per part of
+// `payments`, each with its own key, whether for_each says so or not.
+TEST(DeclaredSaga, TheStoredValueStepsDeclareTheirRepetitionOverPayments) {
+  ActionCatalog c = ActionCatalog::from_yaml_text(
+      "sagas:\n  - name: split\n    like: place_order\n    steps: [quote, "
+      "{step: check_balance, for_each: payments}, authorize, {step: debit, for_each: payments}, "
+      "commit, capture]\nactions:\n  - {name: buy, handler: split, charge: true, "
+      "params: {type: object}, map: {items: /items, payments: /p, stored_value: [gift_]}}\n",
+      "c.yaml");
+  const ActionSpec& spec = *c.find("buy");
+  const std::vector<Step>& steps = c.plan(spec.plan).steps;
+  ASSERT_EQ(steps.size(), 6u);
+  EXPECT_EQ(steps[1], Step::kCheckBalance);
+  EXPECT_EQ(steps[3], Step::kDebit);
+  EXPECT_TRUE(step_kind(Step::kDebit)->per_tender);
+}
+
 TEST(DeclaredSaga, APlanTheEngineCannotRunSafelyIsRefusedAtLoad) {
   const std::pair<std::string, std::string> kBad[] = {
       {"[quote, reserve, capture, authorize, commit]", "capture must come after authorize"},
@@ -76,7 +94,13 @@ TEST(DeclaredSaga, APlanTheEngineCannotRunSafelyIsRefusedAtLoad) {
       {"[quote, authorize, capture]", "is missing commit"},
       {"[quote, hold, authorize, commit, capture]", "hold is not a step of this family"},
       {"[quote, reserve, reserve, authorize, commit, capture]", "reserve appears twice"},
-      {"[quote, reserve, authorise, commit, capture]", "unknown step 'authorise'"},
+      {"[quote, reserve, authorise, commit, capture]", "[2]: unknown step 'authorise'"},
+      {"[quote, {step: reserve, for_each: items}, authorize, commit, capture]",
+       "[1].for_each: only check_balance, debit and recredit repeat"},
+      {"[quote, check_balance, authorize, {step: debit, for_each: lines}, commit, capture]",
+       "[3].for_each: only"},
+      {"[quote, {step: debit, each: payments}, authorize, commit, capture]",
+       "[1].each: unknown key"},
   };
   for (const auto& [steps, why] : kBad) {
     try {
@@ -86,8 +110,9 @@ TEST(DeclaredSaga, APlanTheEngineCannotRunSafelyIsRefusedAtLoad) {
           "c.yaml");
       ADD_FAILURE() << steps << " loaded";
     } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find("c.yaml:4: sagas[0].steps: " + why), std::string::npos)
-          << e.what();
+      const std::string what = e.what();
+      EXPECT_NE(what.find("c.yaml:4: sagas[0].steps"), std::string::npos) << what;
+      EXPECT_NE(what.find(why), std::string::npos) << what;
     }
   }
   try {
