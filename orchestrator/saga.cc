@@ -114,13 +114,6 @@ int64_t owed_back(const SagaRecord& s) {
   return s.kind == SagaKind::kCancelOrder ? s.total : s.refund_amount;
 }
 
-bool is_before_charge_checks(Step step) {
-  return step == Step::kQuote || step == Step::kQuoteExtras ||
-         step == Step::kFindBookingForExtras || step == Step::kQuoteExchange ||
-         step == Step::kFindBooking || step == Step::kQuoteItemSwap || step == Step::kFindOrder ||
-         step == Step::kFindDeliveredOrder || step == Step::kFindOrderToRepay;
-}
-
 int64_t card_amount(const SagaRecord& s) {
   int64_t stored = 0;
   for (const Tender& t : s.tenders) stored += std::max<int64_t>(t.amount, 0);

@@ -147,8 +147,6 @@ int64_t card_amount(const SagaRecord& s);
 // What a cancel or a return owes back: a cancelled order's total, else what the provider
 // said (a booking's refund quote, a return's refund).
 int64_t owed_back(const SagaRecord& s);
-// Steps before a charge's consent and spend checks ran: failing there gives no spend back.
-bool is_before_charge_checks(Step step);
 // A cancel's refund of `refund` (of the `paid` total) split over what paid: the card's share
 // (index -1) or tender `index`'s, each in proportion, the rounding remainder to the card when
 // the card paid anything, else to the last tender.

@@ -521,10 +521,10 @@ bool Orchestrator::skipped(const SagaRecord& s, Step step) const {
   if (kind->sends_ref != nullptr && s.*kind->sends_ref == 0) return true;  // nothing to act on
   // Card steps run as declared, except where stored value or a change's difference can leave
   // the card nothing to do.
-  if (!kind->pays_by_card || (s.tenders.empty() && !settles_difference(s.kind))) {
+  if (kind->card == CardPart::kNone || (s.tenders.empty() && !settles_difference(s.kind))) {
     return false;
   }
-  if (step == Step::kRefund) {
+  if (kind->card == CardPart::kRefunds) {
     return s.payment == 0 || refund_share(s, owed_back(s), -1) <= 0;
   }
   return card_amount(s) <= 0;

@@ -10,6 +10,7 @@ namespace {
 const StepKind kStepKinds[] = {
     {.step = Step::kQuote,
      .op = Op::kQuote,
+     .before_charge_checks = true,
      .keyed = false,
      .keeps_amount = &SagaRecord::total,
      .on_failure = OnFailure::kFinish,
@@ -29,7 +30,7 @@ const StepKind kStepKinds[] = {
      .id_even_if_refused = true,
      .refused_status = "requires_action",
      .refused_code = "authentication_required",
-     .pays_by_card = true,
+     .card = CardPart::kPays,
      .on_failure = OnFailure::kCompensate},
     {.step = Step::kCommit,
      .op = Op::kCommit,
@@ -45,7 +46,7 @@ const StepKind kStepKinds[] = {
      .must_complete = true,
      // Without an idempotency key a retried capture finds the intent already captured.
      .ok_status = "succeeded",
-     .pays_by_card = true,
+     .card = CardPart::kPays,
      .on_failure = OnFailure::kCompensate},
     {.step = Step::kHold,
      .op = Op::kHold,
@@ -84,13 +85,14 @@ const StepKind kStepKinds[] = {
      .keyed = true,
      .must_complete = true,
      .marks_target_cancelled = true,
-     .pays_by_card = true,
+     .card = CardPart::kRefunds,
      .on_failure = OnFailure::kEscalate,
      .escalation = "refund_failed"},
     // A booking made before this orchestrator knew of it (or in another system): the
     // provider is the system of record, and says whose it is, what was paid and with what.
     {.step = Step::kFindBooking,
      .op = Op::kFindBooking,
+     .before_charge_checks = true,
      .keyed = false,
      .keeps_id = &SagaRecord::hold,
      .keeps_amount = &SagaRecord::total,
@@ -103,6 +105,7 @@ const StepKind kStepKinds[] = {
     // The same for an order: only a pending one can be cancelled (a delivered one is returned).
     {.step = Step::kFindOrder,
      .op = Op::kFindOrder,
+     .before_charge_checks = true,
      .keyed = false,
      .keeps_id = &SagaRecord::order,
      .keeps_amount = &SagaRecord::total,
@@ -156,6 +159,7 @@ const StepKind kStepKinds[] = {
 const StepKind kReturnKinds[] = {
     {.step = Step::kFindDeliveredOrder,
      .op = Op::kFindOrder,
+     .before_charge_checks = true,
      .keyed = false,
      .keeps_id = &SagaRecord::order,
      .keeps_amount = &SagaRecord::total,
@@ -178,6 +182,7 @@ const StepKind kReturnKinds[] = {
 const StepKind kExtrasKinds[] = {
     {.step = Step::kFindBookingForExtras,
      .op = Op::kFindBooking,
+     .before_charge_checks = true,
      .keyed = false,
      .keeps_id = &SagaRecord::hold,
      .needs_status = "confirmed",
@@ -187,6 +192,7 @@ const StepKind kExtrasKinds[] = {
      .fail_status = FailStatus::kRejectedUnlessTransient},
     {.step = Step::kQuoteExtras,
      .op = Op::kQuoteExtras,
+     .before_charge_checks = true,
      .keyed = false,
      .keeps_amount = &SagaRecord::total,
      .on_failure = OnFailure::kFinish,
@@ -204,6 +210,7 @@ const StepKind kExtrasKinds[] = {
 const StepKind kExchangeKinds[] = {
     {.step = Step::kQuoteExchange,
      .op = Op::kQuoteExchange,
+     .before_charge_checks = true,
      .keyed = false,
      .keeps_difference = true,
      .on_failure = OnFailure::kFinish,
@@ -216,6 +223,7 @@ const StepKind kExchangeKinds[] = {
     // The same for an order's items, one for one (a variant for another).
     {.step = Step::kQuoteItemSwap,
      .op = Op::kQuoteItemSwap,
+     .before_charge_checks = true,
      .keyed = false,
      .keeps_difference = true,
      .on_failure = OnFailure::kFinish,
@@ -229,6 +237,7 @@ const StepKind kExchangeKinds[] = {
     // is repaid by it, and only then is the payment it replaces refunded in full.
     {.step = Step::kFindOrderToRepay,
      .op = Op::kFindOrder,
+     .before_charge_checks = true,
      .keyed = false,
      .keeps_id = &SagaRecord::order,
      .keeps_amount = &SagaRecord::total,
@@ -344,6 +353,11 @@ uint32_t request_fields(Op op) {
   }();
   auto i = static_cast<std::size_t>(op);
   return i < index.size() ? index[i] : 0;
+}
+
+bool is_before_charge_checks(Step step) {
+  const StepKind* kind = step_kind(step);
+  return kind != nullptr && kind->before_charge_checks;
 }
 
 }  // namespace checkride

@@ -24,9 +24,21 @@ enum class FailStatus : uint8_t {
   kRejectedUnlessRetryable,  // rejected, but failed when a later attempt could succeed
 };
 
+// What a step does with the card's part of a payment, so it is skipped when there is none:
+// when stored value pays it all, or a change's difference leaves the card nothing to pay or
+// be refunded.
+enum class CardPart : uint8_t {
+  kNone,     // not a card step
+  kPays,     // authorizes or captures what the card pays
+  kRefunds,  // refunds the card's share of what is owed back
+};
+
 struct StepKind {
   Step step = Step::kDone;
   Op op = Op::kSearch;
+  // Runs before a charge's consent and spend checks (a quote, a lookup): failing there gives
+  // no spend back.
+  bool before_charge_checks = false;
   bool keyed = false;          // sends an idempotency key (a quote changes nothing, so it has none)
   bool must_complete = false;  // money or stock is committed: retried until the provider answers
   uint8_t registers = 0;       // the compensation registered (persisted) before the step is sent
@@ -47,8 +59,8 @@ struct StepKind {
   // Repeated once per stored-value tender (an index in the record says which), each
   // repetition with its own idempotency key; not run at all without tenders.
   bool per_tender = false;
-  bool covers_tender = false;  // a balance: less than the tender's amount ends it rejected
-  bool pays_by_card = false;   // the card's part: not run when the card pays nothing
+  bool covers_tender = false;       // a balance: less than the tender's amount ends it rejected
+  CardPart card = CardPart::kNone;  // the card's part: not run when it has nothing to move
   // A fare difference: a positive answer is what to charge (total), a negative one what is
   // owed back (refund_amount).
   bool keeps_difference = false;
@@ -62,6 +74,8 @@ struct StepKind {
 // The step kind of a forward step that calls a provider; nullptr for the pauses
 // (await_confirm) and done.
 const StepKind* step_kind(Step step);
+// Steps before a charge's consent and spend checks ran (StepKind::before_charge_checks).
+bool is_before_charge_checks(Step step);
 
 // Each compensation, newest first: the forward step it undoes, the op replayed to learn the
 // step's outcome when it is unknown, the op that undoes it, where the forward step's object
