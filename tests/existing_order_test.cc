@@ -35,11 +35,14 @@ ReplayResult replay_retail(const std::string& faults = "") {
   return r;
 }
 
-// The retail cassette replayed in `world` (a world file's text, written to `dir`).
-ReplayResult replay_retail_in(const std::string& dir, const std::string& world) {
+// The retail cassette replayed in `world` (a world file's text, written to `dir`), under
+// `faults` (a fault list's text) when given.
+ReplayResult replay_retail_in(const std::string& dir, const std::string& world,
+                              const std::string& faults = "") {
   ReplayOptions o;
   o.cassette = testing::source_path("scenarios/cassettes/retail-support.jsonl");
   o.world = testing::write_temp(dir, "world.yaml", world);
+  if (!faults.empty()) o.faults = testing::write_temp(dir, "faults.yaml", faults);
   o.allow_empty = true;
   o.out_dir = dir;
   o.quiet = true;
@@ -168,19 +171,8 @@ TEST(ExistingOrder, PaidWithStoredValueBeforeEachPartGetsItsShareBack) {
   for (const char* faults : {"", "[{provider: payment, op: credit, kind: lost_response, nth: 1}]",
                              "[{provider: orchestrator, op: credit, kind: crash, nth: 2, "
                              "restart_after: 2s}]"}) {
-    std::string dir = testing::temp_dir("retail-seeded-sv");
-    std::string w = world;
-    ReplayOptions o;
-    o.cassette = testing::source_path("scenarios/cassettes/retail-support.jsonl");
-    o.world = testing::write_temp(dir, "world.yaml", w);
-    if (*faults != '\0') o.faults = testing::write_temp(dir, "faults.yaml", faults);
-    o.allow_empty = true;
-    o.out_dir = dir;
-    o.quiet = true;
-    std::ostringstream out, err;
-    ReplayResult r;
-    run_replay(o, out, err, &r);
-    ASSERT_FALSE(r.sessions.empty()) << err.str();
+    ReplayResult r = replay_retail_in(testing::temp_dir("retail-seeded-sv"), world, faults);
+    ASSERT_FALSE(r.sessions.empty()) << faults;
     for (const auto& s : r.sessions) EXPECT_NE(s.verdict, "diverged") << s.session << s.why;
     EXPECT_EQ(r.report.money.at("stored_value_credited"), 2 * (1154 + 8990)) << faults;
     // The same money goes back as when the cards paid it all, only to other instruments.
