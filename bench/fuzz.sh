@@ -27,7 +27,7 @@ seed_files fuzz_scenario scenarios/*.yaml tests/wire/*.yaml bench/*.yaml scenari
   scenarios/catalogs/flights.yaml scenarios/catalogs/shop.yaml
 seed_files fuzz_cassette scenarios/cassettes/*.jsonl
 seed_files fuzz_action_catalog scenarios/catalogs/airline-actions.yaml \
-  scenarios/catalogs/airline-support.yaml
+  scenarios/catalogs/airline-support.yaml scenarios/catalogs/retail-support.yaml
 seed_text fuzz_action_payload order.json '{"session":"s1","user":"user_1","request_id":7,"action":"placeOrder","params":{"items":[{"sku":"RUN-BLUE-42","quantity":1}],"coupon":"SPRING","max_total_cents":7400},"idempotency_key":"k-1","payment_method":"pm_1"}'
 seed_text fuzz_action_payload booking.json '{"session":"s2","user":"user_2","request_id":1,"action":"createBooking","params":{"offer":"FL-SFO-JFK","seats":2},"idempotency_key":"k-2"}'
 seed_text fuzz_form_body intent.txt 'amount=900&currency=usd&confirm=true&payment_method=pm_card_visa&metadata[order]=o_1&payment_method_types[0]=card'
