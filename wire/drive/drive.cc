@@ -11,7 +11,10 @@
 #include <thread>
 
 #include "orchestrator/action_catalog.h"
+#include "protocol/cassette.h"
+#include "protocol/catalog_ref.h"
 #include "protocol/input_error.h"
+#include "protocol/input_file.h"
 #include "protocol/json_input.h"
 #include "simulator/rng.h"
 #include "simulator/simulation.h"
@@ -50,6 +53,21 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
       scenario = default_scenario();
       scenario.name = std::filesystem::path(o.cassette).stem().string();
       scenario.mix = {MixEntry{o.cassette, 1}};
+      // The catalog the cassette was recorded with, as replay reads it: its tools map onto
+      // that catalog's actions, not the built-in ones.
+      CatalogRef recorded;
+      if (catalog_ref_of(load_cassette(o.cassette).header, recorded) &&
+          recorded.path != "default") {
+        std::string path = resolve_catalog_ref(recorded, o.cassette);
+        if (input_path_exists(path)) {
+          scenario.actions = path;
+        } else {
+          err << "checkride drive: warning: the cassette names the action catalog '"
+              << recorded.path << "' (" << path
+              << "), which does not exist: its tools are counted against the built-in one "
+                 "(drive --scenario with orchestrator.actions names another)\n";
+        }
+      }
     } else {
       throw InputError("drive", 0, "", "expected --scenario or --cassette");
     }
