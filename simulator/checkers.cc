@@ -57,7 +57,8 @@ Truth truth_of(UserId user, const World& w) {
     t.debited += d->amount;
     t.credited += d->credited;
     for (std::size_t j = 0; j < i; ++j) {
-      if (w.stored_value.debit(debits[j])->account == d->account) {
+      const auto* earlier = w.stored_value.debit(debits[j]);
+      if (!earlier->seeded && earlier->account == d->account) {
         ++t.duplicate_debits;
         break;
       }

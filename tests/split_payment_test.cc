@@ -572,6 +572,9 @@ TEST(PaidWithStoredValueBefore, AChangeThatCannotGiveStoredValueBackIsRefused) {
       << "the downgrade refunds nothing";
   EXPECT_EQ(session_of(r, 11, 1).verdict, "same") << "a change that costs more owes nothing back";
   EXPECT_EQ(session_of(r, 3, 1).verdict, "same") << "its cancel re-credits the gift card";
+  // Task 5 pays with the same gift card in a session that starts with Q9X2LP's debit on it:
+  // the debit made before the session is not a first charge the session's repeats.
+  EXPECT_EQ(metric(r, "duplicate_charges"), 0);
   EXPECT_EQ(metric(r, "money_difference_cents"), 0);
   EXPECT_EQ(metric(r, "orphan_authorizations"), 0);
 }
