@@ -9,11 +9,33 @@ namespace {
 constexpr int64_t kDefaultPrice = 1000;
 constexpr int32_t kAmple = 1'000'000;
 
+// The stored-value parts a described booking says paid for it (`payments` in `describes:`),
+// each an instrument of the user's: a cancel then gives each its share back. None when they
+// add up to more than the booking was paid.
+std::vector<StoredValuePart> described_parts(const HandlerInput& in, int64_t paid,
+                                             const std::string& user,
+                                             std::map<std::string, StoredValueSpec>& found) {
+  std::vector<StoredValuePart> parts;
+  int64_t sum = 0;
+  for (const auto& p : in.payments) {
+    if (!p.stored_value || p.amount <= 0) continue;
+    parts.push_back(StoredValuePart{p.instrument, p.amount});
+    sum += p.amount;
+  }
+  if (paid <= 0 || sum > paid || parts.size() > 16) return {};
+  for (const auto& p : parts) {
+    StoredValueSpec& v = found[user + "\n" + p.id];
+    v.id = p.id;
+    v.user = user;
+  }
+  return parts;
+}
+
 // A lookup whose recorded result describes a booking (the catalog's `describes:`) seeds it
 // for the session's user, unless the world already holds that reference for them.
 void seed_described_booking(const SessionTemplate& session, const CassetteStep& step,
                             const ActionSpec& spec, const ActionCatalog& actions,
-                            Scenario& scenario) {
+                            Scenario& scenario, std::map<std::string, StoredValueSpec>& found) {
   if (!spec.describes_booking || !step.recorded_result || !is_success(step.recorded)) return;
   HandlerInput in;
   std::string error;
@@ -30,6 +52,7 @@ void seed_described_booking(const SessionTemplate& session, const CassetteStep& 
   b.connections = in.connections;
   b.seats = in.seats;
   b.paid = in.max_total > 0 ? in.max_total : -1;
+  b.paid_stored_value = described_parts(in, b.paid, user, found);
   b.origin = "recorded result of " + step.action;
   b.line = step.line;
   b.field = "describes.booking.offer";
@@ -71,7 +94,9 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
     for (const auto& step : session.steps) {
       if (step.kind != CassetteStep::Kind::kAction) continue;
       const ActionSpec* spec = actions.find(step.action);
-      if (spec != nullptr) seed_described_booking(session, step, *spec, actions, scenario);
+      if (spec != nullptr) {
+        seed_described_booking(session, step, *spec, actions, scenario, stored_value);
+      }
       HandlerInput in;
       std::string error;
       if (spec == nullptr || !step.params->is_object() ||

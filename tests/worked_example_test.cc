@@ -108,6 +108,9 @@ TEST(WorkedExample, WithoutAWorldTheRecordedLookupsDescribeTheReservations) {
   for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
   EXPECT_GT(r.report.money.at("refunded"), 0);  // the fare rules are unknown: refunded in full
   EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
+  // R7GC2M's recorded payment history names the gift card's $150 of $518: cancelled and
+  // refunded in full (task 15), the gift card gets all of its part back, per trial.
+  EXPECT_EQ(r.report.money.at("stored_value_credited"), 2 * 15000);
 }
 
 TEST(WorkedExample, ARecordedFailureTheSandboxDoesNotReproduceDiverges) {
