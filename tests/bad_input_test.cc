@@ -7,6 +7,7 @@
 
 #include "orchestrator/action_catalog.h"
 #include "protocol/input_error.h"
+#include "protocol/user_regex.h"
 #include "simulator/replay.h"
 #include "simulator/scenario.h"
 #include "simulator/suite.h"
@@ -230,7 +231,7 @@ TEST_F(BadInput, ACatalogsErrorPatternsAreRegularExpressions) {
                                   "c.yaml");
     ADD_FAILURE() << "a repetition count of 6.7e19 loaded";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("error_patterns[0]: a repetition count above 1000"),
+    EXPECT_NE(std::string(e.what()).find("error_patterns[0]: a repetition count or backreference"),
               std::string::npos)
         << e.what();
   }
@@ -241,9 +242,23 @@ TEST_F(BadInput, ACatalogsErrorPatternsAreRegularExpressions) {
         "c.yaml");
     ADD_FAILURE() << "a schema pattern with a repetition count of 1e11 loaded";
   } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("a repetition count above 1000"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("a repetition count or backreference above 1000"),
+              std::string::npos)
         << e.what();
   }
+  // Found by fuzz_action_catalog: a backreference number overflows the same way.
+  try {
+    ActionCatalog::from_yaml_text(
+        "error_patterns: [\"(a)\\\\\\\\\\\\6666666666666666666666\"]\n" + actions, "c.yaml");
+    ADD_FAILURE() << "a backreference of 6.7e21 loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("error_patterns[0]: a repetition count or backreference"),
+              std::string::npos)
+        << e.what();
+  }
+  std::regex small;
+  std::string why;
+  EXPECT_TRUE(compile_user_regex("(a)(b)\\2\\\\9999", std::regex::ECMAScript, small, why)) << why;
 }
 
 // Found by fuzz_action_catalog: a mapping pointer with a bare '~' loaded, then threw
