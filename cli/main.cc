@@ -17,6 +17,7 @@
 #include "recorder/llm_proxy.h"
 #include "recorder/record_on_miss.h"
 #include "reports/diff.h"
+#include "reports/report_merge.h"
 #include "simulator/consent_policy.h"
 #include "simulator/replay.h"
 #include "simulator/suite.h"
@@ -35,7 +36,8 @@ constexpr const char* kUsage =
     "commands:\n"
     "  run SCENARIO|DIR...   simulate scenarios, write reports, gate on expect:\n"
     "  validate FILE...      check scenarios, cassettes and action catalogs\n"
-    "  sweep SCENARIO --seeds A..B   one run per seed; pass^k per session template\n"
+    "  sweep SCENARIO --seeds A..B   one run per seed (--jobs, --swarm, --shard); pass^k\n"
+    "  report merge DIR... --out DIR   add up a sharded sweep's reports, exactly\n"
     "  diff BASE CANDIDATE   compare two reports (or report directories) against thresholds\n"
     "  defects               list the orchestrator's defect switches\n"
     "  replay CASSETTE       each recorded session once through the sandbox; where it diverges\n"
@@ -74,6 +76,16 @@ bool parse_or_help(const std::vector<std::string>& args, const po::options_descr
   return true;
 }
 
+bool no_color() {
+  const char* v = std::getenv("NO_COLOR");
+  return v != nullptr && *v != '\0';
+}
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? "" : v;
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description desc("checkride run SCENARIO|DIR... [options]");
   RunOptions o;
@@ -95,6 +107,8 @@ int cmd_run(const std::vector<std::string>& args) {
       "junit", po::value<std::string>(&o.junit_file), "also write JUnit XML here")(
       "allow-empty", po::bool_switch(&o.allow_empty),
       "accept a run that exercised nothing (default: NO EVIDENCE, exit 1)")(
+      "swarm", po::bool_switch(&o.swarm),
+      "draw from the seed which fault rules are on and their rates (as `sweep --swarm`)")(
       "audit-log", po::value<std::string>(&o.audit_log),
       "also write the orchestrator's hash-chained audit log (JSONL) here; one scenario")(
       "scenario", po::value<std::vector<std::string>>(&o.paths), "scenario files or directories");
@@ -126,10 +140,10 @@ int cmd_run(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  // Decoration only for a person at a terminal: never in CI logs, pipes or with NO_COLOR.
-  bool no_color = std::getenv("NO_COLOR") != nullptr && *std::getenv("NO_COLOR") != '\0';
-  o.progress = !o.quiet && !no_color && isatty(STDERR_FILENO);
-  o.color = !no_color && isatty(STDOUT_FILENO);
+  // Progress only for a person at a terminal, never in CI logs or pipes; NO_COLOR turns off
+  // colour, not progress.
+  o.progress = !o.quiet && isatty(STDERR_FILENO);
+  o.color = !no_color() && isatty(STDOUT_FILENO);
   return checkride::run_scenarios(o, std::cout, std::cerr);
 }
 
@@ -175,8 +189,20 @@ int cmd_sweep(const std::vector<std::string>& args) {
   po::options_description desc("checkride sweep SCENARIO --seeds A..B [options]");
   checkride::SweepOptions o;
   std::vector<std::string> scenarios;
+  std::string shard;
+  int shards = 0;
   desc.add_options()("help,h", "show this help")("seeds", po::value<std::string>(&o.seeds),
                                                  "inclusive range of seeds, e.g. 1..8")(
+      "jobs,j", po::value<int>(&o.jobs)->default_value(1),
+      "processes running seeds at once (the report is byte-identical for any N)")(
+      "swarm", po::bool_switch(&o.swarm),
+      "each seed draws which fault rules are on and their rates (`run --seed N --swarm` "
+      "reproduces one)")("shard", po::value<std::string>(&shard),
+                         "I/N: run seeds A+I, A+I+N, ... (else $CHECKRIDE_SHARD)")(
+      "shards", po::value<int>(&shards),
+      "N shards, this one's index from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)")(
+      "defect", po::value<std::vector<std::string>>(&o.defects),
+      "enable a defect switch (repeatable)")(
       "set", po::value<std::vector<std::string>>(&o.overrides),
       "override any field: key.path=value")(
       "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
@@ -192,7 +218,41 @@ int cmd_sweep(const std::vector<std::string>& args) {
     return 2;
   }
   o.scenario = scenarios[0];
+  try {
+    o.shard = checkride::resolve_shard(shard, env_or_empty("CHECKRIDE_SHARD"),
+                                       env_or_empty("JOB_COMPLETION_INDEX"), shards);
+  } catch (const checkride::InputError& e) {
+    std::cerr << "checkride sweep: " << e.what() << "\n";
+    return 2;
+  }
+  o.progress = !o.quiet && isatty(STDERR_FILENO);
+  o.color = !no_color() && isatty(STDERR_FILENO);
   return checkride::run_sweep(o, std::cout, std::cerr);
+}
+
+int cmd_report(const std::vector<std::string>& args) {
+  std::string sub = args.empty() ? "" : args[0];
+  std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
+  if (sub == "merge") {
+    po::options_description desc(
+        "checkride report merge DIR... --out DIR\n"
+        "  adds up the shard reports (*.sweep.json) of one sweep, exactly");
+    std::vector<std::string> inputs;
+    std::string out_dir;
+    desc.add_options()("help,h", "show this help")(
+        "out", po::value<std::string>(&out_dir), "where the merged NAME.sweep.{json,md} go")(
+        "input", po::value<std::vector<std::string>>(&inputs),
+        "directories holding shard reports, or the files");
+    po::variables_map vm;
+    if (parse_or_help(rest, desc, "input", vm)) return 0;
+    if (inputs.empty() || out_dir.empty()) {
+      std::cerr << "checkride report merge: expected DIR... and --out DIR\n";
+      return 2;
+    }
+    return checkride::run_report_merge(inputs, out_dir, std::cout, std::cerr);
+  }
+  std::cerr << "checkride report: expected `report merge DIR... --out DIR`\n";
+  return 2;
 }
 
 // What recording commands share: which tools are actions, what else to redact, and what
@@ -569,6 +629,7 @@ int main(int argc, char** argv) {
     if (cmd == "defects") return cmd_defects(args);
     if (cmd == "diff") return cmd_diff(args);
     if (cmd == "sweep") return cmd_sweep(args);
+    if (cmd == "report") return cmd_report(args);
     if (cmd == "record") return cmd_record(args);
     if (cmd == "replay") return cmd_replay(args);
     if (cmd == "serve") return cmd_serve(args);

@@ -6,6 +6,7 @@
 
 #include "orchestrator/action_catalog.h"
 #include "orchestrator/audit_log.h"
+#include "orchestrator/branch_coverage.h"
 #include "orchestrator/config.h"
 #include "orchestrator/effects.h"
 #include "orchestrator/retry.h"
@@ -52,6 +53,8 @@ class Orchestrator {
   const std::vector<Escalation>& review_queue() const { return review_queue_; }
   const AuditLog& audit() const { return audit_; }
   int breaker_openings() const { return breakers_.opened(); }
+  // The rarely taken branches this instance ran (a restarted one starts from zero).
+  const BranchCoverage& coverage() const { return coverage_; }
 
  private:
   enum class PendingKind : uint8_t { kStep, kCompensation, kRefresh, kQuery, kFireAndForget };
@@ -142,6 +145,7 @@ class Orchestrator {
   Store& store_;
   AuditLog audit_;
   CircuitBreakers breakers_;
+  BranchCoverage coverage_;
 
   CallId next_call_ = 1;
   TimerId next_timer_ = 1;

@@ -153,6 +153,7 @@ void Orchestrator::send(SagaRecord& s, PendingKind kind, ProviderRequest req, Ti
   }
   Provider provider = provider_of(req.op);
   if (Time until = breakers_.blocked_until(provider, now)) {
+    ++coverage_.breaker_waits;
     TimerId t = next_timer_++;
     timers_[t] = TimerCtx{TimerKind::kRetry, s.id};
     out.timers.push_back(TimerRequest{t, until});
@@ -163,6 +164,7 @@ void Orchestrator::send(SagaRecord& s, PendingKind kind, ProviderRequest req, Ti
   audit_.append(now, "step", s.session, s.id, op_name(req.op), req.amount);
   CallId id = next_call_++;
   pending_[id] = Pending{kind, req.op, s.id, s.user, s.session, 0, static_cast<uint16_t>(index)};
+  if (kind == PendingKind::kCompensation) ++coverage_.compensations[static_cast<int>(req.op)];
   out.calls.push_back(ProviderCall{id, std::move(req), config_.retries.call_timeout});
 }
 
@@ -177,6 +179,7 @@ void Orchestrator::request_refresh(UserId user, Time now, Effects& out) {
   req.refresh_token = grant ? grant->refresh_token : 0;
   CallId id = next_call_++;
   pending_[id] = Pending{PendingKind::kRefresh, req.op, 0, user, 0, 0};
+  ++coverage_.token_refreshes;
   audit_.append(now, "step", 0, 0, "token_refresh", 0);
   out.calls.push_back(ProviderCall{id, std::move(req), config_.retries.call_timeout});
 }
@@ -280,6 +283,7 @@ bool Orchestrator::schedule_retry(SagaRecord& s, const ProviderReply& r, bool fo
   const bool in_flight = r.error == ErrorCode::kIdempotencyKeyInUse;
   if (!forever && !in_flight && s.attempt >= config_.retries.max) return false;
   if (s.attempt < 250) ++s.attempt;
+  ++coverage_.retries[static_cast<int>(r.error)];
   Duration delay = backoff_delay(config_.retries, config_.seed, s.id * 131 + s.comp,
                                  std::min<int>(s.attempt, 30), r.retry_after);
   TimerId t = next_timer_++;
@@ -758,12 +762,15 @@ void Orchestrator::recover(Time now, Effects& out) {
       TimerId t = next_timer_++;
       timers_[t] = TimerCtx{TimerKind::kHoldExpiry, s.id};
       out.timers.push_back(TimerRequest{t, std::max(now, s.hold_expires_at)});
+      ++coverage_.recovered_holds;
       continue;
     }
     ++in_flight_;
     if (s.compensating) {
+      ++coverage_.recovered_compensations;
       compensate_next(s, now, out);
     } else {
+      ++coverage_.recovered_steps;
       s.ambiguous = true;  // the step was written before it was sent: it may have acted
       run_step(s, now, out);
     }

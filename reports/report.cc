@@ -104,9 +104,16 @@ nlohmann::json report_to_json(const Report& r) {
   j["outcomes"] = r.outcomes;
   nlohmann::json rules = nlohmann::json::array();
   for (const auto& f : r.fault_rules) {
-    rules.push_back({{"rule", f.rule}, {"line", f.line}, {"fired", f.fired}});
+    nlohmann::json rule = {{"rule", f.rule}, {"line", f.line}, {"fired", f.fired}};
+    if (r.swarm) {
+      rule["active"] = f.active;
+      rule["probability"] = f.probability;
+    }
+    rules.push_back(rule);
   }
   j["fault_rules"] = rules;
+  if (r.swarm) j["swarm"] = true;
+  j["branch_coverage"] = r.branches;
   return j;
 }
 
@@ -144,6 +151,34 @@ void outcome_tables(const Report& r, std::ostringstream& md) {
 }
 
 }  // namespace
+
+void fault_coverage_tables(const std::vector<FaultRuleCount>& rules, bool swarm,
+                           const std::map<std::string, uint64_t>& branches,
+                           std::ostringstream& md) {
+  if (!rules.empty()) {
+    md << "| fault rule | line | fired |" << (swarm ? " swarm draw |" : "") << "\n|---|---|---|"
+       << (swarm ? "---|" : "") << "\n";
+    for (const auto& f : rules) {
+      md << "| " << f.rule << " | " << f.line << " | " << f.fired
+         << (f.fired == 0 && f.active ? " ⚠️ never fired: it tested nothing" : "") << " |";
+      if (swarm) md << (f.active ? " p=" + format_number(f.probability) : " off") << " |";
+      md << "\n";
+    }
+    md << "\n";
+  }
+  if (branches.empty()) return;
+  // Only the branches that ran, then one line naming those that never did.
+  md << "| branch the orchestrator ran | times |\n|---|---|\n";
+  std::string never;
+  for (const auto& [name, n] : branches) {
+    if (n > 0)
+      md << "| " << name << " | " << n << " |\n";
+    else
+      never += (never.empty() ? "" : ", ") + name;
+  }
+  md << "\n";
+  if (!never.empty()) md << "Never ran: " << never << ".\n\n";
+}
 
 std::string report_to_markdown(const Report& r) {
   std::ostringstream md;
@@ -193,14 +228,7 @@ std::string report_to_markdown(const Report& r) {
     }
     md << "\n";
   }
-  if (!r.fault_rules.empty()) {
-    md << "| fault rule | line | fired |\n|---|---|---|\n";
-    for (const auto& f : r.fault_rules) {
-      md << "| " << f.rule << " | " << f.line << " | " << f.fired
-         << (f.fired == 0 ? " ⚠️ never fired: it tested nothing" : "") << " |\n";
-    }
-    md << "\n";
-  }
+  fault_coverage_tables(r.fault_rules, r.swarm, r.branches, md);
   if (!r.tool_calls.empty()) {
     md << "| recorded tool | calls | mapped to an action | kept as notes |\n|---|---|---|---|\n";
     for (const auto& [name, c] : r.tool_calls) {

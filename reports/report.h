@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct FaultRuleCount {
   std::string rule;  // "faults[2]: payment capture lost_response"
   int line = 0;      // where it was declared
   int64_t fired = 0;
+  // Under --swarm the seed draws whether the rule is on and how often it strikes.
+  bool active = true;
+  double probability = 1;
 };
 
 struct StepFailures {
@@ -58,6 +62,10 @@ struct Report {
   uint64_t flows = 0;       // sagas started, the denominator of failures per 100 flows
   ToolCoverage tool_calls;  // the recordings' tool calls and how they map, each template once
   std::vector<FaultRuleCount> fault_rules;   // each fault rule and how often it struck
+  bool swarm = false;                        // the rules' activity and rates drawn from the seed
+  // Fault coverage of the orchestrator's branches: "compensation.void", "retry.timeout",
+  // "recovery.step"... Each counts how often it ran; zeros show what was never exercised.
+  std::map<std::string, uint64_t> branches;
   std::map<std::string, uint64_t> outcomes;  // intents by how they ended: confirmed or a reason
   // Why the run exercised nothing (no charge-bearing action ran, no tool call mapped to an
   // action), or "" when it exercised something. Such a run is never PASS...
@@ -79,6 +87,10 @@ struct RunStats {
 // Canonical JSON: "format": "checkride.report/v1", sorted keys, no wall-clock fields.
 nlohmann::json report_to_json(const Report& r);
 std::string report_to_markdown(const Report& r);
+// The fault rules (fired, swarm draw) and the branches the orchestrator ran, as Markdown.
+void fault_coverage_tables(const std::vector<FaultRuleCount>& rules, bool swarm,
+                           const std::map<std::string, uint64_t>& branches,
+                           std::ostringstream& md);
 std::string fingerprint_hex(uint64_t f);
 // How reports print a number: integers plainly, anything else with four decimals.
 std::string format_number(double v);

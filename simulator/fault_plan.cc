@@ -35,6 +35,7 @@ void FaultPlan::add(const FaultRule& rule) {
 }
 
 bool FaultPlan::matches(Live& l, Time now) {
+  if (!l.rule.active) return false;
   if (now < l.rule.from || now >= l.rule.to) return false;
   ++l.seen;
   if (l.rule.nth > 0 && l.seen != l.rule.nth) return false;
@@ -129,7 +130,7 @@ bool FaultPlan::malformed(const std::string& action, bool charge, Time now, bool
 bool FaultPlan::crash_after(Op op, Duration& restart_after) {
   for (Live& l : rules_) {
     const FaultRule& r = l.rule;
-    if (r.kind != FaultKind::kCrash || r.at >= 0 || !r.has_op || r.op != op) continue;
+    if (r.kind != FaultKind::kCrash || !r.active || r.at >= 0 || !r.has_op || r.op != op) continue;
     if (++l.seen == r.nth) {
       restart_after = r.restart_after;
       ++l.fired;
@@ -141,14 +142,14 @@ bool FaultPlan::crash_after(Op op, Duration& restart_after) {
 
 void FaultPlan::timed_crash_happened(Time now) {
   for (Live& l : rules_) {
-    if (l.rule.kind == FaultKind::kCrash && l.rule.at == now) ++l.fired;
+    if (l.rule.kind == FaultKind::kCrash && l.rule.active && l.rule.at == now) ++l.fired;
   }
 }
 
 std::vector<std::pair<Time, Duration>> FaultPlan::timed_crashes() const {
   std::vector<std::pair<Time, Duration>> out;
   for (const Live& l : rules_) {
-    if (l.rule.kind == FaultKind::kCrash && l.rule.at >= 0)
+    if (l.rule.kind == FaultKind::kCrash && l.rule.active && l.rule.at >= 0)
       out.emplace_back(l.rule.at, l.rule.restart_after);
   }
   return out;

@@ -58,6 +58,7 @@ struct FaultRule {
   Duration restart_after = 10 * kSecond;
   bool new_key = false;  // duplicate_action
   int line = 0;
+  bool active = true;  // --swarm may switch a rule off for a seed (it keeps its index)
 };
 
 struct MixEntry {
@@ -105,6 +106,7 @@ struct Scenario {
   AgentSpec agent;
   Duration drain = 30 * kMinute;
   std::vector<FaultRule> faults;
+  bool swarm = false;  // the faults' activity and rates were drawn from the seed
   std::vector<Gate> expect;
 };
 

@@ -948,6 +948,20 @@ std::vector<FaultRule> parse_fault_rules(const std::string& text, const std::str
 
 namespace {
 
+// `faults_fired: all`: every fault rule struck at least once, else the scenario proves
+// nothing about the faults it names. A gate on fault_rules_never_fired == 0.
+Gate faults_fired_gate(const Scenario& s, const YAML::Node& value, const std::string& path) {
+  if (!value.IsScalar() || value.Scalar() != "all") {
+    throw InputError(path, line_of(value), "expect.faults_fired",
+                     "expected `all` (every fault rule fires at least once)");
+  }
+  if (s.faults.empty()) {
+    throw InputError(path, line_of(value), "expect.faults_fired",
+                     "`all` gates on the scenario's fault rules, but `faults:` declares none");
+  }
+  return Gate{"fault_rules_never_fired", "==", 0, "0 (faults_fired: all)"};
+}
+
 Scenario read_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   YAML::Node root = load_yaml_file(path, "scenario");
   if (!root.IsMap())
@@ -975,6 +989,10 @@ Scenario read_scenario(const std::string& path, const std::vector<std::string>& 
     MapReader em(top.get("expect"), path, "expect");
     for (const auto& kv : top.get("expect")) {
       std::string metric = kv.first.Scalar();
+      if (metric == "faults_fired") {
+        s.expect.push_back(faults_fired_gate(s, kv.second, path));
+        continue;
+      }
       if (!is_known_metric(metric)) {
         throw InputError(path, line_of(kv.first), "expect." + metric,
                          unknown_metric_message(metric));

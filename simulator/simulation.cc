@@ -449,11 +449,17 @@ Report Simulation::check() {
   judge_evidence(r, templates_);
   int64_t never = 0;
   for (std::size_t i = 0; i < faults_.size(); ++i) {
-    r.fault_rules.push_back(
-        FaultRuleCount{describe_fault(faults_.rule(i), i), faults_.rule(i).line, faults_.fired(i)});
-    never += faults_.fired(i) == 0;
+    const FaultRule& rule = faults_.rule(i);
+    r.fault_rules.push_back(FaultRuleCount{describe_fault(rule, i), rule.line, faults_.fired(i),
+                                           rule.active, rule.probability});
+    // A rule the swarm draw switched off for this seed could not fire: not a gap in coverage.
+    never += rule.active && faults_.fired(i) == 0;
   }
   r.metrics["fault_rules_never_fired"] = static_cast<double>(never);
+  r.swarm = scenario_.swarm;
+  BranchCoverage branches = branch_coverage_;
+  if (orchestrator_) branches.add(orchestrator_->coverage());
+  r.branches = branches.named();
   r.gates = evaluate_gates(scenario_.expect, r.metrics);
   return r;
 }
@@ -528,6 +534,7 @@ void Simulation::dispatch(const ProviderCall& call, Time now) {
 void Simulation::crash(Time now, Duration restart_after) {
   if (!orchestrator_) return;
   faults_.timed_crash_happened(now);
+  branch_coverage_.add(orchestrator_->coverage());  // what the dead instance ran still counts
   orchestrator_.reset();  // in-flight replies and timers to this instance are lost
   ++epoch_;
   ++crashes_;

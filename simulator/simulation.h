@@ -106,6 +106,7 @@ class Simulation {
   std::unique_ptr<Orchestrator> orchestrator_;
   uint32_t epoch_ = 0;
   int64_t crashes_ = 0;
+  BranchCoverage branch_coverage_;  // what instances that crashed ran
   Effects fx_;
   EventQueue queue_;
   FaultPlan faults_;

@@ -18,6 +18,7 @@
 #include "reports/junit.h"
 #include "simulator/scenario.h"
 #include "simulator/simulation.h"
+#include "simulator/swarm.h"
 
 namespace checkride {
 namespace fs = std::filesystem;
@@ -87,7 +88,7 @@ void print_failed_gates(const Report& report, const std::string& indent, std::os
     }
   }
   for (const auto& f : report.fault_rules) {
-    if (f.fired == 0) {
+    if (f.fired == 0 && f.active) {
       out << indent << "warning: " << f.rule << " (line " << f.line
           << ") never fired: it tested nothing\n";
     }
@@ -106,6 +107,19 @@ void write_file(const std::string& path, const std::string& text) {
   if (!f) throw std::runtime_error("cannot write " + path);
 }
 
+void apply_defects(Scenario& s, const std::vector<std::string>& names) {
+  for (const auto& d : names) {
+    Defect defect;
+    if (!parse_defect(d, defect)) {
+      throw InputError("--defect", 0, d, "unknown defect; run `checkride defects` for the list");
+    }
+    if (std::find(s.defect_names.begin(), s.defect_names.end(), d) == s.defect_names.end()) {
+      s.orchestrator.defects.enable(defect);
+      s.defect_names.push_back(d);
+    }
+  }
+}
+
 Report simulate_scenario(const Scenario& scenario) { return simulate(scenario, 0).report; }
 
 int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& err) {
@@ -116,23 +130,11 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
       for (const auto& f : expand_scenarios(p)) files.push_back(f);
     }
     std::vector<std::string> overrides = options.overrides;
-    for (const auto& d : options.defects) {
-      Defect defect;
-      if (!parse_defect(d, defect)) {
-        throw InputError("--defect", 0, d, "unknown defect; run `checkride defects` for the list");
-      }
-    }
     // Validate everything before running anything: bad input runs nothing.
     for (const auto& f : files) {
       Scenario s = load_scenario(f, overrides);
-      for (const auto& d : options.defects) {
-        Defect defect;
-        parse_defect(d, defect);
-        if (std::find(s.defect_names.begin(), s.defect_names.end(), d) == s.defect_names.end()) {
-          s.orchestrator.defects.enable(defect);
-          s.defect_names.push_back(d);
-        }
-      }
+      apply_defects(s, options.defects);
+      if (options.swarm) apply_swarm(s);
       for (const auto& m : s.mix) load_cassette(m.cassette);
       if (s.actions != "default") ActionCatalog::from_file(s.actions);
       if (options.trace_session > 0 && options.trace_session > static_cast<uint64_t>(s.sessions)) {

@@ -16,6 +16,7 @@ struct RunOptions {
   std::string junit_file;    // also write JUnit XML (one testcase per gate) here
   std::string audit_log;     // also write the orchestrator's audit log (JSONL) here
   bool allow_empty = false;  // accept a run that exercised nothing (else NO EVIDENCE, exit 1)
+  bool swarm = false;        // draw the fault rules' activity and rates from the seed
   bool quiet = false;
   bool progress = false;  // a progress line on `err` for long runs (a TTY only)
   bool color = false;     // PASS/FAIL in colour (a TTY without NO_COLOR only)
@@ -30,6 +31,8 @@ int validate_files(const std::vector<std::string>& files, std::ostream& out, std
 
 struct Scenario;
 struct Report;
+// Turns on the named defect switches (--defect); throws InputError on an unknown name.
+void apply_defects(Scenario& scenario, const std::vector<std::string>& names);
 // One simulated run of a loaded scenario (its own action catalog, if any, is read).
 Report simulate_scenario(const Scenario& scenario);
 // The summary lines for the gates a report failed, and for a run that exercised nothing,

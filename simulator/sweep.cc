@@ -1,54 +1,133 @@
 #include "simulator/sweep.h"
 
 #include <charconv>
+#include <chrono>
 #include <filesystem>
-#include <map>
-#include <nlohmann/json.hpp>
 #include <ostream>
-#include <sstream>
 
+#include "protocol/catalog_ref.h"
 #include "protocol/input_error.h"
+#include "protocol/input_file.h"
 #include "reports/junit.h"
-#include "reports/report.h"
 #include "simulator/scenario.h"
 #include "simulator/suite.h"
+#include "simulator/swarm.h"
+#include "simulator/sweep_jobs.h"
 
 namespace checkride {
 namespace {
 
-constexpr uint64_t kMaxSeeds = 1000;
+constexpr uint64_t kMaxSeeds = 100000;
 
-std::string fixed(double v) {
-  std::ostringstream s;
-  s.setf(std::ios::fixed);
-  s.precision(3);
-  s << v;
-  return s.str();
+bool whole_number(std::string_view text, uint64_t& out) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
+}
+
+// "I/N" with 0 <= I < N, N >= 1.
+bool parse_shard(const std::string& text, ShardSpec& out) {
+  auto slash = text.find('/');
+  uint64_t index = 0, count = 0;
+  if (slash == std::string::npos ||
+      !whole_number(std::string_view(text).substr(0, slash), index) ||
+      !whole_number(std::string_view(text).substr(slash + 1), count) || count < 1 ||
+      count > 10000 || index >= count) {
+    return false;
+  }
+  out = ShardSpec{static_cast<int>(index), static_cast<int>(count)};
+  return true;
+}
+
+// What identifies the sweep across shards: the scenario's text and the overrides, so
+// shards of a scenario edited in between do not add up.
+std::string sweep_identity(const SweepOptions& o) {
+  std::string text = read_input_file(o.scenario, "scenario");
+  for (const auto& s : o.overrides) text += "\n--set " + s;
+  for (const auto& d : o.defects) text += "\n--defect " + d;
+  return catalog_text_sha256(text);
+}
+
+// The progress line: seeds done, failures so far and an estimate of the time left. The
+// wall clock here is for the person watching; it never reaches a report.
+class ProgressLine {
+ public:
+  ProgressLine(const SweepOptions& o, std::ostream& err, std::size_t total)
+      : on_(o.progress), color_(o.color), err_(err), total_(total) {}
+  void update(std::size_t done, std::size_t failed) {
+    if (!on_) return;
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double left = done ? elapsed / static_cast<double>(done) * static_cast<double>(total_ - done)
+                       : 0;
+    std::string failures = std::to_string(failed) + " failed";
+    if (color_ && failed > 0) failures = "\033[31m" + failures + "\033[0m";
+    err_ << "\r\033[Ksweep: " << done << "/" << total_ << " seeds, " << failures << ", ETA "
+         << static_cast<long long>(left + 0.5) << "s" << std::flush;
+  }
+  void clear() {
+    if (on_) err_ << "\r\033[K" << std::flush;
+  }
+
+ private:
+  bool on_, color_;
+  std::ostream& err_;
+  std::size_t total_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+std::string report_base(const SweepOptions& o, const std::string& name) {
+  std::string stem = name;
+  if (o.shard.count > 1) {
+    stem += ".shard-" + std::to_string(o.shard.index) + "-of-" + std::to_string(o.shard.count);
+  }
+  return (std::filesystem::path(o.out_dir) / stem).string();
 }
 
 }  // namespace
 
-double pass_hat_k(int n, int c, int k) {
-  if (k <= 0 || k > n || k > c) return 0;
-  double p = 1;
-  for (int i = 0; i < k; ++i) p *= static_cast<double>(c - i) / static_cast<double>(n - i);
-  return p;
-}
-
 bool parse_seed_range(const std::string& text, uint64_t& first, uint64_t& last) {
   auto dots = text.find("..");
   if (dots == std::string::npos) return false;
-  auto whole = [](const char* begin, const char* end, uint64_t& out) {
-    auto [ptr, ec] = std::from_chars(begin, end, out);
-    return begin != end && ec == std::errc() && ptr == end;
-  };
-  const char* s = text.data();
-  return whole(s, s + dots, first) && whole(s + dots + 2, s + text.size(), last) && first <= last;
+  std::string_view s = text;
+  return whole_number(s.substr(0, dots), first) && whole_number(s.substr(dots + 2), last) &&
+         first <= last;
+}
+
+ShardSpec resolve_shard(const std::string& flag, const std::string& checkride_shard,
+                        const std::string& job_completion_index, int count) {
+  ShardSpec shard;
+  if (!flag.empty()) {
+    if (!parse_shard(flag, shard)) {
+      throw InputError("--shard", 0, flag, "expected I/N with 0 <= I < N, e.g. 0/4");
+    }
+    return shard;
+  }
+  if (!checkride_shard.empty()) {
+    if (!parse_shard(checkride_shard, shard)) {
+      throw InputError("CHECKRIDE_SHARD", 0, checkride_shard,
+                       "expected I/N with 0 <= I < N, e.g. 0/4");
+    }
+    return shard;
+  }
+  if (count <= 0) return shard;
+  uint64_t index = 0;
+  if (job_completion_index.empty()) {
+    throw InputError("--shards", 0, std::to_string(count),
+                     "takes the shard's index from JOB_COMPLETION_INDEX (a Kubernetes Indexed "
+                     "Job), which is not set; or pass --shard I/N");
+  }
+  if (!whole_number(job_completion_index, index) || index >= static_cast<uint64_t>(count)) {
+    throw InputError("JOB_COMPLETION_INDEX", 0, job_completion_index,
+                     "expected an index from 0 to " + std::to_string(count - 1) + " (--shards " +
+                         std::to_string(count) + ")");
+  }
+  return ShardSpec{static_cast<int>(index), count};
 }
 
 int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
   uint64_t first = 0, last = 0;
   std::vector<Scenario> runs;
+  std::string identity;
   try {
     if (!parse_seed_range(o.seeds, first, last)) {
       throw InputError("--seeds", 0, o.seeds, "expected a range A..B of seeds with A <= B");
@@ -57,10 +136,24 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
       throw InputError("--seeds", 0, o.seeds,
                        "at most " + std::to_string(kMaxSeeds) + " seeds in one sweep");
     }
-    for (uint64_t seed = first; seed <= last; ++seed) {
+    if (o.jobs < 1 || o.jobs > 256) {
+      throw InputError("--jobs", 0, std::to_string(o.jobs), "expected 1 to 256 processes");
+    }
+    identity = sweep_identity(o);
+    for (uint64_t seed = first + o.shard.index; seed <= last; seed += o.shard.count) {
       std::vector<std::string> overrides = o.overrides;
       overrides.push_back("seed=" + std::to_string(seed));
-      runs.push_back(load_scenario(o.scenario, overrides));
+      Scenario s = load_scenario(o.scenario, overrides);
+      apply_defects(s, o.defects);
+      if (o.swarm) apply_swarm(s);
+      runs.push_back(std::move(s));
+      if (seed > last - o.shard.count) break;  // the next step would overflow
+    }
+    if (runs.empty()) {
+      throw InputError("--shard", 0, std::to_string(o.shard.index) + "/" +
+                       std::to_string(o.shard.count),
+                       "holds no seed of " + o.seeds + ": use at most " +
+                           std::to_string(last - first + 1) + " shards");
     }
   } catch (const InputError& e) {
     err << "checkride sweep: " << e.what() << "\n";
@@ -72,85 +165,36 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
     err << "checkride sweep: " << o.out_dir << ": cannot create report directory\n";
     return 2;
   }
-
-  const int n = static_cast<int>(runs.size());
-  std::vector<Report> reports;
-  std::map<std::string, int> successes;  // template -> seeds in which all its intents completed
-  std::map<std::string, int> trials;
-  std::map<std::string, std::string> session_of;  // template -> its session id
-  bool all_passed = true;
-  std::string no_evidence;  // the first seed that exercised nothing
-  for (const Scenario& s : runs) {
-    Report r = simulate_scenario(s);
-    r.allow_empty = o.allow_empty;
-    if (!r.no_evidence.empty() && !r.allow_empty && no_evidence.empty()) {
-      no_evidence = "seed " + std::to_string(r.seed) + ": " + r.no_evidence;
-    }
-    for (const auto& [name, t] : r.templates) {
-      if (t.intents == 0) continue;
-      ++trials[name];
-      session_of[name] = t.session;
-      if (t.completed == t.intents) ++successes[name];
-    }
-    all_passed = all_passed && r.passed();
-    reports.push_back(std::move(r));
-  }
-
   const std::string name = runs.front().name;
-  nlohmann::json j;
-  j["format"] = "checkride.sweep/v1";
-  j["scenario"] = name;
-  j["seeds"] = {first, last};
-  nlohmann::json per_seed = nlohmann::json::array();
-  for (const auto& r : reports) {
-    per_seed.push_back({{"seed", r.seed},
-                        {"passed", r.passed()},
-                        {"verdict", r.verdict()},
-                        {"fingerprint", fingerprint_hex(r.fingerprint)},
-                        {"completion_rate", r.metrics.at("completion_rate")},
-                        {"duplicate_charges", r.metrics.at("duplicate_charges")}});
+  const SweepReport blank(name, identity, first, last, o.swarm, o.shard);
+  SweepReport total = blank;
+  ProgressLine progress(o, err, runs.size());
+  std::size_t failed = 0;
+  std::string job_error = run_seeds(runs, o.jobs, o.allow_empty, blank, [&](const SweepReport& part) {
+    total.merge(part, "a sweep job");
+    for (const auto& r : part.runs()) failed += !r.passed;
+    progress.update(total.runs().size(), failed);
+  });
+  progress.clear();
+  if (!job_error.empty() || total.runs().size() != runs.size()) {
+    err << "checkride sweep: internal error: "
+        << (job_error.empty() ? "a job's seeds are missing" : job_error) << "\n";
+    return 3;
   }
-  j["runs"] = per_seed;
-  std::ostringstream md;
-  md << "## sweep " << name << " — seeds " << first << ".." << last << " ("
-     << (all_passed            ? "every seed met its gates"
-         : no_evidence.empty() ? "some seed failed a gate"
-                               : "NO EVIDENCE: " + no_evidence)
-     << ")\n\n"
-     << "pass^k per session template: the chance that k runs drawn from the " << n
-     << " all complete every intent of the template (τ-bench's pass^k).\n\n| template | c/n |";
-  for (int k = 1; k <= n; ++k) md << " k=" << k << " |";
-  md << "\n|---|---|";
-  for (int k = 1; k <= n; ++k) md << "---|";
-  md << "\n";
-  nlohmann::json templates = nlohmann::json::object();
-  for (const auto& [tmpl, count] : trials) {
-    int c = successes[tmpl];
-    // A template absent from a seed's run (never drawn by the mix) is not a trial there.
-    nlohmann::json pk = nlohmann::json::array();
-    md << "| " << tmpl << " | " << c << "/" << count << " |";
-    for (int k = 1; k <= n; ++k) {
-      double p = pass_hat_k(count, c, k);
-      pk.push_back(k <= count ? nlohmann::json(p) : nlohmann::json(nullptr));
-      md << " " << (k <= count ? fixed(p) : "—") << " |";
-    }
-    md << "\n";
-    templates[tmpl] = {{"trials", count}, {"successes", c}, {"pass_hat_k", pk}};
-    if (!session_of[tmpl].empty()) templates[tmpl]["session"] = session_of[tmpl];
-  }
-  j["templates"] = templates;
-  std::string base = (std::filesystem::path(o.out_dir) / name).string();
-  write_file(base + ".sweep.json", j.dump(2) + "\n");
-  write_file(base + ".sweep.md", md.str());
+  std::string base = report_base(o, name);
+  write_file(base + ".sweep.json", total.to_json().dump(2) + "\n");
+  std::string md = total.to_markdown();
+  write_file(base + ".sweep.md", md);
   if (!o.junit_file.empty()) {
+    std::vector<Report> reports = total.seed_reports();
     std::vector<JUnitSuite> suites;
     for (const auto& r : reports) {
       suites.push_back(JUnitSuite{name + " seed=" + std::to_string(r.seed), &r});
     }
     write_file(o.junit_file, junit_xml(suites));
   }
-  if (!o.quiet) out << md.str() << "\nreports in " << base << ".sweep.{json,md}\n";
-  return all_passed ? 0 : 1;
+  if (!o.quiet) out << md << "\nreports in " << base << ".sweep.{json,md}\n";
+  return total.passed() ? 0 : 1;
 }
 
 }  // namespace checkride

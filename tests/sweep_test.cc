@@ -5,8 +5,10 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
+#include "simulator/suite.h"
 #include "tests/test_support.h"
 
 namespace checkride {
@@ -65,6 +67,85 @@ TEST(Sweep, ABadSeedRangeIsExitTwo) {
   std::ostringstream out, err;
   EXPECT_EQ(run_sweep(o, out, err), 2);
   EXPECT_NE(err.str().find("--seeds: 9..1: expected a range A..B"), std::string::npos) << err.str();
+}
+
+std::string sweep_files(const std::string& dir, const std::string& name) {
+  return testing::read_text(dir + "/" + name + ".sweep.json") +
+         testing::read_text(dir + "/" + name + ".sweep.md");
+}
+
+// One process per job, seeds shared among them: the report does not change by a byte.
+TEST(Sweep, JobsChangeNotOneByteOfTheReport) {
+  std::string one, three;
+  for (int jobs : {1, 3}) {
+    auto dir = testing::temp_dir("sweep-jobs-" + std::to_string(jobs));
+    SweepOptions o;
+    o.scenario = testing::source_path("scenarios/lost-response-after-commit.yaml");
+    o.seeds = "5..14";
+    o.jobs = jobs;
+    o.out_dir = dir;
+    o.quiet = true;
+    std::ostringstream out, err;
+    EXPECT_EQ(run_sweep(o, out, err), 0) << err.str();
+    (jobs == 1 ? one : three) = sweep_files(dir, "lost-response-after-commit");
+  }
+  ASSERT_FALSE(one.empty());
+  EXPECT_TRUE(one == three) << "--jobs 3 wrote another report than --jobs 1";
+  // The seeds ran: ten of them, in seed order, with their witnesses and coverage summed.
+  nlohmann::json j = nlohmann::json::parse(one.substr(0, one.find("\n}\n") + 3));
+  ASSERT_EQ(j["runs"].size(), 10u);
+  EXPECT_EQ(j["runs"][9]["seed"], 14);
+  EXPECT_GT(j["fault_coverage"]["branches"]["retry.timeout"].get<int>(), 0);
+}
+
+// Swarm testing: each seed draws which rules are on and at what rate (off included), the
+// draw is in the seed's record, and `run --seed N --swarm` reproduces that seed alone.
+TEST(Sweep, SwarmDrawsRulesPerSeedAndOneSeedReproducesAlone) {
+  auto dir = testing::temp_dir("sweep-swarm");
+  SweepOptions o;
+  o.scenario = testing::source_path("scenarios/payment-outage.yaml");
+  o.seeds = "1..12";
+  o.swarm = true;
+  o.jobs = 2;
+  o.out_dir = dir;
+  o.quiet = true;
+  std::ostringstream out, err;
+  int rc = run_sweep(o, out, err);
+  ASSERT_TRUE(rc == 0 || rc == 1) << err.str();
+  nlohmann::json j = nlohmann::json::parse(testing::read_text(dir + "/payment-outage.sweep.json"));
+  EXPECT_TRUE(j["swarm"].get<bool>());
+  int off = 0, scaled = 0;
+  std::set<std::string> fingerprints;
+  for (const auto& run : j["runs"]) {
+    ASSERT_EQ(run["swarm"].size(), 2u);
+    fingerprints.insert(run["fingerprint"].get<std::string>());
+    for (const auto& d : run["swarm"]) {
+      off += !d["active"].get<bool>();
+      scaled += d["active"].get<bool>() && d["probability"].get<double>() < 1.0;
+    }
+  }
+  EXPECT_GT(off, 0) << "no seed drew a rule off";
+  EXPECT_GT(scaled, 0) << "no seed drew a rate below the rule's";
+  EXPECT_EQ(fingerprints.size(), 12u);
+  const nlohmann::json& seed7 = j["runs"][6];
+  ASSERT_EQ(seed7["seed"], 7);
+  Report alone = testing::run_scenario_file(o.scenario, {"seed=7"});
+  EXPECT_NE(fingerprint_hex(alone.fingerprint), seed7["fingerprint"]) << "swarm changed nothing";
+  RunOptions ro;
+  ro.paths = {o.scenario};
+  ro.overrides = {"seed=7"};
+  ro.swarm = true;
+  ro.out_dir = dir + "/alone";
+  ro.quiet = true;
+  std::ostringstream out2, err2;
+  run_scenarios(ro, out2, err2);
+  nlohmann::json r = nlohmann::json::parse(testing::read_text(dir + "/alone/payment-outage.json"));
+  EXPECT_EQ(r["fingerprint"], seed7["fingerprint"]);
+  EXPECT_TRUE(r["swarm"].get<bool>());
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(r["fault_rules"][i]["active"], seed7["swarm"][i]["active"]);
+    EXPECT_EQ(r["fault_rules"][i]["probability"], seed7["swarm"][i]["probability"]);
+  }
 }
 
 }  // namespace

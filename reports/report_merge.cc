@@ -1,0 +1,106 @@
+#include "reports/report_merge.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <ostream>
+
+#include "protocol/input_error.h"
+#include "protocol/input_file.h"
+#include "reports/sweep_report.h"
+
+namespace checkride {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool is_sweep_file(const fs::path& p) {
+  std::string name = p.filename().string();
+  const std::string suffix = ".sweep.json";
+  return name.size() > suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The sweep reports among the inputs: files as named, directories' *.sweep.json, sorted.
+std::vector<std::string> sweep_files(const std::vector<std::string>& inputs) {
+  std::vector<std::string> files;
+  for (const auto& input : inputs) {
+    if (input_path_is_directory(input)) {
+      std::vector<std::string> found;
+      for (const auto& entry : fs::directory_iterator(input)) {
+        if (entry.is_regular_file() && is_sweep_file(entry.path())) {
+          found.push_back(entry.path().string());
+        }
+      }
+      if (found.empty()) throw InputError(input, 0, "", "directory holds no *.sweep.json report");
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (input_path_exists(input)) {
+      files.push_back(input);
+    } else {
+      throw InputError(input, 0, "", "no such report file or directory");
+    }
+  }
+  return files;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  if (!f) throw InputError(path, 0, "", "cannot write the merged report");
+}
+
+}  // namespace
+
+int run_report_merge(const std::vector<std::string>& inputs, const std::string& out_dir,
+                     std::ostream& out, std::ostream& err) {
+  try {
+    std::vector<std::string> files = sweep_files(inputs);
+    std::vector<SweepReport> shards;
+    std::map<int, std::string> by_index;
+    for (const auto& f : files) {
+      std::string text = read_input_file(f, "sweep report");
+      nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+      if (j.is_discarded()) throw InputError(f, 0, "", "not JSON");
+      SweepReport s = SweepReport::from_json(j, f);
+      if (!shards.empty() && s.shard().count != shards.front().shard().count) {
+        throw InputError(f, 0, "shard",
+                         "a shard of " + std::to_string(s.shard().count) + ", but " +
+                             by_index.begin()->second + " is a shard of " +
+                             std::to_string(shards.front().shard().count));
+      }
+      auto [it, fresh] = by_index.emplace(s.shard().index, f);
+      if (!fresh) {
+        throw InputError(f, 0, "shard",
+                         "shard " + std::to_string(s.shard().index) + " again (also " +
+                             it->second + ")");
+      }
+      if (s.runs().size() != s.expected_seeds()) {
+        throw InputError(f, 0, "runs",
+                         "holds " + std::to_string(s.runs().size()) + " seeds; its shard has " +
+                             std::to_string(s.expected_seeds()));
+      }
+      shards.push_back(std::move(s));
+    }
+    SweepReport total = shards.front();
+    for (std::size_t i = 1; i < shards.size(); ++i) total.merge(shards[i], files[i]);
+    std::vector<int> indexes;
+    for (const auto& [index, file] : by_index) indexes.push_back(index);
+    total.finish_merge(indexes, files.front());
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    if (ec) throw InputError(out_dir, 0, "--out", "cannot create the report directory");
+    std::string base = (fs::path(out_dir) / total.scenario()).string();
+    std::string md = total.to_markdown();
+    write_text(base + ".sweep.json", total.to_json().dump(2) + "\n");
+    write_text(base + ".sweep.md", md);
+    out << md << "\nmerged " << shards.size() << " shard(s) into " << base << ".sweep.{json,md}\n";
+    return total.passed() ? 0 : 1;
+  } catch (const InputError& e) {
+    err << "checkride report merge: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace checkride
