@@ -43,6 +43,16 @@ data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"argu
 data: [DONE]
 '
 
+# A shard report of a small sweep (written when the shipped binary exists).
+if [ -x build/checkride ]; then
+  sweep_out=$(mktemp -d)
+  build/checkride sweep scenarios/lost-response-after-commit.yaml --seeds 1..2 --shard 0/2 \
+    --set workload.sessions=20 --quiet --out "$sweep_out" || true
+  seed_files fuzz_sweep_report "$sweep_out"/*.sweep.json
+  rm -rf "$sweep_out"
+fi
+seed_text fuzz_sweep_report empty.json '{"format":"checkride.sweep/v1","scenario":"s","scenario_sha256":"x","seeds":[1,1],"swarm":false,"runs":[],"totals":{"metrics":{},"latency_ms":{},"failures_by_step":{},"flows":0,"money_cents":{},"outcomes":{},"template_sessions":{}},"fault_coverage":{"rules":[],"branches":{}},"witnesses":[]}'
+
 mkdir -p "$corpus/fuzz_faces"  # face byte, method byte, path, newline, body
 printf '\x00\x01v1/payment_intents\namount=900&currency=usd&payment_method=pm_card_visa' \
   >"$corpus/fuzz_faces/create.txt"

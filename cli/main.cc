@@ -203,6 +203,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "N shards, this one's index from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)")(
       "defect", po::value<std::vector<std::string>>(&o.defects),
       "enable a defect switch (repeatable)")(
+      "defer-gates", po::bool_switch(&o.defer_gates),
+      "a shard: exit 0 when only gates failed (`report merge` gates on the whole sweep)")(
       "set", po::value<std::vector<std::string>>(&o.overrides),
       "override any field: key.path=value")(
       "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
@@ -239,8 +241,8 @@ int cmd_report(const std::vector<std::string>& args) {
         "  adds up the shard reports (*.sweep.json) of one sweep, exactly");
     std::vector<std::string> inputs;
     std::string out_dir;
-    desc.add_options()("help,h", "show this help")(
-        "out", po::value<std::string>(&out_dir), "where the merged NAME.sweep.{json,md} go")(
+    desc.add_options()("help,h", "show this help")("out", po::value<std::string>(&out_dir),
+                                                   "where the merged NAME.sweep.{json,md} go")(
         "input", po::value<std::vector<std::string>>(&inputs),
         "directories holding shard reports, or the files");
     po::variables_map vm;

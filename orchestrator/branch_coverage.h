@@ -18,9 +18,9 @@ struct BranchCoverage {
   std::array<uint64_t, kErrorCodeCount> retries{};  // retries scheduled, by the error
   uint64_t token_refreshes = 0;                     // refreshes sent (before expiry or on a 401)
   uint64_t breaker_waits = 0;                       // calls held back by an open breaker
-  uint64_t recovered_steps = 0;          // after a restart: sagas resumed at their step
-  uint64_t recovered_compensations = 0;  // ... resumed mid-compensation
-  uint64_t recovered_holds = 0;          // ... paused bookings whose hold expiry was re-armed
+  uint64_t recovered_steps = 0;                     // after a restart: sagas resumed at their step
+  uint64_t recovered_compensations = 0;             // ... resumed mid-compensation
+  uint64_t recovered_holds = 0;  // ... paused bookings whose hold expiry was re-armed
 
   void add(const BranchCoverage& other);
   // Every branch by name, zeros included, so a report shows what never ran:

@@ -1,8 +1,8 @@
 #pragma once
 #include <cstdint>
 #include <map>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -61,8 +61,8 @@ struct Report {
   std::vector<GateResult> gates;
   uint64_t flows = 0;       // sagas started, the denominator of failures per 100 flows
   ToolCoverage tool_calls;  // the recordings' tool calls and how they map, each template once
-  std::vector<FaultRuleCount> fault_rules;   // each fault rule and how often it struck
-  bool swarm = false;                        // the rules' activity and rates drawn from the seed
+  std::vector<FaultRuleCount> fault_rules;  // each fault rule and how often it struck
+  bool swarm = false;                       // the rules' activity and rates drawn from the seed
   // Fault coverage of the orchestrator's branches: "compensation.void", "retry.timeout",
   // "recovery.step"... Each counts how often it ran; zeros show what was never exercised.
   std::map<std::string, uint64_t> branches;
@@ -89,8 +89,7 @@ nlohmann::json report_to_json(const Report& r);
 std::string report_to_markdown(const Report& r);
 // The fault rules (fired, swarm draw) and the branches the orchestrator ran, as Markdown.
 void fault_coverage_tables(const std::vector<FaultRuleCount>& rules, bool swarm,
-                           const std::map<std::string, uint64_t>& branches,
-                           std::ostringstream& md);
+                           const std::map<std::string, uint64_t>& branches, std::ostringstream& md);
 std::string fingerprint_hex(uint64_t f);
 // How reports print a number: integers plainly, anything else with four decimals.
 std::string format_number(double v);

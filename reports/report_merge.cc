@@ -72,9 +72,9 @@ int run_report_merge(const std::vector<std::string>& inputs, const std::string& 
       }
       auto [it, fresh] = by_index.emplace(s.shard().index, f);
       if (!fresh) {
-        throw InputError(f, 0, "shard",
-                         "shard " + std::to_string(s.shard().index) + " again (also " +
-                             it->second + ")");
+        throw InputError(
+            f, 0, "shard",
+            "shard " + std::to_string(s.shard().index) + " again (also " + it->second + ")");
       }
       if (s.runs().size() != s.expected_seeds()) {
         throw InputError(f, 0, "runs",

@@ -172,8 +172,12 @@ json SweepReport::to_json() const {
   for (const auto& [k, h] : latency_) latency[k] = h.to_json();
   json failures = json::object();
   for (const auto& [k, f] : failures_by_step_) failures[k] = failures_json(f);
-  j["totals"] = {{"metrics", metrics},     {"latency_ms", latency}, {"failures_by_step", failures},
-                 {"flows", flows_},        {"money_cents", money_}, {"outcomes", outcomes_},
+  j["totals"] = {{"metrics", metrics},
+                 {"latency_ms", latency},
+                 {"failures_by_step", failures},
+                 {"flows", flows_},
+                 {"money_cents", money_},
+                 {"outcomes", outcomes_},
                  {"template_sessions", template_sessions_}};
   json rules = json::array();
   for (std::size_t i = 0; i < fault_rules_.size(); ++i) {

@@ -72,9 +72,10 @@ std::string SweepReport::to_markdown() const {
   std::string empty = no_evidence();
   md << "## sweep " << scenario_ << " — seeds " << first_ << ".." << last_;
   if (shard_.count > 1) md << " (shard " << shard_.index << "/" << shard_.count << ")";
-  md << " (" << (passed()        ? "every seed met its gates"
-                 : empty.empty() ? "some seed failed a gate"
-                                 : "NO EVIDENCE: " + empty)
+  md << " ("
+     << (passed()        ? "every seed met its gates"
+         : empty.empty() ? "some seed failed a gate"
+                         : "NO EVIDENCE: " + empty)
      << ")\n\n";
   if (swarm_) md << "Swarm: each seed drew which fault rules were on and their rates.\n\n";
   failed_seeds(runs_, swarm_, md);
@@ -95,8 +96,8 @@ std::string SweepReport::to_markdown() const {
     for (std::size_t i = 0; i < fault_rules_.size(); ++i) {
       const FaultRuleCount& f = fault_rules_[i];
       md << "| " << f.rule << " | " << f.line << " | " << f.fired
-         << (f.fired == 0 ? " ⚠️ never fired in any seed" : "") << " | " << rule_active_seeds_[i]
-         << " |\n";
+         << (f.fired == 0 ? " ⚠️ never fired in any seed" : "") << " | "
+         << rule_active_seeds_[i] << " |\n";
     }
     md << "\n";
   }
@@ -104,8 +105,8 @@ std::string SweepReport::to_markdown() const {
   if (!witnesses_.empty()) {
     md << "### Witnesses (the first " << witnesses_.size() << " in seed order)\n\n";
     for (const auto& w : witnesses_) {
-      md << "- **" << w.witness.metric << "** seed " << w.seed << " session "
-         << w.witness.session << "\n";
+      md << "- **" << w.witness.metric << "** seed " << w.seed << " session " << w.witness.session
+         << "\n";
       for (const auto& e : w.witness.events) md << "  - `" << e << "`\n";
     }
     md << "\n";

@@ -28,8 +28,7 @@ bool whole_number(std::string_view text, uint64_t& out) {
 bool parse_shard(const std::string& text, ShardSpec& out) {
   auto slash = text.find('/');
   uint64_t index = 0, count = 0;
-  if (slash == std::string::npos ||
-      !whole_number(std::string_view(text).substr(0, slash), index) ||
+  if (slash == std::string::npos || !whole_number(std::string_view(text).substr(0, slash), index) ||
       !whole_number(std::string_view(text).substr(slash + 1), count) || count < 1 ||
       count > 10000 || index >= count) {
     return false;
@@ -57,8 +56,8 @@ class ProgressLine {
     if (!on_) return;
     double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    double left = done ? elapsed / static_cast<double>(done) * static_cast<double>(total_ - done)
-                       : 0;
+    double left =
+        done ? elapsed / static_cast<double>(done) * static_cast<double>(total_ - done) : 0;
     std::string failures = std::to_string(failed) + " failed";
     if (color_ && failed > 0) failures = "\033[31m" + failures + "\033[0m";
     err_ << "\r\033[Ksweep: " << done << "/" << total_ << " seeds, " << failures << ", ETA "
@@ -150,8 +149,8 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
       if (seed > last - o.shard.count) break;  // the next step would overflow
     }
     if (runs.empty()) {
-      throw InputError("--shard", 0, std::to_string(o.shard.index) + "/" +
-                       std::to_string(o.shard.count),
+      throw InputError("--shard", 0,
+                       std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count),
                        "holds no seed of " + o.seeds + ": use at most " +
                            std::to_string(last - first + 1) + " shards");
     }
@@ -170,11 +169,12 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
   SweepReport total = blank;
   ProgressLine progress(o, err, runs.size());
   std::size_t failed = 0;
-  std::string job_error = run_seeds(runs, o.jobs, o.allow_empty, blank, [&](const SweepReport& part) {
-    total.merge(part, "a sweep job");
-    for (const auto& r : part.runs()) failed += !r.passed;
-    progress.update(total.runs().size(), failed);
-  });
+  std::string job_error =
+      run_seeds(runs, o.jobs, o.allow_empty, blank, [&](const SweepReport& part) {
+        total.merge(part, "a sweep job");
+        for (const auto& r : part.runs()) failed += !r.passed;
+        progress.update(total.runs().size(), failed);
+      });
   progress.clear();
   if (!job_error.empty() || total.runs().size() != runs.size()) {
     err << "checkride sweep: internal error: "
@@ -194,6 +194,10 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
     write_file(o.junit_file, junit_xml(suites));
   }
   if (!o.quiet) out << md << "\nreports in " << base << ".sweep.{json,md}\n";
+  if (o.defer_gates && !total.passed()) {
+    err << "checkride sweep: some seed failed a gate; deferred to `report merge` (--defer-gates)\n";
+    return 0;
+  }
   return total.passed() ? 0 : 1;
 }
 

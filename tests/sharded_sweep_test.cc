@@ -42,8 +42,8 @@ TEST(ShardedSweep, FourShardsInSeparateProcessesMergeToExactlyTheUnshardedSweep)
   // Each of the ways a cluster names the shard, each its own process, all at once.
   Ran shards = shell("(" + s + " --out " + dir + "/shards --shard 0/4 & " +  //
                      "CHECKRIDE_SHARD=1/4 " + s + " --out " + dir + "/shards & " +
-                     "JOB_COMPLETION_INDEX=2 " + s + " --out " + dir + "/shards --shards 4 & " +
-                     s + " --out " + dir + "/shards --shard 3/4 --jobs 2 & wait)");
+                     "JOB_COMPLETION_INDEX=2 " + s + " --out " + dir + "/shards --shards 4 & " + s +
+                     " --out " + dir + "/shards --shard 3/4 --jobs 2 & wait)");
   ASSERT_EQ(shards.code, 0) << shards.output;
   for (int i = 0; i < 4; ++i) {
     std::string shard = dir + "/shards/payment-outage.shard-" + std::to_string(i) + "-of-4";
@@ -62,7 +62,8 @@ TEST(ShardedSweep, FourShardsInSeparateProcessesMergeToExactlyTheUnshardedSweep)
     EXPECT_TRUE(a == b) << ext << " differs between the unsharded sweep and the merge";
   }
   // The totals are the seeds' own sums: 64 seeds of the scenario's 4000 sessions.
-  nlohmann::json j = nlohmann::json::parse(testing::read_text(dir + "/merged/payment-outage.sweep.json"));
+  nlohmann::json j =
+      nlohmann::json::parse(testing::read_text(dir + "/merged/payment-outage.sweep.json"));
   EXPECT_EQ(j["runs"].size(), 64u);
   EXPECT_EQ(j["totals"]["metrics"]["sessions"], 64 * 4000);
   EXPECT_EQ(j["totals"]["latency_ms"]["session"]["count"], 64 * 4000);
@@ -73,7 +74,8 @@ TEST(ShardedSweep, FourShardsInSeparateProcessesMergeToExactlyTheUnshardedSweep)
 
 TEST(ShardedSweep, AMergeThatLacksAShardHasOneTwiceOrMixesSweepsIsExitTwo) {
   const std::string dir = testing::temp_dir("sharded-sweep-bad");
-  const std::string s = sweep("scenarios/happy-orders.yaml", "1..6") + " --set workload.sessions=40";
+  const std::string s =
+      sweep("scenarios/happy-orders.yaml", "1..6") + " --set workload.sessions=40";
   for (int i = 0; i < 3; ++i) {
     Ran r = shell(s + " --out " + dir + "/a --shard " + std::to_string(i) + "/3");
     ASSERT_TRUE(r.code == 0 || r.code == 1) << r.output;  // 40 sessions may miss a gate
@@ -116,8 +118,8 @@ TEST(ShardedSweep, AMergeThatLacksAShardHasOneTwiceOrMixesSweepsIsExitTwo) {
   Ran no_index = shell("env -u JOB_COMPLETION_INDEX " + s + " --out " + dir + "/c --shards 3");
   EXPECT_EQ(no_index.code, 2) << no_index.output;
   EXPECT_NE(no_index.output.find("JOB_COMPLETION_INDEX"), std::string::npos) << no_index.output;
-  Ran empty = shell(sweep("scenarios/happy-orders.yaml", "1..2") + " --out " + dir +
-                    "/c --shard 2/3");
+  Ran empty =
+      shell(sweep("scenarios/happy-orders.yaml", "1..2") + " --out " + dir + "/c --shard 2/3");
   EXPECT_EQ(empty.code, 2) << empty.output;
   EXPECT_NE(empty.output.find("holds no seed of 1..2"), std::string::npos) << empty.output;
 }
