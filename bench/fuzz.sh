@@ -49,6 +49,9 @@ if [ -x build/checkride ]; then
   build/checkride sweep scenarios/lost-response-after-commit.yaml --seeds 1..2 --shard 0/2 \
     --set workload.sessions=20 --quiet --out "$sweep_out" || true
   seed_files fuzz_sweep_report "$sweep_out"/*.sweep.json
+  seed_files fuzz_report_render "$sweep_out"/*.sweep.json
+  build/checkride run scenarios/crash-restart.yaml --sessions 30 --quiet --out "$sweep_out" || true
+  seed_files fuzz_report_render "$sweep_out"/crash-restart.json
   rm -rf "$sweep_out"
 fi
 seed_text fuzz_sweep_report empty.json '{"format":"checkride.sweep/v1","scenario":"s","scenario_sha256":"x","seeds":[1,1],"swarm":false,"runs":[],"totals":{"metrics":{},"latency_ms":{},"failures_by_step":{},"flows":0,"money_cents":{},"outcomes":{},"template_sessions":{}},"fault_coverage":{"rules":[],"branches":{}},"witnesses":[]}'

@@ -17,6 +17,7 @@
 #include "recorder/llm_proxy.h"
 #include "recorder/record_on_miss.h"
 #include "reports/diff.h"
+#include "reports/html_render.h"
 #include "reports/report_merge.h"
 #include "simulator/consent_policy.h"
 #include "simulator/replay.h"
@@ -38,6 +39,7 @@ constexpr const char* kUsage =
     "  validate FILE...      check scenarios, cassettes and action catalogs\n"
     "  sweep SCENARIO --seeds A..B   one run per seed (--jobs, --swarm, --shard); pass^k\n"
     "  report merge DIR... --out DIR   add up a sharded sweep's reports, exactly\n"
+    "  report render REPORT.json --format html   a report as a self-contained page\n"
     "  diff BASE CANDIDATE   compare two reports (or report directories) against thresholds\n"
     "  defects               list the orchestrator's defect switches\n"
     "  replay CASSETTE       each recorded session once through the sandbox; where it diverges\n"
@@ -76,6 +78,21 @@ bool parse_or_help(const std::vector<std::string>& args, const po::options_descr
   return true;
 }
 
+// `--format` on replay and sweep: their JSON and Markdown are always written (a merge and a
+// diff read them); html adds the page. False, with the message, on another format.
+bool html_format(const std::vector<std::string>& formats, bool& html, const char* command) {
+  for (const auto& f : formats) {
+    if (f == "html") {
+      html = true;
+    } else if (f != "json" && f != "md") {
+      std::cerr << "checkride " << command << ": --format: unknown format '" << f
+                << "'; expected json, md or html\n";
+      return false;
+    }
+  }
+  return true;
+}
+
 bool no_color() {
   const char* v = std::getenv("NO_COLOR");
   return v != nullptr && *v != '\0';
@@ -97,7 +114,7 @@ int cmd_run(const std::vector<std::string>& args) {
       "set", po::value<std::vector<std::string>>(&o.overrides),
       "override any field: key.path=value")(
       "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
-      "format", po::value<std::vector<std::string>>(&formats), "json,md (default both)")(
+      "format", po::value<std::vector<std::string>>(&formats), "json,md,html (default json,md)")(
       "defect", po::value<std::vector<std::string>>(&o.defects),
       "enable a defect switch (repeatable)")("check-determinism",
                                              po::bool_switch(&o.check_determinism),
@@ -135,8 +152,9 @@ int cmd_run(const std::vector<std::string>& args) {
   if (vm.count("sessions")) o.overrides.push_back("workload.sessions=" + std::to_string(sessions));
   if (!formats.empty()) o.formats = split_commas(formats);
   for (const auto& f : o.formats) {
-    if (f != "json" && f != "md") {
-      std::cerr << "checkride run: --format: unknown format '" << f << "'; expected json or md\n";
+    if (f != "json" && f != "md" && f != "html") {
+      std::cerr << "checkride run: --format: unknown format '" << f
+                << "'; expected json, md or html\n";
       return 2;
     }
   }
@@ -191,6 +209,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   std::vector<std::string> scenarios;
   std::string shard;
   int shards = 0;
+  std::vector<std::string> formats;
   desc.add_options()("help,h", "show this help")("seeds", po::value<std::string>(&o.seeds),
                                                  "inclusive range of seeds, e.g. 1..8")(
       "jobs,j", po::value<int>(&o.jobs)->default_value(1),
@@ -202,7 +221,9 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "shards", po::value<int>(&shards),
       "N shards, this one's index from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)")(
       "defect", po::value<std::vector<std::string>>(&o.defects),
-      "enable a defect switch (repeatable)")(
+      "enable a defect switch (repeatable)")("format",
+                                             po::value<std::vector<std::string>>(&formats),
+                                             "also html: NAME.sweep.html (json and md always)")(
       "defer-gates", po::bool_switch(&o.defer_gates),
       "a shard: exit 0 when only gates failed (`report merge` gates on the whole sweep)")(
       "set", po::value<std::vector<std::string>>(&o.overrides),
@@ -220,6 +241,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     return 2;
   }
   o.scenario = scenarios[0];
+  if (!html_format(split_commas(formats), o.html, "sweep")) return 2;
   try {
     o.shard = checkride::resolve_shard(shard, env_or_empty("CHECKRIDE_SHARD"),
                                        env_or_empty("JOB_COMPLETION_INDEX"), shards);
@@ -253,7 +275,26 @@ int cmd_report(const std::vector<std::string>& args) {
     }
     return checkride::run_report_merge(inputs, out_dir, std::cout, std::cerr);
   }
-  std::cerr << "checkride report: expected `report merge DIR... --out DIR`\n";
+  if (sub == "render") {
+    po::options_description desc(
+        "checkride report render REPORT.json --format html [--out FILE]\n"
+        "  a run, replay or sweep report as one self-contained HTML page");
+    std::vector<std::string> inputs;
+    std::string format, out_file;
+    desc.add_options()("help,h", "show this help")(
+        "format", po::value<std::string>(&format)->default_value("html"), "html")(
+        "out", po::value<std::string>(&out_file), "the page (default: REPORT.html)")(
+        "input", po::value<std::vector<std::string>>(&inputs), "the report JSON");
+    po::variables_map vm;
+    if (parse_or_help(rest, desc, "input", vm)) return 0;
+    if (inputs.size() != 1) {
+      std::cerr << "checkride report render: expected one REPORT.json\n";
+      return 2;
+    }
+    return checkride::run_report_render(inputs[0], format, out_file, std::cout, std::cerr);
+  }
+  std::cerr << "checkride report: expected `report merge DIR... --out DIR` or `report render "
+               "REPORT.json --format html`\n";
   return 2;
 }
 
@@ -387,6 +428,7 @@ int cmd_replay(const std::vector<std::string>& args) {
   checkride::ReplayOptions o;
   checkride::RecordOnMissOptions miss;
   bool record_on_miss = false;
+  std::vector<std::string> formats;
   std::vector<std::string> cassettes;
   desc.add_options()("help,h", "show this help")(
       "scenario", po::value<std::string>(&o.scenario),
@@ -409,6 +451,8 @@ int cmd_replay(const std::vector<std::string>& args) {
       "where --record-on-miss writes (default OUT/NAME.new.jsonl)")(
       "fail-on-divergence", po::bool_switch(&o.fail_on_divergence),
       "exit 1 when any session diverged")(
+      "format", po::value<std::vector<std::string>>(&formats),
+      "also html: NAME.html, the report with the verdict per session (json and md always)")(
       "allow-empty", po::bool_switch(&o.allow_empty),
       "accept a replay that exercised nothing (default: NO EVIDENCE, exit 1)")(
       "quiet,q", po::bool_switch(&o.quiet), "no summary")(
@@ -420,6 +464,7 @@ int cmd_replay(const std::vector<std::string>& args) {
     return 2;
   }
   o.cassette = cassettes[0];
+  if (!html_format(split_commas(formats), o.html, "replay")) return 2;
   if (record_on_miss != !miss.model_url.empty()) {
     std::cerr << "checkride replay: --record-on-miss and --model URL go together\n";
     return 2;

@@ -109,11 +109,22 @@ nlohmann::json report_to_json(const Report& r) {
       rule["active"] = f.active;
       rule["probability"] = f.probability;
     }
+    if (f.from > 0 || f.to >= 0) {
+      rule["window_ms"] = {{"from", f.from}};
+      if (f.to >= 0) rule["window_ms"]["to"] = f.to;
+    }
     rules.push_back(rule);
   }
   j["fault_rules"] = rules;
   if (r.swarm) j["swarm"] = true;
   j["branch_coverage"] = r.branches;
+  if (!r.timeline.started.empty()) {
+    j["timeline"] = {{"bucket_ms", r.timeline.bucket_ms},
+                     {"started", r.timeline.started},
+                     {"finished", r.timeline.finished},
+                     {"confirmed", r.timeline.confirmed},
+                     {"refused", r.timeline.refused}};
+  }
   return j;
 }
 

@@ -27,6 +27,17 @@ struct FaultRuleCount {
   // Under --swarm the seed draws whether the rule is on and how often it strikes.
   bool active = true;
   double probability = 1;
+  // Its window in virtual ms, for charts: [from, to), to < 0 when it never closes.
+  int64_t from = 0;
+  int64_t to = -1;
+};
+
+// What happened over virtual time, in equal buckets (at most kMaxBuckets of them): sessions
+// started and finished, and the agents' answers to charge-bearing actions.
+struct Timeline {
+  static constexpr std::size_t kMaxBuckets = 120;
+  int64_t bucket_ms = 1000;
+  std::vector<uint64_t> started, finished, confirmed, refused;
 };
 
 struct StepFailures {
@@ -66,6 +77,7 @@ struct Report {
   // Fault coverage of the orchestrator's branches: "compensation.void", "retry.timeout",
   // "recovery.step"... Each counts how often it ran; zeros show what was never exercised.
   std::map<std::string, uint64_t> branches;
+  Timeline timeline;
   std::map<std::string, uint64_t> outcomes;  // intents by how they ended: confirmed or a reason
   // Why the run exercised nothing (no charge-bearing action ran, no tool call mapped to an
   // action), or "" when it exercised something. Such a run is never PASS...

@@ -9,6 +9,7 @@
 #include "protocol/catalog_ref.h"
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
+#include "reports/html_render.h"
 #include "simulator/replay_world.h"
 #include "simulator/scenario.h"
 #include "simulator/simulation.h"
@@ -296,6 +297,11 @@ int run_replay(const ReplayOptions& options, std::ostream& out, std::ostream& er
     write_file(base.string() + ".md", report_to_markdown(r.report));
     write_file(base.string() + ".replay.json", divergence_json(r).dump(2) + "\n");
     write_file(base.string() + ".replay.md", divergence_markdown(r));
+    if (options.html) {
+      nlohmann::json divergence = divergence_json(r);
+      write_file(base.string() + ".html",
+                 render_html(report_to_json(r.report), &divergence, base.string() + ".json"));
+    }
   } catch (const InputError& e) {
     err << "checkride: " << e.what() << "\n";
     return 2;

@@ -18,6 +18,7 @@ struct ReplayOptions {
   std::string out_dir = "reports";
   bool fail_on_divergence = false;
   bool allow_empty = false;  // accept a replay that exercised nothing (else NO EVIDENCE)
+  bool html = false;         // also NAME.html: the report with the verdict per session
   bool quiet = false;
 };
 

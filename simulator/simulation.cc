@@ -205,6 +205,7 @@ void Simulation::start_session(Time now) {
   }
   const CompiledTemplate& t = templates_[tmpl];
 
+  timeline_.add(TimelineRecorder::kStarted, now);
   SessionOutcome outcome;
   outcome.tmpl = tmpl;
   outcome.flags = SessionOutcome::kStarted | (t.intent ? SessionOutcome::kIntent : 0);
@@ -351,6 +352,10 @@ void Simulation::on_agent_answer(const ActionResult& answer, Time now) {
   hist->second->record(now - a.sent_at);
   if (options_.on_answer) options_.on_answer(a.tmpl, a.step, step, r);
 
+  if (t.charge[a.step]) {
+    timeline_.add(is_success(r.status) ? TimelineRecorder::kConfirmed : TimelineRecorder::kRefused,
+                  now);
+  }
   outcomes_.find(r.session)->on_answer(t.charge[a.step], r.status,
                                        t.charge[a.step] ? checkers_.reason_id(r.code) : 0);
 
@@ -385,6 +390,7 @@ void Simulation::finish_session(SessionId id, Time now) {
   Agent* agent = agents_.find(id);
   if (agent == nullptr) return;
   session_latency_->record(now - agent->started);
+  timeline_.add(TimelineRecorder::kFinished, now);
   outcomes_.find(id)->flags |= SessionOutcome::kFinished;
   note(id, now, [] { return std::string("session ends"); });
   agents_.retire(id);
@@ -450,8 +456,11 @@ Report Simulation::check() {
   int64_t never = 0;
   for (std::size_t i = 0; i < faults_.size(); ++i) {
     const FaultRule& rule = faults_.rule(i);
+    Time to = rule.to == std::numeric_limits<Time>::max() ? -1 : rule.to;
+    if (rule.kind == FaultKind::kCrash && rule.at >= 0) to = rule.at + rule.restart_after;
+    Time from = rule.kind == FaultKind::kCrash && rule.at >= 0 ? rule.at : rule.from;
     r.fault_rules.push_back(FaultRuleCount{describe_fault(rule, i), rule.line, faults_.fired(i),
-                                           rule.active, rule.probability});
+                                           rule.active, rule.probability, from, to});
     // A rule the swarm draw switched off for this seed could not fire: not a gap in coverage.
     never += rule.active && faults_.fired(i) == 0;
   }
@@ -460,6 +469,7 @@ Report Simulation::check() {
   BranchCoverage branches = branch_coverage_;
   if (orchestrator_) branches.add(orchestrator_->coverage());
   r.branches = branches.named();
+  r.timeline = timeline_.finish();
   r.gates = evaluate_gates(scenario_.expect, r.metrics);
   return r;
 }

@@ -15,6 +15,7 @@
 #include "simulator/fault_plan.h"
 #include "simulator/scenario.h"
 #include "simulator/template_mix.h"
+#include "simulator/timeline_recorder.h"
 
 namespace checkride {
 
@@ -107,6 +108,7 @@ class Simulation {
   uint32_t epoch_ = 0;
   int64_t crashes_ = 0;
   BranchCoverage branch_coverage_;  // what instances that crashed ran
+  TimelineRecorder timeline_;
   Effects fx_;
   EventQueue queue_;
   FaultPlan faults_;

@@ -15,6 +15,7 @@
 #include "protocol/cassette.h"
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
+#include "reports/html_render.h"
 #include "reports/junit.h"
 #include "simulator/scenario.h"
 #include "simulator/simulation.h"
@@ -207,6 +208,10 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
     for (const auto& f : options.formats) {
       if (f == "json") write_file(base.string() + ".json", json);
       if (f == "md") write_file(base.string() + ".md", report_to_markdown(o.report));
+      if (f == "html") {
+        write_file(base.string() + ".html",
+                   render_html(report_to_json(o.report), nullptr, base.string() + ".json"));
+      }
     }
     nlohmann::json run = {
         {"wall_seconds", wall},

@@ -8,6 +8,7 @@
 #include "protocol/catalog_ref.h"
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
+#include "reports/html_render.h"
 #include "reports/junit.h"
 #include "simulator/scenario.h"
 #include "simulator/suite.h"
@@ -182,9 +183,11 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
     return 3;
   }
   std::string base = report_base(o, name);
-  write_file(base + ".sweep.json", total.to_json().dump(2) + "\n");
+  nlohmann::json j = total.to_json();
+  write_file(base + ".sweep.json", j.dump(2) + "\n");
   std::string md = total.to_markdown();
   write_file(base + ".sweep.md", md);
+  if (o.html) write_file(base + ".sweep.html", render_html(j, nullptr, base + ".sweep.json"));
   if (!o.junit_file.empty()) {
     std::vector<Report> reports = total.seed_reports();
     std::vector<JUnitSuite> suites;
