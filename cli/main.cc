@@ -21,6 +21,7 @@
 #include "reports/report_merge.h"
 #include "simulator/consent_policy.h"
 #include "simulator/replay.h"
+#include "simulator/shrink.h"
 #include "simulator/suite.h"
 #include "simulator/sweep.h"
 #include "wire/drive/drive.h"
@@ -38,6 +39,7 @@ constexpr const char* kUsage =
     "  run SCENARIO|DIR...   simulate scenarios, write reports, gate on expect:\n"
     "  validate FILE...      check scenarios, cassettes and action catalogs\n"
     "  sweep SCENARIO --seeds A..B   one run per seed (--jobs, --swarm, --shard); pass^k\n"
+    "  shrink SCENARIO --out DIR   a failing run's smallest scenario that still fails\n"
     "  report merge DIR... --out DIR   add up a sharded sweep's reports, exactly\n"
     "  report render REPORT.json --format html   a report as a self-contained page\n"
     "  diff BASE CANDIDATE   compare two reports (or report directories) against thresholds\n"
@@ -252,6 +254,42 @@ int cmd_sweep(const std::vector<std::string>& args) {
   o.progress = !o.quiet && isatty(STDERR_FILENO);
   o.color = !no_color() && isatty(STDERR_FILENO);
   return checkride::run_sweep(o, std::cout, std::cerr);
+}
+
+int cmd_shrink(const std::vector<std::string>& args) {
+  po::options_description desc(
+      "checkride shrink SCENARIO [--seed N] [--defect D]... [--gate METRIC] --out DIR\n"
+      "  the smallest scenario that still fails the gate: NAME.min.yaml and its trace");
+  checkride::ShrinkOptions o;
+  std::vector<std::string> scenarios;
+  desc.add_options()("help,h", "show this help")("seed", po::value<int64_t>(&o.seed),
+                                                 "the seed of the failing run")(
+      "defect", po::value<std::vector<std::string>>(&o.defects),
+      "enable a defect switch (repeatable)")(
+      "gate", po::value<std::string>(&o.gate),
+      "the metric of the failing gate to keep failing (default: the first, safety first)")(
+      "set", po::value<std::vector<std::string>>(&o.overrides),
+      "override any field: key.path=value")(
+      "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "where files go")(
+      "max-runs", po::value<int>(&o.max_runs)->default_value(o.max_runs),
+      "candidate runs the search may spend")("quiet,q", po::bool_switch(&o.quiet), "no summary")(
+      "scenario", po::value<std::vector<std::string>>(&scenarios), "one scenario file");
+  po::variables_map vm;
+  if (parse_or_help(args, desc, "scenario", vm)) return 0;
+  if (scenarios.size() != 1) {
+    std::cerr << "checkride shrink: expected one SCENARIO\n";
+    return 2;
+  }
+  if (vm.count("seed") && o.seed < 0) {
+    std::cerr << "checkride shrink: --seed " << o.seed << ": expected an integer >= 0\n";
+    return 2;
+  }
+  if (o.max_runs < 1) {
+    std::cerr << "checkride shrink: --max-runs: expected at least 1\n";
+    return 2;
+  }
+  o.scenario = scenarios[0];
+  return checkride::run_shrink(o, std::cout, std::cerr);
 }
 
 int cmd_report(const std::vector<std::string>& args) {
@@ -677,6 +715,7 @@ int main(int argc, char** argv) {
     if (cmd == "diff") return cmd_diff(args);
     if (cmd == "sweep") return cmd_sweep(args);
     if (cmd == "report") return cmd_report(args);
+    if (cmd == "shrink") return cmd_shrink(args);
     if (cmd == "record") return cmd_record(args);
     if (cmd == "replay") return cmd_replay(args);
     if (cmd == "serve") return cmd_serve(args);

@@ -284,7 +284,9 @@ bool Orchestrator::schedule_retry(SagaRecord& s, const ProviderReply& r, bool fo
   if (!forever && !in_flight && s.attempt >= config_.retries.max) return false;
   if (s.attempt < 250) ++s.attempt;
   ++coverage_.retries[static_cast<int>(r.error)];
-  Duration delay = backoff_delay(config_.retries, config_.seed, s.id * 131 + s.comp,
+  // Jitter keyed by the action's own key, not the saga id: it does not shift when other
+  // sessions come and go.
+  Duration delay = backoff_delay(config_.retries, config_.seed, s.action_key * 131 + s.comp,
                                  std::min<int>(s.attempt, 30), r.retry_after);
   TimerId t = next_timer_++;
   timers_[t] = TimerCtx{TimerKind::kRetry, s.id};

@@ -18,6 +18,7 @@ struct SessionOutcome {
   uint16_t reason = 0;      // the last charge answer's reason code (Checkers::reason_id), 0 none
   int64_t max_consent = 0;  // largest amount the user explicitly confirmed
   Time first_consent = -1;
+  uint32_t draws = 0;  // random draws made for this session's calls (Simulation::entropy)
   enum : uint16_t {
     kIntent = 1,
     kToldConfirmed = 2,

@@ -31,20 +31,26 @@ FaultPlan::FaultPlan(const std::vector<FaultRule>& rules, uint64_t seed) : seed_
 }
 
 void FaultPlan::add(const FaultRule& rule) {
-  rules_.push_back(Live{rule, Stream(seed_, "fault:" + std::to_string(rules_.size())), 0});
+  std::string name =
+      "fault:" + std::to_string(rule.stream >= 0 ? static_cast<uint64_t>(rule.stream)
+                                                 : static_cast<uint64_t>(rules_.size()));
+  rules_.push_back(Live{rule, Stream(seed_, name), hash_bytes(name.data(), name.size()), 0, 0});
 }
 
-bool FaultPlan::matches(Live& l, Time now) {
+bool FaultPlan::matches(Live& l, Time now, const uint64_t* entropy, Stream& draws) {
   if (!l.rule.active) return false;
   if (now < l.rule.from || now >= l.rule.to) return false;
   ++l.seen;
   if (l.rule.nth > 0 && l.seen != l.rule.nth) return false;
-  if (!l.stream.bernoulli(l.rule.probability)) return false;
+  Stream per_call = Stream::from_state(entropy ? mix64(*entropy, l.salt) : 0);
+  Stream& s = entropy ? per_call : l.stream;
+  if (!s.bernoulli(l.rule.probability)) return false;
+  draws = s;
   ++l.fired;
   return true;
 }
 
-CallFault FaultPlan::for_call(Op op, Time now, bool active) {
+CallFault FaultPlan::for_call(Op op, Time now, bool active, const uint64_t* entropy) {
   CallFault f;
   if (!active) return f;
   FaultTarget target = target_of(op);
@@ -58,7 +64,8 @@ CallFault FaultPlan::for_call(Op op, Time now, bool active) {
     } else {
       if (r.target != target || (r.has_op && r.op != op)) continue;
     }
-    if (!matches(l, now)) continue;
+    Stream draws = Stream::from_state(0);
+    if (!matches(l, now, entropy, draws)) continue;
     switch (r.kind) {
       case FaultKind::kOutage:
         f.answer = ErrorCode::kUnavailable;
@@ -78,7 +85,8 @@ CallFault FaultPlan::for_call(Op op, Time now, bool active) {
         f.retry_after = r.retry_after;
         break;
       case FaultKind::kLatency:
-        f.extra_latency += draw_latency(r.latency, l.stream);
+        f.extra_latency += draw_latency(r.latency, draws);
+        if (!entropy) l.stream = draws;  // wire mode: the rule's own stream moves on
         break;
       case FaultKind::kTimeout:
         f.drop_request = true;
@@ -104,12 +112,13 @@ CallFault FaultPlan::for_call(Op op, Time now, bool active) {
 }
 
 bool FaultPlan::duplicate(const std::string& action, bool charge, Time now, bool active,
-                          bool& new_key) {
+                          bool& new_key, const uint64_t* entropy) {
   if (!active) return false;
   for (Live& l : rules_) {
     if (l.rule.kind != FaultKind::kDuplicateAction) continue;
     if (l.rule.action.empty() ? !charge : l.rule.action != action) continue;
-    if (matches(l, now)) {
+    Stream draws = Stream::from_state(0);
+    if (matches(l, now, entropy, draws)) {
       new_key = l.rule.new_key;
       return true;
     }
@@ -117,12 +126,14 @@ bool FaultPlan::duplicate(const std::string& action, bool charge, Time now, bool
   return false;
 }
 
-bool FaultPlan::malformed(const std::string& action, bool charge, Time now, bool active) {
+bool FaultPlan::malformed(const std::string& action, bool charge, Time now, bool active,
+                          const uint64_t* entropy) {
   if (!active) return false;
   for (Live& l : rules_) {
     if (l.rule.kind != FaultKind::kMalformedAction) continue;
     if (l.rule.action.empty() ? !charge : l.rule.action != action) continue;
-    if (matches(l, now)) return true;
+    Stream draws = Stream::from_state(0);
+    if (matches(l, now, entropy, draws)) return true;
   }
   return false;
 }

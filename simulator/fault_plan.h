@@ -29,10 +29,15 @@ class FaultPlan {
   // Carries a count over when a plan is rebuilt (wire mode, after a rule is removed).
   void set_fired(std::size_t i, int64_t fired) { rules_[i].fired = fired; }
   // Decides the faults for a call; counts `nth` matches. Only while `active` (load phase).
-  CallFault for_call(Op op, Time now, bool active);
+  // `entropy` (the simulator: a per-session draw) makes each rule's draw for this call
+  // depend on the session's own calls only, so removing other sessions (shrink) does not
+  // shift it; without it (wire mode) each rule draws from its own stream in call order.
+  CallFault for_call(Op op, Time now, bool active, const uint64_t* entropy = nullptr);
   // Agent faults for one action send.
-  bool duplicate(const std::string& action, bool charge, Time now, bool active, bool& new_key);
-  bool malformed(const std::string& action, bool charge, Time now, bool active);
+  bool duplicate(const std::string& action, bool charge, Time now, bool active, bool& new_key,
+                 const uint64_t* entropy = nullptr);
+  bool malformed(const std::string& action, bool charge, Time now, bool active,
+                 const uint64_t* entropy = nullptr);
   // Crash rules at a step: true when this call should be followed by a crash.
   bool crash_after(Op op, Duration& restart_after);
   // Crash rules at a time.
@@ -48,10 +53,12 @@ class FaultPlan {
   struct Live {
     FaultRule rule;
     Stream stream;
+    uint64_t salt = 0;  // mixed with a call's entropy for that call's draws
     int64_t seen = 0;
     int64_t fired = 0;
   };
-  bool matches(Live& l, Time now);
+  // Whether the rule strikes now; `draws` is then the stream its further draws come from.
+  bool matches(Live& l, Time now, const uint64_t* entropy, Stream& draws);
   std::vector<Live> rules_;
   uint64_t seed_ = 0;
 };

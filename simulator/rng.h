@@ -13,6 +13,12 @@ class Stream {
  public:
   Stream(uint64_t seed, std::string_view name)
       : state_(mix64(seed, hash_bytes(name.data(), name.size()))) {}
+  // A stream from a state already mixed (a per-call draw: the call's entropy and a salt).
+  static Stream from_state(uint64_t state) {
+    Stream s(0, "");
+    s.state_ = state;
+    return s;
+  }
   uint64_t next() {
     state_ += 0x9e3779b97f4a7c15ULL;
     uint64_t z = state_;

@@ -11,6 +11,10 @@
 #include "protocol/provider.h"
 #include "reports/gates.h"
 
+namespace YAML {
+class Node;
+}
+
 namespace checkride {
 
 struct LatencySpec {
@@ -59,6 +63,9 @@ struct FaultRule {
   bool new_key = false;  // duplicate_action
   int line = 0;
   bool active = true;  // --swarm may switch a rule off for a seed (it keeps its index)
+  // Names the rule's random stream (default: its index). `shrink` writes it when it drops
+  // other rules, so a kept rule keeps its draws.
+  int64_t stream = -1;
 };
 
 struct MixEntry {
@@ -102,6 +109,9 @@ struct Scenario {
   int64_t sessions = 100;
   ArrivalSpec arrival;
   int64_t concurrency = 0;  // > 0: closed model
+  // Only these sessions (1-based, sorted) of the arrivals run; empty: all. The others still
+  // arrive (so nobody's arrival time or template shifts) but do nothing.
+  std::vector<int64_t> keep_sessions;
   std::vector<MixEntry> mix;
   AgentSpec agent;
   Duration drain = 30 * kMinute;
@@ -116,6 +126,9 @@ std::string describe_fault(const FaultRule& rule, std::size_t index);
 // Loads a scenario; `overrides` are "key.path=value" pairs applied before parsing.
 // Throws InputError naming the file, line and field for every mistake.
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
+// The scenario file's YAML with the overrides applied, as load_scenario reads it (for tools
+// that write a changed scenario: shrink). Throws InputError like load_scenario.
+YAML::Node scenario_document(const std::string& path, const std::vector<std::string>& overrides);
 // Adds a world file's SKUs, offers, coupons and existing bookings (docs/scenarios.md, "World
 // file") to the scenario. Throws InputError like load_scenario.
 void load_world_file(Scenario& s, const std::string& path);

@@ -385,6 +385,41 @@ void load_world_catalog(Scenario& s, const std::string& path) {
   m.finish();
 }
 
+bool parse_whole(const std::string& s, int64_t& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return !s.empty() && ec == std::errc() && p == s.data() + s.size();
+}
+
+// `stock: {SKU: N}` and `capacity: {OFFER: N}`: the catalog's numbers for a few SKUs or
+// offers, changed (shrink writes them: a smaller world that fails the same way).
+void override_sizes(Scenario& s, const YAML::Node& map, MapReader& m, const std::string& key) {
+  if (!map.IsMap()) m.fail(map, key, "expected a mapping of id to a count");
+  for (const auto& kv : map) {
+    std::string id = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    int64_t n = 0;
+    if (!kv.second.IsScalar() || !parse_whole(kv.second.Scalar(), n) || n < 0 ||
+        n > kMaxInt32 / 2) {
+      m.fail(kv.second, key + "." + id,
+             "expected a count from 0 to " + std::to_string(kMaxInt32 / 2));
+    }
+    bool found = false;
+    if (key == "stock") {
+      for (auto& sku : s.skus) {
+        if (sku.id == id) sku.stock = static_cast<int32_t>(n), found = true;
+      }
+    } else {
+      for (auto& offer : s.offers) {
+        if (offer.id == id) offer.capacity = static_cast<int32_t>(n), found = true;
+      }
+    }
+    if (!found) {
+      m.fail(
+          kv.first, key + "." + id,
+          std::string("no such ") + (key == "stock" ? "SKU" : "offer") + " in the world's catalog");
+    }
+  }
+}
+
 void parse_world(Scenario& s, MapReader& top) {
   if (!top.has("world")) return;
   MapReader m(top.get("world"), top.file(), "world");
@@ -410,6 +445,8 @@ void parse_world(Scenario& s, MapReader& top) {
     lm.finish();
   }
   s.access_ttl = m.duration("access_token_ttl", s.access_ttl);
+  if (m.has("stock")) override_sizes(s, m.get("stock"), m, "stock");
+  if (m.has("capacity")) override_sizes(s, m.get("capacity"), m, "capacity");
   m.finish();
 }
 
@@ -464,12 +501,33 @@ void parse_orchestrator(Scenario& s, MapReader& top) {
   m.finish();
 }
 
+// `keep_sessions: [3, 17]`: the arrivals stay as they were, but only these sessions run.
+void parse_keep_sessions(Scenario& s, const YAML::Node& list, MapReader& m) {
+  if (!list.IsSequence() || list.size() == 0 || list.size() > 100000) {
+    m.fail(list, "keep_sessions", "expected a list of 1 to 100000 session numbers");
+  }
+  for (const auto& n : list) {
+    int64_t id = 0;
+    if (!n.IsScalar() || !parse_whole(n.Scalar(), id) || id < 1 || id > s.sessions) {
+      m.fail(n, "keep_sessions",
+             "expected session numbers from 1 to workload.sessions (" + std::to_string(s.sessions) +
+                 "), got '" + (n.IsScalar() ? n.Scalar() : "") + "'");
+    }
+    s.keep_sessions.push_back(id);
+  }
+  std::sort(s.keep_sessions.begin(), s.keep_sessions.end());
+  if (std::adjacent_find(s.keep_sessions.begin(), s.keep_sessions.end()) != s.keep_sessions.end()) {
+    m.fail(list, "keep_sessions", "names a session twice");
+  }
+}
+
 void parse_workload(Scenario& s, MapReader& top) {
   if (!top.has("workload")) top.fail(YAML::Node(), "workload", "missing; expected a mapping");
   MapReader m(top.get("workload"), top.file(), "workload");
   s.sessions = m.integer("sessions", s.sessions);
   if (s.sessions <= 0) m.fail(m.get("sessions"), "sessions", "expected a positive integer");
   s.concurrency = m.integer("concurrency", 0);
+  if (m.has("keep_sessions")) parse_keep_sessions(s, m.get("keep_sessions"), m);
   if (m.has("arrival")) {
     YAML::Node a = m.get("arrival");
     MapReader am(a, top.file(), "workload.arrival");
@@ -673,6 +731,10 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
   r.at = m.has("at") ? m.duration("at", 0) : -1;
   r.restart_after = m.duration("restart_after", r.restart_after);
   r.new_key = m.boolean("new_key", false);
+  if (m.has("stream")) {
+    r.stream = m.integer("stream", 0);
+    if (r.stream < 0) m.fail(m.get("stream"), "stream", "expected an integer >= 0");
+  }
   m.finish();
 
   bool agent_kind = r.kind == FaultKind::kDuplicateAction || r.kind == FaultKind::kMalformedAction;
@@ -1012,6 +1074,17 @@ Scenario read_scenario(const std::string& path, const std::vector<std::string>& 
 }
 
 }  // namespace
+
+YAML::Node scenario_document(const std::string& path, const std::vector<std::string>& overrides) {
+  try {
+    YAML::Node root = load_yaml_file(path, "scenario");
+    for (const auto& o : overrides) apply_override(root, o);
+    return root;
+  } catch (const YAML::Exception& e) {
+    throw InputError(path, e.mark.line >= 0 ? e.mark.line + 1 : 0, "",
+                     "unexpected YAML shape: " + e.msg);
+  }
+}
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
   try {

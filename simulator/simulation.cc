@@ -35,9 +35,8 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
       faults_(scenario.faults, scenario.seed),
       arrivals_stream_(scenario.seed, "arrivals"),
       mix_stream_(scenario.seed, "mix"),
-      latency_stream_{
-          Stream(scenario.seed, "latency:catalog"), Stream(scenario.seed, "latency:payment"),
-          Stream(scenario.seed, "latency:booking"), Stream(scenario.seed, "latency:identity")},
+      latency_salt_{hash_bytes("latency:catalog", 15), hash_bytes("latency:payment", 15),
+                    hash_bytes("latency:booking", 15), hash_bytes("latency:identity", 16)},
       checkers_(scenario, templates_) {
   world_ = std::make_unique<World>(scenario.access_ttl);
   for (const auto& sku : scenario.skus) world_->catalog.add_sku(sku);
@@ -53,6 +52,12 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
 Simulation::~Simulation() = default;
 
 void Simulation::fold(uint64_t a, uint64_t b) { fingerprint_ = mix64(fingerprint_ ^ a, b); }
+
+uint64_t Simulation::entropy(SessionId session) {
+  SessionOutcome* o = session != 0 ? outcomes_.find(session) : nullptr;
+  uint64_t n = o != nullptr ? o->draws++ : draws_without_session_++;
+  return mix64(mix64(scenario_.seed, o != nullptr ? session : 0), n);
+}
 
 void Simulation::add_trace(Time now, const std::string& line) {
   trace_.push_back(fmt_time(now) + " " + line);
@@ -204,6 +209,10 @@ void Simulation::start_session(Time now) {
     tmpl = mix_.pick(mix_stream_);
   }
   const CompiledTemplate& t = templates_[tmpl];
+  if (!kept(id)) {
+    skip_session(now);
+    return;
+  }
 
   timeline_.add(TimelineRecorder::kStarted, now);
   SessionOutcome outcome;
@@ -284,15 +293,17 @@ void Simulation::send_action(SessionId id, Agent& a, Time now, bool duplicate, b
   uint32_t generation = a.key_generation + (duplicate && dup_new_key ? 1000 : 0);
   req.key = mix64(mix64(scenario_.seed, id), (static_cast<uint64_t>(a.step) << 32) | generation);
   bool active = loading(now);
-  bool broken =
-      !duplicate && a.retries_used == 0 && faults_.malformed(step.action, charge, now, active);
+  const uint64_t draw = entropy(id);
+  bool broken = !duplicate && a.retries_used == 0 &&
+                faults_.malformed(step.action, charge, now, active, &draw);
   req.params = broken ? t.malformed[a.step] : params_for(a, t, a.step);
   req.request_id = next_request_++;
   if (!duplicate) {
     a.request_id = req.request_id;
     a.sent_at = now;
     bool dup_key = false;
-    if (faults_.duplicate(step.action, charge, now, active, dup_key)) {
+    const uint64_t dup_draw = mix64(draw, 0xd0b);
+    if (faults_.duplicate(step.action, charge, now, active, dup_key, &dup_draw)) {
       queue_.push(now + 250, EventType::kAgentDuplicate, id, dup_key ? 1 : 0);
     }
   }
@@ -386,6 +397,30 @@ void Simulation::on_agent_answer(const ActionResult& answer, Time now) {
   finish_session(r.session, now);
 }
 
+bool Simulation::kept(SessionId id) {
+  if (scenario_.keep_sessions.empty()) return true;
+  const auto& keep = scenario_.keep_sessions;
+  while (next_kept_ < keep.size() && keep[next_kept_] < static_cast<int64_t>(id)) ++next_kept_;
+  return next_kept_ < keep.size() && keep[next_kept_] == static_cast<int64_t>(id);
+}
+
+void Simulation::skip_session(Time now) {
+  // The ids stay in step with the arrivals: a skipped session takes its id and frees it.
+  outcomes_.retire(outcomes_.add(SessionOutcome{}));
+  agents_.retire(agents_.add(Agent{}));
+  next_closed_arrival(now);
+}
+
+void Simulation::next_closed_arrival(Time now) {
+  if (scenario_.concurrency > 0 && started_ < scenario_.sessions) {
+    queue_.push(now, EventType::kArrival);
+    if (started_ + 1 >= scenario_.sessions) {
+      arrivals_done_ = true;
+      load_end_ = now;
+    }
+  }
+}
+
 void Simulation::finish_session(SessionId id, Time now) {
   Agent* agent = agents_.find(id);
   if (agent == nullptr) return;
@@ -395,13 +430,7 @@ void Simulation::finish_session(SessionId id, Time now) {
   note(id, now, [] { return std::string("session ends"); });
   agents_.retire(id);
   if (options_.retire_settled) try_retire(id, now);
-  if (scenario_.concurrency > 0 && started_ < scenario_.sessions) {
-    queue_.push(now, EventType::kArrival);
-    if (started_ + 1 >= scenario_.sessions) {
-      arrivals_done_ = true;
-      load_end_ = now;
-    }
-  }
+  next_closed_arrival(now);
 }
 
 void Simulation::try_retire(SessionId id, Time now) {
@@ -486,10 +515,11 @@ void Simulation::apply(Time now) {
 void Simulation::dispatch(const ProviderCall& call, Time now) {
   const ProviderRequest& req = call.request;
   Provider provider = provider_of(req.op);
-  CallFault f = faults_.for_call(req.op, now, loading(now));
-  Duration latency = draw_latency(scenario_.latency[static_cast<int>(provider)],
-                                  latency_stream_[static_cast<int>(provider)]) +
-                     f.extra_latency;
+  const uint64_t draw = entropy(req.user);
+  CallFault f = faults_.for_call(req.op, now, loading(now), &draw);
+  Stream latency_draws = Stream::from_state(mix64(draw, latency_salt_[static_cast<int>(provider)]));
+  Duration latency =
+      draw_latency(scenario_.latency[static_cast<int>(provider)], latency_draws) + f.extra_latency;
   ProviderReply reply;
   Time deliver_at = now + latency;
   if (f.reset) {  // a transport error, seen as fast as a refused connection

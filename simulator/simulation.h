@@ -74,6 +74,10 @@ class Simulation {
   void on_agent_answer(const ActionResult& r, Time now);
   void agent_gives_up(SessionId id, uint64_t request_id, Time now);  // its timeout passed
   void finish_session(SessionId id, Time now);
+  // workload.keep_sessions: whether session `id` runs (ids arrive in order).
+  bool kept(SessionId id);
+  void skip_session(Time now);
+  void next_closed_arrival(Time now);  // closed model: a finished slot lets the next one in
   // Checks a finished session and drops its state everywhere once its ledger is final.
   void try_retire(SessionId id, Time now);
   void dispatch(const ProviderCall& call, Time now);
@@ -85,6 +89,9 @@ class Simulation {
     return options_.faults_in_drain || !arrivals_done_ || now <= load_end_;
   }
   void fold(uint64_t a, uint64_t b);
+  // A fresh 64-bit draw for a call or action of `session`: the session's own n-th draw, so
+  // it does not depend on how many other sessions there are (shrink removes some).
+  uint64_t entropy(SessionId session);
   // Trace lines are built only for the traced session: `line` is a callable.
   template <typename MakeLine>
   void note(SessionId s, Time now, MakeLine&& line) {
@@ -114,7 +121,8 @@ class Simulation {
   FaultPlan faults_;
   Stream arrivals_stream_;
   Stream mix_stream_;
-  Stream latency_stream_[kProviderCount];
+  uint64_t latency_salt_[kProviderCount];
+  uint64_t draws_without_session_ = 0;
 
   RetiringTable<Agent> agents_;             // id = session id; retired when it finishes
   RetiringTable<SessionOutcome> outcomes_;  // id = session id; retired once checked
@@ -123,6 +131,7 @@ class Simulation {
   std::vector<uint32_t> free_slots_;
   uint64_t next_request_ = 1;
   int64_t started_ = 0;
+  std::size_t next_kept_ = 0;
   int64_t lookups_as_recorded_ = 0;  // lookup answers that came from the recording
   bool arrivals_done_ = false;
   Time load_end_ = 0;

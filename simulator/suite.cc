@@ -123,6 +123,13 @@ void apply_defects(Scenario& s, const std::vector<std::string>& names) {
 
 Report simulate_scenario(const Scenario& scenario) { return simulate(scenario, 0).report; }
 
+Report simulate_traced(const Scenario& scenario, uint64_t session,
+                       std::vector<std::string>& trace) {
+  Outcome o = simulate(scenario, session);
+  trace = std::move(o.trace);
+  return std::move(o.report);
+}
+
 int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& err) {
   std::vector<std::string> files;
   std::vector<Scenario> scenarios;

@@ -35,6 +35,8 @@ struct Report;
 void apply_defects(Scenario& scenario, const std::vector<std::string>& names);
 // One simulated run of a loaded scenario (its own action catalog, if any, is read).
 Report simulate_scenario(const Scenario& scenario);
+// The same, printing `session`'s events into `trace`.
+Report simulate_traced(const Scenario& scenario, uint64_t session, std::vector<std::string>& trace);
 // The summary lines for the gates a report failed, and for a run that exercised nothing,
 // each starting with `indent`.
 void print_failed_gates(const Report& report, const std::string& indent, std::ostream& out);

@@ -108,7 +108,7 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"lost_cancel",
                   "[{provider: booking, op: cancel_confirm, kind: lost_response, nth: 1}]"},
         FaultCase{"lost_refund", "[{provider: payment, op: refund, kind: lost_response, nth: 2}]"},
-        FaultCase{"outage", "[{provider: booking, kind: outage, from: 1s, to: 3s}]", false},
+        FaultCase{"outage", "[{provider: booking, kind: outage, from: 1s, to: 4s}]", false},
         FaultCase{"crash_at_refund",
                   "[{provider: orchestrator, op: refund, kind: crash, nth: 1, restart_after: 2s}]"},
         FaultCase{"crash_at_find",
