@@ -223,6 +223,16 @@ SweepReport SweepReport::from_json(const json& j, const std::string& origin) {
       SeedRun run = run_from(r);
       if (run.seed < s.first_ || run.seed > s.last_) throw std::out_of_range("a seed off range");
       if (!std::regex_match(run.fingerprint, kHex16)) throw std::out_of_range("a fingerprint");
+      // A seed's verdict is its gates' and evidence's: a record that says otherwise was not
+      // written by a sweep, and must not turn a failed seed green in a merge.
+      bool gates_met = true;
+      for (const auto& g : run.gates) gates_met = gates_met && g.passed;
+      bool empty = !run.no_evidence.empty();
+      const char* verdict = !gates_met ? "FAIL" : empty ? "NO EVIDENCE" : "PASS";
+      if (run.passed != (gates_met && (!empty || run.allow_empty)) || run.verdict != verdict) {
+        throw std::out_of_range("seed " + std::to_string(run.seed) +
+                                ": its verdict does not follow from its gates");
+      }
       s.runs_.push_back(std::move(run));
     }
     field = "totals";

@@ -136,6 +136,11 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
       throw InputError("--seeds", 0, o.seeds,
                        "at most " + std::to_string(kMaxSeeds) + " seeds in one sweep");
     }
+    if (o.defer_gates && o.shard.count <= 1) {
+      throw InputError("--defer-gates", 0, "",
+                       "is for a shard (--shard, --shards or CHECKRIDE_SHARD), whose merge "
+                       "gates the sweep; without one nothing would");
+    }
     if (o.jobs < 1 || o.jobs > 256) {
       throw InputError("--jobs", 0, std::to_string(o.jobs), "expected 1 to 256 processes");
     }

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tests/test_support.h"
@@ -118,6 +119,20 @@ TEST(ShardedSweep, AMergeThatLacksAShardHasOneTwiceOrMixesSweepsIsExitTwo) {
   Ran no_index = shell("env -u JOB_COMPLETION_INDEX " + s + " --out " + dir + "/c --shards 3");
   EXPECT_EQ(no_index.code, 2) << no_index.output;
   EXPECT_NE(no_index.output.find("JOB_COMPLETION_INDEX"), std::string::npos) << no_index.output;
+  Ran deferred = shell(s + " --out " + dir + "/c --defer-gates");
+  EXPECT_EQ(deferred.code, 2) << deferred.output;
+  EXPECT_NE(deferred.output.find("--defer-gates: is for a shard"), std::string::npos)
+      << deferred.output;
+  // A record whose verdict is not its gates' (a failed seed called passed) does not merge.
+  nlohmann::json j =
+      nlohmann::json::parse(testing::read_text(dir + "/a/happy-orders.shard-0-of-3.sweep.json"));
+  j["runs"][0]["passed"] = !j["runs"][0]["passed"].get<bool>();
+  const std::string forged_dir = testing::temp_dir("sharded-sweep-forged");
+  testing::write_temp(forged_dir, "happy-orders.shard-0-of-3.sweep.json", j.dump());
+  Ran tampered = shell(kBinary + " report merge " + forged_dir + " --out " + dir + "/m");
+  EXPECT_EQ(tampered.code, 2) << tampered.output;
+  EXPECT_NE(tampered.output.find("its verdict does not follow from its gates"), std::string::npos)
+      << tampered.output;
   Ran empty =
       shell(sweep("scenarios/happy-orders.yaml", "1..2") + " --out " + dir + "/c --shard 2/3");
   EXPECT_EQ(empty.code, 2) << empty.output;
