@@ -18,20 +18,6 @@ void collect_refs(const nlohmann::json& result, std::vector<std::string>& out) {
   }
 }
 
-// A key as one RFC 6901 reference token: '~' is written "~0" and '/' is written "~1".
-std::string pointer_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
-
 void find_substitutions(const nlohmann::json& node, const std::string& pointer,
                         const std::map<std::string, int>& refs,
                         std::vector<std::pair<std::string, int>>& out) {
@@ -40,7 +26,7 @@ void find_substitutions(const nlohmann::json& node, const std::string& pointer,
     if (it != refs.end()) out.emplace_back(pointer, it->second);
   } else if (node.is_object()) {
     for (auto it = node.begin(); it != node.end(); ++it) {
-      find_substitutions(it.value(), pointer + "/" + pointer_token(it.key()), refs, out);
+      find_substitutions(it.value(), pointer + "/" + json_pointer_token(it.key()), refs, out);
     }
   } else if (node.is_array()) {
     for (std::size_t i = 0; i < node.size(); ++i) {

@@ -72,4 +72,17 @@ nlohmann::ordered_json parse_ordered_json_or_discarded(std::string_view text) {
   return parse_or_discarded<nlohmann::ordered_json>(text);
 }
 
+std::string json_pointer_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
+  }
+  return out;
+}
+
 }  // namespace checkride

@@ -18,6 +18,9 @@ nlohmann::ordered_json parse_ordered_json(std::string_view text);
 nlohmann::json parse_json_or_discarded(std::string_view text);
 nlohmann::ordered_json parse_ordered_json_or_discarded(std::string_view text);
 
+// A key as one RFC 6901 reference token: '~' is written "~0" and '/' is written "~1".
+std::string json_pointer_token(const std::string& key);
+
 // A field of a document from outside, or `fallback` when the document is not an object, has
 // no such field or holds another type there: never a type_error.
 int64_t int_field(const nlohmann::json& doc, const char* key, int64_t fallback);

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "protocol/json_input.h"
+#include "reports/junit.h"
+
 namespace checkride::html {
 namespace {
 
@@ -30,45 +33,9 @@ ul.trace { margin: 2px 0 10px; } ul.trace li { font-family: "DejaVu Sans Mono", 
 
 }  // namespace
 
-std::string escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string escape(const std::string& text) { return xml_escape(text); }
 
-std::string pointer_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
+std::string pointer_token(const std::string& key) { return json_pointer_token(key); }
 
 std::string number(const nlohmann::json& value) {
   if (value.is_boolean()) return value.get<bool>() ? "true" : "false";

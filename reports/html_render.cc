@@ -6,6 +6,7 @@
 
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
+#include "protocol/json_input.h"
 
 namespace checkride {
 namespace {
@@ -19,8 +20,10 @@ std::string format_of(const nlohmann::json& j) {
 }
 
 nlohmann::json read_json(const std::string& path) {
-  nlohmann::json j = nlohmann::json::parse(read_input_file(path, "report"), nullptr, false);
-  if (j.is_discarded()) throw InputError(path, 0, "", "not JSON; expected a checkride report");
+  nlohmann::json j = parse_json_or_discarded(read_input_file(path, "report"));
+  if (j.is_discarded()) {
+    throw InputError(path, 0, "", "not JSON (or nested too deep); expected a checkride report");
+  }
   return j;
 }
 

@@ -8,6 +8,7 @@
 
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
+#include "protocol/json_input.h"
 #include "reports/sweep_report.h"
 
 namespace checkride {
@@ -61,8 +62,8 @@ int run_report_merge(const std::vector<std::string>& inputs, const std::string& 
     std::map<int, std::string> by_index;
     for (const auto& f : files) {
       std::string text = read_input_file(f, "sweep report");
-      nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
-      if (j.is_discarded()) throw InputError(f, 0, "", "not JSON");
+      nlohmann::json j = parse_json_or_discarded(text);
+      if (j.is_discarded()) throw InputError(f, 0, "", "not JSON (or nested too deep)");
       SweepReport s = SweepReport::from_json(j, f);
       if (!shards.empty() && s.shard().count != shards.front().shard().count) {
         throw InputError(f, 0, "shard",

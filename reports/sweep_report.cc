@@ -39,6 +39,8 @@ uint64_t SweepReport::expected_seeds() const {
 }
 
 void SweepReport::add(const Report& r) {
+  // The seed as a part of its own, added like any other part: one way of adding up.
+  SweepReport part(scenario_, scenario_sha256_, first_, last_, swarm_, shard_);
   SeedRun run;
   run.seed = r.seed;
   run.passed = r.passed();
@@ -52,39 +54,26 @@ void SweepReport::add(const Report& r) {
   for (const auto& [name, t] : r.templates) {
     if (t.intents == 0) continue;  // a template absent from a seed's run is not a trial there
     run.trials[name] = t.completed == t.intents;
-    if (!t.session.empty()) template_sessions_[name] = t.session;
+    if (!t.session.empty()) part.template_sessions_[name] = t.session;
   }
   if (r.swarm) run.swarm_draw = r.fault_rules;
   for (auto& f : run.swarm_draw) f.fired = 0;
-  runs_.push_back(std::move(run));
-
+  part.runs_.push_back(std::move(run));
   for (const auto& [k, v] : r.metrics) {
-    if (!sweep_derived_metrics().count(k)) sums_[k] += v;
+    if (!sweep_derived_metrics().count(k)) part.sums_[k] = v;
   }
-  for (const auto& [k, h] : r.latency) latency_[k].merge(h);
-  for (const auto& [k, f] : r.failures_by_step) {
-    StepFailures& sum = failures_by_step_[k];
-    sum.calls += f.calls;
-    sum.errors += f.errors;
-    for (const auto& [e, n] : f.by_error) sum.by_error[e] += n;
+  part.latency_ = r.latency;
+  part.failures_by_step_ = r.failures_by_step;
+  part.flows_ = r.flows;
+  part.money_ = r.money;
+  part.outcomes_ = r.outcomes;
+  for (const auto& f : r.fault_rules) {
+    part.fault_rules_.push_back(FaultRuleCount{f.rule, f.line, f.fired, f.active, 1});
+    part.rule_active_seeds_.push_back(f.active ? 1 : 0);
   }
-  flows_ += r.flows;
-  for (const auto& [k, v] : r.money) money_[k] += v;
-  for (const auto& [k, v] : r.outcomes) outcomes_[k] += v;
-  if (fault_rules_.empty()) {
-    for (const auto& f : r.fault_rules) {
-      fault_rules_.push_back(FaultRuleCount{f.rule, f.line, 0, false, 1});
-      rule_active_seeds_.push_back(0);
-    }
-  }
-  for (std::size_t i = 0; i < r.fault_rules.size() && i < fault_rules_.size(); ++i) {
-    fault_rules_[i].fired += r.fault_rules[i].fired;
-    fault_rules_[i].active = fault_rules_[i].active || r.fault_rules[i].active;
-    rule_active_seeds_[i] += r.fault_rules[i].active;
-  }
-  for (const auto& [k, v] : r.branches) branches_[k] += v;
-  for (const auto& w : r.witnesses) witnesses_.push_back(SeedWitness{r.seed, w});
-  sort_and_trim();
+  part.branches_ = r.branches;
+  for (const auto& w : r.witnesses) part.witnesses_.push_back(SeedWitness{r.seed, w});
+  merge(part, "seed " + std::to_string(r.seed));
 }
 
 void SweepReport::sort_and_trim() {

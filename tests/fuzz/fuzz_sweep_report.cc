@@ -6,10 +6,12 @@
 #include <string>
 
 #include "protocol/input_error.h"
+#include "protocol/json_input.h"
 #include "reports/sweep_report.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  nlohmann::json j = nlohmann::json::parse(data, data + size, nullptr, false);
+  nlohmann::json j = checkride::parse_json_or_discarded(
+      std::string_view(reinterpret_cast<const char*>(data), size));
   if (j.is_discarded()) return 0;
   checkride::SweepReport s;
   try {
