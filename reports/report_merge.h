@@ -6,7 +6,7 @@
 namespace checkride {
 
 // `report merge DIR... --out DIR`: adds up the shard reports (NAME.shard-I-of-N.sweep.json)
-// found in the directories (or named as files) into the one unsharded sweep's
+// found in the directories (or any sweep report named as a file) into the one unsharded sweep's
 // NAME.sweep.{json,md}, byte-identical to running the sweep unsharded. Every shard of the
 // count must be there once, and every seed of the range run: a merge of some shards would
 // pass on seeds never run. 0 when every seed met its gates, 1 when one failed, 2 on bad

@@ -56,6 +56,11 @@ TEST(ShardedSweep, FourShardsInSeparateProcessesMergeToExactlyTheUnshardedSweep)
   Ran merged = shell(kBinary + " report merge " + dir + "/shards --out " + dir + "/merged");
   ASSERT_EQ(merged.code, 0) << merged.output;
   EXPECT_NE(merged.output.find("merged 4 shard(s)"), std::string::npos) << merged.output;
+  // Merging into the shards' own folder, twice: the first merge's file is not a shard.
+  for (int twice = 0; twice < 2; ++twice) {
+    Ran again = shell(kBinary + " report merge " + dir + "/shards --out " + dir + "/shards");
+    EXPECT_EQ(again.code, 0) << again.output;
+  }
   for (const char* ext : {".sweep.json", ".sweep.md"}) {
     std::string a = testing::read_text(dir + "/whole/payment-outage" + std::string(ext));
     std::string b = testing::read_text(dir + "/merged/payment-outage" + std::string(ext));
@@ -107,9 +112,13 @@ TEST(ShardedSweep, AMergeThatLacksAShardHasOneTwiceOrMixesSweepsIsExitTwo) {
   testing::write_temp(junk_dir, "x.sweep.json", "{\"format\": \"checkride.sweep/v1\"}");
   Ran junk = shell(kBinary + " report merge " + junk_dir + " --out " + dir + "/m");
   EXPECT_EQ(junk.code, 2) << junk.output;
-  EXPECT_NE(junk.output.find("x.sweep.json: scenario: not a sweep report's field"),
+  EXPECT_NE(junk.output.find("holds no shard report"), std::string::npos) << junk.output;
+  Ran junk_file =
+      shell(kBinary + " report merge " + junk_dir + "/x.sweep.json --out " + dir + "/m");
+  EXPECT_EQ(junk_file.code, 2) << junk_file.output;
+  EXPECT_NE(junk_file.output.find("x.sweep.json: scenario: not a sweep report's field"),
             std::string::npos)
-      << junk.output;
+      << junk_file.output;
   EXPECT_FALSE(fs::exists(dir + "/m/happy-orders.sweep.json"));  // nothing half-written
 
   Ran bad_shard = shell(s + " --out " + dir + "/c --shard 3/3");
