@@ -166,7 +166,8 @@ std::string HttpProviders::bearer_for(const ProviderRequest& r, ProviderConnecti
 }
 
 // A lookup's stored-value part: {id, amount} entries, at most 16. An entry that is not one
-// is left out; its instrument then gets nothing back and the checkers see the money short.
+// is left out: that part of a refund then goes to the card, unseen by the money checks
+// (the totals still reconcile), so the provider's answer must be well formed.
 DebitParts HttpProviders::paid_debits_of(const nlohmann::json& j) {
   DebitParts out;
   if (!j.contains("stored_value_debits") || !j["stored_value_debits"].is_array()) return out;
