@@ -129,6 +129,25 @@ SeedWitness witness_from(const json& j) {
   return w;
 }
 
+// A seed's record, checked: on the sweep's range, with a fingerprint, and with the verdict
+// its gates and evidence give. A record that says otherwise was not written by a sweep, and
+// must not turn a failed seed green in a merge.
+SeedRun checked_run_from(const json& r, uint64_t first, uint64_t last) {
+  static const std::regex kHex16("[0-9a-f]{16}");
+  SeedRun run = run_from(r);
+  if (run.seed < first || run.seed > last) throw std::out_of_range("a seed off range");
+  if (!std::regex_match(run.fingerprint, kHex16)) throw std::out_of_range("a fingerprint");
+  bool gates_met = true;
+  for (const auto& g : run.gates) gates_met = gates_met && g.passed;
+  bool empty = !run.no_evidence.empty();
+  const char* verdict = !gates_met ? "FAIL" : empty ? "NO EVIDENCE" : "PASS";
+  if (run.passed != (gates_met && (!empty || run.allow_empty)) || run.verdict != verdict) {
+    throw std::out_of_range("seed " + std::to_string(run.seed) +
+                            ": its verdict does not follow from its gates");
+  }
+  return run;
+}
+
 }  // namespace
 
 json SweepReport::to_json() const {
@@ -218,21 +237,8 @@ SweepReport SweepReport::from_json(const json& j, const std::string& origin) {
       }
     }
     field = "runs";
-    static const std::regex kHex16("[0-9a-f]{16}");
     for (const auto& r : j.at("runs")) {
-      SeedRun run = run_from(r);
-      if (run.seed < s.first_ || run.seed > s.last_) throw std::out_of_range("a seed off range");
-      if (!std::regex_match(run.fingerprint, kHex16)) throw std::out_of_range("a fingerprint");
-      // A seed's verdict is its gates' and evidence's: a record that says otherwise was not
-      // written by a sweep, and must not turn a failed seed green in a merge.
-      bool gates_met = true;
-      for (const auto& g : run.gates) gates_met = gates_met && g.passed;
-      bool empty = !run.no_evidence.empty();
-      const char* verdict = !gates_met ? "FAIL" : empty ? "NO EVIDENCE" : "PASS";
-      if (run.passed != (gates_met && (!empty || run.allow_empty)) || run.verdict != verdict) {
-        throw std::out_of_range("seed " + std::to_string(run.seed) +
-                                ": its verdict does not follow from its gates");
-      }
+      SeedRun run = checked_run_from(r, s.first_, s.last_);
       s.runs_.push_back(std::move(run));
     }
     field = "totals";

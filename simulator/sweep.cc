@@ -124,42 +124,73 @@ ShardSpec resolve_shard(const std::string& flag, const std::string& checkride_sh
   return ShardSpec{static_cast<int>(index), count};
 }
 
+namespace {
+
+// The scenario once per seed of the shard's share of the range, validated before any runs.
+// Throws InputError.
+std::vector<Scenario> load_runs(const SweepOptions& o, uint64_t& first, uint64_t& last) {
+  if (!parse_seed_range(o.seeds, first, last)) {
+    throw InputError("--seeds", 0, o.seeds, "expected a range A..B of seeds with A <= B");
+  }
+  if (last - first + 1 > kMaxSeeds) {
+    throw InputError("--seeds", 0, o.seeds,
+                     "at most " + std::to_string(kMaxSeeds) + " seeds in one sweep");
+  }
+  if (o.defer_gates && o.shard.count <= 1) {
+    throw InputError("--defer-gates", 0, "",
+                     "is for a shard (--shard, --shards or CHECKRIDE_SHARD), whose merge "
+                     "gates the sweep; without one nothing would");
+  }
+  if (o.jobs < 1 || o.jobs > 256) {
+    throw InputError("--jobs", 0, std::to_string(o.jobs), "expected 1 to 256 processes");
+  }
+  std::vector<Scenario> runs;
+  for (uint64_t seed = first + o.shard.index; seed <= last; seed += o.shard.count) {
+    std::vector<std::string> overrides = o.overrides;
+    overrides.push_back("seed=" + std::to_string(seed));
+    Scenario s = load_scenario(o.scenario, overrides);
+    apply_defects(s, o.defects);
+    if (o.swarm) apply_swarm(s);
+    runs.push_back(std::move(s));
+    if (seed > last - o.shard.count) break;  // the next step would overflow
+  }
+  if (runs.empty()) {
+    throw InputError("--shard", 0,
+                     std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count),
+                     "holds no seed of " + o.seeds + ": use at most " +
+                         std::to_string(last - first + 1) + " shards");
+  }
+  return runs;
+}
+
+// NAME.sweep.{json,md} (and .html, the JUnit file); returns the Markdown.
+std::string write_reports(const SweepOptions& o, const SweepReport& total,
+                          const std::string& base) {
+  nlohmann::json j = total.to_json();
+  write_file(base + ".sweep.json", j.dump(2) + "\n");
+  std::string md = total.to_markdown();
+  write_file(base + ".sweep.md", md);
+  if (o.html) write_file(base + ".sweep.html", render_html(j, nullptr, base + ".sweep.json"));
+  if (!o.junit_file.empty()) {
+    std::vector<Report> reports = total.seed_reports();
+    std::vector<JUnitSuite> suites;
+    for (const auto& r : reports) {
+      suites.push_back(JUnitSuite{total.scenario() + " seed=" + std::to_string(r.seed), &r});
+    }
+    write_file(o.junit_file, junit_xml(suites));
+  }
+  return md;
+}
+
+}  // namespace
+
 int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
   uint64_t first = 0, last = 0;
   std::vector<Scenario> runs;
   std::string identity;
   try {
-    if (!parse_seed_range(o.seeds, first, last)) {
-      throw InputError("--seeds", 0, o.seeds, "expected a range A..B of seeds with A <= B");
-    }
-    if (last - first + 1 > kMaxSeeds) {
-      throw InputError("--seeds", 0, o.seeds,
-                       "at most " + std::to_string(kMaxSeeds) + " seeds in one sweep");
-    }
-    if (o.defer_gates && o.shard.count <= 1) {
-      throw InputError("--defer-gates", 0, "",
-                       "is for a shard (--shard, --shards or CHECKRIDE_SHARD), whose merge "
-                       "gates the sweep; without one nothing would");
-    }
-    if (o.jobs < 1 || o.jobs > 256) {
-      throw InputError("--jobs", 0, std::to_string(o.jobs), "expected 1 to 256 processes");
-    }
+    runs = load_runs(o, first, last);
     identity = sweep_identity(o);
-    for (uint64_t seed = first + o.shard.index; seed <= last; seed += o.shard.count) {
-      std::vector<std::string> overrides = o.overrides;
-      overrides.push_back("seed=" + std::to_string(seed));
-      Scenario s = load_scenario(o.scenario, overrides);
-      apply_defects(s, o.defects);
-      if (o.swarm) apply_swarm(s);
-      runs.push_back(std::move(s));
-      if (seed > last - o.shard.count) break;  // the next step would overflow
-    }
-    if (runs.empty()) {
-      throw InputError("--shard", 0,
-                       std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count),
-                       "holds no seed of " + o.seeds + ": use at most " +
-                           std::to_string(last - first + 1) + " shards");
-    }
   } catch (const InputError& e) {
     err << "checkride sweep: " << e.what() << "\n";
     return 2;
@@ -188,19 +219,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
     return 3;
   }
   std::string base = report_base(o, name);
-  nlohmann::json j = total.to_json();
-  write_file(base + ".sweep.json", j.dump(2) + "\n");
-  std::string md = total.to_markdown();
-  write_file(base + ".sweep.md", md);
-  if (o.html) write_file(base + ".sweep.html", render_html(j, nullptr, base + ".sweep.json"));
-  if (!o.junit_file.empty()) {
-    std::vector<Report> reports = total.seed_reports();
-    std::vector<JUnitSuite> suites;
-    for (const auto& r : reports) {
-      suites.push_back(JUnitSuite{name + " seed=" + std::to_string(r.seed), &r});
-    }
-    write_file(o.junit_file, junit_xml(suites));
-  }
+  std::string md = write_reports(o, total, base);
   if (!o.quiet) out << md << "\nreports in " << base << ".sweep.{json,md}\n";
   if (o.defer_gates && !total.passed()) {
     err << "checkride sweep: some seed failed a gate; deferred to `report merge` (--defer-gates)\n";
