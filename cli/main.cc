@@ -299,10 +299,12 @@ int cmd_report(const std::vector<std::string>& args) {
     po::options_description desc(
         "checkride report merge DIR... --out DIR\n"
         "  adds up the shard reports (*.sweep.json) of one sweep, exactly");
-    std::vector<std::string> inputs;
+    std::vector<std::string> inputs, formats;
     std::string out_dir;
     desc.add_options()("help,h", "show this help")("out", po::value<std::string>(&out_dir),
                                                    "where the merged NAME.sweep.{json,md} go")(
+        "format", po::value<std::vector<std::string>>(&formats),
+        "also html: NAME.sweep.html (json and md always)")(
         "input", po::value<std::vector<std::string>>(&inputs),
         "directories holding shard reports, or the files");
     po::variables_map vm;
@@ -311,7 +313,9 @@ int cmd_report(const std::vector<std::string>& args) {
       std::cerr << "checkride report merge: expected DIR... and --out DIR\n";
       return 2;
     }
-    return checkride::run_report_merge(inputs, out_dir, std::cout, std::cerr);
+    bool html = false;
+    if (!html_format(split_commas(formats), html, "report merge")) return 2;
+    return checkride::run_report_merge(inputs, out_dir, html, std::cout, std::cerr);
   }
   if (sub == "render") {
     po::options_description desc(

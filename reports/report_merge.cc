@@ -9,6 +9,7 @@
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
 #include "protocol/json_input.h"
+#include "reports/html_render.h"
 #include "reports/sweep_report.h"
 
 namespace checkride {
@@ -60,7 +61,7 @@ void write_text(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-int run_report_merge(const std::vector<std::string>& inputs, const std::string& out_dir,
+int run_report_merge(const std::vector<std::string>& inputs, const std::string& out_dir, bool html,
                      std::ostream& out, std::ostream& err) {
   try {
     std::vector<std::string> files = sweep_files(inputs);
@@ -100,8 +101,10 @@ int run_report_merge(const std::vector<std::string>& inputs, const std::string& 
     if (ec) throw InputError(out_dir, 0, "--out", "cannot create the report directory");
     std::string base = (fs::path(out_dir) / total.scenario()).string();
     std::string md = total.to_markdown();
-    write_text(base + ".sweep.json", total.to_json().dump(2) + "\n");
+    nlohmann::json merged = total.to_json();
+    write_text(base + ".sweep.json", merged.dump(2) + "\n");
     write_text(base + ".sweep.md", md);
+    if (html) write_text(base + ".sweep.html", render_html(merged, nullptr, base + ".sweep.json"));
     out << md << "\nmerged " << shards.size() << " shard(s) into " << base << ".sweep.{json,md}\n";
     return total.passed() ? 0 : 1;
   } catch (const InputError& e) {

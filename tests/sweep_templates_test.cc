@@ -113,6 +113,7 @@ TEST(SweepTemplates, TheKubernetesIndexedJobAndItsMergeJobRunAsWritten) {
   ASSERT_FALSE(whole.empty()) << log;
   EXPECT_TRUE(whole == testing::read_text((volume / "merged/payment-outage.sweep.json").string()))
       << log;
+  EXPECT_TRUE(fs::exists(volume / "merged/payment-outage.sweep.html"));
 }
 
 struct Workflow {
