@@ -64,6 +64,10 @@ double as_number(const nlohmann::json& j) {
   return std::isfinite(v) ? v : 0;
 }
 
+int64_t as_time(const nlohmann::json& j) {
+  return static_cast<int64_t>(std::clamp(as_number(j), -1e15, 1e15));
+}
+
 Page::Page(const std::string& title) : title_(title) {}
 
 std::string Page::finish() {

@@ -24,6 +24,8 @@ std::string figure(const std::string& pointer, const nlohmann::json& value);
 // on a report of the wrong shape, it leaves out what is missing.
 const nlohmann::json& at(const nlohmann::json& j, const std::string& key);
 double as_number(const nlohmann::json& j);
+// A number as virtual ms, clamped to +-10^15 (a window a report could hold), 0 if none.
+int64_t as_time(const nlohmann::json& j);
 
 class Page {
  public:

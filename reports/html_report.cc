@@ -63,8 +63,8 @@ std::vector<Window> fault_windows(const json& rules) {
     if (!w.is_object()) continue;
     if (at(f, "active").is_boolean() && !at(f, "active").get<bool>()) continue;
     Window win;
-    win.from = static_cast<int64_t>(as_number(at(w, "from")));
-    win.to = at(w, "to").is_number() ? static_cast<int64_t>(as_number(at(w, "to"))) : -1;
+    win.from = as_time(at(w, "from"));
+    win.to = at(w, "to").is_number() ? as_time(at(w, "to")) : -1;
     win.label = number(at(f, "rule"));
     out.push_back(win);
   }

@@ -214,7 +214,7 @@ json SweepReport::to_json() const {
 }
 
 SweepReport SweepReport::from_json(const json& j, const std::string& origin) {
-  if (!j.is_object() || j.value("format", "") != "checkride.sweep/v1") {
+  if (!j.is_object() || !j.contains("format") || j["format"] != "checkride.sweep/v1") {
     throw InputError(origin, 0, "format", "expected \"checkride.sweep/v1\" (a sweep report)");
   }
   std::string field = "";

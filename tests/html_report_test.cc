@@ -48,6 +48,11 @@ TEST(HtmlReport, RenderRefusesWhatIsNotAReportAndSurvivesOneOfTheWrongShape) {
                         {"timeline", {{"confirmed", {1, "a", -3}}, {"bucket_ms", -5}}},
                         {"fault_rules", {{{"window_ms", {{"from", "x"}}}}}}};
   EXPECT_NE(render_html(odd, nullptr, "odd").find("</html>"), std::string::npos);
+  // Found by fuzz_report_render: a window past any integer was cast unchecked (UB).
+  nlohmann::json far = {{"format", "checkride.report/v1"},
+                        {"timeline", {{"confirmed", {1, 2}}, {"bucket_ms", 1000}}},
+                        {"fault_rules", {{{"window_ms", {{"from", 3.3e40}, {"to", -1e300}}}}}}};
+  EXPECT_NE(render_html(far, nullptr, "far").find("</html>"), std::string::npos);
   nlohmann::json sweep = {{"format", "checkride.sweep/v1"},
                           {"runs", {1, {{"verdict", 3}}}},
                           {"templates", {{"t", {{"pass_hat_k", "no"}}}}},

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "protocol/input_error.h"
 #include "simulator/suite.h"
 #include "tests/test_support.h"
 
@@ -58,6 +59,15 @@ TEST(Sweep, ReportsPassHatKPerTemplateAndAJUnitCasePerGatePerSeed) {
   std::stringstream xml;
   xml << x.rdbuf();
   EXPECT_NE(xml.str().find("name=\"payment-outage seed=3\""), std::string::npos);
+}
+
+// Found by fuzz_sweep_report: a "format" that is not a string threw a type_error out of
+// report merge's parser (a crash) instead of an InputError.
+TEST(SweepReport, AnythingButASweepReportIsAnInputErrorNamingTheField) {
+  for (const char* text : {R"({"format": {}})", R"({"format": 7})", R"([1, 2])",
+                           R"({"format": "checkride.sweep/v1", "scenario": []})"}) {
+    EXPECT_THROW(SweepReport::from_json(nlohmann::json::parse(text), "x.json"), InputError) << text;
+  }
 }
 
 TEST(Sweep, ABadSeedRangeIsExitTwo) {
