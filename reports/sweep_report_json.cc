@@ -1,5 +1,6 @@
 // A sweep report's JSON form, written and read back exactly: a shard's file is what
 // `report merge` adds up, and each part a --jobs child sends its parent is the same form.
+#include <algorithm>
 #include <cmath>
 #include <regex>
 
@@ -237,9 +238,13 @@ SweepReport SweepReport::from_json(const json& j, const std::string& origin) {
       }
     }
     field = "runs";
-    for (const auto& r : j.at("runs")) {
-      SeedRun run = checked_run_from(r, s.first_, s.last_);
-      s.runs_.push_back(std::move(run));
+    for (const auto& r : j.at("runs")) s.runs_.push_back(checked_run_from(r, s.first_, s.last_));
+    std::sort(s.runs_.begin(), s.runs_.end(),
+              [](const SeedRun& a, const SeedRun& b) { return a.seed < b.seed; });
+    for (std::size_t i = 1; i < s.runs_.size(); ++i) {
+      if (s.runs_[i].seed == s.runs_[i - 1].seed) {
+        throw std::out_of_range("seed " + std::to_string(s.runs_[i].seed) + " twice");
+      }
     }
     field = "totals";
     const json& totals = j.at("totals");

@@ -68,6 +68,28 @@ TEST(SweepReport, AnythingButASweepReportIsAnInputErrorNamingTheField) {
                            R"({"format": "checkride.sweep/v1", "scenario": []})"}) {
     EXPECT_THROW(SweepReport::from_json(nlohmann::json::parse(text), "x.json"), InputError) << text;
   }
+  // A file holding one seed twice (and so, with the right count, another seed never run).
+  auto dir = testing::temp_dir("sweep-twice");
+  SweepOptions o;
+  o.scenario = testing::source_path("scenarios/lost-response-after-commit.yaml");
+  o.seeds = "1..2";
+  o.overrides = {"workload.sessions=30"};
+  o.out_dir = dir;
+  o.quiet = true;
+  std::ostringstream out, err;
+  run_sweep(o, out, err);
+  nlohmann::json j =
+      nlohmann::json::parse(testing::read_text(dir + "/lost-response-after-commit.sweep.json"));
+  EXPECT_NO_THROW(SweepReport::from_json(j, "x.json"));
+  j["runs"][1] = j["runs"][0];
+  try {
+    SweepReport::from_json(j, "x.json");
+    ADD_FAILURE() << "a seed twice was read";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("x.json: runs: not a sweep report's field: seed 1 twice"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Sweep, ABadSeedRangeIsExitTwo) {
