@@ -130,6 +130,20 @@ SeedWitness witness_from(const json& j) {
   return w;
 }
 
+// Every fraction in a sweep report is a rate, a probability or a sum of counts: finite and
+// from 0 to 2^53. Found by fuzz_sweep_report: a 3e126 where a count belongs made the
+// integer conversion undefined behaviour. (The document's depth is bounded by its parse.)
+void check_numbers(const json& j) {
+  if (j.is_number_float()) {
+    double v = j.get<double>();
+    if (!std::isfinite(v) || v < 0 || v > 9007199254740992.0) {
+      throw std::out_of_range("a number out of range");
+    }
+  } else if (j.is_structured()) {
+    for (const auto& child : j) check_numbers(child);
+  }
+}
+
 // A seed's record, checked: on the sweep's range, with a fingerprint, and with the verdict
 // its gates and evidence give. A record that says otherwise was not written by a sweep, and
 // must not turn a failed seed green in a merge.
@@ -220,6 +234,7 @@ SweepReport SweepReport::from_json(const json& j, const std::string& origin) {
   }
   std::string field = "";
   try {
+    check_numbers(j);
     SweepReport s;
     field = "scenario";
     s.scenario_ = j.at("scenario").get<std::string>();

@@ -81,6 +81,13 @@ TEST(SweepReport, AnythingButASweepReportIsAnInputErrorNamingTheField) {
   nlohmann::json j =
       nlohmann::json::parse(testing::read_text(dir + "/lost-response-after-commit.sweep.json"));
   EXPECT_NO_THROW(SweepReport::from_json(j, "x.json"));
+  // Found by fuzz_sweep_report: a huge float where a count belongs (undefined behaviour when
+  // converted), and a negative one.
+  for (double bad : {3e126, -2.5}) {
+    nlohmann::json odd = j;
+    odd["totals"]["flows"] = bad;
+    EXPECT_THROW(SweepReport::from_json(odd, "x.json"), InputError) << bad;
+  }
   j["runs"][1] = j["runs"][0];
   try {
     SweepReport::from_json(j, "x.json");
