@@ -559,7 +559,10 @@ int cmd_serve_fakes(const std::vector<std::string>& args) {
       "control-token", po::value(&o.serve.control_token),
       "Bearer token the control API requires (mandatory when --bind is not loopback)")(
       "oauth-client", po::value(&clients), "ID:SECRET (or ID: for a public client); repeatable")(
-      "urls-file", po::value(&o.urls_file), "write the faces' URLs as JSON once listening");
+      "webhook", po::value(&o.webhooks),
+      "URL that gets every Stripe event, signed with $CHECKRIDE_WEBHOOK_SECRET (or a fresh "
+      "secret written to --urls-file); repeatable")("urls-file", po::value(&o.urls_file),
+                                                    "write the faces' URLs as JSON once listening");
   po::variables_map vm;
   if (parse_or_help(args, desc, "unused", vm)) return 0;
   for (const auto& c : clients) {

@@ -2,36 +2,9 @@
 
 #include "fakes/error_reply.h"
 #include "fakes/identity.h"
+#include "protocol/invariant.h"
 
 namespace checkride {
-
-bool parse_card_behaviour(std::string_view pm, CardBehaviour& out) {
-  if (pm == "pm_card_visa")
-    out = CardBehaviour::kSucceeds;
-  else if (pm == "pm_card_visa_chargeDeclined")
-    out = CardBehaviour::kDeclined;
-  else if (pm == "pm_card_visa_chargeDeclinedInsufficientFunds")
-    out = CardBehaviour::kInsufficientFunds;
-  else if (pm == "pm_card_authenticationRequired")
-    out = CardBehaviour::kAuthRequired;
-  else
-    return false;
-  return true;
-}
-
-std::string_view card_test_name(CardBehaviour b) {
-  switch (b) {
-    case CardBehaviour::kSucceeds:
-      return "pm_card_visa";
-    case CardBehaviour::kDeclined:
-      return "pm_card_visa_chargeDeclined";
-    case CardBehaviour::kInsufficientFunds:
-      return "pm_card_visa_chargeDeclinedInsufficientFunds";
-    case CardBehaviour::kAuthRequired:
-      return "pm_card_authenticationRequired";
-  }
-  return "";
-}
 
 std::string_view PaymentsFake::status_name(Status s) {
   switch (s) {
@@ -52,7 +25,11 @@ std::string_view PaymentsFake::status_name(Status s) {
 }
 
 PaymentMethodId PaymentsFake::add_method(UserId owner, CardBehaviour behaviour) {
-  PaymentMethodId id = methods_.add(Method{owner, behaviour});
+  return add_method(owner, default_test_card(behaviour));
+}
+
+PaymentMethodId PaymentsFake::add_method(UserId owner, const TestCard& card) {
+  PaymentMethodId id = methods_.add(Method{owner, &card});
   owned_[owner].methods.push_back(id);
   return id;
 }
@@ -61,7 +38,7 @@ ObjectId PaymentsFake::seed_captured(PaymentMethodId method, int64_t amount, Tim
   const Method* m = methods_.find(method);
   if (m == nullptr || amount <= 0) return 0;
   ObjectId id = intents_.add(
-      PaymentIntent{m->owner, method, amount, 0, at, at, Status::kSucceeded, true, true});
+      PaymentIntent{m->owner, method, amount, 0, at, at, Status::kSucceeded, true, true, amount});
   owned_[m->owner].intents.push_back(id);
   return id;
 }
@@ -95,7 +72,7 @@ ProviderReply PaymentsFake::authorize(const ProviderRequest& req, Time now) {
       method->owner, req.payment_method, req.amount, 0, now, 0, Status::kRequiresConfirmation,
       false};
   ProviderReply r;
-  run_card(pi, method->behaviour, r);
+  run_card(pi, method->card->behaviour, r);
   r.id = intents_.add(pi);
   owned_[method->owner].intents.push_back(r.id);
   r.amount = req.amount;
@@ -104,21 +81,14 @@ ProviderReply PaymentsFake::authorize(const ProviderRequest& req, Time now) {
 
 void PaymentsFake::run_card(PaymentIntent& pi, CardBehaviour behaviour, ProviderReply& r) {
   pi.status = Status::kRequiresCapture;
-  switch (behaviour) {
-    case CardBehaviour::kSucceeds:
-      pi.authorized = true;
-      break;
-    case CardBehaviour::kDeclined:
-      pi.status = Status::kRequiresPaymentMethod;
-      r.error = ErrorCode::kCardDeclined;
-      break;
-    case CardBehaviour::kInsufficientFunds:
-      pi.status = Status::kRequiresPaymentMethod;
-      r.error = ErrorCode::kInsufficientFunds;
-      break;
-    case CardBehaviour::kAuthRequired:
-      pi.status = Status::kRequiresAction;
-      break;
+  if (behaviour == CardBehaviour::kSucceeds) {
+    pi.authorized = true;
+  } else if (behaviour == CardBehaviour::kAuthRequired) {
+    pi.status = Status::kRequiresAction;
+  } else {
+    pi.status = Status::kRequiresPaymentMethod;
+    r.error = behaviour == CardBehaviour::kInsufficientFunds ? ErrorCode::kInsufficientFunds
+                                                             : ErrorCode::kCardDeclined;
   }
   r.status = status_name(pi.status);
 }
@@ -150,7 +120,7 @@ ProviderReply PaymentsFake::confirm(ObjectId intent, PaymentMethodId method, Tim
     return error_reply(ErrorCode::kInvalidState, status_name(pi.status));
   }
   ProviderReply r;
-  run_card(pi, m->behaviour, r);
+  run_card(pi, m->card->behaviour, r);
   r.id = intent;
   r.amount = pi.amount;
   return r;
@@ -163,7 +133,7 @@ ProviderReply PaymentsFake::act(const ProviderRequest& req, Time now) {
     case Op::kCapture:
       return capture(req, now);
     case Op::kVoid:
-      return cancel(req);
+      return cancel(req, now);
     case Op::kRefund:
       return refund(req);
     default:
@@ -178,23 +148,29 @@ ProviderReply PaymentsFake::capture(const ProviderRequest& req, Time now) {
   if (pi.status != Status::kRequiresCapture) {
     return error_reply(ErrorCode::kInvalidState, status_name(pi.status));
   }
+  // amount_to_capture: at most what was authorized; the rest is released.
+  int64_t amount = req.amount > 0 ? req.amount : pi.amount;
+  if (amount > pi.amount) return error_reply(ErrorCode::kBadRequest, status_name(pi.status));
   pi.status = Status::kSucceeded;
   pi.captured_at = now;
+  pi.received = amount;
   ProviderReply r;
   r.id = req.ref;
-  r.amount = pi.amount;
+  r.amount = amount;
   r.status = status_name(pi.status);
   return r;
 }
 
-ProviderReply PaymentsFake::cancel(const ProviderRequest& req) {
+ProviderReply PaymentsFake::cancel(const ProviderRequest& req, Time now) {
   PaymentIntent* found = intents_.find(req.ref);
   if (found == nullptr) return error_reply(ErrorCode::kNotFound);
   PaymentIntent& pi = *found;
-  if (pi.status == Status::kSucceeded) {
+  // Stripe cancels an intent in any state but these two, a cancelled one included.
+  if (pi.status == Status::kSucceeded || pi.status == Status::kCanceled) {
     return error_reply(ErrorCode::kInvalidState, status_name(pi.status));
   }
   pi.status = Status::kCanceled;
+  pi.canceled_at = now;
   ProviderReply r;
   r.id = req.ref;
   r.status = status_name(pi.status);
@@ -208,13 +184,46 @@ ProviderReply PaymentsFake::refund(const ProviderRequest& req) {
   if (pi.status != Status::kSucceeded) {
     return error_reply(ErrorCode::kInvalidState, status_name(pi.status));
   }
-  int64_t amount = req.amount > 0 ? req.amount : pi.amount - pi.refunded;
-  if (amount <= 0 || pi.refunded + amount > pi.amount) return error_reply(ErrorCode::kBadRequest);
+  int64_t amount = req.amount > 0 ? req.amount : pi.received - pi.refunded;
+  if (amount <= 0 || pi.refunded + amount > pi.received) return error_reply(ErrorCode::kBadRequest);
   pi.refunded += amount;
   ProviderReply r;
   r.id = req.ref;
   r.amount = amount;
   r.status = "succeeded";
+  return r;
+}
+
+void PaymentsFake::update(ObjectId intent, int64_t amount, PaymentMethodId method) {
+  PaymentIntent* pi = intents_.find(intent);
+  CHECKRIDE_INVARIANT(pi != nullptr && pi->received == 0, "only an uncaptured intent is updated");
+  pi->amount = amount;
+  const Method* m = method == 0 ? nullptr : methods_.find(method);
+  if (m == nullptr) return;
+  if (pi->owner == 0 && m->owner != 0) owned_[m->owner].intents.push_back(intent);
+  if (pi->owner == 0) pi->owner = m->owner;
+  pi->method = method;
+  if (pi->status == Status::kRequiresPaymentMethod) pi->status = Status::kRequiresConfirmation;
+}
+
+ProviderReply PaymentsFake::authenticate(ObjectId intent, bool authenticated) {
+  PaymentIntent* pi = intents_.find(intent);
+  if (pi == nullptr) return error_reply(ErrorCode::kNotFound);
+  if (pi->status != Status::kRequiresAction) {
+    return error_reply(ErrorCode::kInvalidState, status_name(pi->status));
+  }
+  ProviderReply r;
+  r.id = intent;
+  r.amount = pi->amount;
+  if (authenticated) {
+    pi->status = Status::kRequiresCapture;
+    pi->authorized = true;
+  } else {
+    // Stripe: a failed authentication leaves the intent waiting for another payment method.
+    pi->status = Status::kRequiresPaymentMethod;
+    r.error = ErrorCode::kCardDeclined;
+  }
+  r.status = status_name(pi->status);
   return r;
 }
 

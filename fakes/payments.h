@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "fakes/idempotency_table.h"
+#include "fakes/test_cards.h"
 #include "protocol/id_list.h"
 #include "protocol/provider.h"
 #include "protocol/retiring_table.h"
@@ -11,11 +12,6 @@
 namespace checkride {
 
 class IdentityFake;
-
-// Stripe's test payment methods, by behaviour.
-enum class CardBehaviour : uint8_t { kSucceeds, kDeclined, kInsufficientFunds, kAuthRequired };
-bool parse_card_behaviour(std::string_view stripe_test_pm, CardBehaviour& out);
-std::string_view card_test_name(CardBehaviour b);
 
 // Stripe PaymentIntents with manual capture. Each payment method belongs to one user, so
 // every charge is attributed without trusting the caller.
@@ -37,13 +33,16 @@ class PaymentsFake {
     Time created;
     Time captured_at;  // 0 until captured
     Status status;
-    bool authorized;      // ever reached requires_capture
-    bool seeded = false;  // made before the session (a world's existing booking)
+    bool authorized;       // ever reached requires_capture
+    bool seeded = false;   // made before the session (a world's existing booking)
+    int64_t received = 0;  // captured: the amount, or less (a partial capture)
+    Time canceled_at = 0;
   };
 
   explicit PaymentsFake(const IdentityFake* identity) : identity_(identity) {}
 
   PaymentMethodId add_method(UserId owner, CardBehaviour behaviour);
+  PaymentMethodId add_method(UserId owner, const TestCard& card);
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
 
   // Wire mode, where Stripe's API splits authorization in two calls and the wire layer has
@@ -61,6 +60,16 @@ class PaymentsFake {
     const Method* m = methods_.find(id);
     return m == nullptr ? 0 : m->owner;
   }
+  // The test card behind a payment method (pm_card_visa for an unknown one).
+  const TestCard& method_card(PaymentMethodId id) const {
+    const Method* m = methods_.find(id);
+    return m == nullptr ? default_test_card(CardBehaviour::kSucceeds) : *m->card;
+  }
+  // 3-D Secure finished: the customer authenticated (the intent is authorized, or captured
+  // with automatic capture by the caller) or did not (requires_payment_method again).
+  ProviderReply authenticate(ObjectId intent, bool authenticated);
+  // Wire mode, an intent not yet confirmed: a new amount, and a new method when not 0.
+  void update(ObjectId intent, int64_t amount, PaymentMethodId method);
 
   const RetiringTable<PaymentIntent>& intents() const { return intents_; }
   const PaymentIntent* find(ObjectId id) const { return intents_.find(id); }
@@ -74,12 +83,12 @@ class PaymentsFake {
  private:
   struct Method {
     UserId owner;
-    CardBehaviour behaviour;
+    const TestCard* card;
   };
   ProviderReply authorize(const ProviderRequest& req, Time now);
   void run_card(PaymentIntent& pi, CardBehaviour behaviour, ProviderReply& r);
   ProviderReply capture(const ProviderRequest& req, Time now);
-  ProviderReply cancel(const ProviderRequest& req);
+  ProviderReply cancel(const ProviderRequest& req, Time now);
   ProviderReply refund(const ProviderRequest& req);
 
   struct Owned {

@@ -46,7 +46,7 @@ Truth truth_of(UserId user, const World& w) {
     if (pi->authorized && !extras) ++t.authorizations;
     if (pi->captured_at > 0) {
       if (!extras) ++t.captures;
-      t.captured += pi->amount;
+      t.captured += pi->received;
       t.refunded += pi->refunded;
     }
   }
@@ -300,7 +300,7 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
   for (ObjectId id : w.payments.intents_of(s)) {
     const auto& pi = *w.payments.find(id);
     if (pi.seeded) {  // paid before the session: no consent or cap of this session applies
-      captured_ += pi.amount;
+      captured_ += pi.received;
       refunded_ += pi.refunded;
       continue;
     }
@@ -308,7 +308,7 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
       offend("orphan_authorizations", s, o, w);
     }
     if (pi.captured_at > 0) {
-      captured_ += pi.amount;
+      captured_ += pi.received;
       if (o.max_consent < pi.amount || o.first_consent < 0 || o.first_consent > pi.created) {
         offend("consent_violations", s, o, w);
       }

@@ -111,6 +111,37 @@ CallFault FaultPlan::for_call(Op op, Time now, bool active, const uint64_t* entr
   return f;
 }
 
+WebhookFault FaultPlan::for_webhook(const std::string& type, Time now, bool active,
+                                    const uint64_t* entropy) {
+  WebhookFault f;
+  if (!active) return f;
+  for (Live& l : rules_) {
+    if (!is_webhook_fault(l.rule.kind) || !l.rule.active) continue;
+    if (!l.rule.action.empty() && l.rule.action != type) continue;
+    Stream draws = Stream::from_state(0);
+    if (!matches(l, now, entropy, draws)) continue;
+    switch (l.rule.kind) {
+      case FaultKind::kWebhookDelay:
+        f.delay += draw_latency(l.rule.latency, draws);
+        if (!entropy) l.stream = draws;
+        break;
+      case FaultKind::kWebhookDuplicate:
+        f.duplicate = true;
+        break;
+      case FaultKind::kWebhookReorder:
+        f.reorder = true;
+        break;
+      case FaultKind::kWebhookDrop:
+        f.drop = true;
+        break;
+      default:
+        f.bad_signature = true;
+        break;
+    }
+  }
+  return f;
+}
+
 bool FaultPlan::duplicate(const std::string& action, bool charge, Time now, bool active,
                           bool& new_key, const uint64_t* entropy) {
   if (!active) return false;

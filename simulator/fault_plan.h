@@ -21,6 +21,15 @@ struct CallFault {
   Duration shorten_ttl = -1;  // hold_expiry: lapse the created hold/reservation after this
 };
 
+// What the fault plan does to one webhook delivery.
+struct WebhookFault {
+  Duration delay = 0;
+  bool duplicate = false;
+  bool reorder = false;
+  bool drop = false;
+  bool bad_signature = false;
+};
+
 class FaultPlan {
  public:
   FaultPlan(const std::vector<FaultRule>& rules, uint64_t seed);
@@ -38,6 +47,9 @@ class FaultPlan {
                  const uint64_t* entropy = nullptr);
   bool malformed(const std::string& action, bool charge, Time now, bool active,
                  const uint64_t* entropy = nullptr);
+  // Delivery faults for one event of `type` (webhook rules).
+  WebhookFault for_webhook(const std::string& type, Time now, bool active,
+                           const uint64_t* entropy = nullptr);
   // Crash rules at a step: true when this call should be followed by a crash.
   bool crash_after(Op op, Duration& restart_after);
   // Crash rules at a time.

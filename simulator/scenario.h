@@ -38,16 +38,36 @@ enum class FaultKind : uint8_t {
   kDuplicateAction,
   kMalformedAction,
   kReset,  // the connection is reset before the provider acts
+  // Webhook delivery (provider: webhook): the event is sent late, twice, after the next
+  // one, never, or signed with the wrong secret.
+  kWebhookDelay,
+  kWebhookDuplicate,
+  kWebhookReorder,
+  kWebhookDrop,
+  kWebhookBadSignature,
 };
+inline bool is_webhook_fault(FaultKind k) {
+  return k >= FaultKind::kWebhookDelay && k <= FaultKind::kWebhookBadSignature;
+}
 const char* fault_kind_name(FaultKind k);
 
-enum class FaultTarget : uint8_t { kCatalog, kPayment, kBooking, kIdentity, kOrchestrator, kAgent };
+enum class FaultTarget : uint8_t {
+  kCatalog,
+  kPayment,
+  kBooking,
+  kIdentity,
+  kOrchestrator,
+  kAgent,
+  kWebhook,
+};
 
 struct FaultRule {
   FaultTarget target = FaultTarget::kPayment;
   bool has_op = false;
   Op op = Op::kSearch;
-  std::string action;  // agent rules: only this action (empty = charge-bearing actions)
+  // agent rules: only this action (empty = charge-bearing actions); webhook rules: only this
+  // event type (empty = every event)
+  std::string action;
   FaultKind kind = FaultKind::kOutage;
   Time from = 0;
   Time to = std::numeric_limits<Time>::max();

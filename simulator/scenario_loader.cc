@@ -638,8 +638,11 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
     r.target = FaultTarget::kOrchestrator;
   else if (provider == "agent")
     r.target = FaultTarget::kAgent;
+  else if (provider == "webhook")
+    r.target = FaultTarget::kWebhook;
   else
-    m.fail(n, "provider", "expected payment, catalog, booking, identity, orchestrator or agent");
+    m.fail(n, "provider",
+           "expected payment, catalog, booking, identity, orchestrator, agent or webhook");
 
   std::string kind = m.str("kind", "");
   static const std::pair<const char*, FaultKind> kKinds[] = {
@@ -655,7 +658,12 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
       {"crash", FaultKind::kCrash},
       {"duplicate_action", FaultKind::kDuplicateAction},
       {"malformed_action", FaultKind::kMalformedAction},
-      {"reset", FaultKind::kReset}};
+      {"reset", FaultKind::kReset},
+      {"delay", FaultKind::kWebhookDelay},
+      {"duplicate", FaultKind::kWebhookDuplicate},
+      {"reorder", FaultKind::kWebhookReorder},
+      {"drop", FaultKind::kWebhookDrop},
+      {"bad_signature", FaultKind::kWebhookBadSignature}};
   bool found = false;
   for (const auto& [name, k] : kKinds) {
     if (kind == name) {
@@ -668,11 +676,18 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
            "unknown fault kind '" + kind +
                "'; expected one of outage, error, latency, "
                "timeout, lost_response, rate_limit, token_expiry, refresh_revoked, "
-               "hold_expiry, crash, duplicate_action, malformed_action, reset");
+               "hold_expiry, crash, duplicate_action, malformed_action, reset (webhook: delay, "
+               "duplicate, reorder, drop, bad_signature)");
   }
   if (m.has("op")) {
     std::string op = m.str("op", "");
     if (r.target == FaultTarget::kAgent) {
+      r.action = op;
+    } else if (r.target == FaultTarget::kWebhook) {
+      if (op.rfind("payment_intent.", 0) != 0 && op.rfind("charge.", 0) != 0) {
+        m.fail(m.get("op"), "op",
+               "expected a Stripe event type (payment_intent.succeeded, charge.refunded, ...)");
+      }
       r.action = op;
     } else if (!parse_op(op, r.op)) {
       m.fail(m.get("op"), "op",
@@ -742,6 +757,13 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
     m.fail(n, "provider",
            std::string(fault_kind_name(r.kind)) +
                (agent_kind ? " needs provider: agent" : " does not apply to the agent"));
+  }
+  if (is_webhook_fault(r.kind) != (r.target == FaultTarget::kWebhook)) {
+    m.fail(n, "provider",
+           std::string(fault_kind_name(r.kind)) +
+               (is_webhook_fault(r.kind) ? " needs provider: webhook"
+                                         : " does not apply to webhook delivery (expected "
+                                           "delay, duplicate, reorder, drop or bad_signature)"));
   }
   if ((r.kind == FaultKind::kCrash) != (r.target == FaultTarget::kOrchestrator)) {
     m.fail(n, "provider", "crash applies to provider: orchestrator, and only crash does");
@@ -868,13 +890,23 @@ const char* fault_kind_name(FaultKind k) {
       return "malformed_action";
     case FaultKind::kReset:
       return "reset";
+    case FaultKind::kWebhookDelay:
+      return "delay";
+    case FaultKind::kWebhookDuplicate:
+      return "duplicate";
+    case FaultKind::kWebhookReorder:
+      return "reorder";
+    case FaultKind::kWebhookDrop:
+      return "drop";
+    case FaultKind::kWebhookBadSignature:
+      return "bad_signature";
   }
   return "?";
 }
 
 std::string describe_fault(const FaultRule& rule, std::size_t index) {
-  static const char* kTargets[] = {"catalog",  "payment",      "booking",
-                                   "identity", "orchestrator", "agent"};
+  static const char* kTargets[] = {"catalog",      "payment", "booking", "identity",
+                                   "orchestrator", "agent",   "webhook"};
   std::string out = "faults[" + std::to_string(index) + "]: ";
   out += kTargets[static_cast<int>(rule.target)];
   if (rule.has_op) out += " " + std::string(op_name(rule.op));

@@ -1,38 +1,15 @@
 // Interop: the official stripe, openid-client and openai SDKs talk to `checkride serve fakes`
 // unchanged. Faults are injected through the control API; the ledger is the judge.
 // Usage: node sdks_against_fakes.mjs CHECKRIDE_BINARY SCENARIO WORKDIR
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import assert from 'node:assert/strict';
 import Stripe from 'stripe';
 import * as oidc from 'openid-client';
 import OpenAI from 'openai';
+import { startFakes } from './fakes_harness.mjs';
 
 const [binary, scenario, workdir] = process.argv.slice(2);
-fs.mkdirSync(workdir, { recursive: true });
-const urlsFile = path.join(workdir, 'urls.json');
-fs.rmSync(urlsFile, { force: true });
-const ports = ['payments', 'identity', 'catalog', 'bookings', 'llm', 'control']
-  .flatMap((f) => [`--${f}-port`, '0']);
-const fakes = spawn(binary, ['serve', 'fakes', '--scenario', scenario, '--urls-file', urlsFile, ...ports],
-  { stdio: ['ignore', 'inherit', 'inherit'] });
-let exited = false;
-fakes.on('exit', () => { exited = true; });
-for (let i = 0; i < 200 && !fs.existsSync(urlsFile); i++) {
-  assert.ok(!exited, 'serve fakes exited early');
-  await new Promise((r) => setTimeout(r, 50));
-}
-const urls = JSON.parse(fs.readFileSync(urlsFile, 'utf8'));
-
-async function control(method, route, body) {
-  const res = await fetch(`${urls.control}/__checkride/${route}`, {
-    method, headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const fakes = await startFakes(binary, scenario, workdir);
+const { urls, control } = fakes;
 const ledger = async () => (await control('GET', 'ledger')).body;
 
 try {
@@ -55,7 +32,8 @@ try {
   const refund = await stripe.refunds.create({ payment_intent: created.id, amount: 1000 });
   assert.equal(refund.status, 'succeeded');
   assert.equal(refund.amount, 1000);
-  assert.equal((await stripe.paymentIntents.retrieve(created.id)).amount_refunded, 1000);
+  const withCharge = await stripe.paymentIntents.retrieve(created.id, { expand: ['latest_charge'] });
+  assert.equal(withCharge.latest_charge.amount_refunded, 1000);
 
   await assert.rejects(
     stripe.paymentIntents.create({ amount: 900, currency: 'usd', confirm: true,
@@ -178,5 +156,5 @@ try {
   assert.equal(report.metrics.duplicate_charges, 0);
   console.log('interop: stripe, openid-client and openai SDKs against serve fakes: ok');
 } finally {
-  fakes.kill('SIGTERM');
+  fakes.stop();
 }

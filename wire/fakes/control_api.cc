@@ -12,6 +12,7 @@
 #include "simulator/evidence.h"
 #include "wire/fakes/face_guard.h"
 #include "wire/fakes/faces.h"
+#include "wire/fakes/stripe_webhooks.h"
 #include "wire/fakes/wire_call.h"
 #include "wire/fakes/wire_names.h"
 
@@ -70,6 +71,7 @@ nlohmann::json ledger_json(FakeState& state) {
                         {"amount", pi.amount},
                         {"status", std::string(PaymentsFake::status_name(pi.status))},
                         {"captured", pi.captured_at > 0},
+                        {"received", pi.received},
                         {"refunded", pi.refunded}});
   });
   nlohmann::json reservations = nlohmann::json::array();
@@ -358,6 +360,29 @@ void mount_control(httplib::Server& server, FakeState& state, const std::string&
     state.advance_clock(body["advance_ms"].get<int64_t>());
     json_reply(res, 200, {{"now_ms", state.now()}});
   });
+
+  // The customer's side of 3-D Secure: the challenge passed or failed. The intent moves on
+  // and its webhook events go out, as when Stripe.js completes it in a browser.
+  server.Post(
+      R"(/__checkride/payment_intents/([^/]+)/authenticate)",
+      [&](const httplib::Request& req, httplib::Response& res) {
+        nlohmann::json body = parse_json_or_discarded(req.body);
+        std::string outcome = body.is_object() ? string_field(body, "outcome", "") : "";
+        if (outcome != "succeeded" && outcome != "failed") {
+          return bad_request(res, "expected {\"outcome\": \"succeeded\" or \"failed\"}");
+        }
+        uint64_t id = 0;
+        std::lock_guard<std::mutex> lock(state.mu);
+        if (!parse_wire_name(req.matches[1].str(), "pi", id) ||
+            !finish_authentication(state, id, outcome == "succeeded", state.now())) {
+          return json_reply(res, 409,
+                            {{"error",
+                              {{"code", "invalid_state"},
+                               {"message", "no payment intent '" + req.matches[1].str() +
+                                               "' waits for 3-D Secure"}}}});
+        }
+        json_reply(res, 200, {{"payment_intent", req.matches[1].str()}, {"outcome", outcome}});
+      });
 
   server.Post("/__checkride/reset", [&](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(state.mu);

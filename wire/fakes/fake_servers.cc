@@ -23,7 +23,8 @@ FakeServers::FakeServers(Scenario scenario, std::vector<CompiledTemplate> templa
                          Cassette llm_script, FakeServeOptions options)
     : options_(std::move(options)),
       state_(std::move(scenario), std::move(templates),
-             options_.clients.empty() ? default_oauth_clients() : options_.clients),
+             options_.clients.empty() ? default_oauth_clients() : options_.clients,
+             options_.webhooks),
       llm_script_(std::move(llm_script)) {}
 
 FakeServers::~FakeServers() { stop(); }
@@ -83,10 +84,13 @@ void FakeServers::start() {
   for (auto& server : servers_) {
     while (!server->is_running()) std::this_thread::yield();
   }
+  dispatcher_ = std::make_unique<WebhookDispatcher>(state_);
+  dispatcher_->start();
 }
 
 void FakeServers::stop() {
   state_.stop();
+  if (dispatcher_) dispatcher_->join();
   for (auto& server : servers_) server->stop();
   for (auto& t : threads_)
     if (t.joinable()) t.join();

@@ -6,6 +6,7 @@
 
 #include "protocol/cassette.h"
 #include "wire/fakes/fake_state.h"
+#include "wire/fakes/webhook_dispatcher.h"
 
 namespace httplib {
 class Server;
@@ -20,7 +21,8 @@ struct FakeServeOptions {
       llm_port = 12115, control_port = 12110;
   std::string control_token;  // required when `bind` is not loopback
   std::vector<OAuthClient> clients;
-  int threads_per_face = 128;  // keep-alive clients each hold a thread while connected
+  std::vector<WebhookEndpoint> webhooks;  // --webhook URL: every event, from the start
+  int threads_per_face = 128;             // keep-alive clients each hold a thread while connected
 };
 
 // `checkride serve fakes`: each face on its own port over one FakeState.
@@ -51,6 +53,7 @@ class FakeServers {
   std::vector<std::unique_ptr<httplib::Server>> servers_;
   std::vector<std::thread> threads_;
   std::vector<Face> faces_;
+  std::unique_ptr<WebhookDispatcher> dispatcher_;
 };
 
 bool is_loopback(const std::string& bind);

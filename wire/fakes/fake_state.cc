@@ -8,10 +8,11 @@ constexpr Time kWireEpoch = 1000;  // 0 means "never" in the ledgers (captured_a
 }
 
 FakeState::FakeState(Scenario scenario, std::vector<CompiledTemplate> templates,
-                     std::vector<OAuthClient> clients)
+                     std::vector<OAuthClient> clients, std::vector<WebhookEndpoint> webhooks)
     : scenario_(std::move(scenario)),
       templates_(std::move(templates)),
-      clients_(std::move(clients)) {
+      clients_(std::move(clients)),
+      webhooks_(std::move(webhooks)) {
   reset();
 }
 
@@ -19,6 +20,11 @@ Time FakeState::now() const {
   auto elapsed = std::chrono::steady_clock::now() - started_;
   return kWireEpoch + offset_ +
          std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+}
+
+int64_t FakeState::unix_now() const {
+  auto wall = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::seconds>(wall).count() + offset_ / 1000;
 }
 
 void FakeState::reset() {
@@ -33,6 +39,10 @@ void FakeState::reset() {
   for (auto& k : keys_) k.clear();
   codes.clear();
   intent_extras.clear();
+  refunds.clear();
+  events.clear();
+  for (const WebhookEndpoint& e : webhooks_) events.add_endpoint(e);
+  next_refund = 1;
   next_user_ = 1;
   ++epoch_;
   started_ = std::chrono::steady_clock::now();

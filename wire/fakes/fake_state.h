@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -13,6 +14,7 @@
 #include "simulator/fault_plan.h"
 #include "simulator/scenario.h"
 #include "wire/fakes/http_idempotency.h"
+#include "wire/fakes/stripe_events.h"
 
 namespace checkride {
 
@@ -38,7 +40,7 @@ struct Shopper {
 class FakeState {
  public:
   FakeState(Scenario scenario, std::vector<CompiledTemplate> templates,
-            std::vector<OAuthClient> clients);
+            std::vector<OAuthClient> clients, std::vector<WebhookEndpoint> webhooks = {});
 
   std::mutex mu;
 
@@ -47,6 +49,10 @@ class FakeState {
   // it; fault windows are measured on it).
   Time now() const;
   void advance_clock(Duration by) { offset_ += by; }
+  // Unix seconds for what a client checks against its own clock (an event's `created`, a
+  // webhook signature's `t`, a JWT's `iat`): the wall clock plus what the control API
+  // advanced the fakes' clock by.
+  int64_t unix_now() const;
   // A fresh world from the scenario, the scenario's fault rules, forgotten keys and codes.
   void reset();
 
@@ -56,6 +62,9 @@ class FakeState {
 
   // Faults, Toxiproxy-style: rules in the scenario's `faults:` shape, with ids.
   CallFault fault_for(Op op) { return plan_->for_call(op, now(), true); }
+  WebhookFault webhook_fault_for(const std::string& type) {
+    return plan_->for_webhook(type, now(), true);
+  }
   uint64_t add_rule(const FaultRule& rule);
   bool remove_rule(uint64_t id);
   void clear_rules();
@@ -103,6 +112,18 @@ class FakeState {
     auto it = intent_extras.find(id);
     return it == intent_extras.end() || !it->second.is_object() ? kNone : it->second;
   }
+  // Refunds by id ("re_<n>"), in creation order.
+  struct Refund {
+    ObjectId intent = 0;
+    int64_t amount = 0;
+    std::string reason;
+    nlohmann::json metadata;
+    Time created = 0;
+  };
+  std::map<uint64_t, Refund> refunds;
+  // Stripe events and the webhook deliveries still owed (endpoints given at start stay
+  // across a reset; those registered over the API do not).
+  StripeEvents events;
   uint64_t next_refund = 1;
   uint64_t next_completion = 1;
 
@@ -119,6 +140,7 @@ class FakeState {
   Scenario scenario_;
   std::vector<CompiledTemplate> templates_;
   std::vector<OAuthClient> clients_;
+  std::vector<WebhookEndpoint> webhooks_;
   std::unique_ptr<World> world_;
   std::unique_ptr<FaultPlan> plan_;
   std::vector<std::pair<uint64_t, FaultRule>> rules_;

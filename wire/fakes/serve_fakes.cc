@@ -5,10 +5,32 @@
 #include <nlohmann/json.hpp>
 
 #include "orchestrator/action_catalog.h"
+#include "protocol/crypto.h"
 #include "protocol/input_error.h"
 #include "simulator/simulation.h"
 
 namespace checkride {
+
+namespace {
+
+// --webhook URLs: every event, signed with $CHECKRIDE_WEBHOOK_SECRET or a fresh secret.
+std::vector<WebhookEndpoint> cli_webhooks(const std::vector<std::string>& urls) {
+  std::vector<WebhookEndpoint> out;
+  const char* env = std::getenv("CHECKRIDE_WEBHOOK_SECRET");
+  for (const std::string& url : urls) {
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+      throw InputError("--webhook", 0, url, "expected an absolute http(s) URL");
+    }
+    WebhookEndpoint e;
+    e.url = url;
+    e.enabled = {"*"};
+    e.secret = env != nullptr && *env != '\0' ? env : "whsec_" + random_token_hex(24);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
 
 int run_serve_fakes(const ServeFakesOptions& options, std::ostream& out, std::ostream& err) {
   sigset_t signals;
@@ -34,8 +56,10 @@ int run_serve_fakes(const ServeFakesOptions& options, std::ostream& out, std::os
     std::string script_path = options.cassette;
     if (script_path.empty() && !scenario.mix.empty()) script_path = scenario.mix.front().cassette;
     if (!script_path.empty()) script = load_cassette(script_path);
+    FakeServeOptions serve = options.serve;
+    serve.webhooks = cli_webhooks(options.webhooks);
     servers = std::make_unique<FakeServers>(std::move(scenario), std::move(templates),
-                                            std::move(script), options.serve);
+                                            std::move(script), std::move(serve));
     servers->start();
   } catch (const InputError& e) {
     err << "checkride: " << e.what() << "\n";
@@ -49,6 +73,11 @@ int run_serve_fakes(const ServeFakesOptions& options, std::ostream& out, std::os
     urls[face.name] = face.url;
     out << face.name << " " << face.url << "\n";
   }
+  // The secrets go to the file only: never to a log.
+  nlohmann::json webhooks = nlohmann::json::array();
+  for (const WebhookEndpoint& e : servers->state().events.endpoints())
+    webhooks.push_back({{"url", e.url}, {"secret", e.secret}});
+  if (!webhooks.empty()) urls["webhooks"] = webhooks;
   if (!options.urls_file.empty()) {
     std::ofstream f(options.urls_file + ".tmp");
     f << urls.dump(2) << "\n";

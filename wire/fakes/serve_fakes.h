@@ -1,6 +1,7 @@
 #pragma once
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "wire/fakes/fake_servers.h"
 
@@ -10,6 +11,7 @@ struct ServeFakesOptions {
   std::string scenario;   // empty: the default world (no SKUs, no offers)
   std::string cassette;   // the scripted LLM's script; default: the scenario's first cassette
   std::string urls_file;  // where to write {"payments": URL, ...} once listening
+  std::vector<std::string> webhooks;  // --webhook URLs
   FakeServeOptions serve;
 };
 

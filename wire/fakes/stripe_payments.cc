@@ -1,140 +1,31 @@
-// Payments as Stripe's PaymentIntents API: form-encoded bodies, Bearer keys, Stripe's error
-// object and Idempotency-Key semantics, over the payments ledger.
-#include <httplib.h>
-
-#include <set>
-
-#include "protocol/form_body.h"
+// Stripe's PaymentIntents over the payments ledger: create, list, retrieve, update, confirm,
+// capture (whole or partial) and cancel, with Stripe's validation, states and error object.
 #include "protocol/json_input.h"
-#include "wire/fakes/face_guard.h"
-#include "wire/fakes/faces.h"
+#include "wire/fakes/stripe_face.h"
+#include "wire/fakes/stripe_objects.h"
+#include "wire/fakes/stripe_rules.h"
+#include "wire/fakes/stripe_webhooks.h"
 #include "wire/fakes/wire_call.h"
 #include "wire/fakes/wire_names.h"
 
 namespace checkride {
 namespace {
 
-using Intent = PaymentsFake::PaymentIntent;
+using Status = PaymentsFake::Status;
 
-// A Stripe secret key (platform credential) or a delegated user token from the identity
-// fake; false with the 401 already written otherwise.
-bool authenticate(FakeState& state, const httplib::Request& req, httplib::Response& res) {
-  std::string bearer = credential_of(req);
-  if (bearer.rfind("sk_test_", 0) == 0) return true;
-  if (bearer.empty()) {
-    send_answer(error_answer(ErrorStyle::kStripe, ErrorCode::kBadRequest, 401,
-                             "You did not provide an API key. Provide it as a Bearer token."),
-                res);
-    return false;
-  }
-  std::lock_guard<std::mutex> lock(state.mu);
-  if (!state.world().identity.token_active(state.token_id(bearer), state.now())) {
-    send_answer(error_answer(ErrorStyle::kStripe, ErrorCode::kInvalidToken, 401,
-                             "Invalid or expired API key provided."),
-                res);
-    return false;
-  }
-  return true;
-}
-
-// Params Stripe takes as a hash or a list; every other param is a string, and Stripe
-// refuses a hash or list given for it (currency[]=usd) before anything runs.
-bool takes_hash_or_list(const std::string& name) {
-  static const std::set<std::string> kStructured = {"metadata",
-                                                    "expand",
-                                                    "payment_method_types",
-                                                    "payment_method_options",
-                                                    "payment_method_data",
-                                                    "shipping",
-                                                    "transfer_data",
-                                                    "automatic_payment_methods",
-                                                    "mandate_data"};
-  return kStructured.count(name) > 0;
-}
-
-// Parses the form body; false with a 400 written when it is malformed or a string param
-// came as a hash or a list.
-bool form_of(const httplib::Request& req, httplib::Response& res, nlohmann::json& out) {
-  std::string error;
-  if (!parse_form(req.body, out, error)) {
-    send_answer(error_answer(ErrorStyle::kStripe, ErrorCode::kBadRequest, 400, error), res);
-    return false;
-  }
-  for (const auto& [name, value] : out.items()) {
-    bool structured = takes_hash_or_list(name);
-    // An empty string clears a hash param (metadata=), as Stripe allows.
-    bool fits = structured ? !value.is_string() || value.get_ref<const std::string&>().empty()
-                           : value.is_string();
-    if (fits) continue;
-    send_answer(error_answer(ErrorStyle::kStripe, ErrorCode::kBadRequest, 400,
-                             "Invalid " + name + ": expected " +
-                                 (structured ? "a hash or a list" : "a string") + ".",
-                             name),
-                res);
-    return false;
-  }
-  return true;
-}
-
-bool integer_field(const nlohmann::json& form, const char* name, int64_t& out) {
-  if (!form.contains(name) || !form[name].is_string()) return false;
-  const std::string& s = form[name].get_ref<const std::string&>();
-  if (s.empty() || s.size() > 15) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  out = std::stoll(s);
-  return true;
-}
-
-WireAnswer invalid(const std::string& message, const std::string& param) {
-  return error_answer(ErrorStyle::kStripe, ErrorCode::kBadRequest, 400, message, param);
-}
-
-nlohmann::json intent_json(FakeState& state, ObjectId id) {
-  const Intent& pi = *state.world().payments.find(id);
-  const nlohmann::json& extra = state.intent_extra(id);
-  bool captured = pi.captured_at > 0;
-  nlohmann::json j = {
-      {"id", wire_name("pi", id)},
-      {"object", "payment_intent"},
-      {"amount", pi.amount},
-      {"amount_capturable",
-       pi.status == PaymentsFake::Status::kRequiresCapture ? pi.amount : int64_t{0}},
-      {"amount_received", captured ? pi.amount : int64_t{0}},
-      {"amount_refunded", pi.refunded},
-      {"capture_method", extra.value("capture_method", "automatic")},
-      {"confirmation_method", "automatic"},
-      {"currency", extra.value("currency", "usd")},
-      {"client_secret", wire_name("pi", id) + "_secret_" + std::to_string(mix64(id) % 1000000)},
-      {"created", pi.created / 1000},
-      {"livemode", false},
-      {"metadata", extra.value("metadata", nlohmann::json::object())},
-      {"customer", extra.value("customer", nlohmann::json())},
-      {"description", extra.value("description", nlohmann::json())},
-      {"payment_method",
-       pi.method == 0 ? nlohmann::json() : nlohmann::json(wire_name("pm", pi.method))},
-      {"payment_method_types", {"card"}},
-      {"status", std::string(PaymentsFake::status_name(pi.status))},
-      {"last_payment_error", extra.value("last_payment_error", nlohmann::json())},
-      {"next_action", pi.status == PaymentsFake::Status::kRequiresAction
-                          ? nlohmann::json{{"type", "use_stripe_sdk"},
-                                           {"use_stripe_sdk", nlohmann::json::object()}}
-                          : nlohmann::json()},
-      {"latest_charge",
-       pi.authorized ? nlohmann::json("ch_" + std::to_string(id)) : nlohmann::json()},
-  };
-  return j;
-}
-
-// A decline is a 402 whose error object carries the intent, as Stripe's does.
-WireAnswer decline(FakeState& state, ObjectId id, ErrorCode code) {
+// A refused card is a 402 whose error object carries the card's code, decline code and the
+// intent, as Stripe's does; the error stays on the intent as last_payment_error.
+WireAnswer decline(FakeState& state, ObjectId id) {
+  const TestCard& card =
+      state.world().payments.method_card(state.world().payments.find(id)->method);
   WireAnswer a =
-      error_answer(ErrorStyle::kStripe, code, 402,
-                   code == ErrorCode::kInsufficientFunds ? "Your card has insufficient funds."
-                                                         : "Your card was declined.");
-  nlohmann::json last = a.body["error"];
-  state.intent_extras[id]["last_payment_error"] = last;
+      error_answer(ErrorStyle::kStripe, ErrorCode::kCardDeclined, 402, std::string(card.message));
+  a.body["error"]["code"] = std::string(card.code);
+  a.body["error"]["decline_code"] = std::string(card.decline_code);
+  a.body["error"]["charge"] = wire_name("ch", id);
+  state.intent_extras[id]["last_payment_error"] = a.body["error"];
   a.body["error"]["payment_intent"] = intent_json(state, id);
+  emit_intent_event(state, id, "payment_intent.payment_failed");
   return a;
 }
 
@@ -145,32 +36,29 @@ bool resolve_method(FakeState& state, const nlohmann::json& form, PaymentMethodI
                     WireAnswer& error) {
   out = 0;
   if (!form.contains("payment_method")) return true;
-  std::string pm =
-      form["payment_method"].is_string() ? form["payment_method"].get<std::string>() : "";
+  std::string pm = form["payment_method"].get<std::string>();
   uint64_t id = 0;
   if (parse_wire_name(pm, "pm", id) && state.world().payments.has_method(id)) {
     out = id;
     return true;
   }
-  CardBehaviour card;
-  if (!parse_card_behaviour(pm, card)) {
-    error = invalid("No such PaymentMethod: '" + pm + "'", "payment_method");
+  const TestCard* card = find_test_card(pm);
+  if (card == nullptr) {
+    error = stripe_missing("PaymentMethod", pm, "payment_method");
     error.status = 400;
     return false;
   }
   uint64_t customer = 0;
-  if (form.contains("customer") && form["customer"].is_string()) {
+  if (form.contains("customer"))
     parse_wire_name(form["customer"].get<std::string>(), "cus", customer);
-  }
-  out = state.world().payments.add_method(customer, card);
+  out = state.world().payments.add_method(customer, *card);
   return true;
 }
 
 bool intent_id(FakeState& state, const httplib::Request& req, ObjectId& id, WireAnswer& error) {
   if (parse_wire_name(req.matches[1].str(), "pi", id) && state.world().payments.find(id))
     return true;
-  error = error_answer(ErrorStyle::kStripe, ErrorCode::kNotFound, 404,
-                       "No such payment_intent: '" + req.matches[1].str() + "'", "intent");
+  error = stripe_missing("payment_intent", req.matches[1].str(), "intent");
   return false;
 }
 
@@ -187,189 +75,254 @@ WireAnswer unexpected_state(FakeState& state, ObjectId id, const char* verb) {
   return a;
 }
 
+// The intent as answered: expanded as the request asks.
+WireAnswer intent_answer(FakeState& state, ObjectId id, const std::vector<std::string>& expand) {
+  WireAnswer a{200, intent_json(state, id), {}};
+  WireAnswer error;
+  if (!apply_expand(state, a.body, expand, error)) return error;
+  return a;
+}
+
 // Runs confirmation on an intent; automatic capture captures at once, as Stripe does.
-WireAnswer confirm_intent(FakeState& state, ObjectId id, PaymentMethodId method, Time now) {
+WireAnswer confirm_intent(FakeState& state, ObjectId id, PaymentMethodId method, Time now,
+                          const std::vector<std::string>& expand) {
   PaymentsFake& payments = state.world().payments;
   ProviderReply r = payments.confirm(id, method, now);
   if (r.error == ErrorCode::kCardDeclined || r.error == ErrorCode::kInsufficientFunds) {
-    return decline(state, id, r.error);
+    return decline(state, id);
   }
   if (r.error == ErrorCode::kInvalidState) return unexpected_state(state, id, "confirmed");
   if (r.error != ErrorCode::kNone)
-    return invalid("A payment method is required to confirm.", "payment_method");
-  if (state.intent_extra(id).value("capture_method", "automatic") == "automatic" &&
-      payments.find(id)->status == PaymentsFake::Status::kRequiresCapture) {
-    ProviderRequest cap;
-    cap.op = Op::kCapture;
-    cap.ref = id;
-    payments.act(cap, now);
-  }
-  return WireAnswer{200, intent_json(state, id), {}};
+    return stripe_invalid("A payment method is required to confirm.", "payment_method");
+  settle_authorized(state, id, now);
+  return intent_answer(state, id, expand);
 }
 
-// Stripe takes form bodies far over httplib's 8 KiB form cap (50 metadata keys of 500
-// characters): the payments face reads its POST bodies itself, up to this.
-constexpr std::size_t kMaxStripeBody = 1 << 20;
+// Validates a create's params; the currency is known good after it.
+bool check_create(const nlohmann::json& form, WireAnswer& error) {
+  int64_t amount = 0;
+  if (!integer_param(form, "amount", amount)) {
+    error = stripe_invalid("Missing or invalid amount: expected a positive integer in minor units.",
+                           "amount", "parameter_missing");
+    return false;
+  }
+  if (!check_currency(form, error)) return false;
+  if (!check_amount(amount, form["currency"].get<std::string>(), "amount", error)) return false;
+  std::string capture = string_field(form, "capture_method", "automatic");
+  if (capture != "automatic" && capture != "manual" && capture != "automatic_async") {
+    error = stripe_invalid("Invalid capture_method: expected automatic, automatic_async or manual.",
+                           "capture_method");
+    return false;
+  }
+  std::string confirm = string_field(form, "confirm", "false");
+  if (confirm != "true" && confirm != "false") {
+    error = stripe_invalid("Invalid boolean: '" + confirm + "'.", "confirm");
+    return false;
+  }
+  return check_metadata(form, error);
+}
 
-// Registers a POST route that reads its whole body (up to kMaxStripeBody) before `handler`,
-// answering 413 and 400 in Stripe's error shape.
-void post_form(httplib::Server& server, const std::string& pattern,
-               httplib::Server::Handler handler) {
-  server.Post(pattern, [handler](const httplib::Request& req, httplib::Response& res,
-                                 const httplib::ContentReader& content) {
-    httplib::Request full = req;
-    bool too_large = false;
-    content([&](const char* data, size_t n) {
-      // Drained, not cut off: the client still gets the answer.
-      if (full.body.size() + n > kMaxStripeBody) too_large = true;
-      if (!too_large) full.body.append(data, n);
-      return true;
-    });
-    if (too_large) {
-      send_answer(error_answer(ErrorStyle::kStripe, ErrorCode::kBadRequest, 413,
-                               "Request body too large: at most " + std::to_string(kMaxStripeBody) +
-                                   " bytes"),
-                  res);
-      return;
+WireAnswer create_intent(FakeState& state, const httplib::Request& req, const nlohmann::json& form,
+                         Time now) {
+  WireAnswer error;
+  PaymentMethodId method = 0;
+  if (!check_create(form, error)) return error;
+  if (string_field(form, "confirm", "false") == "true" && !form.contains("payment_method")) {
+    return stripe_invalid("confirm=true needs a payment_method.", "payment_method");
+  }
+  std::vector<std::string> expand = expand_paths(req, form);
+  for (const std::string& path : expand) {
+    if (path != "latest_charge") {
+      return stripe_invalid("This property cannot be expanded (" + path + ").", "expand");
     }
-    if (!clean_text(full.body)) {
-      send_answer(error_answer(ErrorStyle::kStripe, ErrorCode::kBadRequest, 400,
-                               "the body is not valid UTF-8 text (or holds a NUL byte)"),
-                  res);
-      return;
+  }
+  if (!resolve_method(state, form, method, error)) return error;
+  int64_t amount = std::stoll(form["amount"].get<std::string>());
+  ObjectId id = state.world().payments.create(method, amount, now);
+  nlohmann::json& extra = state.intent_extras[id];
+  extra["capture_method"] =
+      string_field(form, "capture_method", "automatic") == "manual" ? "manual" : "automatic";
+  extra["currency"] = form["currency"];
+  merge_metadata(form, extra["metadata"]);
+  for (const char* k : {"customer", "description"}) {
+    if (form.contains(k)) extra[k] = form[k];
+  }
+  emit_intent_event(state, id, "payment_intent.created");
+  if (string_field(form, "confirm", "false") == "true") {
+    return confirm_intent(state, id, 0, now, expand);
+  }
+  return intent_answer(state, id, expand);
+}
+
+// POST /v1/payment_intents/{id}: metadata and description in any state; amount, currency,
+// payment method and capture method only before confirmation, as Stripe allows.
+WireAnswer update_intent(FakeState& state, ObjectId id, const nlohmann::json& form,
+                         const std::vector<std::string>& expand) {
+  WireAnswer error;
+  if (!check_metadata(form, error)) return error;
+  const Status status = state.world().payments.find(id)->status;
+  const bool open =
+      status == Status::kRequiresPaymentMethod || status == Status::kRequiresConfirmation;
+  for (const char* k : {"amount", "currency", "payment_method", "capture_method"}) {
+    if (form.contains(k) && !open) return unexpected_state(state, id, "updated");
+  }
+  if (form.contains("currency") && !check_currency(form, error)) return error;
+  std::string currency = form.contains("currency")
+                             ? form["currency"].get<std::string>()
+                             : state.intent_extra(id).value("currency", "usd");
+  int64_t amount = state.world().payments.find(id)->amount;
+  if (form.contains("amount") && !integer_param(form, "amount", amount)) {
+    return stripe_invalid("Invalid amount: expected a positive integer in minor units.", "amount");
+  }
+  if (!check_amount(amount, currency, "amount", error)) return error;
+  std::string capture = string_field(form, "capture_method", "");
+  if (!capture.empty() && capture != "automatic" && capture != "manual") {
+    return stripe_invalid("Invalid capture_method: expected automatic or manual.",
+                          "capture_method");
+  }
+  PaymentMethodId method = 0;
+  if (!resolve_method(state, form, method, error)) return error;
+  state.world().payments.update(id, amount, method);
+  nlohmann::json& extra = state.intent_extras[id];
+  extra["currency"] = currency;
+  if (!capture.empty()) extra["capture_method"] = capture;
+  merge_metadata(form, extra["metadata"]);
+  if (form.contains("description")) extra["description"] = form["description"];
+  return intent_answer(state, id, expand);
+}
+
+// capture (amount_to_capture at most the amount; the rest is released) or cancel
+// (cancellation_reason one of Stripe's).
+WireAnswer act_on_intent(FakeState& state, Op op, ObjectId id, const nlohmann::json& form, Time now,
+                         const std::vector<std::string>& expand) {
+  ProviderRequest pr;
+  pr.op = op;
+  pr.ref = id;
+  const char* verb = op == Op::kCapture ? "captured" : "canceled";
+  if (op == Op::kCapture && form.contains("amount_to_capture")) {
+    if (!integer_param(form, "amount_to_capture", pr.amount) || pr.amount == 0) {
+      return stripe_invalid("Invalid amount_to_capture: expected a positive integer.",
+                            "amount_to_capture");
     }
-    handler(full, res);
+    if (pr.amount > state.world().payments.find(id)->amount) {
+      return stripe_invalid("The amount_to_capture is greater than the amount capturable.",
+                            "amount_to_capture", "amount_too_large");
+    }
+  }
+  std::string reason = string_field(form, "cancellation_reason", "");
+  if (op == Op::kVoid && !reason.empty() && reason != "duplicate" && reason != "fraudulent" &&
+      reason != "requested_by_customer" && reason != "abandoned") {
+    return stripe_invalid(
+        "Invalid cancellation_reason: expected duplicate, fraudulent, "
+        "requested_by_customer or abandoned.",
+        "cancellation_reason");
+  }
+  ProviderReply r = state.world().payments.act(pr, now);
+  if (!r.ok()) return unexpected_state(state, id, verb);
+  if (op == Op::kVoid) {
+    if (!reason.empty()) state.intent_extras[id]["cancellation_reason"] = reason;
+    emit_intent_event(state, id, "payment_intent.canceled");
+  } else {
+    emit_intent_event(state, id, "payment_intent.succeeded");
+  }
+  return intent_answer(state, id, expand);
+}
+
+std::vector<std::string> intent_ids(FakeState& state, const std::string& customer) {
+  std::vector<std::string> ids;
+  state.world().payments.intents().for_each([&](uint64_t id, const PaymentsFake::PaymentIntent&) {
+    if (customer.empty() || state.intent_extra(id).value("customer", "") == customer)
+      ids.push_back(wire_name("pi", id));
   });
+  std::reverse(ids.begin(), ids.end());  // newest first, as Stripe lists
+  return ids;
 }
 
 }  // namespace
 
-void mount_stripe_payments(httplib::Server& server, FakeState& state) {
-  post_form(
-      server, "/v1/payment_intents", [&](const httplib::Request& req, httplib::Response& res) {
-        if (!authenticate(state, req, res)) return;
-        nlohmann::json form;
-        if (!form_of(req, res, form)) return;
-        serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res, [&](Time now) {
-          int64_t amount = 0;
-          if (!integer_field(form, "amount", amount) || amount <= 0) {
-            return invalid("Missing or invalid amount: expected a positive integer in minor units.",
-                           "amount");
-          }
-          if (!form.contains("currency"))
-            return invalid("Missing required param: currency.", "currency");
-          std::string capture = string_field(form, "capture_method", "automatic");
-          if (capture != "automatic" && capture != "manual" && capture != "automatic_async") {
-            return invalid("Invalid capture_method: expected automatic or manual.",
-                           "capture_method");
-          }
-          WireAnswer error;
-          PaymentMethodId method = 0;
-          if (!resolve_method(state, form, method, error)) return error;
-          ObjectId id = state.world().payments.create(method, amount, now);
-          nlohmann::json& extra = state.intent_extras[id];
-          extra["capture_method"] = capture == "manual" ? "manual" : "automatic";
-          extra["currency"] = form["currency"];
-          for (const char* k : {"metadata", "customer", "description"}) {
-            if (form.contains(k)) extra[k] = form[k];
-          }
-          if (string_field(form, "confirm", "false") == "true") {
-            if (method == 0)
-              return invalid("confirm=true needs a payment_method.", "payment_method");
-            return confirm_intent(state, id, 0, now);
-          }
-          return WireAnswer{200, intent_json(state, id), {}};
-        });
+void mount_stripe_intents(httplib::Server& server, FakeState& state) {
+  stripe_post(server, "/v1/payment_intents",
+              [&](const httplib::Request& req, httplib::Response& res) {
+                if (!stripe_authenticate(state, req, res)) return;
+                nlohmann::json form;
+                if (!stripe_form(req, res, form)) return;
+                serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res,
+                           [&](Time now) { return create_intent(state, req, form, now); });
+              });
+
+  server.Get("/v1/payment_intents", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!stripe_authenticate(state, req, res)) return;
+    std::lock_guard<std::mutex> lock(state.mu);
+    ListPage page;
+    WireAnswer error;
+    if (!parse_list_page(req, page, error)) return send_answer(error, res);
+    std::string customer = req.has_param("customer") ? req.get_param_value("customer") : "";
+    WireAnswer a{200,
+                 list_page(intent_ids(state, customer), page, "/v1/payment_intents",
+                           [&](const std::string& name) {
+                             uint64_t id = 0;
+                             parse_wire_name(name, "pi", id);
+                             return intent_json(state, id);
+                           }),
+                 {}};
+    if (!apply_expand(state, a.body, expand_paths(req, nlohmann::json::object()), error))
+      return send_answer(error, res);
+    send_answer(a, res);
+  });
+
+  server.Get(
+      R"(/v1/payment_intents/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
+        if (!stripe_authenticate(state, req, res)) return;
+        std::lock_guard<std::mutex> lock(state.mu);
+        WireAnswer error;
+        ObjectId id;
+        if (!intent_id(state, req, id, error)) return send_answer(error, res);
+        send_answer(intent_answer(state, id, expand_paths(req, nlohmann::json::object())), res);
       });
 
-  server.Get(R"(/v1/payment_intents/([^/]+))",
-             [&](const httplib::Request& req, httplib::Response& res) {
-               if (!authenticate(state, req, res)) return;
-               std::lock_guard<std::mutex> lock(state.mu);
-               WireAnswer error;
-               ObjectId id;
-               if (!intent_id(state, req, id, error)) return send_answer(error, res);
-               send_answer(WireAnswer{200, intent_json(state, id), {}}, res);
-             });
-
-  post_form(server, R"(/v1/payment_intents/([^/]+)/confirm)",
-            [&](const httplib::Request& req, httplib::Response& res) {
-              if (!authenticate(state, req, res)) return;
-              nlohmann::json form;
-              if (!form_of(req, res, form)) return;
-              serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res, [&](Time now) {
-                WireAnswer error;
-                ObjectId id;
-                PaymentMethodId method = 0;
-                if (!intent_id(state, req, id, error)) return error;
-                if (!resolve_method(state, form, method, error)) return error;
-                return confirm_intent(state, id, method, now);
+  stripe_post(server, R"(/v1/payment_intents/([^/]+))",
+              [&](const httplib::Request& req, httplib::Response& res) {
+                if (!stripe_authenticate(state, req, res)) return;
+                nlohmann::json form;
+                if (!stripe_form(req, res, form)) return;
+                serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res, [&](Time) {
+                  WireAnswer error;
+                  ObjectId id;
+                  if (!intent_id(state, req, id, error)) return error;
+                  return update_intent(state, id, form, expand_paths(req, form));
+                });
               });
-            });
+
+  stripe_post(server, R"(/v1/payment_intents/([^/]+)/confirm)",
+              [&](const httplib::Request& req, httplib::Response& res) {
+                if (!stripe_authenticate(state, req, res)) return;
+                nlohmann::json form;
+                if (!stripe_form(req, res, form)) return;
+                serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res, [&](Time now) {
+                  WireAnswer error;
+                  ObjectId id;
+                  PaymentMethodId method = 0;
+                  if (!intent_id(state, req, id, error)) return error;
+                  if (!resolve_method(state, form, method, error)) return error;
+                  return confirm_intent(state, id, method, now, expand_paths(req, form));
+                });
+              });
 
   auto act_route = [&](const char* pattern, Op op) {
-    post_form(server, pattern, [&state, op](const httplib::Request& req, httplib::Response& res) {
-      if (!authenticate(state, req, res)) return;
+    stripe_post(server, pattern, [&state, op](const httplib::Request& req, httplib::Response& res) {
+      if (!stripe_authenticate(state, req, res)) return;
       nlohmann::json form;
-      if (!form_of(req, res, form)) return;
+      if (!stripe_form(req, res, form)) return;
       serve_call(state, op, ErrorStyle::kStripe, req, res, [&](Time now) {
         WireAnswer error;
         ObjectId id;
         if (!intent_id(state, req, id, error)) return error;
-        int64_t partial = 0;
-        if (op == Op::kCapture && integer_field(form, "amount_to_capture", partial) &&
-            partial != state.world().payments.find(id)->amount) {
-          return invalid("The fake captures the full amount only.", "amount_to_capture");
-        }
-        ProviderRequest pr;
-        pr.op = op;
-        pr.ref = id;
-        ProviderReply r = state.world().payments.act(pr, now);
-        if (!r.ok())
-          return unexpected_state(state, id, op == Op::kCapture ? "captured" : "canceled");
-        if (op == Op::kVoid && form.contains("cancellation_reason")) {
-          state.intent_extras[id]["cancellation_reason"] = form["cancellation_reason"];
-        }
-        return WireAnswer{200, intent_json(state, id), {}};
+        return act_on_intent(state, op, id, form, now, expand_paths(req, form));
       });
     });
   };
   act_route(R"(/v1/payment_intents/([^/]+)/capture)", Op::kCapture);
   act_route(R"(/v1/payment_intents/([^/]+)/cancel)", Op::kVoid);
-
-  post_form(server, "/v1/refunds", [&](const httplib::Request& req, httplib::Response& res) {
-    if (!authenticate(state, req, res)) return;
-    nlohmann::json form;
-    if (!form_of(req, res, form)) return;
-    serve_call(state, Op::kRefund, ErrorStyle::kStripe, req, res, [&](Time now) {
-      ObjectId id = 0;
-      std::string name = string_field(form, "payment_intent", "");
-      if (!parse_wire_name(name, "pi", id) || state.world().payments.find(id) == nullptr) {
-        return invalid("No such payment_intent: '" + name + "'", "payment_intent");
-      }
-      ProviderRequest pr;
-      pr.op = Op::kRefund;
-      pr.ref = id;
-      if (form.contains("amount") && !integer_field(form, "amount", pr.amount)) {
-        return invalid("Invalid amount: expected a positive integer.", "amount");
-      }
-      ProviderReply r = state.world().payments.act(pr, now);
-      if (!r.ok()) {
-        return invalid(r.error == ErrorCode::kInvalidState
-                           ? "This PaymentIntent has not been captured; nothing to refund."
-                           : "The refund amount exceeds what is left to refund.",
-                       r.error == ErrorCode::kInvalidState ? "payment_intent" : "amount");
-      }
-      nlohmann::json refund = {{"id", "re_" + std::to_string(state.next_refund++)},
-                               {"object", "refund"},
-                               {"amount", r.amount},
-                               {"currency", state.intent_extra(id).value("currency", "usd")},
-                               {"payment_intent", name},
-                               {"created", now / 1000},
-                               {"status", "succeeded"}};
-      return WireAnswer{200, refund, {}};
-    });
-  });
 }
 
 }  // namespace checkride

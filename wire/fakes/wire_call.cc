@@ -94,6 +94,11 @@ WireAnswer error_answer(ErrorStyle style, ErrorCode code, int status, const std:
       if (code == ErrorCode::kInsufficientFunds) e["decline_code"] = "insufficient_funds";
       if (!param.empty()) e["param"] = param;
       a.body = {{"error", e}};
+      // Stripe-Should-Retry, as Stripe sends it: yes when nothing ran and a retry may
+      // succeed (a conflict on the key, a rate limit, the API unavailable), no otherwise.
+      a.headers.emplace_back(
+          "Stripe-Should-Retry",
+          status == 409 || status == 429 || status == 503 || status == 500 ? "true" : "false");
       break;
     }
     case ErrorStyle::kOAuth:
@@ -223,8 +228,10 @@ void serve_call(FakeState& state, Op op, ErrorStyle style, const httplib::Reques
       if (op == Op::kHold) state.world().bookings.shorten_ttl(id, now + f.shorten_ttl);
     }
     answer.body.erase("__object");
-    if (!scoped.empty()) {
+    if (!scoped.empty() && answer.keep) {
       state.keys(provider_of(op)).finish(scoped, answer.status, answer.body.dump(), now);
+    } else if (!scoped.empty()) {
+      state.keys(provider_of(op)).abandon(scoped);
     }
   }
   if (f.drop_response) {  // committed above; the caller never hears of it

@@ -22,6 +22,10 @@ struct WireAnswer {
   int status = 200;
   nlohmann::json body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // False for a request refused before it executed (failed validation): Stripe stores a
+  // result under the Idempotency-Key only once execution starts, so a corrected retry with
+  // the same key runs.
+  bool keep = true;
 };
 
 WireAnswer error_answer(ErrorStyle style, ErrorCode code, int status, const std::string& message,

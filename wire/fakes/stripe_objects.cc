@@ -1,0 +1,145 @@
+#include "wire/fakes/stripe_objects.h"
+
+#include "protocol/crypto.h"
+#include "wire/fakes/stripe_rules.h"
+#include "wire/fakes/wire_names.h"
+
+namespace checkride {
+namespace {
+
+using Status = PaymentsFake::Status;
+
+nlohmann::json or_null(const nlohmann::json& extra, const char* key) {
+  return extra.contains(key) ? extra[key] : nlohmann::json();
+}
+
+nlohmann::json next_action(Status status) {
+  if (status != Status::kRequiresAction) return nullptr;
+  return {{"type", "use_stripe_sdk"}, {"use_stripe_sdk", nlohmann::json::object()}};
+}
+
+// Expands one field of `object` in place; false when the field cannot be expanded.
+bool expand_field(FakeState& state, nlohmann::json& object, const std::string& field) {
+  if (!object.contains(field)) return false;
+  nlohmann::json& value = object[field];
+  if (!value.is_string()) return value.is_object() || value.is_null();
+  uint64_t id = 0;
+  const std::string name = value.get<std::string>();
+  if ((field == "latest_charge" || field == "charge") && parse_wire_name(name, "ch", id)) {
+    value = charge_json(state, id);
+    return true;
+  }
+  if (field == "payment_intent" && parse_wire_name(name, "pi", id)) {
+    value = intent_json(state, id);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+nlohmann::json intent_json(FakeState& state, ObjectId id) {
+  const PaymentsFake::PaymentIntent& pi = *state.world().payments.find(id);
+  const nlohmann::json& extra = state.intent_extra(id);
+  const std::string name = wire_name("pi", id);
+  return {
+      {"id", name},
+      {"object", "payment_intent"},
+      {"amount", pi.amount},
+      {"amount_capturable", pi.status == Status::kRequiresCapture ? pi.amount : int64_t{0}},
+      {"amount_received", pi.received},
+      {"capture_method", extra.value("capture_method", "automatic")},
+      {"confirmation_method", "automatic"},
+      {"currency", extra.value("currency", "usd")},
+      {"client_secret", name + "_secret_" + std::to_string(mix64(id) % 1000000)},
+      {"created", pi.created / 1000},
+      {"canceled_at", pi.canceled_at > 0 ? nlohmann::json(pi.canceled_at / 1000) : nullptr},
+      {"cancellation_reason", or_null(extra, "cancellation_reason")},
+      {"livemode", false},
+      {"metadata", extra.value("metadata", nlohmann::json::object())},
+      {"customer", or_null(extra, "customer")},
+      {"description", or_null(extra, "description")},
+      {"payment_method",
+       pi.method == 0 ? nlohmann::json() : nlohmann::json(wire_name("pm", pi.method))},
+      {"payment_method_types", {"card"}},
+      {"status", std::string(PaymentsFake::status_name(pi.status))},
+      {"last_payment_error", or_null(extra, "last_payment_error")},
+      {"next_action", next_action(pi.status)},
+      {"latest_charge", has_charge(state, id) ? nlohmann::json(wire_name("ch", id)) : nullptr},
+  };
+}
+
+bool has_charge(FakeState& state, ObjectId intent) {
+  const PaymentsFake::PaymentIntent* pi = state.world().payments.find(intent);
+  return pi != nullptr &&
+         (pi->authorized || state.intent_extra(intent).contains("last_payment_error"));
+}
+
+nlohmann::json charge_json(FakeState& state, ObjectId intent) {
+  const PaymentsFake::PaymentIntent& pi = *state.world().payments.find(intent);
+  const nlohmann::json& extra = state.intent_extra(intent);
+  const TestCard& card = state.world().payments.method_card(pi.method);
+  const bool failed = !pi.authorized;
+  nlohmann::json error = or_null(extra, "last_payment_error");
+  return {
+      {"id", wire_name("ch", intent)},
+      {"object", "charge"},
+      {"amount", pi.amount},
+      {"amount_captured", pi.received},
+      {"amount_refunded", pi.refunded},
+      {"captured", pi.captured_at > 0},
+      {"refunded", pi.received > 0 && pi.refunded == pi.received},
+      {"paid", !failed},
+      {"status", failed ? "failed" : "succeeded"},
+      {"failure_code",
+       failed && error.is_object() ? nlohmann::json(error.value("code", "")) : nlohmann::json()},
+      {"currency", extra.value("currency", "usd")},
+      {"customer", or_null(extra, "customer")},
+      {"created", pi.created / 1000},
+      {"livemode", false},
+      {"metadata", extra.value("metadata", nlohmann::json::object())},
+      {"payment_intent", wire_name("pi", intent)},
+      {"payment_method",
+       pi.method == 0 ? nlohmann::json() : nlohmann::json(wire_name("pm", pi.method))},
+      {"payment_method_details",
+       {{"type", "card"},
+        {"card",
+         {{"brand", std::string(card.brand)},
+          {"funding", std::string(card.funding)},
+          {"last4", std::string(card.last4)}}}}},
+  };
+}
+
+nlohmann::json refund_json(FakeState& state, uint64_t refund) {
+  const FakeState::Refund& r = state.refunds.at(refund);
+  return {{"id", wire_name("re", refund)},
+          {"object", "refund"},
+          {"amount", r.amount},
+          {"charge", wire_name("ch", r.intent)},
+          {"payment_intent", wire_name("pi", r.intent)},
+          {"currency", state.intent_extra(r.intent).value("currency", "usd")},
+          {"created", r.created / 1000},
+          {"reason", r.reason.empty() ? nlohmann::json() : nlohmann::json(r.reason)},
+          {"metadata", r.metadata.is_object() ? r.metadata : nlohmann::json::object()},
+          {"status", "succeeded"}};
+}
+
+bool apply_expand(FakeState& state, nlohmann::json& object, const std::vector<std::string>& paths,
+                  WireAnswer& error) {
+  for (const std::string& path : paths) {
+    bool ok = false;
+    if (path.rfind("data.", 0) == 0 && object.value("object", "") == "list") {
+      ok = true;
+      for (auto& item : object["data"]) ok = ok && expand_field(state, item, path.substr(5));
+    } else if (path.find('.') == std::string::npos) {
+      ok = expand_field(state, object, path);
+    }
+    if (!ok) {
+      error = stripe_invalid("This property cannot be expanded (" + path + ").", "expand");
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace checkride

@@ -1,0 +1,26 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "protocol/provider.h"
+#include "wire/fakes/fake_state.h"
+#include "wire/fakes/wire_call.h"
+
+namespace checkride {
+
+// Stripe's objects rendered from the payments ledger and what the wire keeps beside it
+// (FakeState::intent_extras, refunds). One charge per intent: "ch_<n>" is intent n's.
+nlohmann::json intent_json(FakeState& state, ObjectId id);
+// nullptr when the intent never reached a card (no charge exists yet).
+bool has_charge(FakeState& state, ObjectId intent);
+nlohmann::json charge_json(FakeState& state, ObjectId intent);
+nlohmann::json refund_json(FakeState& state, uint64_t refund);
+
+// Replaces the ids at `paths` (expand[]: "latest_charge", "payment_intent", "charge", or
+// "data.<field>" on a list) by the objects they name. False with a 400 for a path that
+// cannot be expanded, as Stripe answers.
+bool apply_expand(FakeState& state, nlohmann::json& object, const std::vector<std::string>& paths,
+                  WireAnswer& error);
+
+}  // namespace checkride
