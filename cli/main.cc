@@ -558,7 +558,10 @@ int cmd_serve_fakes(const std::vector<std::string>& args) {
       "control API /__checkride/")(
       "control-token", po::value(&o.serve.control_token),
       "Bearer token the control API requires (mandatory when --bind is not loopback)")(
-      "oauth-client", po::value(&clients), "ID:SECRET (or ID: for a public client); repeatable")(
+      "oauth-client", po::value(&clients),
+      "ID:SECRET:REDIRECT[,REDIRECT...] (ID::REDIRECT for a public client); repeatable")(
+      "jwt-access-tokens", po::bool_switch(&o.serve.jwt_access_tokens),
+      "issue access tokens as RS256 JWTs (RFC 9068), verifiable with the JWKS")(
       "webhook", po::value(&o.webhooks),
       "URL that gets every Stripe event, signed with $CHECKRIDE_WEBHOOK_SECRET (or a fresh "
       "secret written to --urls-file); repeatable")("urls-file", po::value(&o.urls_file),
@@ -566,12 +569,13 @@ int cmd_serve_fakes(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (parse_or_help(args, desc, "unused", vm)) return 0;
   for (const auto& c : clients) {
-    auto colon = c.find(':');
-    if (colon == std::string::npos || colon == 0) {
-      std::cerr << "checkride serve fakes: --oauth-client '" << c << "': expected ID:SECRET\n";
+    checkride::OAuthClient client;
+    std::string error;
+    if (!checkride::parse_oauth_client(c, client, error)) {
+      std::cerr << "checkride serve fakes: --oauth-client '" << c << "': " << error << "\n";
       return 2;
     }
-    o.serve.clients.push_back({c.substr(0, colon), c.substr(colon + 1)});
+    o.serve.clients.push_back(std::move(client));
   }
   return checkride::run_serve_fakes(o, std::cout, std::cerr);
 }

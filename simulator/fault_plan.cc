@@ -104,6 +104,10 @@ CallFault FaultPlan::for_call(Op op, Time now, bool active, const uint64_t* entr
       case FaultKind::kHoldExpiry:
         f.shorten_ttl = r.ttl;
         break;
+      case FaultKind::kKeyRotation:
+        f.rotate_key = true;
+        f.keep_old_key = f.keep_old_key && r.grace;
+        break;
       default:
         break;
     }

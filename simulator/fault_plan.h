@@ -19,6 +19,8 @@ struct CallFault {
   bool expire_token = false;
   bool revoke_refresh = false;
   Duration shorten_ttl = -1;  // hold_expiry: lapse the created hold/reservation after this
+  bool rotate_key = false;    // key_rotation: a new signing key before the call runs
+  bool keep_old_key = true;
 };
 
 // What the fault plan does to one webhook delivery.

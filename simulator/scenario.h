@@ -45,6 +45,9 @@ enum class FaultKind : uint8_t {
   kWebhookReorder,
   kWebhookDrop,
   kWebhookBadSignature,
+  // The identity provider's signing key changes (on provider identity, at a token call);
+  // `grace` keeps the old key in the JWKS.
+  kKeyRotation,
 };
 inline bool is_webhook_fault(FaultKind k) {
   return k >= FaultKind::kWebhookDelay && k <= FaultKind::kWebhookBadSignature;
@@ -81,6 +84,7 @@ struct FaultRule {
   Time at = -1;        // crash time
   Duration restart_after = 10 * kSecond;
   bool new_key = false;  // duplicate_action
+  bool grace = true;     // key_rotation: the old key stays published
   int line = 0;
   bool active = true;  // --swarm may switch a rule off for a seed (it keeps its index)
   // Names the rule's random stream (default: its index). `shrink` writes it when it drops

@@ -663,7 +663,8 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
       {"duplicate", FaultKind::kWebhookDuplicate},
       {"reorder", FaultKind::kWebhookReorder},
       {"drop", FaultKind::kWebhookDrop},
-      {"bad_signature", FaultKind::kWebhookBadSignature}};
+      {"bad_signature", FaultKind::kWebhookBadSignature},
+      {"key_rotation", FaultKind::kKeyRotation}};
   bool found = false;
   for (const auto& [name, k] : kKinds) {
     if (kind == name) {
@@ -676,7 +677,8 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
            "unknown fault kind '" + kind +
                "'; expected one of outage, error, latency, "
                "timeout, lost_response, rate_limit, token_expiry, refresh_revoked, "
-               "hold_expiry, crash, duplicate_action, malformed_action, reset (webhook: delay, "
+               "hold_expiry, crash, duplicate_action, malformed_action, reset, key_rotation "
+               "(webhook: delay, "
                "duplicate, reorder, drop, bad_signature)");
   }
   if (m.has("op")) {
@@ -746,6 +748,7 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
   r.at = m.has("at") ? m.duration("at", 0) : -1;
   r.restart_after = m.duration("restart_after", r.restart_after);
   r.new_key = m.boolean("new_key", false);
+  r.grace = m.boolean("grace", true);
   if (m.has("stream")) {
     r.stream = m.integer("stream", 0);
     if (r.stream < 0) m.fail(m.get("stream"), "stream", "expected an integer >= 0");
@@ -764,6 +767,9 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
                (is_webhook_fault(r.kind) ? " needs provider: webhook"
                                          : " does not apply to webhook delivery (expected "
                                            "delay, duplicate, reorder, drop or bad_signature)"));
+  }
+  if (r.kind == FaultKind::kKeyRotation && r.target != FaultTarget::kIdentity) {
+    m.fail(n, "provider", "key_rotation applies to provider: identity");
   }
   if ((r.kind == FaultKind::kCrash) != (r.target == FaultTarget::kOrchestrator)) {
     m.fail(n, "provider", "crash applies to provider: orchestrator, and only crash does");
@@ -900,6 +906,8 @@ const char* fault_kind_name(FaultKind k) {
       return "drop";
     case FaultKind::kWebhookBadSignature:
       return "bad_signature";
+    case FaultKind::kKeyRotation:
+      return "key_rotation";
   }
   return "?";
 }

