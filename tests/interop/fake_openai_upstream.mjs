@@ -29,7 +29,14 @@ export function startUpstream(expectedKey) {
       const last = request.messages[request.messages.length - 1];
       const id = `call_${++calls}`;
       let message;
-      if (last.role === 'user') {
+      const parallel = /parallel/.test(request.messages.find((m) => m.role === 'user').content);
+      if (last.role === 'user' && parallel) {
+        message = { role: 'assistant', content: null, tool_calls: [
+          { id: `${id}_a`, type: 'function', function: { name: 'searchCatalog', arguments: JSON.stringify({ query: 'blue runner' }) } },
+          { id: `${id}_b`, type: 'function', function: { name: 'searchCatalog', arguments: JSON.stringify({ query: 'red runner' }) } }] };
+      } else if (parallel) {
+        message = { role: 'assistant', content: 'Both come to $79.00.' };
+      } else if (last.role === 'user') {
         message = { role: 'assistant', content: null, tool_calls: [{ id, type: 'function',
           function: { name: 'searchCatalog', arguments: JSON.stringify({ query: 'blue runner' }) } }] };
       } else if (last.role === 'tool' && request.messages.filter((m) => m.role === 'tool').length === 1) {
@@ -53,17 +60,25 @@ export function startUpstream(expectedKey) {
           created, model: request.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
       const parts = [chunk({ role: 'assistant', content: message.content ? '' : null })];
       if (message.tool_calls) {
-        const call = message.tool_calls[0];
-        const args = call.function.arguments;
-        const cut = Math.floor(args.length / 2);
-        parts.push(chunk({ tool_calls: [{ index: 0, id: call.id, type: 'function',
-          function: { name: call.function.name, arguments: '' } }] }));
-        parts.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(0, cut) } }] }));
-        parts.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(cut) } }] }));
+        // Each call's start first, then their arguments interleaved, as parallel calls stream.
+        message.tool_calls.forEach((call, index) => parts.push(chunk({ tool_calls: [{ index, id: call.id,
+          type: 'function', function: { name: call.function.name, arguments: '' } }] })));
+        for (const half of [0, 1]) {
+          message.tool_calls.forEach((call, index) => {
+            const args = call.function.arguments;
+            const cut = Math.floor(args.length / 2);
+            parts.push(chunk({ tool_calls: [{ index,
+              function: { arguments: half ? args.slice(cut) : args.slice(0, cut) } }] }));
+          });
+        }
         parts.push(chunk({}, 'tool_calls'));
       } else {
         for (const word of message.content.split(' ')) parts.push(chunk({ content: word + ' ' }));
         parts.push(chunk({}, 'stop'));
+      }
+      if (request.stream_options?.include_usage) {
+        parts.push(`data: ${JSON.stringify({ id: `chatcmpl-${calls}`, object: 'chat.completion.chunk',
+          created, model: request.model, choices: [], usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 } })}\n\n`);
       }
       parts.push('data: [DONE]\n\n');
       let i = 0;

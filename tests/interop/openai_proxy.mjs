@@ -35,18 +35,20 @@ const tools = [
   { type: 'function', function: { name: 'previewOrder', parameters: { type: 'object' } } },
 ];
 
-async function conversation(stream, n) {
+async function conversation(stream, n, parallel = false) {
   const messages = [
     { role: 'system', content: 'You are a shopping agent.' },
-    { role: 'user', content: `Buy blue runners size 42 (shopper ${n}). Mail ${email}, card ${card}` },
+    { role: 'user', content: `Buy ${parallel ? 'blue and red, parallel,' : 'blue'} runners size 42 (shopper ${n}). Mail ${email}, card ${card}` },
   ];
   for (let turn = 0; turn < 3; turn++) {
     let message;
     if (stream) {
-      const s = await client.chat.completions.create({ model: 'fake-model', messages, tools, stream: true });
+      const s = await client.chat.completions.create({ model: 'fake-model', messages, tools, stream: true,
+        stream_options: { include_usage: true } });
       const calls = [];
       let content = '';
       for await (const chunk of s) {
+        if (chunk.usage) assert.equal(chunk.choices.length, 0, 'usage comes in a chunk of its own');
         const delta = chunk.choices[0]?.delta ?? {};
         if (delta.content) content += delta.content;
         for (const f of delta.tool_calls ?? []) {
@@ -68,12 +70,13 @@ async function conversation(stream, n) {
       assert.match(message.content, /\$79\.00/);
       return;
     }
-    const call = message.tool_calls[0];
-    const args = JSON.parse(call.function.arguments);  // reassembled intact
-    const result = call.function.name === 'searchCatalog'
-      ? { status: 'ok', skus: ['RUN-BLUE-42'], query: args.query }
-      : { status: 'ok', total_cents: 7900 };
-    messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(result) });
+    for (const call of message.tool_calls) {  // parallel calls: each gets its result
+      const args = JSON.parse(call.function.arguments);  // reassembled intact
+      const result = call.function.name === 'searchCatalog'
+        ? { status: 'ok', skus: ['RUN-BLUE-42'], query: args.query }
+        : { status: 'ok', total_cents: 7900 };
+      messages.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify(result) });
+    }
   }
   assert.fail('conversation did not end');
 }
@@ -88,7 +91,7 @@ await assert.rejects(wrong.chat.completions.create({ model: 'fake-model',
 
 // Several clients at once, streaming and not.
 await Promise.all([conversation(false, 1), conversation(true, 2), conversation(false, 3),
-  conversation(true, 4)]);
+  conversation(true, 4), conversation(true, 5, true), conversation(false, 6, true)]);
 
 proxy.kill('SIGTERM');
 await new Promise((resolve) => proxy.on('exit', resolve));
@@ -102,13 +105,19 @@ assert.ok(!proxyOut.includes(apiKey), 'proxy log leaks the API key');
 const lines = text.trim().split('\n').map((l) => JSON.parse(l));
 assert.equal(lines[0].format, 'checkride.cassette/v1');
 const sessions = new Set(lines.slice(1).map((e) => e.session));
-assert.equal(sessions.size, 5, `expected 4 conversations and the refused one, got ${[...sessions]}`);
+assert.equal(sessions.size, 7, `expected 6 conversations and the refused one, got ${[...sessions]}`);
 const actions = lines.filter((e) => e.type === 'action');
-assert.equal(actions.length, 8);
+assert.equal(actions.length, 12);
+// Parallel tool calls: both calls of the one assistant message, each with its own id.
+for (const session of sessions) {
+  const queries = actions.filter((a) => a.session === session && a.action === 'searchCatalog').map((a) => a.params.query);
+  if (queries.length === 2) assert.deepEqual(queries.sort(), ['blue runner', 'red runner']);
+}
+assert.equal(actions.filter((a) => a.params.query === 'red runner').length, 2, 'both parallel conversations kept their second call');
 for (const a of actions) assert.equal(typeof a.params, 'object');
 assert.deepEqual(actions.find((a) => a.action === 'previewOrder').params,
   { items: [{ sku: 'RUN-BLUE-42', quantity: 1 }] });
-assert.equal(lines.filter((e) => e.type === 'result').length, 8);
+assert.equal(lines.filter((e) => e.type === 'result').length, 12);
 assert.ok(lines.some((e) => e.type === 'note' && /upstream answered 401/.test(e.text)));
 
 // These conversations search and preview but never buy: nothing charge-bearing ran, so the
@@ -122,7 +131,7 @@ const replay = spawnSync(binary,
   ['replay', cassette, '--allow-empty', '--out', path.join(workdir, 'reports')],
   { encoding: 'utf8' });
 assert.equal(replay.status, 0, replay.stdout + replay.stderr);
-assert.match(replay.stdout, /sessions=5 diverged=0/);
+assert.match(replay.stdout, /sessions=7 diverged=0/);
 const report = fs.readFileSync(path.join(workdir, 'reports', 'proxy.json'), 'utf8');
 for (const secret of [apiKey, email, card]) assert.ok(!report.includes(secret));
 console.log('openai SDK through the proxy: ok');

@@ -148,6 +148,18 @@ try {
   }
   assert.equal(name, 'previewOrder');
   assert.ok(JSON.parse(args).items.length > 0);
+  // n > 1 repeats the scripted choice; usage is counted; a stream can end with usage.
+  const two = await llm.chat.completions.create({ model: 'scripted', messages: messages.slice(0, 1), n: 2 });
+  assert.equal(two.choices.length, 2);
+  assert.deepEqual(two.choices[1].message.tool_calls, two.choices[0].message.tool_calls);
+  assert.ok(two.usage.total_tokens === two.usage.prompt_tokens + two.usage.completion_tokens);
+  const counted = await llm.chat.completions.create({ model: 'scripted', messages: messages.slice(0, 1),
+    stream: true, stream_options: { include_usage: true } });
+  let usage = null;
+  for await (const chunk of counted) if (chunk.usage) usage = chunk.usage;
+  assert.ok(usage && usage.prompt_tokens > 0, 'the last chunk carries usage');
+  await assert.rejects(llm.chat.completions.create({ model: 'scripted', messages, n: 0 }),
+    (e) => e.status === 400 && e.error.type === 'invalid_request_error' && e.param === 'n');
 
   // ---- ground truth --------------------------------------------------------------------
   const report = (await control('GET', 'report')).body.report;

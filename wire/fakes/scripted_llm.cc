@@ -1,6 +1,10 @@
 // The scripted LLM as OpenAI's /v1/chat/completions: each assistant turn is the next recorded
-// action of a cassette session, as a tool call (streamed too). The session is chosen by the
-// X-Checkride-Session header or the request's `user` field, else the cassette's first.
+// turn of a cassette session, as tool calls (streamed too). Actions recorded together (no
+// think time between them, none using another's result) are one turn of parallel tool
+// calls, unless the request sets parallel_tool_calls: false. `n` repeats the choice; a
+// stream with stream_options.include_usage ends with a usage chunk. The session is chosen
+// by the X-Checkride-Session header or the request's `user` field, else the cassette's
+// first.
 #include <httplib.h>
 
 #include "protocol/json_input.h"
@@ -22,16 +26,31 @@ const SessionTemplate* pick(const Cassette& script, const std::string& wanted) {
   return script.sessions.empty() ? nullptr : &script.sessions.front();
 }
 
-std::vector<Turn> turns_of(const SessionTemplate& s) {
-  std::vector<Turn> out;
-  for (const auto& step : s.steps) {
+using Calls = std::vector<Turn>;
+
+// The session's assistant turns: each the tool calls made at once.
+std::vector<Calls> turns_of(const SessionTemplate& s, bool parallel) {
+  std::vector<Calls> out;
+  std::size_t calls = 0, turn_start = 0;
+  for (std::size_t i = 0; i < s.steps.size(); ++i) {
+    const CassetteStep& step = s.steps[i];
     if (step.kind != CassetteStep::Kind::kAction) continue;
-    out.push_back(
-        Turn{step.call_id.empty() ? "call_" + std::to_string(out.size() + 1) : step.call_id,
-             step.action, step.params ? step.params->dump() : "{}"});
+    bool uses_this_turn = false;
+    for (const auto& [pointer, from] : step.substitutions)
+      uses_this_turn = uses_this_turn || static_cast<std::size_t>(from) >= turn_start;
+    if (out.empty() || !parallel || step.think > 0 || uses_this_turn) {
+      out.emplace_back();
+      turn_start = i;
+    }
+    ++calls;
+    out.back().push_back(Turn{step.call_id.empty() ? "call_" + std::to_string(calls) : step.call_id,
+                              step.action, step.params ? step.params->dump() : "{}"});
   }
   return out;
 }
+
+// A rough, deterministic token count (about four characters a token), for `usage`.
+int64_t tokens_in(const std::string& text) { return static_cast<int64_t>(text.size() + 3) / 4; }
 
 void openai_error(httplib::Response& res, int status, const std::string& message,
                   const std::string& param) {
@@ -76,7 +95,18 @@ void mount_scripted_llm(httplib::Server& server, FakeState& state, const Cassett
     for (const auto& m : body["messages"]) {
       if (m.is_object() && string_field(m, "role", "") == "assistant") ++turn;
     }
-    std::vector<Turn> turns = turns_of(*session);
+    const bool parallel = !body.contains("parallel_tool_calls") ||
+                          !body["parallel_tool_calls"].is_boolean() ||
+                          body["parallel_tool_calls"].get<bool>();
+    std::vector<Calls> turns = turns_of(*session, parallel);
+    int64_t choices = 1;
+    if (body.contains("n")) {
+      if (!body["n"].is_number_integer() || body["n"].get<int64_t>() < 1 ||
+          body["n"].get<int64_t>() > 128) {
+        return openai_error(res, 400, "n: expected an integer from 1 to 128", "n");
+      }
+      choices = body["n"].get<int64_t>();
+    }
     uint64_t n;
     Time now;
     {
@@ -91,56 +121,79 @@ void mount_scripted_llm(httplib::Server& server, FakeState& state, const Cassett
     if (done) {
       message["content"] = "Done.";
     } else {
-      const Turn& t = turns[turn];
       message["content"] = nullptr;
-      message["tool_calls"] = {{{"id", t.call_id},
-                                {"type", "function"},
-                                {"function", {{"name", t.name}, {"arguments", t.arguments}}}}};
+      message["tool_calls"] = nlohmann::json::array();
+      for (const Turn& t : turns[turn]) {
+        message["tool_calls"].push_back(
+            {{"id", t.call_id},
+             {"type", "function"},
+             {"function", {{"name", t.name}, {"arguments", t.arguments}}}});
+      }
     }
     std::string finish = done ? "stop" : "tool_calls";
+    const int64_t prompt = tokens_in(body["messages"].dump());
+    const int64_t completion = tokens_in(message.dump()) * choices;
+    const nlohmann::json usage = {{"prompt_tokens", prompt},
+                                  {"completion_tokens", completion},
+                                  {"total_tokens", prompt + completion}};
     if (!bool_field(body, "stream", false)) {
-      nlohmann::json out = {
-          {"id", id},
-          {"object", "chat.completion"},
-          {"created", now / 1000},
-          {"model", model},
-          {"choices",
-           {{{"index", 0},
-             {"message", message},
-             {"finish_reason", finish},
-             {"logprobs", nullptr}}}},
-          {"usage", {{"prompt_tokens", 0}, {"completion_tokens", 0}, {"total_tokens", 0}}}};
+      nlohmann::json all = nlohmann::json::array();
+      for (int64_t i = 0; i < choices; ++i) {
+        all.push_back(
+            {{"index", i}, {"message", message}, {"finish_reason", finish}, {"logprobs", nullptr}});
+      }
+      nlohmann::json out = {{"id", id},
+                            {"object", "chat.completion"},
+                            {"created", now / 1000},
+                            {"model", model},
+                            {"choices", all},
+                            {"usage", usage}};
       res.set_content(out.dump(), "application/json");
       return;
     }
-    // Streaming: the role, then the content or the tool call split in two deltas (name,
-    // then arguments), then the finish reason, then [DONE], as OpenAI streams them.
-    auto chunk = [&](const nlohmann::json& delta, const nlohmann::json& reason) {
+    // Streaming, per choice: the role, then the content or each tool call split in two
+    // deltas (name, then arguments), then the finish reason; a usage chunk when asked;
+    // then [DONE], as OpenAI streams them.
+    auto chunk = [&](int64_t index, const nlohmann::json& delta, const nlohmann::json& reason) {
       nlohmann::json c = {
           {"id", id},
           {"object", "chat.completion.chunk"},
           {"created", now / 1000},
           {"model", model},
-          {"choices", {{{"index", 0}, {"delta", delta}, {"finish_reason", reason}}}}};
+          {"choices", {{{"index", index}, {"delta", delta}, {"finish_reason", reason}}}}};
       return "data: " + c.dump() + "\n\n";
     };
-    std::string sse =
-        chunk({{"role", "assistant"}, {"content", done ? nlohmann::json("") : nlohmann::json()}},
+    std::string sse;
+    for (int64_t c = 0; c < choices; ++c) {
+      sse += chunk(
+          c, {{"role", "assistant"}, {"content", done ? nlohmann::json("") : nlohmann::json()}},
+          nullptr);
+      if (done) {
+        sse += chunk(c, {{"content", "Done."}}, nullptr);
+      } else {
+        for (std::size_t k = 0; k < turns[turn].size(); ++k) {
+          const Turn& t = turns[turn][k];
+          sse += chunk(c,
+                       {{"tool_calls",
+                         {{{"index", k},
+                           {"id", t.call_id},
+                           {"type", "function"},
+                           {"function", {{"name", t.name}, {"arguments", ""}}}}}}},
+                       nullptr);
+          sse += chunk(
+              c, {{"tool_calls", {{{"index", k}, {"function", {{"arguments", t.arguments}}}}}}},
               nullptr);
-    if (done) {
-      sse += chunk({{"content", "Done."}}, nullptr);
-    } else {
-      const Turn& t = turns[turn];
-      sse += chunk({{"tool_calls",
-                     {{{"index", 0},
-                       {"id", t.call_id},
-                       {"type", "function"},
-                       {"function", {{"name", t.name}, {"arguments", ""}}}}}}},
-                   nullptr);
-      sse += chunk({{"tool_calls", {{{"index", 0}, {"function", {{"arguments", t.arguments}}}}}}},
-                   nullptr);
+        }
+      }
+      sse += chunk(c, nlohmann::json::object(), finish);
     }
-    sse += chunk(nlohmann::json::object(), finish);
+    if (body.contains("stream_options") && body["stream_options"].is_object() &&
+        bool_field(body["stream_options"], "include_usage", false)) {
+      nlohmann::json last = {
+          {"id", id},       {"object", "chat.completion.chunk"},  {"created", now / 1000},
+          {"model", model}, {"choices", nlohmann::json::array()}, {"usage", usage}};
+      sse += "data: " + last.dump() + "\n\n";
+    }
     sse += "data: [DONE]\n\n";
     res.set_header("Cache-Control", "no-cache");
     res.set_content(sse, "text/event-stream");
