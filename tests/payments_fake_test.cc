@@ -102,6 +102,51 @@ TEST_F(PaymentsFakeTest, CaptureVoidAndRefundFollowTheStatusMachine) {
   EXPECT_EQ(world.handle(on(Op::kCapture, other, 9), 80, 80).error, ErrorCode::kInvalidState);
 }
 
+TEST_F(PaymentsFakeTest, APartialCaptureTakesLessAndRefundsStopAtWhatWasTaken) {
+  ObjectId pi = world.handle(authorize(1, 8000, visa), 0, 0).id;
+  EXPECT_EQ(world.handle(on(Op::kCapture, pi, 2, 9000), 10, 10).error, ErrorCode::kBadRequest);
+  EXPECT_TRUE(world.handle(on(Op::kCapture, pi, 3, 6000), 20, 20).ok());
+  EXPECT_EQ(world.payments.find(pi)->received, 6000);
+  EXPECT_EQ(world.handle(on(Op::kRefund, pi, 4, 6001), 30, 30).error, ErrorCode::kBadRequest);
+  ProviderReply rest = world.handle(on(Op::kRefund, pi, 5), 40, 40);
+  EXPECT_EQ(rest.amount, 6000) << "a refund without an amount gives back what was taken";
+}
+
+TEST_F(PaymentsFakeTest, CancellingTwiceIsRefusedAndThreeDSecureFinishesEitherWay) {
+  ObjectId pi = world.handle(authorize(1, 900, visa), 0, 0).id;
+  EXPECT_TRUE(world.handle(on(Op::kVoid, pi, 2), 10, 10).ok());
+  EXPECT_EQ(world.payments.find(pi)->canceled_at, 10);
+  EXPECT_EQ(world.handle(on(Op::kVoid, pi, 3), 20, 20).error, ErrorCode::kInvalidState);
+
+  PaymentMethodId sca = world.payments.add_method(1, CardBehaviour::kAuthRequired);
+  ObjectId passed = world.handle(authorize(4, 900, sca), 30, 30).id;
+  EXPECT_TRUE(world.payments.authenticate(passed, true).ok());
+  EXPECT_EQ(world.payments.find(passed)->status, PaymentsFake::Status::kRequiresCapture);
+  EXPECT_EQ(world.payments.authenticate(passed, true).error, ErrorCode::kInvalidState);
+  ObjectId failed = world.handle(authorize(5, 900, sca), 40, 40).id;
+  EXPECT_EQ(world.payments.authenticate(failed, false).error, ErrorCode::kCardDeclined);
+  EXPECT_EQ(world.payments.find(failed)->status, PaymentsFake::Status::kRequiresPaymentMethod);
+  EXPECT_FALSE(world.payments.find(failed)->authorized);
+}
+
+TEST_F(PaymentsFakeTest, EveryDeclineCardIsRefusedWithItsOwnCodes) {
+  std::size_t n = 0;
+  const TestCard* cards = test_cards(n);
+  int declines = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    PaymentMethodId pm = world.payments.add_method(1, cards[i]);
+    ProviderReply r = world.handle(authorize(100 + i, 900, pm), 0, 0);
+    EXPECT_EQ(r.ok(), !is_declined(cards[i].behaviour)) << cards[i].name;
+    if (is_declined(cards[i].behaviour)) {
+      ++declines;
+      EXPECT_FALSE(cards[i].code.empty()) << cards[i].name;
+      EXPECT_FALSE(cards[i].decline_code.empty()) << cards[i].name;
+    }
+    EXPECT_EQ(world.payments.method_card(pm).name, cards[i].name);
+  }
+  EXPECT_EQ(declines, 10);
+}
+
 TEST_F(PaymentsFakeTest, ExpiredTokenIsRejectedWith401AndNothingIsStored) {
   ProviderRequest r = authorize(1, 100, visa);
   world.identity.expire_now(grant.access_token, 5);

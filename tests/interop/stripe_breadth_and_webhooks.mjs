@@ -76,6 +76,9 @@ try {
     { idempotencyKey: 'capture-partial' });
   assert.equal(partial.status, 'succeeded');
   assert.equal(partial.amount_received, 6000);
+  const tagged = await stripe.paymentIntents.update(manual.id, { metadata: { shipped: 'yes' } });
+  assert.equal(tagged.metadata.shipped, 'yes', 'metadata updates in any state, a captured one too');
+  assert.equal(tagged.amount_received, 6000);
   const charge = (await stripe.paymentIntents.retrieve(manual.id, { expand: ['latest_charge'] })).latest_charge;
   assert.equal(charge.object, 'charge');
   assert.equal(charge.amount_captured, 6000);

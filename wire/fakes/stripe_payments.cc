@@ -174,7 +174,8 @@ WireAnswer update_intent(FakeState& state, ObjectId id, const nlohmann::json& fo
   if (form.contains("amount") && !integer_param(form, "amount", amount)) {
     return stripe_invalid("Invalid amount: expected a positive integer in minor units.", "amount");
   }
-  if (!check_amount(amount, currency, "amount", error)) return error;
+  const bool money = form.contains("amount") || form.contains("currency");
+  if (money && !check_amount(amount, currency, "amount", error)) return error;
   std::string capture = string_field(form, "capture_method", "");
   if (!capture.empty() && capture != "automatic" && capture != "manual") {
     return stripe_invalid("Invalid capture_method: expected automatic or manual.",
@@ -182,7 +183,7 @@ WireAnswer update_intent(FakeState& state, ObjectId id, const nlohmann::json& fo
   }
   PaymentMethodId method = 0;
   if (!resolve_method(state, form, method, error)) return error;
-  state.world().payments.update(id, amount, method);
+  if (open) state.world().payments.update(id, amount, method);
   nlohmann::json& extra = state.intent_extras[id];
   extra["currency"] = currency;
   if (!capture.empty()) extra["capture_method"] = capture;
