@@ -67,6 +67,23 @@ printf '\x00\x05v1/stored_value/gift_card_1/debits\n{"customer":"user_1","amount
   >"$corpus/fuzz_faces/debit.txt"
 printf '\x03\x05v1/holds/hold_1/confirm\n{"stored_value_debits":["svd_1"]}' \
   >"$corpus/fuzz_faces/confirm.txt"
+printf '\x00\x01v1/payment_intents\namount=900&currency=usd&confirm=true&payment_method=pm_card_visa' \
+  >"$corpus/fuzz_faces/charge.txt"
+printf '\x00\x01v1/payment_intents/pi_1\nmetadata[a]=b&description=x&expand[]=latest_charge' \
+  >"$corpus/fuzz_faces/update.txt"
+printf '\x00\x01v1/refunds\ncharge=ch_1&amount=100&reason=duplicate&metadata[t]=1' \
+  >"$corpus/fuzz_faces/refund.txt"
+printf '\x00\x00v1/payment_intents?limit=2&starting_after=pi_1&expand[]=data.latest_charge\n' \
+  >"$corpus/fuzz_faces/list.txt"
+printf '\x00\x01v1/webhook_endpoints\nurl=http://127.0.0.1:9/x&enabled_events[]=*' \
+  >"$corpus/fuzz_faces/endpoint.txt"
+printf '\x00\x00v1/events?type=payment_intent.created\n' >"$corpus/fuzz_faces/events.txt"
+printf '\x01\x00.well-known/jwks.json\n' >"$corpus/fuzz_faces/jwks.txt"
+printf '\x01\x10GET /oauth/userinfo HTTP/1.1\r\nHost: f\r\nAuthorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJqdGkiOiJhdF8xXzAifQ.c2ln\r\n\r\n' \
+  >"$corpus/fuzz_faces/jwt.txt"
+mkdir -p "$corpus/fuzz_jwt"
+printf 'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJqdGkiOiJhdF8xXzAiLCJleHAiOjF9.c2lnbmF0dXJl' \
+  >"$corpus/fuzz_jwt/shape.txt"
 
 for target in $(ls "$bin" | grep '^fuzz_' | sort); do
   log="build-asan/$target.log"
