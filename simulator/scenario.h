@@ -63,6 +63,8 @@ enum class FaultTarget : uint8_t {
   kAgent,
   kWebhook,
 };
+// The `provider:` word of a target, as scenarios spell it (one table, for every reader).
+const char* fault_target_name(FaultTarget t);
 
 struct FaultRule {
   FaultTarget target = FaultTarget::kPayment;

@@ -912,11 +912,29 @@ const char* fault_kind_name(FaultKind k) {
   return "?";
 }
 
+const char* fault_target_name(FaultTarget t) {
+  switch (t) {
+    case FaultTarget::kCatalog:
+      return "catalog";
+    case FaultTarget::kPayment:
+      return "payment";
+    case FaultTarget::kBooking:
+      return "booking";
+    case FaultTarget::kIdentity:
+      return "identity";
+    case FaultTarget::kOrchestrator:
+      return "orchestrator";
+    case FaultTarget::kAgent:
+      return "agent";
+    case FaultTarget::kWebhook:
+      return "webhook";
+  }
+  return "?";
+}
+
 std::string describe_fault(const FaultRule& rule, std::size_t index) {
-  static const char* kTargets[] = {"catalog",      "payment", "booking", "identity",
-                                   "orchestrator", "agent",   "webhook"};
   std::string out = "faults[" + std::to_string(index) + "]: ";
-  out += kTargets[static_cast<int>(rule.target)];
+  out += fault_target_name(rule.target);
   if (rule.has_op) out += " " + std::string(op_name(rule.op));
   if (!rule.action.empty()) out += " " + rule.action;
   return out + " " + fault_kind_name(rule.kind);

@@ -177,7 +177,12 @@ try {
   assert.ok(received.some((e) => e.id === fetched.id), 'the delivered event is the listed one');
 
   // Duplicated delivery: the same event id arrives twice.
-  await control('POST', 'faults', { provider: 'webhook', kind: 'duplicate', op: 'payment_intent.canceled', nth: 1 });
+  const dupRule = await control('POST', 'faults', { provider: 'webhook', kind: 'duplicate', op: 'payment_intent.canceled', nth: 1 });
+  assert.equal(dupRule.status, 201);
+  const listedRule = (await control('GET', 'faults')).body.faults[0];
+  assert.equal(listedRule.provider, 'webhook');
+  assert.equal(listedRule.kind, 'duplicate');
+  assert.equal(listedRule.op, 'payment_intent.canceled');
   const dup = await stripe.paymentIntents.create({ amount: 600, currency: 'usd', payment_method: 'pm_card_visa' });
   await stripe.paymentIntents.cancel(dup.id);
   await eventually(() => received.filter((e) => e.type === 'payment_intent.canceled' && e.data.object.id === dup.id).length === 2,

@@ -32,19 +32,14 @@ constexpr std::size_t kMaxControlBody = 1 << 20;
 constexpr uint32_t kAllScopes =
     kScopeCatalogRead | kScopeOrdersWrite | kScopePaymentsCharge | kScopeBookingsWrite;
 
-const char* target_name(FaultTarget t) {
-  static const char* kNames[] = {"catalog",  "payment",      "booking",
-                                 "identity", "orchestrator", "agent"};
-  return kNames[static_cast<int>(t)];
-}
-
 nlohmann::json rule_json(uint64_t id, const FaultRule& r) {
   nlohmann::json j = {{"id", id},
-                      {"provider", target_name(r.target)},
+                      {"provider", fault_target_name(r.target)},
                       {"kind", fault_kind_name(r.kind)},
                       {"from_ms", r.from},
                       {"probability", r.probability}};
   if (r.has_op) j["op"] = std::string(op_name(r.op));
+  if (!r.action.empty()) j["op"] = r.action;  // an agent action or a webhook event type
   if (r.to != std::numeric_limits<Time>::max()) j["to_ms"] = r.to;
   if (r.nth > 0) j["nth"] = r.nth;
   if (r.kind == FaultKind::kError) j["status"] = r.http_status;
