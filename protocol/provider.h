@@ -136,6 +136,9 @@ enum Scope : uint32_t {
   kScopePaymentsCharge = 1u << 2,
   kScopeBookingsWrite = 1u << 3,
 };
+// Every API scope: what a client-credentials token gets unless it asks for less.
+constexpr uint32_t kAllApiScopes =
+    kScopeCatalogRead | kScopeOrdersWrite | kScopePaymentsCharge | kScopeBookingsWrite;
 bool parse_scope(std::string_view name, uint32_t& bit);
 
 }  // namespace checkride

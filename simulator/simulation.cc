@@ -11,8 +11,6 @@
 namespace checkride {
 namespace {
 
-constexpr uint32_t kScopesAll =
-    kScopeCatalogRead | kScopeOrdersWrite | kScopePaymentsCharge | kScopeBookingsWrite;
 constexpr Duration kRefusedAfter = 5;      // a connection refused answers fast
 constexpr Duration kRetireRecheck = 1000;  // a finished but unsettled session is looked at again
 
@@ -44,7 +42,7 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
   for (const auto& o : scenario.offers) world_->bookings.add_offer(o);
   store_ = std::make_unique<MemoryStore>(options.keep_audit);
   config_ = scenario.orchestrator;
-  config_.service_token = world_->identity.client_credentials(kScopesAll, 0, 365 * 24 * kHour);
+  config_.service_token = world_->identity.client_credentials(kAllApiScopes, 0, 365 * 24 * kHour);
   orchestrator_ = std::make_unique<Orchestrator>(actions_, config_, *store_);
   session_latency_ = &latency_["session"];
 }
@@ -228,7 +226,7 @@ void Simulation::start_session(Time now) {
   Agent a{tmpl, 0, 0, 0, 0, now, 0, id, world_->payments.add_method(id, card), {}};
   if (t.has_substitutions) a.refs.resize(t.steps.size());
   world_->seed_existing(id, t.user, scenario_.existing, now);
-  SessionGrant grant = world_->identity.login(id, id, kScopesAll, now);
+  SessionGrant grant = world_->identity.login(id, id, kAllApiScopes, now);
   if (orchestrator_) orchestrator_->on_session_start(grant, now);
   agents_.add(std::move(a));
   note(id, now, [&] { return "session starts from " + t.name; });
@@ -384,7 +382,7 @@ void Simulation::on_agent_answer(const ActionResult& answer, Time now) {
     ++a.retries_used;
     if (r.status == ActionStatus::kReauthRequired) {
       // The user logs in again and delegates a fresh grant.
-      SessionGrant grant = world_->identity.login(r.session, a.user, kScopesAll, now);
+      SessionGrant grant = world_->identity.login(r.session, a.user, kAllApiScopes, now);
       if (orchestrator_) orchestrator_->on_session_start(grant, now);
     }
     if (scenario_.agent.new_key_on_retry) ++a.key_generation;

@@ -29,9 +29,6 @@ constexpr std::size_t kMaxRules = 10000;
 // The control API's bodies are small JSON documents.
 constexpr std::size_t kMaxControlBody = 1 << 20;
 
-constexpr uint32_t kAllScopes =
-    kScopeCatalogRead | kScopeOrdersWrite | kScopePaymentsCharge | kScopeBookingsWrite;
-
 nlohmann::json rule_json(uint64_t id, const FaultRule& r) {
   nlohmann::json j = {{"id", id},
                       {"provider", fault_target_name(r.target)},
@@ -332,7 +329,7 @@ void mount_control(httplib::Server& server, FakeState& state, const std::string&
     std::string user_id = string_field(body, "user_id", "");
     if (user_id.size() > 256) return bad_request(res, "user_id: expected at most 256 characters");
     std::lock_guard<std::mutex> lock(state.mu);
-    Shopper s = state.add_shopper(card, kAllScopes, user_id);
+    Shopper s = state.add_shopper(card, kAllApiScopes, user_id);
     json_reply(res, 201,
                {{"user", s.user},
                 {"customer", wire_name("user", s.user)},

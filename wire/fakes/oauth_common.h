@@ -14,9 +14,6 @@ namespace checkride {
 
 // What the identity face's routes share.
 
-constexpr uint32_t kAllApiScopes =
-    kScopeCatalogRead | kScopeOrdersWrite | kScopePaymentsCharge | kScopeBookingsWrite;
-
 // RFC 6749 section 5.2's error body, with Cache-Control: no-store.
 WireAnswer oauth_error(const std::string& error, const std::string& description, int status = 400);
 void send_no_store(WireAnswer a, httplib::Response& res);
