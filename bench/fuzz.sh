@@ -25,6 +25,7 @@ seed_text() {  # target, name, text
 
 seed_files fuzz_scenario scenarios/*.yaml tests/wire/*.yaml bench/*.yaml scenarios/worlds/*.yaml \
   scenarios/catalogs/flights.yaml scenarios/catalogs/shop.yaml
+seed_text fuzz_scenario oauth-clients.yaml $'scenario: o\noauth_clients:\n  - {id: spa, redirect_uris: [\'http://127.0.0.1/cb\']}\n  - {id: api, secret: s, redirect_uris: [\'https://a.test/cb\', \'https://b.test/cb\']}\nworkload: {sessions: 1}\n'
 seed_files fuzz_cassette scenarios/cassettes/*.jsonl
 seed_files fuzz_action_catalog scenarios/catalogs/airline-actions.yaml \
   scenarios/catalogs/airline-support.yaml scenarios/catalogs/retail-support.yaml

@@ -6,6 +6,7 @@
 
 #include "fakes/bookings.h"
 #include "fakes/catalog.h"
+#include "fakes/oauth_client.h"
 #include "fakes/world.h"
 #include "orchestrator/config.h"
 #include "protocol/provider.h"
@@ -127,6 +128,8 @@ struct Scenario {
   WorldSeed existing;  // bookings, orders, stored value: seeded for each session of their user
   LatencySpec latency[kProviderCount];
   Duration access_ttl = 15 * kMinute;
+  // `serve fakes` only: OAuth clients and their redirect URIs, added to the defaults.
+  std::vector<OAuthClient> oauth_clients;
   // orchestrator
   std::string actions = "default";  // or a resolved path
   OrchestratorConfig orchestrator;

@@ -191,6 +191,35 @@ void load_coupons(Scenario& s, const YAML::Node& list, const std::string& path,
   }
 }
 
+// oauth_clients: [{id, secret, redirect_uris: [...]}]; no secret is a public client.
+void load_oauth_clients(Scenario& s, const YAML::Node& list, const std::string& path) {
+  if (!list.IsSequence()) throw InputError(path, line_of(list), "oauth_clients", "expected a list");
+  int i = 0;
+  for (const auto& n : list) {
+    MapReader cm(n, path, "oauth_clients[" + std::to_string(i++) + "]");
+    OAuthClient c;
+    std::string error;
+    c.id = cm.str("id", "");
+    if (!check_client_id(c.id, error)) cm.fail(n, "id", error);
+    for (const OAuthClient& earlier : s.oauth_clients)
+      if (earlier.id == c.id) cm.fail(n, "id", "client '" + c.id + "' is declared twice");
+    c.secret = cm.str("secret", "");
+    YAML::Node uris = cm.get("redirect_uris");
+    if (!uris || !uris.IsSequence() || uris.size() == 0) {
+      cm.fail(uris ? uris : YAML::Node(n), "redirect_uris",
+              "expected a list of at least one redirect URI");
+    }
+    for (const auto& u : uris) {
+      if (!u.IsScalar() || !check_redirect_uri(u.Scalar(), error)) {
+        cm.fail(u, "redirect_uris", u.IsScalar() ? error : "expected a string");
+      }
+      c.redirect_uris.push_back(u.Scalar());
+    }
+    cm.finish();
+    s.oauth_clients.push_back(std::move(c));
+  }
+}
+
 constexpr int64_t kMaxBalance = int64_t{1} << 40;  // cents: ten billion dollars
 
 // What paid for a booking or order with stored value: [{id, amount_cents}], each an
@@ -1097,6 +1126,7 @@ Scenario read_scenario(const std::string& path, const std::vector<std::string>& 
   s.seed = static_cast<uint64_t>(seed);
   parse_world(s, top);
   check_existing_bookings(s);
+  if (top.has("oauth_clients")) load_oauth_clients(s, top.get("oauth_clients"), path);
   parse_orchestrator(s, top);
   parse_workload(s, top);
   if (top.has("faults")) {

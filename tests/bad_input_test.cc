@@ -106,6 +106,35 @@ TEST_F(BadInput, WrongTypeNamesTheField) {
       << msg;
 }
 
+// OAuth clients in the scenario: each mistake names its line and field.
+TEST_F(BadInput, OAuthClientsNameTheClientAndWhatIsWrongWithIt) {
+  std::string msg = run_expecting_2(
+      "scenario: x\noauth_clients:\n  - {id: shop-app, redirect_uris: ['https://a.test/cb']}\n"
+      "  - {id: shop-app, redirect_uris: ['https://b.test/cb']}\n" +
+      good_workload);
+  EXPECT_NE(msg.find("s.yaml:4: oauth_clients[1].id: client 'shop-app' is declared twice"),
+            std::string::npos)
+      << msg;
+  msg = run_expecting_2(
+      "scenario: x\noauth_clients:\n  - id: shop-app\n    redirect_uris:\n"
+      "      - https://a.test/cb\n      - shop.test/cb\n" +
+      good_workload);
+  EXPECT_NE(msg.find("s.yaml:6: oauth_clients[0].redirect_uris: redirect URI 'shop.test/cb': "
+                     "expected an absolute http(s) URL without a fragment"),
+            std::string::npos)
+      << msg;
+  msg = run_expecting_2("scenario: x\noauth_clients:\n  - {id: 'a b', redirect_uris: [x]}\n" +
+                        good_workload);
+  EXPECT_NE(msg.find("s.yaml:3: oauth_clients[0].id: client id 'a b': expected 1 to 200 visible"),
+            std::string::npos)
+      << msg;
+  msg = run_expecting_2("scenario: x\noauth_clients:\n  - {id: app, redirect_uris: []}\n" +
+                        good_workload);
+  EXPECT_NE(msg.find("oauth_clients[0].redirect_uris: expected a list of at least one"),
+            std::string::npos)
+      << msg;
+}
+
 // Found by fuzz_scenario: a latency median of 177777777777777777775ms rounded to a negative
 // number, and its default p99 (three medians) overflowed. Durations stop at 366 days.
 // Found by fuzz_scenario: a mapping in the list of world catalogs ended the process with

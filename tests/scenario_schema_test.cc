@@ -59,6 +59,13 @@ TEST(ScenarioSchema, MistakesTheLoaderRefusesTheSchemaRefusesToo) {
        scenario_with("retries: 2", "orchestrator: {defects: [forgets_everything]}\n")},
       {"gate that is not a comparison", scenario_with("retries: 2", "expect: {stuck: none}\n")},
       {"gate on a misspelt metric", scenario_with("retries: 2", "expect: {stuk: 0}\n")},
+      {"oauth client without redirect URIs",
+       scenario_with("retries: 2", "oauth_clients: [{id: shop-app, secret: s}]\n")},
+      {"oauth redirect URI with a fragment",
+       scenario_with("retries: 2",
+                     "oauth_clients: [{id: shop-app, redirect_uris: ['https://a.test/cb#x']}]\n")},
+      {"oauth redirect URI that is relative",
+       scenario_with("retries: 2", "oauth_clients: [{id: shop-app, redirect_uris: [/cb]}]\n")},
       {"rate without unit",
        "scenario: mistake\nworkload:\n  arrival: {rate: fast}\n  mix: [{cassette: " + cassette +
            "}]\n"},
@@ -70,7 +77,12 @@ TEST(ScenarioSchema, MistakesTheLoaderRefusesTheSchemaRefusesToo) {
     EXPECT_THROW(load_scenario(path), InputError) << what;
     EXPECT_NE(schema_errors(path), "") << what << " passed the schema";
   }
-  std::string fine = testing::write_temp(dir, "fine.yaml", scenario_with("retries: 2", ""));
+  std::string fine = testing::write_temp(
+      dir, "fine.yaml",
+      scenario_with(
+          "retries: 2",
+          "oauth_clients: [{id: shop-app, secret: s, redirect_uris: "
+          "['https://shop.test/cb']}, {id: spa, redirect_uris: ['http://127.0.0.1/cb']}]\n"));
   EXPECT_EQ(schema_errors(fine), "");
   EXPECT_NO_THROW(load_scenario(fine));
 }

@@ -242,6 +242,52 @@ TEST(WireFakes, ControlApiRefusesANonLoopbackBindWithoutAToken) {
   }
 }
 
+// The scenario's oauth_clients: join the defaults; --oauth-client replaces one of the same id.
+// A code goes only to the redirect URI registered for its own client.
+TEST(WireFakes, ScenarioOAuthClientsAreRegisteredAndTheCommandLineOverridesThem) {
+  Scenario scenario = default_scenario();
+  scenario.oauth_clients = {{"spa", "", {"http://127.0.0.1/spa"}},
+                            {"shop-backend", "from-scenario", {"https://shop.test/cb"}}};
+  FakeServeOptions fo;
+  fo.payments_port = fo.identity_port = fo.catalog_port = fo.bookings_port = fo.llm_port =
+      fo.control_port = 0;
+  fo.clients = {{"shop-backend", "from-cli", {"https://shop.test/cb"}}};
+  FakeServers fakes(scenario, {}, Cassette{}, fo);
+  fakes.start();
+  httplib::Client id(fakes.url("identity"));
+  auto authorize = [&](const std::string& client, const std::string& redirect) {
+    return id.Get(
+        "/oauth/authorize?response_type=code&scope=openid&login_hint=user_1"
+        "&code_challenge=" +
+        std::string(43, 'x') + "&code_challenge_method=S256&client_id=" + client +
+        "&redirect_uri=" + redirect);
+  };
+  auto to_spa = authorize("spa", "http%3A%2F%2F127.0.0.1%2Fspa");
+  ASSERT_TRUE(to_spa);
+  EXPECT_EQ(to_spa->status, 302);
+  EXPECT_EQ(to_spa->get_header_value("Location").rfind("http://127.0.0.1/spa?code=", 0), 0u)
+      << to_spa->get_header_value("Location");
+  // The defaults' callback is not registered for a scenario client.
+  auto stray = authorize("spa", "http%3A%2F%2F127.0.0.1%2Fcallback");
+  ASSERT_TRUE(stray);
+  EXPECT_EQ(stray->status, 400);
+  EXPECT_FALSE(stray->has_header("Location"));
+  // The defaults are still there.
+  auto agent_app = authorize("agent-app", "http%3A%2F%2F127.0.0.1%2Fcallback");
+  ASSERT_TRUE(agent_app);
+  EXPECT_EQ(agent_app->status, 302);
+  auto token = [&](const std::string& secret) {
+    httplib::Client c(fakes.url("identity"));
+    c.set_basic_auth("shop-backend", secret);
+    auto r = c.Post("/oauth/token", "grant_type=client_credentials&scope=catalog%3Aread",
+                    "application/x-www-form-urlencoded");
+    return r ? r->status : -1;
+  };
+  EXPECT_EQ(token("from-cli"), 200);
+  EXPECT_EQ(token("from-scenario"), 401);
+  fakes.stop();
+}
+
 TEST(WireEndToEnd, OutageAndLostResponsesThroughTheControlApiChargeNobodyTwice) {
   WireRig rig("scenarios/happy-orders.yaml", "wire-e2e");
   json added = rig.control_post("/__checkride/faults", R"([

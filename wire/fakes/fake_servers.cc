@@ -21,16 +21,13 @@ bool parse_oauth_client(const std::string& text, OAuthClient& out, std::string& 
     return false;
   }
   out.id = text.substr(0, first);
+  if (!check_client_id(out.id, error)) return false;
   out.secret = text.substr(first + 1, second - first - 1);
   std::string rest = text.substr(second + 1);
   for (std::size_t pos = 0; pos <= rest.size();) {
     std::size_t comma = std::min(rest.find(',', pos), rest.size());
     std::string uri = rest.substr(pos, comma - pos);
-    bool absolute = uri.rfind("http://", 0) == 0 || uri.rfind("https://", 0) == 0;
-    if (!absolute || uri.find('#') != std::string::npos) {
-      error = "redirect URI '" + uri + "': expected an absolute http(s) URL without a fragment";
-      return false;
-    }
+    if (!check_redirect_uri(uri, error)) return false;
     out.redirect_uris.push_back(uri);
     pos = comma + 1;
   }
@@ -46,16 +43,22 @@ std::vector<OAuthClient> default_oauth_clients() {
 
 namespace {
 
-// --oauth-client adds to the default clients (one of the same id replaces it).
-std::vector<OAuthClient> with_defaults(const std::vector<OAuthClient>& extra) {
+// Each layer adds to the clients before it; a client of the same id replaces the earlier one.
+std::vector<OAuthClient> layered(std::vector<OAuthClient> base,
+                                 const std::vector<OAuthClient>& extra) {
   std::vector<OAuthClient> all;
-  for (const OAuthClient& c : default_oauth_clients()) {
+  for (OAuthClient& c : base) {
     bool replaced = false;
     for (const OAuthClient& e : extra) replaced = replaced || e.id == c.id;
-    if (!replaced) all.push_back(c);
+    if (!replaced) all.push_back(std::move(c));
   }
   all.insert(all.end(), extra.begin(), extra.end());
   return all;
+}
+
+// The defaults, then the scenario's oauth_clients:, then --oauth-client.
+std::vector<OAuthClient> clients_for(const Scenario& scenario, const FakeServeOptions& options) {
+  return layered(layered(default_oauth_clients(), scenario.oauth_clients), options.clients);
 }
 
 }  // namespace
@@ -63,8 +66,7 @@ std::vector<OAuthClient> with_defaults(const std::vector<OAuthClient>& extra) {
 FakeServers::FakeServers(Scenario scenario, std::vector<CompiledTemplate> templates,
                          Cassette llm_script, FakeServeOptions options)
     : options_(std::move(options)),
-      state_(std::move(scenario), std::move(templates), with_defaults(options_.clients),
-             options_.webhooks),
+      state_(scenario, std::move(templates), clients_for(scenario, options_), options_.webhooks),
       llm_script_(std::move(llm_script)) {}
 
 FakeServers::~FakeServers() { stop(); }

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fakes/oauth_client.h"
 #include "fakes/world.h"
 #include "protocol/rsa_signer.h"
 #include "simulator/compiled_template.h"
@@ -18,14 +19,6 @@
 #include "wire/fakes/stripe_events.h"
 
 namespace checkride {
-
-// An OAuth client the identity fake knows. An empty secret is a public client (PKCE only).
-// A code goes only to a registered redirect URI, matched exactly (RFC 9700 2.1).
-struct OAuthClient {
-  std::string id;
-  std::string secret;
-  std::vector<std::string> redirect_uris;
-};
 
 // A simulated shopper made through the control API: its own user, its own payment method
 // (so every charge is attributed from the ledger) and a delegated grant.
