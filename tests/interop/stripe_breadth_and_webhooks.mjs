@@ -58,6 +58,11 @@ try {
   assert.deepEqual(all.map((pi) => pi.id), [...made].reverse(), 'auto-pagination sees each once, in order');
   const before = await stripe.paymentIntents.list({ customer: 'cus_list', limit: 2, ending_before: made[2] });
   assert.deepEqual(before.data.map((pi) => pi.id), [made[4], made[3]]);
+  // A cursor naming nothing is Stripe's 404 on the cursor, not an empty page.
+  await assert.rejects(stripe.paymentIntents.list({ starting_after: 'pi_999999' }),
+    (e) => e.statusCode === 404 && e.code === 'resource_missing' && e.param === 'starting_after');
+  await assert.rejects(stripe.paymentIntents.list({ ending_before: 'ch_1' }),
+    (e) => e.statusCode === 404 && e.param === 'ending_before');
 
   // ---- update, partial capture, cancel --------------------------------------------
   const updated = await stripe.paymentIntents.update(made[0], { amount: 5000, metadata: { order: 'B-7' } });
@@ -106,6 +111,10 @@ try {
   await stripe.refunds.create({ payment_intent: manual.id, amount: 1000 });
   const refunds = await stripe.refunds.list({ payment_intent: manual.id });
   assert.equal(refunds.data.length, 2);
+  await assert.rejects(stripe.refunds.list({ starting_after: 're_999999' }),
+    (e) => e.statusCode === 404 && e.param === 'starting_after');
+  await assert.rejects(stripe.refunds.list({ payment_intent: 'pi_999999' }),
+    (e) => e.statusCode === 404 && e.param === 'payment_intent' && /pi_999999/.test(e.message));
   await assert.rejects(stripe.refunds.create({ payment_intent: manual.id, amount: 2501 }),
     (e) => e.code === 'charge_already_refunded', 'never more than was captured');
   await assert.rejects(stripe.refunds.create({ payment_intent: manual.id, reason: 'because' }),
@@ -171,6 +180,8 @@ try {
   await eventually(async () => received.length >= (await stripe.events.list({ limit: 100 })).data.length,
     'every event delivered');
   const listed = await stripe.events.list({ type: 'charge.refunded' });
+  await assert.rejects(stripe.events.list({ starting_after: 'evt_999999' }),
+    (e) => e.statusCode === 404 && e.param === 'starting_after');
   assert.equal(listed.data.length, 2);
   const fetched = await stripe.events.retrieve(listed.data[0].id);
   assert.equal(fetched.data.object.object, 'charge');

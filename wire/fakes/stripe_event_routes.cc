@@ -81,7 +81,12 @@ void mount_stripe_events(httplib::Server& server, FakeState& state) {
     std::lock_guard<std::mutex> lock(state.mu);
     ListPage page;
     WireAnswer error;
-    if (!parse_list_page(req, page, error)) return send_answer(error, res);
+    auto exists = [&](const std::string& name) {
+      uint64_t id = 0;
+      return parse_wire_name(name, "evt", id) && id >= 1 && id <= state.events.events().size();
+    };
+    if (!parse_list_page(req, page, error) || !check_cursor(page, "event", exists, error))
+      return send_answer(error, res);
     std::string type = req.has_param("type") ? req.get_param_value("type") : "";
     std::vector<std::string> ids;
     const auto& events = state.events.events();

@@ -100,14 +100,6 @@ void stripe_post(httplib::Server& server, const std::string& pattern,
   });
 }
 
-WireAnswer stripe_missing(const std::string& kind, const std::string& id,
-                          const std::string& param) {
-  WireAnswer a = error_answer(ErrorStyle::kStripe, ErrorCode::kNotFound, 404,
-                              "No such " + kind + ": '" + id + "'", param);
-  a.keep = false;
-  return a;
-}
-
 void mount_stripe_payments(httplib::Server& server, FakeState& state) {
   mount_stripe_intents(server, state);
   mount_stripe_refunds(server, state);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "wire/fakes/fake_state.h"
+#include "wire/fakes/stripe_rules.h"
 #include "wire/fakes/wire_call.h"
 
 namespace checkride {
@@ -21,8 +22,6 @@ bool stripe_form(const httplib::Request& req, httplib::Response& res, nlohmann::
 // httplib's form cap) before `handler`, answering 413 and 400 in Stripe's error shape.
 void stripe_post(httplib::Server& server, const std::string& pattern,
                  httplib::Server::Handler handler);
-// The 404 resource_missing for an id that names nothing.
-WireAnswer stripe_missing(const std::string& kind, const std::string& id, const std::string& param);
 
 void mount_stripe_intents(httplib::Server& server, FakeState& state);
 void mount_stripe_refunds(httplib::Server& server, FakeState& state);

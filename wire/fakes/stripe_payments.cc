@@ -256,7 +256,12 @@ void mount_stripe_intents(httplib::Server& server, FakeState& state) {
     std::lock_guard<std::mutex> lock(state.mu);
     ListPage page;
     WireAnswer error;
-    if (!parse_list_page(req, page, error)) return send_answer(error, res);
+    auto exists = [&](const std::string& name) {
+      uint64_t id = 0;
+      return parse_wire_name(name, "pi", id) && state.world().payments.find(id) != nullptr;
+    };
+    if (!parse_list_page(req, page, error) || !check_cursor(page, "payment_intent", exists, error))
+      return send_answer(error, res);
     std::string customer = req.has_param("customer") ? req.get_param_value("customer") : "";
     WireAnswer a{200,
                  list_page(intent_ids(state, customer), page, "/v1/payment_intents",

@@ -1,5 +1,7 @@
 // Stripe's Refunds and Charges over the payments ledger: a refund by payment_intent or by
 // charge, with reason and metadata; retrieval and lists of both.
+#include <tuple>
+
 #include "protocol/json_input.h"
 #include "wire/fakes/stripe_face.h"
 #include "wire/fakes/stripe_objects.h"
@@ -91,26 +93,34 @@ std::vector<std::string> refund_ids(FakeState& state, ObjectId intent) {
   return ids;
 }
 
-// The intent named by a list's payment_intent= or charge= filter; 0 with none given, -1
-// when it names nothing.
-int64_t list_filter(FakeState& state, const httplib::Request& req) {
-  uint64_t id = 0;
-  for (auto [param, prefix] : {std::pair{"payment_intent", "pi"}, std::pair{"charge", "ch"}}) {
+// The intent named by a list's payment_intent= or charge= filter (0 with none given); false
+// with the 404 when it names nothing.
+bool list_filter(FakeState& state, const httplib::Request& req, int64_t& intent,
+                 WireAnswer& error) {
+  intent = 0;
+  for (auto [param, prefix, kind] : {std::tuple{"payment_intent", "pi", "payment_intent"},
+                                     std::tuple{"charge", "ch", "charge"}}) {
     if (!req.has_param(param)) continue;
-    if (!parse_wire_name(req.get_param_value(param), prefix, id) ||
-        !state.world().payments.find(id))
-      return -1;
-    return static_cast<int64_t>(id);
+    uint64_t id = 0;
+    const std::string name = req.get_param_value(param);
+    if (!parse_wire_name(name, prefix, id) || !state.world().payments.find(id)) {
+      error = stripe_missing(kind, name, param);
+      return false;
+    }
+    intent = static_cast<int64_t>(id);
+    return true;
   }
-  return 0;
+  return true;
 }
 
 void send_list(FakeState& state, const httplib::Request& req, httplib::Response& res,
-               const std::vector<std::string>& ids, const std::string& url,
+               const std::vector<std::string>& ids, const std::string& url, const char* kind,
+               const std::function<bool(const std::string&)>& exists,
                const std::function<nlohmann::json(const std::string&)>& render) {
   ListPage page;
   WireAnswer error;
-  if (!parse_list_page(req, page, error)) return send_answer(error, res);
+  if (!parse_list_page(req, page, error) || !check_cursor(page, kind, exists, error))
+    return send_answer(error, res);
   WireAnswer a{200, list_page(ids, page, url, render), {}};
   if (!apply_expand(state, a.body, expand_paths(req, nlohmann::json::object()), error))
     return send_answer(error, res);
@@ -144,14 +154,20 @@ void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
   server.Get("/v1/refunds", [&](const httplib::Request& req, httplib::Response& res) {
     if (!stripe_authenticate(state, req, res)) return;
     std::lock_guard<std::mutex> lock(state.mu);
-    int64_t intent = list_filter(state, req);
-    if (intent < 0) return send_answer(stripe_missing("payment_intent or charge", "", ""), res);
-    send_list(state, req, res, refund_ids(state, static_cast<ObjectId>(intent)), "/v1/refunds",
-              [&](const std::string& name) {
-                uint64_t id = 0;
-                parse_wire_name(name, "re", id);
-                return refund_json(state, id);
-              });
+    int64_t intent = 0;
+    WireAnswer error;
+    if (!list_filter(state, req, intent, error)) return send_answer(error, res);
+    send_list(
+        state, req, res, refund_ids(state, static_cast<ObjectId>(intent)), "/v1/refunds", "refund",
+        [&](const std::string& name) {
+          uint64_t id = 0;
+          return parse_wire_name(name, "re", id) && state.refunds.count(id) != 0;
+        },
+        [&](const std::string& name) {
+          uint64_t id = 0;
+          parse_wire_name(name, "re", id);
+          return refund_json(state, id);
+        });
   });
 
   server.Get(R"(/v1/charges/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
@@ -170,15 +186,20 @@ void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
   server.Get("/v1/charges", [&](const httplib::Request& req, httplib::Response& res) {
     if (!stripe_authenticate(state, req, res)) return;
     std::lock_guard<std::mutex> lock(state.mu);
-    int64_t intent = list_filter(state, req);
-    if (intent < 0) return send_answer(stripe_missing("payment_intent", "", "payment_intent"), res);
+    int64_t intent = 0;
+    WireAnswer error;
+    if (!list_filter(state, req, intent, error)) return send_answer(error, res);
     std::vector<std::string> ids;
     state.world().payments.intents().for_each([&](uint64_t id, const PaymentsFake::PaymentIntent&) {
       if ((intent == 0 || static_cast<uint64_t>(intent) == id) && has_charge(state, id))
         ids.push_back(wire_name("ch", id));
     });
     std::reverse(ids.begin(), ids.end());
-    send_list(state, req, res, ids, "/v1/charges", [&](const std::string& name) {
+    auto exists = [&](const std::string& name) {
+      uint64_t id = 0;
+      return parse_wire_name(name, "ch", id) && has_charge(state, id);
+    };
+    send_list(state, req, res, ids, "/v1/charges", "charge", exists, [&](const std::string& name) {
       uint64_t id = 0;
       parse_wire_name(name, "ch", id);
       return charge_json(state, id);

@@ -171,6 +171,27 @@ bool parse_list_page(const httplib::Request& req, ListPage& page, WireAnswer& er
   return true;
 }
 
+WireAnswer stripe_missing(const std::string& kind, const std::string& id,
+                          const std::string& param) {
+  WireAnswer a = error_answer(ErrorStyle::kStripe, ErrorCode::kNotFound, 404,
+                              "No such " + kind + ": '" + id + "'", param);
+  a.keep = false;
+  return a;
+}
+
+bool check_cursor(const ListPage& page, const std::string& kind,
+                  const std::function<bool(const std::string&)>& exists, WireAnswer& error) {
+  for (const auto& [param, cursor] :
+       {std::pair<const char*, const std::string&>{"starting_after", page.starting_after},
+        {"ending_before", page.ending_before}}) {
+    if (!cursor.empty() && !exists(cursor)) {
+      error = stripe_missing(kind, cursor, param);
+      return false;
+    }
+  }
+  return true;
+}
+
 nlohmann::json list_page(const std::vector<std::string>& ids, const ListPage& page,
                          const std::string& url,
                          const std::function<nlohmann::json(const std::string&)>& render) {

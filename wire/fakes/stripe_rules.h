@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -41,6 +42,12 @@ struct ListPage {
   std::string ending_before;
 };
 bool parse_list_page(const httplib::Request& req, ListPage& page, WireAnswer& error);
+// The 404 resource_missing for an id that names nothing.
+WireAnswer stripe_missing(const std::string& kind, const std::string& id, const std::string& param);
+// A cursor (starting_after, ending_before) names an object of the list's kind that exists,
+// else Stripe's 404 resource_missing with the cursor as its param.
+bool check_cursor(const ListPage& page, const std::string& kind,
+                  const std::function<bool(const std::string&)>& exists, WireAnswer& error);
 // Cuts one page out of `ids` (newest first) as Stripe does, and renders it as a list
 // object: {object: "list", url, has_more, data}. `render` makes one item's JSON.
 nlohmann::json list_page(const std::vector<std::string>& ids, const ListPage& page,
