@@ -242,6 +242,16 @@ try {
     method: 'POST', headers: { authorization: 'Bearer sk_test_x', 'content-type': 'application/x-www-form-urlencoded' },
     body: 'amount=900&currency=usd&confirm=true&payment_method=pm_card_chargeDeclined' });
   assert.equal(declined.headers.get('stripe-should-retry'), 'false');
+  // The same decline replayed under its key says so too.
+  const declineOnce = () => fetch(`${urls.payments}/v1/payment_intents`, {
+    method: 'POST', headers: { authorization: 'Bearer sk_test_x', 'idempotency-key': 'decline-once',
+      'content-type': 'application/x-www-form-urlencoded' },
+    body: 'amount=900&currency=usd&confirm=true&payment_method=pm_card_chargeDeclined' });
+  assert.equal((await declineOnce()).status, 402);
+  const replayed = await declineOnce();
+  assert.equal(replayed.status, 402);
+  assert.equal(replayed.headers.get('idempotent-replayed'), 'true');
+  assert.equal(replayed.headers.get('stripe-should-retry'), 'false');
   await control('POST', 'faults', { provider: 'payment', kind: 'outage' });
   const down = await fetch(`${urls.payments}/v1/payment_intents`, {
     method: 'POST', headers: { authorization: 'Bearer sk_test_x', 'content-type': 'application/x-www-form-urlencoded' },

@@ -82,6 +82,10 @@ uint64_t fingerprint(const httplib::Request& req) {
 
 }  // namespace
 
+const char* stripe_should_retry(int status) {
+  return status == 409 || status == 429 || status == 503 || status == 500 ? "true" : "false";
+}
+
 WireAnswer error_answer(ErrorStyle style, ErrorCode code, int status, const std::string& message,
                         const std::string& param) {
   WireAnswer a;
@@ -96,9 +100,7 @@ WireAnswer error_answer(ErrorStyle style, ErrorCode code, int status, const std:
       a.body = {{"error", e}};
       // Stripe-Should-Retry, as Stripe sends it: yes when nothing ran and a retry may
       // succeed (a conflict on the key, a rate limit, the API unavailable), no otherwise.
-      a.headers.emplace_back(
-          "Stripe-Should-Retry",
-          status == 409 || status == 429 || status == 503 || status == 500 ? "true" : "false");
+      a.headers.emplace_back("Stripe-Should-Retry", stripe_should_retry(status));
       break;
     }
     case ErrorStyle::kOAuth:
@@ -173,6 +175,9 @@ void serve_call(FakeState& state, Op op, ErrorStyle style, const httplib::Reques
           res.status = stored.status;
           res.set_header("Idempotent-Replayed", "true");
           res.set_header("Idempotency-Key", key);
+          // A replayed error carries the retry signal its first answer did.
+          if (style == ErrorStyle::kStripe && stored.status >= 400)
+            res.set_header("Stripe-Should-Retry", stripe_should_retry(stored.status));
           res.set_content(stored.body, "application/json");
           return;
         case HttpIdempotency::Lookup::kMismatch:

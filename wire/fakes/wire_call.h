@@ -28,6 +28,9 @@ struct WireAnswer {
   bool keep = true;
 };
 
+// Stripe-Should-Retry for an error status: "true" when nothing ran and a retry may succeed
+// (a conflict on the key, a rate limit, the API unavailable), "false" otherwise.
+const char* stripe_should_retry(int status);
 WireAnswer error_answer(ErrorStyle style, ErrorCode code, int status, const std::string& message,
                         const std::string& param = {});
 void send_answer(const WireAnswer& answer, httplib::Response& res);
