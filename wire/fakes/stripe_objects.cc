@@ -1,5 +1,7 @@
 #include "wire/fakes/stripe_objects.h"
 
+#include <httplib.h>
+
 #include "protocol/crypto.h"
 #include "wire/fakes/stripe_rules.h"
 #include "wire/fakes/wire_names.h"
@@ -140,6 +142,14 @@ bool apply_expand(FakeState& state, nlohmann::json& object, const std::vector<st
     }
   }
   return true;
+}
+
+void send_expanded(FakeState& state, const httplib::Request& req, httplib::Response& res,
+                   nlohmann::json object) {
+  WireAnswer a{200, std::move(object), {}}, error;
+  if (!apply_expand(state, a.body, expand_paths(req, nlohmann::json::object()), error))
+    return send_answer(error, res);
+  send_answer(a, res);
 }
 
 }  // namespace checkride

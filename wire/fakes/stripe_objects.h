@@ -7,6 +7,11 @@
 #include "wire/fakes/fake_state.h"
 #include "wire/fakes/wire_call.h"
 
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
 namespace checkride {
 
 // Stripe's objects rendered from the payments ledger and what the wire keeps beside it
@@ -22,5 +27,9 @@ nlohmann::json refund_json(FakeState& state, uint64_t refund);
 // cannot be expanded, as Stripe answers.
 bool apply_expand(FakeState& state, nlohmann::json& object, const std::vector<std::string>& paths,
                   WireAnswer& error);
+// A GET's 200: `object` (or list) expanded by the query's expand[] and sent; or the 400 for
+// a path that cannot be expanded.
+void send_expanded(FakeState& state, const httplib::Request& req, httplib::Response& res,
+                   nlohmann::json object);
 
 }  // namespace checkride

@@ -263,17 +263,13 @@ void mount_stripe_intents(httplib::Server& server, FakeState& state) {
     if (!parse_list_page(req, page, error) || !check_cursor(page, "payment_intent", exists, error))
       return send_answer(error, res);
     std::string customer = req.has_param("customer") ? req.get_param_value("customer") : "";
-    WireAnswer a{200,
-                 list_page(intent_ids(state, customer), page, "/v1/payment_intents",
-                           [&](const std::string& name) {
-                             uint64_t id = 0;
-                             parse_wire_name(name, "pi", id);
-                             return intent_json(state, id);
-                           }),
-                 {}};
-    if (!apply_expand(state, a.body, expand_paths(req, nlohmann::json::object()), error))
-      return send_answer(error, res);
-    send_answer(a, res);
+    send_expanded(state, req, res,
+                  list_page(intent_ids(state, customer), page, "/v1/payment_intents",
+                            [&](const std::string& name) {
+                              uint64_t id = 0;
+                              parse_wire_name(name, "pi", id);
+                              return intent_json(state, id);
+                            }));
   });
 
   server.Get(

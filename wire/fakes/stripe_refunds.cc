@@ -121,10 +121,7 @@ void send_list(FakeState& state, const httplib::Request& req, httplib::Response&
   WireAnswer error;
   if (!parse_list_page(req, page, error) || !check_cursor(page, kind, exists, error))
     return send_answer(error, res);
-  WireAnswer a{200, list_page(ids, page, url, render), {}};
-  if (!apply_expand(state, a.body, expand_paths(req, nlohmann::json::object()), error))
-    return send_answer(error, res);
-  send_answer(a, res);
+  send_expanded(state, req, res, list_page(ids, page, url, render));
 }
 
 }  // namespace
@@ -145,10 +142,7 @@ void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
     const std::string name = req.matches[1].str();
     if (!parse_wire_name(name, "re", id) || state.refunds.count(id) == 0)
       return send_answer(stripe_missing("refund", name, "id"), res);
-    WireAnswer a{200, refund_json(state, id), {}}, error;
-    if (!apply_expand(state, a.body, expand_paths(req, nlohmann::json::object()), error))
-      return send_answer(error, res);
-    send_answer(a, res);
+    send_expanded(state, req, res, refund_json(state, id));
   });
 
   server.Get("/v1/refunds", [&](const httplib::Request& req, httplib::Response& res) {
@@ -177,10 +171,7 @@ void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
     const std::string name = req.matches[1].str();
     if (!parse_wire_name(name, "ch", id) || !has_charge(state, id))
       return send_answer(stripe_missing("charge", name, "id"), res);
-    WireAnswer a{200, charge_json(state, id), {}}, error;
-    if (!apply_expand(state, a.body, expand_paths(req, nlohmann::json::object()), error))
-      return send_answer(error, res);
-    send_answer(a, res);
+    send_expanded(state, req, res, charge_json(state, id));
   });
 
   server.Get("/v1/charges", [&](const httplib::Request& req, httplib::Response& res) {
