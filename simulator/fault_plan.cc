@@ -57,6 +57,9 @@ CallFault FaultPlan::for_call(Op op, Time now, bool active, const uint64_t* entr
   for (Live& l : rules_) {
     const FaultRule& r = l.rule;
     if (r.kind == FaultKind::kCrash || r.target == FaultTarget::kAgent) continue;
+    // A simulated run has no party that verifies a JWT, so a key rotation there would change
+    // nothing: it never fires, and the report's fault_rules_never_fired says so.
+    if (r.kind == FaultKind::kKeyRotation && entropy != nullptr) continue;
     // Token faults are set on identity but strike where the token is used.
     bool token_fault = r.kind == FaultKind::kTokenExpiry || r.kind == FaultKind::kRefreshRevoked;
     if (token_fault) {

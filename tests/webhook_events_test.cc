@@ -121,6 +121,13 @@ TEST(WebhookFaults, KindAndProviderMustAgree) {
   CallFault f = plan.for_call(Op::kRefreshToken, 0, true);
   EXPECT_TRUE(f.rotate_key);
   EXPECT_FALSE(f.keep_old_key);
+  EXPECT_EQ(plan.fired(0), 1);
+  // In a simulated run (a call's own entropy) nothing verifies a JWT: the rule never fires,
+  // so the report counts it in fault_rules_never_fired instead of claiming it was exercised.
+  FaultPlan simulated(r, 1);
+  const uint64_t draw = 7;
+  EXPECT_FALSE(simulated.for_call(Op::kRefreshToken, 0, true, &draw).rotate_key);
+  EXPECT_EQ(simulated.fired(0), 0);
 }
 
 }  // namespace
