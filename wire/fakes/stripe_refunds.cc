@@ -1,7 +1,5 @@
 // Stripe's Refunds and Charges over the payments ledger: a refund by payment_intent or by
 // charge, with reason and metadata; retrieval and lists of both.
-#include <tuple>
-
 #include "protocol/json_input.h"
 #include "wire/fakes/stripe_face.h"
 #include "wire/fakes/stripe_objects.h"
@@ -93,18 +91,25 @@ std::vector<std::string> refund_ids(FakeState& state, ObjectId intent) {
   return ids;
 }
 
+bool refund_exists(FakeState& state, const std::string& name, uint64_t& id) {
+  return parse_wire_name(name, "re", id) && state.refunds.count(id) != 0;
+}
+
+bool charge_exists(FakeState& state, const std::string& name, uint64_t& id) {
+  return parse_wire_name(name, "ch", id) && has_charge(state, id);
+}
+
 // The intent named by a list's payment_intent= or charge= filter (0 with none given); false
 // with the 404 when it names nothing.
 bool list_filter(FakeState& state, const httplib::Request& req, int64_t& intent,
                  WireAnswer& error) {
   intent = 0;
-  for (auto [param, prefix, kind] : {std::tuple{"payment_intent", "pi", "payment_intent"},
-                                     std::tuple{"charge", "ch", "charge"}}) {
+  for (auto [param, prefix] : {std::pair{"payment_intent", "pi"}, std::pair{"charge", "ch"}}) {
     if (!req.has_param(param)) continue;
     uint64_t id = 0;
     const std::string name = req.get_param_value(param);
     if (!parse_wire_name(name, prefix, id) || !state.world().payments.find(id)) {
-      error = stripe_missing(kind, name, param);
+      error = stripe_missing(param, name, param);
       return false;
     }
     intent = static_cast<int64_t>(id);
@@ -140,7 +145,7 @@ void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
     std::lock_guard<std::mutex> lock(state.mu);
     uint64_t id = 0;
     const std::string name = req.matches[1].str();
-    if (!parse_wire_name(name, "re", id) || state.refunds.count(id) == 0)
+    if (!refund_exists(state, name, id))
       return send_answer(stripe_missing("refund", name, "id"), res);
     send_expanded(state, req, res, refund_json(state, id));
   });
@@ -155,7 +160,7 @@ void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
         state, req, res, refund_ids(state, static_cast<ObjectId>(intent)), "/v1/refunds", "refund",
         [&](const std::string& name) {
           uint64_t id = 0;
-          return parse_wire_name(name, "re", id) && state.refunds.count(id) != 0;
+          return refund_exists(state, name, id);
         },
         [&](const std::string& name) {
           uint64_t id = 0;
@@ -169,7 +174,7 @@ void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
     std::lock_guard<std::mutex> lock(state.mu);
     uint64_t id = 0;
     const std::string name = req.matches[1].str();
-    if (!parse_wire_name(name, "ch", id) || !has_charge(state, id))
+    if (!charge_exists(state, name, id))
       return send_answer(stripe_missing("charge", name, "id"), res);
     send_expanded(state, req, res, charge_json(state, id));
   });
@@ -188,7 +193,7 @@ void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
     std::reverse(ids.begin(), ids.end());
     auto exists = [&](const std::string& name) {
       uint64_t id = 0;
-      return parse_wire_name(name, "ch", id) && has_charge(state, id);
+      return charge_exists(state, name, id);
     };
     send_list(state, req, res, ids, "/v1/charges", "charge", exists, [&](const std::string& name) {
       uint64_t id = 0;
