@@ -68,7 +68,7 @@ class CatalogFake {
     bool cancelled;
     bool seeded = false;     // made before the session (a world file's existing order)
     bool delivered = false;  // seeded as delivered: returned, not cancelled
-    ObjectId payment = 0;    // seeded: the payment intent that paid for it (0: none)
+    ObjectId payment = 0;    // the payment intent that pays for it, as seeded or committed
     DebitParts debits = {};  // seeded: the stored-value debits that paid too
     int32_t changes = 0;     // details changed since (shipping address), with no money
     // Seeded: its lines (SKU index, units, units returned since), for returns of a

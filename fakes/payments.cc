@@ -76,7 +76,30 @@ ProviderReply PaymentsFake::authorize(const ProviderRequest& req, Time now) {
   r.id = intents_.add(pi);
   owned_[method->owner].intents.push_back(r.id);
   r.amount = req.amount;
+  emit_status(r.id, pi);
   return r;
+}
+
+void PaymentsFake::emit(PaymentEventType type, ObjectId intent, int64_t amount) {
+  if (!emit_) return;
+  outbox_.push_back(PaymentEvent{++events_emitted_, type, intent, amount, true});
+}
+
+// The event Stripe sends when a confirmation leaves the intent in its state.
+void PaymentsFake::emit_status(ObjectId intent, const PaymentIntent& pi) {
+  switch (pi.status) {
+    case Status::kRequiresAction:
+      emit(PaymentEventType::kRequiresAction, intent, pi.amount);
+      return;
+    case Status::kRequiresCapture:
+      emit(PaymentEventType::kAmountCapturableUpdated, intent, pi.amount);
+      return;
+    case Status::kRequiresPaymentMethod:
+      emit(PaymentEventType::kPaymentFailed, intent, pi.amount);
+      return;
+    default:
+      return;
+  }
 }
 
 void PaymentsFake::run_card(PaymentIntent& pi, CardBehaviour behaviour, ProviderReply& r) {
@@ -123,6 +146,7 @@ ProviderReply PaymentsFake::confirm(ObjectId intent, PaymentMethodId method, Tim
   run_card(pi, m->card->behaviour, r);
   r.id = intent;
   r.amount = pi.amount;
+  emit_status(intent, pi);
   return r;
 }
 
@@ -154,6 +178,7 @@ ProviderReply PaymentsFake::capture(const ProviderRequest& req, Time now) {
   pi.status = Status::kSucceeded;
   pi.captured_at = now;
   pi.received = amount;
+  emit(PaymentEventType::kSucceeded, req.ref, amount);
   ProviderReply r;
   r.id = req.ref;
   r.amount = amount;
@@ -171,6 +196,7 @@ ProviderReply PaymentsFake::cancel(const ProviderRequest& req, Time now) {
   }
   pi.status = Status::kCanceled;
   pi.canceled_at = now;
+  emit(PaymentEventType::kCanceled, req.ref, pi.amount);
   ProviderReply r;
   r.id = req.ref;
   r.status = status_name(pi.status);
@@ -187,6 +213,7 @@ ProviderReply PaymentsFake::refund(const ProviderRequest& req) {
   int64_t amount = req.amount > 0 ? req.amount : pi.received - pi.refunded;
   if (amount <= 0 || pi.refunded + amount > pi.received) return error_reply(ErrorCode::kBadRequest);
   pi.refunded += amount;
+  emit(PaymentEventType::kChargeRefunded, req.ref, amount);
   ProviderReply r;
   r.id = req.ref;
   r.amount = amount;
@@ -223,6 +250,7 @@ ProviderReply PaymentsFake::authenticate(ObjectId intent, bool authenticated) {
     pi->status = Status::kRequiresPaymentMethod;
     r.error = ErrorCode::kCardDeclined;
   }
+  emit_status(intent, *pi);
   r.status = status_name(pi->status);
   return r;
 }

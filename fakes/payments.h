@@ -1,11 +1,13 @@
 #pragma once
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "fakes/idempotency_table.h"
 #include "fakes/test_cards.h"
 #include "protocol/id_list.h"
+#include "protocol/payment_event.h"
 #include "protocol/provider.h"
 #include "protocol/retiring_table.h"
 
@@ -71,6 +73,11 @@ class PaymentsFake {
   // Wire mode, an intent not yet confirmed: a new amount, and a new method when not 0.
   void update(ObjectId intent, int64_t amount, PaymentMethodId method);
 
+  // The simulator's webhook source: once on, every change of an intent's state appends its
+  // Stripe event here for the host to deliver (wire mode builds its own, with the objects).
+  void emit_events(bool on) { emit_ = on; }
+  std::vector<PaymentEvent> take_events() { return std::exchange(outbox_, {}); }
+
   const RetiringTable<PaymentIntent>& intents() const { return intents_; }
   const PaymentIntent* find(ObjectId id) const { return intents_.find(id); }
   // The user's payment intents in creation order (empty when none).
@@ -90,6 +97,8 @@ class PaymentsFake {
   ProviderReply capture(const ProviderRequest& req, Time now);
   ProviderReply cancel(const ProviderRequest& req, Time now);
   ProviderReply refund(const ProviderRequest& req);
+  void emit(PaymentEventType type, ObjectId intent, int64_t amount);
+  void emit_status(ObjectId intent, const PaymentIntent& pi);
 
   struct Owned {
     IdList methods;
@@ -101,6 +110,9 @@ class PaymentsFake {
   RetiringTable<PaymentIntent> intents_;
   IdempotencyTable idempotency_;
   std::unordered_map<UserId, Owned> owned_;  // lookup only, never iterated
+  bool emit_ = false;
+  uint64_t events_emitted_ = 0;
+  std::vector<PaymentEvent> outbox_;
 };
 
 }  // namespace checkride

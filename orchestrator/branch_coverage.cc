@@ -12,6 +12,11 @@ void BranchCoverage::add(const BranchCoverage& other) {
   recovered_steps += other.recovered_steps;
   recovered_compensations += other.recovered_compensations;
   recovered_holds += other.recovered_holds;
+  recovered_authentications += other.recovered_authentications;
+  webhooks_authenticated += other.webhooks_authenticated;
+  webhooks_duplicate += other.webhooks_duplicate;
+  webhooks_bad_signature += other.webhooks_bad_signature;
+  authentication_timeouts += other.authentication_timeouts;
 }
 
 std::map<std::string, uint64_t> BranchCoverage::named() const {
@@ -40,6 +45,11 @@ std::map<std::string, uint64_t> BranchCoverage::named() const {
   out["recovery.step"] = recovered_steps;
   out["recovery.compensation"] = recovered_compensations;
   out["recovery.hold_expiry"] = recovered_holds;
+  out["recovery.authentication"] = recovered_authentications;
+  out["webhook.authenticated"] = webhooks_authenticated;
+  out["webhook.duplicate"] = webhooks_duplicate;
+  out["webhook.bad_signature"] = webhooks_bad_signature;
+  out["webhook.authentication_timeout"] = authentication_timeouts;
   return out;
 }
 

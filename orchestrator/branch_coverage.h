@@ -20,7 +20,12 @@ struct BranchCoverage {
   uint64_t breaker_waits = 0;                       // calls held back by an open breaker
   uint64_t recovered_steps = 0;                     // after a restart: sagas resumed at their step
   uint64_t recovered_compensations = 0;             // ... resumed mid-compensation
-  uint64_t recovered_holds = 0;  // ... paused bookings whose hold expiry was re-armed
+  uint64_t recovered_holds = 0;            // ... paused bookings whose hold expiry was re-armed
+  uint64_t recovered_authentications = 0;  // ... 3-D Secure waits whose deadline was re-armed
+  uint64_t webhooks_authenticated = 0;     // a 3-D Secure wait ended by its webhook
+  uint64_t webhooks_duplicate = 0;         // a redelivered event, not acted on again
+  uint64_t webhooks_bad_signature = 0;     // an event refused: its signature did not verify
+  uint64_t authentication_timeouts = 0;    // a 3-D Secure wait that ran out
 
   void add(const BranchCoverage& other);
   // Every branch by name, zeros included, so a report shows what never ran:

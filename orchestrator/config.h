@@ -31,6 +31,9 @@ struct OrchestratorConfig {
   uint64_t seed = 0;  // jitter seed
   Duration reservation_ttl = 10 * kMinute;
   Duration hold_ttl = 20 * kMinute;
+  // How long an authorization waits for the customer's 3-D Secure (its webhook) before the
+  // saga gives up and voids it.
+  Duration authentication_timeout = 10 * kMinute;
   Duration token_refresh_skew = 30 * kSecond;  // refresh this long before expiry
   uint64_t service_token = 0;                  // the orchestrator's client-credentials token
 };

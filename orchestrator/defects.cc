@@ -24,6 +24,14 @@ const std::vector<DefectInfo>& all_defects() {
        "after a restart, forgets every saga that was in flight", "orphan_authorizations"},
       {Defect::kNoSemanticDedupe, "no_semantic_dedupe",
        "places a second order when the model repeats itself with a new key", "duplicate_charges"},
+      {Defect::kNoWebhookDedupe, "no_webhook_dedupe",
+       "keeps no record of the webhooks it handled: each redelivery of a 3-D Secure "
+       "authorization fulfils the order again",
+       "double_fulfilment"},
+      {Defect::kNoWebhookSignatureCheck, "no_webhook_signature_check",
+       "believes a webhook whose Stripe-Signature does not verify: a forged authorization "
+       "fulfils an order nobody paid for",
+       "double_fulfilment"},
   };
   return kAll;
 }

@@ -17,8 +17,10 @@ enum class Defect : uint8_t {
   kNoConsentCheck,
   kNoCrashRecovery,
   kNoSemanticDedupe,
+  kNoWebhookDedupe,
+  kNoWebhookSignatureCheck,
 };
-constexpr int kDefectCount = 9;
+constexpr int kDefectCount = 11;
 
 struct DefectInfo {
   Defect defect;

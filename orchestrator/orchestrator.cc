@@ -579,7 +579,11 @@ bool Orchestrator::settled(SessionId session) const {
 }
 
 void Orchestrator::retire_session(SessionId session, UserId user) {
-  for (SagaId id : store_.sagas_of(session)) waiters_.erase(id);
+  for (SagaId id : store_.sagas_of(session)) {
+    waiters_.erase(id);
+    const SagaRecord* s = store_.saga(id);
+    if (s != nullptr && s->payment != 0) payment_sagas_.erase(s->payment);
+  }
   dedupe_.erase(session);
   spend_session_.erase(session);
   tokens_.erase(user);

@@ -11,11 +11,20 @@
 #include "orchestrator/effects.h"
 #include "orchestrator/retry.h"
 #include "orchestrator/store.h"
+#include "protocol/payment_event.h"
 
 namespace checkride {
 
 struct StepKind;
 struct CompensationRule;
+
+// What the orchestrator did with a payment webhook (wire mode answers by it).
+enum class EventVerdict : uint8_t {
+  kApplied,       // it acted on it, or learned from it
+  kDuplicate,     // an event it already acted on: nothing happens again
+  kIgnored,       // about a payment none of its sagas made, or nothing to learn
+  kBadSignature,  // refused: Stripe-Signature did not verify (answered 400)
+};
 
 struct Escalation {
   SessionId session = 0;
@@ -38,6 +47,9 @@ class Orchestrator {
   void on_action(const ActionRequest& request, Time now, Effects& out);
   void on_provider_reply(CallId call, const ProviderReply& reply, Time now, Effects& out);
   void on_timer(TimerId timer, Time now, Effects& out);
+  // A payment webhook. Only a verified one is believed; each event acts once (its id is kept
+  // with the saga it concerns); a finished saga learns from it but never reopens.
+  EventVerdict on_payment_event(const PaymentEvent& event, Time now, Effects& out);
   // After a crash: resumes every saga the Store holds as in flight, with the same keys.
   void recover(Time now, Effects& out);
 
@@ -67,7 +79,7 @@ class Orchestrator {
     uint64_t request_id;
     uint16_t index = 0;  // a step or compensation on a tender: which one
   };
-  enum class TimerKind : uint8_t { kRetry, kHoldExpiry };
+  enum class TimerKind : uint8_t { kRetry, kHoldExpiry, kAuthenticationTimeout };
   struct TimerCtx {
     TimerKind kind;
     SagaId saga;
@@ -113,6 +125,11 @@ class Orchestrator {
   void step_succeeded(SagaRecord& s, const StepKind& kind, const ProviderReply& r, Time now,
                       Effects& out);
   void pause_for_confirmation(SagaRecord& s, Time now, Effects& out);
+  void await_authentication(SagaRecord& s, Time now, Effects& out);
+  void arm_authentication_timeout(const SagaRecord& s, Time now, Effects& out);
+  void authentication_ended(SagaRecord& s, const PaymentEvent& e, Time now, Effects& out);
+  void learn_payment_state(SagaRecord& s, const PaymentEvent& e, Time now);
+  void fulfil_again(SagaRecord& s, const PaymentEvent& e, Effects& out);
   void ack_before_capture(SagaRecord& s, Time now, Effects& out);
   void compensate_next(SagaRecord& s, Time now, Effects& out);
   void on_compensation_reply(SagaRecord& s, Op op, std::size_t index, const ProviderReply& r,
@@ -155,6 +172,7 @@ class Orchestrator {
   std::unordered_map<TimerId, TimerCtx> timers_;
   std::unordered_map<SagaId, std::vector<Waiter>> waiters_;
   std::unordered_map<UserId, TokenState> tokens_;
+  std::unordered_map<ObjectId, SagaId> payment_sagas_;  // a payment intent -> its saga
   std::unordered_map<SessionId, std::vector<std::pair<uint64_t, SagaId>>> dedupe_;
   std::unordered_map<UserId, std::pair<int64_t, int32_t>> rate_windows_;
   std::unordered_map<SessionId, int64_t> spend_session_;

@@ -140,6 +140,15 @@ struct SagaRecord {
   std::vector<Tender> tenders;  // stored-value parts of the payment, in the order given
   bool card_named = true;       // the card pays what stored value does not (false: it may not)
   uint16_t index = 0;           // a step repeated per tender: which tender it stands on
+  // 3-D Secure: the authorization waits (on kAuthorize) for the payment's webhook until the
+  // deadline; `authenticated` once a webhook said the customer passed it.
+  bool awaiting_authentication = false;
+  bool authenticated = false;
+  Time authentication_deadline = 0;
+  // A finished saga's payment as its later webhooks tell it ("refunded", "payment_failed"):
+  // it changes what the order reports, never the saga's outcome.
+  std::string payment_state;
+  std::vector<uint64_t> events;  // ids of the payment events it acted on: a redelivery is not
 };
 
 // What the card pays: the total less every stored-value part.

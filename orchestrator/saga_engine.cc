@@ -352,6 +352,8 @@ void Orchestrator::on_step_reply(SagaRecord& s, const ProviderReply& r, Time now
   const StepKind& kind = *found;
   if (!r.ok() && schedule_retry(s, r, kind.must_complete, now, out)) return;
   if (kind.id_even_if_refused && r.id != 0) s.*kind.keeps_id = r.id;
+  // Its webhooks name the intent: they find the saga by it.
+  if (kind.keeps_id == &SagaRecord::payment && r.id != 0) payment_sagas_[r.id] = s.id;
   if (r.ok() || (kind.ok_status != nullptr && r.status == kind.ok_status)) {
     step_succeeded(s, kind, r, now, out);
   } else {
@@ -423,8 +425,8 @@ void Orchestrator::step_succeeded(SagaRecord& s, const StepKind& kind, const Pro
     finish(s, ActionStatus::kRejected, ineligible_code(s.kind), now, out);
     return;
   }
-  if (kind.refused_status != nullptr && r.status == kind.refused_status) {
-    fail(s, ActionStatus::kFailed, kind.refused_code, now, out);
+  if (kind.awaits_status != nullptr && r.status == kind.awaits_status) {
+    await_authentication(s, now, out);
     return;
   }
   // A change that costs nothing more charges nothing: no consent or cap applies to it.
@@ -685,8 +687,11 @@ void Orchestrator::finish(SagaRecord& s, ActionStatus status, std::string code, 
   s.compensating = false;
   s.outcome = status;
   s.code = std::move(code);
-  s.items.clear();
-  s.items.shrink_to_fit();
+  // The no_webhook_dedupe defect's handler fulfils from the cart after the saga ended.
+  if (!config_.defects.has(Defect::kNoWebhookDedupe)) {
+    s.items.clear();
+    s.items.shrink_to_fit();
+  }
   if (was_active) --in_flight_;
   store_.save(s.id);
   audit_.append(now, "saga", s.session, s.id, status_name(status), s.total);
@@ -737,6 +742,14 @@ void Orchestrator::on_timer(TimerId timer, Time now, Effects& out) {
     }
     return;
   }
+  if (ctx.kind == TimerKind::kAuthenticationTimeout) {
+    if (s->awaiting_authentication) {  // the customer never finished 3-D Secure
+      s->awaiting_authentication = false;
+      ++coverage_.authentication_timeouts;
+      fail(*s, ActionStatus::kFailed, "authentication_timeout", now, out);
+    }
+    return;
+  }
   if (s->compensating)
     compensate_next(*s, now, out);
   else
@@ -749,6 +762,7 @@ void Orchestrator::recover(Time now, Effects& out) {
   std::vector<SagaId> resume;
   store_.for_each_saga([&](const SagaRecord& s) {
     track_dedupe(s);
+    if (s.payment != 0 && charges(s.kind)) payment_sagas_[s.payment] = s.id;
     if (s.done) return;
     if (charges(s.kind)) {
       if (!is_before_charge_checks(s.step)) spend_session_[s.session] += s.total;
@@ -765,6 +779,12 @@ void Orchestrator::recover(Time now, Effects& out) {
       timers_[t] = TimerCtx{TimerKind::kHoldExpiry, s.id};
       out.timers.push_back(TimerRequest{t, std::max(now, s.hold_expires_at)});
       ++coverage_.recovered_holds;
+      continue;
+    }
+    if (s.awaiting_authentication) {  // its webhook is still to come: Stripe redelivers it
+      ++in_flight_;
+      ++coverage_.recovered_authentications;
+      arm_authentication_timeout(s, now, out);
       continue;
     }
     ++in_flight_;

@@ -28,8 +28,7 @@ const StepKind kStepKinds[] = {
      .registers = kCompVoid,
      .keeps_id = &SagaRecord::payment,
      .id_even_if_refused = true,
-     .refused_status = "requires_action",
-     .refused_code = "authentication_required",
+     .awaits_status = "requires_action",
      .card = CardPart::kPays,
      .on_failure = OnFailure::kCompensate},
     {.step = Step::kCommit,
@@ -292,7 +291,7 @@ struct OpFields {
 constexpr OpFields kOpFields[] = {
     {Op::kQuote, kSendItems | kSendReservationTtl},
     {Op::kReserve, kSendItems | kSendReservationTtl},
-    {Op::kCommit, kSendReservation | kSendItemsIfDirect},
+    {Op::kCommit, kSendReservation | kSendItemsIfDirect | kSendHoldPayment},
     {Op::kAuthorize, kSendCharge},
     {Op::kCapture, kSendPayment},
     {Op::kVoid, kSendPayment},

@@ -49,8 +49,9 @@ struct StepKind {
   ObjectId SagaRecord::*keeps_payment = nullptr;  // a lookup: the payment that paid for it
   bool keeps_expiry = false;                      // a hold: payment is required by its expiry
   const char* ok_status = nullptr;  // a provider status that is success even on an error answer
-  const char* refused_status = nullptr;  // a provider status that is a failure on an ok answer
-  const char* refused_code = nullptr;    // ... and its code
+  // A provider status on an ok answer that makes the step wait for the payment's webhook
+  // (3-D Secure), with a deadline.
+  const char* awaits_status = nullptr;
   const char* needs_status = nullptr;    // a lookup: any other status ends the saga rejected
   const char* not_found_code = nullptr;  // the code for a not-found answer (else its name)
   bool ends_if_nothing_to_refund = false;
@@ -110,7 +111,7 @@ enum RequestField : uint32_t {
   kSendOffer = 1 << 8,          // text: the offer, and one line of `seats`
   kSendHoldTtl = 1 << 9,
   kSendHold = 1 << 10,          // ref: the hold
-  kSendHoldPayment = 1 << 11,   // payment: the intent that pays for the hold
+  kSendHoldPayment = 1 << 11,   // payment: the intent that pays for the hold (or the order)
   kSendReference = 1 << 12,     // text: the reference the agent named
   kSendSeats = 1 << 13,         // one line of `seats` (a booking's passengers)
   kSendDetails = 1 << 14,       // text: the new details

@@ -275,7 +275,7 @@ std::vector<Threshold> default_thresholds() {
   for (const char* m :
        {"duplicate_charges", "duplicate_authorizations", "oversold_units", "coupon_overspend_cents",
         "charged_without_order", "order_without_charge", "false_success", "orphan_holds",
-        "orphan_authorizations", "consent_violations", "policy_violations"}) {
+        "orphan_authorizations", "consent_violations", "policy_violations", "double_fulfilment"}) {
     out.push_back({m, Threshold::Kind::kMaxRise, 0});
   }
   return out;

@@ -14,6 +14,7 @@ const std::set<std::string>& known_metrics() {
       "duplicate_charges", "duplicate_authorizations", "oversold_units", "coupon_overspend_cents",
       "charged_without_order", "order_without_charge", "orphan_holds", "orphan_authorizations",
       "consent_violations", "policy_violations", "money_difference_cents", "duplicate_credits",
+      "double_fulfilment",
       // the run itself
       "orchestrator_crashes", "p50_session_ms", "p90_session_ms", "p99_session_ms",
       "max_session_ms", "fault_rules_never_fired",

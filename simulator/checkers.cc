@@ -104,7 +104,8 @@ Checkers::Checkers(const Scenario& scenario, const std::vector<CompiledTemplate>
        {"sessions", "intents", "completed", "duplicate_charges", "duplicate_authorizations",
         "oversold_units", "coupon_overspend_cents", "charged_without_order", "order_without_charge",
         "false_success", "false_failure", "orphan_holds", "orphan_authorizations",
-        "consent_violations", "policy_violations", "escalations", "throttled", "stuck"}) {
+        "consent_violations", "policy_violations", "escalations", "throttled", "stuck",
+        "double_fulfilment"}) {
     metrics_[m] = 0;
   }
 }
@@ -220,6 +221,7 @@ void Checkers::witness(const std::string& metric, SessionId s, const SessionOutc
     wit.events.push_back("t=" + std::to_string(order.created) + "ms catalog order #" +
                          std::to_string(id) + " " + std::to_string(order.total) + " cents" +
                          (order.reservation ? "" : " (no reservation)") +
+                         (order.payment ? " paid by pi_" + std::to_string(order.payment) : "") +
                          (order.cancelled ? " cancelled" : ""));
   }
   for (ObjectId id : w.bookings.holds_of(s)) {
@@ -319,6 +321,7 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
     refunded_ += pi.refunded;
   }
   check_stored_value(s, o, w, t.debited, t.credited, net, t.orders);
+  check_fulfilment(s, o, w);
   for (ObjectId id : w.catalog.reservations_of(s)) {
     if (!w.catalog.reservations().find(id)->released_by_caller) offend("orphan_holds", s, o, w);
   }
@@ -449,6 +452,31 @@ Report Checkers::finish(const World& w) {
     t.session = templates_[i].session;
   }
   return r;
+}
+
+// Each payment intent fulfils one order at most, and only once it is authorized. A second
+// order on one intent (a redelivered webhook acted on again) or one on an intent that never
+// authorized (a forged webhook believed) ships what nobody paid for.
+void Checkers::check_fulfilment(SessionId s, const SessionOutcome& o, const World& w) {
+  std::vector<std::pair<ObjectId, int32_t>> per_intent;  // a session has few orders
+  for (ObjectId id : w.catalog.orders_of(s)) {
+    const auto& order = *w.catalog.orders().find(id);
+    if (order.seeded || order.payment == 0) continue;
+    auto it = std::find_if(per_intent.begin(), per_intent.end(),
+                           [&](const auto& p) { return p.first == order.payment; });
+    if (it == per_intent.end()) {
+      per_intent.emplace_back(order.payment, 1);
+    } else {
+      ++it->second;
+    }
+  }
+  int64_t offences = 0;
+  for (auto [intent, orders] : per_intent) {
+    const auto* pi = w.payments.find(intent);
+    offences += orders - 1;
+    if (pi == nullptr || !pi->authorized) ++offences;
+  }
+  if (offences > 0) offend("double_fulfilment", s, o, w, offences);
 }
 
 }  // namespace checkride

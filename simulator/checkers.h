@@ -81,6 +81,7 @@ class Checkers {
                        const std::vector<Overrun>& overruns);
   void witness(const std::string& metric, SessionId session, const SessionOutcome& outcome,
                const World& world);
+  void check_fulfilment(SessionId session, const SessionOutcome& outcome, const World& world);
   void check_issued(SessionId session, const SessionOutcome& outcome, const World& world);
   void check_stored_value(SessionId session, const SessionOutcome& outcome, const World& world,
                           int64_t debited, int64_t credited, int64_t kept, int32_t orders);

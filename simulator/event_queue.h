@@ -17,7 +17,9 @@ enum class EventType : uint8_t {
   kTimer,
   kCrash,
   kRestart,
-  kRetire,  // bookkeeping: is a finished session's ledger final yet? (not a simulated event)
+  kWebhook,       // a payment event's delivery to the orchestrator; a = its slot
+  kAuthenticate,  // the shopper finishes 3-D Secure; a = the intent, b = session << 1 | passed
+  kRetire,        // bookkeeping: is a finished session's ledger final yet? (not a simulated event)
 };
 
 struct Event {

@@ -141,8 +141,11 @@ WebhookFault FaultPlan::for_webhook(const std::string& type, Time now, bool acti
       case FaultKind::kWebhookDrop:
         f.drop = true;
         break;
-      default:
+      case FaultKind::kWebhookBadSignature:
         f.bad_signature = true;
+        break;
+      default:
+        f.forge = true;
         break;
     }
   }

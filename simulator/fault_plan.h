@@ -30,6 +30,7 @@ struct WebhookFault {
   bool reorder = false;
   bool drop = false;
   bool bad_signature = false;
+  bool forge = false;  // beside a requires_action: a forged "authorized" event
 };
 
 class FaultPlan {

@@ -46,12 +46,15 @@ enum class FaultKind : uint8_t {
   kWebhookReorder,
   kWebhookDrop,
   kWebhookBadSignature,
+  // An attacker's event beside a payment_intent.requires_action: the intent reported
+  // authorized (amount_capturable_updated), signed with a secret that is not the endpoint's.
+  kWebhookForge,
   // The identity provider's signing key changes (on provider identity, at a token call);
   // `grace` keeps the old key in the JWKS.
   kKeyRotation,
 };
 inline bool is_webhook_fault(FaultKind k) {
-  return k >= FaultKind::kWebhookDelay && k <= FaultKind::kWebhookBadSignature;
+  return k >= FaultKind::kWebhookDelay && k <= FaultKind::kWebhookForge;
 }
 const char* fault_kind_name(FaultKind k);
 

@@ -513,6 +513,11 @@ void parse_orchestrator(Scenario& s, MapReader& top) {
   }
   c.reservation_ttl = m.duration("reservation_ttl", c.reservation_ttl);
   c.hold_ttl = m.duration("hold_ttl", c.hold_ttl);
+  c.authentication_timeout = m.duration("authentication_timeout", c.authentication_timeout);
+  if (c.authentication_timeout <= 0) {
+    m.fail(m.get("authentication_timeout"), "authentication_timeout",
+           "expected a positive duration (how long 3-D Secure may take)");
+  }
   if (m.has("defects")) {
     YAML::Node list = m.get("defects");
     if (!list.IsSequence()) m.fail(list, "defects", "expected a list of defect names");
@@ -693,6 +698,7 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
       {"reorder", FaultKind::kWebhookReorder},
       {"drop", FaultKind::kWebhookDrop},
       {"bad_signature", FaultKind::kWebhookBadSignature},
+      {"forge", FaultKind::kWebhookForge},
       {"key_rotation", FaultKind::kKeyRotation}};
   bool found = false;
   for (const auto& [name, k] : kKinds) {
@@ -708,7 +714,7 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
                "timeout, lost_response, rate_limit, token_expiry, refresh_revoked, "
                "hold_expiry, crash, duplicate_action, malformed_action, reset, key_rotation "
                "(webhook: delay, "
-               "duplicate, reorder, drop, bad_signature)");
+               "duplicate, reorder, drop, bad_signature, forge)");
   }
   if (m.has("op")) {
     std::string op = m.str("op", "");
@@ -935,6 +941,8 @@ const char* fault_kind_name(FaultKind k) {
       return "drop";
     case FaultKind::kWebhookBadSignature:
       return "bad_signature";
+    case FaultKind::kWebhookForge:
+      return "forge";
     case FaultKind::kKeyRotation:
       return "key_rotation";
   }

@@ -45,6 +45,19 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
   config_.service_token = world_->identity.client_credentials(kAllApiScopes, 0, 365 * 24 * kHour);
   orchestrator_ = std::make_unique<Orchestrator>(actions_, config_, *store_);
   session_latency_ = &latency_["session"];
+  // Payment webhooks go out when something needs them: a shopper whose card asks for 3-D
+  // Secure, or a rule that acts on their delivery. Other runs have none to wait for.
+  for (const FaultRule& rule : scenario.faults)
+    webhooks_ = webhooks_ || is_webhook_fault(rule.kind);
+  for (const CompiledTemplate& t : templates_) {
+    for (const CassetteStep& step : t.steps) {
+      CardBehaviour card;
+      if (!step.payment_method.empty() && parse_card_behaviour(step.payment_method, card)) {
+        webhooks_ = webhooks_ || card == CardBehaviour::kAuthRequired;
+      }
+    }
+  }
+  world_->payments.emit_events(webhooks_);
 }
 
 Simulation::~Simulation() = default;
@@ -139,6 +152,12 @@ void Simulation::on_event(const Event& e) {
       return;
     case EventType::kRestart:
       restart(e.time);
+      return;
+    case EventType::kWebhook:
+      on_webhook(static_cast<uint32_t>(e.a), e.time);
+      return;
+    case EventType::kAuthenticate:
+      shopper_authenticates(e.a, e.b, e.time);
       return;
     case EventType::kRetire:
       try_retire(e.a, e.time);
@@ -436,7 +455,8 @@ void Simulation::try_retire(SessionId id, Time now) {
   if (outcome == nullptr) return;
   // Final once the orchestrator has settled every saga of the session (it can send nothing
   // more for it) and no reservation or hold of the user is waiting to lapse.
-  bool final = orchestrator_ && orchestrator_->settled(id) && !world_->user_has_pending_holds(id);
+  bool final = orchestrator_ && orchestrator_->settled(id) && !world_->user_has_pending_holds(id) &&
+               payment_events_due_.count(id) == 0;
   if (!final) {
     queue_.push(now + kRetireRecheck, EventType::kRetire, id);
     return;
@@ -534,6 +554,7 @@ void Simulation::dispatch(const ProviderCall& call, Time now) {
     if (f.expire_token) world_->identity.expire_now(req.access_token, now);
     if (f.revoke_refresh) world_->identity.revoke_refresh_tokens(req.user);
     reply = world_->handle(req, now, now + latency);
+    if (webhooks_) send_payment_events(req.user, now);
     if (f.shorten_ttl >= 0 && reply.ok() && reply.id != 0) {
       if (req.op == Op::kReserve) world_->catalog.shorten_ttl(reply.id, now + f.shorten_ttl);
       if (req.op == Op::kHold) world_->bookings.shorten_ttl(reply.id, now + f.shorten_ttl);

@@ -81,6 +81,16 @@ class Simulation {
   // Checks a finished session and drops its state everywhere once its ledger is final.
   void try_retire(SessionId id, Time now);
   void dispatch(const ProviderCall& call, Time now);
+  // Payment webhooks (simulator/payment_webhooks.cc): the payments fake's new events go out
+  // through the webhook fault rules, in virtual time, retried with backoff when the
+  // orchestrator is down or refuses them, as Stripe retries.
+  void send_payment_events(SessionId session, Time now);
+  void queue_delivery(const PaymentEvent& event, SessionId session, int attempt, Time at,
+                      bool forged = false);
+  void on_webhook(uint32_t slot, Time now);
+  void shopper_meets_3ds(ObjectId intent, SessionId session, Time now);
+  void shopper_authenticates(ObjectId intent, uint64_t who, Time now);
+  void payment_event_settled(SessionId session);
   void apply(Time now);
   void crash(Time now, Duration restart_after);
   void restart(Time now);
@@ -129,6 +139,18 @@ class Simulation {
   Checkers checkers_;
   std::vector<ProviderReply> reply_slab_;
   std::vector<uint32_t> free_slots_;
+  struct Delivery {
+    PaymentEvent event;
+    SessionId session;
+    int attempt;
+    bool forged;  // an attacker's: never retried, whatever the answer
+  };
+  bool webhooks_ = false;  // a 3-D Secure card or a webhook fault: payment events go out
+  std::vector<Delivery> delivery_slab_;
+  std::vector<uint32_t> free_deliveries_;
+  // Per session: deliveries in flight and shoppers still in 3-D Secure. Its ledger may still
+  // change while any is left (lookup only, never iterated).
+  std::unordered_map<SessionId, int32_t> payment_events_due_;
   uint64_t next_request_ = 1;
   int64_t started_ = 0;
   std::size_t next_kept_ = 0;

@@ -79,6 +79,12 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
   if (s.extras != 0) j["extras"] = s.extras;
   if (s.replaced_payment != 0) j["replaced_payment"] = s.replaced_payment;
   if (s.stored_value_paid_before) j["stored_value_paid_before"] = true;
+  // 3-D Secure and webhooks: written only when used, so older stores read back unchanged.
+  if (s.awaiting_authentication) j["awaiting_authentication"] = true;
+  if (s.authenticated) j["authenticated"] = true;
+  if (s.authentication_deadline != 0) j["authentication_deadline"] = s.authentication_deadline;
+  if (!s.payment_state.empty()) j["payment_state"] = s.payment_state;
+  if (!s.events.empty()) j["events"] = s.events;
   return j;
 }
 
@@ -145,6 +151,11 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
     s.card_named = j.at("card_named").get<bool>();
     s.index = j.at("index").get<uint16_t>();
   }
+  s.awaiting_authentication = j.value("awaiting_authentication", false);
+  s.authenticated = j.value("authenticated", false);
+  s.authentication_deadline = j.value("authentication_deadline", Time{0});
+  s.payment_state = j.value("payment_state", std::string());
+  if (j.contains("events")) s.events = j.at("events").get<std::vector<uint64_t>>();
   return s;
 }
 

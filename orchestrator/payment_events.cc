@@ -1,0 +1,124 @@
+#include <algorithm>
+
+#include "orchestrator/orchestrator.h"
+#include "orchestrator/saga_steps.h"
+#include "protocol/invariant.h"
+
+// Payment webhooks: how a 3-D Secure authorization ends, and what happens to a payment after
+// its saga finished. The rules a real handler needs: believe only a verified event, act on
+// each event once (its id is kept with its saga, so a restart remembers), never let an event
+// fulfil twice, un-fulfil or reopen a finished saga.
+namespace checkride {
+
+// The authorize step answered requires_action: the customer must pass 3-D Secure first. The
+// saga stays on its step, written with its deadline, and waits for the payment's webhook.
+void Orchestrator::await_authentication(SagaRecord& s, Time now, Effects& out) {
+  s.awaiting_authentication = true;
+  s.authentication_deadline = now + config_.authentication_timeout;
+  store_.save(s.id);
+  audit_.append(now, "saga", s.session, s.id, "awaiting_authentication", s.total);
+  arm_authentication_timeout(s, now, out);
+}
+
+void Orchestrator::arm_authentication_timeout(const SagaRecord& s, Time now, Effects& out) {
+  TimerId t = next_timer_++;
+  timers_[t] = TimerCtx{TimerKind::kAuthenticationTimeout, s.id};
+  out.timers.push_back(TimerRequest{t, std::max(now, s.authentication_deadline)});
+}
+
+EventVerdict Orchestrator::on_payment_event(const PaymentEvent& e, Time now, Effects& out) {
+  if (!e.signature_ok && !config_.defects.has(Defect::kNoWebhookSignatureCheck)) {
+    ++coverage_.webhooks_bad_signature;
+    audit_.append(now, "webhook", 0, 0, "bad_signature", 0);
+    return EventVerdict::kBadSignature;
+  }
+  auto it = payment_sagas_.find(e.intent);
+  SagaRecord* found = it == payment_sagas_.end() ? nullptr : store_.saga(it->second);
+  if (found == nullptr) return EventVerdict::kIgnored;  // not a payment of ours (or retired)
+  SagaRecord& s = *found;
+  // The no_webhook_dedupe defect keeps no record of what it handled.
+  const bool dedupe = !config_.defects.has(Defect::kNoWebhookDedupe);
+  if (dedupe) {
+    if (std::find(s.events.begin(), s.events.end(), e.id) != s.events.end()) {
+      ++coverage_.webhooks_duplicate;
+      return EventVerdict::kDuplicate;
+    }
+    s.events.push_back(e.id);
+    store_.save(s.id);  // before acting: a crash after this never acts on it twice
+  }
+  audit_.append(now, "webhook", s.session, s.id, payment_event_name(e.type), e.amount);
+  if (s.awaiting_authentication && !s.done && e.intent == s.payment) {
+    authentication_ended(s, e, now, out);
+    return EventVerdict::kApplied;
+  }
+  if (!dedupe && s.authenticated && e.type == PaymentEventType::kAmountCapturableUpdated) {
+    fulfil_again(s, e, out);
+    return EventVerdict::kApplied;
+  }
+  if (s.done && is_success(s.outcome) && e.intent == s.payment) learn_payment_state(s, e, now);
+  return EventVerdict::kApplied;
+}
+
+void Orchestrator::authentication_ended(SagaRecord& s, const PaymentEvent& e, Time now,
+                                        Effects& out) {
+  const StepKind* kind = step_kind(s.step);
+  CHECKRIDE_INVARIANT(kind != nullptr && kind->awaits_status != nullptr,
+                      "a saga awaits authentication on a step that never waits");
+  switch (e.type) {
+    case PaymentEventType::kAmountCapturableUpdated: {
+      s.awaiting_authentication = false;
+      s.authenticated = true;
+      ++coverage_.webhooks_authenticated;
+      // The step's answer, as it would have been without 3-D Secure: authorized.
+      ProviderReply authorized;
+      authorized.id = e.intent;
+      authorized.amount = e.amount;
+      authorized.status = "requires_capture";
+      step_succeeded(s, *kind, authorized, now, out);
+      return;
+    }
+    case PaymentEventType::kPaymentFailed:
+    case PaymentEventType::kCanceled:
+      s.awaiting_authentication = false;
+      // The intent may still be voided (Stripe cancels one awaiting a payment method).
+      fail(
+          s, ActionStatus::kFailed,
+          e.type == PaymentEventType::kPaymentFailed ? "authentication_failed" : "payment_canceled",
+          now, out);
+      return;
+    default:
+      return;  // requires_action again, or nothing that ends the wait
+  }
+}
+
+// A finished saga's payment changed afterwards (a refund from the dashboard, a late failure):
+// the order reports it. Its outcome and step stay as they are.
+void Orchestrator::learn_payment_state(SagaRecord& s, const PaymentEvent& e, Time now) {
+  const char* state = nullptr;
+  if (e.type == PaymentEventType::kChargeRefunded) state = "refunded";
+  if (e.type == PaymentEventType::kPaymentFailed) state = "payment_failed";
+  if (e.type == PaymentEventType::kCanceled) state = "canceled";
+  if (state == nullptr || s.payment_state == state) return;
+  const ActionStatus outcome = s.outcome;
+  s.payment_state = state;
+  store_.save(s.id);
+  audit_.append(now, "decision", s.session, s.id, std::string("payment_") + state, e.amount);
+  CHECKRIDE_INVARIANT(s.done && s.step == Step::kDone && s.outcome == outcome,
+                      "a payment event reopened a finished saga");
+}
+
+// The no_webhook_dedupe defect: a lazy handler fulfils on every delivery saying the payment
+// is authorized, straight from the cart and under a key of its own, so a redelivered event
+// ships the order again.
+void Orchestrator::fulfil_again(SagaRecord& s, const PaymentEvent& e, Effects& out) {
+  ProviderRequest commit = request_for(s, Op::kCommit);
+  commit.ref = 0;
+  commit.items = s.items;
+  commit.coupon = s.coupon;
+  commit.key = mix64(mix64(s.action_key, e.id), next_call_);
+  CallId id = next_call_++;
+  pending_[id] = Pending{PendingKind::kFireAndForget, Op::kCommit, s.id, s.user, s.session, 0};
+  out.calls.push_back(ProviderCall{id, std::move(commit), config_.retries.call_timeout});
+}
+
+}  // namespace checkride
