@@ -32,8 +32,9 @@ struct OrchestratorConfig {
   Duration reservation_ttl = 10 * kMinute;
   Duration hold_ttl = 20 * kMinute;
   // How long an authorization waits for the customer's 3-D Secure (its webhook) before the
-  // saga gives up and voids it.
-  Duration authentication_timeout = 10 * kMinute;
+  // saga gives up and voids it. Shorter than the reservation's TTL, so the stock held for
+  // the shopper is released by the saga rather than left to lapse.
+  Duration authentication_timeout = 5 * kMinute;
   Duration token_refresh_skew = 30 * kSecond;  // refresh this long before expiry
   uint64_t service_token = 0;                  // the orchestrator's client-credentials token
 };

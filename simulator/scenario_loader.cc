@@ -518,6 +518,13 @@ void parse_orchestrator(Scenario& s, MapReader& top) {
     m.fail(m.get("authentication_timeout"), "authentication_timeout",
            "expected a positive duration (how long 3-D Secure may take)");
   }
+  if (c.authentication_timeout >= c.reservation_ttl) {
+    m.fail(m.has("authentication_timeout") ? m.get("authentication_timeout")
+                                           : m.get("reservation_ttl"),
+           "authentication_timeout",
+           "expected less than reservation_ttl: the stock held for a shopper in 3-D Secure "
+           "would lapse before the saga gives it back");
+  }
   if (m.has("defects")) {
     YAML::Node list = m.get("defects");
     if (!list.IsSequence()) m.fail(list, "defects", "expected a list of defect names");

@@ -64,7 +64,7 @@ std::vector<Delivery> StripeEvents::take_due(Time now) {
 }
 
 void StripeEvents::failed(Delivery d, Time now) {
-  if (d.attempt >= kMaxAttempts) return;  // Stripe gives up and disables, eventually
+  if (d.attempt >= kMaxAttempts || d.forged) return;  // Stripe gives up and disables, eventually
   d.due = now + (kRetryBase << (d.attempt - 1));
   ++d.attempt;
   d.held = false;
@@ -77,11 +77,6 @@ void StripeEvents::clear() {
   events_.clear();
   queue_.clear();
   delivered_ = 0;
-}
-
-std::string stripe_signature(const std::string& secret, int64_t t, const std::string& payload) {
-  const std::string ts = std::to_string(t);
-  return "t=" + ts + ",v1=" + to_hex(hmac_sha256(secret, ts + "." + payload));
 }
 
 }  // namespace checkride

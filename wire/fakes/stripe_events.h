@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/stripe_webhook.h"
 #include "protocol/time.h"
 
 namespace checkride {
@@ -35,6 +36,9 @@ struct Delivery {
   Time due = 0;  // fakes' clock
   bool bad_signature = false;
   bool held = false;  // the reorder fault: goes after the endpoint's next delivery
+  // The forge fault: not Stripe's. The event's intent claimed authorized, under another
+  // event id, signed with a secret that is not the endpoint's; never retried.
+  bool forged = false;
 };
 
 // The events the payments face emitted and the deliveries still owed, in order. Stripe
@@ -71,9 +75,5 @@ class StripeEvents {
   std::deque<Delivery> queue_;
   int64_t delivered_ = 0;
 };
-
-// Stripe-Signature for `payload` at unix time `t`: "t=<t>,v1=<hex HMAC-SHA256(secret,
-// "<t>.<payload>")>", as stripe.webhooks.constructEvent verifies it.
-std::string stripe_signature(const std::string& secret, int64_t t, const std::string& payload);
 
 }  // namespace checkride

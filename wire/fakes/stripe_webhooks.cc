@@ -22,6 +22,13 @@ void emit(FakeState& state, const std::string& type, nlohmann::json object) {
     d->due += f.delay;
     d->held = f.reorder;
     d->bad_signature = f.bad_signature;
+    if (f.forge && type == "payment_intent.requires_action") {
+      Delivery forged = *d;
+      forged.due = now;  // the forger does not wait for Stripe
+      forged.held = false;
+      forged.forged = true;
+      copies.push_back(forged);
+    }
     if (f.duplicate) {
       Delivery again = *d;
       again.due += 200;  // the same event, signed again, a little later

@@ -26,6 +26,17 @@ bool split_url(const std::string& url, std::string& base, std::string& path) {
   return true;
 }
 
+// The forge fault's body: the requires_action event rewritten to say the intent was
+// authorized, under an id Stripe never issued.
+void forge(nlohmann::json& event) {
+  event["id"] = "evt_forged_" + event["id"].get<std::string>().substr(4);
+  event["type"] = "payment_intent.amount_capturable_updated";
+  nlohmann::json& intent = event["data"]["object"];
+  intent["status"] = "requires_capture";
+  intent["amount_capturable"] = intent.value("amount", 0);
+  intent["next_action"] = nullptr;
+}
+
 bool send(const Outgoing& o) {
   std::string base, path;
   if (!split_url(o.url, base, path)) return false;
@@ -55,9 +66,12 @@ void WebhookDispatcher::run() {
       std::lock_guard<std::mutex> lock(state_.mu);
       for (const Delivery& d : state_.events.take_due(state_.now())) {
         const WebhookEndpoint& e = state_.events.endpoints()[d.endpoint];
-        std::string payload = event_json(state_, d.event).dump();
-        // The bad_signature fault signs with a secret the endpoint does not know.
-        std::string secret = d.bad_signature ? e.secret + "-not-the-endpoint-secret" : e.secret;
+        nlohmann::json event = event_json(state_, d.event);
+        if (d.forged) forge(event);
+        std::string payload = event.dump();
+        // The bad_signature and forge faults sign with a secret the endpoint does not know.
+        std::string secret =
+            d.bad_signature || d.forged ? e.secret + "-not-the-endpoint-secret" : e.secret;
         due.push_back(
             Outgoing{d, e.url, payload, stripe_signature(secret, state_.unix_now(), payload)});
       }

@@ -6,6 +6,7 @@
 
 #include "protocol/action_wire.h"
 #include "protocol/json_input.h"
+#include "protocol/stripe_webhook.h"
 
 namespace checkride {
 namespace {
@@ -341,6 +342,44 @@ void OrchestratorService::handle_audit(httplib::Response& res) {
   json_reply(res, 200, j);
 }
 
+// A Stripe event for the core: read, then judged by the core (which believes only a verified
+// one). 2xx tells Stripe to stop redelivering; a bad signature is a 400 it will retry.
+void OrchestratorService::handle_stripe_webhook(const httplib::Request& req,
+                                                httplib::Response& res) {
+  if (options_.webhook_secret.empty()) {
+    return error_reply(res, 404, "webhooks_off",
+                       "no webhook secret: start serve orchestrator with "
+                       "$CHECKRIDE_WEBHOOK_SECRET set to the endpoint's whsec_... secret");
+  }
+  StripeEventFields f;
+  std::string error;
+  if (!parse_stripe_event(req.body, f, error)) return error_reply(res, 400, "invalid_event", error);
+  std::string why;
+  const bool verified = verify_stripe_signature(req.get_header_value("Stripe-Signature"), req.body,
+                                                options_.webhook_secret, unix_now_seconds(),
+                                                options_.webhook_tolerance_seconds, why);
+  if (!f.known_type) {
+    if (!verified) return error_reply(res, 400, "bad_signature", why);
+    return json_reply(res, 200, {{"received", true}, {"outcome", "ignored"}});
+  }
+  PaymentEvent e;
+  e.id = mix64(hash_bytes(f.id.data(), f.id.size()));
+  e.type = f.kind;
+  e.intent = names_.find(f.intent);  // 0 for a payment this service never made
+  e.amount = f.amount;
+  e.signature_ok = verified;
+  EventVerdict verdict;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Effects fx;
+    verdict = core_->on_payment_event(e, now(), fx);
+    apply(fx);
+  }
+  static constexpr const char* kOutcome[] = {"applied", "duplicate", "ignored", "bad_signature"};
+  if (verdict == EventVerdict::kBadSignature) return error_reply(res, 400, "bad_signature", why);
+  json_reply(res, 200, {{"received", true}, {"outcome", kOutcome[static_cast<int>(verdict)]}});
+}
+
 void OrchestratorService::mount(httplib::Server& server) {
   // Each keep-alive client holds a thread while connected.
   server.new_task_queue = [] { return new httplib::ThreadPool(256); };
@@ -358,6 +397,9 @@ void OrchestratorService::mount(httplib::Server& server) {
              [this](const httplib::Request& req, httplib::Response& res) {
                handle_session_status(req, res);
              });
+  server.Post("/webhooks/stripe", [this](const httplib::Request& req, httplib::Response& res) {
+    handle_stripe_webhook(req, res);
+  });
   server.Get("/v1/audit",
              [this](const httplib::Request&, httplib::Response& res) { handle_audit(res); });
   server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {

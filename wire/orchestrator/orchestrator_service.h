@@ -36,6 +36,10 @@ struct ServiceOptions {
   int workers = 32;                        // threads performing provider calls
   Duration action_timeout = 30 * kSecond;  // how long POST /v1/actions waits for the outcome
   OrchestratorConfig config;
+  // The webhook endpoint's signing secret (whsec_...): POST /webhooks/stripe verifies each
+  // Stripe-Signature with it. Empty: that route answers 404.
+  std::string webhook_secret;
+  int64_t webhook_tolerance_seconds = 300;  // stripe-node's default
 };
 
 // The orchestrator core behind HTTP (docs/wire.md). The host owns the I/O the core does not:
@@ -76,6 +80,7 @@ class OrchestratorService {
   void handle_action(const httplib::Request& req, httplib::Response& res);
   void handle_session_status(const httplib::Request& req, httplib::Response& res);
   void handle_audit(httplib::Response& res);
+  void handle_stripe_webhook(const httplib::Request& req, httplib::Response& res);
 
   const ActionCatalog& catalog_;
   ServiceOptions options_;
