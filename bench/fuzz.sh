@@ -57,6 +57,11 @@ if [ -x build/checkride ]; then
 fi
 seed_text fuzz_sweep_report empty.json '{"format":"checkride.sweep/v1","scenario":"s","scenario_sha256":"x","seeds":[1,1],"swarm":false,"runs":[],"totals":{"metrics":{},"latency_ms":{},"failures_by_step":{},"flows":0,"money_cents":{},"outcomes":{},"template_sessions":{}},"fault_coverage":{"rules":[],"branches":{}},"witnesses":[]}'
 
+seed_text fuzz_stripe_event intent.txt 't=1700000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
+{"id":"evt_1","object":"event","type":"payment_intent.amount_capturable_updated","data":{"object":{"id":"pi_1","object":"payment_intent","amount":900,"amount_capturable":900,"status":"requires_capture"}}}'
+seed_text fuzz_stripe_event refund.txt 't=1700000000,v1=00,v1=ff
+{"id":"evt_2","type":"charge.refunded","data":{"object":{"id":"ch_1","payment_intent":"pi_1","amount_refunded":300}}}'
+
 mkdir -p "$corpus/fuzz_faces"  # face byte, method byte, path, newline, body
 printf '\x00\x01v1/payment_intents\namount=900&currency=usd&payment_method=pm_card_visa' \
   >"$corpus/fuzz_faces/create.txt"

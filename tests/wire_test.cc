@@ -13,6 +13,7 @@
 #include "test_support.h"
 #include "wire/drive/drive.h"
 #include "wire/fakes/fake_servers.h"
+#include "wire/fakes/stripe_face.h"
 #include "wire/orchestrator/orchestrator_service.h"
 
 namespace checkride {
@@ -20,11 +21,13 @@ namespace {
 
 using nlohmann::json;
 constexpr const char* kSecret = "wire-test-secret-0123456789";
+constexpr const char* kWebhookSecret = "whsec_wire_test_0123456789";
 
 struct WireRig {
-  explicit WireRig(const std::string& scenario_file, const std::string& name) {
+  explicit WireRig(const std::string& scenario_file, const std::string& name,
+                   const std::vector<std::string>& overrides = {}) {
     dir = testing::temp_dir(name);
-    Scenario scenario = load_scenario(testing::source_path(scenario_file));
+    Scenario scenario = load_scenario(testing::source_path(scenario_file), overrides);
     if (scenario.actions != "default") catalog = ActionCatalog::from_file(scenario.actions);
     std::vector<CompiledTemplate> templates = compile_templates(scenario, catalog);
     FakeServeOptions fo;
@@ -43,6 +46,7 @@ struct WireRig {
     so.endpoints.bookings = fakes->url("bookings");
     so.config = scenario.orchestrator;
     so.workers = 8;
+    so.webhook_secret = kWebhookSecret;  // deliveries come only once subscribe_orchestrator()
     service = std::make_unique<OrchestratorService>(catalog, so);
     port = service->bind();
     serving = std::thread([this] { service->serve(); });
@@ -56,6 +60,17 @@ struct WireRig {
     service->stop();
     serving.join();
     fakes->stop();
+  }
+  // The payments face sends every event to the orchestrator's webhook route.
+  void subscribe_orchestrator() {
+    std::lock_guard<std::mutex> lock(fakes->state().mu);
+    fakes->state().events.add_endpoint(
+        WebhookEndpoint{url + "/webhooks/stripe", kWebhookSecret, {"*"}, now_seconds()});
+  }
+  static int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
   }
   json control_get(const std::string& path) {
     httplib::Client c(fakes->url("control"));
@@ -713,6 +728,153 @@ TEST(WireFakes, KeysOutliveTheTokenThatUsedThemAndUnexpectedStateCarriesTheInten
   EXPECT_EQ(error["code"], "payment_intent_unexpected_state");
   EXPECT_EQ(error["payment_intent"]["status"], "succeeded");
   EXPECT_EQ(rig.control_get("/__checkride/ledger")["payment_intents"].size(), 1u);
+}
+
+// 3-D Secure over the wire: the order waits for the payment's signed webhook, a forged
+// "authorized" event from the fakes' forge fault is refused, the genuine one completes the
+// order once, and a redelivery of it is acknowledged as a duplicate.
+TEST(WireEndToEnd, AThreeDSecureOrderCompletesOnItsSignedWebhookAndAForgeryIsRefused) {
+  WireRig rig("scenarios/happy-orders.yaml", "wire-3ds");
+  rig.subscribe_orchestrator();
+  json added = rig.control_post(
+      "/__checkride/faults",
+      R"([{"provider": "webhook", "kind": "forge", "op": "payment_intent.requires_action"}])");
+  ASSERT_TRUE(added.contains("faults")) << added.dump();
+  json shopper =
+      rig.control_post("/__checkride/shoppers", R"({"card":"pm_card_threeDSecure2Required"})");
+  ASSERT_TRUE(shopper.contains("access_token")) << shopper.dump();
+  httplib::Client c(rig.url);
+  json grant = {{"session", "3ds-1"},
+                {"user", shopper["customer"]},
+                {"access_token", shopper["access_token"]},
+                {"refresh_token", shopper["refresh_token"]},
+                {"expires_in", 900}};
+  ASSERT_EQ(post_signed(c, "/v1/sessions", grant.dump(), now_unix())->status, 201);
+  json consent = {{"session", "3ds-1"}, {"amount", 9900}, {"granted", true}, {"request_id", 1}};
+  ASSERT_EQ(post_signed(c, "/v1/sessions/3ds-1/consents", consent.dump(), now_unix())->status,
+            201);
+  json order = {{"session", "3ds-1"},
+                {"user", shopper["customer"]},
+                {"request_id", 2},
+                {"action", "placeOrder"},
+                {"params",
+                 {{"items", {{{"sku", "RUN-BLUE-42"}, {"quantity", 1}}}},
+                  {"max_total_cents", 9900},
+                  {"payment_method", "pm_card_threeDSecure2Required"}}},
+                {"idempotency_key", "k-3ds"},
+                {"payment_method", shopper["payment_method"]}};
+  std::string answer;
+  std::thread agent([&] {
+    httplib::Client a(rig.url);
+    a.set_read_timeout(std::chrono::seconds(60));
+    auto r = post_signed(a, "/v1/actions", order.dump(), now_unix());
+    answer = r ? r->body : "no answer";
+  });
+  struct Joiner {
+    std::thread& t;
+    ~Joiner() {
+      if (t.joinable()) t.join();
+    }
+  } joiner{agent};
+  // The intent waits in requires_action; the forged event reached the orchestrator first.
+  std::string intent;
+  for (int i = 0; i < 2000 && intent.empty(); ++i) {
+    const json ledger = rig.control_get("/__checkride/ledger");
+    for (const auto& pi : ledger["payment_intents"]) {
+      if (pi.value("status", "") == "requires_action") intent = pi.value("id", "");
+    }
+    if (intent.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_FALSE(intent.empty()) << rig.control_get("/__checkride/ledger").dump();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the forgery's delivery
+  EXPECT_TRUE(rig.control_get("/__checkride/ledger")["orders"].empty())
+      << "a forged webhook fulfilled an order nobody paid for";
+  if (HasFailure()) return;
+  json authenticated = rig.control_post("/__checkride/payment_intents/" + intent + "/authenticate",
+                                        R"({"outcome": "succeeded"})");
+  agent.join();
+  json result = json::parse(answer, nullptr, false);
+  EXPECT_EQ(result.value("status", ""), "confirmed") << answer;
+  json ledger = rig.control_get("/__checkride/ledger");
+  EXPECT_EQ(ledger["orders"].size(), 1u) << ledger.dump();
+  int fired = 0;
+  const json faults = rig.control_get("/__checkride/faults");
+  for (const auto& rule : faults["faults"]) fired += rule.value("fired", 0);
+  EXPECT_EQ(fired, 1) << "the forge rule never struck: the test proves nothing";
+
+  // The authorization's event, redelivered with a good signature: acknowledged, not acted on.
+  std::string body;
+  {
+    std::lock_guard<std::mutex> lock(rig.fakes->state().mu);
+    const auto& events = rig.fakes->state().events.events();
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (events[i].type == "payment_intent.amount_capturable_updated") {
+        body = event_json(rig.fakes->state(), i).dump();
+      }
+    }
+  }
+  ASSERT_FALSE(body.empty());
+  auto deliver = [&](const std::string& payload, const std::string& secret) {
+    return c.Post("/webhooks/stripe",
+                  {{"Stripe-Signature", stripe_signature(secret, now_unix(), payload)}}, payload,
+                  "application/json");
+  };
+  auto again = deliver(body, kWebhookSecret);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200) << again->body;
+  EXPECT_EQ(json::parse(again->body)["outcome"], "duplicate") << again->body;
+  auto forged = deliver(body, "whsec_someone_else");
+  ASSERT_TRUE(forged);
+  EXPECT_EQ(forged->status, 400);
+  EXPECT_EQ(json::parse(forged->body)["error"]["code"], "bad_signature") << forged->body;
+  auto stale = c.Post("/webhooks/stripe",
+                      {{"Stripe-Signature", stripe_signature(kWebhookSecret, 1000, body)}}, body,
+                      "application/json");
+  EXPECT_EQ(stale->status, 400) << "a replayed old delivery was believed";
+  auto malformed = deliver(R"({"type": "charge.refunded"})", kWebhookSecret);
+  EXPECT_EQ(malformed->status, 400);
+  EXPECT_NE(malformed->body.find("id"), std::string::npos) << malformed->body;
+  auto other = deliver(R"({"id": "evt_x", "type": "customer.created", "data": {}})", kWebhookSecret);
+  EXPECT_EQ(other->status, 200);
+  EXPECT_EQ(json::parse(other->body)["outcome"], "ignored");
+  EXPECT_EQ(rig.control_get("/__checkride/ledger")["orders"].size(), 1u);
+}
+
+// The same forgery against a handler that does not verify: it is delivered, believed, and
+// fulfils an order before the shopper ever authenticated (what the check above prevents).
+TEST(WireEndToEnd, AHandlerThatSkipsTheSignatureCheckIsFooledByTheForgery) {
+  WireRig rig("scenarios/happy-orders.yaml", "wire-3ds-defect",
+              {"orchestrator.defects=[no_webhook_signature_check]"});
+  rig.subscribe_orchestrator();
+  rig.control_post(
+      "/__checkride/faults",
+      R"([{"provider": "webhook", "kind": "forge", "op": "payment_intent.requires_action"}])");
+  json shopper =
+      rig.control_post("/__checkride/shoppers", R"({"card":"pm_card_threeDSecure2Required"})");
+  httplib::Client c(rig.url);
+  json grant = {{"session", "3ds-2"},
+                {"user", shopper["customer"]},
+                {"access_token", shopper["access_token"]},
+                {"refresh_token", shopper["refresh_token"]},
+                {"expires_in", 900}};
+  ASSERT_EQ(post_signed(c, "/v1/sessions", grant.dump(), now_unix())->status, 201);
+  json consent = {{"session", "3ds-2"}, {"amount", 9900}, {"granted", true}, {"request_id", 1}};
+  post_signed(c, "/v1/sessions/3ds-2/consents", consent.dump(), now_unix());
+  json order = {{"session", "3ds-2"},
+                {"user", shopper["customer"]},
+                {"request_id", 2},
+                {"action", "placeOrder"},
+                {"params",
+                 {{"items", {{{"sku", "RUN-BLUE-42"}, {"quantity", 1}}}},
+                  {"max_total_cents", 9900},
+                  {"payment_method", "pm_card_threeDSecure2Required"}}},
+                {"idempotency_key", "k-3ds"},
+                {"payment_method", shopper["payment_method"]}};
+  auto r = post_signed(c, "/v1/actions", order.dump(), now_unix());
+  ASSERT_TRUE(r);
+  json ledger = rig.control_get("/__checkride/ledger");
+  EXPECT_EQ(ledger["orders"].size(), 1u) << "the forgery was never delivered: " << ledger.dump();
+  for (const auto& pi : ledger["payment_intents"]) EXPECT_NE(pi["status"], "succeeded");
 }
 
 }  // namespace
