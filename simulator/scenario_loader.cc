@@ -796,6 +796,12 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
     if (r.stream < 0) m.fail(m.get("stream"), "stream", "expected an integer >= 0");
   }
   m.finish();
+  if (r.kind == FaultKind::kWebhookForge && !r.action.empty() &&
+      r.action != "payment_intent.requires_action") {
+    m.fail(m.get("op"), "op",
+           "forge strikes only payment_intent.requires_action (a payment still waiting for 3-D "
+           "Secure), so on '" + r.action + "' it could never fire");
+  }
 
   bool agent_kind = r.kind == FaultKind::kDuplicateAction || r.kind == FaultKind::kMalformedAction;
   if (agent_kind != (r.target == FaultTarget::kAgent)) {

@@ -67,6 +67,26 @@ TEST_F(BadInput, AFaultRuleOnAnOpOfAnotherProviderCouldNeverFire) {
   EXPECT_NE(msg.find("faults[0].nth: expected an integer >= 1"), std::string::npos) << msg;
 }
 
+TEST_F(BadInput, AnAuthenticationTimeoutMustBePositiveAndEndBeforeTheReservation) {
+  std::string msg = run_expecting_2("scenario: x\norchestrator: {authentication_timeout: 10m}\n" +
+                                    good_workload);
+  EXPECT_NE(msg.find("s.yaml:2: orchestrator.authentication_timeout: expected less than "
+                     "reservation_ttl"),
+            std::string::npos)
+      << msg;
+  msg = run_expecting_2("scenario: x\norchestrator: {authentication_timeout: 0s}\n" + good_workload);
+  EXPECT_NE(msg.find("authentication_timeout: expected a positive duration"), std::string::npos)
+      << msg;
+  msg = run_expecting_2("scenario: x\n" + good_workload +
+                        "faults:\n  - {provider: payment, kind: forge}\n");
+  EXPECT_NE(msg.find("forge needs provider: webhook"), std::string::npos) << msg;
+  msg = run_expecting_2("scenario: x\n" + good_workload +
+                        "faults:\n  - {provider: webhook, kind: forge, op: charge.refunded}\n");
+  EXPECT_NE(msg.find("faults[0].op: forge strikes only payment_intent.requires_action"),
+            std::string::npos)
+      << msg;
+}
+
 TEST_F(BadInput, SetReachesListItemsAndRefusesOnesThatDoNotExist) {
   const std::string path = testing::source_path("scenarios/payment-outage.yaml");
   Scenario s = load_scenario(path, {"faults[0].probability=0.25"});

@@ -88,6 +88,70 @@ TEST(WebhookEvents, TheSignatureIsStripesHmacOfTimestampDotPayload) {
             "t=1700000000,v1=c89214b5b5da833daed6f0b8c5bb6bd58cea9022bd80ccc78230f3942d632925");
 }
 
+TEST(WebhookEvents, TheVerifierTakesWhatConstructEventTakesAndNothingElse) {
+  const std::string body = R"({"id":"evt_1"})";
+  const std::string good = stripe_signature("whsec_test", 1700000000, body);
+  std::string error;
+  EXPECT_TRUE(verify_stripe_signature(good, body, "whsec_test", 1700000100, 300, error)) << error;
+  // One v1 per secret while a secret rolls: any of them may match.
+  const std::string rolled = good + ",v1=" + std::string(64, '0');
+  EXPECT_TRUE(verify_stripe_signature("t=1700000000,v1=" + std::string(64, 'a') + "," +
+                                          good.substr(good.find("v1=")),
+                                      body, "whsec_test", 1700000000, 300, error))
+      << error;
+  EXPECT_TRUE(verify_stripe_signature(rolled, body, "whsec_test", 1700000000, 300, error));
+  struct Case {
+    std::string header, body, secret;
+    int64_t now;
+    const char* says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {good, body, "whsec_other", 1700000000, "no v1 signature matches"},
+           {good, body + " ", "whsec_test", 1700000000, "no v1 signature matches"},
+           {good, body, "whsec_test", 1700000301, "outside the tolerance"},
+           {good, body, "whsec_test", 1699999000, "outside the tolerance"},
+           {"v1=" + good.substr(good.find("v1=") + 3), body, "whsec_test", 1700000000, "t=<unix"},
+           {"t=1700000000", body, "whsec_test", 1700000000, "no v1"},
+           {"t=17x,v1=00", body, "whsec_test", 1700000000, "t=<unix"},
+           {"", body, "whsec_test", 1700000000, "t=<unix"},
+       }) {
+    error.clear();
+    EXPECT_FALSE(verify_stripe_signature(c.header, c.body, c.secret, c.now, 300, error))
+        << c.header;
+    EXPECT_NE(error.find(c.says), std::string::npos) << c.header << ": " << error;
+  }
+}
+
+TEST(WebhookEvents, TheEventReaderNamesWhatIsMissing) {
+  StripeEventFields f;
+  std::string error;
+  ASSERT_TRUE(parse_stripe_event(
+      R"({"id":"evt_9","type":"charge.refunded","data":{"object":{"id":"ch_1","payment_intent":"pi_4","amount_refunded":300}}})",
+      f, error))
+      << error;
+  EXPECT_TRUE(f.known_type);
+  EXPECT_EQ(f.kind, PaymentEventType::kChargeRefunded);
+  EXPECT_EQ(f.intent, "pi_4");
+  EXPECT_EQ(f.amount, 300);
+  ASSERT_TRUE(parse_stripe_event(R"({"id":"evt_2","type":"invoice.paid"})", f, error));
+  EXPECT_FALSE(f.known_type);
+  for (const auto& [body, says] : std::vector<std::pair<std::string, std::string>>{
+           {"[1]", "JSON object"},
+           {"{", "JSON object"},
+           {R"({"type":"charge.refunded"})", "id:"},
+           {R"({"id":"evt_1","type":7})", "type:"},
+           {R"({"id":"evt_1","type":"payment_intent.succeeded"})", "data.object:"},
+           {R"({"id":"evt_1","type":"payment_intent.succeeded","data":{"object":{"id":3}}})",
+            "data.object.id:"},
+           {R"({"id":"evt_1","type":"charge.refunded","data":{"object":{"id":"ch_1"}}})",
+            "data.object.payment_intent:"},
+       }) {
+    error.clear();
+    EXPECT_FALSE(parse_stripe_event(body, f, error)) << body;
+    EXPECT_NE(error.find(says), std::string::npos) << body << ": " << error;
+  }
+}
+
 TEST(WebhookFaults, RulesParseAndStrikeOnlyTheirEventType) {
   std::vector<FaultRule> rules = parse_fault_rules(
       "[{provider: webhook, kind: duplicate, op: charge.refunded},"
