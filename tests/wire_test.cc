@@ -751,8 +751,7 @@ TEST(WireEndToEnd, AThreeDSecureOrderCompletesOnItsSignedWebhookAndAForgeryIsRef
                 {"expires_in", 900}};
   ASSERT_EQ(post_signed(c, "/v1/sessions", grant.dump(), now_unix())->status, 201);
   json consent = {{"session", "3ds-1"}, {"amount", 9900}, {"granted", true}, {"request_id", 1}};
-  ASSERT_EQ(post_signed(c, "/v1/sessions/3ds-1/consents", consent.dump(), now_unix())->status,
-            201);
+  ASSERT_EQ(post_signed(c, "/v1/sessions/3ds-1/consents", consent.dump(), now_unix())->status, 201);
   json order = {{"session", "3ds-1"},
                 {"user", shopper["customer"]},
                 {"request_id", 2},
@@ -790,6 +789,10 @@ TEST(WireEndToEnd, AThreeDSecureOrderCompletesOnItsSignedWebhookAndAForgeryIsRef
   EXPECT_TRUE(rig.control_get("/__checkride/ledger")["orders"].empty())
       << "a forged webhook fulfilled an order nobody paid for";
   if (HasFailure()) return;
+  auto waiting = c.Get("/v1/sessions/3ds-1");
+  ASSERT_TRUE(waiting);
+  EXPECT_EQ(json::parse(waiting->body)["sagas"][0]["awaiting_authentication"], true)
+      << waiting->body;
   json authenticated = rig.control_post("/__checkride/payment_intents/" + intent + "/authenticate",
                                         R"({"outcome": "succeeded"})");
   agent.join();
@@ -834,7 +837,8 @@ TEST(WireEndToEnd, AThreeDSecureOrderCompletesOnItsSignedWebhookAndAForgeryIsRef
   auto malformed = deliver(R"({"type": "charge.refunded"})", kWebhookSecret);
   EXPECT_EQ(malformed->status, 400);
   EXPECT_NE(malformed->body.find("id"), std::string::npos) << malformed->body;
-  auto other = deliver(R"({"id": "evt_x", "type": "customer.created", "data": {}})", kWebhookSecret);
+  auto other =
+      deliver(R"({"id": "evt_x", "type": "customer.created", "data": {}})", kWebhookSecret);
   EXPECT_EQ(other->status, 200);
   EXPECT_EQ(json::parse(other->body)["outcome"], "ignored");
   EXPECT_EQ(rig.control_get("/__checkride/ledger")["orders"].size(), 1u);

@@ -324,6 +324,9 @@ void OrchestratorService::handle_session_status(const httplib::Request& req,
                         {"total", s->total}};
     if (s->done) j["outcome"] = std::string(status_name(s->outcome));
     if (!s->code.empty()) j["code"] = s->code;
+    // What the payment's webhooks said: waiting for 3-D Secure, or refunded after it finished.
+    if (s->awaiting_authentication) j["awaiting_authentication"] = true;
+    if (!s->payment_state.empty()) j["payment_state"] = s->payment_state;
     sagas.push_back(std::move(j));
   }
   json_reply(res, 200, {{"session", id}, {"settled", core_->settled(session)}, {"sagas", sagas}});
