@@ -800,7 +800,8 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
       r.action != "payment_intent.requires_action") {
     m.fail(m.get("op"), "op",
            "forge strikes only payment_intent.requires_action (a payment still waiting for 3-D "
-           "Secure), so on '" + r.action + "' it could never fire");
+           "Secure), so on '" +
+               r.action + "' it could never fire");
   }
 
   bool agent_kind = r.kind == FaultKind::kDuplicateAction || r.kind == FaultKind::kMalformedAction;

@@ -68,13 +68,14 @@ TEST_F(BadInput, AFaultRuleOnAnOpOfAnotherProviderCouldNeverFire) {
 }
 
 TEST_F(BadInput, AnAuthenticationTimeoutMustBePositiveAndEndBeforeTheReservation) {
-  std::string msg = run_expecting_2("scenario: x\norchestrator: {authentication_timeout: 10m}\n" +
-                                    good_workload);
+  std::string msg =
+      run_expecting_2("scenario: x\norchestrator: {authentication_timeout: 10m}\n" + good_workload);
   EXPECT_NE(msg.find("s.yaml:2: orchestrator.authentication_timeout: expected less than "
                      "reservation_ttl"),
             std::string::npos)
       << msg;
-  msg = run_expecting_2("scenario: x\norchestrator: {authentication_timeout: 0s}\n" + good_workload);
+  msg =
+      run_expecting_2("scenario: x\norchestrator: {authentication_timeout: 0s}\n" + good_workload);
   EXPECT_NE(msg.find("authentication_timeout: expected a positive duration"), std::string::npos)
       << msg;
   msg = run_expecting_2("scenario: x\n" + good_workload +

@@ -95,9 +95,9 @@ TEST(WebhookEvents, TheVerifierTakesWhatConstructEventTakesAndNothingElse) {
   EXPECT_TRUE(verify_stripe_signature(good, body, "whsec_test", 1700000100, 300, error)) << error;
   // One v1 per secret while a secret rolls: any of them may match.
   const std::string rolled = good + ",v1=" + std::string(64, '0');
-  EXPECT_TRUE(verify_stripe_signature("t=1700000000,v1=" + std::string(64, 'a') + "," +
-                                          good.substr(good.find("v1=")),
-                                      body, "whsec_test", 1700000000, 300, error))
+  EXPECT_TRUE(verify_stripe_signature(
+      "t=1700000000,v1=" + std::string(64, 'a') + "," + good.substr(good.find("v1=")), body,
+      "whsec_test", 1700000000, 300, error))
       << error;
   EXPECT_TRUE(verify_stripe_signature(rolled, body, "whsec_test", 1700000000, 300, error));
   struct Case {

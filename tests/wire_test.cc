@@ -120,6 +120,42 @@ httplib::Result post_signed(httplib::Client& c, const std::string& path, const s
                 body, "application/json");
 }
 
+// A shopper with `card` from the control API, whose session on the orchestrator is open
+// with consent for 9900 cents: POST /v1/sessions, then its consent, signed. Empty json when
+// a step failed (the test's ASSERT says which).
+json open_session(WireRig& rig, httplib::Client& c, const std::string& session,
+                  const std::string& card) {
+  json shopper = rig.control_post("/__checkride/shoppers", json({{"card", card}}).dump());
+  if (!shopper.contains("access_token")) return json();
+  json grant = {{"session", session},
+                {"user", shopper["customer"]},
+                {"access_token", shopper["access_token"]},
+                {"refresh_token", shopper["refresh_token"]},
+                {"expires_in", 900}};
+  auto started = post_signed(c, "/v1/sessions", grant.dump(), now_unix());
+  if (!started || started->status != 201) return json();
+  json consent = {{"session", session}, {"amount", 9900}, {"granted", true}, {"request_id", 1}};
+  auto consented =
+      post_signed(c, "/v1/sessions/" + session + "/consents", consent.dump(), now_unix());
+  if (!consented || consented->status != 201) return json();
+  return shopper;
+}
+
+// placeOrder of one RUN-BLUE-42, at most 9900 cents, paid with `card`, under `key`.
+json order_action(const json& shopper, const std::string& session, const std::string& card,
+                  const std::string& key) {
+  return {{"session", session},
+          {"user", shopper["customer"]},
+          {"request_id", 2},
+          {"action", "placeOrder"},
+          {"params",
+           {{"items", {{{"sku", "RUN-BLUE-42"}, {"quantity", 1}}}},
+            {"max_total_cents", 9900},
+            {"payment_method", card}}},
+          {"idempotency_key", key},
+          {"payment_method", shopper["payment_method"]}};
+}
+
 TEST(FormBody, NestedKeysRoundTripTheWayStripeSendsThem) {
   json in = {{"amount", 1200},
              {"confirm", true},
@@ -158,34 +194,10 @@ TEST(ActionSignature, RefusesUnsignedStaleForgedAndReplayed) {
 
 TEST(WireService, RefusedRequestsExecuteNothing) {
   WireRig rig("scenarios/happy-orders.yaml", "wire-security");
-  json shopper = rig.control_post("/__checkride/shoppers", R"({"card":"pm_card_visa"})");
-  ASSERT_TRUE(shopper.contains("access_token"));
   httplib::Client c(rig.url);
-  json grant = {{"session", "sec-1"},
-                {"user", shopper["customer"]},
-                {"access_token", shopper["access_token"]},
-                {"refresh_token", shopper["refresh_token"]},
-                {"expires_in", 900}};
-  auto started = post_signed(c, "/v1/sessions", grant.dump(), now_unix());
-  ASSERT_TRUE(started);
-  ASSERT_EQ(started->status, 201) << started->body;
-  auto consent = post_signed(
-      c, "/v1/sessions/sec-1/consents",
-      json({{"session", "sec-1"}, {"amount", 9900}, {"granted", true}, {"request_id", 1}}).dump(),
-      now_unix());
-  ASSERT_EQ(consent->status, 201);
-
-  json order = {{"session", "sec-1"},
-                {"user", shopper["customer"]},
-                {"request_id", 2},
-                {"action", "placeOrder"},
-                {"params",
-                 {{"items", {{{"sku", "RUN-BLUE-42"}, {"quantity", 1}}}},
-                  {"max_total_cents", 9900},
-                  {"payment_method", "pm_card_visa"}}},
-                {"idempotency_key", "k-order"},
-                {"payment_method", shopper["payment_method"]}};
-  std::string body = order.dump();
+  json shopper = open_session(rig, c, "sec-1", "pm_card_visa");
+  ASSERT_FALSE(shopper.is_null()) << "the session did not open";
+  std::string body = order_action(shopper, "sec-1", "pm_card_visa", "k-order").dump();
   uint64_t audit_before = rig.control_get("/__checkride/ledger")["orders"].size();
   int64_t ts = now_unix();
   std::string tampered = body;
@@ -740,28 +752,11 @@ TEST(WireEndToEnd, AThreeDSecureOrderCompletesOnItsSignedWebhookAndAForgeryIsRef
       "/__checkride/faults",
       R"([{"provider": "webhook", "kind": "forge", "op": "payment_intent.requires_action"}])");
   ASSERT_TRUE(added.contains("faults")) << added.dump();
-  json shopper =
-      rig.control_post("/__checkride/shoppers", R"({"card":"pm_card_threeDSecure2Required"})");
-  ASSERT_TRUE(shopper.contains("access_token")) << shopper.dump();
   httplib::Client c(rig.url);
-  json grant = {{"session", "3ds-1"},
-                {"user", shopper["customer"]},
-                {"access_token", shopper["access_token"]},
-                {"refresh_token", shopper["refresh_token"]},
-                {"expires_in", 900}};
-  ASSERT_EQ(post_signed(c, "/v1/sessions", grant.dump(), now_unix())->status, 201);
-  json consent = {{"session", "3ds-1"}, {"amount", 9900}, {"granted", true}, {"request_id", 1}};
-  ASSERT_EQ(post_signed(c, "/v1/sessions/3ds-1/consents", consent.dump(), now_unix())->status, 201);
-  json order = {{"session", "3ds-1"},
-                {"user", shopper["customer"]},
-                {"request_id", 2},
-                {"action", "placeOrder"},
-                {"params",
-                 {{"items", {{{"sku", "RUN-BLUE-42"}, {"quantity", 1}}}},
-                  {"max_total_cents", 9900},
-                  {"payment_method", "pm_card_threeDSecure2Required"}}},
-                {"idempotency_key", "k-3ds"},
-                {"payment_method", shopper["payment_method"]}};
+  const std::string card = "pm_card_threeDSecure2Required";
+  json shopper = open_session(rig, c, "3ds-1", card);
+  ASSERT_FALSE(shopper.is_null()) << "the session did not open";
+  json order = order_action(shopper, "3ds-1", card, "k-3ds");
   std::string answer;
   std::thread agent([&] {
     httplib::Client a(rig.url);
@@ -853,28 +848,12 @@ TEST(WireEndToEnd, AHandlerThatSkipsTheSignatureCheckIsFooledByTheForgery) {
   rig.control_post(
       "/__checkride/faults",
       R"([{"provider": "webhook", "kind": "forge", "op": "payment_intent.requires_action"}])");
-  json shopper =
-      rig.control_post("/__checkride/shoppers", R"({"card":"pm_card_threeDSecure2Required"})");
   httplib::Client c(rig.url);
-  json grant = {{"session", "3ds-2"},
-                {"user", shopper["customer"]},
-                {"access_token", shopper["access_token"]},
-                {"refresh_token", shopper["refresh_token"]},
-                {"expires_in", 900}};
-  ASSERT_EQ(post_signed(c, "/v1/sessions", grant.dump(), now_unix())->status, 201);
-  json consent = {{"session", "3ds-2"}, {"amount", 9900}, {"granted", true}, {"request_id", 1}};
-  post_signed(c, "/v1/sessions/3ds-2/consents", consent.dump(), now_unix());
-  json order = {{"session", "3ds-2"},
-                {"user", shopper["customer"]},
-                {"request_id", 2},
-                {"action", "placeOrder"},
-                {"params",
-                 {{"items", {{{"sku", "RUN-BLUE-42"}, {"quantity", 1}}}},
-                  {"max_total_cents", 9900},
-                  {"payment_method", "pm_card_threeDSecure2Required"}}},
-                {"idempotency_key", "k-3ds"},
-                {"payment_method", shopper["payment_method"]}};
-  auto r = post_signed(c, "/v1/actions", order.dump(), now_unix());
+  const std::string card = "pm_card_threeDSecure2Required";
+  json shopper = open_session(rig, c, "3ds-2", card);
+  ASSERT_FALSE(shopper.is_null()) << "the session did not open";
+  auto r = post_signed(c, "/v1/actions", order_action(shopper, "3ds-2", card, "k-3ds").dump(),
+                       now_unix());
   ASSERT_TRUE(r);
   json ledger = rig.control_get("/__checkride/ledger");
   EXPECT_EQ(ledger["orders"].size(), 1u) << "the forgery was never delivered: " << ledger.dump();
