@@ -15,6 +15,7 @@ void BranchCoverage::add(const BranchCoverage& other) {
   recovered_authentications += other.recovered_authentications;
   webhooks_authenticated += other.webhooks_authenticated;
   webhooks_duplicate += other.webhooks_duplicate;
+  webhooks_early += other.webhooks_early;
   webhooks_bad_signature += other.webhooks_bad_signature;
   authentication_timeouts += other.authentication_timeouts;
 }
@@ -48,6 +49,7 @@ std::map<std::string, uint64_t> BranchCoverage::named() const {
   out["recovery.authentication"] = recovered_authentications;
   out["webhook.authenticated"] = webhooks_authenticated;
   out["webhook.duplicate"] = webhooks_duplicate;
+  out["webhook.before_its_answer"] = webhooks_early;
   out["webhook.bad_signature"] = webhooks_bad_signature;
   out["webhook.authentication_timeout"] = authentication_timeouts;
   return out;

@@ -24,6 +24,7 @@ struct BranchCoverage {
   uint64_t recovered_authentications = 0;  // ... 3-D Secure waits whose deadline was re-armed
   uint64_t webhooks_authenticated = 0;     // a 3-D Secure wait ended by its webhook
   uint64_t webhooks_duplicate = 0;         // a redelivered event, not acted on again
+  uint64_t webhooks_early = 0;             // events that came before the answer naming their intent
   uint64_t webhooks_bad_signature = 0;     // an event refused: its signature did not verify
   uint64_t authentication_timeouts = 0;    // a 3-D Secure wait that ran out
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -130,6 +131,8 @@ class Orchestrator {
   void authentication_ended(SagaRecord& s, const PaymentEvent& e, Time now, Effects& out);
   void learn_payment_state(SagaRecord& s, const PaymentEvent& e, Time now);
   void fulfil_again(SagaRecord& s, const PaymentEvent& e, Effects& out);
+  void keep_early(const PaymentEvent& e);
+  void replay_early_events(ObjectId intent, Time now, Effects& out);
   void ack_before_capture(SagaRecord& s, Time now, Effects& out);
   void compensate_next(SagaRecord& s, Time now, Effects& out);
   void on_compensation_reply(SagaRecord& s, Op op, std::size_t index, const ProviderReply& r,
@@ -173,6 +176,12 @@ class Orchestrator {
   std::unordered_map<SagaId, std::vector<Waiter>> waiters_;
   std::unordered_map<UserId, TokenState> tokens_;
   std::unordered_map<ObjectId, SagaId> payment_sagas_;  // a payment intent -> its saga
+  // Events about an intent no saga knows yet: its authorization's answer was lost and is
+  // being asked again, while the shopper already authenticated. Applied once an answer names
+  // the intent; the oldest intents' are dropped past kEarlyIntentsKept.
+  static constexpr std::size_t kEarlyIntentsKept = 4096;
+  std::unordered_map<ObjectId, std::vector<PaymentEvent>> early_events_;
+  std::deque<ObjectId> early_order_;
   std::unordered_map<SessionId, std::vector<std::pair<uint64_t, SagaId>>> dedupe_;
   std::unordered_map<UserId, std::pair<int64_t, int32_t>> rate_windows_;
   std::unordered_map<SessionId, int64_t> spend_session_;

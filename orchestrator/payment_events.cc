@@ -34,7 +34,10 @@ EventVerdict Orchestrator::on_payment_event(const PaymentEvent& e, Time now, Eff
   }
   auto it = payment_sagas_.find(e.intent);
   SagaRecord* found = it == payment_sagas_.end() ? nullptr : store_.saga(it->second);
-  if (found == nullptr) return EventVerdict::kIgnored;  // not a payment of ours (or retired)
+  if (found == nullptr) {  // not a payment of ours, or not one we know of yet
+    keep_early(e);
+    return EventVerdict::kIgnored;
+  }
   SagaRecord& s = *found;
   // The no_webhook_dedupe defect keeps no record of what it handled.
   const bool dedupe = !config_.defects.has(Defect::kNoWebhookDedupe);
@@ -89,6 +92,29 @@ void Orchestrator::authentication_ended(SagaRecord& s, const PaymentEvent& e, Ti
     default:
       return;  // requires_action again, or nothing that ends the wait
   }
+}
+
+void Orchestrator::keep_early(const PaymentEvent& e) {
+  if (e.intent == 0) return;
+  std::vector<PaymentEvent>& kept = early_events_[e.intent];
+  if (kept.empty()) early_order_.push_back(e.intent);
+  kept.push_back(e);
+  while (early_order_.size() > kEarlyIntentsKept) {
+    early_events_.erase(early_order_.front());
+    early_order_.pop_front();
+  }
+}
+
+// An answer named `intent`: the events that came before it now find their saga, in the
+// order they came (a redelivery among them is a duplicate as ever).
+void Orchestrator::replay_early_events(ObjectId intent, Time now, Effects& out) {
+  auto it = early_events_.find(intent);
+  if (it == early_events_.end()) return;
+  std::vector<PaymentEvent> events = std::move(it->second);
+  early_events_.erase(it);
+  early_order_.erase(std::find(early_order_.begin(), early_order_.end(), intent));
+  ++coverage_.webhooks_early;
+  for (const PaymentEvent& e : events) on_payment_event(e, now, out);
 }
 
 // A finished saga's payment changed afterwards (a refund from the dashboard, a late failure):

@@ -359,6 +359,7 @@ void Orchestrator::on_step_reply(SagaRecord& s, const ProviderReply& r, Time now
   } else {
     step_failed(s, kind, r, now, out);
   }
+  if (kind.keeps_id == &SagaRecord::payment && r.id != 0) replay_early_events(r.id, now, out);
 }
 
 void Orchestrator::step_failed(SagaRecord& s, const StepKind& kind, const ProviderReply& r,

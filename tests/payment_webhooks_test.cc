@@ -53,6 +53,10 @@ class WebhookHost {
       now += 10;
       ProviderReply reply = world.handle(c.request, now, now);
       for (PaymentEvent& e : world.payments.take_events()) events.push_back(e);
+      if (c.request.op == hold_answers_of) {
+        held.emplace_back(c.id, reply);
+        continue;
+      }
       Effects next;
       orch->on_provider_reply(c.id, reply, now, next);
       play(next);
@@ -99,6 +103,8 @@ class WebhookHost {
   std::vector<ActionResult> replies;
   std::vector<TimerRequest> timers;
   std::vector<PaymentEvent> events;
+  Op hold_answers_of = Op::kSearch;  // answers to this op wait in `held` (none: search)
+  std::vector<std::pair<CallId, ProviderReply>> held;
 };
 
 TEST(PaymentWebhooks, AThreeDSecureOrderWaitsForItsWebhookThenCompletesOnce) {
@@ -197,6 +203,31 @@ TEST(PaymentWebhooks, AfterACrashTheWaitResumesAndAnEventIsNeverActedOnTwice) {
   EXPECT_EQ(h.deliver(authorized), EventVerdict::kDuplicate);
   EXPECT_EQ(h.orders(), 1);
   EXPECT_EQ(h.world.payments.find(h.saga().payment)->received, 1800);
+}
+
+TEST(PaymentWebhooks, AnEventBeforeTheAnswerNamingItsIntentIsAppliedWhenTheAnswerComes) {
+  WebhookHost h(CardBehaviour::kAuthRequired);
+  h.hold_answers_of = Op::kAuthorize;  // the answer is slow; the shopper is quick
+  h.place_order(7);
+  ASSERT_EQ(h.held.size(), 1u);
+  const ObjectId intent = h.held[0].second.id;
+  ASSERT_TRUE(h.world.payments.authenticate(intent, true).ok());
+  for (PaymentEvent& e : h.world.payments.take_events()) h.events.push_back(e);
+  PaymentEvent authorized = h.last(PaymentEventType::kAmountCapturableUpdated);
+  EXPECT_EQ(h.deliver(authorized), EventVerdict::kIgnored);  // no saga knows pi yet
+  EXPECT_EQ(h.deliver(authorized), EventVerdict::kIgnored);  // and Stripe sent it twice
+  EXPECT_EQ(h.orders(), 0);
+  // The answer (requires_action, as it was when Stripe answered) arrives: the saga does not
+  // wait out its deadline for an event it already has.
+  h.hold_answers_of = Op::kSearch;
+  Effects fx;
+  h.orch->on_provider_reply(h.held[0].first, h.held[0].second, h.now, fx);
+  h.play(fx);
+  ASSERT_EQ(h.replies.size(), 1u);
+  EXPECT_EQ(h.replies[0].status, ActionStatus::kConfirmed);
+  EXPECT_EQ(h.orders(), 1);
+  EXPECT_EQ(h.world.payments.find(intent)->received, 1800);
+  EXPECT_EQ(h.deliver(authorized), EventVerdict::kDuplicate);
 }
 
 TEST(PaymentWebhooks, ARefundAfterTheOrderFinishedReachesItsStateWithoutReopeningIt) {

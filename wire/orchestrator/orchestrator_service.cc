@@ -368,7 +368,8 @@ void OrchestratorService::handle_stripe_webhook(const httplib::Request& req,
   PaymentEvent e;
   e.id = mix64(hash_bytes(f.id.data(), f.id.size()));
   e.type = f.kind;
-  e.intent = names_.find(f.intent);  // 0 for a payment this service never made
+  // Only a verified event's intent is remembered: it may come before the answer naming it.
+  e.intent = verified ? names_.intern(f.intent) : names_.find(f.intent);
   e.amount = f.amount;
   e.signature_ok = verified;
   EventVerdict verdict;
