@@ -28,6 +28,23 @@ Duration between(uint64_t draw, Duration lo, Duration hi) {
 
 }  // namespace
 
+bool needs_payment_webhooks(const Scenario& scenario,
+                            const std::vector<CompiledTemplate>& templates) {
+  for (const FaultRule& rule : scenario.faults) {
+    if (is_webhook_fault(rule.kind)) return true;
+  }
+  for (const CompiledTemplate& t : templates) {
+    for (const CassetteStep& step : t.steps) {
+      CardBehaviour card;
+      if (!step.payment_method.empty() && parse_card_behaviour(step.payment_method, card) &&
+          card == CardBehaviour::kAuthRequired) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 void Simulation::send_payment_events(SessionId session, Time now) {
   for (PaymentEvent& e : world_->payments.take_events()) {
     if (e.type == PaymentEventType::kRequiresAction) shopper_meets_3ds(e.intent, session, now);

@@ -45,18 +45,7 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
   config_.service_token = world_->identity.client_credentials(kAllApiScopes, 0, 365 * 24 * kHour);
   orchestrator_ = std::make_unique<Orchestrator>(actions_, config_, *store_);
   session_latency_ = &latency_["session"];
-  // Payment webhooks go out when something needs them: a shopper whose card asks for 3-D
-  // Secure, or a rule that acts on their delivery. Other runs have none to wait for.
-  for (const FaultRule& rule : scenario.faults)
-    webhooks_ = webhooks_ || is_webhook_fault(rule.kind);
-  for (const CompiledTemplate& t : templates_) {
-    for (const CassetteStep& step : t.steps) {
-      CardBehaviour card;
-      if (!step.payment_method.empty() && parse_card_behaviour(step.payment_method, card)) {
-        webhooks_ = webhooks_ || card == CardBehaviour::kAuthRequired;
-      }
-    }
-  }
+  webhooks_ = needs_payment_webhooks(scenario, templates_);
   world_->payments.emit_events(webhooks_);
 }
 
@@ -454,7 +443,8 @@ void Simulation::try_retire(SessionId id, Time now) {
   const SessionOutcome* outcome = outcomes_.find(id);
   if (outcome == nullptr) return;
   // Final once the orchestrator has settled every saga of the session (it can send nothing
-  // more for it) and no reservation or hold of the user is waiting to lapse.
+  // more for it), no reservation or hold of the user is waiting to lapse, and no payment
+  // event of it is still on its way (nor a shopper still in 3-D Secure).
   bool final = orchestrator_ && orchestrator_->settled(id) && !world_->user_has_pending_holds(id) &&
                payment_events_due_.count(id) == 0;
   if (!final) {

@@ -171,6 +171,11 @@ class Simulation {
   std::vector<std::string> trace_;
 };
 
+// Whether a run emits payment webhooks: a session's card asks for 3-D Secure, or a rule acts
+// on their delivery. Other runs have none to wait for, so they stay as fast as before.
+bool needs_payment_webhooks(const Scenario& scenario,
+                            const std::vector<CompiledTemplate>& templates);
+
 // Compiles the cassettes a scenario's mix names (each parsed once).
 // Each template's `name` is prefixed by its mix entry index ("0:"), so ranges are known.
 std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
