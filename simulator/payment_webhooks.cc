@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "simulator/latency.h"
 #include "simulator/simulation.h"
 
 // The simulator's side of payment webhooks: what Stripe and the shopper's browser do around
@@ -18,10 +19,6 @@ constexpr Duration kReorderHold = 2 * kSecond;             // later events overt
 // becomes this base, doubling.
 constexpr Duration kRetryBase = kSecond;
 constexpr int kMaxAttempts = 8;
-// The shopper in the 3-D Secure challenge: 8 in 10 pass it, 1 fails it, 1 walks away (the
-// orchestrator's authentication timeout then ends the wait).
-constexpr Duration kChallengeMin = 3 * kSecond, kChallengeMax = 40 * kSecond;
-
 Duration between(uint64_t draw, Duration lo, Duration hi) {
   return lo + static_cast<Duration>(draw % static_cast<uint64_t>(hi - lo + 1));
 }
@@ -110,14 +107,17 @@ void Simulation::on_webhook(uint32_t slot, Time now) {
   payment_event_settled(d.session);
 }
 
+// The shopper as workload.three_d_secure describes them. One who walks away leaves the wait
+// to the orchestrator's authentication timeout.
 void Simulation::shopper_meets_3ds(ObjectId intent, SessionId session, Time now) {
-  const uint64_t draw = entropy(session);
-  const uint64_t choice = draw % 10;
-  if (choice == 9) return;  // walks away from the challenge
-  const bool passed = choice < 8;
+  const ChallengeSpec& spec = scenario_.three_d_secure;
+  Stream draws = Stream::from_state(mix64(entropy(session), 0x3d5));
+  const double choice = draws.uniform();
+  if (choice >= spec.passes + spec.fails) return;  // walks away from the challenge
+  const bool passed = choice < spec.passes;
   ++payment_events_due_[session];
-  queue_.push(now + between(mix64(draw, 0x3d5), kChallengeMin, kChallengeMax),
-              EventType::kAuthenticate, intent, (session << 1) | (passed ? 1 : 0));
+  queue_.push(now + draw_latency(spec.after, draws), EventType::kAuthenticate, intent,
+              (session << 1) | (passed ? 1 : 0));
 }
 
 void Simulation::shopper_authenticates(ObjectId intent, uint64_t who, Time now) {

@@ -110,6 +110,14 @@ struct ArrivalSpec {
   std::vector<std::pair<Time, double>> ramp;  // (time, rate per ms), linear in between
 };
 
+// The shopper in a 3-D Secure challenge (simulated runs): passes it, fails it, or walks
+// away (the rest), after a delay drawn from `after`.
+struct ChallengeSpec {
+  double passes = 0.8;
+  double fails = 0.1;
+  LatencySpec after{LatencySpec::Kind::kUniform, 3 * kSecond, 40 * kSecond};
+};
+
 struct AgentSpec {
   enum class OnDivergence : uint8_t { kContinue, kStop, kRetry };
   OnDivergence on_divergence = OnDivergence::kRetry;
@@ -146,6 +154,7 @@ struct Scenario {
   std::vector<int64_t> keep_sessions;
   std::vector<MixEntry> mix;
   AgentSpec agent;
+  ChallengeSpec three_d_secure;
   Duration drain = 30 * kMinute;
   std::vector<FaultRule> faults;
   bool swarm = false;  // the faults' activity and rates were drawn from the seed

@@ -637,6 +637,24 @@ void parse_workload(Scenario& s, MapReader& top) {
     s.agent.retry_delay = am.duration("retry_delay", s.agent.retry_delay);
     am.finish();
   }
+  if (m.has("three_d_secure")) {
+    MapReader cm(m.get("three_d_secure"), top.file(), "workload.three_d_secure");
+    ChallengeSpec& c = s.three_d_secure;
+    c.passes = cm.real("passes", c.passes);
+    c.fails = cm.real("fails", c.fails);
+    for (const char* key : {"passes", "fails"}) {
+      double v = std::string(key) == "passes" ? c.passes : c.fails;
+      if (v < 0 || v > 1) cm.fail(cm.get(key), key, "expected a number in [0, 1]");
+    }
+    if (c.passes + c.fails > 1) {
+      cm.fail(cm.get(cm.has("fails") ? "fails" : "passes"), cm.has("fails") ? "fails" : "passes",
+              "passes + fails is more than 1 (the rest are the shoppers who walk away)");
+    }
+    if (cm.has("after")) {
+      c.after = parse_latency(cm.get("after"), top.file(), "workload.three_d_secure.after");
+    }
+    cm.finish();
+  }
   s.drain = m.duration("drain", s.drain);
   m.finish();
 }

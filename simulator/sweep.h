@@ -20,7 +20,8 @@ struct SweepOptions {
   bool swarm = false;        // each seed draws which fault rules are on, and their rates
   ShardSpec shard;           // run only this shard's seeds
   bool defer_gates = false;
-  bool html = false;  // also NAME.sweep.html  // a shard: exit 0 when only gates failed; the merge gates
+  bool html =
+      false;  // also NAME.sweep.html  // a shard: exit 0 when only gates failed; the merge gates
   bool quiet = false;
   bool progress = false;  // a progress line on `err` (a TTY only)
   bool color = false;     // colour in it (not with NO_COLOR)

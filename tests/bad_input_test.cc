@@ -88,6 +88,21 @@ TEST_F(BadInput, AnAuthenticationTimeoutMustBePositiveAndEndBeforeTheReservation
       << msg;
 }
 
+TEST_F(BadInput, ThreeDSecureShoppersAreShares) {
+  const std::string workload = "workload:\n  sessions: 5\n  mix: [{cassette: " + cassette + "}]\n";
+  std::string msg =
+      run_expecting_2("scenario: x\n" + workload + "  three_d_secure: {passes: 1.5}\n");
+  EXPECT_NE(msg.find("s.yaml:5: workload.three_d_secure.passes: expected a number in [0, 1]"),
+            std::string::npos)
+      << msg;
+  msg =
+      run_expecting_2("scenario: x\n" + workload + "  three_d_secure: {passes: 0.7, fails: 0.4}\n");
+  EXPECT_NE(msg.find("three_d_secure.fails: passes + fails is more than 1"), std::string::npos)
+      << msg;
+  msg = run_expecting_2("scenario: x\n" + workload + "  three_d_secure: {pases: 0.7}\n");
+  EXPECT_NE(msg.find("three_d_secure.pases: unknown key"), std::string::npos) << msg;
+}
+
 TEST_F(BadInput, SetReachesListItemsAndRefusesOnesThatDoNotExist) {
   const std::string path = testing::source_path("scenarios/payment-outage.yaml");
   Scenario s = load_scenario(path, {"faults[0].probability=0.25"});

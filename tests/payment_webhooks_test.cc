@@ -7,6 +7,7 @@
 
 #include "fakes/world.h"
 #include "orchestrator/orchestrator.h"
+#include "test_support.h"
 #include "wire/orchestrator/saga_codec.h"
 
 namespace checkride {
@@ -255,6 +256,29 @@ TEST(PaymentWebhooks, ARefundAfterTheOrderFinishedReachesItsStateWithoutReopenin
   // An event about a payment no saga made is not ours.
   EXPECT_EQ(h.deliver(PaymentEvent{5, PaymentEventType::kChargeRefunded, 4242, 1, true}),
             EventVerdict::kIgnored);
+}
+
+// The simulator's shoppers, as workload.three_d_secure describes them: all pass (every order
+// completes, no wait runs out), or all walk away (every wait runs out, nothing is taken).
+TEST(PaymentWebhooks, SimulatedShoppersPassFailOrWalkAwayAsTheScenarioSays) {
+  const std::string storm = testing::source_path("scenarios/webhook-storm.yaml");
+  const std::vector<std::string> calm = {"faults=[]", "workload.sessions=200",
+                                         "workload.mix=[{cassette: cassettes/orders-3ds.jsonl}]"};
+  std::vector<std::string> all_pass = calm;
+  all_pass.push_back("workload.three_d_secure={passes: 1, fails: 0, after: {fixed: 2s}}");
+  Report passed = testing::run_scenario_file(storm, all_pass);
+  EXPECT_EQ(passed.metrics.at("completion_rate"), 1.0);
+  EXPECT_EQ(passed.branches.at("webhook.authenticated"), 200u);
+  EXPECT_EQ(passed.branches.at("webhook.authentication_timeout"), 0u);
+  std::vector<std::string> all_leave = calm;
+  all_leave.push_back("workload.three_d_secure={passes: 0, fails: 0}");
+  Report left = testing::run_scenario_file(storm, all_leave);
+  EXPECT_EQ(left.metrics.at("completed"), 0);
+  // Every wait runs out; an agent that retries meets the challenge again, and leaves again.
+  EXPECT_GE(left.branches.at("webhook.authentication_timeout"), 200u);
+  EXPECT_EQ(left.money.at("captured"), 0);
+  EXPECT_EQ(left.metrics.at("orphan_authorizations"), 0);
+  EXPECT_EQ(left.metrics.at("orphan_holds"), 0);
 }
 
 TEST(PaymentWebhooks, TheWaitAndTheEventsActedOnSurviveTheSqliteStoresCodec) {
