@@ -134,6 +134,7 @@ class Orchestrator {
   void keep_early(const PaymentEvent& e);
   void replay_early_events(ObjectId intent, Time now, Effects& out);
   void ack_before_capture(SagaRecord& s, Time now, Effects& out);
+  void send_untracked(const SagaRecord& s, ProviderRequest req, Effects& out);
   void compensate_next(SagaRecord& s, Time now, Effects& out);
   void on_compensation_reply(SagaRecord& s, Op op, std::size_t index, const ProviderReply& r,
                              Time now, Effects& out);

@@ -142,9 +142,7 @@ void Orchestrator::fulfil_again(SagaRecord& s, const PaymentEvent& e, Effects& o
   commit.items = s.items;
   commit.coupon = s.coupon;
   commit.key = mix64(mix64(s.action_key, e.id), next_call_);
-  CallId id = next_call_++;
-  pending_[id] = Pending{PendingKind::kFireAndForget, Op::kCommit, s.id, s.user, s.session, 0};
-  out.calls.push_back(ProviderCall{id, std::move(commit), config_.retries.call_timeout});
+  send_untracked(s, std::move(commit), out);
 }
 
 }  // namespace checkride

@@ -489,11 +489,17 @@ void Orchestrator::ack_before_capture(SagaRecord& s, Time now, Effects& out) {
   ProviderRequest cap = request_for(s, Op::kCapture);
   cap.key = step_key(s, static_cast<uint64_t>(Step::kCapture));
   cap.access_token = config_.service_token;
-  CallId id = next_call_++;
-  pending_[id] = Pending{PendingKind::kFireAndForget, Op::kCapture, s.id, s.user, s.session, 0};
-  out.calls.push_back(ProviderCall{id, std::move(cap), config_.retries.call_timeout});
+  send_untracked(s, std::move(cap), out);
   s.comp = 0;
   finish(s, ActionStatus::kConfirmed, "", now, out);
+}
+
+// A call whose answer nobody waits for (the defects' one-shot calls): not written ahead, not
+// retried, its answer dropped on arrival.
+void Orchestrator::send_untracked(const SagaRecord& s, ProviderRequest req, Effects& out) {
+  CallId id = next_call_++;
+  pending_[id] = Pending{PendingKind::kFireAndForget, req.op, s.id, s.user, s.session, 0};
+  out.calls.push_back(ProviderCall{id, std::move(req), config_.retries.call_timeout});
 }
 
 void Orchestrator::fail(SagaRecord& s, ActionStatus status, std::string code, Time now,

@@ -544,7 +544,7 @@ void Simulation::dispatch(const ProviderCall& call, Time now) {
     if (f.expire_token) world_->identity.expire_now(req.access_token, now);
     if (f.revoke_refresh) world_->identity.revoke_refresh_tokens(req.user);
     reply = world_->handle(req, now, now + latency);
-    if (webhooks_) send_payment_events(req.user, now);
+    if (webhooks_ && provider == Provider::kPayment) send_payment_events(req.user, now);
     if (f.shorten_ttl >= 0 && reply.ok() && reply.id != 0) {
       if (req.op == Op::kReserve) world_->catalog.shorten_ttl(reply.id, now + f.shorten_ttl);
       if (req.op == Op::kHold) world_->bookings.shorten_ttl(reply.id, now + f.shorten_ttl);
