@@ -7,8 +7,8 @@
 
 #include "fakes/world.h"
 #include "orchestrator/orchestrator.h"
+#include "scenario/rng.h"
 #include "simulator/event_queue.h"
-#include "simulator/rng.h"
 
 namespace checkride {
 namespace {

@@ -19,7 +19,7 @@
 #include "reports/diff.h"
 #include "reports/html_render.h"
 #include "reports/report_merge.h"
-#include "simulator/consent_policy.h"
+#include "scenario/consent_policy.h"
 #include "simulator/replay.h"
 #include "simulator/shrink.h"
 #include "simulator/suite.h"

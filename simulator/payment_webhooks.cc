@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "simulator/latency.h"
+#include "scenario/latency.h"
 #include "simulator/simulation.h"
 
 // The simulator's side of payment webhooks: what Stripe and the shopper's browser do around

@@ -10,8 +10,8 @@
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
 #include "reports/html_render.h"
+#include "scenario/scenario.h"
 #include "simulator/replay_world.h"
-#include "simulator/scenario.h"
 #include "simulator/simulation.h"
 #include "simulator/suite.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 #include "orchestrator/action_catalog.h"
 #include "protocol/cassette.h"
-#include "simulator/scenario.h"
+#include "scenario/scenario.h"
 
 namespace checkride {
 

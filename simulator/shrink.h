@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "simulator/scenario.h"
+#include "scenario/scenario.h"
 
 namespace checkride {
 

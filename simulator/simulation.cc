@@ -5,8 +5,8 @@
 #include <limits>
 
 #include "fakes/payments.h"
-#include "simulator/evidence.h"
-#include "simulator/latency.h"
+#include "scenario/evidence.h"
+#include "scenario/latency.h"
 
 namespace checkride {
 namespace {

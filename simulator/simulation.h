@@ -10,11 +10,12 @@
 #include "orchestrator/orchestrator.h"
 #include "protocol/cassette.h"
 #include "reports/report.h"
-#include "simulator/checkers.h"
+#include "scenario/checkers.h"
+#include "scenario/compile_templates.h"
+#include "scenario/fault_plan.h"
+#include "scenario/scenario.h"
+#include "scenario/template_mix.h"
 #include "simulator/event_queue.h"
-#include "simulator/fault_plan.h"
-#include "simulator/scenario.h"
-#include "simulator/template_mix.h"
 #include "simulator/timeline_recorder.h"
 
 namespace checkride {
@@ -175,10 +176,5 @@ class Simulation {
 // on their delivery. Other runs have none to wait for, so they stay as fast as before.
 bool needs_payment_webhooks(const Scenario& scenario,
                             const std::vector<CompiledTemplate>& templates);
-
-// Compiles the cassettes a scenario's mix names (each parsed once).
-// Each template's `name` is prefixed by its mix entry index ("0:"), so ranges are known.
-std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
-                                                const ActionCatalog& actions);
 
 }  // namespace checkride

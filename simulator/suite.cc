@@ -17,9 +17,9 @@
 #include "protocol/input_file.h"
 #include "reports/html_render.h"
 #include "reports/junit.h"
-#include "simulator/scenario.h"
+#include "scenario/scenario.h"
+#include "scenario/swarm.h"
 #include "simulator/simulation.h"
-#include "simulator/swarm.h"
 
 namespace checkride {
 namespace fs = std::filesystem;

@@ -10,9 +10,9 @@
 #include "protocol/input_file.h"
 #include "reports/html_render.h"
 #include "reports/junit.h"
-#include "simulator/scenario.h"
+#include "scenario/scenario.h"
+#include "scenario/swarm.h"
 #include "simulator/suite.h"
-#include "simulator/swarm.h"
 #include "simulator/sweep_jobs.h"
 
 namespace checkride {

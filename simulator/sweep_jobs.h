@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "reports/sweep_report.h"
-#include "simulator/scenario.h"
+#include "scenario/scenario.h"
 
 namespace checkride {
 

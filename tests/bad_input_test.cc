@@ -8,8 +8,8 @@
 #include "orchestrator/action_catalog.h"
 #include "protocol/input_error.h"
 #include "protocol/user_regex.h"
+#include "scenario/scenario.h"
 #include "simulator/replay.h"
-#include "simulator/scenario.h"
 #include "simulator/suite.h"
 #include "tests/test_support.h"
 

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "protocol/input_error.h"
-#include "simulator/scenario.h"
+#include "scenario/scenario.h"
 #include "simulator/suite.h"
 #include "tests/test_support.h"
 

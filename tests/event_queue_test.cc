@@ -9,7 +9,7 @@
 #include <tuple>
 #include <vector>
 
-#include "simulator/rng.h"
+#include "scenario/rng.h"
 
 namespace checkride {
 namespace {

@@ -10,8 +10,8 @@
 
 #include "protocol/cassette.h"
 #include "protocol/input_error.h"
+#include "scenario/scenario.h"
 #include "simulator/replay.h"
-#include "simulator/scenario.h"
 #include "tests/test_support.h"
 #include "wire/orchestrator/saga_codec.h"
 

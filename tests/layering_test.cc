@@ -1,5 +1,8 @@
 // The tree shows the architecture: includes point down only,
-//   protocol/ <- {orchestrator/, fakes/, recorder/, reports/} <- simulator/ <- wire/ <- cli/
+//   protocol/ <- {orchestrator/, fakes/, recorder/, reports/} <- scenario/ <- {simulator/, wire/}
+//   <- cli/
+// The two hosts, simulator/ and wire/, stand side by side on what they share (scenario/) and
+// never include each other.
 // This test reads every non-test source file's includes and names each one that points up or
 // sideways. Set CHECKRIDE_LAYERING_ROOT to check another checkout.
 #include <gtest/gtest.h>
@@ -27,8 +30,8 @@ namespace fs = std::filesystem;
 // bench/ is a host beside cli/: it may use everything below, not the binary.
 const std::map<std::string, int>& floors() {
   static const std::map<std::string, int> kFloors = {
-      {"protocol", 0},  {"orchestrator", 1}, {"fakes", 1}, {"recorder", 1}, {"reports", 1},
-      {"simulator", 2}, {"wire", 3},         {"cli", 4},   {"bench", 4},
+      {"protocol", 0}, {"orchestrator", 1}, {"fakes", 1}, {"recorder", 1}, {"reports", 1},
+      {"scenario", 2}, {"simulator", 3},    {"wire", 3},  {"cli", 4},      {"bench", 4},
   };
   return kFloors;
 }
@@ -132,8 +135,16 @@ TEST(Layering, EveryIncludeInTheTreePointsDown) {
   EXPECT_GE(scan.project_includes, 200) << "found too few project includes under " << root;
   EXPECT_TRUE(scan.violations.empty())
       << scan.violations.size() << " include(s) against protocol <- {orchestrator, fakes, "
-      << "recorder, reports} <- simulator <- wire <- cli:\n"
+      << "recorder, reports} <- scenario <- {simulator, wire} <- cli:\n"
       << joined(scan.violations);
+}
+
+TEST(Layering, WhatBothHostsShareLivesInScenario) {
+  for (const char* shared : {"scenario.h", "fault_plan.h", "checkers.h", "compiled_template.h",
+                             "evidence.h", "rng.h", "latency.h"}) {
+    EXPECT_TRUE(fs::exists(testing::source_path(std::string("scenario/") + shared))) << shared;
+    EXPECT_FALSE(fs::exists(testing::source_path(std::string("simulator/") + shared))) << shared;
+  }
 }
 
 TEST(Layering, TheThreeWireHostsLiveUnderWire) {
@@ -156,14 +167,17 @@ TEST(Layering, NamesEachIncludeThatPointsUpSidewaysOrOffTheFloors) {
   write_source(root, "fakes/wire/fake_state.h",
                "#pragma once\n#include \"protocol/money.h\"\n#include \"simulator/scenario.h\"\n");
   write_source(root, "orchestrator/saga.cc", "#include \"fakes/world.h\"\n");
-  write_source(root, "simulator/scenario.h", "#include \"wire/fakes/faces.h\"\n");
-  write_source(root, "simulator/ok.cc", "#include \"reports/report.h\"\n#include \"httplib.h\"\n");
-  write_source(root, "drive/drive.cc", "#include \"simulator/rng.h\"\n");
+  write_source(root, "scenario/scenario.h", "#include \"simulator/simulation.h\"\n");
+  write_source(root, "simulator/ok.cc",
+               "#include \"reports/report.h\"\n#include \"scenario/rng.h\"\n#include "
+               "\"httplib.h\"\n");
+  write_source(root, "wire/drive/drive.cc", "#include \"simulator/simulation.h\"\n");
+  write_source(root, "drive/drive.cc", "#include \"scenario/rng.h\"\n");
   write_source(root, "cli/main.cc", "#include \"wire/drive/drive.h\"\n#include \"tests/x.h\"\n");
   write_source(root, "tests/x_test.cc", "#include \"cli/main.h\"\n");  // tests are not scanned
 
   const LayeringScan scan = scan_tree(root);
-  EXPECT_EQ(scan.files, 7);
+  EXPECT_EQ(scan.files, 8);
   EXPECT_EQ(joined(scan.violations),
             joined({
                 "cli/main.cc:2 includes tests/x.h: tests/ is on no floor of the layering",
@@ -172,8 +186,10 @@ TEST(Layering, NamesEachIncludeThatPointsUpSidewaysOrOffTheFloors) {
                 "above fakes/",
                 "orchestrator/saga.cc:1 includes fakes/world.h: sideways: orchestrator/ and "
                 "fakes/ share a floor",
-                "simulator/scenario.h:1 includes wire/fakes/faces.h: up: wire/ sits above "
-                "simulator/",
+                "scenario/scenario.h:1 includes simulator/simulation.h: up: simulator/ sits "
+                "above scenario/",
+                "wire/drive/drive.cc:1 includes simulator/simulation.h: sideways: wire/ and "
+                "simulator/ share a floor",
             }));
 }
 

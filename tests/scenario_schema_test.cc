@@ -10,7 +10,7 @@
 #include "protocol/input_error.h"
 #include "protocol/yaml_json.h"
 #include "reports/metric_names.h"
-#include "simulator/scenario.h"
+#include "scenario/scenario.h"
 #include "simulator/suite.h"
 #include "test_support.h"
 

@@ -13,7 +13,7 @@
 #include <valijson/validator.hpp>
 
 #include "orchestrator/action_catalog.h"
-#include "simulator/scenario.h"
+#include "scenario/scenario.h"
 #include "simulator/simulation.h"
 #include "simulator/suite.h"
 

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "protocol/input_error.h"
-#include "simulator/fault_plan.h"
-#include "simulator/scenario.h"
+#include "scenario/fault_plan.h"
+#include "scenario/scenario.h"
 #include "wire/fakes/stripe_events.h"
 
 namespace checkride {

@@ -14,7 +14,7 @@
 #include "in_process_http.h"
 #include "orchestrator/action_catalog.h"
 #include "protocol/action_signature.h"
-#include "simulator/scenario.h"
+#include "scenario/scenario.h"
 #include "simulator/simulation.h"
 #include "wire/fakes/face_guard.h"
 #include "wire/fakes/faces.h"

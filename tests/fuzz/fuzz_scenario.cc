@@ -7,7 +7,7 @@
 #include <string>
 
 #include "protocol/input_error.h"
-#include "simulator/scenario.h"
+#include "scenario/scenario.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string path =

@@ -16,9 +16,10 @@
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
 #include "protocol/json_input.h"
-#include "simulator/rng.h"
-#include "simulator/simulation.h"
-#include "simulator/template_mix.h"
+#include "reports/report.h"
+#include "scenario/compile_templates.h"
+#include "scenario/rng.h"
+#include "scenario/template_mix.h"
 #include "wire/drive/arrival_schedule.h"
 #include "wire/drive/session_player.h"
 

@@ -7,7 +7,7 @@
 #include "protocol/action_signature.h"
 #include "protocol/action_wire.h"
 #include "protocol/json_input.h"
-#include "simulator/checkers.h"
+#include "scenario/checkers.h"
 
 namespace checkride {
 

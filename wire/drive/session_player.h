@@ -6,8 +6,8 @@
 #include <string>
 
 #include "reports/histogram.h"
-#include "simulator/compiled_template.h"
-#include "simulator/scenario.h"
+#include "scenario/compiled_template.h"
+#include "scenario/scenario.h"
 
 namespace httplib {
 class Client;

@@ -12,9 +12,9 @@
 #include "fakes/oauth_client.h"
 #include "fakes/world.h"
 #include "protocol/rsa_signer.h"
-#include "simulator/compiled_template.h"
-#include "simulator/fault_plan.h"
-#include "simulator/scenario.h"
+#include "scenario/compiled_template.h"
+#include "scenario/fault_plan.h"
+#include "scenario/scenario.h"
 #include "wire/fakes/http_idempotency.h"
 #include "wire/fakes/stripe_events.h"
 

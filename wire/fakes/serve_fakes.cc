@@ -7,7 +7,7 @@
 #include "orchestrator/action_catalog.h"
 #include "protocol/crypto.h"
 #include "protocol/input_error.h"
-#include "simulator/simulation.h"
+#include "scenario/compile_templates.h"
 
 namespace checkride {
 

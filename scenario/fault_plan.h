@@ -1,8 +1,8 @@
 #pragma once
 #include <vector>
 
-#include "simulator/rng.h"
-#include "simulator/scenario.h"
+#include "scenario/rng.h"
+#include "scenario/scenario.h"
 
 namespace checkride {
 

@@ -1,10 +1,10 @@
-#include "simulator/swarm.h"
+#include "scenario/swarm.h"
 
 #include <algorithm>
 #include <cmath>
 #include <string>
 
-#include "simulator/rng.h"
+#include "scenario/rng.h"
 
 namespace checkride {
 namespace {

@@ -1,4 +1,4 @@
-#include "simulator/consent_policy.h"
+#include "scenario/consent_policy.h"
 
 #include <memory>
 

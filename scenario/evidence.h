@@ -2,7 +2,7 @@
 #include <vector>
 
 #include "reports/report.h"
-#include "simulator/compiled_template.h"
+#include "scenario/compiled_template.h"
 
 namespace checkride {
 

@@ -1,4 +1,4 @@
-#include "simulator/checkers.h"
+#include "scenario/checkers.h"
 
 #include <algorithm>
 

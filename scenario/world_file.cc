@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "protocol/input_error.h"
-#include "simulator/scenario.h"
+#include "scenario/scenario.h"
 
 namespace checkride {
 namespace {

@@ -1,5 +1,5 @@
 #pragma once
-#include "simulator/scenario.h"
+#include "scenario/scenario.h"
 
 namespace checkride {
 

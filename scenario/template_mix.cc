@@ -1,4 +1,4 @@
-#include "simulator/template_mix.h"
+#include "scenario/template_mix.h"
 
 #include <string>
 

@@ -1,6 +1,6 @@
-#include "simulator/fault_plan.h"
+#include "scenario/fault_plan.h"
 
-#include "simulator/latency.h"
+#include "scenario/latency.h"
 
 namespace checkride {
 namespace {

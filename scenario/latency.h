@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "simulator/rng.h"
-#include "simulator/scenario.h"
+#include "scenario/rng.h"
+#include "scenario/scenario.h"
 
 namespace checkride {
 

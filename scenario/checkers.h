@@ -6,8 +6,8 @@
 
 #include "fakes/world.h"
 #include "reports/report.h"
-#include "simulator/compiled_template.h"
-#include "simulator/scenario.h"
+#include "scenario/compiled_template.h"
+#include "scenario/scenario.h"
 
 namespace checkride {
 

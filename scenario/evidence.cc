@@ -1,4 +1,4 @@
-#include "simulator/evidence.h"
+#include "scenario/evidence.h"
 
 #include <string>
 

@@ -2,9 +2,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "simulator/compiled_template.h"
-#include "simulator/rng.h"
-#include "simulator/scenario.h"
+#include "scenario/compiled_template.h"
+#include "scenario/rng.h"
+#include "scenario/scenario.h"
 
 namespace checkride {
 

@@ -1,5 +1,6 @@
+#include "scenario/compile_templates.h"
+
 #include "protocol/cassette.h"
-#include "simulator/simulation.h"
 
 namespace checkride {
 namespace {

@@ -1,0 +1,384 @@
+// The world section: catalog (world) files with their SKUs, offers, coupons, and what existed
+// before the sessions (bookings, orders, stored value); latency; size overrides.
+#include <algorithm>
+
+#include "scenario/scenario_sections.h"
+
+namespace checkride {
+namespace {
+
+void load_coupons(Scenario& s, const YAML::Node& list, const std::string& path,
+                  const std::string& field) {
+  if (!list.IsSequence()) throw InputError(path, line_of(list), field, "expected a list");
+  int i = 0;
+  for (const auto& n : list) {
+    MapReader cm(n, path, field + "[" + std::to_string(i++) + "]");
+    CouponSpec c;
+    c.code = cm.str("code", "");
+    c.off = cm.integer("off_cents", 0);
+    c.budget = cm.integer("budget_cents", 0);
+    c.per_user = cm.bounded("per_user", 0, 0, kMaxInt32);
+    if (c.code.empty()) cm.fail(n, "code", "missing");
+    cm.finish();
+    s.coupons.push_back(c);
+  }
+}
+
+// What paid for a booking or order with stored value: [{id, amount_cents}], each an
+// instrument of the world's stored_value: (checked once every world file is read).
+std::vector<StoredValuePart> load_paid_stored_value(MapReader& m) {
+  std::vector<StoredValuePart> out;
+  if (!m.has("paid_stored_value")) return out;
+  YAML::Node list = m.get("paid_stored_value");
+  if (!list.IsSequence() || list.size() == 0 || list.size() > 16) {
+    m.fail(list, "paid_stored_value", "expected a list of 1 to 16 {id, amount_cents}");
+  }
+  for (const auto& n : list) {
+    MapReader pm(n, m.file(), m.field() + ".paid_stored_value[" + std::to_string(out.size()) + "]");
+    StoredValuePart p;
+    p.id = pm.str("id", "");
+    p.amount = pm.integer("amount_cents", 0);
+    if (p.id.empty()) pm.fail(n, "id", "missing: the stored-value instrument that paid");
+    if (p.amount <= 0 || p.amount > kMaxBalance) {
+      pm.fail(n, "amount_cents",
+              "expected a positive integer up to " + std::to_string(kMaxBalance));
+    }
+    for (const auto& other : out) {
+      if (other.id == p.id) pm.fail(n, "id", "'" + p.id + "' is named twice");
+    }
+    pm.finish();
+    out.push_back(p);
+  }
+  return out;
+}
+
+// Bookings made before the session, on offers this or an earlier world file declares.
+void load_existing_bookings(Scenario& s, const YAML::Node& list, const std::string& path) {
+  if (!list.IsSequence()) throw InputError(path, line_of(list), "bookings", "expected a list");
+  int i = 0;
+  for (const auto& n : list) {
+    std::string field = "bookings[" + std::to_string(i++) + "]";
+    MapReader bm(n, path, field);
+    ExistingBooking b;
+    b.reference = bm.str("reference", "");
+    b.user = bm.str("user", "");
+    b.offer = bm.str("offer", "");
+    if (bm.has("connections")) {
+      YAML::Node list = bm.get("connections");
+      if (!list.IsSequence() || list.size() > 15) {
+        bm.fail(list, "connections", "expected a list of at most 15 offer ids");
+      }
+      for (const auto& c : list) {
+        if (!c.IsScalar() || c.Scalar().empty()) bm.fail(c, "connections", "expected an offer id");
+        b.connections.push_back(c.Scalar());
+      }
+    }
+    b.seats = bm.bounded("seats", 1, 1, 1000);
+    b.paid = bm.integer("paid_cents", -1);
+    b.paid_stored_value = load_paid_stored_value(bm);
+    if (b.reference.empty()) bm.fail(n, "reference", "missing");
+    if (b.offer.empty()) bm.fail(n, "offer", "missing");
+    if (b.paid == 0 || b.paid < -1) bm.fail(n, "paid_cents", "expected a positive integer");
+    bm.finish();
+    b.origin = path;
+    b.line = line_of(n);
+    b.field = field + ".offer";
+    for (const auto& other : s.existing.bookings) {
+      if (other.reference == b.reference &&
+          (other.user == b.user || other.user.empty() || b.user.empty())) {
+        bm.fail(n, "reference", "'" + b.reference + "' is already a booking of this user");
+      }
+    }
+    s.existing.bookings.push_back(b);
+  }
+}
+
+// Orders placed before the session, of SKUs this or an earlier world file declares.
+void load_existing_orders(Scenario& s, const YAML::Node& list, const std::string& path) {
+  if (!list.IsSequence()) throw InputError(path, line_of(list), "orders", "expected a list");
+  int i = 0;
+  for (const auto& n : list) {
+    std::string field = "orders[" + std::to_string(i++) + "]";
+    MapReader om(n, path, field);
+    ExistingOrder o;
+    o.reference = om.str("reference", "");
+    o.user = om.str("user", "");
+    o.paid = om.integer("paid_cents", -1);
+    o.paid_stored_value = load_paid_stored_value(om);
+    std::string status = om.str("status", "pending");
+    if (o.reference.empty()) om.fail(n, "reference", "missing");
+    if (status != "pending" && status != "delivered")
+      om.fail(n, "status", "expected pending or delivered, got '" + status + "'");
+    o.delivered = status == "delivered";
+    if (o.paid == 0 || o.paid < -1) om.fail(n, "paid_cents", "expected a positive integer");
+    if (!om.has("items") || !om.get("items").IsSequence() || om.get("items").size() == 0)
+      om.fail(n, "items", "expected a non-empty list of {sku, quantity}");
+    int j = 0;
+    for (const auto& item : om.get("items")) {
+      MapReader im(item, path, field + ".items[" + std::to_string(j++) + "]");
+      LineItem line{im.str("sku", ""), im.bounded("quantity", 1, 1, 1000000)};
+      if (line.sku.empty()) im.fail(item, "sku", "missing");
+      im.finish();
+      o.items.push_back(line);
+    }
+    om.finish();
+    o.origin = path;
+    o.line = line_of(n);
+    o.field = field + ".items";
+    for (const auto& other : s.existing.orders) {
+      if (other.reference == o.reference &&
+          (other.user == o.user || other.user.empty() || o.user.empty())) {
+        om.fail(n, "reference", "'" + o.reference + "' is already an order of this user");
+      }
+    }
+    s.existing.orders.push_back(o);
+  }
+}
+
+// Gift cards, certificates and store credit the users hold before the session.
+void load_stored_value(Scenario& s, const YAML::Node& list, const std::string& path) {
+  if (!list.IsSequence()) throw InputError(path, line_of(list), "stored_value", "expected a list");
+  int i = 0;
+  for (const auto& n : list) {
+    std::string field = "stored_value[" + std::to_string(i++) + "]";
+    MapReader vm(n, path, field);
+    StoredValueSpec v;
+    v.id = vm.str("id", "");
+    v.user = vm.str("user", "");
+    // Bounded so a session's sums of balances and debits can never overflow.
+    v.balance = vm.integer("balance_cents", 0);
+    if (v.balance < 0 || v.balance > kMaxBalance) {
+      vm.fail(vm.get("balance_cents"), "balance_cents",
+              "expected an integer from 0 to " + std::to_string(kMaxBalance));
+    }
+    if (v.id.empty()) vm.fail(n, "id", "missing");
+    vm.finish();
+    v.origin = path;
+    v.line = line_of(n);
+    v.field = field;
+    for (const auto& other : s.existing.stored_value) {
+      if (other.id == v.id && (other.user == v.user || other.user.empty() || v.user.empty())) {
+        vm.fail(n, "id", "'" + v.id + "' is already an instrument of this user");
+      }
+    }
+    s.existing.stored_value.push_back(v);
+  }
+}
+
+void load_world_catalog(Scenario& s, const std::string& path) {
+  YAML::Node root = load_yaml_file(path, "catalog");
+  MapReader m(root, path, "");
+  m.str("currency", "usd");
+  if (m.has("skus")) {
+    YAML::Node skus = m.get("skus");
+    if (!skus.IsSequence()) m.fail(skus, "skus", "expected a list");
+    int i = 0;
+    for (const auto& n : skus) {
+      MapReader sm(n, path, "skus[" + std::to_string(i++) + "]");
+      SkuSpec sku;
+      sku.id = sm.str("id", "");
+      sku.name = sm.str("name", sku.id);
+      sku.price = sm.integer("price_cents", 0);
+      sku.stock = sm.bounded("stock", 0, 0, kMaxInt32 / 2);
+      if (sku.id.empty()) sm.fail(n, "id", "missing");
+      if (sku.price <= 0) sm.fail(n, "price_cents", "expected a positive integer");
+      sm.finish();
+      s.skus.push_back(sku);
+    }
+  }
+  if (m.has("offers")) {
+    YAML::Node offers = m.get("offers");
+    if (!offers.IsSequence()) m.fail(offers, "offers", "expected a list");
+    int i = 0;
+    for (const auto& n : offers) {
+      MapReader om(n, path, "offers[" + std::to_string(i++) + "]");
+      OfferSpec o;
+      o.id = om.str("id", "");
+      o.route = om.str("route", "");
+      o.price = om.integer("price_cents", 0);
+      o.capacity = om.bounded("capacity", 0, 0, kMaxInt32 / 2);
+      o.refund_percent = om.bounded("refund_percent", 100, 0, 100);
+      o.bag_price = om.integer("bag_price_cents", 0);
+      if (o.bag_price < 0 || o.bag_price > kMaxBalance) {
+        om.fail(om.get("bag_price_cents"), "bag_price_cents",
+                "expected an integer from 0 to " + std::to_string(kMaxBalance));
+      }
+      if (o.id.empty()) om.fail(n, "id", "missing");
+      if (o.price <= 0) om.fail(n, "price_cents", "expected a positive integer");
+      om.finish();
+      s.offers.push_back(o);
+    }
+  }
+  if (m.has("coupons")) load_coupons(s, m.get("coupons"), path, "coupons");
+  if (m.has("bookings")) load_existing_bookings(s, m.get("bookings"), path);
+  if (m.has("orders")) load_existing_orders(s, m.get("orders"), path);
+  if (m.has("stored_value")) load_stored_value(s, m.get("stored_value"), path);
+  m.finish();
+}
+
+// `stock: {SKU: N}` and `capacity: {OFFER: N}`: the catalog's numbers for a few SKUs or
+// offers, changed (shrink writes them: a smaller world that fails the same way).
+void override_sizes(Scenario& s, const YAML::Node& map, MapReader& m, const std::string& key) {
+  if (!map.IsMap()) m.fail(map, key, "expected a mapping of id to a count");
+  for (const auto& kv : map) {
+    std::string id = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    int64_t n = 0;
+    if (!kv.second.IsScalar() || !parse_whole(kv.second.Scalar(), n) || n < 0 ||
+        n > kMaxInt32 / 2) {
+      m.fail(kv.second, key + "." + id,
+             "expected a count from 0 to " + std::to_string(kMaxInt32 / 2));
+    }
+    bool found = false;
+    if (key == "stock") {
+      for (auto& sku : s.skus) {
+        if (sku.id == id) sku.stock = static_cast<int32_t>(n), found = true;
+      }
+    } else {
+      for (auto& offer : s.offers) {
+        if (offer.id == id) offer.capacity = static_cast<int32_t>(n), found = true;
+      }
+    }
+    if (!found) {
+      m.fail(
+          kv.first, key + "." + id,
+          std::string("no such ") + (key == "stock" ? "SKU" : "offer") + " in the world's catalog");
+    }
+  }
+}
+
+}  // namespace
+
+void parse_world(Scenario& s, MapReader& top) {
+  if (!top.has("world")) return;
+  MapReader m(top.get("world"), top.file(), "world");
+  if (m.has("catalog")) {
+    YAML::Node c = m.get("catalog");
+    if (c.IsSequence()) {
+      for (const auto& f : c) {
+        if (!f.IsScalar()) m.fail(f, "catalog", "expected a list of catalog file paths");
+        load_world_catalog(s, resolve(s.path, f.Scalar()));
+      }
+    } else {
+      load_world_catalog(s, resolve(s.path, m.str("catalog", "")));
+    }
+  }
+  if (m.has("coupons")) load_coupons(s, m.get("coupons"), top.file(), "world.coupons");
+  if (m.has("latency")) {
+    MapReader lm(m.get("latency"), top.file(), "world.latency");
+    for (int p = 0; p < kProviderCount; ++p) {
+      std::string name(provider_name(static_cast<Provider>(p)));
+      if (lm.has(name))
+        s.latency[p] = parse_latency(lm.get(name), top.file(), "world.latency." + name);
+    }
+    lm.finish();
+  }
+  s.access_ttl = m.duration("access_token_ttl", s.access_ttl);
+  if (m.has("stock")) override_sizes(s, m.get("stock"), m, "stock");
+  if (m.has("capacity")) override_sizes(s, m.get("capacity"), m, "capacity");
+  m.finish();
+}
+
+// oauth_clients: [{id, secret, redirect_uris: [...]}]; no secret is a public client.
+void load_oauth_clients(Scenario& s, const YAML::Node& list, const std::string& path) {
+  if (!list.IsSequence()) throw InputError(path, line_of(list), "oauth_clients", "expected a list");
+  int i = 0;
+  for (const auto& n : list) {
+    MapReader cm(n, path, "oauth_clients[" + std::to_string(i++) + "]");
+    OAuthClient c;
+    std::string error;
+    c.id = cm.str("id", "");
+    if (!check_client_id(c.id, error)) cm.fail(n, "id", error);
+    for (const OAuthClient& earlier : s.oauth_clients)
+      if (earlier.id == c.id) cm.fail(n, "id", "client '" + c.id + "' is declared twice");
+    c.secret = cm.str("secret", "");
+    YAML::Node uris = cm.get("redirect_uris");
+    if (!uris || !uris.IsSequence() || uris.size() == 0) {
+      cm.fail(uris ? uris : YAML::Node(n), "redirect_uris",
+              "expected a list of at least one redirect URI");
+    }
+    for (const auto& u : uris) {
+      if (!u.IsScalar() || !check_redirect_uri(u.Scalar(), error)) {
+        cm.fail(u, "redirect_uris", u.IsScalar() ? error : "expected a string");
+      }
+      c.redirect_uris.push_back(u.Scalar());
+    }
+    cm.finish();
+    s.oauth_clients.push_back(std::move(c));
+  }
+}
+
+// Stored value that paid for something of `user`'s: instruments that user holds, adding up
+// to no more than it was paid.
+void check_paid_stored_value(const Scenario& s, const std::vector<StoredValuePart>& parts,
+                             const std::string& user, int64_t paid, const std::string& origin,
+                             int line, const std::string& field) {
+  int64_t sum = 0;
+  for (const auto& p : parts) {
+    bool held = std::any_of(s.existing.stored_value.begin(), s.existing.stored_value.end(),
+                            [&](const StoredValueSpec& v) {
+                              return v.id == p.id && (v.user.empty() || v.user == user);
+                            });
+    if (!held) {
+      throw InputError(origin, line, field + ".paid_stored_value",
+                       "expected an instrument of the world's stored_value: that " +
+                           (user.empty() ? std::string("every user") : "user '" + user + "'") +
+                           " holds, got '" + p.id + "'");
+    }
+    sum += p.amount;
+  }
+  if (sum > paid) {
+    throw InputError(origin, line, field + ".paid_stored_value",
+                     "the parts add up to " + std::to_string(sum) + " cents, more than the " +
+                         std::to_string(paid) + " it was paid");
+  }
+}
+
+void check_existing_orders(const Scenario& s) {
+  for (const auto& o : s.existing.orders) {
+    int64_t priced = 0;
+    for (const auto& item : o.items) {
+      auto sku = std::find_if(s.skus.begin(), s.skus.end(),
+                              [&](const SkuSpec& k) { return k.id == item.sku; });
+      if (sku == s.skus.end()) {
+        throw InputError(
+            o.origin, o.line, o.field,
+            "expected SKUs of the world (a world file's skus:), got '" + item.sku + "'");
+      }
+      priced += sku->price * item.quantity;
+    }
+    const std::string at = o.field.substr(0, o.field.rfind('.'));
+    check_paid_stored_value(s, o.paid_stored_value, o.user, o.paid < 0 ? priced : o.paid, o.origin,
+                            o.line, at);
+  }
+}
+
+void check_existing_bookings(const Scenario& s) {
+  check_existing_orders(s);
+  for (const auto& b : s.existing.bookings) {
+    int64_t priced = 0;
+    for (std::size_t i = 0; i <= b.connections.size(); ++i) {
+      const std::string& offer = i == 0 ? b.offer : b.connections[i - 1];
+      auto known = std::find_if(s.offers.begin(), s.offers.end(),
+                                [&](const OfferSpec& o) { return o.id == offer; });
+      if (known == s.offers.end()) {
+        throw InputError(
+            b.origin, b.line, i == 0 ? b.field : b.field + " (connections)",
+            "expected an offer of the world (a world file's offers:), got '" + offer + "'");
+      }
+      priced += known->price * b.seats;
+    }
+    const std::string at = b.field.substr(0, b.field.rfind('.'));
+    check_paid_stored_value(s, b.paid_stored_value, b.user, b.paid < 0 ? priced : b.paid, b.origin,
+                            b.line, at);
+  }
+}
+
+void load_world_file(Scenario& s, const std::string& path) {
+  try {
+    load_world_catalog(s, path);
+  } catch (const YAML::Exception& e) {
+    throw InputError(path, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", e.msg);
+  }
+}
+
+}  // namespace checkride

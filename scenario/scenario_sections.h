@@ -1,0 +1,27 @@
+#pragma once
+// The scenario loader's sections, one file each: world (and world files), orchestrator
+// settings, workload, faults, and --set overrides. Each reads its part of the top-level
+// mapping into the Scenario, or throws InputError naming the file, line and field.
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+
+#include "scenario/scenario.h"
+#include "scenario/yaml_reader.h"
+
+namespace checkride {
+
+// world: catalog files, coupons, latency, token TTL, stock and capacity overrides.
+void parse_world(Scenario& s, MapReader& top);
+// oauth_clients: [{id, secret, redirect_uris: [...]}].
+void load_oauth_clients(Scenario& s, const YAML::Node& list, const std::string& path);
+// orchestrator: actions, policy, retries, TTLs, defects.
+void parse_orchestrator(Scenario& s, MapReader& top);
+// workload: sessions, arrival, mix, agent, three_d_secure, drain.
+void parse_workload(Scenario& s, MapReader& top);
+// One fault rule, `faults[index]` in `file`.
+FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index);
+// One --set key.path=value, written into the document before it is read.
+void apply_override(YAML::Node root, const std::string& assignment);
+
+}  // namespace checkride
