@@ -26,7 +26,8 @@ bool is_user_resource_call(Op op) {
 
 }  // namespace
 
-FaultPlan::FaultPlan(const std::vector<FaultRule>& rules, uint64_t seed) : seed_(seed) {
+FaultPlan::FaultPlan(const std::vector<FaultRule>& rules, uint64_t seed, FaultHost host)
+    : seed_(seed), host_(host) {
   for (const FaultRule& r : rules) add(r);
 }
 
@@ -37,20 +38,20 @@ void FaultPlan::add(const FaultRule& rule) {
   rules_.push_back(Live{rule, Stream(seed_, name), hash_bytes(name.data(), name.size()), 0, 0});
 }
 
-bool FaultPlan::matches(Live& l, Time now, const uint64_t* entropy, Stream& draws) {
+bool FaultPlan::matches(Live& l, Time now, uint64_t entropy, Stream& draws) {
   if (!l.rule.active) return false;
   if (now < l.rule.from || now >= l.rule.to) return false;
   ++l.seen;
   if (l.rule.nth > 0 && l.seen != l.rule.nth) return false;
-  Stream per_call = Stream::from_state(entropy ? mix64(*entropy, l.salt) : 0);
-  Stream& s = entropy ? per_call : l.stream;
+  Stream per_call = Stream::from_state(simulated() ? mix64(entropy, l.salt) : 0);
+  Stream& s = simulated() ? per_call : l.stream;
   if (!s.bernoulli(l.rule.probability)) return false;
   draws = s;
   ++l.fired;
   return true;
 }
 
-CallFault FaultPlan::for_call(Op op, Time now, bool active, const uint64_t* entropy) {
+CallFault FaultPlan::for_call(Op op, Time now, bool active, uint64_t entropy) {
   CallFault f;
   if (!active) return f;
   FaultTarget target = target_of(op);
@@ -59,7 +60,7 @@ CallFault FaultPlan::for_call(Op op, Time now, bool active, const uint64_t* entr
     if (r.kind == FaultKind::kCrash || r.target == FaultTarget::kAgent) continue;
     // A simulated run has no party that verifies a JWT, so a key rotation there would change
     // nothing: it never fires, and the report's fault_rules_never_fired says so.
-    if (r.kind == FaultKind::kKeyRotation && entropy != nullptr) continue;
+    if (r.kind == FaultKind::kKeyRotation && simulated()) continue;
     // Token faults are set on identity but strike where the token is used.
     bool token_fault = r.kind == FaultKind::kTokenExpiry || r.kind == FaultKind::kRefreshRevoked;
     if (token_fault) {
@@ -89,7 +90,7 @@ CallFault FaultPlan::for_call(Op op, Time now, bool active, const uint64_t* entr
         break;
       case FaultKind::kLatency:
         f.extra_latency += draw_latency(r.latency, draws);
-        if (!entropy) l.stream = draws;  // wire mode: the rule's own stream moves on
+        if (!simulated()) l.stream = draws;  // wire: the rule's own stream moves on
         break;
       case FaultKind::kTimeout:
         f.drop_request = true;
@@ -119,7 +120,7 @@ CallFault FaultPlan::for_call(Op op, Time now, bool active, const uint64_t* entr
 }
 
 WebhookFault FaultPlan::for_webhook(const std::string& type, Time now, bool active,
-                                    const uint64_t* entropy) {
+                                    uint64_t entropy) {
   WebhookFault f;
   if (!active) return f;
   for (Live& l : rules_) {
@@ -130,7 +131,7 @@ WebhookFault FaultPlan::for_webhook(const std::string& type, Time now, bool acti
     switch (l.rule.kind) {
       case FaultKind::kWebhookDelay:
         f.delay += draw_latency(l.rule.latency, draws);
-        if (!entropy) l.stream = draws;
+        if (!simulated()) l.stream = draws;
         break;
       case FaultKind::kWebhookDuplicate:
         f.duplicate = true;
@@ -153,7 +154,7 @@ WebhookFault FaultPlan::for_webhook(const std::string& type, Time now, bool acti
 }
 
 bool FaultPlan::duplicate(const std::string& action, bool charge, Time now, bool active,
-                          bool& new_key, const uint64_t* entropy) {
+                          bool& new_key, uint64_t entropy) {
   if (!active) return false;
   for (Live& l : rules_) {
     if (l.rule.kind != FaultKind::kDuplicateAction) continue;
@@ -168,7 +169,7 @@ bool FaultPlan::duplicate(const std::string& action, bool charge, Time now, bool
 }
 
 bool FaultPlan::malformed(const std::string& action, bool charge, Time now, bool active,
-                          const uint64_t* entropy) {
+                          uint64_t entropy) {
   if (!active) return false;
   for (Live& l : rules_) {
     if (l.rule.kind != FaultKind::kMalformedAction) continue;

@@ -33,26 +33,31 @@ struct WebhookFault {
   bool forge = false;  // beside a requires_action: a forged "authorized" event
 };
 
+// Which host a plan serves, said once when it is made.
+//   kSimulated: each rule's draw for a call comes from that call's own entropy (a per-session
+//     draw), so removing other sessions (shrink) does not shift it. Nothing verifies a JWT,
+//     so key_rotation never fires (fault_rules_never_fired counts it).
+//   kWire: each rule draws from its own stream, in call order.
+enum class FaultHost { kSimulated, kWire };
+
 class FaultPlan {
  public:
-  FaultPlan(const std::vector<FaultRule>& rules, uint64_t seed);
+  FaultPlan(const std::vector<FaultRule>& rules, uint64_t seed, FaultHost host);
+  FaultHost host() const { return host_; }
   // Appends a rule (wire mode adds rules while serving); its stream is named by its index.
   void add(const FaultRule& rule);
   // Carries a count over when a plan is rebuilt (wire mode, after a rule is removed).
   void set_fired(std::size_t i, int64_t fired) { rules_[i].fired = fired; }
   // Decides the faults for a call; counts `nth` matches. Only while `active` (load phase).
-  // `entropy` (the simulator: a per-session draw) makes each rule's draw for this call
-  // depend on the session's own calls only, so removing other sessions (shrink) does not
-  // shift it; without it (wire mode) each rule draws from its own stream in call order.
-  CallFault for_call(Op op, Time now, bool active, const uint64_t* entropy = nullptr);
+  // `entropy` is a simulated call's per-session draw (see FaultHost); the wire has none.
+  CallFault for_call(Op op, Time now, bool active, uint64_t entropy = 0);
   // Agent faults for one action send.
   bool duplicate(const std::string& action, bool charge, Time now, bool active, bool& new_key,
-                 const uint64_t* entropy = nullptr);
+                 uint64_t entropy = 0);
   bool malformed(const std::string& action, bool charge, Time now, bool active,
-                 const uint64_t* entropy = nullptr);
+                 uint64_t entropy = 0);
   // Delivery faults for one event of `type` (webhook rules).
-  WebhookFault for_webhook(const std::string& type, Time now, bool active,
-                           const uint64_t* entropy = nullptr);
+  WebhookFault for_webhook(const std::string& type, Time now, bool active, uint64_t entropy = 0);
   // Crash rules at a step: true when this call should be followed by a crash.
   bool crash_after(Op op, Duration& restart_after);
   // Crash rules at a time.
@@ -73,9 +78,11 @@ class FaultPlan {
     int64_t fired = 0;
   };
   // Whether the rule strikes now; `draws` is then the stream its further draws come from.
-  bool matches(Live& l, Time now, const uint64_t* entropy, Stream& draws);
+  bool matches(Live& l, Time now, uint64_t entropy, Stream& draws);
+  bool simulated() const { return host_ == FaultHost::kSimulated; }
   std::vector<Live> rules_;
   uint64_t seed_ = 0;
+  FaultHost host_;
 };
 
 }  // namespace checkride

@@ -47,7 +47,7 @@ void Simulation::send_payment_events(SessionId session, Time now) {
     if (e.type == PaymentEventType::kRequiresAction) shopper_meets_3ds(e.intent, session, now);
     const uint64_t draw = entropy(session);
     WebhookFault f =
-        faults_.for_webhook(std::string(payment_event_name(e.type)), now, loading(now), &draw);
+        faults_.for_webhook(std::string(payment_event_name(e.type)), now, loading(now), draw);
     note(session, now, [&] {
       return "stripe event " + std::string(payment_event_name(e.type)) + " pi_" +
              std::to_string(e.intent) + (f.drop ? " (dropped)" : "") +

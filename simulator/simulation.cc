@@ -7,11 +7,11 @@
 #include "fakes/payments.h"
 #include "scenario/evidence.h"
 #include "scenario/latency.h"
+#include "simulator/simulated_call.h"
 
 namespace checkride {
 namespace {
 
-constexpr Duration kRefusedAfter = 5;      // a connection refused answers fast
 constexpr Duration kRetireRecheck = 1000;  // a finished but unsettled session is looked at again
 
 std::string fmt_time(Time t) {
@@ -30,7 +30,7 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
       templates_(std::move(templates)),
       mix_(scenario, templates_),
       options_(options),
-      faults_(scenario.faults, scenario.seed),
+      faults_(scenario.faults, scenario.seed, FaultHost::kSimulated),
       arrivals_stream_(scenario.seed, "arrivals"),
       mix_stream_(scenario.seed, "mix"),
       latency_salt_{hash_bytes("latency:catalog", 15), hash_bytes("latency:payment", 15),
@@ -301,7 +301,7 @@ void Simulation::send_action(SessionId id, Agent& a, Time now, bool duplicate, b
   bool active = loading(now);
   const uint64_t draw = entropy(id);
   bool broken = !duplicate && a.retries_used == 0 &&
-                faults_.malformed(step.action, charge, now, active, &draw);
+                faults_.malformed(step.action, charge, now, active, draw);
   req.params = broken ? t.malformed[a.step] : params_for(a, t, a.step);
   req.request_id = next_request_++;
   if (!duplicate) {
@@ -309,7 +309,7 @@ void Simulation::send_action(SessionId id, Agent& a, Time now, bool duplicate, b
     a.sent_at = now;
     bool dup_key = false;
     const uint64_t dup_draw = mix64(draw, 0xd0b);
-    if (faults_.duplicate(step.action, charge, now, active, dup_key, &dup_draw)) {
+    if (faults_.duplicate(step.action, charge, now, active, dup_key, dup_draw)) {
       queue_.push(now + 250, EventType::kAgentDuplicate, id, dup_key ? 1 : 0);
     }
   }
@@ -524,37 +524,17 @@ void Simulation::dispatch(const ProviderCall& call, Time now) {
   const ProviderRequest& req = call.request;
   Provider provider = provider_of(req.op);
   const uint64_t draw = entropy(req.user);
-  CallFault f = faults_.for_call(req.op, now, loading(now), &draw);
+  CallFault f = faults_.for_call(req.op, now, loading(now), draw);
   Stream latency_draws = Stream::from_state(mix64(draw, latency_salt_[static_cast<int>(provider)]));
-  Duration latency =
-      draw_latency(scenario_.latency[static_cast<int>(provider)], latency_draws) + f.extra_latency;
+  const Duration base = draw_latency(scenario_.latency[static_cast<int>(provider)], latency_draws);
   ProviderReply reply;
-  Time deliver_at = now + latency;
-  if (f.reset) {  // a transport error, seen as fast as a refused connection
-    reply.error = ErrorCode::kUnavailable;
-    deliver_at = now + kRefusedAfter;
-  } else if (f.answer != ErrorCode::kNone) {
-    reply.error = f.answer;
-    reply.retry_after = f.retry_after;
-    if (f.answer == ErrorCode::kUnavailable) deliver_at = now + std::min<Duration>(latency, 20);
-  } else if (f.drop_request) {
-    reply.error = ErrorCode::kTimeout;
-    deliver_at = now + call.timeout;
-  } else {
-    if (f.expire_token) world_->identity.expire_now(req.access_token, now);
-    if (f.revoke_refresh) world_->identity.revoke_refresh_tokens(req.user);
-    reply = world_->handle(req, now, now + latency);
-    if (webhooks_ && provider == Provider::kPayment) send_payment_events(req.user, now);
-    if (f.shorten_ttl >= 0 && reply.ok() && reply.id != 0) {
-      if (req.op == Op::kReserve) world_->catalog.shorten_ttl(reply.id, now + f.shorten_ttl);
-      if (req.op == Op::kHold) world_->bookings.shorten_ttl(reply.id, now + f.shorten_ttl);
-    }
-    if (f.drop_response || latency > call.timeout) {
-      reply = ProviderReply{};
-      reply.error = ErrorCode::kTimeout;
-      deliver_at = now + call.timeout;
-    }
-  }
+  SimulatedCall simulated(*world_, req, now, base, [&](World& world, Time at, Duration latency) {
+    reply = world.handle(req, at, at + latency);
+    if (webhooks_ && provider == Provider::kPayment) send_payment_events(req.user, at);
+    return reply.ok() ? reply.id : ObjectId{0};
+  });
+  const CallOutcome outcome = apply_call_fault(f, req.op, simulated);
+  const Time deliver_at = answer_in_virtual_time(outcome, call, now, base, reply);
   OpCounts& counts = op_counts_[static_cast<int>(req.op)];
   ++counts.calls;
   ++counts.errors[static_cast<int>(reply.error)];

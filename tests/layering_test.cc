@@ -140,8 +140,8 @@ TEST(Layering, EveryIncludeInTheTreePointsDown) {
 }
 
 TEST(Layering, WhatBothHostsShareLivesInScenario) {
-  for (const char* shared : {"scenario.h", "fault_plan.h", "checkers.h", "compiled_template.h",
-                             "evidence.h", "rng.h", "latency.h"}) {
+  for (const char* shared : {"scenario.h", "fault_plan.h", "fault_applier.h", "checkers.h",
+                             "compiled_template.h", "evidence.h", "rng.h", "latency.h"}) {
     EXPECT_TRUE(fs::exists(testing::source_path(std::string("scenario/") + shared))) << shared;
     EXPECT_FALSE(fs::exists(testing::source_path(std::string("simulator/") + shared))) << shared;
   }

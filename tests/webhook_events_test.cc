@@ -157,7 +157,7 @@ TEST(WebhookFaults, RulesParseAndStrikeOnlyTheirEventType) {
       "[{provider: webhook, kind: duplicate, op: charge.refunded},"
       " {provider: webhook, kind: delay, delay: {fixed: 300ms}, nth: 2}]",
       "test");
-  FaultPlan plan(rules, 1);
+  FaultPlan plan(rules, 1, FaultHost::kWire);
   WebhookFault a = plan.for_webhook("payment_intent.succeeded", 0, true);
   EXPECT_FALSE(a.duplicate);
   EXPECT_EQ(a.delay, 0);
@@ -181,16 +181,15 @@ TEST(WebhookFaults, KindAndProviderMustAgree) {
       parse_fault_rules("{provider: identity, kind: key_rotation, grace: false}", "t");
   ASSERT_EQ(r.size(), 1u);
   EXPECT_FALSE(r[0].grace);
-  FaultPlan plan(r, 1);
+  FaultPlan plan(r, 1, FaultHost::kWire);
   CallFault f = plan.for_call(Op::kRefreshToken, 0, true);
   EXPECT_TRUE(f.rotate_key);
   EXPECT_FALSE(f.keep_old_key);
   EXPECT_EQ(plan.fired(0), 1);
-  // In a simulated run (a call's own entropy) nothing verifies a JWT: the rule never fires,
-  // so the report counts it in fault_rules_never_fired instead of claiming it was exercised.
-  FaultPlan simulated(r, 1);
-  const uint64_t draw = 7;
-  EXPECT_FALSE(simulated.for_call(Op::kRefreshToken, 0, true, &draw).rotate_key);
+  // In a simulated run nothing verifies a JWT: the rule never fires, so the report counts it
+  // in fault_rules_never_fired instead of claiming it was exercised.
+  FaultPlan simulated(r, 1, FaultHost::kSimulated);
+  EXPECT_FALSE(simulated.for_call(Op::kRefreshToken, 0, true, 7).rotate_key);
   EXPECT_EQ(simulated.fired(0), 0);
 }
 

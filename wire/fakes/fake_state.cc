@@ -59,7 +59,7 @@ void FakeState::rebuild_plan(std::size_t removed) {
   }
   std::vector<FaultRule> rules;
   for (const auto& [id, r] : rules_) rules.push_back(r);
-  plan_ = std::make_unique<FaultPlan>(rules, scenario_.seed);
+  plan_ = std::make_unique<FaultPlan>(rules, scenario_.seed, FaultHost::kWire);
   for (std::size_t i = 0; i < fired.size() && i < plan_->size(); ++i) plan_->set_fired(i, fired[i]);
 }
 

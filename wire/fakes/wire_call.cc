@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "protocol/crypto.h"
+#include "scenario/fault_applier.h"
 
 namespace checkride {
 namespace {
@@ -157,95 +158,129 @@ void drop_connection(const httplib::Request& req) {
   closedir(dir);
 }
 
+namespace {
+
+// Answers a request whose Idempotency-Key was seen before, or is in use: true when it did.
+bool answered_by_key(FakeState& state, Op op, ErrorStyle style, const httplib::Request& req,
+                     httplib::Response& res, const std::string& key, const std::string& scoped) {
+  HttpIdempotency::Stored stored;
+  switch (state.keys(provider_of(op)).begin(scoped, fingerprint(req), state.now(), stored)) {
+    case HttpIdempotency::Lookup::kNew:
+      return false;
+    case HttpIdempotency::Lookup::kReplay:
+      res.status = stored.status;
+      res.set_header("Idempotent-Replayed", "true");
+      res.set_header("Idempotency-Key", key);
+      // A replayed error carries the retry signal its first answer did.
+      if (style == ErrorStyle::kStripe && stored.status >= 400)
+        res.set_header("Stripe-Should-Retry", stripe_should_retry(stored.status));
+      res.set_content(stored.body, "application/json");
+      return true;
+    case HttpIdempotency::Lookup::kMismatch:
+      send_answer(error_answer(style, ErrorCode::kIdempotencyError, 400,
+                               "Keys for idempotent requests can only be used with the same "
+                               "parameters they were first used with.",
+                               "Idempotency-Key"),
+                  res);
+      return true;
+    case HttpIdempotency::Lookup::kInFlight:
+      send_answer(error_answer(style, ErrorCode::kIdempotencyKeyInUse, 409,
+                               "There is currently another in-progress request using this "
+                               "Idempotency-Key. Retry after the first has completed."),
+                  res);
+      return true;
+  }
+  return true;
+}
+
+// An injected error in the face's own error shape.
+WireAnswer injected_error(ErrorStyle style, const CallOutcome& o) {
+  WireAnswer a = error_answer(style, o.error, o.http_status,
+                              "injected fault: " + std::string(error_name(o.error)));
+  if (o.error == ErrorCode::kRateLimited) {
+    a.headers.emplace_back("Retry-After", std::to_string((o.retry_after + 999) / 1000));
+  }
+  return a;
+}
+
+}  // namespace
+
+WireCall::WireCall(FakeState& state, Op op, ErrorStyle style, const httplib::Request& req,
+                   httplib::Response& res, const std::function<WireAnswer(Time now)>& act)
+    : state_(state),
+      op_(op),
+      style_(style),
+      req_(req),
+      res_(res),
+      act_(act),
+      key_(req.get_header_value("Idempotency-Key")) {}
+
+bool WireCall::reach_provider(Duration delay) {
+  if (!key_.empty()) {
+    std::lock_guard<std::mutex> lock(state_.mu);
+    scoped_ = state_.idempotency_scope(credential_of(req_)) + "\n" + key_;
+    if (answered_by_key(state_, op_, style_, req_, res_, key_, scoped_)) return false;
+  }
+  if (delay > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+  return true;
+}
+
+void WireCall::at_provider(ProviderStep& step) {
+  std::lock_guard<std::mutex> lock(state_.mu);
+  step(state_.world(), state_.now());
+}
+
+ObjectId WireCall::act(World&, Time now) {
+  answer_ = act_(now);
+  ObjectId made = 0;
+  if (answer_.status < 300 && answer_.body.contains("__object")) {
+    made = answer_.body["__object"].get<ObjectId>();
+  }
+  answer_.body.erase("__object");
+  if (!scoped_.empty() && answer_.keep) {
+    state_.keys(provider_of(op_)).finish(scoped_, answer_.status, answer_.body.dump(), now);
+  } else if (!scoped_.empty()) {
+    state_.keys(provider_of(op_)).abandon(scoped_);
+  }
+  return made;
+}
+
+TokenId WireCall::token() const { return state_.token_id(credential_of(req_)); }
+
+UserId WireCall::user(const World& world, Time now) const {
+  return world.identity.introspect(token(), now).user;
+}
+
+void WireCall::rotate_signing_key(bool keep_old_key) { state_.rotate_signing_key(keep_old_key); }
+
 void serve_call(FakeState& state, Op op, ErrorStyle style, const httplib::Request& req,
                 httplib::Response& res, const std::function<WireAnswer(Time now)>& act) {
   CallFault f;
-  std::string key = req.get_header_value("Idempotency-Key");
-  std::string scoped;
   {
     std::lock_guard<std::mutex> lock(state.mu);
     f = state.fault_for(op);
-    if (!f.reset && f.answer == ErrorCode::kNone && !f.drop_request && !key.empty()) {
-      scoped = state.idempotency_scope(credential_of(req)) + "\n" + key;
-      HttpIdempotency::Stored stored;
-      switch (state.keys(provider_of(op)).begin(scoped, fingerprint(req), state.now(), stored)) {
-        case HttpIdempotency::Lookup::kNew:
-          break;
-        case HttpIdempotency::Lookup::kReplay:
-          res.status = stored.status;
-          res.set_header("Idempotent-Replayed", "true");
-          res.set_header("Idempotency-Key", key);
-          // A replayed error carries the retry signal its first answer did.
-          if (style == ErrorStyle::kStripe && stored.status >= 400)
-            res.set_header("Stripe-Should-Retry", stripe_should_retry(stored.status));
-          res.set_content(stored.body, "application/json");
-          return;
-        case HttpIdempotency::Lookup::kMismatch:
-          send_answer(error_answer(style, ErrorCode::kIdempotencyError, 400,
-                                   "Keys for idempotent requests can only be used with the same "
-                                   "parameters they were first used with.",
-                                   "Idempotency-Key"),
-                      res);
-          return;
-        case HttpIdempotency::Lookup::kInFlight:
-          send_answer(error_answer(style, ErrorCode::kIdempotencyKeyInUse, 409,
-                                   "There is currently another in-progress request using this "
-                                   "Idempotency-Key. Retry after the first has completed."),
-                      res);
-          return;
-      }
-    }
   }
-  if (f.reset) {
-    drop_connection(req);
-    return;
+  WireCall call(state, op, style, req, res, act);
+  const CallOutcome outcome = apply_call_fault(f, op, call);
+  switch (outcome.fate) {
+    case CallOutcome::Fate::kHeldByHost:
+      return;  // answered under its Idempotency-Key
+    case CallOutcome::Fate::kReset:
+    case CallOutcome::Fate::kAnswerLost:  // committed; the caller never hears of it
+      drop_connection(req);
+      return;
+    case CallOutcome::Fate::kNoAnswer:  // the timeout fault: the request is never answered
+      state.wait_or_stop(kNoAnswerHold);
+      drop_connection(req);
+      return;
+    case CallOutcome::Fate::kError:
+      send_answer(injected_error(style, outcome), res);
+      return;
+    case CallOutcome::Fate::kAnswered:
+      break;
   }
-  if (f.drop_request) {  // the timeout fault: the request is never answered
-    state.wait_or_stop(kNoAnswerHold);
-    drop_connection(req);
-    return;
-  }
-  if (f.answer != ErrorCode::kNone) {
-    int status = f.http_status != 0 ? f.http_status : http_status_of(f.answer);
-    WireAnswer a = error_answer(style, f.answer, status,
-                                "injected fault: " + std::string(error_name(f.answer)));
-    if (f.answer == ErrorCode::kRateLimited) {
-      a.headers.emplace_back("Retry-After", std::to_string((f.retry_after + 999) / 1000));
-    }
-    send_answer(a, res);
-    return;
-  }
-  if (f.extra_latency > 0) std::this_thread::sleep_for(std::chrono::milliseconds(f.extra_latency));
-  WireAnswer answer;
-  {
-    std::lock_guard<std::mutex> lock(state.mu);
-    Time now = state.now();
-    if (f.rotate_key) state.rotate_signing_key(f.keep_old_key);
-    if (f.expire_token || f.revoke_refresh) {
-      TokenId token = state.token_id(credential_of(req));
-      auto who = state.world().identity.introspect(token, now);
-      if (f.expire_token) state.world().identity.expire_now(token, now);
-      if (f.revoke_refresh && who.user != 0) state.world().identity.revoke_refresh_tokens(who.user);
-    }
-    answer = act(now);
-    if (f.shorten_ttl >= 0 && answer.status < 300 && answer.body.contains("__object")) {
-      ObjectId id = answer.body["__object"].get<ObjectId>();
-      if (op == Op::kReserve) state.world().catalog.shorten_ttl(id, now + f.shorten_ttl);
-      if (op == Op::kHold) state.world().bookings.shorten_ttl(id, now + f.shorten_ttl);
-    }
-    answer.body.erase("__object");
-    if (!scoped.empty() && answer.keep) {
-      state.keys(provider_of(op)).finish(scoped, answer.status, answer.body.dump(), now);
-    } else if (!scoped.empty()) {
-      state.keys(provider_of(op)).abandon(scoped);
-    }
-  }
-  if (f.drop_response) {  // committed above; the caller never hears of it
-    drop_connection(req);
-    return;
-  }
-  if (!key.empty()) answer.headers.emplace_back("Idempotency-Key", key);
-  send_answer(answer, res);
+  if (!call.key().empty()) call.answer().headers.emplace_back("Idempotency-Key", call.key());
+  send_answer(call.answer(), res);
 }
 
 }  // namespace checkride

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "scenario/fault_applier.h"
 #include "wire/fakes/fake_state.h"
 
 namespace httplib {
@@ -35,10 +36,40 @@ WireAnswer error_answer(ErrorStyle style, ErrorCode code, int status, const std:
                         const std::string& param = {});
 void send_answer(const WireAnswer& answer, httplib::Response& res);
 
-// Serves one provider call the way every fake face does: the fault rules decide first
-// (reset, error, no answer, added latency); then the Idempotency-Key, scoped by the
-// caller's credential; then `act` runs under the world's lock; a lost_response fault then
-// drops the connection after the world has committed. `act` gets the wire time.
+// The wire's side of a provider call under a fault (scenario/fault_applier.h): the
+// Idempotency-Key, scoped by the caller's credential, is looked up before the call reaches
+// the world, and may answer it (a replay, a mismatch, a key in use); a latency fault sleeps
+// outside the lock; the world acts under the lock, and the answer is kept under the key there.
+class WireCall final : public FaultedCall {
+ public:
+  WireCall(FakeState& state, Op op, ErrorStyle style, const httplib::Request& req,
+           httplib::Response& res, const std::function<WireAnswer(Time now)>& act);
+  bool reach_provider(Duration delay) override;
+  void at_provider(ProviderStep& step) override;
+  ObjectId act(World& world, Time now) override;  // REQUIRES: state.mu held (at_provider)
+  TokenId token() const override;                 // REQUIRES: state.mu held
+  UserId user(const World& world, Time now) const override;
+  void rotate_signing_key(bool keep_old_key) override;
+  // The provider's answer, once it ran.
+  WireAnswer& answer() { return answer_; }
+  const std::string& key() const { return key_; }
+
+ private:
+  FakeState& state_;
+  Op op_;
+  ErrorStyle style_;
+  const httplib::Request& req_;
+  httplib::Response& res_;
+  const std::function<WireAnswer(Time now)>& act_;
+  std::string key_;
+  std::string scoped_;  // the key in its credential's scope, once looked up
+  WireAnswer answer_;
+};
+
+// Serves one provider call the way every fake face does: the fault plan decides, the one
+// fault applier strikes (a WireCall), and its outcome becomes HTTP: a reset or a lost answer
+// drops the connection, no answer holds it, an injected error answers in the face's shape.
+// `act` runs under the world's lock and gets the wire time.
 void serve_call(FakeState& state, Op op, ErrorStyle style, const httplib::Request& req,
                 httplib::Response& res, const std::function<WireAnswer(Time now)>& act);
 
