@@ -56,11 +56,11 @@ sleep 0.5
 echo "== drive -> serve orchestrator (SQLite WAL) -> fakes: orders-happy sessions at ${rate}/s"
 ./build/checkride drive --orchestrator "http://127.0.0.1:$port" --control "$(url control)" \
   --scenario scenarios/happy-orders.yaml --rate "$rate" --duration "$seconds" \
-  --connections 64 --out "$work/reports" --name bench | head -1
+  --connections 64 --out "$work/out" --name bench | head -1
 confirmed=$(curl -s "http://127.0.0.1:$port/metrics" | grep 'checkride_actions_total{status="confirmed"}' | awk '{print $2}')
-wall=$(grep wall_seconds "$work/reports/bench.run.json" | tr -dc '0-9.')
+wall=$(grep wall_seconds "$work/out/bench.run.json" | tr -dc '0-9.')
 echo "confirmed orders: $confirmed in ${wall}s = $(echo "$confirmed / $wall" | bc -l | cut -c1-7) orders/s"
-grep -E "sessions_dropped|achieved" "$work/reports/bench.run.json"
+grep -E "sessions_dropped|achieved" "$work/out/bench.run.json"
 
 echo "== wrk -> serve orchestrator POST /v1/actions unsigned (401 path: the HTTP ceiling)"
 wrk_post "http://127.0.0.1:$port/v1/actions" application/json \
@@ -75,10 +75,10 @@ held=""
 for r in $sink_rates; do
   ./build/checkride drive --orchestrator "$sink" --control "$(url control)" \
     --scenario bench/drive-ceiling.yaml --rate "$r" --duration "$seconds" --connections 64 \
-    --max-lag-ms 100 --out "$work/reports" --name "sink-$r" --quiet || true
-  dropped=$(grep '"sessions_dropped"' "$work/reports/sink-$r.run.json" | tr -dc '0-9')
-  rps=$(grep achieved_requests "$work/reports/sink-$r.run.json" | tr -dc '0-9.')
-  sps=$(grep achieved_sessions "$work/reports/sink-$r.run.json" | tr -dc '0-9.')
+    --max-lag-ms 100 --out "$work/out" --name "sink-$r" --quiet || true
+  dropped=$(grep '"sessions_dropped"' "$work/out/sink-$r.run.json" | tr -dc '0-9')
+  rps=$(grep achieved_requests "$work/out/sink-$r.run.json" | tr -dc '0-9.')
+  sps=$(grep achieved_sessions "$work/out/sink-$r.run.json" | tr -dc '0-9.')
   echo "  target $r sessions/s: ${sps} sessions/s, ${rps} req/s, dropped $dropped"
   [ "$dropped" = "0" ] && held="$r ($rps req/s)"
 done

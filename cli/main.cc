@@ -8,6 +8,7 @@
 #include <iostream>
 #include <set>
 
+#include "cli/help.h"
 #include "orchestrator/action_catalog.h"
 #include "orchestrator/defects.h"
 #include "protocol/catalog_ref.h"
@@ -50,7 +51,45 @@ constexpr const char* kUsage =
     "  serve fakes [--scenario S]   Stripe, OAuth 2.0, catalog, bookings, LLM fakes over HTTP\n"
     "  serve orchestrator           the orchestrator as a signed HTTP service (SQLite store)\n"
     "  drive --orchestrator URL     cassette sessions over HTTP at an open-model rate\n\n"
-    "`checkride <command> --help` for a command's options.\n";
+    "  help [COMMAND]        this list, or a command's options\n\n"
+    "`checkride <command> --help` for a command's options; `checkride --version`.\n";
+
+// The subcommands of `record`, `report` and `serve`, for their own help.
+constexpr const char* kRecordUsage =
+    "usage: checkride record <subcommand> [options]\n\n"
+    "subcommands:\n"
+    "  llm --upstream URL --out CASSETTE   OpenAI-compatible recording proxy\n"
+    "  import FILE... --out CASSETTE       transcripts or an audit log -> cassette\n\n"
+    "`checkride record <subcommand> --help` for its options.\n";
+constexpr const char* kReportUsage =
+    "usage: checkride report <subcommand> [options]\n\n"
+    "subcommands:\n"
+    "  merge DIR... --out DIR             add up a sharded sweep's reports, exactly\n"
+    "  render REPORT.json --format html   a run, replay or sweep report as a page\n\n"
+    "`checkride report <subcommand> --help` for its options.\n";
+constexpr const char* kServeUsage =
+    "usage: checkride serve <subcommand> [options]\n\n"
+    "subcommands:\n"
+    "  fakes          Stripe, OAuth 2.0/OIDC, catalog, bookings and LLM fakes over HTTP\n"
+    "  orchestrator   the orchestrator as a signed HTTP service on a SQLite store\n\n"
+    "`checkride serve <subcommand> --help` for its options.\n";
+
+bool asks_help(const std::string& arg) { return arg == "--help" || arg == "-h" || arg == "help"; }
+
+// A command with subcommands, given none or a help flag: lists them. Exit 0 for help, 2 for
+// nothing (the list goes to stderr then).
+int list_subcommands(const std::vector<std::string>& args, const char* usage) {
+  if (!args.empty() && asks_help(args[0])) {
+    std::cout << usage;
+    return 0;
+  }
+  if (args.empty()) {
+    std::cerr << usage;
+  } else {
+    std::cerr << "checkride: unknown subcommand '" << args[0] << "'\n\n" << usage;
+  }
+  return 2;
+}
 
 std::vector<std::string> split_commas(const std::vector<std::string>& in) {
   std::vector<std::string> out;
@@ -76,7 +115,7 @@ bool parse_or_help(const std::vector<std::string>& args, const po::options_descr
   po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
   po::notify(vm);
   if (!vm.count("help")) return false;
-  std::cout << desc << "\n";
+  checkride::cli::print_options(desc, positional, std::cout);
   return true;
 }
 
@@ -115,7 +154,7 @@ int cmd_run(const std::vector<std::string>& args) {
       "sessions", po::value<int64_t>(&sessions), "override workload.sessions")(
       "set", po::value<std::vector<std::string>>(&o.overrides),
       "override any field: key.path=value")(
-      "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
+      "out", po::value<std::string>(&o.out_dir)->default_value("out"), "report directory")(
       "format", po::value<std::vector<std::string>>(&formats), "json,md,html (default json,md)")(
       "defect", po::value<std::vector<std::string>>(&o.defects),
       "enable a defect switch (repeatable)")("check-determinism",
@@ -230,7 +269,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "a shard: exit 0 when only gates failed (`report merge` gates on the whole sweep)")(
       "set", po::value<std::vector<std::string>>(&o.overrides),
       "override any field: key.path=value")(
-      "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
+      "out", po::value<std::string>(&o.out_dir)->default_value("out"), "report directory")(
       "junit", po::value<std::string>(&o.junit_file), "JUnit XML: a testcase per gate per seed")(
       "allow-empty", po::bool_switch(&o.allow_empty),
       "accept seeds that exercised nothing (default: NO EVIDENCE, exit 1)")(
@@ -270,7 +309,7 @@ int cmd_shrink(const std::vector<std::string>& args) {
       "the metric of the failing gate to keep failing (default: the first, safety first)")(
       "set", po::value<std::vector<std::string>>(&o.overrides),
       "override any field: key.path=value")(
-      "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "where files go")(
+      "out", po::value<std::string>(&o.out_dir)->default_value("out"), "where files go")(
       "max-runs", po::value<int>(&o.max_runs)->default_value(o.max_runs),
       "candidate runs the search may spend")("quiet,q", po::bool_switch(&o.quiet), "no summary")(
       "scenario", po::value<std::vector<std::string>>(&scenarios), "one scenario file");
@@ -335,9 +374,7 @@ int cmd_report(const std::vector<std::string>& args) {
     }
     return checkride::run_report_render(inputs[0], format, out_file, std::cout, std::cerr);
   }
-  std::cerr << "checkride report: expected `report merge DIR... --out DIR` or `report render "
-               "REPORT.json --format html`\n";
-  return 2;
+  return list_subcommands(args, kReportUsage);
 }
 
 // What recording commands share: which tools are actions, what else to redact, and what
@@ -461,8 +498,7 @@ int cmd_record(const std::vector<std::string>& args) {
   std::vector<std::string> rest(args.empty() ? args.end() : args.begin() + 1, args.end());
   if (sub == "import") return cmd_record_import(rest);
   if (sub == "llm") return cmd_record_llm(rest);
-  std::cerr << "checkride record: expected `record llm` or `record import`\n";
-  return 2;
+  return list_subcommands(args, kRecordUsage);
 }
 
 int cmd_replay(const std::vector<std::string>& args) {
@@ -482,7 +518,7 @@ int cmd_replay(const std::vector<std::string>& args) {
       "world file: SKUs, offers, coupons and bookings that existed before the sessions "
       "(what it lacks is inferred)")("dump-world", po::value<std::string>(&o.dump_world),
                                      "write the world used to this file")(
-      "out", po::value<std::string>(&o.out_dir)->default_value("reports"), "report directory")(
+      "out", po::value<std::string>(&o.out_dir)->default_value("out"), "report directory")(
       "record-on-miss", po::bool_switch(&record_on_miss),
       "on divergence, ask the live --model for the next action; write a new cassette")(
       "model", po::value<std::string>(&miss.model_url),
@@ -681,7 +717,7 @@ int cmd_drive(const std::vector<std::string>& args) {
       "drop a session that cannot start this late after its slot")(
       "drain-timeout-ms", po::value(&drain)->default_value(drain),
       "wait this long for the orchestrator to settle")(
-      "out", po::value(&o.out_dir)->default_value("reports"), "report directory")(
+      "out", po::value(&o.out_dir)->default_value("out"), "report directory")(
       "name", po::value(&o.name), "report file stem (default SCENARIO.drive)")(
       "quiet", po::bool_switch(&o.quiet), "no summary");
   po::variables_map vm;
@@ -696,8 +732,7 @@ int cmd_serve(const std::vector<std::string>& args) {
   std::vector<std::string> rest(args.begin() + (args.empty() ? 0 : 1), args.end());
   if (!args.empty() && args[0] == "fakes") return cmd_serve_fakes(rest);
   if (!args.empty() && args[0] == "orchestrator") return cmd_serve_orchestrator(rest);
-  std::cerr << "checkride serve: expected 'fakes' or 'orchestrator'\n";
-  return 2;
+  return list_subcommands(args, kServeUsage);
 }
 
 int cmd_defects(const std::vector<std::string>& args) {
@@ -714,12 +749,25 @@ int cmd_defects(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-    std::cout << kUsage;
-    return argc < 2 ? 2 : 0;
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return 2;
   }
   std::string cmd = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "--version" || cmd == "version") {
+    std::cout << checkride::cli::version_line() << "\n";
+    return 0;
+  }
+  if (asks_help(cmd) && args.empty()) {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (asks_help(cmd)) {  // `checkride help COMMAND [SUB]`: that command's --help
+    cmd = args[0];
+    args.erase(args.begin());
+    args.push_back("--help");
+  }
   try {
     if (cmd == "run") return cmd_run(args);
     if (cmd == "validate") return cmd_validate(args);

@@ -15,7 +15,7 @@ struct ReplayOptions {
   std::string actions;     // optional action catalog when there is no scenario
   std::string world;       // optional world file: what existed before the sessions
   std::string dump_world;  // optional: write the world the replay used here (a world file)
-  std::string out_dir = "reports";
+  std::string out_dir = "out";
   bool fail_on_divergence = false;
   bool allow_empty = false;  // accept a replay that exercised nothing (else NO EVIDENCE)
   bool html = false;         // also NAME.html: the report with the verdict per session

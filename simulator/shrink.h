@@ -14,7 +14,7 @@ struct ShrinkOptions {
   std::vector<std::string> defects;    // --defect
   std::vector<std::string> overrides;  // --set
   std::string gate;                    // the gate to keep failing ("" : the first that fails)
-  std::string out_dir = "reports";
+  std::string out_dir = "out";
   int max_runs = 4000;  // candidate runs the search may spend
   bool quiet = false;
 };

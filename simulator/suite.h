@@ -9,7 +9,7 @@ struct RunOptions {
   std::vector<std::string> paths;      // scenario files or directories of *.yaml
   std::vector<std::string> overrides;  // --set k=v (plus --seed / --sessions)
   std::vector<std::string> defects;    // --defect NAME
-  std::string out_dir = "reports";
+  std::string out_dir = "out";
   std::vector<std::string> formats = {"json", "md"};
   bool check_determinism = false;
   uint64_t trace_session = 0;

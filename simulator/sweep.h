@@ -13,7 +13,7 @@ struct SweepOptions {
   std::string seeds;                   // "A..B", inclusive
   std::vector<std::string> overrides;  // --set k=v
   std::vector<std::string> defects;    // --defect NAME
-  std::string out_dir = "reports";
+  std::string out_dir = "out";
   std::string junit_file;    // one testcase per gate per seed
   bool allow_empty = false;  // accept seeds that exercised nothing (else NO EVIDENCE, exit 1)
   int jobs = 1;              // processes running seeds at once

@@ -173,7 +173,7 @@ class CiTemplate : public ::testing::Test {
 
   // record -> replay -> run -> diff -> gates, as the template orders them.
   void run_pipeline(int expected_diff) {
-    fs::remove_all(ws_ / "reports" / "candidate");
+    fs::remove_all(ws_ / "out" / "candidate");
     fs::remove_all(ws_ / "cassettes");
     fs::remove(ws_ / "github_env");
     EXPECT_EQ(run_step("Record the candidate model's sessions"), 0) << log_;
@@ -185,10 +185,10 @@ class CiTemplate : public ::testing::Test {
 
   // What uploading the candidate's reports and fetching them as the next baseline does.
   void keep_as_baseline() {
-    fs::create_directories(ws_ / "reports" / "baseline");
-    for (const auto& e : fs::directory_iterator(ws_ / "reports" / "candidate")) {
+    fs::create_directories(ws_ / "out" / "baseline");
+    for (const auto& e : fs::directory_iterator(ws_ / "out" / "candidate")) {
       if (e.path().extension() == ".json") {
-        fs::copy_file(e.path(), ws_ / "reports" / "baseline" / e.path().filename(),
+        fs::copy_file(e.path(), ws_ / "out" / "baseline" / e.path().filename(),
                       fs::copy_options::overwrite_existing);
       }
     }
@@ -205,7 +205,7 @@ TEST_F(CiTemplate, RecordReplayAndDiffRunAsTheTemplateSaysAndARegressionFailsIt)
   const std::string cassette = slurp(ws_ / "cassettes" / "candidate.jsonl");
   EXPECT_NE(cassette.find("\"action\":\"placeOrder\""), std::string::npos) << cassette;
   EXPECT_EQ(cassette.find("sk-test-key"), std::string::npos) << "the key reached the cassette";
-  json replay = json::parse(slurp(ws_ / "reports" / "candidate" / "candidate.json"));
+  json replay = json::parse(slurp(ws_ / "out" / "candidate" / "candidate.json"));
   EXPECT_EQ(replay["verdict"], "PASS") << replay.dump(2);
   EXPECT_EQ(replay["metrics"]["completion_rate"], 1);
   keep_as_baseline();

@@ -21,7 +21,7 @@ struct DriveOptions {
   double think_scale = 0;  // recorded think time is multiplied by this (0: no thinking)
   Duration max_lag = kSecond;  // a session starting later than this after its slot is dropped
   Duration drain_timeout = 60 * kSecond;
-  std::string out_dir = "reports";
+  std::string out_dir = "out";
   std::string name;  // report file stem; default: the scenario's name
   bool quiet = false;
 };
