@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "fakes/error_reply.h"
+#include "protocol/invariant.h"
 
 namespace checkride {
 namespace {
@@ -365,8 +366,11 @@ ProviderReply CatalogFake::reserve(const ProviderRequest& req, Time now) {
   int64_t subtotal;
   ProviderReply r;
   if (!price(req, res.items, subtotal, res.coupon, r)) return r;
+  // A SKU may come in more than one line: what all its lines ask must be there.
   for (auto [sku, qty] : res.items) {
-    if (skus_[sku].available < qty) return error_reply(ErrorCode::kOutOfStock);
+    int64_t wanted = 0;
+    for (auto [other, n] : res.items) wanted += other == sku ? n : 0;
+    if (skus_[sku].available < wanted) return error_reply(ErrorCode::kOutOfStock);
   }
   if (res.coupon >= 0) {
     CouponState& c = coupons_[res.coupon];
@@ -381,7 +385,10 @@ ProviderReply CatalogFake::reserve(const ProviderRequest& req, Time now) {
     c.held += res.discount;
     ++c.uses[req.user];
   }
-  for (auto [sku, qty] : res.items) skus_[sku].available -= qty;
+  for (auto [sku, qty] : res.items) {
+    skus_[sku].available -= qty;
+    CHECKRIDE_INVARIANT(skus_[sku].available >= 0, "a reservation never takes stock below zero");
+  }
   int64_t discount = res.discount;
   ObjectId id = reservations_.add(std::move(res));
   owned_[req.user].reservations.push_back(id);

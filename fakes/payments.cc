@@ -175,6 +175,7 @@ ProviderReply PaymentsFake::capture(const ProviderRequest& req, Time now) {
   // amount_to_capture: at most what was authorized; the rest is released.
   int64_t amount = req.amount > 0 ? req.amount : pi.amount;
   if (amount > pi.amount) return error_reply(ErrorCode::kBadRequest, status_name(pi.status));
+  CHECKRIDE_INVARIANT(pi.canceled_at == 0, "a voided intent is never captured");
   pi.status = Status::kSucceeded;
   pi.captured_at = now;
   pi.received = amount;
@@ -194,6 +195,7 @@ ProviderReply PaymentsFake::cancel(const ProviderRequest& req, Time now) {
   if (pi.status == Status::kSucceeded || pi.status == Status::kCanceled) {
     return error_reply(ErrorCode::kInvalidState, status_name(pi.status));
   }
+  CHECKRIDE_INVARIANT(pi.received == 0 && pi.captured_at == 0, "a captured intent is never voided");
   pi.status = Status::kCanceled;
   pi.canceled_at = now;
   emit(PaymentEventType::kCanceled, req.ref, pi.amount);
@@ -213,6 +215,7 @@ ProviderReply PaymentsFake::refund(const ProviderRequest& req) {
   int64_t amount = req.amount > 0 ? req.amount : pi.received - pi.refunded;
   if (amount <= 0 || pi.refunded + amount > pi.received) return error_reply(ErrorCode::kBadRequest);
   pi.refunded += amount;
+  CHECKRIDE_INVARIANT(pi.refunded <= pi.received, "never refunded more than was captured");
   emit(PaymentEventType::kChargeRefunded, req.ref, amount);
   ProviderReply r;
   r.id = req.ref;

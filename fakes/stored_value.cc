@@ -2,6 +2,7 @@
 
 #include "fakes/error_reply.h"
 #include "fakes/identity.h"
+#include "protocol/invariant.h"
 
 namespace checkride {
 
@@ -89,6 +90,7 @@ ProviderReply StoredValueFake::take(const ProviderRequest& req, Time now) {
   // Nothing is taken from a balance that cannot cover the whole amount.
   if (a.balance < req.amount) return error_reply(ErrorCode::kInsufficientFunds);
   a.balance -= req.amount;
+  CHECKRIDE_INVARIANT(a.balance >= 0, "no stored-value balance goes negative");
   ProviderReply r;
   r.id = debits_.add(Debit{req.user, id, req.amount, 0, now});
   owned_[req.user].debits.push_back(r.id);
@@ -124,6 +126,7 @@ ProviderReply StoredValueFake::give_back(const ProviderRequest& req) {
     return error_reply(ErrorCode::kInvalidState, "credited");
   }
   d->credited += req.amount;
+  CHECKRIDE_INVARIANT(d->credited <= d->amount, "a debit is never credited back past itself");
   accounts_.find(d->account)->balance += req.amount;
   ProviderReply r;
   r.id = req.ref;

@@ -102,6 +102,41 @@ class Orchestrator {
     HandlerInput input;
   };
 
+  // One action on its way through admission: what the gates learned of it so far.
+  struct Admission {
+    Admission(const ActionRequest& req, Time now, Effects& out) : req(req), now(now), out(out) {}
+    const ActionRequest& req;
+    Time now;
+    Effects& out;
+    const ActionSpec* spec = nullptr;
+    const ParsedParams* parsed = nullptr;
+    const SessionGrant* grant = nullptr;
+    SagaId retry_salt = 0;  // the failed saga a same-key retry replaces
+    uint64_t cart = 0;      // what the action buys, for the dedupe of repeats
+    std::string code;       // a refusal's code, when the gate's own says too little
+    Duration retry_after = 0;
+  };
+  enum class GateVerdict : uint8_t { kPass, kRefuse, kHandled };
+  struct AdmissionGate {
+    const char* name;
+    GateVerdict (Orchestrator::*check)(Admission&);
+    ActionStatus status;  // kRefuse answers with this status...
+    const char* code;     // ...and this code (unless the check set one)
+  };
+  static const AdmissionGate kAdmission[];
+  GateVerdict gate_audit(Admission& a);
+  GateVerdict gate_catalog(Admission& a);
+  GateVerdict gate_params(Admission& a);
+  GateVerdict gate_schema(Admission& a);
+  GateVerdict gate_grant(Admission& a);
+  GateVerdict gate_scope(Admission& a);
+  GateVerdict gate_quantity(Admission& a);
+  GateVerdict gate_rate(Admission& a);
+  GateVerdict gate_idempotency(Admission& a);
+  GateVerdict gate_dedupe(Admission& a);
+  GateVerdict gate_route(Admission& a);
+  GateVerdict gate_in_flight(Admission& a);
+
   const ParsedParams& parse(const ActionSpec& spec, const ActionRequest& req);
   void reply(SessionId session, uint64_t request_id, ActionStatus status, std::string code,
              Time now, Effects& out, std::string reference = {}, int64_t total = 0,
@@ -118,6 +153,9 @@ class Orchestrator {
   void take_tenders(SagaRecord& s, const HandlerInput& in);
   bool split_covers_total(SagaRecord& s, std::string& code) const;
 
+  void on_query_reply(const Pending& p, const ProviderReply& r, Time now, Effects& out);
+  void on_refresh_reply(const Pending& p, const ProviderReply& r, Time now, Effects& out);
+  void on_saga_reply(const Pending& p, const ProviderReply& r, Time now, Effects& out);
   void run_step(SagaRecord& s, Time now, Effects& out);
   void on_step_reply(SagaRecord& s, const ProviderReply& r, Time now, Effects& out);
   void step_failed(SagaRecord& s, const StepKind& kind, const ProviderReply& r, Time now,

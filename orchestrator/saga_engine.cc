@@ -189,88 +189,98 @@ void Orchestrator::on_provider_reply(CallId call, const ProviderReply& r, Time n
   if (it == pending_.end()) return;  // a late answer to a call already given up on
   Pending p = it->second;
   pending_.erase(it);
-  Provider provider = provider_of(p.op);
-  breakers_.on_result(provider, is_retryable(r.error), now);
-
+  breakers_.on_result(provider_of(p.op), is_retryable(r.error), now);
   switch (p.kind) {
     case PendingKind::kFireAndForget:
       return;
-    case PendingKind::kQuery: {
-      if (r.ok()) {
-        reply(p.session, p.request_id, ActionStatus::kOk, "", now, out, {}, r.amount);
-      } else {
-        bool missing = r.error == ErrorCode::kNotFound;
-        reply(p.session, p.request_id, missing ? ActionStatus::kRejected : ActionStatus::kFailed,
-              missing && p.op == Op::kFindBooking ? "unknown_booking"
-                                                  : std::string(error_name(r.error)),
-              now, out);
-      }
+    case PendingKind::kQuery:
+      on_query_reply(p, r, now, out);
       return;
-    }
-    case PendingKind::kRefresh: {
-      TokenState& ts = tokens_[p.user];
-      ts.refreshing = false;
-      std::vector<SagaId> waiting;
-      waiting.swap(ts.waiting);
-      if (r.ok()) {
-        ts.refreshed_at = now;
-        SessionGrant g = *store_.grant(p.user);
-        g.access_token = r.access_token;
-        g.refresh_token = r.refresh_token;
-        g.expires_at = r.expires_at;
-        store_.put_grant(g);
-        for (SagaId id : waiting) {
-          SagaRecord& s = *store_.saga(id);
-          if (s.compensating)
-            compensate_next(s, now, out);
-          else
-            run_step(s, now, out);
-        }
-      } else if (is_retryable(r.error)) {
-        ts.waiting = std::move(waiting);
-        request_refresh(p.user, now, out);
-      } else {
-        // The refresh token is gone: the user must consent again. Nothing is left half-done.
-        audit_.append(now, "decision", 0, 0, "reauth_required", 0);
-        for (SagaId id : waiting) {
-          SagaRecord& s = *store_.saga(id);
-          if (s.compensating) {
-            // Compensations cannot wait for the user; hand them to a human.
-            escalate(s, "compensation_needs_reauth", now);
-            finish(s, s.outcome, s.code, now, out);
-          } else {
-            fail(s, ActionStatus::kReauthRequired, "refresh_token_revoked", now, out);
-          }
-        }
-      }
+    case PendingKind::kRefresh:
+      on_refresh_reply(p, r, now, out);
       return;
-    }
     case PendingKind::kStep:
-    case PendingKind::kCompensation: {
-      SagaRecord* s = store_.saga(p.saga);
-      if (s == nullptr || s->done) return;
-      if (r.error == ErrorCode::kInvalidToken && needs_user_token(p.op)) {
-        // A 401 comes before any work: the call had no effect, so nothing to compensate.
-        if (p.kind == PendingKind::kStep) forget_attempt(*s);
-        bool may_refresh =
-            !s->refreshed || p.kind == PendingKind::kCompensation || must_complete(*s);
-        if (!config_.defects.has(Defect::kNoTokenRefresh) && may_refresh) {
-          s->refreshed = true;  // refresh once per step on a 401
-          SessionGrant g = *store_.grant(s->user);
-          g.expires_at = now;
-          store_.put_grant(g);
-          tokens_[s->user].waiting.push_back(s->id);
-          request_refresh(s->user, now, out);
-          return;
-        }
-      }
-      if (p.kind == PendingKind::kStep) {
-        on_step_reply(*s, r, now, out);
-      } else {
-        on_compensation_reply(*s, p.op, p.index, r, now, out);
-      }
+    case PendingKind::kCompensation:
+      on_saga_reply(p, r, now, out);
+      return;
+  }
+}
+
+void Orchestrator::on_query_reply(const Pending& p, const ProviderReply& r, Time now,
+                                  Effects& out) {
+  if (r.ok()) {
+    reply(p.session, p.request_id, ActionStatus::kOk, "", now, out, {}, r.amount);
+    return;
+  }
+  bool missing = r.error == ErrorCode::kNotFound;
+  reply(p.session, p.request_id, missing ? ActionStatus::kRejected : ActionStatus::kFailed,
+        missing && p.op == Op::kFindBooking ? "unknown_booking" : std::string(error_name(r.error)),
+        now, out);
+}
+
+// A token refresh answered: the sagas waiting on it go on, wait for another try, or (the
+// refresh token is gone) end: the user must consent again, and nothing is left half-done.
+void Orchestrator::on_refresh_reply(const Pending& p, const ProviderReply& r, Time now,
+                                    Effects& out) {
+  TokenState& ts = tokens_[p.user];
+  ts.refreshing = false;
+  std::vector<SagaId> waiting;
+  waiting.swap(ts.waiting);
+  if (r.ok()) {
+    ts.refreshed_at = now;
+    SessionGrant g = *store_.grant(p.user);
+    g.access_token = r.access_token;
+    g.refresh_token = r.refresh_token;
+    g.expires_at = r.expires_at;
+    store_.put_grant(g);
+    for (SagaId id : waiting) {
+      SagaRecord& s = *store_.saga(id);
+      if (s.compensating)
+        compensate_next(s, now, out);
+      else
+        run_step(s, now, out);
+    }
+    return;
+  }
+  if (is_retryable(r.error)) {
+    ts.waiting = std::move(waiting);
+    request_refresh(p.user, now, out);
+    return;
+  }
+  audit_.append(now, "decision", 0, 0, "reauth_required", 0);
+  for (SagaId id : waiting) {
+    SagaRecord& s = *store_.saga(id);
+    if (s.compensating) {
+      // Compensations cannot wait for the user; hand them to a human.
+      escalate(s, "compensation_needs_reauth", now);
+      finish(s, s.outcome, s.code, now, out);
+    } else {
+      fail(s, ActionStatus::kReauthRequired, "refresh_token_revoked", now, out);
+    }
+  }
+}
+
+void Orchestrator::on_saga_reply(const Pending& p, const ProviderReply& r, Time now, Effects& out) {
+  SagaRecord* s = store_.saga(p.saga);
+  if (s == nullptr || s->done) return;
+  if (r.error == ErrorCode::kInvalidToken && needs_user_token(p.op)) {
+    // A 401 comes before any work: the call had no effect, so nothing to compensate.
+    if (p.kind == PendingKind::kStep) forget_attempt(*s);
+    bool may_refresh = !s->refreshed || p.kind == PendingKind::kCompensation || must_complete(*s);
+    if (!config_.defects.has(Defect::kNoTokenRefresh) && may_refresh) {
+      s->refreshed = true;  // refresh once per step on a 401
+      SessionGrant g = *store_.grant(s->user);
+      g.expires_at = now;
+      store_.put_grant(g);
+      tokens_[s->user].waiting.push_back(s->id);
+      request_refresh(s->user, now, out);
       return;
     }
+  }
+  if (p.kind == PendingKind::kStep) {
+    on_step_reply(*s, r, now, out);
+  } else {
+    on_compensation_reply(*s, p.op, p.index, r, now, out);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "protocol/input_error.h"
+#include "protocol/invariant.h"
 
 namespace checkride {
 // Metrics a sweep does not sum: recomputed from the sums, the histograms and the coverage,
@@ -112,9 +113,12 @@ void SweepReport::merge(const SweepReport& o, const std::string& origin) {
     }
     if (!same) throw InputError(origin, 0, "fault_coverage.rules", "other fault rules");
   }
+  const std::size_t runs_before = runs_.size();
   for (const auto& r : o.runs_) {  // seeds mostly arrive in order: mostly an append
     runs_.insert(std::upper_bound(runs_.begin(), runs_.end(), r, by_seed), r);
   }
+  CHECKRIDE_INVARIANT(runs_.size() == runs_before + o.runs_.size(),
+                      "a merge holds every seed of both parts, once");
   for (const auto& [k, v] : o.template_sessions_) template_sessions_[k] = v;
   for (const auto& [k, v] : o.sums_) sums_[k] += v;
   for (const auto& [k, h] : o.latency_) latency_[k].merge(h);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocol/invariant.h"
 #include "protocol/json_input.h"
 
 namespace checkride {
@@ -421,6 +422,7 @@ Report Checkers::finish(const World& w) {
     }
   }
   double intents = r.metrics["intents"];
+  CHECKRIDE_INVARIANT(r.metrics["completed"] <= intents, "no more orders completed than intended");
   r.metrics["completion_rate"] = intents > 0 ? r.metrics["completed"] / intents : 1.0;
   r.flows = static_cast<uint64_t>(intents);
 

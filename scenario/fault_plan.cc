@@ -1,5 +1,6 @@
 #include "scenario/fault_plan.h"
 
+#include "protocol/invariant.h"
 #include "scenario/latency.h"
 
 namespace checkride {
@@ -52,6 +53,7 @@ bool FaultPlan::matches(Live& l, Time now, uint64_t entropy, Stream& draws) {
 }
 
 CallFault FaultPlan::for_call(Op op, Time now, bool active, uint64_t entropy) {
+  CHECKRIDE_INVARIANT(simulated() || entropy == 0, "only a simulated call brings its entropy");
   CallFault f;
   if (!active) return f;
   FaultTarget target = target_of(op);

@@ -1,4 +1,7 @@
 // The faults section, a faults file (--faults) and a control API body: fault rules.
+#include <algorithm>
+#include <iterator>
+
 #include "scenario/scenario_sections.h"
 
 namespace checkride {
@@ -26,60 +29,70 @@ void check_op_belongs(MapReader& m, const FaultRule& r, const std::string& op) {
 
 }  // namespace
 
-FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
-  std::string field = "faults[" + std::to_string(index) + "]";
-  MapReader m(n, file, field);
-  FaultRule r;
-  r.line = line_of(n);
-  std::string provider = m.str("provider", "");
-  if (provider == "catalog")
-    r.target = FaultTarget::kCatalog;
-  else if (provider == "payment")
-    r.target = FaultTarget::kPayment;
-  else if (provider == "booking")
-    r.target = FaultTarget::kBooking;
-  else if (provider == "identity")
-    r.target = FaultTarget::kIdentity;
-  else if (provider == "orchestrator")
-    r.target = FaultTarget::kOrchestrator;
-  else if (provider == "agent")
-    r.target = FaultTarget::kAgent;
-  else if (provider == "webhook")
-    r.target = FaultTarget::kWebhook;
-  else
+namespace {
+
+struct TargetName {
+  const char* name;
+  FaultTarget target;
+};
+constexpr TargetName kTargets[] = {{"catalog", FaultTarget::kCatalog},
+                                   {"payment", FaultTarget::kPayment},
+                                   {"booking", FaultTarget::kBooking},
+                                   {"identity", FaultTarget::kIdentity},
+                                   {"orchestrator", FaultTarget::kOrchestrator},
+                                   {"agent", FaultTarget::kAgent},
+                                   {"webhook", FaultTarget::kWebhook}};
+
+struct KindName {
+  const char* name;
+  FaultKind kind;
+};
+constexpr KindName kKinds[] = {{"outage", FaultKind::kOutage},
+                               {"error", FaultKind::kError},
+                               {"latency", FaultKind::kLatency},
+                               {"timeout", FaultKind::kTimeout},
+                               {"lost_response", FaultKind::kLostResponse},
+                               {"rate_limit", FaultKind::kRateLimit},
+                               {"token_expiry", FaultKind::kTokenExpiry},
+                               {"refresh_revoked", FaultKind::kRefreshRevoked},
+                               {"hold_expiry", FaultKind::kHoldExpiry},
+                               {"crash", FaultKind::kCrash},
+                               {"duplicate_action", FaultKind::kDuplicateAction},
+                               {"malformed_action", FaultKind::kMalformedAction},
+                               {"reset", FaultKind::kReset},
+                               {"delay", FaultKind::kWebhookDelay},
+                               {"duplicate", FaultKind::kWebhookDuplicate},
+                               {"reorder", FaultKind::kWebhookReorder},
+                               {"drop", FaultKind::kWebhookDrop},
+                               {"bad_signature", FaultKind::kWebhookBadSignature},
+                               {"forge", FaultKind::kWebhookForge},
+                               {"key_rotation", FaultKind::kKeyRotation}};
+
+// `status:` of an error rule, and the error it stands for.
+struct StatusError {
+  int64_t status;
+  ErrorCode error;
+};
+constexpr StatusError kStatuses[] = {
+    {400, ErrorCode::kBadRequest},   {401, ErrorCode::kInvalidToken},
+    {402, ErrorCode::kCardDeclined}, {409, ErrorCode::kIdempotencyKeyInUse},
+    {429, ErrorCode::kRateLimited},  {500, ErrorCode::kUnavailable},
+    {502, ErrorCode::kUnavailable},  {503, ErrorCode::kUnavailable},
+    {504, ErrorCode::kTimeout}};
+
+void parse_target_and_kind(MapReader& m, const YAML::Node& n, FaultRule& r) {
+  const std::string provider = m.str("provider", "");
+  const auto* target = std::find_if(std::begin(kTargets), std::end(kTargets),
+                                    [&](const TargetName& t) { return provider == t.name; });
+  if (target == std::end(kTargets)) {
     m.fail(n, "provider",
            "expected payment, catalog, booking, identity, orchestrator, agent or webhook");
-
-  std::string kind = m.str("kind", "");
-  static const std::pair<const char*, FaultKind> kKinds[] = {
-      {"outage", FaultKind::kOutage},
-      {"error", FaultKind::kError},
-      {"latency", FaultKind::kLatency},
-      {"timeout", FaultKind::kTimeout},
-      {"lost_response", FaultKind::kLostResponse},
-      {"rate_limit", FaultKind::kRateLimit},
-      {"token_expiry", FaultKind::kTokenExpiry},
-      {"refresh_revoked", FaultKind::kRefreshRevoked},
-      {"hold_expiry", FaultKind::kHoldExpiry},
-      {"crash", FaultKind::kCrash},
-      {"duplicate_action", FaultKind::kDuplicateAction},
-      {"malformed_action", FaultKind::kMalformedAction},
-      {"reset", FaultKind::kReset},
-      {"delay", FaultKind::kWebhookDelay},
-      {"duplicate", FaultKind::kWebhookDuplicate},
-      {"reorder", FaultKind::kWebhookReorder},
-      {"drop", FaultKind::kWebhookDrop},
-      {"bad_signature", FaultKind::kWebhookBadSignature},
-      {"forge", FaultKind::kWebhookForge},
-      {"key_rotation", FaultKind::kKeyRotation}};
-  bool found = false;
-  for (const auto& [name, k] : kKinds) {
-    if (kind == name) {
-      r.kind = k;
-      found = true;
-    }
   }
-  if (!found) {
+  r.target = target->target;
+  const std::string kind = m.str("kind", "");
+  const auto* k = std::find_if(std::begin(kKinds), std::end(kKinds),
+                               [&](const KindName& named) { return kind == named.name; });
+  if (k == std::end(kKinds)) {
     m.fail(n, "kind",
            "unknown fault kind '" + kind +
                "'; expected one of outage, error, latency, "
@@ -88,26 +101,35 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
                "(webhook: delay, "
                "duplicate, reorder, drop, bad_signature, forge)");
   }
-  if (m.has("op")) {
-    std::string op = m.str("op", "");
-    if (r.target == FaultTarget::kAgent) {
-      r.action = op;
-    } else if (r.target == FaultTarget::kWebhook) {
-      if (op.rfind("payment_intent.", 0) != 0 && op.rfind("charge.", 0) != 0) {
-        m.fail(m.get("op"), "op",
-               "expected a Stripe event type (payment_intent.succeeded, charge.refunded, ...)");
-      }
-      r.action = op;
-    } else if (!parse_op(op, r.op)) {
+  r.kind = k->kind;
+}
+
+// `op:` names an agent action, a Stripe event type (webhook) or a provider op.
+void parse_op_field(MapReader& m, FaultRule& r) {
+  if (!m.has("op")) return;
+  const std::string op = m.str("op", "");
+  if (r.target == FaultTarget::kAgent) {
+    r.action = op;
+  } else if (r.target == FaultTarget::kWebhook) {
+    if (op.rfind("payment_intent.", 0) != 0 && op.rfind("charge.", 0) != 0) {
       m.fail(m.get("op"), "op",
-             "unknown op '" + op +
-                 "'; expected e.g. authorize, capture, void, "
-                 "refund, quote, reserve, commit, release, hold, confirm, token");
-    } else {
-      r.has_op = true;
-      check_op_belongs(m, r, op);
+             "expected a Stripe event type (payment_intent.succeeded, charge.refunded, ...)");
     }
+    r.action = op;
+  } else if (!parse_op(op, r.op)) {
+    m.fail(m.get("op"), "op",
+           "unknown op '" + op +
+               "'; expected e.g. authorize, capture, void, "
+               "refund, quote, reserve, commit, release, hold, confirm, token");
+  } else {
+    r.has_op = true;
+    check_op_belongs(m, r, op);
   }
+}
+
+// When, how often and how likely the rule strikes, and what it answers.
+void parse_strike(MapReader& m, const YAML::Node& n, const std::string& file,
+                  const std::string& field, FaultRule& r) {
   r.from = m.duration("from", 0);
   r.to = m.has("to") ? m.duration("to", 0) : r.to;
   if (r.to <= r.from) m.fail(n, "to", "expected 'to' after 'from'");
@@ -118,36 +140,15 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
   if (r.probability < 0 || r.probability > 1)
     m.fail(n, "probability", "expected a number in [0, 1]");
   if (m.has("status")) {
-    int64_t status = m.integer("status", 503);
-    r.http_status = static_cast<int>(status);
-    switch (status) {
-      case 429:
-        r.error = ErrorCode::kRateLimited;
-        break;
-      case 401:
-        r.error = ErrorCode::kInvalidToken;
-        break;
-      case 409:
-        r.error = ErrorCode::kIdempotencyKeyInUse;
-        break;
-      case 500:
-      case 502:
-      case 503:
-        r.error = ErrorCode::kUnavailable;
-        break;
-      case 504:
-        r.error = ErrorCode::kTimeout;
-        break;
-      case 400:
-        r.error = ErrorCode::kBadRequest;
-        break;
-      case 402:
-        r.error = ErrorCode::kCardDeclined;
-        break;
-      default:
-        m.fail(m.get("status"), "status",
-               "expected one of 400, 401, 402, 409, 429, 500, 502, 503, 504");
+    const int64_t status = m.integer("status", 503);
+    const auto* known = std::find_if(std::begin(kStatuses), std::end(kStatuses),
+                                     [&](const StatusError& e) { return e.status == status; });
+    if (known == std::end(kStatuses)) {
+      m.fail(m.get("status"), "status",
+             "expected one of 400, 401, 402, 409, 429, 500, 502, 503, 504");
     }
+    r.http_status = static_cast<int>(status);
+    r.error = known->error;
   }
   if (m.has("delay")) r.latency = parse_latency(m.get("delay"), file, field + ".delay");
   r.retry_after = m.duration("retry_after", r.retry_after);
@@ -160,7 +161,10 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
     r.stream = m.integer("stream", 0);
     if (r.stream < 0) m.fail(m.get("stream"), "stream", "expected an integer >= 0");
   }
-  m.finish();
+}
+
+// A kind that could never fire where the rule puts it is bad input.
+void check_kind_fits_target(MapReader& m, const YAML::Node& n, const FaultRule& r) {
   if (r.kind == FaultKind::kWebhookForge && !r.action.empty() &&
       r.action != "payment_intent.requires_action") {
     m.fail(m.get("op"), "op",
@@ -168,8 +172,8 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
            "Secure), so on '" +
                r.action + "' it could never fire");
   }
-
-  bool agent_kind = r.kind == FaultKind::kDuplicateAction || r.kind == FaultKind::kMalformedAction;
+  const bool agent_kind =
+      r.kind == FaultKind::kDuplicateAction || r.kind == FaultKind::kMalformedAction;
   if (agent_kind != (r.target == FaultTarget::kAgent)) {
     m.fail(n, "provider",
            std::string(fault_kind_name(r.kind)) +
@@ -188,73 +192,35 @@ FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
   if ((r.kind == FaultKind::kCrash) != (r.target == FaultTarget::kOrchestrator)) {
     m.fail(n, "provider", "crash applies to provider: orchestrator, and only crash does");
   }
+}
+
+}  // namespace
+
+FaultRule parse_fault(const YAML::Node& n, const std::string& file, int index) {
+  const std::string field = "faults[" + std::to_string(index) + "]";
+  MapReader m(n, file, field);
+  FaultRule r;
+  r.line = line_of(n);
+  parse_target_and_kind(m, n, r);
+  parse_op_field(m, r);
+  parse_strike(m, n, file, field, r);
+  m.finish();
+  check_kind_fits_target(m, n, r);
   // A crash at a saga step: `op` names the step, `nth` which occurrence (default first).
   if (r.kind == FaultKind::kCrash && r.at < 0 && r.nth == 0) r.nth = 1;
   return r;
 }
 
 const char* fault_kind_name(FaultKind k) {
-  switch (k) {
-    case FaultKind::kOutage:
-      return "outage";
-    case FaultKind::kError:
-      return "error";
-    case FaultKind::kLatency:
-      return "latency";
-    case FaultKind::kTimeout:
-      return "timeout";
-    case FaultKind::kLostResponse:
-      return "lost_response";
-    case FaultKind::kRateLimit:
-      return "rate_limit";
-    case FaultKind::kTokenExpiry:
-      return "token_expiry";
-    case FaultKind::kRefreshRevoked:
-      return "refresh_revoked";
-    case FaultKind::kHoldExpiry:
-      return "hold_expiry";
-    case FaultKind::kCrash:
-      return "crash";
-    case FaultKind::kDuplicateAction:
-      return "duplicate_action";
-    case FaultKind::kMalformedAction:
-      return "malformed_action";
-    case FaultKind::kReset:
-      return "reset";
-    case FaultKind::kWebhookDelay:
-      return "delay";
-    case FaultKind::kWebhookDuplicate:
-      return "duplicate";
-    case FaultKind::kWebhookReorder:
-      return "reorder";
-    case FaultKind::kWebhookDrop:
-      return "drop";
-    case FaultKind::kWebhookBadSignature:
-      return "bad_signature";
-    case FaultKind::kWebhookForge:
-      return "forge";
-    case FaultKind::kKeyRotation:
-      return "key_rotation";
+  for (const KindName& named : kKinds) {
+    if (named.kind == k) return named.name;
   }
   return "?";
 }
 
 const char* fault_target_name(FaultTarget t) {
-  switch (t) {
-    case FaultTarget::kCatalog:
-      return "catalog";
-    case FaultTarget::kPayment:
-      return "payment";
-    case FaultTarget::kBooking:
-      return "booking";
-    case FaultTarget::kIdentity:
-      return "identity";
-    case FaultTarget::kOrchestrator:
-      return "orchestrator";
-    case FaultTarget::kAgent:
-      return "agent";
-    case FaultTarget::kWebhook:
-      return "webhook";
+  for (const TargetName& named : kTargets) {
+    if (named.target == t) return named.name;
   }
   return "?";
 }

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "protocol/invariant.h"
 #include "scenario/compiled_template.h"
 #include "scenario/rng.h"
 #include "scenario/scenario.h"
@@ -27,6 +28,7 @@ class TemplateMix {
       }
       r -= static_cast<uint64_t>(m.weight);
     }
+    CHECKRIDE_INVARIANT(r < static_cast<uint64_t>(range->weight), "a draw lands in one range");
     return range->first + static_cast<uint32_t>(stream.below(range->count));
   }
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "fakes/payments.h"
+#include "protocol/invariant.h"
 #include "scenario/evidence.h"
 #include "scenario/latency.h"
 #include "simulator/simulated_call.h"
@@ -78,6 +79,7 @@ Report Simulation::run() {
   for (;;) {
     Time limit = arrivals_done_ ? load_end_ + scenario_.drain : std::numeric_limits<Time>::max();
     if (!queue_.pop(limit, e)) break;
+    CHECKRIDE_INVARIANT(e.time >= now_, "virtual time never goes back");
     now_ = e.time;
     if (e.type != EventType::kRetire) {  // retirement is bookkeeping, not a simulated event
       ++events_;
@@ -413,6 +415,7 @@ bool Simulation::kept(SessionId id) {
 void Simulation::skip_session(Time now) {
   // The ids stay in step with the arrivals: a skipped session takes its id and frees it.
   outcomes_.retire(outcomes_.add(SessionOutcome{}));
+  ++sessions_skipped_;
   agents_.retire(agents_.add(Agent{}));
   next_closed_arrival(now);
 }
@@ -455,10 +458,14 @@ void Simulation::try_retire(SessionId id, Time now) {
   world_->retire_user(id);
   orchestrator_->retire_session(id, id);
   outcomes_.retire(id);
+  ++sessions_retired_;
 }
 
 Report Simulation::check() {
   // Sessions not retired yet (unfinished, unsettled, or retirement off) in id order.
+  CHECKRIDE_INVARIANT(
+      sessions_retired_ + sessions_skipped_ + outcomes_.live() == outcomes_.issued(),
+      "every session is retired once, or checked at the end");
   outcomes_.for_each(
       [&](uint64_t id, const SessionOutcome& o) { checkers_.check_session(id, o, *world_); });
   Report r = checkers_.finish(*world_);

@@ -146,7 +146,9 @@ class Simulation {
     int attempt;
     bool forged;  // an attacker's: never retried, whatever the answer
   };
-  bool webhooks_ = false;  // a 3-D Secure card or a webhook fault: payment events go out
+  uint64_t sessions_retired_ = 0;  // checked early and let go (try_retire)
+  uint64_t sessions_skipped_ = 0;  // not kept (keep_sessions): their ids retired at once
+  bool webhooks_ = false;          // a 3-D Secure card or a webhook fault: payment events go out
   std::vector<Delivery> delivery_slab_;
   std::vector<uint32_t> free_deliveries_;
   // Per session: deliveries in flight and shoppers still in 3-D Secure. Its ledger may still

@@ -38,6 +38,21 @@ TEST(CatalogFake, ReservationHoldsStockAndLapsesAfterItsTtl) {
   EXPECT_EQ(w.handle(act(Op::kCommit, 1, 4), 5001, 5001).error, ErrorCode::kExpired);
 }
 
+// Found by the stock invariant: each line was checked alone, so the same SKU in two lines
+// reserved more than the stock held (and took it below zero).
+TEST(CatalogFake, OneSkuInTwoLinesIsCheckedAgainstStockAsAWhole) {
+  World w;
+  w.catalog.add_sku({"HOT", "hot sneaker", 1000, 5});
+  ProviderRequest twice = reserve(1, 1, 3, 5000);
+  twice.items.push_back(LineItem{"HOT", 3});
+  EXPECT_EQ(w.handle(twice, 0, 0).error, ErrorCode::kOutOfStock);
+  EXPECT_EQ(w.catalog.skus()[0].available, 5);
+  twice.key = 2;
+  twice.items[1].quantity = 2;
+  EXPECT_TRUE(w.handle(twice, 0, 0).ok());
+  EXPECT_EQ(w.catalog.skus()[0].available, 0);
+}
+
 TEST(CatalogFake, CommitNeverExceedsStockAndReleaseIsIdempotent) {
   World w;
   w.catalog.add_sku({"HOT", "hot sneaker", 1000, 1});
