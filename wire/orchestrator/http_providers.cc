@@ -180,14 +180,26 @@ DebitParts HttpProviders::paid_debits_of(const nlohmann::json& j) {
   return out;
 }
 
-ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
-                                     ProviderConnections& c) {
-  HttpCall call;
-  Provider provider = provider_of(r.op);
-  std::string ref = names_.text(r.ref);
-  std::string customer = names_.text(r.user);
-  nlohmann::json body = nlohmann::json::object();
-  if (!customer.empty()) body["customer"] = customer;
+namespace {
+
+void add_connections(const ProviderRequest& r, nlohmann::json& body) {
+  if (r.items.size() <= 1) return;
+  body["connections"] = nlohmann::json::array();
+  for (std::size_t i = 1; i < r.items.size(); ++i) body["connections"].push_back(r.items[i].sku);
+}
+
+void add_payment(const ProviderRequest& r, ExternalNames& names, nlohmann::json& body) {
+  if (r.payment != 0) body["payment_intent"] = names.text(r.payment);
+  add_debits(r, names, body);
+}
+
+std::string by_customer(const std::string& customer) {
+  return customer.empty() ? "" : "?customer=" + customer;
+}
+
+// The catalog API (docs/catalog.openapi.yaml): products, quotes, reservations, orders.
+void catalog_call(const ProviderRequest& r, const std::string& ref, const std::string& customer,
+                  ExternalNames& names, nlohmann::json& body, HttpCall& call) {
   switch (r.op) {
     case Op::kSearch:
       call.method = "GET";
@@ -213,83 +225,10 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
     case Op::kCancelOrder:
       call.path = "/v1/orders/" + ref + "/cancel";
       break;
-    case Op::kAuthorize: {
-      nlohmann::json form = {{"amount", r.amount},
-                             {"currency", "usd"},
-                             {"capture_method", "manual"},
-                             {"confirm", true},
-                             {"payment_method", names_.text(r.payment_method)}};
-      if (!customer.empty()) form["metadata"] = {{"customer", customer}};
-      call.path = "/v1/payment_intents";
-      call.body = encode_form(form);
-      call.content_type = "application/x-www-form-urlencoded";
-      break;
-    }
-    case Op::kCapture:
-    case Op::kVoid:
-      call.path = "/v1/payment_intents/" + ref + (r.op == Op::kCapture ? "/capture" : "/cancel");
-      call.content_type = "application/x-www-form-urlencoded";
-      break;
-    case Op::kRefund: {
-      nlohmann::json form = {{"payment_intent", ref}};
-      if (r.amount > 0) form["amount"] = r.amount;
-      call.path = "/v1/refunds";
-      call.body = encode_form(form);
-      call.content_type = "application/x-www-form-urlencoded";
-      break;
-    }
-    case Op::kAvailability:
-      call.method = "GET";
-      call.path = "/v1/offers?route=" + httplib::detail::encode_query_param(r.text);
-      break;
-    case Op::kHold:
-      call.path = "/v1/holds";
-      body["offer"] = r.text;
-      body["seats"] = r.items.empty() ? 1 : r.items.front().quantity;
-      if (r.items.size() > 1) {
-        body["connections"] = nlohmann::json::array();
-        for (std::size_t i = 1; i < r.items.size(); ++i)
-          body["connections"].push_back(r.items[i].sku);
-      }
-      if (r.ttl > 0) body["ttl_seconds"] = (r.ttl + kSecond - 1) / kSecond;
-      break;
-    case Op::kConfirm:
-      call.path = "/v1/holds/" + ref + "/confirm";
-      if (r.payment != 0 || r.debits.empty()) body["payment_intent"] = names_.text(r.payment);
-      add_debits(r, names_, body);
-      break;
-    case Op::kBalance:
-      call.method = "GET";
-      call.path = "/v1/stored_value/" + httplib::detail::encode_query_param(r.text) +
-                  (customer.empty() ? "" : "?customer=" + customer);
-      break;
-    case Op::kDebit:
-      call.path = "/v1/stored_value/" + httplib::detail::encode_query_param(r.text) + "/debits";
-      body["amount"] = r.amount;
-      break;
-    case Op::kCredit:
-      call.path = "/v1/stored_value_debits/" + ref + "/credits";
-      body["amount"] = r.amount;
-      break;
-    case Op::kReleaseHold:
-      call.path = "/v1/holds/" + ref + "/release";
-      break;
-    case Op::kCancelQuote:
-      call.path = "/v1/holds/" + ref + "/cancellation_quote";
-      break;
-    case Op::kCancelConfirm:
-      call.path = "/v1/holds/" + ref + "/cancellation_quote/confirm";
-      break;
-    case Op::kFindBooking:
     case Op::kFindOrder:
       call.method = "GET";
-      call.path = std::string(r.op == Op::kFindOrder ? "/v1/orders/" : "/v1/bookings/") +
-                  httplib::detail::encode_query_param(r.text) +
-                  (customer.empty() ? "" : "?customer=" + customer);
-      break;
-    case Op::kUpdateBooking:
-      call.path = "/v1/holds/" + ref + "/passengers";
-      body["seats"] = r.items.empty() ? 1 : r.items.front().quantity;
+      call.path =
+          "/v1/orders/" + httplib::detail::encode_query_param(r.text) + by_customer(customer);
       break;
     case Op::kUpdateOrder:
       call.path = "/v1/orders/" + ref + "/details";
@@ -299,14 +238,9 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       call.path = "/v1/orders/" + ref + "/returns";
       body["items"] = items_json(r);
       break;
-    case Op::kIssueCredit:
-      call.path = "/v1/stored_value";
-      body["amount"] = r.amount;
-      break;
     case Op::kRepayOrder:
       call.path = "/v1/orders/" + ref + "/payment";
-      if (r.payment != 0) body["payment_intent"] = names_.text(r.payment);
-      add_debits(r, names_, body);
+      add_payment(r, names, body);
       break;
     case Op::kQuoteItemSwap:
     case Op::kSwapItems:
@@ -314,39 +248,233 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
           "/v1/orders/" + ref + (r.op == Op::kQuoteItemSwap ? "/item_swaps/quote" : "/item_swaps");
       body["items"] = items_json(r);
       break;
+    default:
+      break;
+  }
+}
+
+// Stripe's payment intents and refunds (form-encoded), and the stored-value API.
+void payment_call(const ProviderRequest& r, const std::string& ref, const std::string& customer,
+                  ExternalNames& names, nlohmann::json& body, HttpCall& call) {
+  const char* kForm = "application/x-www-form-urlencoded";
+  switch (r.op) {
+    case Op::kAuthorize: {
+      nlohmann::json form = {{"amount", r.amount},
+                             {"currency", "usd"},
+                             {"capture_method", "manual"},
+                             {"confirm", true},
+                             {"payment_method", names.text(r.payment_method)}};
+      if (!customer.empty()) form["metadata"] = {{"customer", customer}};
+      call.path = "/v1/payment_intents";
+      call.body = encode_form(form);
+      call.content_type = kForm;
+      break;
+    }
+    case Op::kCapture:
+    case Op::kVoid:
+      call.path = "/v1/payment_intents/" + ref + (r.op == Op::kCapture ? "/capture" : "/cancel");
+      call.content_type = kForm;
+      break;
+    case Op::kRefund: {
+      nlohmann::json form = {{"payment_intent", ref}};
+      if (r.amount > 0) form["amount"] = r.amount;
+      call.path = "/v1/refunds";
+      call.body = encode_form(form);
+      call.content_type = kForm;
+      break;
+    }
+    case Op::kBalance:
+      call.method = "GET";
+      call.path =
+          "/v1/stored_value/" + httplib::detail::encode_query_param(r.text) + by_customer(customer);
+      break;
+    case Op::kDebit:
+      call.path = "/v1/stored_value/" + httplib::detail::encode_query_param(r.text) + "/debits";
+      body["amount"] = r.amount;
+      break;
+    case Op::kCredit:
+      call.path = "/v1/stored_value_debits/" + ref + "/credits";
+      body["amount"] = r.amount;
+      break;
+    case Op::kIssueCredit:
+      call.path = "/v1/stored_value";
+      body["amount"] = r.amount;
+      break;
+    default:
+      break;
+  }
+}
+
+// The bookings API (docs/bookings.openapi.yaml): offers, holds, their payment, cancellation,
+// changes and extras.
+void booking_call(const ProviderRequest& r, const std::string& ref, const std::string& customer,
+                  ExternalNames& names, nlohmann::json& body, HttpCall& call) {
+  const std::string hold = "/v1/holds/" + ref;
+  switch (r.op) {
+    case Op::kAvailability:
+      call.method = "GET";
+      call.path = "/v1/offers?route=" + httplib::detail::encode_query_param(r.text);
+      break;
+    case Op::kHold:
+      call.path = "/v1/holds";
+      body["offer"] = r.text;
+      body["seats"] = r.items.empty() ? 1 : r.items.front().quantity;
+      add_connections(r, body);
+      if (r.ttl > 0) body["ttl_seconds"] = (r.ttl + kSecond - 1) / kSecond;
+      break;
+    case Op::kConfirm:
+      call.path = hold + "/confirm";
+      if (r.payment != 0 || r.debits.empty()) body["payment_intent"] = names.text(r.payment);
+      add_debits(r, names, body);
+      break;
+    case Op::kReleaseHold:
+      call.path = hold + "/release";
+      break;
+    case Op::kCancelQuote:
+      call.path = hold + "/cancellation_quote";
+      break;
+    case Op::kCancelConfirm:
+      call.path = hold + "/cancellation_quote/confirm";
+      break;
+    case Op::kFindBooking:
+      call.method = "GET";
+      call.path =
+          "/v1/bookings/" + httplib::detail::encode_query_param(r.text) + by_customer(customer);
+      break;
+    case Op::kUpdateBooking:
+      call.path = hold + "/passengers";
+      body["seats"] = r.items.empty() ? 1 : r.items.front().quantity;
+      break;
     case Op::kQuoteExchange:
     case Op::kExchange:
-      call.path =
-          "/v1/holds/" + ref + (r.op == Op::kQuoteExchange ? "/exchange/quote" : "/exchange");
+      call.path = hold + (r.op == Op::kQuoteExchange ? "/exchange/quote" : "/exchange");
       body["offer"] = r.text;
-      if (r.items.size() > 1) {
-        body["connections"] = nlohmann::json::array();
-        for (std::size_t i = 1; i < r.items.size(); ++i)
-          body["connections"].push_back(r.items[i].sku);
-      }
-      if (r.op == Op::kExchange) {
-        if (r.payment != 0) body["payment_intent"] = names_.text(r.payment);
-        add_debits(r, names_, body);
-      }
+      add_connections(r, body);
+      if (r.op == Op::kExchange) add_payment(r, names, body);
       break;
     case Op::kQuoteExtras:
     case Op::kAddExtras:
-      call.path = "/v1/holds/" + ref + (r.op == Op::kQuoteExtras ? "/extras/quote" : "/extras");
+      call.path = hold + (r.op == Op::kQuoteExtras ? "/extras/quote" : "/extras");
       body["bags"] = r.items.empty() ? 0 : r.items.front().quantity;
-      if (r.op == Op::kAddExtras) {
-        if (r.payment != 0) body["payment_intent"] = names_.text(r.payment);
-        add_debits(r, names_, body);
-      }
+      if (r.op == Op::kAddExtras) add_payment(r, names, body);
       break;
-    case Op::kRefreshToken:
+    default:
+      break;
+  }
+}
+
+// The HTTP request a provider request becomes, in the wire shapes of docs/wire.md.
+HttpCall call_for(const ProviderRequest& r, ExternalNames& names) {
+  HttpCall call;
+  const std::string ref = names.text(r.ref);
+  const std::string customer = names.text(r.user);
+  nlohmann::json body = nlohmann::json::object();
+  if (!customer.empty()) body["customer"] = customer;
+  switch (provider_of(r.op)) {
+    case Provider::kCatalog:
+      catalog_call(r, ref, customer, names, body, call);
+      break;
+    case Provider::kPayment:
+      payment_call(r, ref, customer, names, body, call);
+      break;
+    case Provider::kBooking:
+      booking_call(r, ref, customer, names, body, call);
+      break;
+    case Provider::kIdentity:  // the refresh_token grant
       call.path = "/oauth/token";
       call.body = "grant_type=refresh_token&refresh_token=" +
-                  httplib::detail::encode_query_param(names_.text(r.refresh_token));
+                  httplib::detail::encode_query_param(names.text(r.refresh_token));
       call.content_type = "application/x-www-form-urlencoded";
       break;
   }
   if (call.method == "POST" && call.content_type == "application/json") call.body = body.dump();
+  return call;
+}
 
+// The amount an answer carries, under the name each API gives it.
+int64_t amount_of(Op op, const nlohmann::json& j) {
+  switch (op) {
+    case Op::kAuthorize:
+    case Op::kCapture:
+    case Op::kVoid:
+      return int_field(j, "amount", 0);
+    case Op::kCancelQuote:
+    case Op::kCancelConfirm:
+    case Op::kReturnItems:
+      return int_field(j, "refund_amount", 0);
+    case Op::kQuoteExchange:
+    case Op::kExchange:
+    case Op::kQuoteItemSwap:
+    case Op::kSwapItems:
+      return int_field(j, "difference", 0);
+    case Op::kBalance:
+    case Op::kIssueCredit:
+      return int_field(j, "balance", 0);
+    case Op::kCredit:
+      return int_field(j, "amount_credited", 0);
+    default:
+      return int_field(j, "total", int_field(j, "amount", 0));
+  }
+}
+
+}  // namespace
+
+// An error answer: its code, its Retry-After, and the intent a decline or a bad state left
+// behind (Stripe embeds it).
+ProviderReply HttpProviders::read_error(const httplib::Response& res, const nlohmann::json& j) {
+  ProviderReply reply;
+  reply.error = error_of(res.status, j);
+  if (reply.error == ErrorCode::kRateLimited) reply.retry_after = retry_after_of(res);
+  if (j.is_object() && j.contains("error") && j["error"].is_object() &&
+      j["error"].contains("payment_intent") && j["error"]["payment_intent"].is_object()) {
+    const auto& pi = j["error"]["payment_intent"];
+    reply.id = names_.intern(string_field(pi, "id", ""));
+    reply.status = known_status(string_field(pi, "status", ""));
+  }
+  return reply;
+}
+
+ProviderReply HttpProviders::read_success(const ProviderRequest& r, const nlohmann::json& j,
+                                          Time now) {
+  ProviderReply reply;
+  if (!j.is_object()) {
+    reply.error = ErrorCode::kBadRequest;
+    return reply;
+  }
+  reply.status = known_status(string_field(j, "status", ""));
+  if (j.contains("id") && j["id"].is_string()) reply.id = names_.intern(j["id"]);
+  if (r.op == Op::kRefreshToken) {
+    reply.access_token = names_.intern(string_field(j, "access_token", ""));
+    reply.refresh_token = names_.intern(string_field(j, "refresh_token", ""));
+    reply.expires_at = now + int_field(j, "expires_in", 0) * kSecond;
+    return reply;
+  }
+  if (r.op == Op::kSearch || r.op == Op::kAvailability) {
+    if (j.contains("data") && j["data"].is_array()) {
+      for (const auto& d : j["data"]) {
+        if (d.is_object() && d.contains("id") && d["id"].is_string())
+          reply.found.push_back(d["id"]);
+      }
+    }
+    return reply;
+  }
+  reply.amount = amount_of(r.op, j);
+  reply.discount = int_field(j, "discount", 0);
+  if (r.op == Op::kFindBooking || r.op == Op::kFindOrder) {
+    reply.paid_with = names_.intern(string_field(j, "payment_intent", ""));
+    reply.paid_debits = paid_debits_of(j);
+  }
+  // Read typed: a provider's answer is outside input too.
+  if (j.contains("expires_in_ms")) reply.expires_at = now + int_field(j, "expires_in_ms", 0);
+  if (j.contains("payment_required_in_ms"))
+    reply.expires_at = now + int_field(j, "payment_required_in_ms", 0);
+  return reply;
+}
+
+ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
+                                     ProviderConnections& c) {
+  const HttpCall call = call_for(r, names_);
+  const Provider provider = provider_of(r.op);
   ProviderReply reply;
   for (int attempt = 0; attempt < 2; ++attempt) {
     httplib::Headers headers;
@@ -370,68 +498,13 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
       return reply;
     }
     auto j = parse_json_or_discarded(res->body);
-    if (res->status >= 400) {
-      reply.error = error_of(res->status, j);
-      // Our own token for service calls went stale: renew it once and resend.
-      if (reply.error == ErrorCode::kInvalidToken && r.access_token == kServiceToken &&
-          attempt == 0 && endpoints_.stripe_key.empty()) {
-        continue;
-      }
-      if (reply.error == ErrorCode::kRateLimited) reply.retry_after = retry_after_of(*res);
-      // Stripe embeds the intent a decline or a bad state left behind.
-      if (j.is_object() && j.contains("error") && j["error"].is_object() &&
-          j["error"].contains("payment_intent") && j["error"]["payment_intent"].is_object()) {
-        const auto& pi = j["error"]["payment_intent"];
-        reply.id = names_.intern(string_field(pi, "id", ""));
-        reply.status = known_status(string_field(pi, "status", ""));
-      }
-      return reply;
-    }
-    if (!j.is_object()) {
-      reply.error = ErrorCode::kBadRequest;
-      return reply;
-    }
-    reply.status = known_status(string_field(j, "status", ""));
-    if (j.contains("id") && j["id"].is_string()) reply.id = names_.intern(j["id"]);
-    if (r.op == Op::kRefreshToken) {
-      reply.access_token = names_.intern(string_field(j, "access_token", ""));
-      reply.refresh_token = names_.intern(string_field(j, "refresh_token", ""));
-      reply.expires_at = now + int_field(j, "expires_in", 0) * kSecond;
-      return reply;
-    }
-    if (r.op == Op::kSearch || r.op == Op::kAvailability) {
-      if (j.contains("data") && j["data"].is_array()) {
-        for (const auto& d : j["data"]) {
-          if (d.is_object() && d.contains("id") && d["id"].is_string())
-            reply.found.push_back(d["id"]);
-        }
-      }
-      return reply;
-    }
-    if (r.op == Op::kAuthorize || r.op == Op::kCapture || r.op == Op::kVoid) {
-      reply.amount = int_field(j, "amount", 0);
-    } else if (r.op == Op::kCancelQuote || r.op == Op::kCancelConfirm || r.op == Op::kReturnItems) {
-      reply.amount = int_field(j, "refund_amount", 0);
-    } else if (r.op == Op::kQuoteExchange || r.op == Op::kExchange || r.op == Op::kQuoteItemSwap ||
-               r.op == Op::kSwapItems) {
-      reply.amount = int_field(j, "difference", 0);
-    } else if (r.op == Op::kBalance || r.op == Op::kIssueCredit) {
-      reply.amount = int_field(j, "balance", 0);
-    } else if (r.op == Op::kCredit) {
-      reply.amount = int_field(j, "amount_credited", 0);
-    } else {
-      reply.amount = int_field(j, "total", int_field(j, "amount", 0));
-    }
-    reply.discount = int_field(j, "discount", 0);
-    if (r.op == Op::kFindBooking || r.op == Op::kFindOrder) {
-      reply.paid_with = names_.intern(string_field(j, "payment_intent", ""));
-      reply.paid_debits = paid_debits_of(j);
-    }
-    // Read typed: a provider's answer is outside input too.
-    if (j.contains("expires_in_ms")) reply.expires_at = now + int_field(j, "expires_in_ms", 0);
-    if (j.contains("payment_required_in_ms"))
-      reply.expires_at = now + int_field(j, "payment_required_in_ms", 0);
-    return reply;
+    if (res->status < 400) return read_success(r, j, now);
+    reply = read_error(*res, j);
+    // Our own token for service calls went stale: renew it once and resend.
+    const bool stale_service_token = reply.error == ErrorCode::kInvalidToken &&
+                                     r.access_token == kServiceToken && attempt == 0 &&
+                                     endpoints_.stripe_key.empty();
+    if (!stale_service_token) return reply;
   }
   return reply;
 }

@@ -9,6 +9,7 @@
 
 namespace httplib {
 class Client;
+struct Response;
 }
 
 namespace checkride {
@@ -57,6 +58,8 @@ class HttpProviders {
  private:
   std::string bearer_for(const ProviderRequest& request, ProviderConnections& c, Duration timeout,
                          bool renew);
+  ProviderReply read_error(const httplib::Response& res, const nlohmann::json& j);
+  ProviderReply read_success(const ProviderRequest& r, const nlohmann::json& j, Time now);
 
   ProviderEndpoints endpoints_;
   ExternalNames& names_;
