@@ -39,92 +39,76 @@ bool write_file(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
-  Scenario scenario;
-  std::vector<CompiledTemplate> templates;
-  ActionCatalog owned;
-  try {
-    if (o.orchestrator.empty()) throw InputError("--orchestrator", 0, "", "expected a URL");
-    if (o.rate <= 0) throw InputError("--rate", 0, "", "expected sessions per second > 0");
-    if (o.connections < 1 || o.connections > 4096)
-      throw InputError("--connections", 0, "", "expected 1 to 4096");
-    if (!o.scenario.empty()) {
-      scenario = load_scenario(o.scenario);
-    } else if (!o.cassette.empty()) {
-      scenario = default_scenario();
-      scenario.name = std::filesystem::path(o.cassette).stem().string();
-      scenario.mix = {MixEntry{o.cassette, 1}};
-      // The catalog the cassette was recorded with, as replay reads it: its tools map onto
-      // that catalog's actions, not the built-in ones.
-      CatalogRef recorded;
-      if (catalog_ref_of(load_cassette(o.cassette).header, recorded) &&
-          recorded.path != "default") {
-        std::string path = resolve_catalog_ref(recorded, o.cassette);
-        if (input_path_exists(path)) {
-          scenario.actions = path;
-        } else {
-          err << "checkride drive: warning: the cassette names the action catalog '"
-              << recorded.path << "' (" << path
-              << "), which does not exist: its tools are counted against the built-in one "
-                 "(drive --scenario with orchestrator.actions names another)\n";
-        }
+namespace {
+
+// What a drive run counted, for its report and its run figures.
+struct DriveTally {
+  std::vector<DrivenSession> driven;
+  std::vector<std::string> errors;  // the first few sessions the fakes could not start
+  DriveStats total;
+  int64_t started = 0;
+  int64_t dropped = 0;  // the target rate could not be held: counted, not absorbed
+  int64_t dropped_requests = 0;
+  int64_t unstarted = 0;  // the fakes could not give the session a shopper
+  int64_t unsettled = 0;  // still in flight at the orchestrator when the drain ran out
+  double load_seconds = 0;
+};
+
+// The scenario (or a cassette's stand-in) and its compiled templates. Throws InputError.
+void load_drive_input(const DriveOptions& o, std::ostream& err, Scenario& scenario,
+                      ActionCatalog& owned, std::vector<CompiledTemplate>& templates) {
+  if (o.orchestrator.empty()) throw InputError("--orchestrator", 0, "", "expected a URL");
+  if (o.rate <= 0) throw InputError("--rate", 0, "", "expected sessions per second > 0");
+  if (o.connections < 1 || o.connections > 4096)
+    throw InputError("--connections", 0, "", "expected 1 to 4096");
+  if (!o.scenario.empty()) {
+    scenario = load_scenario(o.scenario);
+  } else if (!o.cassette.empty()) {
+    scenario = default_scenario();
+    scenario.name = std::filesystem::path(o.cassette).stem().string();
+    scenario.mix = {MixEntry{o.cassette, 1}};
+    // The catalog the cassette was recorded with, as replay reads it: its tools map onto
+    // that catalog's actions, not the built-in ones.
+    CatalogRef recorded;
+    if (catalog_ref_of(load_cassette(o.cassette).header, recorded) && recorded.path != "default") {
+      std::string path = resolve_catalog_ref(recorded, o.cassette);
+      if (input_path_exists(path)) {
+        scenario.actions = path;
+      } else {
+        err << "checkride drive: warning: the cassette names the action catalog '" << recorded.path
+            << "' (" << path
+            << "), which does not exist: its tools are counted against the built-in one "
+               "(drive --scenario with orchestrator.actions names another)\n";
       }
-    } else {
-      throw InputError("drive", 0, "", "expected --scenario or --cassette");
     }
-    const ActionCatalog* actions = &ActionCatalog::default_catalog();
-    if (scenario.actions != "default") {
-      owned = ActionCatalog::from_file(scenario.actions);
-      actions = &owned;
-    }
-    templates = compile_templates(scenario, *actions);
-  } catch (const InputError& e) {
-    err << "checkride: " << e.what() << "\n";
-    return 2;
+  } else {
+    throw InputError("drive", 0, "", "expected --scenario or --cassette");
   }
-  if (templates.empty()) {
-    err << "checkride drive: the cassettes hold no sessions\n";
-    return 2;
+  const ActionCatalog* actions = &ActionCatalog::default_catalog();
+  if (scenario.actions != "default") {
+    owned = ActionCatalog::from_file(scenario.actions);
+    actions = &owned;
   }
-  TemplateMix mix(scenario, templates);
-  int64_t sessions = o.sessions > 0        ? o.sessions
-                     : o.duration_s > 0    ? INT64_MAX
-                     : !o.scenario.empty() ? scenario.sessions
-                                           : static_cast<int64_t>(templates.size());
+  templates = compile_templates(scenario, *actions);
+}
 
-  // The fakes' clock, so consent times compare with the ledger's.
-  httplib::Client control(o.control);
-  httplib::Headers auth;
-  if (!o.control_token.empty()) auth.emplace("Authorization", "Bearer " + o.control_token);
-  auto health = control.Get("/__checkride/health", auth);
-  if (!health || health->status != 200) {
-    err << "checkride drive: the fakes' control API at " << o.control << " did not answer"
-        << (health ? " (HTTP " + std::to_string(health->status) + ")" : "") << "\n";
-    return 3;
-  }
-  SteadyTime start = std::chrono::steady_clock::now();
-  Time wire_start = int_field(parse_json_or_discarded(health->body), "now_ms", 0);
-  auto wire_time = [start, wire_start](SteadyTime t) {
-    return wire_start + std::chrono::duration_cast<std::chrono::milliseconds>(t - start).count();
-  };
-  std::string prefix = "drive-" +
-                       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count()) +
-                       "-";
-
-  std::mutex mu;
+// The open-model load: arrivals on this thread at the schedule's times, played by
+// o.connections workers; a session that waited past max_lag is dropped, and counted.
+void play_arrivals(const DriveOptions& o, const Scenario& scenario,
+                   const std::vector<CompiledTemplate>& templates, TemplateMix& mix,
+                   int64_t sessions, SteadyTime start,
+                   const std::function<Time(SteadyTime)>& wire_time, DriveTally& tally) {
+  const std::string prefix = "drive-" +
+                             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count()) +
+                             "-";
+  std::mutex mu;  // guards queue, arrivals_done, chosen and tally
   std::condition_variable cv;
   std::deque<Arrival> queue;
   bool arrivals_done = false;
-  int64_t dropped = 0, dropped_requests = 0;
-  int64_t unstarted = 0;  // the fakes could not give the session a shopper
-  std::vector<DrivenSession> driven;
-  std::vector<std::string> errors;
-  DriveStats total;
   Stream picks(scenario.seed, "mix");
   std::vector<uint32_t> chosen;  // template per arrival, drawn in arrival order
-
   std::vector<std::thread> workers;
   for (int w = 0; w < o.connections; ++w) {
     workers.emplace_back([&] {
@@ -142,9 +126,8 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
           tmpl = chosen[static_cast<std::size_t>(a.index)];
           if (std::chrono::steady_clock::now() - a.intended >
               std::chrono::milliseconds(o.max_lag)) {
-            // The target rate could not be held: counted, not silently absorbed.
-            ++dropped;
-            dropped_requests += static_cast<int64_t>(templates[tmpl].steps.size());
+            ++tally.dropped;
+            tally.dropped_requests += static_cast<int64_t>(templates[tmpl].steps.size());
             continue;
           }
         }
@@ -154,19 +137,17 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
                               a.intended, s, error);
         std::lock_guard<std::mutex> lock(mu);
         if (ok) {
-          driven.push_back(std::move(s));
+          tally.driven.push_back(std::move(s));
         } else {
-          ++unstarted;
-          if (errors.size() < 5) errors.push_back(error);
+          ++tally.unstarted;
+          if (tally.errors.size() < 5) tally.errors.push_back(error);
         }
       }
       std::lock_guard<std::mutex> lock(mu);
-      total.merge(player.stats());
+      tally.total.merge(player.stats());
     });
   }
-
   ArrivalSchedule schedule(o.rate, o.ramp_to, o.duration_s);
-  int64_t started = 0;
   for (int64_t i = 0; i < sessions; ++i) {
     double at = schedule.start_of(i);
     if (o.duration_s > 0 && at >= o.duration_s) break;
@@ -178,7 +159,7 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
       queue.push_back({i, intended});
     }
     cv.notify_one();
-    ++started;
+    ++tally.started;
   }
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -186,14 +167,14 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
   }
   cv.notify_all();
   for (auto& t : workers) t.join();
-  double load_seconds =
+  tally.load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  for (const auto& e : errors) err << "checkride drive: " << e << "\n";
-  if (driven.empty() && started > 0 && dropped < started) return 3;
+}
 
-  // Drain: wait until the orchestrator has settled every session it knows (checkride's own
-  // service says so at GET /v1/sessions/{id}; other orchestrators answer 404 and are not
-  // waited for).
+// Drain: waits until the orchestrator has settled every session it knows (checkride's own
+// service says so at GET /v1/sessions/{id}; other orchestrators answer 404 and are not
+// waited for). Returns how many were still unsettled when the time ran out.
+int64_t drain(const DriveOptions& o, const std::vector<DrivenSession>& driven) {
   httplib::Client orchestrator(o.orchestrator);
   SteadyTime drain_end =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(o.drain_timeout);
@@ -211,29 +192,114 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
-  std::sort(driven.begin(), driven.end(),
-            [](const DrivenSession& a, const DrivenSession& b) { return a.user < b.user; });
+  return unsettled;
+}
 
+// What the fakes' control API needs to make the ground-truth report.
+nlohmann::json report_request(const std::vector<CompiledTemplate>& templates, const DriveTally& t) {
   nlohmann::json body;
   body["templates"] = nlohmann::json::array();
-  for (const auto& t : templates) {
+  for (const auto& tmpl : templates) {
     nlohmann::json tools = nlohmann::json::object();
-    for (const auto& [tool, c] : t.tools) {
+    for (const auto& [tool, c] : tmpl.tools) {
       tools[tool] = {{"calls", c.calls}, {"mapped", c.mapped}, {"notes", c.notes}};
     }
     body["templates"].push_back(
-        {{"name", t.name}, {"recorded_success", t.recorded_success}, {"tools", tools}});
+        {{"name", tmpl.name}, {"recorded_success", tmpl.recorded_success}, {"tools", tools}});
   }
   body["sessions"] = nlohmann::json::array();
-  for (const auto& s : driven) body["sessions"].push_back(s.outcome);
+  for (const auto& s : t.driven) body["sessions"].push_back(s.outcome);
   body["latency"] = nlohmann::json::object();
-  for (const auto& [name, h] : total.latency) body["latency"][name] = h.to_json();
-  body["metrics"] = {
-      {"drive_sessions_dropped", dropped},      {"drive_requests_dropped", dropped_requests},
-      {"drive_requests", total.requests},       {"drive_transport_errors", total.transport_errors},
-      {"drive_http_errors", total.http_errors}, {"drive_unsettled_sessions", unsettled},
-      {"drive_sessions_unstarted", unstarted}};
-  auto report = control.Post("/__checkride/report", auth, body.dump(), "application/json");
+  for (const auto& [name, h] : t.total.latency) body["latency"][name] = h.to_json();
+  body["metrics"] = {{"drive_sessions_dropped", t.dropped},
+                     {"drive_requests_dropped", t.dropped_requests},
+                     {"drive_requests", t.total.requests},
+                     {"drive_transport_errors", t.total.transport_errors},
+                     {"drive_http_errors", t.total.http_errors},
+                     {"drive_unsettled_sessions", t.unsettled},
+                     {"drive_sessions_unstarted", t.unstarted}};
+  return body;
+}
+
+// The report, its Markdown and the run's wall-clock figures (kept apart, as with a simulated
+// run). Returns the exit code.
+int write_drive_report(const DriveOptions& o, const std::string& name, const nlohmann::json& answer,
+                       DriveTally& t, std::ostream& out, std::ostream& err) {
+  std::filesystem::create_directories(o.out_dir);
+  std::string stem = o.out_dir + "/" + name;
+  if (!write_file(stem + ".json", answer["report"].dump(2) + "\n") ||
+      !write_file(stem + ".md", string_field(answer, "markdown", ""))) {
+    err << "checkride drive: cannot write " << stem << ".json/.md\n";
+    return 3;
+  }
+  const double secs = t.load_seconds;
+  nlohmann::json run = {{"sessions_started", t.started},
+                        {"sessions_played", t.driven.size()},
+                        {"sessions_dropped", t.dropped},
+                        {"sessions_unstarted", t.unstarted},
+                        {"requests", t.total.requests},
+                        {"wall_seconds", secs},
+                        {"achieved_sessions_per_second", secs > 0 ? t.driven.size() / secs : 0},
+                        {"achieved_requests_per_second", secs > 0 ? t.total.requests / secs : 0}};
+  write_file(stem + ".run.json", run.dump(2) + "\n");
+  bool passed = bool_field(answer, "passed", false);
+  if (!o.quiet) {
+    const LogHistogram& req = t.total.latency["request"];
+    out << "drive " << name << ": " << t.driven.size() << " sessions played, " << t.dropped
+        << " dropped, " << t.total.requests << " requests in " << format_number(secs) << " s ("
+        << format_number(secs > 0 ? t.total.requests / secs : 0) << " req/s); request latency p50 "
+        << req.percentile(0.5) << " ms, p99 " << req.percentile(0.99) << " ms, max " << req.max()
+        << " ms\n"
+        << (passed ? "gates met" : "GATES FAILED") << "; report " << stem << ".json\n";
+  }
+  return passed ? 0 : 1;
+}
+
+}  // namespace
+
+int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
+  Scenario scenario;
+  std::vector<CompiledTemplate> templates;
+  ActionCatalog owned;
+  try {
+    load_drive_input(o, err, scenario, owned, templates);
+  } catch (const InputError& e) {
+    err << "checkride: " << e.what() << "\n";
+    return 2;
+  }
+  if (templates.empty()) {
+    err << "checkride drive: the cassettes hold no sessions\n";
+    return 2;
+  }
+  TemplateMix mix(scenario, templates);
+  int64_t sessions = o.sessions > 0        ? o.sessions
+                     : o.duration_s > 0    ? INT64_MAX
+                     : !o.scenario.empty() ? scenario.sessions
+                                           : static_cast<int64_t>(templates.size());
+  // The fakes' clock, so consent times compare with the ledger's.
+  httplib::Client control(o.control);
+  httplib::Headers auth;
+  if (!o.control_token.empty()) auth.emplace("Authorization", "Bearer " + o.control_token);
+  auto health = control.Get("/__checkride/health", auth);
+  if (!health || health->status != 200) {
+    err << "checkride drive: the fakes' control API at " << o.control << " did not answer"
+        << (health ? " (HTTP " + std::to_string(health->status) + ")" : "") << "\n";
+    return 3;
+  }
+  const SteadyTime start = std::chrono::steady_clock::now();
+  const Time wire_start = int_field(parse_json_or_discarded(health->body), "now_ms", 0);
+  std::function<Time(SteadyTime)> wire_time = [start, wire_start](SteadyTime t) {
+    return wire_start + std::chrono::duration_cast<std::chrono::milliseconds>(t - start).count();
+  };
+  DriveTally tally;
+  play_arrivals(o, scenario, templates, mix, sessions, start, wire_time, tally);
+  for (const auto& e : tally.errors) err << "checkride drive: " << e << "\n";
+  if (tally.driven.empty() && tally.started > 0 && tally.dropped < tally.started) return 3;
+  tally.unsettled = drain(o, tally.driven);
+  std::sort(tally.driven.begin(), tally.driven.end(),
+            [](const DrivenSession& a, const DrivenSession& b) { return a.user < b.user; });
+  auto report = control.Post("/__checkride/report", auth, report_request(templates, tally).dump(),
+                             "application/json");
   if (!report || report->status != 200) {
     err << "checkride drive: the fakes' control API did not make the report"
         << (report ? " (HTTP " + std::to_string(report->status) + "): " + report->body : "")
@@ -246,36 +312,8 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
            "that is not a report\n";
     return 3;
   }
-  std::string name = o.name.empty() ? scenario.name + ".drive" : o.name;
-  std::filesystem::create_directories(o.out_dir);
-  std::string stem = o.out_dir + "/" + name;
-  if (!write_file(stem + ".json", answer["report"].dump(2) + "\n") ||
-      !write_file(stem + ".md", string_field(answer, "markdown", ""))) {
-    err << "checkride drive: cannot write " << stem << ".json/.md\n";
-    return 3;
-  }
-  // Wall-clock figures stay out of the report, as with a simulated run.
-  nlohmann::json run = {
-      {"sessions_started", started},
-      {"sessions_played", driven.size()},
-      {"sessions_dropped", dropped},
-      {"sessions_unstarted", unstarted},
-      {"requests", total.requests},
-      {"wall_seconds", load_seconds},
-      {"achieved_sessions_per_second", load_seconds > 0 ? driven.size() / load_seconds : 0},
-      {"achieved_requests_per_second", load_seconds > 0 ? total.requests / load_seconds : 0}};
-  write_file(stem + ".run.json", run.dump(2) + "\n");
-  bool passed = bool_field(answer, "passed", false);
-  if (!o.quiet) {
-    const LogHistogram& req = total.latency["request"];
-    out << "drive " << name << ": " << driven.size() << " sessions played, " << dropped
-        << " dropped, " << total.requests << " requests in " << format_number(load_seconds)
-        << " s (" << format_number(load_seconds > 0 ? total.requests / load_seconds : 0)
-        << " req/s); request latency p50 " << req.percentile(0.5) << " ms, p99 "
-        << req.percentile(0.99) << " ms, max " << req.max() << " ms\n"
-        << (passed ? "gates met" : "GATES FAILED") << "; report " << stem << ".json\n";
-  }
-  return passed ? 0 : 1;
+  const std::string name = o.name.empty() ? scenario.name + ".drive" : o.name;
+  return write_drive_report(o, name, answer, tally, out, err);
 }
 
 }  // namespace checkride
