@@ -194,193 +194,224 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
   return true;
 }
 
+// The control API's routes, one handler each. Every handler takes the world's lock itself,
+// after what it can check without it.
+void control_health(FakeState& state, const httplib::Request&, httplib::Response& res) {
+  std::lock_guard<std::mutex> lock(state.mu);
+  json_reply(res, 200,
+             {{"status", "ok"}, {"now_ms", state.now()}, {"scenario", state.scenario().name}});
+}
+
+void control_list_faults(FakeState& state, const httplib::Request&, httplib::Response& res) {
+  std::lock_guard<std::mutex> lock(state.mu);
+  nlohmann::json list = nlohmann::json::array();
+  for (std::size_t i = 0; i < state.rules().size(); ++i) {
+    const auto& [id, r] = state.rules()[i];
+    list.push_back(rule_json(id, r));
+    list.back()["fired"] = state.fired(i);
+  }
+  json_reply(res, 200, {{"faults", list}});
+}
+
+// Fault rules added while serving: provider faults only, at most kMaxRules at once.
+void control_add_faults(FakeState& state, const httplib::Request& req, httplib::Response& res) {
+  std::vector<FaultRule> rules;
+  try {
+    rules = parse_fault_rules(req.body, "POST /__checkride/faults body");
+  } catch (const InputError& e) {
+    return bad_request(res, e.what());
+  }
+  if (rules.size() > kMaxRulesPerRequest) {
+    return bad_request(res, "at most " + std::to_string(kMaxRulesPerRequest) +
+                                " fault rules per request, got " + std::to_string(rules.size()));
+  }
+  for (const auto& r : rules) {
+    if (r.target == FaultTarget::kAgent || r.target == FaultTarget::kOrchestrator) {
+      return bad_request(res,
+                         "the fakes apply provider faults only (payment, catalog, booking, "
+                         "identity); agent and orchestrator faults belong to the driver");
+    }
+  }
+  std::lock_guard<std::mutex> lock(state.mu);
+  if (state.rules().size() + rules.size() > kMaxRules) {
+    return json_reply(res, 409,
+                      {{"error",
+                        {{"code", "too_many_fault_rules"},
+                         {"message", "at most " + std::to_string(kMaxRules) +
+                                         " fault rules at once; DELETE some first"}}}});
+  }
+  nlohmann::json added = nlohmann::json::array();
+  for (const auto& r : rules) added.push_back(rule_json(state.add_rule(r), r));
+  json_reply(res, 201, {{"faults", added}});
+}
+
+void control_remove_fault(FakeState& state, const httplib::Request& req, httplib::Response& res) {
+  std::lock_guard<std::mutex> lock(state.mu);
+  const std::string digits = req.matches[1].str();
+  uint64_t index = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+  const bool parsed = ec == std::errc() && end == digits.data() + digits.size();
+  if (!parsed || !state.remove_rule(index)) {
+    return json_reply(
+        res, 404,
+        {{"error", {{"code", "not_found"}, {"message", "no fault rule " + req.matches[1].str()}}}});
+  }
+  res.status = 204;
+}
+
+void control_clear_faults(FakeState& state, const httplib::Request&, httplib::Response& res) {
+  std::lock_guard<std::mutex> lock(state.mu);
+  state.clear_rules();
+  res.status = 204;
+}
+
+void control_ledger(FakeState& state, const httplib::Request&, httplib::Response& res) {
+  std::lock_guard<std::mutex> lock(state.mu);
+  json_reply(res, 200, ledger_json(state));
+}
+
+// The ground-truth report; a drive POSTs what it played.
+void control_report(FakeState& state, const httplib::Request& req, httplib::Response& res) {
+  nlohmann::json body = nlohmann::json::object();
+  if (!req.body.empty()) {
+    body = parse_json_or_discarded(req.body);
+    if (body.is_discarded() || !body.is_object()) return bad_request(res, "expected a JSON object");
+  }
+  std::lock_guard<std::mutex> lock(state.mu);
+  nlohmann::json out;
+  std::string error;
+  try {
+    if (!ground_truth(state, body, out, error)) return bad_request(res, error);
+  } catch (const nlohmann::json::exception& e) {
+    return bad_request(res, std::string("malformed report request: ") + e.what());
+  }
+  json_reply(res, 200, out);
+}
+
+void control_add_shopper(FakeState& state, const httplib::Request& req, httplib::Response& res) {
+  nlohmann::json body =
+      req.body.empty() ? nlohmann::json::object() : parse_json_or_discarded(req.body);
+  if (body.is_discarded() || !body.is_object()) return bad_request(res, "expected a JSON object");
+  CardBehaviour card = CardBehaviour::kSucceeds;
+  std::string pm = body.contains("card") && body["card"].is_string()
+                       ? body["card"].get<std::string>()
+                       : "pm_card_visa";
+  if (!parse_card_behaviour(pm, card)) {
+    return bad_request(res,
+                       "card: expected one of Stripe's test payment methods (pm_card_visa, ...)");
+  }
+  std::string user_id = string_field(body, "user_id", "");
+  if (user_id.size() > 256) return bad_request(res, "user_id: expected at most 256 characters");
+  std::lock_guard<std::mutex> lock(state.mu);
+  Shopper s = state.add_shopper(card, kAllApiScopes, user_id);
+  json_reply(res, 201,
+             {{"user", s.user},
+              {"customer", wire_name("user", s.user)},
+              {"payment_method", wire_name("pm", s.method)},
+              {"access_token", state.token_name(s.grant.access_token, false)},
+              {"refresh_token", state.token_name(s.grant.refresh_token, true)},
+              {"expires_in_ms", s.grant.expires_at - state.now()},
+              {"scopes", s.grant.scopes}});
+}
+
+void control_advance_clock(FakeState& state, const httplib::Request& req, httplib::Response& res) {
+  nlohmann::json body = parse_json_or_discarded(req.body);
+  if (body.is_discarded() || !body.contains("advance_ms") ||
+      !body["advance_ms"].is_number_integer() || body["advance_ms"].get<int64_t>() < 0 ||
+      body["advance_ms"].get<int64_t>() > kMaxClockAdvance) {
+    return bad_request(res, "expected {\"advance_ms\": an integer from 0 to " +
+                                std::to_string(kMaxClockAdvance) + " (ten years)}");
+  }
+  std::lock_guard<std::mutex> lock(state.mu);
+  state.advance_clock(body["advance_ms"].get<int64_t>());
+  json_reply(res, 200, {{"now_ms", state.now()}});
+}
+
+// The customer's side of 3-D Secure: the challenge passed or failed. The intent moves on
+// and its webhook events go out, as when Stripe.js completes it in a browser.
+void control_authenticate(FakeState& state, const httplib::Request& req, httplib::Response& res) {
+  nlohmann::json body = parse_json_or_discarded(req.body);
+  std::string outcome = body.is_object() ? string_field(body, "outcome", "") : "";
+  if (outcome != "succeeded" && outcome != "failed") {
+    return bad_request(res, "expected {\"outcome\": \"succeeded\" or \"failed\"}");
+  }
+  uint64_t id = 0;
+  std::lock_guard<std::mutex> lock(state.mu);
+  if (!parse_wire_name(req.matches[1].str(), "pi", id) ||
+      !finish_authentication(state, id, outcome == "succeeded", state.now())) {
+    return json_reply(
+        res, 409,
+        {{"error",
+          {{"code", "invalid_state"},
+           {"message", "no payment intent '" + req.matches[1].str() + "' waits for 3-D Secure"}}}});
+  }
+  json_reply(res, 200, {{"payment_intent", req.matches[1].str()}, {"outcome", outcome}});
+}
+
+void control_reset(FakeState& state, const httplib::Request&, httplib::Response& res) {
+  std::lock_guard<std::mutex> lock(state.mu);
+  state.reset();
+  json_reply(res, 200, {{"now_ms", state.now()}});
+}
+
+using ControlHandler = void (*)(FakeState&, const httplib::Request&, httplib::Response&);
+struct ControlRoute {
+  const char* method;
+  const char* pattern;
+  ControlHandler handler;
+};
+const ControlRoute kControlRoutes[] = {
+    {"GET", "/__checkride/health", control_health},
+    {"GET", "/__checkride/faults", control_list_faults},
+    {"POST", "/__checkride/faults", control_add_faults},
+    {"DELETE", R"(/__checkride/faults/(\d+))", control_remove_fault},
+    {"DELETE", "/__checkride/faults", control_clear_faults},
+    {"GET", "/__checkride/ledger", control_ledger},
+    {"GET", "/__checkride/report", control_report},
+    {"POST", "/__checkride/report", control_report},
+    {"POST", "/__checkride/shoppers", control_add_shopper},
+    {"POST", "/__checkride/clock", control_advance_clock},
+    {"POST", R"(/__checkride/payment_intents/([^/]+)/authenticate)", control_authenticate},
+    {"POST", "/__checkride/reset", control_reset},
+};
+
+// Before any route: clean requests only, under /__checkride/, with the control token.
+httplib::Server::HandlerResponse guard_control(const std::string& token,
+                                               const httplib::Request& req,
+                                               httplib::Response& res) {
+  if (refuse_unclean(req, res, ErrorStyle::kJson)) return httplib::Server::HandlerResponse::Handled;
+  if (req.path.rfind("/__checkride/", 0) != 0) {
+    json_reply(res, 404,
+               {{"error",
+                 {{"code", "not_found"}, {"message", "control routes live under /__checkride/"}}}});
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  if (!token.empty() && !constant_time_equal(credential_of(req), token)) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"checkride-control\"");
+    json_reply(res, 401,
+               {{"error",
+                 {{"code", "unauthorized"},
+                  {"message", "control API needs the --control-token as a Bearer credential"}}}});
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  return httplib::Server::HandlerResponse::Unhandled;
+}
+
 }  // namespace
 
 void mount_control(httplib::Server& server, FakeState& state, const std::string& token) {
   server.set_payload_max_length(kMaxControlBody);
   server.set_pre_routing_handler([token](const httplib::Request& req, httplib::Response& res) {
-    if (refuse_unclean(req, res, ErrorStyle::kJson))
-      return httplib::Server::HandlerResponse::Handled;
-    if (req.path.rfind("/__checkride/", 0) != 0) {
-      json_reply(
-          res, 404,
-          {{"error",
-            {{"code", "not_found"}, {"message", "control routes live under /__checkride/"}}}});
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (!token.empty() && !constant_time_equal(credential_of(req), token)) {
-      res.set_header("WWW-Authenticate", "Bearer realm=\"checkride-control\"");
-      json_reply(res, 401,
-                 {{"error",
-                   {{"code", "unauthorized"},
-                    {"message", "control API needs the --control-token as a Bearer credential"}}}});
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
+    return guard_control(token, req, res);
   });
-
-  server.Get("/__checkride/health", [&](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(state.mu);
-    json_reply(res, 200,
-               {{"status", "ok"}, {"now_ms", state.now()}, {"scenario", state.scenario().name}});
-  });
-
-  server.Get("/__checkride/faults", [&](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(state.mu);
-    nlohmann::json list = nlohmann::json::array();
-    for (std::size_t i = 0; i < state.rules().size(); ++i) {
-      const auto& [id, r] = state.rules()[i];
-      list.push_back(rule_json(id, r));
-      list.back()["fired"] = state.fired(i);
-    }
-    json_reply(res, 200, {{"faults", list}});
-  });
-
-  server.Post("/__checkride/faults", [&](const httplib::Request& req, httplib::Response& res) {
-    std::vector<FaultRule> rules;
-    try {
-      rules = parse_fault_rules(req.body, "POST /__checkride/faults body");
-    } catch (const InputError& e) {
-      return bad_request(res, e.what());
-    }
-    if (rules.size() > kMaxRulesPerRequest) {
-      return bad_request(res, "at most " + std::to_string(kMaxRulesPerRequest) +
-                                  " fault rules per request, got " + std::to_string(rules.size()));
-    }
-    for (const auto& r : rules) {
-      if (r.target == FaultTarget::kAgent || r.target == FaultTarget::kOrchestrator) {
-        return bad_request(res,
-                           "the fakes apply provider faults only (payment, catalog, booking, "
-                           "identity); agent and orchestrator faults belong to the driver");
-      }
-    }
-    std::lock_guard<std::mutex> lock(state.mu);
-    if (state.rules().size() + rules.size() > kMaxRules) {
-      return json_reply(res, 409,
-                        {{"error",
-                          {{"code", "too_many_fault_rules"},
-                           {"message", "at most " + std::to_string(kMaxRules) +
-                                           " fault rules at once; DELETE some first"}}}});
-    }
-    nlohmann::json added = nlohmann::json::array();
-    for (const auto& r : rules) added.push_back(rule_json(state.add_rule(r), r));
-    json_reply(res, 201, {{"faults", added}});
-  });
-
-  server.Delete(
-      R"(/__checkride/faults/(\d+))", [&](const httplib::Request& req, httplib::Response& res) {
-        std::lock_guard<std::mutex> lock(state.mu);
-        const std::string digits = req.matches[1].str();
-        uint64_t index = 0;
-        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
-        const bool parsed = ec == std::errc() && end == digits.data() + digits.size();
-        if (!parsed || !state.remove_rule(index)) {
-          return json_reply(
-              res, 404,
-              {{"error",
-                {{"code", "not_found"}, {"message", "no fault rule " + req.matches[1].str()}}}});
-        }
-        res.status = 204;
-      });
-
-  server.Delete("/__checkride/faults", [&](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(state.mu);
-    state.clear_rules();
-    res.status = 204;
-  });
-
-  server.Get("/__checkride/ledger", [&](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(state.mu);
-    json_reply(res, 200, ledger_json(state));
-  });
-
-  auto report = [&](const httplib::Request& req, httplib::Response& res) {
-    nlohmann::json body = nlohmann::json::object();
-    if (!req.body.empty()) {
-      body = parse_json_or_discarded(req.body);
-      if (body.is_discarded() || !body.is_object())
-        return bad_request(res, "expected a JSON object");
-    }
-    std::lock_guard<std::mutex> lock(state.mu);
-    nlohmann::json out;
-    std::string error;
-    try {
-      if (!ground_truth(state, body, out, error)) return bad_request(res, error);
-    } catch (const nlohmann::json::exception& e) {
-      return bad_request(res, std::string("malformed report request: ") + e.what());
-    }
-    json_reply(res, 200, out);
-  };
-  server.Get("/__checkride/report", report);
-  server.Post("/__checkride/report", report);
-
-  server.Post("/__checkride/shoppers", [&](const httplib::Request& req, httplib::Response& res) {
-    nlohmann::json body =
-        req.body.empty() ? nlohmann::json::object() : parse_json_or_discarded(req.body);
-    if (body.is_discarded() || !body.is_object()) return bad_request(res, "expected a JSON object");
-    CardBehaviour card = CardBehaviour::kSucceeds;
-    std::string pm = body.contains("card") && body["card"].is_string()
-                         ? body["card"].get<std::string>()
-                         : "pm_card_visa";
-    if (!parse_card_behaviour(pm, card)) {
-      return bad_request(res,
-                         "card: expected one of Stripe's test payment methods (pm_card_visa, ...)");
-    }
-    std::string user_id = string_field(body, "user_id", "");
-    if (user_id.size() > 256) return bad_request(res, "user_id: expected at most 256 characters");
-    std::lock_guard<std::mutex> lock(state.mu);
-    Shopper s = state.add_shopper(card, kAllApiScopes, user_id);
-    json_reply(res, 201,
-               {{"user", s.user},
-                {"customer", wire_name("user", s.user)},
-                {"payment_method", wire_name("pm", s.method)},
-                {"access_token", state.token_name(s.grant.access_token, false)},
-                {"refresh_token", state.token_name(s.grant.refresh_token, true)},
-                {"expires_in_ms", s.grant.expires_at - state.now()},
-                {"scopes", s.grant.scopes}});
-  });
-
-  server.Post("/__checkride/clock", [&](const httplib::Request& req, httplib::Response& res) {
-    nlohmann::json body = parse_json_or_discarded(req.body);
-    if (body.is_discarded() || !body.contains("advance_ms") ||
-        !body["advance_ms"].is_number_integer() || body["advance_ms"].get<int64_t>() < 0 ||
-        body["advance_ms"].get<int64_t>() > kMaxClockAdvance) {
-      return bad_request(res, "expected {\"advance_ms\": an integer from 0 to " +
-                                  std::to_string(kMaxClockAdvance) + " (ten years)}");
-    }
-    std::lock_guard<std::mutex> lock(state.mu);
-    state.advance_clock(body["advance_ms"].get<int64_t>());
-    json_reply(res, 200, {{"now_ms", state.now()}});
-  });
-
-  // The customer's side of 3-D Secure: the challenge passed or failed. The intent moves on
-  // and its webhook events go out, as when Stripe.js completes it in a browser.
-  server.Post(
-      R"(/__checkride/payment_intents/([^/]+)/authenticate)",
-      [&](const httplib::Request& req, httplib::Response& res) {
-        nlohmann::json body = parse_json_or_discarded(req.body);
-        std::string outcome = body.is_object() ? string_field(body, "outcome", "") : "";
-        if (outcome != "succeeded" && outcome != "failed") {
-          return bad_request(res, "expected {\"outcome\": \"succeeded\" or \"failed\"}");
-        }
-        uint64_t id = 0;
-        std::lock_guard<std::mutex> lock(state.mu);
-        if (!parse_wire_name(req.matches[1].str(), "pi", id) ||
-            !finish_authentication(state, id, outcome == "succeeded", state.now())) {
-          return json_reply(res, 409,
-                            {{"error",
-                              {{"code", "invalid_state"},
-                               {"message", "no payment intent '" + req.matches[1].str() +
-                                               "' waits for 3-D Secure"}}}});
-        }
-        json_reply(res, 200, {{"payment_intent", req.matches[1].str()}, {"outcome", outcome}});
-      });
-
-  server.Post("/__checkride/reset", [&](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(state.mu);
-    state.reset();
-    json_reply(res, 200, {{"now_ms", state.now()}});
-  });
+  for (const ControlRoute& route : kControlRoutes) {
+    auto handler = [&state, h = route.handler](const httplib::Request& req,
+                                               httplib::Response& res) { h(state, req, res); };
+    const std::string method = route.method;
+    if (method == "GET") server.Get(route.pattern, handler);
+    if (method == "POST") server.Post(route.pattern, handler);
+    if (method == "DELETE") server.Delete(route.pattern, handler);
+  }
 }
 
 }  // namespace checkride
