@@ -199,11 +199,8 @@ void Orchestrator::confirm_booking(const ActionRequest& req, const HandlerInput&
 // A cancel or a change names what it acts on by reference. A saga of this session the store
 // knows starts past the plan's lookups; anything else is looked up at the provider, when the
 // plan has a lookup step (a booking or order made before the session), or else refused.
-void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest& req,
-                                     const HandlerInput& in, Time now, Effects& out) {
-  const SagaPlan& plan = catalog_.plan(spec.plan);
-  SagaKind want = target_kind(plan.kind);
-  bool booking = want == SagaKind::kBooking;
+SagaRecord Orchestrator::record_on_existing(const SagaPlan& plan, const ActionSpec& spec,
+                                            const ActionRequest& req, const HandlerInput& in) {
   SagaRecord rec;
   rec.kind = plan.kind;
   rec.plan = spec.plan;
@@ -227,6 +224,45 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
     rec.max_total = in.max_total;
     take_tenders(rec, in);
   }
+  return rec;
+}
+
+// A target this session made and the store knows: what the new saga takes over from it.
+// Returns the refusal code when the action cannot act on it, else "".
+const char* Orchestrator::take_over_target(SagaRecord& rec, const SagaRecord& target,
+                                           const SagaPlan& plan) const {
+  // An order placed in this session has not been delivered: it is cancelled, not returned.
+  if (!target.done || target.outcome != ActionStatus::kConfirmed ||
+      plan.kind == SagaKind::kReturnOrder) {
+    return ineligible_code(plan.kind);
+  }
+  rec.target = target.id;
+  rec.order = target.order;
+  rec.hold = target.hold;
+  if (plan.kind == SagaKind::kChangeFlights) rec.payment = target.payment;  // refunds go there
+  if (plan.kind == SagaKind::kChangePayment) {
+    rec.replaced_payment = target.payment;
+    rec.total = target.total;
+  }
+  if (is_cancel(plan.kind)) {
+    // The refund goes back to what paid, in proportion.
+    rec.payment = target.payment;
+    rec.total = target.total;
+    rec.tenders = target.tenders;
+    for (Tender& t : rec.tenders) t.credited = 0;
+    bool can_give_back =
+        std::find(plan.steps.begin(), plan.steps.end(), Step::kRecredit) != plan.steps.end();
+    if (!rec.tenders.empty() && !can_give_back) return "split_refund_unsupported";
+  }
+  return "";
+}
+
+void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest& req,
+                                     const HandlerInput& in, Time now, Effects& out) {
+  const SagaPlan& plan = catalog_.plan(spec.plan);
+  SagaKind want = target_kind(plan.kind);
+  bool booking = want == SagaKind::kBooking;
+  SagaRecord rec = record_on_existing(plan, spec, req, in);
   // A lookup learns the target at the provider; one the store already knows is skipped.
   auto is_lookup = [&](std::size_t i) {
     return i < plan.steps.size() && step_kind(plan.steps[i]) != nullptr &&
@@ -239,34 +275,9 @@ void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest
   bool known = target != nullptr && target->kind == want && target->session == req.session;
   std::size_t first = 0;
   if (known) {
-    // An order placed in this session has not been delivered: it is cancelled, not returned.
-    if (!target->done || target->outcome != ActionStatus::kConfirmed ||
-        plan.kind == SagaKind::kReturnOrder) {
-      reply(req.session, req.request_id, ActionStatus::kRejected, ineligible_code(plan.kind), now,
-            out);
+    if (const char* refused = take_over_target(rec, *target, plan); *refused != '\0') {
+      reply(req.session, req.request_id, ActionStatus::kRejected, refused, now, out);
       return;
-    }
-    rec.target = target->id;
-    rec.order = target->order;
-    rec.hold = target->hold;
-    if (plan.kind == SagaKind::kChangeFlights) rec.payment = target->payment;  // refunds go there
-    if (plan.kind == SagaKind::kChangePayment) {
-      rec.replaced_payment = target->payment;
-      rec.total = target->total;
-    }
-    if (is_cancel(plan.kind)) {
-      // The refund goes back to what paid, in proportion.
-      rec.payment = target->payment;
-      rec.total = target->total;
-      rec.tenders = target->tenders;
-      for (Tender& t : rec.tenders) t.credited = 0;
-      bool can_give_back =
-          std::find(plan.steps.begin(), plan.steps.end(), Step::kRecredit) != plan.steps.end();
-      if (!rec.tenders.empty() && !can_give_back) {
-        reply(req.session, req.request_id, ActionStatus::kRejected, "split_refund_unsupported", now,
-              out);
-        return;
-      }
     }
     while (skipped_when_known(first)) ++first;
   } else if (!is_lookup(0)) {

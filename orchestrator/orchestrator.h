@@ -17,6 +17,7 @@
 namespace checkride {
 
 struct StepKind;
+struct SagaPlan;
 struct CompensationRule;
 
 // What the orchestrator did with a payment webhook (wire mode answers by it).
@@ -149,6 +150,10 @@ class Orchestrator {
   void confirm_booking(const ActionRequest& req, const HandlerInput& in, Time now, Effects& out);
   void start_on_existing(const ActionSpec& spec, const ActionRequest& req, const HandlerInput& in,
                          Time now, Effects& out);
+  SagaRecord record_on_existing(const SagaPlan& plan, const ActionSpec& spec,
+                                const ActionRequest& req, const HandlerInput& in);
+  const char* take_over_target(SagaRecord& rec, const SagaRecord& target,
+                               const SagaPlan& plan) const;
   bool charge_checks(SagaRecord& s, Time now, ActionStatus& status, std::string& code);
   void take_tenders(SagaRecord& s, const HandlerInput& in);
   bool split_covers_total(SagaRecord& s, std::string& code) const;

@@ -92,17 +92,20 @@ void load_drive_input(const DriveOptions& o, std::ostream& err, Scenario& scenar
   templates = compile_templates(scenario, *actions);
 }
 
+// Session ids of this run: "drive-UNIXSECONDS-N", apart from any earlier run's.
+std::string session_prefix() {
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return "drive-" + std::to_string(seconds.count()) + "-";
+}
+
 // The open-model load: arrivals on this thread at the schedule's times, played by
 // o.connections workers; a session that waited past max_lag is dropped, and counted.
 void play_arrivals(const DriveOptions& o, const Scenario& scenario,
                    const std::vector<CompiledTemplate>& templates, TemplateMix& mix,
                    int64_t sessions, SteadyTime start,
                    const std::function<Time(SteadyTime)>& wire_time, DriveTally& tally) {
-  const std::string prefix = "drive-" +
-                             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                                std::chrono::system_clock::now().time_since_epoch())
-                                                .count()) +
-                             "-";
+  const std::string prefix = session_prefix();
   std::mutex mu;  // guards queue, arrivals_done, chosen and tally
   std::condition_variable cv;
   std::deque<Arrival> queue;

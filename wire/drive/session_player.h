@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "protocol/action.h"
 #include "reports/histogram.h"
+#include "scenario/checkers.h"
 #include "scenario/compiled_template.h"
 #include "scenario/scenario.h"
 
@@ -58,6 +60,25 @@ class SessionPlayer {
     nlohmann::json body;
   };
   Answer post(httplib::Client& c, const std::string& path, const nlohmann::json& body, bool sign);
+  // Where one session stands while it plays.
+  struct Playthrough {
+    std::string user;    // the shopper's customer id
+    std::string method;  // their payment method
+    nlohmann::json grant;
+    SessionOutcome outcome;
+    std::vector<std::string> refs;  // per step: the reference its answer named
+    std::size_t k = 0;              // the step being played
+    int retries_used = 0;
+    uint32_t key_generation = 0;
+    SteadyTime step_start;  // when the next request should go out
+  };
+  bool start_shopper(const std::string& id, const CompiledTemplate& t, Playthrough& p,
+                     DrivenSession& out, std::string& error);
+  bool open_session(const Playthrough& p);
+  bool play_consent(const std::string& id, const CassetteStep& step, Playthrough& p);
+  ActionResult send_action(const std::string& id, const CassetteStep& step, Playthrough& p,
+                           SteadyTime& answered);
+  bool play_action(const std::string& id, const CompiledTemplate& t, Playthrough& p);
 
   std::unique_ptr<httplib::Client> orchestrator_, control_;
   std::string control_token_, secret_;
