@@ -130,33 +130,128 @@ Report simulate_traced(const Scenario& scenario, uint64_t session,
   return std::move(o.report);
 }
 
-int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& err) {
+namespace {
+
+// Every scenario of the run, loaded and checked before anything runs: bad input runs nothing.
+// Throws InputError.
+std::vector<Scenario> load_suite(const RunOptions& options) {
   std::vector<std::string> files;
+  for (const auto& p : options.paths) {
+    for (const auto& f : expand_scenarios(p)) files.push_back(f);
+  }
   std::vector<Scenario> scenarios;
+  for (const auto& f : files) {
+    Scenario s = load_scenario(f, options.overrides);
+    apply_defects(s, options.defects);
+    if (options.swarm) apply_swarm(s);
+    for (const auto& m : s.mix) load_cassette(m.cassette);
+    if (s.actions != "default") ActionCatalog::from_file(s.actions);
+    if (options.trace_session > 0 && options.trace_session > static_cast<uint64_t>(s.sessions)) {
+      throw InputError(
+          "--session", 0, std::to_string(options.trace_session),
+          "no such session: " + s.path + " runs sessions 1.." + std::to_string(s.sessions));
+    }
+    scenarios.push_back(std::move(s));
+  }
+  return scenarios;
+}
+
+// One scenario's simulation, with its progress line and audit log. Throws InputError.
+Outcome simulate_for_run(const RunOptions& options, const Scenario& s, std::ostream& err) {
+  std::function<void(int64_t, int64_t)> progress;
+  if (options.progress) {
+    progress = [&err, &s](int64_t started, int64_t total) {
+      err << "\r" << s.name << ": " << started << "/" << total << " sessions started" << std::flush;
+    };
+  }
+  std::vector<AuditRecord> audit;
+  Outcome o =
+      simulate(s, options.trace_session, progress, options.audit_log.empty() ? nullptr : &audit);
+  if (!options.audit_log.empty()) {
+    std::string text;
+    for (const auto& r : audit) text += audit_record_json(r) + "\n";
+    write_file(options.audit_log, text);
+  }
+  if (options.progress && o.report.metrics["sessions"] >= (1 << 16)) {
+    err << "\r\033[K" << std::flush;  // clear the progress line
+  }
+  return o;
+}
+
+// The report in each asked format, and the run's wall-clock figures beside it (never in it).
+void write_run_reports(const RunOptions& options, const Scenario& s, Outcome& o,
+                       const std::string& json, double wall) {
+  fs::path base = fs::path(options.out_dir) / s.name;
+  for (const auto& f : options.formats) {
+    if (f == "json") write_file(base.string() + ".json", json);
+    if (f == "md") write_file(base.string() + ".md", report_to_markdown(o.report));
+    if (f == "html") {
+      write_file(base.string() + ".html",
+                 render_html(report_to_json(o.report), nullptr, base.string() + ".json"));
+    }
+  }
+  nlohmann::json run = {{"wall_seconds", wall},
+                        {"events", o.events},
+                        {"sessions", static_cast<uint64_t>(o.report.metrics["sessions"])},
+                        {"sessions_per_second", wall > 0 ? o.report.metrics["sessions"] / wall : 0},
+                        {"events_per_second", wall > 0 ? static_cast<double>(o.events) / wall : 0},
+                        {"peak_rss_kb", peak_rss_kb()}};
+  write_file(base.string() + ".run.json", run.dump(2) + "\n");
+}
+
+void print_verdict(const RunOptions& options, const Scenario& s, Report& r, std::ostream& out) {
+  const bool passed = r.passed();
+  std::string verdict = r.verdict();
+  if (options.color) verdict = (passed ? "\033[32m" : "\033[31m") + verdict + "\033[0m";
+  out << verdict << " " << s.name << "  sessions=" << r.metrics["sessions"]
+      << " completion=" << r.metrics["completion_rate"]
+      << " duplicate_charges=" << r.metrics["duplicate_charges"]
+      << " fingerprint=" << fingerprint_hex(r.fingerprint) << "\n";
+  print_failed_gates(r, "     ", out);
+}
+
+// Runs one scenario and writes its reports; 0, or the exit code that ends the run.
+int run_one(const RunOptions& options, const Scenario& s, std::vector<Report>& reports,
+            bool& all_passed, std::ostream& out, std::ostream& err) {
+  Outcome o;
+  auto start = std::chrono::steady_clock::now();
   try {
-    for (const auto& p : options.paths) {
-      for (const auto& f : expand_scenarios(p)) files.push_back(f);
-    }
-    std::vector<std::string> overrides = options.overrides;
-    // Validate everything before running anything: bad input runs nothing.
-    for (const auto& f : files) {
-      Scenario s = load_scenario(f, overrides);
-      apply_defects(s, options.defects);
-      if (options.swarm) apply_swarm(s);
-      for (const auto& m : s.mix) load_cassette(m.cassette);
-      if (s.actions != "default") ActionCatalog::from_file(s.actions);
-      if (options.trace_session > 0 && options.trace_session > static_cast<uint64_t>(s.sessions)) {
-        throw InputError(
-            "--session", 0, std::to_string(options.trace_session),
-            "no such session: " + s.path + " runs sessions 1.." + std::to_string(s.sessions));
-      }
-      scenarios.push_back(std::move(s));
-    }
+    o = simulate_for_run(options, s, err);
   } catch (const InputError& e) {
     err << "checkride: " << e.what() << "\n";
     return 2;
   }
+  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  o.report.allow_empty = options.allow_empty;
+  std::string json = report_to_json(o.report).dump(2) + "\n";
+  if (options.check_determinism) {
+    Outcome again = simulate(s, 0);
+    again.report.allow_empty = options.allow_empty;
+    if (report_to_json(again.report).dump(2) + "\n" != json) {
+      err << "checkride: " << s.path << ": NOT deterministic: two runs with seed " << s.seed
+          << " gave different reports\n";
+      return 3;
+    }
+    if (!options.quiet) out << "determinism: " << s.name << " byte-identical across two runs\n";
+  }
+  write_run_reports(options, s, o, json, wall);
+  for (const auto& line : o.trace) out << line << "\n";
+  all_passed = all_passed && o.report.passed();
+  if (!options.junit_file.empty()) reports.push_back(o.report);
+  if (!options.quiet) print_verdict(options, s, o.report, out);
+  return 0;
+}
 
+}  // namespace
+
+int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& err) {
+  std::vector<Scenario> scenarios;
+  try {
+    scenarios = load_suite(options);
+  } catch (const InputError& e) {
+    err << "checkride: " << e.what() << "\n";
+    return 2;
+  }
   if (!options.audit_log.empty() && scenarios.size() != 1) {
     err << "checkride run: --audit-log takes exactly one scenario, got " << scenarios.size()
         << "\n";
@@ -172,75 +267,7 @@ int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& er
   bool all_passed = true;
   std::vector<Report> reports;  // for JUnit
   for (const Scenario& s : scenarios) {
-    Outcome o;
-    auto start = std::chrono::steady_clock::now();
-    std::function<void(int64_t, int64_t)> progress;
-    if (options.progress) {
-      progress = [&err, &s](int64_t started, int64_t total) {
-        err << "\r" << s.name << ": " << started << "/" << total << " sessions started"
-            << std::flush;
-      };
-    }
-    try {
-      std::vector<AuditRecord> audit;
-      o = simulate(s, options.trace_session, progress,
-                   options.audit_log.empty() ? nullptr : &audit);
-      if (!options.audit_log.empty()) {
-        std::string text;
-        for (const auto& r : audit) text += audit_record_json(r) + "\n";
-        write_file(options.audit_log, text);
-      }
-      if (options.progress && o.report.metrics["sessions"] >= (1 << 16)) {
-        err << "\r\033[K" << std::flush;  // clear the progress line
-      }
-    } catch (const InputError& e) {
-      err << "checkride: " << e.what() << "\n";
-      return 2;
-    }
-    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    o.report.allow_empty = options.allow_empty;
-    std::string json = report_to_json(o.report).dump(2) + "\n";
-    if (options.check_determinism) {
-      Outcome again = simulate(s, 0);
-      again.report.allow_empty = options.allow_empty;
-      std::string json2 = report_to_json(again.report).dump(2) + "\n";
-      if (json2 != json) {
-        err << "checkride: " << s.path << ": NOT deterministic: two runs with seed " << s.seed
-            << " gave different reports\n";
-        return 3;
-      }
-      if (!options.quiet) out << "determinism: " << s.name << " byte-identical across two runs\n";
-    }
-    fs::path base = fs::path(options.out_dir) / s.name;
-    for (const auto& f : options.formats) {
-      if (f == "json") write_file(base.string() + ".json", json);
-      if (f == "md") write_file(base.string() + ".md", report_to_markdown(o.report));
-      if (f == "html") {
-        write_file(base.string() + ".html",
-                   render_html(report_to_json(o.report), nullptr, base.string() + ".json"));
-      }
-    }
-    nlohmann::json run = {
-        {"wall_seconds", wall},
-        {"events", o.events},
-        {"sessions", static_cast<uint64_t>(o.report.metrics["sessions"])},
-        {"sessions_per_second", wall > 0 ? o.report.metrics["sessions"] / wall : 0},
-        {"events_per_second", wall > 0 ? static_cast<double>(o.events) / wall : 0},
-        {"peak_rss_kb", peak_rss_kb()}};
-    write_file(base.string() + ".run.json", run.dump(2) + "\n");
-    for (const auto& line : o.trace) out << line << "\n";
-    bool passed = o.report.passed();
-    all_passed = all_passed && passed;
-    if (!options.junit_file.empty()) reports.push_back(o.report);
-    if (!options.quiet) {
-      std::string verdict = o.report.verdict();
-      if (options.color) verdict = (passed ? "\033[32m" : "\033[31m") + verdict + "\033[0m";
-      out << verdict << " " << s.name << "  sessions=" << o.report.metrics["sessions"]
-          << " completion=" << o.report.metrics["completion_rate"]
-          << " duplicate_charges=" << o.report.metrics["duplicate_charges"]
-          << " fingerprint=" << fingerprint_hex(o.report.fingerprint) << "\n";
-      print_failed_gates(o.report, "     ", out);
-    }
+    if (int rc = run_one(options, s, reports, all_passed, out, err); rc != 0) return rc;
   }
   if (!options.junit_file.empty()) {
     std::vector<JUnitSuite> suites;
