@@ -112,26 +112,16 @@ void require_known_actions(const Cassette& cassette, const ActionCatalog& action
 
 }  // namespace
 
-ReplayResult replay_cassette(const ReplayOptions& options) {
-  Cassette cassette = load_cassette(options.cassette);
-  ReplayResult result;
-  result.name = fs::path(options.cassette).stem().string();
-  Scenario scenario =
-      options.scenario.empty() ? default_scenario() : load_scenario(options.scenario);
-  ActionCatalog owned;
-  const ActionCatalog* actions = &ActionCatalog::default_catalog();
-  std::string text;
-  std::string catalog = choose_catalog(options, scenario, cassette, text, result.warnings);
-  result.actions = catalog;
-  if (!catalog.empty()) {
-    owned = ActionCatalog::from_yaml_text(text, catalog);
-    actions = &owned;
-  }
-  require_known_actions(cassette, *actions, catalog);
+namespace {
+
+// The world the replay runs in: the scenario's, or one inferred from the cassette (and a
+// --world file) with the default safety gates; the --faults added; one session at a time.
+void set_up_world(const ReplayOptions& options, const Cassette& cassette,
+                  const ActionCatalog& actions, Scenario& scenario, ReplayResult& result) {
   if (!options.world.empty()) load_world_file(scenario, options.world);
   if (options.scenario.empty()) {
     std::size_t given = scenario.skus.size() + scenario.offers.size() + scenario.coupons.size();
-    infer_world(cassette, *actions, scenario);
+    infer_world(cassette, actions, scenario);
     result.inferred_world =
         scenario.skus.size() + scenario.offers.size() + scenario.coupons.size() > given;
     for (const auto& [metric, bound] : kDefaultGates) {
@@ -158,8 +148,10 @@ ReplayResult replay_cassette(const ReplayOptions& options) {
   scenario.mix = {MixEntry{options.cassette, 1}};
   scenario.sessions = static_cast<int64_t>(cassette.sessions.size());
   scenario.concurrency = 1;  // one after another: each session sees its own world
+}
 
-  std::vector<CompiledTemplate> templates = compile_templates(scenario, *actions);
+std::vector<Watch> watches_for(const Cassette& cassette,
+                               const std::vector<CompiledTemplate>& templates) {
   std::vector<Watch> watch(templates.size());
   for (std::size_t i = 0; i < templates.size(); ++i) {
     watch[i].d.session = cassette.sessions[i].id;
@@ -170,41 +162,38 @@ ReplayResult replay_cassette(const ReplayOptions& options) {
                                        : watch[i].d.consents_inferred)++;
     }
   }
+  return watch;
+}
 
-  SimulationOptions sim_options;
-  sim_options.sequential = true;
-  sim_options.faults_in_drain = true;
-  sim_options.on_answer = [&](uint32_t tmpl, uint16_t step, const CassetteStep& s,
-                              const ActionResult& r) {
-    Watch& w = watch[tmpl];
-    bool status_ok = s.answered_as_recorded(r.status);
-    bool total_ok =
-        !status_ok || s.recorded_total < 0 || r.total <= 0 || r.total == s.recorded_total;
-    if (static_cast<int>(step) != w.last_step) {
-      w.last_step = step;
-      ++w.d.steps_answered;
-    }
-    if (status_ok && total_ok) {
-      if (w.pending == step) w.pending = -1;
-      return;
-    }
-    if (w.pending < 0) w.pending = step;
-    if (w.d.line != 0) return;  // only the first divergence is described
-    w.d.line = s.line;
-    w.d.step = step;
-    w.d.call_id = s.call_id;
-    w.d.action = s.action;
-    w.d.recorded = recorded_name(s);
-    w.d.recorded_inferred_from = s.inferred_from;
-    w.d.sandbox = std::string(status_name(r.status));
-    w.d.code = r.code;
-    w.d.recorded_total = status_ok ? s.recorded_total : -1;
-    w.d.sandbox_total = status_ok ? r.total : -1;
-    w.d.why = explain(w.d);
-  };
-  Simulation sim(scenario, *actions, std::move(templates), sim_options);
-  result.report = sim.run();
+// One sandbox answer against the recording: the first divergence is described.
+void watch_answer(Watch& w, uint16_t step, const CassetteStep& s, const ActionResult& r) {
+  bool status_ok = s.answered_as_recorded(r.status);
+  bool total_ok = !status_ok || s.recorded_total < 0 || r.total <= 0 || r.total == s.recorded_total;
+  if (static_cast<int>(step) != w.last_step) {
+    w.last_step = step;
+    ++w.d.steps_answered;
+  }
+  if (status_ok && total_ok) {
+    if (w.pending == step) w.pending = -1;
+    return;
+  }
+  if (w.pending < 0) w.pending = step;
+  if (w.d.line != 0) return;  // only the first divergence is described
+  w.d.line = s.line;
+  w.d.step = step;
+  w.d.call_id = s.call_id;
+  w.d.action = s.action;
+  w.d.recorded = recorded_name(s);
+  w.d.recorded_inferred_from = s.inferred_from;
+  w.d.sandbox = std::string(status_name(r.status));
+  w.d.code = r.code;
+  w.d.recorded_total = status_ok ? s.recorded_total : -1;
+  w.d.sandbox_total = status_ok ? r.total : -1;
+  w.d.why = explain(w.d);
+}
 
+// Each session's verdict, and the replay's metrics and gates.
+void settle_verdicts(std::vector<Watch>& watch, const Scenario& scenario, ReplayResult& result) {
   int64_t diverged = 0, recovered = 0;
   for (auto& w : watch) {
     if (w.d.line == 0) {
@@ -224,6 +213,37 @@ ReplayResult replay_cassette(const ReplayOptions& options) {
   result.report.metrics["replay_diverged"] = static_cast<double>(diverged);
   result.report.metrics["replay_recovered"] = static_cast<double>(recovered);
   result.report.gates = evaluate_gates(scenario.expect, result.report.metrics);
+}
+
+}  // namespace
+
+ReplayResult replay_cassette(const ReplayOptions& options) {
+  Cassette cassette = load_cassette(options.cassette);
+  ReplayResult result;
+  result.name = fs::path(options.cassette).stem().string();
+  Scenario scenario =
+      options.scenario.empty() ? default_scenario() : load_scenario(options.scenario);
+  ActionCatalog owned;
+  const ActionCatalog* actions = &ActionCatalog::default_catalog();
+  std::string text;
+  std::string catalog = choose_catalog(options, scenario, cassette, text, result.warnings);
+  result.actions = catalog;
+  if (!catalog.empty()) {
+    owned = ActionCatalog::from_yaml_text(text, catalog);
+    actions = &owned;
+  }
+  require_known_actions(cassette, *actions, catalog);
+  set_up_world(options, cassette, *actions, scenario, result);
+  std::vector<CompiledTemplate> templates = compile_templates(scenario, *actions);
+  std::vector<Watch> watch = watches_for(cassette, templates);
+  SimulationOptions sim_options;
+  sim_options.sequential = true;
+  sim_options.faults_in_drain = true;
+  sim_options.on_answer = [&](uint32_t tmpl, uint16_t step, const CassetteStep& s,
+                              const ActionResult& r) { watch_answer(watch[tmpl], step, s, r); };
+  Simulation sim(scenario, *actions, std::move(templates), sim_options);
+  result.report = sim.run();
+  settle_verdicts(watch, scenario, result);
   result.report.allow_empty = options.allow_empty;
   return result;
 }
