@@ -78,9 +78,8 @@ void infer_stored_value(const SessionTemplate& session, const CassetteStep& step
   }
 }
 
-}  // namespace
-
-void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenario& scenario) {
+// What a recording says of the world it ran in.
+struct Inferred {
   std::map<std::string, int64_t> sku_price, offer_price;  // -1: seen, not priced
   std::set<std::string> coupons;
   struct Order {
@@ -90,70 +89,73 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
   std::vector<Order> priced_orders;
   std::map<std::string, StoredValueSpec> stored_value;  // user, instrument -> what it held
   bool extras_bought = false;  // a recorded action bought paid extras (checked bags)
-  for (const auto& session : cassette.sessions) {
-    for (const auto& step : session.steps) {
-      if (step.kind != CassetteStep::Kind::kAction) continue;
-      const ActionSpec* spec = actions.find(step.action);
-      if (spec != nullptr) {
-        seed_described_booking(session, step, *spec, actions, scenario, stored_value);
-      }
-      HandlerInput in;
-      std::string error;
-      if (spec == nullptr || !step.params->is_object() ||
-          !actions.map_inputs(*spec, *step.params, in, error)) {
-        continue;  // an action the sandbox will reject anyway; it names nothing to stock
-      }
-      infer_stored_value(session, step, in, stored_value);
-      extras_bought = extras_bought || spec->handler == Handler::kAddExtras;
-      Order order{{}, step.recorded_total};
-      for (const auto& item : in.items) {
-        sku_price.try_emplace(item.sku, -1);
-        order.quantity[item.sku] += item.quantity;
-      }
-      if (!in.coupon.empty()) coupons.insert(in.coupon);
-      if (!order.quantity.empty() && step.recorded_total > 0) priced_orders.push_back(order);
-      // An itinerary's recorded total is split evenly over its flights, per seat.
-      const int64_t legs = 1 + static_cast<int64_t>(in.connections.size());
-      for (std::size_t i = 0; !in.offer.empty() && i < static_cast<std::size_t>(legs); ++i) {
-        const std::string& offer = i == 0 ? in.offer : in.connections[i - 1];
-        int64_t& p = offer_price.try_emplace(offer, -1).first->second;
-        if (p < 0 && step.recorded_total > 0) {
-          p = step.recorded_total / legs / std::max(1, in.seats);
-        }
-      }
-    }
+};
+
+// One recorded action: the SKUs, offers, coupons and stored value it names, and its total.
+void read_action(const SessionTemplate& session, const CassetteStep& step,
+                 const ActionCatalog& actions, Scenario& scenario, Inferred& x) {
+  const ActionSpec* spec = actions.find(step.action);
+  if (spec != nullptr)
+    seed_described_booking(session, step, *spec, actions, scenario, x.stored_value);
+  HandlerInput in;
+  std::string error;
+  if (spec == nullptr || !step.params->is_object() ||
+      !actions.map_inputs(*spec, *step.params, in, error)) {
+    return;  // an action the sandbox will reject anyway; it names nothing to stock
   }
-  // An existing order's SKUs, likewise (priced by default: the order's own total stands).
+  infer_stored_value(session, step, in, x.stored_value);
+  x.extras_bought = x.extras_bought || spec->handler == Handler::kAddExtras;
+  Inferred::Order order{{}, step.recorded_total};
+  for (const auto& item : in.items) {
+    x.sku_price.try_emplace(item.sku, -1);
+    order.quantity[item.sku] += item.quantity;
+  }
+  if (!in.coupon.empty()) x.coupons.insert(in.coupon);
+  if (!order.quantity.empty() && step.recorded_total > 0) x.priced_orders.push_back(order);
+  // An itinerary's recorded total is split evenly over its flights, per seat.
+  const int64_t legs = 1 + static_cast<int64_t>(in.connections.size());
+  for (std::size_t i = 0; !in.offer.empty() && i < static_cast<std::size_t>(legs); ++i) {
+    const std::string& offer = i == 0 ? in.offer : in.connections[i - 1];
+    int64_t& p = x.offer_price.try_emplace(offer, -1).first->second;
+    if (p < 0 && step.recorded_total > 0) p = step.recorded_total / legs / std::max(1, in.seats);
+  }
+}
+
+// What the world file's existing orders and bookings name: their SKUs (priced by default:
+// the order's own total stands) and offers (priced by what was paid).
+void read_existing(const Scenario& scenario, Inferred& x) {
   for (const auto& o : scenario.existing.orders) {
-    for (const auto& item : o.items) sku_price.try_emplace(item.sku, -1);
+    for (const auto& item : o.items) x.sku_price.try_emplace(item.sku, -1);
   }
-  // An existing booking's offer is named by the world file; its price is what was paid.
   for (const auto& b : scenario.existing.bookings) {
     const int64_t legs = 1 + static_cast<int64_t>(b.connections.size());
     for (std::size_t i = 0; i < static_cast<std::size_t>(legs); ++i) {
       int64_t& p =
-          offer_price.try_emplace(i == 0 ? b.offer : b.connections[i - 1], -1).first->second;
+          x.offer_price.try_emplace(i == 0 ? b.offer : b.connections[i - 1], -1).first->second;
       if (p < 0 && b.paid > 0) p = b.paid / legs / std::max(1, b.seats);
     }
   }
-  // Each recorded total prices the one SKU of its order not yet priced; repeat until no
-  // order teaches anything new (single-SKU orders first, then the baskets they unlock).
-  // A basket whose SKUs appear nowhere else splits what is left of its total evenly per unit,
-  // so its total still matches.
+}
+
+// Each recorded total prices the one SKU of its order not yet priced; repeat until no order
+// teaches anything new (single-SKU orders first, then the baskets they unlock). A basket
+// whose SKUs appear nowhere else splits what is left of its total evenly per unit, so its
+// total still matches.
+void price_skus_from_totals(Inferred& x) {
   auto learn = [&](bool split) {
-    for (const auto& order : priced_orders) {
+    for (const auto& order : x.priced_orders) {
       int64_t known = 0, unknown_quantity = 0, unknowns = 0;
       for (const auto& [sku, qty] : order.quantity) {
-        if (sku_price[sku] < 0) {
+        if (x.sku_price[sku] < 0) {
           unknown_quantity += qty;
           ++unknowns;
         } else {
-          known += sku_price[sku] * qty;
+          known += x.sku_price[sku] * qty;
         }
       }
       if (unknowns == 0 || order.total <= known || (unknowns > 1 && !split)) continue;
       for (const auto& [sku, qty] : order.quantity) {
-        if (sku_price[sku] < 0) sku_price[sku] = (order.total - known) / unknown_quantity;
+        if (x.sku_price[sku] < 0) x.sku_price[sku] = (order.total - known) / unknown_quantity;
       }
       return true;
     }
@@ -163,33 +165,52 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
     while (learn(false)) {
     }
   } while (learn(true));
-  // What the scenario's world already holds (a world file) is kept as it is.
+}
+
+// Adds what was inferred to the world; what the world already holds (a world file) is kept
+// as it is.
+void add_to_world(Inferred& x, Scenario& scenario) {
   std::set<std::string> given;
   for (const auto& s : scenario.skus) given.insert("sku:" + s.id);
   for (const auto& o : scenario.offers) given.insert("offer:" + o.id);
   for (const auto& c : scenario.coupons) given.insert("coupon:" + c.code);
-  for (const auto& [id, price] : sku_price) {
+  for (const auto& [id, price] : x.sku_price) {
     if (given.count("sku:" + id)) continue;
     scenario.skus.push_back(SkuSpec{id, id, price > 0 ? price : kDefaultPrice, kAmple});
   }
-  for (const auto& [id, price] : offer_price) {
+  for (const auto& [id, price] : x.offer_price) {
     if (given.count("offer:" + id)) continue;
     OfferSpec offer{id, id, price > 0 ? price : 10 * kDefaultPrice, kAmple, 100};
     // The recording does not say what a bag costs: a flight sells them at 10.00.
-    if (extras_bought) offer.bag_price = kDefaultPrice;
+    if (x.extras_bought) offer.bag_price = kDefaultPrice;
     scenario.offers.push_back(offer);
   }
-  for (const auto& code : coupons) {
+  for (const auto& code : x.coupons) {
     if (given.count("coupon:" + code)) continue;
     scenario.coupons.push_back(CouponSpec{code, 0, int64_t{1} << 40, 0});
   }
   for (const auto& v : scenario.existing.stored_value) given.insert("sv:" + v.user + "\n" + v.id);
-  for (auto& [key, v] : stored_value) {
+  for (auto& [key, v] : x.stored_value) {
     if (given.count("sv:" + key) || given.count("sv:\n" + v.id)) continue;
     v.origin = "inferred from the recording";
     v.field = "stored_value";
     scenario.existing.stored_value.push_back(std::move(v));
   }
+}
+
+}  // namespace
+
+void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenario& scenario) {
+  Inferred x;
+  for (const auto& session : cassette.sessions) {
+    for (const auto& step : session.steps) {
+      if (step.kind == CassetteStep::Kind::kAction)
+        read_action(session, step, actions, scenario, x);
+    }
+  }
+  read_existing(scenario, x);
+  price_skus_from_totals(x);
+  add_to_world(x, scenario);
 }
 
 }  // namespace checkride
