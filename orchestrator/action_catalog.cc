@@ -426,6 +426,109 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
   }
 }
 
+// One key of an action: what it sets in `spec`. Throws InputError naming the field.
+void parse_action_key(const YAML::Node& key_node, const YAML::Node& v, const std::string& origin,
+                      const std::string& field, const std::vector<SagaPlan>& plans,
+                      ActionSpec& spec, bool& have_handler) {
+  const std::string key = key_node.Scalar();
+  if (key == "name") {
+    spec.name = v.as<std::string>();
+  } else if (key == "handler") {
+    std::string h = v.as<std::string>();
+    have_handler = resolve_handler(h, plans, spec);
+    if (!have_handler) {
+      throw InputError(origin, line_of(v), field + ".handler",
+                       "unknown handler '" + h + "'; expected one of " + joined_handlers(plans));
+    }
+  } else if (key == "charge") {
+    spec.charge = v.as<bool>();
+  } else if (key == "scopes") {
+    if (!v.IsSequence()) throw InputError(origin, line_of(v), field + ".scopes", "expected a list");
+    for (const auto& s : v) {
+      uint32_t bit;
+      if (!parse_scope(s.as<std::string>(), bit)) {
+        throw InputError(origin, line_of(s), field + ".scopes",
+                         "unknown scope '" + s.as<std::string>() +
+                             "'; expected catalog:read, orders:write, payments:charge or "
+                             "bookings:write");
+      }
+      spec.scopes |= bit;
+    }
+  } else if (key == "params") {
+    spec.schema_json = yaml_to_json(v);
+  } else if (key == "map") {
+    if (!v.IsMap()) throw InputError(origin, line_of(v), field + ".map", "expected a mapping");
+    parse_mapping(v, origin, field, spec.mapping);
+  } else if (key == "describes") {
+    if (!v.IsMap() || !v["booking"] || v.size() != 1 || !v["booking"].IsMap()) {
+      throw InputError(origin, line_of(v), field + ".describes",
+                       "expected {booking: {reference: /…, offer: /…, seats_count: /…, "
+                       "max_total: /…}}: where the result names the booking it describes");
+    }
+    parse_mapping(v["booking"], origin, field + ".describes.booking", spec.result_mapping);
+    spec.describes_booking = true;
+  } else if (key == "description") {
+    spec.description = v.as<std::string>();
+  } else {
+    throw InputError(origin, line_of(key_node), field + "." + key,
+                     "unknown key; expected name, handler, charge, scopes, params, map, "
+                     "describes, description");
+  }
+}
+
+// What an action needs whole, and what its parts must agree on; its schema compiled.
+void check_action(ActionSpec& spec, bool have_handler, const YAML::Node& node,
+                  const std::string& origin, const std::string& field, const ActionCatalog& catalog,
+                  int64_t catalog_scale) {
+  if (spec.name.empty()) throw InputError(origin, line_of(node), field + ".name", "missing");
+  if (!have_handler) throw InputError(origin, line_of(node), field + ".handler", "missing");
+  if (!spec.schema_json.is_object()) {
+    throw InputError(origin, line_of(node), field + ".params", "missing JSON Schema object");
+  }
+  if (catalog.actions().count(spec.name)) {
+    throw InputError(origin, line_of(node), field + ".name",
+                     "duplicate action '" + spec.name + "'");
+  }
+  std::string schema_path, schema_error;
+  spec.schema = compile_params_schema(spec.schema_json, schema_path, schema_error);
+  if (!spec.schema) {
+    throw InputError(origin, line_of(node["params"]), field + ".params" + schema_path,
+                     "invalid JSON Schema in action '" + spec.name + "': " + schema_error);
+  }
+  if (spec.mapping.amount_scale == 0) spec.mapping.amount_scale = catalog_scale;
+  if (spec.result_mapping.amount_scale == 0) spec.result_mapping.amount_scale = catalog_scale;
+  if (spec.describes_booking && spec.handler != Handler::kLookup &&
+      spec.handler != Handler::kFindBooking) {
+    throw InputError(origin, line_of(node["describes"]), field + ".describes",
+                     "only a lookup (handler: lookup or find_booking) describes a booking");
+  }
+  if (!spec.mapping.payments.empty()) {
+    const std::vector<Step>& steps = catalog.plan(spec.plan).steps;
+    if (std::find(steps.begin(), steps.end(), Step::kDebit) == steps.end()) {
+      throw InputError(origin, line_of(node["map"]), field + ".map.payments",
+                       "a split payment needs a plan with a debit step; '" +
+                           catalog.plan(spec.plan).name + "' has none");
+    }
+  }
+}
+
+ActionSpec parse_action(const YAML::Node& node, const std::string& origin, const std::string& field,
+                        const ActionCatalog& catalog, int64_t catalog_scale) {
+  if (!node.IsMap()) throw InputError(origin, line_of(node), field, "expected a mapping");
+  ActionSpec spec;
+  bool have_handler = false;
+  for (const auto& kv : node) {
+    try {
+      parse_action_key(kv.first, kv.second, origin, field, catalog.plans(), spec, have_handler);
+    } catch (const YAML::Exception& e) {
+      throw InputError(origin, line_of(kv.second), field + "." + kv.first.Scalar(),
+                       "wrong type: " + e.msg);
+    }
+  }
+  check_action(spec, have_handler, node, origin, field, catalog, catalog_scale);
+  return spec;
+}
+
 }  // namespace
 
 const char* handler_name(Handler h) { return kHandlers[static_cast<int>(h)].name; }
@@ -467,93 +570,7 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
   int index = 0;
   for (const auto& node : root["actions"]) {
     std::string field = "actions[" + std::to_string(index++) + "]";
-    if (!node.IsMap()) throw InputError(origin, line_of(node), field, "expected a mapping");
-    ActionSpec spec;
-    bool have_handler = false;
-    for (const auto& kv : node) {
-      std::string key = kv.first.Scalar();
-      const YAML::Node& v = kv.second;
-      try {
-        if (key == "name") {
-          spec.name = v.as<std::string>();
-        } else if (key == "handler") {
-          std::string h = v.as<std::string>();
-          have_handler = resolve_handler(h, catalog.plans_, spec);
-          if (!have_handler) {
-            throw InputError(
-                origin, line_of(v), field + ".handler",
-                "unknown handler '" + h + "'; expected one of " + joined_handlers(catalog.plans_));
-          }
-        } else if (key == "charge") {
-          spec.charge = v.as<bool>();
-        } else if (key == "scopes") {
-          if (!v.IsSequence())
-            throw InputError(origin, line_of(v), field + ".scopes", "expected a list");
-          for (const auto& s : v) {
-            uint32_t bit;
-            if (!parse_scope(s.as<std::string>(), bit)) {
-              throw InputError(origin, line_of(s), field + ".scopes",
-                               "unknown scope '" + s.as<std::string>() +
-                                   "'; expected catalog:read, orders:write, payments:charge or "
-                                   "bookings:write");
-            }
-            spec.scopes |= bit;
-          }
-        } else if (key == "params") {
-          spec.schema_json = yaml_to_json(v);
-        } else if (key == "map") {
-          if (!v.IsMap())
-            throw InputError(origin, line_of(v), field + ".map", "expected a mapping");
-          parse_mapping(v, origin, field, spec.mapping);
-        } else if (key == "describes") {
-          if (!v.IsMap() || !v["booking"] || v.size() != 1 || !v["booking"].IsMap()) {
-            throw InputError(origin, line_of(v), field + ".describes",
-                             "expected {booking: {reference: /…, offer: /…, seats_count: /…, "
-                             "max_total: /…}}: where the result names the booking it describes");
-          }
-          parse_mapping(v["booking"], origin, field + ".describes.booking", spec.result_mapping);
-          spec.describes_booking = true;
-        } else if (key == "description") {
-          spec.description = v.as<std::string>();
-        } else {
-          throw InputError(origin, line_of(kv.first), field + "." + key,
-                           "unknown key; expected name, handler, charge, scopes, params, map, "
-                           "describes, description");
-        }
-      } catch (const YAML::Exception& e) {
-        throw InputError(origin, line_of(v), field + "." + key, "wrong type: " + e.msg);
-      }
-    }
-    if (spec.name.empty()) throw InputError(origin, line_of(node), field + ".name", "missing");
-    if (!have_handler) throw InputError(origin, line_of(node), field + ".handler", "missing");
-    if (!spec.schema_json.is_object()) {
-      throw InputError(origin, line_of(node), field + ".params", "missing JSON Schema object");
-    }
-    if (catalog.actions_.count(spec.name)) {
-      throw InputError(origin, line_of(node), field + ".name",
-                       "duplicate action '" + spec.name + "'");
-    }
-    std::string schema_path, schema_error;
-    spec.schema = compile_params_schema(spec.schema_json, schema_path, schema_error);
-    if (!spec.schema) {
-      throw InputError(origin, line_of(node["params"]), field + ".params" + schema_path,
-                       "invalid JSON Schema in action '" + spec.name + "': " + schema_error);
-    }
-    if (spec.mapping.amount_scale == 0) spec.mapping.amount_scale = catalog_scale;
-    if (spec.result_mapping.amount_scale == 0) spec.result_mapping.amount_scale = catalog_scale;
-    if (spec.describes_booking && spec.handler != Handler::kLookup &&
-        spec.handler != Handler::kFindBooking) {
-      throw InputError(origin, line_of(node["describes"]), field + ".describes",
-                       "only a lookup (handler: lookup or find_booking) describes a booking");
-    }
-    if (!spec.mapping.payments.empty()) {
-      const std::vector<Step>& steps = catalog.plan(spec.plan).steps;
-      if (std::find(steps.begin(), steps.end(), Step::kDebit) == steps.end()) {
-        throw InputError(origin, line_of(node["map"]), field + ".map.payments",
-                         "a split payment needs a plan with a debit step; '" +
-                             catalog.plan(spec.plan).name + "' has none");
-      }
-    }
+    ActionSpec spec = parse_action(node, origin, field, catalog, catalog_scale);
     std::string name = spec.name;
     catalog.actions_.emplace(name, std::move(spec));
   }
@@ -849,28 +866,36 @@ bool map_shapes(const ParamMapping& m, const nlohmann::json& params, HandlerInpu
 
 }  // namespace
 
-bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
-              std::string& error) {
-  auto str = [&](const std::string& ptr, std::string& dst) {
-    if (const auto* v = at_pointer(params, ptr)) {
-      if (!v->is_string()) {
-        error = ptr + ": expected a string";
-        return false;
-      }
-      dst = v->get<std::string>();
+namespace {
+
+// The string at `ptr`, when there is one.
+bool read_string(const nlohmann::json& params, const std::string& ptr, std::string& dst,
+                 std::string& error) {
+  if (const auto* v = at_pointer(params, ptr)) {
+    if (!v->is_string()) {
+      error = ptr + ": expected a string";
+      return false;
     }
-    return true;
-  };
-  auto integer = [&](const std::string& ptr, auto& dst) {
-    if (const auto* v = at_pointer(params, ptr)) {
-      if (!v->is_number_integer()) {
-        error = ptr + ": expected an integer";
-        return false;
-      }
-      dst = v->get<std::remove_reference_t<decltype(dst)>>();
+    dst = v->get<std::string>();
+  }
+  return true;
+}
+
+bool read_integer(const nlohmann::json& params, const std::string& ptr, int32_t& dst,
+                  std::string& error) {
+  if (const auto* v = at_pointer(params, ptr)) {
+    if (!v->is_number_integer()) {
+      error = ptr + ": expected an integer";
+      return false;
     }
-    return true;
-  };
+    dst = v->get<int32_t>();
+  }
+  return true;
+}
+
+// The lines the action buys: a list of items, or a single SKU with its quantity.
+bool map_items(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
+               std::string& error) {
   if (const auto* items = at_pointer(params, m.items)) {
     if (!items->is_array()) {
       error = m.items + ": expected an array";
@@ -887,12 +912,41 @@ bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
           LineItem{it[m.item_sku].get<std::string>(), it[m.item_quantity].get<int32_t>()});
     }
   }
-  if (!m.sku.empty()) {
-    LineItem single;
-    single.quantity = 1;
-    if (!str(m.sku, single.sku) || !integer(m.quantity, single.quantity)) return false;
-    if (!single.sku.empty()) out.items.push_back(single);
+  if (m.sku.empty()) return true;
+  LineItem single;
+  single.quantity = 1;
+  if (!read_string(params, m.sku, single.sku, error) ||
+      !read_integer(params, m.quantity, single.quantity, error)) {
+    return false;
   }
+  if (!single.sku.empty()) out.items.push_back(single);
+  return true;
+}
+
+// A composed input: every part present, each a string or an integer, joined.
+bool map_composed(const ParamMapping& m, const nlohmann::json& params, const char* key,
+                  std::string& dst, std::string& error) {
+  auto it = m.composed.find(key);
+  if (it == m.composed.end()) return true;
+  std::string joined;
+  for (std::size_t i = 0; i < it->second.size(); ++i) {
+    const auto* v = at_pointer(params, it->second[i]);
+    if (v == nullptr || !(v->is_string() || v->is_number_integer())) {
+      error = it->second[i] + ": expected a string or an integer (part of " + key + ")";
+      return false;
+    }
+    if (i > 0) joined += m.join;
+    joined += v->is_string() ? v->get<std::string>() : v->dump();
+  }
+  dst = joined;
+  return true;
+}
+
+}  // namespace
+
+bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
+              std::string& error) {
+  if (!map_items(m, params, out, error)) return false;
   if (const auto* list = at_pointer(params, m.seats_count)) {
     if (!list->is_array()) {
       error = m.seats_count + ": expected an array";
@@ -900,23 +954,6 @@ bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
     }
     out.seats = static_cast<int32_t>(list->size());
   }
-  // A composed input: every part present, each a string or an integer, joined.
-  auto composed = [&](const char* key, std::string& dst) {
-    auto it = m.composed.find(key);
-    if (it == m.composed.end()) return true;
-    std::string joined;
-    for (std::size_t i = 0; i < it->second.size(); ++i) {
-      const auto* v = at_pointer(params, it->second[i]);
-      if (v == nullptr || !(v->is_string() || v->is_number_integer())) {
-        error = it->second[i] + ": expected a string or an integer (part of " + key + ")";
-        return false;
-      }
-      if (i > 0) joined += m.join;
-      joined += v->is_string() ? v->get<std::string>() : v->dump();
-    }
-    dst = joined;
-    return true;
-  };
   if (!map_money(m, params, out, error) || !map_shapes(m, params, out, error)) return false;
   // Details may be a string or an object (an address): kept as the agent gave them.
   if (const auto* v = at_pointer(params, m.details)) {
@@ -926,8 +963,14 @@ bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
     }
     out.details = v->is_string() ? v->get<std::string>() : v->dump();
   }
+  auto str = [&](const std::string& ptr, std::string& dst) {
+    return read_string(params, ptr, dst, error);
+  };
+  auto composed = [&](const char* key, std::string& dst) {
+    return map_composed(m, params, key, dst, error);
+  };
   return str(m.coupon, out.coupon) && str(m.query, out.query) && str(m.offer, out.offer) &&
-         str(m.reference, out.reference) && integer(m.seats, out.seats) &&
+         str(m.reference, out.reference) && read_integer(params, m.seats, out.seats, error) &&
          composed("query", out.query) && composed("offer", out.offer) &&
          composed("reference", out.reference) && composed("details", out.details);
 }

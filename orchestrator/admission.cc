@@ -53,7 +53,8 @@ void Orchestrator::on_action(const ActionRequest& req, Time now, Effects& out) {
         return;
     }
   }
-  start_saga(*a.spec, req, a.parsed->input, a.cart, a.retry_salt, now, out);
+  SagaId id = engine_.start_saga(*a.spec, req, a.parsed->input, a.cart, a.retry_salt, now, out);
+  track_dedupe(*store_.saga(id));
 }
 
 // Every action is audited; its params are kept when the log is (so it can become a
@@ -142,7 +143,7 @@ Orchestrator::GateVerdict Orchestrator::gate_idempotency(Admission& a) {
                         s->step == Step::kAwaitConfirm &&
                         a.spec->handler == Handler::kConfirmBooking;
   if (awaiting) {
-    confirm_booking(req, parse(*a.spec, req).input, a.now, a.out);
+    engine_.confirm_booking(req, parse(*a.spec, req).input, a.now, a.out);
     return GateVerdict::kHandled;
   }
   if (!retryable) {
@@ -151,7 +152,7 @@ Orchestrator::GateVerdict Orchestrator::gate_idempotency(Admission& a) {
     // answers with how the whole booking ended, retries included.
     const bool for_hold = a.spec->handler == Handler::kCreateBooking &&
                           pauses_for_confirmation(catalog_.plan(s->plan));
-    attach_or_answer(*s, req, for_hold, a.now, a.out);
+    engine_.attach_or_answer(*s, req, for_hold, a.now, a.out);
     return GateVerdict::kHandled;
   }
   audit_.append(a.now, "decision", req.session, existing, "retry_after_failure", 0);
@@ -174,7 +175,7 @@ Orchestrator::GateVerdict Orchestrator::gate_dedupe(Admission& a) {
     const bool same_key = req.key != 0 && req.key == s->action_key;
     if (hash == a.cart && !failed && !same_key) {
       audit_.append(a.now, "decision", req.session, saga_id, "semantic_duplicate", s->total);
-      attach_or_answer(*s, req, false, a.now, a.out);
+      engine_.attach_or_answer(*s, req, false, a.now, a.out);
       return GateVerdict::kHandled;
     }
   }
@@ -188,16 +189,16 @@ Orchestrator::GateVerdict Orchestrator::gate_route(Admission& a) {
   const HandlerInput& in = a.parsed->input;
   switch (a.spec->handler) {
     case Handler::kSearchCatalog:
-      start_query(req, Op::kSearch, in, a.now, a.out);
+      engine_.start_query(req, Op::kSearch, in, a.now, a.out);
       return GateVerdict::kHandled;
     case Handler::kPreviewOrder:
-      start_query(req, Op::kQuote, in, a.now, a.out);
+      engine_.start_query(req, Op::kQuote, in, a.now, a.out);
       return GateVerdict::kHandled;
     case Handler::kSearchAvailability:
-      start_query(req, Op::kAvailability, in, a.now, a.out);
+      engine_.start_query(req, Op::kAvailability, in, a.now, a.out);
       return GateVerdict::kHandled;
     case Handler::kFindBooking:
-      start_query(req, Op::kFindBooking, in, a.now, a.out);
+      engine_.start_query(req, Op::kFindBooking, in, a.now, a.out);
       return GateVerdict::kHandled;
     case Handler::kLookup:
       // A read of the team's own systems, which are not in the sandbox: nothing to call.
@@ -214,10 +215,10 @@ Orchestrator::GateVerdict Orchestrator::gate_route(Admission& a) {
     case Handler::kModifyItems:
     case Handler::kExchangeItems:
     case Handler::kChangePayment:
-      start_on_existing(*a.spec, req, in, a.now, a.out);
+      engine_.start_on_existing(*a.spec, req, in, a.now, a.out);
       return GateVerdict::kHandled;
     case Handler::kConfirmBooking:
-      confirm_booking(req, in, a.now, a.out);
+      engine_.confirm_booking(req, in, a.now, a.out);
       return GateVerdict::kHandled;
     default:
       return GateVerdict::kPass;
@@ -227,7 +228,7 @@ Orchestrator::GateVerdict Orchestrator::gate_route(Admission& a) {
 // Admission control: new work is refused cleanly before anything is done for it.
 Orchestrator::GateVerdict Orchestrator::gate_in_flight(Admission& a) {
   const int32_t cap = config_.policy.max_in_flight;
-  if (cap <= 0 || in_flight_ < cap) return GateVerdict::kPass;
+  if (cap <= 0 || engine_.in_flight() < cap) return GateVerdict::kPass;
   audit_.append(a.now, "decision", a.req.session, 0, "admission_busy", 0);
   a.retry_after = kSecond;
   return GateVerdict::kRefuse;

@@ -1,24 +1,10 @@
 #include "orchestrator/orchestrator.h"
 
-#include <algorithm>
-
+#include "orchestrator/action_reply.h"
 #include "orchestrator/saga_plans.h"
-#include "orchestrator/saga_steps.h"
-#include "protocol/invariant.h"
 
 namespace checkride {
 namespace {
-
-// "ord_12" -> 12 when the prefix matches, else 0.
-SagaId parse_reference(const std::string& ref, std::string_view prefix) {
-  if (ref.size() <= prefix.size() || ref.compare(0, prefix.size(), prefix) != 0) return 0;
-  SagaId id = 0;
-  for (std::size_t i = prefix.size(); i < ref.size(); ++i) {
-    if (ref[i] < '0' || ref[i] > '9') return 0;
-    id = id * 10 + static_cast<SagaId>(ref[i] - '0');
-  }
-  return id;
-}
 
 constexpr std::size_t kParsedCacheLimit = 1 << 14;
 
@@ -30,7 +16,8 @@ Orchestrator::Orchestrator(const ActionCatalog& catalog, const OrchestratorConfi
       config_(config),
       store_(store),
       audit_(store.audit_sink(), store.audit_count(), store.audit_head()),
-      breakers_(config.retries) {}
+      engine_(catalog_, config_, store_, audit_, coverage_),
+      payments_(config_, store_, audit_, coverage_) {}
 
 void Orchestrator::on_session_start(const SessionGrant& grant, Time now) {
   store_.put_grant(grant);
@@ -69,342 +56,50 @@ const Orchestrator::ParsedParams& Orchestrator::parse(const ActionSpec& spec,
 void Orchestrator::reply(SessionId session, uint64_t request_id, ActionStatus status,
                          std::string code, Time now, Effects& out, std::string reference,
                          int64_t total, Duration retry_after) {
-  if (audit_.keeping()) {
-    std::string detail(status_name(status));
-    if (!reference.empty()) detail += " " + reference;
-    audit_.append(now, "reply", session, 0, detail, total);
-  }
-  ActionResult r;
-  r.session = session;
-  r.request_id = request_id;
-  r.status = status;
-  r.code = std::move(code);
-  r.reference = std::move(reference);
-  r.total = total;
-  r.retry_after = retry_after;
-  out.replies.push_back(std::move(r));
+  reply_to_action(audit_, session, request_id, status, std::move(code), now, out,
+                  std::move(reference), total, retry_after);
 }
 
-void Orchestrator::attach_or_answer(SagaRecord& s, const ActionRequest& req, bool for_hold,
-                                    Time now, Effects& out) {
-  bool hold_ready =
-      s.kind == SagaKind::kBooking && s.hold != 0 && (s.step != Step::kHold || s.done);
-  if (for_hold && hold_ready) {
-    reply(req.session, req.request_id, ActionStatus::kOk, "", now, out, saga_reference(s), s.total);
-    return;
-  }
-  if (s.done || s.acked) {
-    reply(req.session, req.request_id, s.outcome, s.code, now, out,
-          is_success(s.outcome) ? saga_reference(s) : "", s.total);
-    return;
-  }
-  waiters_[s.id].push_back(Waiter{req.session, req.request_id, for_hold});
+void Orchestrator::on_provider_reply(CallId call, const ProviderReply& reply, Time now,
+                                     Effects& out) {
+  engine_.on_provider_reply(call, reply, now, out);
+  payments_named(now, out);
 }
 
-void Orchestrator::start_query(const ActionRequest& req, Op op, const HandlerInput& in, Time,
-                               Effects& out) {
-  ProviderRequest pr;
-  pr.op = op;
-  pr.user = req.user;
-  pr.items = in.items;
-  pr.coupon = in.coupon;
-  pr.text = op == Op::kSearch || op == Op::kAvailability ? in.query
-            : op == Op::kFindBooking                     ? in.reference
-                                                         : std::string();
-  if (op == Op::kFindBooking) pr.access_token = config_.service_token;
-  pr.trace_id = mix64(req.session, req.request_id);
-  CallId id = next_call_++;
-  pending_[id] = Pending{PendingKind::kQuery, op, 0, req.user, req.session, req.request_id};
-  out.calls.push_back(ProviderCall{id, std::move(pr), config_.retries.call_timeout});
-}
-
-// Starts a saga on the plan `spec` names: the record holds what the handler input gives,
-// the plan's first step runs at once.
-void Orchestrator::start_saga(const ActionSpec& spec, const ActionRequest& req,
-                              const HandlerInput& in, uint64_t cart, SagaId retry_salt, Time now,
-                              Effects& out) {
-  const SagaPlan& plan = catalog_.plan(spec.plan);
-  SagaRecord rec;
-  rec.kind = plan.kind;
-  rec.plan = spec.plan;
-  rec.session = req.session;
-  rec.user = req.user;
-  rec.action_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
-  if (retry_salt != 0) rec.action_key = mix64(rec.action_key, retry_salt);
-  rec.cart_hash = cart;
-  rec.items = in.items;
-  rec.coupon = in.coupon;
-  rec.max_total = in.max_total;
-  rec.offer = in.offer;
-  rec.connections = in.connections;
-  rec.seats = in.seats;
-  rec.payment_method = req.payment_method;
-  take_tenders(rec, in);
-  if (plan.kind == SagaKind::kIssueCredit) rec.total = in.credit;
-  rec.step = plan.steps.front();
-  SagaId id = store_.create_saga(std::move(rec));
-  if (req.key != 0) store_.put_key(req.key, id);
-  SagaRecord& s = *store_.saga(id);
-  ++in_flight_;
-  track_dedupe(s);
-  // A booking's first answer is its hold; the confirmation answers later.
-  waiters_[id].push_back(Waiter{req.session, req.request_id, pauses_for_confirmation(plan)});
-  audit_.append(now, "saga", s.session, id, plan.started, 0);
-  run_step(s, now, out);
-}
-
-void Orchestrator::confirm_booking(const ActionRequest& req, const HandlerInput& in, Time now,
-                                   Effects& out) {
-  SagaRecord* s = store_.saga(parse_reference(in.reference, "bk_"));
-  if (s == nullptr || s->kind != SagaKind::kBooking || s->session != req.session) {
-    reply(req.session, req.request_id, ActionStatus::kRejected, "unknown_booking", now, out);
-    return;
-  }
-  if (s->step != Step::kAwaitConfirm || s->done) {
-    // Already being confirmed (or settled): a repeat is answered with the one outcome.
-    if (s->confirm_key != 0 || s->done) {
-      attach_or_answer(*s, req, false, now, out);
-    } else {
-      reply(req.session, req.request_id, ActionStatus::kRejected, "booking_not_held", now, out);
-    }
-    return;
-  }
-  if (config_.policy.max_in_flight > 0 && in_flight_ >= config_.policy.max_in_flight) {
-    reply(req.session, req.request_id, ActionStatus::kBusy, "overloaded", now, out, {}, 0, kSecond);
-    return;
-  }
-  s->max_total = in.max_total;
-  if (req.payment_method != 0) s->payment_method = req.payment_method;
-  if (!in.payments.empty()) take_tenders(*s, in);  // this confirmation says how it pays
-  // A confirmation the checks refuse leaves the hold waiting for a better attempt.
-  ActionStatus refusal;
-  std::string code;
-  if (!charge_checks(*s, now, refusal, code)) {
-    reply(req.session, req.request_id, refusal, code, now, out, {}, s->total);
-    return;
-  }
-  s->confirm_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
-  // Each payment attempt on a hold gets its own provider keys: a replayed key would hand
-  // back the previous, voided authorization.
-  if (s->payment_attempts > 0) s->confirm_key = mix64(s->confirm_key, s->payment_attempts);
-  ++s->payment_attempts;
-  if (req.key != 0 && !config_.defects.has(Defect::kNoIdempotencyKeys)) {
-    store_.put_key(req.key, s->id);
-  }
-  ++in_flight_;
-  waiters_[s->id].push_back(Waiter{req.session, req.request_id, false});
-  advance(*s, now, out);  // from the pause to the payment
-}
-
-// A cancel or a change names what it acts on by reference. A saga of this session the store
-// knows starts past the plan's lookups; anything else is looked up at the provider, when the
-// plan has a lookup step (a booking or order made before the session), or else refused.
-SagaRecord Orchestrator::record_on_existing(const SagaPlan& plan, const ActionSpec& spec,
-                                            const ActionRequest& req, const HandlerInput& in) {
-  SagaRecord rec;
-  rec.kind = plan.kind;
-  rec.plan = spec.plan;
-  rec.session = req.session;
-  rec.user = req.user;
-  rec.action_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
-  rec.reference = in.reference;
-  rec.details = in.details;
-  rec.seats = in.seats;
-  rec.items = in.items;  // a return: the items that come back
-  if (plan.kind == SagaKind::kModifyItems || plan.kind == SagaKind::kExchangeItems) {
-    // A swap: the old units leave the order (negative), the new ones join it.
-    for (LineItem& old : rec.items) old.quantity = -old.quantity;
-    rec.items.insert(rec.items.end(), in.new_items.begin(), in.new_items.end());
-  }
-  rec.extras = in.extras;
-  rec.offer = in.offer;  // a change of flights: the new ones
-  rec.connections = in.connections;
-  if (charges(plan.kind)) {  // extras: paid as the action says, by the session's card
-    rec.payment_method = req.payment_method;
-    rec.max_total = in.max_total;
-    take_tenders(rec, in);
-  }
-  return rec;
-}
-
-// A target this session made and the store knows: what the new saga takes over from it.
-// Returns the refusal code when the action cannot act on it, else "".
-const char* Orchestrator::take_over_target(SagaRecord& rec, const SagaRecord& target,
-                                           const SagaPlan& plan) const {
-  // An order placed in this session has not been delivered: it is cancelled, not returned.
-  if (!target.done || target.outcome != ActionStatus::kConfirmed ||
-      plan.kind == SagaKind::kReturnOrder) {
-    return ineligible_code(plan.kind);
-  }
-  rec.target = target.id;
-  rec.order = target.order;
-  rec.hold = target.hold;
-  if (plan.kind == SagaKind::kChangeFlights) rec.payment = target.payment;  // refunds go there
-  if (plan.kind == SagaKind::kChangePayment) {
-    rec.replaced_payment = target.payment;
-    rec.total = target.total;
-  }
-  if (is_cancel(plan.kind)) {
-    // The refund goes back to what paid, in proportion.
-    rec.payment = target.payment;
-    rec.total = target.total;
-    rec.tenders = target.tenders;
-    for (Tender& t : rec.tenders) t.credited = 0;
-    bool can_give_back =
-        std::find(plan.steps.begin(), plan.steps.end(), Step::kRecredit) != plan.steps.end();
-    if (!rec.tenders.empty() && !can_give_back) return "split_refund_unsupported";
-  }
-  return "";
-}
-
-void Orchestrator::start_on_existing(const ActionSpec& spec, const ActionRequest& req,
-                                     const HandlerInput& in, Time now, Effects& out) {
-  const SagaPlan& plan = catalog_.plan(spec.plan);
-  SagaKind want = target_kind(plan.kind);
-  bool booking = want == SagaKind::kBooking;
-  SagaRecord rec = record_on_existing(plan, spec, req, in);
-  // A lookup learns the target at the provider; one the store already knows is skipped.
-  auto is_lookup = [&](std::size_t i) {
-    return i < plan.steps.size() && step_kind(plan.steps[i]) != nullptr &&
-           step_kind(plan.steps[i])->needs_status != nullptr;
-  };
-  auto skipped_when_known = [&](std::size_t i) {
-    return is_lookup(i) && step_kind(plan.steps[i])->skipped_when_known;
-  };
-  const SagaRecord* target = store_.saga(parse_reference(in.reference, booking ? "bk_" : "ord_"));
-  bool known = target != nullptr && target->kind == want && target->session == req.session;
-  std::size_t first = 0;
-  if (known) {
-    if (const char* refused = take_over_target(rec, *target, plan); *refused != '\0') {
-      reply(req.session, req.request_id, ActionStatus::kRejected, refused, now, out);
-      return;
-    }
-    while (skipped_when_known(first)) ++first;
-  } else if (!is_lookup(0)) {
-    reply(req.session, req.request_id, ActionStatus::kRejected,
-          booking ? "unknown_booking" : "unknown_order", now, out);
-    return;
-  }
-  CHECKRIDE_INVARIANT(first < plan.steps.size(), "a plan on what exists is more than lookups");
-  rec.step = plan.steps[first];
-  SagaId id = store_.create_saga(std::move(rec));
-  if (req.key != 0) store_.put_key(req.key, id);
-  SagaRecord& s = *store_.saga(id);
-  ++in_flight_;
-  waiters_[id].push_back(Waiter{req.session, req.request_id, false});
-  run_step(s, now, out);
-}
-
-// Consent, spend caps and human review: everything a charge needs before money moves.
-// Returns false with the refusal in `status`/`code`; nothing has been spent then.
-bool Orchestrator::charge_checks(SagaRecord& s, Time now, ActionStatus& status, std::string& code) {
-  status = ActionStatus::kRejected;
-  if (!split_covers_total(s, code)) return false;
-  if (s.max_total >= 0 && s.total > s.max_total) {
-    code = "max_total_exceeded";
-    return false;
-  }
-  // The user's explicit confirmation covers charges up to its amount in this session. It
-  // is not consumed: stopping a repeated charge is idempotency's and de-duplication's job.
-  if (!config_.defects.has(Defect::kNoConsentCheck)) {
-    const auto& consents = store_.consents(s.session);
-    bool covered = std::any_of(consents.begin(), consents.end(), [&](const ConsentRecord& c) {
-      return c.granted && c.amount >= s.total;
-    });
-    if (!covered) {
-      audit_.append(now, "decision", s.session, s.id, "consent_missing", s.total);
-      status = ActionStatus::kNeedsConfirmation;
-      code = "confirmation_required";
-      return false;
-    }
-  }
-  const PolicyConfig& policy = config_.policy;
-  int64_t& session_spend = spend_session_[s.session];
-  if (policy.spend_cap_session > 0 && session_spend + s.total > policy.spend_cap_session) {
-    code = "spend_cap";
-    return false;
-  }
-  int64_t& day_spend = spend_today(s.user, now);
-  if (policy.spend_cap_day > 0 && day_spend + s.total > policy.spend_cap_day) {
-    code = "daily_spend_cap";
-    return false;
-  }
-  if (policy.review_above > 0 && s.total > policy.review_above) {
-    escalate(s, "amount_above_review_threshold", now);
-    status = ActionStatus::kReview;
-    code = "human_review";
-    return false;
-  }
-  session_spend += s.total;
-  day_spend += s.total;
-  audit_.append(now, "decision", s.session, s.id, "charge_allowed", s.total);
-  return true;
-}
-
-// The action's stored-value instruments become the saga's tenders; the card pays the rest
-// when the action named one (or named no instrument at all).
-void Orchestrator::take_tenders(SagaRecord& s, const HandlerInput& in) {
-  s.tenders.clear();
-  s.card_named = in.payments.empty();
-  for (const TenderInput& p : in.payments) {
-    if (!p.stored_value) {
-      s.card_named = true;
-      continue;
-    }
-    Tender t;
-    t.instrument = p.instrument;
-    t.amount = p.amount;
-    s.tenders.push_back(std::move(t));
+void Orchestrator::payments_named(Time now, Effects& out) {
+  for (auto [intent, saga] : engine_.take_named_payments()) {
+    payments_.track(intent, saga);
+    for (const PaymentEvent& e : payments_.take_early(intent)) on_payment_event(e, now, out);
   }
 }
 
-// Once the total is known: a tender without an amount pays what the others leave, and the
-// parts must add up to the total (the card, when named, pays the rest). Nothing has moved.
-bool Orchestrator::split_covers_total(SagaRecord& s, std::string& code) const {
-  if (s.tenders.empty()) return true;
-  int64_t stated = 0;
-  Tender* rest = nullptr;
-  for (Tender& t : s.tenders) {
-    if (t.amount < 0) {
-      rest = &t;
-      continue;
-    }
-    stated += t.amount;
-  }
-  if (stated > s.total) {
-    code = "payment_exceeds_total";
-    return false;
-  }
-  if (rest != nullptr) rest->amount = s.total - stated;
-  std::erase_if(s.tenders, [](const Tender& t) { return t.amount == 0; });
-  if (!s.card_named && card_amount(s) > 0) {
-    code = "payment_short";
-    return false;
-  }
-  return true;
+void Orchestrator::on_timer(TimerId timer, Time now, Effects& out) {
+  engine_.on_timer(timer, now, out);
 }
 
-void Orchestrator::escalate(const SagaRecord& s, const std::string& reason, Time now) {
-  Escalation e;
-  e.session = s.session;
-  e.action = s.kind == SagaKind::kBooking ? "confirmBooking" : "placeOrder";
-  e.reason = reason;
-  e.total = s.total;
-  for (const auto& item : s.items) e.params += item.sku + "x" + std::to_string(item.quantity) + " ";
-  e.params += s.offer;
-  for (const std::string& c : s.connections) e.params += " " + c;
-  review_queue_.push_back(std::move(e));
-  audit_.append(now, "escalation", s.session, s.id, reason, s.total);
+EventVerdict Orchestrator::on_payment_event(const PaymentEvent& event, Time now, Effects& out) {
+  PaymentEvents::Routed routed = payments_.route(event, now);
+  switch (routed.act) {
+    case PaymentEvents::SagaAct::kNothing:
+      break;
+    case PaymentEvents::SagaAct::kEndAuthentication:
+      engine_.authentication_ended(*routed.saga, event, now, out);
+      break;
+    case PaymentEvents::SagaAct::kFulfilAgain:
+      engine_.fulfil_again(*routed.saga, event, out);
+      break;
+  }
+  return routed.verdict;
 }
 
-int64_t& Orchestrator::spend_today(UserId user, Time now) {
-  auto& [day, spent] = spend_day_[user];
-  int64_t today = now / (24 * kHour);
-  if (day != today) {
-    day = today;
-    spent = 0;
-  }
-  return spent;
+// The admission's dedupe and the payments' index are rebuilt from the store before the
+// engine resumes what was in flight.
+void Orchestrator::recover(Time now, Effects& out) {
+  store_.for_each_saga([&](const SagaRecord& s) {
+    track_dedupe(s);
+    if (s.payment != 0 && charges(s.kind)) payments_.track(s.payment, s.id);
+  });
+  engine_.recover(now, out);
 }
 
 bool Orchestrator::settled(SessionId session) const {
@@ -417,15 +112,12 @@ bool Orchestrator::settled(SessionId session) const {
 
 void Orchestrator::retire_session(SessionId session, UserId user) {
   for (SagaId id : store_.sagas_of(session)) {
-    waiters_.erase(id);
     const SagaRecord* s = store_.saga(id);
-    if (s != nullptr && s->payment != 0) payment_sagas_.erase(s->payment);
+    if (s != nullptr && s->payment != 0) payments_.forget(s->payment);
   }
+  engine_.retire(session, user);
   dedupe_.erase(session);
-  spend_session_.erase(session);
-  tokens_.erase(user);
   rate_windows_.erase(user);
-  spend_day_.erase(user);
   store_.retire_session(session, user);
 }
 

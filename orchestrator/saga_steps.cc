@@ -359,4 +359,14 @@ bool is_before_charge_checks(Step step) {
   return kind != nullptr && kind->before_charge_checks;
 }
 
+bool needs_user_token(Op op) {
+  return op == Op::kAuthorize || op == Op::kHold || op == Op::kConfirm || op == Op::kDebit;
+}
+
+bool needs_service_token(Op op) {
+  Provider p = provider_of(op);
+  return !needs_user_token(op) &&
+         (p == Provider::kPayment || (p == Provider::kBooking && op != Op::kAvailability));
+}
+
 }  // namespace checkride

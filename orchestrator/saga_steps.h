@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 #include "orchestrator/saga.h"
@@ -7,7 +8,7 @@
 namespace checkride {
 
 // The built-in step kinds, as data. A saga plan (saga_plans.h) lists which of them a
-// handler runs in which order; the engine in orchestrator.cc walks any plan with the same
+// handler runs in which order; the saga engine (saga_engine.h) walks any plan with the same
 // few functions, reading what each step sends, registers, keeps and does on failure here.
 
 // What a step's failure does to its saga.
@@ -123,5 +124,17 @@ enum RequestField : uint32_t {
   kSendCreditAmount = 1 << 20,  // amount: the certificate's value (the record's total)
 };
 uint32_t request_fields(Op op);
+
+// Steps that start moving a user's money or seats act on the user's delegated token; steps
+// that finish or undo what the user already authorized run under the orchestrator's own
+// credential, so a revoked user token can never leave a charge half-done.
+bool needs_user_token(Op op);
+bool needs_service_token(Op op);
+
+// The key code of a step's repetition on tender `index`: each tender has its own key.
+inline uint64_t tender_code(uint64_t base, std::size_t index) { return base + ((index + 1) << 8); }
+
+// `bits` with the compensation bits `off` cleared.
+inline uint8_t without(uint8_t bits, uint8_t off) { return static_cast<uint8_t>(bits & ~off); }
 
 }  // namespace checkride
