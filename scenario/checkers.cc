@@ -300,6 +300,16 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
   if ((o.flags & SessionOutcome::kThrottled) && !told_ok) metrics_["throttled"] += 1;
   if (!(o.flags & SessionOutcome::kFinished)) offend("stuck", s, o, w);
 
+  check_payments(s, o, w);
+  check_stored_value(s, o, w, t.debited, t.credited, net, t.orders);
+  check_fulfilment(s, o, w);
+  check_holds_and_totals(s, o, w);
+}
+
+// The session's payment intents at the payments fake: what was captured and refunded, an
+// authorization left open, a capture without the consent or past the review threshold.
+void Checkers::check_payments(SessionId s, const SessionOutcome& o, const World& w) {
+  const PolicyConfig& policy = scenario_.orchestrator.policy;
   for (ObjectId id : w.payments.intents_of(s)) {
     const auto& pi = *w.payments.find(id);
     if (pi.seeded) {  // paid before the session: no consent or cap of this session applies
@@ -321,8 +331,10 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
     }
     refunded_ += pi.refunded;
   }
-  check_stored_value(s, o, w, t.debited, t.credited, net, t.orders);
-  check_fulfilment(s, o, w);
+}
+
+// Stock and seats left held, and what the session's confirmed orders and bookings are worth.
+void Checkers::check_holds_and_totals(SessionId s, const SessionOutcome& o, const World& w) {
   for (ObjectId id : w.catalog.reservations_of(s)) {
     if (!w.catalog.reservations().find(id)->released_by_caller) offend("orphan_holds", s, o, w);
   }

@@ -81,6 +81,8 @@ class Checkers {
                        const std::vector<Overrun>& overruns);
   void witness(const std::string& metric, SessionId session, const SessionOutcome& outcome,
                const World& world);
+  void check_payments(SessionId session, const SessionOutcome& outcome, const World& world);
+  void check_holds_and_totals(SessionId session, const SessionOutcome& outcome, const World& world);
   void check_fulfilment(SessionId session, const SessionOutcome& outcome, const World& world);
   void check_issued(SessionId session, const SessionOutcome& outcome, const World& world);
   void check_stored_value(SessionId session, const SessionOutcome& outcome, const World& world,

@@ -1,6 +1,7 @@
 #include "scenario/compile_templates.h"
 
 #include "protocol/cassette.h"
+#include "protocol/invariant.h"
 
 namespace checkride {
 namespace {
@@ -57,6 +58,10 @@ std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
         t.malformed.push_back(std::move(broken));
         t.steps.push_back(std::move(step));
       }
+      CHECKRIDE_INVARIANT(t.charge.size() == t.steps.size() &&
+                              t.as_recorded.size() == t.steps.size() &&
+                              t.malformed.size() == t.steps.size(),
+                          "a compiled template's step tables run in step with its steps");
       for (const std::string& tool : session.note_tools) {
         ToolCallCount& count = t.tools[tool];
         ++count.calls;

@@ -49,6 +49,8 @@ bool FaultPlan::matches(Live& l, Time now, uint64_t entropy, Stream& draws) {
   if (!s.bernoulli(l.rule.probability)) return false;
   draws = s;
   ++l.fired;
+  CHECKRIDE_INVARIANT(l.fired <= l.seen, "a rule fires only on a call it saw");
+  CHECKRIDE_INVARIANT(l.rule.nth == 0 || l.fired == 1, "a rule on the nth call fires once");
   return true;
 }
 
@@ -189,6 +191,7 @@ bool FaultPlan::crash_after(Op op, Duration& restart_after) {
     if (++l.seen == r.nth) {
       restart_after = r.restart_after;
       ++l.fired;
+      CHECKRIDE_INVARIANT(l.fired == 1, "a crash after the nth call fires once");
       return true;
     }
   }

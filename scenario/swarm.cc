@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "protocol/invariant.h"
 #include "scenario/rng.h"
 
 namespace checkride {
@@ -25,6 +26,8 @@ void apply_swarm(Scenario& scenario) {
     if (!rule.active || !has_rate(rule)) continue;
     double factor = std::pow(10.0, -1.0 + 1.5 * draw.uniform());  // 0.1x to 3.16x
     rule.probability = std::min(1.0, rule.probability * factor);
+    CHECKRIDE_INVARIANT(rule.probability >= 0.0 && rule.probability <= 1.0,
+                        "a swarm draw keeps a rate a probability");
   }
 }
 

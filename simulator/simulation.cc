@@ -124,6 +124,7 @@ void Simulation::on_event(const Event& e) {
       return;
     }
     case EventType::kProviderReply: {
+      CHECKRIDE_INVARIANT(e.b < reply_slab_.size(), "a provider's answer is kept in its slot");
       ProviderReply reply = std::move(reply_slab_[e.b]);
       free_slots_.push_back(static_cast<uint32_t>(e.b));
       if (e.epoch != epoch_ || !orchestrator_) return;  // addressed to a dead instance
@@ -206,6 +207,8 @@ void Simulation::arrive(Time now) {
 
 void Simulation::start_session(Time now) {
   ++started_;
+  CHECKRIDE_INVARIANT(started_ <= scenario_.sessions,
+                      "no more sessions start than the scenario asks for");
   if (options_.progress && started_ % options_.progress_every == 0) {
     options_.progress(started_, scenario_.sessions);
   }
@@ -226,7 +229,8 @@ void Simulation::start_session(Time now) {
   SessionOutcome outcome;
   outcome.tmpl = tmpl;
   outcome.flags = SessionOutcome::kStarted | (t.intent ? SessionOutcome::kIntent : 0);
-  outcomes_.add(outcome);
+  const uint64_t outcome_id = outcomes_.add(outcome);
+  CHECKRIDE_INVARIANT(outcome_id == id, "a session's outcome takes its own id");
 
   // Each shopper: its own user, its own payment method, its own delegated grant.
   CardBehaviour card = CardBehaviour::kSucceeds;
@@ -435,7 +439,9 @@ void Simulation::finish_session(SessionId id, Time now) {
   if (agent == nullptr) return;
   session_latency_->record(now - agent->started);
   timeline_.add(TimelineRecorder::kFinished, now);
-  outcomes_.find(id)->flags |= SessionOutcome::kFinished;
+  SessionOutcome& outcome = *outcomes_.find(id);
+  CHECKRIDE_INVARIANT(!(outcome.flags & SessionOutcome::kFinished), "a session finishes once");
+  outcome.flags |= SessionOutcome::kFinished;
   note(id, now, [] { return std::string("session ends"); });
   agents_.retire(id);
   if (options_.retire_settled) try_retire(id, now);
@@ -445,6 +451,8 @@ void Simulation::finish_session(SessionId id, Time now) {
 void Simulation::try_retire(SessionId id, Time now) {
   const SessionOutcome* outcome = outcomes_.find(id);
   if (outcome == nullptr) return;
+  CHECKRIDE_INVARIANT(outcome->flags & SessionOutcome::kFinished,
+                      "only a session its shopper finished retires");
   // Final once the orchestrator has settled every saga of the session (it can send nothing
   // more for it), no reservation or hold of the user is waiting to lapse, and no payment
   // event of it is still on its way (nor a shopper still in 3-D Secure).
@@ -542,6 +550,7 @@ void Simulation::dispatch(const ProviderCall& call, Time now) {
   });
   const CallOutcome outcome = apply_call_fault(f, req.op, simulated);
   const Time deliver_at = answer_in_virtual_time(outcome, call, now, base, reply);
+  CHECKRIDE_INVARIANT(deliver_at >= now, "an answer never arrives before its call left");
   OpCounts& counts = op_counts_[static_cast<int>(req.op)];
   ++counts.calls;
   ++counts.errors[static_cast<int>(reply.error)];
@@ -579,6 +588,7 @@ void Simulation::crash(Time now, Duration restart_after) {
 }
 
 void Simulation::restart(Time now) {
+  CHECKRIDE_INVARIANT(!orchestrator_, "a restart follows a crash, never replaces a live instance");
   orchestrator_ = std::make_unique<Orchestrator>(actions_, config_, *store_);
   fx_.clear();
   orchestrator_->recover(now, fx_);

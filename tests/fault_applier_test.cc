@@ -93,6 +93,7 @@ struct Struck {
 };
 
 void read_world(HostWorld& w, Struck& s) {
+  std::lock_guard<HeldMutex> lock(w.state.mu);
   World& world = w.state.world();
   const Time now = w.state.now();
   s.token_active = world.identity.token_active(w.shopper.grant.access_token, now);
@@ -111,12 +112,15 @@ Struck through_the_simulator(const std::vector<FaultRule>& rules, Op op, HostWor
   const CallFault f = plan.for_call(op, now, true, 7);
   const ProviderRequest req = w.request(op);
   ProviderReply reply;
-  SimulatedCall call(w.state.world(), req, now, 10, [&](World& world, Time at, Duration latency) {
-    reply = world.handle(req, at, at + latency);
-    return reply.ok() ? reply.id : ObjectId{0};
-  });
   Struck s;
-  s.outcome = apply_call_fault(f, op, call);
+  {
+    std::lock_guard<HeldMutex> lock(w.state.mu);  // the wire host's lock over the same world
+    SimulatedCall call(w.state.world(), req, now, 10, [&](World& world, Time at, Duration latency) {
+      reply = world.handle(req, at, at + latency);
+      return reply.ok() ? reply.id : ObjectId{0};
+    });
+    s.outcome = apply_call_fault(f, op, call);
+  }
   answer_in_virtual_time(s.outcome, ProviderCall{1, req, 30 * kSecond}, now, 10, reply);
   s.heard = reply.error;
   read_world(w, s);

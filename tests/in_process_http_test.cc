@@ -70,8 +70,12 @@ TEST(InProcessHttp, AnIntentFromBeforeTheSessionIsRetrievedAndRefunded) {
   guard_face(server, ErrorStyle::kStripe);
   mount_stripe_payments(server, state);
   Shopper mia = state.add_shopper(CardBehaviour::kSucceeds, kScopePaymentsCharge, "mia_li_3668");
-  ASSERT_EQ(state.world().payments.intents_of(mia.user).size(), 1u);
-  std::string pi = "pi_" + std::to_string(state.world().payments.intents_of(mia.user).front());
+  std::string pi;
+  {
+    std::lock_guard<HeldMutex> lock(state.mu);
+    ASSERT_EQ(state.world().payments.intents_of(mia.user).size(), 1u);
+    pi = "pi_" + std::to_string(state.world().payments.intents_of(mia.user).front());
+  }
   std::string got =
       server.handle("GET /v1/payment_intents/" + pi +
                     " HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer sk_test_x\r\n\r\n");
@@ -81,6 +85,7 @@ TEST(InProcessHttp, AnIntentFromBeforeTheSessionIsRetrievedAndRefunded) {
                                           "application/x-www-form-urlencoded"));
   ASSERT_EQ(status_of(refund), 200) << refund;
   EXPECT_EQ(json::parse(body_of(refund))["amount"], 52640);
+  std::lock_guard<HeldMutex> lock(state.mu);
   EXPECT_EQ(
       state.world().payments.find(state.world().payments.intents_of(mia.user).front())->refunded,
       52640);

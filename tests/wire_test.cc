@@ -63,7 +63,7 @@ struct WireRig {
   }
   // The payments face sends every event to the orchestrator's webhook route.
   void subscribe_orchestrator() {
-    std::lock_guard<std::mutex> lock(fakes->state().mu);
+    std::lock_guard<HeldMutex> lock(fakes->state().mu);
     fakes->state().events.add_endpoint(
         WebhookEndpoint{url + "/webhooks/stripe", kWebhookSecret, {"*"}, now_seconds()});
   }
@@ -803,7 +803,7 @@ TEST(WireEndToEnd, AThreeDSecureOrderCompletesOnItsSignedWebhookAndAForgeryIsRef
   // The authorization's event, redelivered with a good signature: acknowledged, not acted on.
   std::string body;
   {
-    std::lock_guard<std::mutex> lock(rig.fakes->state().mu);
+    std::lock_guard<HeldMutex> lock(rig.fakes->state().mu);
     const auto& events = rig.fakes->state().events.events();
     for (std::size_t i = 0; i < events.size(); ++i) {
       if (events[i].type == "payment_intent.amount_capturable_updated") {

@@ -197,13 +197,13 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
 // The control API's routes, one handler each. Every handler takes the world's lock itself,
 // after what it can check without it.
 void control_health(FakeState& state, const httplib::Request&, httplib::Response& res) {
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   json_reply(res, 200,
              {{"status", "ok"}, {"now_ms", state.now()}, {"scenario", state.scenario().name}});
 }
 
 void control_list_faults(FakeState& state, const httplib::Request&, httplib::Response& res) {
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   nlohmann::json list = nlohmann::json::array();
   for (std::size_t i = 0; i < state.rules().size(); ++i) {
     const auto& [id, r] = state.rules()[i];
@@ -232,7 +232,7 @@ void control_add_faults(FakeState& state, const httplib::Request& req, httplib::
                          "identity); agent and orchestrator faults belong to the driver");
     }
   }
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   if (state.rules().size() + rules.size() > kMaxRules) {
     return json_reply(res, 409,
                       {{"error",
@@ -246,7 +246,7 @@ void control_add_faults(FakeState& state, const httplib::Request& req, httplib::
 }
 
 void control_remove_fault(FakeState& state, const httplib::Request& req, httplib::Response& res) {
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   const std::string digits = req.matches[1].str();
   uint64_t index = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
@@ -260,13 +260,13 @@ void control_remove_fault(FakeState& state, const httplib::Request& req, httplib
 }
 
 void control_clear_faults(FakeState& state, const httplib::Request&, httplib::Response& res) {
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   state.clear_rules();
   res.status = 204;
 }
 
 void control_ledger(FakeState& state, const httplib::Request&, httplib::Response& res) {
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   json_reply(res, 200, ledger_json(state));
 }
 
@@ -277,7 +277,7 @@ void control_report(FakeState& state, const httplib::Request& req, httplib::Resp
     body = parse_json_or_discarded(req.body);
     if (body.is_discarded() || !body.is_object()) return bad_request(res, "expected a JSON object");
   }
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   nlohmann::json out;
   std::string error;
   try {
@@ -302,7 +302,7 @@ void control_add_shopper(FakeState& state, const httplib::Request& req, httplib:
   }
   std::string user_id = string_field(body, "user_id", "");
   if (user_id.size() > 256) return bad_request(res, "user_id: expected at most 256 characters");
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   Shopper s = state.add_shopper(card, kAllApiScopes, user_id);
   json_reply(res, 201,
              {{"user", s.user},
@@ -322,7 +322,7 @@ void control_advance_clock(FakeState& state, const httplib::Request& req, httpli
     return bad_request(res, "expected {\"advance_ms\": an integer from 0 to " +
                                 std::to_string(kMaxClockAdvance) + " (ten years)}");
   }
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   state.advance_clock(body["advance_ms"].get<int64_t>());
   json_reply(res, 200, {{"now_ms", state.now()}});
 }
@@ -336,7 +336,7 @@ void control_authenticate(FakeState& state, const httplib::Request& req, httplib
     return bad_request(res, "expected {\"outcome\": \"succeeded\" or \"failed\"}");
   }
   uint64_t id = 0;
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   if (!parse_wire_name(req.matches[1].str(), "pi", id) ||
       !finish_authentication(state, id, outcome == "succeeded", state.now())) {
     return json_reply(
@@ -349,7 +349,7 @@ void control_authenticate(FakeState& state, const httplib::Request& req, httplib
 }
 
 void control_reset(FakeState& state, const httplib::Request&, httplib::Response& res) {
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   state.reset();
   json_reply(res, 200, {{"now_ms", state.now()}});
 }

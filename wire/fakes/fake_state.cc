@@ -167,13 +167,13 @@ const OAuthClient* FakeState::client(std::string_view id) const {
 }
 
 void FakeState::wait_or_stop(Duration ms) {
-  std::unique_lock<std::mutex> lock(mu);
+  std::unique_lock<HeldMutex> lock(mu);
   stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping_; });
 }
 
 void FakeState::stop() {
   {
-    std::lock_guard<std::mutex> lock(mu);
+    std::lock_guard<HeldMutex> lock(mu);
     stopping_ = true;
   }
   stop_cv_.notify_all();

@@ -11,12 +11,14 @@
 
 #include "fakes/oauth_client.h"
 #include "fakes/world.h"
+#include "protocol/invariant.h"
 #include "protocol/rsa_signer.h"
 #include "scenario/compiled_template.h"
 #include "scenario/fault_plan.h"
 #include "scenario/scenario.h"
 #include "wire/fakes/http_idempotency.h"
 #include "wire/fakes/stripe_events.h"
+#include "wire/held_mutex.h"
 
 namespace checkride {
 
@@ -38,7 +40,7 @@ class FakeState {
   FakeState(Scenario scenario, std::vector<CompiledTemplate> templates,
             std::vector<OAuthClient> clients, std::vector<WebhookEndpoint> webhooks = {});
 
-  std::mutex mu;
+  HeldMutex mu;
 
   // Wire time in ms: it starts at 1 s when the fakes start or are reset, then follows the
   // steady clock, plus whatever the control API advanced it by (tokens and holds expire on
@@ -52,7 +54,10 @@ class FakeState {
   // A fresh world from the scenario, the scenario's fault rules, forgotten keys and codes.
   void reset();
 
-  World& world() { return *world_; }
+  World& world() {  // REQUIRES: mu held
+    CHECKRIDE_INVARIANT(mu.held(), "the fakes' world is touched only under their lock");
+    return *world_;
+  }
   const Scenario& scenario() const { return scenario_; }
   const std::vector<CompiledTemplate>& templates() const { return templates_; }
 
@@ -173,7 +178,7 @@ class FakeState {
   HttpIdempotency keys_[kProviderCount];
   std::chrono::steady_clock::time_point started_;
   Duration offset_ = 0;
-  std::condition_variable stop_cv_;
+  std::condition_variable_any stop_cv_;
   bool stopping_ = false;
 };
 

@@ -85,7 +85,7 @@ bool authorize_target(FakeState& state, const httplib::Request& req, std::string
 void authorize(FakeState& state, const std::string& base_url, const httplib::Request& req,
                httplib::Response& res) {
   auto param = [&](const char* k) { return req.has_param(k) ? req.get_param_value(k) : ""; };
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   std::string redirect;
   if (!authorize_target(state, req, redirect, res)) return;
   std::string error;
@@ -131,7 +131,7 @@ bool client_request(FakeState& state, const httplib::Request& req, httplib::Resp
     send_no_store(oauth_error("invalid_request", error), res);
     return false;
   }
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   auth = authenticate_client(state, req, form);
   if (auth.client == nullptr) {
     send_no_store(client_auth_failed(auth), res);
@@ -150,7 +150,7 @@ void introspect(FakeState& state, const httplib::Request& req, httplib::Response
                     401),
         res);
   }
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   std::string token = string_field(form, "token", "");
   Time now = state.now();
   TokenId id = state.token_id(token);
@@ -171,7 +171,7 @@ void introspect(FakeState& state, const httplib::Request& req, httplib::Response
 }
 
 void userinfo(FakeState& state, const httplib::Request& req, httplib::Response& res) {
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   TokenId id = state.token_id(credential_of(req));
   IdentityFake::Introspection info = state.world().identity.introspect(id, state.now());
   if (!info.active || info.user == 0 || state.world().identity.is_refresh(id)) {
@@ -207,7 +207,7 @@ void mount_oauth_identity(httplib::Server& server, FakeState& state, const std::
     });
   }
   server.Get("/.well-known/jwks.json", [&state](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(state.mu);
+    std::lock_guard<HeldMutex> lock(state.mu);
     nlohmann::json keys = nlohmann::json::array();
     for (const auto& key : state.signing_keys()) keys.push_back(key->jwk());
     res.set_content(nlohmann::json{{"keys", keys}}.dump(), "application/json");
@@ -233,7 +233,7 @@ void mount_oauth_identity(httplib::Server& server, FakeState& state, const std::
     nlohmann::json form;
     ClientAuth auth;
     if (!client_request(state, req, res, form, auth)) return;
-    std::lock_guard<std::mutex> lock(state.mu);
+    std::lock_guard<HeldMutex> lock(state.mu);
     // RFC 7009 2.1: an unknown token is not an error; another client's token is refused.
     TokenId t = state.token_id(string_field(form, "token", ""));
     if (t != 0 && !state.world().identity.revoke(t, auth.index)) {

@@ -44,9 +44,56 @@ const char* object_prefix(Op op) {
   }
 }
 
-nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time now) {
-  nlohmann::json j = {{"status", std::string(r.status)}};
-  if (r.id != 0) j["id"] = wire_name(object_prefix(op), r.id);
+// A search's answer: the SKUs it found, with what the catalog says of each now.
+nlohmann::json found_skus(FakeState& state, const ProviderReply& r) {
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& id : r.found) {
+    for (const auto& sku : state.world().catalog.skus()) {
+      if (sku.spec.id == id) {
+        data.push_back({{"id", id},
+                        {"name", sku.spec.name},
+                        {"price", sku.spec.price},
+                        {"currency", "usd"},
+                        {"available", sku.available}});
+      }
+    }
+  }
+  return {{"object", "list"}, {"data", data}};
+}
+
+// An availability search's answer: the offers it found, in the order the world lists them.
+nlohmann::json found_offers(FakeState& state, const ProviderReply& r) {
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& o : state.world().bookings.offers()) {
+    for (const auto& id : r.found) {
+      if (o.spec.id == id) {
+        data.push_back({{"id", id},
+                        {"route", o.spec.route},
+                        {"price", o.spec.price},
+                        {"currency", "usd"},
+                        {"available", o.available},
+                        {"refund_percent", o.spec.refund_percent}});
+      }
+    }
+  }
+  return {{"object", "list"}, {"data", data}};
+}
+
+// A booking or an order looked up: its total and what paid it.
+void add_lookup(Op op, const ProviderReply& r, nlohmann::json& j) {
+  j["object"] = op == Op::kFindOrder ? "order" : "booking";
+  j["total"] = r.amount;
+  j["currency"] = "usd";
+  if (r.paid_with != 0) j["payment_intent"] = wire_name("pi", r.paid_with);
+  if (r.paid_debits.empty()) return;
+  j["stored_value_debits"] = nlohmann::json::array();
+  for (const auto& [debit, amount] : r.paid_debits) {
+    j["stored_value_debits"].push_back({{"id", wire_name("svd", debit)}, {"amount", amount}});
+  }
+}
+
+// The amount fields of an op's answer, each under the name its API gives it.
+void add_amounts(Op op, const ProviderReply& r, nlohmann::json& j) {
   if (op == Op::kQuote || op == Op::kReserve || op == Op::kCommit) {
     j["total"] = r.amount;
     j["discount"] = r.discount;
@@ -72,50 +119,19 @@ nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time 
     j[op == Op::kDebit ? "amount" : "amount_credited"] = r.amount;
     j["currency"] = "usd";
   } else if (op == Op::kFindBooking || op == Op::kFindOrder) {
-    j["object"] = op == Op::kFindOrder ? "order" : "booking";
-    j["total"] = r.amount;
-    j["currency"] = "usd";
-    if (r.paid_with != 0) j["payment_intent"] = wire_name("pi", r.paid_with);
-    if (!r.paid_debits.empty()) {
-      j["stored_value_debits"] = nlohmann::json::array();
-      for (const auto& [debit, amount] : r.paid_debits) {
-        j["stored_value_debits"].push_back({{"id", wire_name("svd", debit)}, {"amount", amount}});
-      }
-    }
+    add_lookup(op, r, j);
   }
+}
+
+nlohmann::json reply_json(FakeState& state, Op op, const ProviderReply& r, Time now) {
+  if (op == Op::kSearch) return found_skus(state, r);
+  if (op == Op::kAvailability) return found_offers(state, r);
+  nlohmann::json j = {{"status", std::string(r.status)}};
+  if (r.id != 0) j["id"] = wire_name(object_prefix(op), r.id);
+  add_amounts(op, r, j);
   if (r.expires_at > 0) {
     // Relative, so a client on another clock knows when it lapses.
     j[op == Op::kHold ? "payment_required_in_ms" : "expires_in_ms"] = r.expires_at - now;
-  }
-  if (op == Op::kSearch) {
-    nlohmann::json data = nlohmann::json::array();
-    for (const auto& id : r.found) {
-      for (const auto& sku : state.world().catalog.skus()) {
-        if (sku.spec.id == id) {
-          data.push_back({{"id", id},
-                          {"name", sku.spec.name},
-                          {"price", sku.spec.price},
-                          {"currency", "usd"},
-                          {"available", sku.available}});
-        }
-      }
-    }
-    j = {{"object", "list"}, {"data", data}};
-  } else if (op == Op::kAvailability) {
-    nlohmann::json data = nlohmann::json::array();
-    for (const auto& o : state.world().bookings.offers()) {
-      for (const auto& id : r.found) {
-        if (o.spec.id == id) {
-          data.push_back({{"id", id},
-                          {"route", o.spec.route},
-                          {"price", o.spec.price},
-                          {"currency", "usd"},
-                          {"available", o.available},
-                          {"refund_percent", o.spec.refund_percent}});
-        }
-      }
-    }
-    j = {{"object", "list"}, {"data", data}};
   }
   return j;
 }
@@ -324,223 +340,252 @@ void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request&
   });
 }
 
-void route(httplib::Server& server, FakeState& state, bool post, const char* pattern, Op op,
-           Decoder decode) {
-  auto handler = [&state, op, decode](const httplib::Request& req, httplib::Response& res) {
-    serve_json(state, op, decode, req, res);
-  };
-  if (post)
-    server.Post(pattern, handler);
-  else
-    server.Get(pattern, handler);
+// The decoders of each route's request, by what it carries.
+using Req = httplib::Request;
+using Body = nlohmann::json;
+
+void decode_search(const Req& req, const Body&, FakeState&, Decoded& d) {
+  d.request.text = req.has_param("query") ? req.get_param_value("query") : "";
+}
+
+void decode_quote(const Req&, const Body& b, FakeState&, Decoded& d) {
+  items_of(b, d);
+  customer_of(b, d);
+}
+
+void decode_reserve(const Req&, const Body& b, FakeState&, Decoded& d) {
+  items_of(b, d);
+  customer_of(b, d);
+  ttl_of(b, 10 * kMinute, d);
+}
+
+// Only the object named in the path: a release, a cancel, a quote of one.
+void decode_ref_only(const Req& req, const Body&, FakeState&, Decoded& d) {
+  ref_of(req, d.request.op, d);
+}
+
+void decode_commit(const Req&, const Body& b, FakeState&, Decoded& d) {
+  customer_of(b, d);
+  if (!b.contains("reservation")) {
+    items_of(b, d);  // a direct sale, without a reservation
+    return;
+  }
+  if (!b["reservation"].is_string() ||
+      !parse_wire_name(b["reservation"].get<std::string>(), "res", d.request.ref)) {
+    d.error = "expected reservation: \"res_<n>\"";
+    d.param = "reservation";
+  }
+}
+
+void decode_order_details(const Req& req, const Body& b, FakeState&, Decoded& d) {
+  ref_of(req, Op::kUpdateOrder, d);
+  customer_of(b, d);
+  if (!b.contains("details") || !b["details"].is_string() ||
+      b["details"].get_ref<const std::string&>().empty() ||
+      b["details"].get_ref<const std::string&>().size() > 4096) {
+    d.error = "expected details: the new details, 1 to 4096 characters";
+    d.param = "details";
+    return;
+  }
+  d.request.text = b["details"].get<std::string>();
+}
+
+void decode_item_swap(const Req& req, const Body& b, FakeState&, Decoded& d) {
+  ref_of(req, d.request.op, d);
+  customer_of(b, d);
+  if (d.error.empty()) swap_lines_of(b, d);
+}
+
+void decode_repay(const Req& req, const Body& b, FakeState&, Decoded& d) {
+  ref_of(req, Op::kRepayOrder, d);
+  customer_of(b, d);
+  if (d.error.empty()) payment_of(b, d);
+}
+
+void decode_return(const Req& req, const Body& b, FakeState&, Decoded& d) {
+  ref_of(req, Op::kReturnItems, d);
+  customer_of(b, d);
+  if (d.error.empty()) items_of(b, d);
+}
+
+void decode_availability(const Req& req, const Body&, FakeState&, Decoded& d) {
+  d.request.text = req.has_param("route") ? req.get_param_value("route") : "";
+}
+
+void decode_hold(const Req&, const Body& b, FakeState&, Decoded& d) {
+  customer_of(b, d);
+  if (!b.contains("offer") || !b["offer"].is_string()) {
+    d.error = "expected offer: an offer id";
+    d.param = "offer";
+    return;
+  }
+  d.request.text = b["offer"].get<std::string>();
+  int64_t seats = int_field(b, "seats", 1);
+  if (seats <= 0 || seats > 1000) {
+    d.error = "expected seats: 1 to 1000";
+    d.param = "seats";
+  }
+  d.request.items = {LineItem{"", static_cast<int32_t>(seats)}};
+  connections_of(b, static_cast<int32_t>(seats), d);
+  if (d.error.empty()) ttl_of(b, 20 * kMinute, d);
+}
+
+void decode_confirm(const Req& req, const Body& b, FakeState&, Decoded& d) {
+  ref_of(req, Op::kConfirm, d);
+  debits_of(b, d);
+  if (!d.error.empty()) return;
+  bool split = !d.request.debits.empty();
+  if (split && !b.contains("payment_intent")) return;  // stored value pays it all
+  if (!b.contains("payment_intent") || !b["payment_intent"].is_string() ||
+      !parse_wire_name(b["payment_intent"].get<std::string>(), "pi", d.request.payment)) {
+    d.error = "expected payment_intent: \"pi_<n>\", authorized for the hold's total";
+    d.param = "payment_intent";
+  }
+}
+
+void decode_passengers(const Req& req, const Body& b, FakeState&, Decoded& d) {
+  ref_of(req, Op::kUpdateBooking, d);
+  customer_of(b, d);
+  int64_t seats = int_field(b, "seats", 0);
+  if (seats <= 0 || seats > 1000) {
+    d.error = "expected seats: the passenger count, 1 to 1000";
+    d.param = "seats";
+  }
+  d.request.items = {LineItem{"", static_cast<int32_t>(seats)}};
+}
+
+// A change of flights, quoted or done (the exchange itself says how the difference is paid).
+void decode_exchange(const Req& req, const Body& b, FakeState&, Decoded& d) {
+  ref_of(req, d.request.op, d);
+  customer_of(b, d);
+  if (!d.error.empty()) return;
+  if (!b.contains("offer") || !b["offer"].is_string()) {
+    d.error = "expected offer: the new first flight's offer id";
+    d.param = "offer";
+    return;
+  }
+  d.request.text = b["offer"].get<std::string>();
+  d.request.items = {LineItem{"", 1}};
+  connections_of(b, 1, d);
+  if (d.request.op != Op::kExchange || !d.error.empty()) return;
+  payment_of(b, d);
+}
+
+// Checked bags, quoted or added (adding them says how they are paid).
+void decode_extras(const Req& req, const Body& b, FakeState&, Decoded& d) {
+  ref_of(req, d.request.op, d);
+  customer_of(b, d);
+  int64_t bags = int_field(b, "bags", 0);
+  if (d.error.empty() && (bags < 1 || bags > 20)) {
+    d.error = "expected bags: 1 to 20 checked bags per passenger";
+    d.param = "bags";
+    return;
+  }
+  d.request.items = {LineItem{"", static_cast<int32_t>(bags)}};
+  if (d.request.op != Op::kAddExtras || !d.error.empty()) return;
+  payment_of(b, d);
+}
+
+void decode_balance(const Req& req, const Body&, FakeState&, Decoded& d) {
+  instrument_of(req, d);
+  if (!req.has_param("customer")) return;
+  if (!parse_wire_name(req.get_param_value("customer"), "user", d.request.user)) {
+    d.error = "expected customer: \"user_<n>\"";
+    d.param = "customer";
+  }
+}
+
+void decode_issue_credit(const Req&, const Body& b, FakeState&, Decoded& d) {
+  customer_of(b, d);
+  if (d.error.empty()) amount_of(b, d);
+}
+
+void decode_debit(const Req& req, const Body& b, FakeState&, Decoded& d) {
+  instrument_of(req, d);
+  customer_of(b, d);
+  if (d.error.empty()) amount_of(b, d);
+}
+
+void decode_credit(const Req& req, const Body& b, FakeState&, Decoded& d) {
+  ref_of(req, Op::kCredit, d);
+  customer_of(b, d);
+  if (d.error.empty()) amount_of(b, d);
+}
+
+// One JSON route of a face: its method, path pattern, op and request decoder.
+struct JsonRoute {
+  bool post;
+  const char* pattern;
+  Op op;
+  Decoder decode;
+};
+
+const JsonRoute kCatalogRoutes[] = {
+    {false, "/v1/products", Op::kSearch, decode_search},
+    {true, "/v1/quotes", Op::kQuote, decode_quote},
+    {true, "/v1/reservations", Op::kReserve, decode_reserve},
+    {true, R"(/v1/reservations/([^/]+)/release)", Op::kRelease, decode_ref_only},
+    {true, "/v1/orders", Op::kCommit, decode_commit},
+    {false, R"(/v1/orders/([^/]+))", Op::kFindOrder, reference_of},
+    {true, R"(/v1/orders/([^/]+)/details)", Op::kUpdateOrder, decode_order_details},
+    {true, R"(/v1/orders/([^/]+)/item_swaps/quote)", Op::kQuoteItemSwap, decode_item_swap},
+    {true, R"(/v1/orders/([^/]+)/item_swaps)", Op::kSwapItems, decode_item_swap},
+    {true, R"(/v1/orders/([^/]+)/payment)", Op::kRepayOrder, decode_repay},
+    {true, R"(/v1/orders/([^/]+)/returns)", Op::kReturnItems, decode_return},
+    {true, R"(/v1/orders/([^/]+)/cancel)", Op::kCancelOrder, decode_ref_only},
+};
+
+const JsonRoute kBookingRoutes[] = {
+    {false, "/v1/offers", Op::kAvailability, decode_availability},
+    {false, R"(/v1/bookings/([^/]+))", Op::kFindBooking, reference_of},
+    {true, "/v1/holds", Op::kHold, decode_hold},
+    {true, R"(/v1/holds/([^/]+)/confirm)", Op::kConfirm, decode_confirm},
+    {true, R"(/v1/holds/([^/]+)/passengers)", Op::kUpdateBooking, decode_passengers},
+    {true, R"(/v1/holds/([^/]+)/exchange/quote)", Op::kQuoteExchange, decode_exchange},
+    {true, R"(/v1/holds/([^/]+)/exchange)", Op::kExchange, decode_exchange},
+    {true, R"(/v1/holds/([^/]+)/extras/quote)", Op::kQuoteExtras, decode_extras},
+    {true, R"(/v1/holds/([^/]+)/extras)", Op::kAddExtras, decode_extras},
+    {true, R"(/v1/holds/([^/]+)/release)", Op::kReleaseHold, decode_ref_only},
+    {true, R"(/v1/holds/([^/]+)/cancellation_quote)", Op::kCancelQuote, decode_ref_only},
+    {true, R"(/v1/holds/([^/]+)/cancellation_quote/confirm)", Op::kCancelConfirm, decode_ref_only},
+};
+
+// Stored value (gift cards, travel certificates, store credit) on the payments face, as JSON:
+// a balance, a debit that takes from it at once, a credit that gives a debit back.
+const JsonRoute kStoredValueRoutes[] = {
+    {false, R"(/v1/stored_value/([^/]+))", Op::kBalance, decode_balance},
+    {true, "/v1/stored_value", Op::kIssueCredit, decode_issue_credit},
+    {true, R"(/v1/stored_value/([^/]+)/debits)", Op::kDebit, decode_debit},
+    {true, R"(/v1/stored_value_debits/([^/]+)/credits)", Op::kCredit, decode_credit},
+};
+
+template <std::size_t N>
+void mount_routes(httplib::Server& server, FakeState& state, const JsonRoute (&routes)[N]) {
+  for (const JsonRoute& r : routes) {
+    auto handler = [&state, op = r.op, decode = r.decode](const httplib::Request& req,
+                                                          httplib::Response& res) {
+      serve_json(state, op, decode, req, res);
+    };
+    if (r.post) {
+      server.Post(r.pattern, handler);
+    } else {
+      server.Get(r.pattern, handler);
+    }
+  }
 }
 
 }  // namespace
 
 void mount_catalog(httplib::Server& server, FakeState& state) {
-  route(server, state, false, "/v1/products", Op::kSearch,
-        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
-          d.request.text = req.has_param("query") ? req.get_param_value("query") : "";
-        });
-  route(server, state, true, "/v1/quotes", Op::kQuote,
-        [](const httplib::Request&, const nlohmann::json& b, FakeState&, Decoded& d) {
-          items_of(b, d);
-          customer_of(b, d);
-        });
-  route(server, state, true, "/v1/reservations", Op::kReserve,
-        [](const httplib::Request&, const nlohmann::json& b, FakeState&, Decoded& d) {
-          items_of(b, d);
-          customer_of(b, d);
-          ttl_of(b, 10 * kMinute, d);
-        });
-  route(server, state, true, R"(/v1/reservations/([^/]+)/release)", Op::kRelease,
-        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
-          ref_of(req, Op::kRelease, d);
-        });
-  route(server, state, true, "/v1/orders", Op::kCommit,
-        [](const httplib::Request&, const nlohmann::json& b, FakeState&, Decoded& d) {
-          customer_of(b, d);
-          if (b.contains("reservation")) {
-            if (!b["reservation"].is_string() ||
-                !parse_wire_name(b["reservation"].get<std::string>(), "res", d.request.ref)) {
-              d.error = "expected reservation: \"res_<n>\"";
-              d.param = "reservation";
-            }
-          } else {
-            items_of(b, d);  // a direct sale, without a reservation
-          }
-        });
-  route(server, state, false, R"(/v1/orders/([^/]+))", Op::kFindOrder, reference_of);
-  route(server, state, true, R"(/v1/orders/([^/]+)/details)", Op::kUpdateOrder,
-        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
-          ref_of(req, Op::kUpdateOrder, d);
-          customer_of(b, d);
-          if (!b.contains("details") || !b["details"].is_string() ||
-              b["details"].get_ref<const std::string&>().empty() ||
-              b["details"].get_ref<const std::string&>().size() > 4096) {
-            d.error = "expected details: the new details, 1 to 4096 characters";
-            d.param = "details";
-            return;
-          }
-          d.request.text = b["details"].get<std::string>();
-        });
-  for (Op op : {Op::kQuoteItemSwap, Op::kSwapItems}) {
-    route(server, state, true,
-          op == Op::kQuoteItemSwap ? R"(/v1/orders/([^/]+)/item_swaps/quote)"
-                                   : R"(/v1/orders/([^/]+)/item_swaps)",
-          op, [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
-            ref_of(req, d.request.op, d);
-            customer_of(b, d);
-            if (d.error.empty()) swap_lines_of(b, d);
-          });
-  }
-  route(server, state, true, R"(/v1/orders/([^/]+)/payment)", Op::kRepayOrder,
-        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
-          ref_of(req, Op::kRepayOrder, d);
-          customer_of(b, d);
-          if (d.error.empty()) payment_of(b, d);
-        });
-  route(server, state, true, R"(/v1/orders/([^/]+)/returns)", Op::kReturnItems,
-        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
-          ref_of(req, Op::kReturnItems, d);
-          customer_of(b, d);
-          if (d.error.empty()) items_of(b, d);
-        });
-  route(server, state, true, R"(/v1/orders/([^/]+)/cancel)", Op::kCancelOrder,
-        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
-          ref_of(req, Op::kCancelOrder, d);
-        });
+  mount_routes(server, state, kCatalogRoutes);
 }
 
 void mount_bookings(httplib::Server& server, FakeState& state) {
-  route(server, state, false, "/v1/offers", Op::kAvailability,
-        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
-          d.request.text = req.has_param("route") ? req.get_param_value("route") : "";
-        });
-  route(server, state, false, R"(/v1/bookings/([^/]+))", Op::kFindBooking, reference_of);
-  route(server, state, true, "/v1/holds", Op::kHold,
-        [](const httplib::Request&, const nlohmann::json& b, FakeState&, Decoded& d) {
-          customer_of(b, d);
-          if (!b.contains("offer") || !b["offer"].is_string()) {
-            d.error = "expected offer: an offer id";
-            d.param = "offer";
-            return;
-          }
-          d.request.text = b["offer"].get<std::string>();
-          int64_t seats = int_field(b, "seats", 1);
-          if (seats <= 0 || seats > 1000) {
-            d.error = "expected seats: 1 to 1000";
-            d.param = "seats";
-          }
-          d.request.items = {LineItem{"", static_cast<int32_t>(seats)}};
-          connections_of(b, static_cast<int32_t>(seats), d);
-          if (d.error.empty()) ttl_of(b, 20 * kMinute, d);
-        });
-  route(server, state, true, R"(/v1/holds/([^/]+)/confirm)", Op::kConfirm,
-        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
-          ref_of(req, Op::kConfirm, d);
-          debits_of(b, d);
-          if (!d.error.empty()) return;
-          bool split = !d.request.debits.empty();
-          if (split && !b.contains("payment_intent")) return;  // stored value pays it all
-          if (!b.contains("payment_intent") || !b["payment_intent"].is_string() ||
-              !parse_wire_name(b["payment_intent"].get<std::string>(), "pi", d.request.payment)) {
-            d.error = "expected payment_intent: \"pi_<n>\", authorized for the hold's total";
-            d.param = "payment_intent";
-          }
-        });
-  route(server, state, true, R"(/v1/holds/([^/]+)/passengers)", Op::kUpdateBooking,
-        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
-          ref_of(req, Op::kUpdateBooking, d);
-          customer_of(b, d);
-          int64_t seats = int_field(b, "seats", 0);
-          if (seats <= 0 || seats > 1000) {
-            d.error = "expected seats: the passenger count, 1 to 1000";
-            d.param = "seats";
-          }
-          d.request.items = {LineItem{"", static_cast<int32_t>(seats)}};
-        });
-  for (Op op : {Op::kQuoteExchange, Op::kExchange}) {
-    route(server, state, true,
-          op == Op::kQuoteExchange ? R"(/v1/holds/([^/]+)/exchange/quote)"
-                                   : R"(/v1/holds/([^/]+)/exchange)",
-          op, [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
-            ref_of(req, d.request.op, d);
-            customer_of(b, d);
-            if (!d.error.empty()) return;
-            if (!b.contains("offer") || !b["offer"].is_string()) {
-              d.error = "expected offer: the new first flight's offer id";
-              d.param = "offer";
-              return;
-            }
-            d.request.text = b["offer"].get<std::string>();
-            d.request.items = {LineItem{"", 1}};
-            connections_of(b, 1, d);
-            if (d.request.op != Op::kExchange || !d.error.empty()) return;
-            payment_of(b, d);
-          });
-  }
-  for (Op op : {Op::kQuoteExtras, Op::kAddExtras}) {
-    route(server, state, true,
-          op == Op::kQuoteExtras ? R"(/v1/holds/([^/]+)/extras/quote)"
-                                 : R"(/v1/holds/([^/]+)/extras)",
-          op, [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
-            ref_of(req, d.request.op, d);
-            customer_of(b, d);
-            int64_t bags = int_field(b, "bags", 0);
-            if (d.error.empty() && (bags < 1 || bags > 20)) {
-              d.error = "expected bags: 1 to 20 checked bags per passenger";
-              d.param = "bags";
-              return;
-            }
-            d.request.items = {LineItem{"", static_cast<int32_t>(bags)}};
-            if (d.request.op != Op::kAddExtras || !d.error.empty()) return;
-            payment_of(b, d);
-          });
-  }
-  route(server, state, true, R"(/v1/holds/([^/]+)/release)", Op::kReleaseHold,
-        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
-          ref_of(req, Op::kReleaseHold, d);
-        });
-  route(server, state, true, R"(/v1/holds/([^/]+)/cancellation_quote)", Op::kCancelQuote,
-        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
-          ref_of(req, Op::kCancelQuote, d);
-        });
-  route(server, state, true, R"(/v1/holds/([^/]+)/cancellation_quote/confirm)", Op::kCancelConfirm,
-        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
-          ref_of(req, Op::kCancelConfirm, d);
-        });
+  mount_routes(server, state, kBookingRoutes);
 }
 
-// Stored value (gift cards, travel certificates, store credit) on the payments face, as JSON:
-// a balance, a debit that takes from it at once, a credit that gives a debit back.
 void mount_stored_value(httplib::Server& server, FakeState& state) {
-  route(server, state, false, R"(/v1/stored_value/([^/]+))", Op::kBalance,
-        [](const httplib::Request& req, const nlohmann::json&, FakeState&, Decoded& d) {
-          instrument_of(req, d);
-          if (!req.has_param("customer")) return;
-          if (!parse_wire_name(req.get_param_value("customer"), "user", d.request.user)) {
-            d.error = "expected customer: \"user_<n>\"";
-            d.param = "customer";
-          }
-        });
-  route(server, state, true, "/v1/stored_value", Op::kIssueCredit,
-        [](const httplib::Request&, const nlohmann::json& b, FakeState&, Decoded& d) {
-          customer_of(b, d);
-          if (d.error.empty()) amount_of(b, d);
-        });
-  route(server, state, true, R"(/v1/stored_value/([^/]+)/debits)", Op::kDebit,
-        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
-          instrument_of(req, d);
-          customer_of(b, d);
-          if (d.error.empty()) amount_of(b, d);
-        });
-  route(server, state, true, R"(/v1/stored_value_debits/([^/]+)/credits)", Op::kCredit,
-        [](const httplib::Request& req, const nlohmann::json& b, FakeState&, Decoded& d) {
-          ref_of(req, Op::kCredit, d);
-          customer_of(b, d);
-          if (d.error.empty()) amount_of(b, d);
-        });
+  mount_routes(server, state, kStoredValueRoutes);
 }
 
 }  // namespace checkride

@@ -75,84 +75,99 @@ nlohmann::json event_json(FakeState& state, std::size_t index) {
           {"data", {{"object", e.object}}}};
 }
 
-void mount_stripe_events(httplib::Server& server, FakeState& state) {
-  server.Get("/v1/events", [&](const httplib::Request& req, httplib::Response& res) {
-    if (!stripe_authenticate(state, req, res)) return;
-    std::lock_guard<std::mutex> lock(state.mu);
-    ListPage page;
-    WireAnswer error;
-    auto exists = [&](const std::string& name) {
-      uint64_t id = 0;
-      return parse_wire_name(name, "evt", id) && id >= 1 && id <= state.events.events().size();
-    };
-    if (!parse_list_page(req, page, error) || !check_cursor(page, "event", exists, error))
-      return send_answer(error, res);
-    std::string type = req.has_param("type") ? req.get_param_value("type") : "";
-    std::vector<std::string> ids;
-    const auto& events = state.events.events();
-    for (std::size_t i = events.size(); i-- > 0;) {
-      if (type.empty() || events[i].type == type) ids.push_back(wire_name("evt", i + 1));
-    }
-    send_answer(WireAnswer{200,
-                           list_page(ids, page, "/v1/events",
-                                     [&](const std::string& name) {
-                                       uint64_t id = 0;
-                                       parse_wire_name(name, "evt", id);
-                                       return event_json(state, id - 1);
-                                     }),
-                           {}},
-                res);
-  });
+namespace {
 
-  server.Get(R"(/v1/events/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
-    if (!stripe_authenticate(state, req, res)) return;
-    std::lock_guard<std::mutex> lock(state.mu);
+using Req = httplib::Request;
+using Res = httplib::Response;
+
+// Newest first, of one type when asked, a page at a time.
+void get_event_list(FakeState& state, const Req& req, Res& res) {
+  if (!stripe_authenticate(state, req, res)) return;
+  std::lock_guard<HeldMutex> lock(state.mu);
+  ListPage page;
+  WireAnswer error;
+  auto exists = [&](const std::string& name) {
     uint64_t id = 0;
-    const std::string name = req.matches[1].str();
-    if (!parse_wire_name(name, "evt", id) || id > state.events.events().size())
-      return send_answer(stripe_missing("event", name, "id"), res);
-    send_answer(WireAnswer{200, event_json(state, id - 1), {}}, res);
-  });
+    return parse_wire_name(name, "evt", id) && id >= 1 && id <= state.events.events().size();
+  };
+  if (!parse_list_page(req, page, error) || !check_cursor(page, "event", exists, error))
+    return send_answer(error, res);
+  std::string type = req.has_param("type") ? req.get_param_value("type") : "";
+  std::vector<std::string> ids;
+  const auto& events = state.events.events();
+  for (std::size_t i = events.size(); i-- > 0;) {
+    if (type.empty() || events[i].type == type) ids.push_back(wire_name("evt", i + 1));
+  }
+  send_answer(WireAnswer{200,
+                         list_page(ids, page, "/v1/events",
+                                   [&](const std::string& name) {
+                                     uint64_t id = 0;
+                                     parse_wire_name(name, "evt", id);
+                                     return event_json(state, id - 1);
+                                   }),
+                         {}},
+              res);
+}
 
+void get_event(FakeState& state, const Req& req, Res& res) {
+  if (!stripe_authenticate(state, req, res)) return;
+  std::lock_guard<HeldMutex> lock(state.mu);
+  uint64_t id = 0;
+  const std::string name = req.matches[1].str();
+  if (!parse_wire_name(name, "evt", id) || id > state.events.events().size())
+    return send_answer(stripe_missing("event", name, "id"), res);
+  send_answer(WireAnswer{200, event_json(state, id - 1), {}}, res);
+}
+
+void post_endpoint(FakeState& state, const Req& req, Res& res) {
+  if (!stripe_authenticate(state, req, res)) return;
+  nlohmann::json form;
+  if (!stripe_form(req, res, form)) return;
+  std::lock_guard<HeldMutex> lock(state.mu);
+  send_answer(create_endpoint(state, form), res);
+}
+
+void get_endpoint_list(FakeState& state, const Req& req, Res& res) {
+  if (!stripe_authenticate(state, req, res)) return;
+  std::lock_guard<HeldMutex> lock(state.mu);
+  nlohmann::json data = nlohmann::json::array();
+  const auto& endpoints = state.events.endpoints();
+  for (std::size_t i = endpoints.size(); i-- > 0;) {
+    if (!endpoints[i].deleted) data.push_back(endpoint_json(endpoints[i], i, false));
+  }
+  send_answer(WireAnswer{200,
+                         {{"object", "list"},
+                          {"url", "/v1/webhook_endpoints"},
+                          {"has_more", false},
+                          {"data", data}},
+                         {}},
+              res);
+}
+
+void delete_endpoint(FakeState& state, const Req& req, Res& res) {
+  if (!stripe_authenticate(state, req, res)) return;
+  std::lock_guard<HeldMutex> lock(state.mu);
+  std::size_t index = 0;
+  const std::string name = req.matches[1].str();
+  if (!endpoint_index(state, name, index))
+    return send_answer(stripe_missing("webhook_endpoint", name, "id"), res);
+  state.events.remove_endpoint(index);
+  send_answer(
+      WireAnswer{200, {{"id", name}, {"object", "webhook_endpoint"}, {"deleted", true}}, {}}, res);
+}
+
+}  // namespace
+
+void mount_stripe_events(httplib::Server& server, FakeState& state) {
+  server.Get("/v1/events", [&state](const Req& req, Res& res) { get_event_list(state, req, res); });
+  server.Get(R"(/v1/events/([^/]+))",
+             [&state](const Req& req, Res& res) { get_event(state, req, res); });
   stripe_post(server, "/v1/webhook_endpoints",
-              [&](const httplib::Request& req, httplib::Response& res) {
-                if (!stripe_authenticate(state, req, res)) return;
-                nlohmann::json form;
-                if (!stripe_form(req, res, form)) return;
-                std::lock_guard<std::mutex> lock(state.mu);
-                send_answer(create_endpoint(state, form), res);
-              });
-
-  server.Get("/v1/webhook_endpoints", [&](const httplib::Request& req, httplib::Response& res) {
-    if (!stripe_authenticate(state, req, res)) return;
-    std::lock_guard<std::mutex> lock(state.mu);
-    nlohmann::json data = nlohmann::json::array();
-    const auto& endpoints = state.events.endpoints();
-    for (std::size_t i = endpoints.size(); i-- > 0;) {
-      if (!endpoints[i].deleted) data.push_back(endpoint_json(endpoints[i], i, false));
-    }
-    send_answer(WireAnswer{200,
-                           {{"object", "list"},
-                            {"url", "/v1/webhook_endpoints"},
-                            {"has_more", false},
-                            {"data", data}},
-                           {}},
-                res);
-  });
-
-  server.Delete(
-      R"(/v1/webhook_endpoints/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
-        if (!stripe_authenticate(state, req, res)) return;
-        std::lock_guard<std::mutex> lock(state.mu);
-        std::size_t index = 0;
-        const std::string name = req.matches[1].str();
-        if (!endpoint_index(state, name, index))
-          return send_answer(stripe_missing("webhook_endpoint", name, "id"), res);
-        state.events.remove_endpoint(index);
-        send_answer(
-            WireAnswer{200, {{"id", name}, {"object", "webhook_endpoint"}, {"deleted", true}}, {}},
-            res);
-      });
+              [&state](const Req& req, Res& res) { post_endpoint(state, req, res); });
+  server.Get("/v1/webhook_endpoints",
+             [&state](const Req& req, Res& res) { get_endpoint_list(state, req, res); });
+  server.Delete(R"(/v1/webhook_endpoints/([^/]+))",
+                [&state](const Req& req, Res& res) { delete_endpoint(state, req, res); });
 }
 
 }  // namespace checkride

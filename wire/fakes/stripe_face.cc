@@ -39,7 +39,7 @@ bool stripe_authenticate(FakeState& state, const httplib::Request& req, httplib:
                 res);
     return false;
   }
-  std::lock_guard<std::mutex> lock(state.mu);
+  std::lock_guard<HeldMutex> lock(state.mu);
   if (!state.world().identity.token_active(state.token_id(bearer), state.now())) {
     send_answer(error_answer(ErrorStyle::kStripe, ErrorCode::kInvalidToken, 401,
                              "Invalid or expired API key provided."),

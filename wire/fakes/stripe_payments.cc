@@ -239,92 +239,105 @@ std::vector<std::string> intent_ids(FakeState& state, const std::string& custome
   return ids;
 }
 
+using Req = httplib::Request;
+using Res = httplib::Response;
+
+void post_create_intent(FakeState& state, const Req& req, Res& res) {
+  if (!stripe_authenticate(state, req, res)) return;
+  nlohmann::json form;
+  if (!stripe_form(req, res, form)) return;
+  serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res,
+             [&](Time now) { return create_intent(state, req, form, now); });
+}
+
+void get_intent_list(FakeState& state, const Req& req, Res& res) {
+  if (!stripe_authenticate(state, req, res)) return;
+  std::lock_guard<HeldMutex> lock(state.mu);
+  ListPage page;
+  WireAnswer error;
+  auto exists = [&](const std::string& name) {
+    uint64_t id = 0;
+    return parse_wire_name(name, "pi", id) && state.world().payments.find(id) != nullptr;
+  };
+  if (!parse_list_page(req, page, error) || !check_cursor(page, "payment_intent", exists, error))
+    return send_answer(error, res);
+  std::string customer = req.has_param("customer") ? req.get_param_value("customer") : "";
+  send_expanded(state, req, res,
+                list_page(intent_ids(state, customer), page, "/v1/payment_intents",
+                          [&](const std::string& name) {
+                            uint64_t id = 0;
+                            parse_wire_name(name, "pi", id);
+                            return intent_json(state, id);
+                          }));
+}
+
+void get_intent(FakeState& state, const Req& req, Res& res) {
+  if (!stripe_authenticate(state, req, res)) return;
+  std::lock_guard<HeldMutex> lock(state.mu);
+  WireAnswer error;
+  ObjectId id;
+  if (!intent_id(state, req, id, error)) return send_answer(error, res);
+  send_answer(intent_answer(state, id, expand_paths(req, nlohmann::json::object())), res);
+}
+
+void post_update_intent(FakeState& state, const Req& req, Res& res) {
+  if (!stripe_authenticate(state, req, res)) return;
+  nlohmann::json form;
+  if (!stripe_form(req, res, form)) return;
+  serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res, [&](Time) {
+    WireAnswer error;
+    ObjectId id;
+    if (!intent_id(state, req, id, error)) return error;
+    return update_intent(state, id, form, expand_paths(req, form));
+  });
+}
+
+void post_confirm_intent(FakeState& state, const Req& req, Res& res) {
+  if (!stripe_authenticate(state, req, res)) return;
+  nlohmann::json form;
+  if (!stripe_form(req, res, form)) return;
+  serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res, [&](Time now) {
+    WireAnswer error;
+    ObjectId id;
+    PaymentMethodId method = 0;
+    if (!intent_id(state, req, id, error)) return error;
+    if (!resolve_method(state, form, method, error)) return error;
+    return confirm_intent(state, id, method, now, expand_paths(req, form));
+  });
+}
+
+// A capture or a cancel.
+void post_act_on_intent(FakeState& state, Op op, const Req& req, Res& res) {
+  if (!stripe_authenticate(state, req, res)) return;
+  nlohmann::json form;
+  if (!stripe_form(req, res, form)) return;
+  serve_call(state, op, ErrorStyle::kStripe, req, res, [&](Time now) {
+    WireAnswer error;
+    ObjectId id;
+    if (!intent_id(state, req, id, error)) return error;
+    return act_on_intent(state, op, id, form, now, expand_paths(req, form));
+  });
+}
+
 }  // namespace
 
 void mount_stripe_intents(httplib::Server& server, FakeState& state) {
+  const char* one = R"(/v1/payment_intents/([^/]+))";
   stripe_post(server, "/v1/payment_intents",
-              [&](const httplib::Request& req, httplib::Response& res) {
-                if (!stripe_authenticate(state, req, res)) return;
-                nlohmann::json form;
-                if (!stripe_form(req, res, form)) return;
-                serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res,
-                           [&](Time now) { return create_intent(state, req, form, now); });
-              });
-
-  server.Get("/v1/payment_intents", [&](const httplib::Request& req, httplib::Response& res) {
-    if (!stripe_authenticate(state, req, res)) return;
-    std::lock_guard<std::mutex> lock(state.mu);
-    ListPage page;
-    WireAnswer error;
-    auto exists = [&](const std::string& name) {
-      uint64_t id = 0;
-      return parse_wire_name(name, "pi", id) && state.world().payments.find(id) != nullptr;
-    };
-    if (!parse_list_page(req, page, error) || !check_cursor(page, "payment_intent", exists, error))
-      return send_answer(error, res);
-    std::string customer = req.has_param("customer") ? req.get_param_value("customer") : "";
-    send_expanded(state, req, res,
-                  list_page(intent_ids(state, customer), page, "/v1/payment_intents",
-                            [&](const std::string& name) {
-                              uint64_t id = 0;
-                              parse_wire_name(name, "pi", id);
-                              return intent_json(state, id);
-                            }));
-  });
-
-  server.Get(
-      R"(/v1/payment_intents/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
-        if (!stripe_authenticate(state, req, res)) return;
-        std::lock_guard<std::mutex> lock(state.mu);
-        WireAnswer error;
-        ObjectId id;
-        if (!intent_id(state, req, id, error)) return send_answer(error, res);
-        send_answer(intent_answer(state, id, expand_paths(req, nlohmann::json::object())), res);
-      });
-
-  stripe_post(server, R"(/v1/payment_intents/([^/]+))",
-              [&](const httplib::Request& req, httplib::Response& res) {
-                if (!stripe_authenticate(state, req, res)) return;
-                nlohmann::json form;
-                if (!stripe_form(req, res, form)) return;
-                serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res, [&](Time) {
-                  WireAnswer error;
-                  ObjectId id;
-                  if (!intent_id(state, req, id, error)) return error;
-                  return update_intent(state, id, form, expand_paths(req, form));
-                });
-              });
-
+              [&state](const Req& req, Res& res) { post_create_intent(state, req, res); });
+  server.Get("/v1/payment_intents",
+             [&state](const Req& req, Res& res) { get_intent_list(state, req, res); });
+  server.Get(one, [&state](const Req& req, Res& res) { get_intent(state, req, res); });
+  stripe_post(server, one,
+              [&state](const Req& req, Res& res) { post_update_intent(state, req, res); });
   stripe_post(server, R"(/v1/payment_intents/([^/]+)/confirm)",
-              [&](const httplib::Request& req, httplib::Response& res) {
-                if (!stripe_authenticate(state, req, res)) return;
-                nlohmann::json form;
-                if (!stripe_form(req, res, form)) return;
-                serve_call(state, Op::kAuthorize, ErrorStyle::kStripe, req, res, [&](Time now) {
-                  WireAnswer error;
-                  ObjectId id;
-                  PaymentMethodId method = 0;
-                  if (!intent_id(state, req, id, error)) return error;
-                  if (!resolve_method(state, form, method, error)) return error;
-                  return confirm_intent(state, id, method, now, expand_paths(req, form));
-                });
-              });
-
-  auto act_route = [&](const char* pattern, Op op) {
-    stripe_post(server, pattern, [&state, op](const httplib::Request& req, httplib::Response& res) {
-      if (!stripe_authenticate(state, req, res)) return;
-      nlohmann::json form;
-      if (!stripe_form(req, res, form)) return;
-      serve_call(state, op, ErrorStyle::kStripe, req, res, [&](Time now) {
-        WireAnswer error;
-        ObjectId id;
-        if (!intent_id(state, req, id, error)) return error;
-        return act_on_intent(state, op, id, form, now, expand_paths(req, form));
-      });
-    });
-  };
-  act_route(R"(/v1/payment_intents/([^/]+)/capture)", Op::kCapture);
-  act_route(R"(/v1/payment_intents/([^/]+)/cancel)", Op::kVoid);
+              [&state](const Req& req, Res& res) { post_confirm_intent(state, req, res); });
+  stripe_post(server, R"(/v1/payment_intents/([^/]+)/capture)", [&state](const Req& req, Res& res) {
+    post_act_on_intent(state, Op::kCapture, req, res);
+  });
+  stripe_post(server, R"(/v1/payment_intents/([^/]+)/cancel)", [&state](const Req& req, Res& res) {
+    post_act_on_intent(state, Op::kVoid, req, res);
+  });
 }
 
 }  // namespace checkride

@@ -142,7 +142,7 @@ void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
 
   server.Get(R"(/v1/refunds/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
     if (!stripe_authenticate(state, req, res)) return;
-    std::lock_guard<std::mutex> lock(state.mu);
+    std::lock_guard<HeldMutex> lock(state.mu);
     uint64_t id = 0;
     const std::string name = req.matches[1].str();
     if (!refund_exists(state, name, id))
@@ -152,7 +152,7 @@ void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
 
   server.Get("/v1/refunds", [&](const httplib::Request& req, httplib::Response& res) {
     if (!stripe_authenticate(state, req, res)) return;
-    std::lock_guard<std::mutex> lock(state.mu);
+    std::lock_guard<HeldMutex> lock(state.mu);
     int64_t intent = 0;
     WireAnswer error;
     if (!list_filter(state, req, intent, error)) return send_answer(error, res);
@@ -171,7 +171,7 @@ void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
 
   server.Get(R"(/v1/charges/([^/]+))", [&](const httplib::Request& req, httplib::Response& res) {
     if (!stripe_authenticate(state, req, res)) return;
-    std::lock_guard<std::mutex> lock(state.mu);
+    std::lock_guard<HeldMutex> lock(state.mu);
     uint64_t id = 0;
     const std::string name = req.matches[1].str();
     if (!charge_exists(state, name, id))
@@ -181,7 +181,7 @@ void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
 
   server.Get("/v1/charges", [&](const httplib::Request& req, httplib::Response& res) {
     if (!stripe_authenticate(state, req, res)) return;
-    std::lock_guard<std::mutex> lock(state.mu);
+    std::lock_guard<HeldMutex> lock(state.mu);
     int64_t intent = 0;
     WireAnswer error;
     if (!list_filter(state, req, intent, error)) return send_answer(error, res);

@@ -63,7 +63,7 @@ void WebhookDispatcher::run() {
   while (!state_.stopping()) {
     std::vector<Outgoing> due;
     {
-      std::lock_guard<std::mutex> lock(state_.mu);
+      std::lock_guard<HeldMutex> lock(state_.mu);
       for (const Delivery& d : state_.events.take_due(state_.now())) {
         const WebhookEndpoint& e = state_.events.endpoints()[d.endpoint];
         nlohmann::json event = event_json(state_, d.event);
@@ -78,7 +78,7 @@ void WebhookDispatcher::run() {
     }
     for (const Outgoing& o : due) {
       bool ok = send(o);
-      std::lock_guard<std::mutex> lock(state_.mu);
+      std::lock_guard<HeldMutex> lock(state_.mu);
       if (ok) {
         state_.events.count_delivered();
       } else {

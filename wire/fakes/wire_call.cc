@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "protocol/crypto.h"
+#include "protocol/invariant.h"
 #include "scenario/fault_applier.h"
 
 namespace checkride {
@@ -217,7 +218,7 @@ WireCall::WireCall(FakeState& state, Op op, ErrorStyle style, const httplib::Req
 
 bool WireCall::reach_provider(Duration delay) {
   if (!key_.empty()) {
-    std::lock_guard<std::mutex> lock(state_.mu);
+    std::lock_guard<HeldMutex> lock(state_.mu);
     scoped_ = state_.idempotency_scope(credential_of(req_)) + "\n" + key_;
     if (answered_by_key(state_, op_, style_, req_, res_, key_, scoped_)) return false;
   }
@@ -226,11 +227,12 @@ bool WireCall::reach_provider(Duration delay) {
 }
 
 void WireCall::at_provider(ProviderStep& step) {
-  std::lock_guard<std::mutex> lock(state_.mu);
+  std::lock_guard<HeldMutex> lock(state_.mu);
   step(state_.world(), state_.now());
 }
 
 ObjectId WireCall::act(World&, Time now) {
+  CHECKRIDE_INVARIANT(state_.mu.held(), "a wire call acts on the world under the fakes' lock");
   answer_ = act_(now);
   ObjectId made = 0;
   if (answer_.status < 300 && answer_.body.contains("__object")) {
@@ -245,7 +247,10 @@ ObjectId WireCall::act(World&, Time now) {
   return made;
 }
 
-TokenId WireCall::token() const { return state_.token_id(credential_of(req_)); }
+TokenId WireCall::token() const {
+  CHECKRIDE_INVARIANT(state_.mu.held(), "a token is read under the fakes' lock");
+  return state_.token_id(credential_of(req_));
+}
 
 UserId WireCall::user(const World& world, Time now) const {
   return world.identity.introspect(token(), now).user;
@@ -257,7 +262,7 @@ void serve_call(FakeState& state, Op op, ErrorStyle style, const httplib::Reques
                 httplib::Response& res, const std::function<WireAnswer(Time now)>& act) {
   CallFault f;
   {
-    std::lock_guard<std::mutex> lock(state.mu);
+    std::lock_guard<HeldMutex> lock(state.mu);
     f = state.fault_for(op);
   }
   WireCall call(state, op, style, req, res, act);

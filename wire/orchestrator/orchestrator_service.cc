@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "protocol/action_wire.h"
+#include "protocol/invariant.h"
 #include "protocol/json_input.h"
 #include "protocol/stripe_webhook.h"
 
@@ -72,7 +73,7 @@ void OrchestratorService::serve() {
   threads_.emplace_back([this] { timer_loop(); });
   {
     // Whatever a killed predecessor left in flight resumes now, with the same keys.
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<HeldMutex> lock(mu_);
     Effects fx;
     core_->recover(now(), fx);
     apply(fx);
@@ -95,6 +96,7 @@ void OrchestratorService::stop() {
 }
 
 void OrchestratorService::apply(Effects& fx) {
+  CHECKRIDE_INVARIANT(mu_.held(), "the core's effects are applied under its lock");
   if (!fx.calls.empty()) {
     {
       std::lock_guard<std::mutex> lock(work_mu_);
@@ -137,7 +139,7 @@ void OrchestratorService::worker_loop() {
     }
     ProviderReply reply = providers_.perform(call.request, call.timeout, connections);
     metrics_.provider_call(call.request.op, reply.error);
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<HeldMutex> lock(mu_);
     core_->on_provider_reply(call.id, reply, now(), fx);
     apply(fx);
   }
@@ -161,7 +163,7 @@ void OrchestratorService::timer_loop() {
     timers_.pop();
     lock.unlock();
     {
-      std::lock_guard<std::mutex> core_lock(mu_);
+      std::lock_guard<HeldMutex> core_lock(mu_);
       core_->on_timer(next.id, now(), fx);
       apply(fx);
     }
@@ -225,7 +227,7 @@ void OrchestratorService::handle_session(const httplib::Request& req, httplib::R
     scopes |= bit;
     at = end + 1;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<HeldMutex> lock(mu_);
   SessionGrant g;
   g.session = names_.intern("session:" + session);
   g.user = names_.intern(user);
@@ -256,7 +258,7 @@ void OrchestratorService::handle_consent(const httplib::Request& req, httplib::R
     return error_reply(res, 400, "bad_request",
                        "field 'session': must equal the session in the path");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<HeldMutex> lock(mu_);
   ConsentGrant c;
   c.session = names_.intern("session:" + req.matches[1].str());
   c.amount = j["amount"].get<int64_t>();
@@ -275,7 +277,7 @@ void OrchestratorService::handle_action(const httplib::Request& req, httplib::Re
     return error_reply(res, 400, "bad_request", error);
   }
   auto waiter = std::make_shared<Waiter>();
-  std::unique_lock<std::mutex> lock(mu_);
+  std::unique_lock<HeldMutex> lock(mu_);
   ActionRequest a;
   a.session = names_.intern("session:" + wa.session);
   a.user = names_.intern(wa.user);
@@ -310,7 +312,7 @@ void OrchestratorService::handle_action(const httplib::Request& req, httplib::Re
 void OrchestratorService::handle_session_status(const httplib::Request& req,
                                                 httplib::Response& res) {
   std::string id = req.matches[1].str();
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<HeldMutex> lock(mu_);
   SessionId session = names_.find("session:" + id);
   if (session == 0) return error_reply(res, 404, "not_found", "no session '" + id + "'");
   nlohmann::json sagas = nlohmann::json::array();
@@ -335,7 +337,7 @@ void OrchestratorService::handle_session_status(const httplib::Request& req,
 void OrchestratorService::handle_audit(httplib::Response& res) {
   std::vector<AuditRecord> records;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<HeldMutex> lock(mu_);
     records = store_.read_audit();
   }
   int64_t bad = verify_audit_chain(records);
@@ -374,7 +376,7 @@ void OrchestratorService::handle_stripe_webhook(const httplib::Request& req,
   e.signature_ok = verified;
   EventVerdict verdict;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<HeldMutex> lock(mu_);
     Effects fx;
     verdict = core_->on_payment_event(e, now(), fx);
     apply(fx);
@@ -407,7 +409,7 @@ void OrchestratorService::mount(httplib::Server& server) {
   server.Get("/v1/audit",
              [this](const httplib::Request&, httplib::Response& res) { handle_audit(res); });
   server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<HeldMutex> lock(mu_);
     json_reply(res, 200, {{"status", "ok"}, {"in_flight", core_->in_flight()}});
   });
   server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
@@ -415,7 +417,7 @@ void OrchestratorService::mount(httplib::Server& server) {
     uint64_t audit;
     std::size_t queued;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::lock_guard<HeldMutex> lock(mu_);
       in_flight = core_->in_flight();
       audit = store_.audit_count();
     }

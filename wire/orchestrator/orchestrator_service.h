@@ -14,6 +14,7 @@
 #include "orchestrator/action_catalog.h"
 #include "orchestrator/orchestrator.h"
 #include "protocol/action_signature.h"
+#include "wire/held_mutex.h"
 #include "wire/orchestrator/http_providers.h"
 #include "wire/orchestrator/service_metrics.h"
 #include "wire/orchestrator/sqlite_store.h"
@@ -60,7 +61,7 @@ class OrchestratorService {
 
  private:
   struct Waiter {
-    std::condition_variable cv;
+    std::condition_variable_any cv;  // waits on mu_
     bool done = false;
     ActionResult result;
   };
@@ -71,7 +72,7 @@ class OrchestratorService {
   };
 
   Time now() const;
-  void apply(Effects& fx);  // under mu_
+  void apply(Effects& fx);  // REQUIRES: mu_ held
   void worker_loop();
   void timer_loop();
   bool authentic(const httplib::Request& req, httplib::Response& res);
@@ -91,7 +92,7 @@ class OrchestratorService {
   SignatureVerifier verifier_;
   ServiceMetrics metrics_;
 
-  std::mutex mu_;  // the core, the store and the waiters
+  HeldMutex mu_;  // the core, the store and the waiters
   std::unique_ptr<Orchestrator> core_;
   std::unordered_map<uint64_t, std::shared_ptr<Waiter>> waiters_;
   uint64_t next_request_ = 1;
