@@ -62,6 +62,9 @@ seed_text fuzz_stripe_event intent.txt 't=1700000000,v1=5257a869e7ecebeda32affa6
 seed_text fuzz_stripe_event refund.txt 't=1700000000,v1=00,v1=ff
 {"id":"evt_2","type":"charge.refunded","data":{"object":{"id":"ch_1","payment_intent":"pi_1","amount_refunded":300}}}'
 
+seed_text fuzz_redactor mixed.txt 'Bearer abcdefgh1234 from ann.lee@example.com, card 4242 4242 4242 4242, sk_0123456789abcdefXYZ'
+seed_files fuzz_redactor scenarios/cassettes/airline-support.jsonl
+
 mkdir -p "$corpus/fuzz_faces"  # face byte, method byte, path, newline, body
 printf '\x00\x01v1/payment_intents\namount=900&currency=usd&payment_method=pm_card_visa' \
   >"$corpus/fuzz_faces/create.txt"

@@ -7,6 +7,7 @@
 
 #include "fakes/world.h"
 #include "orchestrator/orchestrator.h"
+#include "recorder/redactor.h"
 #include "scenario/rng.h"
 #include "simulator/event_queue.h"
 
@@ -69,3 +70,17 @@ BENCHMARK(BM_OrderSaga);
 
 }  // namespace
 }  // namespace checkride
+
+// Redaction of a message with a long unbroken blob (a base64 image) and the secrets around
+// it, by the blob's length in bytes: linear, where std::regex crashed past about 25 kB.
+static void BM_RedactLongBlob(benchmark::State& state) {
+  const std::string text = "Bearer abcdefgh12345 image " +
+                           std::string(static_cast<std::size_t>(state.range(0)), 'A') +
+                           " from ann.lee@example.com card 4242 4242 4242 4242";
+  for (auto _ : state) {
+    checkride::Redactor r;
+    benchmark::DoNotOptimize(r.redact_text(text));
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(text.size()));
+}
+BENCHMARK(BM_RedactLongBlob)->Arg(10 << 10)->Arg(10 << 20)->Unit(benchmark::kMillisecond);

@@ -60,5 +60,35 @@ TEST(Redactor, AnArrayIndexPastAnyArrayNamesNothing) {
   EXPECT_EQ(ev["params"]["passport"], "[redacted-1]");
 }
 
+// A real transcript carries base64 images, hex blobs and long tokens. std::regex recursed per
+// character on them: about 25,000 unbroken characters crashed record import (SIGSEGV). The
+// redactor's scanners take any length, and still find the secrets around and inside it.
+TEST(Redactor, ALongUnbrokenBlobIsRedactedAroundNotCrashedOn) {
+  const std::string blob(300000, 'A');
+  Redactor r;
+  const std::string out = r.redact_text("image " + blob + "== from ann.lee@example.com, card " +
+                                        "4242 4242 4242 4242, Bearer " + blob);
+  EXPECT_NE(out.find("image " + blob + "== from redacted-1@example.invalid"), std::string::npos);
+  EXPECT_NE(out.find("card [card-1]"), std::string::npos);
+  EXPECT_NE(out.find("Bearer [token-1]"), std::string::npos);
+  EXPECT_EQ(out.find("ann.lee"), std::string::npos);
+  // An address glued to the blob: the blob is its local part, as the pattern always said.
+  const std::string glued = r.redact_text(blob + "@example.org");
+  EXPECT_EQ(glued, "redacted-2@example.invalid");
+}
+
+// The scanners keep the patterns' edges: a word boundary before a key or a card, the last
+// label of two or more letters, a Luhn check, and a token of at least eight characters.
+TEST(Redactor, TheScannersKeepThePatternsEdges) {
+  Redactor r;
+  EXPECT_EQ(r.redact_text("ask_0123456789abcdefXYZ"), "ask_0123456789abcdefXYZ");
+  EXPECT_EQ(r.redact_text("x sk_0123456789abcdefXYZ."), "x [key-1].");
+  EXPECT_EQ(r.redact_text("a@b.c and a@b.com1"), "a@b.c and redacted-1@example.invalid1");
+  EXPECT_EQ(r.redact_text("order 4242424242424241"), "order 4242424242424241");
+  EXPECT_EQ(r.redact_text("x4242424242424242"), "x4242424242424242");
+  EXPECT_EQ(r.redact_text("token abc1234"), "token abc1234");
+  EXPECT_EQ(r.redact_text("TOKEN\tabcd12345"), "TOKEN [token-1]");
+}
+
 }  // namespace
 }  // namespace checkride
