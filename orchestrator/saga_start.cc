@@ -21,6 +21,18 @@ SagaId parse_reference(const std::string& ref, std::string_view prefix) {
   return id;
 }
 
+// What every saga's record starts from: its plan, whose it is, and the key its steps' keys
+// derive from (the agent's own, else one per request).
+SagaRecord record_for(const SagaPlan& plan, const ActionSpec& spec, const ActionRequest& req) {
+  SagaRecord rec;
+  rec.kind = plan.kind;
+  rec.plan = spec.plan;
+  rec.session = req.session;
+  rec.user = req.user;
+  rec.action_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
+  return rec;
+}
+
 }  // namespace
 
 void SagaEngine::attach_or_answer(SagaRecord& s, const ActionRequest& req, bool for_hold, Time now,
@@ -62,12 +74,7 @@ SagaId SagaEngine::start_saga(const ActionSpec& spec, const ActionRequest& req,
                               const HandlerInput& in, uint64_t cart, SagaId retry_salt, Time now,
                               Effects& out) {
   const SagaPlan& plan = catalog_.plan(spec.plan);
-  SagaRecord rec;
-  rec.kind = plan.kind;
-  rec.plan = spec.plan;
-  rec.session = req.session;
-  rec.user = req.user;
-  rec.action_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
+  SagaRecord rec = record_for(plan, spec, req);
   if (retry_salt != 0) rec.action_key = mix64(rec.action_key, retry_salt);
   rec.cart_hash = cart;
   rec.items = in.items;
@@ -139,12 +146,7 @@ void SagaEngine::confirm_booking(const ActionRequest& req, const HandlerInput& i
 // plan has a lookup step (a booking or order made before the session), or else refused.
 SagaRecord SagaEngine::record_on_existing(const SagaPlan& plan, const ActionSpec& spec,
                                           const ActionRequest& req, const HandlerInput& in) {
-  SagaRecord rec;
-  rec.kind = plan.kind;
-  rec.plan = spec.plan;
-  rec.session = req.session;
-  rec.user = req.user;
-  rec.action_key = req.key != 0 ? req.key : mix64(req.session, req.request_id);
+  SagaRecord rec = record_for(plan, spec, req);
   rec.reference = in.reference;
   rec.details = in.details;
   rec.seats = in.seats;

@@ -152,4 +152,15 @@ void send_expanded(FakeState& state, const httplib::Request& req, httplib::Respo
   send_answer(a, res);
 }
 
+void send_list(FakeState& state, const httplib::Request& req, httplib::Response& res,
+               const std::vector<std::string>& ids, const std::string& url, const char* kind,
+               const std::function<bool(const std::string&)>& exists,
+               const std::function<nlohmann::json(const std::string&)>& render) {
+  ListPage page;
+  WireAnswer error;
+  if (!parse_list_page(req, page, error) || !check_cursor(page, kind, exists, error))
+    return send_answer(error, res);
+  send_expanded(state, req, res, list_page(ids, page, url, render));
+}
+
 }  // namespace checkride

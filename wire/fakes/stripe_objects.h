@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -31,5 +32,12 @@ bool apply_expand(FakeState& state, nlohmann::json& object, const std::vector<st
 // a path that cannot be expanded.
 void send_expanded(FakeState& state, const httplib::Request& req, httplib::Response& res,
                    nlohmann::json object);
+// A GET of a list: the page the query's limit, starting_after and ending_before ask for of
+// `ids` (newest first), each rendered and expanded; or the 400 for a bad page or a cursor
+// naming nothing `exists` knows.
+void send_list(FakeState& state, const httplib::Request& req, httplib::Response& res,
+               const std::vector<std::string>& ids, const std::string& url, const char* kind,
+               const std::function<bool(const std::string&)>& exists,
+               const std::function<nlohmann::json(const std::string&)>& render);
 
 }  // namespace checkride

@@ -253,22 +253,18 @@ void post_create_intent(FakeState& state, const Req& req, Res& res) {
 void get_intent_list(FakeState& state, const Req& req, Res& res) {
   if (!stripe_authenticate(state, req, res)) return;
   std::lock_guard<HeldMutex> lock(state.mu);
-  ListPage page;
-  WireAnswer error;
-  auto exists = [&](const std::string& name) {
-    uint64_t id = 0;
-    return parse_wire_name(name, "pi", id) && state.world().payments.find(id) != nullptr;
-  };
-  if (!parse_list_page(req, page, error) || !check_cursor(page, "payment_intent", exists, error))
-    return send_answer(error, res);
   std::string customer = req.has_param("customer") ? req.get_param_value("customer") : "";
-  send_expanded(state, req, res,
-                list_page(intent_ids(state, customer), page, "/v1/payment_intents",
-                          [&](const std::string& name) {
-                            uint64_t id = 0;
-                            parse_wire_name(name, "pi", id);
-                            return intent_json(state, id);
-                          }));
+  send_list(
+      state, req, res, intent_ids(state, customer), "/v1/payment_intents", "payment_intent",
+      [&](const std::string& name) {
+        uint64_t id = 0;
+        return parse_wire_name(name, "pi", id) && state.world().payments.find(id) != nullptr;
+      },
+      [&](const std::string& name) {
+        uint64_t id = 0;
+        parse_wire_name(name, "pi", id);
+        return intent_json(state, id);
+      });
 }
 
 void get_intent(FakeState& state, const Req& req, Res& res) {

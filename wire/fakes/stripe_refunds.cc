@@ -118,17 +118,6 @@ bool list_filter(FakeState& state, const httplib::Request& req, int64_t& intent,
   return true;
 }
 
-void send_list(FakeState& state, const httplib::Request& req, httplib::Response& res,
-               const std::vector<std::string>& ids, const std::string& url, const char* kind,
-               const std::function<bool(const std::string&)>& exists,
-               const std::function<nlohmann::json(const std::string&)>& render) {
-  ListPage page;
-  WireAnswer error;
-  if (!parse_list_page(req, page, error) || !check_cursor(page, kind, exists, error))
-    return send_answer(error, res);
-  send_expanded(state, req, res, list_page(ids, page, url, render));
-}
-
 }  // namespace
 
 void mount_stripe_refunds(httplib::Server& server, FakeState& state) {
