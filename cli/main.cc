@@ -14,6 +14,7 @@
 #include "protocol/catalog_ref.h"
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
+#include "protocol/output_file.h"
 #include "recorder/importer.h"
 #include "recorder/llm_proxy.h"
 #include "recorder/record_on_miss.h"
@@ -616,16 +617,19 @@ int cmd_serve_fakes(const std::vector<std::string>& args) {
   return checkride::run_serve_fakes(o, std::cout, std::cerr);
 }
 
+constexpr size_t kMaxSecretBytes = 64 * 1024;
+
 // The HMAC secret: from a file or the CHECKRIDE_SECRET environment variable, never from
 // the command line (where `ps` would show it).
 bool read_secret(const std::string& file, std::string& out, const char* command) {
   if (!file.empty()) {
-    std::ifstream f(file);
-    if (!f) {
-      std::cerr << "checkride " << command << ": --secret-file '" << file << "': cannot read\n";
+    try {
+      std::string text = checkride::read_input_file(file, "--secret-file", kMaxSecretBytes);
+      out = text.substr(0, text.find('\n'));
+    } catch (const checkride::InputError& e) {
+      std::cerr << "checkride " << command << ": " << e.what() << "\n";
       return false;
     }
-    std::getline(f, out);
   } else if (const char* env = std::getenv("CHECKRIDE_SECRET")) {
     out = env;
   }
@@ -785,6 +789,12 @@ int main(int argc, char** argv) {
   } catch (const po::error& e) {
     std::cerr << "checkride " << cmd << ": " << e.what() << "\n";
     return 2;
+  } catch (const checkride::InputError& e) {
+    std::cerr << "checkride " << cmd << ": " << e.what() << "\n";
+    return 2;
+  } catch (const checkride::OutputError& e) {
+    std::cerr << "checkride " << cmd << ": " << e.what() << "\n";
+    return 3;
   } catch (const std::exception& e) {
     std::cerr << "checkride: internal error: " << e.what() << "\n";
     return 3;

@@ -241,6 +241,8 @@ const nlohmann::json* at_pointer(const nlohmann::json& doc, const std::string& p
 constexpr int64_t kMaxAmountScale = 1000000;
 // Far above any real order, far below where doubles lose whole cents.
 constexpr double kMaxMinorUnits = 1e15;
+// The most units or seats one action may name.
+constexpr int64_t kMaxCount = 1000000;
 
 int64_t parse_amount_scale(const YAML::Node& v, const std::string& origin,
                            const std::string& field) {
@@ -262,9 +264,10 @@ int64_t parse_amount_scale(const YAML::Node& v, const std::string& origin,
 // non-negative number (dollars with cents), rounded to the minor unit.
 bool minor_units(const nlohmann::json& v, int64_t scale, int64_t& out) {
   if (scale <= 1) {
-    if (!v.is_number_integer()) return false;
+    if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > kMaxMinorUnits))
+      return false;
     out = v.get<int64_t>();
-    return true;
+    return out >= 0 && out <= kMaxMinorUnits;
   }
   if (!v.is_number()) return false;
   double minor = v.get<double>() * static_cast<double>(scale);
@@ -881,15 +884,23 @@ bool read_string(const nlohmann::json& params, const std::string& ptr, std::stri
   return true;
 }
 
+// A count an action names (units of a SKU, seats): from 0 to kMaxCount, never wrapped into
+// an int32 (2^32 became 0 and divided by zero; 2^31 went negative and looped).
+bool count_in_range(const nlohmann::json& v, const std::string& ptr, int32_t& dst,
+                    std::string& error) {
+  if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > kMaxCount) ||
+      (!v.is_number_unsigned() && (v.get<int64_t>() < 0 || v.get<int64_t>() > kMaxCount))) {
+    error =
+        ptr + ": expected an integer from 0 to " + std::to_string(kMaxCount) + ", got " + v.dump();
+    return false;
+  }
+  dst = static_cast<int32_t>(v.get<int64_t>());
+  return true;
+}
+
 bool read_integer(const nlohmann::json& params, const std::string& ptr, int32_t& dst,
                   std::string& error) {
-  if (const auto* v = at_pointer(params, ptr)) {
-    if (!v->is_number_integer()) {
-      error = ptr + ": expected an integer";
-      return false;
-    }
-    dst = v->get<int32_t>();
-  }
+  if (const auto* v = at_pointer(params, ptr)) return count_in_range(*v, ptr, dst, error);
   return true;
 }
 
@@ -908,8 +919,12 @@ bool map_items(const ParamMapping& m, const nlohmann::json& params, HandlerInput
                 m.item_quantity + "'";
         return false;
       }
-      out.items.push_back(
-          LineItem{it[m.item_sku].get<std::string>(), it[m.item_quantity].get<int32_t>()});
+      LineItem line{it[m.item_sku].get<std::string>(), 0};
+      if (!count_in_range(it[m.item_quantity], m.items + "/" + m.item_quantity, line.quantity,
+                          error)) {
+        return false;
+      }
+      out.items.push_back(line);
     }
   }
   if (m.sku.empty()) return true;

@@ -1,13 +1,10 @@
 #include "recorder/cassette_writer.h"
 
-#include <stdexcept>
-
 namespace checkride {
 
 CassetteWriter::CassetteWriter(const std::string& path, nlohmann::ordered_json header,
                                Redactor& redactor)
-    : path_(path), redactor_(redactor), out_(path, std::ios::binary | std::ios::trunc) {
-  if (!out_) throw std::runtime_error("cannot create cassette " + path);
+    : path_(path), redactor_(redactor), out_(path, "--out") {
   nlohmann::ordered_json h;
   h["format"] = "checkride.cassette/v1";
   for (auto it = header.begin(); it != header.end(); ++it) {
@@ -15,8 +12,33 @@ CassetteWriter::CassetteWriter(const std::string& path, nlohmann::ordered_json h
   }
   h["redactions"] = redactor_.rule_names();
   redactor_.redact(h);
-  out_ << h.dump() << "\n";
-  out_.flush();
+  write_line(h.dump() + "\n");
+}
+
+void CassetteWriter::write_line(const std::string& line) {
+  if (!failure_.empty()) throw OutputError(path_, failure_);
+  try {
+    out_.write(line);
+  } catch (const OutputError& e) {
+    failure_ = e.why();
+    throw;
+  }
+}
+
+void CassetteWriter::commit() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!failure_.empty()) throw OutputError(path_, failure_);
+  out_.commit();
+}
+
+void CassetteWriter::keep_partial() {
+  std::lock_guard<std::mutex> lock(mu_);
+  out_.keep_partial();
+}
+
+std::string CassetteWriter::failure() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return failure_;
 }
 
 void CassetteWriter::append(const std::string& session, int64_t t_ms,
@@ -32,8 +54,7 @@ void CassetteWriter::append(const std::string& session, int64_t t_ms,
   line["seq"] = ++seq;
   last_t = std::max(last_t, t_ms);  // t_ms never goes back within a session
   line["t_ms"] = last_t;
-  out_ << line.dump() << "\n";
-  out_.flush();
+  write_line(line.dump() + "\n");
   ++written_;
 }
 

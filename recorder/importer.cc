@@ -315,6 +315,7 @@ int run_import(const ImportOptions& options, std::ostream& out, std::ostream& er
       count_tool_call(ev, options.actions, coverage);
     }
   }
+  writer.commit();
   out << options.out << ": " << sessions.size() << " sessions, " << writer.events_written()
       << " events (";
   bool first = true;

@@ -78,6 +78,16 @@ struct Stream {
   bool recorded = false;  // finish() called: once, before the client can send its next turn
 };
 
+// The SSE event a client gets when the upstream's stream broke off: OpenAI's SDKs raise
+// an APIError on a data line that holds "error".
+std::string broken_stream_event(httplib::Error e) {
+  nlohmann::json body = {{"error",
+                          {{"message", "upstream stream broke off: " + httplib::to_string(e)},
+                           {"type", "upstream_error"},
+                           {"code", nullptr}}}};
+  return "data: " + body.dump() + "\n\n";
+}
+
 // Records a streamed exchange once the upstream has finished (or the client went away).
 template <typename Finish>
 void record_stream(const std::shared_ptr<Stream>& st, const Finish& finish) {
@@ -115,6 +125,7 @@ LlmProxy::LlmProxy(ProxyOptions options, std::ostream& log)
   header["model"] = options_.model_label.empty() ? "unspecified" : options_.model_label;
   if (!options_.catalog.path.empty()) header["action_catalog"] = catalog_ref_json(options_.catalog);
   writer_ = std::make_unique<CassetteWriter>(options_.out, header, *redactor_);
+  writer_->keep_partial();  // killed, it leaves what it recorded beside --out
   book_ = std::make_unique<ConversationBook>(*writer_, options_.actions, options_.error_patterns);
   server_ = std::make_unique<httplib::Server>();
   install_routes();
@@ -123,6 +134,8 @@ LlmProxy::LlmProxy(ProxyOptions options, std::ostream& log)
 LlmProxy::~LlmProxy() = default;
 
 int64_t LlmProxy::events_recorded() const { return writer_->events_written(); }
+void LlmProxy::finish_cassette() { writer_->commit(); }
+const std::string& LlmProxy::partial_path() const { return writer_->partial_path(); }
 
 int LlmProxy::bind() {
   auto colon = options_.listen.rfind(':');
@@ -193,11 +206,22 @@ void LlmProxy::install_routes() {
     auto body = parse_json_or_discarded(req.body);
     bool streaming = body.is_object() && bool_field(body, "stream", false);
     std::string session;
-    if (body.is_object() && body.contains("messages") && body["messages"].is_array()) {
-      session = book_->begin(body["messages"], req.get_header_value("X-Checkride-Session"));
+    try {
+      if (body.is_object() && body.contains("messages") && body["messages"].is_array()) {
+        session = book_->begin(body["messages"], req.get_header_value("X-Checkride-Session"));
+      }
+    } catch (const OutputError& e) {
+      // Nothing could be recorded: better the agent stops than goes on unrecorded.
+      error_body(res, 503, "the recorder cannot write its cassette: " + e.why());
+      return;
     }
     auto finish = [this, session](const nlohmann::json* reply, const std::string& note) {
-      if (!session.empty()) book_->finish(session, reply, note);
+      try {
+        if (!session.empty()) book_->finish(session, reply, note);
+      } catch (const OutputError& e) {
+        log_ << session << ": not recorded: " << e.why() << "\n";
+        return;
+      }
       // Upstream errors can quote the API key back ("Incorrect API key provided: sk-…").
       log_ << (session.empty() ? "(unrecorded)" : session) << ": "
            << (reply ? "assistant turn recorded" : redactor_->redact_text(note)) << "\n";
@@ -303,6 +327,13 @@ void LlmProxy::install_routes() {
             // Record the turn before the last chunk goes out: a client that answers at once
             // must find its conversation (recording it in the releaser raced with that).
             record_stream(st, finish);
+            if (st->error != httplib::Error::Success && !st->assembler.done()) {
+              // The upstream broke off: the client hears an error event, then the connection
+              // ends without the stream's terminator, never a clean end after half a turn.
+              std::string event = broken_stream_event(st->error);
+              sink.write(event.data(), event.size());
+              return false;
+            }
             sink.done();
           }
           return true;
@@ -342,6 +373,9 @@ int run_llm_proxy(const ProxyOptions& options, std::ostream& out, std::ostream& 
   } catch (const InputError& e) {
     err << "checkride: " << e.what() << "\n";
     return 2;
+  } catch (const OutputError& e) {
+    err << "checkride record llm: " << e.what() << "\n";
+    return 3;
   } catch (const std::runtime_error& e) {
     err << "checkride record llm: " << e.what() << "\n";
     return 2;
@@ -356,6 +390,13 @@ int run_llm_proxy(const ProxyOptions& options, std::ostream& out, std::ostream& 
   sigwait(&signals, &sig);
   proxy->stop();
   server.join();
+  try {
+    proxy->finish_cassette();
+  } catch (const OutputError& e) {
+    err << "checkride record llm: " << e.what() << "; what was recorded is in "
+        << proxy->partial_path() << "\n";
+    return 3;
+  }
   out << "stopped; " << proxy->events_recorded() << " events in " << options.out << "\n";
   return 0;
 }

@@ -48,6 +48,10 @@ class LlmProxy {
   void serve();  // blocks until stop()
   void stop();
   int64_t events_recorded() const;
+  // After stop(): puts the cassette under its name. Throws OutputError when a write failed
+  // (a full disk); what was recorded stays at partial_path().
+  void finish_cassette();
+  const std::string& partial_path() const;
 
  private:
   void install_routes();

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "protocol/input_error.h"
+#include "protocol/input_file.h"
 #include "protocol/json_input.h"
 #include "recorder/cassette_writer.h"
 #include "recorder/http_url.h"
@@ -59,8 +60,7 @@ int record_on_miss(const RecordOnMissOptions& options,
   HttpUrl url;
   std::string error;
   if (!parse_http_url(options.model_url, url, error)) throw InputError("--model", 0, "", error);
-  std::ifstream in(options.cassette);
-  if (!in) throw InputError(options.cassette, 0, "", "cannot open cassette");
+  std::istringstream in(read_input_file(options.cassette, "cassette"));
   std::string raw;
   int line = 0;
   nlohmann::ordered_json header;
@@ -158,6 +158,7 @@ int record_on_miss(const RecordOnMissOptions& options,
     }
     out << "  " << id << ": recorded " << events.size() << " new event(s) from the live model\n";
   }
+  writer.commit();
   return asked;
 }
 

@@ -59,11 +59,7 @@ bool breached(const Threshold& t, double base, double cand) {
 }
 
 nlohmann::json load_report(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(path, 0, "", "cannot open report");
-  std::stringstream text;
-  text << f.rdbuf();
-  nlohmann::json j = parse_json_or_discarded(text.str());
+  nlohmann::json j = parse_json_or_discarded(read_input_file(path, "report"));
   if (j.is_discarded())
     throw InputError(path, 0, "", "not valid JSON; expected a checkride report");
   ReportKind kind;
@@ -116,9 +112,10 @@ std::vector<Pair> pair_reports(const DiffOptions& o) {
   bool base_dir = input_path_is_directory(o.baseline);
   bool cand_dir = input_path_is_directory(o.candidate);
   if (!input_path_exists(o.baseline))
-    throw InputError(o.baseline, 0, "", "no such report or directory");
+    throw InputError(o.baseline, 0, "", "no report or directory: " + why_path_missing(o.baseline));
   if (!input_path_exists(o.candidate))
-    throw InputError(o.candidate, 0, "", "no such report or directory");
+    throw InputError(o.candidate, 0, "",
+                     "no report or directory: " + why_path_missing(o.candidate));
   if (base_dir != cand_dir) {
     throw InputError(o.candidate, 0, "",
                      "baseline and candidate must both be report files or both directories");

@@ -7,6 +7,7 @@
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
 #include "protocol/json_input.h"
+#include "protocol/output_file.h"
 
 namespace checkride {
 namespace {
@@ -82,9 +83,7 @@ int run_report_render(const std::string& path, const std::string& format,
     std::string page = render_html(doc, has_replay ? &replay : nullptr, main_path);
     std::string target = out_file;
     if (target.empty()) target = (fs::path(main_path).replace_extension(".html")).string();
-    std::ofstream f(target, std::ios::binary);
-    f << page;
-    if (!f) throw InputError(target, 0, "--out", "cannot write the page");
+    write_output_file(target, page, "--out");
     out << "wrote " << target << "\n";
     return 0;
   } catch (const InputError& e) {

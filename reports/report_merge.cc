@@ -9,6 +9,7 @@
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
 #include "protocol/json_input.h"
+#include "protocol/output_file.h"
 #include "reports/html_render.h"
 #include "reports/sweep_report.h"
 
@@ -47,16 +48,14 @@ std::vector<std::string> sweep_files(const std::vector<std::string>& inputs) {
     } else if (input_path_exists(input)) {
       files.push_back(input);
     } else {
-      throw InputError(input, 0, "", "no such report file or directory");
+      throw InputError(input, 0, "", "no report file or directory: " + why_path_missing(input));
     }
   }
   return files;
 }
 
 void write_text(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  if (!f) throw InputError(path, 0, "", "cannot write the merged report");
+  write_output_file(path, text, "--out");
 }
 
 }  // namespace

@@ -134,6 +134,7 @@ void parse_strike(MapReader& m, const YAML::Node& n, const std::string& file,
   r.to = m.has("to") ? m.duration("to", 0) : r.to;
   if (r.to <= r.from) m.fail(n, "to", "expected 'to' after 'from'");
   r.nth = m.integer("nth", 0);
+  if (r.nth > kMaxInt32) m.fail(m.get("nth"), "nth", "expected an integer from 1 to 2147483647");
   if (r.nth < 0 || (m.has("nth") && r.nth == 0))
     m.fail(m.get("nth"), "nth", "expected an integer >= 1");
   r.probability = m.real("probability", 1.0);
@@ -158,8 +159,7 @@ void parse_strike(MapReader& m, const YAML::Node& n, const std::string& file,
   r.new_key = m.boolean("new_key", false);
   r.grace = m.boolean("grace", true);
   if (m.has("stream")) {
-    r.stream = m.integer("stream", 0);
-    if (r.stream < 0) m.fail(m.get("stream"), "stream", "expected an integer >= 0");
+    r.stream = m.in_range("stream", 0, 0, kMaxInt32);
   }
 }
 

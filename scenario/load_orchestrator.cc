@@ -12,11 +12,11 @@ void parse_orchestrator(Scenario& s, MapReader& top) {
   OrchestratorConfig& c = s.orchestrator;
   if (m.has("policy")) {
     MapReader pm(m.get("policy"), top.file(), "orchestrator.policy");
-    c.policy.spend_cap_session = pm.integer("spend_cap_cents", 0);
-    c.policy.spend_cap_day = pm.integer("daily_cap_cents", 0);
+    c.policy.spend_cap_session = pm.cents("spend_cap_cents", 0);
+    c.policy.spend_cap_day = pm.cents("daily_cap_cents", 0);
     c.policy.max_quantity = pm.bounded("max_quantity", 0, 0, kMaxInt32);
     c.policy.per_user_per_min = pm.bounded("per_user_per_min", 0, 0, kMaxInt32);
-    c.policy.review_above = pm.integer("review_above_cents", 0);
+    c.policy.review_above = pm.cents("review_above_cents", 0);
     if (pm.has("admission")) {
       MapReader am(pm.get("admission"), top.file(), "orchestrator.policy.admission");
       c.policy.max_in_flight = am.bounded("max_in_flight", 0, 0, kMaxInt32);

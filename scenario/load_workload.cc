@@ -76,7 +76,7 @@ void parse_mix(Scenario& s, MapReader& m, const std::string& file) {
     MapReader mm(n, file, "workload.mix[" + std::to_string(i++) + "]");
     MixEntry e;
     e.cassette = resolve(s.path, mm.str("cassette", ""));
-    e.weight = static_cast<int>(mm.integer("weight", 1));
+    e.weight = mm.bounded("weight", 1, 1, 1000000);
     if (e.weight <= 0) mm.fail(n, "weight", "expected a positive integer");
     if (mm.str("cassette", "").empty()) mm.fail(n, "cassette", "missing");
     mm.finish();
@@ -96,7 +96,7 @@ void parse_agent(Scenario& s, MapReader& m, const std::string& file) {
     s.agent.on_divergence = AgentSpec::OnDivergence::kRetry;
   else
     am.fail(am.get("on_divergence"), "on_divergence", "expected continue, stop or retry");
-  s.agent.retries = static_cast<int>(am.integer("retries", s.agent.retries));
+  s.agent.retries = am.bounded("retries", s.agent.retries, 0, 1000);
   s.agent.new_key_on_retry = am.boolean("new_key_on_retry", false);
   s.agent.timeout = am.duration("timeout", s.agent.timeout);
   s.agent.retry_delay = am.duration("retry_delay", s.agent.retry_delay);
@@ -128,9 +128,8 @@ void parse_three_d_secure(Scenario& s, MapReader& m, const std::string& file) {
 void parse_workload(Scenario& s, MapReader& top) {
   if (!top.has("workload")) top.fail(YAML::Node(), "workload", "missing; expected a mapping");
   MapReader m(top.get("workload"), top.file(), "workload");
-  s.sessions = m.integer("sessions", s.sessions);
-  if (s.sessions <= 0) m.fail(m.get("sessions"), "sessions", "expected a positive integer");
-  s.concurrency = m.integer("concurrency", 0);
+  s.sessions = m.in_range("sessions", s.sessions, 1, kMaxSessions);
+  s.concurrency = m.in_range("concurrency", 0, 0, kMaxSessions);
   if (m.has("keep_sessions")) parse_keep_sessions(s, m.get("keep_sessions"), m);
   if (m.has("arrival")) parse_arrival(s, m, top.file());
   parse_mix(s, m, top.file());

@@ -15,8 +15,8 @@ void load_coupons(Scenario& s, const YAML::Node& list, const std::string& path,
     MapReader cm(n, path, field + "[" + std::to_string(i++) + "]");
     CouponSpec c;
     c.code = cm.str("code", "");
-    c.off = cm.integer("off_cents", 0);
-    c.budget = cm.integer("budget_cents", 0);
+    c.off = cm.cents("off_cents", 0);
+    c.budget = cm.cents("budget_cents", 0);
     c.per_user = cm.bounded("per_user", 0, 0, kMaxInt32);
     if (c.code.empty()) cm.fail(n, "code", "missing");
     cm.finish();
@@ -74,7 +74,7 @@ void load_existing_bookings(Scenario& s, const YAML::Node& list, const std::stri
       }
     }
     b.seats = bm.bounded("seats", 1, 1, 1000);
-    b.paid = bm.integer("paid_cents", -1);
+    b.paid = bm.in_range("paid_cents", -1, 1, kMaxBalance);
     b.paid_stored_value = load_paid_stored_value(bm);
     if (b.reference.empty()) bm.fail(n, "reference", "missing");
     if (b.offer.empty()) bm.fail(n, "offer", "missing");
@@ -103,7 +103,7 @@ void load_existing_orders(Scenario& s, const YAML::Node& list, const std::string
     ExistingOrder o;
     o.reference = om.str("reference", "");
     o.user = om.str("user", "");
-    o.paid = om.integer("paid_cents", -1);
+    o.paid = om.in_range("paid_cents", -1, 1, kMaxBalance);
     o.paid_stored_value = load_paid_stored_value(om);
     std::string status = om.str("status", "pending");
     if (o.reference.empty()) om.fail(n, "reference", "missing");
@@ -178,7 +178,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
       SkuSpec sku;
       sku.id = sm.str("id", "");
       sku.name = sm.str("name", sku.id);
-      sku.price = sm.integer("price_cents", 0);
+      sku.price = sm.cents("price_cents", 0);
       sku.stock = sm.bounded("stock", 0, 0, kMaxInt32 / 2);
       if (sku.id.empty()) sm.fail(n, "id", "missing");
       if (sku.price <= 0) sm.fail(n, "price_cents", "expected a positive integer");
@@ -195,7 +195,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
       OfferSpec o;
       o.id = om.str("id", "");
       o.route = om.str("route", "");
-      o.price = om.integer("price_cents", 0);
+      o.price = om.cents("price_cents", 0);
       o.capacity = om.bounded("capacity", 0, 0, kMaxInt32 / 2);
       o.refund_percent = om.bounded("refund_percent", 100, 0, 100);
       o.bag_price = om.integer("bag_price_cents", 0);

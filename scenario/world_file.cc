@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "protocol/input_error.h"
+#include "protocol/output_file.h"
 #include "scenario/scenario.h"
 
 namespace checkride {
@@ -85,10 +86,11 @@ void write_world_file(const Scenario& s, const std::string& path) {
     y << YAML::EndSeq;
   }
   y << YAML::EndMap;
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << "# checkride world file (docs/scenarios.md): what existed before the sessions\n"
-      << y.c_str() << "\n";
-  if (!out) throw InputError(path, 0, "", "cannot write the world file");
+  write_output_file(path,
+                    std::string("# checkride world file (docs/scenarios.md): what existed before "
+                                "the sessions\n") +
+                        y.c_str() + "\n",
+                    "world file");
 }
 
 }  // namespace checkride

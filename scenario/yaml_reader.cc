@@ -57,7 +57,7 @@ std::string resolve(const std::string& base_file, const std::string& rel) {
 
 YAML::Node load_yaml_file(const std::string& path, const std::string& what) {
   if (!input_path_exists(path))
-    throw InputError(path, 0, "", "cannot open " + what + ": no such file");
+    throw InputError(path, 0, "", "cannot open " + what + ": " + why_path_missing(path));
   return load_yaml_input(path, what);
 }
 

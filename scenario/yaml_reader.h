@@ -17,6 +17,8 @@ namespace checkride {
 
 constexpr int64_t kMaxInt32 = 2147483647;
 constexpr int64_t kMaxBalance = int64_t{1} << 40;  // cents: ten billion dollars
+// The most sessions one run may ask for: past it a run would take hours, not seconds.
+constexpr int64_t kMaxSessions = 100000000;
 
 inline int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
 
@@ -59,16 +61,25 @@ class MapReader {
     }
     return v;
   }
-  // An integer in [lo, hi], as the 32-bit field it fills: a value past it is refused, never
-  // wrapped into range.
-  int32_t bounded(const std::string& key, int64_t dflt, int64_t lo, int64_t hi) {
+  // An integer in [lo, hi] when the key is given (else `dflt`, which may lie outside, as a
+  // "not given" mark): a value past it is refused, never wrapped into range.
+  int64_t in_range(const std::string& key, int64_t dflt, int64_t lo, int64_t hi) {
+    if (!has(key)) return dflt;
     int64_t v = integer(key, dflt);
     if (v < lo || v > hi) {
       fail(get(key), key,
            "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) +
                ", got " + std::to_string(v));
     }
-    return static_cast<int32_t>(v);
+    return v;
+  }
+  // The same, as the 32-bit field it fills.
+  int32_t bounded(const std::string& key, int64_t dflt, int64_t lo, int64_t hi) {
+    return static_cast<int32_t>(in_range(key, dflt, lo, hi));
+  }
+  // An amount of money in cents, from 0 to kMaxBalance.
+  int64_t cents(const std::string& key, int64_t dflt) {
+    return in_range(key, dflt, 0, kMaxBalance);
   }
   double real(const std::string& key, double dflt) {
     if (!has(key)) return dflt;

@@ -145,15 +145,23 @@ void price_skus_from_totals(Inferred& x) {
   auto learn = [&](bool split) {
     for (const auto& order : x.priced_orders) {
       int64_t known = 0, unknown_quantity = 0, unknowns = 0;
+      bool overflow = false;
       for (const auto& [sku, qty] : order.quantity) {
         if (x.sku_price[sku] < 0) {
           unknown_quantity += qty;
           ++unknowns;
         } else {
-          known += x.sku_price[sku] * qty;
+          int64_t line = 0;
+          overflow = overflow || __builtin_mul_overflow(x.sku_price[sku], qty, &line) ||
+                     __builtin_add_overflow(known, line, &known);
         }
       }
-      if (unknowns == 0 || order.total <= known || (unknowns > 1 && !split)) continue;
+      // Quantities are counts from 0 to a million (the catalog refuses others), but a line
+      // of 0 units teaches no price, and a total past int64 teaches nothing.
+      if (unknowns == 0 || unknown_quantity <= 0 || overflow || order.total <= known ||
+          (unknowns > 1 && !split)) {
+        continue;
+      }
       for (const auto& [sku, qty] : order.quantity) {
         if (x.sku_price[sku] < 0) x.sku_price[sku] = (order.total - known) / unknown_quantity;
       }

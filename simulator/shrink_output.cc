@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "protocol/input_error.h"
+#include "protocol/output_file.h"
 #include "reports/report.h"
 #include "simulator/shrink.h"
 #include "simulator/suite.h"
@@ -92,9 +93,7 @@ YAML::Node minimal_document(const ShrinkOptions& o, const ShrinkResult& r, const
 }
 
 void write_text(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  if (!f) throw InputError(path, 0, "--out", "cannot write");
+  write_output_file(path, text, "--out");
 }
 
 }  // namespace

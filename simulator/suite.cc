@@ -15,6 +15,7 @@
 #include "protocol/cassette.h"
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
+#include "protocol/output_file.h"
 #include "reports/html_render.h"
 #include "reports/junit.h"
 #include "scenario/scenario.h"
@@ -36,7 +37,7 @@ std::vector<std::string> expand_scenarios(const std::string& path) {
     if (out.empty()) throw InputError(path, 0, "", "directory holds no *.yaml scenario");
   } else {
     if (!input_path_exists(path))
-      throw InputError(path, 0, "", "no such scenario file or directory");
+      throw InputError(path, 0, "", "no scenario file or directory: " + why_path_missing(path));
     out.push_back(path);
   }
   return out;
@@ -103,9 +104,7 @@ void print_failed_gates(const Report& report, const std::string& indent, std::os
 }
 
 void write_file(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  if (!f) throw std::runtime_error("cannot write " + path);
+  write_output_file(path, text, "");
 }
 
 void apply_defects(Scenario& s, const std::vector<std::string>& names) {
@@ -247,6 +246,9 @@ int run_one(const RunOptions& options, const Scenario& s, std::vector<Report>& r
 int run_scenarios(const RunOptions& options, std::ostream& out, std::ostream& err) {
   std::vector<Scenario> scenarios;
   try {
+    // A bad output path is refused before the run, not after it.
+    if (!options.junit_file.empty()) check_output_path(options.junit_file, "--junit");
+    if (!options.audit_log.empty()) check_output_path(options.audit_log, "--audit-log");
     scenarios = load_suite(options);
   } catch (const InputError& e) {
     err << "checkride: " << e.what() << "\n";
@@ -287,7 +289,7 @@ int validate_files(const std::vector<std::string>& files, std::ostream& out, std
   for (const auto& f : files) {
     try {
       fs::path p(f);
-      if (!input_path_exists(p)) throw InputError(f, 0, "", "no such file");
+      if (!input_path_exists(p)) throw InputError(f, 0, "", why_path_missing(f));
       if (p.extension() == ".jsonl") {
         Cassette c = load_cassette(f);
         out << f << ": ok (cassette, " << c.sessions.size() << " sessions)\n";

@@ -40,7 +40,8 @@ Report simulate_traced(const Scenario& scenario, uint64_t session, std::vector<s
 // The summary lines for the gates a report failed, and for a run that exercised nothing,
 // each starting with `indent`.
 void print_failed_gates(const Report& report, const std::string& indent, std::ostream& out);
-// Writes a whole file; throws std::runtime_error when it cannot.
+// Writes a whole file through write_output_file: InputError for a path that can never be
+// written (a directory), OutputError when a write fails.
 void write_file(const std::string& path, const std::string& text);
 
 // Scenario files under `path` (itself if a file), sorted.

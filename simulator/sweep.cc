@@ -8,6 +8,7 @@
 #include "protocol/catalog_ref.h"
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
+#include "protocol/output_file.h"
 #include "reports/html_render.h"
 #include "reports/junit.h"
 #include "scenario/scenario.h"
@@ -189,6 +190,7 @@ int run_sweep(const SweepOptions& o, std::ostream& out, std::ostream& err) {
   std::vector<Scenario> runs;
   std::string identity;
   try {
+    if (!o.junit_file.empty()) check_output_path(o.junit_file, "--junit");
     runs = load_runs(o, first, last);
     identity = sweep_identity(o);
   } catch (const InputError& e) {

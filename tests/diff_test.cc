@@ -188,7 +188,9 @@ TEST(Diff, BadInputIsExitTwoNamingTheFileAndField) {
 
   d = diff(a, dir + "/nothing.json");
   EXPECT_EQ(d.code, 2);
-  EXPECT_NE(d.err.find("nothing.json: no such report"), std::string::npos) << d.err;
+  EXPECT_NE(d.err.find("nothing.json: no report or directory: No such file or directory"),
+            std::string::npos)
+      << d.err;
 }
 
 // A misspelt metric would gate nothing: "no regression" on a 33-point completion drop.

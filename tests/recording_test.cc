@@ -198,6 +198,7 @@ TEST(RecordLlm, ConcurrentClientsStreamingAndNotBecomeACassetteWithoutSecretsTha
   }
   proxy.stop();
   server.join();
+  proxy.finish_cassette();
   for (int i = 0; i < 6; ++i) EXPECT_EQ(ok[i], 1) << "client " << i;
 
   std::string text = slurp(o.out);
@@ -268,6 +269,7 @@ TEST(Redaction, ARedactedPathLeavesNoCopyInRawOrStreamedFragments) {
   }
   proxy.stop();
   server.join();
+  proxy.finish_cassette();
   const std::string cassette = slurp_file(o.out);
   EXPECT_NE(cassette.find("searchCatalog"), std::string::npos) << cassette;
   EXPECT_EQ(cassette.find("blue runner"), std::string::npos) << cassette;
@@ -351,6 +353,7 @@ TEST(RecordLlm, MalformedUpstreamAnswersAreRelayedAndNotedNeverFatal) {
   EXPECT_EQ(s->body, kStream);
   proxy.stop();
   server.join();
+  proxy.finish_cassette();
   upstream.stop();
   up.join();
 
@@ -388,6 +391,7 @@ TEST(RecordLlm, AnUnreachableUpstreamIsA502WithAnOpenAiErrorBody) {
                   "application/json");
   proxy.stop();
   server.join();
+  proxy.finish_cassette();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 502);
   EXPECT_TRUE(json::parse(r->body)["error"].contains("message"));

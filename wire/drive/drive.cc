@@ -16,6 +16,7 @@
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
 #include "protocol/json_input.h"
+#include "protocol/output_file.h"
 #include "reports/report.h"
 #include "scenario/compile_templates.h"
 #include "scenario/rng.h"
@@ -31,10 +32,14 @@ struct Arrival {
   SteadyTime intended;
 };
 
-bool write_file(const std::string& path, const std::string& text) {
-  std::ofstream f(path);
-  f << text;
-  return static_cast<bool>(f);
+bool write_file(const std::string& path, const std::string& text, std::ostream& err) {
+  try {
+    write_output_file(path, text, "--out");
+    return true;
+  } catch (const std::exception& e) {
+    err << "checkride drive: " << e.what() << "\n";
+    return false;
+  }
 }
 
 }  // namespace
@@ -230,9 +235,8 @@ int write_drive_report(const DriveOptions& o, const std::string& name, const nlo
                        DriveTally& t, std::ostream& out, std::ostream& err) {
   std::filesystem::create_directories(o.out_dir);
   std::string stem = o.out_dir + "/" + name;
-  if (!write_file(stem + ".json", answer["report"].dump(2) + "\n") ||
-      !write_file(stem + ".md", string_field(answer, "markdown", ""))) {
-    err << "checkride drive: cannot write " << stem << ".json/.md\n";
+  if (!write_file(stem + ".json", answer["report"].dump(2) + "\n", err) ||
+      !write_file(stem + ".md", string_field(answer, "markdown", ""), err)) {
     return 3;
   }
   const double secs = t.load_seconds;
@@ -244,7 +248,7 @@ int write_drive_report(const DriveOptions& o, const std::string& name, const nlo
                         {"wall_seconds", secs},
                         {"achieved_sessions_per_second", secs > 0 ? t.driven.size() / secs : 0},
                         {"achieved_requests_per_second", secs > 0 ? t.total.requests / secs : 0}};
-  write_file(stem + ".run.json", run.dump(2) + "\n");
+  if (!write_file(stem + ".run.json", run.dump(2) + "\n", err)) return 3;
   bool passed = bool_field(answer, "passed", false);
   if (!o.quiet) {
     const LogHistogram& req = t.total.latency["request"];

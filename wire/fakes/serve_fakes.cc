@@ -7,6 +7,7 @@
 #include "orchestrator/action_catalog.h"
 #include "protocol/crypto.h"
 #include "protocol/input_error.h"
+#include "protocol/output_file.h"
 #include "scenario/compile_templates.h"
 
 namespace checkride {
@@ -79,10 +80,8 @@ int run_serve_fakes(const ServeFakesOptions& options, std::ostream& out, std::os
     webhooks.push_back({{"url", e.url}, {"secret", e.secret}});
   if (!webhooks.empty()) urls["webhooks"] = webhooks;
   if (!options.urls_file.empty()) {
-    std::ofstream f(options.urls_file + ".tmp");
-    f << urls.dump(2) << "\n";
-    f.close();
-    std::rename((options.urls_file + ".tmp").c_str(), options.urls_file.c_str());
+    // 0600: it holds the webhook secrets.
+    write_output_file(options.urls_file, urls.dump(2) + "\n", "--urls-file", 0600);
   }
   out << "fakes serving; Ctrl-C stops\n" << std::flush;
   int sig = 0;
