@@ -65,6 +65,10 @@ seed_text fuzz_stripe_event refund.txt 't=1700000000,v1=00,v1=ff
 seed_text fuzz_redactor mixed.txt 'Bearer abcdefgh1234 from ann.lee@example.com, card 4242 4242 4242 4242, sk_0123456789abcdefXYZ'
 seed_files fuzz_redactor scenarios/cassettes/airline-support.jsonl
 
+seed_text fuzz_store_rows saga.json '{"id":3,"kind":0,"plan":0,"session":7,"user":9,"action_key":11,"confirm_key":0,"cart_hash":5,"step":"pay","attempt":1,"comp":0,"compensating":false,"done":false,"acked":false,"refreshed":false,"back_to_hold":false,"ambiguous":false,"payment_attempts":1,"outcome":0,"code":"","items":[["RUN-BLUE-42",1]],"coupon":"","offer":"","seats":0,"total":7400,"max_total":9900,"refund_amount":0,"payment_method":4,"reservation":12,"payment":0,"order":0,"hold":0,"hold_expires_at":0,"target":0,"tenders":[{"instrument":"gc_1","amount":100,"debit":0,"sent":false,"credited":0}],"card_named":true,"index":0}'
+seed_text fuzz_store_rows grant.json '{"session":7,"user":9,"access_token":21,"refresh_token":22,"expires_at":1700000000000,"scopes":15}'
+seed_text fuzz_store_rows consents.json '[[9900,true],[0,false]]'
+
 mkdir -p "$corpus/fuzz_faces"  # face byte, method byte, path, newline, body
 printf '\x00\x01v1/payment_intents\namount=900&currency=usd&payment_method=pm_card_visa' \
   >"$corpus/fuzz_faces/create.txt"

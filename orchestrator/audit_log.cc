@@ -24,8 +24,11 @@ void put_int(char*& at, char* end, Int value) {
 
 void AuditLog::append(Time t, std::string_view kind, uint64_t session, uint64_t saga,
                       std::string_view detail, int64_t amount) {
-  uint64_t seq = next_seq_++;
-  if (sink_ == nullptr) return;  // nobody keeps the records, so there is no chain to extend
+  const uint64_t seq = next_seq_;
+  if (sink_ == nullptr) {  // nobody keeps the records, so there is no chain to extend
+    ++next_seq_;
+    return;
+  }
   // "t|kind|session|saga|detail|amount", built without printf (this runs per step). Details
   // longer than the stack buffer (an action's params) take the heap.
   constexpr std::size_t kNumbers = 4 * 21 + 5;  // four integers and the separators
@@ -52,8 +55,12 @@ void AuditLog::append(Time t, std::string_view kind, uint64_t session, uint64_t 
   put(at, end, "|");
   put_int(at, end, amount);
   std::string_view line(buf, static_cast<std::size_t>(at - buf));
-  head_ = chain_hash(head_, line);
-  sink_->append(seq, line, head_);
+  const Sha256 next = chain_hash(head_, line);
+  // The sequence and the head move only once the sink kept the record: a sink that failed
+  // (a full disk) must not leave a gap that reads as tampering ever after.
+  sink_->append(seq, line, next);
+  head_ = next;
+  next_seq_ = seq + 1;
 }
 
 }  // namespace checkride

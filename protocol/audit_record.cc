@@ -75,11 +75,10 @@ Sha256 chain_hash(const Sha256& previous, std::string_view line) {
 }
 
 int64_t verify_audit_chain(const std::vector<AuditRecord>& records) {
-  Sha256 head{};
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    const auto& r = records[i];
-    if (r.seq != i || chain_hash(head, r.line) != r.hash) return static_cast<int64_t>(i);
-    head = r.hash;
+  AuditChainCheck check;
+  for (const auto& r : records) {
+    check.add(r);
+    if (check.first_bad() >= 0) return check.first_bad();
   }
   return -1;
 }

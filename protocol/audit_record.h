@@ -36,6 +36,27 @@ bool split_audit_line(std::string_view line, AuditFields& out);
 
 Sha256 chain_hash(const Sha256& previous, std::string_view line);
 
+// Verifies a log record by record, in order, in constant memory.
+class AuditChainCheck {
+ public:
+  void add(const AuditRecord& r) {
+    if (first_bad_ < 0 && (r.seq != count_ || chain_hash(head_, r.line) != r.hash)) {
+      first_bad_ = static_cast<int64_t>(count_);
+    }
+    head_ = r.hash;
+    ++count_;
+  }
+  // -1 while intact, else the seq of the first bad record.
+  int64_t first_bad() const { return first_bad_; }
+  uint64_t count() const { return count_; }
+  const Sha256& head() const { return head_; }
+
+ private:
+  Sha256 head_{};
+  uint64_t count_ = 0;
+  int64_t first_bad_ = -1;
+};
+
 // Verifies a whole log offline. Returns -1 when intact, else the seq of the first bad record.
 int64_t verify_audit_chain(const std::vector<AuditRecord>& records);
 

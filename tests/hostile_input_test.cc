@@ -25,8 +25,9 @@ struct Ran {
   std::string output;
 };
 
-Ran run_cli(const std::string& args) {
-  std::string command = "(timeout 60 " + std::string(CHECKRIDE_BINARY) + " " + args + ") 2>&1";
+Ran run_cli(const std::string& args, const std::string& env = "") {
+  std::string command =
+      "(" + env + " timeout 60 " + std::string(CHECKRIDE_BINARY) + " " + args + ") 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   std::string output;
   char buf[4096];
@@ -108,6 +109,19 @@ TEST_F(Hostile, ASymlinkLoopIsNamedAsOneNotAsAMissingFile) {
   Ran r = run_cli("run " + dir + "/a --out " + dir + "/out");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("Too many levels of symbolic links"), std::string::npos) << r.output;
+}
+
+// A store that cannot be opened or is not a database said "orchestrator serving", then
+// aborted on its first write.
+TEST_F(Hostile, AStoreThatCannotBeUsedIsExitTwoNamingTheFile) {
+  std::string garbage = testing::write_temp(dir, "garbage.db", std::string(8192, 'g'));
+  for (const std::string& store : {dir + "/missing/dir/x.db", garbage}) {
+    Ran r = run_cli("serve orchestrator --port 0 --store " + store,
+                    "CHECKRIDE_SECRET=hostile-test-secret-0123456789");
+    EXPECT_EQ(r.code, 2) << store << "\n" << r.output;
+    EXPECT_NE(r.output.find(store), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("serving"), std::string::npos) << r.output;
+  }
 }
 
 // A directory as an output was exit 3 "internal error"; the contract says 2, before the run.

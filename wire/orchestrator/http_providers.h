@@ -10,7 +10,7 @@
 namespace httplib {
 class Client;
 struct Response;
-}
+}  // namespace httplib
 
 namespace checkride {
 

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <iostream>
 
 #include "protocol/action_wire.h"
 #include "protocol/invariant.h"
@@ -35,7 +36,8 @@ OrchestratorService::OrchestratorService(const ActionCatalog& catalog, ServiceOp
     : catalog_(catalog),
       options_(std::move(options)),
       db_(options_.store_path),
-      names_(db_),
+      names_db_(options_.store_path),
+      names_(names_db_),
       store_(db_),
       providers_(options_.endpoints, names_, [this] { return now(); }),
       verifier_(options_.secret, options_.replay_window_seconds) {
@@ -72,11 +74,10 @@ void OrchestratorService::serve() {
   for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { worker_loop(); });
   threads_.emplace_back([this] { timer_loop(); });
   {
-    // Whatever a killed predecessor left in flight resumes now, with the same keys.
+    // Whatever a killed predecessor left in flight resumes now, with the same keys (the
+    // first transaction recovers; on a full disk it is tried again until it succeeds).
     std::lock_guard<HeldMutex> lock(mu_);
-    Effects fx;
-    core_->recover(now(), fx);
-    apply(fx);
+    transact([](Effects&) {});
   }
   server_->listen_after_bind();
 }
@@ -95,12 +96,68 @@ void OrchestratorService::stop() {
   threads_.clear();
 }
 
+bool OrchestratorService::transact(const std::function<void(Effects&)>& input,
+                                   std::string* failure) {
+  CHECKRIDE_INVARIANT(mu_.held(), "the core's inputs run under its lock");
+  Effects fx;
+  try {
+    store_.begin();
+    if (needs_recovery_) core_->recover(now(), fx);
+    input(fx);
+    store_.commit();
+  } catch (const StoreError& e) {
+    store_.rollback();
+    restart_core(e.what());
+    if (failure != nullptr) *failure = e.what();
+    return false;
+  }
+  needs_recovery_ = false;
+  apply(fx);  // only now do calls leave and replies go out: what they say is on disk
+  return true;
+}
+
+void OrchestratorService::restart_core(const std::string& why) {
+  CHECKRIDE_INVARIANT(mu_.held(), "the core restarts under its lock");
+  std::cerr << "checkride serve orchestrator: " << why
+            << "; the core restarts from the store, nothing is lost\n";
+  metrics_.store_failed();
+  ++generation_;
+  needs_recovery_ = true;
+  try {
+    store_.reload();
+  } catch (const StoreError& e) {
+    // Not even readable: the next try reloads again. Until then the core sees what was
+    // loaded, and every write fails before it can disagree with the disk.
+    std::cerr << "checkride serve orchestrator: " << e.what() << "\n";
+  }
+  core_ = std::make_unique<Orchestrator>(catalog_, options_.config, store_);
+  for (auto& [id, w] : waiters_) {
+    w->store_failure = why;
+    w->done = true;
+    w->cv.notify_all();
+  }
+  waiters_.clear();
+  {
+    std::lock_guard<std::mutex> lock(timer_mu_);
+    timers_.push({now() + kSecond, kRetryRecovery, generation_});
+  }
+  timer_cv_.notify_all();
+}
+
+void OrchestratorService::store_unavailable(httplib::Response& res, const std::string& why) {
+  (void)why;  // logged by restart_core; the client is not told the store's path
+  res.set_header("Retry-After", "1");
+  error_reply(res, 503, "store_unavailable",
+              "the orchestrator cannot write its store now; nothing was done: retry later with "
+              "the same idempotency key");
+}
+
 void OrchestratorService::apply(Effects& fx) {
   CHECKRIDE_INVARIANT(mu_.held(), "the core's effects are applied under its lock");
   if (!fx.calls.empty()) {
     {
       std::lock_guard<std::mutex> lock(work_mu_);
-      for (auto& c : fx.calls) work_.push_back(std::move(c));
+      for (auto& c : fx.calls) work_.push_back(QueuedCall{std::move(c), generation_});
     }
     if (fx.calls.size() == 1)
       work_cv_.notify_one();
@@ -118,7 +175,7 @@ void OrchestratorService::apply(Effects& fx) {
   if (!fx.timers.empty()) {
     {
       std::lock_guard<std::mutex> lock(timer_mu_);
-      for (const auto& t : fx.timers) timers_.push({t.at, t.id});
+      for (const auto& t : fx.timers) timers_.push({t.at, t.id, generation_});
     }
     timer_cv_.notify_all();
   }
@@ -127,26 +184,33 @@ void OrchestratorService::apply(Effects& fx) {
 
 void OrchestratorService::worker_loop() {
   ProviderConnections connections;
-  Effects fx;
   for (;;) {
-    ProviderCall call;
+    QueuedCall queued;
     {
       std::unique_lock<std::mutex> lock(work_mu_);
       work_cv_.wait(lock, [&] { return stopping_ || !work_.empty(); });
       if (stopping_) return;
-      call = std::move(work_.front());
+      queued = std::move(work_.front());
       work_.pop_front();
     }
-    ProviderReply reply = providers_.perform(call.request, call.timeout, connections);
+    const ProviderCall& call = queued.call;
+    ProviderReply reply;
+    try {
+      reply = providers_.perform(call.request, call.timeout, connections);
+    } catch (const StoreError&) {
+      // The provider may have acted, but its ids could not be kept: the answer is as good as
+      // lost, and the saga retries with the same key, as after a lost response.
+      reply = ProviderReply{};
+      reply.error = ErrorCode::kTimeout;
+    }
     metrics_.provider_call(call.request.op, reply.error);
     std::lock_guard<HeldMutex> lock(mu_);
-    core_->on_provider_reply(call.id, reply, now(), fx);
-    apply(fx);
+    if (queued.generation != generation_) continue;  // asked by a core since restarted
+    transact([&](Effects& fx) { core_->on_provider_reply(call.id, reply, now(), fx); });
   }
 }
 
 void OrchestratorService::timer_loop() {
-  Effects fx;
   std::unique_lock<std::mutex> lock(timer_mu_);
   for (;;) {
     if (stopping_) return;
@@ -164,8 +228,13 @@ void OrchestratorService::timer_loop() {
     lock.unlock();
     {
       std::lock_guard<HeldMutex> core_lock(mu_);
-      core_->on_timer(next.id, now(), fx);
-      apply(fx);
+      if (next.generation == generation_) {
+        if (next.id != kRetryRecovery) {
+          transact([&](Effects& fx) { core_->on_timer(next.id, now(), fx); });
+        } else if (needs_recovery_) {
+          transact([](Effects&) {});
+        }
+      }
     }
     lock.lock();
   }
@@ -229,14 +298,22 @@ void OrchestratorService::handle_session(const httplib::Request& req, httplib::R
   }
   std::lock_guard<HeldMutex> lock(mu_);
   SessionGrant g;
-  g.session = names_.intern("session:" + session);
-  g.user = names_.intern(user);
-  g.access_token = names_.intern(access);
-  g.refresh_token = names_.intern(refresh);
+  std::string why;
+  try {
+    g.session = names_.intern("session:" + session);
+    g.user = names_.intern(user);
+    g.access_token = names_.intern(access);
+    g.refresh_token = names_.intern(refresh);
+  } catch (const StoreError& e) {
+    metrics_.store_failed();
+    return store_unavailable(res, e.what());
+  }
   Time t = now();
   g.expires_at = t + j["expires_in"].get<int64_t>() * kSecond;
   g.scopes = scopes;
-  core_->on_session_start(g, t);
+  if (!transact([&](Effects&) { core_->on_session_start(g, t); }, &why)) {
+    return store_unavailable(res, why);
+  }
   json_reply(res, 201, {{"session", session}, {"user", user}});
 }
 
@@ -260,10 +337,18 @@ void OrchestratorService::handle_consent(const httplib::Request& req, httplib::R
   }
   std::lock_guard<HeldMutex> lock(mu_);
   ConsentGrant c;
-  c.session = names_.intern("session:" + req.matches[1].str());
+  std::string why;
+  try {
+    c.session = names_.intern("session:" + req.matches[1].str());
+  } catch (const StoreError& e) {
+    metrics_.store_failed();
+    return store_unavailable(res, e.what());
+  }
   c.amount = j["amount"].get<int64_t>();
   c.granted = j["granted"].get<bool>();
-  core_->on_consent(c, now());
+  if (!transact([&](Effects&) { core_->on_consent(c, now()); }, &why)) {
+    return store_unavailable(res, why);
+  }
   json_reply(res, 201, {{"session", req.matches[1].str()}, {"recorded", true}});
 }
 
@@ -279,21 +364,29 @@ void OrchestratorService::handle_action(const httplib::Request& req, httplib::Re
   auto waiter = std::make_shared<Waiter>();
   std::unique_lock<HeldMutex> lock(mu_);
   ActionRequest a;
-  a.session = names_.intern("session:" + wa.session);
-  a.user = names_.intern(wa.user);
+  try {
+    a.session = names_.intern("session:" + wa.session);
+    a.user = names_.intern(wa.user);
+    a.payment_method = names_.intern(wa.payment_method);
+  } catch (const StoreError& e) {
+    metrics_.store_failed();
+    lock.unlock();
+    return store_unavailable(res, e.what());
+  }
   a.action = wa.action;
   a.params = wa.params;
   a.key = key_of(wa.session, wa.idempotency_key);
-  a.payment_method = names_.intern(wa.payment_method);
   a.request_id = next_request_++;
   waiters_[a.request_id] = waiter;
-  Effects fx;
-  core_->on_action(a, now(), fx);
-  apply(fx);
+  transact([&](Effects& fx) { core_->on_action(a, now(), fx); });
   bool answered = waiter->cv.wait_for(lock, std::chrono::milliseconds(options_.action_timeout),
                                       [&] { return waiter->done; });
   if (!answered) waiters_.erase(a.request_id);
   lock.unlock();
+  if (answered && !waiter->store_failure.empty()) {
+    metrics_.action_answered(ActionStatus::kUnavailable, now() - arrived);
+    return store_unavailable(res, waiter->store_failure);
+  }
   if (!answered) {
     // The saga goes on; the agent retries with the same key and attaches to it.
     metrics_.action_answered(ActionStatus::kUnavailable, now() - arrived);
@@ -374,12 +467,14 @@ void OrchestratorService::handle_stripe_webhook(const httplib::Request& req,
   e.intent = verified ? names_.intern(f.intent) : names_.find(f.intent);
   e.amount = f.amount;
   e.signature_ok = verified;
-  EventVerdict verdict;
+  EventVerdict verdict = EventVerdict::kIgnored;
   {
     std::lock_guard<HeldMutex> lock(mu_);
-    Effects fx;
-    verdict = core_->on_payment_event(e, now(), fx);
-    apply(fx);
+    std::string why;
+    // A 503 makes Stripe deliver the event again, later.
+    if (!transact([&](Effects& fx) { verdict = core_->on_payment_event(e, now(), fx); }, &why)) {
+      return store_unavailable(res, why);
+    }
   }
   static constexpr const char* kOutcome[] = {"applied", "duplicate", "ignored", "bad_signature"};
   if (verdict == EventVerdict::kBadSignature) return error_reply(res, 400, "bad_signature", why);
@@ -390,6 +485,18 @@ void OrchestratorService::mount(httplib::Server& server) {
   // Each keep-alive client holds a thread while connected.
   server.new_task_queue = [] { return new httplib::ThreadPool(256); };
   server.set_payload_max_length(1 << 20);
+  // Without a handler httplib answers an exception with its text in an EXCEPTION_WHAT header,
+  // which named the store's path. The operator's log gets the text; the client, the shape.
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          std::cerr << "checkride serve orchestrator: " << e.what() << "\n";
+        } catch (...) {
+        }
+        error_reply(res, 500, "internal", "the orchestrator failed on this request; nothing more");
+      });
   server.Post("/v1/actions", [this](const httplib::Request& req, httplib::Response& res) {
     handle_action(req, res);
   });

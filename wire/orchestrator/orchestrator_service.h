@@ -2,6 +2,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -63,16 +64,29 @@ class OrchestratorService {
   struct Waiter {
     std::condition_variable_any cv;  // waits on mu_
     bool done = false;
+    std::string store_failure;  // the core restarted after a failed write: no result comes
     ActionResult result;
   };
   struct TimerEntry {
     Time at;
-    TimerId id;
+    TimerId id;  // kRetryRecovery: no core timer, a try at recovering from a store failure
+    uint64_t generation;
     bool operator>(const TimerEntry& o) const { return at > o.at || (at == o.at && id > o.id); }
   };
+  struct QueuedCall {
+    ProviderCall call;
+    uint64_t generation;  // the core that asked; a restarted core never hears its answer
+  };
+  static constexpr TimerId kRetryRecovery = 0;
 
   Time now() const;
   void apply(Effects& fx);  // REQUIRES: mu_ held
+  // Feeds one input to the core as one store transaction. A write that fails (a full disk)
+  // rolls it back and restarts the core from the store, as after a crash, so memory never
+  // holds what the disk does not; returns false, with why in `failure`. REQUIRES: mu_ held.
+  bool transact(const std::function<void(Effects&)>& input, std::string* failure = nullptr);
+  void restart_core(const std::string& why);  // REQUIRES: mu_ held
+  void store_unavailable(httplib::Response& res, const std::string& why);
   void worker_loop();
   void timer_loop();
   bool authentic(const httplib::Request& req, httplib::Response& res);
@@ -86,6 +100,7 @@ class OrchestratorService {
   const ActionCatalog& catalog_;
   ServiceOptions options_;
   SqliteDb db_;
+  SqliteDb names_db_;  // its own connection: names are written outside the core's transaction
   ExternalNames names_;
   SqliteStore store_;
   HttpProviders providers_;
@@ -94,12 +109,14 @@ class OrchestratorService {
 
   HeldMutex mu_;  // the core, the store and the waiters
   std::unique_ptr<Orchestrator> core_;
+  uint64_t generation_ = 1;     // which core_ this is: one more after each restart
+  bool needs_recovery_ = true;  // recover() has not yet run for this core
   std::unordered_map<uint64_t, std::shared_ptr<Waiter>> waiters_;
   uint64_t next_request_ = 1;
 
   std::mutex work_mu_;
   std::condition_variable work_cv_;
-  std::deque<ProviderCall> work_;
+  std::deque<QueuedCall> work_;
 
   std::mutex timer_mu_;
   std::condition_variable timer_cv_;

@@ -21,6 +21,28 @@ Step step_of(const nlohmann::json& j) {
   return static_cast<Step>(n);
 }
 
+// An enum's number, refused past its last value: the core indexes tables by it.
+template <typename Enum>
+int in_range(const nlohmann::json& j, Enum last, const char* field) {
+  int n = j.get<int>();
+  if (n < 0 || n > static_cast<int>(last)) {
+    throw std::runtime_error(std::string(field) + ": " + std::to_string(n) + " is out of range");
+  }
+  return n;
+}
+
+// Runs a decoder over a row's text; whatever is wrong with it becomes one runtime_error.
+template <typename Decode>
+auto decode_row(std::string_view text, const Decode& decode) {
+  nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded()) throw std::runtime_error("not valid JSON");
+  try {
+    return decode(j);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(e.what());
+  }
+}
+
 }  // namespace
 
 nlohmann::json saga_to_json(const SagaRecord& s) {
@@ -91,7 +113,7 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
 SagaRecord saga_from_json(const nlohmann::json& j) {
   SagaRecord s;
   s.id = j.at("id").get<SagaId>();
-  s.kind = static_cast<SagaKind>(j.at("kind").get<int>());
+  s.kind = static_cast<SagaKind>(in_range(j.at("kind"), SagaKind::kIssueCredit, "kind"));
   // Stores written before plans were declared hold none: the family's built-in plan.
   s.plan =
       static_cast<uint8_t>(j.contains("plan") ? j.at("plan").get<int>() : j.at("kind").get<int>());
@@ -110,10 +132,11 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   s.back_to_hold = j.at("back_to_hold").get<bool>();
   s.ambiguous = j.at("ambiguous").get<bool>();
   s.payment_attempts = j.at("payment_attempts").get<uint8_t>();
-  s.outcome = static_cast<ActionStatus>(j.at("outcome").get<int>());
+  s.outcome =
+      static_cast<ActionStatus>(in_range(j.at("outcome"), ActionStatus::kUnavailable, "outcome"));
   s.code = j.at("code").get<std::string>();
   for (const auto& i : j.at("items"))
-    s.items.push_back({i[0].get<std::string>(), i[1].get<int32_t>()});
+    s.items.push_back({i.at(0).get<std::string>(), i.at(1).get<int32_t>()});
   s.coupon = j.at("coupon").get<std::string>();
   s.offer = j.at("offer").get<std::string>();
   s.seats = j.at("seats").get<int32_t>();
@@ -174,6 +197,23 @@ SessionGrant grant_from_json(const nlohmann::json& j) {
   g.expires_at = j.at("expires_at").get<Time>();
   g.scopes = j.at("scopes").get<uint32_t>();
   return g;
+}
+
+SagaRecord decode_saga_row(std::string_view text) {
+  return decode_row(text, [](const nlohmann::json& j) { return saga_from_json(j); });
+}
+
+SessionGrant decode_grant_row(std::string_view text) {
+  return decode_row(text, [](const nlohmann::json& j) { return grant_from_json(j); });
+}
+
+std::vector<ConsentRecord> decode_consents_row(std::string_view text) {
+  return decode_row(text, [](const nlohmann::json& j) {
+    std::vector<ConsentRecord> list;
+    for (const auto& c : j)
+      list.push_back(ConsentRecord{c.at(0).get<int64_t>(), c.at(1).get<bool>()});
+    return list;
+  });
 }
 
 }  // namespace checkride

@@ -76,7 +76,11 @@ std::string ServiceMetrics::render(int in_flight, uint64_t audit_records,
     << "checkride_provider_calls_queued " << queued_calls << "\n"
     << "# HELP checkride_audit_records Records in the hash-chained audit log.\n"
        "# TYPE checkride_audit_records gauge\n"
-    << "checkride_audit_records " << audit_records << "\n";
+    << "checkride_audit_records " << audit_records << "\n"
+    << "# HELP checkride_store_failures_total Writes the store refused (a full disk); each "
+       "restarted the core from the store.\n"
+       "# TYPE checkride_store_failures_total counter\n"
+    << "checkride_store_failures_total " << store_failures_.load() << "\n";
   return o.str();
 }
 

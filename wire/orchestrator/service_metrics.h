@@ -17,6 +17,7 @@ class ServiceMetrics {
   void provider_call(Op op, ErrorCode error);
   void refused(const std::string& why);  // signature refusals, by first word
   void bad_request() { ++bad_requests_; }
+  void store_failed() { ++store_failures_; }
   // `gauges` are read under the service's lock by the caller.
   std::string render(int in_flight, uint64_t audit_records, std::size_t queued_calls) const;
 
@@ -30,6 +31,7 @@ class ServiceMetrics {
   std::array<std::array<std::atomic<uint64_t>, kErrorCodeCount>, kOpCount> calls_{};
   std::atomic<uint64_t> unsigned_{0}, stale_{0}, replayed_{0}, forged_{0};
   std::atomic<uint64_t> bad_requests_{0};
+  std::atomic<uint64_t> store_failures_{0};
 };
 
 }  // namespace checkride

@@ -1,7 +1,5 @@
 #include "wire/orchestrator/sqlite_db.h"
 
-#include <stdexcept>
-
 namespace checkride {
 
 SqliteDb::SqliteDb(const std::string& path) : path_(path) {
@@ -12,11 +10,26 @@ SqliteDb::SqliteDb(const std::string& path) : path_(path) {
     std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
-    throw std::runtime_error("cannot open store " + path + ": " + why);
+    throw StoreError("cannot open store " + path + ": " + why);
   }
-  sqlite3_busy_timeout(db_, 5000);
-  exec("PRAGMA journal_mode=WAL");
-  exec("PRAGMA synchronous=NORMAL");
+  try {
+    // SQLite opens a file it may not write read-only, without a word: the first write
+    // would then fail with sagas in flight. Refuse it now, and prove a write works.
+    if (sqlite3_db_readonly(db_, "main") == 1) {
+      throw StoreError("store " + path + ": the file cannot be written (read-only)");
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec("CREATE TABLE IF NOT EXISTS opened (n INTEGER PRIMARY KEY, count INTEGER NOT NULL)");
+    exec(
+        "INSERT INTO opened (n, count) VALUES (1, 1) "
+        "ON CONFLICT(n) DO UPDATE SET count = count + 1");
+  } catch (const StoreError&) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
 }
 
 SqliteDb::~SqliteDb() { sqlite3_close(db_); }
@@ -26,14 +39,24 @@ void SqliteDb::exec(const std::string& sql) {
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     std::string why = message ? message : "unknown error";
     sqlite3_free(message);
-    throw std::runtime_error("store " + path_ + ": " + why);
+    throw StoreError("store " + path_ + ": " + why);
   }
 }
+
+// IMMEDIATE: the write lock is taken (or waited for) here, never refused mid-transaction.
+void SqliteDb::begin() { exec("BEGIN IMMEDIATE"); }
+void SqliteDb::commit() { exec("COMMIT"); }
+
+void SqliteDb::rollback() {
+  if (in_transaction()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+bool SqliteDb::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 SqliteStatement::SqliteStatement(SqliteDb& db, const char* sql) : db_(db) {
   if (sqlite3_prepare_v3(db.handle(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
       SQLITE_OK) {
-    throw std::runtime_error("store " + db.path() + ": " + sqlite3_errmsg(db.handle()));
+    throw StoreError("store " + db.path() + ": " + sqlite3_errmsg(db.handle()));
   }
 }
 
@@ -60,7 +83,7 @@ bool SqliteStatement::row() {
   if (rc == SQLITE_DONE) return false;
   std::string why = sqlite3_errmsg(db_.handle());
   sqlite3_reset(stmt_);
-  throw std::runtime_error("store " + db_.path() + ": " + why);
+  throw StoreError("store " + db_.path() + ": " + why);
 }
 
 void SqliteStatement::run() {

@@ -2,22 +2,38 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace checkride {
+
+// The store failed: it cannot be opened, written (a full disk, a read-only file) or read
+// (a corrupt row). The message names the file, and the table and row where there is one.
+class StoreError : public std::runtime_error {
+ public:
+  explicit StoreError(const std::string& message) : std::runtime_error(message) {}
+};
 
 // One SQLite connection in WAL mode. A committed statement is in the WAL file before the
 // call returns, so a killed process (kill -9) loses nothing it committed; synchronous=NORMAL
 // leaves only an OS crash or power loss able to take the last commits.
 class SqliteDb {
  public:
-  explicit SqliteDb(const std::string& path);  // throws std::runtime_error naming the file
+  // Opens or creates the file and proves it can be written; throws StoreError naming it
+  // when it cannot be opened, read or written.
+  explicit SqliteDb(const std::string& path);
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
 
-  void exec(const std::string& sql);
+  void exec(const std::string& sql);  // throws StoreError
+  // One transaction: begin(), the writes, commit(). rollback() undoes an open one (after a
+  // failed commit SQLite may already have), and never throws.
+  void begin();
+  void commit();
+  void rollback();
+  bool in_transaction() const;
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
 

@@ -45,10 +45,23 @@ SqliteStore::SqliteStore(SqliteDb& db) : db_(db) {
 
 SqliteStore::~SqliteStore() = default;
 
+// A row that does not decode stops the start: exit 2 naming the file, the table and the row,
+// rather than a service that runs on part of its state.
+template <typename Decode>
+auto decoded(const SqliteDb& db, const char* table, int64_t row, const std::string& text,
+             const Decode& decode) {
+  try {
+    return decode(text);
+  } catch (const std::runtime_error& e) {
+    throw StoreError("store " + db.path() + ": table " + table + ", row " + std::to_string(row) +
+                     ": " + e.what());
+  }
+}
+
 void SqliteStore::load() {
-  SqliteStatement sagas(db_, "SELECT body FROM sagas ORDER BY id");
+  SqliteStatement sagas(db_, "SELECT id, body FROM sagas ORDER BY id");
   while (sagas.row()) {
-    SagaRecord s = saga_from_json(nlohmann::json::parse(sagas.text(0)));
+    SagaRecord s = decoded(db_, "sagas", sagas.integer(0), sagas.text(1), decode_saga_row);
     last_saga_ = std::max(last_saga_, s.id);
     sessions_[s.session].sagas.push_back(s.id);
     sagas_.emplace(s.id, std::move(s));
@@ -61,17 +74,15 @@ void SqliteStore::load() {
     auto it = sagas_.find(id);
     if (it != sagas_.end()) sessions_[it->second.session].keys.push_back(key);
   }
-  SqliteStatement grants(db_, "SELECT body FROM grants");
+  SqliteStatement grants(db_, "SELECT user, body FROM grants");
   while (grants.row()) {
-    SessionGrant g = grant_from_json(nlohmann::json::parse(grants.text(0)));
+    SessionGrant g = decoded(db_, "grants", grants.integer(0), grants.text(1), decode_grant_row);
     grants_[g.user] = g;
   }
   SqliteStatement consents(db_, "SELECT session, body FROM consents");
   while (consents.row()) {
-    auto& list = consents_[from_sql(consents.integer(0))];
-    for (const auto& c : nlohmann::json::parse(consents.text(1))) {
-      list.push_back(ConsentRecord{c[0].get<int64_t>(), c[1].get<bool>()});
-    }
+    consents_[from_sql(consents.integer(0))] =
+        decoded(db_, "consents", consents.integer(0), consents.text(1), decode_consents_row);
   }
   SqliteStatement head(db_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
   if (head.row()) {
@@ -79,6 +90,22 @@ void SqliteStore::load() {
     std::string h = head.blob(1);
     std::copy_n(h.begin(), std::min(h.size(), audit_head_.size()), audit_head_.begin());
   }
+}
+
+void SqliteStore::begin() { db_.begin(); }
+void SqliteStore::commit() { db_.commit(); }
+void SqliteStore::rollback() { db_.rollback(); }
+
+void SqliteStore::reload() {
+  sagas_.clear();
+  last_saga_ = 0;
+  sessions_.clear();
+  keys_.clear();
+  grants_.clear();
+  consents_.clear();
+  audit_count_ = 0;
+  audit_head_ = Sha256{};
+  load();
 }
 
 SagaId SqliteStore::create_saga(SagaRecord record) {
@@ -111,7 +138,8 @@ const IdList& SqliteStore::sagas_of(SessionId session) const {
 }
 
 void SqliteStore::retire_session(SessionId session, UserId user) {
-  db_.exec("BEGIN");
+  const bool own_transaction = !db_.in_transaction();  // else it is part of the caller's
+  if (own_transaction) db_.begin();
   auto it = sessions_.find(session);
   if (it != sessions_.end()) {
     for (SagaId id : it->second.sagas) {
@@ -128,7 +156,7 @@ void SqliteStore::retire_session(SessionId session, UserId user) {
   st_->delete_consents.bind(1, as_sql(session)).run();
   grants_.erase(user);
   st_->delete_grant.bind(1, as_sql(user)).run();
-  db_.exec("COMMIT");
+  if (own_transaction) db_.commit();
   ++writes_;
 }
 

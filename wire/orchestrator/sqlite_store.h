@@ -16,10 +16,15 @@ namespace checkride {
 // through to the database before the call returns, which is the write-ahead point the core
 // relies on: a saga is durable before the provider call it describes leaves.
 //
+// A write that fails throws StoreError. The memory then runs ahead of the disk, so the
+// caller wraps each input in begin()/commit(), and on failure calls rollback() and reload():
+// memory is then what the last commit left, as after a restart.
+//
 // Not thread-safe: the service calls it under the same lock as the orchestrator core.
 class SqliteStore : public Store, private AuditSink {
  public:
-  // Opens (or creates) the store and loads what an earlier process left.
+  // Opens (or creates) the store and loads what an earlier process left. Throws StoreError
+  // naming the table and row of a row that does not decode.
   explicit SqliteStore(SqliteDb& db);
   ~SqliteStore() override;
 
@@ -38,6 +43,11 @@ class SqliteStore : public Store, private AuditSink {
   AuditSink* audit_sink() override { return this; }
   uint64_t audit_count() const override { return audit_count_; }
   Sha256 audit_head() const override { return audit_head_; }
+
+  void begin();
+  void commit();
+  void rollback();
+  void reload();
 
   // Every audit record, read back from the database (for verification).
   std::vector<AuditRecord> read_audit() const;
