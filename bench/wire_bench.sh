@@ -17,6 +17,7 @@ rate="${2:-400}"
 sink_rates="${3:-500 1000 1250 1500 2000 3000}"
 work="$(mktemp -d)"
 export CHECKRIDE_SECRET=bench-secret-0123456789abcdef
+export CHECKRIDE_READ_TOKEN=bench-read-token-0123456789abcdef
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -57,7 +58,7 @@ echo "== drive -> serve orchestrator (SQLite WAL) -> fakes: orders-happy session
 ./build/checkride drive --orchestrator "http://127.0.0.1:$port" --control "$(url control)" \
   --scenario scenarios/happy-orders.yaml --rate "$rate" --duration "$seconds" \
   --connections 64 --out "$work/out" --name bench | head -1
-confirmed=$(curl -s "http://127.0.0.1:$port/metrics" | grep 'checkride_actions_total{status="confirmed"}' | awk '{print $2}')
+confirmed=$(curl -s -H "Authorization: Bearer $CHECKRIDE_READ_TOKEN" "http://127.0.0.1:$port/metrics" | grep 'checkride_actions_total{status="confirmed"}' | awk '{print $2}')
 wall=$(grep wall_seconds "$work/out/bench.run.json" | tr -dc '0-9.')
 echo "confirmed orders: $confirmed in ${wall}s = $(echo "$confirmed / $wall" | bc -l | cut -c1-7) orders/s"
 grep -E "sessions_dropped|achieved" "$work/out/bench.run.json"

@@ -678,6 +678,7 @@ int cmd_serve_orchestrator(const std::vector<std::string>& args) {
   if (const char* cs = std::getenv("CHECKRIDE_CLIENT_SECRET")) s.endpoints.client_secret = cs;
   if (const char* key = std::getenv("CHECKRIDE_STRIPE_KEY")) s.endpoints.stripe_key = key;
   if (const char* w = std::getenv("CHECKRIDE_WEBHOOK_SECRET")) s.webhook_secret = w;
+  if (const char* t = std::getenv("CHECKRIDE_READ_TOKEN")) s.read_token = t;
   if (s.workers < 1 || s.workers > 1024 || timeout_ms < 1) {
     std::cerr << "checkride serve orchestrator: --workers 1..1024, --action-timeout-ms > 0\n";
     return 2;

@@ -20,12 +20,16 @@ std::string action_signature(std::string_view secret, int64_t unix_seconds, std:
   return "v1=" + to_hex(hmac_sha256(secret, signed_text));
 }
 
-std::string SignatureVerifier::check(std::string_view timestamp, std::string_view signature,
-                                     std::string_view body, int64_t now_unix) {
+std::string read_signed_text(std::string_view method, std::string_view target) {
+  return std::string(method) + " " + std::string(target);
+}
+
+std::string SignatureVerifier::authentic(std::string_view timestamp, std::string_view signature,
+                                         std::string_view body, int64_t now_unix,
+                                         int64_t& ts) const {
   if (timestamp.empty() || signature.empty()) {
     return std::string("unsigned: send ") + kTimestampHeader + " and " + kSignatureHeader;
   }
-  int64_t ts = 0;
   auto [end, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), ts);
   if (ec != std::errc() || end != timestamp.data() + timestamp.size()) {
     return std::string(kTimestampHeader) + " must be unix seconds";
@@ -38,16 +42,35 @@ std::string SignatureVerifier::check(std::string_view timestamp, std::string_vie
     return "stale: the timestamp is more than " + std::to_string(window_) +
            " s from the server's clock";
   }
+  return "";
+}
+
+std::string SignatureVerifier::check(std::string_view timestamp, std::string_view signature,
+                                     std::string_view body, int64_t now_unix) {
+  int64_t ts = 0;
+  std::string why = authentic(timestamp, signature, body, now_unix, ts);
+  if (!why.empty()) return why;
   std::lock_guard<std::mutex> lock(mu_);
-  while (!expiry_.empty() && expiry_.front().first < now_unix) {
-    seen_.erase(expiry_.front().second);
-    expiry_.pop_front();
+  while (!expiry_.empty() && expiry_.begin()->first < now_unix) {
+    seen_.erase(expiry_.begin()->second);
+    expiry_.erase(expiry_.begin());
   }
   if (!seen_.insert(std::string(signature)).second) {
     return "replayed: this signed request was already accepted";
   }
-  expiry_.emplace_back(ts + window_, std::string(signature));
+  expiry_.emplace(ts + window_, std::string(signature));
   return "";
+}
+
+std::string SignatureVerifier::check_read(std::string_view timestamp, std::string_view signature,
+                                          std::string_view signed_text, int64_t now_unix) {
+  int64_t ts = 0;
+  return authentic(timestamp, signature, signed_text, now_unix, ts);
+}
+
+void SignatureVerifier::remember(std::string signature, int64_t forget_after) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (seen_.insert(signature).second) expiry_.emplace(forget_after, std::move(signature));
 }
 
 }  // namespace checkride

@@ -1,6 +1,6 @@
 #pragma once
 #include <cstdint>
-#include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -21,6 +21,10 @@ int64_t unix_now_seconds();
 
 std::string action_signature(std::string_view secret, int64_t unix_seconds, std::string_view body);
 
+// What a read (GET) signs in place of a body: the method and the target, so a signature for
+// one path or query is good for no other. "GET /v1/sessions/s-1".
+std::string read_signed_text(std::string_view method, std::string_view target);
+
 class SignatureVerifier {
  public:
   SignatureVerifier(std::string secret, int64_t window_seconds)
@@ -29,13 +33,22 @@ class SignatureVerifier {
   // "" when the request is authentic, fresh and new; else why it is refused. Thread-safe.
   std::string check(std::string_view timestamp, std::string_view signature, std::string_view body,
                     int64_t now_unix);
+  // The same for a read, signed over read_signed_text(): a read may be repeated in the
+  // window (it changes nothing), so it is not remembered.
+  std::string check_read(std::string_view timestamp, std::string_view signature,
+                         std::string_view signed_text, int64_t now_unix);
+  // A signature accepted before a restart, refused again until `forget_after` (unix s).
+  void remember(std::string signature, int64_t forget_after);
 
  private:
   std::string secret_;
   int64_t window_;
   std::mutex mu_;
   std::unordered_set<std::string> seen_;
-  std::deque<std::pair<int64_t, std::string>> expiry_;  // (forget after, signature), in order
+  std::string authentic(std::string_view timestamp, std::string_view signature,
+                        std::string_view body, int64_t now_unix, int64_t& ts) const;
+
+  std::multimap<int64_t, std::string> expiry_;  // forget after -> signature
 };
 
 }  // namespace checkride

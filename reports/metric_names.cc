@@ -23,7 +23,7 @@ const std::set<std::string>& known_metrics() {
       // drive
       "drive_sessions_dropped", "drive_requests_dropped", "drive_requests",
       "drive_transport_errors", "drive_http_errors", "drive_unsettled_sessions",
-      "drive_sessions_unstarted"};
+      "drive_sessions_settlement_unknown", "drive_sessions_unstarted"};
   return kNames;
 }
 

@@ -109,10 +109,10 @@ TEST(ServiceStore, AFullDiskIsA503InTheApisShapeAndWhenSpaceReturnsNothingIsLost
   for (const auto& pi : ledger["payment_intents"]) captured += pi["status"] == "succeeded";
   EXPECT_EQ(captured, kShoppers) << "one charge per shopper, none twice: " << ledger.dump();
   EXPECT_EQ(ledger["orders"].size(), static_cast<size_t>(kShoppers));
-  auto audit = c.Get("/v1/audit");
+  auto audit = get_signed(c, "/v1/audit");
   ASSERT_TRUE(audit);
   EXPECT_EQ(json::parse(audit->body)["intact"], true) << audit->body;
-  auto metrics = c.Get("/metrics");
+  auto metrics = get_signed(c, "/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_EQ(metrics->body.find("checkride_store_failures_total 0"), std::string::npos);
 }

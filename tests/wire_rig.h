@@ -65,6 +65,19 @@ struct WireRig {
     serving.join();
     fakes->stop();
   }
+  // Stops the service and starts another on the same store, as a restarted process would.
+  void restart_service() {
+    service->stop();
+    serving.join();
+    service.reset();
+    service = std::make_unique<OrchestratorService>(catalog, options);
+    port = service->bind();
+    serving = std::thread([this] { service->serve(); });
+    url = "http://127.0.0.1:" + std::to_string(port);
+    httplib::Client c(url);
+    for (int i = 0; i < 100 && !c.Get("/healthz"); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   // The payments face sends every event to the orchestrator's webhook route.
   void subscribe_orchestrator() {
     std::lock_guard<HeldMutex> lock(fakes->state().mu);
@@ -124,6 +137,15 @@ inline httplib::Result post_signed(httplib::Client& c, const std::string& path,
                 {{kTimestampHeader, std::to_string(ts)},
                  {kSignatureHeader, action_signature(secret, ts, body)}},
                 body, "application/json");
+}
+
+// A read of the service, signed over its method and target as docs/wire.md says.
+inline httplib::Result get_signed(httplib::Client& c, const std::string& target,
+                                  const std::string& secret = kSecret) {
+  const int64_t ts = now_unix();
+  return c.Get(target,
+               {{kTimestampHeader, std::to_string(ts)},
+                {kSignatureHeader, action_signature(secret, ts, read_signed_text("GET", target))}});
 }
 
 // A shopper with `card` from the control API, whose session on the orchestrator is open

@@ -108,14 +108,14 @@ TEST(WireService, RefusedRequestsExecuteNothing) {
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(bad->body.find("user"), std::string::npos) << bad->body;
 
-  auto metrics = c.Get("/metrics");
+  auto metrics = get_signed(c, "/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("checkride_refused_requests_total{reason=\"replayed\"} 1"),
             std::string::npos)
       << metrics->body;
   EXPECT_NE(metrics->body.find("checkride_actions_total{status=\"confirmed\"} 1"),
             std::string::npos);
-  auto audit = c.Get("/v1/audit");
+  auto audit = get_signed(c, "/v1/audit");
   ASSERT_TRUE(audit);
   EXPECT_EQ(json::parse(audit->body)["intact"], true);
 }
@@ -650,7 +650,7 @@ TEST(WireEndToEnd, AThreeDSecureOrderCompletesOnItsSignedWebhookAndAForgeryIsRef
   EXPECT_TRUE(rig.control_get("/__checkride/ledger")["orders"].empty())
       << "a forged webhook fulfilled an order nobody paid for";
   if (HasFailure()) return;
-  auto waiting = c.Get("/v1/sessions/3ds-1");
+  auto waiting = get_signed(c, "/v1/sessions/3ds-1");
   ASSERT_TRUE(waiting);
   EXPECT_EQ(json::parse(waiting->body)["sagas"][0]["awaiting_authentication"], true)
       << waiting->body;

@@ -24,7 +24,8 @@ const random = () => {
 console.log(`crash schedule seed ${seed}`);
 const children = [];
 const secret = 'crash-test-secret-0123456789';
-const env = { ...process.env, CHECKRIDE_SECRET: secret };
+const readToken = 'crash-test-read-token-0123456789';
+const env = { ...process.env, CHECKRIDE_SECRET: secret, CHECKRIDE_READ_TOKEN: readToken };
 
 function run(args, stdio = 'inherit') {
   const child = spawn(binary, args, { env, stdio: ['ignore', stdio, 'inherit'] });
@@ -103,7 +104,8 @@ try {
   assert.ok(m.drive_transport_errors > 0, 'no request ever met a dead orchestrator');
   assert.ok(m.completion_rate > 0.5, `completion_rate ${m.completion_rate}`);
 
-  const audit = await (await fetch(`${orchestratorUrl}/v1/audit`)).json();
+  const audit = await (await fetch(`${orchestratorUrl}/v1/audit`,
+    { headers: { Authorization: `Bearer ${readToken}` } })).json();
   assert.equal(audit.intact, true, `audit chain broken at ${audit.first_bad_seq}`);
   assert.ok(audit.records > 1000, `only ${audit.records} audit records`);
   console.log(`audit chain intact: ${audit.records} records`);

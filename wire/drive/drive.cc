@@ -11,8 +11,10 @@
 #include <thread>
 
 #include "orchestrator/action_catalog.h"
+#include "protocol/action_signature.h"
 #include "protocol/cassette.h"
 #include "protocol/catalog_ref.h"
+#include "protocol/crypto.h"
 #include "protocol/input_error.h"
 #include "protocol/input_file.h"
 #include "protocol/json_input.h"
@@ -56,6 +58,7 @@ struct DriveTally {
   int64_t dropped_requests = 0;
   int64_t unstarted = 0;  // the fakes could not give the session a shopper
   int64_t unsettled = 0;  // still in flight at the orchestrator when the drain ran out
+  int64_t unknown = 0;    // the orchestrator never said whether they settled
   double load_seconds = 0;
 };
 
@@ -97,12 +100,9 @@ void load_drive_input(const DriveOptions& o, std::ostream& err, Scenario& scenar
   templates = compile_templates(scenario, *actions);
 }
 
-// Session ids of this run: "drive-UNIXSECONDS-N", apart from any earlier run's.
-std::string session_prefix() {
-  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::system_clock::now().time_since_epoch());
-  return "drive-" + std::to_string(seconds.count()) + "-";
-}
+// Session ids of this run: "drive-<128 random bits>-N": apart from any earlier run's, and
+// not guessable by someone who would read or act in another's session.
+std::string session_prefix() { return "drive-" + random_token_hex(16) + "-"; }
 
 // The open-model load: arrivals on this thread at the schedule's times, played by
 // o.connections workers; a session that waited past max_lag is dropped, and counted.
@@ -180,27 +180,65 @@ void play_arrivals(const DriveOptions& o, const Scenario& scenario,
 }
 
 // Drain: waits until the orchestrator has settled every session it knows (checkride's own
-// service says so at GET /v1/sessions/{id}; other orchestrators answer 404 and are not
-// waited for). Returns how many were still unsettled when the time ran out.
-int64_t drain(const DriveOptions& o, const std::vector<DrivenSession>& driven) {
+// service says so at GET /v1/sessions/{id}, signed as a read). A session it never answers
+// for (down through the drain, an error, another orchestrator's 404) is "unknown", never
+// "settled": no answer is not an answer.
+struct Drained {
+  int64_t unsettled = 0;  // the orchestrator said: still in flight
+  int64_t unknown = 0;    // the orchestrator never said
+};
+
+Drained drain(const DriveOptions& o, const std::vector<DrivenSession>& driven) {
   httplib::Client orchestrator(o.orchestrator);
+  orchestrator.set_connection_timeout(1, 0);
+  orchestrator.set_read_timeout(5, 0);
   SteadyTime drain_end =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(o.drain_timeout);
-  int64_t unsettled = 0;
+  Drained d;
   for (const auto& s : driven) {
     for (;;) {
-      auto r = orchestrator.Get("/v1/sessions/" + s.id);
-      bool settled =
-          !r || r->status != 200 || bool_field(parse_json_or_discarded(r->body), "settled", true);
-      if (settled) break;
+      const std::string target = "/v1/sessions/" + s.id;
+      httplib::Headers headers;
+      if (!o.secret.empty()) {
+        const int64_t ts = unix_now_seconds();
+        headers.emplace(kTimestampHeader, std::to_string(ts));
+        headers.emplace(kSignatureHeader,
+                        action_signature(o.secret, ts, read_signed_text("GET", target)));
+      }
+      auto r = orchestrator.Get(target, headers);
+      if (r && r->status == 404) {
+        ++d.unknown;
+        break;
+      }
+      const bool answered = r && r->status == 200;
+      if (answered && bool_field(parse_json_or_discarded(r->body), "settled", false)) break;
       if (std::chrono::steady_clock::now() > drain_end) {
-        ++unsettled;
+        ++(answered ? d.unsettled : d.unknown);
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
-  return unsettled;
+  return d;
+}
+
+// Posts the run's session outcomes to the control API in pages ahead of the report request
+// (one body of 12,000 outcomes passed the control API's 1 MB limit). "" or why not.
+std::string post_session_pages(httplib::Client& control, const httplib::Headers& auth,
+                               const std::vector<DrivenSession>& driven) {
+  constexpr std::size_t kPage = 2000;
+  for (std::size_t at = 0; at < driven.size(); at += kPage) {
+    nlohmann::json page = {{"sessions", nlohmann::json::array()}};
+    for (std::size_t i = at; i < std::min(driven.size(), at + kPage); ++i) {
+      page["sessions"].push_back(driven[i].outcome);
+    }
+    auto r = control.Post("/__checkride/report/sessions", auth, page.dump(), "application/json");
+    if (!r || r->status != 201) {
+      return r ? "HTTP " + std::to_string(r->status) + ": " + r->body
+               : httplib::to_string(r.error());
+    }
+  }
+  return "";
 }
 
 // What the fakes' control API needs to make the ground-truth report.
@@ -215,8 +253,7 @@ nlohmann::json report_request(const std::vector<CompiledTemplate>& templates, co
     body["templates"].push_back(
         {{"name", tmpl.name}, {"recorded_success", tmpl.recorded_success}, {"tools", tools}});
   }
-  body["sessions"] = nlohmann::json::array();
-  for (const auto& s : t.driven) body["sessions"].push_back(s.outcome);
+  body["paged_sessions"] = true;  // posted ahead by post_session_pages
   body["latency"] = nlohmann::json::object();
   for (const auto& [name, h] : t.total.latency) body["latency"][name] = h.to_json();
   body["metrics"] = {{"drive_sessions_dropped", t.dropped},
@@ -225,6 +262,7 @@ nlohmann::json report_request(const std::vector<CompiledTemplate>& templates, co
                      {"drive_transport_errors", t.total.transport_errors},
                      {"drive_http_errors", t.total.http_errors},
                      {"drive_unsettled_sessions", t.unsettled},
+                     {"drive_sessions_settlement_unknown", t.unknown},
                      {"drive_sessions_unstarted", t.unstarted}};
   return body;
 }
@@ -302,9 +340,15 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
   play_arrivals(o, scenario, templates, mix, sessions, start, wire_time, tally);
   for (const auto& e : tally.errors) err << "checkride drive: " << e << "\n";
   if (tally.driven.empty() && tally.started > 0 && tally.dropped < tally.started) return 3;
-  tally.unsettled = drain(o, tally.driven);
+  const Drained drained = drain(o, tally.driven);
+  tally.unsettled = drained.unsettled;
+  tally.unknown = drained.unknown;
   std::sort(tally.driven.begin(), tally.driven.end(),
             [](const DrivenSession& a, const DrivenSession& b) { return a.user < b.user; });
+  if (std::string why = post_session_pages(control, auth, tally.driven); !why.empty()) {
+    err << "checkride drive: the fakes' control API did not take the sessions: " << why << "\n";
+    return 3;
+  }
   auto report = control.Post("/__checkride/report", auth, report_request(templates, tally).dump(),
                              "application/json");
   if (!report || report->status != 200) {

@@ -28,6 +28,8 @@ constexpr std::size_t kMaxRulesPerRequest = 1000;
 constexpr std::size_t kMaxRules = 10000;
 // The control API's bodies are small JSON documents.
 constexpr std::size_t kMaxControlBody = 1 << 20;
+// Session outcomes held between report pages: a drive of 5.5 hours at 100 sessions a second.
+constexpr std::size_t kMaxPagedSessions = 2'000'000;
 
 nlohmann::json rule_json(uint64_t id, const FaultRule& r) {
   nlohmann::json j = {{"id", id},
@@ -132,6 +134,20 @@ std::vector<Gate> drive_gates(std::vector<Gate> gates,
   return gates;
 }
 
+// The fault rules the fakes applied and how often each struck, as a simulated run reports
+// them: a drive's fault_rules_never_fired gate reads these.
+void add_fault_counts(const FakeState& state, Report& r) {
+  int64_t never = 0;
+  for (std::size_t i = 0; i < state.rules().size(); ++i) {
+    const FaultRule& rule = state.rules()[i].second;
+    Time to = rule.to == std::numeric_limits<Time>::max() ? -1 : rule.to;
+    r.fault_rules.push_back(FaultRuleCount{describe_fault(rule, i), rule.line, state.fired(i),
+                                           rule.active, rule.probability, rule.from, to});
+    never += rule.active && state.fired(i) == 0;
+  }
+  r.metrics["fault_rules_never_fired"] = static_cast<double>(never);
+}
+
 // The ground-truth report: the checkers read this world's ledgers; the agent's view comes
 // from the body (drive posts it), else every user counts as a finished session with no
 // intent, which still checks money, stock, holds and duplicates.
@@ -161,12 +177,20 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
   }
   Checkers checkers(state.scenario(), templates);
   World& w = state.world();
-  if (body.contains("sessions")) {
-    for (const auto& s : body["sessions"]) {
-      SessionId user = 0;
-      SessionOutcome o;
-      if (!parse_session_outcome(s, templates.size(), user, o, error)) return false;
-      checkers.check_session(user, o, w);
+  // A run's sessions come in the body, or in pages posted before it (a large run's outcomes
+  // do not fit one request body).
+  const bool paged = bool_field(body, "paged_sessions", false);
+  if (body.contains("sessions") || paged) {
+    static const nlohmann::json kNone = nlohmann::json::array();
+    const nlohmann::json& posted = body.contains("sessions") ? body["sessions"] : kNone;
+    for (const nlohmann::json* list : {paged ? &state.report_pages() : &kNone, &posted}) {
+      if (!list->is_array()) continue;
+      for (const auto& s : *list) {
+        SessionId user = 0;
+        SessionOutcome o;
+        if (!parse_session_outcome(s, templates.size(), user, o, error)) return false;
+        checkers.check_session(user, o, w);
+      }
     }
   } else {
     for (UserId u = 0; u <= state.last_user(); ++u) {
@@ -177,6 +201,7 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
     }
   }
   Report r = checkers.finish(w);
+  add_fault_counts(state, r);
   if (body.contains("latency")) {
     for (const auto& [name, h] : body["latency"].items())
       r.latency[name] = LogHistogram::from_json(h);
@@ -285,7 +310,25 @@ void control_report(FakeState& state, const httplib::Request& req, httplib::Resp
   } catch (const nlohmann::json::exception& e) {
     return bad_request(res, std::string("malformed report request: ") + e.what());
   }
+  state.report_pages() = nlohmann::json::array();  // a page belongs to one report
   json_reply(res, 200, out);
+}
+
+// A page of a run's session outcomes, kept for the report request that follows.
+void control_report_page(FakeState& state, const httplib::Request& req, httplib::Response& res) {
+  nlohmann::json body = parse_json_or_discarded(req.body);
+  if (body.is_discarded() || !body.is_object() || !body.contains("sessions") ||
+      !body["sessions"].is_array()) {
+    return bad_request(res, "expected {\"sessions\": [outcome, ...]}");
+  }
+  std::lock_guard<HeldMutex> lock(state.mu);
+  nlohmann::json& pages = state.report_pages();
+  if (pages.size() + body["sessions"].size() > kMaxPagedSessions) {
+    return bad_request(
+        res, "more than " + std::to_string(kMaxPagedSessions) + " sessions held for one report");
+  }
+  for (auto& s : body["sessions"]) pages.push_back(std::move(s));
+  json_reply(res, 201, {{"held", pages.size()}});
 }
 
 void control_add_shopper(FakeState& state, const httplib::Request& req, httplib::Response& res) {
@@ -369,6 +412,7 @@ const ControlRoute kControlRoutes[] = {
     {"GET", "/__checkride/ledger", control_ledger},
     {"GET", "/__checkride/report", control_report},
     {"POST", "/__checkride/report", control_report},
+    {"POST", "/__checkride/report/sessions", control_report_page},
     {"POST", "/__checkride/shoppers", control_add_shopper},
     {"POST", "/__checkride/clock", control_advance_clock},
     {"POST", R"(/__checkride/payment_intents/([^/]+)/authenticate)", control_authenticate},

@@ -79,6 +79,11 @@ class FakeState {
   UserId new_user() { return next_user_++; }
   // Users made so far (shoppers and logins), in id order.
   UserId last_user() const { return next_user_ - 1; }
+  // Session outcomes a drive posted in pages, for its report request.
+  nlohmann::json& report_pages() {
+    CHECKRIDE_INVARIANT(mu.held(), "the report's pages are read under the world's lock");
+    return report_pages_;
+  }
 
   // Opaque token strings: a prefix, the id and a tag that ties it to this world, so a token
   // from before a reset or a guessed one is rejected.
@@ -174,6 +179,7 @@ class FakeState {
   std::vector<std::pair<uint64_t, FaultRule>> rules_;
   uint64_t next_rule_ = 1;
   UserId next_user_ = 1;
+  nlohmann::json report_pages_ = nlohmann::json::array();
   uint64_t epoch_ = 0;
   HttpIdempotency keys_[kProviderCount];
   std::chrono::steady_clock::time_point started_;

@@ -2,16 +2,21 @@
 
 #include <httplib.h>
 
+#include <charconv>
 #include <chrono>
 #include <iostream>
 
+#include "orchestrator/defects.h"
 #include "protocol/action_wire.h"
+#include "protocol/crypto.h"
 #include "protocol/invariant.h"
 #include "protocol/json_input.h"
 #include "protocol/stripe_webhook.h"
 
 namespace checkride {
 namespace {
+
+uint64_t from_sql_seq(int64_t v) { return static_cast<uint64_t>(v); }
 
 void json_reply(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
@@ -36,13 +41,17 @@ OrchestratorService::OrchestratorService(const ActionCatalog& catalog, ServiceOp
     : catalog_(catalog),
       options_(std::move(options)),
       db_(options_.store_path),
-      names_db_(options_.store_path),
-      names_(names_db_),
+      side_db_(options_.store_path),
+      names_(side_db_),
+      journal_(side_db_),
       store_(db_),
       providers_(options_.endpoints, names_, [this] { return now(); }),
       verifier_(options_.secret, options_.replay_window_seconds) {
   if (options_.secret.size() < 16) {
     throw std::runtime_error("--secret: expected at least 16 bytes of shared secret");
+  }
+  for (auto& [signature, forget_after] : journal_.load(unix_now_seconds())) {
+    verifier_.remember(std::move(signature), forget_after);
   }
   options_.config.service_token = HttpProviders::kServiceToken;
   core_ = std::make_unique<Orchestrator>(catalog_, options_.config, store_);
@@ -244,10 +253,50 @@ bool OrchestratorService::authentic(const httplib::Request& req, httplib::Respon
   std::string why =
       verifier_.check(req.get_header_value(kTimestampHeader),
                       req.get_header_value(kSignatureHeader), req.body, unix_now_seconds());
-  if (why.empty()) return true;
+  if (why.empty()) {
+    // Kept before the request runs: after a restart the same bytes are still a replay.
+    int64_t ts = 0;
+    const std::string stamp = req.get_header_value(kTimestampHeader);
+    std::from_chars(stamp.data(), stamp.data() + stamp.size(), ts);
+    try {
+      journal_.record(req.get_header_value(kSignatureHeader), ts + options_.replay_window_seconds,
+                      unix_now_seconds());
+      return true;
+    } catch (const StoreError& e) {
+      metrics_.store_failed();
+      store_unavailable(res, e.what());
+      return false;
+    }
+  }
   metrics_.refused(why);
   res.set_header("WWW-Authenticate", "CheckrideSignature");
   error_reply(res, 401, "unauthorized", why);
+  return false;
+}
+
+bool OrchestratorService::may_read(const httplib::Request& req, httplib::Response& res) {
+  const std::string bearer = req.get_header_value("Authorization");
+  if (!options_.read_token.empty() && bearer.rfind("Bearer ", 0) == 0 &&
+      constant_time_equal(bearer.substr(7), options_.read_token)) {
+    return true;
+  }
+  std::string why = verifier_.check_read(
+      req.get_header_value(kTimestampHeader), req.get_header_value(kSignatureHeader),
+      read_signed_text(req.method, req.target.empty() ? req.path : req.target), unix_now_seconds());
+  if (why.empty()) return true;
+  metrics_.refused(why);
+  res.set_header("WWW-Authenticate", "CheckrideSignature");
+  error_reply(res, 401, "unauthorized", "reads are signed too (or carry the read token): " + why);
+  return false;
+}
+
+bool OrchestratorService::owned_by(SessionId session, UserId user, httplib::Response& res) {
+  const UserId owner = store_.session_owner(session);
+  if (owner != 0 && owner == user) return true;
+  metrics_.refused("forbidden");
+  error_reply(res, 403, "forbidden",
+              owner == 0 ? "no such session: open it with POST /v1/sessions first"
+                         : "the session belongs to another user");
   return false;
 }
 
@@ -308,10 +357,20 @@ void OrchestratorService::handle_session(const httplib::Request& req, httplib::R
     metrics_.store_failed();
     return store_unavailable(res, e.what());
   }
+  const UserId owner = store_.session_owner(g.session);
+  if (owner != 0 && owner != g.user) {
+    metrics_.refused("forbidden");
+    return error_reply(res, 403, "forbidden", "the session belongs to another user");
+  }
   Time t = now();
   g.expires_at = t + j["expires_in"].get<int64_t>() * kSecond;
   g.scopes = scopes;
-  if (!transact([&](Effects&) { core_->on_session_start(g, t); }, &why)) {
+  if (!transact(
+          [&](Effects&) {
+            store_.own_session(g.session, g.user);
+            core_->on_session_start(g, t);
+          },
+          &why)) {
     return store_unavailable(res, why);
   }
   json_reply(res, 201, {{"session", session}, {"user", user}});
@@ -344,6 +403,11 @@ void OrchestratorService::handle_consent(const httplib::Request& req, httplib::R
     metrics_.store_failed();
     return store_unavailable(res, e.what());
   }
+  if (store_.session_owner(c.session) == 0) {
+    metrics_.refused("forbidden");
+    return error_reply(res, 403, "forbidden",
+                       "no such session: open it with POST /v1/sessions first");
+  }
   c.amount = j["amount"].get<int64_t>();
   c.granted = j["granted"].get<bool>();
   if (!transact([&](Effects&) { core_->on_consent(c, now()); }, &why)) {
@@ -373,6 +437,7 @@ void OrchestratorService::handle_action(const httplib::Request& req, httplib::Re
     lock.unlock();
     return store_unavailable(res, e.what());
   }
+  if (!owned_by(a.session, a.user, res)) return;
   a.action = wa.action;
   a.params = wa.params;
   a.key = key_of(wa.session, wa.idempotency_key);
@@ -404,6 +469,7 @@ void OrchestratorService::handle_action(const httplib::Request& req, httplib::Re
 
 void OrchestratorService::handle_session_status(const httplib::Request& req,
                                                 httplib::Response& res) {
+  if (!may_read(req, res)) return;
   std::string id = req.matches[1].str();
   std::lock_guard<HeldMutex> lock(mu_);
   SessionId session = names_.find("session:" + id);
@@ -427,16 +493,47 @@ void OrchestratorService::handle_session_status(const httplib::Request& req,
   json_reply(res, 200, {{"session", id}, {"settled", core_->settled(session)}, {"sagas", sagas}});
 }
 
-void OrchestratorService::handle_audit(httplib::Response& res) {
-  std::vector<AuditRecord> records;
-  {
-    std::lock_guard<HeldMutex> lock(mu_);
-    records = store_.read_audit();
+// The chain is read on a connection of its own, outside the core's lock, one row at a time:
+// readers neither hold up actions nor hold the log in memory. ?from=SEQ&limit=N (at most
+// 1000) adds that page of records.
+void OrchestratorService::handle_audit(const httplib::Request& req, httplib::Response& res) {
+  if (!may_read(req, res)) return;
+  int64_t from = -1, limit = 0;
+  for (auto [name, out] : {std::pair<const char*, int64_t*>{"from", &from}, {"limit", &limit}}) {
+    if (!req.has_param(name)) continue;
+    const std::string v = req.get_param_value(name);
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), *out);
+    if (ec != std::errc() || end != v.data() + v.size() || *out < 0) {
+      return error_reply(res, 400, "bad_request",
+                         std::string("query '") + name + "': expected an integer >= 0");
+    }
   }
-  int64_t bad = verify_audit_chain(records);
-  nlohmann::json j = {{"records", records.size()}, {"intact", bad < 0}};
-  if (bad >= 0) j["first_bad_seq"] = bad;
-  if (!records.empty()) j["head"] = to_hex(records.back().hash);
+  if (limit > 1000) return error_reply(res, 400, "bad_request", "query 'limit': at most 1000");
+  nlohmann::json page = nlohmann::json::array();
+  AuditChainCheck check;
+  try {
+    SqliteDb reader(options_.store_path, SqliteDb::Mode::kReadOnly);
+    SqliteStatement all(reader, "SELECT seq, line, hash FROM audit ORDER BY seq");
+    while (all.row()) {
+      AuditRecord r{from_sql_seq(all.integer(0)), all.text(1), {}};
+      std::string h = all.blob(2);
+      std::copy_n(h.begin(), std::min(h.size(), r.hash.size()), r.hash.begin());
+      check.add(r);
+      if (limit > 0 && static_cast<int64_t>(r.seq) >= from &&
+          static_cast<int64_t>(page.size()) < limit) {
+        page.push_back({{"seq", r.seq}, {"line", r.line}, {"hash", to_hex(r.hash)}});
+      }
+    }
+  } catch (const StoreError& e) {
+    return store_unavailable(res, e.what());
+  }
+  nlohmann::json j = {{"records", check.count()}, {"intact", check.first_bad() < 0}};
+  if (check.first_bad() >= 0) j["first_bad_seq"] = check.first_bad();
+  if (check.count() > 0) j["head"] = to_hex(check.head());
+  if (limit > 0) {
+    j["page"] = std::move(page);
+    if (!j["page"].empty()) j["next"] = j["page"].back()["seq"].get<uint64_t>() + 1;
+  }
   json_reply(res, 200, j);
 }
 
@@ -456,8 +553,13 @@ void OrchestratorService::handle_stripe_webhook(const httplib::Request& req,
   const bool verified = verify_stripe_signature(req.get_header_value("Stripe-Signature"), req.body,
                                                 options_.webhook_secret, unix_now_seconds(),
                                                 options_.webhook_tolerance_seconds, why);
+  const bool believes_forgeries = options_.config.defects.has(Defect::kNoWebhookSignatureCheck);
+  if (!verified && !believes_forgeries) {
+    // Counted, not stored: 300,000 forgeries once grew the store by 25 MB of audit rows.
+    metrics_.refused("bad_signature");
+    return error_reply(res, 400, "bad_signature", why);
+  }
   if (!f.known_type) {
-    if (!verified) return error_reply(res, 400, "bad_signature", why);
     return json_reply(res, 200, {{"received", true}, {"outcome", "ignored"}});
   }
   PaymentEvent e;
@@ -513,13 +615,15 @@ void OrchestratorService::mount(httplib::Server& server) {
   server.Post("/webhooks/stripe", [this](const httplib::Request& req, httplib::Response& res) {
     handle_stripe_webhook(req, res);
   });
-  server.Get("/v1/audit",
-             [this](const httplib::Request&, httplib::Response& res) { handle_audit(res); });
+  server.Get("/v1/audit", [this](const httplib::Request& req, httplib::Response& res) {
+    handle_audit(req, res);
+  });
   server.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     std::lock_guard<HeldMutex> lock(mu_);
     json_reply(res, 200, {{"status", "ok"}, {"in_flight", core_->in_flight()}});
   });
-  server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  server.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!may_read(req, res)) return;
     int in_flight;
     uint64_t audit;
     std::size_t queued;

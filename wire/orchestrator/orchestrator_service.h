@@ -42,6 +42,9 @@ struct ServiceOptions {
   // Stripe-Signature with it. Empty: that route answers 404.
   std::string webhook_secret;
   int64_t webhook_tolerance_seconds = 300;  // stripe-node's default
+  // Reads (GET /v1/sessions/{id}, /v1/audit, /metrics) take a signature over
+  // read_signed_text(), or this token as "Authorization: Bearer" (for a Prometheus scraper).
+  std::string read_token;
 };
 
 // The orchestrator core behind HTTP (docs/wire.md). The host owns the I/O the core does not:
@@ -90,18 +93,22 @@ class OrchestratorService {
   void worker_loop();
   void timer_loop();
   bool authentic(const httplib::Request& req, httplib::Response& res);
+  bool may_read(const httplib::Request& req, httplib::Response& res);
+  // The user that opened `session`, refusing (403) a session never opened or another user's.
+  bool owned_by(SessionId session, UserId user, httplib::Response& res);
   void handle_session(const httplib::Request& req, httplib::Response& res);
   void handle_consent(const httplib::Request& req, httplib::Response& res);
   void handle_action(const httplib::Request& req, httplib::Response& res);
   void handle_session_status(const httplib::Request& req, httplib::Response& res);
-  void handle_audit(httplib::Response& res);
+  void handle_audit(const httplib::Request& req, httplib::Response& res);
   void handle_stripe_webhook(const httplib::Request& req, httplib::Response& res);
 
   const ActionCatalog& catalog_;
   ServiceOptions options_;
   SqliteDb db_;
-  SqliteDb names_db_;  // its own connection: names are written outside the core's transaction
+  SqliteDb side_db_;  // its own connection: written outside the core's transaction
   ExternalNames names_;
+  SignatureJournal journal_;
   SqliteStore store_;
   HttpProviders providers_;
   SignatureVerifier verifier_;

@@ -1,16 +1,30 @@
 #include "wire/orchestrator/sqlite_db.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace checkride {
 
-SqliteDb::SqliteDb(const std::string& path) : path_(path) {
-  int rc =
-      sqlite3_open_v2(path.c_str(), &db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+SqliteDb::SqliteDb(const std::string& path, Mode mode) : path_(path) {
+  const int flags = mode == Mode::kReadOnly
+                        ? SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX
+                        : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  if (mode == Mode::kReadWrite) {
+    // Created 0600 before SQLite opens it (its -wal and -shm files take the same mode): the
+    // store holds the sessions' access and refresh tokens.
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+  }
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
     throw StoreError("cannot open store " + path + ": " + why);
+  }
+  if (mode == Mode::kReadOnly) {
+    sqlite3_busy_timeout(db_, 5000);
+    return;
   }
   try {
     // SQLite opens a file it may not write read-only, without a word: the first write

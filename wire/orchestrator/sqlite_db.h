@@ -22,7 +22,8 @@ class SqliteDb {
  public:
   // Opens or creates the file and proves it can be written; throws StoreError naming it
   // when it cannot be opened, read or written.
-  explicit SqliteDb(const std::string& path);
+  enum class Mode { kReadWrite, kReadOnly };
+  explicit SqliteDb(const std::string& path, Mode mode = Mode::kReadWrite);
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;

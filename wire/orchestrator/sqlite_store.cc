@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocol/invariant.h"
 #include "wire/orchestrator/saga_codec.h"
 
 namespace checkride {
@@ -17,6 +18,8 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (key INTEGER PRIMARY KEY, saga INTEG
 CREATE TABLE IF NOT EXISTS grants (user INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS consents (session INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY, line TEXT NOT NULL, hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS session_owners (session INTEGER PRIMARY KEY, user INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS seen_signatures (mac BLOB PRIMARY KEY, expires INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL UNIQUE);
 )";
 
@@ -32,9 +35,10 @@ struct SqliteStore::Statements {
         delete_grant(db, "DELETE FROM grants WHERE user = ?"),
         put_consents(db, "INSERT OR REPLACE INTO consents (session, body) VALUES (?, ?)"),
         delete_consents(db, "DELETE FROM consents WHERE session = ?"),
-        append_audit(db, "INSERT INTO audit (seq, line, hash) VALUES (?, ?, ?)") {}
+        append_audit(db, "INSERT INTO audit (seq, line, hash) VALUES (?, ?, ?)"),
+        put_owner(db, "INSERT INTO session_owners (session, user) VALUES (?, ?)") {}
   SqliteStatement put_saga, delete_saga, put_key, delete_key, put_grant, delete_grant, put_consents,
-      delete_consents, append_audit;
+      delete_consents, append_audit, put_owner;
 };
 
 SqliteStore::SqliteStore(SqliteDb& db) : db_(db) {
@@ -84,6 +88,8 @@ void SqliteStore::load() {
     consents_[from_sql(consents.integer(0))] =
         decoded(db_, "consents", consents.integer(0), consents.text(1), decode_consents_row);
   }
+  SqliteStatement owners(db_, "SELECT session, user FROM session_owners");
+  while (owners.row()) owners_[from_sql(owners.integer(0))] = from_sql(owners.integer(1));
   SqliteStatement head(db_, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
   if (head.row()) {
     audit_count_ = from_sql(head.integer(0)) + 1;
@@ -103,6 +109,7 @@ void SqliteStore::reload() {
   keys_.clear();
   grants_.clear();
   consents_.clear();
+  owners_.clear();
   audit_count_ = 0;
   audit_head_ = Sha256{};
   load();
@@ -160,6 +167,20 @@ void SqliteStore::retire_session(SessionId session, UserId user) {
   ++writes_;
 }
 
+UserId SqliteStore::session_owner(SessionId session) const {
+  auto it = owners_.find(session);
+  return it == owners_.end() ? 0 : it->second;
+}
+
+void SqliteStore::own_session(SessionId session, UserId user) {
+  CHECKRIDE_INVARIANT(session_owner(session) == 0 || session_owner(session) == user,
+                      "a session, once opened, belongs to one user");
+  if (session_owner(session) == user) return;
+  st_->put_owner.bind(1, as_sql(session)).bind(2, as_sql(user)).run();
+  owners_[session] = user;
+  ++writes_;
+}
+
 SagaId SqliteStore::saga_for_key(IdempotencyKey key) const {
   auto it = keys_.find(key);
   return it == keys_.end() ? 0 : it->second;
@@ -212,6 +233,39 @@ std::vector<AuditRecord> SqliteStore::read_audit() const {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+struct SignatureJournal::Statements {
+  explicit Statements(SqliteDb& db)
+      : insert(db, "INSERT OR IGNORE INTO seen_signatures (mac, expires) VALUES (?, ?)"),
+        sweep(db, "DELETE FROM seen_signatures WHERE expires < ?") {}
+  SqliteStatement insert, sweep;
+};
+
+SignatureJournal::SignatureJournal(SqliteDb& db) : db_(db) {
+  db_.exec(kSchema);
+  st_ = std::make_unique<Statements>(db_);
+}
+
+SignatureJournal::~SignatureJournal() = default;
+
+std::vector<std::pair<std::string, int64_t>> SignatureJournal::load(int64_t now_unix) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<std::string, int64_t>> out;
+  SqliteStatement live(db_, "SELECT mac, expires FROM seen_signatures WHERE expires >= ?");
+  live.bind(1, now_unix);
+  while (live.row()) out.emplace_back(live.text(0), live.integer(1));
+  return out;
+}
+
+void SignatureJournal::record(const std::string& signature, int64_t forget_after,
+                              int64_t now_unix) {
+  std::lock_guard<std::mutex> lock(mu_);
+  st_->insert.bind(1, signature).bind(2, forget_after).run();
+  if (now_unix - last_sweep_ >= 60) {  // what has left its window, once a minute
+    st_->sweep.bind(1, now_unix).run();
+    last_sweep_ = now_unix;
+  }
 }
 
 struct ExternalNames::Statements {

@@ -44,6 +44,11 @@ class SqliteStore : public Store, private AuditSink {
   uint64_t audit_count() const override { return audit_count_; }
   Sha256 audit_head() const override { return audit_head_; }
 
+  // Which user opened `session` (0: never opened). A session belongs to that user for good:
+  // the service refuses an action or a consent in it for anyone else.
+  UserId session_owner(SessionId session) const;
+  void own_session(SessionId session, UserId user);
+
   void begin();
   void commit();
   void rollback();
@@ -70,9 +75,29 @@ class SqliteStore : public Store, private AuditSink {
   std::unordered_map<IdempotencyKey, SagaId> keys_;
   std::unordered_map<UserId, SessionGrant> grants_;
   std::unordered_map<SessionId, std::vector<ConsentRecord>> consents_;
+  std::unordered_map<SessionId, UserId> owners_;
   uint64_t audit_count_ = 0;
   Sha256 audit_head_{};
   uint64_t writes_ = 0;
+};
+
+// The signatures of accepted requests, kept until their replay window closes, so a signed
+// request captured before a restart is refused after it too. Thread-safe.
+class SignatureJournal {
+ public:
+  explicit SignatureJournal(SqliteDb& db);
+  ~SignatureJournal();
+  // The signatures still inside their window at `now_unix`, with when each may be forgotten.
+  std::vector<std::pair<std::string, int64_t>> load(int64_t now_unix);
+  // Throws StoreError when it cannot be kept: the request must then not run.
+  void record(const std::string& signature, int64_t forget_after, int64_t now_unix);
+
+ private:
+  SqliteDb& db_;
+  struct Statements;
+  std::unique_ptr<Statements> st_;
+  std::mutex mu_;
+  int64_t last_sweep_ = 0;
 };
 
 // Provider and caller ids are strings ("pi_3Mtw…", "user_7", an access token); the core
