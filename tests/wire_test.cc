@@ -726,5 +726,50 @@ TEST(WireEndToEnd, AHandlerThatSkipsTheSignatureCheckIsFooledByTheForgery) {
   for (const auto& pi : ledger["payment_intents"]) EXPECT_NE(pi["status"], "succeeded");
 }
 
+// drive could not report more than about 12,000 sessions: the one report request passed the
+// control API's 1 MB limit (413). Outcomes now come in pages; and the report carries the
+// fault rules the fakes applied, with how often each fired (it said `fault_rules: []`).
+TEST(WireFakes, AReportOfFifteenThousandSessionsComesInPagesAndCountsTheFaultsFired) {
+  WireRig rig("scenarios/happy-orders.yaml", "report-pages");
+  json rule = rig.control_post("/__checkride/faults",
+                               R"([{provider: payment, op: authorize, kind: outage}])");
+  ASSERT_TRUE(rule.contains("faults")) << rule.dump();
+  httplib::Client c(rig.url);
+  json shopper = open_session(rig, c, "pages-1", "pm_card_visa");
+  ASSERT_FALSE(shopper.is_null());
+  post_signed(c, "/v1/actions", order_action(shopper, "pages-1", "pm_card_visa", "k-1").dump(),
+              now_unix());
+  const int kSessions = 15000;
+  httplib::Client control(rig.fakes->url("control"));
+  for (int at = 0; at < kSessions; at += 5000) {
+    json page = {{"sessions", json::array()}};
+    for (int i = at; i < at + 5000; ++i) {
+      page["sessions"].push_back({{"user", i + 1},
+                                  {"template", 0},
+                                  {"intent", false},
+                                  {"told", "none"},
+                                  {"finished", true},
+                                  {"escalated", false},
+                                  {"throttled", false},
+                                  {"max_consent", 0},
+                                  {"first_consent_ms", -1}});
+    }
+    ASSERT_LT(page.dump().size(), size_t{1} << 20) << "a page fits the body limit";
+    auto r = control.Post("/__checkride/report/sessions", page.dump(), "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 201) << r->body;
+  }
+  json request = {{"templates", {{{"name", "t"}, {"recorded_success", false}}}},
+                  {"paged_sessions", true}};
+  auto r = control.Post("/__checkride/report", request.dump(), "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  json report = json::parse(r->body)["report"];
+  EXPECT_EQ(report["metrics"]["sessions"], kSessions);
+  ASSERT_EQ(report["fault_rules"].size(), 1u) << report["fault_rules"].dump();
+  EXPECT_GT(report["fault_rules"][0]["fired"].get<int64_t>(), 0);
+  EXPECT_EQ(report["metrics"]["fault_rules_never_fired"], 0);
+}
+
 }  // namespace
 }  // namespace checkride
