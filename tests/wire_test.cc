@@ -1,7 +1,11 @@
 // Wire mode end to end over loopback: the fakes and the orchestrator service in this
 // process on free ports, driven over real HTTP.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <optional>
@@ -769,6 +773,45 @@ TEST(WireFakes, AReportOfFifteenThousandSessionsComesInPagesAndCountsTheFaultsFi
   ASSERT_EQ(report["fault_rules"].size(), 1u) << report["fault_rules"].dump();
   EXPECT_GT(report["fault_rules"][0]["fired"].get<int64_t>(), 0);
   EXPECT_EQ(report["metrics"]["fault_rules_never_fired"], 0);
+}
+
+// Without a token the control API took a cross-site browser request (text/plain, a foreign
+// Origin and Host): any web page on a developer's machine could inject faults.
+TEST(WireFakes, TheControlApiRefusesWhatABrowserPageCouldSend) {
+  WireRig rig("scenarios/happy-orders.yaml", "control-browser");
+  httplib::Client control(rig.fakes->url("control"));
+  const std::string rule = R"([{"provider": "payment", "kind": "outage"}])";
+  auto plain = control.Post("/__checkride/faults", rule, "text/plain");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 415) << plain->body;
+  auto foreign = control.Post("/__checkride/faults", {{"Origin", "https://evil.example"}}, rule,
+                              "application/json");
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ(foreign->status, 403) << foreign->body;
+  // DNS rebinding: the page's own name, resolved to 127.0.0.1. httplib sets Host itself, so
+  // this request goes out raw.
+  std::string url = rig.fakes->url("control");
+  const int port = std::stoi(url.substr(url.rfind(':') + 1));
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string raw =
+      "POST /__checkride/faults HTTP/1.1\r\nHost: evil.example:" + std::to_string(port) +
+      "\r\nContent-Type: application/json\r\nConnection: close\r\n"
+      "Content-Length: " +
+      std::to_string(rule.size()) + "\r\n\r\n" + rule;
+  ASSERT_EQ(::send(fd, raw.data(), raw.size(), 0), static_cast<ssize_t>(raw.size()));
+  char buf[512] = {};
+  ::recv(fd, buf, sizeof buf - 1, 0);
+  ::close(fd);
+  EXPECT_EQ(std::string(buf).rfind("HTTP/1.1 403", 0), 0u) << buf;
+  EXPECT_TRUE(rig.control_get("/__checkride/faults")["faults"].empty()) << "a fault got in";
+  auto own = control.Post("/__checkride/faults", rule, "application/json");
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->status, 201) << own->body;
 }
 
 }  // namespace

@@ -419,6 +419,43 @@ const ControlRoute kControlRoutes[] = {
     {"POST", "/__checkride/reset", control_reset},
 };
 
+// A host name without its port: "127.0.0.1:12115" -> "127.0.0.1", "[::1]:9" -> "[::1]".
+std::string without_port(const std::string& host) {
+  if (!host.empty() && host.front() == '[') return host.substr(0, host.find(']') + 1);
+  return host.substr(0, host.find(':'));
+}
+
+bool loopback_name(const std::string& name) {
+  return name == "localhost" || name == "[::1]" || name.rfind("127.", 0) == 0;
+}
+
+// Any web page open on a developer's machine can send a "simple" cross-site request
+// (text/plain, no preflight) to a loopback port, and rebind a name of its own to 127.0.0.1.
+// So the control API answers JSON bodies only, to no foreign Origin, and, without a token,
+// only under a loopback Host. "" when the request may pass; else why not.
+std::string browser_refusal(const std::string& token, const httplib::Request& req, int& status) {
+  status = 403;
+  const std::string origin = req.get_header_value("Origin");
+  if (!origin.empty()) {
+    std::string host =
+        origin.substr(origin.find("://") == std::string::npos ? 0 : origin.find("://") + 3);
+    if (!loopback_name(without_port(host))) return "a foreign Origin (" + origin + ")";
+  }
+  if (token.empty() && !loopback_name(without_port(req.get_header_value("Host")))) {
+    return "Host '" + req.get_header_value("Host") + "' is not a loopback name";
+  }
+  const std::string type = req.get_header_value("Content-Type");
+  // Before routing the body is not read yet: its headers say whether one comes.
+  const bool has_body = req.has_header("Transfer-Encoding") ||
+                        (req.has_header("Content-Length") &&
+                         req.get_header_value("Content-Length") != "0");
+  if (has_body && type.substr(0, type.find(';')) != "application/json") {
+    status = 415;
+    return "a body of type '" + type + "': the control API takes application/json";
+  }
+  return "";
+}
+
 // Before any route: clean requests only, under /__checkride/, with the control token.
 httplib::Server::HandlerResponse guard_control(const std::string& token,
                                                const httplib::Request& req,
@@ -428,6 +465,14 @@ httplib::Server::HandlerResponse guard_control(const std::string& token,
     json_reply(res, 404,
                {{"error",
                  {{"code", "not_found"}, {"message", "control routes live under /__checkride/"}}}});
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  int status = 0;
+  if (std::string why = browser_refusal(token, req, status); !why.empty()) {
+    json_reply(res, status,
+               {{"error",
+                 {{"code", status == 415 ? "unsupported_media_type" : "forbidden"},
+                  {"message", "refused: " + why}}}});
     return httplib::Server::HandlerResponse::Handled;
   }
   if (!token.empty() && !constant_time_equal(credential_of(req), token)) {
