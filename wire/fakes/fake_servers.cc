@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "protocol/http_workers.h"
 #include "wire/fakes/face_guard.h"
 #include "wire/fakes/faces.h"
 
@@ -95,15 +96,15 @@ void FakeServers::start() {
   for (const auto& spec : specs) {
     auto server = std::make_unique<httplib::Server>();
     server->set_tcp_nodelay(true);
-    int threads = options_.threads_per_face;
-    server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    server->set_keep_alive_max_count(1000000);
+    bound_slow_clients(*server, std::max<std::size_t>(options_.threads_per_face, kMaxWorkers));
+    server->set_keep_alive_max_count(1000000);  // drive keeps its connections
     int port = spec.port == 0 ? server->bind_to_any_port(options_.bind)
                               : (server->bind_to_port(options_.bind, spec.port) ? spec.port : -1);
     if (port <= 0) {
       throw std::runtime_error("cannot bind the " + std::string(spec.name) + " fake to " +
                                options_.bind + ":" + std::to_string(spec.port));
     }
+    tune_listener(port);
     std::string base = "http://" + host + ":" + std::to_string(port);
     std::string name = spec.name;
     guard_face(*server, name == "payments"   ? ErrorStyle::kStripe

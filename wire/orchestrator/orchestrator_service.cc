@@ -9,6 +9,7 @@
 #include "orchestrator/defects.h"
 #include "protocol/action_wire.h"
 #include "protocol/crypto.h"
+#include "protocol/http_workers.h"
 #include "protocol/invariant.h"
 #include "protocol/json_input.h"
 #include "protocol/stripe_webhook.h"
@@ -76,6 +77,7 @@ int OrchestratorService::bind() {
   } else if (!server_->bind_to_port(options_.bind, port)) {
     throw std::runtime_error("cannot listen on " + options_.bind + ":" + std::to_string(port));
   }
+  tune_listener(port);
   return port;
 }
 
@@ -584,8 +586,9 @@ void OrchestratorService::handle_stripe_webhook(const httplib::Request& req,
 }
 
 void OrchestratorService::mount(httplib::Server& server) {
-  // Each keep-alive client holds a thread while connected.
-  server.new_task_queue = [] { return new httplib::ThreadPool(256); };
+  // Each keep-alive client holds a worker while connected: slow and idle ones cost a parked
+  // thread each, never everyone's service.
+  bound_slow_clients(server, kMaxWorkers);
   server.set_payload_max_length(1 << 20);
   // Without a handler httplib answers an exception with its text in an EXCEPTION_WHAT header,
   // which named the store's path. The operator's log gets the text; the client, the shape.
