@@ -19,6 +19,23 @@ namespace {
 
 uint64_t from_sql_seq(int64_t v) { return static_cast<uint64_t>(v); }
 
+// A grant's space-separated scopes as bits; false, naming it, at the first unknown one.
+bool scopes_of(const std::string& text, uint32_t& scopes, std::string& unknown) {
+  for (std::size_t at = 0; at < text.size();) {
+    std::size_t end = text.find(' ', at);
+    if (end == std::string::npos) end = text.size();
+    uint32_t bit = 0;
+    std::string name = text.substr(at, end - at);
+    if (!name.empty() && !parse_scope(name, bit)) {
+      unknown = name;
+      return false;
+    }
+    scopes |= bit;
+    at = end + 1;
+  }
+  return true;
+}
+
 void json_reply(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
   res.set_content(body.dump(), "application/json");
@@ -332,20 +349,12 @@ void OrchestratorService::handle_session(const httplib::Request& req, httplib::R
                        "field 'expires_in': expected the access token's lifetime in seconds");
   }
   uint32_t scopes = 0;
-  std::string scope_text = string_field(j, "scope",
-                                        "catalog:read orders:write payments:charge "
-                                        "bookings:write");
-  for (std::size_t at = 0; at < scope_text.size();) {
-    std::size_t end = scope_text.find(' ', at);
-    if (end == std::string::npos) end = scope_text.size();
-    uint32_t bit = 0;
-    std::string name = scope_text.substr(at, end - at);
-    if (!name.empty() && !parse_scope(name, bit)) {
-      metrics_.bad_request();
-      return error_reply(res, 400, "bad_request", "field 'scope': unknown scope '" + name + "'");
-    }
-    scopes |= bit;
-    at = end + 1;
+  std::string unknown;
+  if (!scopes_of(
+          string_field(j, "scope", "catalog:read orders:write payments:charge bookings:write"),
+          scopes, unknown)) {
+    metrics_.bad_request();
+    return error_reply(res, 400, "bad_request", "field 'scope': unknown scope '" + unknown + "'");
   }
   std::lock_guard<HeldMutex> lock(mu_);
   SessionGrant g;
