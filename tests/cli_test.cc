@@ -1,9 +1,7 @@
 // The binary's own checks: numbers the CLI takes are refused with exit 2 and a message that
 // names the option and what was expected, before anything runs.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -13,20 +11,8 @@
 namespace checkride {
 namespace {
 
-struct Ran {
-  int code;
-  std::string output;
-};
-
-Ran run_shell(const std::string& line) {
-  std::string command = "(" + line + ") 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  char buf[4096];
-  while (pipe && fgets(buf, sizeof buf, pipe)) output += buf;
-  int status = pipe ? pclose(pipe) : -1;
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
+using Ran = testing::ShellRun;
+using testing::run_shell;
 
 Ran run_cli(const std::string& args) {
   return run_shell(std::string(CHECKRIDE_BINARY) + " " + args);

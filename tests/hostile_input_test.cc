@@ -3,10 +3,8 @@
 // ends with a clear message and the contract's exit code, never a hang, a crash or exit 0.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -20,20 +18,10 @@
 namespace checkride {
 namespace {
 
-struct Ran {
-  int code;
-  std::string output;
-};
+using Ran = testing::ShellRun;
 
 Ran run_cli(const std::string& args, const std::string& env = "") {
-  std::string command =
-      "(" + env + " timeout 60 " + std::string(CHECKRIDE_BINARY) + " " + args + ") 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  char buf[4096];
-  while (pipe && fgets(buf, sizeof buf, pipe)) output += buf;
-  int status = pipe ? pclose(pipe) : -1;
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  return testing::run_shell(env + " timeout 60 " + std::string(CHECKRIDE_BINARY) + " " + args);
 }
 
 std::string replaced(const std::string& text, const std::string& from, const std::string& to) {

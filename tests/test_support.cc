@@ -1,7 +1,9 @@
 #include "tests/test_support.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -45,6 +47,16 @@ std::string read_text(const std::string& path) {
   std::stringstream s;
   s << f.rdbuf();
   return s.str();
+}
+
+ShellRun run_shell(const std::string& line) {
+  std::string command = "(" + line + ") 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  char buf[4096];
+  while (pipe && fgets(buf, sizeof buf, pipe)) output += buf;
+  int status = pipe ? pclose(pipe) : -1;
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 Report run_scenario_file(const std::string& path, const std::vector<std::string>& overrides,

@@ -13,6 +13,13 @@ std::string temp_dir(const std::string& name);
 std::string write_temp(const std::string& dir, const std::string& name, const std::string& text);
 // The whole file ("" when it cannot be read).
 std::string read_text(const std::string& path);
+// A shell command line's exit code (-1 when it did not exit) and its stdout and stderr.
+struct ShellRun {
+  int code;
+  std::string output;
+};
+ShellRun run_shell(const std::string& line);
+
 // Runs one scenario file in-process and returns its report (throws on bad input).
 // With `retire_settled` off, every session is kept and checked at the end of the run.
 Report run_scenario_file(const std::string& path, const std::vector<std::string>& overrides = {},

@@ -51,14 +51,7 @@ struct WireRig {
     so.webhook_secret = kWebhookSecret;  // deliveries come only once subscribe_orchestrator()
     if (tune) tune(so);
     options = so;
-    service = std::make_unique<OrchestratorService>(catalog, so);
-    port = service->bind();
-    serving = std::thread([this] { service->serve(); });
-    url = "http://127.0.0.1:" + std::to_string(port);
-    // Wait until it answers.
-    httplib::Client c(url);
-    for (int i = 0; i < 100 && !c.Get("/healthz"); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    start_service();
   }
   ~WireRig() {
     service->stop();
@@ -70,6 +63,10 @@ struct WireRig {
     service->stop();
     serving.join();
     service.reset();
+    start_service();
+  }
+  // A service on `options`, on a free port, answering before this returns.
+  void start_service() {
     service = std::make_unique<OrchestratorService>(catalog, options);
     port = service->bind();
     serving = std::thread([this] { service->serve(); });
