@@ -19,16 +19,9 @@ namespace {
 
 using nlohmann::json;
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CHECKRIDE_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(CHECKRIDE_ASAN)
-constexpr int kIdle = 400, kSlow = 100;  // a sanitizer's threads cost more; the same shape
-#else
-constexpr int kIdle = 2000, kSlow = 500;
-#endif
+// A sanitizer's threads cost more: the same shape, smaller.
+constexpr int kIdle = testing::kUnderSanitizer ? 400 : 2000;
+constexpr int kSlow = testing::kUnderSanitizer ? 100 : 500;
 
 int connect_to(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

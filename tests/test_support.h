@@ -5,7 +5,24 @@
 
 #include "reports/report.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CHECKRIDE_TESTS_UNDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define CHECKRIDE_TESTS_UNDER_ASAN 1
+#endif
+
 namespace checkride::testing {
+
+// A sanitizer build runs several times slower: tests that pace real time (a drive's schedule,
+// thousands of connections) keep their shape there but loosen their clocks or sizes.
+#ifdef CHECKRIDE_TESTS_UNDER_ASAN
+inline constexpr bool kUnderSanitizer = true;
+#else
+inline constexpr bool kUnderSanitizer = false;
+#endif
 
 std::string source_path(const std::string& relative);
 // A fresh, empty directory under the system temp dir.
