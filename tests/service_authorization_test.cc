@@ -99,6 +99,40 @@ TEST(ServiceAuthorization, ReadsAreSignedOrCarryTheReadTokenAndTheStoreIsItsOwne
   EXPECT_EQ(st.st_mode & 0077, 0u) << "the store holds tokens: group and others may not read it";
 }
 
+// The store kept access and refresh tokens in plain text: a copied file was a bag of live
+// tokens. They are sealed now, and a store sealed under another secret is refused by name.
+TEST(ServiceAuthorization, TokensAreSealedInTheStoreAndAnotherSecretCannotOpenThem) {
+  WireRig rig("scenarios/happy-orders.yaml", "authz-sealed");
+  httplib::Client c(rig.url);
+  json shopper = open_session(rig, c, "sealed-1", "pm_card_visa");
+  ASSERT_FALSE(shopper.is_null());
+  const std::string access = shopper["access_token"], refresh = shopper["refresh_token"];
+  rig.restart_service();  // everything the first service wrote is on disk
+  const std::string file = testing::read_text(rig.options.store_path);
+  ASSERT_FALSE(file.empty());
+  EXPECT_EQ(file.find(access), std::string::npos) << "the access token is in the store's bytes";
+  EXPECT_EQ(file.find(refresh), std::string::npos) << "the refresh token is in the store's bytes";
+  EXPECT_EQ(file.find(std::string(shopper["customer"])), std::string::npos);
+  // The restarted service still opens them: the session reads back.
+  httplib::Client after(rig.url);
+  EXPECT_EQ(status_of(get_signed(after, "/v1/sessions/sealed-1")), 200);
+  rig.service->stop();
+  rig.serving.join();
+  rig.service.reset();
+  ServiceOptions other = rig.options;
+  other.secret = "another-secret-entirely-0123456789";
+  try {
+    OrchestratorService refused(rig.catalog, other);
+    ADD_FAILURE() << "a store sealed under another secret was opened";
+  } catch (const StoreError& e) {
+    const std::string why = e.what();
+    EXPECT_NE(why.find(rig.options.store_path), std::string::npos) << why;
+    EXPECT_NE(why.find("table names"), std::string::npos) << why;
+    EXPECT_NE(why.find("--secret"), std::string::npos) << why;
+  }
+  rig.start_service();  // the rig's destructor stops a running service
+}
+
 // 300,000 forgeries grew the store by 25 MB of audit rows; audit reads held the core's lock.
 TEST(ServiceAuthorization, ForgedWebhooksAreCountedNotStoredAndTheAuditLogPages) {
   WireRig rig("scenarios/happy-orders.yaml", "authz-forged");

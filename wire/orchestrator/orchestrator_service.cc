@@ -60,7 +60,7 @@ OrchestratorService::OrchestratorService(const ActionCatalog& catalog, ServiceOp
       options_(std::move(options)),
       db_(options_.store_path),
       side_db_(options_.store_path),
-      names_(side_db_),
+      names_(side_db_, options_.secret),
       journal_(side_db_),
       store_(db_),
       providers_(options_.endpoints, names_, [this] { return now(); }),

@@ -274,13 +274,18 @@ struct ExternalNames::Statements {
   SqliteStatement insert;
 };
 
-ExternalNames::ExternalNames(SqliteDb& db) : db_(db) {
+ExternalNames::ExternalNames(SqliteDb& db, std::string_view secret) : db_(db), sealer_(secret) {
   db_.exec(kSchema);
   st_ = std::make_unique<Statements>(db_);
   SqliteStatement all(db_, "SELECT id, text FROM names");
   while (all.row()) {
     uint64_t id = from_sql(all.integer(0));
-    std::string text = all.text(1);
+    std::optional<std::string> opened = sealer_.open(all.text(1));
+    if (!opened) {
+      throw StoreError("store " + db_.path() + ": table names, row " + std::to_string(id) +
+                       ": sealed under another secret (was the service's --secret changed?)");
+    }
+    std::string text = std::move(*opened);
     ids_[text] = id;
     texts_[id] = std::move(text);
   }
@@ -294,7 +299,7 @@ uint64_t ExternalNames::intern(const std::string& text) {
   auto it = ids_.find(text);
   if (it != ids_.end()) return it->second;
   // RETURNING, not last_insert_rowid(): the connection is shared with the store's thread.
-  st_->insert.bind(1, text);
+  st_->insert.bind(1, sealer_.seal(text));
   uint64_t id = st_->insert.row() ? from_sql(st_->insert.integer(0)) : 0;
   st_->insert.run();
   ids_[text] = id;

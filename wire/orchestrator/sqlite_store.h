@@ -3,10 +3,12 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "orchestrator/store.h"
+#include "protocol/sealed_text.h"
 #include "wire/orchestrator/sqlite_db.h"
 
 namespace checkride {
@@ -102,10 +104,12 @@ class SignatureJournal {
 
 // Provider and caller ids are strings ("pi_3Mtw…", "user_7", an access token); the core
 // works with dense integers. This table gives each string a number that survives restarts.
-// Thread-safe: adapters intern replies on their own threads.
+// Thread-safe: adapters intern replies on their own threads. Rows are sealed (AES-256-GCM
+// under a key from the service's secret): access and refresh tokens are among them. A store
+// whose rows were sealed under another secret is refused at start (StoreError).
 class ExternalNames {
  public:
-  explicit ExternalNames(SqliteDb& db);
+  ExternalNames(SqliteDb& db, std::string_view secret);
   ~ExternalNames();
   uint64_t intern(const std::string& text);      // 0 for ""
   std::string text(uint64_t id) const;           // "" for 0 or unknown
@@ -113,6 +117,7 @@ class ExternalNames {
 
  private:
   SqliteDb& db_;
+  TextSealer sealer_;
   struct Statements;
   std::unique_ptr<Statements> st_;
   mutable std::mutex mu_;
