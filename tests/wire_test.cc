@@ -372,6 +372,33 @@ TEST(WireEndToEnd, DroppedOrUnstartedSessionsFailTheDriveUnlessExpectAllowsThem)
   EXPECT_EQ(alone["passed"], false) << alone.dump();
 }
 
+// An orchestrator down through the drain never says whether its sessions settled. That was
+// taken as "settled": drive_unsettled_sessions 0, and orphans from a snapshot as witnesses.
+TEST(WireEndToEnd, AnOrchestratorDownThroughTheDrainLeavesSettlementUnknownAndFailsTheGate) {
+  WireRig rig("scenarios/happy-orders.yaml", "wire-unknown");
+  rig.service->stop();
+  rig.serving.join();
+  DriveOptions o = rig.drive(6, 50);
+  o.scenario = testing::source_path("scenarios/happy-orders.yaml");
+  o.drain_timeout = 2 * kSecond;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_drive(o, out, err), 1) << err.str();
+  json report = json::parse(std::ifstream(o.out_dir + "/happy-orders.drive.json"));
+  const json& m = report["metrics"];
+  EXPECT_EQ(m["drive_sessions_settlement_unknown"], 6) << m;
+  EXPECT_EQ(m["drive_unsettled_sessions"], 0) << "unknown is not unsettled either";
+  bool gated = false;
+  for (const auto& g : report["gates"]) {
+    if (g["metric"] != "drive_sessions_settlement_unknown") continue;
+    gated = true;
+    EXPECT_EQ(g["passed"], false);
+    EXPECT_EQ(g["expect"], "0 (drive's default)");
+  }
+  EXPECT_TRUE(gated) << report["gates"];
+  rig.service.reset();
+  rig.start_service();
+}
+
 // Nesting has a limit on every parser of wire input. A form key nested 100,000 deep, sent
 // as text/plain (which skips httplib's form size cap), used to kill serve fakes (SIGSEGV).
 TEST(WireFakes, DeeplyNestedInputIsA400AndTheServerLivesOn) {
