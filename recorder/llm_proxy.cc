@@ -16,6 +16,7 @@
 #include "recorder/conversation_book.h"
 #include "recorder/http_url.h"
 #include "recorder/stream_assembler.h"
+#include "recorder/upstream_relay.h"
 
 namespace checkride {
 namespace {
@@ -36,23 +37,6 @@ bool forwardable_request_header(const std::string& name) {
   return !kSkip.count(lower(name));
 }
 
-// httplib decompresses what it receives, so the encoding and length are its to set again.
-bool forwardable_response_header(const std::string& name) {
-  static const std::set<std::string> kSkip = {"content-length",   "transfer-encoding",
-                                              "connection",       "keep-alive",
-                                              "content-encoding", "content-type"};
-  return !kSkip.count(lower(name));
-}
-
-void error_body(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  nlohmann::json body = {
-      {"error", {{"message", message}, {"type", "upstream_error"}, {"code", nullptr}}}};
-  res.set_content(body.dump(), "application/json");
-}
-
-int failure_status(httplib::Error e) { return e == httplib::Error::Read ? 504 : 502; }
-
 std::string brief(const std::string& body) {
   auto j = parse_json_or_discarded(body);
   if (!j.is_discarded() && j.contains("error") && j["error"].is_object() &&
@@ -61,23 +45,6 @@ std::string brief(const std::string& body) {
   }
   return body.substr(0, 200);
 }
-
-// One streamed exchange: the upstream thread fills it, the client's connection drains it.
-struct Stream {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool headers_ready = false;
-  bool done = false;
-  bool client_gone = false;
-  int status = 0;
-  httplib::Headers headers;
-  std::deque<std::string> chunks;
-  std::string error_body;  // a non-200 answer, kept whole
-  httplib::Error error = httplib::Error::Success;
-  StreamAssembler assembler;
-  std::thread upstream;
-  bool recorded = false;  // finish() called: once, before the client can send its next turn
-};
 
 // The SSE event a client gets when the upstream's stream broke off: OpenAI's SDKs raise
 // an APIError on a data line that holds "error".
@@ -89,20 +56,40 @@ std::string broken_stream_event(httplib::Error e) {
   return "data: " + body.dump() + "\n\n";
 }
 
-// Records a streamed exchange once the upstream has finished (or the client went away).
-template <typename Finish>
-void record_stream(const std::shared_ptr<Stream>& st, const Finish& finish) {
-  if (st->upstream.joinable()) st->upstream.join();
-  if (st->recorded) return;
-  st->recorded = true;
-  if (st->error != httplib::Error::Success && !st->assembler.done()) {
-    finish(nullptr, "upstream stream broke off: " + httplib::to_string(st->error));
-    return;
+// What the recorder keeps of a non-streamed answer: its first bytes, up to the bound a turn
+// may have; past that the turn is noted as unrecorded (the client still gets all of it).
+struct KeptBody {
+  std::string text;
+  bool overflowed = false;
+  void observe(std::string_view bytes) {
+    if (overflowed || text.size() + bytes.size() > StreamAssembler::kMaxTurnBytes) {
+      overflowed = true;
+      text.clear();
+      return;
+    }
+    text.append(bytes);
   }
-  nlohmann::json message = st->assembler.message();
-  std::string notes;
-  for (const auto& n : st->assembler.notes()) notes += (notes.empty() ? "" : "; ") + n;
-  finish(&message, notes.empty() ? "" : "malformed stream from the upstream: " + notes);
+};
+
+std::string too_big(const char* what) {
+  return std::string("not recorded: the ") + what + " held more than " +
+         std::to_string(StreamAssembler::kMaxTurnBytes >> 20) +
+         " MiB (relayed to the client in full)";
+}
+
+// The recorder's view of an answer that ended: the turn, or why there is none.
+template <typename Finish>
+void record_answer(const UpstreamAnswer& a, const nlohmann::json* turn, const std::string& notes,
+                   const Finish& finish) {
+  if (!a.answered) {
+    finish(nullptr, "upstream " + httplib::to_string(a.error));
+  } else if (a.status != 200) {
+    finish(nullptr, "upstream answered " + std::to_string(a.status) + ": " + brief(a.error_head));
+  } else if (turn == nullptr) {
+    finish(nullptr, notes);
+  } else {
+    finish(turn, notes);
+  }
 }
 
 }  // namespace
@@ -195,18 +182,8 @@ void LlmProxy::install_routes() {
     c->set_write_timeout(options_.upstream_timeout_seconds, 0);
     return c;
   };
-  auto relay = [](const httplib::Response& from, httplib::Response& to) {
-    to.status = from.status;
-    for (const auto& [name, value] : from.headers) {
-      if (forwardable_response_header(name)) to.headers.emplace(name, value);
-    }
-    to.set_content(from.body, from.get_header_value("Content-Type").empty()
-                                  ? "application/json"
-                                  : from.get_header_value("Content-Type"));
-  };
-
-  auto chat = [this, make_request, make_client, relay](const httplib::Request& req,
-                                                       httplib::Response& res) {
+  auto chat = [this, make_request, make_client](const httplib::Request& req,
+                                                httplib::Response& res) {
     auto body = parse_json_or_discarded(req.body);
     bool streaming = body.is_object() && bool_field(body, "stream", false);
     std::string session;
@@ -216,7 +193,7 @@ void LlmProxy::install_routes() {
       }
     } catch (const OutputError& e) {
       // Nothing could be recorded: better the agent stops than goes on unrecorded.
-      error_body(res, 503, "the recorder cannot write its cassette: " + e.why());
+      upstream_error_body(res, 503, "the recorder cannot write its cassette: " + e.why());
       return;
     }
     auto finish = [this, session](const nlohmann::json* reply, const std::string& note) {
@@ -230,130 +207,52 @@ void LlmProxy::install_routes() {
       log_ << (session.empty() ? "(unrecorded)" : session) << ": "
            << (reply ? "assistant turn recorded" : redactor_->redact_text(note)) << "\n";
     };
-
-    if (!streaming) {
-      auto client = make_client();
-      auto r = client->send(make_request(req));
-      if (!r) {
-        std::string why = "upstream " + httplib::to_string(r.error());
-        error_body(res, failure_status(r.error()), why);
-        finish(nullptr, why);
-        return;
-      }
-      relay(*r, res);
-      auto answer = parse_json_or_discarded(r->body);
-      if (r->status == 200 && !answer.is_discarded() && answer.contains("choices") &&
-          answer["choices"].is_array() && !answer["choices"].empty() &&
-          answer["choices"][0].contains("message")) {
-        finish(&answer["choices"][0]["message"], "");
-      } else {
-        finish(nullptr, "upstream answered " + std::to_string(r->status) + ": " + brief(r->body));
-      }
-      return;
+    RelayHooks hooks;
+    if (streaming) {
+      auto assembler = std::make_shared<StreamAssembler>();
+      hooks.observe = [assembler](std::string_view bytes) { assembler->feed(bytes); };
+      hooks.finished = [assembler, finish](const UpstreamAnswer& a) {
+        if (a.broken() && !assembler->done()) {
+          record_answer(a, nullptr, "upstream stream broke off: " + httplib::to_string(a.error),
+                        finish);
+        } else if (assembler->overflowed()) {
+          record_answer(a, nullptr, too_big("streamed answer"), finish);
+        } else {
+          nlohmann::json message = assembler->message();
+          std::string notes;
+          for (const auto& n : assembler->notes()) notes += (notes.empty() ? "" : "; ") + n;
+          record_answer(a, &message,
+                        notes.empty() ? "" : "malformed stream from the upstream: " + notes,
+                        finish);
+        }
+      };
+      // OpenAI's SDKs raise an APIError on a data line that holds "error".
+      hooks.broken_tail = [](const UpstreamAnswer& a, const std::string& type) {
+        return type.rfind("text/event-stream", 0) == 0 ? broken_stream_event(a.error) : "";
+      };
+    } else {
+      auto kept = std::make_shared<KeptBody>();
+      hooks.observe = [kept](std::string_view bytes) { kept->observe(bytes); };
+      hooks.finished = [kept, finish](const UpstreamAnswer& a) {
+        auto answer = parse_json_or_discarded(kept->text);
+        const bool turn = !a.broken() && !answer.is_discarded() && answer.contains("choices") &&
+                          answer["choices"].is_array() && !answer["choices"].empty() &&
+                          answer["choices"][0].contains("message");
+        std::string why = a.broken() ? "upstream answer broke off: " + httplib::to_string(a.error)
+                          : kept->overflowed ? too_big("answer")
+                                             : "upstream answered 200: " + brief(kept->text);
+        record_answer(a, turn ? &answer["choices"][0]["message"] : nullptr, turn ? "" : why,
+                      finish);
+      };
     }
-
-    auto st = std::make_shared<Stream>();
-    httplib::Request up = make_request(req);
-    up.response_handler = [st](const httplib::Response& r) {
-      std::lock_guard<std::mutex> lock(st->mu);
-      st->status = r.status;
-      st->headers = r.headers;
-      st->headers_ready = true;
-      st->cv.notify_all();
-      return true;
-    };
-    up.content_receiver = [st](const char* data, size_t n, uint64_t, uint64_t) {
-      std::lock_guard<std::mutex> lock(st->mu);
-      if (st->status == 200) {
-        st->assembler.feed(std::string_view(data, n));
-        st->chunks.emplace_back(data, n);
-      } else {
-        st->error_body.append(data, n);
-      }
-      st->cv.notify_all();
-      return !st->client_gone;
-    };
-    st->upstream = std::thread([st, up = std::move(up), make_client]() mutable {
-      auto client = make_client();
-      auto r = client->send(up);
-      std::lock_guard<std::mutex> lock(st->mu);
-      if (!r) st->error = r.error();
-      st->done = true;
-      st->cv.notify_all();
-    });
-    {
-      std::unique_lock<std::mutex> lock(st->mu);
-      st->cv.wait(lock, [&] { return st->headers_ready || st->done; });
-    }
-    if (!st->headers_ready || st->status != 200) {
-      st->upstream.join();  // an error answer is short: relay it whole
-      if (!st->headers_ready) {
-        std::string why = "upstream " + httplib::to_string(st->error);
-        error_body(res, failure_status(st->error), why);
-        finish(nullptr, why);
-        return;
-      }
-      httplib::Response whole;
-      whole.status = st->status;
-      whole.headers = st->headers;
-      whole.body = st->error_body;
-      relay(whole, res);
-      finish(nullptr,
-             "upstream answered " + std::to_string(st->status) + ": " + brief(st->error_body));
-      return;
-    }
-    res.status = st->status;
-    for (const auto& [name, value] : st->headers) {
-      if (forwardable_response_header(name)) res.headers.emplace(name, value);
-    }
-    std::string type = "text/event-stream";
-    auto it = st->headers.find("Content-Type");
-    if (it != st->headers.end()) type = it->second;
-    res.set_chunked_content_provider(
-        type,
-        [st, finish](size_t, httplib::DataSink& sink) {
-          std::deque<std::string> ready;
-          bool done;
-          {
-            std::unique_lock<std::mutex> lock(st->mu);
-            st->cv.wait(lock, [&] { return !st->chunks.empty() || st->done; });
-            ready.swap(st->chunks);
-            done = st->done;
-          }
-          for (const auto& chunk : ready) {
-            if (!sink.write(chunk.data(), chunk.size())) {
-              std::lock_guard<std::mutex> lock(st->mu);
-              st->client_gone = true;
-              return false;
-            }
-          }
-          if (done) {
-            // Record the turn before the last chunk goes out: a client that answers at once
-            // must find its conversation (recording it in the releaser raced with that).
-            record_stream(st, finish);
-            if (st->error != httplib::Error::Success && !st->assembler.done()) {
-              // The upstream broke off: the client hears an error event, then the connection
-              // ends without the stream's terminator, never a clean end after half a turn.
-              std::string event = broken_stream_event(st->error);
-              sink.write(event.data(), event.size());
-              return false;
-            }
-            sink.done();
-          }
-          return true;
-        },
-        [st, finish](bool) { record_stream(st, finish); });
+    relay_upstream(make_client, make_request(req), res, std::move(hooks));
   };
   server_->Post(R"(.*/chat/completions)", chat);
 
-  auto passthrough = [make_request, make_client, relay](const httplib::Request& req,
-                                                        httplib::Response& res) {
-    auto r = make_client()->send(make_request(req));
-    if (!r) {
-      error_body(res, failure_status(r.error()), "upstream " + httplib::to_string(r.error()));
-      return;
-    }
-    relay(*r, res);
+  // Everything else goes through unrecorded, streamed both ways (a file's content may be big).
+  auto passthrough = [make_request, make_client](const httplib::Request& req,
+                                                 httplib::Response& res) {
+    relay_upstream(make_client, make_request(req), res, RelayHooks{});
   };
   server_->Get(".*", passthrough);
   server_->Post(".*", passthrough);

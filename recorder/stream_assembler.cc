@@ -7,6 +7,19 @@
 namespace checkride {
 
 void StreamAssembler::feed(std::string_view bytes) {
+  if (skipping_line_) {
+    std::size_t nl = bytes.find('\n');
+    if (nl == std::string_view::npos) return;
+    skipping_line_ = false;
+    bytes.remove_prefix(nl + 1);
+  }
+  if (pending_.size() + bytes.size() > kMaxTurnBytes &&
+      bytes.find('\n') == std::string_view::npos) {
+    pending_.clear();  // one line longer than a whole turn may be: never parsed
+    skipping_line_ = true;
+    overflowed_ = true;
+    return;
+  }
   pending_.append(bytes);
   std::size_t start = 0;
   while (true) {
@@ -50,6 +63,15 @@ void StreamAssembler::line(const std::string& text) {
   }
 }
 
+bool StreamAssembler::keep(std::size_t more) {
+  if (held_ + more > kMaxTurnBytes) {
+    overflowed_ = true;
+    return false;
+  }
+  held_ += more;
+  return true;
+}
+
 void StreamAssembler::note(const std::string& what) {
   constexpr std::size_t kKept = 8;
   if (std::find(notes_.begin(), notes_.end(), what) == notes_.end() && notes_.size() < kKept) {
@@ -60,18 +82,23 @@ void StreamAssembler::note(const std::string& what) {
 void StreamAssembler::choice_delta(const nlohmann::json& delta) {
   if (delta.contains("role") && delta["role"].is_string()) role_ = delta["role"];
   if (delta.contains("content") && delta["content"].is_string()) {
-    content_ += delta["content"].get<std::string>();
+    const auto& text = delta["content"].get_ref<const std::string&>();
+    if (keep(text.size())) content_ += text;
     has_content_ = true;
   }
-  auto append = [](Call& call, const nlohmann::json& fragment) {
+  auto append = [this](Call& call, const nlohmann::json& fragment) {
     if (fragment.contains("id") && fragment["id"].is_string()) call.id = fragment["id"];
     if (fragment.contains("type") && fragment["type"].is_string()) call.type = fragment["type"];
     const auto& fn = fragment.contains("function") && fragment["function"].is_object()
                          ? fragment["function"]
                          : fragment;
-    if (fn.contains("name") && fn["name"].is_string()) call.name += fn["name"].get<std::string>();
+    if (fn.contains("name") && fn["name"].is_string()) {
+      const auto& name = fn["name"].get_ref<const std::string&>();
+      if (keep(name.size())) call.name += name;
+    }
     if (fn.contains("arguments") && fn["arguments"].is_string()) {
-      call.arguments += fn["arguments"].get<std::string>();
+      const auto& arguments = fn["arguments"].get_ref<const std::string&>();
+      if (keep(arguments.size())) call.arguments += arguments;
     }
   };
   if (delta.contains("tool_calls") && delta["tool_calls"].is_array()) {
