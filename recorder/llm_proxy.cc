@@ -77,10 +77,12 @@ std::string too_big(const char* what) {
          " MiB (relayed to the client in full)";
 }
 
+// Records one turn: the assistant's message, or (nullptr) a note of why there is none.
+using TurnFinish = std::function<void(const nlohmann::json*, const std::string&)>;
+
 // The recorder's view of an answer that ended: the turn, or why there is none.
-template <typename Finish>
 void record_answer(const UpstreamAnswer& a, const nlohmann::json* turn, const std::string& notes,
-                   const Finish& finish) {
+                   const TurnFinish& finish) {
   if (!a.answered) {
     finish(nullptr, "upstream " + httplib::to_string(a.error));
   } else if (a.status != 200) {
@@ -90,6 +92,50 @@ void record_answer(const UpstreamAnswer& a, const nlohmann::json* turn, const st
   } else {
     finish(turn, notes);
   }
+}
+
+// How a streamed turn is observed and recorded: reassembled from its SSE fragments.
+RelayHooks streamed_turn_hooks(const TurnFinish& finish) {
+  RelayHooks hooks;
+  auto assembler = std::make_shared<StreamAssembler>();
+  hooks.observe = [assembler](std::string_view bytes) { assembler->feed(bytes); };
+  hooks.finished = [assembler, finish](const UpstreamAnswer& a) {
+    if (a.broken() && !assembler->done()) {
+      record_answer(a, nullptr, "upstream stream broke off: " + httplib::to_string(a.error),
+                    finish);
+    } else if (assembler->overflowed()) {
+      record_answer(a, nullptr, too_big("streamed answer"), finish);
+    } else {
+      nlohmann::json message = assembler->message();
+      std::string notes;
+      for (const auto& n : assembler->notes()) notes += (notes.empty() ? "" : "; ") + n;
+      record_answer(a, &message,
+                    notes.empty() ? "" : "malformed stream from the upstream: " + notes, finish);
+    }
+  };
+  // OpenAI's SDKs raise an APIError on a data line that holds "error".
+  hooks.broken_tail = [](const UpstreamAnswer& a, const std::string& type) {
+    return type.rfind("text/event-stream", 0) == 0 ? broken_stream_event(a.error) : "";
+  };
+  return hooks;
+}
+
+// How a non-streamed turn is observed and recorded: the answer's JSON, kept up to the bound.
+RelayHooks whole_turn_hooks(const TurnFinish& finish) {
+  RelayHooks hooks;
+  auto kept = std::make_shared<KeptBody>();
+  hooks.observe = [kept](std::string_view bytes) { kept->observe(bytes); };
+  hooks.finished = [kept, finish](const UpstreamAnswer& a) {
+    auto answer = parse_json_or_discarded(kept->text);
+    const bool turn = !a.broken() && !answer.is_discarded() && answer.contains("choices") &&
+                      answer["choices"].is_array() && !answer["choices"].empty() &&
+                      answer["choices"][0].contains("message");
+    std::string why = a.broken() ? "upstream answer broke off: " + httplib::to_string(a.error)
+                      : kept->overflowed ? too_big("answer")
+                                         : "upstream answered 200: " + brief(kept->text);
+    record_answer(a, turn ? &answer["choices"][0]["message"] : nullptr, turn ? "" : why, finish);
+  };
+  return hooks;
 }
 
 }  // namespace
@@ -196,7 +242,7 @@ void LlmProxy::install_routes() {
       upstream_error_body(res, 503, "the recorder cannot write its cassette: " + e.why());
       return;
     }
-    auto finish = [this, session](const nlohmann::json* reply, const std::string& note) {
+    TurnFinish finish = [this, session](const nlohmann::json* reply, const std::string& note) {
       try {
         if (!session.empty()) book_->finish(session, reply, note);
       } catch (const OutputError& e) {
@@ -207,44 +253,7 @@ void LlmProxy::install_routes() {
       log_ << (session.empty() ? "(unrecorded)" : session) << ": "
            << (reply ? "assistant turn recorded" : redactor_->redact_text(note)) << "\n";
     };
-    RelayHooks hooks;
-    if (streaming) {
-      auto assembler = std::make_shared<StreamAssembler>();
-      hooks.observe = [assembler](std::string_view bytes) { assembler->feed(bytes); };
-      hooks.finished = [assembler, finish](const UpstreamAnswer& a) {
-        if (a.broken() && !assembler->done()) {
-          record_answer(a, nullptr, "upstream stream broke off: " + httplib::to_string(a.error),
-                        finish);
-        } else if (assembler->overflowed()) {
-          record_answer(a, nullptr, too_big("streamed answer"), finish);
-        } else {
-          nlohmann::json message = assembler->message();
-          std::string notes;
-          for (const auto& n : assembler->notes()) notes += (notes.empty() ? "" : "; ") + n;
-          record_answer(a, &message,
-                        notes.empty() ? "" : "malformed stream from the upstream: " + notes,
-                        finish);
-        }
-      };
-      // OpenAI's SDKs raise an APIError on a data line that holds "error".
-      hooks.broken_tail = [](const UpstreamAnswer& a, const std::string& type) {
-        return type.rfind("text/event-stream", 0) == 0 ? broken_stream_event(a.error) : "";
-      };
-    } else {
-      auto kept = std::make_shared<KeptBody>();
-      hooks.observe = [kept](std::string_view bytes) { kept->observe(bytes); };
-      hooks.finished = [kept, finish](const UpstreamAnswer& a) {
-        auto answer = parse_json_or_discarded(kept->text);
-        const bool turn = !a.broken() && !answer.is_discarded() && answer.contains("choices") &&
-                          answer["choices"].is_array() && !answer["choices"].empty() &&
-                          answer["choices"][0].contains("message");
-        std::string why = a.broken() ? "upstream answer broke off: " + httplib::to_string(a.error)
-                          : kept->overflowed ? too_big("answer")
-                                             : "upstream answered 200: " + brief(kept->text);
-        record_answer(a, turn ? &answer["choices"][0]["message"] : nullptr, turn ? "" : why,
-                      finish);
-      };
-    }
+    RelayHooks hooks = streaming ? streamed_turn_hooks(finish) : whole_turn_hooks(finish);
     relay_upstream(make_client, make_request(req), res, std::move(hooks));
   };
   server_->Post(R"(.*/chat/completions)", chat);
