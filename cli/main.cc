@@ -468,6 +468,13 @@ int cmd_record_import(const std::vector<std::string>& args) {
   return checkride::run_import(o, std::cout, std::cerr);
 }
 
+// Every HTTP host's bound on one client's open connections (GuardedServer).
+void add_connection_limit(po::options_description& desc, std::size_t& limit) {
+  desc.add_options()("max-connections-per-client", po::value(&limit)->default_value(limit),
+                     "connections one client address may hold open; more are answered 503 "
+                     "(0: no limit)");
+}
+
 int cmd_record_llm(const std::vector<std::string>& args) {
   po::options_description desc(
       "checkride record llm --upstream URL --out CASSETTE [--listen ADDR] [options]");
@@ -483,6 +490,7 @@ int cmd_record_llm(const std::vector<std::string>& args) {
                                                         "the model name for the cassette header")(
       "upstream-timeout", po::value<int>(&o.upstream_timeout_seconds)->default_value(120),
       "seconds to wait for the upstream's answer");
+  add_connection_limit(desc, o.max_connections_per_client);
   add_recording_options(desc, recording, o.redaction.json_paths);
   po::variables_map vm;
   if (parse_or_help(args, desc, "upstream", vm)) return 0;
@@ -603,6 +611,7 @@ int cmd_serve_fakes(const std::vector<std::string>& args) {
       "URL that gets every Stripe event, signed with $CHECKRIDE_WEBHOOK_SECRET (or a fresh "
       "secret written to --urls-file); repeatable")("urls-file", po::value(&o.urls_file),
                                                     "write the faces' URLs as JSON once listening");
+  add_connection_limit(desc, o.serve.max_connections_per_client);
   po::variables_map vm;
   if (parse_or_help(args, desc, "unused", vm)) return 0;
   for (const auto& c : clients) {
@@ -667,6 +676,7 @@ int cmd_serve_orchestrator(const std::vector<std::string>& args) {
       "scenario", po::value<std::string>(),
       "take policy, retries and defects from its orchestrator:")(
       "actions", po::value(&o.actions), "action catalog YAML (default: built in)");
+  add_connection_limit(desc, s.max_connections_per_client);
   po::variables_map vm;
   if (parse_or_help(args, desc, "unused", vm)) return 0;
   if (!read_secret(secret_file, s.secret, "serve orchestrator")) return 2;

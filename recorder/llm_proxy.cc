@@ -9,6 +9,7 @@
 #include <ostream>
 #include <thread>
 
+#include "protocol/guarded_server.h"
 #include "protocol/http_workers.h"
 #include "protocol/input_error.h"
 #include "protocol/json_input.h"
@@ -161,7 +162,7 @@ LlmProxy::LlmProxy(ProxyOptions options, std::ostream& log)
   writer_ = std::make_unique<CassetteWriter>(options_.out, header, *redactor_);
   writer_->keep_partial();  // killed, it leaves what it recorded beside --out
   book_ = std::make_unique<ConversationBook>(*writer_, options_.actions, options_.error_patterns);
-  server_ = std::make_unique<httplib::Server>();
+  server_ = std::make_unique<GuardedServer>(options_.max_connections_per_client);
   // A slow client, or a slow upstream answer, holds one worker, not the 8 httplib starts.
   bound_slow_clients(*server_, kMaxWorkers);
   install_routes();

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "protocol/catalog_ref.h"
+#include "protocol/connection_limit.h"
 #include "recorder/redactor.h"
 #include "recorder/result_status.h"
 
@@ -24,6 +25,7 @@ struct ProxyOptions {
   CatalogRef catalog;                  // the action catalog, named in the header
   RedactionConfig redaction;
   int upstream_timeout_seconds = 120;
+  std::size_t max_connections_per_client = kDefaultConnectionsPerClient;
 };
 
 class CassetteWriter;

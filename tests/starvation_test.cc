@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,8 +24,17 @@ using nlohmann::json;
 constexpr int kIdle = testing::kUnderSanitizer ? 400 : 2000;
 constexpr int kSlow = testing::kUnderSanitizer ? 100 : 500;
 
-int connect_to(int port) {
+// A connection to 127.0.0.1:port from `source` (all of 127/8 is this machine): the abusers
+// come from 127.0.0.2, so the service's limit per client address is theirs, not the drive's.
+int connect_to(int port, const char* source = "127.0.0.2") {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  inet_pton(AF_INET, source, &from.sin_addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) {
+    ::close(fd);
+    return -1;
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -96,6 +106,44 @@ TEST(Starvation, SlowAndIdleClientsCannotStopADriveFromCompletingEverySession) {
       << report["latency_ms"]["request"].dump();
   std::cout << "served under " << kSlow << " slow and " << kIdle << " idle clients: request p99 "
             << report["latency_ms"]["request"]["p99"] << " ms\n";
+}
+
+// One client address may hold only so many connections: past the limit each is answered 503
+// and closed, while another client is served as before.
+TEST(Starvation, OneClientPastItsConnectionLimitIsRefusedAndOthersAreServed) {
+  WireRig rig("scenarios/happy-orders.yaml", "connection-limit", {},
+              [](ServiceOptions& o) { o.max_connections_per_client = 40; });
+  std::vector<int> held;
+  for (int i = 0; i < 100; ++i) {
+    int fd = connect_to(rig.port);
+    ASSERT_GE(fd, 0);
+    ::send(fd, "P", 1, MSG_NOSIGNAL);  // a request head begun, never finished
+    held.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(testing::kUnderSanitizer ? 3000 : 1000));
+  int refused = 0, open = 0;
+  for (int fd : held) {
+    pollfd p{fd, POLLIN, 0};
+    std::string got;
+    if (::poll(&p, 1, 50) > 0) {
+      char buf[1024];
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n > 0) got.assign(buf, static_cast<std::size_t>(n));
+    }
+    if (got.rfind("HTTP/1.1 503", 0) == 0) {
+      ++refused;
+      EXPECT_NE(got.find("too_many_connections"), std::string::npos) << got;
+    } else if (got.empty()) {
+      ++open;
+    }
+  }
+  EXPECT_EQ(open, 40) << "the limit's worth of connections stays open";
+  EXPECT_EQ(refused, 60) << "every connection past the limit hears why";
+  httplib::Client other(rig.url);
+  auto health = other.Get("/healthz");
+  ASSERT_TRUE(health) << "another client was not served";
+  EXPECT_EQ(health->status, 200);
+  for (int fd : held) ::close(fd);
 }
 
 }  // namespace

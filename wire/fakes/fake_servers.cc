@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "protocol/guarded_server.h"
 #include "protocol/http_workers.h"
 #include "wire/fakes/face_guard.h"
 #include "wire/fakes/faces.h"
@@ -94,7 +95,7 @@ void FakeServers::start() {
   std::string host =
       options_.bind == "0.0.0.0" || options_.bind == "::" ? "127.0.0.1" : options_.bind;
   for (const auto& spec : specs) {
-    auto server = std::make_unique<httplib::Server>();
+    auto server = std::make_unique<GuardedServer>(options_.max_connections_per_client);
     server->set_tcp_nodelay(true);
     bound_slow_clients(*server, std::max<std::size_t>(options_.threads_per_face, kMaxWorkers));
     server->set_keep_alive_max_count(1000000);  // drive keeps its connections

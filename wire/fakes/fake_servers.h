@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "protocol/cassette.h"
+#include "protocol/connection_limit.h"
 #include "wire/fakes/fake_state.h"
 #include "wire/fakes/webhook_dispatcher.h"
 
@@ -24,6 +25,7 @@ struct FakeServeOptions {
   std::vector<WebhookEndpoint> webhooks;  // --webhook URL: every event, from the start
   bool jwt_access_tokens = false;
   int threads_per_face = 128;  // keep-alive clients each hold a thread while connected
+  std::size_t max_connections_per_client = kDefaultConnectionsPerClient;
 };
 
 // `checkride serve fakes`: each face on its own port over one FakeState.

@@ -9,6 +9,7 @@
 #include "orchestrator/defects.h"
 #include "protocol/action_wire.h"
 #include "protocol/crypto.h"
+#include "protocol/guarded_server.h"
 #include "protocol/http_workers.h"
 #include "protocol/invariant.h"
 #include "protocol/json_input.h"
@@ -73,7 +74,7 @@ OrchestratorService::OrchestratorService(const ActionCatalog& catalog, ServiceOp
   }
   options_.config.service_token = HttpProviders::kServiceToken;
   core_ = std::make_unique<Orchestrator>(catalog_, options_.config, store_);
-  server_ = std::make_unique<httplib::Server>();
+  server_ = std::make_unique<GuardedServer>(options_.max_connections_per_client);
   server_->set_tcp_nodelay(true);
   mount(*server_);
 }

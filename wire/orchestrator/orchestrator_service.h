@@ -15,6 +15,7 @@
 #include "orchestrator/action_catalog.h"
 #include "orchestrator/orchestrator.h"
 #include "protocol/action_signature.h"
+#include "protocol/connection_limit.h"
 #include "wire/held_mutex.h"
 #include "wire/orchestrator/http_providers.h"
 #include "wire/orchestrator/service_metrics.h"
@@ -45,6 +46,7 @@ struct ServiceOptions {
   // Reads (GET /v1/sessions/{id}, /v1/audit, /metrics) take a signature over
   // read_signed_text(), or this token as "Authorization: Bearer" (for a Prometheus scraper).
   std::string read_token;
+  std::size_t max_connections_per_client = kDefaultConnectionsPerClient;
 };
 
 // The orchestrator core behind HTTP (docs/wire.md). The host owns the I/O the core does not:
