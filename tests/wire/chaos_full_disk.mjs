@@ -54,20 +54,13 @@ async function storeFailures(url) {
 }
 
 try {
-  const urlsFile = path.join(workdir, 'urls.json');
-  const ports = ['payments', 'identity', 'catalog', 'bookings', 'llm', 'control']
-    .flatMap((f) => [`--${f}-port`, '0']);
-  processes.run(['serve', 'fakes', '--scenario', scenario, '--urls-file', urlsFile, ...ports]);
-  for (let i = 0; i < 200 && !fs.existsSync(urlsFile); i++) await sleep(50);
-  const urls = JSON.parse(fs.readFileSync(urlsFile, 'utf8'));
+  const urls = await processes.startFakes(scenario, workdir);
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const store = path.join(disk, 'orchestrator.db');
-  const launch = () => processes.run(['serve', 'orchestrator', '--port', String(port),
-    '--store', store, '--scenario', scenario, '--payments-url', urls.payments,
-    '--identity-url', urls.identity, '--catalog-url', urls.catalog,
-    '--bookings-url', urls.bookings, '--action-timeout-ms', '5000'], 'ignore');
+  const launch = () =>
+    processes.run(Processes.orchestratorArgs(port, store, scenario, urls), 'ignore');
   // Starts the service until it serves. On a full disk it may refuse to start: exit 2, never
   // a signal. Returns the running process and how many starts were refused.
   async function start() {

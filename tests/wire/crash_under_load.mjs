@@ -16,20 +16,13 @@ const random = seededRandom();
 const processes = new Processes(binary);
 
 try {
-  const urlsFile = path.join(workdir, 'urls.json');
-  const ports = ['payments', 'identity', 'catalog', 'bookings', 'llm', 'control']
-    .flatMap((f) => [`--${f}-port`, '0']);
-  processes.run(['serve', 'fakes', '--scenario', scenario, '--urls-file', urlsFile, ...ports]);
-  for (let i = 0; i < 200 && !fs.existsSync(urlsFile); i++) await sleep(50);
-  const urls = JSON.parse(fs.readFileSync(urlsFile, 'utf8'));
+  const urls = await processes.startFakes(scenario, workdir);
 
   const port = await freePort();
   const orchestratorUrl = `http://127.0.0.1:${port}`;
   const store = path.join(workdir, 'orchestrator.db');
-  const startOrchestrator = () => processes.run(['serve', 'orchestrator', '--port', String(port),
-    '--store', store, '--scenario', scenario, '--payments-url', urls.payments,
-    '--identity-url', urls.identity, '--catalog-url', urls.catalog,
-    '--bookings-url', urls.bookings, '--action-timeout-ms', '5000'], 'ignore');
+  const startOrchestrator = () =>
+    processes.run(Processes.orchestratorArgs(port, store, scenario, urls), 'ignore');
   let orchestrator = startOrchestrator();
   await waitFor(`${orchestratorUrl}/healthz`);
 

@@ -1,7 +1,9 @@
 // What the wire chaos scripts share: processes they start and always end, free ports, a seeded
 // schedule, and the ground-truth checks a run must pass afterwards.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -33,6 +35,24 @@ export class Processes {
       child.on('exit', (code, signal) => resolve({ code, signal })));
     this.children.push(child);
     return child;
+  }
+
+  // serve fakes on free ports; returns their URLs once it has written them.
+  async startFakes(scenario, workdir) {
+    const urlsFile = path.join(workdir, 'urls.json');
+    const ports = ['payments', 'identity', 'catalog', 'bookings', 'llm', 'control']
+      .flatMap((f) => [`--${f}-port`, '0']);
+    this.run(['serve', 'fakes', '--scenario', scenario, '--urls-file', urlsFile, ...ports]);
+    for (let i = 0; i < 200 && !fs.existsSync(urlsFile); i++) await sleep(50);
+    return JSON.parse(fs.readFileSync(urlsFile, 'utf8'));
+  }
+
+  // The arguments that start serve orchestrator on `port` and `store`, against the fakes.
+  static orchestratorArgs(port, store, scenario, urls) {
+    return ['serve', 'orchestrator', '--port', String(port), '--store', store, '--scenario',
+      scenario, '--payments-url', urls.payments, '--identity-url', urls.identity,
+      '--catalog-url', urls.catalog, '--bookings-url', urls.bookings,
+      '--action-timeout-ms', '5000'];
   }
 
   killAll() {
