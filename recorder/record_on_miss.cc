@@ -53,6 +53,56 @@ nlohmann::json to_messages(const std::vector<RawEvent>& events) {
   return messages;
 }
 
+// A cassette's raw events by session, in the order sessions first appear.
+struct RawCassette {
+  nlohmann::ordered_json header;
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<RawEvent>> by_session;
+};
+
+RawCassette read_raw_cassette(const std::string& path) {
+  std::istringstream in(read_input_file(path, "cassette"));
+  RawCassette c;
+  std::string raw;
+  int line = 0;
+  while (std::getline(in, raw)) {
+    ++line;
+    if (raw.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto ev = parse_ordered_json_or_discarded(raw);
+    if (ev.is_discarded() || !ev.is_object()) throw InputError(path, line, "", "not a JSON object");
+    if (c.header.empty()) {
+      c.header = ev;
+      continue;
+    }
+    std::string id = string_field(ev, "session", "");
+    if (!c.by_session.count(id)) c.order.push_back(id);
+    c.by_session[id].push_back(RawEvent{line, std::move(ev)});
+  }
+  return c;
+}
+
+// Asks the live model for its next turn after `kept`; fills `events` with it. "" or why not.
+std::string ask_model(httplib::Client& client, const HttpUrl& url,
+                      const RecordOnMissOptions& options, const std::vector<RawEvent>& kept,
+                      std::vector<CassetteEvent>& events) {
+  nlohmann::json request = {{"model", options.model}, {"messages", to_messages(kept)}};
+  if (!options.tools.empty()) request["tools"] = options.tools;
+  httplib::Headers headers;
+  if (!options.api_key.empty()) headers.emplace("Authorization", "Bearer " + options.api_key);
+  auto res = client.Post(chat_completions_path(url), headers, request.dump(), "application/json");
+  if (!res) return "model endpoint unreachable: " + httplib::to_string(res.error());
+  if (res->status != 200) return "model endpoint answered " + std::to_string(res->status);
+  auto body = parse_json_or_discarded(res->body);
+  if (body.is_discarded() || !body.contains("choices") || !body["choices"].is_array() ||
+      body["choices"].empty() || !body["choices"][0].contains("message")) {
+    return "model endpoint answered without choices[0].message";
+  }
+  TranscriptConverter converter(options.actions);
+  std::string error;
+  if (!converter.add_message(body["choices"][0]["message"], events, error)) return error;
+  return "";
+}
+
 }  // namespace
 
 int record_on_miss(const RecordOnMissOptions& options,
@@ -60,27 +110,8 @@ int record_on_miss(const RecordOnMissOptions& options,
   HttpUrl url;
   std::string error;
   if (!parse_http_url(options.model_url, url, error)) throw InputError("--model", 0, "", error);
-  std::istringstream in(read_input_file(options.cassette, "cassette"));
-  std::string raw;
-  int line = 0;
-  nlohmann::ordered_json header;
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<RawEvent>> by_session;
-  while (std::getline(in, raw)) {
-    ++line;
-    if (raw.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto ev = parse_ordered_json_or_discarded(raw);
-    if (ev.is_discarded() || !ev.is_object()) {
-      throw InputError(options.cassette, line, "", "not a JSON object");
-    }
-    if (header.empty()) {
-      header = ev;
-      continue;
-    }
-    std::string id = string_field(ev, "session", "");
-    if (!by_session.count(id)) order.push_back(id);
-    by_session[id].push_back(RawEvent{line, std::move(ev)});
-  }
+  const RawCassette cassette = read_raw_cassette(options.cassette);
+  const nlohmann::ordered_json& header = cassette.header;
   std::map<std::string, const SessionDivergence*> diverged;
   for (const auto& d : sessions) {
     if (d.verdict == "diverged" && d.line > 0) diverged[d.session] = &d;
@@ -97,7 +128,7 @@ int record_on_miss(const RecordOnMissOptions& options,
   client.set_read_timeout(options.timeout_seconds, 0);
   client.set_connection_timeout(10, 0);
   int asked = 0;
-  for (const auto& id : order) {
+  for (const auto& id : cassette.order) {
     auto copy = [&](const nlohmann::ordered_json& ev, int64_t t) {
       nlohmann::ordered_json body;
       for (auto it = ev.begin(); it != ev.end(); ++it) {
@@ -110,7 +141,7 @@ int record_on_miss(const RecordOnMissOptions& options,
     auto found = diverged.find(id);
     std::vector<RawEvent> kept;
     int64_t t = 0;
-    for (const auto& e : by_session[id]) {
+    for (const auto& e : cassette.by_session.at(id)) {
       if (found != diverged.end() && e.line > found->second->line) break;
       t = int_field(e.event, "t_ms", 0);
       copy(e.event, t);
@@ -126,27 +157,8 @@ int record_on_miss(const RecordOnMissOptions& options,
     copy(answer, t + 1);
     kept.push_back(RawEvent{0, answer});
     ++asked;
-    nlohmann::json request = {{"model", options.model}, {"messages", to_messages(kept)}};
-    if (!options.tools.empty()) request["tools"] = options.tools;
-    httplib::Headers headers;
-    if (!options.api_key.empty()) headers.emplace("Authorization", "Bearer " + options.api_key);
-    auto res = client.Post(chat_completions_path(url), headers, request.dump(), "application/json");
-    std::string why;
     std::vector<CassetteEvent> events;
-    if (!res) {
-      why = "model endpoint unreachable: " + httplib::to_string(res.error());
-    } else if (res->status != 200) {
-      why = "model endpoint answered " + std::to_string(res->status);
-    } else {
-      auto body = parse_json_or_discarded(res->body);
-      if (body.is_discarded() || !body.contains("choices") || !body["choices"].is_array() ||
-          body["choices"].empty() || !body["choices"][0].contains("message")) {
-        why = "model endpoint answered without choices[0].message";
-      } else {
-        TranscriptConverter converter(options.actions);
-        if (!converter.add_message(body["choices"][0]["message"], events, error)) why = error;
-      }
-    }
+    const std::string why = ask_model(client, url, options, kept, events);
     if (!why.empty()) {
       copy(nlohmann::ordered_json{{"type", "note"}, {"text", "record-on-miss: " + why}}, t + 2);
       out << "  " << id << ": " << why << "\n";

@@ -7,6 +7,7 @@
 #include "fakes/payments.h"
 #include "protocol/invariant.h"
 #include "scenario/evidence.h"
+#include "scenario/fault_counts.h"
 #include "scenario/latency.h"
 #include "simulator/simulated_call.h"
 
@@ -505,18 +506,7 @@ Report Simulation::check() {
   }
   r.fingerprint = mix64(fingerprint_, static_cast<uint64_t>(r.metrics["completed"]));
   judge_evidence(r, templates_);
-  int64_t never = 0;
-  for (std::size_t i = 0; i < faults_.size(); ++i) {
-    const FaultRule& rule = faults_.rule(i);
-    Time to = rule.to == std::numeric_limits<Time>::max() ? -1 : rule.to;
-    if (rule.kind == FaultKind::kCrash && rule.at >= 0) to = rule.at + rule.restart_after;
-    Time from = rule.kind == FaultKind::kCrash && rule.at >= 0 ? rule.at : rule.from;
-    r.fault_rules.push_back(FaultRuleCount{describe_fault(rule, i), rule.line, faults_.fired(i),
-                                           rule.active, rule.probability, from, to});
-    // A rule the swarm draw switched off for this seed could not fire: not a gap in coverage.
-    never += rule.active && faults_.fired(i) == 0;
-  }
-  r.metrics["fault_rules_never_fired"] = static_cast<double>(never);
+  report_fault_counts(faults_, r);
   r.swarm = scenario_.swarm;
   BranchCoverage branches = branch_coverage_;
   if (orchestrator_) branches.add(orchestrator_->coverage());

@@ -10,6 +10,7 @@
 #include "protocol/json_input.h"
 #include "scenario/checkers.h"
 #include "scenario/evidence.h"
+#include "scenario/fault_counts.h"
 #include "wire/fakes/face_guard.h"
 #include "wire/fakes/faces.h"
 #include "wire/fakes/stripe_webhooks.h"
@@ -137,20 +138,6 @@ std::vector<Gate> drive_gates(std::vector<Gate> gates,
   return gates;
 }
 
-// The fault rules the fakes applied and how often each struck, as a simulated run reports
-// them: a drive's fault_rules_never_fired gate reads these.
-void add_fault_counts(const FakeState& state, Report& r) {
-  int64_t never = 0;
-  for (std::size_t i = 0; i < state.rules().size(); ++i) {
-    const FaultRule& rule = state.rules()[i].second;
-    Time to = rule.to == std::numeric_limits<Time>::max() ? -1 : rule.to;
-    r.fault_rules.push_back(FaultRuleCount{describe_fault(rule, i), rule.line, state.fired(i),
-                                           rule.active, rule.probability, rule.from, to});
-    never += rule.active && state.fired(i) == 0;
-  }
-  r.metrics["fault_rules_never_fired"] = static_cast<double>(never);
-}
-
 // The ground-truth report: the checkers read this world's ledgers; the agent's view comes
 // from the body (drive posts it), else every user counts as a finished session with no
 // intent, which still checks money, stock, holds and duplicates.
@@ -204,7 +191,7 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
     }
   }
   Report r = checkers.finish(w);
-  add_fault_counts(state, r);
+  report_fault_counts(state.plan(), r);  // a drive's fault_rules_never_fired gate reads these
   if (body.contains("latency")) {
     for (const auto& [name, h] : body["latency"].items())
       r.latency[name] = LogHistogram::from_json(h);

@@ -72,6 +72,7 @@ class FakeState {
   const std::vector<std::pair<uint64_t, FaultRule>>& rules() const { return rules_; }
   // Strikes of the i-th rule since the rule set last changed.
   int64_t fired(std::size_t i) const { return plan_->fired(i); }
+  const FaultPlan& plan() const { return *plan_; }
 
   // A new user with a card and a grant. `user_id` names which of the world's existing
   // bookings are theirs (those of that user, and those of every user).

@@ -173,12 +173,20 @@ void OrchestratorService::restart_core(const std::string& why) {
   timer_cv_.notify_all();
 }
 
-void OrchestratorService::store_unavailable(httplib::Response& res, const std::string& why) {
-  (void)why;  // logged by restart_core; the client is not told the store's path
+// The client hears that nothing was done, never why: the reason names the store's path.
+void OrchestratorService::store_unavailable(httplib::Response& res) {
   res.set_header("Retry-After", "1");
   error_reply(res, 503, "store_unavailable",
               "the orchestrator cannot write its store now; nothing was done: retry later with "
               "the same idempotency key");
+}
+
+// The store failed outside the core's transaction (the names, the signature journal, an audit
+// read): counted and logged here, as restart_core does for the core's own writes.
+void OrchestratorService::store_refused(httplib::Response& res, const std::string& why) {
+  metrics_.store_failed();
+  std::cerr << "checkride serve orchestrator: " << why << "\n";
+  store_unavailable(res);
 }
 
 void OrchestratorService::apply(Effects& fx) {
@@ -283,8 +291,7 @@ bool OrchestratorService::authentic(const httplib::Request& req, httplib::Respon
                       unix_now_seconds());
       return true;
     } catch (const StoreError& e) {
-      metrics_.store_failed();
-      store_unavailable(res, e.what());
+      store_refused(res, e.what());
       return false;
     }
   }
@@ -366,8 +373,7 @@ void OrchestratorService::handle_session(const httplib::Request& req, httplib::R
     g.access_token = names_.intern(access);
     g.refresh_token = names_.intern(refresh);
   } catch (const StoreError& e) {
-    metrics_.store_failed();
-    return store_unavailable(res, e.what());
+    return store_refused(res, e.what());
   }
   const UserId owner = store_.session_owner(g.session);
   if (owner != 0 && owner != g.user) {
@@ -383,7 +389,7 @@ void OrchestratorService::handle_session(const httplib::Request& req, httplib::R
             core_->on_session_start(g, t);
           },
           &why)) {
-    return store_unavailable(res, why);
+    return store_unavailable(res);  // restart_core logged it
   }
   json_reply(res, 201, {{"session", session}, {"user", user}});
 }
@@ -412,8 +418,7 @@ void OrchestratorService::handle_consent(const httplib::Request& req, httplib::R
   try {
     c.session = names_.intern("session:" + req.matches[1].str());
   } catch (const StoreError& e) {
-    metrics_.store_failed();
-    return store_unavailable(res, e.what());
+    return store_refused(res, e.what());
   }
   if (store_.session_owner(c.session) == 0) {
     metrics_.refused("forbidden");
@@ -423,7 +428,7 @@ void OrchestratorService::handle_consent(const httplib::Request& req, httplib::R
   c.amount = j["amount"].get<int64_t>();
   c.granted = j["granted"].get<bool>();
   if (!transact([&](Effects&) { core_->on_consent(c, now()); }, &why)) {
-    return store_unavailable(res, why);
+    return store_unavailable(res);  // restart_core logged it
   }
   json_reply(res, 201, {{"session", req.matches[1].str()}, {"recorded", true}});
 }
@@ -445,9 +450,8 @@ void OrchestratorService::handle_action(const httplib::Request& req, httplib::Re
     a.user = names_.intern(wa.user);
     a.payment_method = names_.intern(wa.payment_method);
   } catch (const StoreError& e) {
-    metrics_.store_failed();
     lock.unlock();
-    return store_unavailable(res, e.what());
+    return store_refused(res, e.what());
   }
   if (!owned_by(a.session, a.user, res)) return;
   a.action = wa.action;
@@ -462,7 +466,7 @@ void OrchestratorService::handle_action(const httplib::Request& req, httplib::Re
   lock.unlock();
   if (answered && !waiter->store_failure.empty()) {
     metrics_.action_answered(ActionStatus::kUnavailable, now() - arrived);
-    return store_unavailable(res, waiter->store_failure);
+    return store_unavailable(res);  // restart_core logged it
   }
   if (!answered) {
     // The saga goes on; the agent retries with the same key and attaches to it.
@@ -537,7 +541,7 @@ void OrchestratorService::handle_audit(const httplib::Request& req, httplib::Res
       }
     }
   } catch (const StoreError& e) {
-    return store_unavailable(res, e.what());
+    return store_refused(res, e.what());
   }
   nlohmann::json j = {{"records", check.count()}, {"intact", check.first_bad() < 0}};
   if (check.first_bad() >= 0) j["first_bad_seq"] = check.first_bad();
@@ -587,7 +591,7 @@ void OrchestratorService::handle_stripe_webhook(const httplib::Request& req,
     std::string why;
     // A 503 makes Stripe deliver the event again, later.
     if (!transact([&](Effects& fx) { verdict = core_->on_payment_event(e, now(), fx); }, &why)) {
-      return store_unavailable(res, why);
+      return store_unavailable(res);  // restart_core logged it
     }
   }
   static constexpr const char* kOutcome[] = {"applied", "duplicate", "ignored", "bad_signature"};

@@ -91,7 +91,8 @@ class OrchestratorService {
   // holds what the disk does not; returns false, with why in `failure`. REQUIRES: mu_ held.
   bool transact(const std::function<void(Effects&)>& input, std::string* failure = nullptr);
   void restart_core(const std::string& why);  // REQUIRES: mu_ held
-  void store_unavailable(httplib::Response& res, const std::string& why);
+  void store_unavailable(httplib::Response& res);
+  void store_refused(httplib::Response& res, const std::string& why);
   void worker_loop();
   void timer_loop();
   bool authentic(const httplib::Request& req, httplib::Response& res);
