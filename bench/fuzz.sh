@@ -44,6 +44,9 @@ data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"argu
 data: [DONE]
 '
 
+# A grant row with a number past an integer's range (once undefined behaviour).
+seed_text fuzz_store_rows huge-user.json '{"session":7,"user":9.2e79,"access_token":21,"refresh_token":22,"expires_at":1700001000001,"scopes":15}'
+
 # A shard report of a small sweep (written when the shipped binary exists).
 if [ -x build/checkride ]; then
   sweep_out=$(mktemp -d)

@@ -150,6 +150,30 @@ TEST(ServiceStore, ACorruptRowIsRefusedNamingTheTableAndTheRow) {
   }
 }
 
+// A number past an integer's range where the store keeps an integer (a hand-edited row, a
+// flipped byte) was converted with undefined behaviour (fuzz_store_rows found it): a row
+// with a fraction anywhere is refused by name instead.
+TEST(ServiceStore, ARowWithAFractionWhereAnIntegerBelongsIsRefusedNotConverted) {
+  std::string dir = testing::temp_dir("store-fraction");
+  std::string path = dir + "/orchestrator.db";
+  {
+    SqliteDb db(path);
+    SqliteStore store(db);
+    db.exec(
+        "INSERT INTO grants (user, body) VALUES (3, '{\"session\": 7, \"user\": 9.2e79, "
+        "\"access_token\": 21, \"refresh_token\": 22, \"expires_at\": 1, \"scopes\": 15}')");
+  }
+  SqliteDb db(path);
+  try {
+    SqliteStore store(db);
+    ADD_FAILURE() << "a grant with a fractional user was loaded";
+  } catch (const StoreError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("table grants, row 3"), std::string::npos) << what;
+    EXPECT_NE(what.find("not an integer"), std::string::npos) << what;
+  }
+}
+
 // A sink that fails, as the store does on a full disk.
 class FailingSink : public AuditSink {
  public:
