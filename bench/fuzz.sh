@@ -47,6 +47,11 @@ data: [DONE]
 # A grant row with a number past an integer's range (once undefined behaviour).
 seed_text fuzz_store_rows huge-user.json '{"session":7,"user":9.2e79,"access_token":21,"refresh_token":22,"expires_at":1700001000001,"scopes":15}'
 
+seed_text fuzz_field_path dotted.txt 'info.task.user_id
+{"info":{"task":{"user_id":"mia_li_3668"}},"messages":[{"role":"user"}]}'
+seed_text fuzz_field_path pointer.txt '/traj/messages/0/role
+{"traj":{"messages":[{"role":"user","content":"hi"}]}}'
+
 # A shard report of a small sweep (written when the shipped binary exists).
 if [ -x build/checkride ]; then
   sweep_out=$(mktemp -d)

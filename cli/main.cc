@@ -510,6 +510,32 @@ int cmd_record(const std::vector<std::string>& args) {
   return list_subcommands(args, kRecordUsage);
 }
 
+// New episodes: asks the live model what it does where the sandbox diverged. False on bad
+// input (said on stderr).
+bool ask_on_miss(const checkride::ReplayOptions& o, checkride::RecordOnMissOptions& miss,
+                 const checkride::ReplayResult& result) {
+  try {
+    checkride::ActionCatalog owned;
+    const checkride::ActionCatalog* catalog = &checkride::ActionCatalog::default_catalog();
+    if (!result.actions.empty()) {
+      owned = checkride::ActionCatalog::from_file(result.actions);
+      catalog = &owned;
+    }
+    miss.cassette = o.cassette;
+    miss.tools = catalog->openai_tools();
+    for (const auto& entry : catalog->actions()) miss.actions.insert(entry.first);
+    if (const char* key = std::getenv("OPENAI_API_KEY")) miss.api_key = key;
+    if (miss.out.empty()) miss.out = o.out_dir + "/" + result.name + ".new.jsonl";
+    int asked = checkride::record_on_miss(miss, result.sessions, std::cout);
+    std::cout << "record-on-miss: asked the live model for " << asked << " diverged session(s); "
+              << miss.out << "\n";
+  } catch (const checkride::InputError& e) {
+    std::cerr << "checkride: " << e.what() << "\n";
+    return false;
+  }
+  return true;
+}
+
 int cmd_replay(const std::vector<std::string>& args) {
   po::options_description desc("checkride replay CASSETTE [options]");
   checkride::ReplayOptions o;
@@ -524,9 +550,11 @@ int cmd_replay(const std::vector<std::string>& args) {
       "faults", po::value<std::string>(&o.faults), "YAML list of fault rules to add")(
       "actions", po::value<std::string>(&o.actions), "action catalog (without --scenario)")(
       "world", po::value<std::string>(&o.world),
-      "world file: SKUs, offers, coupons and bookings that existed before the sessions "
-      "(what it lacks is inferred)")("dump-world", po::value<std::string>(&o.dump_world),
-                                     "write the world used to this file")(
+      "world file: SKUs, offers, coupons and bookings that existed before the sessions; "
+      "the whole world: what a call names and it lacks is refused")(
+      "infer-missing", po::bool_switch(&o.infer_missing),
+      "with --world: infer what it lacks from the recording (listed in the report)")(
+      "dump-world", po::value<std::string>(&o.dump_world), "write the world used to this file")(
       "out", po::value<std::string>(&o.out_dir)->default_value("out"), "report directory")(
       "record-on-miss", po::bool_switch(&record_on_miss),
       "on divergence, ask the live --model for the next action; write a new cassette")(
@@ -559,27 +587,7 @@ int cmd_replay(const std::vector<std::string>& args) {
   checkride::ReplayResult result;
   int rc = checkride::run_replay(o, std::cout, std::cerr, &result);
   if (rc == 2 || miss.model_url.empty()) return rc;
-  // New episodes: ask the live model what it does where the sandbox diverged.
-  try {
-    checkride::ActionCatalog owned;
-    const checkride::ActionCatalog* catalog = &checkride::ActionCatalog::default_catalog();
-    if (!result.actions.empty()) {
-      owned = checkride::ActionCatalog::from_file(result.actions);
-      catalog = &owned;
-    }
-    miss.cassette = o.cassette;
-    miss.tools = catalog->openai_tools();
-    for (const auto& entry : catalog->actions()) miss.actions.insert(entry.first);
-    if (const char* key = std::getenv("OPENAI_API_KEY")) miss.api_key = key;
-    if (miss.out.empty()) miss.out = o.out_dir + "/" + result.name + ".new.jsonl";
-    int asked = checkride::record_on_miss(miss, result.sessions, std::cout);
-    std::cout << "record-on-miss: asked the live model for " << asked << " diverged session(s); "
-              << miss.out << "\n";
-  } catch (const checkride::InputError& e) {
-    std::cerr << "checkride: " << e.what() << "\n";
-    return 2;
-  }
-  return rc;
+  return ask_on_miss(o, miss, result) ? rc : 2;
 }
 
 int cmd_serve_fakes(const std::vector<std::string>& args) {

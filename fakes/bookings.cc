@@ -227,7 +227,7 @@ ProviderReply BookingsFake::add_extras(const ProviderRequest& req) {
   if (price <= 0 || paid_for(req, h.user) < price) return error_reply(ErrorCode::kBadRequest);
   h.bags += bags;
   h.extras_total += price;
-  note_later_payment(h, req.payment);
+  note_later_payment(h, req);
   ProviderReply r;
   r.id = req.ref;
   r.amount = price;
@@ -237,13 +237,8 @@ ProviderReply BookingsFake::add_extras(const ProviderRequest& req) {
 
 // A payment a change brought. The booking's own payment is not one: a change that owes money
 // back names it for the refund, and counting it here would hide a second capture of it.
-void BookingsFake::note_later_payment(Hold& h, ObjectId payment) {
-  if (payment == 0 || payment == h.payment) return;
-  if (std::find(h.later_payments.begin(), h.later_payments.end(), payment) !=
-      h.later_payments.end()) {
-    return;
-  }
-  h.later_payments.push_back(payment);
+void BookingsFake::note_later_payment(Hold& h, const ProviderRequest& req) {
+  note_change_payment(h.payment, req, h.later_payments, h.later_debits);
 }
 
 bool BookingsFake::exchange_legs(const ProviderRequest& req, const Hold& h,
@@ -303,7 +298,7 @@ ProviderReply BookingsFake::exchange(const ProviderRequest& req, Time now) {
   h.offer = legs[0];
   h.connections.assign(legs.begin() + 1, legs.end());
   h.total = price;
-  note_later_payment(h, req.payment);  // a charge of its own
+  note_later_payment(h, req);  // a charge of its own
   for_each_leg(h, [&](OfferState& o) {
     o.available -= h.seats;
     o.confirmed += h.seats;

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fakes/change_payments.h"
 #include "fakes/idempotency_table.h"
 #include "fakes/overrun.h"
 #include "fakes/stored_value.h"
@@ -65,8 +66,10 @@ class BookingsFake {
     // Paid extras added after the booking (checked bags), kept on a cancellation.
     int32_t bags = 0;
     int64_t extras_total = 0;
-    // Payments made after the booking: for its extras, or the difference of an exchange.
+    // Payments made after the booking: for its extras, or the difference of an exchange;
+    // and the stored-value debits that paid such a change.
     std::vector<ObjectId> later_payments = {};
+    std::vector<ObjectId> later_debits = {};
     // The stored-value debits that paid for it with `payment` (a split payment).
     DebitParts debits = {};
   };
@@ -114,7 +117,7 @@ class BookingsFake {
   ProviderReply cancel_confirm(const ProviderRequest& req);
   ProviderReply find(const ProviderRequest& req) const;
   ProviderReply update(const ProviderRequest& req);
-  static void note_later_payment(Hold& h, ObjectId payment);
+  static void note_later_payment(Hold& h, const ProviderRequest& req);
   int64_t extras_price(const Hold& h, int32_t bags);
   ProviderReply quote_extras(const ProviderRequest& req);
   ProviderReply add_extras(const ProviderRequest& req);

@@ -199,6 +199,7 @@ ProviderReply CatalogFake::swap_items(const ProviderRequest& req) {
   }
   o.total += r.amount;
   ++o.changes;
+  note_change_payment(o.payment, req, o.later_payments, o.later_debits);
   r.paid_with = o.payment;
   r.status = o.delivered ? "delivered" : "pending";
   return r;

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fakes/change_payments.h"
 #include "fakes/idempotency_table.h"
 #include "fakes/overrun.h"
 #include "fakes/stored_value.h"
@@ -80,6 +81,9 @@ class CatalogFake {
     };
     std::vector<Line> lines = {};
     int64_t returned_value = 0;
+    // What paid a change of it since (an item swap's difference): charges of their own.
+    std::vector<ObjectId> later_payments = {};
+    std::vector<ObjectId> later_debits = {};
   };
   struct SkuState {
     SkuSpec spec;

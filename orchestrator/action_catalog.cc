@@ -472,10 +472,26 @@ void parse_action_key(const YAML::Node& key_node, const YAML::Node& v, const std
     spec.describes_booking = true;
   } else if (key == "description") {
     spec.description = v.as<std::string>();
+  } else if (key == "money") {
+    spec.money = parse_money_statement(v, origin, field + ".money");
+  } else if (key == "result_id") {
+    const std::string p = v.IsScalar() ? v.Scalar() : "";
+    bool ok = !p.empty() && p[0] == '/';
+    try {
+      if (ok) nlohmann::json::json_pointer check(p);
+    } catch (const nlohmann::json::exception&) {
+      ok = false;
+    }
+    if (!ok) {
+      throw InputError(origin, line_of(v), field + ".result_id",
+                       "expected a JSON pointer ('/reservation_id') to the new object's id in "
+                       "the result");
+    }
+    spec.result_id = p;
   } else {
     throw InputError(origin, line_of(key_node), field + "." + key,
                      "unknown key; expected name, handler, charge, scopes, params, map, "
-                     "describes, description");
+                     "describes, money, result_id, description");
   }
 }
 
@@ -578,6 +594,10 @@ ActionCatalog ActionCatalog::from_yaml_text(const std::string& text, const std::
     catalog.actions_.emplace(name, std::move(spec));
   }
   return catalog;
+}
+
+bool creates_new_object(Handler h) {
+  return h == Handler::kPlaceOrder || h == Handler::kCreateBooking || h == Handler::kConfirmBooking;
 }
 
 ActionCatalog ActionCatalog::from_file(const std::string& path) {

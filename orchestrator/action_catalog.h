@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "orchestrator/money_statement.h"
 #include "orchestrator/saga_plans.h"
 #include "protocol/provider.h"
 
@@ -38,6 +39,9 @@ enum class Handler : uint8_t {
   kIssueCredit,    // a travel certificate (stored value) given to the user, once
 };
 const char* handler_name(Handler h);
+// Whether an action of this handler makes a new object (an order, a booking): its recorded
+// result hands back an id of its own, which later calls use.
+bool creates_new_object(Handler h);
 
 // One way the model said to pay: a card (the session's vaulted payment method) or a
 // stored-value instrument (a gift card, a travel certificate), by the tools' own name.
@@ -116,6 +120,12 @@ struct ActionSpec {
   // was paid). A replay without a world file seeds the booking it describes.
   ParamMapping result_mapping;
   bool describes_booking = false;
+  // Where its recorded result states the money the call moved (`money:`); a replay compares
+  // it with the sandbox's ledgers.
+  MoneyStatement money;
+  // Where a creating call's recorded result names the new object's id (`result_id:`, a
+  // JSON pointer), under whatever name the tools use; "" for the usual names.
+  std::string result_id;
   nlohmann::json schema_json;
   std::shared_ptr<valijson::Schema> schema;
 };

@@ -21,6 +21,7 @@ const StepKind kStepKinds[] = {
      .registers = kCompRelease,
      .keeps_id = &SagaRecord::reservation,
      .keeps_amount = &SagaRecord::total,
+     .not_found_code = "unknown_sku",  // a product the catalog does not have
      .on_failure = OnFailure::kCompensate},
     {.step = Step::kAuthorize,
      .op = Op::kAuthorize,
@@ -54,6 +55,7 @@ const StepKind kStepKinds[] = {
      .keeps_id = &SagaRecord::hold,
      .keeps_amount = &SagaRecord::total,
      .keeps_expiry = true,
+     .not_found_code = "unknown_offer",  // a flight the world does not have
      .on_failure = OnFailure::kCompensate,
      .fail_status = FailStatus::kRejectedUnlessRetryable},
     {.step = Step::kConfirmBooking,
@@ -316,7 +318,7 @@ constexpr OpFields kOpFields[] = {
     {Op::kQuoteExchange, kSendHold | kSendNewFlights},
     {Op::kExchange, kSendHold | kSendNewFlights | kSendHoldPayment | kSendDebits},
     {Op::kQuoteItemSwap, kSendOrder | kSendItems},
-    {Op::kSwapItems, kSendOrder | kSendItems},
+    {Op::kSwapItems, kSendOrder | kSendItems | kSendHoldPayment | kSendDebits},
     {Op::kRepayOrder, kSendOrder | kSendHoldPayment | kSendDebits},
     {Op::kIssueCredit, kSendCreditAmount},
 };

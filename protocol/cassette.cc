@@ -18,23 +18,6 @@ void collect_refs(const nlohmann::json& result, std::vector<std::string>& out) {
   }
 }
 
-void find_substitutions(const nlohmann::json& node, const std::string& pointer,
-                        const std::map<std::string, int>& refs,
-                        std::vector<std::pair<std::string, int>>& out) {
-  if (node.is_string()) {
-    auto it = refs.find(node.get<std::string>());
-    if (it != refs.end()) out.emplace_back(pointer, it->second);
-  } else if (node.is_object()) {
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      find_substitutions(it.value(), pointer + "/" + json_pointer_token(it.key()), refs, out);
-    }
-  } else if (node.is_array()) {
-    for (std::size_t i = 0; i < node.size(); ++i) {
-      find_substitutions(node[i], pointer + "/" + std::to_string(i), refs, out);
-    }
-  }
-}
-
 const nlohmann::json& require(const nlohmann::json& ev, const char* field,
                               nlohmann::json::value_t type, const char* expected,
                               const std::string& origin, int line) {
@@ -48,6 +31,23 @@ const nlohmann::json& require(const nlohmann::json& ev, const char* field,
 }
 
 }  // namespace
+
+void find_id_uses(const nlohmann::json& node, const std::string& pointer,
+                  const std::map<std::string, int>& refs,
+                  std::vector<std::pair<std::string, int>>& out) {
+  if (node.is_string()) {
+    auto it = refs.find(node.get<std::string>());
+    if (it != refs.end()) out.emplace_back(pointer, it->second);
+  } else if (node.is_object()) {
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      find_id_uses(it.value(), pointer + "/" + json_pointer_token(it.key()), refs, out);
+    }
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      find_id_uses(node[i], pointer + "/" + std::to_string(i), refs, out);
+    }
+  }
+}
 
 Cassette parse_cassette(const std::string& text, const std::string& origin) {
   using vt = nlohmann::json::value_t;
@@ -137,7 +137,7 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
       if (p->is_object()) {
         auto pm = p->find("payment_method");
         if (pm != p->end() && pm->is_string()) step.payment_method = pm->get<std::string>();
-        find_substitutions(*p, "", o.refs, step.substitutions);
+        find_id_uses(*p, "", o.refs, step.substitutions);
       }
       if (o.call_step.count(step.call_id)) {
         throw InputError(origin, line, "call_id", "duplicate call_id " + step.call_id);

@@ -1,4 +1,5 @@
 #pragma once
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -56,6 +57,12 @@ struct Cassette {
   nlohmann::json header;
   std::vector<SessionTemplate> sessions;
 };
+
+// Every string in `node` (a call's params) that is one of `ids` (recorded ids, each with the
+// index of the step that got it back): its JSON pointer (below `pointer`) and that step.
+void find_id_uses(const nlohmann::json& node, const std::string& pointer,
+                  const std::map<std::string, int>& ids,
+                  std::vector<std::pair<std::string, int>>& out);
 
 // Reads a checkride.cassette/v1 JSONL file. Throws InputError naming the file, the line
 // and the field on anything malformed.

@@ -2,6 +2,8 @@
 #include <cstdint>
 #include <string>
 
+#include "protocol/money_tally.h"
+
 namespace checkride {
 
 // How one recorded session fared when replayed in the sandbox: the first event where the
@@ -29,6 +31,12 @@ struct SessionDivergence {
   // by an importer (a "yes" after a stated total).
   int consents_explicit = 0;
   int consents_inferred = 0;
+  // Money: the writes the recording says succeeded (of kinds that can move money), those
+  // whose recorded result states what moved, its sum over them, and what the sandbox's
+  // ledgers moved in the whole session.
+  int writes = 0;
+  int writes_compared = 0;
+  MoneyTally money_recorded, money_sandbox;
 };
 
 }  // namespace checkride

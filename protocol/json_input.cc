@@ -85,4 +85,55 @@ std::string json_pointer_token(const std::string& key) {
   return out;
 }
 
+const nlohmann::json* field_at(const nlohmann::json& doc, const std::string& path) {
+  if (path.empty()) return nullptr;
+  if (path.front() == '/') {
+    try {
+      const nlohmann::json::json_pointer pointer(path);
+      return doc.contains(pointer) ? &doc.at(pointer) : nullptr;
+    } catch (const nlohmann::json::exception&) {
+      return nullptr;  // a malformed pointer, or a step into a scalar
+    }
+  }
+  if (doc.is_object()) {
+    auto whole = doc.find(path);
+    if (whole != doc.end()) return &*whole;
+  }
+  const nlohmann::json* at = &doc;
+  std::size_t start = 0;
+  while (at != nullptr && start <= path.size()) {
+    std::size_t dot = path.find('.', start);
+    const std::string step = path.substr(start, dot == std::string::npos ? dot : dot - start);
+    if (at->is_object()) {
+      auto it = at->find(step);
+      at = it == at->end() ? nullptr : &*it;
+    } else if (at->is_array() && !step.empty() &&
+               step.find_first_not_of("0123456789") == std::string::npos && step.size() < 10 &&
+               std::stoul(step) < at->size()) {
+      at = &(*at)[std::stoul(step)];
+    } else {
+      at = nullptr;
+    }
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return at;
+}
+
+std::string field_path_problem(const std::string& path) {
+  if (path.empty()) return "expected a field name, a dotted path or a JSON pointer";
+  if (path.front() == '/') {
+    try {
+      nlohmann::json::json_pointer pointer(path);
+    } catch (const nlohmann::json::exception&) {
+      return "'" + path + "' is not a JSON pointer (RFC 6901: '~' is written ~0, '/' ~1)";
+    }
+    return "";
+  }
+  if (path.front() == '.' || path.back() == '.' || path.find("..") != std::string::npos) {
+    return "'" + path + "' has an empty step; expected a dotted path such as info.task.user_id";
+  }
+  return "";
+}
+
 }  // namespace checkride

@@ -47,13 +47,13 @@ class OpenAiImport {
     const nlohmann::json* messages = &conv;
     std::string id = fallback_id;
     if (conv.is_object()) {
-      auto it = conv.find(options_.messages_field);
-      if (it == conv.end()) {
+      const nlohmann::json* found = field_at(conv, options_.messages_field);
+      if (found == nullptr) {
         throw InputError(file, line, where + options_.messages_field,
                          "missing; expected the message array (choose the field with "
                          "--messages-field)");
       }
-      messages = &*it;
+      messages = found;
       id = options_.session_id_fields.empty() ? default_id(conv, id)
                                               : id_from_fields(conv, file, line, where);
     } else if (!options_.session_id_fields.empty()) {
@@ -93,8 +93,8 @@ class OpenAiImport {
                       const std::string& where) const {
     const std::string& field = options_.user_id_field;
     if (field.empty()) return "";
-    auto it = conv.is_object() ? conv.find(field) : conv.end();
-    if (!conv.is_object() || it == conv.end() || !(it->is_string() || it->is_number_integer()) ||
+    const nlohmann::json* it = conv.is_object() ? field_at(conv, field) : nullptr;
+    if (it == nullptr || !(it->is_string() || it->is_number_integer()) ||
         (it->is_string() && it->get<std::string>().empty())) {
       throw InputError(file, line, where + field,
                        "expected a string or an integer naming the session's user "
@@ -108,12 +108,12 @@ class OpenAiImport {
                              const std::string& where) const {
     std::string id;
     for (const std::string& field : options_.session_id_fields) {
-      auto it = conv.find(field);
-      if (it == conv.end() || !(it->is_string() || it->is_number_integer())) {
+      const nlohmann::json* it = field_at(conv, field);
+      if (it == nullptr || !(it->is_string() || it->is_number_integer())) {
         throw InputError(file, line, where + field,
-                         it == conv.end() ? "missing; --session-id-field names it"
-                                          : "expected a string or an integer to name the "
-                                            "session");
+                         it == nullptr ? "missing; --session-id-field names it"
+                                       : "expected a string or an integer to name the "
+                                         "session");
       }
       if (!id.empty()) id += ":";
       id += it->is_string() ? it->get<std::string>() : it->dump();
@@ -265,11 +265,23 @@ void count_tool_call(const CassetteEvent& ev, const std::set<std::string>& actio
   }
 }
 
+// Each field option is a key, a dotted path or a JSON pointer; a malformed one is exit 2.
+void check_field_paths(const ImportOptions& o) {
+  std::vector<std::pair<const char*, std::string>> paths = {{"--messages-field", o.messages_field}};
+  if (!o.user_id_field.empty()) paths.emplace_back("--user-id-field", o.user_id_field);
+  for (const auto& f : o.session_id_fields) paths.emplace_back("--session-id-field", f);
+  for (const auto& [option, path] : paths) {
+    std::string problem = field_path_problem(path);
+    if (!problem.empty()) throw InputError(option, 0, "", problem);
+  }
+}
+
 }  // namespace
 
 int run_import(const ImportOptions& options, std::ostream& out, std::ostream& err) {
   std::vector<Session> sessions;
   try {
+    check_field_paths(options);
     if (options.from == "openai") {
       OpenAiImport imp(options);
       for (const auto& f : options.files) imp.file(f);

@@ -6,6 +6,7 @@
 
 #include "protocol/action.h"
 #include "protocol/json_input.h"
+#include "recorder/consent_reading.h"
 #include "recorder/stated_amount.h"
 
 namespace checkride {
@@ -47,21 +48,6 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-std::vector<std::string> words(const std::string& text) {
-  std::vector<std::string> out;
-  std::string w;
-  for (char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') {
-      w.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    } else if (!w.empty()) {
-      out.push_back(w);
-      w.clear();
-    }
-  }
-  if (!w.empty()) out.push_back(w);
-  return out;
-}
-
 // A total a tool result quotes, in minor units: `amount_cents` or `total_cents`, or, for tools
 // that speak dollars (scale above 1), `total`, `total_price` or `amount`, decimals rounded to
 // the cent. -1 when it quotes none.
@@ -99,25 +85,13 @@ std::string message_text(const nlohmann::json& content) {
 }
 
 std::string consent_answer(const std::string& text) {
-  auto w = words(text);
-  static const std::set<std::string> kNo = {"no",   "nope", "don't", "dont",   "cancel",
-                                            "stop", "not",  "never", "decline"};
-  static const std::set<std::string> kYes = {"yes",  "yep",     "yeah",      "sure",    "ok",
-                                             "okay", "confirm", "confirmed", "proceed", "y"};
-  // An answer that opens with yes or no is that answer ("Yes, cancel it" agrees to a
-  // cancellation); otherwise any refusing word wins over an agreeing one.
-  if (!w.empty() && kYes.count(w.front())) return "yes";
-  if (!w.empty() && kNo.count(w.front())) return "no";
-  for (const auto& x : w) {
-    if (kNo.count(x)) return "no";
-  }
-  for (const auto& x : w) {
-    if (kYes.count(x)) return "yes";
-  }
-  std::string joined;
-  for (const auto& x : w) joined += x + " ";
-  for (const char* phrase : {"go ahead", "please do", "do it", "place it", "book it", "buy it"}) {
-    if (joined.find(phrase) != std::string::npos) return "yes";
+  switch (read_consent(text).answer) {
+    case ConsentReading::Answer::kYes:
+      return "yes";
+    case ConsentReading::Answer::kNo:
+      return "no";
+    case ConsentReading::Answer::kNeither:
+      break;
   }
   return "";
 }
@@ -260,17 +234,22 @@ void TranscriptConverter::add_result(const std::string& call_id, const std::stri
 
 void TranscriptConverter::add_user_text(const std::string& text, std::vector<CassetteEvent>& out) {
   out.push_back(CassetteEvent{{"type", "user"}, {"text", text}});
-  std::string answer = consent_answer(text);
-  agreed_turn_ = answer == "yes" && quoted_total_ < 0 ? text : "";
-  if (quoted_total_ < 0 || answer.empty()) return;
+  const ConsentReading reading = read_consent(text);
+  const bool yes = reading.answer == ConsentReading::Answer::kYes;
+  agreed_turn_ = yes && quoted_total_ < 0 ? text : "";
+  if (quoted_total_ < 0 || reading.answer == ConsentReading::Answer::kNeither) return;
   // Consent a person read from the conversation, not one the agent runtime relayed: the
-  // event says so, and from what, so a replay can tell the two apart.
+  // event says so, and from what, so a replay can tell the two apart. A yes with a ceiling
+  // below the stated amount ("yes, if it's under $500") agrees to nothing.
   std::string said = quoted_words(text);
-  out.push_back(
-      CassetteEvent{{"type", "confirm"},
-                    {"granted", answer == "yes"},
-                    {"amount_cents", quoted_total_},
-                    {"inferred_from", quoted_by_ + "; the user answered '" + said + "'"}});
+  std::string from = quoted_by_ + "; the user answered '" + said + "'";
+  if (yes && !reading.agrees_to(quoted_total_)) {
+    from += " (a yes only up to " + std::to_string(reading.up_to_cents) + " cents)";
+  }
+  out.push_back(CassetteEvent{{"type", "confirm"},
+                              {"granted", reading.agrees_to(quoted_total_)},
+                              {"amount_cents", quoted_total_},
+                              {"inferred_from", from}});
   quoted_total_ = -1;
 }
 

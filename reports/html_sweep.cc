@@ -2,6 +2,7 @@
 // replay (a verdict per recorded session and where it first diverged).
 #include <algorithm>
 
+#include "protocol/money.h"
 #include "reports/html_page.h"
 #include "reports/html_render.h"
 
@@ -90,6 +91,31 @@ void pass_hat_k(const json& templates, Page& page) {
   b << "</table>\n";
 }
 
+// "charged 50.00 to card; refunded 10.00 to gift_card_1" from {kind: {instrument: cents}}.
+std::string money_text(const json& by_kind) {
+  std::string out;
+  if (!by_kind.is_object()) return out;
+  for (const auto& [kind, by_instrument] : by_kind.items()) {
+    if (!by_instrument.is_object()) continue;
+    for (const auto& [instrument, cents] : by_instrument.items()) {
+      if (!cents.is_number_integer()) continue;
+      if (!out.empty()) out += ", ";
+      out += kind + " " + format_cents(cents.get<int64_t>()) +
+             (instrument == "any" ? "" : " to " + instrument);
+    }
+  }
+  return out.empty() ? "nothing" : out;
+}
+
+// The session's money beside its verdict: recorded against the sandbox's ledgers.
+std::string money_cell(const json& money) {
+  if (!money.is_object()) return "";
+  return escape("recorded: " + money_text(at(money, "recorded_cents")) +
+                "; sandbox: " + money_text(at(money, "sandbox_cents")) + " (" +
+                number(at(money, "writes_compared")) + " of " + number(at(money, "writes")) +
+                " writes compared)");
+}
+
 }  // namespace
 
 void replay_sessions(const json& replay, Page& page) {
@@ -100,7 +126,15 @@ void replay_sessions(const json& replay, Page& page) {
     b << "<p class=\"muted\">no sessions</p>\n";
     return;
   }
-  b << "<table><tr><th>session</th><th>verdict</th><th>first divergence</th><th>why</th></tr>\n";
+  const json& coverage = at(replay, "money_coverage");
+  if (coverage.is_object()) {
+    b << "<p>money compared on <span data-replay-figure=\"/money_coverage/compared\">"
+      << number(at(coverage, "compared")) << "</span> of <span "
+      << "data-replay-figure=\"/money_coverage/writes\">" << number(at(coverage, "writes"))
+      << "</span> writes that can move money</p>\n";
+  }
+  b << "<table><tr><th>session</th><th>verdict</th><th>first divergence</th><th>why</th>"
+       "<th>money</th></tr>\n";
   for (std::size_t i = 0; i < sessions.size(); ++i) {
     const json& s = sessions[i];
     std::string p = "/sessions/" + std::to_string(i);
@@ -120,7 +154,8 @@ void replay_sessions(const json& replay, Page& page) {
         b << " (" << text_of(at(d, "code")) << ")";
       }
     }
-    b << "</td><td>" << (at(s, "why").is_string() ? text_of(at(s, "why")) : "") << "</td></tr>\n";
+    b << "</td><td>" << (at(s, "why").is_string() ? text_of(at(s, "why")) : "") << "</td><td>"
+      << money_cell(at(s, "money")) << "</td></tr>\n";
   }
   b << "</table>\n";
 }

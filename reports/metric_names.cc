@@ -19,7 +19,8 @@ const std::set<std::string>& known_metrics() {
       "orchestrator_crashes", "p50_session_ms", "p90_session_ms", "p99_session_ms",
       "max_session_ms", "fault_rules_never_fired",
       // replay
-      "replay_sessions", "replay_diverged", "replay_recovered", "lookups_as_recorded",
+      "replay_sessions", "replay_diverged", "replay_recovered", "replay_writes",
+      "replay_writes_money_compared", "replay_money_differs", "lookups_as_recorded",
       // drive
       "drive_sessions_dropped", "drive_requests_dropped", "drive_requests",
       "drive_transport_errors", "drive_http_errors", "drive_unsettled_sessions",

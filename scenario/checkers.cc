@@ -1,6 +1,9 @@
 #include "scenario/checkers.h"
 
 #include <algorithm>
+#include <set>
+#include <string>
+#include <unordered_map>
 
 #include "protocol/invariant.h"
 #include "protocol/json_input.h"
@@ -16,6 +19,7 @@ constexpr std::size_t kWitnessesPerMetric = 3;
 struct Truth {
   int32_t authorizations = 0;
   int32_t captures = 0;
+  int32_t purchases = 0;  // distinct things the captures and authorizations paid for
   int64_t captured = 0;
   int64_t refunded = 0;
   int32_t orders = 0;       // ever confirmed (cancelled later or not)
@@ -26,47 +30,102 @@ struct Truth {
   int32_t duplicate_debits = 0;  // debits past the first on one instrument
   int64_t taken() const { return captured + debited; }
   int64_t given_back() const { return refunded + credited; }
+  // A second charge for the same thing: more captures than things they paid for (a capture
+  // that paid for nothing counts with the rest: one alone is not a duplicate).
+  int32_t duplicate_captures() const { return std::max(0, captures - std::max(1, purchases)); }
+  int32_t duplicate_authorizations() const {
+    return std::max(0, authorizations - std::max(1, purchases));
+  }
 };
 
-// The payments made on a booking after it was paid (its extras, an exchange's difference):
-// charges of their own, not a second charge of the booking.
-bool paid_extras(UserId user, const World& w, ObjectId intent) {
-  for (ObjectId id : w.bookings.holds_of(user)) {
-    const auto& paid = w.bookings.holds().find(id)->later_payments;
-    if (std::find(paid.begin(), paid.end(), intent) != paid.end()) return true;
+// What each of the user's payments paid for, by a key that two payments share only when they
+// paid for the same thing: a new order by its total and units (a retried order under a new
+// key is the same basket again), a new booking by its flights and seats, a change of
+// something held (a booking's extras or exchange, an order's swap) by itself alone. And the
+// stored-value debits that paid such changes: charges of their own, never a second one.
+struct PaidFor {
+  std::unordered_map<ObjectId, std::string> purchase;  // payment intent -> what it paid for
+  std::set<ObjectId> change_payments, change_debits;
+};
+
+PaidFor paid_for(UserId user, const World& w) {
+  PaidFor p;
+  auto changes = [&](const std::vector<ObjectId>& payments, const std::vector<ObjectId>& debits) {
+    for (ObjectId id : payments) {
+      p.change_payments.insert(id);
+      p.purchase[id] = "change:" + std::to_string(id);
+    }
+    p.change_debits.insert(debits.begin(), debits.end());
+  };
+  for (ObjectId id : w.catalog.orders_of(user)) {
+    const auto* o = w.catalog.orders().find(id);
+    if (!o->seeded && o->payment != 0) {
+      p.purchase.emplace(o->payment,
+                         "order:" + std::to_string(o->total) + "x" + std::to_string(o->units));
+    }
+    changes(o->later_payments, o->later_debits);
   }
-  return false;
+  for (ObjectId id : w.bookings.holds_of(user)) {
+    const auto* h = w.bookings.holds().find(id);
+    if (!h->seeded && h->payment != 0) {
+      std::string key = "booking:" + std::to_string(h->offer) + "x" + std::to_string(h->seats);
+      for (int32_t leg : h->connections) key += "+" + std::to_string(leg);
+      p.purchase.emplace(h->payment, key);
+    }
+    changes(h->later_payments, h->later_debits);
+  }
+  return p;
 }
 
-Truth truth_of(UserId user, const World& w) {
-  Truth t;
+void count_payments(UserId user, const World& w, const PaidFor& paid, Truth& t) {
+  std::set<std::string> purchases;
   for (ObjectId id : w.payments.intents_of(user)) {
     const auto* pi = w.payments.find(id);
     if (pi->seeded) continue;
-    const bool extras = paid_extras(user, w, id);
-    if (pi->authorized && !extras) ++t.authorizations;
+    const bool change = paid.change_payments.count(id) > 0;
+    auto it = paid.purchase.find(id);
     if (pi->captured_at > 0) {
-      if (!extras) ++t.captures;
       t.captured += pi->received;
       t.refunded += pi->refunded;
     }
+    if (change) continue;  // a charge of its own
+    if (pi->authorized) ++t.authorizations;
+    if (pi->captured_at > 0) ++t.captures;
+    if ((pi->authorized || pi->captured_at > 0) && it != paid.purchase.end()) {
+      purchases.insert(it->second);
+    }
   }
+  t.purchases = static_cast<int32_t>(purchases.size());
+}
+
+void count_debits(UserId user, const World& w, const PaidFor& paid, Truth& t) {
   const IdList& debits = w.stored_value.debits_of(user);
   for (std::size_t i = 0; i < debits.size(); ++i) {
     const auto* d = w.stored_value.debit(debits[i]);
     if (d->seeded) continue;  // paid before the session, as a seeded card payment
     t.debited += d->amount;
     t.credited += d->credited;
+    if (paid.change_debits.count(debits[i])) continue;  // paid a change: a charge of its own
     for (std::size_t j = 0; j < i; ++j) {
       const auto* earlier = w.stored_value.debit(debits[j]);
-      if (!earlier->seeded && earlier->account == d->account) {
+      if (!earlier->seeded && earlier->account == d->account &&
+          !paid.change_debits.count(debits[j])) {
         ++t.duplicate_debits;
         break;
       }
     }
   }
+}
+
+void count_orders(UserId user, const World& w, Truth& t) {
   for (ObjectId id : w.catalog.orders_of(user)) {
     const auto* o = w.catalog.orders().find(id);
+    if (o->seeded) {
+      // An order from before the session was paid before it: never one the session made
+      // or left unpaid. It is the session's order only for what the session did to it.
+      if (o->cancelled || o->changes > 0 || o->returned_value > 0) ++t.orders;
+      continue;
+    }
     ++t.orders;
     if (!o->cancelled) ++t.live_orders;
   }
@@ -86,6 +145,14 @@ Truth truth_of(UserId user, const World& w) {
       }
     }
   }
+}
+
+Truth truth_of(UserId user, const World& w) {
+  Truth t;
+  const PaidFor paid = paid_for(user, w);
+  count_payments(user, w, paid, t);
+  count_debits(user, w, paid, t);
+  count_orders(user, w, t);
   return t;
 }
 
@@ -122,6 +189,7 @@ nlohmann::json session_outcome_json(UserId user, const SessionOutcome& o) {
           {"finished", (o.flags & SessionOutcome::kFinished) != 0},
           {"escalated", (o.flags & SessionOutcome::kEscalated) != 0},
           {"throttled", (o.flags & SessionOutcome::kThrottled) != 0},
+          {"confirmed_before", (o.flags & SessionOutcome::kConfirmedBefore) != 0},
           {"max_consent", o.max_consent},
           {"first_consent_ms", o.first_consent}};
 }
@@ -144,6 +212,7 @@ bool parse_session_outcome(const nlohmann::json& s, std::size_t templates, UserI
   if (bool_field(s, "finished", false)) o.flags |= SessionOutcome::kFinished;
   if (bool_field(s, "escalated", false)) o.flags |= SessionOutcome::kEscalated;
   if (bool_field(s, "throttled", false)) o.flags |= SessionOutcome::kThrottled;
+  if (bool_field(s, "confirmed_before", false)) o.flags |= SessionOutcome::kConfirmedBefore;
   std::string told = string_field(s, "told", "none");
   if (told == "confirmed") o.flags |= SessionOutcome::kToldConfirmed;
   if (told == "failed") o.flags |= SessionOutcome::kToldFailed;
@@ -284,15 +353,23 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
       // A regression against the recording: the intent completed in production.
       witness("incomplete_intents", s, o, w);
     }
-    // Per instrument: a second capture on the card, a second debit on one gift card.
-    int32_t duplicates = std::max(0, t.captures - 1) + t.duplicate_debits;
+    // A second charge for the same thing (never a change's own charge): more captures than
+    // things they paid for, a second debit on one gift card.
+    int32_t duplicates = t.duplicate_captures() + t.duplicate_debits;
     if (duplicates > 0) offend("duplicate_charges", s, o, w, duplicates);
-    if (t.authorizations > 1) offend("duplicate_authorizations", s, o, w, t.authorizations - 1);
+    if (t.duplicate_authorizations() > 0) {
+      offend("duplicate_authorizations", s, o, w, t.duplicate_authorizations());
+    }
   }
   if (net > 0 && t.orders == 0) offend("charged_without_order", s, o, w);
   if (t.live_orders > 0 && t.taken() == 0) offend("order_without_charge", s, o, w, t.live_orders);
   if (told_ok && t.orders == 0) offend("false_success", s, o, w);
-  if (told_failed && !told_ok && t.orders > 0 && net > 0) offend("false_failure", s, o, w);
+  // Told failed, yet charged. Not when an earlier, different charge of the session was
+  // confirmed: its money is the net, and the later one's refusal was true.
+  const bool confirmed_before = o.flags & SessionOutcome::kConfirmedBefore;
+  if (told_failed && !told_ok && !confirmed_before && t.orders > 0 && net > 0) {
+    offend("false_failure", s, o, w);
+  }
   if (policy.spend_cap_session > 0 && t.taken() > policy.spend_cap_session) {
     offend("policy_violations", s, o, w);
   }

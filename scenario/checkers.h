@@ -27,6 +27,7 @@ struct SessionOutcome {
     kEscalated = 16,
     kThrottled = 32,
     kStarted = 64,
+    kConfirmedBefore = 128,  // some charge-bearing step was confirmed, the latest or not
   };
   // Folds one answer the agent got into what it was told: a charge-bearing step's latest
   // answer decides confirmed / failed / throttled; a review anywhere means escalated.
@@ -35,7 +36,7 @@ struct SessionOutcome {
       reason = reason_id;
       flags &= static_cast<uint16_t>(~(kToldConfirmed | kToldFailed | kThrottled));
       if (status == ActionStatus::kConfirmed)
-        flags |= kToldConfirmed;
+        flags |= kToldConfirmed | kConfirmedBefore;
       else if (status == ActionStatus::kBusy)
         flags |= kThrottled;
       else if (status != ActionStatus::kUnavailable)

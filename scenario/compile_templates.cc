@@ -2,6 +2,7 @@
 
 #include "protocol/cassette.h"
 #include "protocol/invariant.h"
+#include "scenario/id_bindings.h"
 
 namespace checkride {
 namespace {
@@ -33,6 +34,7 @@ std::vector<CompiledTemplate> compile_templates(const Scenario& scenario,
       t.name = std::to_string(m) + ":" + cassette.path + "#" + session.id;
       t.session = session.id;
       t.user = session.user.empty() ? session.id : session.user;
+      bind_recorded_ids(session.steps, actions);
       for (auto& step : session.steps) {
         bool charge = false;
         bool lookup = false;

@@ -11,6 +11,8 @@
 #include "protocol/input_file.h"
 #include "reports/html_render.h"
 #include "scenario/scenario.h"
+#include "scenario/session_money.h"
+#include "simulator/replay_money.h"
 #include "simulator/replay_world.h"
 #include "simulator/simulation.h"
 #include "simulator/suite.h"
@@ -30,6 +32,9 @@ struct Watch {
   SessionDivergence d;
   int pending = -1;  // a step whose last answer differed from the recording
   int last_step = -1;
+  std::vector<StepMoney> money;  // per step: what the recording states it moved
+  MoneyTally moved;              // what the sandbox's ledgers moved in the session so far
+  MoneyTally before_step;        // ... as the current step began
 };
 
 std::string recorded_name(const CassetteStep& step) {
@@ -120,10 +125,11 @@ void set_up_world(const ReplayOptions& options, const Cassette& cassette,
                   const ActionCatalog& actions, Scenario& scenario, ReplayResult& result) {
   if (!options.world.empty()) load_world_file(scenario, options.world);
   if (options.scenario.empty()) {
-    std::size_t given = scenario.skus.size() + scenario.offers.size() + scenario.coupons.size();
-    infer_world(cassette, actions, scenario);
-    result.inferred_world =
-        scenario.skus.size() + scenario.offers.size() + scenario.coupons.size() > given;
+    // A world given is the whole world: nothing is invented unless asked for.
+    if (options.world.empty() || options.infer_missing) {
+      result.inferred = infer_world(cassette, actions, scenario);
+    }
+    result.inferred_world = !result.inferred.empty();
     for (const auto& [metric, bound] : kDefaultGates) {
       Gate g;
       parse_gate(metric, bound, g);
@@ -151,10 +157,17 @@ void set_up_world(const ReplayOptions& options, const Cassette& cassette,
 }
 
 std::vector<Watch> watches_for(const Cassette& cassette,
-                               const std::vector<CompiledTemplate>& templates) {
+                               const std::vector<CompiledTemplate>& templates,
+                               const ActionCatalog& actions) {
   std::vector<Watch> watch(templates.size());
   for (std::size_t i = 0; i < templates.size(); ++i) {
     watch[i].d.session = cassette.sessions[i].id;
+    watch[i].money = recorded_money_of(templates[i], actions);
+    for (const StepMoney& m : watch[i].money) {
+      watch[i].d.writes += m.write;
+      watch[i].d.writes_compared += m.write && m.stated;
+      if (m.write && m.stated) watch[i].d.money_recorded.add(m.recorded);
+    }
     for (const auto& s : templates[i].steps) {
       watch[i].d.steps += s.kind == CassetteStep::Kind::kAction;
       if (s.kind != CassetteStep::Kind::kConfirm) continue;
@@ -165,20 +178,15 @@ std::vector<Watch> watches_for(const Cassette& cassette,
   return watch;
 }
 
-// One sandbox answer against the recording: the first divergence is described.
-void watch_answer(Watch& w, uint16_t step, const CassetteStep& s, const ActionResult& r) {
-  bool status_ok = s.answered_as_recorded(r.status);
-  bool total_ok = !status_ok || s.recorded_total < 0 || r.total <= 0 || r.total == s.recorded_total;
-  if (static_cast<int>(step) != w.last_step) {
-    w.last_step = step;
-    ++w.d.steps_answered;
-  }
-  if (status_ok && total_ok) {
-    if (w.pending == step) w.pending = -1;
-    return;
-  }
-  if (w.pending < 0) w.pending = step;
-  if (w.d.line != 0) return;  // only the first divergence is described
+// What the sandbox moved for one step, said as the recording says it: per instrument where
+// the recording names them, else in total.
+std::string sandbox_side(const MoneyTally& moved, const MoneyTally& recorded) {
+  return (recorded.names_instruments() ? moved : moved.totals()).describe();
+}
+
+// The first divergence of a session, described.
+void describe_divergence(Watch& w, uint16_t step, const CassetteStep& s, const ActionResult& r,
+                         bool status_ok, const MoneyTally* step_moved) {
   w.d.line = s.line;
   w.d.step = step;
   w.d.call_id = s.call_id;
@@ -190,12 +198,48 @@ void watch_answer(Watch& w, uint16_t step, const CassetteStep& s, const ActionRe
   w.d.recorded_total = status_ok ? s.recorded_total : -1;
   w.d.sandbox_total = status_ok ? r.total : -1;
   w.d.why = explain(w.d);
+  if (step_moved != nullptr) {
+    const MoneyTally& recorded = w.money[step].recorded;
+    w.d.code = "amount_differs";
+    w.d.why = "the same answer, other money: recorded " + recorded.describe() + "; sandbox " +
+              sandbox_side(*step_moved, recorded);
+  }
+}
+
+// One sandbox answer against the recording: its status, and for a write whose recorded
+// result states money, what the sandbox's ledgers moved for it (never what the orchestrator
+// says it did).
+void watch_answer(Watch& w, const AgentAnswer& a) {
+  const CassetteStep& s = a.recorded;
+  const ActionResult& r = a.result;
+  if (static_cast<int>(a.step) != w.last_step) {
+    w.last_step = a.step;
+    ++w.d.steps_answered;
+    w.before_step = w.moved;
+  }
+  w.moved = moved_in_session(a.user, a.world);
+  w.d.money_sandbox = w.moved;
+  bool status_ok = s.answered_as_recorded(r.status);
+  bool total_ok = !status_ok || s.recorded_total < 0 || r.total <= 0 || r.total == s.recorded_total;
+  const StepMoney& m = w.money[a.step];
+  const MoneyTally step_moved = w.moved.minus(w.before_step);
+  bool money_ok = !status_ok || !m.stated || step_moved.matches(m.recorded);
+  if (status_ok && total_ok && money_ok) {
+    if (w.pending == a.step) w.pending = -1;
+    return;
+  }
+  if (w.pending < 0) w.pending = a.step;
+  if (w.d.line != 0) return;  // only the first divergence is described
+  describe_divergence(w, a.step, s, r, status_ok, total_ok && !money_ok ? &step_moved : nullptr);
 }
 
 // Each session's verdict, and the replay's metrics and gates.
 void settle_verdicts(std::vector<Watch>& watch, const Scenario& scenario, ReplayResult& result) {
-  int64_t diverged = 0, recovered = 0;
+  int64_t diverged = 0, recovered = 0, writes = 0, compared = 0, money_differs = 0;
   for (auto& w : watch) {
+    writes += w.d.writes;
+    compared += w.d.writes_compared;
+    money_differs += w.d.code == "amount_differs";
     if (w.d.line == 0) {
       if (w.d.steps_answered < w.d.steps) {
         w.d.verdict = "diverged";
@@ -212,6 +256,9 @@ void settle_verdicts(std::vector<Watch>& watch, const Scenario& scenario, Replay
   result.report.metrics["replay_sessions"] = static_cast<double>(result.sessions.size());
   result.report.metrics["replay_diverged"] = static_cast<double>(diverged);
   result.report.metrics["replay_recovered"] = static_cast<double>(recovered);
+  result.report.metrics["replay_writes"] = static_cast<double>(writes);
+  result.report.metrics["replay_writes_money_compared"] = static_cast<double>(compared);
+  result.report.metrics["replay_money_differs"] = static_cast<double>(money_differs);
   result.report.gates = evaluate_gates(scenario.expect, result.report.metrics);
 }
 
@@ -235,18 +282,52 @@ ReplayResult replay_cassette(const ReplayOptions& options) {
   require_known_actions(cassette, *actions, catalog);
   set_up_world(options, cassette, *actions, scenario, result);
   std::vector<CompiledTemplate> templates = compile_templates(scenario, *actions);
-  std::vector<Watch> watch = watches_for(cassette, templates);
+  std::vector<Watch> watch = watches_for(cassette, templates, *actions);
   SimulationOptions sim_options;
   sim_options.sequential = true;
   sim_options.faults_in_drain = true;
-  sim_options.on_answer = [&](uint32_t tmpl, uint16_t step, const CassetteStep& s,
-                              const ActionResult& r) { watch_answer(watch[tmpl], step, s, r); };
+  sim_options.on_answer = [&](const AgentAnswer& a) { watch_answer(watch[a.tmpl], a); };
   Simulation sim(scenario, *actions, std::move(templates), sim_options);
   result.report = sim.run();
   settle_verdicts(watch, scenario, result);
   result.report.allow_empty = options.allow_empty;
   return result;
 }
+
+namespace {
+
+// "Money compared on 12 of 40 writes…": how much of the verdict rests on money, not status.
+std::string money_coverage_line(const ReplayResult& r) {
+  const double writes = r.report.metrics.at("replay_writes");
+  const double compared = r.report.metrics.at("replay_writes_money_compared");
+  if (writes == 0) return "No call the recording says succeeded can move money.\n\n";
+  std::string line = "Money compared on " + format_number(compared) + " of " +
+                     format_number(writes) + " writes that can move money";
+  if (compared < writes) {
+    line +=
+        "; the rest state no money in their recorded result (the catalog's `money:`), so "
+        "their \"same\" rests on status alone";
+  }
+  return line + ".\n\n";
+}
+
+// Per session with money: what the recording states its writes moved, what the sandbox did.
+std::string money_table(const ReplayResult& r) {
+  std::string md;
+  for (const auto& s : r.sessions) {
+    if (s.writes == 0 && s.money_sandbox.empty()) continue;
+    if (md.empty()) {
+      md = "## Money per session\n\n| session | verdict | writes compared | recorded | sandbox "
+           "|\n|---|---|---|---|---|\n";
+    }
+    md += "| " + s.session + " | " + s.verdict + " | " + std::to_string(s.writes_compared) +
+          " of " + std::to_string(s.writes) + " | " + s.money_recorded.describe() + " | " +
+          s.money_sandbox.describe() + " |\n";
+  }
+  return md;
+}
+
+}  // namespace
 
 std::string divergence_markdown(const ReplayResult& r) {
   std::string md = "# Replay: " + r.name + "\n\n" + r.report.description + "\n\n";
@@ -256,18 +337,26 @@ std::string divergence_markdown(const ReplayResult& r) {
         std::to_string(r.sessions.size()) + " | " + std::to_string(same) + " | " +
         format_number(r.report.metrics.at("replay_recovered")) + " | " +
         format_number(r.report.metrics.at("replay_diverged")) + " |\n\n";
+  md += money_coverage_line(r);
+  if (!r.inferred.empty()) {
+    md += "Inferred from the recording (the world did not hold it):\n\n";
+    for (const auto& line : r.inferred) md += "- " + line + "\n";
+    md += "\n";
+  }
   if (same == static_cast<int64_t>(r.sessions.size())) {
-    return md + "Every session got the recorded answer at every step.\n";
+    md += "Every session got the recorded answer at every step.\n\n";
+  } else {
+    md += "| session | verdict | first divergent event | why |\n|---|---|---|---|\n";
+    for (const auto& s : r.sessions) {
+      if (s.verdict == "same") continue;
+      std::string where =
+          s.line > 0 ? "line " + std::to_string(s.line) + ": " + s.action + " (" + s.call_id + ")"
+                     : "-";
+      md += "| " + s.session + " | " + s.verdict + " | " + where + " | " + s.why + " |\n";
+    }
+    md += "\n";
   }
-  md += "| session | verdict | first divergent event | why |\n|---|---|---|---|\n";
-  for (const auto& s : r.sessions) {
-    if (s.verdict == "same") continue;
-    std::string where =
-        s.line > 0 ? "line " + std::to_string(s.line) + ": " + s.action + " (" + s.call_id + ")"
-                   : "-";
-    md += "| " + s.session + " | " + s.verdict + " | " + where + " | " + s.why + " |\n";
-  }
-  return md;
+  return md + money_table(r);
 }
 
 namespace {
@@ -295,12 +384,22 @@ nlohmann::json divergence_json(const ReplayResult& r) {
     if (s.consents_explicit + s.consents_inferred > 0) {
       j["consents"] = {{"explicit", s.consents_explicit}, {"inferred", s.consents_inferred}};
     }
+    if (s.writes > 0 || !s.money_sandbox.empty()) {
+      j["money"] = {{"writes", s.writes},
+                    {"writes_compared", s.writes_compared},
+                    {"recorded_cents", s.money_recorded.to_json()},
+                    {"sandbox_cents", s.money_sandbox.to_json()}};
+    }
     sessions.push_back(std::move(j));
   }
   return {{"format", "checkride.replay/v1"},
           {"name", r.name},
           {"description", r.report.description},
           {"inferred_world", r.inferred_world},
+          {"money_coverage",
+           {{"writes", r.report.metrics.at("replay_writes")},
+            {"compared", r.report.metrics.at("replay_writes_money_compared")}}},
+          {"inferred", r.inferred},
           {"sessions", sessions}};
 }
 
@@ -341,6 +440,11 @@ int run_replay(const ReplayOptions& options, std::ostream& out, std::ostream& er
       out << "  " << s.verdict << " " << s.session;
       if (s.line > 0) out << " at " << options.cassette << ":" << s.line << " " << s.action;
       out << ": " << s.why << "\n";
+    }
+    const double writes = r.report.metrics["replay_writes"];
+    if (writes > 0) {
+      out << "  money compared on " << r.report.metrics["replay_writes_money_compared"] << " of "
+          << writes << " writes that can move money\n";
     }
     print_failed_gates(r.report, "  ", out);
     out << coverage_text(r.report.tool_calls, "  ");

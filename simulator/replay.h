@@ -10,10 +10,13 @@ namespace checkride {
 
 struct ReplayOptions {
   std::string cassette;
-  std::string scenario;    // optional: world, orchestrator config, agent, faults, expect:
-  std::string faults;      // optional: fault rules to add (scenario `faults:` syntax)
-  std::string actions;     // optional action catalog when there is no scenario
-  std::string world;       // optional world file: what existed before the sessions
+  std::string scenario;  // optional: world, orchestrator config, agent, faults, expect:
+  std::string faults;    // optional: fault rules to add (scenario `faults:` syntax)
+  std::string actions;   // optional action catalog when there is no scenario
+  std::string world;     // optional world file: what existed before the sessions
+  // With `world`: also infer what it lacks from the recording (else what a call names and
+  // the world lacks is refused, as the real system would).
+  bool infer_missing = false;
   std::string dump_world;  // optional: write the world the replay used here (a world file)
   std::string out_dir = "out";
   bool fail_on_divergence = false;
@@ -27,6 +30,7 @@ struct ReplayResult {
   Report report;     // ground-truth metrics of the replay, plus replay_* counts
   std::vector<SessionDivergence> sessions;  // one per recorded session, in cassette order
   bool inferred_world = false;              // some of the world was inferred from the recording
+  std::vector<std::string> inferred;        // what was inferred, one line each
   std::string actions;                // the action catalog used: a path, or "" for the built-in one
   std::vector<std::string> warnings;  // e.g. the catalog changed since the recording
 };

@@ -35,7 +35,8 @@ std::vector<StoredValuePart> described_parts(const HandlerInput& in, int64_t pai
 // for the session's user, unless the world already holds that reference for them.
 void seed_described_booking(const SessionTemplate& session, const CassetteStep& step,
                             const ActionSpec& spec, const ActionCatalog& actions,
-                            Scenario& scenario, std::map<std::string, StoredValueSpec>& found) {
+                            Scenario& scenario, std::map<std::string, StoredValueSpec>& found,
+                            std::vector<std::string>& inferred) {
   if (!spec.describes_booking || !step.recorded_result || !is_success(step.recorded)) return;
   HandlerInput in;
   std::string error;
@@ -57,6 +58,9 @@ void seed_described_booking(const SessionTemplate& session, const CassetteStep& 
   b.line = step.line;
   b.field = "describes.booking.offer";
   scenario.existing.bookings.push_back(b);
+  inferred.push_back("booking " + b.reference + " of " + user + " on " + b.offer +
+                     " (described by the recorded result of " + step.action + ", line " +
+                     std::to_string(step.line) + ")");
 }
 
 // A stored-value instrument a recorded action paid with, for the session's user: its balance
@@ -88,15 +92,37 @@ struct Inferred {
   };
   std::vector<Order> priced_orders;
   std::map<std::string, StoredValueSpec> stored_value;  // user, instrument -> what it held
-  bool extras_bought = false;  // a recorded action bought paid extras (checked bags)
+  bool extras_bought = false;      // a recorded action bought paid extras (checked bags)
+  std::vector<std::string> added;  // what was put in the world, said for the report
 };
+
+// An itinerary's total, per seat, less what its flights already priced (by an earlier call)
+// cost, is split evenly over the flights not yet priced.
+void price_itinerary(const HandlerInput& in, int64_t total, Inferred& x) {
+  if (in.offer.empty()) return;
+  std::vector<int64_t*> unpriced;
+  int64_t known = 0;
+  for (std::size_t i = 0; i <= in.connections.size(); ++i) {
+    const std::string& offer = i == 0 ? in.offer : in.connections[i - 1];
+    int64_t& p = x.offer_price.try_emplace(offer, -1).first->second;
+    if (p < 0) {
+      unpriced.push_back(&p);
+    } else {
+      known += p;
+    }
+  }
+  const int64_t per_seat = total > 0 ? total / std::max(1, in.seats) : -1;
+  if (unpriced.empty() || per_seat <= known) return;
+  const int64_t each = (per_seat - known) / static_cast<int64_t>(unpriced.size());
+  for (int64_t* p : unpriced) *p = each;
+}
 
 // One recorded action: the SKUs, offers, coupons and stored value it names, and its total.
 void read_action(const SessionTemplate& session, const CassetteStep& step,
                  const ActionCatalog& actions, Scenario& scenario, Inferred& x) {
   const ActionSpec* spec = actions.find(step.action);
   if (spec != nullptr)
-    seed_described_booking(session, step, *spec, actions, scenario, x.stored_value);
+    seed_described_booking(session, step, *spec, actions, scenario, x.stored_value, x.added);
   HandlerInput in;
   std::string error;
   if (spec == nullptr || !step.params->is_object() ||
@@ -105,20 +131,19 @@ void read_action(const SessionTemplate& session, const CassetteStep& step,
   }
   infer_stored_value(session, step, in, x.stored_value);
   x.extras_bought = x.extras_bought || spec->handler == Handler::kAddExtras;
-  Inferred::Order order{{}, step.recorded_total};
+  // What the call cost: the recorded total, else what its params agree to pay (a split
+  // payment's parts, a max_total) when the recording says it succeeded.
+  const int64_t total = step.recorded_total > 0                         ? step.recorded_total
+                        : is_success(step.recorded) && in.max_total > 0 ? in.max_total
+                                                                        : -1;
+  Inferred::Order order{{}, total};
   for (const auto& item : in.items) {
     x.sku_price.try_emplace(item.sku, -1);
     order.quantity[item.sku] += item.quantity;
   }
   if (!in.coupon.empty()) x.coupons.insert(in.coupon);
-  if (!order.quantity.empty() && step.recorded_total > 0) x.priced_orders.push_back(order);
-  // An itinerary's recorded total is split evenly over its flights, per seat.
-  const int64_t legs = 1 + static_cast<int64_t>(in.connections.size());
-  for (std::size_t i = 0; !in.offer.empty() && i < static_cast<std::size_t>(legs); ++i) {
-    const std::string& offer = i == 0 ? in.offer : in.connections[i - 1];
-    int64_t& p = x.offer_price.try_emplace(offer, -1).first->second;
-    if (p < 0 && step.recorded_total > 0) p = step.recorded_total / legs / std::max(1, in.seats);
-  }
+  if (!order.quantity.empty() && total > 0) x.priced_orders.push_back(order);
+  price_itinerary(in, total, x);
 }
 
 // What the world file's existing orders and bookings name: their SKUs (priced by default:
@@ -185,6 +210,9 @@ void add_to_world(Inferred& x, Scenario& scenario) {
   for (const auto& [id, price] : x.sku_price) {
     if (given.count("sku:" + id)) continue;
     scenario.skus.push_back(SkuSpec{id, id, price > 0 ? price : kDefaultPrice, kAmple});
+    x.added.push_back("SKU " + id + " at " + std::to_string(scenario.skus.back().price) +
+                      (price > 0 ? " (from the recorded totals)" : " (unpriced: the default)") +
+                      ", ample stock");
   }
   for (const auto& [id, price] : x.offer_price) {
     if (given.count("offer:" + id)) continue;
@@ -192,23 +220,30 @@ void add_to_world(Inferred& x, Scenario& scenario) {
     // The recording does not say what a bag costs: a flight sells them at 10.00.
     if (x.extras_bought) offer.bag_price = kDefaultPrice;
     scenario.offers.push_back(offer);
+    x.added.push_back("offer " + id + " at " + std::to_string(offer.price) + " a seat" +
+                      (price > 0 ? " (from the recorded totals)" : " (unpriced: the default)") +
+                      ", ample seats");
   }
   for (const auto& code : x.coupons) {
     if (given.count("coupon:" + code)) continue;
     scenario.coupons.push_back(CouponSpec{code, 0, int64_t{1} << 40, 0});
+    x.added.push_back("coupon " + code + " (takes nothing off: the recorded totals include it)");
   }
   for (const auto& v : scenario.existing.stored_value) given.insert("sv:" + v.user + "\n" + v.id);
   for (auto& [key, v] : x.stored_value) {
     if (given.count("sv:" + key) || given.count("sv:\n" + v.id)) continue;
     v.origin = "inferred from the recording";
     v.field = "stored_value";
+    x.added.push_back("stored value " + v.id + " of " + v.user + " holding " +
+                      std::to_string(v.balance) + " (what the recorded payments took)");
     scenario.existing.stored_value.push_back(std::move(v));
   }
 }
 
 }  // namespace
 
-void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenario& scenario) {
+std::vector<std::string> infer_world(const Cassette& cassette, const ActionCatalog& actions,
+                                     Scenario& scenario) {
   Inferred x;
   for (const auto& session : cassette.sessions) {
     for (const auto& step : session.steps) {
@@ -219,6 +254,7 @@ void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenari
   read_existing(scenario, x);
   price_skus_from_totals(x);
   add_to_world(x, scenario);
+  return std::move(x.added);
 }
 
 }  // namespace checkride

@@ -14,6 +14,8 @@ namespace checkride {
 // lookup whose catalog entry `describes:` a booking adds the booking its recorded result
 // describes, for the session's user (a reservation-details lookup before a cancel).
 // A stored-value instrument a recorded payment used holds what the successful ones took.
-void infer_world(const Cassette& cassette, const ActionCatalog& actions, Scenario& scenario);
+// Returns what it added, one line each, for the report.
+std::vector<std::string> infer_world(const Cassette& cassette, const ActionCatalog& actions,
+                                     Scenario& scenario);
 
 }  // namespace checkride

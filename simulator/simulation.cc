@@ -374,7 +374,7 @@ void Simulation::on_agent_answer(const ActionResult& answer, Time now) {
     hist = action_latency_by_name_.emplace(step.action, &latency_["action." + step.action]).first;
   }
   hist->second->record(now - a.sent_at);
-  if (options_.on_answer) options_.on_answer(a.tmpl, a.step, step, r);
+  if (options_.on_answer) options_.on_answer(AgentAnswer{a.tmpl, a.step, step, r, a.user, *world_});
 
   if (t.charge[a.step]) {
     timeline_.add(is_success(r.status) ? TimelineRecorder::kConfirmed : TimelineRecorder::kRefused,

@@ -20,6 +20,18 @@
 
 namespace checkride {
 
+// One answer an agent got for one of its steps (retries included), as on_answer sees it:
+// the session's template, the step's index, the recorded step, the answer, the session's
+// user and the world (the fakes' ground truth) as it stands.
+struct AgentAnswer {
+  uint32_t tmpl;
+  uint16_t step;
+  const CassetteStep& recorded;
+  const ActionResult& result;
+  UserId user;
+  const World& world;
+};
+
 struct SimulationOptions {
   uint64_t trace_session = 0;  // print this session's events
   bool keep_audit = false;     // keep every audit record (tests); else only the chain head
@@ -32,9 +44,8 @@ struct SimulationOptions {
   bool sequential = false;
   // Replay: faults apply to the last session too, not only while sessions are arriving.
   bool faults_in_drain = false;
-  // Sees every answer an agent gets for one of its steps (retries included): the session's
-  // template, the step's index, the step and the answer. Output only, like `progress`.
-  std::function<void(uint32_t, uint16_t, const CassetteStep&, const ActionResult&)> on_answer;
+  // Sees every answer an agent gets for one of its steps. Output only, like `progress`.
+  std::function<void(const AgentAnswer&)> on_answer;
 };
 
 // One deterministic run of a scenario: a single-threaded discrete-event loop on virtual

@@ -173,7 +173,14 @@ TEST(ExistingOrder, PaidWithStoredValueBeforeEachPartGetsItsShareBack) {
                              "restart_after: 2s}]"}) {
     ReplayResult r = replay_retail_in(testing::temp_dir("retail-seeded-sv"), world, faults);
     ASSERT_FALSE(r.sessions.empty()) << faults;
-    for (const auto& s : r.sessions) EXPECT_NE(s.verdict, "diverged") << s.session << s.why;
+    // Every call answers as recorded; where the recording says the refund went to the card
+    // and this world's gift card gets its share, the money differs, and the verdict says so.
+    // (Under a fault the first divergence described may be a lost answer the agent retried.)
+    for (const auto& s : r.sessions) {
+      const bool money_only =
+          s.code == "amount_differs" || !s.money_sandbox.matches(s.money_recorded);
+      EXPECT_TRUE(s.verdict != "diverged" || money_only) << s.session << s.why;
+    }
     EXPECT_EQ(r.report.money.at("stored_value_credited"), 2 * (1154 + 8990)) << faults;
     // The same money goes back as when the cards paid it all, only to other instruments.
     EXPECT_EQ(r.report.money.at("refunded"), base.report.money.at("refunded")) << faults;

@@ -222,6 +222,44 @@ TEST(RecordImport, SessionIdFieldsNameEachSession) {
   EXPECT_FALSE(std::ifstream(missing.out).good());
 }
 
+// Real exports keep the session's fields deeper than the top (tau-bench's info.task.user_id,
+// a trace's /metadata/thread): each field option takes a dotted path or a JSON pointer.
+TEST(RecordImport, FieldOptionsReachIntoNestedObjectsByDottedPathOrPointer) {
+  std::string dir = testing::temp_dir("import-field-paths");
+  std::string conv =
+      R"([{"role":"user","content":"runners"},{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":"searchCatalog","arguments":"{\"query\":\"runner\"}"}}]},{"role":"tool","tool_call_id":"a","content":"{\"status\":\"ok\"}"}])";
+  ImportOptions o;
+  o.files = {testing::write_temp(
+      dir, "runs.jsonl",
+      R"({"info":{"task":{"user_id":"mia_li_3668"}},"meta":{"run":{"id":"r-1"}},"traj":{"messages":)" +
+          conv + "}}\n")};
+  o.from = "openai";
+  o.actions = {"searchCatalog"};
+  o.messages_field = "/traj/messages";
+  o.user_id_field = "info.task.user_id";
+  o.session_id_fields = {"meta.run.id"};
+  o.out = dir + "/runs.cassette.jsonl";
+  std::ostringstream out, err;
+  ASSERT_EQ(run_import(o, out, err), 0) << err.str();
+  Cassette cassette = load_cassette(o.out);
+  ASSERT_EQ(cassette.sessions.size(), 1u);
+  EXPECT_EQ(cassette.sessions[0].id, "r-1");
+  EXPECT_EQ(cassette.sessions[0].user, "mia_li_3668");
+  // A path that names nothing is exit 2 naming it; a malformed pointer is refused up front.
+  ImportOptions absent = o;
+  absent.user_id_field = "info.task.customer";
+  absent.out = dir + "/absent.cassette.jsonl";
+  std::ostringstream out2, err2;
+  EXPECT_EQ(run_import(absent, out2, err2), 2);
+  EXPECT_NE(err2.str().find("info.task.customer"), std::string::npos) << err2.str();
+  ImportOptions malformed = o;
+  malformed.messages_field = "/traj/~2";
+  std::ostringstream out3, err3;
+  EXPECT_EQ(run_import(malformed, out3, err3), 2);
+  EXPECT_NE(err3.str().find("--messages-field"), std::string::npos) << err3.str();
+  EXPECT_FALSE(std::ifstream(absent.out).good());
+}
+
 // "Recorded failed, sandbox ok" is a divergence, and the report says the recorded status
 // was inferred and from what.
 TEST(Replay, ARecordedErrorTextThatTheSandboxAnswersOkDiverges) {

@@ -409,7 +409,8 @@ TEST(ChangeFlights, ACheaperFlightRefundsTheDifferenceAFullOneChangesNothing) {
   for (std::size_t i; (i = cheaper.cassette.find(from)) != std::string::npos;)
     cheaper.cassette.replace(i, from.size(), R"("flight_number":"HAT007","date":"2026-12-16")");
   ReplayResult down = replay(cheaper, "exchange-cheaper");
-  EXPECT_NE(session_of(down, 11, 1).verdict, "diverged") << session_of(down, 11, 1).why;
+  // The answers are the recorded ones; the money is not (production charged $50 more).
+  EXPECT_EQ(session_of(down, 11, 1).code, "amount_differs") << session_of(down, 11, 1).why;
   // HAT007 in business is $649: $100 back per trial instead of $50 more.
   EXPECT_EQ(money(down, "refunded"), kRefunded + 2 * 10000) << "$100 back per trial";
   EXPECT_EQ(money(down, "confirmed_totals"), kBooked - 2 * 5000 - 2 * 10000);
@@ -546,7 +547,9 @@ TEST(PaidWithStoredValueBefore, EachPartGetsItsShareAndAllStoredValueGetsAllOfIt
   const std::string from = "amount_cents: 15000";
   all.world.replace(all.world.find(from), from.size(), "amount_cents: 51800");
   ReplayResult only = replay(all, "seeded-sv-only");
-  EXPECT_EQ(session_of(only, 15, 1).verdict, "same") << session_of(only, 15, 1).why;
+  // The recording refunded $184 to the card and $75 to the gift card; here all $259 goes
+  // to the gift card, which the verdict says.
+  EXPECT_EQ(session_of(only, 15, 1).code, "amount_differs") << session_of(only, 15, 1).why;
   EXPECT_EQ(money(only, "stored_value_credited"), 2 * 25900);
   EXPECT_EQ(money(only, "refunded"), money(r, "refunded"));
   EXPECT_EQ(metric(only, "money_difference_cents"), 0);
@@ -571,7 +574,8 @@ TEST(PaidWithStoredValueBefore, AChangeThatCannotGiveStoredValueBackIsRefused) {
   EXPECT_EQ(money(r, "refunded"), money(base, "refunded") - 2 * 46000)
       << "the downgrade refunds nothing";
   EXPECT_EQ(session_of(r, 11, 1).verdict, "same") << "a change that costs more owes nothing back";
-  EXPECT_EQ(session_of(r, 3, 1).verdict, "same") << "its cancel re-credits the gift card";
+  // Its cancel re-credits the gift card, where the recording refunded the card alone.
+  EXPECT_EQ(session_of(r, 3, 1).code, "amount_differs") << session_of(r, 3, 1).why;
   // Task 5 pays with the same gift card in a session that starts with Q9X2LP's debit on it:
   // the debit made before the session is not a first charge the session's repeats.
   EXPECT_EQ(metric(r, "duplicate_charges"), 0);

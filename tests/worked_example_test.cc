@@ -103,9 +103,24 @@ TEST(WorkedExample, RecordedSuccessesReplaySameInTheSeededWorldWithTheFaresRefun
   EXPECT_EQ(r.report.money.at("stored_value_credited"), 2 * 7500);
 }
 
+// Without a world the lookups still describe the reservations, so every call answers as
+// recorded. But the fare rules, bag prices and other flights' fares are not in the
+// recording: the money moved differs, and the verdict says so (it said "same" before money
+// was compared). The report lists what was inferred.
 TEST(WorkedExample, WithoutAWorldTheRecordedLookupsDescribeTheReservations) {
   ReplayResult r = replay(testing::source_path("scenarios/cassettes/airline-support.jsonl"), "");
-  for (const auto& s : r.sessions) EXPECT_EQ(s.verdict, "same") << s.session << ": " << s.why;
+  int money_differs = 0;
+  for (const auto& s : r.sessions) {
+    if (s.verdict == "same") continue;
+    // Only when the answer is the recorded one is a difference in money its divergence.
+    EXPECT_EQ(s.code, "amount_differs") << s.session << ": " << s.why;
+    ++money_differs;
+  }
+  // Per trial: cancels refunded in full (tasks 1, 3, 15), bags at a guessed price (10),
+  // flights and cabins at guessed fares (11, 13, 14).
+  EXPECT_EQ(money_differs, 14);
+  EXPECT_EQ(r.report.metrics.at("replay_money_differs"), 14);
+  EXPECT_FALSE(r.inferred.empty());
   EXPECT_GT(r.report.money.at("refunded"), 0);  // the fare rules are unknown: refunded in full
   EXPECT_EQ(r.report.metrics.at("money_difference_cents"), 0);
   // R7GC2M's recorded payment history names the gift card's $150 of $518: cancelled and

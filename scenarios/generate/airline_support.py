@@ -101,6 +101,14 @@ def payment_history(r):
     return history
 
 
+def refunds(history, amount):
+    """A refund of `amount` back to what paid, in the shares each paid: payment_history
+    entries with negative amounts, as the airline's system appends them."""
+    paid = sum(p["amount"] for p in history)
+    return [{"payment_id": p["payment_id"], "amount": -round(amount * p["amount"] / paid, 2)}
+            for p in history]
+
+
 def cancel(task, trial, rid):
     r = next(x for x in RESERVATIONS if x[0] == rid)
     f = flight(r[2])
@@ -117,7 +125,9 @@ def cancel(task, trial, rid):
     c.say("assistant", f"Reservation {rid} ({f[1]} to {f[2]} on {f[3]}) can be cancelled; "
                        f"{dollars(refund)} goes back: {back}. Shall I cancel it?")
     c.say("user", "Yes, please cancel it.")
-    done = dict(details, status="cancelled")
+    done = dict(details, status="cancelled",
+                payment_history=details["payment_history"] +
+                refunds(details["payment_history"], refund))
     c.call("cancel_reservation", {"reservation_id": rid}, done)
     c.say("assistant", f"Done: {rid} is cancelled.")
     return c
@@ -203,9 +213,20 @@ def add_bags(task, trial, rid, bags):
            {"reservation_id": rid, "total_baggages": bags * len(r[3]),
             "nonfree_baggages": bags, "payment_id": card},
            dict(reservation_details(rid), total_baggages=bags * len(r[3]),
-                nonfree_baggages=bags))
+                nonfree_baggages=bags,
+                payment_history=reservation_details(rid)["payment_history"] +
+                [{"payment_id": card, "amount": fee}]))
     c.say("assistant", "The bags are added.")
     return c
+
+
+def difference_paid(rid, diff, card):
+    """A change's payment history: the fare difference charged to the card, or refunded to
+    what paid the reservation."""
+    history = reservation_details(rid)["payment_history"]
+    if diff > 0:
+        return history + [{"payment_id": card, "amount": diff}]
+    return history + refunds(history, -diff)
 
 
 def change_flight(task, trial, rid, number):
@@ -231,7 +252,8 @@ def change_flight(task, trial, rid, number):
             "flights": [{"flight_number": new[0], "date": new[3]}], "payment_id": card},
            dict(reservation_details(rid),
                 flights=[{"flight_number": new[0], "date": new[3], "origin": new[1],
-                          "destination": new[2], "price": fare(new, r[4])}]))
+                          "destination": new[2], "price": fare(new, r[4])}],
+                payment_history=difference_paid(rid, diff, card)))
     c.say("assistant", f"Done: {rid} is now on {new[0]}.")
     return c
 
@@ -257,7 +279,8 @@ def change_cabin(task, trial, rid, cabin):
             "flights": [{"flight_number": f[0], "date": f[3]}], "payment_id": card},
            dict(reservation_details(rid), cabin=cabin,
                 flights=[{"flight_number": f[0], "date": f[3], "origin": f[1],
-                          "destination": f[2], "price": fare(f, cabin)}]))
+                          "destination": f[2], "price": fare(f, cabin)}],
+                payment_history=difference_paid(rid, diff, card)))
     c.say("assistant", f"Done: {rid} is now in {cabin}.")
     return c
 

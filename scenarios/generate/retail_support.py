@@ -84,7 +84,10 @@ def cancel(task, trial, oid):
                        f"{USERS[o[1]]['card']}. Confirm?")
     c.say("user", "Yes, cancel it.")
     c.call("cancel_pending_order", {"order_id": oid, "reason": "no longer needed"},
-           dict(details(oid), status="cancelled"))
+           dict(details(oid), status="cancelled",
+                payment_history=details(oid)["payment_history"] + [
+                    {"transaction_type": "refund", "amount": total(o),
+                     "payment_method_id": USERS[o[1]]["card"]}]))
     c.say("assistant", "Cancelled; the refund is on its way.")
     return c
 
@@ -140,7 +143,10 @@ def return_items(task, trial, oid, skus):
     c.say("user", "Yes, return them.")
     c.call("return_delivered_order_items",
            {"order_id": oid, "item_ids": skus, "payment_method_id": USERS[o[1]]["card"]},
-           dict(details(oid), status="return requested"))
+           dict(details(oid), status="return requested",
+                payment_history=details(oid)["payment_history"] + [
+                    {"transaction_type": "refund", "amount": back,
+                     "payment_method_id": USERS[o[1]]["card"]}]))
     c.say("assistant", "The return is registered; the refund follows.")
     return c
 
@@ -159,7 +165,10 @@ def swap(task, trial, oid, old, new, tool, why):
     c.say("user", "Yes, go ahead.")
     c.call(tool, {"order_id": oid, "item_ids": old, "new_item_ids": new,
                   "payment_method_id": card},
-           dict(details(oid), status="exchange requested" if o[2] == "delivered" else "pending"))
+           dict(details(oid), status="exchange requested" if o[2] == "delivered" else "pending",
+                payment_history=details(oid)["payment_history"] + [
+                    {"transaction_type": "payment" if diff > 0 else "refund",
+                     "amount": abs(diff), "payment_method_id": card}]))
     c.say("assistant", "Done.")
     return c
 

@@ -394,6 +394,7 @@ void decode_item_swap(const Req& req, const Body& b, FakeState&, Decoded& d) {
   ref_of(req, d.request.op, d);
   customer_of(b, d);
   if (d.error.empty()) swap_lines_of(b, d);
+  if (d.error.empty() && d.request.op == Op::kSwapItems) payment_of(b, d);
 }
 
 void decode_repay(const Req& req, const Body& b, FakeState&, Decoded& d) {

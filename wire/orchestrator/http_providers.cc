@@ -247,6 +247,7 @@ void catalog_call(const ProviderRequest& r, const std::string& ref, const std::s
       call.path =
           "/v1/orders/" + ref + (r.op == Op::kQuoteItemSwap ? "/item_swaps/quote" : "/item_swaps");
       body["items"] = items_json(r);
+      if (r.op == Op::kSwapItems) add_payment(r, names, body);  // what paid the difference
       break;
     default:
       break;

@@ -1,0 +1,27 @@
+#include "scenario/session_money.h"
+
+namespace checkride {
+
+MoneyTally moved_in_session(UserId user, const World& w) {
+  MoneyTally moved;
+  for (ObjectId id : w.payments.intents_of(user)) {
+    const auto* pi = w.payments.find(id);
+    if (pi == nullptr) continue;
+    if (!pi->seeded && pi->captured_at > 0) moved.add(kAnyCard, MoneyKind::kCharged, pi->received);
+    moved.add(kAnyCard, MoneyKind::kRefunded, pi->refunded);
+  }
+  for (ObjectId id : w.stored_value.debits_of(user)) {
+    const auto* d = w.stored_value.debit(id);
+    const auto* account = d == nullptr ? nullptr : w.stored_value.account(d->account);
+    if (account == nullptr) continue;
+    if (!d->seeded) moved.add(account->name, MoneyKind::kCharged, d->amount);
+    moved.add(account->name, MoneyKind::kRefunded, d->credited);
+  }
+  for (ObjectId id : w.stored_value.accounts_of(user)) {
+    const auto* account = w.stored_value.account(id);
+    if (account != nullptr) moved.add(account->name, MoneyKind::kCredited, account->issued);
+  }
+  return moved;
+}
+
+}  // namespace checkride

@@ -1,0 +1,76 @@
+// A third-party agent's conversation, message by message, in OpenAI's chat shape as the
+// worked examples' generators write them: for tests that import and replay one session.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "orchestrator/action_catalog.h"
+#include "recorder/importer.h"
+#include "simulator/replay.h"
+#include "tests/test_support.h"
+
+namespace checkride::testing {
+
+class Conversation {
+ public:
+  explicit Conversation(const std::string& user) : user_(user) {}
+  void say(const std::string& role, const std::string& text) {
+    messages_.push_back({{"role", role}, {"content", text}});
+  }
+  void call(const std::string& tool, const nlohmann::json& args, const nlohmann::json& result) {
+    const std::string id = "call_" + std::to_string(++calls_);
+    messages_.push_back({{"role", "assistant"},
+                         {"content", nullptr},
+                         {"tool_calls",
+                          {{{"id", id},
+                            {"type", "function"},
+                            {"function", {{"name", tool}, {"arguments", args.dump()}}}}}}});
+    messages_.push_back(
+        {{"role", "tool"},
+         {"tool_call_id", id},
+         {"content", result.is_string() ? result.get<std::string>() : result.dump()}});
+  }
+  nlohmann::json dump(int task) const {
+    return {{"task_id", task}, {"trial", 1}, {"user_id", user_}, {"messages", messages_}};
+  }
+
+ private:
+  std::string user_;
+  nlohmann::json messages_ = nlohmann::json::array();
+  int calls_ = 0;
+};
+
+// Imports `conversations` with a worked example's catalog (`example`: "retail-support" or
+// "airline-support") and replays them in its world (and, with `infer_missing`, what the
+// recording names that the world lacks).
+inline ReplayResult replay_example(const std::string& dir, const std::string& example,
+                                   const nlohmann::json& conversations,
+                                   bool infer_missing = false) {
+  ImportOptions io;
+  io.files = {write_temp(dir, "t.json", conversations.dump())};
+  io.from = "openai";
+  io.session_id_fields = {"task_id", "trial"};
+  io.user_id_field = "user_id";
+  io.amount_scale = 100;
+  io.out = dir + "/" + example + ".jsonl";
+  const std::string catalog_path = source_path("scenarios/catalogs/" + example + ".yaml");
+  ActionCatalog catalog = ActionCatalog::from_file(catalog_path);
+  for (const auto& a : catalog.actions()) io.actions.insert(a.first);
+  std::ostringstream iout, ierr;
+  if (run_import(io, iout, ierr) != 0) throw std::runtime_error(ierr.str());
+  ReplayOptions o;
+  o.cassette = io.out;
+  o.world = source_path("scenarios/worlds/" + example + ".yaml");
+  o.infer_missing = infer_missing;
+  o.actions = catalog_path;
+  o.allow_empty = true;
+  o.out_dir = dir;
+  o.quiet = true;
+  std::ostringstream out, err;
+  ReplayResult r;
+  if (run_replay(o, out, err, &r) == 2) throw std::runtime_error(err.str());
+  return r;
+}
+
+}  // namespace checkride::testing
