@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -117,6 +118,23 @@ void refuse(socket_t sock, const std::string& client, std::size_t limit) {
 }
 
 }  // namespace
+
+GuardedServer::GuardedServer(std::size_t per_client, std::size_t max_workers)
+    : per_client_(per_client) {
+  new_task_queue = [max_workers] { return new ElasticWorkers(max_workers); };
+  set_read_timeout(5, 0);
+  set_write_timeout(5, 0);
+  set_keep_alive_timeout(5);
+  set_keep_alive_max_count(1000);
+}
+
+bool GuardedServer::tune_listener() {
+  const socket_t fd = svr_sock_;
+  if (fd == INVALID_SOCKET) return false;
+  const int defer_seconds = 5;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_seconds, sizeof defer_seconds);
+  return ::listen(fd, SOMAXCONN) == 0;
+}
 
 bool GuardedServer::admit(const std::string& client) {
   std::lock_guard<std::mutex> lock(mu_);

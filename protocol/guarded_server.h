@@ -16,15 +16,29 @@
 #include <string>
 
 #include "protocol/connection_limit.h"
+#include "protocol/http_workers.h"
 
 namespace checkride {
 
+// Every checkride host's bounds on slow and idle clients: a worker per waiting connection
+// (ElasticWorkers, up to `max_workers`), 5 s read and write timeouts, keep-alive connections
+// idle 5 s at most and serving 1,000 requests each.
 class GuardedServer : public httplib::Server {
  public:
-  // 0: no limit.
-  explicit GuardedServer(std::size_t per_client = kDefaultConnectionsPerClient)
-      : per_client_(per_client) {}
+  // `per_client` 0: no limit.
+  explicit GuardedServer(std::size_t per_client = kDefaultConnectionsPerClient,
+                         std::size_t max_workers = kMaxWorkers);
   std::size_t refused_connections() const { return refused_.load(); }
+  // Once bound, two fixes to cpp-httplib 0.11's listening socket:
+  // - it listens with a backlog of 5: a burst of connections (a drive ramping up, an
+  //   attacker's sockets) overflowed it, and each dropped SYN cost its client a second. It
+  //   listens again with the system's maximum (Linux takes a second listen() as the new size).
+  // - it hands a connection to a worker at once, and the worker polls it every 10 ms for as
+  //   long as the keep-alive timeout while it sends nothing: 2,000 idle connections kept both
+  //   cores busy and nobody was served. TCP_DEFER_ACCEPT keeps a connection in the kernel
+  //   until its first bytes arrive; one that sends none is dropped there.
+  // False when not bound.
+  bool tune_listener();
 
  private:
   bool process_and_close_socket(socket_t sock) override;

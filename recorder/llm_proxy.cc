@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "protocol/guarded_server.h"
-#include "protocol/http_workers.h"
 #include "protocol/input_error.h"
 #include "protocol/json_input.h"
 #include "recorder/cassette_writer.h"
@@ -163,8 +162,6 @@ LlmProxy::LlmProxy(ProxyOptions options, std::ostream& log)
   writer_->keep_partial();  // killed, it leaves what it recorded beside --out
   book_ = std::make_unique<ConversationBook>(*writer_, options_.actions, options_.error_patterns);
   server_ = std::make_unique<GuardedServer>(options_.max_connections_per_client);
-  // A slow client, or a slow upstream answer, holds one worker, not the 8 httplib starts.
-  bound_slow_clients(*server_, kMaxWorkers);
   install_routes();
 }
 
@@ -192,7 +189,7 @@ int LlmProxy::bind() {
   } else if (!server_->bind_to_port(host, port)) {
     throw std::runtime_error("cannot listen on " + options_.listen);
   }
-  tune_listener(port);
+  server_->tune_listener();
   return port;
 }
 

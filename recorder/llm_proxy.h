@@ -15,6 +15,8 @@ class Server;
 
 namespace checkride {
 
+class GuardedServer;
+
 struct ProxyOptions {
   std::string upstream;                // OpenAI-compatible base URL
   std::string listen = "127.0.0.1:0";  // host:port; port 0 picks a free one
@@ -64,7 +66,7 @@ class LlmProxy {
   std::unique_ptr<Redactor> redactor_;
   std::unique_ptr<CassetteWriter> writer_;
   std::unique_ptr<ConversationBook> book_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<GuardedServer> server_;
 };
 
 // The CLI entry: binds, prints where it listens, records until SIGINT or SIGTERM. Returns

@@ -1,9 +1,8 @@
 #include "scenario/checkers.h"
 
 #include <algorithm>
-#include <set>
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "protocol/invariant.h"
 #include "protocol/json_input.h"
@@ -38,39 +37,55 @@ struct Truth {
   }
 };
 
-// What each of the user's payments paid for, by a key that two payments share only when they
-// paid for the same thing: a new order by its total and units (a retried order under a new
-// key is the same basket again), a new booking by its flights and seats, a change of
-// something held (a booking's extras or exchange, an order's swap) by itself alone. And the
-// stored-value debits that paid such changes: charges of their own, never a second one.
-struct PaidFor {
-  std::unordered_map<ObjectId, std::string> purchase;  // payment intent -> what it paid for
-  std::set<ObjectId> change_payments, change_debits;
+// What a payment paid for, as two payments for the same thing share it: a new order by its
+// total and units (a retried order under a new key is the same basket again), a new booking
+// by its flights and seats.
+struct Purchase {
+  bool booking;
+  int64_t size;   // an order's total, a booking's first flight
+  int64_t count;  // an order's units, a booking's seats
+  uint64_t legs;  // a booking's further flights, folded
+  bool operator==(const Purchase&) const = default;
 };
+
+// The user's payments by what they paid for, and the payments and stored-value debits that
+// paid a change of something held (a booking's extras or exchange, an order's swap): charges
+// of their own, never a second one. Sessions hold a few of each, so lists searched in line
+// cost the checker (run once per simulated session) less than any map.
+struct PaidFor {
+  std::vector<std::pair<ObjectId, Purchase>> purchases;
+  std::vector<ObjectId> change_payments, change_debits;
+  const Purchase* purchase_of(ObjectId intent) const {
+    for (const auto& [id, p] : purchases) {
+      if (id == intent) return &p;
+    }
+    return nullptr;
+  }
+};
+
+bool holds(const std::vector<ObjectId>& list, ObjectId id) {
+  return std::find(list.begin(), list.end(), id) != list.end();
+}
 
 PaidFor paid_for(UserId user, const World& w) {
   PaidFor p;
   auto changes = [&](const std::vector<ObjectId>& payments, const std::vector<ObjectId>& debits) {
-    for (ObjectId id : payments) {
-      p.change_payments.insert(id);
-      p.purchase[id] = "change:" + std::to_string(id);
-    }
-    p.change_debits.insert(debits.begin(), debits.end());
+    p.change_payments.insert(p.change_payments.end(), payments.begin(), payments.end());
+    p.change_debits.insert(p.change_debits.end(), debits.begin(), debits.end());
   };
   for (ObjectId id : w.catalog.orders_of(user)) {
     const auto* o = w.catalog.orders().find(id);
     if (!o->seeded && o->payment != 0) {
-      p.purchase.emplace(o->payment,
-                         "order:" + std::to_string(o->total) + "x" + std::to_string(o->units));
+      p.purchases.emplace_back(o->payment, Purchase{false, o->total, o->units, 0});
     }
     changes(o->later_payments, o->later_debits);
   }
   for (ObjectId id : w.bookings.holds_of(user)) {
     const auto* h = w.bookings.holds().find(id);
     if (!h->seeded && h->payment != 0) {
-      std::string key = "booking:" + std::to_string(h->offer) + "x" + std::to_string(h->seats);
-      for (int32_t leg : h->connections) key += "+" + std::to_string(leg);
-      p.purchase.emplace(h->payment, key);
+      uint64_t legs = 0;
+      for (int32_t leg : h->connections) legs = legs * 1000003 + static_cast<uint64_t>(leg) + 1;
+      p.purchases.emplace_back(h->payment, Purchase{true, h->offer, h->seats, legs});
     }
     changes(h->later_payments, h->later_debits);
   }
@@ -78,24 +93,24 @@ PaidFor paid_for(UserId user, const World& w) {
 }
 
 void count_payments(UserId user, const World& w, const PaidFor& paid, Truth& t) {
-  std::set<std::string> purchases;
+  std::vector<Purchase> bought;  // distinct
   for (ObjectId id : w.payments.intents_of(user)) {
     const auto* pi = w.payments.find(id);
     if (pi->seeded) continue;
-    const bool change = paid.change_payments.count(id) > 0;
-    auto it = paid.purchase.find(id);
     if (pi->captured_at > 0) {
       t.captured += pi->received;
       t.refunded += pi->refunded;
     }
-    if (change) continue;  // a charge of its own
+    if (holds(paid.change_payments, id)) continue;  // a charge of its own
     if (pi->authorized) ++t.authorizations;
     if (pi->captured_at > 0) ++t.captures;
-    if ((pi->authorized || pi->captured_at > 0) && it != paid.purchase.end()) {
-      purchases.insert(it->second);
+    const Purchase* p = paid.purchase_of(id);
+    if ((pi->authorized || pi->captured_at > 0) && p != nullptr &&
+        std::find(bought.begin(), bought.end(), *p) == bought.end()) {
+      bought.push_back(*p);
     }
   }
-  t.purchases = static_cast<int32_t>(purchases.size());
+  t.purchases = static_cast<int32_t>(bought.size());
 }
 
 void count_debits(UserId user, const World& w, const PaidFor& paid, Truth& t) {
@@ -105,11 +120,11 @@ void count_debits(UserId user, const World& w, const PaidFor& paid, Truth& t) {
     if (d->seeded) continue;  // paid before the session, as a seeded card payment
     t.debited += d->amount;
     t.credited += d->credited;
-    if (paid.change_debits.count(debits[i])) continue;  // paid a change: a charge of its own
+    if (holds(paid.change_debits, debits[i])) continue;  // paid a change: a charge of its own
     for (std::size_t j = 0; j < i; ++j) {
       const auto* earlier = w.stored_value.debit(debits[j]);
       if (!earlier->seeded && earlier->account == d->account &&
-          !paid.change_debits.count(debits[j])) {
+          !holds(paid.change_debits, debits[j])) {
         ++t.duplicate_debits;
         break;
       }

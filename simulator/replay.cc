@@ -160,9 +160,10 @@ std::vector<Watch> watches_for(const Cassette& cassette,
                                const std::vector<CompiledTemplate>& templates,
                                const ActionCatalog& actions) {
   std::vector<Watch> watch(templates.size());
+  const std::vector<std::string> prefixes = stored_value_prefixes(actions);
   for (std::size_t i = 0; i < templates.size(); ++i) {
     watch[i].d.session = cassette.sessions[i].id;
-    watch[i].money = recorded_money_of(templates[i], actions);
+    watch[i].money = recorded_money_of(templates[i], actions, prefixes);
     for (const StepMoney& m : watch[i].money) {
       watch[i].d.writes += m.write;
       watch[i].d.writes_compared += m.write && m.stated;

@@ -20,10 +20,6 @@ bool moves_money(const ActionSpec& spec) {
   }
 }
 
-namespace {
-
-// The tools' names for stored value, from every action's map: a refund's result names the
-// gift card even where the refunding action maps no payment.
 std::vector<std::string> stored_value_prefixes(const ActionCatalog& actions) {
   std::vector<std::string> prefixes;
   for (const auto& [name, spec] : actions.actions()) {
@@ -34,10 +30,8 @@ std::vector<std::string> stored_value_prefixes(const ActionCatalog& actions) {
   return prefixes;
 }
 
-}  // namespace
-
-std::vector<StepMoney> recorded_money_of(const CompiledTemplate& t, const ActionCatalog& actions) {
-  const std::vector<std::string> prefixes = stored_value_prefixes(actions);
+std::vector<StepMoney> recorded_money_of(const CompiledTemplate& t, const ActionCatalog& actions,
+                                         const std::vector<std::string>& prefixes) {
   std::vector<StepMoney> out(t.steps.size());
   std::vector<const nlohmann::json*> earlier;  // the session's recorded results so far
   for (std::size_t i = 0; i < t.steps.size(); ++i) {

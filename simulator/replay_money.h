@@ -15,8 +15,14 @@ struct StepMoney {
   MoneyTally recorded;
 };
 
-// Per step of the template (confirms and lookups are neither writes nor stated).
-std::vector<StepMoney> recorded_money_of(const CompiledTemplate& t, const ActionCatalog& actions);
+// The tools' names for stored value, from every action's map: a refund's result names the
+// gift card even where the refunding action maps no payment.
+std::vector<std::string> stored_value_prefixes(const ActionCatalog& actions);
+
+// Per step of the template (confirms and lookups are neither writes nor stated), naming
+// instruments by `prefixes` (stored_value_prefixes, read once per replay).
+std::vector<StepMoney> recorded_money_of(const CompiledTemplate& t, const ActionCatalog& actions,
+                                         const std::vector<std::string>& prefixes);
 
 // Whether an action of this handler can move money (charges, refunds, credits).
 bool moves_money(const ActionSpec& spec);

@@ -5,7 +5,6 @@
 #include <stdexcept>
 
 #include "protocol/guarded_server.h"
-#include "protocol/http_workers.h"
 #include "wire/fakes/face_guard.h"
 #include "wire/fakes/faces.h"
 
@@ -95,9 +94,10 @@ void FakeServers::start() {
   std::string host =
       options_.bind == "0.0.0.0" || options_.bind == "::" ? "127.0.0.1" : options_.bind;
   for (const auto& spec : specs) {
-    auto server = std::make_unique<GuardedServer>(options_.max_connections_per_client);
+    auto server = std::make_unique<GuardedServer>(
+        options_.max_connections_per_client,
+        std::max<std::size_t>(options_.threads_per_face, kMaxWorkers));
     server->set_tcp_nodelay(true);
-    bound_slow_clients(*server, std::max<std::size_t>(options_.threads_per_face, kMaxWorkers));
     server->set_keep_alive_max_count(1000000);  // drive keeps its connections
     int port = spec.port == 0 ? server->bind_to_any_port(options_.bind)
                               : (server->bind_to_port(options_.bind, spec.port) ? spec.port : -1);
@@ -105,7 +105,7 @@ void FakeServers::start() {
       throw std::runtime_error("cannot bind the " + std::string(spec.name) + " fake to " +
                                options_.bind + ":" + std::to_string(spec.port));
     }
-    tune_listener(port);
+    server->tune_listener();
     std::string base = "http://" + host + ":" + std::to_string(port);
     std::string name = spec.name;
     guard_face(*server, name == "payments"   ? ErrorStyle::kStripe

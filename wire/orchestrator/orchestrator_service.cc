@@ -10,7 +10,6 @@
 #include "protocol/action_wire.h"
 #include "protocol/crypto.h"
 #include "protocol/guarded_server.h"
-#include "protocol/http_workers.h"
 #include "protocol/invariant.h"
 #include "protocol/json_input.h"
 #include "protocol/stripe_webhook.h"
@@ -95,7 +94,7 @@ int OrchestratorService::bind() {
   } else if (!server_->bind_to_port(options_.bind, port)) {
     throw std::runtime_error("cannot listen on " + options_.bind + ":" + std::to_string(port));
   }
-  tune_listener(port);
+  server_->tune_listener();
   return port;
 }
 
@@ -600,9 +599,6 @@ void OrchestratorService::handle_stripe_webhook(const httplib::Request& req,
 }
 
 void OrchestratorService::mount(httplib::Server& server) {
-  // Each keep-alive client holds a worker while connected: slow and idle ones cost a parked
-  // thread each, never everyone's service.
-  bound_slow_clients(server, kMaxWorkers);
   server.set_payload_max_length(1 << 20);
   // Without a handler httplib answers an exception with its text in an EXCEPTION_WHAT header,
   // which named the store's path. The operator's log gets the text; the client, the shape.

@@ -29,6 +29,8 @@ struct Response;
 
 namespace checkride {
 
+class GuardedServer;
+
 struct ServiceOptions {
   std::string bind = "127.0.0.1";
   int port = 12100;  // 0: any free port
@@ -134,7 +136,7 @@ class OrchestratorService {
 
   bool stopping_ = false;  // under work_mu_ and timer_mu_
   std::vector<std::thread> threads_;
-  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<GuardedServer> server_;
 };
 
 struct ServeOrchestratorOptions {
