@@ -269,7 +269,9 @@ ProviderReply BookingsFake::quote_exchange(const ProviderRequest& req) {
     bool kept = leg == found->offer ||
                 std::find(found->connections.begin(), found->connections.end(), leg) !=
                     found->connections.end();
-    if (!kept && offers_[leg].available < found->seats) return error_reply(ErrorCode::kOutOfStock);
+    if (kept) continue;
+    if (!offers_[leg].spec.bookable()) return error_reply(ErrorCode::kNotAvailable);
+    if (offers_[leg].available < found->seats) return error_reply(ErrorCode::kOutOfStock);
   }
   ProviderReply r;
   r.id = req.ref;
@@ -316,8 +318,9 @@ ProviderReply BookingsFake::exchange(const ProviderRequest& req, Time now) {
 ProviderReply BookingsFake::availability(const ProviderRequest& req) const {
   ProviderReply r;
   for (const auto& o : offers_) {
-    if (o.available > 0 && (req.text.empty() || o.spec.route.find(req.text) != std::string::npos ||
-                            o.spec.id == req.text)) {
+    if (o.available > 0 && o.spec.bookable() &&
+        (req.text.empty() || o.spec.route.find(req.text) != std::string::npos ||
+         o.spec.id == req.text)) {
       r.found.push_back(o.spec.id);
     }
   }
@@ -344,6 +347,7 @@ ProviderReply BookingsFake::hold(const ProviderRequest& req, Time now) {
   }
   int64_t total = 0;
   for (int32_t leg : legs) {
+    if (!offers_[leg].spec.bookable()) return error_reply(ErrorCode::kNotAvailable);
     if (offers_[leg].available < seats) return error_reply(ErrorCode::kOutOfStock);
     total += offers_[leg].spec.price * seats;
   }
@@ -395,6 +399,7 @@ ProviderReply BookingsFake::confirm(const ProviderRequest& req, Time now) {
   h.state = HoldState::kConfirmed;
   h.released_by_caller = true;
   h.payment = req.payment;
+  h.purchase_debits = req.debits;
   for_each_leg(h, [&](OfferState& offer) {
     offer.confirmed += h.seats;
     note_overrun(offer.overruns, h.user, req.ref, now, offer.confirmed - offer.spec.capacity);

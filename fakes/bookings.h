@@ -24,6 +24,10 @@ struct OfferSpec {
   int32_t capacity = 0;
   int32_t refund_percent = 100;  // refunded on cancellation
   int64_t bag_price = 0;         // per checked bag per passenger; 0: no paid bags sold
+  // The flight's state on its date, as the airline's data says it ("landed", "cancelled",
+  // "flying", ...): only an available one ("" or "available") can be booked or moved onto.
+  std::string status = {};
+  bool bookable() const { return status.empty() || status == "available"; }
 };
 
 // A booking that existed before the session, as a world file declares it.
@@ -70,8 +74,12 @@ class BookingsFake {
     // and the stored-value debits that paid such a change.
     std::vector<ObjectId> later_payments = {};
     std::vector<ObjectId> later_debits = {};
-    // The stored-value debits that paid for it with `payment` (a split payment).
+    // The stored-value debits that paid for it with `payment` (a split payment), as a world
+    // seeds them and a lookup answers them.
     DebitParts debits = {};
+    // The debits a confirmation in the session brought: the checkers' link from a purchase
+    // to what paid it, so two bookings on one gift card are two purchases.
+    std::vector<ObjectId> purchase_debits = {};
   };
   struct OfferState {
     OfferSpec spec;

@@ -408,7 +408,8 @@ ProviderReply CatalogFake::reserve(const ProviderRequest& req, Time now) {
 ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
   ProviderReply r;
   Order order{req.user, now, req.ref, 0, 0, -1, 0, false};
-  order.payment = req.payment;   // what pays for it, so the checkers count fulfilments per payment
+  order.payment = req.payment;  // what pays for it, so the checkers count fulfilments per payment
+  order.purchase_debits = req.debits;
   std::vector<int32_t> touched;  // the SKUs this order takes units of
   if (req.ref != 0) {
     Reservation* found = reservations_.find(req.ref);

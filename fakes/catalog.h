@@ -84,6 +84,9 @@ class CatalogFake {
     // What paid a change of it since (an item swap's difference): charges of their own.
     std::vector<ObjectId> later_payments = {};
     std::vector<ObjectId> later_debits = {};
+    // The debits the commit brought (a split payment in the session): the checkers' link
+    // from a purchase to what paid it.
+    std::vector<ObjectId> purchase_debits = {};
   };
   struct SkuState {
     SkuSpec spec;

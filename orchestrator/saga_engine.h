@@ -102,6 +102,8 @@ class SagaEngine {
   const char* take_over_target(SagaRecord& rec, const SagaRecord& target,
                                const SagaPlan& plan) const;
   bool charge_checks(SagaRecord& s, Time now, ActionStatus& status, std::string& code);
+  bool spend_consent(const SagaRecord& s);
+  uint64_t charge_of(const SagaRecord& s);
   void take_tenders(SagaRecord& s, const HandlerInput& in);
   bool split_covers_total(SagaRecord& s, std::string& code) const;
   void escalate(const SagaRecord& s, const std::string& reason, Time now);

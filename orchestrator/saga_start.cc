@@ -244,14 +244,8 @@ bool SagaEngine::charge_checks(SagaRecord& s, Time now, ActionStatus& status, st
     code = "max_total_exceeded";
     return false;
   }
-  // The user's explicit confirmation covers charges up to its amount in this session. It
-  // is not consumed: stopping a repeated charge is idempotency's and de-duplication's job.
   if (!config_.defects.has(Defect::kNoConsentCheck)) {
-    const auto& consents = store_.consents(s.session);
-    bool covered = std::any_of(consents.begin(), consents.end(), [&](const ConsentRecord& c) {
-      return c.granted && c.amount >= s.total;
-    });
-    if (!covered) {
+    if (!spend_consent(s)) {
       audit_.append(now, "decision", s.session, s.id, "consent_missing", s.total);
       status = ActionStatus::kNeedsConfirmation;
       code = "confirmation_required";
@@ -279,6 +273,56 @@ bool SagaEngine::charge_checks(SagaRecord& s, Time now, ActionStatus& status, st
   day_spend += s.total;
   audit_.append(now, "decision", s.session, s.id, "charge_allowed", s.total);
   return true;
+}
+
+namespace {
+
+// What makes one charge the same charge again (a retry under a new key, a saga started
+// afresh after a lost answer): the action and what it buys or changes, never the card.
+uint64_t charge_identity(const SagaRecord& s) {
+  uint64_t h = mix64(s.cart_hash, static_cast<uint64_t>(s.seats));
+  h = mix64(h, static_cast<uint64_t>(s.extras));
+  return hash_bytes(s.details.data(), s.details.size(), h) | 1;  // never 0: "unspent"
+}
+
+}  // namespace
+
+// A change of something held (more bags on a booking) that already succeeded once in the
+// session is another charge when asked again, so it is told apart by how many times it did.
+// A new purchase asked again stays the same charge: de-duplication answers it.
+uint64_t SagaEngine::charge_of(const SagaRecord& s) {
+  const uint64_t charge = charge_identity(s);
+  if (s.reference.empty()) return charge;
+  uint64_t done_before = 0;
+  for (SagaId id : store_.sagas_of(s.session)) {
+    const SagaRecord* other = store_.saga(id);
+    if (other != nullptr && other->id != s.id && other->done && is_success(other->outcome) &&
+        charge_identity(*other) == charge) {
+      ++done_before;
+    }
+  }
+  return done_before == 0 ? charge : mix64(charge, done_before) | 1;
+}
+
+// The user's explicit confirmation covers one charge, up to its amount. A retry of a charge
+// uses the yes that charge already took (stopping a repeated charge is idempotency's and
+// de-duplication's job); any other charge takes the newest yes not yet spent, and a later
+// no withdraws the yeses before it.
+bool SagaEngine::spend_consent(const SagaRecord& s) {
+  auto& consents = store_.consents(s.session);
+  const uint64_t charge = charge_of(s);
+  for (const ConsentRecord& c : consents) {
+    if (c.charge == charge && c.amount >= s.total) return true;
+  }
+  for (auto c = consents.rbegin(); c != consents.rend(); ++c) {
+    if (c->charge != 0) continue;
+    if (!c->granted) return false;
+    if (c->amount < s.total) continue;
+    c->charge = charge;
+    store_.save_consents(s.session);
+    return true;
+  }
+  return false;
 }
 
 // The action's stored-value instruments become the saga's tenders; the card pays the rest

@@ -293,7 +293,7 @@ struct OpFields {
 constexpr OpFields kOpFields[] = {
     {Op::kQuote, kSendItems | kSendReservationTtl},
     {Op::kReserve, kSendItems | kSendReservationTtl},
-    {Op::kCommit, kSendReservation | kSendItemsIfDirect | kSendHoldPayment},
+    {Op::kCommit, kSendReservation | kSendItemsIfDirect | kSendHoldPayment | kSendDebits},
     {Op::kAuthorize, kSendCharge},
     {Op::kCapture, kSendPayment},
     {Op::kVoid, kSendPayment},

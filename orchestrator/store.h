@@ -11,9 +11,13 @@
 
 namespace checkride {
 
+// The user's answer to a charge the agent put to them. A yes covers one charge: the first
+// charge it is spent on binds it by that charge's identity (charge_identity), and only a
+// retry of that same charge may use it again.
 struct ConsentRecord {
   int64_t amount = 0;
   bool granted = false;
+  uint64_t charge = 0;  // the identity of the charge it was spent on; 0 while unspent
 };
 
 // The orchestrator's durable state. Everything here survives a crash; everything else in

@@ -112,6 +112,8 @@ std::string_view error_name(ErrorCode e) {
       return "invalid_grant";
     case ErrorCode::kBadRequest:
       return "bad_request";
+    case ErrorCode::kNotAvailable:
+      return "not_available";
   }
   return "unknown";
 }
@@ -132,6 +134,7 @@ int http_status_of(ErrorCode e) {
     case ErrorCode::kInsufficientFunds:
       return 402;
     case ErrorCode::kIdempotencyKeyInUse:
+    case ErrorCode::kNotAvailable:
       return 409;
     case ErrorCode::kNotFound:
       return 404;

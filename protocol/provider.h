@@ -77,8 +77,9 @@ enum class ErrorCode : uint8_t {
   kCouponLimit,
   kInvalidGrant,  // refresh token revoked or rotated away
   kBadRequest,
+  kNotAvailable,  // it exists and cannot be sold now: a flight that departed, landed, was cancelled
 };
-constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kBadRequest) + 1;
+constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kNotAvailable) + 1;
 std::string_view error_name(ErrorCode e);
 int http_status_of(ErrorCode e);
 // Retryable: the same request with the same key may succeed later.

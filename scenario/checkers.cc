@@ -26,7 +26,8 @@ struct Truth {
   // Stored value (gift cards, certificates): a debit takes money at once, like a capture.
   int64_t debited = 0;
   int64_t credited = 0;
-  int32_t duplicate_debits = 0;  // debits past the first on one instrument
+  int32_t duplicate_debits = 0;  // debits past the first on one instrument for one thing
+  int32_t charges = 0;           // distinct charges made, each needing a yes of its own
   int64_t taken() const { return captured + debited; }
   int64_t given_back() const { return refunded + credited; }
   // A second charge for the same thing: more captures than things they paid for (a capture
@@ -53,13 +54,20 @@ struct Purchase {
 // of their own, never a second one. Sessions hold a few of each, so lists searched in line
 // cost the checker (run once per simulated session) less than any map.
 struct PaidFor {
-  std::vector<std::pair<ObjectId, Purchase>> purchases;
+  std::vector<std::pair<ObjectId, Purchase>> purchases;  // by card payment intent
+  std::vector<std::pair<ObjectId, Purchase>> debited;    // by stored-value debit
   std::vector<ObjectId> change_payments, change_debits;
-  const Purchase* purchase_of(ObjectId intent) const {
-    for (const auto& [id, p] : purchases) {
-      if (id == intent) return &p;
+  static const Purchase* find(const std::vector<std::pair<ObjectId, Purchase>>& list, ObjectId id) {
+    for (const auto& [paid_by, p] : list) {
+      if (paid_by == id) return &p;
     }
     return nullptr;
+  }
+  const Purchase* purchase_of(ObjectId intent) const { return find(purchases, intent); }
+  const Purchase* debited_for(ObjectId debit) const { return find(debited, debit); }
+  void add(ObjectId payment, const std::vector<ObjectId>& debits, const Purchase& p) {
+    if (payment != 0) purchases.emplace_back(payment, p);
+    for (ObjectId d : debits) debited.emplace_back(d, p);
   }
 };
 
@@ -75,17 +83,15 @@ PaidFor paid_for(UserId user, const World& w) {
   };
   for (ObjectId id : w.catalog.orders_of(user)) {
     const auto* o = w.catalog.orders().find(id);
-    if (!o->seeded && o->payment != 0) {
-      p.purchases.emplace_back(o->payment, Purchase{false, o->total, o->units, 0});
-    }
+    if (!o->seeded) p.add(o->payment, o->purchase_debits, Purchase{false, o->total, o->units, 0});
     changes(o->later_payments, o->later_debits);
   }
   for (ObjectId id : w.bookings.holds_of(user)) {
     const auto* h = w.bookings.holds().find(id);
-    if (!h->seeded && h->payment != 0) {
+    if (!h->seeded) {
       uint64_t legs = 0;
       for (int32_t leg : h->connections) legs = legs * 1000003 + static_cast<uint64_t>(leg) + 1;
-      p.purchases.emplace_back(h->payment, Purchase{true, h->offer, h->seats, legs});
+      p.add(h->payment, h->purchase_debits, Purchase{true, h->offer, h->seats, legs});
     }
     changes(h->later_payments, h->later_debits);
   }
@@ -121,10 +127,17 @@ void count_debits(UserId user, const World& w, const PaidFor& paid, Truth& t) {
     t.debited += d->amount;
     t.credited += d->credited;
     if (holds(paid.change_debits, debits[i])) continue;  // paid a change: a charge of its own
+    // A second debit on one instrument for the same thing; one that paid for nothing
+    // (its order never made) is a second one beside any other.
+    const Purchase* bought = paid.debited_for(debits[i]);
     for (std::size_t j = 0; j < i; ++j) {
       const auto* earlier = w.stored_value.debit(debits[j]);
-      if (!earlier->seeded && earlier->account == d->account &&
-          !holds(paid.change_debits, debits[j])) {
+      if (earlier->seeded || earlier->account != d->account ||
+          holds(paid.change_debits, debits[j])) {
+        continue;
+      }
+      const Purchase* before = paid.debited_for(debits[j]);
+      if (bought == nullptr || before == nullptr || *bought == *before) {
         ++t.duplicate_debits;
         break;
       }
@@ -162,12 +175,51 @@ void count_orders(UserId user, const World& w, Truth& t) {
   }
 }
 
+// Distinct charges the session made, each needing its own yes: things bought new (a retry of
+// one is the same thing again) and each paid change of something held (a change paid by card
+// and gift card at once is one change).
+int32_t count_charges(UserId user, const World& w, const PaidFor& paid) {
+  std::vector<Purchase> bought;
+  auto buy = [&](const Purchase* p) {
+    if (p != nullptr && std::find(bought.begin(), bought.end(), *p) == bought.end()) {
+      bought.push_back(*p);
+    }
+  };
+  for (ObjectId id : w.payments.intents_of(user)) {
+    const auto* pi = w.payments.find(id);
+    if (!pi->seeded && pi->captured_at > 0) buy(paid.purchase_of(id));
+  }
+  for (ObjectId id : w.stored_value.debits_of(user)) {
+    if (!w.stored_value.debit(id)->seeded) buy(paid.debited_for(id));
+  }
+  int32_t changes = 0;
+  auto paid_changes = [&](const std::vector<ObjectId>& payments,
+                          const std::vector<ObjectId>& debits) {
+    int32_t cards = 0;
+    for (ObjectId id : payments) {
+      const auto* pi = w.payments.find(id);
+      if (pi != nullptr && pi->captured_at > 0) ++cards;
+    }
+    changes += std::max(cards, static_cast<int32_t>(debits.size()));
+  };
+  for (ObjectId id : w.catalog.orders_of(user)) {
+    const auto* o = w.catalog.orders().find(id);
+    paid_changes(o->later_payments, o->later_debits);
+  }
+  for (ObjectId id : w.bookings.holds_of(user)) {
+    const auto* h = w.bookings.holds().find(id);
+    paid_changes(h->later_payments, h->later_debits);
+  }
+  return static_cast<int32_t>(bought.size()) + changes;
+}
+
 Truth truth_of(UserId user, const World& w) {
   Truth t;
   const PaidFor paid = paid_for(user, w);
   count_payments(user, w, paid, t);
   count_debits(user, w, paid, t);
   count_orders(user, w, t);
+  t.charges = count_charges(user, w, paid);
   return t;
 }
 
@@ -206,7 +258,8 @@ nlohmann::json session_outcome_json(UserId user, const SessionOutcome& o) {
           {"throttled", (o.flags & SessionOutcome::kThrottled) != 0},
           {"confirmed_before", (o.flags & SessionOutcome::kConfirmedBefore) != 0},
           {"max_consent", o.max_consent},
-          {"first_consent_ms", o.first_consent}};
+          {"first_consent_ms", o.first_consent},
+          {"consents", o.consents}};
 }
 
 bool parse_session_outcome(const nlohmann::json& s, std::size_t templates, UserId& user,
@@ -233,6 +286,8 @@ bool parse_session_outcome(const nlohmann::json& s, std::size_t templates, UserI
   if (told == "failed") o.flags |= SessionOutcome::kToldFailed;
   o.max_consent = int_field(s, "max_consent", 0);
   o.first_consent = int_field(s, "first_consent_ms", -1);
+  const uint64_t consents = uint_field(s, "consents", SessionOutcome::kConsentsUntold);
+  o.consents = static_cast<uint8_t>(std::min<uint64_t>(consents, SessionOutcome::kConsentsUntold));
   return true;
 }
 
@@ -392,6 +447,10 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
   if ((o.flags & SessionOutcome::kThrottled) && !told_ok) metrics_["throttled"] += 1;
   if (!(o.flags & SessionOutcome::kFinished)) offend("stuck", s, o, w);
 
+  // One yes covers one charge: more charges than yeses is a charge nobody agreed to.
+  if (o.consents != SessionOutcome::kConsentsUntold && t.charges > o.consents) {
+    offend("consent_violations", s, o, w);
+  }
   check_payments(s, o, w);
   check_stored_value(s, o, w, t.debited, t.credited, net, t.orders);
   check_fulfilment(s, o, w);

@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -19,6 +20,10 @@ struct SessionOutcome {
   int64_t max_consent = 0;  // largest amount the user explicitly confirmed
   Time first_consent = -1;
   uint32_t draws = 0;  // random draws made for this session's calls (Simulation::entropy)
+  // Yeses the user gave, each covering one charge (saturating); kConsentsUntold when a wire
+  // report did not say, and then not counted against the charges.
+  uint8_t consents = 0;
+  static constexpr uint8_t kConsentsUntold = 255;
   enum : uint16_t {
     kIntent = 1,
     kToldConfirmed = 2,
@@ -29,6 +34,12 @@ struct SessionOutcome {
     kStarted = 64,
     kConfirmedBefore = 128,  // some charge-bearing step was confirmed, the latest or not
   };
+  // The user said yes to `amount` at `at`.
+  void on_consent(int64_t amount, Time at) {
+    max_consent = std::max(max_consent, amount);
+    if (first_consent < 0) first_consent = at;
+    if (consents < kConsentsUntold - 1) ++consents;
+  }
   // Folds one answer the agent got into what it was told: a charge-bearing step's latest
   // answer decides confirmed / failed / throttled; a review anywhere means escalated.
   void on_answer(bool charge, ActionStatus status, uint16_t reason_id = 0) {
@@ -48,7 +59,7 @@ struct SessionOutcome {
 
 // The agent's view as `drive` posts it to the fakes' /__checkride/report (docs/wire.md):
 // {user, template, intent, told, finished, escalated, throttled, max_consent,
-// first_consent_ms}.
+// first_consent_ms, consents}.
 nlohmann::json session_outcome_json(UserId user, const SessionOutcome& o);
 // The inverse; false with `error` saying what was expected.
 bool parse_session_outcome(const nlohmann::json& j, std::size_t templates, UserId& user,

@@ -39,6 +39,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
       << YAML::Key << "capacity" << YAML::Value << o.capacity << YAML::Key << "refund_percent"
       << YAML::Value << o.refund_percent;
     if (o.bag_price > 0) y << YAML::Key << "bag_price_cents" << YAML::Value << o.bag_price;
+    if (!o.status.empty()) y << YAML::Key << "status" << YAML::Value << o.status;
     y << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::Key << "coupons" << YAML::Value << YAML::BeginSeq;

@@ -26,7 +26,10 @@ const char* kDefaultGates[][2] = {{"duplicate_charges", "0"},
                                   {"charged_without_order", "0"},
                                   {"oversold_units", "0"},
                                   {"consent_violations", "0"},
-                                  {"false_success", "0"}};
+                                  {"false_success", "0"},
+                                  // A sandbox that moved other money than production did is
+                                  // as unsafe as a duplicate charge, though both "succeeded".
+                                  {"replay_money_differs", "0"}};
 
 struct Watch {
   SessionDivergence d;

@@ -90,6 +90,43 @@ std::vector<int64_t> witness_sessions(const Report& r, const std::string& metric
   return {pick.begin(), pick.end()};
 }
 
+// The witnesses and the `before` sessions that arrived just before each, within `all`: a
+// fault rule's nth call, a crash or a seat taken often falls in a neighbour's calls.
+std::vector<int64_t> with_neighbours(const std::vector<int64_t>& named,
+                                     const std::vector<int64_t>& all, std::size_t before) {
+  std::vector<int64_t> order = all;
+  std::sort(order.begin(), order.end());
+  std::set<int64_t> keep;
+  for (int64_t w : named) {
+    auto at = std::lower_bound(order.begin(), order.end(), w);
+    if (at == order.end() || *at != w) continue;
+    const auto back =
+        std::min<std::ptrdiff_t>(at - order.begin(), static_cast<std::ptrdiff_t>(before));
+    keep.insert(at - back, at + 1);
+  }
+  return {keep.begin(), keep.end()};
+}
+
+bool earlier_nth(Scenario& s, Search& search);
+
+// The witnesses alone, else with 1, 2, 4, ... sessions before each (up to 32): a start far
+// smaller than every session, when one fails. A rule that strikes the nth call may need an
+// earlier n once fewer sessions make calls; `s` takes that n. Empty when none fails.
+std::vector<int64_t> witness_start(Scenario& s, const std::vector<int64_t>& named,
+                                   const std::vector<int64_t>& all, Search& search) {
+  if (named.empty()) return {};
+  for (std::size_t before = 0; before <= 32; before = before == 0 ? 1 : before * 2) {
+    std::vector<int64_t> window = before == 0 ? named : with_neighbours(named, all, before);
+    if (window.size() * 2 >= all.size()) break;  // no smaller than starting from all
+    Scenario candidate = with_sessions(s, window);
+    if (search.fails(candidate) || earlier_nth(candidate, search)) {
+      s.faults = candidate.faults;
+      return window;
+    }
+  }
+  return {};
+}
+
 GateResult target_gate(const Report& r, const std::string& wanted) {
   const GateResult* fallback = nullptr;
   for (const auto& g : r.gates) {
@@ -248,13 +285,15 @@ ShrinkResult shrink_scenario(const ShrinkOptions& o) {
     std::iota(all.begin(), all.end(), 1);
   }
   result.original = s;
-  std::vector<int64_t> start = witness_sessions(first, gate.gate.metric);
-  if (start.empty() || !search.fails(with_sessions(s, start))) {
+  std::vector<int64_t> start =
+      witness_start(s, witness_sessions(first, gate.gate.metric), all, search);
+  if (start.empty()) {
     // Before cutting sessions one run at a time, a smaller world may need far fewer of them.
     start = all;
     if (smaller_world(s, search)) {
-      std::vector<int64_t> named = witness_sessions(search.last(), gate.gate.metric);
-      if (!named.empty() && search.fails(with_sessions(s, named))) start = named;
+      std::vector<int64_t> named =
+          witness_start(s, witness_sessions(search.last(), gate.gate.metric), all, search);
+      if (!named.empty()) start = named;
     }
   }
   s.keep_sessions = ddmin(s, start, search);
@@ -265,6 +304,13 @@ ShrinkResult shrink_scenario(const ShrinkOptions& o) {
     changed = smaller_world(s, search) || changed;
     if (!changed) break;
     s.keep_sessions = ddmin(s, s.keep_sessions, search);
+  }
+  // A failure ddmin could not cut further (each session carries an nth rule's count) may
+  // still live in its witnesses and a few sessions before them, with an earlier n.
+  if (s.keep_sessions.size() > 2 && search.fails(s)) {
+    std::vector<int64_t> named = witness_start(s, witness_sessions(search.last(), gate.gate.metric),
+                                               s.keep_sessions, search);
+    if (!named.empty()) s.keep_sessions = ddmin(s, named, search);
   }
   shorter_load(s, search);
   narrower_windows(s, search, result.narrowed);

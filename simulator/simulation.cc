@@ -276,10 +276,7 @@ void Simulation::agent_step(SessionId id, Time now) {
       return;
     }
     SessionOutcome& o = *outcomes_.find(id);
-    if (step.granted) {
-      o.max_consent = std::max(o.max_consent, step.amount);
-      if (o.first_consent < 0) o.first_consent = now;
-    }
+    if (step.granted) o.on_consent(step.amount, now);
     orchestrator_->on_consent(ConsentGrant{id, step.amount, step.granted}, now);
     note(id, now, [&] {
       return std::string("user ") + (step.granted ? "confirms " : "declines ") +

@@ -41,12 +41,31 @@ class Conversation {
   int calls_ = 0;
 };
 
+// The airline example's `book_reservation` arguments: one economy flight, one way, no bags
+// or insurance, for `passengers`, paid by `payments` (the tool's payment_methods).
+inline nlohmann::json one_way_booking(const std::string& user, const std::string& flight,
+                                      const std::string& route, const std::string& date,
+                                      const nlohmann::json& passengers,
+                                      const nlohmann::json& payments) {
+  return {{"user_id", user},
+          {"origin", route.substr(0, 3)},
+          {"destination", route.substr(4, 3)},
+          {"flight_type", "one_way"},
+          {"cabin", "economy"},
+          {"flights", {{{"flight_number", flight}, {"date", date}}}},
+          {"passengers", passengers},
+          {"payment_methods", payments},
+          {"total_baggages", 0},
+          {"nonfree_baggages", 0},
+          {"insurance", "no"}};
+}
+
 // Imports `conversations` with a worked example's catalog (`example`: "retail-support" or
-// "airline-support") and replays them in its world (and, with `infer_missing`, what the
-// recording names that the world lacks).
+// "airline-support") and replays them in its world, or in the world file `world` (and, with
+// `infer_missing`, what the recording names that the world lacks).
 inline ReplayResult replay_example(const std::string& dir, const std::string& example,
-                                   const nlohmann::json& conversations,
-                                   bool infer_missing = false) {
+                                   const nlohmann::json& conversations, bool infer_missing = false,
+                                   const std::string& world = "") {
   ImportOptions io;
   io.files = {write_temp(dir, "t.json", conversations.dump())};
   io.from = "openai";
@@ -61,7 +80,7 @@ inline ReplayResult replay_example(const std::string& dir, const std::string& ex
   if (run_import(io, iout, ierr) != 0) throw std::runtime_error(ierr.str());
   ReplayOptions o;
   o.cassette = io.out;
-  o.world = source_path("scenarios/worlds/" + example + ".yaml");
+  o.world = world.empty() ? source_path("scenarios/worlds/" + example + ".yaml") : world;
   o.infer_missing = infer_missing;
   o.actions = catalog_path;
   o.allow_empty = true;

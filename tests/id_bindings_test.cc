@@ -55,17 +55,9 @@ TEST(IdBindings, ANewBookingsIdIsTheSandboxsOwnInEveryLaterCall) {
   c.say("user", "Yes, book it.");
   const json history = json::array({{{"payment_id", "credit_card_2201"}, {"amount", 129}}});
   c.call("book_reservation",
-         {{"user_id", "raj_patel_5512"},
-          {"origin", "SFO"},
-          {"destination", "ORD"},
-          {"flight_type", "one_way"},
-          {"cabin", "economy"},
-          {"flights", {{{"flight_number", "HAT005"}, {"date", "2026-12-11"}}}},
-          {"passengers", {{{"first_name", "Raj"}, {"last_name", "Patel"}, {"dob", "1990-01-01"}}}},
-          {"payment_methods", history},
-          {"total_baggages", 0},
-          {"nonfree_baggages", 0},
-          {"insurance", "no"}},
+         testing::one_way_booking(
+             "raj_patel_5512", "HAT005", "SFO-ORD", "2026-12-11",
+             {{{"first_name", "Raj"}, {"last_name", "Patel"}, {"dob", "1990-01-01"}}}, history),
          {{"reservation_id", "NEW9991"}, {"status", "confirmed"}, {"payment_history", history}});
   c.say("assistant", "One checked bag on HAT005 is $30.00 on credit_card_2201. Add it?");
   c.say("user", "Yes, add it.");
@@ -110,17 +102,9 @@ TEST(WorldGiven, AnOfferTheWorldLacksIsRefusedUnlessInferenceIsAskedFor) {
   const nlohmann::json history =
       nlohmann::json::array({{{"payment_id", "credit_card_2201"}, {"amount", 99}}});
   c.call("book_reservation",
-         {{"user_id", "raj_patel_5512"},
-          {"origin", "SFO"},
-          {"destination", "PDX"},
-          {"flight_type", "one_way"},
-          {"cabin", "economy"},
-          {"flights", {{{"flight_number", "HAT099"}, {"date", "2026-12-20"}}}},
-          {"passengers", {{{"first_name", "Raj"}, {"last_name", "Patel"}, {"dob", "1990-01-01"}}}},
-          {"payment_methods", history},
-          {"total_baggages", 0},
-          {"nonfree_baggages", 0},
-          {"insurance", "no"}},
+         testing::one_way_booking(
+             "raj_patel_5512", "HAT099", "SFO-PDX", "2026-12-20",
+             {{{"first_name", "Raj"}, {"last_name", "Patel"}, {"dob", "1990-01-01"}}}, history),
          {{"reservation_id", "NEW0099"}, {"status", "confirmed"}, {"payment_history", history}});
   const nlohmann::json conversations = nlohmann::json::array({c.dump(62)});
   ReplayResult strict =
@@ -140,6 +124,41 @@ TEST(WorldGiven, AnOfferTheWorldLacksIsRefusedUnlessInferenceIsAskedFor) {
     listed = listed || line.find("offer HAT099-2026-12-20-economy") != std::string::npos;
   }
   EXPECT_TRUE(listed) << "the report lists what was inferred";
+}
+
+// A session booked onto a flight that had already landed: the world could not say so. An
+// offer's `status` does now, and only an available flight is held or booked.
+TEST(WorldGiven, AFlightThatHasLandedIsNotBooked) {
+  testing::Conversation c("raj_patel_5512");
+  c.say("user", "I'm raj_patel_5512. One seat SFO to ORD on 2026-12-11, please.");
+  c.say("assistant", "HAT005 in economy comes to $129.00. Shall I book it?");
+  c.say("user", "Yes, book it.");
+  c.call("book_reservation",
+         testing::one_way_booking("raj_patel_5512", "HAT005", "SFO-ORD", "2026-12-11",
+                                  {{{"first_name", "Raj"}, {"last_name", "Patel"}}},
+                                  {{{"payment_id", "credit_card_2201"}, {"amount", 129}}}),
+         "Error: flight HAT005 is not available on 2026-12-11 (landed)");
+  const nlohmann::json conversations = nlohmann::json::array({c.dump(63)});
+  const std::string dir = testing::temp_dir("world-landed");
+  std::string world =
+      testing::read_text(testing::source_path("scenarios/worlds/airline-support.yaml"));
+  const std::string hat005 = "id: HAT005-2026-12-11-economy,";
+  ASSERT_NE(world.find(hat005), std::string::npos);
+  const std::string landed =
+      world.replace(world.find(hat005), hat005.size(), hat005 + " status: landed,");
+  const std::string landed_world = testing::write_temp(dir, "landed.yaml", landed);
+  ReplayResult r =
+      testing::replay_example(dir, "airline-support", conversations, false, landed_world);
+  ASSERT_EQ(r.sessions.size(), 1u);
+  EXPECT_EQ(r.sessions[0].verdict, "same") << r.sessions[0].why;
+  EXPECT_EQ(r.sessions[0].money_sandbox.describe(), "nothing");
+
+  // The world that cannot say it books the landed flight, against what production did.
+  ReplayResult unaware = testing::replay_example(testing::temp_dir("world-landed-unaware"),
+                                                 "airline-support", conversations);
+  ASSERT_EQ(unaware.sessions.size(), 1u);
+  EXPECT_EQ(unaware.sessions[0].verdict, "diverged");
+  EXPECT_EQ(unaware.sessions[0].money_sandbox.describe(), "charged 129.00 to card");
 }
 
 }  // namespace

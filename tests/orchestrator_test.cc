@@ -151,6 +151,42 @@ TEST(Orchestrator, NoChargeWithoutTheUsersConfirmationForThatAmount) {
   EXPECT_EQ(h.world.catalog.reservations().issued(), 0u);
 }
 
+// One yes covered every later, smaller charge of the session. It covers the charge it was
+// spent on; another charge needs its own.
+TEST(Orchestrator, OneYesCoversOneChargeAndAnotherChargeNeedsItsOwn) {
+  Host h;
+  h.orch->on_consent({1, 10000, true}, h.now);
+  EXPECT_EQ(h.act("placeOrder", socks(1), 11).status, ActionStatus::kConfirmed);
+  ActionResult second = h.act("placeOrder", socks(2), 12);
+  EXPECT_EQ(second.status, ActionStatus::kNeedsConfirmation);
+  EXPECT_EQ(second.code, "confirmation_required");
+  EXPECT_EQ(h.world.payments.intents().issued(), 1u);
+  h.orch->on_consent({1, 3600, true}, h.now);
+  EXPECT_EQ(h.act("placeOrder", socks(2), 13).status, ActionStatus::kConfirmed);
+  EXPECT_EQ(h.world.payments.intents().issued(), 2u);
+}
+
+// A retry of the same charge, here on another card after a decline and under a new key,
+// uses the yes that charge already took: asking again would be asking twice for one thing.
+TEST(Orchestrator, ARetryOfTheSameChargeUsesTheYesItAlreadyTook) {
+  Host h;
+  const PaymentMethodId good = h.pm;
+  h.pm = h.world.payments.add_method(1, CardBehaviour::kDeclined);
+  h.orch->on_consent({1, 1800, true}, h.now);
+  EXPECT_EQ(h.act("placeOrder", socks(1), 21).code, "card_declined");
+  h.pm = good;
+  EXPECT_EQ(h.act("placeOrder", socks(1), 22).status, ActionStatus::kConfirmed);
+}
+
+// A no after a yes withdraws it: the user changed their mind.
+TEST(Orchestrator, ALaterNoWithdrawsTheYesBeforeIt) {
+  Host h;
+  h.orch->on_consent({1, 5000, true}, h.now);
+  h.orch->on_consent({1, 1800, false}, h.now);
+  EXPECT_EQ(h.act("placeOrder", socks(1), 31).status, ActionStatus::kNeedsConfirmation);
+  EXPECT_EQ(h.world.payments.intents().issued(), 0u);
+}
+
 TEST(Orchestrator, MaxTotalBelowTheServerTotalChargesNothing) {
   Host h;
   h.orch->on_consent({1, 3600, true}, h.now);

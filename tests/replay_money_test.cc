@@ -97,6 +97,8 @@ TEST(ReplayMoney, TheSameStatusWithOtherMoneyDivergesAsAmountDiffers) {
             std::string::npos)
       << s.why;
   EXPECT_EQ(r.report.metrics.at("replay_money_differs"), 1);
+  // Other money is no PASS: the default gates hold replay_money_differs at 0.
+  EXPECT_FALSE(r.report.passed());
   json replay = json::parse(testing::read_text(dir + "/out/session.replay.json"));
   EXPECT_EQ(replay["sessions"][0]["money"]["recorded_cents"]["charged"]["card"], 3500);
   EXPECT_EQ(replay["sessions"][0]["money"]["sandbox_cents"]["charged"]["card"], 7000);

@@ -109,5 +109,38 @@ TEST(SessionMetrics, OrdersFromBeforeTheSessionAreNeverLeftUnpaidByIt) {
   EXPECT_EQ(r.report.metrics.at("charged_without_order"), 0);
 }
 
+// Sofia books two different flights in one session, each on its own yes and each paid $100
+// from her gift card with the rest on her card. Two debits on one gift card for two
+// bookings counted as a duplicate charge: nothing linked a new booking to its debits.
+TEST(SessionMetrics, TwoNewBookingsOnOneGiftCardAreNoDuplicate) {
+  Conversation c("sofia_kim_7421");
+  c.say("user", "I'm sofia_kim_7421. I need SFO to ORD on 2026-12-11 and ORD to LAX too.");
+  auto book = [&](const std::string& flight, const std::string& from, const std::string& to,
+                  const std::string& date, double fare, const std::string& id) {
+    const json history =
+        json::array({{{"payment_id", "gift_card_5501"}, {"amount", 100}},
+                     {{"payment_id", "credit_card_3310"}, {"amount", fare - 100}}});
+    c.call("book_reservation",
+           testing::one_way_booking("sofia_kim_7421", flight, from + "-" + to, date,
+                                    {{{"first_name", "Sofia"}, {"last_name", "Kim"}}}, history),
+           {{"reservation_id", id}, {"status", "confirmed"}, {"payment_history", history}});
+  };
+  c.say("assistant", "HAT005 is $129.00: $100 from gift_card_5501, $29 on your card. Book it?");
+  c.say("user", "Yes, book it.");
+  book("HAT005", "SFO", "ORD", "2026-12-11", 129, "NEW5001");
+  c.say("assistant", "HAT003 is $159.00: $100 from gift_card_5501, $59 on your card. Book it?");
+  c.say("user", "Yes, book that one too.");
+  book("HAT003", "ORD", "LAX", "2026-12-11", 159, "NEW5002");
+  ReplayResult r = testing::replay_example(testing::temp_dir("two-bookings-gift-card"),
+                                           "airline-support", json::array({c.dump(52)}));
+  ASSERT_EQ(r.sessions.size(), 1u);
+  const SessionDivergence& s = r.sessions[0];
+  EXPECT_EQ(s.verdict, "same") << s.why;
+  EXPECT_EQ(s.money_sandbox.describe(), "charged 88.00 to card, charged 200.00 to gift_card_5501");
+  EXPECT_EQ(r.report.metrics.at("duplicate_charges"), 0);
+  EXPECT_EQ(r.report.metrics.at("consent_violations"), 0);
+  EXPECT_TRUE(r.report.passed());
+}
+
 }  // namespace
 }  // namespace checkride

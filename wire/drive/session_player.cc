@@ -134,12 +134,7 @@ bool SessionPlayer::play_consent(const std::string& id, const CassetteStep& step
     }
     return false;
   }
-  if (step.granted) {
-    p.outcome.max_consent = std::max(p.outcome.max_consent, step.amount);
-    if (p.outcome.first_consent < 0) {
-      p.outcome.first_consent = wire_time_(std::chrono::steady_clock::now());
-    }
-  }
+  if (step.granted) p.outcome.on_consent(step.amount, wire_time_(std::chrono::steady_clock::now()));
   p.retries_used = 0;
   ++p.k;
   p.step_start = std::chrono::steady_clock::now();

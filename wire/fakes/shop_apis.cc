@@ -366,6 +366,8 @@ void decode_ref_only(const Req& req, const Body&, FakeState&, Decoded& d) {
 
 void decode_commit(const Req&, const Body& b, FakeState&, Decoded& d) {
   customer_of(b, d);
+  debits_of(b, d);  // a split payment's stored-value part, for the record
+  if (!d.error.empty()) return;
   if (!b.contains("reservation")) {
     items_of(b, d);  // a direct sale, without a reservation
     return;

@@ -218,6 +218,7 @@ void catalog_call(const ProviderRequest& r, const std::string& ref, const std::s
         body["reservation"] = ref;
       else
         body["items"] = items_json(r);
+      add_debits(r, names, body);
       break;
     case Op::kRelease:
       call.path = "/v1/reservations/" + ref + "/release";

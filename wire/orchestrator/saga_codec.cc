@@ -222,8 +222,11 @@ SessionGrant decode_grant_row(std::string_view text) {
 std::vector<ConsentRecord> decode_consents_row(std::string_view text) {
   return decode_row(text, [](const nlohmann::json& j) {
     std::vector<ConsentRecord> list;
-    for (const auto& c : j)
-      list.push_back(ConsentRecord{c.at(0).get<int64_t>(), c.at(1).get<bool>()});
+    for (const auto& c : j) {
+      // [amount, granted, charge]; rows written before consents were spent have no charge.
+      const uint64_t charge = c.size() > 2 ? c.at(2).get<uint64_t>() : 0;
+      list.push_back(ConsentRecord{c.at(0).get<int64_t>(), c.at(1).get<bool>(), charge});
+    }
     return list;
   });
 }

@@ -207,7 +207,7 @@ void SqliteStore::put_grant(const SessionGrant& g) {
 
 void SqliteStore::save_consents(SessionId session) {
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& c : consents_[session]) list.push_back({c.amount, c.granted});
+  for (const auto& c : consents_[session]) list.push_back({c.amount, c.granted, c.charge});
   st_->put_consents.bind(1, as_sql(session)).bind(2, list.dump()).run();
   ++writes_;
 }
