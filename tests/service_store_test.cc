@@ -174,6 +174,33 @@ TEST(ServiceStore, ARowWithAFractionWhereAnIntegerBelongsIsRefusedNotConverted) 
   }
 }
 
+// One yes covers one charge: a yes spent before a crash must stay spent after it, or a
+// restarted orchestrator would let it pay a second, different charge. Rows written before
+// consents were spent load as unspent.
+TEST(ServiceStore, ASpentConsentStaysSpentAcrossARestart) {
+  std::string dir = testing::temp_dir("store-consents");
+  std::string path = dir + "/orchestrator.db";
+  {
+    SqliteDb db(path);
+    SqliteStore store(db);
+    store.begin();
+    store.consents(7) = {ConsentRecord{5000, true, 0x1234}, ConsentRecord{1800, true, 0}};
+    store.save_consents(7);
+    store.commit();
+    db.exec("INSERT INTO consents (session, body) VALUES (8, '[[900, true]]')");
+  }
+  SqliteDb db(path);
+  SqliteStore store(db);
+  ASSERT_EQ(store.consents(7).size(), 2u);
+  EXPECT_EQ(store.consents(7)[0].charge, 0x1234u);
+  EXPECT_EQ(store.consents(7)[1].amount, 1800);
+  EXPECT_EQ(store.consents(7)[1].charge, 0u);
+  ASSERT_EQ(store.consents(8).size(), 1u);
+  EXPECT_EQ(store.consents(8)[0].amount, 900);
+  EXPECT_TRUE(store.consents(8)[0].granted);
+  EXPECT_EQ(store.consents(8)[0].charge, 0u);
+}
+
 // A sink that fails, as the store does on a full disk.
 class FailingSink : public AuditSink {
  public:
