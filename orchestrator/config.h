@@ -24,8 +24,14 @@ struct RetryConfig {
   Duration breaker_cooldown = 2 * kSecond;
 };
 
+// How a refund is split over what paid for the thing it refunds (a card and stored value):
+// each part in proportion to what it paid, or the card first, or the stored value first (in
+// the order the parts paid), each part up to what it paid. A world states it (`refunds:`).
+enum class RefundOrder : uint8_t { kProportional, kCardFirst, kStoredValueFirst };
+
 struct OrchestratorConfig {
   PolicyConfig policy;
+  RefundOrder refund_order = RefundOrder::kProportional;
   RetryConfig retries;
   DefectSet defects;
   uint64_t seed = 0;  // jitter seed

@@ -120,14 +120,43 @@ int64_t card_amount(const SagaRecord& s) {
   return s.total - stored;
 }
 
-int64_t refund_share(const SagaRecord& s, int64_t refund, int index) {
+namespace {
+
+// One part first (the card, or the stored value in the order it paid), each up to what it
+// paid; what is left past every part goes to the card.
+int64_t refund_in_order(const SagaRecord& s, int64_t refund, int index, int64_t card,
+                        bool card_first) {
+  int64_t left = refund;
+  int64_t to_card = 0;
+  if (card_first) {
+    to_card = std::min(left, std::max<int64_t>(card, 0));
+    left -= to_card;
+  }
+  for (std::size_t i = 0; i < s.tenders.size(); ++i) {
+    const int64_t part = std::min(left, std::max<int64_t>(s.tenders[i].amount, 0));
+    if (index >= 0 && static_cast<std::size_t>(index) == i) return part;
+    left -= part;
+  }
+  return index < 0 ? to_card + left : 0;
+}
+
+}  // namespace
+
+int64_t refund_share(const SagaRecord& s, int64_t refund, int index, RefundOrder order) {
   if (s.tenders.empty()) return index < 0 ? std::max<int64_t>(refund, 0) : 0;  // all to the card
-  const int64_t paid = s.total;
+  const int64_t paid = s.refund_basis > 0 ? s.refund_basis : s.total;
   if (paid <= 0 || refund <= 0) return 0;
+  if (order != RefundOrder::kProportional) {
+    int64_t stored = 0;
+    for (const Tender& t : s.tenders) stored += std::max<int64_t>(t.amount, 0);
+    return refund_in_order(s, refund, index, paid - stored, order == RefundOrder::kCardFirst);
+  }
   auto share = [&](int64_t part) {
     return static_cast<int64_t>(static_cast<__int128>(refund) * part / paid);
   };
-  int64_t card = card_amount(s);
+  int64_t stored = 0;
+  for (const Tender& t : s.tenders) stored += std::max<int64_t>(t.amount, 0);
+  int64_t card = paid - stored;
   int64_t given = share(card);
   for (const Tender& t : s.tenders) given += share(std::max<int64_t>(t.amount, 0));
   const int64_t remainder = refund - given;

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "orchestrator/config.h"
 #include "protocol/action.h"
 #include "protocol/provider.h"
 
@@ -128,6 +129,11 @@ struct SagaRecord {
   // What it acts on was paid in part with stored value this plan cannot give back: a
   // difference owed back is refused rather than refunded all to the card.
   bool stored_value_paid_before = false;
+  // A change's difference owed back on something paid partly with stored value: what paid
+  // it (its debits, from the lookup or the store) and what it was paid in all, the basis of
+  // each part's share. The parts become the tenders once the quote says money is owed back.
+  std::vector<Tender> paid_parts;
+  int64_t refund_basis = 0;
   int64_t total = 0;
   int64_t max_total = -1;
   int64_t refund_amount = 0;
@@ -156,10 +162,11 @@ int64_t card_amount(const SagaRecord& s);
 // What a cancel or a return owes back: a cancelled order's total, else what the provider
 // said (a booking's refund quote, a return's refund).
 int64_t owed_back(const SagaRecord& s);
-// A cancel's refund of `refund` (of the `paid` total) split over what paid: the card's share
-// (index -1) or tender `index`'s, each in proportion, the rounding remainder to the card when
-// the card paid anything, else to the last tender.
-int64_t refund_share(const SagaRecord& s, int64_t refund, int index);
+// A refund of `refund` split over what paid (the saga's refund basis, else its total): the
+// card's share (index -1) or tender `index`'s, by `order`. In proportion, the rounding
+// remainder goes to the card when the card paid anything, else to the last tender.
+int64_t refund_share(const SagaRecord& s, int64_t refund, int index,
+                     RefundOrder order = RefundOrder::kProportional);
 
 std::string saga_reference(const SagaRecord& s);  // "ord_12" / "bk_12"
 

@@ -41,7 +41,8 @@ ProviderRequest SagaEngine::request_for(const SagaRecord& s, Op op, std::size_t 
   if (fields & kSendPayment) r.ref = s.payment;
   if (fields & kSendCardRefund) {
     // Undoing a capture gives back what the card paid; a cancel or a return, its share.
-    r.amount = s.compensating ? card_amount(s) : refund_share(s, owed_back(s), -1);
+    r.amount =
+        s.compensating ? card_amount(s) : refund_share(s, owed_back(s), -1, config_.refund_order);
   }
   if (fields & kSendOrder) r.ref = s.order;
   if (fields & kSendOffer) {
@@ -68,11 +69,14 @@ ProviderRequest SagaEngine::request_for(const SagaRecord& s, Op op, std::size_t 
     r.amount = t.amount;
     if (fields & kSendTenderDebit) {
       r.ref = t.debit;
-      r.amount = s.compensating ? t.amount - t.credited
-                                : refund_share(s, owed_back(s), static_cast<int>(index));
+      r.amount = s.compensating
+                     ? t.amount - t.credited
+                     : refund_share(s, owed_back(s), static_cast<int>(index), config_.refund_order);
     }
   }
-  if (fields & kSendDebits) {
+  // The debits that pay it; a change that owes money back paid nothing (its tenders are the
+  // parts that paid before, owed their share).
+  if ((fields & kSendDebits) && !(settles_difference(s.kind) && s.refund_amount > 0)) {
     for (const Tender& t : s.tenders) r.debits.push_back(t.debit);
   }
   return r;

@@ -258,14 +258,7 @@ void SagaEngine::step_succeeded(SagaRecord& s, const StepKind& kind, const Provi
     }
   }
   if (kind.keeps_expiry) s.hold_expires_at = r.expires_at;
-  if (kind.keeps_difference) {
-    s.total = std::max<int64_t>(r.amount, 0);
-    s.refund_amount = std::max<int64_t>(-r.amount, 0);
-    if (!kind.keyed && s.refund_amount > 0 && s.stored_value_paid_before) {  // a quote
-      finish(s, ActionStatus::kRejected, "split_refund_unsupported", now, out);
-      return;
-    }
-  }
+  if (kind.keeps_difference && !keep_difference(s, kind, r.amount, now, out)) return;
   s.comp = without(s.comp, kind.settles);
   if (kind.per_tender) {
     Tender& t = s.tenders[s.index];
@@ -321,18 +314,57 @@ void SagaEngine::step_succeeded(SagaRecord& s, const StepKind& kind, const Provi
 bool SagaEngine::keep_paid_debits(SagaRecord& s, const DebitParts& paid) const {
   const std::vector<Step>& steps = catalog_.plan(s.plan).steps;
   auto has = [&](Step step) { return std::find(steps.begin(), steps.end(), step) != steps.end(); };
-  if (has(Step::kRecredit)) {
-    if (!s.tenders.empty()) return true;  // learned before a crash: the lookup ran again
+  auto parts = [&] {
+    std::vector<Tender> list;
     for (const auto& [debit, amount] : paid) {
       Tender t;
       t.amount = amount;
       t.debit = debit;
-      s.tenders.push_back(std::move(t));
+      list.push_back(std::move(t));
     }
+    return list;
+  };
+  if (has(Step::kRecredit) && settles_difference(s.kind)) {
+    // Whether anything is owed back is known at the quote: the parts wait beside the
+    // tenders the action named to pay with.
+    s.paid_parts = parts();
+    s.refund_basis = s.total;  // what the lookup said it was paid
+    return true;
+  }
+  if (has(Step::kRecredit)) {
+    if (!s.tenders.empty()) return true;  // learned before a crash: the lookup ran again
+    s.tenders = parts();
     return true;
   }
   if (has(Step::kRefundReplaced)) return false;
   s.stored_value_paid_before = has(Step::kRefund);
+  return true;
+}
+
+// A change's quote: the difference charged, or owed back to what paid (each part its share,
+// by the refund order). False when it ended the saga: a refund this plan cannot give back,
+// or one asked to go to stored value that never paid.
+bool SagaEngine::keep_difference(SagaRecord& s, const StepKind& kind, int64_t difference, Time now,
+                                 Effects& out) {
+  s.total = std::max<int64_t>(difference, 0);
+  s.refund_amount = std::max<int64_t>(-difference, 0);
+  if (kind.keyed) return true;  // the change itself, answering what it settled
+  if (s.refund_amount == 0) {
+    s.paid_parts.clear();  // nothing goes back: what paid before does not matter
+    s.refund_basis = 0;
+    return true;
+  }
+  if (s.stored_value_paid_before) {
+    finish(s, ActionStatus::kRejected, "split_refund_unsupported", now, out);
+    return false;
+  }
+  if (s.paid_parts.empty() && !s.tenders.empty()) {
+    // Money goes back to what paid; the action named stored value that never paid.
+    finish(s, ActionStatus::kRejected, "refund_method_not_allowed", now, out);
+    return false;
+  }
+  if (!s.paid_parts.empty()) s.tenders = std::move(s.paid_parts);
+  s.paid_parts.clear();
   return true;
 }
 
@@ -353,6 +385,12 @@ bool SagaEngine::skipped(const SagaRecord& s, Step step) const {
   const StepKind* kind = step_kind(step);
   if (kind == nullptr) return false;
   if (kind->per_tender && s.tenders.empty()) return true;
+  // A change that owes money back takes nothing: of the steps per tender only the give-back
+  // runs, on the parts that paid.
+  if (kind->per_tender && kind->op != Op::kCredit && settles_difference(s.kind) &&
+      s.refund_amount > 0) {
+    return true;
+  }
   if (kind->sends_ref != nullptr && s.*kind->sends_ref == 0) return true;  // nothing to act on
   // Card steps run as declared, except where stored value or a change's difference can leave
   // the card nothing to do.
@@ -360,7 +398,7 @@ bool SagaEngine::skipped(const SagaRecord& s, Step step) const {
     return false;
   }
   if (kind->card == CardPart::kRefunds) {
-    return s.payment == 0 || refund_share(s, owed_back(s), -1) <= 0;
+    return s.payment == 0 || refund_share(s, owed_back(s), -1, config_.refund_order) <= 0;
   }
   return card_amount(s) <= 0;
 }

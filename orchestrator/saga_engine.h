@@ -103,6 +103,8 @@ class SagaEngine {
                                const SagaPlan& plan) const;
   bool charge_checks(SagaRecord& s, Time now, ActionStatus& status, std::string& code);
   bool spend_consent(const SagaRecord& s);
+  bool keep_difference(SagaRecord& s, const StepKind& kind, int64_t difference, Time now,
+                       Effects& out);
   uint64_t charge_of(const SagaRecord& s);
   void take_tenders(SagaRecord& s, const HandlerInput& in);
   bool split_covers_total(SagaRecord& s, std::string& code) const;

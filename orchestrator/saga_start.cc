@@ -180,6 +180,18 @@ const char* SagaEngine::take_over_target(SagaRecord& rec, const SagaRecord& targ
   rec.order = target.order;
   rec.hold = target.hold;
   if (plan.kind == SagaKind::kChangeFlights) rec.payment = target.payment;  // refunds go there
+  if (settles_difference(plan.kind)) {
+    // A difference owed back goes to what paid: the stored value too when the plan can give
+    // it back (else such a refund is refused at the quote).
+    const bool can_give_back =
+        std::find(plan.steps.begin(), plan.steps.end(), Step::kRecredit) != plan.steps.end();
+    rec.stored_value_paid_before = !target.tenders.empty() && !can_give_back;
+    if (can_give_back) {
+      rec.paid_parts = target.tenders;
+      for (Tender& t : rec.paid_parts) t.credited = 0;
+      rec.refund_basis = target.total;
+    }
+  }
   if (plan.kind == SagaKind::kChangePayment) {
     rec.replaced_payment = target.payment;
     rec.total = target.total;

@@ -165,6 +165,25 @@ void load_stored_value(Scenario& s, const YAML::Node& list, const std::string& p
   }
 }
 
+// `refunds: {order: proportional | card_first | stored_value_first}`: how the business
+// splits a refund over what paid (docs/scenarios.md).
+void load_refunds(Scenario& s, const YAML::Node& node, const std::string& path,
+                  const std::string& field) {
+  MapReader rm(node, path, field);
+  const std::string order = rm.str("order", "proportional");
+  if (order == "proportional") {
+    s.orchestrator.refund_order = RefundOrder::kProportional;
+  } else if (order == "card_first") {
+    s.orchestrator.refund_order = RefundOrder::kCardFirst;
+  } else if (order == "stored_value_first") {
+    s.orchestrator.refund_order = RefundOrder::kStoredValueFirst;
+  } else {
+    rm.fail(rm.get("order"), "order",
+            "expected proportional, card_first or stored_value_first, got '" + order + "'");
+  }
+  rm.finish();
+}
+
 void load_world_catalog(Scenario& s, const std::string& path) {
   YAML::Node root = load_yaml_file(path, "catalog");
   MapReader m(root, path, "");
@@ -214,6 +233,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
   if (m.has("bookings")) load_existing_bookings(s, m.get("bookings"), path);
   if (m.has("orders")) load_existing_orders(s, m.get("orders"), path);
   if (m.has("stored_value")) load_stored_value(s, m.get("stored_value"), path);
+  if (m.has("refunds")) load_refunds(s, m.get("refunds"), path, "refunds");
   m.finish();
 }
 
@@ -264,6 +284,7 @@ void parse_world(Scenario& s, MapReader& top) {
     }
   }
   if (m.has("coupons")) load_coupons(s, m.get("coupons"), top.file(), "world.coupons");
+  if (m.has("refunds")) load_refunds(s, m.get("refunds"), top.file(), "world.refunds");
   if (m.has("latency")) {
     MapReader lm(m.get("latency"), top.file(), "world.latency");
     for (int p = 0; p < kProviderCount; ++p) {

@@ -11,6 +11,14 @@
 namespace checkride {
 namespace {
 
+// `refunds:` only when the world states an order other than the default.
+void emit_refunds(YAML::Emitter& y, RefundOrder order) {
+  if (order == RefundOrder::kProportional) return;
+  y << YAML::Key << "refunds" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "order"
+    << YAML::Value << (order == RefundOrder::kCardFirst ? "card_first" : "stored_value_first")
+    << YAML::EndMap;
+}
+
 void emit_paid_stored_value(YAML::Emitter& y, const std::vector<StoredValuePart>& parts) {
   if (parts.empty()) return;
   y << YAML::Key << "paid_stored_value" << YAML::Value << YAML::BeginSeq;
@@ -86,6 +94,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
     }
     y << YAML::EndSeq;
   }
+  emit_refunds(y, s.orchestrator.refund_order);
   y << YAML::EndMap;
   write_output_file(path,
                     std::string("# checkride world file (docs/scenarios.md): what existed before "

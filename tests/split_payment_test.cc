@@ -555,33 +555,86 @@ TEST(PaidWithStoredValueBefore, EachPartGetsItsShareAndAllStoredValueGetsAllOfIt
   EXPECT_EQ(metric(only, "money_difference_cents"), 0);
 }
 
-// A flight change owes money back to what paid, and change_flights can refund only the
-// card: when it owes some back on a booking partly paid with stored value (task 14's
-// downgrade), it is refused at the quote before anything moves, not refunded to the wrong
-// place. One that costs more (task 11) goes through.
-TEST(PaidWithStoredValueBefore, AChangeThatCannotGiveStoredValueBackIsRefused) {
-  static const ReplayResult base = replay(Airline{}, "seeded-sv-base2");
+// Sofia's Q9X2LP ($749 in business) paid $100 of it from her gift card before the
+// conversations, in a world that splits refunds `order` ("": the default, in proportion).
+Airline downgrade_paid_partly_by_gift_card(const std::string& order) {
   Airline a;
   const std::string from = "offer: HAT004-2026-12-14-business, seats: 1";
   a.world.replace(a.world.find(from), from.size(),
                   from + ", paid_stored_value: [{id: gift_card_5501, amount_cents: 10000}]");
-  ReplayResult r = replay(a, "seeded-sv-change");
-  for (int trial : {1, 2}) {
-    EXPECT_EQ(session_of(r, 14, trial).verdict, "diverged");
-    EXPECT_EQ(session_of(r, 14, trial).code, "split_refund_unsupported")
-        << session_of(r, 14, trial).why;
-  }
-  EXPECT_EQ(money(r, "refunded"), money(base, "refunded") - 2 * 46000)
-      << "the downgrade refunds nothing";
-  EXPECT_EQ(session_of(r, 11, 1).verdict, "same") << "a change that costs more owes nothing back";
-  // Its cancel re-credits the gift card, where the recording refunded the card alone.
-  EXPECT_EQ(session_of(r, 3, 1).code, "amount_differs") << session_of(r, 3, 1).why;
-  // Task 5 pays with the same gift card in a session that starts with Q9X2LP's debit on it:
-  // the debit made before the session is not a first charge the session's repeats.
-  EXPECT_EQ(metric(r, "duplicate_charges"), 0);
-  EXPECT_EQ(metric(r, "money_difference_cents"), 0);
-  EXPECT_EQ(metric(r, "orphan_authorizations"), 0);
+  if (!order.empty()) a.world += "refunds: {order: " + order + "}\n";
+  return a;
 }
+
+// Task 14 moves Q9X2LP to economy ($289): $460 is owed back. It was refused
+// split_refund_unsupported before anything moved, a false "diverged" wherever stored value
+// had paid. Each part now gets its share, by the order the world states; the recording
+// refunded the card alone, which is what a card-first business does.
+TEST(PaidWithStoredValueBefore, AChangeOwingMoneyBackGivesEachPartItsShare) {
+  static const ReplayResult base = replay(Airline{}, "seeded-sv-base2");
+  const struct {
+    const char* order;
+    const char* sandbox;
+    int64_t to_gift_card;
+  } kOrders[] = {
+      {"", "refunded 398.59 to card, refunded 61.41 to gift_card_5501", 6141},
+      {"card_first", "refunded 460.00 to card", 0},
+      {"stored_value_first", "refunded 360.00 to card, refunded 100.00 to gift_card_5501", 10000},
+  };
+  for (const auto& o : kOrders) {
+    SCOPED_TRACE(std::string("refund order '") + o.order + "'");
+    ReplayResult r =
+        replay(downgrade_paid_partly_by_gift_card(o.order), std::string("sv-change-") + o.order);
+    for (int trial : {1, 2}) {
+      const SessionDivergence& s = session_of(r, 14, trial);
+      EXPECT_EQ(s.money_sandbox.describe(), o.sandbox) << s.why;
+      EXPECT_EQ(s.verdict, o.to_gift_card == 0 ? "same" : "diverged") << s.why;
+      if (o.to_gift_card != 0) {
+        EXPECT_EQ(s.code, "amount_differs") << s.why;
+      }
+    }
+    // Every cent owed back goes back, to the card or re-credited to the gift card (the
+    // world's order splits the cancels of tasks 3 and 15 too).
+    EXPECT_EQ(money(r, "refunded"), money(base, "refunded"));
+    EXPECT_EQ(metric(r, "money_difference_cents"), 0);
+    EXPECT_EQ(metric(r, "orphan_authorizations"), 0);
+    EXPECT_EQ(metric(r, "duplicate_charges"), 0);
+    EXPECT_EQ(metric(r, "escalations"), 0);
+    EXPECT_EQ(session_of(r, 11, 1).verdict, "same") << "a change that costs more owes nothing back";
+  }
+}
+
+// The same downgrade under a lost answer, an outage and crashes at each step that gives money
+// back: every part gets its share once, as without faults.
+class ChangeOwingMoneyBackUnderFaults : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ChangeOwingMoneyBackUnderFaults, EachPartGetsItsShareOnce) {
+  static const ReplayResult clean =
+      replay(downgrade_paid_partly_by_gift_card(""), "sv-change-clean");
+  Airline a = downgrade_paid_partly_by_gift_card("");
+  a.faults = GetParam();
+  ReplayResult r = replay(a, "sv-change-faults");
+  for (const char* m : {"duplicate_charges", "money_difference_cents", "orphan_authorizations",
+                        "stuck", "escalations", "false_success"}) {
+    EXPECT_EQ(metric(r, m), 0) << m;
+  }
+  EXPECT_EQ(metric(r, "fault_rules_never_fired"), 0);
+  EXPECT_EQ(session_of(r, 14, 1).money_sandbox.describe(),
+            session_of(clean, 14, 1).money_sandbox.describe())
+      << session_of(r, 14, 1).why;
+  EXPECT_EQ(money(r, "stored_value_credited"), money(clean, "stored_value_credited"));
+  EXPECT_EQ(money(r, "refunded"), money(clean, "refunded"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, ChangeOwingMoneyBackUnderFaults,
+    ::testing::Values("[{provider: payment, op: credit, kind: lost_response, nth: 1}]",
+                      "[{provider: payment, op: credit, kind: outage, nth: 1}]",
+                      "[{provider: booking, op: exchange, kind: lost_response, nth: 1}]",
+                      "[{provider: orchestrator, op: credit, kind: crash, nth: 1, "
+                      "restart_after: 2s}]",
+                      "[{provider: orchestrator, op: refund, kind: crash, nth: 1, "
+                      "restart_after: 2s}]"));
 
 TEST(PaidWithStoredValueBefore, TheDumpedWorldKeepsWhatPaidAndReplaysTheSame) {
   std::string dir = testing::temp_dir("seeded-sv-dump");
@@ -636,6 +689,33 @@ TEST(PaidWithStoredValueBefore, AWorldThatCannotHaveBeenPaidSoIsRefusedByField) 
     EXPECT_NE(err.str().find("paid_stored_value"), std::string::npos) << err.str();
     EXPECT_NE(err.str().find(why), std::string::npos) << parts << " -> " << err.str();
   }
+}
+
+// A world's refund order: written back by --dump-world, and anything but the three orders is
+// an error naming the file and the field.
+TEST(PaidWithStoredValueBefore, TheRefundOrderIsDumpedBackAndABadOneIsRefusedByField) {
+  std::string dir = testing::temp_dir("refund-order-world");
+  ReplayOptions o;
+  o.cassette = testing::write_temp(dir, "c.jsonl", Airline{}.cassette);
+  o.world = testing::write_temp(dir, "world.yaml",
+                                downgrade_paid_partly_by_gift_card("stored_value_first").world);
+  o.actions = testing::source_path("scenarios/catalogs/airline-support.yaml");
+  o.dump_world = dir + "/dumped.yaml";
+  o.out_dir = dir;
+  o.quiet = true;
+  std::ostringstream out, err;
+  run_replay(o, out, err);
+  EXPECT_NE(testing::read_text(o.dump_world).find("refunds: {order: stored_value_first}"),
+            std::string::npos);
+
+  o.world = testing::write_temp(dir, "bad.yaml",
+                                downgrade_paid_partly_by_gift_card("biggest_first").world);
+  o.dump_world.clear();
+  std::ostringstream out2, err2;
+  EXPECT_EQ(run_replay(o, out2, err2), 2);
+  EXPECT_NE(err2.str().find("bad.yaml"), std::string::npos) << err2.str();
+  EXPECT_NE(err2.str().find("refunds.order"), std::string::npos) << err2.str();
+  EXPECT_NE(err2.str().find("card_first"), std::string::npos) << err2.str();
 }
 
 // The repeat arrives 250 ms after the first: the issuer answers slower than that, so the

@@ -55,6 +55,32 @@ auto decode_row(std::string_view text, const Decode& decode) {
   }
 }
 
+nlohmann::json tenders_to_json(const std::vector<Tender>& tenders) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const Tender& t : tenders) {
+    list.push_back({{"instrument", t.instrument},
+                    {"amount", t.amount},
+                    {"debit", t.debit},
+                    {"sent", t.sent},
+                    {"credited", t.credited}});
+  }
+  return list;
+}
+
+std::vector<Tender> tenders_from_json(const nlohmann::json& list) {
+  std::vector<Tender> tenders;
+  for (const auto& t : list) {
+    Tender tender;
+    tender.instrument = t.at("instrument").get<std::string>();
+    tender.amount = t.at("amount").get<int64_t>();
+    tender.debit = t.at("debit").get<ObjectId>();
+    tender.sent = t.at("sent").get<bool>();
+    tender.credited = t.at("credited").get<int64_t>();
+    tenders.push_back(std::move(tender));
+  }
+  return tenders;
+}
+
 }  // namespace
 
 nlohmann::json saga_to_json(const SagaRecord& s) {
@@ -97,18 +123,13 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
                       {"reference", s.reference},
                       {"details", s.details}};
   if (!s.tenders.empty() || !s.card_named) {
-    nlohmann::json tenders = nlohmann::json::array();
-    for (const Tender& t : s.tenders) {
-      tenders.push_back({{"instrument", t.instrument},
-                         {"amount", t.amount},
-                         {"debit", t.debit},
-                         {"sent", t.sent},
-                         {"credited", t.credited}});
-    }
-    j["tenders"] = std::move(tenders);
+    j["tenders"] = tenders_to_json(s.tenders);
     j["card_named"] = s.card_named;
     j["index"] = s.index;
   }
+  // A change's parts that may be owed back: written only when known.
+  if (!s.paid_parts.empty()) j["paid_parts"] = tenders_to_json(s.paid_parts);
+  if (s.refund_basis != 0) j["refund_basis"] = s.refund_basis;
   if (!s.connections.empty()) j["connections"] = s.connections;
   if (s.extras != 0) j["extras"] = s.extras;
   if (s.replaced_payment != 0) j["replaced_payment"] = s.replaced_payment;
@@ -174,18 +195,12 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   }
   // Stores written before split payments hold no tenders: the card paid it all.
   if (j.contains("tenders")) {
-    for (const auto& t : j.at("tenders")) {
-      Tender tender;
-      tender.instrument = t.at("instrument").get<std::string>();
-      tender.amount = t.at("amount").get<int64_t>();
-      tender.debit = t.at("debit").get<ObjectId>();
-      tender.sent = t.at("sent").get<bool>();
-      tender.credited = t.at("credited").get<int64_t>();
-      s.tenders.push_back(std::move(tender));
-    }
+    s.tenders = tenders_from_json(j.at("tenders"));
     s.card_named = j.at("card_named").get<bool>();
     s.index = j.at("index").get<uint16_t>();
   }
+  if (j.contains("paid_parts")) s.paid_parts = tenders_from_json(j.at("paid_parts"));
+  s.refund_basis = j.value("refund_basis", int64_t{0});
   s.awaiting_authentication = j.value("awaiting_authentication", false);
   s.authenticated = j.value("authenticated", false);
   s.authentication_deadline = j.value("authentication_deadline", Time{0});
