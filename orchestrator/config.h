@@ -29,9 +29,14 @@ struct RetryConfig {
 // the order the parts paid), each part up to what it paid. A world states it (`refunds:`).
 enum class RefundOrder : uint8_t { kProportional, kCardFirst, kStoredValueFirst };
 
+// Whether a payment's stated parts must add up to the total exactly, or may exceed it (the
+// card is charged only the rest). A world states it (`payment: {parts: exact}`).
+enum class PaymentParts : uint8_t { kAtMost, kExact };
+
 struct OrchestratorConfig {
   PolicyConfig policy;
   RefundOrder refund_order = RefundOrder::kProportional;
+  PaymentParts payment_parts = PaymentParts::kAtMost;
   RetryConfig retries;
   DefectSet defects;
   uint64_t seed = 0;  // jitter seed

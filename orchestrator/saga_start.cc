@@ -342,9 +342,11 @@ bool SagaEngine::spend_consent(const SagaRecord& s) {
 void SagaEngine::take_tenders(SagaRecord& s, const HandlerInput& in) {
   s.tenders.clear();
   s.card_named = in.payments.empty();
+  s.card_stated = -1;
   for (const TenderInput& p : in.payments) {
     if (!p.stored_value) {
       s.card_named = true;
+      if (p.amount >= 0) s.card_stated = std::max<int64_t>(s.card_stated, 0) + p.amount;
       continue;
     }
     Tender t;
@@ -357,7 +359,16 @@ void SagaEngine::take_tenders(SagaRecord& s, const HandlerInput& in) {
 // Once the total is known: a tender without an amount pays what the others leave, and the
 // parts must add up to the total (the card, when named, pays the rest). Nothing has moved.
 bool SagaEngine::split_covers_total(SagaRecord& s, std::string& code) const {
-  if (s.tenders.empty()) return true;
+  if (s.tenders.empty()) {
+    // The card alone: where the world wants the parts exact, what it was said to pay is the
+    // total (the card is charged the total either way).
+    if (config_.payment_parts == PaymentParts::kExact && s.card_stated >= 0 &&
+        s.card_stated != s.total) {
+      code = "payment_total_mismatch";
+      return false;
+    }
+    return true;
+  }
   int64_t stated = 0;
   Tender* rest = nullptr;
   for (Tender& t : s.tenders) {
@@ -369,6 +380,13 @@ bool SagaEngine::split_covers_total(SagaRecord& s, std::string& code) const {
   }
   if (stated > s.total) {
     code = "payment_exceeds_total";
+    return false;
+  }
+  // Every part said what it pays: where the world wants them exact, they add up to the total.
+  const bool all_stated = rest == nullptr && (!s.card_named || s.card_stated >= 0);
+  if (config_.payment_parts == PaymentParts::kExact && all_stated &&
+      stated + std::max<int64_t>(s.card_stated, 0) != s.total) {
+    code = "payment_total_mismatch";
     return false;
   }
   if (rest != nullptr) rest->amount = s.total - stated;

@@ -184,6 +184,22 @@ void load_refunds(Scenario& s, const YAML::Node& node, const std::string& path,
   rm.finish();
 }
 
+// `payment: {parts: at_most | exact}`: whether a payment's stated parts may exceed the total
+// (the card is charged only the rest) or must add up to it.
+void load_payment_rule(Scenario& s, const YAML::Node& node, const std::string& path,
+                       const std::string& field) {
+  MapReader pm(node, path, field);
+  const std::string parts = pm.str("parts", "at_most");
+  if (parts == "at_most") {
+    s.orchestrator.payment_parts = PaymentParts::kAtMost;
+  } else if (parts == "exact") {
+    s.orchestrator.payment_parts = PaymentParts::kExact;
+  } else {
+    pm.fail(pm.get("parts"), "parts", "expected at_most or exact, got '" + parts + "'");
+  }
+  pm.finish();
+}
+
 void load_world_catalog(Scenario& s, const std::string& path) {
   YAML::Node root = load_yaml_file(path, "catalog");
   MapReader m(root, path, "");
@@ -234,6 +250,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
   if (m.has("orders")) load_existing_orders(s, m.get("orders"), path);
   if (m.has("stored_value")) load_stored_value(s, m.get("stored_value"), path);
   if (m.has("refunds")) load_refunds(s, m.get("refunds"), path, "refunds");
+  if (m.has("payment")) load_payment_rule(s, m.get("payment"), path, "payment");
   m.finish();
 }
 
@@ -285,6 +302,7 @@ void parse_world(Scenario& s, MapReader& top) {
   }
   if (m.has("coupons")) load_coupons(s, m.get("coupons"), top.file(), "world.coupons");
   if (m.has("refunds")) load_refunds(s, m.get("refunds"), top.file(), "world.refunds");
+  if (m.has("payment")) load_payment_rule(s, m.get("payment"), top.file(), "world.payment");
   if (m.has("latency")) {
     MapReader lm(m.get("latency"), top.file(), "world.latency");
     for (int p = 0; p < kProviderCount; ++p) {

@@ -11,12 +11,18 @@
 namespace checkride {
 namespace {
 
-// `refunds:` only when the world states an order other than the default.
-void emit_refunds(YAML::Emitter& y, RefundOrder order) {
-  if (order == RefundOrder::kProportional) return;
-  y << YAML::Key << "refunds" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "order"
-    << YAML::Value << (order == RefundOrder::kCardFirst ? "card_first" : "stored_value_first")
-    << YAML::EndMap;
+// The world's money rules (`refunds:`, `payment:`), each only when not the default.
+void emit_money_rules(YAML::Emitter& y, const OrchestratorConfig& c) {
+  if (c.refund_order != RefundOrder::kProportional) {
+    y << YAML::Key << "refunds" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+      << "order" << YAML::Value
+      << (c.refund_order == RefundOrder::kCardFirst ? "card_first" : "stored_value_first")
+      << YAML::EndMap;
+  }
+  if (c.payment_parts == PaymentParts::kExact) {
+    y << YAML::Key << "payment" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
+      << "parts" << YAML::Value << "exact" << YAML::EndMap;
+  }
 }
 
 void emit_paid_stored_value(YAML::Emitter& y, const std::vector<StoredValuePart>& parts) {
@@ -94,7 +100,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
     }
     y << YAML::EndSeq;
   }
-  emit_refunds(y, s.orchestrator.refund_order);
+  emit_money_rules(y, s.orchestrator);
   y << YAML::EndMap;
   write_output_file(path,
                     std::string("# checkride world file (docs/scenarios.md): what existed before "

@@ -161,5 +161,52 @@ TEST(WorldGiven, AFlightThatHasLandedIsNotBooked) {
   EXPECT_EQ(unaware.sessions[0].money_sandbox.describe(), "charged 129.00 to card");
 }
 
+// A business that wants a payment's parts to add up to the total exactly could not say so:
+// "$140 on the card" for a $129 booking was taken. `payment: {parts: exact}` says it now.
+TEST(WorldGiven, PaymentPartsThatDoNotAddUpAreRefusedWhereTheWorldWantsThemExact) {
+  auto booking = [](double on_card, bool refused) {
+    testing::Conversation c("raj_patel_5512");
+    c.say("user", "I'm raj_patel_5512. One seat SFO to ORD on 2026-12-11, please.");
+    c.say("assistant", "HAT005 in economy comes to $129.00. Shall I book it?");
+    c.say("user", "Yes, book it.");
+    const nlohmann::json pay = {{{"payment_id", "credit_card_2201"}, {"amount", on_card}}};
+    const nlohmann::json args =
+        testing::one_way_booking("raj_patel_5512", "HAT005", "SFO-ORD", "2026-12-11",
+                                 {{{"first_name", "Raj"}, {"last_name", "Patel"}}}, pay);
+    if (refused) {
+      c.call("book_reservation", args, "Error: the payment does not add up to the total price");
+    } else {
+      c.call("book_reservation", args,
+             {{"reservation_id", "NEW0129"}, {"status", "confirmed"}, {"payment_history", pay}});
+    }
+    return nlohmann::json::array({c.dump(64)});
+  };
+  const std::string dir = testing::temp_dir("world-payment-exact");
+  const std::string exact = testing::write_temp(
+      dir, "exact.yaml",
+      testing::read_text(testing::source_path("scenarios/worlds/airline-support.yaml")) +
+          "payment: {parts: exact}\n");
+  ReplayResult over =
+      testing::replay_example(dir, "airline-support", booking(140, true), false, exact);
+  ASSERT_EQ(over.sessions.size(), 1u);
+  EXPECT_EQ(over.sessions[0].verdict, "same") << over.sessions[0].why;
+  EXPECT_EQ(over.sessions[0].money_sandbox.describe(), "nothing");
+  EXPECT_EQ(over.report.outcomes.count("payment_total_mismatch"), 1u);
+
+  ReplayResult to_the_cent =
+      testing::replay_example(testing::temp_dir("world-payment-exact-ok"), "airline-support",
+                              booking(129, false), false, exact);
+  ASSERT_EQ(to_the_cent.sessions.size(), 1u);
+  EXPECT_EQ(to_the_cent.sessions[0].verdict, "same") << to_the_cent.sessions[0].why;
+  EXPECT_EQ(to_the_cent.sessions[0].money_sandbox.describe(), "charged 129.00 to card");
+
+  // The default (at_most) charges the card the total, as before.
+  ReplayResult at_most = testing::replay_example(testing::temp_dir("world-payment-at-most"),
+                                                 "airline-support", booking(140, true));
+  ASSERT_EQ(at_most.sessions.size(), 1u);
+  EXPECT_EQ(at_most.sessions[0].verdict, "diverged");
+  EXPECT_EQ(at_most.sessions[0].money_sandbox.describe(), "charged 129.00 to card");
+}
+
 }  // namespace
 }  // namespace checkride

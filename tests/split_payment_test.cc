@@ -691,14 +691,15 @@ TEST(PaidWithStoredValueBefore, AWorldThatCannotHaveBeenPaidSoIsRefusedByField) 
   }
 }
 
-// A world's refund order: written back by --dump-world, and anything but the three orders is
-// an error naming the file and the field.
-TEST(PaidWithStoredValueBefore, TheRefundOrderIsDumpedBackAndABadOneIsRefusedByField) {
+// A world's money rules (refund order, payment parts): written back by --dump-world, and a
+// value outside each rule's list is an error naming the file and the field.
+TEST(PaidWithStoredValueBefore, TheWorldsMoneyRulesAreDumpedBackAndBadOnesRefusedByField) {
   std::string dir = testing::temp_dir("refund-order-world");
   ReplayOptions o;
   o.cassette = testing::write_temp(dir, "c.jsonl", Airline{}.cassette);
-  o.world = testing::write_temp(dir, "world.yaml",
-                                downgrade_paid_partly_by_gift_card("stored_value_first").world);
+  o.world = testing::write_temp(
+      dir, "world.yaml",
+      downgrade_paid_partly_by_gift_card("stored_value_first").world + "payment: {parts: exact}\n");
   o.actions = testing::source_path("scenarios/catalogs/airline-support.yaml");
   o.dump_world = dir + "/dumped.yaml";
   o.out_dir = dir;
@@ -707,6 +708,7 @@ TEST(PaidWithStoredValueBefore, TheRefundOrderIsDumpedBackAndABadOneIsRefusedByF
   run_replay(o, out, err);
   EXPECT_NE(testing::read_text(o.dump_world).find("refunds: {order: stored_value_first}"),
             std::string::npos);
+  EXPECT_NE(testing::read_text(o.dump_world).find("payment: {parts: exact}"), std::string::npos);
 
   o.world = testing::write_temp(dir, "bad.yaml",
                                 downgrade_paid_partly_by_gift_card("biggest_first").world);
@@ -716,6 +718,13 @@ TEST(PaidWithStoredValueBefore, TheRefundOrderIsDumpedBackAndABadOneIsRefusedByF
   EXPECT_NE(err2.str().find("bad.yaml"), std::string::npos) << err2.str();
   EXPECT_NE(err2.str().find("refunds.order"), std::string::npos) << err2.str();
   EXPECT_NE(err2.str().find("card_first"), std::string::npos) << err2.str();
+
+  o.world =
+      testing::write_temp(dir, "bad-payment.yaml", Airline{}.world + "payment: {parts: roughly}\n");
+  std::ostringstream out3, err3;
+  EXPECT_EQ(run_replay(o, out3, err3), 2);
+  EXPECT_NE(err3.str().find("payment.parts"), std::string::npos) << err3.str();
+  EXPECT_NE(err3.str().find("at_most or exact"), std::string::npos) << err3.str();
 }
 
 // The repeat arrives 250 ms after the first: the issuer answers slower than that, so the

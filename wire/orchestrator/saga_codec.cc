@@ -130,6 +130,7 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
   // A change's parts that may be owed back: written only when known.
   if (!s.paid_parts.empty()) j["paid_parts"] = tenders_to_json(s.paid_parts);
   if (s.refund_basis != 0) j["refund_basis"] = s.refund_basis;
+  if (s.card_stated >= 0) j["card_stated"] = s.card_stated;
   if (!s.connections.empty()) j["connections"] = s.connections;
   if (s.extras != 0) j["extras"] = s.extras;
   if (s.replaced_payment != 0) j["replaced_payment"] = s.replaced_payment;
@@ -201,6 +202,7 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   }
   if (j.contains("paid_parts")) s.paid_parts = tenders_from_json(j.at("paid_parts"));
   s.refund_basis = j.value("refund_basis", int64_t{0});
+  s.card_stated = j.value("card_stated", int64_t{-1});
   s.awaiting_authentication = j.value("awaiting_authentication", false);
   s.authenticated = j.value("authenticated", false);
   s.authentication_deadline = j.value("authentication_deadline", Time{0});
