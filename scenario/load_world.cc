@@ -165,39 +165,41 @@ void load_stored_value(Scenario& s, const YAML::Node& list, const std::string& p
   }
 }
 
-// `refunds: {order: proportional | card_first | stored_value_first}`: how the business
-// splits a refund over what paid (docs/scenarios.md).
-void load_refunds(Scenario& s, const YAML::Node& node, const std::string& path,
-                  const std::string& field) {
+// A one-key rule `{key: NAME}` whose NAME is one of `names` (the first is the default): the
+// matching value, else an error naming the field and every allowed name.
+template <typename Value, std::size_t N>
+Value one_of(const YAML::Node& node, const std::string& path, const std::string& field,
+             const char* key, const std::pair<const char*, Value> (&names)[N]) {
   MapReader rm(node, path, field);
-  const std::string order = rm.str("order", "proportional");
-  if (order == "proportional") {
-    s.orchestrator.refund_order = RefundOrder::kProportional;
-  } else if (order == "card_first") {
-    s.orchestrator.refund_order = RefundOrder::kCardFirst;
-  } else if (order == "stored_value_first") {
-    s.orchestrator.refund_order = RefundOrder::kStoredValueFirst;
-  } else {
-    rm.fail(rm.get("order"), "order",
-            "expected proportional, card_first or stored_value_first, got '" + order + "'");
+  const std::string got = rm.str(key, names[0].first);
+  std::string allowed;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (got == names[i].first) {
+      rm.finish();
+      return names[i].second;
+    }
+    allowed += std::string(i == 0 ? "" : i + 1 == N ? " or " : ", ") + names[i].first;
   }
-  rm.finish();
+  rm.fail(rm.get(key), key, "expected " + allowed + ", got '" + got + "'");
 }
 
-// `payment: {parts: at_most | exact}`: whether a payment's stated parts may exceed the total
-// (the card is charged only the rest) or must add up to it.
+// `refunds: {order: ...}`: how the business splits a refund over what paid.
+void load_refunds(Scenario& s, const YAML::Node& node, const std::string& path,
+                  const std::string& field) {
+  static const std::pair<const char*, RefundOrder> kOrders[] = {
+      {"proportional", RefundOrder::kProportional},
+      {"card_first", RefundOrder::kCardFirst},
+      {"stored_value_first", RefundOrder::kStoredValueFirst}};
+  s.orchestrator.refund_order = one_of(node, path, field, "order", kOrders);
+}
+
+// `payment: {parts: ...}`: whether a payment's stated parts may exceed the total (the card is
+// charged only the rest) or must add up to it (docs/scenarios.md).
 void load_payment_rule(Scenario& s, const YAML::Node& node, const std::string& path,
                        const std::string& field) {
-  MapReader pm(node, path, field);
-  const std::string parts = pm.str("parts", "at_most");
-  if (parts == "at_most") {
-    s.orchestrator.payment_parts = PaymentParts::kAtMost;
-  } else if (parts == "exact") {
-    s.orchestrator.payment_parts = PaymentParts::kExact;
-  } else {
-    pm.fail(pm.get("parts"), "parts", "expected at_most or exact, got '" + parts + "'");
-  }
-  pm.finish();
+  static const std::pair<const char*, PaymentParts> kParts[] = {{"at_most", PaymentParts::kAtMost},
+                                                                {"exact", PaymentParts::kExact}};
+  s.orchestrator.payment_parts = one_of(node, path, field, "parts", kParts);
 }
 
 void load_world_catalog(Scenario& s, const std::string& path) {
