@@ -49,13 +49,40 @@ void find_id_uses(const nlohmann::json& node, const std::string& pointer,
   }
 }
 
-Cassette parse_cassette(const std::string& text, const std::string& origin) {
-  using vt = nlohmann::json::value_t;
-  Cassette c;
-  c.path = origin;
-  std::istringstream in(text);
-  std::string raw;
-  int line = 0;
+namespace {
+
+using vt = nlohmann::json::value_t;
+
+// Reads a cassette line by line: the header, then each session's events, each kind of event
+// by its own method. Every error names the file, the line and the field.
+class CassetteParser {
+ public:
+  explicit CassetteParser(const std::string& origin) { c_.path = origin; }
+
+  void line(const std::string& raw) {
+    ++line_;
+    if (raw.find_first_not_of(" \t\r") == std::string::npos) return;
+    nlohmann::json ev;
+    try {
+      ev = parse_json(raw);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw InputError(c_.path, line_, "", std::string("not valid JSON: ") + e.what());
+    }
+    if (!ev.is_object()) throw InputError(c_.path, line_, "", "expected a JSON object per line");
+    if (!have_header_) {
+      header(ev);
+      return;
+    }
+    event(ev);
+  }
+
+  Cassette finish() {
+    if (!have_header_) throw InputError(c_.path, 1, "", "empty cassette; expected a header line");
+    if (c_.sessions.empty()) throw InputError(c_.path, line_, "", "cassette holds no session");
+    return std::move(c_);
+  }
+
+ private:
   struct Open {
     std::size_t index;
     int64_t last_seq = 0;
@@ -63,140 +90,156 @@ Cassette parse_cassette(const std::string& text, const std::string& origin) {
     std::map<std::string, int> call_step;  // call_id -> step index
     std::map<std::string, int> refs;       // recorded id -> step index
   };
-  std::map<std::string, Open> open;
-  bool have_header = false;
-  while (std::getline(in, raw)) {
-    ++line;
-    if (raw.find_first_not_of(" \t\r") == std::string::npos) continue;
-    nlohmann::json ev;
-    try {
-      ev = parse_json(raw);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw InputError(origin, line, "", std::string("not valid JSON: ") + e.what());
+
+  const nlohmann::json& need(const nlohmann::json& ev, const char* field, vt type,
+                             const char* expected) {
+    return require(ev, field, type, expected, c_.path, line_);
+  }
+
+  void header(const nlohmann::json& ev) {
+    auto f = ev.find("format");
+    if (f == ev.end() || *f != "checkride.cassette/v1") {
+      throw InputError(c_.path, line_, "format",
+                       "line 1 must be the header with \"format\": \"checkride.cassette/v1\"");
     }
-    if (!ev.is_object()) throw InputError(origin, line, "", "expected a JSON object per line");
-    if (!have_header) {
-      auto f = ev.find("format");
-      if (f == ev.end() || *f != "checkride.cassette/v1") {
-        throw InputError(origin, line, "format",
-                         "line 1 must be the header with \"format\": \"checkride.cassette/v1\"");
-      }
-      c.header = ev;
-      have_header = true;
-      continue;
-    }
-    std::string session = require(ev, "session", vt::string, "a string", origin, line);
-    int64_t seq = require(ev, "seq", vt::number_integer, "an integer", origin, line);
-    int64_t t = require(ev, "t_ms", vt::number_integer, "an integer (milliseconds)", origin, line);
-    std::string type = require(ev, "type", vt::string, "a string", origin, line);
-    auto [it, fresh] = open.try_emplace(session, Open{c.sessions.size(), 0, 0, {}, {}});
+    c_.header = ev;
+    have_header_ = true;
+  }
+
+  void event(const nlohmann::json& ev) {
+    std::string session = need(ev, "session", vt::string, "a string");
+    int64_t seq = need(ev, "seq", vt::number_integer, "an integer");
+    int64_t t = need(ev, "t_ms", vt::number_integer, "an integer (milliseconds)");
+    std::string type = need(ev, "type", vt::string, "a string");
+    auto [it, fresh] = open_.try_emplace(session, Open{c_.sessions.size(), 0, 0, {}, {}});
     Open& o = it->second;
-    if (fresh) c.sessions.push_back(SessionTemplate{session, {}, {}, {}});
+    if (fresh) c_.sessions.push_back(SessionTemplate{session, {}, {}, {}});
     if (!fresh && seq <= o.last_seq) {
-      throw InputError(origin, line, "seq", "expected seq to increase within session " + session);
+      throw InputError(c_.path, line_, "seq", "expected seq to increase within session " + session);
     }
     if (t < o.last_t) {
-      throw InputError(origin, line, "t_ms",
+      throw InputError(c_.path, line_, "t_ms",
                        "expected t_ms not to go back within session " + session);
     }
     Duration gap = fresh ? 0 : t - o.last_t;
     o.last_seq = seq;
     o.last_t = t;
-    SessionTemplate& tmpl = c.sessions[o.index];
-    if (auto u = ev.find("user_id"); u != ev.end()) {
-      if (!u->is_string() || u->get<std::string>().empty()) {
-        throw InputError(origin, line, "user_id", "expected a non-empty string");
-      }
-      if (!tmpl.user.empty() && tmpl.user != u->get<std::string>()) {
-        throw InputError(origin, line, "user_id",
-                         "expected the same user_id on every event of session " + session +
-                             " (it was " + tmpl.user + ")");
-      }
-      tmpl.user = u->get<std::string>();
-    }
+    SessionTemplate& tmpl = c_.sessions[o.index];
+    user_of(ev, session, tmpl);
     if (type == "note") {
       // A tool call that is not an action names its tool: counted for mapping coverage.
       auto tool = ev.find("tool");
       if (tool != ev.end() && tool->is_string())
         tmpl.note_tools.push_back(tool->get<std::string>());
-      continue;
-    }
-    if (type == "user" || type == "assistant") {
-      continue;  // conversation text: kept in the file, not needed to replay actions
-    }
-    if (type == "action") {
-      CassetteStep step;
-      step.kind = CassetteStep::Kind::kAction;
-      step.think = gap;
-      step.line = line;
-      step.call_id = require(ev, "call_id", vt::string, "a string", origin, line);
-      step.action = require(ev, "action", vt::string, "a string (the action name)", origin, line);
-      auto p = ev.find("params");
-      if (p == ev.end()) throw InputError(origin, line, "params", "missing; expected an object");
-      step.params = std::make_shared<const nlohmann::json>(*p);
-      if (p->is_object()) {
-        auto pm = p->find("payment_method");
-        if (pm != p->end() && pm->is_string()) step.payment_method = pm->get<std::string>();
-        find_id_uses(*p, "", o.refs, step.substitutions);
-      }
-      if (o.call_step.count(step.call_id)) {
-        throw InputError(origin, line, "call_id", "duplicate call_id " + step.call_id);
-      }
-      o.call_step[step.call_id] = static_cast<int>(tmpl.steps.size());
-      tmpl.steps.push_back(std::move(step));
+    } else if (type == "user" || type == "assistant") {
+      // conversation text: kept in the file, not needed to replay actions
+    } else if (type == "action") {
+      action(ev, o, tmpl, gap);
     } else if (type == "result") {
-      std::string call = require(ev, "call_id", vt::string, "a string", origin, line);
-      auto cs = o.call_step.find(call);
-      if (cs == o.call_step.end()) {
-        throw InputError(origin, line, "call_id", "result for unknown call_id " + call);
-      }
-      std::string status = require(ev, "status", vt::string, "a string", origin, line);
-      CassetteStep& step = tmpl.steps[cs->second];
-      if (!parse_status(status, step.recorded)) {
-        throw InputError(origin, line, "status",
-                         "unknown status '" + status +
-                             "'; expected ok, confirmed, rejected, failed, busy, "
-                             "needs_confirmation, reauth_required, review or unavailable");
-      }
-      // An inferred status (a third-party tool's answer) is compared as success or failure.
-      auto inferred = ev.find("status_inferred");
-      step.has_recorded =
-          !(inferred != ev.end() && inferred->is_boolean() && inferred->get<bool>());
-      if (!step.has_recorded) {
-        auto from = ev.find("inferred_from");
-        step.inferred_from =
-            from != ev.end() && from->is_string() ? from->get<std::string>() : "the answer's shape";
-      }
-      auto r = ev.find("result");
-      if (r != ev.end()) {
-        std::vector<std::string> refs;
-        collect_refs(*r, refs);
-        for (const auto& ref : refs) o.refs[ref] = cs->second;
-        step.recorded_refs = refs;
-        step.recorded_result = std::make_shared<const nlohmann::json>(*r);
-        if (r->is_object() && r->contains("total_cents") &&
-            (*r)["total_cents"].is_number_integer()) {
-          step.recorded_total = (*r)["total_cents"].get<int64_t>();
-        }
-      }
+      result(ev, o, tmpl);
     } else if (type == "confirm") {
-      CassetteStep step;
-      step.kind = CassetteStep::Kind::kConfirm;
-      step.think = gap;
-      step.line = line;
-      step.granted = require(ev, "granted", vt::boolean, "true or false", origin, line);
-      step.amount = require(ev, "amount_cents", vt::number_integer, "an integer", origin, line);
-      step.consent_inferred_from = string_field(ev, "inferred_from", "");
-      tmpl.steps.push_back(std::move(step));
+      confirm(ev, tmpl, gap);
     } else {
-      throw InputError(origin, line, "type",
+      throw InputError(c_.path, line_, "type",
                        "unknown event type '" + type +
                            "'; expected user, assistant, note, action, result or confirm");
     }
   }
-  if (!have_header) throw InputError(origin, 1, "", "empty cassette; expected a header line");
-  if (c.sessions.empty()) throw InputError(origin, line, "", "cassette holds no session");
-  return c;
+
+  void user_of(const nlohmann::json& ev, const std::string& session, SessionTemplate& tmpl) {
+    auto u = ev.find("user_id");
+    if (u == ev.end()) return;
+    if (!u->is_string() || u->get<std::string>().empty()) {
+      throw InputError(c_.path, line_, "user_id", "expected a non-empty string");
+    }
+    if (!tmpl.user.empty() && tmpl.user != u->get<std::string>()) {
+      throw InputError(c_.path, line_, "user_id",
+                       "expected the same user_id on every event of session " + session +
+                           " (it was " + tmpl.user + ")");
+    }
+    tmpl.user = u->get<std::string>();
+  }
+
+  void action(const nlohmann::json& ev, Open& o, SessionTemplate& tmpl, Duration gap) {
+    CassetteStep step;
+    step.kind = CassetteStep::Kind::kAction;
+    step.think = gap;
+    step.line = line_;
+    step.call_id = need(ev, "call_id", vt::string, "a string");
+    step.action = need(ev, "action", vt::string, "a string (the action name)");
+    auto p = ev.find("params");
+    if (p == ev.end()) throw InputError(c_.path, line_, "params", "missing; expected an object");
+    step.params = std::make_shared<const nlohmann::json>(*p);
+    if (p->is_object()) {
+      auto pm = p->find("payment_method");
+      if (pm != p->end() && pm->is_string()) step.payment_method = pm->get<std::string>();
+      find_id_uses(*p, "", o.refs, step.substitutions);
+    }
+    if (o.call_step.count(step.call_id)) {
+      throw InputError(c_.path, line_, "call_id", "duplicate call_id " + step.call_id);
+    }
+    o.call_step[step.call_id] = static_cast<int>(tmpl.steps.size());
+    tmpl.steps.push_back(std::move(step));
+  }
+
+  void result(const nlohmann::json& ev, Open& o, SessionTemplate& tmpl) {
+    std::string call = need(ev, "call_id", vt::string, "a string");
+    auto cs = o.call_step.find(call);
+    if (cs == o.call_step.end()) {
+      throw InputError(c_.path, line_, "call_id", "result for unknown call_id " + call);
+    }
+    std::string status = need(ev, "status", vt::string, "a string");
+    CassetteStep& step = tmpl.steps[cs->second];
+    if (!parse_status(status, step.recorded)) {
+      throw InputError(c_.path, line_, "status",
+                       "unknown status '" + status +
+                           "'; expected ok, confirmed, rejected, failed, busy, "
+                           "needs_confirmation, reauth_required, review or unavailable");
+    }
+    // An inferred status (a third-party tool's answer) is compared as success or failure.
+    auto inferred = ev.find("status_inferred");
+    step.has_recorded = !(inferred != ev.end() && inferred->is_boolean() && inferred->get<bool>());
+    if (!step.has_recorded) {
+      auto from = ev.find("inferred_from");
+      step.inferred_from =
+          from != ev.end() && from->is_string() ? from->get<std::string>() : "the answer's shape";
+    }
+    auto r = ev.find("result");
+    if (r == ev.end()) return;
+    std::vector<std::string> refs;
+    collect_refs(*r, refs);
+    for (const auto& ref : refs) o.refs[ref] = cs->second;
+    step.recorded_result = std::make_shared<const nlohmann::json>(*r);
+    if (r->is_object() && r->contains("total_cents") && (*r)["total_cents"].is_number_integer()) {
+      step.recorded_total = (*r)["total_cents"].get<int64_t>();
+    }
+  }
+
+  void confirm(const nlohmann::json& ev, SessionTemplate& tmpl, Duration gap) {
+    CassetteStep step;
+    step.kind = CassetteStep::Kind::kConfirm;
+    step.think = gap;
+    step.line = line_;
+    step.granted = need(ev, "granted", vt::boolean, "true or false");
+    step.amount = need(ev, "amount_cents", vt::number_integer, "an integer");
+    step.consent_inferred_from = string_field(ev, "inferred_from", "");
+    tmpl.steps.push_back(std::move(step));
+  }
+
+  Cassette c_;
+  int line_ = 0;
+  bool have_header_ = false;
+  std::map<std::string, Open> open_;
+};
+
+}  // namespace
+
+Cassette parse_cassette(const std::string& text, const std::string& origin) {
+  CassetteParser parser(origin);
+  std::istringstream in(text);
+  std::string raw;
+  while (std::getline(in, raw)) parser.line(raw);
+  return parser.finish();
 }
 
 Cassette load_cassette(const std::string& path) {

@@ -21,9 +21,8 @@ struct CassetteStep {
   std::shared_ptr<const nlohmann::json> params;
   bool has_recorded = false;  // the recording's own status, not one inferred from its text
   ActionStatus recorded = ActionStatus::kOk;
-  std::string inferred_from;               // with an inferred status: what it was inferred from
-  std::vector<std::string> recorded_refs;  // ids the recorded result handed back
-  int64_t recorded_total = -1;             // the recorded result's total_cents, if any
+  std::string inferred_from;    // with an inferred status: what it was inferred from
+  int64_t recorded_total = -1;  // the recorded result's total_cents, if any
   std::shared_ptr<const nlohmann::json> recorded_result;  // what the tool answered, if anything
   // params that name an id an earlier step got back: JSON pointer -> that step's index
   std::vector<std::pair<std::string, int>> substitutions;
