@@ -6,11 +6,13 @@
 
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "protocol/input_error.h"
 #include "protocol/yaml_json.h"
 #include "reports/metric_names.h"
 #include "scenario/scenario.h"
+#include "simulator/shrink.h"
 #include "simulator/suite.h"
 #include "test_support.h"
 
@@ -33,6 +35,23 @@ TEST(ScenarioSchema, EveryShippedScenarioPassesTheSchemaAndTheLoader) {
     EXPECT_EQ(schema_errors(f), "") << f;
     EXPECT_NO_THROW(load_scenario(f)) << f;
   }
+}
+
+// What `shrink` writes is a scenario like any: a smaller world (stock and capacity under
+// world:) and the sessions it keeps. An editor's schema flagged it.
+TEST(ScenarioSchema, AShrunkScenarioPassesTheSchemaAndTheLoader) {
+  ShrinkOptions o;
+  o.scenario = testing::source_path("scenarios/airline-support.yaml");
+  o.defects = {"no_idempotency_keys"};
+  o.gate = "duplicate_charges";
+  o.out_dir = testing::temp_dir("schema-shrunk");
+  std::ostringstream out, err;
+  ASSERT_EQ(run_shrink(o, out, err), 0) << err.str();
+  const std::string min_file = o.out_dir + "/airline-support.min.yaml";
+  EXPECT_NE(testing::read_text(min_file).find("capacity:"), std::string::npos)
+      << "the shrunk world keeps every offer's size: the test proves nothing without it";
+  EXPECT_EQ(schema_errors(min_file), "");
+  EXPECT_NO_THROW(load_scenario(min_file));
 }
 
 // A minimal valid scenario with one line changed or added; both judges must refuse it.
