@@ -114,11 +114,18 @@ int64_t owed_back(const SagaRecord& s) {
   return s.kind == SagaKind::kCancelOrder ? s.total : s.refund_amount;
 }
 
-int64_t card_amount(const SagaRecord& s) {
+namespace {
+
+// What the stored-value tenders pay (or paid) in all.
+int64_t stored_amount(const SagaRecord& s) {
   int64_t stored = 0;
   for (const Tender& t : s.tenders) stored += std::max<int64_t>(t.amount, 0);
-  return s.total - stored;
+  return stored;
 }
+
+}  // namespace
+
+int64_t card_amount(const SagaRecord& s) { return s.total - stored_amount(s); }
 
 namespace {
 
@@ -146,17 +153,13 @@ int64_t refund_share(const SagaRecord& s, int64_t refund, int index, RefundOrder
   if (s.tenders.empty()) return index < 0 ? std::max<int64_t>(refund, 0) : 0;  // all to the card
   const int64_t paid = s.refund_basis > 0 ? s.refund_basis : s.total;
   if (paid <= 0 || refund <= 0) return 0;
+  const int64_t card = paid - stored_amount(s);
   if (order != RefundOrder::kProportional) {
-    int64_t stored = 0;
-    for (const Tender& t : s.tenders) stored += std::max<int64_t>(t.amount, 0);
-    return refund_in_order(s, refund, index, paid - stored, order == RefundOrder::kCardFirst);
+    return refund_in_order(s, refund, index, card, order == RefundOrder::kCardFirst);
   }
   auto share = [&](int64_t part) {
     return static_cast<int64_t>(static_cast<__int128>(refund) * part / paid);
   };
-  int64_t stored = 0;
-  for (const Tender& t : s.tenders) stored += std::max<int64_t>(t.amount, 0);
-  int64_t card = paid - stored;
   int64_t given = share(card);
   for (const Tender& t : s.tenders) given += share(std::max<int64_t>(t.amount, 0));
   const int64_t remainder = refund - given;

@@ -136,8 +136,11 @@ bool has(const std::vector<Step>& steps, Step s) {
 
 }  // namespace
 
-const std::vector<SagaPlan>& builtin_plans() {
-  static const std::vector<SagaPlan> kPlans = {
+namespace {
+
+// New purchases: each makes something and charges for it.
+std::vector<SagaPlan> purchase_plans() {
+  return {
       {"place_order",
        SagaKind::kOrder,
        "order_started",
@@ -150,6 +153,12 @@ const std::vector<SagaPlan>& builtin_plans() {
        {Step::kHold, Step::kAwaitConfirm, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
         Step::kConfirmBooking, Step::kCapture},
        ActionStatus::kConfirmed},
+  };
+}
+
+// Plans on what already exists: cancels, changes, returns, payments and credits.
+std::vector<SagaPlan> plans_on_existing() {
+  return {
       {"cancel_order",
        SagaKind::kCancelOrder,
        nullptr,
@@ -212,6 +221,16 @@ const std::vector<SagaPlan>& builtin_plans() {
        {Step::kIssueCredit},
        ActionStatus::kOk},
   };
+}
+
+}  // namespace
+
+const std::vector<SagaPlan>& builtin_plans() {
+  static const std::vector<SagaPlan> kPlans = [] {
+    std::vector<SagaPlan> plans = purchase_plans();
+    for (SagaPlan& p : plans_on_existing()) plans.push_back(std::move(p));
+    return plans;
+  }();
   return kPlans;
 }
 

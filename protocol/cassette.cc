@@ -146,6 +146,15 @@ class CassetteParser {
     }
   }
 
+  // A step of this line, `gap` after the session's previous event.
+  CassetteStep step_here(CassetteStep::Kind kind, Duration gap) const {
+    CassetteStep step;
+    step.kind = kind;
+    step.think = gap;
+    step.line = line_;
+    return step;
+  }
+
   void user_of(const nlohmann::json& ev, const std::string& session, SessionTemplate& tmpl) {
     auto u = ev.find("user_id");
     if (u == ev.end()) return;
@@ -161,10 +170,7 @@ class CassetteParser {
   }
 
   void action(const nlohmann::json& ev, Open& o, SessionTemplate& tmpl, Duration gap) {
-    CassetteStep step;
-    step.kind = CassetteStep::Kind::kAction;
-    step.think = gap;
-    step.line = line_;
+    CassetteStep step = step_here(CassetteStep::Kind::kAction, gap);
     step.call_id = need(ev, "call_id", vt::string, "a string");
     step.action = need(ev, "action", vt::string, "a string (the action name)");
     auto p = ev.find("params");
@@ -216,10 +222,7 @@ class CassetteParser {
   }
 
   void confirm(const nlohmann::json& ev, SessionTemplate& tmpl, Duration gap) {
-    CassetteStep step;
-    step.kind = CassetteStep::Kind::kConfirm;
-    step.think = gap;
-    step.line = line_;
+    CassetteStep step = step_here(CassetteStep::Kind::kConfirm, gap);
     step.granted = need(ev, "granted", vt::boolean, "true or false");
     step.amount = need(ev, "amount_cents", vt::number_integer, "an integer");
     step.consent_inferred_from = string_field(ev, "inferred_from", "");

@@ -296,6 +296,36 @@ TEST(WireEndToEnd, SplitPaymentsTakeEachPartOnceOverTheWire) {
   EXPECT_GT(fired, 0) << "no answer was lost: the test proves nothing";
 }
 
+// Drives 6 sessions of the airline worked example's task `task` (all its trials) through the
+// rig and returns drive's report (null, with a failure added, when it wrote none).
+json drive_airline_task(WireRig& rig, int task) {
+  std::istringstream lines(
+      testing::read_text(testing::source_path("scenarios/cassettes/airline-support.jsonl")));
+  const std::string session = "\"session\":\"" + std::to_string(task) + ":";
+  std::string cassette, line;
+  for (bool header = true; std::getline(lines, line); header = false) {
+    if (header) {  // the copy lives elsewhere: it names the catalog where it is
+      const std::string from = "../catalogs/airline-support.yaml";
+      line.replace(line.find(from), from.size(),
+                   testing::source_path("scenarios/catalogs/airline-support.yaml"));
+    }
+    if (header || line.find(session) != std::string::npos) cassette += line + "\n";
+  }
+  const std::string name = "task" + std::to_string(task);
+  DriveOptions o = rig.drive(6, 40);
+  o.cassette = testing::write_temp(rig.dir, name + ".jsonl", cassette);
+  std::ostringstream out, err;
+  int rc = run_drive(o, out, err);  // 1: the scenario's gates on what this drive leaves out
+  EXPECT_NE(rc, 2) << err.str();
+  EXPECT_NE(rc, 3) << err.str();
+  std::ifstream f(o.out_dir + "/" + name + ".drive.json");
+  if (!f) {
+    ADD_FAILURE() << "no report";
+    return json();
+  }
+  return json::parse(f);
+}
+
 // Task 15 cancels R7GC2M, paid $150 of $518 from a gift card before the session: the booking
 // face's lookup names that debit (stored_value_debits), so $75 of each $259 refund goes back
 // to the gift card over the wire, once, however often the credit's answer is lost.
@@ -307,26 +337,8 @@ TEST(WireEndToEnd, ABookingPaidWithStoredValueBeforeGivesEachPartItsShareOverThe
     {"provider": "payment", "op": "refund", "kind": "lost_response", "probability": 0.5}
   ])");
   ASSERT_TRUE(added.contains("faults")) << added.dump();
-  std::istringstream lines(
-      testing::read_text(testing::source_path("scenarios/cassettes/airline-support.jsonl")));
-  std::string cassette, line;
-  for (bool header = true; std::getline(lines, line); header = false) {
-    if (header) {  // the copy lives elsewhere: it names the catalog where it is
-      const std::string from = "../catalogs/airline-support.yaml";
-      line.replace(line.find(from), from.size(),
-                   testing::source_path("scenarios/catalogs/airline-support.yaml"));
-    }
-    if (header || line.find("\"session\":\"15:") != std::string::npos) cassette += line + "\n";
-  }
-  DriveOptions o = rig.drive(6, 40);
-  o.cassette = testing::write_temp(rig.dir, "task15.jsonl", cassette);
-  std::ostringstream out, err;
-  int rc = run_drive(o, out, err);  // 1: the scenario's gates on what this drive leaves out
-  EXPECT_NE(rc, 2) << err.str();
-  EXPECT_NE(rc, 3) << err.str();
-  std::ifstream f(o.out_dir + "/task15.drive.json");
-  ASSERT_TRUE(f) << "no report";
-  json report = json::parse(f);
+  json report = drive_airline_task(rig, 15);
+  ASSERT_FALSE(report.is_null());
   const json& money = report["money_cents"];
   EXPECT_EQ(money.value("stored_value_credited", int64_t{0}), 6 * 7500) << money.dump();
   EXPECT_EQ(money.value("refunded", int64_t{0}), 6 * 25900) << money.dump();
@@ -362,26 +374,8 @@ TEST(WireEndToEnd, AChangeOwingMoneyBackGivesEachPartItsShareOverTheWire) {
     {"provider": "payment", "op": "refund", "kind": "lost_response", "probability": 0.5}
   ])");
   ASSERT_TRUE(added.contains("faults")) << added.dump();
-  std::istringstream lines(
-      testing::read_text(testing::source_path("scenarios/cassettes/airline-support.jsonl")));
-  std::string cassette, line;
-  for (bool header = true; std::getline(lines, line); header = false) {
-    if (header) {
-      const std::string catalog = "../catalogs/airline-support.yaml";
-      line.replace(line.find(catalog), catalog.size(),
-                   testing::source_path("scenarios/catalogs/airline-support.yaml"));
-    }
-    if (header || line.find("\"session\":\"14:") != std::string::npos) cassette += line + "\n";
-  }
-  DriveOptions o = rig.drive(6, 40);
-  o.cassette = testing::write_temp(rig.dir, "task14.jsonl", cassette);
-  std::ostringstream out, err;
-  int rc = run_drive(o, out, err);  // 1: the scenario's gates on what this drive leaves out
-  EXPECT_NE(rc, 2) << err.str();
-  EXPECT_NE(rc, 3) << err.str();
-  std::ifstream f(o.out_dir + "/task14.drive.json");
-  ASSERT_TRUE(f) << "no report";
-  json report = json::parse(f);
+  json report = drive_airline_task(rig, 14);
+  ASSERT_FALSE(report.is_null());
   const json& money = report["money_cents"];
   EXPECT_EQ(money.value("stored_value_credited", int64_t{0}), 6 * 6141) << money.dump();
   EXPECT_EQ(money.value("refunded", int64_t{0}), 6 * 46000) << money.dump();
