@@ -102,6 +102,11 @@ printf '\x00\x00v1/events?type=payment_intent.created\n' >"$corpus/fuzz_faces/ev
 printf '\x01\x00.well-known/jwks.json\n' >"$corpus/fuzz_faces/jwks.txt"
 printf '\x01\x10GET /oauth/userinfo HTTP/1.1\r\nHost: f\r\nAuthorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJqdGkiOiJhdF8xXzAifQ.c2ln\r\n\r\n' \
   >"$corpus/fuzz_faces/jwt.txt"
+# A world with rules, then operations on its orders (two bytes each) after a NUL.
+mkdir -p "$corpus/fuzz_world_rules"
+printf 'skus: [{id: A, price_cents: 100, product: p}, {id: B, price_cents: 150, product: p}]\norders: [{reference: W1, status: pending, items: [{sku: A, quantity: 2, price_cents: 90}]}, {reference: W2, status: delivered, items: [{sku: B, quantity: 1}]}]\norder_rules:\n  statuses: {pending: [cancel, modify_items, change_details], modified: [cancel], delivered: [return, exchange], cancelled: []}\n  after: {modify_items: modified}\n  at_most: {change_details: 2}\n  cancel_reasons: [whim, mistake]\n  exchange_within_product: true\n\0\x00\x2c\x01\x15\x81\x0a\x00\x12\x00\x12\x00\x12\x01\x1b\x00\x29' \
+  >"$corpus/fuzz_world_rules/rules.txt"
+seed_files fuzz_world_rules scenarios/worlds/*.yaml
 mkdir -p "$corpus/fuzz_jwt"
 printf 'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJqdGkiOiJhdF8xXzAiLCJleHAiOjF9.c2lnbmF0dXJl' \
   >"$corpus/fuzz_jwt/shape.txt"

@@ -30,12 +30,13 @@ void BookingsFake::add_offer(const OfferSpec& offer) {
   offers_.push_back(OfferState{offer, offer.capacity, 0, {}});
 }
 
-ObjectId BookingsFake::seed_confirmed(UserId user, const std::string& reference,
-                                      const std::string& offer,
-                                      const std::vector<std::string>& connections, int32_t seats,
-                                      int64_t total, ObjectId payment, const DebitParts& debits,
-                                      Time at) {
-  if (seats <= 0) return 0;
+ObjectId BookingsFake::seed_confirmed(UserId user, const ExistingBooking& booking, int64_t total,
+                                      ObjectId payment, const DebitParts& debits, Time at) {
+  const std::string& offer = booking.offer;
+  const std::vector<std::string>& connections = booking.connections;
+  const int32_t seats = booking.seats;
+  const int16_t status = rules_.find(booking.status);
+  if (seats <= 0 || status < 0) return 0;
   std::vector<int32_t> legs;
   for (std::size_t i = 0; i <= connections.size(); ++i) {
     auto it = offer_index_.find(i == 0 ? offer : connections[i - 1]);
@@ -54,10 +55,11 @@ ObjectId BookingsFake::seed_confirmed(UserId user, const std::string& reference,
          true, payment, -1,    true,  0,  {}};
   h.connections.assign(legs.begin() + 1, legs.end());
   h.debits = debits;
+  h.status = status;
   ObjectId id = holds_.add(std::move(h));
   Owned& owned = owned_[user];
   owned.holds.push_back(id);
-  owned.references.emplace_back(reference, id);
+  owned.references.emplace_back(booking.reference, id);
   for_each_leg(*holds_.find(id), [&](OfferState& o) {
     o.confirmed += seats;
     o.spec.capacity += seats;  // sold before: not taken from what is left
@@ -166,10 +168,28 @@ ProviderReply BookingsFake::find(const ProviderRequest& req) const {
     r.amount = h->total;
     r.paid_with = h->payment;
     r.paid_debits = h->debits;
-    r.status = hold_state_name(h->state);
+    r.status = status_name(*h);
+    if (applies_to_bookings(req.operation)) r.refusal = refusal(req, *h, req.operation);
     return r;
   }
   return error_reply(ErrorCode::kNotFound);
+}
+
+std::string_view BookingsFake::status_name(const Hold& h) const {
+  return h.state == HoldState::kConfirmed ? rules_.name_of(h.status) : hold_state_name(h.state);
+}
+
+// Only a confirmed booking is under the world's rules; a hold or a cancelled one allows none.
+ErrorCode BookingsFake::refusal(const ProviderRequest& req, const Hold& h,
+                                ObjectOperation op) const {
+  if (req.operation == ObjectOperation::kUndo) return ErrorCode::kNone;
+  if (h.state != HoldState::kConfirmed) return status_refusal(op);
+  return WorldRules::refusal(rules_, h.status, h.done, op, req.reason);
+}
+
+void BookingsFake::done(Hold& h, ObjectOperation op) {
+  ++h.done[static_cast<int>(op)];
+  h.status = WorldRules::status_after(rules_, h.status, op);
 }
 
 // Passengers change by name only: a different head count is a different fare, which a
@@ -179,13 +199,16 @@ ProviderReply BookingsFake::update(const ProviderRequest& req) {
   if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
   Hold& h = *found;
   if (h.state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
+  if (ErrorCode no = refusal(req, h, ObjectOperation::kChangeDetails); no != ErrorCode::kNone)
+    return error_reply(no);
   int32_t seats = req.items.empty() ? h.seats : req.items.front().quantity;
   if (seats != h.seats) return error_reply(ErrorCode::kBadRequest);
   ++h.changes;
+  done(h, ObjectOperation::kChangeDetails);
   ProviderReply r;
   r.id = req.ref;
   r.amount = h.total;
-  r.status = "confirmed";
+  r.status = status_name(h);
   return r;
 }
 
@@ -205,6 +228,8 @@ ProviderReply BookingsFake::quote_extras(const ProviderRequest& req) {
   Hold* found = holds_.find(req.ref);
   if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
   if (found->state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
+  if (ErrorCode no = refusal(req, *found, ObjectOperation::kAddExtras); no != ErrorCode::kNone)
+    return error_reply(no);
   int32_t bags = req.items.empty() ? 0 : req.items.front().quantity;
   int64_t price = bags >= 1 && bags <= 20 ? extras_price(*found, bags) : -1;
   if (price <= 0) return error_reply(ErrorCode::kBadRequest);
@@ -222,16 +247,19 @@ ProviderReply BookingsFake::add_extras(const ProviderRequest& req) {
   if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
   Hold& h = *found;
   if (h.state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
+  if (ErrorCode no = refusal(req, h, ObjectOperation::kAddExtras); no != ErrorCode::kNone)
+    return error_reply(no);
   int32_t bags = req.items.empty() ? 0 : req.items.front().quantity;
   int64_t price = bags >= 1 && bags <= 20 ? extras_price(h, bags) : -1;
   if (price <= 0 || paid_for(req, h.user) < price) return error_reply(ErrorCode::kBadRequest);
   h.bags += bags;
   h.extras_total += price;
   note_later_payment(h, req);
+  done(h, ObjectOperation::kAddExtras);
   ProviderReply r;
   r.id = req.ref;
   r.amount = price;
-  r.status = "confirmed";
+  r.status = status_name(h);
   return r;
 }
 
@@ -262,6 +290,8 @@ ProviderReply BookingsFake::quote_exchange(const ProviderRequest& req) {
   Hold* found = holds_.find(req.ref);
   if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
   if (found->state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
+  if (ErrorCode no = refusal(req, *found, ObjectOperation::kChangeFlights); no != ErrorCode::kNone)
+    return error_reply(no);
   std::vector<int32_t> legs;
   int64_t price = 0;
   if (!exchange_legs(req, *found, legs, price)) return error_reply(ErrorCode::kBadRequest);
@@ -307,11 +337,12 @@ ProviderReply BookingsFake::exchange(const ProviderRequest& req, Time now) {
     note_overrun(o.overruns, h.user, req.ref, now, o.confirmed - o.spec.capacity);
   });
   ++h.changes;
+  done(h, ObjectOperation::kChangeFlights);
   ProviderReply r;
   r.id = req.ref;
   r.amount = quote.amount;
   r.paid_with = h.payment;
-  r.status = "confirmed";
+  r.status = status_name(h);
   return r;
 }
 
@@ -397,6 +428,7 @@ ProviderReply BookingsFake::confirm(const ProviderRequest& req, Time now) {
   if (h.state != HoldState::kHeld) return error_reply(ErrorCode::kInvalidState);
   if (paid_for(req, h.user) < h.total) return error_reply(ErrorCode::kBadRequest);
   h.state = HoldState::kConfirmed;
+  h.status = rules_.initial;
   h.released_by_caller = true;
   h.payment = req.payment;
   h.purchase_debits = req.debits;
@@ -434,6 +466,8 @@ ProviderReply BookingsFake::cancel_quote(const ProviderRequest& req) {
   if (found == nullptr) return error_reply(ErrorCode::kNotFound);
   Hold& h = *found;
   if (h.state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
+  if (ErrorCode no = refusal(req, h, ObjectOperation::kCancel); no != ErrorCode::kNone)
+    return error_reply(no);
   // Each flight's fare rule applies to its part of what was paid.
   int64_t refund = 0, priced = 0;
   for_each_leg(h, [&](OfferState& o) {
@@ -463,6 +497,9 @@ ProviderReply BookingsFake::cancel_confirm(const ProviderRequest& req) {
   if (h.state != HoldState::kConfirmed || h.refund_quote < 0) {
     return error_reply(ErrorCode::kInvalidState);
   }
+  if (ErrorCode no = refusal(req, h, ObjectOperation::kCancel); no != ErrorCode::kNone)
+    return error_reply(no);
+  done(h, ObjectOperation::kCancel);
   h.state = HoldState::kCancelled;
   for_each_leg(h, [&](OfferState& o) {
     o.confirmed -= h.seats;

@@ -8,6 +8,7 @@
 #include "fakes/idempotency_table.h"
 #include "fakes/overrun.h"
 #include "fakes/stored_value.h"
+#include "fakes/world_rules.h"
 #include "protocol/id_list.h"
 #include "protocol/provider.h"
 #include "protocol/retiring_table.h"
@@ -40,7 +41,8 @@ struct ExistingBooking {
   int64_t paid = -1;  // what it was paid; -1: the offers' prices per seat
   // Paid with stored value too: the card paid the rest (nothing when these cover it).
   std::vector<StoredValuePart> paid_stored_value;
-  std::string origin;  // where it was declared (file, line, field), for messages
+  std::string status = "confirmed";  // one of the world's booking statuses (WorldRules)
+  std::string origin;                // where it was declared (file, line, field), for messages
   int line = 0;
   std::string field;
 };
@@ -80,6 +82,10 @@ class BookingsFake {
     // The debits a confirmation in the session brought: the checkers' link from a purchase
     // to what paid it, so two bookings on one gift card are two purchases.
     std::vector<ObjectId> purchase_debits = {};
+    // Once confirmed: its status among the world's (WorldRules::bookings), and what was
+    // done to it since.
+    int16_t status = 0;
+    OperationCounts done = {};
   };
   struct OfferState {
     OfferSpec spec;
@@ -96,9 +102,13 @@ class BookingsFake {
   // A booking made before the session, under the world's own reference: confirmed and paid
   // with `payment` (0: none) and the stored-value `debits`. Its seats were sold before the offer's
   // capacity was counted. 0 when the offer is unknown.
-  ObjectId seed_confirmed(UserId user, const std::string& reference, const std::string& offer,
-                          const std::vector<std::string>& connections, int32_t seats, int64_t total,
+  ObjectId seed_confirmed(UserId user, const ExistingBooking& booking, int64_t total,
                           ObjectId payment, const DebitParts& debits, Time at);
+  // The business's booking rules (statuses, limits); before any booking exists.
+  void set_rules(const ObjectRules& rules) { rules_ = rules; }
+  const ObjectRules& rules() const { return rules_; }
+  // A booking's status: the world's word once confirmed, else its hold's state.
+  std::string_view status_name(const Hold& h) const;
   // The price of `seats` on the offer and its connections; -1 when one is unknown.
   int64_t itinerary_price(const std::string& offer, const std::vector<std::string>& connections,
                           int32_t seats) const;
@@ -124,6 +134,9 @@ class BookingsFake {
   ProviderReply cancel_quote(const ProviderRequest& req);
   ProviderReply cancel_confirm(const ProviderRequest& req);
   ProviderReply find(const ProviderRequest& req) const;
+  // Why the world's rules refuse `op` on the booking now (kNone: go ahead); `done` marks it.
+  ErrorCode refusal(const ProviderRequest& req, const Hold& h, ObjectOperation op) const;
+  void done(Hold& h, ObjectOperation op);
   ProviderReply update(const ProviderRequest& req);
   static void note_later_payment(Hold& h, const ProviderRequest& req);
   int64_t extras_price(const Hold& h, int32_t bags);
@@ -144,6 +157,7 @@ class BookingsFake {
   const IdentityFake* identity_;
   const PaymentsFake* payments_;
   const StoredValueFake* stored_value_;
+  ObjectRules rules_ = WorldRules::default_booking_rules();
   std::vector<OfferState> offers_;
   std::unordered_map<std::string, int32_t> offer_index_;
   struct Owned {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "fakes/error_reply.h"
 #include "protocol/invariant.h"
@@ -44,25 +45,64 @@ bool CatalogFake::holds_stock(UserId user) const {
   return false;
 }
 
-ObjectId CatalogFake::seed_order(UserId user, const std::string& reference, int64_t total,
-                                 const std::vector<LineItem>& items, bool delivered,
+ObjectId CatalogFake::seed_order(UserId user, const ExistingOrder& seed, int64_t total,
                                  ObjectId payment, const DebitParts& debits, Time at) {
   Order order{user, at, 0, total, 0, -1, 0, false};
   order.seeded = true;
-  order.delivered = delivered;
+  order.status = rules_.find(seed.status);
+  if (order.status < 0) return 0;
   order.payment = payment;
   order.debits = debits;
-  for (const LineItem& item : items) {
+  for (std::size_t i = 0; i < seed.items.size(); ++i) {
+    const LineItem& item = seed.items[i];
     auto it = sku_index_.find(item.sku);
     if (it == sku_index_.end() || item.quantity <= 0) return 0;
+    int64_t paid = i < seed.unit_prices.size() ? seed.unit_prices[i] : -1;
     order.units += item.quantity;
-    order.lines.push_back(Order::Line{it->second, item.quantity, 0});
+    order.lines.push_back(
+        Order::Line{it->second, item.quantity, 0, paid < 0 ? skus_[it->second].spec.price : paid});
   }
   ObjectId id = orders_.add(order);
   Owned& owned = owned_[user];
   owned.orders.push_back(id);
-  owned.references.emplace_back(reference, id);
+  owned.references.emplace_back(seed.reference, id);
   return id;
+}
+
+ObjectOperation CatalogFake::operation_of(const ProviderRequest& req, const Order& o) const {
+  using O = ObjectOperation;
+  if (req.operation == O::kUndo) return O::kNone;
+  switch (req.op) {
+    case Op::kCancelOrder:
+      return O::kCancel;
+    case Op::kUpdateOrder:
+      return O::kChangeDetails;
+    case Op::kReturnItems:
+      return O::kReturn;
+    case Op::kRepayOrder:
+      return O::kChangePayment;
+    case Op::kQuoteItemSwap:
+    case Op::kSwapItems:
+      // A swap is a modification or an exchange, as the caller says; one that does not say
+      // is whichever the order's status allows.
+      if (req.operation == O::kModifyItems || req.operation == O::kExchange) return req.operation;
+      return rules_.statuses[o.status].allows_op(O::kExchange) ? O::kExchange : O::kModifyItems;
+    case Op::kFindOrder:
+      return applies_to_orders(req.operation) ? req.operation : O::kNone;
+    default:
+      return O::kNone;
+  }
+}
+
+ErrorCode CatalogFake::refusal(const ProviderRequest& req, const Order& o) const {
+  ObjectOperation op = operation_of(req, o);
+  if (op == ObjectOperation::kNone) return ErrorCode::kNone;
+  return WorldRules::refusal(rules_, o.status, o.done, op, req.reason);
+}
+
+void CatalogFake::done(Order& o, ObjectOperation op) {
+  ++o.done[static_cast<int>(op)];
+  o.status = WorldRules::status_after(rules_, o.status, op);
 }
 
 // Only the caller's own orders are found: another user's reference is not found.
@@ -77,7 +117,8 @@ ProviderReply CatalogFake::find(const ProviderRequest& req) const {
     r.amount = o->total;
     r.paid_with = o->payment;
     r.paid_debits = o->debits;
-    r.status = o->cancelled ? "cancelled" : o->delivered ? "delivered" : "pending";
+    r.status = status_name(*o);
+    r.refusal = refusal(req, *o);
     return r;
   }
   return error_reply(ErrorCode::kNotFound);
@@ -89,13 +130,14 @@ ProviderReply CatalogFake::update_order(const ProviderRequest& req) {
   Order* found = orders_.find(req.ref);
   if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
   Order& o = *found;
-  if (o.cancelled || o.delivered) return error_reply(ErrorCode::kInvalidState);
+  if (ErrorCode no = refusal(req, o); no != ErrorCode::kNone) return error_reply(no);
   if (req.text.empty()) return error_reply(ErrorCode::kBadRequest);
   ++o.changes;
+  done(o, ObjectOperation::kChangeDetails);
   ProviderReply r;
   r.id = req.ref;
   r.amount = o.total;
-  r.status = "pending";
+  r.status = status_name(o);
   return r;
 }
 
@@ -107,7 +149,7 @@ ProviderReply CatalogFake::return_items(const ProviderRequest& req) {
   Order* found = orders_.find(req.ref);
   if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
   Order& o = *found;
-  if (!o.delivered || o.cancelled) return error_reply(ErrorCode::kInvalidState);
+  if (ErrorCode no = refusal(req, o); no != ErrorCode::kNone) return error_reply(no);
   if (req.items.empty()) return error_reply(ErrorCode::kBadRequest);
   std::vector<int32_t> take(o.lines.size(), 0);
   for (const LineItem& item : req.items) {
@@ -124,7 +166,7 @@ ProviderReply CatalogFake::return_items(const ProviderRequest& req) {
   }
   __int128 listed = 0, returning = 0;
   for (std::size_t i = 0; i < o.lines.size(); ++i) {
-    const int64_t price = skus_[o.lines[i].sku].spec.price;
+    const int64_t price = o.lines[i].unit_price;
     listed += static_cast<__int128>(price) * o.lines[i].quantity;
     returning += static_cast<__int128>(price) * take[i];
   }
@@ -135,6 +177,7 @@ ProviderReply CatalogFake::return_items(const ProviderRequest& req) {
     skus_[o.lines[i].sku].available += take[i];
   }
   o.returned_value += refund;
+  done(o, ObjectOperation::kReturn);
   ProviderReply r;
   r.id = req.ref;
   r.amount = refund;
@@ -156,13 +199,26 @@ bool CatalogFake::swap_difference(const ProviderRequest& req, const Order& o,
                                [&](const Order::Line& l) { return l.sku == sku->second; });
       if (line == o.lines.end() || line->quantity - line->returned < -item.quantity) return false;
       out -= item.quantity;
+      difference += line->unit_price * item.quantity;  // what was paid for it comes back
     } else {
       if (skus_[sku->second].available < item.quantity) return false;
       in += item.quantity;
+      difference += skus_[sku->second].spec.price * item.quantity;  // today's price
     }
-    difference += skus_[sku->second].spec.price * item.quantity;
   }
   return out > 0 && out == in;  // a swap: as many units in as out
+}
+
+// Whether each product keeps as many units as it had: what leaves is swapped for other
+// variants of itself, never for another product.
+bool CatalogFake::within_products(const ProviderRequest& req) const {
+  std::map<std::string_view, int64_t> units;  // ordered: nothing here depends on hash order
+  for (const LineItem& item : req.items) {
+    const SkuSpec& spec = skus_[sku_index_.at(item.sku)].spec;
+    units[spec.product.empty() ? std::string_view(spec.id) : std::string_view(spec.product)] +=
+        item.quantity;
+  }
+  return std::all_of(units.begin(), units.end(), [](const auto& kv) { return kv.second == 0; });
 }
 
 // Some of a pending (or delivered) order's items for others, one for one: the difference at
@@ -171,8 +227,12 @@ ProviderReply CatalogFake::quote_item_swap(const ProviderRequest& req) {
   Order* found = orders_.find(req.ref);
   if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
   if (found->cancelled) return error_reply(ErrorCode::kInvalidState);
+  if (ErrorCode no = refusal(req, *found); no != ErrorCode::kNone) return error_reply(no);
   int64_t difference = 0;
   if (!swap_difference(req, *found, difference)) return error_reply(ErrorCode::kBadRequest);
+  if (rules_.exchange_within_product && !within_products(req)) {
+    return error_reply(ErrorCode::kOutsideProduct);
+  }
   ProviderReply r;
   r.id = req.ref;
   r.amount = difference;
@@ -189,19 +249,23 @@ ProviderReply CatalogFake::swap_items(const ProviderRequest& req) {
   for (const LineItem& item : req.items) {
     int32_t sku = sku_index_.at(item.sku);
     skus_[sku].available -= item.quantity;  // out: back to stock; in: taken from it
-    auto line = std::find_if(o.lines.begin(), o.lines.end(),
-                             [&](const Order::Line& l) { return l.sku == sku; });
+    // What joins is paid at today's price: a line of its own unless one was paid that too.
+    const int64_t price = skus_[sku].spec.price;
+    auto line = std::find_if(o.lines.begin(), o.lines.end(), [&](const Order::Line& l) {
+      return l.sku == sku && (item.quantity < 0 || l.unit_price == price);
+    });
     if (line == o.lines.end()) {
-      o.lines.push_back(Order::Line{sku, item.quantity, 0});
+      o.lines.push_back(Order::Line{sku, item.quantity, 0, price});
     } else {
       line->quantity += item.quantity;
     }
   }
   o.total += r.amount;
   ++o.changes;
+  done(o, operation_of(req, o));
   note_change_payment(o.payment, req, o.later_payments, o.later_debits);
   r.paid_with = o.payment;
-  r.status = o.delivered ? "delivered" : "pending";
+  r.status = status_name(o);
   return r;
 }
 
@@ -211,15 +275,16 @@ ProviderReply CatalogFake::repay(const ProviderRequest& req) {
   Order* found = orders_.find(req.ref);
   if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
   Order& o = *found;
-  if (o.cancelled || o.delivered) return error_reply(ErrorCode::kInvalidState);
+  if (ErrorCode no = refusal(req, o); no != ErrorCode::kNone) return error_reply(no);
   if (req.payment == 0 && req.debits.empty()) return error_reply(ErrorCode::kBadRequest);
   o.payment = req.payment;
   ++o.changes;
+  done(o, ObjectOperation::kChangePayment);
   ProviderReply r;
   r.id = req.ref;
   r.amount = o.total;
   r.paid_with = o.payment;
-  r.status = "pending";
+  r.status = status_name(o);
   return r;
 }
 
@@ -408,6 +473,7 @@ ProviderReply CatalogFake::reserve(const ProviderRequest& req, Time now) {
 ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
   ProviderReply r;
   Order order{req.user, now, req.ref, 0, 0, -1, 0, false};
+  order.status = rules_.initial;
   order.payment = req.payment;  // what pays for it, so the checkers count fulfilments per payment
   order.purchase_debits = req.debits;
   std::vector<int32_t> touched;  // the SKUs this order takes units of
@@ -493,8 +559,9 @@ ProviderReply CatalogFake::cancel_order(const ProviderRequest& req) {
   r.amount = order.total;
   r.status = "cancelled";
   if (order.cancelled) return r;
-  if (order.delivered) return error_reply(ErrorCode::kInvalidState);  // returned, not cancelled
+  if (ErrorCode no = refusal(req, order); no != ErrorCode::kNone) return error_reply(no);
   order.cancelled = true;
+  done(order, ObjectOperation::kCancel);
   const Reservation* res = reservations_.find(order.reservation);
   if (res) {
     for (auto [sku, qty] : res->items) {

@@ -8,6 +8,7 @@
 #include "fakes/idempotency_table.h"
 #include "fakes/overrun.h"
 #include "fakes/stored_value.h"
+#include "fakes/world_rules.h"
 #include "protocol/id_list.h"
 #include "protocol/provider.h"
 #include "protocol/retiring_table.h"
@@ -19,6 +20,7 @@ struct SkuSpec {
   std::string name;
   int64_t price = 0;
   int32_t stock = 0;
+  std::string product = {};  // the product it is a variant of ("": a product of its own)
 };
 
 struct CouponSpec {
@@ -33,11 +35,14 @@ struct ExistingOrder {
   std::string reference;  // the shop's own order id (e.g. "#W2378156")
   std::string user;       // the session user it belongs to; "" = every session's user
   std::vector<LineItem> items;
+  // What each item's unit was paid, by line (-1: its SKU's price today): a return refunds
+  // what was paid, and a swap values what leaves at it.
+  std::vector<int64_t> unit_prices = {};
   int64_t paid = -1;  // what it was paid; -1: the items at their prices
   // Paid with stored value too: the card paid the rest (nothing when these cover it).
   std::vector<StoredValuePart> paid_stored_value;
-  bool delivered = false;
-  std::string origin;  // where it was declared, for messages
+  std::string status = "pending";  // one of the world's order statuses (WorldRules)
+  std::string origin;              // where it was declared, for messages
   int line = 0;
   std::string field;
 };
@@ -67,8 +72,10 @@ class CatalogFake {
     int32_t coupon;
     int32_t units;
     bool cancelled;
-    bool seeded = false;     // made before the session (a world file's existing order)
-    bool delivered = false;  // seeded as delivered: returned, not cancelled
+    bool seeded = false;  // made before the session (a world file's existing order)
+    // Its status among the world's (WorldRules::orders), and what was done to it since.
+    int16_t status = 0;
+    OperationCounts done = {};
     ObjectId payment = 0;    // the payment intent that pays for it, as seeded or committed
     DebitParts debits = {};  // seeded: the stored-value debits that paid too
     int32_t changes = 0;     // details changed since (shipping address), with no money
@@ -78,6 +85,7 @@ class CatalogFake {
       int32_t sku;
       int32_t quantity;
       int32_t returned;
+      int64_t unit_price;  // what each unit was paid (before the order's discount)
     };
     std::vector<Line> lines = {};
     int64_t returned_value = 0;
@@ -103,11 +111,15 @@ class CatalogFake {
   };
 
   void add_sku(const SkuSpec& sku);
+  // The business's order rules (statuses, limits); before any order exists.
+  void set_rules(const ObjectRules& rules) { rules_ = rules; }
+  const ObjectRules& rules() const { return rules_; }
+  std::string_view status_name(const Order& o) const { return rules_.name_of(o.status); }
   void add_coupon(const CouponSpec& coupon);
-  // An order placed before the session, under the world's own reference, paid by
+  // An order placed before the session, under the world's own reference, paid `total` by
   // `payment`. Its units were sold before the stock was counted, so it changes no stock.
-  ObjectId seed_order(UserId user, const std::string& reference, int64_t total,
-                      const std::vector<LineItem>& items, bool delivered, ObjectId payment,
+  // 0 when a SKU or its status is unknown.
+  ObjectId seed_order(UserId user, const ExistingOrder& order, int64_t total, ObjectId payment,
                       const DebitParts& debits, Time at);
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
   // Lapses reservations whose TTL has passed; called before every request.
@@ -142,13 +154,20 @@ class CatalogFake {
   // A swap's lines: negative quantities leave the order, positive ones join it. The price
   // difference at list prices, or false when a line is not the order's or out of stock.
   bool swap_difference(const ProviderRequest& req, const Order& o, int64_t& difference) const;
+  bool within_products(const ProviderRequest& req) const;
   ProviderReply quote_item_swap(const ProviderRequest& req);
   ProviderReply swap_items(const ProviderRequest& req);
   ProviderReply repay(const ProviderRequest& req);
+  // The operation a write on an order is part of (the one it names when it can be), and
+  // why the world's rules refuse it now (kNone: go ahead); `done` marks it done.
+  ObjectOperation operation_of(const ProviderRequest& req, const Order& o) const;
+  ErrorCode refusal(const ProviderRequest& req, const Order& o) const;
+  void done(Order& o, ObjectOperation op);
   bool price(const ProviderRequest& req, std::vector<std::pair<int32_t, int32_t>>& lines,
              int64_t& subtotal, int32_t& coupon, ProviderReply& error) const;
   void give_back(Reservation& r);
 
+  ObjectRules rules_ = WorldRules::default_order_rules();
   std::vector<SkuState> skus_;
   std::unordered_map<std::string, int32_t> sku_index_;
   std::vector<CouponState> coupons_;

@@ -48,8 +48,7 @@ bool World::seed_booking(UserId user, const ExistingBooking& b, Time at) {
   ObjectId payment = 0;
   DebitParts debits;
   if (!seed_paid(user, paid, b.paid_stored_value, at, payment, debits)) return false;
-  return bookings.seed_confirmed(user, b.reference, b.offer, b.connections, b.seats, paid, payment,
-                                 debits, at) != 0;
+  return bookings.seed_confirmed(user, b, paid, payment, debits, at) != 0;
 }
 
 void World::seed_existing(UserId user, const std::string& name, const WorldSeed& seed, Time at) {
@@ -68,9 +67,11 @@ void World::seed_existing(UserId user, const std::string& name, const WorldSeed&
 bool World::seed_order(UserId user, const ExistingOrder& o, Time at) {
   int64_t paid = o.paid;
   int64_t priced = 0;
-  for (const auto& item : o.items) {
+  for (std::size_t i = 0; i < o.items.size(); ++i) {
+    const int64_t paid_each = i < o.unit_prices.size() ? o.unit_prices[i] : -1;
     for (const auto& sku : catalog.skus()) {
-      if (sku.spec.id == item.sku) priced += sku.spec.price * item.quantity;
+      if (sku.spec.id != o.items[i].sku) continue;
+      priced += (paid_each < 0 ? sku.spec.price : paid_each) * o.items[i].quantity;
     }
   }
   if (paid < 0) paid = priced;
@@ -78,8 +79,7 @@ bool World::seed_order(UserId user, const ExistingOrder& o, Time at) {
   ObjectId payment = 0;
   DebitParts debits;
   if (!seed_paid(user, paid, o.paid_stored_value, at, payment, debits)) return false;
-  return catalog.seed_order(user, o.reference, paid, o.items, o.delivered, payment, debits, at) !=
-         0;
+  return catalog.seed_order(user, o, paid, payment, debits, at) != 0;
 }
 
 }  // namespace checkride

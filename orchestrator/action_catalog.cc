@@ -337,6 +337,7 @@ constexpr MappingKey kMappingKeys[] = {
     {"reference", &ParamMapping::reference, true},
     {"seats", &ParamMapping::seats, true},
     {"details", &ParamMapping::details, true},
+    {"reason", &ParamMapping::reason, true},
     {"seats_count", &ParamMapping::seats_count, true},
     {"max_total_sum", &ParamMapping::max_total_sum, true},
     {"max_total_field", &ParamMapping::max_total_field, false},
@@ -1005,9 +1006,10 @@ bool map_with(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
     return map_composed(m, params, key, dst, error);
   };
   return str(m.coupon, out.coupon) && str(m.query, out.query) && str(m.offer, out.offer) &&
-         str(m.reference, out.reference) && read_integer(params, m.seats, out.seats, error) &&
-         composed("query", out.query) && composed("offer", out.offer) &&
-         composed("reference", out.reference) && composed("details", out.details);
+         str(m.reference, out.reference) && str(m.reason, out.reason) &&
+         read_integer(params, m.seats, out.seats, error) && composed("query", out.query) &&
+         composed("offer", out.offer) && composed("reference", out.reference) &&
+         composed("details", out.details);
 }
 
 bool looks_like_pan(const std::string& text) {

@@ -59,6 +59,7 @@ struct HandlerInput {
   std::string offer;
   std::string reference;
   std::string details;     // change_order: the new details (a string, or JSON text of an object)
+  std::string reason;      // a cancel's stated reason, which the world's rules may restrict
   int64_t max_total = -1;  // -1: the model stated no maximum
   int32_t seats = 1;
   std::vector<TenderInput> payments;     // empty: the card pays it all
@@ -77,7 +78,7 @@ struct HandlerInput {
 struct ParamMapping {
   std::string items, item_sku = "sku", item_quantity = "quantity";
   std::string sku, quantity;
-  std::string coupon, max_total, query, offer, reference, seats, details;
+  std::string coupon, max_total, query, offer, reference, seats, details, reason;
   std::string seats_count, max_total_sum, max_total_field = "amount_cents";
   // Minor units per unit of the params' money (max_total, max_total_sum): 1 when the tools
   // speak cents, 100 when they speak dollars (decimals allowed, rounded to the cent). 0: the

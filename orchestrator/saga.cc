@@ -106,6 +106,32 @@ const char* ineligible_code(SagaKind kind) {
              : "not_cancellable";
 }
 
+ObjectOperation object_operation(SagaKind kind) {
+  using O = ObjectOperation;
+  switch (kind) {
+    case SagaKind::kCancelOrder:
+    case SagaKind::kCancelBooking:
+      return O::kCancel;
+    case SagaKind::kChangeBooking:
+    case SagaKind::kChangeOrder:
+      return O::kChangeDetails;
+    case SagaKind::kReturnOrder:
+      return O::kReturn;
+    case SagaKind::kAddExtras:
+      return O::kAddExtras;
+    case SagaKind::kChangeFlights:
+      return O::kChangeFlights;
+    case SagaKind::kModifyItems:
+      return O::kModifyItems;
+    case SagaKind::kExchangeItems:
+      return O::kExchange;
+    case SagaKind::kChangePayment:
+      return O::kChangePayment;
+    default:
+      return O::kNone;
+  }
+}
+
 bool is_cancel(SagaKind kind) {
   return kind == SagaKind::kCancelOrder || kind == SagaKind::kCancelBooking;
 }

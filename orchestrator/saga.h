@@ -36,6 +36,9 @@ SagaKind target_kind(SagaKind kind);
 // The refusal when what it acts on is not in a state it can act on.
 const char* ineligible_code(SagaKind kind);
 bool is_cancel(SagaKind kind);
+// What a saga acting on something that exists does to it, as the world's rules name it
+// (kNone for the families that make something new).
+ObjectOperation object_operation(SagaKind kind);
 
 // Forward steps. A booking waits in kAwaitConfirm between createBooking and confirmBooking.
 enum class Step : uint8_t {
@@ -143,6 +146,7 @@ struct SagaRecord {
   SagaId target = 0;      // cancel sagas: the order/booking being cancelled (0: made elsewhere)
   std::string reference;  // cancel and change sagas: the reference the agent named
   std::string details;    // change sagas: the new details (an address), as the agent gave them
+  std::string reason;     // cancel sagas: the reason the agent gave ("" : none)
   std::vector<Tender> tenders;  // stored-value parts of the payment, in the order given
   bool card_named = true;       // the card pays what stored value does not (false: it may not)
   int64_t card_stated = -1;     // what the action said the card pays; -1: not said

@@ -79,6 +79,12 @@ ProviderRequest SagaEngine::request_for(const SagaRecord& s, Op op, std::size_t 
   if ((fields & kSendDebits) && !(settles_difference(s.kind) && s.refund_amount > 0)) {
     for (const Tender& t : s.tenders) r.debits.push_back(t.debit);
   }
+  // What it does to the order or booking, so the provider applies the world's rules to it;
+  // undoing a step of its own is never refused by them.
+  if (provider_of(op) == Provider::kCatalog || provider_of(op) == Provider::kBooking) {
+    r.operation = s.compensating ? ObjectOperation::kUndo : object_operation(s.kind);
+    if (is_cancel(s.kind)) r.reason = s.reason;
+  }
   return r;
 }
 

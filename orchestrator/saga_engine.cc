@@ -268,8 +268,8 @@ void SagaEngine::step_succeeded(SagaRecord& s, const StepKind& kind, const Provi
     }
     if (kind.registers != 0) t.debit = r.id;  // the debit: given back if a later step fails
   }
-  if (kind.needs_status != nullptr && r.status != kind.needs_status) {
-    finish(s, ActionStatus::kRejected, ineligible_code(s.kind), now, out);
+  if (kind.lookup && r.refusal != ErrorCode::kNone) {
+    finish(s, ActionStatus::kRejected, std::string(error_name(r.refusal)), now, out);
     return;
   }
   if (kind.awaits_status != nullptr && r.status == kind.awaits_status) {

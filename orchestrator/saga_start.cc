@@ -149,6 +149,7 @@ SagaRecord SagaEngine::record_on_existing(const SagaPlan& plan, const ActionSpec
   SagaRecord rec = record_for(plan, spec, req);
   rec.reference = in.reference;
   rec.details = in.details;
+  rec.reason = in.reason;
   rec.seats = in.seats;
   rec.items = in.items;  // a return: the items that come back
   if (plan.kind == SagaKind::kModifyItems || plan.kind == SagaKind::kExchangeItems) {
@@ -218,7 +219,7 @@ void SagaEngine::start_on_existing(const ActionSpec& spec, const ActionRequest& 
   // A lookup learns the target at the provider; one the store already knows is skipped.
   auto is_lookup = [&](std::size_t i) {
     return i < plan.steps.size() && step_kind(plan.steps[i]) != nullptr &&
-           step_kind(plan.steps[i])->needs_status != nullptr;
+           step_kind(plan.steps[i])->lookup;
   };
   auto skipped_when_known = [&](std::size_t i) {
     return is_lookup(i) && step_kind(plan.steps[i])->skipped_when_known;

@@ -53,7 +53,9 @@ struct StepKind {
   // A provider status on an ok answer that makes the step wait for the payment's webhook
   // (3-D Secure), with a deadline.
   const char* awaits_status = nullptr;
-  const char* needs_status = nullptr;    // a lookup: any other status ends the saga rejected
+  // A lookup of what the saga acts on: it names the saga's operation, and the provider's
+  // refusal of it (the world's rules: its status, a limit) ends the saga rejected.
+  bool lookup = false;
   const char* not_found_code = nullptr;  // the code for a not-found answer (else its name)
   bool ends_if_nothing_to_refund = false;
   bool marks_target_cancelled = false;  // a cancel's refund: the order or booking is cancelled

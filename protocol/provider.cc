@@ -114,6 +114,18 @@ std::string_view error_name(ErrorCode e) {
       return "bad_request";
     case ErrorCode::kNotAvailable:
       return "not_available";
+    case ErrorCode::kNotCancellable:
+      return "not_cancellable";
+    case ErrorCode::kNotChangeable:
+      return "not_changeable";
+    case ErrorCode::kNotReturnable:
+      return "not_returnable";
+    case ErrorCode::kModificationLimit:
+      return "modification_limit_reached";
+    case ErrorCode::kOutsideProduct:
+      return "exchange_outside_product";
+    case ErrorCode::kReasonNotAllowed:
+      return "cancel_reason_not_allowed";
   }
   return "unknown";
 }
@@ -135,6 +147,10 @@ int http_status_of(ErrorCode e) {
       return 402;
     case ErrorCode::kIdempotencyKeyInUse:
     case ErrorCode::kNotAvailable:
+    case ErrorCode::kNotCancellable:
+    case ErrorCode::kNotChangeable:
+    case ErrorCode::kNotReturnable:
+    case ErrorCode::kModificationLimit:
       return 409;
     case ErrorCode::kNotFound:
       return 404;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "protocol/ids.h"
+#include "protocol/object_operation.h"
 #include "protocol/time.h"
 
 namespace checkride {
@@ -78,8 +79,15 @@ enum class ErrorCode : uint8_t {
   kInvalidGrant,  // refresh token revoked or rotated away
   kBadRequest,
   kNotAvailable,  // it exists and cannot be sold now: a flight that departed, landed, was cancelled
+  // The world's rules (fakes/world_rules.h) refuse an operation on an order or booking:
+  kNotCancellable,     // its status does not allow a cancel
+  kNotChangeable,      // its status does not allow this change
+  kNotReturnable,      // its status does not allow a return
+  kModificationLimit,  // the operation has been done as often as the world allows
+  kOutsideProduct,     // an exchange or swap for another product, not another variant
+  kReasonNotAllowed,   // a cancellation reason the world does not list
 };
-constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kNotAvailable) + 1;
+constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kReasonNotAllowed) + 1;
 std::string_view error_name(ErrorCode e);
 int http_status_of(ErrorCode e);
 // Retryable: the same request with the same key may succeed later.
@@ -105,6 +113,10 @@ struct ProviderRequest {
   ObjectId payment = 0;          // the payment intent that pays for a booking
   std::vector<ObjectId> debits;  // confirm: stored-value debits that pay for it too
   Duration ttl = 0;
+  // On an existing order or booking (a lookup too): what the call is part of, so the
+  // provider applies the world's rules; and the reason a cancel gives.
+  ObjectOperation operation = ObjectOperation::kNone;
+  std::string reason;
   TokenId refresh_token = 0;
 };
 
@@ -127,6 +139,8 @@ struct ProviderReply {
   // find_booking, find_order: the stored-value debits that paid for it too, with their amounts.
   DebitParts paid_debits;
   std::vector<std::string> found;  // search results
+  // A lookup that named an operation: why the world's rules refuse it now (kNone: allowed).
+  ErrorCode refusal = ErrorCode::kNone;
   bool ok() const { return error == ErrorCode::kNone; }
 };
 

@@ -76,6 +76,7 @@ void load_existing_bookings(Scenario& s, const YAML::Node& list, const std::stri
     b.seats = bm.bounded("seats", 1, 1, 1000);
     b.paid = bm.in_range("paid_cents", -1, 1, kMaxBalance);
     b.paid_stored_value = load_paid_stored_value(bm);
+    b.status = bm.str("status", "confirmed");  // one of the world's: checked once all is read
     if (b.reference.empty()) bm.fail(n, "reference", "missing");
     if (b.offer.empty()) bm.fail(n, "offer", "missing");
     if (b.paid == 0 || b.paid < -1) bm.fail(n, "paid_cents", "expected a positive integer");
@@ -105,11 +106,9 @@ void load_existing_orders(Scenario& s, const YAML::Node& list, const std::string
     o.user = om.str("user", "");
     o.paid = om.in_range("paid_cents", -1, 1, kMaxBalance);
     o.paid_stored_value = load_paid_stored_value(om);
-    std::string status = om.str("status", "pending");
+    o.status =
+        om.str("status", "pending");  // one of the world's statuses: checked once all is read
     if (o.reference.empty()) om.fail(n, "reference", "missing");
-    if (status != "pending" && status != "delivered")
-      om.fail(n, "status", "expected pending or delivered, got '" + status + "'");
-    o.delivered = status == "delivered";
     if (o.paid == 0 || o.paid < -1) om.fail(n, "paid_cents", "expected a positive integer");
     if (!om.has("items") || !om.get("items").IsSequence() || om.get("items").size() == 0)
       om.fail(n, "items", "expected a non-empty list of {sku, quantity}");
@@ -117,9 +116,11 @@ void load_existing_orders(Scenario& s, const YAML::Node& list, const std::string
     for (const auto& item : om.get("items")) {
       MapReader im(item, path, field + ".items[" + std::to_string(j++) + "]");
       LineItem line{im.str("sku", ""), im.bounded("quantity", 1, 1, 1000000)};
+      const int64_t paid_each = im.in_range("price_cents", -1, 1, kMaxBalance / 1000000);
       if (line.sku.empty()) im.fail(item, "sku", "missing");
       im.finish();
       o.items.push_back(line);
+      o.unit_prices.push_back(paid_each);
     }
     om.finish();
     o.origin = path;
@@ -202,6 +203,27 @@ void load_payment_rule(Scenario& s, const YAML::Node& node, const std::string& p
   s.orchestrator.payment_parts = one_of(node, path, field, "parts", kParts);
 }
 
+// `order_rules:` and `booking_rules:`, each over what earlier files stated.
+void load_rules(Scenario& s, MapReader& m, const std::string& path, const std::string& prefix) {
+  if (m.has("order_rules")) {
+    YAML::Node node = m.get("order_rules");
+    load_object_rules(s.rules.orders, node, path, prefix + "order_rules", true);
+    s.rules_declared = true;
+    if (s.rules.orders.exchange_within_product &&
+        std::none_of(s.skus.begin(), s.skus.end(),
+                     [](const SkuSpec& k) { return !k.product.empty(); })) {
+      m.fail(node, "order_rules.exchange_within_product",
+             "no SKU so far names its product (skus[].product), so every exchange would be "
+             "refused");
+    }
+  }
+  if (m.has("booking_rules")) {
+    load_object_rules(s.rules.bookings, m.get("booking_rules"), path, prefix + "booking_rules",
+                      false);
+    s.rules_declared = true;
+  }
+}
+
 void load_world_catalog(Scenario& s, const std::string& path) {
   YAML::Node root = load_yaml_file(path, "catalog");
   MapReader m(root, path, "");
@@ -217,6 +239,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
       sku.name = sm.str("name", sku.id);
       sku.price = sm.cents("price_cents", 0);
       sku.stock = sm.bounded("stock", 0, 0, kMaxInt32 / 2);
+      sku.product = sm.str("product", "");
       if (sku.id.empty()) sm.fail(n, "id", "missing");
       if (sku.price <= 0) sm.fail(n, "price_cents", "expected a positive integer");
       sm.finish();
@@ -253,6 +276,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
   if (m.has("stored_value")) load_stored_value(s, m.get("stored_value"), path);
   if (m.has("refunds")) load_refunds(s, m.get("refunds"), path, "refunds");
   if (m.has("payment")) load_payment_rule(s, m.get("payment"), path, "payment");
+  load_rules(s, m, path, "");
   m.finish();
 }
 
@@ -305,6 +329,7 @@ void parse_world(Scenario& s, MapReader& top) {
   if (m.has("coupons")) load_coupons(s, m.get("coupons"), top.file(), "world.coupons");
   if (m.has("refunds")) load_refunds(s, m.get("refunds"), top.file(), "world.refunds");
   if (m.has("payment")) load_payment_rule(s, m.get("payment"), top.file(), "world.payment");
+  load_rules(s, m, top.file(), "world.");
   if (m.has("latency")) {
     MapReader lm(m.get("latency"), top.file(), "world.latency");
     for (int p = 0; p < kProviderCount; ++p) {
@@ -375,10 +400,23 @@ void check_paid_stored_value(const Scenario& s, const std::vector<StoredValuePar
   }
 }
 
+// A seeded order's or booking's status is one the world's rules declare.
+void check_status(const ObjectRules& rules, const std::string& status, const std::string& origin,
+                  int line, const std::string& at) {
+  if (rules.find(status) >= 0) return;
+  std::string known;
+  for (const auto& r : rules.statuses) known += (known.empty() ? "" : ", ") + r.name;
+  throw InputError(origin, line, at + ".status",
+                   "expected a status of this world (" + known + "), got '" + status + "'");
+}
+
 void check_existing_orders(const Scenario& s) {
   for (const auto& o : s.existing.orders) {
+    const std::string at = o.field.substr(0, o.field.rfind('.'));
+    check_status(s.rules.orders, o.status, o.origin, o.line, at);
     int64_t priced = 0;
-    for (const auto& item : o.items) {
+    for (std::size_t i = 0; i < o.items.size(); ++i) {
+      const LineItem& item = o.items[i];
       auto sku = std::find_if(s.skus.begin(), s.skus.end(),
                               [&](const SkuSpec& k) { return k.id == item.sku; });
       if (sku == s.skus.end()) {
@@ -386,9 +424,9 @@ void check_existing_orders(const Scenario& s) {
             o.origin, o.line, o.field,
             "expected SKUs of the world (a world file's skus:), got '" + item.sku + "'");
       }
-      priced += sku->price * item.quantity;
+      const int64_t paid_each = i < o.unit_prices.size() ? o.unit_prices[i] : -1;
+      priced += (paid_each < 0 ? sku->price : paid_each) * item.quantity;
     }
-    const std::string at = o.field.substr(0, o.field.rfind('.'));
     check_paid_stored_value(s, o.paid_stored_value, o.user, o.paid < 0 ? priced : o.paid, o.origin,
                             o.line, at);
   }
@@ -397,6 +435,8 @@ void check_existing_orders(const Scenario& s) {
 void check_existing_bookings(const Scenario& s) {
   check_existing_orders(s);
   for (const auto& b : s.existing.bookings) {
+    check_status(s.rules.bookings, b.status, b.origin, b.line,
+                 b.field.substr(0, b.field.rfind('.')));
     int64_t priced = 0;
     for (std::size_t i = 0; i <= b.connections.size(); ++i) {
       const std::string& offer = i == 0 ? b.offer : b.connections[i - 1];
@@ -413,6 +453,14 @@ void check_existing_bookings(const Scenario& s) {
     check_paid_stored_value(s, b.paid_stored_value, b.user, b.paid < 0 ? priced : b.paid, b.origin,
                             b.line, at);
   }
+}
+
+void furnish_world(World& world, const Scenario& s) {
+  world.catalog.set_rules(s.rules.orders);
+  world.bookings.set_rules(s.rules.bookings);
+  for (const auto& sku : s.skus) world.catalog.add_sku(sku);
+  for (const auto& c : s.coupons) world.catalog.add_coupon(c);
+  for (const auto& o : s.offers) world.bookings.add_offer(o);
 }
 
 void load_world_file(Scenario& s, const std::string& path) {

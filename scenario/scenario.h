@@ -137,6 +137,8 @@ struct Scenario {
   std::vector<OfferSpec> offers;
   std::vector<CouponSpec> coupons;
   WorldSeed existing;  // bookings, orders, stored value: seeded for each session of their user
+  WorldRules rules;    // the business's order and booking rules (docs/worlds.md)
+  bool rules_declared = false;  // a world file stated some (so a dump writes them back)
   LatencySpec latency[kProviderCount];
   Duration access_ttl = 15 * kMinute;
   // `serve fakes` only: OAuth clients and their redirect URIs, added to the defaults.
@@ -176,6 +178,9 @@ void load_world_file(Scenario& s, const std::string& path);
 // Every existing booking is on an offer of the world, and every existing order's SKUs are
 // SKUs of it. Throws InputError naming the booking or order.
 void check_existing_bookings(const Scenario& s);
+// Puts the scenario's catalog, offers, coupons and rules into a new world (before any
+// session is seeded into it).
+void furnish_world(World& world, const Scenario& s);
 // Writes the scenario's world as a world file that load_world_file reads back.
 void write_world_file(const Scenario& s, const std::string& path);
 // A scenario with the default provider latencies and nothing else.

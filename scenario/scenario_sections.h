@@ -13,6 +13,9 @@ namespace checkride {
 
 // world: catalog files, coupons, latency, token TTL, stock and capacity overrides.
 void parse_world(Scenario& s, MapReader& top);
+// `order_rules:` or `booking_rules:` (docs/worlds.md) into `rules`, over what it holds.
+void load_object_rules(ObjectRules& rules, const YAML::Node& node, const std::string& path,
+                       const std::string& field, bool orders);
 // oauth_clients: [{id, secret, redirect_uris: [...]}].
 void load_oauth_clients(Scenario& s, const YAML::Node& list, const std::string& path);
 // orchestrator: actions, policy, retries, TTLs, defects.

@@ -25,6 +25,43 @@ void emit_money_rules(YAML::Emitter& y, const OrchestratorConfig& c) {
   }
 }
 
+// `order_rules:` or `booking_rules:` whole, so the dump reads back to the same rules.
+void emit_object_rules(YAML::Emitter& y, const char* key, const ObjectRules& r) {
+  y << YAML::Key << key << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "statuses" << YAML::Value << YAML::BeginMap;
+  for (const auto& status : r.statuses) {
+    y << YAML::Key << status.name << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (int op = 1; op < kObjectOperationCount; ++op) {
+      if (status.allows_op(static_cast<ObjectOperation>(op)))
+        y << std::string(operation_name(static_cast<ObjectOperation>(op)));
+    }
+    y << YAML::EndSeq;
+  }
+  y << YAML::EndMap << YAML::Key << "new" << YAML::Value << r.statuses[r.initial].name;
+  auto per_operation = [&](const char* name, auto value_of, auto given) {
+    bool any = false;
+    for (int op = 1; op < kObjectOperationCount; ++op) any = any || given(op);
+    if (!any) return;
+    y << YAML::Key << name << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (int op = 1; op < kObjectOperationCount; ++op) {
+      if (!given(op)) continue;
+      y << YAML::Key << std::string(operation_name(static_cast<ObjectOperation>(op))) << YAML::Value
+        << value_of(op);
+    }
+    y << YAML::EndMap;
+  };
+  per_operation(
+      "after", [&](int op) { return r.statuses[r.after[op]].name; },
+      [&](int op) { return r.after[op] >= 0; });
+  per_operation(
+      "at_most", [&](int op) { return r.at_most[op]; }, [&](int op) { return r.at_most[op] > 0; });
+  if (!r.cancel_reasons.empty()) {
+    y << YAML::Key << "cancel_reasons" << YAML::Value << YAML::Flow << r.cancel_reasons;
+  }
+  if (r.exchange_within_product) y << YAML::Key << "exchange_within_product" << YAML::Value << true;
+  y << YAML::EndMap;
+}
+
 void emit_paid_stored_value(YAML::Emitter& y, const std::vector<StoredValuePart>& parts) {
   if (parts.empty()) return;
   y << YAML::Key << "paid_stored_value" << YAML::Value << YAML::BeginSeq;
@@ -44,7 +81,9 @@ void write_world_file(const Scenario& s, const std::string& path) {
   for (const auto& sku : s.skus) {
     y << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << sku.id << YAML::Key
       << "name" << YAML::Value << sku.name << YAML::Key << "price_cents" << YAML::Value << sku.price
-      << YAML::Key << "stock" << YAML::Value << sku.stock << YAML::EndMap;
+      << YAML::Key << "stock" << YAML::Value << sku.stock;
+    if (!sku.product.empty()) y << YAML::Key << "product" << YAML::Value << sku.product;
+    y << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::Key << "offers" << YAML::Value << YAML::BeginSeq;
   for (const auto& o : s.offers) {
@@ -72,6 +111,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
     }
     y << YAML::Key << "seats" << YAML::Value << b.seats;
     if (b.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << b.paid;
+    if (b.status != "confirmed") y << YAML::Key << "status" << YAML::Value << b.status;
     emit_paid_stored_value(y, b.paid_stored_value);
     y << YAML::EndMap;
   }
@@ -79,11 +119,14 @@ void write_world_file(const Scenario& s, const std::string& path) {
   for (const auto& o : s.existing.orders) {
     y << YAML::Flow << YAML::BeginMap << YAML::Key << "reference" << YAML::Value << o.reference;
     if (!o.user.empty()) y << YAML::Key << "user" << YAML::Value << o.user;
-    y << YAML::Key << "status" << YAML::Value << (o.delivered ? "delivered" : "pending");
+    y << YAML::Key << "status" << YAML::Value << o.status;
     y << YAML::Key << "items" << YAML::Value << YAML::BeginSeq;
-    for (const auto& item : o.items) {
-      y << YAML::BeginMap << YAML::Key << "sku" << YAML::Value << item.sku << YAML::Key
-        << "quantity" << YAML::Value << item.quantity << YAML::EndMap;
+    for (std::size_t i = 0; i < o.items.size(); ++i) {
+      y << YAML::BeginMap << YAML::Key << "sku" << YAML::Value << o.items[i].sku << YAML::Key
+        << "quantity" << YAML::Value << o.items[i].quantity;
+      if (i < o.unit_prices.size() && o.unit_prices[i] >= 0)
+        y << YAML::Key << "price_cents" << YAML::Value << o.unit_prices[i];
+      y << YAML::EndMap;
     }
     y << YAML::EndSeq;
     if (o.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << o.paid;
@@ -101,6 +144,10 @@ void write_world_file(const Scenario& s, const std::string& path) {
     y << YAML::EndSeq;
   }
   emit_money_rules(y, s.orchestrator);
+  if (s.rules_declared) {
+    emit_object_rules(y, "order_rules", s.rules.orders);
+    emit_object_rules(y, "booking_rules", s.rules.bookings);
+  }
   y << YAML::EndMap;
   write_output_file(path,
                     std::string("# checkride world file (docs/scenarios.md): what existed before "

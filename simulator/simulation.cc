@@ -39,9 +39,7 @@ Simulation::Simulation(const Scenario& scenario, const ActionCatalog& actions,
                     hash_bytes("latency:booking", 15), hash_bytes("latency:identity", 16)},
       checkers_(scenario, templates_) {
   world_ = std::make_unique<World>(scenario.access_ttl);
-  for (const auto& sku : scenario.skus) world_->catalog.add_sku(sku);
-  for (const auto& c : scenario.coupons) world_->catalog.add_coupon(c);
-  for (const auto& o : scenario.offers) world_->bookings.add_offer(o);
+  furnish_world(*world_, scenario);
   store_ = std::make_unique<MemoryStore>(options.keep_audit);
   config_ = scenario.orchestrator;
   config_.service_token = world_->identity.client_credentials(kAllApiScopes, 0, 365 * 24 * kHour);

@@ -340,7 +340,7 @@ TEST(ExistingOrder, AWorldFileNamesTheOrderItCannotSeed) {
   std::string skus = "skus: [{id: MUG, price_cents: 1400, stock: 10}]\n";
   const std::pair<std::string, std::string> kBad[] = {
       {"orders: [{reference: A, items: [{sku: NOPE, quantity: 1}]}]\n", "orders[0].items"},
-      {"orders: [{reference: A, status: shipped, items: [{sku: MUG}]}]\n", "orders[0].status"},
+      {"orders: [{reference: A, status: teleported, items: [{sku: MUG}]}]\n", "orders[0].status"},
       {"orders: [{reference: A}]\n", "orders[0].items"},
       {"orders: [{items: [{sku: MUG}]}]\n", "orders[0].reference"},
       {"orders: [{reference: A, items: [{sku: MUG, quantity: 0}]}]\n",

@@ -215,8 +215,14 @@ TEST(StoredValue, ADebitLearnedAfterACrashIsGivenBackWhenTheOrderFails) {
 TEST(StoredValue, ADeliveredOrdersItemsComeBackOnceAndOthersAreNotReturnable) {
   Host h;
   ObjectId paid = h.world.payments.seed_captured(h.pm, 5400, 0);
-  h.world.catalog.seed_order(1, "W1", 5400, {LineItem{"SOCK", 3}}, true, paid, {}, 0);
-  h.world.catalog.seed_order(1, "W2", 1800, {LineItem{"SOCK", 1}}, false, paid, {}, 0);
+  ExistingOrder delivered, waiting;
+  delivered.reference = "W1";
+  delivered.items = {LineItem{"SOCK", 3}};
+  delivered.status = "delivered";
+  waiting.reference = "W2";
+  waiting.items = {LineItem{"SOCK", 1}};
+  h.world.catalog.seed_order(1, delivered, 5400, paid, {}, 0);
+  h.world.catalog.seed_order(1, waiting, 1800, paid, {}, 0);
   ActionResult back = h.act("give_back", {{"order", "W1"}, {"skus", {"SOCK", "SOCK"}}});
   ASSERT_EQ(back.status, ActionStatus::kOk) << back.code;
   EXPECT_EQ(h.world.payments.find(paid)->refunded, 3600);

@@ -29,9 +29,7 @@ int64_t FakeState::unix_now() const {
 
 void FakeState::reset() {
   world_ = std::make_unique<World>(scenario_.access_ttl);
-  for (const auto& sku : scenario_.skus) world_->catalog.add_sku(sku);
-  for (const auto& c : scenario_.coupons) world_->catalog.add_coupon(c);
-  for (const auto& o : scenario_.offers) world_->bookings.add_offer(o);
+  furnish_world(*world_, scenario_);
   rules_.clear();
   for (const auto& r : scenario_.faults) rules_.emplace_back(next_rule_++, r);
   plan_.reset();

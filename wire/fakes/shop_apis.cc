@@ -84,6 +84,8 @@ void add_lookup(Op op, const ProviderReply& r, nlohmann::json& j) {
   j["object"] = op == Op::kFindOrder ? "order" : "booking";
   j["total"] = r.amount;
   j["currency"] = "usd";
+  // The operation the lookup named, refused now by the world's rules (its status, a limit).
+  if (r.refusal != ErrorCode::kNone) j["refusal"] = std::string(error_name(r.refusal));
   if (r.paid_with != 0) j["payment_intent"] = wire_name("pi", r.paid_with);
   if (r.paid_debits.empty()) return;
   j["stored_value_debits"] = nlohmann::json::array();
@@ -296,6 +298,35 @@ void instrument_of(const httplib::Request& req, Decoded& d) {
   }
 }
 
+// What a call on an order or booking is part of, and a cancel's reason (the world's rules
+// apply to them): in the body of a POST, in the query of a lookup. Both optional.
+void operation_of(const httplib::Request& req, const nlohmann::json& body, Decoded& d) {
+  auto field = [&](const char* name, std::string& out) {
+    if (req.has_param(name)) {
+      out = req.get_param_value(name);
+      return true;
+    }
+    if (!body.contains(name)) return false;
+    if (!body[name].is_string() || body[name].get<std::string>().size() > 200) {
+      d.error = std::string("expected ") + name + ": a string of at most 200 characters";
+      d.param = name;
+      return false;
+    }
+    out = body[name].get<std::string>();
+    return true;
+  };
+  std::string name;
+  if (field("operation", name) && !parse_operation(name, d.request.operation)) {
+    d.error =
+        "expected operation: one of cancel, return, exchange, modify_items, "
+        "change_details, change_payment, change_flights, add_extras, undo; got '" +
+        name + "'";
+    d.param = "operation";
+    return;
+  }
+  if (d.error.empty()) field("reason", d.request.reason);
+}
+
 void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request& req,
                 httplib::Response& res) {
   nlohmann::json body = nlohmann::json::object();
@@ -310,6 +341,7 @@ void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request&
   Decoded d;
   d.request.op = op;
   decode(req, body, state, d);
+  if (d.error.empty()) operation_of(req, body, d);
   if (!d.error.empty()) {
     return send_answer(
         error_answer(ErrorStyle::kJson, ErrorCode::kBadRequest, 400, d.error, d.param), res);

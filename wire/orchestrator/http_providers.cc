@@ -365,6 +365,33 @@ void booking_call(const ProviderRequest& r, const std::string& ref, const std::s
   }
 }
 
+// What a call does to an order or booking, for the world's rules, and a cancel's reason: in
+// the body of a POST, in the query of a lookup.
+void add_operation(const ProviderRequest& r, nlohmann::json& body, HttpCall& call) {
+  if (r.operation == ObjectOperation::kNone) return;
+  const std::string op(operation_name(r.operation));
+  if (call.method == "GET") {
+    call.path +=
+        std::string(call.path.find('?') == std::string::npos ? "?" : "&") + "operation=" + op;
+    if (!r.reason.empty()) {
+      call.path += "&reason=" + httplib::detail::encode_query_param(r.reason);
+    }
+    return;
+  }
+  body["operation"] = op;
+  if (!r.reason.empty()) body["reason"] = r.reason;
+}
+
+// A lookup's refusal, by our own error names; one this side does not know is a refusal still.
+ErrorCode refusal_of(const nlohmann::json& j) {
+  const std::string name = string_field(j, "refusal", "");
+  if (name.empty()) return ErrorCode::kNone;
+  for (int i = 1; i < kErrorCodeCount; ++i) {
+    if (name == error_name(static_cast<ErrorCode>(i))) return static_cast<ErrorCode>(i);
+  }
+  return ErrorCode::kNotChangeable;
+}
+
 // The HTTP request a provider request becomes, in the wire shapes of docs/wire.md.
 HttpCall call_for(const ProviderRequest& r, ExternalNames& names) {
   HttpCall call;
@@ -388,6 +415,9 @@ HttpCall call_for(const ProviderRequest& r, ExternalNames& names) {
                   httplib::detail::encode_query_param(names.text(r.refresh_token));
       call.content_type = "application/x-www-form-urlencoded";
       break;
+  }
+  if (provider_of(r.op) == Provider::kCatalog || provider_of(r.op) == Provider::kBooking) {
+    add_operation(r, body, call);
   }
   if (call.method == "POST" && call.content_type == "application/json") call.body = body.dump();
   return call;
@@ -465,6 +495,7 @@ ProviderReply HttpProviders::read_success(const ProviderRequest& r, const nlohma
   if (r.op == Op::kFindBooking || r.op == Op::kFindOrder) {
     reply.paid_with = names_.intern(string_field(j, "payment_intent", ""));
     reply.paid_debits = paid_debits_of(j);
+    reply.refusal = refusal_of(j);
   }
   // Read typed: a provider's answer is outside input too.
   if (j.contains("expires_in_ms")) reply.expires_at = now + int_field(j, "expires_in_ms", 0);

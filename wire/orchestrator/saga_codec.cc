@@ -131,6 +131,7 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
   if (!s.paid_parts.empty()) j["paid_parts"] = tenders_to_json(s.paid_parts);
   if (s.refund_basis != 0) j["refund_basis"] = s.refund_basis;
   if (s.card_stated >= 0) j["card_stated"] = s.card_stated;
+  if (!s.reason.empty()) j["reason"] = s.reason;
   if (!s.connections.empty()) j["connections"] = s.connections;
   if (s.extras != 0) j["extras"] = s.extras;
   if (s.replaced_payment != 0) j["replaced_payment"] = s.replaced_payment;
@@ -186,6 +187,7 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   s.target = j.at("target").get<SagaId>();
   if (j.contains("reference")) s.reference = j.at("reference").get<std::string>();
   if (j.contains("details")) s.details = j.at("details").get<std::string>();
+  if (j.contains("reason")) s.reason = j.at("reason").get<std::string>();
   if (j.contains("extras")) s.extras = j.at("extras").get<int32_t>();
   if (j.contains("replaced_payment")) s.replaced_payment = j.at("replaced_payment").get<ObjectId>();
   if (j.contains("stored_value_paid_before")) {
