@@ -72,6 +72,44 @@ void emit_paid_stored_value(YAML::Emitter& y, const std::vector<StoredValuePart>
   y << YAML::EndSeq;
 }
 
+// What users held before the sessions: bookings and orders, each key only when it is not
+// the default.
+void emit_existing(YAML::Emitter& y, const WorldSeed& existing) {
+  y << YAML::Key << "bookings" << YAML::Value << YAML::BeginSeq;
+  for (const auto& b : existing.bookings) {
+    y << YAML::Flow << YAML::BeginMap << YAML::Key << "reference" << YAML::Value << b.reference;
+    if (!b.user.empty()) y << YAML::Key << "user" << YAML::Value << b.user;
+    y << YAML::Key << "offer" << YAML::Value << b.offer;
+    if (!b.connections.empty()) {
+      y << YAML::Key << "connections" << YAML::Value << YAML::Flow << b.connections;
+    }
+    y << YAML::Key << "seats" << YAML::Value << b.seats;
+    if (b.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << b.paid;
+    if (b.status != "confirmed") y << YAML::Key << "status" << YAML::Value << b.status;
+    emit_paid_stored_value(y, b.paid_stored_value);
+    y << YAML::EndMap;
+  }
+  y << YAML::EndSeq << YAML::Key << "orders" << YAML::Value << YAML::BeginSeq;
+  for (const auto& o : existing.orders) {
+    y << YAML::Flow << YAML::BeginMap << YAML::Key << "reference" << YAML::Value << o.reference;
+    if (!o.user.empty()) y << YAML::Key << "user" << YAML::Value << o.user;
+    y << YAML::Key << "status" << YAML::Value << o.status;
+    y << YAML::Key << "items" << YAML::Value << YAML::BeginSeq;
+    for (std::size_t i = 0; i < o.items.size(); ++i) {
+      y << YAML::BeginMap << YAML::Key << "sku" << YAML::Value << o.items[i].sku << YAML::Key
+        << "quantity" << YAML::Value << o.items[i].quantity;
+      if (i < o.unit_prices.size() && o.unit_prices[i] >= 0)
+        y << YAML::Key << "price_cents" << YAML::Value << o.unit_prices[i];
+      y << YAML::EndMap;
+    }
+    y << YAML::EndSeq;
+    if (o.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << o.paid;
+    emit_paid_stored_value(y, o.paid_stored_value);
+    y << YAML::EndMap;
+  }
+  y << YAML::EndSeq;
+}
+
 }  // namespace
 
 void write_world_file(const Scenario& s, const std::string& path) {
@@ -101,39 +139,8 @@ void write_world_file(const Scenario& s, const std::string& path) {
       << "off_cents" << YAML::Value << c.off << YAML::Key << "budget_cents" << YAML::Value
       << c.budget << YAML::Key << "per_user" << YAML::Value << c.per_user << YAML::EndMap;
   }
-  y << YAML::EndSeq << YAML::Key << "bookings" << YAML::Value << YAML::BeginSeq;
-  for (const auto& b : s.existing.bookings) {
-    y << YAML::Flow << YAML::BeginMap << YAML::Key << "reference" << YAML::Value << b.reference;
-    if (!b.user.empty()) y << YAML::Key << "user" << YAML::Value << b.user;
-    y << YAML::Key << "offer" << YAML::Value << b.offer;
-    if (!b.connections.empty()) {
-      y << YAML::Key << "connections" << YAML::Value << YAML::Flow << b.connections;
-    }
-    y << YAML::Key << "seats" << YAML::Value << b.seats;
-    if (b.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << b.paid;
-    if (b.status != "confirmed") y << YAML::Key << "status" << YAML::Value << b.status;
-    emit_paid_stored_value(y, b.paid_stored_value);
-    y << YAML::EndMap;
-  }
-  y << YAML::EndSeq << YAML::Key << "orders" << YAML::Value << YAML::BeginSeq;
-  for (const auto& o : s.existing.orders) {
-    y << YAML::Flow << YAML::BeginMap << YAML::Key << "reference" << YAML::Value << o.reference;
-    if (!o.user.empty()) y << YAML::Key << "user" << YAML::Value << o.user;
-    y << YAML::Key << "status" << YAML::Value << o.status;
-    y << YAML::Key << "items" << YAML::Value << YAML::BeginSeq;
-    for (std::size_t i = 0; i < o.items.size(); ++i) {
-      y << YAML::BeginMap << YAML::Key << "sku" << YAML::Value << o.items[i].sku << YAML::Key
-        << "quantity" << YAML::Value << o.items[i].quantity;
-      if (i < o.unit_prices.size() && o.unit_prices[i] >= 0)
-        y << YAML::Key << "price_cents" << YAML::Value << o.unit_prices[i];
-      y << YAML::EndMap;
-    }
-    y << YAML::EndSeq;
-    if (o.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << o.paid;
-    emit_paid_stored_value(y, o.paid_stored_value);
-    y << YAML::EndMap;
-  }
   y << YAML::EndSeq;
+  emit_existing(y, s.existing);
   if (!s.existing.stored_value.empty()) {
     y << YAML::Key << "stored_value" << YAML::Value << YAML::BeginSeq;
     for (const auto& v : s.existing.stored_value) {
