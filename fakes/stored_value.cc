@@ -67,6 +67,8 @@ ProviderReply StoredValueFake::act(const ProviderRequest& req, Time now) {
       return give_back(req);
     case Op::kIssueCredit:
       return issue(req, now);
+    case Op::kDeposit:
+      return deposit(req);
     default:
       return error_reply(ErrorCode::kBadRequest);
   }
@@ -115,6 +117,25 @@ ProviderReply StoredValueFake::issue(const ProviderRequest& req, Time now) {
   r.id = id;
   r.amount = req.amount;
   r.status = "active";
+  return r;
+}
+
+// A refund paid into one of the caller's own instruments (one that did not pay for what is
+// refunded, where the business allows it): its balance grows at once.
+ProviderReply StoredValueFake::deposit(const ProviderRequest& req) {
+  ObjectId id = find_account(req.user, req.text);
+  if (id == 0) return error_reply(ErrorCode::kNotFound);
+  Account& a = *accounts_.find(id);
+  constexpr int64_t kMost = int64_t{1} << 40;  // a world's largest balance: sums never overflow
+  if (req.amount <= 0 || req.amount > kMost || a.balance > kMost) {
+    return error_reply(ErrorCode::kBadRequest);
+  }
+  a.balance += req.amount;
+  a.refunded_in += req.amount;
+  ProviderReply r;
+  r.id = id;
+  r.amount = req.amount;
+  r.status = "deposited";
   return r;
 }
 

@@ -41,6 +41,7 @@ class StoredValueFake {
     int64_t balance;
     int64_t issued = 0;  // issued in the session (a certificate given as compensation)
     Time issued_at = 0;
+    int64_t refunded_in = 0;  // refunds paid into it in the session (deposits)
   };
   struct Debit {
     UserId owner;
@@ -74,6 +75,7 @@ class StoredValueFake {
   ProviderReply take(const ProviderRequest& req, Time now);
   ProviderReply give_back(const ProviderRequest& req);
   ProviderReply issue(const ProviderRequest& req, Time now);
+  ProviderReply deposit(const ProviderRequest& req);
 
   struct Owned {
     IdList accounts;

@@ -8,7 +8,7 @@ ProviderReply World::handle(const ProviderRequest& req, Time now, Time ready_at)
       return catalog.handle(req, now, ready_at);
     case Provider::kPayment:
       if (req.op == Op::kBalance || req.op == Op::kDebit || req.op == Op::kCredit ||
-          req.op == Op::kIssueCredit) {
+          req.op == Op::kIssueCredit || req.op == Op::kDeposit) {
         return stored_value.handle(req, now, ready_at);
       }
       return payments.handle(req, now, ready_at);

@@ -523,11 +523,16 @@ void check_action(ActionSpec& spec, bool have_handler, const YAML::Node& node,
                      "only a lookup (handler: lookup or find_booking) describes a booking");
   }
   if (!spec.mapping.payments.empty()) {
+    // What pays (a debit step), or where a refund goes (a plan that can pay one elsewhere).
     const std::vector<Step>& steps = catalog.plan(spec.plan).steps;
-    if (std::find(steps.begin(), steps.end(), Step::kDebit) == steps.end()) {
+    auto has = [&](Step step) {
+      return std::find(steps.begin(), steps.end(), step) != steps.end();
+    };
+    if (!has(Step::kDebit) && !has(Step::kDepositRefund)) {
       throw InputError(origin, line_of(node["map"]), field + ".map.payments",
-                       "a split payment needs a plan with a debit step; '" +
-                           catalog.plan(spec.plan).name + "' has none");
+                       "a split payment needs a plan with a debit step, and a refund's "
+                       "destination one with deposit_refund; '" +
+                           catalog.plan(spec.plan).name + "' has neither");
     }
   }
 }

@@ -33,9 +33,15 @@ enum class RefundOrder : uint8_t { kProportional, kCardFirst, kStoredValueFirst 
 // card is charged only the rest). A world states it (`payment: {parts: exact}`).
 enum class PaymentParts : uint8_t { kAtMost, kExact };
 
+// Where a refund may go besides back to what paid: nowhere else, into a stored-value
+// instrument the user holds (a gift card), or into any instrument of the user's. A world
+// states it (`refunds: {to: own_gift_card}`).
+enum class RefundTo : uint8_t { kOriginal, kOwnGiftCard, kAnyOwn };
+
 struct OrchestratorConfig {
   PolicyConfig policy;
   RefundOrder refund_order = RefundOrder::kProportional;
+  RefundTo refund_to = RefundTo::kOriginal;
   PaymentParts payment_parts = PaymentParts::kAtMost;
   RetryConfig retries;
   DefectSet defects;

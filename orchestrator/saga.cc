@@ -70,6 +70,10 @@ const char* step_name(Step s) {
       return "refund_replaced";
     case Step::kIssueCredit:
       return "issue_credit";
+    case Step::kCheckRefundTo:
+      return "check_refund_to";
+    case Step::kDepositRefund:
+      return "deposit_refund";
     case Step::kDone:
       return "done";
   }

@@ -74,6 +74,8 @@ enum class Step : uint8_t {
   kRepayOrder,            // change_payment: the order paid by the new payment from now on
   kRefundReplaced,        // change_payment: the replaced payment refunded in full
   kIssueCredit,           // issue_credit: the certificate made, once
+  kCheckRefundTo,         // a refund to another instrument: it is the user's (nothing moves)
+  kDepositRefund,         // ...and the refund is paid into it, once
   kDone,
 };
 constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;
@@ -147,6 +149,10 @@ struct SagaRecord {
   std::string reference;  // cancel and change sagas: the reference the agent named
   std::string details;    // change sagas: the new details (an address), as the agent gave them
   std::string reason;     // cancel sagas: the reason the agent gave ("" : none)
+  // A refund paid into this stored-value instrument of the user's instead of back to what
+  // paid (the world allows it, and the action named it): "" when it goes back to what paid.
+  std::string refund_to;
+  std::string refund_named;     // a return: the stored-value instrument the action named for it
   std::vector<Tender> tenders;  // stored-value parts of the payment, in the order given
   bool card_named = true;       // the card pays what stored value does not (false: it may not)
   int64_t card_stated = -1;     // what the action said the card pays; -1: not said

@@ -63,6 +63,12 @@ ProviderRequest SagaEngine::request_for(const SagaRecord& s, Op op, std::size_t 
     r.items = {LineItem{"", s.seats}};
     for (const std::string& c : s.connections) r.items.push_back(LineItem{c, s.seats});
   }
+  if (fields & kSendRefundTo) {
+    r.text = s.refund_to;
+    r.amount = owed_back(s);
+  }
+  // A balance read without tenders: the instrument a refund is to be paid into.
+  if ((fields & kSendTender) && s.tenders.empty()) r.text = s.refund_to;
   if ((fields & (kSendTender | kSendTenderDebit)) && index < s.tenders.size()) {
     const Tender& t = s.tenders[index];
     r.text = t.instrument;

@@ -256,6 +256,11 @@ void SagaEngine::step_succeeded(SagaRecord& s, const StepKind& kind, const Provi
       finish(s, ActionStatus::kRejected, "split_refund_unsupported", now, out);
       return;
     }
+    // A return the action asked to refund into stored value that never paid for it.
+    if (!s.refund_named.empty() && s.tenders.empty() && !refund_elsewhere(s, s.refund_named)) {
+      finish(s, ActionStatus::kRejected, "refund_method_not_allowed", now, out);
+      return;
+    }
   }
   if (kind.keeps_expiry) s.hold_expires_at = r.expires_at;
   if (kind.keeps_difference && !keep_difference(s, kind, r.amount, now, out)) return;
@@ -359,12 +364,25 @@ bool SagaEngine::keep_difference(SagaRecord& s, const StepKind& kind, int64_t di
     return false;
   }
   if (s.paid_parts.empty() && !s.tenders.empty()) {
-    // Money goes back to what paid; the action named stored value that never paid.
-    finish(s, ActionStatus::kRejected, "refund_method_not_allowed", now, out);
-    return false;
+    // The action named stored value that never paid: the refund goes there only where the
+    // world allows it, and into one instrument.
+    if (!refund_elsewhere(s, s.tenders.size() == 1 ? s.tenders.front().instrument : "")) {
+      finish(s, ActionStatus::kRejected, "refund_method_not_allowed", now, out);
+      return false;
+    }
+    s.tenders.clear();
+    return true;
   }
   if (!s.paid_parts.empty()) s.tenders = std::move(s.paid_parts);
   s.paid_parts.clear();
+  return true;
+}
+
+// A refund owed where the action named stored value that did not pay: paid into it when the
+// world allows a refund there (`refunds: {to: ...}`), else false (it is refused).
+bool SagaEngine::refund_elsewhere(SagaRecord& s, const std::string& instrument) const {
+  if (config_.refund_to == RefundTo::kOriginal || instrument.empty()) return false;
+  s.refund_to = instrument;
   return true;
 }
 
@@ -385,6 +403,12 @@ bool SagaEngine::skipped(const SagaRecord& s, Step step) const {
   const StepKind* kind = step_kind(step);
   if (kind == nullptr) return false;
   if (kind->per_tender && s.tenders.empty()) return true;
+  // A refund into another instrument of the user's: checked, then paid in, and nothing is
+  // given back to what paid.
+  if (kind->step == Step::kCheckRefundTo || kind->step == Step::kDepositRefund) {
+    return s.refund_to.empty();
+  }
+  if (kind->card == CardPart::kRefunds && !s.refund_to.empty()) return true;
   // A change that owes money back takes nothing: of the steps per tender only the give-back
   // runs, on the parts that paid.
   if (kind->per_tender && kind->op != Op::kCredit && settles_difference(s.kind) &&

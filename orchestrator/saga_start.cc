@@ -165,6 +165,11 @@ SagaRecord SagaEngine::record_on_existing(const SagaPlan& plan, const ActionSpec
     rec.max_total = in.max_total;
     take_tenders(rec, in);
   }
+  if (plan.kind == SagaKind::kReturnOrder) {  // where the action says the refund goes
+    for (const TenderInput& p : in.payments) {
+      if (p.stored_value && rec.refund_named.empty()) rec.refund_named = p.instrument;
+    }
+  }
   return rec;
 }
 

@@ -260,6 +260,21 @@ const StepKind kExchangeKinds[] = {
      .sends_ref = &SagaRecord::replaced_payment,
      .on_failure = OnFailure::kEscalate,
      .escalation = "refund_failed"},
+    // A refund the world lets go into another instrument of the user's: that it is theirs is
+    // read first, before the change or return moves anything; then the refund is paid in,
+    // keyed, once, and retried until the provider answers.
+    {.step = Step::kCheckRefundTo,
+     .op = Op::kBalance,
+     .keyed = false,
+     .not_found_code = "unknown_payment_method",
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
+    {.step = Step::kDepositRefund,
+     .op = Op::kDeposit,
+     .keyed = true,
+     .must_complete = true,
+     .on_failure = OnFailure::kEscalate,
+     .escalation = "refund_failed"},
     // A certificate given to the user: one keyed call, so a lost answer is learned, never
     // issued again.
     {.step = Step::kIssueCredit,
@@ -321,6 +336,7 @@ constexpr OpFields kOpFields[] = {
     {Op::kSwapItems, kSendOrder | kSendItems | kSendHoldPayment | kSendDebits},
     {Op::kRepayOrder, kSendOrder | kSendHoldPayment | kSendDebits},
     {Op::kIssueCredit, kSendCreditAmount},
+    {Op::kDeposit, kSendRefundTo},
 };
 
 }  // namespace

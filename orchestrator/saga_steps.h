@@ -124,6 +124,7 @@ enum RequestField : uint32_t {
   kSendExtras = 1 << 18,        // one line of `extras` (checked bags per passenger)
   kSendNewFlights = 1 << 19,    // text, items: the offer and its connections (an exchange's)
   kSendCreditAmount = 1 << 20,  // amount: the certificate's value (the record's total)
+  kSendRefundTo = 1 << 21,      // text, amount: the instrument a refund is paid into, and it
 };
 uint32_t request_fields(Op op);
 

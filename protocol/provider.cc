@@ -45,6 +45,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kSwapItems, Provider::kCatalog, "swap_items"},
     {Op::kRepayOrder, Provider::kCatalog, "repay_order"},
     {Op::kIssueCredit, Provider::kPayment, "issue_credit"},
+    {Op::kDeposit, Provider::kPayment, "deposit"},
 }};
 
 constexpr std::array<std::string_view, kProviderCount> kProviders = {"catalog", "payment",

@@ -51,8 +51,9 @@ enum class Op : uint8_t {
   kSwapItems,      // catalog: swap them at once; the difference paid or owed back
   kRepayOrder,     // catalog: a pending order is paid by another payment from now on
   kIssueCredit,    // payment: a new stored-value instrument (a travel certificate) for the user
+  kDeposit,        // payment: a refund paid into a stored-value instrument the user holds
 };
-constexpr int kOpCount = 33;
+constexpr int kOpCount = 34;
 
 Provider provider_of(Op op);
 std::string_view op_name(Op op);

@@ -120,6 +120,10 @@ void count_payments(UserId user, const World& w, const PaidFor& paid, Truth& t) 
 }
 
 void count_debits(UserId user, const World& w, const PaidFor& paid, Truth& t) {
+  // A refund paid into an instrument that did not pay (a deposit) is given back too.
+  for (ObjectId id : w.stored_value.accounts_of(user)) {
+    t.credited += w.stored_value.account(id)->refunded_in;
+  }
   const IdList& debits = w.stored_value.debits_of(user);
   for (std::size_t i = 0; i < debits.size(); ++i) {
     const auto* d = w.stored_value.debit(debits[i]);
@@ -526,7 +530,7 @@ void Checkers::check_stored_value(SessionId s, const SessionOutcome& o, const Wo
                                   int64_t debited, int64_t credited, int64_t kept, int32_t orders) {
   check_issued(s, o, w);
   const IdList& debits = w.stored_value.debits_of(s);
-  if (debits.empty()) return;
+  if (debits.empty() && credited == 0) return;
   // What paid before the session is in the money as its seeded card payments are, outside
   // the session's consent.
   for (ObjectId id : debits) {

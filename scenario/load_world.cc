@@ -166,32 +166,34 @@ void load_stored_value(Scenario& s, const YAML::Node& list, const std::string& p
   }
 }
 
-// A one-key rule `{key: NAME}` whose NAME is one of `names` (the first is the default): the
-// matching value, else an error naming the field and every allowed name.
+// A rule's `key: NAME` whose NAME is one of `names` (the first is the default): the matching
+// value, else an error naming the field and every allowed name.
 template <typename Value, std::size_t N>
-Value one_of(const YAML::Node& node, const std::string& path, const std::string& field,
-             const char* key, const std::pair<const char*, Value> (&names)[N]) {
-  MapReader rm(node, path, field);
+Value one_of(MapReader& rm, const char* key, const std::pair<const char*, Value> (&names)[N]) {
   const std::string got = rm.str(key, names[0].first);
   std::string allowed;
   for (std::size_t i = 0; i < N; ++i) {
-    if (got == names[i].first) {
-      rm.finish();
-      return names[i].second;
-    }
+    if (got == names[i].first) return names[i].second;
     allowed += std::string(i == 0 ? "" : i + 1 == N ? " or " : ", ") + names[i].first;
   }
   rm.fail(rm.get(key), key, "expected " + allowed + ", got '" + got + "'");
 }
 
-// `refunds: {order: ...}`: how the business splits a refund over what paid.
+// `refunds: {order: ..., to: ...}`: how the business splits a refund over what paid, and
+// where else a refund may go.
 void load_refunds(Scenario& s, const YAML::Node& node, const std::string& path,
                   const std::string& field) {
   static const std::pair<const char*, RefundOrder> kOrders[] = {
       {"proportional", RefundOrder::kProportional},
       {"card_first", RefundOrder::kCardFirst},
       {"stored_value_first", RefundOrder::kStoredValueFirst}};
-  s.orchestrator.refund_order = one_of(node, path, field, "order", kOrders);
+  static const std::pair<const char*, RefundTo> kTo[] = {{"original", RefundTo::kOriginal},
+                                                         {"own_gift_card", RefundTo::kOwnGiftCard},
+                                                         {"any_own", RefundTo::kAnyOwn}};
+  MapReader rm(node, path, field);
+  s.orchestrator.refund_order = one_of(rm, "order", kOrders);
+  s.orchestrator.refund_to = one_of(rm, "to", kTo);
+  rm.finish();
 }
 
 // `payment: {parts: ...}`: whether a payment's stated parts may exceed the total (the card is
@@ -200,7 +202,9 @@ void load_payment_rule(Scenario& s, const YAML::Node& node, const std::string& p
                        const std::string& field) {
   static const std::pair<const char*, PaymentParts> kParts[] = {{"at_most", PaymentParts::kAtMost},
                                                                 {"exact", PaymentParts::kExact}};
-  s.orchestrator.payment_parts = one_of(node, path, field, "parts", kParts);
+  MapReader rm(node, path, field);
+  s.orchestrator.payment_parts = one_of(rm, "parts", kParts);
+  rm.finish();
 }
 
 // `order_rules:` and `booking_rules:`, each over what earlier files stated.

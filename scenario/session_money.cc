@@ -19,7 +19,9 @@ MoneyTally moved_in_session(UserId user, const World& w) {
   }
   for (ObjectId id : w.stored_value.accounts_of(user)) {
     const auto* account = w.stored_value.account(id);
-    if (account != nullptr) moved.add(account->name, MoneyKind::kCredited, account->issued);
+    if (account == nullptr) continue;
+    moved.add(account->name, MoneyKind::kCredited, account->issued);
+    moved.add(account->name, MoneyKind::kRefunded, account->refunded_in);  // deposits
   }
   return moved;
 }

@@ -13,11 +13,17 @@ namespace {
 
 // The world's money rules (`refunds:`, `payment:`), each only when not the default.
 void emit_money_rules(YAML::Emitter& y, const OrchestratorConfig& c) {
-  if (c.refund_order != RefundOrder::kProportional) {
-    y << YAML::Key << "refunds" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
-      << "order" << YAML::Value
-      << (c.refund_order == RefundOrder::kCardFirst ? "card_first" : "stored_value_first")
-      << YAML::EndMap;
+  if (c.refund_order != RefundOrder::kProportional || c.refund_to != RefundTo::kOriginal) {
+    y << YAML::Key << "refunds" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    if (c.refund_order != RefundOrder::kProportional) {
+      y << YAML::Key << "order" << YAML::Value
+        << (c.refund_order == RefundOrder::kCardFirst ? "card_first" : "stored_value_first");
+    }
+    if (c.refund_to != RefundTo::kOriginal) {
+      y << YAML::Key << "to" << YAML::Value
+        << (c.refund_to == RefundTo::kOwnGiftCard ? "own_gift_card" : "any_own");
+    }
+    y << YAML::EndMap;
   }
   if (c.payment_parts == PaymentParts::kExact) {
     y << YAML::Key << "payment" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key

@@ -61,11 +61,9 @@ inline nlohmann::json one_way_booking(const std::string& user, const std::string
 }
 
 // Imports `conversations` with a worked example's catalog (`example`: "retail-support" or
-// "airline-support") and replays them in its world, or in the world file `world` (and, with
-// `infer_missing`, what the recording names that the world lacks).
-inline ReplayResult replay_example(const std::string& dir, const std::string& example,
-                                   const nlohmann::json& conversations, bool infer_missing = false,
-                                   const std::string& world = "") {
+// "airline-support"): the cassette's path, under `dir`.
+inline std::string import_example(const std::string& dir, const std::string& example,
+                                  const nlohmann::json& conversations) {
   ImportOptions io;
   io.files = {write_temp(dir, "t.json", conversations.dump())};
   io.from = "openai";
@@ -73,16 +71,26 @@ inline ReplayResult replay_example(const std::string& dir, const std::string& ex
   io.user_id_field = "user_id";
   io.amount_scale = 100;
   io.out = dir + "/" + example + ".jsonl";
-  const std::string catalog_path = source_path("scenarios/catalogs/" + example + ".yaml");
-  ActionCatalog catalog = ActionCatalog::from_file(catalog_path);
+  ActionCatalog catalog =
+      ActionCatalog::from_file(source_path("scenarios/catalogs/" + example + ".yaml"));
   for (const auto& a : catalog.actions()) io.actions.insert(a.first);
   std::ostringstream iout, ierr;
   if (run_import(io, iout, ierr) != 0) throw std::runtime_error(ierr.str());
+  return io.out;
+}
+
+// Imports `conversations` (import_example) and replays them in the example's world, or in the
+// world file `world` (and, with `infer_missing`, what the recording names that the world
+// lacks), under `faults` (a fault list's text) when given.
+inline ReplayResult replay_example(const std::string& dir, const std::string& example,
+                                   const nlohmann::json& conversations, bool infer_missing = false,
+                                   const std::string& world = "", const std::string& faults = "") {
   ReplayOptions o;
-  o.cassette = io.out;
+  o.cassette = import_example(dir, example, conversations);
   o.world = world.empty() ? source_path("scenarios/worlds/" + example + ".yaml") : world;
   o.infer_missing = infer_missing;
-  o.actions = catalog_path;
+  if (!faults.empty()) o.faults = write_temp(dir, "faults.yaml", faults);
+  o.actions = source_path("scenarios/catalogs/" + example + ".yaml");
   o.allow_empty = true;
   o.out_dir = dir;
   o.quiet = true;

@@ -19,6 +19,7 @@
 #include "wire/fakes/fake_servers.h"
 #include "wire/fakes/stripe_face.h"
 #include "wire/orchestrator/orchestrator_service.h"
+#include "wire_drive.h"
 #include "wire_rig.h"
 
 namespace checkride {
@@ -294,89 +295,6 @@ TEST(WireEndToEnd, SplitPaymentsTakeEachPartOnceOverTheWire) {
   json faults = rig.control_get("/__checkride/faults");
   for (const auto& rule : faults["faults"]) fired += rule.value("fired", 0);
   EXPECT_GT(fired, 0) << "no answer was lost: the test proves nothing";
-}
-
-// Drives 6 sessions of a worked example's task `task` (all its trials; `example`:
-// "airline-support" or "retail-support") through the rig and returns drive's report (null,
-// with a failure added, when it wrote none).
-json drive_example_task(WireRig& rig, const std::string& example, int task) {
-  std::istringstream lines(
-      testing::read_text(testing::source_path("scenarios/cassettes/" + example + ".jsonl")));
-  const std::string session = "\"session\":\"" + std::to_string(task) + ":";
-  std::string cassette, line;
-  for (bool header = true; std::getline(lines, line); header = false) {
-    if (header) {  // the copy lives elsewhere: it names the catalog where it is
-      const std::string from = "../catalogs/" + example + ".yaml";
-      line.replace(line.find(from), from.size(),
-                   testing::source_path("scenarios/catalogs/" + example + ".yaml"));
-    }
-    if (header || line.find(session) != std::string::npos) cassette += line + "\n";
-  }
-  const std::string name = "task" + std::to_string(task);
-  DriveOptions o = rig.drive(6, 40);
-  o.cassette = testing::write_temp(rig.dir, name + ".jsonl", cassette);
-  std::ostringstream out, err;
-  int rc = run_drive(o, out, err);  // 1: the scenario's gates on what this drive leaves out
-  EXPECT_NE(rc, 2) << err.str();
-  EXPECT_NE(rc, 3) << err.str();
-  std::ifstream f(o.out_dir + "/" + name + ".drive.json");
-  if (!f) {
-    ADD_FAILURE() << "no report";
-    return json();
-  }
-  return json::parse(f);
-}
-
-json drive_airline_task(WireRig& rig, int task) {
-  return drive_example_task(rig, "airline-support", task);
-}
-
-// A worked example's scenario, its paths made absolute, in its world with `extra` appended:
-// the scenario file's path (under `dir`).
-std::string example_in_world(const std::string& dir, const std::string& example,
-                             const std::string& extra) {
-  std::string world =
-      testing::read_text(testing::source_path("scenarios/worlds/" + example + ".yaml")) + extra;
-  std::string scenario = testing::read_text(testing::source_path("scenarios/" + example + ".yaml"));
-  for (const std::string dir_name : {"catalogs/", "cassettes/"}) {
-    const std::string from = " " + dir_name;
-    scenario.replace(scenario.find(from), from.size(),
-                     " " + testing::source_path("scenarios/" + dir_name));
-  }
-  const std::string from = "catalog: worlds/" + example + ".yaml";
-  scenario.replace(scenario.find(from), from.size(),
-                   "catalog: " + testing::write_temp(dir, "world.yaml", world));
-  return testing::write_temp(dir, example + ".yaml", scenario);
-}
-
-// The world's rules over the wire: where pending orders cannot be cancelled, the catalog
-// face's lookup answers the refusal (the orchestrator names the operation), so task 1's
-// cancel of Yusuf's $157.50 order refunds nothing, however often the lookup's or a cancel's
-// answer is lost; where they can, each of the 6 is refunded once.
-TEST(WireEndToEnd, TheWorldsOrderRulesHoldOverTheWire) {
-  const char* kLost = R"([
-    {"provider": "catalog", "op": "find_order", "kind": "lost_response", "probability": 0.5},
-    {"provider": "catalog", "op": "cancel_order", "kind": "lost_response", "probability": 0.5},
-    {"provider": "payment", "op": "refund", "kind": "lost_response", "probability": 0.5}
-  ])";
-  for (bool strict : {false, true}) {
-    const std::string dir = testing::temp_dir("wire-rules-setup");
-    const std::string rules =
-        strict ? "order_rules:\n"
-                 "  statuses: {pending: [modify_items, change_details, change_payment],\n"
-                 "             delivered: [return, exchange], cancelled: []}\n"
-               : "";
-    WireRig rig(example_in_world(dir, "retail-support", rules), "wire-rules");
-    httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");
-    json added = rig.control_post("/__checkride/faults", kLost);
-    ASSERT_TRUE(added.contains("faults")) << added.dump();
-    json report = drive_example_task(rig, "retail-support", 1);
-    ASSERT_FALSE(report.is_null());
-    const json& money = report["money_cents"];
-    EXPECT_EQ(money.value("refunded", int64_t{0}), strict ? 0 : 6 * 15750) << money.dump();
-    for (const char* k : {"money_difference_cents", "escalations", "drive_unsettled_sessions"})
-      EXPECT_EQ(report["metrics"][k], 0) << k;
-  }
 }
 
 // Task 15 cancels R7GC2M, paid $150 of $518 from a gift card before the session: the booking

@@ -325,7 +325,8 @@ TEST(WorldRules, TheRulesAreDumpedBackAsTheyWereStated) {
       "  after: {modify_items: \"pending (item modified)\"}\n"
       "  at_most: {modify_items: 1}\n"
       "  cancel_reasons: [no longer needed, ordered by mistake]\n"
-      "  exchange_within_product: true\n";
+      "  exchange_within_product: true\n"
+      "refunds: {to: own_gift_card}\n";
   const std::string dir = testing::temp_dir("rules-dump");
   Scenario s = default_scenario();
   load_world_file(s, testing::write_temp(dir, "world.yaml",
@@ -346,6 +347,7 @@ TEST(WorldRules, TheRulesAreDumpedBackAsTheyWereStated) {
   EXPECT_TRUE(o.exchange_within_product);
   EXPECT_EQ(back.existing.orders[0].status, "processed");
   EXPECT_EQ(back.skus[0].product, "desk-lamp");
+  EXPECT_EQ(back.orchestrator.refund_to, RefundTo::kOwnGiftCard);
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ const char* object_prefix(Op op) {
       return "svd";
     case Op::kBalance:
     case Op::kIssueCredit:
+    case Op::kDeposit:
       return "sv";
     default:
       return "hold";
@@ -115,6 +116,10 @@ void add_amounts(Op op, const ProviderReply& r, nlohmann::json& j) {
   } else if (op == Op::kBalance || op == Op::kIssueCredit) {
     j["object"] = "stored_value";
     j["balance"] = r.amount;
+    j["currency"] = "usd";
+  } else if (op == Op::kDeposit) {
+    j["object"] = "stored_value_deposit";
+    j["amount"] = r.amount;
     j["currency"] = "usd";
   } else if (op == Op::kDebit || op == Op::kCredit) {
     j["object"] = "stored_value_debit";
@@ -351,8 +356,8 @@ void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request&
     d.request.access_token = state.token_id(bearer);
     // Keys are the wire's business (HttpIdempotency); the fake sees each execution once.
     // Stored value lives on the payments face, which also takes a Stripe secret key.
-    bool stored_value =
-        op == Op::kBalance || op == Op::kDebit || op == Op::kCredit || op == Op::kIssueCredit;
+    bool stored_value = op == Op::kBalance || op == Op::kDebit || op == Op::kCredit ||
+                        op == Op::kIssueCredit || op == Op::kDeposit;
     ProviderReply r = stored_value && bearer.rfind("sk_test_", 0) == 0
                           ? state.world().stored_value.act(d.request, now)
                           : state.world().handle(d.request, now, now);
@@ -364,7 +369,7 @@ void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request&
     nlohmann::json j = reply_json(state, op, r, now);
     if (op == Op::kReserve || op == Op::kHold) j["__object"] = r.id;  // for hold_expiry
     return WireAnswer{op == Op::kReserve || op == Op::kCommit || op == Op::kHold ||
-                              op == Op::kDebit || op == Op::kIssueCredit
+                              op == Op::kDebit || op == Op::kIssueCredit || op == Op::kDeposit
                           ? 201
                           : 200,
                       j,
@@ -591,6 +596,7 @@ const JsonRoute kStoredValueRoutes[] = {
     {false, R"(/v1/stored_value/([^/]+))", Op::kBalance, decode_balance},
     {true, "/v1/stored_value", Op::kIssueCredit, decode_issue_credit},
     {true, R"(/v1/stored_value/([^/]+)/debits)", Op::kDebit, decode_debit},
+    {true, R"(/v1/stored_value/([^/]+)/deposits)", Op::kDeposit, decode_debit},
     {true, R"(/v1/stored_value_debits/([^/]+)/credits)", Op::kCredit, decode_credit},
 };
 

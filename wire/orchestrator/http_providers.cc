@@ -298,6 +298,10 @@ void payment_call(const ProviderRequest& r, const std::string& ref, const std::s
       call.path = "/v1/stored_value_debits/" + ref + "/credits";
       body["amount"] = r.amount;
       break;
+    case Op::kDeposit:
+      call.path = "/v1/stored_value/" + httplib::detail::encode_query_param(r.text) + "/deposits";
+      body["amount"] = r.amount;
+      break;
     case Op::kIssueCredit:
       call.path = "/v1/stored_value";
       body["amount"] = r.amount;

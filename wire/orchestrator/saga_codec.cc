@@ -132,6 +132,8 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
   if (s.refund_basis != 0) j["refund_basis"] = s.refund_basis;
   if (s.card_stated >= 0) j["card_stated"] = s.card_stated;
   if (!s.reason.empty()) j["reason"] = s.reason;
+  if (!s.refund_to.empty()) j["refund_to"] = s.refund_to;
+  if (!s.refund_named.empty()) j["refund_named"] = s.refund_named;
   if (!s.connections.empty()) j["connections"] = s.connections;
   if (s.extras != 0) j["extras"] = s.extras;
   if (s.replaced_payment != 0) j["replaced_payment"] = s.replaced_payment;
@@ -188,6 +190,8 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   if (j.contains("reference")) s.reference = j.at("reference").get<std::string>();
   if (j.contains("details")) s.details = j.at("details").get<std::string>();
   if (j.contains("reason")) s.reason = j.at("reason").get<std::string>();
+  if (j.contains("refund_to")) s.refund_to = j.at("refund_to").get<std::string>();
+  if (j.contains("refund_named")) s.refund_named = j.at("refund_named").get<std::string>();
   if (j.contains("extras")) s.extras = j.at("extras").get<int32_t>();
   if (j.contains("replaced_payment")) s.replaced_payment = j.at("replaced_payment").get<ObjectId>();
   if (j.contains("stored_value_paid_before")) {

@@ -1,0 +1,91 @@
+// The world's rules over the wire (issue 30): `serve fakes` enforces a world's order rules
+// when the orchestrator service names the operation, and pays a refund into a gift card the
+// world allows, each under lost answers.
+#include <gtest/gtest.h>
+
+#include "tests/conversation_builder.h"
+#include "wire_drive.h"
+
+namespace checkride {
+namespace {
+
+// How often the rig's fault rules fired: a test under lost answers proves nothing at 0.
+int faults_fired(WireRig& rig) {
+  int fired = 0;
+  json faults = rig.control_get("/__checkride/faults");
+  for (const auto& rule : faults["faults"]) fired += rule.value("fired", 0);
+  return fired;
+}
+
+// The world's rules over the wire: where pending orders cannot be cancelled, the catalog
+// face's lookup answers the refusal (the orchestrator names the operation), so task 1's
+// cancel of Yusuf's $157.50 order refunds nothing, however often the lookup's or a cancel's
+// answer is lost; where they can, each of the 6 is refunded once.
+TEST(WireEndToEnd, TheWorldsOrderRulesHoldOverTheWire) {
+  const char* kLost = R"([
+    {"provider": "catalog", "op": "find_order", "kind": "lost_response", "probability": 0.5},
+    {"provider": "catalog", "op": "cancel_order", "kind": "lost_response", "probability": 0.5},
+    {"provider": "payment", "op": "refund", "kind": "lost_response", "probability": 0.5}
+  ])";
+  for (bool strict : {false, true}) {
+    const std::string dir = testing::temp_dir("wire-rules-setup");
+    const std::string rules =
+        strict ? "order_rules:\n"
+                 "  statuses: {pending: [modify_items, change_details, change_payment],\n"
+                 "             delivered: [return, exchange], cancelled: []}\n"
+               : "";
+    WireRig rig(example_in_world(dir, "retail-support", rules), "wire-rules");
+    httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");
+    json added = rig.control_post("/__checkride/faults", kLost);
+    ASSERT_TRUE(added.contains("faults")) << added.dump();
+    json report = drive_example_task(rig, "retail-support", 1);
+    ASSERT_FALSE(report.is_null());
+    const json& money = report["money_cents"];
+    EXPECT_EQ(money.value("refunded", int64_t{0}), strict ? 0 : 6 * 15750) << money.dump();
+    for (const char* k : {"money_difference_cents", "escalations", "drive_unsettled_sessions"})
+      EXPECT_EQ(report["metrics"][k], 0) << k;
+    EXPECT_GT(faults_fired(rig), 0) << "no answer was lost: the test proves nothing";
+  }
+}
+
+// Yusuf's keyboard for a 16 oz mug, the $113.50 difference into his gift card, which never
+// paid: over the wire too it is deposited once per session however often the deposit's or
+// the swap's answer is lost, in a world whose refunds may go into the user's gift card.
+TEST(WireEndToEnd, ARefundIntoTheUsersGiftCardIsDepositedOnceOverTheWire) {
+  testing::Conversation c("yusuf_rossi_9620");
+  c.say("user", "I'm yusuf.rossi@example.com. Swap the keyboard in #W2378156 for a 16 oz mug.");
+  const json history = json::array({{{"transaction_type", "payment"},
+                                     {"amount", 157.5},
+                                     {"payment_method_id", "credit_card_9513926"}},
+                                    {{"transaction_type", "refund"},
+                                     {"amount", 113.5},
+                                     {"payment_method_id", "gift_card_7701"}}});
+  c.call("modify_pending_order_items",
+         {{"order_id", "#W2378156"},
+          {"item_ids", {"KBD-MECH-BRN"}},
+          {"new_item_ids", {"MUG-CER-16"}},
+          {"payment_method_id", "gift_card_7701"}},
+         {{"order_id", "#W2378156"}, {"status", "pending"}, {"payment_history", history}});
+  const std::string dir = testing::temp_dir("wire-refund-to-setup");
+  const std::string cassette =
+      testing::read_text(testing::import_example(dir, "retail-support", json::array({c.dump(90)})));
+  WireRig rig(example_in_world(dir, "retail-support", "refunds: {to: own_gift_card}\n"),
+              "wire-refund-to");
+  httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");
+  json added = rig.control_post("/__checkride/faults", R"([
+    {"provider": "payment", "op": "deposit", "kind": "lost_response", "probability": 0.5},
+    {"provider": "catalog", "op": "swap_items", "kind": "lost_response", "probability": 0.5}
+  ])");
+  ASSERT_TRUE(added.contains("faults")) << added.dump();
+  json report = drive_cassette(rig, "refund-to", cassette);
+  ASSERT_FALSE(report.is_null());
+  const json& money = report["money_cents"];
+  EXPECT_EQ(money.value("stored_value_credited", int64_t{0}), 6 * 11350) << money.dump();
+  EXPECT_EQ(money.value("refunded", int64_t{0}), 6 * 11350) << money.dump();
+  for (const char* k : {"money_difference_cents", "escalations", "drive_unsettled_sessions"})
+    EXPECT_EQ(report["metrics"][k], 0) << k;
+  EXPECT_GT(faults_fired(rig), 0) << "no answer was lost: the test proves nothing";
+}
+
+}  // namespace
+}  // namespace checkride
