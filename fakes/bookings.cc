@@ -215,6 +215,8 @@ ProviderReply BookingsFake::update(const ProviderRequest& req) {
 // Checked bags for every passenger on every flight of the booking; -1 when a flight sells
 // none.
 int64_t BookingsFake::extras_price(const Hold& h, int32_t bags) {
+  if (bags < 0 || bags > 20) return -1;
+  if (bags == 0) return 0;  // only free ones (an allowance): nothing to pay
   int64_t price = 0;
   bool sold = true;
   for_each_leg(h, [&](OfferState& o) {
@@ -231,8 +233,8 @@ ProviderReply BookingsFake::quote_extras(const ProviderRequest& req) {
   if (ErrorCode no = refusal(req, *found, ObjectOperation::kAddExtras); no != ErrorCode::kNone)
     return error_reply(no);
   int32_t bags = req.items.empty() ? 0 : req.items.front().quantity;
-  int64_t price = bags >= 1 && bags <= 20 ? extras_price(*found, bags) : -1;
-  if (price <= 0) return error_reply(ErrorCode::kBadRequest);
+  int64_t price = extras_price(*found, bags);
+  if (price < 0) return error_reply(ErrorCode::kBadRequest);
   ProviderReply r;
   r.id = req.ref;
   r.amount = price;
@@ -250,10 +252,14 @@ ProviderReply BookingsFake::add_extras(const ProviderRequest& req) {
   if (ErrorCode no = refusal(req, h, ObjectOperation::kAddExtras); no != ErrorCode::kNone)
     return error_reply(no);
   int32_t bags = req.items.empty() ? 0 : req.items.front().quantity;
-  int64_t price = bags >= 1 && bags <= 20 ? extras_price(h, bags) : -1;
-  if (price <= 0 || paid_for(req, h.user) < price) return error_reply(ErrorCode::kBadRequest);
+  int64_t price = extras_price(h, bags);
+  // Only free ones need nothing paid; anything else, what the request brings must cover.
+  if (price < 0 || (price > 0 && paid_for(req, h.user) < price)) {
+    return error_reply(ErrorCode::kBadRequest);
+  }
   h.bags += bags;
   h.extras_total += price;
+  if (price == 0) ++h.changes;  // free bags: a change without money, like new names
   note_later_payment(h, req);
   done(h, ObjectOperation::kAddExtras);
   ProviderReply r;

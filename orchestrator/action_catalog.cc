@@ -884,8 +884,9 @@ bool map_shapes(const ParamMapping& m, const nlohmann::json& params, HandlerInpu
     if (!map_legs(m, *v, params, out, error)) return false;
   }
   if (const auto* v = at_pointer(params, m.extras)) {
-    if (!v->is_number_integer() || v->get<int64_t>() < 1 || v->get<int64_t>() > 20) {
-      error = m.extras + ": expected an integer from 1 to 20";
+    // 0: only free extras are added (a free bag allowance), a change that charges nothing.
+    if (!v->is_number_integer() || v->get<int64_t>() < 0 || v->get<int64_t>() > 20) {
+      error = m.extras + ": expected an integer from 0 to 20";
       return false;
     }
     out.extras = v->get<int32_t>();

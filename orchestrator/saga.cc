@@ -1,83 +1,53 @@
 #include "orchestrator/saga.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace checkride {
 
+// Each step's name, in Step order.
+constexpr const char* kStepNames[] = {
+    "quote",                    // kQuote
+    "reserve",                  // kReserve
+    "authorize",                // kAuthorize
+    "commit",                   // kCommit
+    "capture",                  // kCapture
+    "hold",                     // kHold
+    "await_confirm",            // kAwaitConfirm
+    "confirm",                  // kConfirmBooking
+    "cancel_quote",             // kCancelQuote
+    "cancel_confirm",           // kCancelConfirm
+    "cancel_order",             // kCancelOrder
+    "refund",                   // kRefund
+    "find_booking",             // kFindBooking
+    "find_order",               // kFindOrder
+    "update_booking",           // kUpdateBooking
+    "update_order",             // kUpdateOrder
+    "check_balance",            // kCheckBalance
+    "debit",                    // kDebit
+    "recredit",                 // kRecredit
+    "find_delivered_order",     // kFindDeliveredOrder
+    "return_items",             // kReturnItems
+    "find_booking_for_extras",  // kFindBookingForExtras
+    "quote_extras",             // kQuoteExtras
+    "add_extras",               // kAttachExtras
+    "quote_exchange",           // kQuoteExchange
+    "exchange",                 // kExchange
+    "quote_item_swap",          // kQuoteItemSwap
+    "swap_items",               // kSwapItems
+    "find_order_to_repay",      // kFindOrderToRepay
+    "repay_order",              // kRepayOrder
+    "refund_replaced",          // kRefundReplaced
+    "issue_credit",             // kIssueCredit
+    "check_refund_to",          // kCheckRefundTo
+    "deposit_refund",           // kDepositRefund
+    "done",                     // kDone
+};
+static_assert(std::size(kStepNames) == kStepCount, "a name for every step");
+
 const char* step_name(Step s) {
-  switch (s) {
-    case Step::kQuote:
-      return "quote";
-    case Step::kReserve:
-      return "reserve";
-    case Step::kAuthorize:
-      return "authorize";
-    case Step::kCommit:
-      return "commit";
-    case Step::kCapture:
-      return "capture";
-    case Step::kHold:
-      return "hold";
-    case Step::kAwaitConfirm:
-      return "await_confirm";
-    case Step::kConfirmBooking:
-      return "confirm";
-    case Step::kCancelQuote:
-      return "cancel_quote";
-    case Step::kCancelConfirm:
-      return "cancel_confirm";
-    case Step::kCancelOrder:
-      return "cancel_order";
-    case Step::kRefund:
-      return "refund";
-    case Step::kFindBooking:
-      return "find_booking";
-    case Step::kFindOrder:
-      return "find_order";
-    case Step::kUpdateBooking:
-      return "update_booking";
-    case Step::kUpdateOrder:
-      return "update_order";
-    case Step::kCheckBalance:
-      return "check_balance";
-    case Step::kDebit:
-      return "debit";
-    case Step::kRecredit:
-      return "recredit";
-    case Step::kFindDeliveredOrder:
-      return "find_delivered_order";
-    case Step::kReturnItems:
-      return "return_items";
-    case Step::kFindBookingForExtras:
-      return "find_booking_for_extras";
-    case Step::kQuoteExtras:
-      return "quote_extras";
-    case Step::kAttachExtras:
-      return "add_extras";
-    case Step::kQuoteExchange:
-      return "quote_exchange";
-    case Step::kExchange:
-      return "exchange";
-    case Step::kQuoteItemSwap:
-      return "quote_item_swap";
-    case Step::kSwapItems:
-      return "swap_items";
-    case Step::kFindOrderToRepay:
-      return "find_order_to_repay";
-    case Step::kRepayOrder:
-      return "repay_order";
-    case Step::kRefundReplaced:
-      return "refund_replaced";
-    case Step::kIssueCredit:
-      return "issue_credit";
-    case Step::kCheckRefundTo:
-      return "check_refund_to";
-    case Step::kDepositRefund:
-      return "deposit_refund";
-    case Step::kDone:
-      return "done";
-  }
-  return "?";
+  auto i = static_cast<std::size_t>(s);
+  return i < kStepCount ? kStepNames[i] : "?";
 }
 
 bool acts_on_existing(SagaKind kind) {

@@ -403,6 +403,10 @@ bool SagaEngine::skipped(const SagaRecord& s, Step step) const {
   const StepKind* kind = step_kind(step);
   if (kind == nullptr) return false;
   if (kind->per_tender && s.tenders.empty()) return true;
+  // Only free extras (a bag allowance) cost nothing: nothing is paid for them, by any part.
+  // (Those steps all come after the quote, whose answer the total is.)
+  const bool free_extras = s.kind == SagaKind::kAddExtras && s.total == 0;
+  if (free_extras && (kind->per_tender || kind->card == CardPart::kPays)) return true;
   // A refund into another instrument of the user's: checked, then paid in, and nothing is
   // given back to what paid.
   if (kind->step == Step::kCheckRefundTo || kind->step == Step::kDepositRefund) {
@@ -418,7 +422,8 @@ bool SagaEngine::skipped(const SagaRecord& s, Step step) const {
   if (kind->sends_ref != nullptr && s.*kind->sends_ref == 0) return true;  // nothing to act on
   // Card steps run as declared, except where stored value or a change's difference can leave
   // the card nothing to do.
-  if (kind->card == CardPart::kNone || (s.tenders.empty() && !settles_difference(s.kind))) {
+  if (kind->card == CardPart::kNone ||
+      (s.tenders.empty() && !settles_difference(s.kind) && !free_extras)) {
     return false;
   }
   if (kind->card == CardPart::kRefunds) {

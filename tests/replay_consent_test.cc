@@ -107,5 +107,23 @@ TEST(ReplayConsent, TheSameChangeAgainAfterItSucceededIsAnotherCharge) {
                      "charged 35.00 to card");
 }
 
+// Only free bags (nonfree_baggages 0, an allowance): a valid change that charges nothing, so
+// no yes is needed, paid by the card or by a gift card named for it (issue 30, part 1). It
+// was refused by the schema before.
+TEST(ReplayConsent, AddingOnlyFreeBagsIsAChangeThatChargesNothing) {
+  for (const char* instrument : {"credit_card_9012", "certificate_8100"}) {
+    Conversation c("omar_davis_3817");
+    c.say("user", "I'm omar_davis_3817. Add my two free bags to K1NW8N.");
+    json history = look_up(c);
+    c.call("update_reservation_baggages",
+           {{"reservation_id", "K1NW8N"},
+            {"total_baggages", 2},
+            {"nonfree_baggages", 0},
+            {"payment_id", instrument}},
+           {{"reservation_id", "K1NW8N"}, {"payment_history", history}});
+    expect_same(replay_airline("free-bags", c, 72), "nothing");
+  }
+}
+
 }  // namespace
 }  // namespace checkride

@@ -516,8 +516,8 @@ void decode_extras(const Req& req, const Body& b, FakeState&, Decoded& d) {
   ref_of(req, d.request.op, d);
   customer_of(b, d);
   int64_t bags = int_field(b, "bags", 0);
-  if (d.error.empty() && (bags < 1 || bags > 20)) {
-    d.error = "expected bags: 1 to 20 checked bags per passenger";
+  if (d.error.empty() && (bags < 0 || bags > 20)) {
+    d.error = "expected bags: 0 to 20 paid checked bags per passenger (0: only free ones)";
     d.param = "bags";
     return;
   }
