@@ -290,8 +290,31 @@ bool BookingsFake::exchange_legs(const ProviderRequest& req, const Hold& h,
   return true;
 }
 
-// What moving a confirmed booking onto other flights (same passengers) costs: the new fare
-// less what the booking's fare was; negative when some is owed back.
+// A change keeps the price paid for the flights it keeps (each flight's share of what the
+// booking was paid, by today's fares) and prices the flights it adds at today's fare; each
+// flight it leaves charges its change fee per passenger.
+void BookingsFake::exchange_price(const Hold& h, const std::vector<int32_t>& legs, int64_t& total,
+                                  int64_t& fees) const {
+  std::vector<int32_t> now = h.connections;
+  now.insert(now.begin(), h.offer);
+  __int128 listed = 0;
+  for (int32_t leg : now) listed += static_cast<__int128>(offers_[leg].spec.price) * h.seats;
+  total = 0;
+  fees = 0;
+  for (int32_t leg : legs) {
+    const int64_t today = offers_[leg].spec.price * h.seats;
+    const bool kept = std::find(now.begin(), now.end(), leg) != now.end();
+    total += kept && listed > 0 ? static_cast<int64_t>(h.total * __int128{today} / listed) : today;
+  }
+  for (int32_t leg : now) {
+    if (std::find(legs.begin(), legs.end(), leg) == legs.end()) {
+      fees += offers_[leg].spec.change_fee * h.seats;
+    }
+  }
+}
+
+// What moving a confirmed booking onto other flights (same passengers) costs: the new value
+// less what the booking was paid, plus the fees; negative when some is owed back.
 ProviderReply BookingsFake::quote_exchange(const ProviderRequest& req) {
   Hold* found = holds_.find(req.ref);
   if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
@@ -309,9 +332,11 @@ ProviderReply BookingsFake::quote_exchange(const ProviderRequest& req) {
     if (!offers_[leg].spec.bookable()) return error_reply(ErrorCode::kNotAvailable);
     if (offers_[leg].available < found->seats) return error_reply(ErrorCode::kOutOfStock);
   }
+  int64_t total = 0, fees = 0;
+  exchange_price(*found, legs, total, fees);
   ProviderReply r;
   r.id = req.ref;
-  r.amount = price - found->total;
+  r.amount = total + fees - found->total;
   r.status = "quoted";
   return r;
 }
@@ -327,15 +352,16 @@ ProviderReply BookingsFake::exchange(const ProviderRequest& req, Time now) {
     return error_reply(ErrorCode::kBadRequest);
   }
   std::vector<int32_t> legs;
-  int64_t price = 0;
+  int64_t price = 0, total = 0, fees = 0;
   exchange_legs(req, h, legs, price);
+  exchange_price(h, legs, total, fees);
   for_each_leg(h, [&](OfferState& o) {
     o.confirmed -= h.seats;
     o.available += h.seats;
   });
   h.offer = legs[0];
   h.connections.assign(legs.begin() + 1, legs.end());
-  h.total = price;
+  h.total = total;             // the fees are not the booking's value: a cancel never refunds them
   note_later_payment(h, req);  // a charge of its own
   for_each_leg(h, [&](OfferState& o) {
     o.available -= h.seats;

@@ -25,6 +25,7 @@ struct OfferSpec {
   int32_t capacity = 0;
   int32_t refund_percent = 100;  // refunded on cancellation
   int64_t bag_price = 0;         // per checked bag per passenger; 0: no paid bags sold
+  int64_t change_fee = 0;        // per passenger, when a change of flights leaves this one
   // The flight's state on its date, as the airline's data says it ("landed", "cancelled",
   // "flying", ...): only an available one ("" or "available") can be booked or moved onto.
   std::string status = {};
@@ -145,6 +146,9 @@ class BookingsFake {
   // The new flights an exchange asks for (the offer, then the connections), or false.
   bool exchange_legs(const ProviderRequest& req, const Hold& h, std::vector<int32_t>& legs,
                      int64_t& price) const;
+  // The booking's value once on `legs`, and what the change costs on top (its fees).
+  void exchange_price(const Hold& h, const std::vector<int32_t>& legs, int64_t& total,
+                      int64_t& fees) const;
   ProviderReply quote_exchange(const ProviderRequest& req);
   ProviderReply exchange(const ProviderRequest& req, Time now);
   // Every offer a hold keeps seats on: its first flight, then its connections.

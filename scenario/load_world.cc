@@ -263,6 +263,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
       o.capacity = om.bounded("capacity", 0, 0, kMaxInt32 / 2);
       o.refund_percent = om.bounded("refund_percent", 100, 0, 100);
       o.bag_price = om.integer("bag_price_cents", 0);
+      o.change_fee = om.cents("change_fee_cents", 0);
       o.status = om.str("status", "");
       if (o.bag_price < 0 || o.bag_price > kMaxBalance) {
         om.fail(om.get("bag_price_cents"), "bag_price_cents",

@@ -136,6 +136,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
       << YAML::Key << "capacity" << YAML::Value << o.capacity << YAML::Key << "refund_percent"
       << YAML::Value << o.refund_percent;
     if (o.bag_price > 0) y << YAML::Key << "bag_price_cents" << YAML::Value << o.bag_price;
+    if (o.change_fee > 0) y << YAML::Key << "change_fee_cents" << YAML::Value << o.change_fee;
     if (!o.status.empty()) y << YAML::Key << "status" << YAML::Value << o.status;
     y << YAML::EndMap;
   }

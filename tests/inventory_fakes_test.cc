@@ -197,5 +197,34 @@ TEST(BookingsFake, SeedingABookingNeverOverflowsTheOffersCounters) {
   EXPECT_EQ(w.bookings.offers().front().confirmed, 5);
 }
 
+// A change of flights keeps the price paid for the flight it keeps and prices the one it adds
+// at today's fare, and the flight it leaves charges its change fee (issue 30, part 2). Ana
+// paid $250 for A ($100 today) and B ($200 today): A keeps $83.33 of it, rounded down.
+TEST(BookingsFake, AChangeKeepsThePricePaidForTheFlightItKeepsAndChargesTheFee) {
+  World w;
+  OfferSpec a{"A", "SFO-DEN", 10000, 10}, b{"B", "DEN-JFK", 20000, 10},
+      c{"C", "DEN-JFK", 15000, 10};
+  b.change_fee = 2500;
+  for (const OfferSpec& o : {a, b, c}) w.bookings.add_offer(o);
+  ExistingBooking booking;
+  booking.reference = "R";
+  booking.offer = "A";
+  booking.connections = {"B"};
+  ASSERT_NE(w.bookings.seed_confirmed(1, booking, 25000, 0, {}, 0), 0u);
+  ProviderRequest q = act(Op::kQuoteExchange, w.bookings.holds_of(1).front(), 1);
+  q.user = 1;
+  q.access_token = w.identity.client_credentials(kAllApiScopes, 0, kHour);
+  q.text = "A";
+  q.items = {LineItem{"", 1}, LineItem{"C", 1}};
+  ProviderReply r = w.bookings.handle(q, 0, 0);
+  ASSERT_TRUE(r.ok()) << error_name(r.error);
+  EXPECT_EQ(r.amount, 8333 + 15000 + 2500 - 25000);  // A as paid, C today, B's fee
+  // Moving both flights keeps nothing paid: today's fares, and B's fee.
+  q.key = 2;
+  q.text = "C";
+  q.items = {LineItem{"", 1}};
+  EXPECT_EQ(w.bookings.handle(q, 0, 0).amount, 15000 + 2500 - 25000);
+}
+
 }  // namespace
 }  // namespace checkride
