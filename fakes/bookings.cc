@@ -182,7 +182,6 @@ std::string_view BookingsFake::status_name(const Hold& h) const {
 // Only a confirmed booking is under the world's rules; a hold or a cancelled one allows none.
 ErrorCode BookingsFake::refusal(const ProviderRequest& req, const Hold& h,
                                 ObjectOperation op) const {
-  if (req.operation == ObjectOperation::kUndo) return ErrorCode::kNone;
   if (h.state != HoldState::kConfirmed) return status_refusal(op);
   return WorldRules::refusal(rules_, h.status, h.done, op, req.reason);
 }

@@ -71,7 +71,9 @@ ObjectId CatalogFake::seed_order(UserId user, const ExistingOrder& seed, int64_t
 
 ObjectOperation CatalogFake::operation_of(const ProviderRequest& req, const Order& o) const {
   using O = ObjectOperation;
-  if (req.operation == O::kUndo) return O::kNone;
+  // Undoing is cancelling an order the caller itself just committed (a compensation): never
+  // a way around the rules for anything else, whoever says it.
+  if (req.operation == O::kUndo && req.op == Op::kCancelOrder && !o.seeded) return O::kNone;
   switch (req.op) {
     case Op::kCancelOrder:
       return O::kCancel;

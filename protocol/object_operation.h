@@ -18,8 +18,8 @@ enum class ObjectOperation : uint8_t {
   kChangePayment,  // an order paid by another instrument
   kChangeFlights,  // a booking moved onto other flights
   kAddExtras,      // paid extras on a booking (bags)
-  // The caller undoes a step of its own (a compensation: an order it just committed is
-  // cancelled). No business rule applies to that.
+  // The caller undoes a step of its own (a compensation: an order it committed in the
+  // session is cancelled). No business rule applies to that, and to nothing else.
   kUndo,
 };
 constexpr int kObjectOperationCount = 10;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "fakes/world.h"
 #include "protocol/input_error.h"
 #include "scenario/scenario.h"
 #include "tests/conversation_builder.h"
@@ -348,6 +349,43 @@ TEST(WorldRules, TheRulesAreDumpedBackAsTheyWereStated) {
   EXPECT_EQ(back.existing.orders[0].status, "processed");
   EXPECT_EQ(back.skus[0].product, "desk-lamp");
   EXPECT_EQ(back.orchestrator.refund_to, RefundTo::kOwnGiftCard);
+}
+
+// "undo" is the caller cancelling an order it committed itself; it never gets a write on
+// the user's order past the rules, whoever sends it (a fuzzer found it did).
+TEST(WorldRules, UndoIsNoWayAroundTheRules) {
+  World w;
+  ObjectRules rules = WorldRules::default_order_rules();
+  rules.at_most[static_cast<int>(ObjectOperation::kChangeDetails)] = 1;
+  w.catalog.set_rules(rules);
+  w.catalog.add_sku(SkuSpec{"A", "a", 100, 10});
+  ExistingOrder seeded;
+  seeded.reference = "W1";
+  seeded.items = {LineItem{"A", 1}};
+  const ObjectId id = w.catalog.seed_order(1, seeded, 100, 0, {}, 0);
+  ASSERT_NE(id, 0u);
+  auto change = [&](IdempotencyKey key, Op op) {
+    ProviderRequest r;
+    r.op = op;
+    r.key = key;
+    r.user = 1;
+    r.ref = id;
+    r.text = "1 Main St";
+    r.operation = ObjectOperation::kUndo;
+    return w.catalog.handle(r, 0, 0);
+  };
+  EXPECT_TRUE(change(1, Op::kUpdateOrder).ok());
+  EXPECT_EQ(change(2, Op::kUpdateOrder).error, ErrorCode::kModificationLimit);
+  seeded.status = "delivered";  // a delivered order is returned, never cancelled, undo or not
+  seeded.reference = "W2";
+  const ObjectId delivered = w.catalog.seed_order(1, seeded, 100, 0, {}, 0);
+  ProviderRequest cancel;
+  cancel.op = Op::kCancelOrder;
+  cancel.key = 3;
+  cancel.user = 1;
+  cancel.ref = delivered;
+  cancel.operation = ObjectOperation::kUndo;
+  EXPECT_EQ(w.catalog.handle(cancel, 0, 0).error, ErrorCode::kNotCancellable);
 }
 
 }  // namespace
