@@ -290,8 +290,36 @@ ProviderReply CatalogFake::repay(const ProviderRequest& req) {
   return r;
 }
 
+void CatalogFake::seed_profile(UserId user, const std::string& details) {
+  profiles_listed_ = true;
+  profiles_[user] = Profile{details, 0};
+}
+
+const CatalogFake::Profile* CatalogFake::profile(UserId user) const {
+  auto it = profiles_.find(user);
+  return it == profiles_.end() ? nullptr : &it->second;
+}
+
+// The user's own details change (an address): a write with a ledger of its own, so a lost
+// answer is learned from the key and a failure is seen. A shop that lists its customers
+// finds no one else; an empty change is no change.
+ProviderReply CatalogFake::update_profile(const ProviderRequest& req) {
+  auto it = profiles_.find(req.user);
+  if (it == profiles_.end() && profiles_listed_) return error_reply(ErrorCode::kNotFound);
+  if (req.text.empty() || req.text.size() > 4096) return error_reply(ErrorCode::kBadRequest);
+  Profile& p = profiles_[req.user];
+  p.details = req.text;
+  ++p.changes;
+  ++profile_writes_;
+  ProviderReply r;
+  r.amount = p.changes;
+  r.status = "updated";
+  return r;
+}
+
 void CatalogFake::retire_user(UserId user) {
   idempotency_.forget_owner(user);
+  profiles_.erase(user);
   auto it = owned_.find(user);
   if (it == owned_.end()) return;
   for (ObjectId id : it->second.reservations) reservations_.retire(id);
@@ -364,6 +392,8 @@ ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time rea
         return swap_items(req);
       case Op::kRepayOrder:
         return repay(req);
+      case Op::kUpdateProfile:
+        return update_profile(req);
       default:
         return error_reply(ErrorCode::kBadRequest);
     }

@@ -47,6 +47,12 @@ struct ExistingOrder {
   std::string field;
 };
 
+// A user's details at the shop (an address), as a world file declares them.
+struct ProfileSpec {
+  std::string user;  // the session user it belongs to
+  std::string details;
+};
+
 // Catalog, inventory and pricing. Stock is held by reservations that lapse after a TTL;
 // a coupon's budget and per-user limit are held by the reservation too, so a committed
 // order never spends budget that was not there. The ledger is the checkers' ground truth.
@@ -116,6 +122,17 @@ class CatalogFake {
   const ObjectRules& rules() const { return rules_; }
   std::string_view status_name(const Order& o) const { return rules_.name_of(o.status); }
   void add_coupon(const CouponSpec& coupon);
+  // The user's details, as they were before the session. Once any profile is seeded, only
+  // users with one are found (a world that lists its customers); before, every user is.
+  void seed_profile(UserId user, const std::string& details);
+  void expect_profiles() { profiles_listed_ = true; }
+  // The user's profile: its details now and how often the session changed them (0: none).
+  struct Profile {
+    std::string details;
+    int32_t changes = 0;
+  };
+  const Profile* profile(UserId user) const;
+  int64_t profile_writes() const { return profile_writes_; }  // in all, kept past retirement
   // An order placed before the session, under the world's own reference, paid `total` by
   // `payment`. Its units were sold before the stock was counted, so it changes no stock.
   // 0 when a SKU or its status is unknown.
@@ -158,6 +175,7 @@ class CatalogFake {
   ProviderReply quote_item_swap(const ProviderRequest& req);
   ProviderReply swap_items(const ProviderRequest& req);
   ProviderReply repay(const ProviderRequest& req);
+  ProviderReply update_profile(const ProviderRequest& req);
   // The operation a write on an order is part of (the one it names when it can be), and
   // why the world's rules refuse it now (kNone: go ahead); `done` marks it done.
   ObjectOperation operation_of(const ProviderRequest& req, const Order& o) const;
@@ -178,7 +196,10 @@ class CatalogFake {
   };
   RetiringTable<Reservation> reservations_;
   RetiringTable<Order> orders_;
-  std::unordered_map<UserId, Owned> owned_;  // lookup only, never iterated
+  std::unordered_map<UserId, Owned> owned_;       // lookup only, never iterated
+  std::unordered_map<UserId, Profile> profiles_;  // lookup only, never iterated
+  bool profiles_listed_ = false;
+  int64_t profile_writes_ = 0;
   using Expiry = std::pair<Time, ObjectId>;
   std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
   IdempotencyTable idempotency_;

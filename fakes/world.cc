@@ -62,6 +62,10 @@ void World::seed_existing(UserId user, const std::string& name, const WorldSeed&
   for (const ExistingOrder& o : seed.orders) {
     if (o.user.empty() || o.user == name) seed_order(user, o, at);
   }
+  if (!seed.profiles.empty()) catalog.expect_profiles();
+  for (const ProfileSpec& p : seed.profiles) {
+    if (p.user == name) catalog.seed_profile(user, p.details);
+  }
 }
 
 bool World::seed_order(UserId user, const ExistingOrder& o, Time at) {

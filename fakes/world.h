@@ -12,6 +12,7 @@ struct WorldSeed {
   std::vector<ExistingBooking> bookings;
   std::vector<ExistingOrder> orders;
   std::vector<StoredValueSpec> stored_value;
+  std::vector<ProfileSpec> profiles;  // users' details at the shop (an address)
 };
 
 // The one world every fake lives in: a reservation, a hold, an authorization and a token

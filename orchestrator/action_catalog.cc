@@ -47,6 +47,7 @@ constexpr HandlerName kHandlers[] = {
     {"exchange_items", Handler::kExchangeItems},
     {"change_payment", Handler::kChangePayment},
     {"issue_credit", Handler::kIssueCredit},
+    {"change_profile", Handler::kChangeProfile},
 };
 
 int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }

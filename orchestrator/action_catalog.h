@@ -37,6 +37,7 @@ enum class Handler : uint8_t {
   kExchangeItems,  // a delivered order's items for others (an exchange), likewise
   kChangePayment,  // a pending order paid by another instrument, the old payment refunded
   kIssueCredit,    // a travel certificate (stored value) given to the user, once
+  kChangeProfile,  // the user's own details (an address) at the shop, written once
 };
 const char* handler_name(Handler h);
 // Whether an action of this handler makes a new object (an order, a booking): its recorded

@@ -41,6 +41,7 @@ constexpr const char* kStepNames[] = {
     "issue_credit",             // kIssueCredit
     "check_refund_to",          // kCheckRefundTo
     "deposit_refund",           // kDepositRefund
+    "update_profile",           // kUpdateProfile
     "done",                     // kDone
 };
 static_assert(std::size(kStepNames) == kStepCount, "a name for every step");
@@ -51,7 +52,8 @@ const char* step_name(Step s) {
 }
 
 bool acts_on_existing(SagaKind kind) {
-  return kind != SagaKind::kOrder && kind != SagaKind::kBooking && kind != SagaKind::kIssueCredit;
+  return kind != SagaKind::kOrder && kind != SagaKind::kBooking && kind != SagaKind::kIssueCredit &&
+         kind != SagaKind::kChangeProfile;
 }
 
 bool settles_difference(SagaKind kind) {
@@ -173,6 +175,7 @@ int64_t refund_share(const SagaRecord& s, int64_t refund, int index, RefundOrder
 
 std::string saga_reference(const SagaRecord& s) {
   if (s.kind == SagaKind::kIssueCredit) return "cr_" + std::to_string(s.id);
+  if (s.kind == SagaKind::kChangeProfile) return "pr_" + std::to_string(s.id);
   return (s.kind == SagaKind::kBooking ? "bk_" : "ord_") + std::to_string(s.id);
 }
 

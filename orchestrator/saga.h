@@ -23,6 +23,7 @@ enum class SagaKind : uint8_t {
   kExchangeItems,  // the same for a delivered order (an exchange)
   kChangePayment,  // a pending order paid by another instrument; the old payment refunded
   kIssueCredit,    // a travel certificate (stored value) given to the user
+  kChangeProfile,  // the user's own details (an address) at the shop: a write, no money
 };
 // The families that act on an order or booking that exists (cancels and changes), and
 // which kind of saga made it.
@@ -76,6 +77,7 @@ enum class Step : uint8_t {
   kIssueCredit,           // issue_credit: the certificate made, once
   kCheckRefundTo,         // a refund to another instrument: it is the user's (nothing moves)
   kDepositRefund,         // ...and the refund is paid into it, once
+  kUpdateProfile,         // change_profile: the user's details written, once
   kDone,
 };
 constexpr std::size_t kStepCount = static_cast<std::size_t>(Step::kDone) + 1;

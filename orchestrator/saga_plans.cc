@@ -68,6 +68,10 @@ const FamilyRule kFamilies[] = {
       Step::kRecredit, Step::kDepositRefund},
      {Step::kFindDeliveredOrder, Step::kQuoteItemSwap, Step::kSwapItems}},
     {SagaKind::kIssueCredit, {Step::kIssueCredit}, {Step::kIssueCredit}, {Step::kIssueCredit}},
+    {SagaKind::kChangeProfile,
+     {Step::kUpdateProfile},
+     {Step::kUpdateProfile},
+     {Step::kUpdateProfile}},
     {SagaKind::kChangePayment,
      {},
      {Step::kFindOrderToRepay, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
@@ -239,6 +243,11 @@ std::vector<SagaPlan> plans_on_existing() {
        SagaKind::kIssueCredit,
        "credit_started",
        {Step::kIssueCredit},
+       ActionStatus::kOk},
+      {"change_profile",
+       SagaKind::kChangeProfile,
+       "profile_change_started",
+       {Step::kUpdateProfile},
        ActionStatus::kOk},
   };
 }

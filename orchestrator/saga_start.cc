@@ -86,6 +86,7 @@ SagaId SagaEngine::start_saga(const ActionSpec& spec, const ActionRequest& req,
   rec.payment_method = req.payment_method;
   take_tenders(rec, in);
   if (plan.kind == SagaKind::kIssueCredit) rec.total = in.credit;
+  if (plan.kind == SagaKind::kChangeProfile) rec.details = in.details;
   rec.step = plan.steps.front();
   SagaId id = store_.create_saga(std::move(rec));
   if (req.key != 0) store_.put_key(req.key, id);

@@ -275,6 +275,14 @@ const StepKind kExchangeKinds[] = {
      .must_complete = true,
      .on_failure = OnFailure::kEscalate,
      .escalation = "refund_failed"},
+    // The user's details written: one keyed call, so a lost answer is learned, never written
+    // twice; a definite refusal (no such customer, nothing to write) ends it rejected.
+    {.step = Step::kUpdateProfile,
+     .op = Op::kUpdateProfile,
+     .keyed = true,
+     .not_found_code = "unknown_user",
+     .on_failure = OnFailure::kFinish,
+     .fail_status = FailStatus::kRejectedUnlessTransient},
     // A certificate given to the user: one keyed call, so a lost answer is learned, never
     // issued again.
     {.step = Step::kIssueCredit,
@@ -337,6 +345,7 @@ constexpr OpFields kOpFields[] = {
     {Op::kRepayOrder, kSendOrder | kSendHoldPayment | kSendDebits},
     {Op::kIssueCredit, kSendCreditAmount},
     {Op::kDeposit, kSendRefundTo},
+    {Op::kUpdateProfile, kSendDetails},
 };
 
 }  // namespace

@@ -46,6 +46,7 @@ constexpr std::array<OpInfo, kOpCount> kOps = {{
     {Op::kRepayOrder, Provider::kCatalog, "repay_order"},
     {Op::kIssueCredit, Provider::kPayment, "issue_credit"},
     {Op::kDeposit, Provider::kPayment, "deposit"},
+    {Op::kUpdateProfile, Provider::kCatalog, "update_profile"},
 }};
 
 constexpr std::array<std::string_view, kProviderCount> kProviders = {"catalog", "payment",

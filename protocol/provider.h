@@ -52,8 +52,9 @@ enum class Op : uint8_t {
   kRepayOrder,     // catalog: a pending order is paid by another payment from now on
   kIssueCredit,    // payment: a new stored-value instrument (a travel certificate) for the user
   kDeposit,        // payment: a refund paid into a stored-value instrument the user holds
+  kUpdateProfile,  // catalog: the user's own details (an address) at the shop, a write
 };
-constexpr int kOpCount = 34;
+constexpr int kOpCount = 35;
 
 Provider provider_of(Op op);
 std::string_view op_name(Op op);

@@ -2,6 +2,7 @@
 // before the sessions (bookings, orders, stored value); latency; size overrides.
 #include <algorithm>
 
+#include "protocol/yaml_json.h"
 #include "scenario/scenario_sections.h"
 
 namespace checkride {
@@ -166,6 +167,33 @@ void load_stored_value(Scenario& s, const YAML::Node& list, const std::string& p
   }
 }
 
+// Users' details at the shop: [{user, details}], details a string or a mapping (an address),
+// kept as the tools would send them.
+void load_profiles(Scenario& s, const YAML::Node& list, const std::string& path) {
+  if (!list.IsSequence()) throw InputError(path, line_of(list), "profiles", "expected a list");
+  int i = 0;
+  for (const auto& n : list) {
+    MapReader pm(n, path, "profiles[" + std::to_string(i++) + "]");
+    ProfileSpec p;
+    p.user = pm.str("user", "");
+    if (p.user.empty()) pm.fail(n, "user", "missing: the user whose details these are");
+    YAML::Node details = pm.get("details");
+    if (!details || !(details.IsScalar() || details.IsMap())) {
+      pm.fail(details ? details : YAML::Node(n), "details",
+              "expected a string or a mapping (an address)");
+    }
+    p.details = details.IsScalar() ? details.Scalar() : yaml_to_json(details).dump();
+    if (p.details.empty() || p.details.size() > 4096) {
+      pm.fail(details, "details", "expected 1 to 4096 characters");
+    }
+    pm.finish();
+    for (const auto& other : s.existing.profiles) {
+      if (other.user == p.user) pm.fail(n, "user", "'" + p.user + "' has a profile already");
+    }
+    s.existing.profiles.push_back(p);
+  }
+}
+
 // A rule's `key: NAME` whose NAME is one of `names` (the first is the default): the matching
 // value, else an error naming the field and every allowed name.
 template <typename Value, std::size_t N>
@@ -279,6 +307,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
   if (m.has("bookings")) load_existing_bookings(s, m.get("bookings"), path);
   if (m.has("orders")) load_existing_orders(s, m.get("orders"), path);
   if (m.has("stored_value")) load_stored_value(s, m.get("stored_value"), path);
+  if (m.has("profiles")) load_profiles(s, m.get("profiles"), path);
   if (m.has("refunds")) load_refunds(s, m.get("refunds"), path, "refunds");
   if (m.has("payment")) load_payment_rule(s, m.get("payment"), path, "payment");
   load_rules(s, m, path, "");

@@ -114,6 +114,13 @@ void emit_existing(YAML::Emitter& y, const WorldSeed& existing) {
     y << YAML::EndMap;
   }
   y << YAML::EndSeq;
+  if (existing.profiles.empty()) return;
+  y << YAML::Key << "profiles" << YAML::Value << YAML::BeginSeq;
+  for (const auto& p : existing.profiles) {
+    y << YAML::Flow << YAML::BeginMap << YAML::Key << "user" << YAML::Value << p.user << YAML::Key
+      << "details" << YAML::Value << p.details << YAML::EndMap;
+  }
+  y << YAML::EndSeq;
 }
 
 }  // namespace

@@ -87,5 +87,43 @@ TEST(WireEndToEnd, ARefundIntoTheUsersGiftCardIsDepositedOnceOverTheWire) {
   EXPECT_GT(faults_fired(rig), 0) << "no answer was lost: the test proves nothing";
 }
 
+// Yusuf's address change is a write at the shop over the wire too: every one of 6 sessions
+// gets its answer, however often the write's answer is lost, and a world that lists the
+// shop's customers without him refuses it (unknown_user) in every one.
+TEST(WireEndToEnd, AnAddressChangeIsAWriteAtTheShopOverTheWire) {
+  testing::Conversation c("yusuf_rossi_9620");
+  c.say("user", "I'm yusuf.rossi@example.com. I moved: 12 Elm St, Austin, TX, USA, 78701.");
+  c.call("modify_user_address",
+         {{"user_id", "yusuf_rossi_9620"},
+          {"address1", "12 Elm St"},
+          {"city", "Austin"},
+          {"state", "TX"},
+          {"country", "USA"},
+          {"zip", "78701"}},
+         {{"user_id", "yusuf_rossi_9620"}, {"address", "12 Elm St, Austin"}});
+  for (const char* profiles : {"profiles:\n  - {user: yusuf_rossi_9620, details: 1 Old Rd}\n",
+                               "profiles:\n  - {user: ana_brown_2254, details: 3 Oak Ave}\n"}) {
+    const bool listed = std::string(profiles).find("yusuf") != std::string::npos;
+    const std::string dir = testing::temp_dir("wire-profile-setup");
+    const std::string cassette = testing::read_text(
+        testing::import_example(dir, "retail-support", json::array({c.dump(95)})));
+    WireRig rig(example_in_world(dir, "retail-support", profiles), "wire-profile");
+    httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");
+    json added = rig.control_post("/__checkride/faults", R"([
+      {"provider": "catalog", "op": "update_profile", "kind": "lost_response", "probability": 0.5}
+    ])");
+    ASSERT_TRUE(added.contains("faults")) << added.dump();
+    json report = drive_cassette(rig, "profile", cassette);
+    ASSERT_FALSE(report.is_null());
+    EXPECT_EQ(report["metrics"]["drive_unsettled_sessions"], 0);
+    EXPECT_EQ(report["metrics"]["escalations"], 0);
+    // One write per session, however often its answer was lost; none for a stranger.
+    EXPECT_EQ(rig.control_get("/__checkride/ledger")["profile_writes"], listed ? 6 : 0);
+    if (listed) {
+      EXPECT_GT(faults_fired(rig), 0) << "no answer was lost: the test proves nothing";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace checkride

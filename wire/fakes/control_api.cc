@@ -116,6 +116,7 @@ nlohmann::json ledger_json(FakeState& state) {
           {"holds", holds},
           {"skus", skus},
           {"offers", offers},
+          {"profile_writes", w.catalog.profile_writes()},  // users' details written at the shop
           {"users", state.last_user()}};
 }
 

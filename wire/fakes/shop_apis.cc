@@ -429,6 +429,23 @@ void decode_order_details(const Req& req, const Body& b, FakeState&, Decoded& d)
   d.request.text = b["details"].get<std::string>();
 }
 
+// A customer's own details: the customer is in the path, the details in the body.
+void decode_profile(const Req& req, const Body& b, FakeState&, Decoded& d) {
+  if (!parse_wire_name(req.matches[1].str(), "user", d.request.user)) {
+    d.error = "expected a customer like user_1 in the path";
+    d.param = "customer";
+    return;
+  }
+  if (!b.contains("details") || !b["details"].is_string() ||
+      b["details"].get_ref<const std::string&>().empty() ||
+      b["details"].get_ref<const std::string&>().size() > 4096) {
+    d.error = "expected details: the new details, 1 to 4096 characters";
+    d.param = "details";
+    return;
+  }
+  d.request.text = b["details"].get<std::string>();
+}
+
 void decode_item_swap(const Req& req, const Body& b, FakeState&, Decoded& d) {
   ref_of(req, d.request.op, d);
   customer_of(b, d);
@@ -573,6 +590,7 @@ const JsonRoute kCatalogRoutes[] = {
     {true, R"(/v1/orders/([^/]+)/payment)", Op::kRepayOrder, decode_repay},
     {true, R"(/v1/orders/([^/]+)/returns)", Op::kReturnItems, decode_return},
     {true, R"(/v1/orders/([^/]+)/cancel)", Op::kCancelOrder, decode_ref_only},
+    {true, R"(/v1/customers/([^/]+)/profile)", Op::kUpdateProfile, decode_profile},
 };
 
 const JsonRoute kBookingRoutes[] = {

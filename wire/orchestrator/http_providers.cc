@@ -235,6 +235,10 @@ void catalog_call(const ProviderRequest& r, const std::string& ref, const std::s
       call.path = "/v1/orders/" + ref + "/details";
       body["details"] = r.text;
       break;
+    case Op::kUpdateProfile:
+      call.path = "/v1/customers/" + customer + "/profile";
+      body["details"] = r.text;
+      break;
     case Op::kReturnItems:
       call.path = "/v1/orders/" + ref + "/returns";
       body["items"] = items_json(r);

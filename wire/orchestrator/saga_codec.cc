@@ -150,7 +150,7 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
 SagaRecord saga_from_json(const nlohmann::json& j) {
   SagaRecord s;
   s.id = j.at("id").get<SagaId>();
-  s.kind = static_cast<SagaKind>(in_range(j.at("kind"), SagaKind::kIssueCredit, "kind"));
+  s.kind = static_cast<SagaKind>(in_range(j.at("kind"), SagaKind::kChangeProfile, "kind"));
   // Stores written before plans were declared hold none: the family's built-in plan.
   s.plan =
       static_cast<uint8_t>(j.contains("plan") ? j.at("plan").get<int>() : j.at("kind").get<int>());
