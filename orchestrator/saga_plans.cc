@@ -176,7 +176,7 @@ std::vector<SagaPlan> purchase_plans() {
   };
 }
 
-// Plans on what already exists: cancels, changes, returns, payments and credits.
+// Plans on what already exists: cancels, changes, returns and payments.
 std::vector<SagaPlan> plans_on_existing() {
   return {
       {"cancel_order",
@@ -239,6 +239,12 @@ std::vector<SagaPlan> plans_on_existing() {
        {Step::kFindOrderToRepay, Step::kCheckBalance, Step::kAuthorize, Step::kDebit,
         Step::kRepayOrder, Step::kCapture, Step::kRefundReplaced},
        ActionStatus::kConfirmed},
+  };
+}
+
+// Plans on the user: a certificate given, the user's own details written.
+std::vector<SagaPlan> plans_on_the_user() {
+  return {
       {"issue_credit",
        SagaKind::kIssueCredit,
        "credit_started",
@@ -258,6 +264,7 @@ const std::vector<SagaPlan>& builtin_plans() {
   static const std::vector<SagaPlan> kPlans = [] {
     std::vector<SagaPlan> plans = purchase_plans();
     for (SagaPlan& p : plans_on_existing()) plans.push_back(std::move(p));
+    for (SagaPlan& p : plans_on_the_user()) plans.push_back(std::move(p));
     return plans;
   }();
   return kPlans;

@@ -416,9 +416,8 @@ void decode_commit(const Req&, const Body& b, FakeState&, Decoded& d) {
   }
 }
 
-void decode_order_details(const Req& req, const Body& b, FakeState&, Decoded& d) {
-  ref_of(req, Op::kUpdateOrder, d);
-  customer_of(b, d);
+// The new details a change brings: a string of 1 to 4096 characters.
+void details_of(const Body& b, Decoded& d) {
   if (!b.contains("details") || !b["details"].is_string() ||
       b["details"].get_ref<const std::string&>().empty() ||
       b["details"].get_ref<const std::string&>().size() > 4096) {
@@ -429,6 +428,12 @@ void decode_order_details(const Req& req, const Body& b, FakeState&, Decoded& d)
   d.request.text = b["details"].get<std::string>();
 }
 
+void decode_order_details(const Req& req, const Body& b, FakeState&, Decoded& d) {
+  ref_of(req, Op::kUpdateOrder, d);
+  customer_of(b, d);
+  if (d.error.empty()) details_of(b, d);
+}
+
 // A customer's own details: the customer is in the path, the details in the body.
 void decode_profile(const Req& req, const Body& b, FakeState&, Decoded& d) {
   if (!parse_wire_name(req.matches[1].str(), "user", d.request.user)) {
@@ -436,14 +441,7 @@ void decode_profile(const Req& req, const Body& b, FakeState&, Decoded& d) {
     d.param = "customer";
     return;
   }
-  if (!b.contains("details") || !b["details"].is_string() ||
-      b["details"].get_ref<const std::string&>().empty() ||
-      b["details"].get_ref<const std::string&>().size() > 4096) {
-    d.error = "expected details: the new details, 1 to 4096 characters";
-    d.param = "details";
-    return;
-  }
-  d.request.text = b["details"].get<std::string>();
+  details_of(b, d);
 }
 
 void decode_item_swap(const Req& req, const Body& b, FakeState&, Decoded& d) {
