@@ -51,17 +51,6 @@ ObjectRules WorldRules::default_booking_rules() {
       "cancelled");
 }
 
-ErrorCode status_refusal(ObjectOperation op) {
-  switch (op) {
-    case ObjectOperation::kCancel:
-      return ErrorCode::kNotCancellable;
-    case ObjectOperation::kReturn:
-      return ErrorCode::kNotReturnable;
-    default:
-      return ErrorCode::kNotChangeable;
-  }
-}
-
 ErrorCode WorldRules::refusal(const ObjectRules& rules, int16_t status, const OperationCounts& done,
                               ObjectOperation op, std::string_view reason) {
   if (op == ObjectOperation::kNone) return ErrorCode::kNone;

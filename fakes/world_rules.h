@@ -55,7 +55,4 @@ struct WorldRules {
   static ObjectRules default_booking_rules();
 };
 
-// The refusal when a status does not allow the operation (its own code per kind of operation).
-ErrorCode status_refusal(ObjectOperation op);
-
 }  // namespace checkride

@@ -74,12 +74,7 @@ SagaKind target_kind(SagaKind kind) {
 }
 
 const char* ineligible_code(SagaKind kind) {
-  if (kind == SagaKind::kReturnOrder) return "not_returnable";
-  return kind == SagaKind::kChangeBooking || kind == SagaKind::kChangeOrder ||
-                 kind == SagaKind::kAddExtras || kind == SagaKind::kChangePayment ||
-                 settles_difference(kind)
-             ? "not_changeable"
-             : "not_cancellable";
+  return error_name(status_refusal(object_operation(kind))).data();  // a literal
 }
 
 ObjectOperation object_operation(SagaKind kind) {

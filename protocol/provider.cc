@@ -132,6 +132,17 @@ std::string_view error_name(ErrorCode e) {
   return "unknown";
 }
 
+ErrorCode status_refusal(ObjectOperation op) {
+  switch (op) {
+    case ObjectOperation::kCancel:
+      return ErrorCode::kNotCancellable;
+    case ObjectOperation::kReturn:
+      return ErrorCode::kNotReturnable;
+    default:
+      return ErrorCode::kNotChangeable;
+  }
+}
+
 int http_status_of(ErrorCode e) {
   switch (e) {
     case ErrorCode::kNone:

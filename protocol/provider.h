@@ -91,6 +91,9 @@ enum class ErrorCode : uint8_t {
 };
 constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kReasonNotAllowed) + 1;
 std::string_view error_name(ErrorCode e);
+// The refusal when what an operation acts on is not in a status that allows it: its own code
+// per kind of operation (not_cancellable, not_returnable, not_changeable).
+ErrorCode status_refusal(ObjectOperation op);
 int http_status_of(ErrorCode e);
 // Retryable: the same request with the same key may succeed later.
 bool is_retryable(ErrorCode e);
