@@ -106,6 +106,8 @@ printf '\x01\x10GET /oauth/userinfo HTTP/1.1\r\nHost: f\r\nAuthorization: Bearer
 mkdir -p "$corpus/fuzz_world_rules"
 printf 'skus: [{id: A, price_cents: 100, product: p}, {id: B, price_cents: 150, product: p}]\norders: [{reference: W1, status: pending, items: [{sku: A, quantity: 2, price_cents: 90}]}, {reference: W2, status: delivered, items: [{sku: B, quantity: 1}]}]\norder_rules:\n  statuses: {pending: [cancel, modify_items, change_details], modified: [cancel], delivered: [return, exchange], cancelled: []}\n  after: {modify_items: modified}\n  at_most: {change_details: 2}\n  cancel_reasons: [whim, mistake]\n  exchange_within_product: true\n\0\x00\x2c\x01\x15\x81\x0a\x00\x12\x00\x12\x00\x12\x01\x1b\x00\x29' \
   >"$corpus/fuzz_world_rules/rules.txt"
+printf 'skus: [{id: A, price_cents: 100}]\npayment_methods: [{id: card_1, kind: card, brand: visa, last4: "4242"}, {id: paypal_1, kind: wallet, behaves_as: pm_card_chargeDeclined}]\nstored_value: [{id: gift_1, balance_cents: 500}]\norders: [{reference: W1, items: [{sku: A, quantity: 3}], paid_card: paypal_1, paid_stored_value: [{id: gift_1, amount_cents: 100}]}]\n\0\x00\x01\x00\x06' \
+  >"$corpus/fuzz_world_rules/methods.txt"
 seed_files fuzz_world_rules scenarios/worlds/*.yaml
 mkdir -p "$corpus/fuzz_jwt"
 printf 'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJqdGkiOiJhdF8xXzAiLCJleHAiOjF9.c2lnbmF0dXJl' \

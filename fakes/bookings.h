@@ -42,6 +42,7 @@ struct ExistingBooking {
   int64_t paid = -1;  // what it was paid; -1: the offers' prices per seat
   // Paid with stored value too: the card paid the rest (nothing when these cover it).
   std::vector<StoredValuePart> paid_stored_value;
+  std::string paid_card;  // the user's card or wallet that paid the rest ("": their first)
   std::string status = "confirmed";  // one of the world's booking statuses (WorldRules)
   std::string origin;                // where it was declared (file, line, field), for messages
   int line = 0;

@@ -41,6 +41,7 @@ struct ExistingOrder {
   int64_t paid = -1;  // what it was paid; -1: the items at their prices
   // Paid with stored value too: the card paid the rest (nothing when these cover it).
   std::vector<StoredValuePart> paid_stored_value;
+  std::string paid_card;           // the user's card or wallet that paid the rest ("": their first)
   std::string status = "pending";  // one of the world's order statuses (WorldRules)
   std::string origin;              // where it was declared, for messages
   int line = 0;

@@ -34,6 +34,29 @@ PaymentMethodId PaymentsFake::add_method(UserId owner, const TestCard& card) {
   return id;
 }
 
+PaymentMethodId PaymentsFake::add_named_method(UserId owner, const std::string& name,
+                                               const TestCard& card) {
+  if (name.empty() || named_method(owner, name) != 0) return 0;
+  PaymentMethodId id = methods_.add(Method{owner, &card, name});
+  owned_[owner].methods.push_back(id);
+  return id;
+}
+
+PaymentMethodId PaymentsFake::named_method(UserId owner, std::string_view name) const {
+  for (PaymentMethodId id : ids_of(owned_, owner, &Owned::methods)) {
+    const Method* m = methods_.find(id);
+    // An empty name finds the first the world names for the owner.
+    if (m != nullptr && !m->name.empty() && (name.empty() || m->name == name)) return id;
+  }
+  return 0;
+}
+
+const std::string& PaymentsFake::method_name(PaymentMethodId id) const {
+  static const std::string kNone;
+  const Method* m = methods_.find(id);
+  return m == nullptr ? kNone : m->name;
+}
+
 ObjectId PaymentsFake::seed_captured(PaymentMethodId method, int64_t amount, Time at) {
   const Method* m = methods_.find(method);
   if (m == nullptr || amount <= 0) return 0;
@@ -66,11 +89,17 @@ ProviderReply PaymentsFake::handle(const ProviderRequest& req, Time now, Time re
 }
 
 ProviderReply PaymentsFake::authorize(const ProviderRequest& req, Time now) {
-  const Method* method = methods_.find(req.payment_method);
+  PaymentMethodId method_id = req.payment_method;
+  // A call that names the card: once the world names users' methods, it must be one of the
+  // caller's own (the name alone is taken as given in a world that names none).
+  if (names_methods_ && !req.text.empty()) {
+    method_id = named_method(req.user, req.text);
+    if (method_id == 0) return error_reply(ErrorCode::kNotFound);
+  }
+  const Method* method = methods_.find(method_id);
   if (req.amount <= 0 || method == nullptr) return error_reply(ErrorCode::kBadRequest);
-  PaymentIntent pi{
-      method->owner, req.payment_method, req.amount, 0, now, 0, Status::kRequiresConfirmation,
-      false};
+  PaymentIntent pi{method->owner, method_id, req.amount, 0, now, 0, Status::kRequiresConfirmation,
+                   false};
   ProviderReply r;
   run_card(pi, method->card->behaviour, r);
   r.id = intents_.add(pi);

@@ -1,4 +1,5 @@
 #pragma once
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -14,6 +15,20 @@
 namespace checkride {
 
 class IdentityFake;
+
+// A card or wallet a world says a user holds (docs/worlds.md, payment_methods:): found by its
+// own name among that user's, charged as the test card it behaves as.
+struct PaymentMethodSpec {
+  std::string id;     // the name the tools use ("credit_card_4421", "paypal_7300")
+  std::string user;   // the session user it belongs to; "" = every session's user
+  std::string kind;   // "card" or "wallet"
+  std::string brand;  // for people: "visa", "paypal"
+  std::string last4;  // for people
+  std::string behaves_as = "pm_card_visa";  // one of Stripe's test payment methods
+  std::string origin;                       // where it was declared, for messages
+  int line = 0;
+  std::string field;
+};
 
 // Stripe PaymentIntents with manual capture. Each payment method belongs to one user, so
 // every charge is attributed without trusting the caller.
@@ -45,6 +60,16 @@ class PaymentsFake {
 
   PaymentMethodId add_method(UserId owner, CardBehaviour behaviour);
   PaymentMethodId add_method(UserId owner, const TestCard& card);
+  // A method the world names for its owner; 0 when the owner already holds one so named.
+  PaymentMethodId add_named_method(UserId owner, const std::string& name, const TestCard& card);
+  // The owner's method of that name (0: none; "": the first named one). Once the world names any,
+  // an authorization naming a method is charged to the caller's method of that name, or refused not
+  // found.
+  PaymentMethodId named_method(UserId owner, std::string_view name) const;
+  void expect_named_methods() { names_methods_ = true; }
+  bool names_methods() const { return names_methods_; }
+  // The name the world gave a method ("" for a session's own card).
+  const std::string& method_name(PaymentMethodId id) const;
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
 
   // Wire mode, where Stripe's API splits authorization in two calls and the wire layer has
@@ -91,6 +116,7 @@ class PaymentsFake {
   struct Method {
     UserId owner;
     const TestCard* card;
+    std::string name = {};  // the world's name for it; "" for a session's own card
   };
   ProviderReply authorize(const ProviderRequest& req, Time now);
   void run_card(PaymentIntent& pi, CardBehaviour behaviour, ProviderReply& r);
@@ -111,6 +137,7 @@ class PaymentsFake {
   IdempotencyTable idempotency_;
   std::unordered_map<UserId, Owned> owned_;  // lookup only, never iterated
   bool emit_ = false;
+  bool names_methods_ = false;
   uint64_t events_emitted_ = 0;
   std::vector<PaymentEvent> outbox_;
 };

@@ -23,8 +23,8 @@ ProviderReply World::handle(const ProviderRequest& req, Time now, Time ready_at)
 // What paid for something made before the session: debits of the user's stored value, then
 // a captured card payment for the rest (none when the debits cover it). False when a part
 // names an instrument the user does not hold or the parts add up to more than was paid.
-bool World::seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePart>& parts, Time at,
-                      ObjectId& payment, DebitParts& debits) {
+bool World::seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePart>& parts,
+                      const std::string& card, Time at, ObjectId& payment, DebitParts& debits) {
   int64_t stored = 0;
   for (const StoredValuePart& p : parts) {
     if (!stored_value.holds(user, p.id) || p.amount <= 0) return false;
@@ -36,8 +36,11 @@ bool World::seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePa
   }
   payment = 0;
   if (stored < paid) {
-    payment = payments.seed_captured(payments.add_method(user, CardBehaviour::kSucceeds),
-                                     paid - stored, at);
+    PaymentMethodId method =
+        card.empty() ? payments.named_method(user, {}) : payments.named_method(user, card);
+    if (!card.empty() && method == 0) return false;
+    if (method == 0) method = payments.add_method(user, CardBehaviour::kSucceeds);
+    payment = payments.seed_captured(method, paid - stored, at);
   }
   return true;
 }
@@ -47,7 +50,7 @@ bool World::seed_booking(UserId user, const ExistingBooking& b, Time at) {
   if (paid <= 0) return false;
   ObjectId payment = 0;
   DebitParts debits;
-  if (!seed_paid(user, paid, b.paid_stored_value, at, payment, debits)) return false;
+  if (!seed_paid(user, paid, b.paid_stored_value, b.paid_card, at, payment, debits)) return false;
   return bookings.seed_confirmed(user, b, paid, payment, debits, at) != 0;
 }
 
@@ -55,6 +58,12 @@ void World::seed_existing(UserId user, const std::string& name, const WorldSeed&
   // The instruments first: bookings and orders may have been paid with them.
   for (const StoredValueSpec& v : seed.stored_value) {
     if (v.user.empty() || v.user == name) stored_value.add_account(user, v.id, v.balance);
+  }
+  if (!seed.payment_methods.empty()) payments.expect_named_methods();
+  for (const PaymentMethodSpec& m : seed.payment_methods) {
+    if (!m.user.empty() && m.user != name) continue;
+    const TestCard* card = find_test_card(m.behaves_as);
+    payments.add_named_method(user, m.id, card != nullptr ? *card : default_test_card({}));
   }
   for (const ExistingBooking& b : seed.bookings) {
     if (b.user.empty() || b.user == name) seed_booking(user, b, at);
@@ -82,7 +91,7 @@ bool World::seed_order(UserId user, const ExistingOrder& o, Time at) {
   if (paid <= 0) return false;
   ObjectId payment = 0;
   DebitParts debits;
-  if (!seed_paid(user, paid, o.paid_stored_value, at, payment, debits)) return false;
+  if (!seed_paid(user, paid, o.paid_stored_value, o.paid_card, at, payment, debits)) return false;
   return catalog.seed_order(user, o, paid, payment, debits, at) != 0;
 }
 

@@ -12,7 +12,8 @@ struct WorldSeed {
   std::vector<ExistingBooking> bookings;
   std::vector<ExistingOrder> orders;
   std::vector<StoredValueSpec> stored_value;
-  std::vector<ProfileSpec> profiles;  // users' details at the shop (an address)
+  std::vector<PaymentMethodSpec> payment_methods;  // users' own cards and wallets
+  std::vector<ProfileSpec> profiles;               // users' details at the shop (an address)
 };
 
 // The one world every fake lives in: a reservation, a hold, an authorization and a token
@@ -43,8 +44,9 @@ struct World {
   bool seed_booking(UserId user, const ExistingBooking& b, Time at);
   // The same for an order: paid the same way; pending (cancellable) or delivered.
   bool seed_order(UserId user, const ExistingOrder& o, Time at);
-  bool seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePart>& parts, Time at,
-                 ObjectId& payment, DebitParts& debits);
+  // `card`: the user's method that paid the rest ("": the first the world names for them).
+  bool seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePart>& parts,
+                 const std::string& card, Time at, ObjectId& payment, DebitParts& debits);
   // Seeds every booking, order and stored-value instrument that belongs to the session user
   // named `name` (or to every user): what one session of that user finds when it starts.
   void seed_existing(UserId user, const std::string& name, const WorldSeed& seed, Time at);

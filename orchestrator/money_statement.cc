@@ -172,13 +172,14 @@ std::string text_at(const nlohmann::json* doc, const std::string& pointer) {
   return v != nullptr && v->is_string() ? v->get<std::string>() : "";
 }
 
-// The instrument as the sandbox names it: stored value by its own name, any card as one.
-std::string instrument_class(const std::string& name, const std::vector<std::string>& prefixes) {
+// The instrument as the sandbox names it: stored value and the world's own cards by their
+// names, any other card as one.
+std::string instrument_class(const std::string& name, const InstrumentNames& names) {
   if (name.empty()) return kAnyInstrument;
-  for (const auto& p : prefixes) {
+  for (const auto& p : names.stored_value_prefixes) {
     if (name.rfind(p, 0) == 0) return name;
   }
-  return kAnyCard;
+  return names.cards.count(name) != 0 ? name : kAnyCard;
 }
 
 // The entries of the result's history that the call made: past those the latest earlier
@@ -197,7 +198,7 @@ std::size_t own_entries_from(const MoneyStatement& s, const RecordedCall& call,
 }
 
 bool history_money(const MoneyStatement& s, const RecordedCall& call, int64_t scale,
-                   const std::vector<std::string>& prefixes, MoneyTally& out) {
+                   const InstrumentNames& names, MoneyTally& out) {
   const nlohmann::json* history = field_at(*call.result, s.history);
   if (history == nullptr || !history->is_array()) return false;
   for (std::size_t i = own_entries_from(s, call, *history); i < history->size(); ++i) {
@@ -216,8 +217,7 @@ bool history_money(const MoneyStatement& s, const RecordedCall& call, int64_t sc
       kind = MoneyKind::kRefunded;
       cents = -cents;
     }
-    out.add(instrument_class(text_at(&entry, s.entry_instrument), prefixes), kind,
-            std::llabs(cents));
+    out.add(instrument_class(text_at(&entry, s.entry_instrument), names), kind, std::llabs(cents));
   }
   return true;
 }
@@ -225,12 +225,12 @@ bool history_money(const MoneyStatement& s, const RecordedCall& call, int64_t sc
 }  // namespace
 
 bool recorded_money(const MoneyStatement& s, const RecordedCall& call, int64_t scale,
-                    const std::vector<std::string>& prefixes, MoneyTally& out) {
+                    const InstrumentNames& names, MoneyTally& out) {
   if (call.result == nullptr || !s.declared()) return false;
-  if (!s.history.empty()) return history_money(s, call, scale, prefixes, out);
+  if (!s.history.empty()) return history_money(s, call, scale, names, out);
   std::string name = text_at(call.result, s.instrument);
   if (name.empty()) name = text_at(call.params, s.instrument_param);
-  const std::string instrument = instrument_class(name, prefixes);
+  const std::string instrument = instrument_class(name, names);
   bool stated = false;
   for (const auto& [kind, at] : s.amounts) {
     const nlohmann::json* v = field_at(*call.result, at.pointer);

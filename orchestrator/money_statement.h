@@ -24,6 +24,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,9 +63,16 @@ struct RecordedCall {
   bool creates = false;
 };
 
+// How a recorded instrument's name is read: stored value (by the tools' prefixes) and the
+// cards and wallets the world names keep their names; any other card is kAnyCard.
+struct InstrumentNames {
+  std::vector<std::string> stored_value_prefixes;
+  std::set<std::string> cards;  // the world's payment_methods
+};
+
 // What the recorded result says the call moved; false when it says nothing (no pointer
 // names a value there, or a value is not an amount).
 bool recorded_money(const MoneyStatement& statement, const RecordedCall& call, int64_t scale,
-                    const std::vector<std::string>& stored_value_prefixes, MoneyTally& out);
+                    const InstrumentNames& names, MoneyTally& out);
 
 }  // namespace checkride

@@ -158,6 +158,7 @@ struct SagaRecord {
   std::vector<Tender> tenders;  // stored-value parts of the payment, in the order given
   bool card_named = true;       // the card pays what stored value does not (false: it may not)
   int64_t card_stated = -1;     // what the action said the card pays; -1: not said
+  std::string card;             // the card or wallet the action named ("": the session's card)
   uint16_t index = 0;           // a step repeated per tender: which tender it stands on
   // 3-D Secure: the authorization waits (on kAuthorize) for the payment's webhook until the
   // deadline; `authenticated` once a webhook said the customer passed it.

@@ -37,6 +37,7 @@ ProviderRequest SagaEngine::request_for(const SagaRecord& s, Op op, std::size_t 
   if (fields & kSendCharge) {
     r.amount = card_amount(s);
     r.payment_method = s.payment_method;
+    r.text = s.card;  // the provider charges the user's card of that name, when it names them
   }
   if (fields & kSendPayment) r.ref = s.payment;
   if (fields & kSendCardRefund) {

@@ -350,9 +350,11 @@ void SagaEngine::take_tenders(SagaRecord& s, const HandlerInput& in) {
   s.tenders.clear();
   s.card_named = in.payments.empty();
   s.card_stated = -1;
+  s.card.clear();
   for (const TenderInput& p : in.payments) {
     if (!p.stored_value) {
       s.card_named = true;
+      if (s.card.empty()) s.card = p.instrument;
       if (p.amount >= 0) s.card_stated = std::max<int64_t>(s.card_stated, 0) + p.amount;
       continue;
     }

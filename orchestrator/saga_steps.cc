@@ -30,6 +30,7 @@ const StepKind kStepKinds[] = {
      .keeps_id = &SagaRecord::payment,
      .id_even_if_refused = true,
      .awaits_status = "requires_action",
+     .not_found_code = "unknown_payment_method",  // a card the user does not hold
      .card = CardPart::kPays,
      .on_failure = OnFailure::kCompensate},
     {.step = Step::kCommit,

@@ -13,8 +13,9 @@ namespace checkride {
 enum class MoneyKind : uint8_t { kCharged, kRefunded, kCredited };
 const char* money_kind_name(MoneyKind kind);  // "charged", "refunded", "credited"
 
-// Every card a user holds counts as this one instrument: the sandbox's cards are not named
-// as the recording's are. Stored value (a gift card, a certificate) keeps its own name.
+// Every card a user holds counts as this one instrument, unless the world names it (its
+// payment_methods:): the sandbox's own cards are not named as the recording's are. Stored value (a
+// gift card, a certificate) keeps its own name.
 inline constexpr const char* kAnyCard = "card";
 // A recorded amount whose instrument the result does not say: compared on totals.
 inline constexpr const char* kAnyInstrument = "";

@@ -77,6 +77,7 @@ void load_existing_bookings(Scenario& s, const YAML::Node& list, const std::stri
     b.seats = bm.bounded("seats", 1, 1, 1000);
     b.paid = bm.in_range("paid_cents", -1, 1, kMaxBalance);
     b.paid_stored_value = load_paid_stored_value(bm);
+    b.paid_card = bm.str("paid_card", "");
     b.status = bm.str("status", "confirmed");  // one of the world's: checked once all is read
     if (b.reference.empty()) bm.fail(n, "reference", "missing");
     if (b.offer.empty()) bm.fail(n, "offer", "missing");
@@ -107,6 +108,7 @@ void load_existing_orders(Scenario& s, const YAML::Node& list, const std::string
     o.user = om.str("user", "");
     o.paid = om.in_range("paid_cents", -1, 1, kMaxBalance);
     o.paid_stored_value = load_paid_stored_value(om);
+    o.paid_card = om.str("paid_card", "");
     o.status =
         om.str("status", "pending");  // one of the world's statuses: checked once all is read
     if (o.reference.empty()) om.fail(n, "reference", "missing");
@@ -161,6 +163,11 @@ void load_stored_value(Scenario& s, const YAML::Node& list, const std::string& p
     for (const auto& other : s.existing.stored_value) {
       if (other.id == v.id && (other.user == v.user || other.user.empty() || v.user.empty())) {
         vm.fail(n, "id", "'" + v.id + "' is already an instrument of this user");
+      }
+    }
+    for (const auto& other : s.existing.payment_methods) {
+      if (other.id == v.id && (other.user == v.user || other.user.empty() || v.user.empty())) {
+        vm.fail(n, "id", "'" + v.id + "' is already a payment method of this user");
       }
     }
     s.existing.stored_value.push_back(v);
@@ -307,6 +314,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
   if (m.has("bookings")) load_existing_bookings(s, m.get("bookings"), path);
   if (m.has("orders")) load_existing_orders(s, m.get("orders"), path);
   if (m.has("stored_value")) load_stored_value(s, m.get("stored_value"), path);
+  if (m.has("payment_methods")) load_payment_methods(s, m.get("payment_methods"), path);
   if (m.has("profiles")) load_profiles(s, m.get("profiles"), path);
   if (m.has("refunds")) load_refunds(s, m.get("refunds"), path, "refunds");
   if (m.has("payment")) load_payment_rule(s, m.get("payment"), path, "payment");
@@ -463,6 +471,7 @@ void check_existing_orders(const Scenario& s) {
     }
     check_paid_stored_value(s, o.paid_stored_value, o.user, o.paid < 0 ? priced : o.paid, o.origin,
                             o.line, at);
+    check_paid_card(s, o.paid_card, o.user, o.origin, o.line, at);
   }
 }
 
@@ -486,6 +495,7 @@ void check_existing_bookings(const Scenario& s) {
     const std::string at = b.field.substr(0, b.field.rfind('.'));
     check_paid_stored_value(s, b.paid_stored_value, b.user, b.paid < 0 ? priced : b.paid, b.origin,
                             b.line, at);
+    check_paid_card(s, b.paid_card, b.user, b.origin, b.line, at);
   }
 }
 

@@ -16,6 +16,11 @@ void parse_world(Scenario& s, MapReader& top);
 // `order_rules:` or `booking_rules:` (docs/worlds.md) into `rules`, over what it holds.
 void load_object_rules(ObjectRules& rules, const YAML::Node& node, const std::string& path,
                        const std::string& field, bool orders);
+// payment_methods: [{id, user, kind, brand, last4, behaves_as}], each user's own.
+void load_payment_methods(Scenario& s, const YAML::Node& list, const std::string& path);
+// A seeded booking's or order's `paid_card`: a method of the world's that its user holds.
+void check_paid_card(const Scenario& s, const std::string& card, const std::string& user,
+                     const std::string& origin, int line, const std::string& field);
 // oauth_clients: [{id, secret, redirect_uris: [...]}].
 void load_oauth_clients(Scenario& s, const YAML::Node& list, const std::string& path);
 // orchestrator: actions, policy, retries, TTLs, defects.

@@ -7,8 +7,11 @@ MoneyTally moved_in_session(UserId user, const World& w) {
   for (ObjectId id : w.payments.intents_of(user)) {
     const auto* pi = w.payments.find(id);
     if (pi == nullptr) continue;
-    if (!pi->seeded && pi->captured_at > 0) moved.add(kAnyCard, MoneyKind::kCharged, pi->received);
-    moved.add(kAnyCard, MoneyKind::kRefunded, pi->refunded);
+    // A card the world names is told apart by its name, so a charge to the wrong one shows.
+    const std::string& named = w.payments.method_name(pi->method);
+    const std::string& card = named.empty() ? std::string(kAnyCard) : named;
+    if (!pi->seeded && pi->captured_at > 0) moved.add(card, MoneyKind::kCharged, pi->received);
+    moved.add(card, MoneyKind::kRefunded, pi->refunded);
   }
   for (ObjectId id : w.stored_value.debits_of(user)) {
     const auto* d = w.stored_value.debit(id);

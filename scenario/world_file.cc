@@ -93,6 +93,7 @@ void emit_existing(YAML::Emitter& y, const WorldSeed& existing) {
     if (b.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << b.paid;
     if (b.status != "confirmed") y << YAML::Key << "status" << YAML::Value << b.status;
     emit_paid_stored_value(y, b.paid_stored_value);
+    if (!b.paid_card.empty()) y << YAML::Key << "paid_card" << YAML::Value << b.paid_card;
     y << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::Key << "orders" << YAML::Value << YAML::BeginSeq;
@@ -111,6 +112,7 @@ void emit_existing(YAML::Emitter& y, const WorldSeed& existing) {
     y << YAML::EndSeq;
     if (o.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << o.paid;
     emit_paid_stored_value(y, o.paid_stored_value);
+    if (!o.paid_card.empty()) y << YAML::Key << "paid_card" << YAML::Value << o.paid_card;
     y << YAML::EndMap;
   }
   y << YAML::EndSeq;
@@ -119,6 +121,22 @@ void emit_existing(YAML::Emitter& y, const WorldSeed& existing) {
   for (const auto& p : existing.profiles) {
     y << YAML::Flow << YAML::BeginMap << YAML::Key << "user" << YAML::Value << p.user << YAML::Key
       << "details" << YAML::Value << p.details << YAML::EndMap;
+  }
+  y << YAML::EndSeq;
+}
+
+void emit_payment_methods(YAML::Emitter& y, const std::vector<PaymentMethodSpec>& methods) {
+  if (methods.empty()) return;
+  y << YAML::Key << "payment_methods" << YAML::Value << YAML::BeginSeq;
+  for (const auto& m : methods) {
+    y << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << m.id;
+    if (!m.user.empty()) y << YAML::Key << "user" << YAML::Value << m.user;
+    y << YAML::Key << "kind" << YAML::Value << m.kind;
+    if (!m.brand.empty()) y << YAML::Key << "brand" << YAML::Value << m.brand;
+    if (!m.last4.empty()) y << YAML::Key << "last4" << YAML::Value << YAML::DoubleQuoted << m.last4;
+    if (m.behaves_as != "pm_card_visa")
+      y << YAML::Key << "behaves_as" << YAML::Value << m.behaves_as;
+    y << YAML::EndMap;
   }
   y << YAML::EndSeq;
 }
@@ -164,6 +182,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
     }
     y << YAML::EndSeq;
   }
+  emit_payment_methods(y, s.existing.payment_methods);
   emit_money_rules(y, s.orchestrator);
   if (s.rules_declared) {
     emit_object_rules(y, "order_rules", s.rules.orders);

@@ -161,12 +161,13 @@ void set_up_world(const ReplayOptions& options, const Cassette& cassette,
 
 std::vector<Watch> watches_for(const Cassette& cassette,
                                const std::vector<CompiledTemplate>& templates,
-                               const ActionCatalog& actions) {
+                               const ActionCatalog& actions, const WorldSeed& seed) {
   std::vector<Watch> watch(templates.size());
-  const std::vector<std::string> prefixes = stored_value_prefixes(actions);
+  InstrumentNames names{stored_value_prefixes(actions), {}};
+  for (const PaymentMethodSpec& m : seed.payment_methods) names.cards.insert(m.id);
   for (std::size_t i = 0; i < templates.size(); ++i) {
     watch[i].d.session = cassette.sessions[i].id;
-    watch[i].money = recorded_money_of(templates[i], actions, prefixes);
+    watch[i].money = recorded_money_of(templates[i], actions, names);
     for (const StepMoney& m : watch[i].money) {
       watch[i].d.writes += m.write;
       watch[i].d.writes_compared += m.write && m.stated;
@@ -286,7 +287,7 @@ ReplayResult replay_cassette(const ReplayOptions& options) {
   require_known_actions(cassette, *actions, catalog);
   set_up_world(options, cassette, *actions, scenario, result);
   std::vector<CompiledTemplate> templates = compile_templates(scenario, *actions);
-  std::vector<Watch> watch = watches_for(cassette, templates, *actions);
+  std::vector<Watch> watch = watches_for(cassette, templates, *actions, scenario.existing);
   SimulationOptions sim_options;
   sim_options.sequential = true;
   sim_options.faults_in_drain = true;

@@ -31,7 +31,7 @@ std::vector<std::string> stored_value_prefixes(const ActionCatalog& actions) {
 }
 
 std::vector<StepMoney> recorded_money_of(const CompiledTemplate& t, const ActionCatalog& actions,
-                                         const std::vector<std::string>& prefixes) {
+                                         const InstrumentNames& names) {
   std::vector<StepMoney> out(t.steps.size());
   std::vector<const nlohmann::json*> earlier;  // the session's recorded results so far
   for (std::size_t i = 0; i < t.steps.size(); ++i) {
@@ -43,7 +43,7 @@ std::vector<StepMoney> recorded_money_of(const CompiledTemplate& t, const Action
       RecordedCall call{step.params.get(), step.recorded_result.get(), earlier,
                         creates_new_object(spec->handler)};
       MoneyTally stated;
-      out[i].stated = recorded_money(spec->money, call, actions.amount_scale(), prefixes, stated);
+      out[i].stated = recorded_money(spec->money, call, actions.amount_scale(), names, stated);
       if (out[i].stated) out[i].recorded = stated;
     }
     if (step.recorded_result) earlier.push_back(step.recorded_result.get());

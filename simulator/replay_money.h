@@ -20,9 +20,9 @@ struct StepMoney {
 std::vector<std::string> stored_value_prefixes(const ActionCatalog& actions);
 
 // Per step of the template (confirms and lookups are neither writes nor stated), naming
-// instruments by `prefixes` (stored_value_prefixes, read once per replay).
+// instruments by `names` (read once per replay).
 std::vector<StepMoney> recorded_money_of(const CompiledTemplate& t, const ActionCatalog& actions,
-                                         const std::vector<std::string>& prefixes);
+                                         const InstrumentNames& names);
 
 // Whether an action of this handler can move money (charges, refunds, credits).
 bool moves_money(const ActionSpec& spec);

@@ -299,9 +299,10 @@ int validate_files(const std::vector<std::string>& files, std::ostream& out, std
       if (root.IsMap() && root["actions"]) {
         ActionCatalog c = ActionCatalog::from_file(f);
         out << f << ": ok (action catalog, " << c.actions().size() << " actions)\n";
-      } else if (root.IsMap() && (root["skus"] || root["offers"] || root["bookings"] ||
-                                  root["orders"] || root["stored_value"] || root["order_rules"] ||
-                                  root["booking_rules"] || root["profiles"])) {
+      } else if (root.IsMap() &&
+                 (root["skus"] || root["offers"] || root["bookings"] || root["orders"] ||
+                  root["stored_value"] || root["order_rules"] || root["booking_rules"] ||
+                  root["profiles"] || root["payment_methods"])) {
         Scenario w = default_scenario();
         load_world_file(w, f);
         // Bookings on offers of another world file are checked where the files are combined.
@@ -309,7 +310,12 @@ int validate_files(const std::vector<std::string>& files, std::ostream& out, std
         out << f << ": ok (world file, " << w.skus.size() << " SKUs, " << w.offers.size()
             << " offers, " << w.existing.bookings.size() << " bookings, "
             << w.existing.orders.size() << " orders, " << w.existing.stored_value.size()
-            << " stored-value instruments)\n";
+            << " stored-value instruments"
+            << (w.existing.payment_methods.empty()
+                    ? std::string()
+                    : ", " + std::to_string(w.existing.payment_methods.size()) +
+                          " cards and wallets")
+            << ")\n";
       } else {
         Scenario s = load_scenario(f);
         for (const auto& m : s.mix) load_cassette(m.cassette);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/conversation_builder.h"
+#include "tests/retail_conversations.h"
 #include "wire_drive.h"
 
 namespace checkride {
@@ -123,6 +124,41 @@ TEST(WireEndToEnd, AnAddressChangeIsAWriteAtTheShopOverTheWire) {
       EXPECT_GT(faults_fired(rig), 0) << "no answer was lost: the test proves nothing";
     }
   }
+}
+
+// Each user's own cards over the wire: in a world that names them, Yusuf's wallet pays his
+// order once per session however often the authorization's answer is lost, and Lena's card,
+// which he names in another run, is refused (resource_missing at the payments face) in all 6.
+TEST(WireEndToEnd, OnlyTheUsersOwnCardsPayOverTheWire) {
+  const char* kMethods =
+      "payment_methods:\n"
+      "  - {id: credit_card_9513926, user: yusuf_rossi_9620, kind: card}\n"
+      "  - {id: paypal_5544, user: yusuf_rossi_9620, kind: wallet}\n"
+      "  - {id: credit_card_1111, user: lena_park_7731, kind: card}\n";
+  int64_t captured[2] = {0, 0};  // with what was paid before the sessions
+  for (const char* instrument : {"paypal_5544", "credit_card_1111"}) {
+    const bool own = std::string(instrument) == "paypal_5544";
+    const std::string dir = testing::temp_dir("wire-methods-setup");
+    const std::string cassette = testing::read_text(testing::import_example(
+        dir, "retail-support", json::array({testing::repay_with(instrument, !own)})));
+    WireRig rig(example_in_world(dir, "retail-support", kMethods), "wire-methods");
+    httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");
+    json added = rig.control_post("/__checkride/faults", R"([
+      {"provider": "payment", "op": "authorize", "kind": "lost_response", "probability": 0.5}
+    ])");
+    ASSERT_TRUE(added.contains("faults")) << added.dump();
+    json report = drive_cassette(rig, "methods", cassette);
+    ASSERT_FALSE(report.is_null());
+    const json& money = report["money_cents"];
+    captured[own ? 0 : 1] = money.value("captured", int64_t{0});
+    EXPECT_EQ(money.value("refunded", int64_t{0}), own ? 6 * 15750 : 0) << money.dump();
+    for (const char* k : {"money_difference_cents", "escalations", "drive_unsettled_sessions"})
+      EXPECT_EQ(report["metrics"][k], 0) << k;
+    if (own) {
+      EXPECT_GT(faults_fired(rig), 0) << "no answer was lost: the test proves nothing";
+    }
+  }
+  EXPECT_EQ(captured[0] - captured[1], 6 * 15750) << "the wallet is charged once per session";
 }
 
 }  // namespace

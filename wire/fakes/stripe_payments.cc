@@ -55,6 +55,30 @@ bool resolve_method(FakeState& state, const nlohmann::json& form, PaymentMethodI
   return true;
 }
 
+// metadata[instrument]: the customer's own card or wallet of that name, where the world names
+// the users' methods; one the customer (metadata[customer]) does not hold is missing. A world
+// that names none charges the payment_method given.
+bool resolve_named_method(FakeState& state, const nlohmann::json& form, PaymentMethodId& out,
+                          WireAnswer& error) {
+  const PaymentsFake& payments = state.world().payments;
+  if (!payments.names_methods() || !form.contains("metadata") ||
+      !form["metadata"].contains("instrument")) {
+    return true;
+  }
+  const nlohmann::json& meta = form["metadata"];
+  const std::string name =
+      meta["instrument"].is_string() ? meta["instrument"].get<std::string>() : "";
+  uint64_t customer = 0;
+  if (meta.contains("customer") && meta["customer"].is_string()) {
+    parse_wire_name(meta["customer"].get<std::string>(), "user", customer);
+  }
+  out = customer == 0 ? 0 : payments.named_method(customer, name);
+  if (out != 0 && !name.empty()) return true;
+  error = stripe_missing("PaymentMethod", name, "metadata[instrument]");
+  error.status = 400;
+  return false;
+}
+
 bool intent_id(FakeState& state, const httplib::Request& req, ObjectId& id, WireAnswer& error) {
   if (parse_wire_name(req.matches[1].str(), "pi", id) && state.world().payments.find(id))
     return true;
@@ -137,6 +161,7 @@ WireAnswer create_intent(FakeState& state, const httplib::Request& req, const nl
     }
   }
   if (!resolve_method(state, form, method, error)) return error;
+  if (!resolve_named_method(state, form, method, error)) return error;
   int64_t amount = std::stoll(form["amount"].get<std::string>());
   ObjectId id = state.world().payments.create(method, amount, now);
   nlohmann::json& extra = state.intent_extras[id];

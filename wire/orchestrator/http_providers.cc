@@ -271,6 +271,9 @@ void payment_call(const ProviderRequest& r, const std::string& ref, const std::s
                              {"confirm", true},
                              {"payment_method", names.text(r.payment_method)}};
       if (!customer.empty()) form["metadata"] = {{"customer", customer}};
+      // The user's own card or wallet the call named: the sandbox's Stripe charges it when
+      // its world names the users' methods (docs/wire.md).
+      if (!r.text.empty()) form["metadata"]["instrument"] = r.text;
       call.path = "/v1/payment_intents";
       call.body = encode_form(form);
       call.content_type = kForm;

@@ -131,6 +131,7 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
   if (!s.paid_parts.empty()) j["paid_parts"] = tenders_to_json(s.paid_parts);
   if (s.refund_basis != 0) j["refund_basis"] = s.refund_basis;
   if (s.card_stated >= 0) j["card_stated"] = s.card_stated;
+  if (!s.card.empty()) j["card"] = s.card;
   if (!s.reason.empty()) j["reason"] = s.reason;
   if (!s.refund_to.empty()) j["refund_to"] = s.refund_to;
   if (!s.refund_named.empty()) j["refund_named"] = s.refund_named;
@@ -209,6 +210,7 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   if (j.contains("paid_parts")) s.paid_parts = tenders_from_json(j.at("paid_parts"));
   s.refund_basis = j.value("refund_basis", int64_t{0});
   s.card_stated = j.value("card_stated", int64_t{-1});
+  if (j.contains("card")) s.card = j.at("card").get<std::string>();
   s.awaiting_authentication = j.value("awaiting_authentication", false);
   s.authenticated = j.value("authenticated", false);
   s.authentication_deadline = j.value("authentication_deadline", Time{0});

@@ -9,7 +9,9 @@ SqliteDb::SqliteDb(const std::string& path, Mode mode) : path_(path) {
   const int flags = mode == Mode::kReadOnly
                         ? SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX
                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
-  if (mode == Mode::kReadWrite) {
+  // ":memory:" (and "", a temporary store) names no file: creating one would litter the cwd.
+  const bool names_a_file = !path.empty() && path != ":memory:";
+  if (mode == Mode::kReadWrite && names_a_file) {
     // Created 0600 before SQLite opens it (its -wal and -shm files take the same mode): the
     // store holds the sessions' access and refresh tokens.
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
