@@ -108,6 +108,8 @@ printf 'skus: [{id: A, price_cents: 100, product: p}, {id: B, price_cents: 150, 
   >"$corpus/fuzz_world_rules/rules.txt"
 printf 'skus: [{id: A, price_cents: 100}]\npayment_methods: [{id: card_1, kind: card, brand: visa, last4: "4242"}, {id: paypal_1, kind: wallet, behaves_as: pm_card_chargeDeclined}]\nstored_value: [{id: gift_1, balance_cents: 500}]\norders: [{reference: W1, items: [{sku: A, quantity: 3}], paid_card: paypal_1, paid_stored_value: [{id: gift_1, amount_cents: 100}]}]\n\0\x00\x01\x00\x06' \
   >"$corpus/fuzz_world_rules/methods.txt"
+printf 'offers: [{id: F1, price_cents: 10000, cabin: economy, fare_class: Y}]\nextras:\n  - {id: bag, price_cents: 5000, per: unit, free: [{cabin: economy, membership: gold, units: 2}, {units: 1}]}\n  - {id: ins, price_cents: 3000, per: passenger, refundable: true}\nmemberships: [{user: u, tier: gold}]\nbookings: [{reference: B1, offer: F1, seats: 2, extras: {bag: 1, ins: 1}}]\n\0\x40\x05\x41\x06\x40\x0b\x61\x13' \
+  >"$corpus/fuzz_world_rules/extras.txt"
 seed_files fuzz_world_rules scenarios/worlds/*.yaml
 mkdir -p "$corpus/fuzz_jwt"
 printf 'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJqdGkiOiJhdF8xXzAiLCJleHAiOjF9.c2lnbmF0dXJl' \

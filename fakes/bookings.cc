@@ -9,6 +9,16 @@
 
 namespace checkride {
 
+namespace {
+
+std::vector<LineItem> as_items(const ExtraUnits& extras) {
+  std::vector<LineItem> items;
+  for (const auto& [id, units] : extras) items.push_back(LineItem{id, units});
+  return items;
+}
+
+}  // namespace
+
 std::string_view BookingsFake::hold_state_name(HoldState s) {
   switch (s) {
     case HoldState::kHeld:
@@ -54,6 +64,15 @@ ObjectId BookingsFake::seed_confirmed(UserId user, const ExistingBooking& bookin
   Hold h{user, legs[0], seats, total, at, at, HoldState::kConfirmed,
          true, payment, -1,    true,  0,  {}};
   h.connections.assign(legs.begin() + 1, legs.end());
+  if (!booking.extras.empty()) {
+    // Its extras were paid within `total`: the fares are what is left.
+    const std::vector<LineItem> asked = as_items(booking.extras);
+    h.total = itinerary_price(offer, connections, seats);  // what allowances by value read
+    ErrorCode why = ErrorCode::kNone;
+    const int64_t extras = declared_extras_price(h, asked, h.extra_units, h.extra_paid, why);
+    if (why != ErrorCode::kNone || extras >= total) return 0;
+    h.total = total - extras;
+  }
   h.debits = debits;
   h.status = status;
   ObjectId id = holds_.add(std::move(h));
@@ -79,6 +98,27 @@ int64_t BookingsFake::itinerary_price(const std::string& offer,
   return price;
 }
 
+int64_t BookingsFake::seeded_extras_cost(UserId user, const ExistingBooking& booking) const {
+  if (booking.extras.empty()) return 0;
+  auto it = offer_index_.find(booking.offer);
+  const int64_t fares = itinerary_price(booking.offer, booking.connections, booking.seats);
+  if (it == offer_index_.end() || booking.seats <= 0 || fares < 0) return -1;
+  Hold h{user, it->second, booking.seats, fares, 0, 0, HoldState::kConfirmed, true,
+         0,    -1,         true,          0,     {}};
+  h.connections.resize(booking.connections.size(), it->second);  // only their count is read
+  ErrorCode why = ErrorCode::kNone;
+  std::vector<int32_t> units;
+  std::vector<int64_t> paid;
+  const int64_t cost = declared_extras_price(h, as_items(booking.extras), units, paid, why);
+  return why == ErrorCode::kNone ? cost : -1;
+}
+
+int64_t BookingsFake::paid_in_all(const Hold& h) {
+  int64_t paid = h.total + h.extras_total;
+  for (int64_t p : h.extra_paid) paid += p;
+  return paid;
+}
+
 const IdList& BookingsFake::holds_of(UserId user) const {
   return ids_of(owned_, user, &Owned::holds);
 }
@@ -93,6 +133,7 @@ bool BookingsFake::holds_seats(UserId user) const {
 
 void BookingsFake::retire_user(UserId user) {
   idempotency_.forget_owner(user);
+  memberships_.erase(user);
   auto it = owned_.find(user);
   if (it == owned_.end()) return;
   for (ObjectId id : it->second.holds) holds_.retire(id);
@@ -213,57 +254,129 @@ ProviderReply BookingsFake::update(const ProviderRequest& req) {
 
 // Checked bags for every passenger on every flight of the booking; -1 when a flight sells
 // none.
-int64_t BookingsFake::extras_price(const Hold& h, int32_t bags) {
+int64_t BookingsFake::extras_price(const Hold& h, int32_t bags) const {
   if (bags < 0 || bags > 20) return -1;
   if (bags == 0) return 0;  // only free ones (an allowance): nothing to pay
   int64_t price = 0;
   bool sold = true;
-  for_each_leg(h, [&](OfferState& o) {
-    sold = sold && o.spec.bag_price > 0;
-    price += o.spec.bag_price * bags * h.seats;
-  });
+  std::vector<int32_t> legs = h.connections;
+  legs.push_back(h.offer);
+  for (int32_t leg : legs) {
+    const OfferSpec& o = offers_[leg].spec;
+    sold = sold && o.bag_price > 0;
+    price += o.bag_price * bags * h.seats;
+  }
   return sold ? price : -1;
+}
+
+ExtraBuyer BookingsFake::buyer(const Hold& h) const {
+  auto tier = memberships_.find(h.user);
+  const OfferSpec& first = offers_[h.offer].spec;
+  return ExtraBuyer{
+      first.cabin, first.fare_class, tier == memberships_.end() ? std::string_view() : tier->second,
+      h.total,     h.seats,          static_cast<int32_t>(h.connections.size()) + 1};
+}
+
+int64_t BookingsFake::declared_extras_price(const Hold& h, const std::vector<LineItem>& asked,
+                                            std::vector<int32_t>& units, std::vector<int64_t>& paid,
+                                            ErrorCode& why) const {
+  units = h.extra_units;
+  paid = h.extra_paid;
+  units.resize(extras_.size(), 0);
+  paid.resize(extras_.size(), 0);
+  std::vector<bool> named(extras_.size(), false);
+  const ExtraBuyer b = buyer(h);
+  int64_t price = 0;
+  for (const LineItem& item : asked) {
+    auto it = std::find_if(extras_.begin(), extras_.end(),
+                           [&](const ExtraSpec& e) { return e.id == item.sku; });
+    if (it == extras_.end()) {
+      why = ErrorCode::kNotFound;
+      return -1;
+    }
+    const std::size_t i = static_cast<std::size_t>(it - extras_.begin());
+    // A count is the booking's new total of that extra: one taken off is not a purchase.
+    if (named[i] || item.quantity < units[i] || item.quantity > kMaxExtraUnits) {
+      why = ErrorCode::kBadRequest;
+      return -1;
+    }
+    named[i] = true;
+    const int64_t cost = extra_cost(*it, b, item.quantity) - extra_cost(*it, b, units[i]);
+    units[i] = item.quantity;
+    paid[i] += cost;
+    price += cost;
+  }
+  return price;
+}
+
+int64_t BookingsFake::refundable_extras(const Hold& h) const {
+  int64_t refund = 0;
+  for (std::size_t i = 0; i < h.extra_paid.size() && i < extras_.size(); ++i) {
+    if (extras_[i].refundable) refund += h.extra_paid[i];
+  }
+  return refund;
+}
+
+// The price of what an extras call asks for on the booking, and the counts it leaves: the
+// world's declared extras when the call names them, else the offers' paid checked bags.
+ErrorCode BookingsFake::price_extras(const ProviderRequest& req, const Hold& h, PricedExtras& out,
+                                     ObjectOperation op) const {
+  if (h.state != HoldState::kConfirmed) return ErrorCode::kInvalidState;
+  if (ErrorCode no = refusal(req, h, op); no != ErrorCode::kNone) return no;
+  if (!req.items.empty() && !req.items.front().sku.empty()) {
+    ErrorCode why = ErrorCode::kNone;
+    out.price = declared_extras_price(h, req.items, out.units, out.paid, why);
+    return why;
+  }
+  out.bags = req.items.empty() ? 0 : req.items.front().quantity;
+  out.price = extras_price(h, out.bags);
+  return out.price < 0 ? ErrorCode::kBadRequest : ErrorCode::kNone;
 }
 
 ProviderReply BookingsFake::quote_extras(const ProviderRequest& req) {
   Hold* found = holds_.find(req.ref);
   if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
-  if (found->state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
-  if (ErrorCode no = refusal(req, *found, ObjectOperation::kAddExtras); no != ErrorCode::kNone)
+  PricedExtras priced;
+  if (ErrorCode no = price_extras(req, *found, priced, ObjectOperation::kAddExtras);
+      no != ErrorCode::kNone) {
     return error_reply(no);
-  int32_t bags = req.items.empty() ? 0 : req.items.front().quantity;
-  int64_t price = extras_price(*found, bags);
-  if (price < 0) return error_reply(ErrorCode::kBadRequest);
+  }
   ProviderReply r;
   r.id = req.ref;
-  r.amount = price;
+  r.amount = priced.price;
   r.status = "quoted";
   return r;
 }
 
-// Adds the bags once what the request brings pays their price: an authorized payment of the
+// Adds the extras once what the request brings pays their price: an authorized payment of the
 // holder's and/or stored-value debits, as a confirmation is paid.
 ProviderReply BookingsFake::add_extras(const ProviderRequest& req) {
   Hold* found = holds_.find(req.ref);
   if (found == nullptr || found->user != req.user) return error_reply(ErrorCode::kNotFound);
   Hold& h = *found;
-  if (h.state != HoldState::kConfirmed) return error_reply(ErrorCode::kInvalidState);
-  if (ErrorCode no = refusal(req, h, ObjectOperation::kAddExtras); no != ErrorCode::kNone)
+  PricedExtras priced;
+  if (ErrorCode no = price_extras(req, h, priced, ObjectOperation::kAddExtras);
+      no != ErrorCode::kNone) {
     return error_reply(no);
-  int32_t bags = req.items.empty() ? 0 : req.items.front().quantity;
-  int64_t price = extras_price(h, bags);
+  }
   // Only free ones need nothing paid; anything else, what the request brings must cover.
-  if (price < 0 || (price > 0 && paid_for(req, h.user) < price)) {
+  if (priced.price > 0 && paid_for(req, h.user) < priced.price) {
     return error_reply(ErrorCode::kBadRequest);
   }
-  h.bags += bags;
-  h.extras_total += price;
-  if (price == 0) ++h.changes;  // free bags: a change without money, like new names
+  if (priced.units.empty()) {
+    h.bags += priced.bags;
+    h.extras_total += priced.price;
+  } else {
+    h.extra_units = std::move(priced.units);
+    h.extra_paid = std::move(priced.paid);
+    h.extras_bought += priced.price;
+  }
+  if (priced.price == 0) ++h.changes;  // free ones: a change without money, like new names
   note_later_payment(h, req);
   done(h, ObjectOperation::kAddExtras);
   ProviderReply r;
   r.id = req.ref;
-  r.amount = price;
+  r.amount = priced.price;
   r.status = status_name(h);
   return r;
 }
@@ -509,6 +622,7 @@ ProviderReply BookingsFake::cancel_quote(const ProviderRequest& req) {
                        ? h.total * offers_[h.offer].spec.refund_percent / 100
                        : static_cast<int64_t>(static_cast<__int128>(h.total) * refund /
                                               (static_cast<__int128>(priced) * 100));
+  h.refund_quote += refundable_extras(h);  // the others are kept, as paid bags always were
   ProviderReply r;
   r.id = req.ref;
   r.amount = h.refund_quote;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fakes/change_payments.h"
+#include "fakes/extras.h"
 #include "fakes/idempotency_table.h"
 #include "fakes/overrun.h"
 #include "fakes/stored_value.h"
@@ -29,6 +30,9 @@ struct OfferSpec {
   // The flight's state on its date, as the airline's data says it ("landed", "cancelled",
   // "flying", ...): only an available one ("" or "available") can be booked or moved onto.
   std::string status = {};
+  // What the world's extras' allowances read (extras.h); "" matches only rows that name none.
+  std::string cabin = {};
+  std::string fare_class = {};
   bool bookable() const { return status.empty() || status == "available"; }
 };
 
@@ -43,6 +47,7 @@ struct ExistingBooking {
   // Paid with stored value too: the card paid the rest (nothing when these cover it).
   std::vector<StoredValuePart> paid_stored_value;
   std::string paid_card;  // the user's card or wallet that paid the rest ("": their first)
+  ExtraUnits extras;      // the world's extras it holds, paid within `paid`
   std::string status = "confirmed";  // one of the world's booking statuses (WorldRules)
   std::string origin;                // where it was declared (file, line, field), for messages
   int line = 0;
@@ -74,6 +79,12 @@ class BookingsFake {
     // Paid extras added after the booking (checked bags), kept on a cancellation.
     int32_t bags = 0;
     int64_t extras_total = 0;
+    // The world's declared extras it holds (by their index in the world's list) and what was
+    // paid for each: its value is `total`, the fares alone, so a change of flights prices
+    // what changed and a cancel refunds each part by its rule.
+    std::vector<int32_t> extra_units = {};
+    std::vector<int64_t> extra_paid = {};
+    int64_t extras_bought = 0;  // what of `extra_paid` the session paid (not the world's seed)
     // Payments made after the booking: for its extras, or the difference of an exchange;
     // and the stored-value debits that paid such a change.
     std::vector<ObjectId> later_payments = {};
@@ -106,6 +117,16 @@ class BookingsFake {
   // capacity was counted. 0 when the offer is unknown.
   ObjectId seed_confirmed(UserId user, const ExistingBooking& booking, int64_t total,
                           ObjectId payment, const DebitParts& debits, Time at);
+  // The extras the world sells on bookings (its `extras:`); before any booking exists.
+  void set_extras(std::vector<ExtraSpec> extras) { extras_ = std::move(extras); }
+  const std::vector<ExtraSpec>& extras() const { return extras_; }
+  // The user's membership tier, which extras' allowances read.
+  void set_membership(UserId user, const std::string& tier) { memberships_[user] = tier; }
+  // What the booking's `extras` cost it, priced as a booking on `offer` with `seats`; -1 when
+  // one is unknown.
+  int64_t seeded_extras_cost(UserId user, const ExistingBooking& booking) const;
+  // The booking's value paid in all: its fares and every extra.
+  static int64_t paid_in_all(const Hold& h);
   // The business's booking rules (statuses, limits); before any booking exists.
   void set_rules(const ObjectRules& rules) { rules_ = rules; }
   const ObjectRules& rules() const { return rules_; }
@@ -141,7 +162,23 @@ class BookingsFake {
   void done(Hold& h, ObjectOperation op);
   ProviderReply update(const ProviderRequest& req);
   static void note_later_payment(Hold& h, const ProviderRequest& req);
-  int64_t extras_price(const Hold& h, int32_t bags);
+  int64_t extras_price(const Hold& h, int32_t bags) const;
+  ExtraBuyer buyer(const Hold& h) const;
+  // What the declared extras a call asks for (each extra's new count on the booking) cost on
+  // top of what it holds, with the counts and what each was paid after; -1 with `why` when
+  // one is unknown (kNotFound), named twice, fewer than held or too many (kBadRequest).
+  int64_t declared_extras_price(const Hold& h, const std::vector<LineItem>& asked,
+                                std::vector<int32_t>& units, std::vector<int64_t>& paid,
+                                ErrorCode& why) const;
+  struct PricedExtras {
+    int64_t price = 0;
+    int32_t bags = 0;                 // the offers' paid checked bags, when no extra is named
+    std::vector<int32_t> units = {};  // else each declared extra's count after
+    std::vector<int64_t> paid = {};
+  };
+  ErrorCode price_extras(const ProviderRequest& req, const Hold& h, PricedExtras& out,
+                         ObjectOperation op) const;
+  int64_t refundable_extras(const Hold& h) const;
   ProviderReply quote_extras(const ProviderRequest& req);
   ProviderReply add_extras(const ProviderRequest& req);
   // The new flights an exchange asks for (the offer, then the connections), or false.
@@ -163,6 +200,8 @@ class BookingsFake {
   const PaymentsFake* payments_;
   const StoredValueFake* stored_value_;
   ObjectRules rules_ = WorldRules::default_booking_rules();
+  std::vector<ExtraSpec> extras_;
+  std::unordered_map<UserId, std::string> memberships_;  // lookup only, never iterated
   std::vector<OfferState> offers_;
   std::unordered_map<std::string, int32_t> offer_index_;
   struct Owned {

@@ -46,7 +46,11 @@ bool World::seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePa
 }
 
 bool World::seed_booking(UserId user, const ExistingBooking& b, Time at) {
-  int64_t paid = b.paid < 0 ? bookings.itinerary_price(b.offer, b.connections, b.seats) : b.paid;
+  int64_t paid = b.paid;
+  if (paid < 0) {  // at the world's prices: the fares and the extras it holds
+    const int64_t extras = bookings.seeded_extras_cost(user, b);
+    paid = extras < 0 ? -1 : bookings.itinerary_price(b.offer, b.connections, b.seats) + extras;
+  }
   if (paid <= 0) return false;
   ObjectId payment = 0;
   DebitParts debits;
@@ -64,6 +68,9 @@ void World::seed_existing(UserId user, const std::string& name, const WorldSeed&
     if (!m.user.empty() && m.user != name) continue;
     const TestCard* card = find_test_card(m.behaves_as);
     payments.add_named_method(user, m.id, card != nullptr ? *card : default_test_card({}));
+  }
+  for (const MembershipSpec& m : seed.memberships) {
+    if (m.user == name) bookings.set_membership(user, m.tier);
   }
   for (const ExistingBooking& b : seed.bookings) {
     if (b.user.empty() || b.user == name) seed_booking(user, b, at);

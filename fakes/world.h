@@ -8,12 +8,19 @@
 namespace checkride {
 
 // What existed before the session, as a world file declares it (seeded per session user).
+// A user's membership tier (gold, silver, ...), which extras' allowances read.
+struct MembershipSpec {
+  std::string user;
+  std::string tier;
+};
+
 struct WorldSeed {
   std::vector<ExistingBooking> bookings;
   std::vector<ExistingOrder> orders;
   std::vector<StoredValueSpec> stored_value;
   std::vector<PaymentMethodSpec> payment_methods;  // users' own cards and wallets
   std::vector<ProfileSpec> profiles;               // users' details at the shop (an address)
+  std::vector<MembershipSpec> memberships;
 };
 
 // The one world every fake lives in: a reservation, a hold, an authorization and a token

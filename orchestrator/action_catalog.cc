@@ -386,6 +386,30 @@ void parse_mapping_string(const MappingKey& key, const YAML::Node& v, const std:
   m.*key.member = value;
 }
 
+// `extras: {ID: /pointer}`: each of the world's extras the call sets, and where its count is.
+std::vector<std::pair<std::string, std::string>> parse_declared_extras(const YAML::Node& map,
+                                                                       const std::string& origin,
+                                                                       const std::string& where) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& kv : map) {
+    const std::string id = kv.first.IsScalar() ? kv.first.Scalar() : "";
+    if (id.empty() || id.size() > 64) {
+      throw InputError(origin, line_of(kv.first), where,
+                       "expected an extra's id (1 to 64 characters)");
+    }
+    if (!kv.second.IsScalar() || kv.second.Scalar().empty() || kv.second.Scalar()[0] != '/') {
+      throw InputError(origin, line_of(kv.second), where + "." + id,
+                       "expected a JSON pointer to the booking's new count of '" + id + "'");
+    }
+    check_pointer(kv.second.Scalar(), kv.second, origin, where + "." + id);
+    out.emplace_back(id, kv.second.Scalar());
+  }
+  if (out.empty() || out.size() > 16) {
+    throw InputError(origin, line_of(map), where, "expected 1 to 16 extras");
+  }
+  return out;
+}
+
 void parse_mapping(const YAML::Node& node, const std::string& origin, const std::string& field,
                    ParamMapping& m) {
   const std::set<std::string> composable = {"query", "offer", "reference", "details"};
@@ -406,6 +430,8 @@ void parse_mapping(const YAML::Node& node, const std::string& origin, const std:
           parse_prefixes(kv.second, origin, where);
     } else if (composable.count(key) && kv.second.IsSequence()) {
       m.composed[key] = parse_pointer_list(kv.second, origin, where);
+    } else if (key == "extras" && kv.second.IsMap()) {
+      m.declared_extras = parse_declared_extras(kv.second, origin, where);
     } else if (key == "amount_scale") {
       m.amount_scale = parse_amount_scale(kv.second, origin, where);
     } else {
@@ -875,6 +901,23 @@ bool map_skus(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
          map_sku_list(m.new_skus, params, out.new_items, error);
 }
 
+// One of the world's extras, at the booking's new count: an integer, or true/false (an extra
+// one has or not, like insurance). Absent: the call does not change it.
+bool map_declared_extra(const std::string& id, const std::string& pointer,
+                        const nlohmann::json& params, HandlerInput& out, std::string& error) {
+  const auto* v = at_pointer(params, pointer);
+  if (v == nullptr) return true;
+  int64_t n = -1;
+  if (v->is_boolean()) n = v->get<bool>() ? 1 : 0;
+  if (v->is_number_integer()) n = v->get<int64_t>();
+  if (n < 0 || n > 1000) {
+    error = pointer + ": expected the booking's count of " + id + ", an integer from 0 to 1000";
+    return false;
+  }
+  out.items.push_back(LineItem{id, static_cast<int32_t>(n)});
+  return true;
+}
+
 // The shapes richer tool sets use: split payments, itineraries, extras, item id lists.
 bool map_shapes(const ParamMapping& m, const nlohmann::json& params, HandlerInput& out,
                 std::string& error) {
@@ -883,6 +926,9 @@ bool map_shapes(const ParamMapping& m, const nlohmann::json& params, HandlerInpu
   }
   if (const auto* v = at_pointer(params, m.legs)) {
     if (!map_legs(m, *v, params, out, error)) return false;
+  }
+  for (const auto& [id, pointer] : m.declared_extras) {
+    if (!map_declared_extra(id, pointer, params, out, error)) return false;
   }
   if (const auto* v = at_pointer(params, m.extras)) {
     // 0: only free extras are added (a free bag allowance), a change that charges nothing.

@@ -104,7 +104,10 @@ struct ParamMapping {
   std::vector<std::string> leg_offer;
   // `skus` points at a list of SKU names, one unit each (a return's item ids).
   std::string skus;
-  std::string extras;    // an integer: how many paid extras (checked bags) to add
+  std::string extras;  // an integer: how many paid extras (checked bags) to add
+  // Or the world's declared extras by id, each pointing at the booking's new count of it
+  // (docs/worlds.md `extras:`); they travel as the call's items.
+  std::vector<std::pair<std::string, std::string>> declared_extras;
   std::string new_skus;  // a swap of items: the SKUs that replace `skus`, one unit each
   std::string credit;    // issue_credit: the certificate's value, in the tools' money
 };

@@ -57,7 +57,9 @@ ProviderRequest SagaEngine::request_for(const SagaRecord& s, Op op, std::size_t 
   if (fields & kSendReference) r.text = s.reference;
   if (fields & kSendSeats) r.items = {LineItem{"", s.seats}};
   if (fields & kSendDetails) r.text = s.details;
-  if (fields & kSendExtras) r.items = {LineItem{"", s.extras}};
+  if (fields & kSendExtras) {  // the world's extras by name, else a count of paid bags
+    r.items = s.items.empty() ? std::vector<LineItem>{LineItem{"", s.extras}} : s.items;
+  }
   if (fields & kSendCreditAmount) r.amount = s.total;
   if (fields & kSendNewFlights) {
     r.text = s.offer;

@@ -167,7 +167,8 @@ void count_orders(UserId user, const World& w, Truth& t) {
     // did to it: paid on it (extras, an exchange's difference) or changed it (a cheaper
     // cabin, new names). One it changed without paying was paid before the session, so it
     // is never an order without a charge.
-    const bool paid_now = h->extras_total != 0 || !h->later_payments.empty();
+    const bool paid_now =
+        h->extras_total != 0 || h->extras_bought != 0 || !h->later_payments.empty();
     if (h->seeded && !paid_now && h->changes == 0) continue;
     if (h->state == BookingsFake::HoldState::kConfirmed ||
         h->state == BookingsFake::HoldState::kCancelled) {
@@ -501,11 +502,11 @@ void Checkers::check_holds_and_totals(SessionId s, const SessionOutcome& o, cons
   for (ObjectId id : w.bookings.holds_of(s)) {
     const auto& h = *w.bookings.holds().find(id);
     if (!h.released_by_caller) offend("orphan_holds", s, o, w);
-    // Paid extras (checked bags) are kept, cancelled or not.
+    // Paid extras are kept, cancelled or not, unless the world refunds them (in the quote).
     if (h.state == BookingsFake::HoldState::kConfirmed)
-      confirmed_totals_ += h.total + h.extras_total;
+      confirmed_totals_ += BookingsFake::paid_in_all(h);
     if (h.state == BookingsFake::HoldState::kCancelled)
-      confirmed_totals_ += h.total - std::max<int64_t>(h.refund_quote, 0) + h.extras_total;
+      confirmed_totals_ += BookingsFake::paid_in_all(h) - std::max<int64_t>(h.refund_quote, 0);
   }
 }
 

@@ -78,6 +78,7 @@ void load_existing_bookings(Scenario& s, const YAML::Node& list, const std::stri
     b.paid = bm.in_range("paid_cents", -1, 1, kMaxBalance);
     b.paid_stored_value = load_paid_stored_value(bm);
     b.paid_card = bm.str("paid_card", "");
+    b.extras = load_extra_units(bm, "extras");
     b.status = bm.str("status", "confirmed");  // one of the world's: checked once all is read
     if (b.reference.empty()) bm.fail(n, "reference", "missing");
     if (b.offer.empty()) bm.fail(n, "offer", "missing");
@@ -300,6 +301,8 @@ void load_world_catalog(Scenario& s, const std::string& path) {
       o.bag_price = om.integer("bag_price_cents", 0);
       o.change_fee = om.cents("change_fee_cents", 0);
       o.status = om.str("status", "");
+      o.cabin = om.str("cabin", "");
+      o.fare_class = om.str("fare_class", "");
       if (o.bag_price < 0 || o.bag_price > kMaxBalance) {
         om.fail(om.get("bag_price_cents"), "bag_price_cents",
                 "expected an integer from 0 to " + std::to_string(kMaxBalance));
@@ -316,6 +319,8 @@ void load_world_catalog(Scenario& s, const std::string& path) {
   if (m.has("stored_value")) load_stored_value(s, m.get("stored_value"), path);
   if (m.has("payment_methods")) load_payment_methods(s, m.get("payment_methods"), path);
   if (m.has("profiles")) load_profiles(s, m.get("profiles"), path);
+  if (m.has("extras")) load_extras(s, m.get("extras"), path);
+  if (m.has("memberships")) load_memberships(s, m.get("memberships"), path);
   if (m.has("refunds")) load_refunds(s, m.get("refunds"), path, "refunds");
   if (m.has("payment")) load_payment_rule(s, m.get("payment"), path, "payment");
   load_rules(s, m, path, "");
@@ -477,6 +482,7 @@ void check_existing_orders(const Scenario& s) {
 
 void check_existing_bookings(const Scenario& s) {
   check_existing_orders(s);
+  check_extras(s);
   for (const auto& b : s.existing.bookings) {
     check_status(s.rules.bookings, b.status, b.origin, b.line,
                  b.field.substr(0, b.field.rfind('.')));
@@ -493,6 +499,7 @@ void check_existing_bookings(const Scenario& s) {
       priced += known->price * b.seats;
     }
     const std::string at = b.field.substr(0, b.field.rfind('.'));
+    priced += seeded_extras_price(s, b);
     check_paid_stored_value(s, b.paid_stored_value, b.user, b.paid < 0 ? priced : b.paid, b.origin,
                             b.line, at);
     check_paid_card(s, b.paid_card, b.user, b.origin, b.line, at);
@@ -505,6 +512,7 @@ void furnish_world(World& world, const Scenario& s) {
   for (const auto& sku : s.skus) world.catalog.add_sku(sku);
   for (const auto& c : s.coupons) world.catalog.add_coupon(c);
   for (const auto& o : s.offers) world.bookings.add_offer(o);
+  world.bookings.set_extras(s.extras);
 }
 
 void load_world_file(Scenario& s, const std::string& path) {

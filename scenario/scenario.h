@@ -135,6 +135,7 @@ struct Scenario {
   // world
   std::vector<SkuSpec> skus;
   std::vector<OfferSpec> offers;
+  std::vector<ExtraSpec> extras;  // sold on bookings (docs/worlds.md `extras:`)
   std::vector<CouponSpec> coupons;
   WorldSeed existing;  // bookings, orders, stored value: seeded for each session of their user
   WorldRules rules;    // the business's order and booking rules (docs/worlds.md)

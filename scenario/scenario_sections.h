@@ -21,6 +21,17 @@ void load_payment_methods(Scenario& s, const YAML::Node& list, const std::string
 // A seeded booking's or order's `paid_card`: a method of the world's that its user holds.
 void check_paid_card(const Scenario& s, const std::string& card, const std::string& user,
                      const std::string& origin, int line, const std::string& field);
+// extras: [{id, price_cents, per, refundable, free: [{cabin, fare_class, membership,
+// min_value_cents, units}]}], sold on bookings.
+void load_extras(Scenario& s, const YAML::Node& list, const std::string& path);
+// memberships: [{user, tier}], which extras' allowances read.
+void load_memberships(Scenario& s, const YAML::Node& list, const std::string& path);
+// A seeded booking's `extras: {ID: N}`.
+ExtraUnits load_extra_units(MapReader& m, const std::string& key);
+// What a seeded booking's extras cost at the world's prices (0: none).
+int64_t seeded_extras_price(const Scenario& s, const ExistingBooking& b);
+// Allowances that could never hold, and seeded extras the world does not sell.
+void check_extras(const Scenario& s);
 // oauth_clients: [{id, secret, redirect_uris: [...]}].
 void load_oauth_clients(Scenario& s, const YAML::Node& list, const std::string& path);
 // orchestrator: actions, policy, retries, TTLs, defects.

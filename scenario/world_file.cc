@@ -94,6 +94,11 @@ void emit_existing(YAML::Emitter& y, const WorldSeed& existing) {
     if (b.status != "confirmed") y << YAML::Key << "status" << YAML::Value << b.status;
     emit_paid_stored_value(y, b.paid_stored_value);
     if (!b.paid_card.empty()) y << YAML::Key << "paid_card" << YAML::Value << b.paid_card;
+    if (!b.extras.empty()) {
+      y << YAML::Key << "extras" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (const auto& [id, units] : b.extras) y << YAML::Key << id << YAML::Value << units;
+      y << YAML::EndMap;
+    }
     y << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::Key << "orders" << YAML::Value << YAML::BeginSeq;
@@ -141,6 +146,42 @@ void emit_payment_methods(YAML::Emitter& y, const std::vector<PaymentMethodSpec>
   y << YAML::EndSeq;
 }
 
+void emit_allowance(YAML::Emitter& y, const ExtraAllowance& a) {
+  y << YAML::Flow << YAML::BeginMap;
+  if (!a.cabin.empty()) y << YAML::Key << "cabin" << YAML::Value << a.cabin;
+  if (!a.fare_class.empty()) y << YAML::Key << "fare_class" << YAML::Value << a.fare_class;
+  if (!a.membership.empty()) y << YAML::Key << "membership" << YAML::Value << a.membership;
+  if (a.min_value >= 0) y << YAML::Key << "min_value_cents" << YAML::Value << a.min_value;
+  y << YAML::Key << "units" << YAML::Value << a.units << YAML::EndMap;
+}
+
+// The extras sold on bookings and who holds which tier, when the world states them.
+void emit_extras(YAML::Emitter& y, const Scenario& s) {
+  if (!s.extras.empty()) {
+    y << YAML::Key << "extras" << YAML::Value << YAML::BeginSeq;
+    for (const ExtraSpec& e : s.extras) {
+      y << YAML::BeginMap << YAML::Key << "id" << YAML::Value << e.id << YAML::Key << "price_cents"
+        << YAML::Value << e.price << YAML::Key << "per" << YAML::Value
+        << std::string(extra_per_name(e.per)) << YAML::Key << "refundable" << YAML::Value
+        << e.refundable;
+      if (!e.free.empty()) {
+        y << YAML::Key << "free" << YAML::Value << YAML::BeginSeq;
+        for (const ExtraAllowance& a : e.free) emit_allowance(y, a);
+        y << YAML::EndSeq;
+      }
+      y << YAML::EndMap;
+    }
+    y << YAML::EndSeq;
+  }
+  if (s.existing.memberships.empty()) return;
+  y << YAML::Key << "memberships" << YAML::Value << YAML::BeginSeq;
+  for (const MembershipSpec& m : s.existing.memberships) {
+    y << YAML::Flow << YAML::BeginMap << YAML::Key << "user" << YAML::Value << m.user << YAML::Key
+      << "tier" << YAML::Value << m.tier << YAML::EndMap;
+  }
+  y << YAML::EndSeq;
+}
+
 }  // namespace
 
 void write_world_file(const Scenario& s, const std::string& path) {
@@ -163,6 +204,8 @@ void write_world_file(const Scenario& s, const std::string& path) {
     if (o.bag_price > 0) y << YAML::Key << "bag_price_cents" << YAML::Value << o.bag_price;
     if (o.change_fee > 0) y << YAML::Key << "change_fee_cents" << YAML::Value << o.change_fee;
     if (!o.status.empty()) y << YAML::Key << "status" << YAML::Value << o.status;
+    if (!o.cabin.empty()) y << YAML::Key << "cabin" << YAML::Value << o.cabin;
+    if (!o.fare_class.empty()) y << YAML::Key << "fare_class" << YAML::Value << o.fare_class;
     y << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::Key << "coupons" << YAML::Value << YAML::BeginSeq;
@@ -183,6 +226,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
     y << YAML::EndSeq;
   }
   emit_payment_methods(y, s.existing.payment_methods);
+  emit_extras(y, s);
   emit_money_rules(y, s.orchestrator);
   if (s.rules_declared) {
     emit_object_rules(y, "order_rules", s.rules.orders);

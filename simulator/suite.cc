@@ -302,7 +302,8 @@ int validate_files(const std::vector<std::string>& files, std::ostream& out, std
       } else if (root.IsMap() &&
                  (root["skus"] || root["offers"] || root["bookings"] || root["orders"] ||
                   root["stored_value"] || root["order_rules"] || root["booking_rules"] ||
-                  root["profiles"] || root["payment_methods"])) {
+                  root["profiles"] || root["payment_methods"] || root["extras"] ||
+                  root["memberships"])) {
         Scenario w = default_scenario();
         load_world_file(w, f);
         // Bookings on offers of another world file are checked where the files are combined.
@@ -315,6 +316,8 @@ int validate_files(const std::vector<std::string>& files, std::ostream& out, std
                     ? std::string()
                     : ", " + std::to_string(w.existing.payment_methods.size()) +
                           " cards and wallets")
+            << (w.extras.empty() ? std::string()
+                                 : ", " + std::to_string(w.extras.size()) + " extras")
             << ")\n";
       } else {
         Scenario s = load_scenario(f);

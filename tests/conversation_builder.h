@@ -81,16 +81,18 @@ inline std::string import_example(const std::string& dir, const std::string& exa
 
 // Imports `conversations` (import_example) and replays them in the example's world, or in the
 // world file `world` (and, with `infer_missing`, what the recording names that the world
-// lacks), under `faults` (a fault list's text) when given.
+// lacks), under `faults` (a fault list's text) and with the action catalog `actions` (a file)
+// when given.
 inline ReplayResult replay_example(const std::string& dir, const std::string& example,
                                    const nlohmann::json& conversations, bool infer_missing = false,
-                                   const std::string& world = "", const std::string& faults = "") {
+                                   const std::string& world = "", const std::string& faults = "",
+                                   const std::string& actions = "") {
   ReplayOptions o;
   o.cassette = import_example(dir, example, conversations);
   o.world = world.empty() ? source_path("scenarios/worlds/" + example + ".yaml") : world;
   o.infer_missing = infer_missing;
   if (!faults.empty()) o.faults = write_temp(dir, "faults.yaml", faults);
-  o.actions = source_path("scenarios/catalogs/" + example + ".yaml");
+  o.actions = actions.empty() ? source_path("scenarios/catalogs/" + example + ".yaml") : actions;
   o.allow_empty = true;
   o.out_dir = dir;
   o.quiet = true;

@@ -526,17 +526,42 @@ void decode_exchange(const Req& req, const Body& b, FakeState&, Decoded& d) {
   payment_of(b, d);
 }
 
-// Checked bags, quoted or added (adding them says how they are paid).
+// The world's extras by id, each at the booking's new count: {"checked_bag": 3}.
+bool declared_extras_of(const Body& b, Decoded& d) {
+  const Body& extras = b.at("extras");
+  if (!extras.is_object() || extras.empty() || extras.size() > 16) {
+    d.error = "expected extras: an object of 1 to 16 extra ids, each at the booking's new count";
+    d.param = "extras";
+    return false;
+  }
+  for (const auto& [id, n] : extras.items()) {
+    if (id.empty() || id.size() > 64 || !n.is_number_integer() || n.get<int64_t>() < 0 ||
+        n.get<int64_t>() > 1000) {
+      d.error = "expected extras." + id.substr(0, 64) + ": an integer from 0 to 1000";
+      d.param = "extras";
+      return false;
+    }
+    d.request.items.push_back(LineItem{id, n.get<int32_t>()});
+  }
+  return true;
+}
+
+// Extras, quoted or added (adding them says how they are paid): the world's declared extras
+// by id, or a count of paid checked bags.
 void decode_extras(const Req& req, const Body& b, FakeState&, Decoded& d) {
   ref_of(req, d.request.op, d);
   customer_of(b, d);
-  int64_t bags = int_field(b, "bags", 0);
-  if (d.error.empty() && (bags < 0 || bags > 20)) {
-    d.error = "expected bags: 0 to 20 paid checked bags per passenger (0: only free ones)";
-    d.param = "bags";
-    return;
+  if (b.is_object() && b.contains("extras")) {
+    if (!declared_extras_of(b, d)) return;
+  } else {
+    int64_t bags = int_field(b, "bags", 0);
+    if (d.error.empty() && (bags < 0 || bags > 20)) {
+      d.error = "expected bags: 0 to 20 paid checked bags per passenger (0: only free ones)";
+      d.param = "bags";
+      return;
+    }
+    d.request.items = {LineItem{"", static_cast<int32_t>(bags)}};
   }
-  d.request.items = {LineItem{"", static_cast<int32_t>(bags)}};
   if (d.request.op != Op::kAddExtras || !d.error.empty()) return;
   payment_of(b, d);
 }

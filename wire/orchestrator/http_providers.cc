@@ -368,7 +368,11 @@ void booking_call(const ProviderRequest& r, const std::string& ref, const std::s
     case Op::kQuoteExtras:
     case Op::kAddExtras:
       call.path = hold + (r.op == Op::kQuoteExtras ? "/extras/quote" : "/extras");
-      body["bags"] = r.items.empty() ? 0 : r.items.front().quantity;
+      if (!r.items.empty() && !r.items.front().sku.empty()) {
+        for (const LineItem& extra : r.items) body["extras"][extra.sku] = extra.quantity;
+      } else {
+        body["bags"] = r.items.empty() ? 0 : r.items.front().quantity;
+      }
       if (r.op == Op::kAddExtras) add_payment(r, names, body);
       break;
     default:

@@ -1,0 +1,69 @@
+// The airline worked example with the world's own extras (issue 30, part 1), for the tests
+// that replay it and drive it over the wire.
+#pragma once
+#include <stdexcept>
+#include <string>
+
+#include "tests/conversation_builder.h"
+
+namespace checkride::testing {
+
+// $50 a bag on the booking, one free per passenger (three for gold members); insurance $30
+// per passenger, kept on a cancel. Omar's K1NW8N (HAT001 economy, $249) was bought insured.
+inline const char* kExtras =
+    "extras:\n"
+    "  - id: checked_bag\n"
+    "    price_cents: 5000\n"
+    "    free:\n"
+    "      - {membership: gold, units: 3}\n"
+    "      - {units: 1}\n"
+    "  - {id: travel_insurance, price_cents: 3000, per: passenger}\n";
+
+inline std::string airline_world(const std::string& dir,
+                                 const std::string& omars_tier = "regular") {
+  std::string text =
+      testing::read_text(testing::source_path("scenarios/worlds/airline-support.yaml"));
+  const std::string omar =
+      "{reference: K1NW8N, user: omar_davis_3817, offer: HAT001-2026-12-10-economy, seats: 1";
+  const std::size_t at = text.find(omar);
+  if (at == std::string::npos) throw std::runtime_error("the airline world changed");
+  text.insert(at + omar.size(), ", paid_cents: 27900, extras: {travel_insurance: 1}");
+  return testing::write_temp(dir, "world.yaml",
+                             text + kExtras +
+                                 "memberships:\n  - {user: mia_li_3668, tier: gold}\n" +
+                                 "  - {user: omar_davis_3817, tier: " + omars_tier + "}\n");
+}
+
+// The shipped catalog, with update_reservation_baggages setting the world's checked_bag to
+// the reservation's new total instead of counting paid bags.
+inline std::string declared_catalog(const std::string& dir) {
+  std::string text =
+      testing::read_text(testing::source_path("scenarios/catalogs/airline-support.yaml"));
+  const std::string old = "extras: /nonfree_baggages";
+  const std::size_t at = text.find(old);
+  if (at == std::string::npos) throw std::runtime_error("the airline catalog changed");
+  text.replace(at, old.size(), "extras: {checked_bag: /total_baggages}");
+  return testing::write_temp(dir, "catalog.yaml", text);
+}
+
+// Omar asks for `total` bags in all on K1NW8N; production charged `fee` dollars (0: nothing).
+inline Conversation bags(int total, int nonfree, double fee) {
+  Conversation c("omar_davis_3817");
+  c.say("user", "I'm omar_davis_3817. I want " + std::to_string(total) + " bags on K1NW8N.");
+  nlohmann::json history =
+      nlohmann::json::array({{{"payment_id", "credit_card_9012"}, {"amount", 279}}});
+  c.call("get_reservation_details", {{"reservation_id", "K1NW8N"}},
+         {{"reservation_id", "K1NW8N"}, {"cabin", "economy"}, {"payment_history", history}});
+  c.say("assistant", "That is $" + std::to_string(static_cast<int>(fee)) + ". Shall I?");
+  c.say("user", "Yes.");
+  if (fee > 0) history.push_back({{"payment_id", "credit_card_9012"}, {"amount", fee}});
+  c.call("update_reservation_baggages",
+         {{"reservation_id", "K1NW8N"},
+          {"total_baggages", total},
+          {"nonfree_baggages", nonfree},
+          {"payment_id", "credit_card_9012"}},
+         {{"reservation_id", "K1NW8N"}, {"payment_history", history}});
+  return c;
+}
+
+}  // namespace checkride::testing
