@@ -88,6 +88,10 @@ printf '\x00\x05v1/stored_value/gift_card_1/debits\n{"customer":"user_1","amount
   >"$corpus/fuzz_faces/debit.txt"
 printf '\x03\x05v1/holds/hold_1/confirm\n{"stored_value_debits":["svd_1"]}' \
   >"$corpus/fuzz_faces/confirm.txt"
+printf '\x03\x05v1/holds\n{"offer":"F1","seats":2,"extras":{"bag":3,"ins":1}}' \
+  >"$corpus/fuzz_faces/hold_extras.txt"
+printf '\x03\x05v1/holds/hold_1/extras\n{"extras":{"bag":4},"payment_intent":"pi_1"}' \
+  >"$corpus/fuzz_faces/extras.txt"
 printf '\x00\x01v1/payment_intents\namount=900&currency=usd&confirm=true&payment_method=pm_card_visa' \
   >"$corpus/fuzz_faces/charge.txt"
 printf '\x00\x01v1/payment_intents/pi_1\nmetadata[a]=b&description=x&expand[]=latest_charge' \

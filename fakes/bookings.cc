@@ -323,9 +323,9 @@ ErrorCode BookingsFake::price_extras(const ProviderRequest& req, const Hold& h, 
                                      ObjectOperation op) const {
   if (h.state != HoldState::kConfirmed) return ErrorCode::kInvalidState;
   if (ErrorCode no = refusal(req, h, op); no != ErrorCode::kNone) return no;
-  if (!req.items.empty() && !req.items.front().sku.empty()) {
+  if (!req.extras.empty()) {
     ErrorCode why = ErrorCode::kNone;
-    out.price = declared_extras_price(h, req.items, out.units, out.paid, why);
+    out.price = declared_extras_price(h, req.extras, out.units, out.paid, why);
     return why;
   }
   out.bags = req.items.empty() ? 0 : req.items.front().quantity;
@@ -529,13 +529,20 @@ ProviderReply BookingsFake::hold(const ProviderRequest& req, Time now) {
   Time due = now + req.ttl;
   Hold h{req.user, legs[0], seats, total, now, due, HoldState::kHeld, false, 0, -1, false, 0, {}};
   h.connections.assign(legs.begin() + 1, legs.end());
+  if (!req.extras.empty()) {  // bought with it: paid with the fares, kept as their own parts
+    ErrorCode why = ErrorCode::kNone;
+    const int64_t extras = declared_extras_price(h, req.extras, h.extra_units, h.extra_paid, why);
+    if (why != ErrorCode::kNone) return error_reply(why);
+    h.extras_bought = extras;
+  }
+  const int64_t due_in_all = paid_in_all(h);
   for_each_leg(h, [&](OfferState& o) { o.available -= seats; });
   ObjectId id = holds_.add(std::move(h));
   owned_[req.user].holds.push_back(id);
   expiries_.push({due, id});
   ProviderReply r;
   r.id = id;
-  r.amount = total;
+  r.amount = due_in_all;
   r.expires_at = due;
   r.status = "held";
   return r;
@@ -570,7 +577,7 @@ ProviderReply BookingsFake::confirm(const ProviderRequest& req, Time now) {
     return error_reply(ErrorCode::kExpired);
   }
   if (h.state != HoldState::kHeld) return error_reply(ErrorCode::kInvalidState);
-  if (paid_for(req, h.user) < h.total) return error_reply(ErrorCode::kBadRequest);
+  if (paid_for(req, h.user) < paid_in_all(h)) return error_reply(ErrorCode::kBadRequest);
   h.state = HoldState::kConfirmed;
   h.status = rules_.initial;
   h.released_by_caller = true;
@@ -582,7 +589,7 @@ ProviderReply BookingsFake::confirm(const ProviderRequest& req, Time now) {
   });
   ProviderReply r;
   r.id = req.ref;
-  r.amount = h.total;
+  r.amount = paid_in_all(h);
   r.status = "confirmed";
   return r;
 }

@@ -66,6 +66,10 @@ uint64_t request_fingerprint(const ProviderRequest& req) {
     h = hash_bytes(item.sku.data(), item.sku.size(), h);
     h = mix64(h, static_cast<uint64_t>(item.quantity));
   }
+  for (const auto& extra : req.extras) {
+    h = hash_bytes(extra.sku.data(), extra.sku.size(), h);
+    h = mix64(h, static_cast<uint64_t>(extra.quantity));
+  }
   for (ObjectId d : req.debits) h = mix64(h, d);
   return h;
 }

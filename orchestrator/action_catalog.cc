@@ -901,20 +901,27 @@ bool map_skus(const ParamMapping& m, const nlohmann::json& params, HandlerInput&
          map_sku_list(m.new_skus, params, out.new_items, error);
 }
 
-// One of the world's extras, at the booking's new count: an integer, or true/false (an extra
-// one has or not, like insurance). Absent: the call does not change it.
+// One of the world's extras, at the booking's new count: an integer, or true/false or yes/no
+// (an extra one has or not, like insurance). Absent: the call does not change it.
 bool map_declared_extra(const std::string& id, const std::string& pointer,
                         const nlohmann::json& params, HandlerInput& out, std::string& error) {
   const auto* v = at_pointer(params, pointer);
   if (v == nullptr) return true;
   int64_t n = -1;
   if (v->is_boolean()) n = v->get<bool>() ? 1 : 0;
+  if (v->is_string()) {  // tools say yes or no ("insurance": "yes")
+    const std::string& word = v->get_ref<const std::string&>();
+    n = word == "yes" || word == "true" ? 1 : word == "no" || word == "false" ? 0 : -1;
+  }
   if (v->is_number_integer()) n = v->get<int64_t>();
   if (n < 0 || n > 1000) {
     error = pointer + ": expected the booking's count of " + id + ", an integer from 0 to 1000";
     return false;
   }
-  out.items.push_back(LineItem{id, static_cast<int32_t>(n)});
+  auto at =
+      std::lower_bound(out.declared_extras.begin(), out.declared_extras.end(), id,
+                       [](const LineItem& e, const std::string& name) { return e.sku < name; });
+  out.declared_extras.insert(at, LineItem{id, static_cast<int32_t>(n)});
   return true;
 }
 

@@ -66,8 +66,10 @@ struct HandlerInput {
   std::vector<TenderInput> payments;     // empty: the card pays it all
   std::vector<std::string> connections;  // an itinerary's flights after `offer`
   int32_t extras = 0;                    // add_extras: how many (checked bags per passenger)
-  std::vector<LineItem> new_items;       // a swap of items: what replaces `items`
-  int64_t credit = 0;                    // issue_credit: the certificate's value
+  // book, add_extras: the world's extras by id at the booking's new count, sorted by id.
+  std::vector<LineItem> declared_extras;
+  std::vector<LineItem> new_items;  // a swap of items: what replaces `items`
+  int64_t credit = 0;               // issue_credit: the certificate's value
 };
 
 // Where each handler input comes from: JSON pointers into params. For items, `items`

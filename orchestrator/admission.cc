@@ -16,6 +16,10 @@ uint64_t cart_hash(const std::string& action, const HandlerInput& in) {
   h = hash_bytes(in.coupon.data(), in.coupon.size(), h);
   h = hash_bytes(in.offer.data(), in.offer.size(), h);
   for (const std::string& c : in.connections) h = hash_bytes(c.data(), c.size(), h);
+  for (const LineItem& e : in.declared_extras) {
+    h = hash_bytes(e.sku.data(), e.sku.size(), h);
+    h = mix64(h, static_cast<uint64_t>(e.quantity));
+  }
   if (in.credit != 0) h = mix64(h, static_cast<uint64_t>(in.credit));
   return hash_bytes(in.reference.data(), in.reference.size(), h);
 }

@@ -131,8 +131,9 @@ struct SagaRecord {
   std::string offer;
   std::vector<std::string> connections;  // an itinerary's further flights, same passengers
   int32_t seats = 1;
-  int32_t extras = 0;             // add_extras: how many (checked bags per passenger)
-  ObjectId replaced_payment = 0;  // change_payment: the payment the new one replaces
+  int32_t extras = 0;                     // add_extras: how many (checked bags per passenger)
+  std::vector<LineItem> declared_extras;  // book, add_extras: the world's, at their new counts
+  ObjectId replaced_payment = 0;          // change_payment: the payment the new one replaces
   // What it acts on was paid in part with stored value this plan cannot give back: a
   // difference owed back is refused rather than refunded all to the card.
   bool stored_value_paid_before = false;

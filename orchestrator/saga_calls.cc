@@ -50,6 +50,7 @@ ProviderRequest SagaEngine::request_for(const SagaRecord& s, Op op, std::size_t 
     r.text = s.offer;
     r.items = {LineItem{"", s.seats}};
     for (const std::string& c : s.connections) r.items.push_back(LineItem{c, s.seats});
+    r.extras = s.declared_extras;  // bought with the booking: priced into the hold
   }
   if (fields & kSendHoldTtl) r.ttl = config_.hold_ttl;
   if (fields & kSendHold) r.ref = s.hold;
@@ -58,7 +59,8 @@ ProviderRequest SagaEngine::request_for(const SagaRecord& s, Op op, std::size_t 
   if (fields & kSendSeats) r.items = {LineItem{"", s.seats}};
   if (fields & kSendDetails) r.text = s.details;
   if (fields & kSendExtras) {  // the world's extras by name, else a count of paid bags
-    r.items = s.items.empty() ? std::vector<LineItem>{LineItem{"", s.extras}} : s.items;
+    r.items = {LineItem{"", s.extras}};
+    r.extras = s.declared_extras;
   }
   if (fields & kSendCreditAmount) r.amount = s.total;
   if (fields & kSendNewFlights) {

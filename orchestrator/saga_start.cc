@@ -82,6 +82,7 @@ SagaId SagaEngine::start_saga(const ActionSpec& spec, const ActionRequest& req,
   rec.max_total = in.max_total;
   rec.offer = in.offer;
   rec.connections = in.connections;
+  rec.declared_extras = in.declared_extras;
   rec.seats = in.seats;
   rec.payment_method = req.payment_method;
   take_tenders(rec, in);
@@ -161,6 +162,7 @@ SagaRecord SagaEngine::record_on_existing(const SagaPlan& plan, const ActionSpec
   rec.extras = in.extras;
   rec.offer = in.offer;  // a change of flights: the new ones
   rec.connections = in.connections;
+  rec.declared_extras = in.declared_extras;
   if (charges(plan.kind)) {  // extras: paid as the action says, by the session's card
     rec.payment_method = req.payment_method;
     rec.max_total = in.max_total;
@@ -301,6 +303,10 @@ namespace {
 uint64_t charge_identity(const SagaRecord& s) {
   uint64_t h = mix64(s.cart_hash, static_cast<uint64_t>(s.seats));
   h = mix64(h, static_cast<uint64_t>(s.extras));
+  for (const LineItem& e : s.declared_extras) {
+    h = hash_bytes(e.sku.data(), e.sku.size(), h);
+    h = mix64(h, static_cast<uint64_t>(e.quantity));
+  }
   return hash_bytes(s.details.data(), s.details.size(), h) | 1;  // never 0: "unspent"
 }
 

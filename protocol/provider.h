@@ -110,6 +110,9 @@ struct ProviderRequest {
   UserId user = 0;
   TokenId access_token = 0;  // delegated user token, for payment and booking calls
   std::vector<LineItem> items;
+  // hold, quote_extras, add_extras: the world's extras by id, each at the booking's new count
+  // (sorted by id).
+  std::vector<LineItem> extras;
   std::string text;  // sku query, offer id, coupon code or booking reference, by op
   std::string coupon;
   ObjectId ref = 0;  // reservation, payment intent, hold or order this call acts on

@@ -35,7 +35,8 @@ inline std::string airline_world(const std::string& dir,
 }
 
 // The shipped catalog, with update_reservation_baggages setting the world's checked_bag to
-// the reservation's new total instead of counting paid bags.
+// the reservation's new total instead of counting paid bags, and book_reservation buying
+// bags and insurance with the fares.
 inline std::string declared_catalog(const std::string& dir) {
   std::string text =
       testing::read_text(testing::source_path("scenarios/catalogs/airline-support.yaml"));
@@ -43,6 +44,12 @@ inline std::string declared_catalog(const std::string& dir) {
   const std::size_t at = text.find(old);
   if (at == std::string::npos) throw std::runtime_error("the airline catalog changed");
   text.replace(at, old.size(), "extras: {checked_bag: /total_baggages}");
+  // book_reservation buys them with the fares: its bags and insurance are the world's too.
+  const std::string book = "map: {legs: /flights, leg_offer: [flight_number, date, /cabin],";
+  const std::size_t b = text.find(book);
+  if (b == std::string::npos) throw std::runtime_error("the airline catalog changed");
+  text.insert(b + 6,
+              "extras: {checked_bag: /total_baggages, travel_insurance: /insurance},\n          ");
   return testing::write_temp(dir, "catalog.yaml", text);
 }
 
@@ -63,6 +70,25 @@ inline Conversation bags(int total, int nonfree, double fee) {
           {"nonfree_baggages", nonfree},
           {"payment_id", "credit_card_9012"}},
          {{"reservation_id", "K1NW8N"}, {"payment_history", history}});
+  return c;
+}
+
+// Omar books HAT005 ($129) with two bags (one free) and insurance; production charged $209.
+inline Conversation book_insured() {
+  Conversation c("omar_davis_3817");
+  c.say("user", "I'm omar_davis_3817. SFO to ORD on 2026-12-11, two bags, insured.");
+  c.say("assistant", "HAT005 economy with two bags (one free) and insurance: $209. Book?");
+  c.say("user", "Yes.");
+  const nlohmann::json history =
+      nlohmann::json::array({{{"payment_id", "credit_card_9012"}, {"amount", 209}}});
+  nlohmann::json args =
+      one_way_booking("omar_davis_3817", "HAT005", "SFO-ORD", "2026-12-11",
+                      {{{"first_name", "Omar"}, {"last_name", "Davis"}}}, history);
+  args["total_baggages"] = 2;
+  args["nonfree_baggages"] = 1;
+  args["insurance"] = "yes";
+  c.call("book_reservation", args,
+         {{"reservation_id", "NEW7001"}, {"status", "confirmed"}, {"payment_history", history}});
   return c;
 }
 

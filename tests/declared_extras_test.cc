@@ -38,7 +38,8 @@ TEST(DeclaredExtras, TheWorldsAllowanceLeavesOnlyTheBagsPastItToPayOnceUnderFaul
     ASSERT_EQ(r.sessions.size(), 1u);
     EXPECT_NE(r.sessions[0].verdict, "diverged") << r.sessions[0].why << " under " << faults;
     EXPECT_EQ(r.sessions[0].money_sandbox.describe(), "charged 100.00 to card") << faults;
-    for (const char* k : {"money_difference_cents", "duplicate_charges"}) {
+    for (const char* k :
+         {"money_difference_cents", "duplicate_charges", "fault_rules_never_fired"}) {
       EXPECT_EQ(r.report.metrics.at(k), 0) << k << " under " << faults;
     }
   }
@@ -84,6 +85,28 @@ TEST(DeclaredExtras, ACancelRefundsTheFareAndKeepsTheInsurance) {
   ASSERT_EQ(r.sessions.size(), 1u);
   EXPECT_EQ(r.sessions[0].verdict, "same") << r.sessions[0].why;
   EXPECT_EQ(r.sessions[0].money_sandbox.describe(), "refunded 249.00 to card");
+}
+
+// Omar books HAT005 ($129) with two bags (one free) and insurance: $209 in all, one charge;
+// the sandbox that left the extras out charged $129 and called it the same.
+TEST(DeclaredExtras, ABookingBuysItsExtrasWithTheFaresOnceUnderFaults) {
+  for (const std::string& faults :
+       {std::string(),
+        std::string("- {provider: booking, op: hold, kind: lost_response, nth: 1}\n"),
+        std::string("- {provider: payment, op: authorize, kind: outage, nth: 1}\n"),
+        std::string("- {provider: orchestrator, op: confirm, kind: crash, nth: 1, "
+                    "restart_after: 1s}\n")}) {
+    const Conversation c = testing::book_insured();
+    const std::string dir = testing::temp_dir("extras-book");
+    ReplayResult r = replay(dir, c, airline_world(dir), faults);
+    ASSERT_EQ(r.sessions.size(), 1u);
+    EXPECT_NE(r.sessions[0].verdict, "diverged") << r.sessions[0].why << " under " << faults;
+    EXPECT_EQ(r.sessions[0].money_sandbox.describe(), "charged 209.00 to card") << faults;
+    for (const char* k :
+         {"money_difference_cents", "duplicate_charges", "fault_rules_never_fired"}) {
+      EXPECT_EQ(r.report.metrics.at(k), 0) << k << " under " << faults;
+    }
+  }
 }
 
 // The fakes' own arithmetic: per passenger and flight, by cabin, fare class and value.

@@ -467,6 +467,26 @@ void decode_availability(const Req& req, const Body&, FakeState&, Decoded& d) {
   d.request.text = req.has_param("route") ? req.get_param_value("route") : "";
 }
 
+// The world's extras by id, each at the booking's new count: {"checked_bag": 3}.
+bool declared_extras_of(const Body& b, Decoded& d) {
+  const Body& extras = b.at("extras");
+  if (!extras.is_object() || extras.empty() || extras.size() > 16) {
+    d.error = "expected extras: an object of 1 to 16 extra ids, each at the booking's new count";
+    d.param = "extras";
+    return false;
+  }
+  for (const auto& [id, n] : extras.items()) {
+    if (id.empty() || id.size() > 64 || !n.is_number_integer() || n.get<int64_t>() < 0 ||
+        n.get<int64_t>() > 1000) {
+      d.error = "expected extras." + id.substr(0, 64) + ": an integer from 0 to 1000";
+      d.param = "extras";
+      return false;
+    }
+    d.request.extras.push_back(LineItem{id, n.get<int32_t>()});  // sorted: a JSON object's order
+  }
+  return true;
+}
+
 void decode_hold(const Req&, const Body& b, FakeState&, Decoded& d) {
   customer_of(b, d);
   if (!b.contains("offer") || !b["offer"].is_string()) {
@@ -482,6 +502,7 @@ void decode_hold(const Req&, const Body& b, FakeState&, Decoded& d) {
   }
   d.request.items = {LineItem{"", static_cast<int32_t>(seats)}};
   connections_of(b, static_cast<int32_t>(seats), d);
+  if (d.error.empty() && b.contains("extras") && !declared_extras_of(b, d)) return;
   if (d.error.empty()) ttl_of(b, 20 * kMinute, d);
 }
 
@@ -524,26 +545,6 @@ void decode_exchange(const Req& req, const Body& b, FakeState&, Decoded& d) {
   connections_of(b, 1, d);
   if (d.request.op != Op::kExchange || !d.error.empty()) return;
   payment_of(b, d);
-}
-
-// The world's extras by id, each at the booking's new count: {"checked_bag": 3}.
-bool declared_extras_of(const Body& b, Decoded& d) {
-  const Body& extras = b.at("extras");
-  if (!extras.is_object() || extras.empty() || extras.size() > 16) {
-    d.error = "expected extras: an object of 1 to 16 extra ids, each at the booking's new count";
-    d.param = "extras";
-    return false;
-  }
-  for (const auto& [id, n] : extras.items()) {
-    if (id.empty() || id.size() > 64 || !n.is_number_integer() || n.get<int64_t>() < 0 ||
-        n.get<int64_t>() > 1000) {
-      d.error = "expected extras." + id.substr(0, 64) + ": an integer from 0 to 1000";
-      d.param = "extras";
-      return false;
-    }
-    d.request.items.push_back(LineItem{id, n.get<int32_t>()});
-  }
-  return true;
 }
 
 // Extras, quoted or added (adding them says how they are paid): the world's declared extras

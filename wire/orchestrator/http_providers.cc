@@ -182,6 +182,11 @@ DebitParts HttpProviders::paid_debits_of(const nlohmann::json& j) {
 
 namespace {
 
+// The world's extras a call sets, by id at the booking's new count.
+void add_extras(const ProviderRequest& r, nlohmann::json& body) {
+  for (const LineItem& extra : r.extras) body["extras"][extra.sku] = extra.quantity;
+}
+
 void add_connections(const ProviderRequest& r, nlohmann::json& body) {
   if (r.items.size() <= 1) return;
   body["connections"] = nlohmann::json::array();
@@ -333,6 +338,7 @@ void booking_call(const ProviderRequest& r, const std::string& ref, const std::s
       body["offer"] = r.text;
       body["seats"] = r.items.empty() ? 1 : r.items.front().quantity;
       add_connections(r, body);
+      add_extras(r, body);
       if (r.ttl > 0) body["ttl_seconds"] = (r.ttl + kSecond - 1) / kSecond;
       break;
     case Op::kConfirm:
@@ -368,11 +374,8 @@ void booking_call(const ProviderRequest& r, const std::string& ref, const std::s
     case Op::kQuoteExtras:
     case Op::kAddExtras:
       call.path = hold + (r.op == Op::kQuoteExtras ? "/extras/quote" : "/extras");
-      if (!r.items.empty() && !r.items.front().sku.empty()) {
-        for (const LineItem& extra : r.items) body["extras"][extra.sku] = extra.quantity;
-      } else {
-        body["bags"] = r.items.empty() ? 0 : r.items.front().quantity;
-      }
+      if (r.extras.empty()) body["bags"] = r.items.empty() ? 0 : r.items.front().quantity;
+      add_extras(r, body);
       if (r.op == Op::kAddExtras) add_payment(r, names, body);
       break;
     default:

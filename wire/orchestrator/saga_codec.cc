@@ -137,6 +137,7 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
   if (!s.refund_named.empty()) j["refund_named"] = s.refund_named;
   if (!s.connections.empty()) j["connections"] = s.connections;
   if (s.extras != 0) j["extras"] = s.extras;
+  for (const LineItem& e : s.declared_extras) j["declared_extras"][e.sku] = e.quantity;
   if (s.replaced_payment != 0) j["replaced_payment"] = s.replaced_payment;
   if (s.stored_value_paid_before) j["stored_value_paid_before"] = true;
   // 3-D Secure and webhooks: written only when used, so older stores read back unchanged.
@@ -194,6 +195,11 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   if (j.contains("refund_to")) s.refund_to = j.at("refund_to").get<std::string>();
   if (j.contains("refund_named")) s.refund_named = j.at("refund_named").get<std::string>();
   if (j.contains("extras")) s.extras = j.at("extras").get<int32_t>();
+  if (j.contains("declared_extras")) {  // an object: by id, as they were sorted
+    for (const auto& [id, n] : j.at("declared_extras").items()) {
+      s.declared_extras.push_back({id, n.get<int32_t>()});
+    }
+  }
   if (j.contains("replaced_payment")) s.replaced_payment = j.at("replaced_payment").get<ObjectId>();
   if (j.contains("stored_value_paid_before")) {
     s.stored_value_paid_before = j.at("stored_value_paid_before").get<bool>();
