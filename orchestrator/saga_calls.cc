@@ -19,6 +19,25 @@ IdempotencyKey SagaEngine::step_key(const SagaRecord& s, uint64_t step_code) con
   return key == 0 ? 1 : key;
 }
 
+// The fields of a call on a booking: its flights and seats, its hold and what pays it, extras.
+void SagaEngine::add_booking_fields(const SagaRecord& s, uint32_t fields,
+                                    ProviderRequest& r) const {
+  if (fields & (kSendOffer | kSendNewFlights)) {
+    r.text = s.offer;
+    r.items = {LineItem{"", s.seats}};
+    for (const std::string& c : s.connections) r.items.push_back(LineItem{c, s.seats});
+  }
+  if (fields & kSendOffer) r.extras = s.declared_extras;  // bought with it: priced into the hold
+  if (fields & kSendHoldTtl) r.ttl = config_.hold_ttl;
+  if (fields & kSendHold) r.ref = s.hold;
+  if (fields & kSendHoldPayment) r.payment = s.payment;
+  if (fields & kSendSeats) r.items = {LineItem{"", s.seats}};
+  if (fields & kSendExtras) {  // the world's extras by name, else a count of paid bags
+    r.items = {LineItem{"", s.extras}};
+    r.extras = s.declared_extras;
+  }
+}
+
 // The request of `op` for saga `s`: the op's declared fields, taken from the record (and
 // from tender `index` for the ops on a tender).
 ProviderRequest SagaEngine::request_for(const SagaRecord& s, Op op, std::size_t index) const {
@@ -46,28 +65,10 @@ ProviderRequest SagaEngine::request_for(const SagaRecord& s, Op op, std::size_t 
         s.compensating ? card_amount(s) : refund_share(s, owed_back(s), -1, config_.refund_order);
   }
   if (fields & kSendOrder) r.ref = s.order;
-  if (fields & kSendOffer) {
-    r.text = s.offer;
-    r.items = {LineItem{"", s.seats}};
-    for (const std::string& c : s.connections) r.items.push_back(LineItem{c, s.seats});
-    r.extras = s.declared_extras;  // bought with the booking: priced into the hold
-  }
-  if (fields & kSendHoldTtl) r.ttl = config_.hold_ttl;
-  if (fields & kSendHold) r.ref = s.hold;
-  if (fields & kSendHoldPayment) r.payment = s.payment;
+  add_booking_fields(s, fields, r);
   if (fields & kSendReference) r.text = s.reference;
-  if (fields & kSendSeats) r.items = {LineItem{"", s.seats}};
   if (fields & kSendDetails) r.text = s.details;
-  if (fields & kSendExtras) {  // the world's extras by name, else a count of paid bags
-    r.items = {LineItem{"", s.extras}};
-    r.extras = s.declared_extras;
-  }
   if (fields & kSendCreditAmount) r.amount = s.total;
-  if (fields & kSendNewFlights) {
-    r.text = s.offer;
-    r.items = {LineItem{"", s.seats}};
-    for (const std::string& c : s.connections) r.items.push_back(LineItem{c, s.seats});
-  }
   if (fields & kSendRefundTo) {
     r.text = s.refund_to;
     r.amount = owed_back(s);

@@ -114,6 +114,7 @@ class SagaEngine {
   // Calls and tokens (saga_calls.cc).
   IdempotencyKey step_key(const SagaRecord& s, uint64_t step_code) const;
   ProviderRequest request_for(const SagaRecord& s, Op op, std::size_t index = 0) const;
+  void add_booking_fields(const SagaRecord& s, uint32_t fields, ProviderRequest& r) const;
   void send(SagaRecord& s, PendingKind kind, ProviderRequest req, Time now, Effects& out,
             std::size_t index = 0);
   void send_untracked(const SagaRecord& s, ProviderRequest req, Effects& out);

@@ -162,7 +162,8 @@ void check_extras(const Scenario& s) {
     }
   }
   for (const auto& b : s.existing.bookings) {
-    for (const auto& [id, units] : b.extras) {
+    for (const auto& held : b.extras) {
+      const std::string& id = held.first;
       if (std::none_of(s.extras.begin(), s.extras.end(),
                        [&](const ExtraSpec& e) { return e.id == id; })) {
         throw InputError(b.origin, b.line, b.field.substr(0, b.field.rfind('.')) + ".extras." + id,

@@ -149,6 +149,32 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
   return j;
 }
 
+namespace {
+
+// What a change names, each written only when used (older stores hold none of them).
+void changes_from_json(const nlohmann::json& j, SagaRecord& s) {
+  if (j.contains("reference")) s.reference = j.at("reference").get<std::string>();
+  if (j.contains("details")) s.details = j.at("details").get<std::string>();
+  if (j.contains("reason")) s.reason = j.at("reason").get<std::string>();
+  if (j.contains("refund_to")) s.refund_to = j.at("refund_to").get<std::string>();
+  if (j.contains("refund_named")) s.refund_named = j.at("refund_named").get<std::string>();
+  if (j.contains("extras")) s.extras = j.at("extras").get<int32_t>();
+  if (j.contains("declared_extras")) {  // an object: by id, as they were sorted
+    for (const auto& [id, n] : j.at("declared_extras").items()) {
+      s.declared_extras.push_back({id, n.get<int32_t>()});
+    }
+  }
+  if (j.contains("replaced_payment")) s.replaced_payment = j.at("replaced_payment").get<ObjectId>();
+  if (j.contains("stored_value_paid_before")) {
+    s.stored_value_paid_before = j.at("stored_value_paid_before").get<bool>();
+  }
+  if (j.contains("connections")) {
+    for (const auto& c : j.at("connections")) s.connections.push_back(c.get<std::string>());
+  }
+}
+
+}  // namespace
+
 SagaRecord saga_from_json(const nlohmann::json& j) {
   SagaRecord s;
   s.id = j.at("id").get<SagaId>();
@@ -189,24 +215,7 @@ SagaRecord saga_from_json(const nlohmann::json& j) {
   s.hold = j.at("hold").get<ObjectId>();
   s.hold_expires_at = j.at("hold_expires_at").get<Time>();
   s.target = j.at("target").get<SagaId>();
-  if (j.contains("reference")) s.reference = j.at("reference").get<std::string>();
-  if (j.contains("details")) s.details = j.at("details").get<std::string>();
-  if (j.contains("reason")) s.reason = j.at("reason").get<std::string>();
-  if (j.contains("refund_to")) s.refund_to = j.at("refund_to").get<std::string>();
-  if (j.contains("refund_named")) s.refund_named = j.at("refund_named").get<std::string>();
-  if (j.contains("extras")) s.extras = j.at("extras").get<int32_t>();
-  if (j.contains("declared_extras")) {  // an object: by id, as they were sorted
-    for (const auto& [id, n] : j.at("declared_extras").items()) {
-      s.declared_extras.push_back({id, n.get<int32_t>()});
-    }
-  }
-  if (j.contains("replaced_payment")) s.replaced_payment = j.at("replaced_payment").get<ObjectId>();
-  if (j.contains("stored_value_paid_before")) {
-    s.stored_value_paid_before = j.at("stored_value_paid_before").get<bool>();
-  }
-  if (j.contains("connections")) {
-    for (const auto& c : j.at("connections")) s.connections.push_back(c.get<std::string>());
-  }
+  changes_from_json(j, s);
   // Stores written before split payments hold no tenders: the card paid it all.
   if (j.contains("tenders")) {
     s.tenders = tenders_from_json(j.at("tenders"));
