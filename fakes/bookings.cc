@@ -165,6 +165,7 @@ void BookingsFake::shorten_ttl(ObjectId hold, Time new_expiry) {
 
 ProviderReply BookingsFake::handle(const ProviderRequest& req, Time now, Time ready_at) {
   expire(now);
+  now_ = now;
   if (req.op == Op::kAvailability) return availability(req);
   if (!identity_->token_active(req.access_token, now)) return error_reply(ErrorCode::kInvalidToken);
   if (req.op == Op::kFindBooking) return find(req);  // read-only: no idempotency
@@ -224,7 +225,15 @@ std::string_view BookingsFake::status_name(const Hold& h) const {
 ErrorCode BookingsFake::refusal(const ProviderRequest& req, const Hold& h,
                                 ObjectOperation op) const {
   if (h.state != HoldState::kConfirmed) return status_refusal(op);
-  return WorldRules::refusal(rules_, h.status, h.done, op, req.reason);
+  ErrorCode no = WorldRules::refusal(rules_, h.status, h.done, op, req.reason);
+  const Duration limit = op == ObjectOperation::kNone ? 0 : rules_.not_within[static_cast<int>(op)];
+  const int64_t departs = offers_[h.offer].spec.departs_at;
+  if (no == ErrorCode::kNone && limit > 0 && departs > 0 && calendar_ > 0) {
+    // Compared in milliseconds of the world's calendar: the run's time starts at calendar_.
+    const __int128 left = (static_cast<__int128>(departs) - calendar_) * kSecond - now_;
+    if (left < limit) no = ErrorCode::kTooLate;
+  }
+  return no;
 }
 
 void BookingsFake::done(Hold& h, ObjectOperation op) {

@@ -33,6 +33,7 @@ struct OfferSpec {
   // What the world's extras' allowances read (extras.h); "" matches only rows that name none.
   std::string cabin = {};
   std::string fare_class = {};
+  int64_t departs_at = 0;  // seconds since 1970 (the world's calendar); 0: not stated
   bool bookable() const { return status.empty() || status == "available"; }
 };
 
@@ -117,6 +118,9 @@ class BookingsFake {
   // capacity was counted. 0 when the offer is unknown.
   ObjectId seed_confirmed(UserId user, const ExistingBooking& booking, int64_t total,
                           ObjectId payment, const DebitParts& debits, Time at);
+  // The world's calendar instant at virtual time 0, in seconds since 1970 (0: none), which
+  // time limits before departure read.
+  void set_calendar(int64_t epoch_seconds) { calendar_ = epoch_seconds; }
   // The extras the world sells on bookings (its `extras:`); before any booking exists.
   void set_extras(std::vector<ExtraSpec> extras) { extras_ = std::move(extras); }
   const std::vector<ExtraSpec>& extras() const { return extras_; }
@@ -201,6 +205,8 @@ class BookingsFake {
   const StoredValueFake* stored_value_;
   ObjectRules rules_ = WorldRules::default_booking_rules();
   std::vector<ExtraSpec> extras_;
+  int64_t calendar_ = 0;
+  Time now_ = 0;  // the request being handled's time, which the rules' time limits read
   std::unordered_map<UserId, std::string> memberships_;  // lookup only, never iterated
   std::vector<OfferState> offers_;
   std::unordered_map<std::string, int32_t> offer_index_;

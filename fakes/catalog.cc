@@ -166,6 +166,11 @@ ProviderReply CatalogFake::return_items(const ProviderRequest& req) {
     }
     if (!placed) return error_reply(ErrorCode::kBadRequest);  // not a line of this order
   }
+  for (std::size_t i = 0; i < o.lines.size() && !rules_.partial_returns; ++i) {
+    if (take[i] != o.lines[i].quantity - o.lines[i].returned) {
+      return error_reply(ErrorCode::kPartialNotAllowed);  // the world takes back all or none
+    }
+  }
   __int128 listed = 0, returning = 0;
   for (std::size_t i = 0; i < o.lines.size(); ++i) {
     const int64_t price = o.lines[i].unit_price;

@@ -32,6 +32,11 @@ struct ObjectRules {
   std::array<int32_t, kObjectOperationCount> at_most{};  // 0: no limit
   std::vector<std::string> cancel_reasons;               // empty: any reason, or none
   bool exchange_within_product = false;  // orders: a swap keeps each product's units
+  bool partial_returns = true;           // orders: a return may take some of the items
+  // bookings: how long before the first flight departs each operation stops (0: never).
+  std::array<Duration, kObjectOperationCount> not_within{};
+  std::string not_within_origin = {};  // where not_within was declared (file), for messages
+  int not_within_line = 0;
 
   // The index of the status named `name`, -1 if it is not declared.
   int16_t find(std::string_view name) const;

@@ -128,6 +128,10 @@ std::string_view error_name(ErrorCode e) {
       return "exchange_outside_product";
     case ErrorCode::kReasonNotAllowed:
       return "cancel_reason_not_allowed";
+    case ErrorCode::kTooLate:
+      return "too_close_to_departure";
+    case ErrorCode::kPartialNotAllowed:
+      return "partial_return_not_allowed";
   }
   return "unknown";
 }
@@ -164,6 +168,8 @@ int http_status_of(ErrorCode e) {
     case ErrorCode::kNotChangeable:
     case ErrorCode::kNotReturnable:
     case ErrorCode::kModificationLimit:
+    case ErrorCode::kTooLate:
+    case ErrorCode::kPartialNotAllowed:
       return 409;
     case ErrorCode::kNotFound:
       return 404;

@@ -88,8 +88,10 @@ enum class ErrorCode : uint8_t {
   kModificationLimit,  // the operation has been done as often as the world allows
   kOutsideProduct,     // an exchange or swap for another product, not another variant
   kReasonNotAllowed,   // a cancellation reason the world does not list
+  kTooLate,            // within the world's time limit before departure (not_within)
+  kPartialNotAllowed,  // a return of some of an order's items where the world takes only all
 };
-constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kReasonNotAllowed) + 1;
+constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kPartialNotAllowed) + 1;
 std::string_view error_name(ErrorCode e);
 // The refusal when what an operation acts on is not in a status that allows it: its own code
 // per kind of operation (not_cancellable, not_returnable, not_changeable).

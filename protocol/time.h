@@ -24,4 +24,10 @@ bool parse_duration(std::string_view text, Duration& out);
 // Formats a duration in the largest unit that divides it exactly ("90s", "5m", "120ms").
 std::string format_duration(Duration d);
 
+// A world's calendar instant, "2026-12-10T08:00:00Z" (or without the seconds, the Z, or with
+// a space for the T; taken as UTC), as seconds since 1970. False on anything else.
+bool parse_utc_time(std::string_view text, int64_t& seconds);
+// The same instant written back: "2026-12-10T08:00:00Z".
+std::string format_utc_time(int64_t seconds);
+
 }  // namespace checkride

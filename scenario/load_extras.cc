@@ -82,6 +82,33 @@ int64_t seeded_extras_price(const Scenario& s, const ExistingBooking& b) {
   return cost;
 }
 
+int64_t calendar_time(MapReader& m, const std::string& key) {
+  const std::string text = m.str(key, "");
+  if (text.empty()) return 0;
+  int64_t seconds = 0;
+  if (!parse_utc_time(text, seconds)) {
+    m.fail(m.get(key), key, "expected a UTC time like 2026-12-10T08:00:00Z, got '" + text + "'");
+  }
+  return seconds;
+}
+
+// A time limit before departure needs the world's now: and a flight that says when it leaves.
+void check_time_limits(const Scenario& s) {
+  const ObjectRules& r = s.rules.bookings;
+  if (std::all_of(r.not_within.begin(), r.not_within.end(), [](Duration d) { return d == 0; }))
+    return;
+  if (s.calendar == 0) {
+    throw InputError(r.not_within_origin, r.not_within_line, "booking_rules.not_within",
+                     "a time limit before departure needs the world's now: (the time the "
+                     "sessions start, like now: 2026-12-09T10:00:00Z)");
+  }
+  if (std::none_of(s.offers.begin(), s.offers.end(),
+                   [](const OfferSpec& o) { return o.departs_at > 0; })) {
+    throw InputError(r.not_within_origin, r.not_within_line, "booking_rules.not_within",
+                     "no offer states departs_at: this limit never applies");
+  }
+}
+
 void load_extras(Scenario& s, const YAML::Node& list, const std::string& path) {
   if (!list.IsSequence()) throw InputError(path, line_of(list), "extras", "expected a list");
   int i = 0;

@@ -108,6 +108,30 @@ void load_per_operation(ObjectRules& r, MapReader& m, bool orders) {
   }
 }
 
+// not_within: {operation: DURATION}: bookings only, before their first flight departs.
+void load_time_limits(ObjectRules& r, MapReader& m, bool orders) {
+  YAML::Node map = m.get("not_within");
+  if (orders) m.fail(map, "not_within", "orders do not depart: a time limit is for bookings");
+  if (!map.IsMap() || map.size() == 0) {
+    m.fail(map, "not_within", "expected a mapping of operation to a duration before departure");
+  }
+  for (const auto& kv : map) {
+    std::string name = scalar_key(m, kv.first, "not_within");
+    std::string field = "not_within." + name;
+    ObjectOperation op = operation_at(m, kv.first, field, name, orders);
+    Duration d = 0;
+    if (!kv.second.IsScalar() || !parse_duration(kv.second.Scalar(), d) || d <= 0) {
+      m.fail(kv.second, field, "expected a duration before departure like 24h or 90m");
+    }
+    if (!some_status_allows(r, op)) {
+      m.fail(kv.second, field, "no status allows '" + name + "', so this limit never applies");
+    }
+    r.not_within[static_cast<int>(op)] = d;
+  }
+  r.not_within_origin = m.file();
+  r.not_within_line = line_of(map);
+}
+
 void load_cancel_reasons(ObjectRules& r, MapReader& m) {
   YAML::Node list = m.get("cancel_reasons");
   if (!list.IsSequence() || list.size() == 0 || list.size() > 64) {
@@ -145,6 +169,8 @@ void load_object_rules(ObjectRules& r, const YAML::Node& node, const std::string
   load_per_operation(r, m, orders);
   if (m.has("cancel_reasons")) load_cancel_reasons(r, m);
   if (orders) r.exchange_within_product = m.boolean("exchange_within_product", false);
+  if (orders) r.partial_returns = m.boolean("partial_returns", true);
+  if (m.has("not_within")) load_time_limits(r, m, orders);
   m.finish();
 }
 

@@ -301,6 +301,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
       o.bag_price = om.integer("bag_price_cents", 0);
       o.change_fee = om.cents("change_fee_cents", 0);
       o.status = om.str("status", "");
+      o.departs_at = calendar_time(om, "departs_at");
       o.cabin = om.str("cabin", "");
       o.fare_class = om.str("fare_class", "");
       if (o.bag_price < 0 || o.bag_price > kMaxBalance) {
@@ -320,6 +321,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
   if (m.has("payment_methods")) load_payment_methods(s, m.get("payment_methods"), path);
   if (m.has("profiles")) load_profiles(s, m.get("profiles"), path);
   if (m.has("extras")) load_extras(s, m.get("extras"), path);
+  if (m.has("now")) s.calendar = calendar_time(m, "now");
   if (m.has("memberships")) load_memberships(s, m.get("memberships"), path);
   if (m.has("refunds")) load_refunds(s, m.get("refunds"), path, "refunds");
   if (m.has("payment")) load_payment_rule(s, m.get("payment"), path, "payment");
@@ -483,6 +485,7 @@ void check_existing_orders(const Scenario& s) {
 void check_existing_bookings(const Scenario& s) {
   check_existing_orders(s);
   check_extras(s);
+  check_time_limits(s);
   for (const auto& b : s.existing.bookings) {
     check_status(s.rules.bookings, b.status, b.origin, b.line,
                  b.field.substr(0, b.field.rfind('.')));
@@ -513,6 +516,7 @@ void furnish_world(World& world, const Scenario& s) {
   for (const auto& c : s.coupons) world.catalog.add_coupon(c);
   for (const auto& o : s.offers) world.bookings.add_offer(o);
   world.bookings.set_extras(s.extras);
+  world.bookings.set_calendar(s.calendar);
 }
 
 void load_world_file(Scenario& s, const std::string& path) {

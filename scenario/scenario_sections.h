@@ -30,6 +30,10 @@ void load_memberships(Scenario& s, const YAML::Node& list, const std::string& pa
 ExtraUnits load_extra_units(MapReader& m, const std::string& key);
 // What a seeded booking's extras cost at the world's prices (0: none).
 int64_t seeded_extras_price(const Scenario& s, const ExistingBooking& b);
+// A world's calendar instant (`now:`, an offer's `departs_at`), seconds since 1970; 0 absent.
+int64_t calendar_time(MapReader& m, const std::string& key);
+// Time limits before departure that could never apply.
+void check_time_limits(const Scenario& s);
 // Allowances that could never hold, and seeded extras the world does not sell.
 void check_extras(const Scenario& s);
 // oauth_clients: [{id, secret, redirect_uris: [...]}].

@@ -65,6 +65,10 @@ void emit_object_rules(YAML::Emitter& y, const char* key, const ObjectRules& r) 
     y << YAML::Key << "cancel_reasons" << YAML::Value << YAML::Flow << r.cancel_reasons;
   }
   if (r.exchange_within_product) y << YAML::Key << "exchange_within_product" << YAML::Value << true;
+  if (!r.partial_returns) y << YAML::Key << "partial_returns" << YAML::Value << false;
+  per_operation(
+      "not_within", [&](int op) { return format_duration(r.not_within[op]); },
+      [&](int op) { return r.not_within[op] > 0; });
   y << YAML::EndMap;
 }
 
@@ -187,6 +191,7 @@ void emit_extras(YAML::Emitter& y, const Scenario& s) {
 void write_world_file(const Scenario& s, const std::string& path) {
   YAML::Emitter y;
   y << YAML::BeginMap << YAML::Key << "currency" << YAML::Value << "usd";
+  if (s.calendar > 0) y << YAML::Key << "now" << YAML::Value << format_utc_time(s.calendar);
   y << YAML::Key << "skus" << YAML::Value << YAML::BeginSeq;
   for (const auto& sku : s.skus) {
     y << YAML::Flow << YAML::BeginMap << YAML::Key << "id" << YAML::Value << sku.id << YAML::Key
@@ -204,6 +209,8 @@ void write_world_file(const Scenario& s, const std::string& path) {
     if (o.bag_price > 0) y << YAML::Key << "bag_price_cents" << YAML::Value << o.bag_price;
     if (o.change_fee > 0) y << YAML::Key << "change_fee_cents" << YAML::Value << o.change_fee;
     if (!o.status.empty()) y << YAML::Key << "status" << YAML::Value << o.status;
+    if (o.departs_at > 0)
+      y << YAML::Key << "departs_at" << YAML::Value << format_utc_time(o.departs_at);
     if (!o.cabin.empty()) y << YAML::Key << "cabin" << YAML::Value << o.cabin;
     if (!o.fare_class.empty()) y << YAML::Key << "fare_class" << YAML::Value << o.fare_class;
     y << YAML::EndMap;

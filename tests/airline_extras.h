@@ -1,5 +1,5 @@
-// The airline worked example with the world's own extras (issue 30, part 1), for the tests
-// that replay it and drive it over the wire.
+// The airline worked example with the world's own extras (issue 30, part 1) and a time limit
+// before departure (part 5), for the tests that replay it and drive it over the wire.
 #pragma once
 #include <stdexcept>
 #include <string>
@@ -89,6 +89,41 @@ inline Conversation book_insured() {
   args["insurance"] = "yes";
   c.call("book_reservation", args,
          {{"reservation_id", "NEW7001"}, {"status", "confirmed"}, {"payment_history", history}});
+  return c;
+}
+
+// The airline world with HAT001 (Omar's K1NW8N) leaving at 08:00 on the 10th, no cancel
+// within 24 h of it, and the sessions starting at `now`.
+inline std::string world_at(const std::string& dir, const std::string& now) {
+  std::string text =
+      testing::read_text(testing::source_path("scenarios/worlds/airline-support.yaml"));
+  const std::string hat001 = "id: HAT001-2026-12-10-economy,";
+  const std::size_t at = text.find(hat001);
+  if (at == std::string::npos) throw std::runtime_error("the airline world changed");
+  text.insert(at + hat001.size(), " departs_at: \"2026-12-10T08:00:00Z\",");
+  return testing::write_temp(
+      dir, "world.yaml",
+      text + "now: \"" + now + "\"\nbooking_rules:\n  not_within: {cancel: 24h}\n");
+}
+
+// Omar cancels K1NW8N; production refused it (too close to departure) or refunded $249.
+inline Conversation cancel(bool refused) {
+  Conversation c("omar_davis_3817");
+  c.say("user", "I'm omar_davis_3817. Cancel K1NW8N.");
+  nlohmann::json history =
+      nlohmann::json::array({{{"payment_id", "credit_card_9012"}, {"amount", 249}}});
+  c.call("get_reservation_details", {{"reservation_id", "K1NW8N"}},
+         {{"reservation_id", "K1NW8N"}, {"payment_history", history}});
+  c.say("assistant", "Cancel K1NW8N for a refund of $249?");
+  c.say("user", "Yes.");
+  if (refused) {
+    c.call("cancel_reservation", {{"reservation_id", "K1NW8N"}},
+           "Error: cannot cancel within 24 hours of departure");
+    return c;
+  }
+  history.push_back({{"payment_id", "credit_card_9012"}, {"amount", -249}});
+  c.call("cancel_reservation", {{"reservation_id", "K1NW8N"}},
+         {{"reservation_id", "K1NW8N"}, {"status", "cancelled"}, {"payment_history", history}});
   return c;
 }
 
