@@ -89,6 +89,13 @@ ProviderReply StoredValueFake::take(const ProviderRequest& req, Time now) {
   if (id == 0) return error_reply(ErrorCode::kNotFound);
   if (req.amount <= 0) return error_reply(ErrorCode::kBadRequest);
   Account& a = *accounts_.find(id);
+  for (const InstrumentRule& rule : rules_) {
+    if (a.name.compare(0, rule.prefix.size(), rule.prefix) != 0) continue;
+    if (!(rule.pays_for & (1u << static_cast<int>(req.operation)))) {
+      return error_reply(ErrorCode::kMethodNotAllowed);
+    }
+    break;
+  }
   // Nothing is taken from a balance that cannot cover the whole amount.
   if (a.balance < req.amount) return error_reply(ErrorCode::kInsufficientFunds);
   a.balance -= req.amount;

@@ -13,6 +13,15 @@ class IdentityFake;
 
 // A stored-value instrument a user holds before the session: a gift card, a travel
 // certificate, store credit. Declared in a world file, seeded per session of its user.
+// What instruments named with `prefix` (certificate_, gift_card_) may pay for: a bit per
+// ObjectOperation, kNone's being a purchase (a booking or an order made in the session).
+struct InstrumentRule {
+  std::string prefix;
+  uint32_t pays_for = ~0u;
+  std::string origin = {};  // where it was declared, for messages
+  int line = 0;
+};
+
 struct StoredValueSpec {
   std::string id;    // the instrument's own name, as the tools use it ("gift_card_7219486")
   std::string user;  // the session user it belongs to; "" = every session's user
@@ -55,6 +64,8 @@ class StoredValueFake {
   explicit StoredValueFake(const IdentityFake* identity) : identity_(identity) {}
 
   ObjectId add_account(UserId owner, const std::string& name, int64_t balance);
+  // The world's instrument_rules: the first whose prefix names an instrument rules its debits.
+  void set_rules(std::vector<InstrumentRule> rules) { rules_ = std::move(rules); }
   // A debit taken before the session from the owner's instrument `name`: what is left of its
   // balance is the world's. 0 when the owner holds no such instrument.
   ObjectId seed_debit(UserId owner, const std::string& name, int64_t amount, Time at);
@@ -84,6 +95,7 @@ class StoredValueFake {
   const IdentityFake* identity_;
   RetiringTable<Account> accounts_;
   RetiringTable<Debit> debits_;
+  std::vector<InstrumentRule> rules_;
   IdempotencyTable idempotency_;
   std::unordered_map<UserId, Owned> owned_;  // lookup only, never iterated
 };

@@ -97,6 +97,8 @@ ProviderRequest SagaEngine::request_for(const SagaRecord& s, Op op, std::size_t 
     r.operation = s.compensating ? ObjectOperation::kUndo : object_operation(s.kind);
     if (is_cancel(s.kind)) r.reason = s.reason;
   }
+  // What a debit pays for (none: a purchase), which the world's instrument rules may refuse.
+  if (op == Op::kDebit) r.operation = object_operation(s.kind);
   return r;
 }
 

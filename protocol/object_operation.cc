@@ -43,4 +43,10 @@ bool parse_operation(std::string_view name, ObjectOperation& out) {
 bool applies_to_orders(ObjectOperation op) { return kOperations[static_cast<int>(op)].orders; }
 bool applies_to_bookings(ObjectOperation op) { return kOperations[static_cast<int>(op)].bookings; }
 
+bool takes_payment(ObjectOperation op) {
+  using O = ObjectOperation;
+  return op == O::kNone || op == O::kExchange || op == O::kModifyItems || op == O::kChangePayment ||
+         op == O::kChangeFlights || op == O::kAddExtras;
+}
+
 }  // namespace checkride

@@ -29,5 +29,7 @@ bool parse_operation(std::string_view name, ObjectOperation& out);
 // Whether an order (else a booking) can undergo it.
 bool applies_to_orders(ObjectOperation op);
 bool applies_to_bookings(ObjectOperation op);
+// Whether a payment can be for it: a purchase (kNone) or a change that may cost money.
+bool takes_payment(ObjectOperation op);
 
 }  // namespace checkride

@@ -132,6 +132,8 @@ std::string_view error_name(ErrorCode e) {
       return "too_close_to_departure";
     case ErrorCode::kPartialNotAllowed:
       return "partial_return_not_allowed";
+    case ErrorCode::kMethodNotAllowed:
+      return "payment_method_not_allowed";
   }
   return "unknown";
 }
@@ -170,6 +172,7 @@ int http_status_of(ErrorCode e) {
     case ErrorCode::kModificationLimit:
     case ErrorCode::kTooLate:
     case ErrorCode::kPartialNotAllowed:
+    case ErrorCode::kMethodNotAllowed:
       return 409;
     case ErrorCode::kNotFound:
       return 404;

@@ -90,8 +90,9 @@ enum class ErrorCode : uint8_t {
   kReasonNotAllowed,   // a cancellation reason the world does not list
   kTooLate,            // within the world's time limit before departure (not_within)
   kPartialNotAllowed,  // a return of some of an order's items where the world takes only all
+  kMethodNotAllowed,   // an instrument the world's instrument_rules keep from paying for this
 };
-constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kPartialNotAllowed) + 1;
+constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kMethodNotAllowed) + 1;
 std::string_view error_name(ErrorCode e);
 // The refusal when what an operation acts on is not in a status that allows it: its own code
 // per kind of operation (not_cancellable, not_returnable, not_changeable).

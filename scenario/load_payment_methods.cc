@@ -28,6 +28,26 @@ void check_named_once(const Scenario& s, const PaymentMethodSpec& m, MapReader& 
   }
 }
 
+// pays_for: purchase (a booking or order made in the session) or an operation with money.
+uint32_t pays_for(MapReader& r) {
+  YAML::Node list = r.get("pays_for");
+  if (!list.IsSequence()) r.fail(list, "pays_for", "expected a list of what it may pay for");
+  uint32_t bits = 0;
+  for (const auto& n : list) {
+    const std::string name = n.IsScalar() ? n.Scalar() : "";
+    ObjectOperation op = ObjectOperation::kNone;
+    const bool pays = name == "purchase" || (parse_operation(name, op) && takes_payment(op));
+    if (!pays) {
+      r.fail(n, "pays_for",
+             "expected purchase, change_flights, add_extras, change_payment, modify_items or "
+             "exchange (what a payment can be for), got '" +
+                 name + "'");
+    }
+    bits |= 1u << static_cast<int>(op);
+  }
+  return bits;
+}
+
 PaymentMethodSpec read_method(MapReader& r, const YAML::Node& n) {
   PaymentMethodSpec m;
   m.id = r.str("id", "");
@@ -71,6 +91,29 @@ void load_payment_methods(Scenario& s, const YAML::Node& list, const std::string
     m.field = field;
     check_named_once(s, m, r, n);
     s.existing.payment_methods.push_back(std::move(m));
+  }
+}
+
+// instrument_rules: [{prefix, pays_for: [purchase | OPERATION, ...]}]: what instruments so
+// named may pay for; the first rule whose prefix names one applies.
+void load_instrument_rules(Scenario& s, const YAML::Node& list, const std::string& path) {
+  if (!list.IsSequence()) {
+    throw InputError(path, line_of(list), "instrument_rules", "expected a list");
+  }
+  int i = 0;
+  for (const auto& n : list) {
+    MapReader r(n, path, "instrument_rules[" + std::to_string(i++) + "]");
+    InstrumentRule rule;
+    rule.prefix = r.str("prefix", "");
+    if (rule.prefix.empty()) r.fail(n, "prefix", "expected the start of instruments' names");
+    for (const auto& other : s.instrument_rules) {
+      if (other.prefix == rule.prefix) r.fail(n, "prefix", "'" + rule.prefix + "' has a rule");
+    }
+    if (r.has("pays_for")) rule.pays_for = pays_for(r);
+    r.finish();
+    rule.origin = path;
+    rule.line = line_of(n);
+    s.instrument_rules.push_back(std::move(rule));
   }
 }
 

@@ -319,6 +319,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
   if (m.has("orders")) load_existing_orders(s, m.get("orders"), path);
   if (m.has("stored_value")) load_stored_value(s, m.get("stored_value"), path);
   if (m.has("payment_methods")) load_payment_methods(s, m.get("payment_methods"), path);
+  if (m.has("instrument_rules")) load_instrument_rules(s, m.get("instrument_rules"), path);
   if (m.has("profiles")) load_profiles(s, m.get("profiles"), path);
   if (m.has("extras")) load_extras(s, m.get("extras"), path);
   if (m.has("now")) s.calendar = calendar_time(m, "now");
@@ -517,6 +518,7 @@ void furnish_world(World& world, const Scenario& s) {
   for (const auto& o : s.offers) world.bookings.add_offer(o);
   world.bookings.set_extras(s.extras);
   world.bookings.set_calendar(s.calendar);
+  world.stored_value.set_rules(s.instrument_rules);
 }
 
 void load_world_file(Scenario& s, const std::string& path) {

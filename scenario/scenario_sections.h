@@ -18,6 +18,8 @@ void load_object_rules(ObjectRules& rules, const YAML::Node& node, const std::st
                        const std::string& field, bool orders);
 // payment_methods: [{id, user, kind, brand, last4, behaves_as}], each user's own.
 void load_payment_methods(Scenario& s, const YAML::Node& list, const std::string& path);
+// instrument_rules: [{prefix, pays_for}], what stored value may pay for.
+void load_instrument_rules(Scenario& s, const YAML::Node& list, const std::string& path);
 // A seeded booking's or order's `paid_card`: a method of the world's that its user holds.
 void check_paid_card(const Scenario& s, const std::string& card, const std::string& user,
                      const std::string& origin, int line, const std::string& field);

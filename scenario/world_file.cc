@@ -159,6 +159,23 @@ void emit_allowance(YAML::Emitter& y, const ExtraAllowance& a) {
   y << YAML::Key << "units" << YAML::Value << a.units << YAML::EndMap;
 }
 
+void emit_instrument_rules(YAML::Emitter& y, const std::vector<InstrumentRule>& rules) {
+  if (rules.empty()) return;
+  y << YAML::Key << "instrument_rules" << YAML::Value << YAML::BeginSeq;
+  for (const InstrumentRule& rule : rules) {
+    y << YAML::Flow << YAML::BeginMap << YAML::Key << "prefix" << YAML::Value << rule.prefix
+      << YAML::Key << "pays_for" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (int op = 0; op < kObjectOperationCount; ++op) {
+      if (!(rule.pays_for & (1u << op))) continue;
+      const auto o = static_cast<ObjectOperation>(op);
+      if (!takes_payment(o)) continue;
+      y << (o == ObjectOperation::kNone ? std::string("purchase") : std::string(operation_name(o)));
+    }
+    y << YAML::EndSeq << YAML::EndMap;
+  }
+  y << YAML::EndSeq;
+}
+
 // The extras sold on bookings and who holds which tier, when the world states them.
 void emit_extras(YAML::Emitter& y, const Scenario& s) {
   if (!s.extras.empty()) {
@@ -234,6 +251,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
   }
   emit_payment_methods(y, s.existing.payment_methods);
   emit_extras(y, s);
+  emit_instrument_rules(y, s.instrument_rules);
   emit_money_rules(y, s.orchestrator);
   if (s.rules_declared) {
     emit_object_rules(y, "order_rules", s.rules.orders);

@@ -243,5 +243,34 @@ TEST(WireEndToEnd, NoCancelWithinTheWorldsTimeLimitBeforeDepartureOverTheWire) {
   }
 }
 
+// Instrument rules over the wire: where certificates pay only for purchases, no session's bag
+// is debited from Omar's certificate (the debit is refused payment_method_not_allowed at the
+// stored-value face); without the rule, each of the 6 is.
+TEST(WireEndToEnd, ACertificateThatPaysOnlyForPurchasesIsNotDebitedForBagsOverTheWire) {
+  testing::Conversation c("omar_davis_3817");
+  c.say("user", "I'm omar_davis_3817. One bag on K1NW8N, paid with certificate_8100.");
+  c.say("assistant", "One bag is $35.00 on certificate_8100. Shall I?");
+  c.say("user", "Yes.");
+  c.call("update_reservation_baggages",
+         {{"reservation_id", "K1NW8N"},
+          {"total_baggages", 1},
+          {"nonfree_baggages", 1},
+          {"payment_id", "certificate_8100"}},
+         {{"reservation_id", "K1NW8N"}});
+  for (const char* rules :
+       {"", "instrument_rules:\n  - {prefix: certificate_, pays_for: [purchase]}\n"}) {
+    const std::string dir = testing::temp_dir("wire-instrument-setup");
+    const std::string cassette = testing::read_text(
+        testing::import_example(dir, "airline-support", json::array({c.dump(3)})));
+    WireRig rig(example_in_world(dir, "airline-support", rules), "wire-instrument");
+    json report = drive_cassette(rig, "instrument", cassette);
+    ASSERT_FALSE(report.is_null());
+    EXPECT_EQ(report["money_cents"].value("stored_value_debited", int64_t{0}),
+              std::string(rules).empty() ? 6 * 3500 : 0)
+        << report["money_cents"].dump();
+    EXPECT_EQ(report["metrics"]["money_difference_cents"], 0);
+  }
+}
+
 }  // namespace
 }  // namespace checkride

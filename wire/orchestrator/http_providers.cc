@@ -434,7 +434,8 @@ HttpCall call_for(const ProviderRequest& r, ExternalNames& names) {
       call.content_type = "application/x-www-form-urlencoded";
       break;
   }
-  if (provider_of(r.op) == Provider::kCatalog || provider_of(r.op) == Provider::kBooking) {
+  if (provider_of(r.op) == Provider::kCatalog || provider_of(r.op) == Provider::kBooking ||
+      r.op == Op::kDebit) {
     add_operation(r, body, call);
   }
   if (call.method == "POST" && call.content_type == "application/json") call.body = body.dump();
