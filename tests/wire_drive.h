@@ -9,6 +9,15 @@
 
 namespace checkride {
 
+// Replaces the fakes' fault rules with `faults` (a JSON list's text); false, with a failure
+// added, when the control API does not take them.
+inline bool set_faults(WireRig& rig, const std::string& faults) {
+  httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");
+  json added = rig.control_post("/__checkride/faults", faults);
+  EXPECT_TRUE(added.contains("faults")) << added.dump();
+  return added.contains("faults");
+}
+
 // Drives 6 sessions of the cassette `cassette` (its text) through the rig, as `name`, and
 // returns drive's report (null, with a failure added, when it wrote none).
 inline json drive_cassette(WireRig& rig, const std::string& name, const std::string& cassette) {

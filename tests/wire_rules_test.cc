@@ -37,9 +37,7 @@ TEST(WireEndToEnd, TheWorldsOrderRulesHoldOverTheWire) {
                  "             delivered: [return, exchange], cancelled: []}\n"
                : "";
     WireRig rig(example_in_world(dir, "retail-support", rules), "wire-rules");
-    httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");
-    json added = rig.control_post("/__checkride/faults", kLost);
-    ASSERT_TRUE(added.contains("faults")) << added.dump();
+    ASSERT_TRUE(set_faults(rig, kLost));
     json report = drive_example_task(rig, "retail-support", 1);
     ASSERT_FALSE(report.is_null());
     const json& money = report["money_cents"];
@@ -73,12 +71,10 @@ TEST(WireEndToEnd, ARefundIntoTheUsersGiftCardIsDepositedOnceOverTheWire) {
       testing::read_text(testing::import_example(dir, "retail-support", json::array({c.dump(90)})));
   WireRig rig(example_in_world(dir, "retail-support", "refunds: {to: own_gift_card}\n"),
               "wire-refund-to");
-  httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");
-  json added = rig.control_post("/__checkride/faults", R"([
+  ASSERT_TRUE(set_faults(rig, R"([
     {"provider": "payment", "op": "deposit", "kind": "lost_response", "probability": 0.5},
     {"provider": "catalog", "op": "swap_items", "kind": "lost_response", "probability": 0.5}
-  ])");
-  ASSERT_TRUE(added.contains("faults")) << added.dump();
+  ])"));
   json report = drive_cassette(rig, "refund-to", cassette);
   ASSERT_FALSE(report.is_null());
   const json& money = report["money_cents"];
@@ -110,11 +106,9 @@ TEST(WireEndToEnd, AnAddressChangeIsAWriteAtTheShopOverTheWire) {
     const std::string cassette = testing::read_text(
         testing::import_example(dir, "retail-support", json::array({c.dump(95)})));
     WireRig rig(example_in_world(dir, "retail-support", profiles), "wire-profile");
-    httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");
-    json added = rig.control_post("/__checkride/faults", R"([
+    ASSERT_TRUE(set_faults(rig, R"([
       {"provider": "catalog", "op": "update_profile", "kind": "lost_response", "probability": 0.5}
-    ])");
-    ASSERT_TRUE(added.contains("faults")) << added.dump();
+    ])"));
     json report = drive_cassette(rig, "profile", cassette);
     ASSERT_FALSE(report.is_null());
     EXPECT_EQ(report["metrics"]["drive_unsettled_sessions"], 0);
@@ -143,11 +137,9 @@ TEST(WireEndToEnd, OnlyTheUsersOwnCardsPayOverTheWire) {
     const std::string cassette = testing::read_text(testing::import_example(
         dir, "retail-support", json::array({testing::repay_with(instrument, !own)})));
     WireRig rig(example_in_world(dir, "retail-support", kMethods), "wire-methods");
-    httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");
-    json added = rig.control_post("/__checkride/faults", R"([
+    ASSERT_TRUE(set_faults(rig, R"([
       {"provider": "payment", "op": "authorize", "kind": "lost_response", "probability": 0.5}
-    ])");
-    ASSERT_TRUE(added.contains("faults")) << added.dump();
+    ])"));
     json report = drive_cassette(rig, "methods", cassette);
     ASSERT_FALSE(report.is_null());
     const json& money = report["money_cents"];
@@ -195,13 +187,11 @@ TEST(WireEndToEnd, TheWorldsExtrasAreChargedPastTheAllowanceOnceOverTheWire) {
         testing::import_example(dir, "airline-support", json::array({c.conversation.dump(7)})));
     WireRig rig(airline_scenario(dir, testing::airline_world(dir), testing::declared_catalog(dir)),
                 "wire-extras");
-    httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");
-    json added = rig.control_post("/__checkride/faults", json::array({{{"provider", "booking"},
-                                                                       {"op", c.op},
-                                                                       {"kind", "lost_response"},
-                                                                       {"probability", 0.5}}})
-                                                             .dump());
-    ASSERT_TRUE(added.contains("faults")) << added.dump();
+    ASSERT_TRUE(set_faults(rig, json::array({{{"provider", "booking"},
+                                              {"op", c.op},
+                                              {"kind", "lost_response"},
+                                              {"probability", 0.5}}})
+                                    .dump()));
     json report = drive_cassette(rig, "extras", cassette);
     ASSERT_FALSE(report.is_null());
     const json& money = report["money_cents"];
@@ -227,12 +217,10 @@ TEST(WireEndToEnd, NoCancelWithinTheWorldsTimeLimitBeforeDepartureOverTheWire) {
     WireRig rig(airline_scenario(dir, testing::world_at(dir, now),
                                  testing::source_path("scenarios/catalogs/airline-support.yaml")),
                 "wire-time-limit");
-    httplib::Client(rig.fakes->url("control")).Delete("/__checkride/faults");
-    json added = rig.control_post("/__checkride/faults", R"([
+    ASSERT_TRUE(set_faults(rig, R"([
       {"provider": "booking", "op": "find_booking", "kind": "lost_response", "nth": 1},
       {"provider": "booking", "op": "find_booking", "kind": "lost_response", "nth": 4}
-    ])");
-    ASSERT_TRUE(added.contains("faults")) << added.dump();
+    ])"));
     json report = drive_cassette(rig, "time-limit", cassette);
     ASSERT_FALSE(report.is_null());
     EXPECT_EQ(report["money_cents"].value("refunded", int64_t{0}), late ? 0 : 6 * 24900)
