@@ -114,7 +114,15 @@ printf 'skus: [{id: A, price_cents: 100}]\npayment_methods: [{id: card_1, kind: 
   >"$corpus/fuzz_world_rules/methods.txt"
 printf 'offers: [{id: F1, price_cents: 10000, cabin: economy, fare_class: Y}]\nextras:\n  - {id: bag, price_cents: 5000, per: unit, free: [{cabin: economy, membership: gold, units: 2}, {units: 1}]}\n  - {id: ins, price_cents: 3000, per: passenger, refundable: true}\nmemberships: [{user: u, tier: gold}]\nbookings: [{reference: B1, offer: F1, seats: 2, extras: {bag: 1, ins: 1}}]\n\0\x40\x05\x41\x06\x40\x0b\x61\x13' \
   >"$corpus/fuzz_world_rules/extras.txt"
+printf 'now: "2026-12-09T10:00:00Z"\nskus: [{id: A, price_cents: 100, product: p}, {id: B, price_cents: 150, product: p}]\norders: [{reference: W1, status: delivered, delivered_at: "2026-11-20T14:00:00Z", items: [{sku: A, quantity: 2}, {sku: B, quantity: 1}]}, {reference: W2, status: delivered, delivered_at: "2026-12-01T00:00:00Z", items: [{sku: B, quantity: 1}]}]\norder_rules: {within: {return: 30d, exchange: 14d}, partial_returns: false, partial_exchanges: false}\n\0\x00\x1b\x01\x1b\x00\x23\x01\x2c' \
+  >"$corpus/fuzz_world_rules/limits.txt"
 seed_files fuzz_world_rules scenarios/worlds/*.yaml
+# Provider answers: a lookup (find_order, 200) saying what paid, then a 429 with Retry-After.
+mkdir -p "$corpus/fuzz_provider_answer"
+printf '\x12\x00{"object":"order","id":"ord_4","status":"delivered","total":5499,"payment_intent":"pi_9","paid_by":["credit_card_9513926","gift_card_7701"],"stored_value_debits":[{"id":"svd_3","amount":2000}],"refusal":"time_limit_passed"}' \
+  >"$corpus/fuzz_provider_answer/lookup.txt"
+printf '\x07\x892 {"error":{"type":"rate_limit_error","code":"rate_limited"}}' \
+  >"$corpus/fuzz_provider_answer/rate_limited.txt"
 mkdir -p "$corpus/fuzz_jwt"
 printf 'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJqdGkiOiJhdF8xXzAiLCJleHAiOjF9.c2lnbmF0dXJl' \
   >"$corpus/fuzz_jwt/shape.txt"

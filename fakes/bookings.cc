@@ -41,7 +41,8 @@ void BookingsFake::add_offer(const OfferSpec& offer) {
 }
 
 ObjectId BookingsFake::seed_confirmed(UserId user, const ExistingBooking& booking, int64_t total,
-                                      ObjectId payment, const DebitParts& debits, Time at) {
+                                      ObjectId payment, const DebitParts& debits, Time at,
+                                      std::vector<std::string> paid_by) {
   const std::string& offer = booking.offer;
   const std::vector<std::string>& connections = booking.connections;
   const int32_t seats = booking.seats;
@@ -74,6 +75,7 @@ ObjectId BookingsFake::seed_confirmed(UserId user, const ExistingBooking& bookin
     h.total = total - extras;
   }
   h.debits = debits;
+  h.paid_by = std::move(paid_by);
   h.status = status;
   ObjectId id = holds_.add(std::move(h));
   Owned& owned = owned_[user];
@@ -103,14 +105,12 @@ int64_t BookingsFake::seeded_extras_cost(UserId user, const ExistingBooking& boo
   auto it = offer_index_.find(booking.offer);
   const int64_t fares = itinerary_price(booking.offer, booking.connections, booking.seats);
   if (it == offer_index_.end() || booking.seats <= 0 || fares < 0) return -1;
-  Hold h{user, it->second, booking.seats, fares, 0, 0, HoldState::kConfirmed, true,
-         0,    -1,         true,          0,     {}};
-  h.connections.resize(booking.connections.size(), it->second);  // only their count is read
-  ErrorCode why = ErrorCode::kNone;
-  std::vector<int32_t> units;
-  std::vector<int64_t> paid;
-  const int64_t cost = declared_extras_price(h, as_items(booking.extras), units, paid, why);
-  return why == ErrorCode::kNone ? cost : -1;
+  auto tier = memberships_.find(user);
+  const OfferSpec& first = offers_[it->second].spec;
+  const ExtraBuyer buyer{
+      first.cabin, first.fare_class, tier == memberships_.end() ? std::string_view() : tier->second,
+      fares,       booking.seats,    static_cast<int32_t>(booking.connections.size()) + 1};
+  return held_extras_cost(extras_, buyer, booking.extras);
 }
 
 int64_t BookingsFake::paid_in_all(const Hold& h) {
@@ -210,6 +210,7 @@ ProviderReply BookingsFake::find(const ProviderRequest& req) const {
     r.amount = h->total;
     r.paid_with = h->payment;
     r.paid_debits = h->debits;
+    r.paid_by = h->paid_by;
     r.status = status_name(*h);
     if (applies_to_bookings(req.operation)) r.refusal = refusal(req, *h, req.operation);
     return r;
@@ -300,7 +301,7 @@ int64_t BookingsFake::declared_extras_price(const Hold& h, const std::vector<Lin
     auto it = std::find_if(extras_.begin(), extras_.end(),
                            [&](const ExtraSpec& e) { return e.id == item.sku; });
     if (it == extras_.end()) {
-      why = ErrorCode::kNotFound;
+      why = ErrorCode::kUnknownExtra;
       return -1;
     }
     const std::size_t i = static_cast<std::size_t>(it - extras_.begin());

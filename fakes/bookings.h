@@ -93,6 +93,7 @@ class BookingsFake {
     // The stored-value debits that paid for it with `payment` (a split payment), as a world
     // seeds them and a lookup answers them.
     DebitParts debits = {};
+    std::vector<std::string> paid_by = {};  // seeded: every instrument that paid, by name
     // The debits a confirmation in the session brought: the checkers' link from a purchase
     // to what paid it, so two bookings on one gift card are two purchases.
     std::vector<ObjectId> purchase_debits = {};
@@ -117,7 +118,8 @@ class BookingsFake {
   // with `payment` (0: none) and the stored-value `debits`. Its seats were sold before the offer's
   // capacity was counted. 0 when the offer is unknown.
   ObjectId seed_confirmed(UserId user, const ExistingBooking& booking, int64_t total,
-                          ObjectId payment, const DebitParts& debits, Time at);
+                          ObjectId payment, const DebitParts& debits, Time at,
+                          std::vector<std::string> paid_by = {});
   // The world's calendar instant at virtual time 0, in seconds since 1970 (0: none), which
   // time limits before departure read.
   void set_calendar(int64_t epoch_seconds) { calendar_ = epoch_seconds; }

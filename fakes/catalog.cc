@@ -46,13 +46,16 @@ bool CatalogFake::holds_stock(UserId user) const {
 }
 
 ObjectId CatalogFake::seed_order(UserId user, const ExistingOrder& seed, int64_t total,
-                                 ObjectId payment, const DebitParts& debits, Time at) {
+                                 ObjectId payment, const DebitParts& debits, Time at,
+                                 std::vector<std::string> paid_by) {
   Order order{user, at, 0, total, 0, -1, 0, false};
   order.seeded = true;
   order.status = rules_.find(seed.status);
   if (order.status < 0) return 0;
   order.payment = payment;
   order.debits = debits;
+  order.delivered_at = seed.delivered_at;
+  order.paid_by = std::move(paid_by);
   for (std::size_t i = 0; i < seed.items.size(); ++i) {
     const LineItem& item = seed.items[i];
     auto it = sku_index_.find(item.sku);
@@ -99,7 +102,14 @@ ObjectOperation CatalogFake::operation_of(const ProviderRequest& req, const Orde
 ErrorCode CatalogFake::refusal(const ProviderRequest& req, const Order& o) const {
   ObjectOperation op = operation_of(req, o);
   if (op == ObjectOperation::kNone) return ErrorCode::kNone;
-  return WorldRules::refusal(rules_, o.status, o.done, op, req.reason);
+  ErrorCode no = WorldRules::refusal(rules_, o.status, o.done, op, req.reason);
+  const Duration limit = rules_.within[static_cast<int>(op)];
+  if (no == ErrorCode::kNone && limit > 0 && o.delivered_at > 0 && calendar_ > 0) {
+    // In milliseconds of the world's calendar: the run's time starts at calendar_.
+    const __int128 since = (static_cast<__int128>(calendar_) - o.delivered_at) * kSecond + now_;
+    if (since > limit) no = ErrorCode::kPastTimeLimit;
+  }
+  return no;
 }
 
 void CatalogFake::done(Order& o, ObjectOperation op) {
@@ -119,6 +129,7 @@ ProviderReply CatalogFake::find(const ProviderRequest& req) const {
     r.amount = o->total;
     r.paid_with = o->payment;
     r.paid_debits = o->debits;
+    r.paid_by = o->paid_by;
     r.status = status_name(*o);
     r.refusal = refusal(req, *o);
     return r;
@@ -216,6 +227,18 @@ bool CatalogFake::swap_difference(const ProviderRequest& req, const Order& o,
   return out > 0 && out == in;  // a swap: as many units in as out
 }
 
+// Whether what leaves is every unit of the order not returned.
+bool CatalogFake::swaps_every_item(const ProviderRequest& req, const Order& o) const {
+  for (const Order::Line& line : o.lines) {
+    int64_t leaving = 0;
+    for (const LineItem& item : req.items) {
+      if (item.quantity < 0 && sku_index_.at(item.sku) == line.sku) leaving -= item.quantity;
+    }
+    if (leaving != line.quantity - line.returned) return false;
+  }
+  return true;
+}
+
 // Whether each product keeps as many units as it had: what leaves is swapped for other
 // variants of itself, never for another product.
 bool CatalogFake::within_products(const ProviderRequest& req) const {
@@ -239,6 +262,10 @@ ProviderReply CatalogFake::quote_item_swap(const ProviderRequest& req) {
   if (!swap_difference(req, *found, difference)) return error_reply(ErrorCode::kBadRequest);
   if (rules_.exchange_within_product && !within_products(req)) {
     return error_reply(ErrorCode::kOutsideProduct);
+  }
+  if (!rules_.partial_exchanges && operation_of(req, *found) == ObjectOperation::kExchange &&
+      !swaps_every_item(req, *found)) {
+    return error_reply(ErrorCode::kPartialExchangeNotAllowed);  // all that is left, or nothing
   }
   ProviderReply r;
   r.id = req.ref;
@@ -367,6 +394,7 @@ void CatalogFake::give_back(Reservation& r) {
 
 ProviderReply CatalogFake::handle(const ProviderRequest& req, Time now, Time ready_at) {
   expire(now);
+  now_ = now;
   switch (req.op) {
     case Op::kSearch:
       return search(req);

@@ -43,6 +43,7 @@ struct ExistingOrder {
   std::vector<StoredValuePart> paid_stored_value;
   std::string paid_card;           // the user's card or wallet that paid the rest ("": their first)
   std::string status = "pending";  // one of the world's order statuses (WorldRules)
+  int64_t delivered_at = 0;        // seconds since 1970 (the world's calendar); 0: not stated
   std::string origin;              // where it was declared, for messages
   int line = 0;
   std::string field;
@@ -102,6 +103,8 @@ class CatalogFake {
     // The debits the commit brought (a split payment in the session): the checkers' link
     // from a purchase to what paid it.
     std::vector<ObjectId> purchase_debits = {};
+    int64_t delivered_at = 0;  // seeded: when it was delivered (calendar seconds; 0: unknown)
+    std::vector<std::string> paid_by = {};  // seeded: every instrument that paid, by name
   };
   struct SkuState {
     SkuSpec spec;
@@ -120,6 +123,9 @@ class CatalogFake {
   void add_sku(const SkuSpec& sku);
   // The business's order rules (statuses, limits); before any order exists.
   void set_rules(const ObjectRules& rules) { rules_ = rules; }
+  // The world's calendar instant at virtual time 0, in seconds since 1970 (0: none), which
+  // the rules' time limits since delivery are measured against.
+  void set_calendar(int64_t epoch_seconds) { calendar_ = epoch_seconds; }
   const ObjectRules& rules() const { return rules_; }
   std::string_view status_name(const Order& o) const { return rules_.name_of(o.status); }
   void add_coupon(const CouponSpec& coupon);
@@ -138,7 +144,7 @@ class CatalogFake {
   // `payment`. Its units were sold before the stock was counted, so it changes no stock.
   // 0 when a SKU or its status is unknown.
   ObjectId seed_order(UserId user, const ExistingOrder& order, int64_t total, ObjectId payment,
-                      const DebitParts& debits, Time at);
+                      const DebitParts& debits, Time at, std::vector<std::string> paid_by = {});
   ProviderReply handle(const ProviderRequest& req, Time now, Time ready_at);
   // Lapses reservations whose TTL has passed; called before every request.
   void expire(Time now);
@@ -173,6 +179,7 @@ class CatalogFake {
   // difference at list prices, or false when a line is not the order's or out of stock.
   bool swap_difference(const ProviderRequest& req, const Order& o, int64_t& difference) const;
   bool within_products(const ProviderRequest& req) const;
+  bool swaps_every_item(const ProviderRequest& req, const Order& o) const;
   ProviderReply quote_item_swap(const ProviderRequest& req);
   ProviderReply swap_items(const ProviderRequest& req);
   ProviderReply repay(const ProviderRequest& req);
@@ -187,6 +194,8 @@ class CatalogFake {
   void give_back(Reservation& r);
 
   ObjectRules rules_ = WorldRules::default_order_rules();
+  int64_t calendar_ = 0;
+  Time now_ = 0;  // the request being handled's time, which the rules' time limits read
   std::vector<SkuState> skus_;
   std::unordered_map<std::string, int32_t> sku_index_;
   std::vector<CouponState> coupons_;

@@ -56,4 +56,17 @@ int64_t extra_cost(const ExtraSpec& spec, const ExtraBuyer& buyer, int32_t units
   return static_cast<int64_t>(std::min(cost, kCap));
 }
 
+int64_t held_extras_cost(const std::vector<ExtraSpec>& extras, const ExtraBuyer& buyer,
+                         const ExtraUnits& held) {
+  int64_t cost = 0;
+  for (const auto& [id, units] : held) {
+    const std::string& name = id;  // a structured binding is not captured by clang's lambdas
+    auto it = std::find_if(extras.begin(), extras.end(),
+                           [&](const ExtraSpec& e) { return e.id == name; });
+    if (it == extras.end()) return -1;
+    cost += extra_cost(*it, buyer, units);
+  }
+  return cost;
+}
+
 }  // namespace checkride

@@ -62,14 +62,7 @@ uint64_t request_fingerprint(const ProviderRequest& req) {
   h = mix64(h, static_cast<uint64_t>(req.ttl));
   h = hash_bytes(req.text.data(), req.text.size(), h);
   h = hash_bytes(req.coupon.data(), req.coupon.size(), h);
-  for (const auto& item : req.items) {
-    h = hash_bytes(item.sku.data(), item.sku.size(), h);
-    h = mix64(h, static_cast<uint64_t>(item.quantity));
-  }
-  for (const auto& extra : req.extras) {
-    h = hash_bytes(extra.sku.data(), extra.sku.size(), h);
-    h = mix64(h, static_cast<uint64_t>(extra.quantity));
-  }
+  h = hash_line_items(req.extras, hash_line_items(req.items, h));
   for (ObjectId d : req.debits) h = mix64(h, d);
   return h;
 }

@@ -84,24 +84,34 @@ ProviderReply StoredValueFake::balance(const ProviderRequest& req) const {
   return r;
 }
 
+const InstrumentRule* StoredValueFake::rule_for(const std::string& name) const {
+  for (const InstrumentRule& rule : rules_) {
+    if (name.compare(0, rule.prefix.size(), rule.prefix) == 0) return &rule;
+  }
+  return nullptr;
+}
+
 ProviderReply StoredValueFake::take(const ProviderRequest& req, Time now) {
   ObjectId id = find_account(req.user, req.text);
   if (id == 0) return error_reply(ErrorCode::kNotFound);
   if (req.amount <= 0) return error_reply(ErrorCode::kBadRequest);
   Account& a = *accounts_.find(id);
-  for (const InstrumentRule& rule : rules_) {
-    if (a.name.compare(0, rule.prefix.size(), rule.prefix) != 0) continue;
-    if (!(rule.pays_for & (1u << static_cast<int>(req.operation)))) {
-      return error_reply(ErrorCode::kMethodNotAllowed);
-    }
-    break;
+  const InstrumentRule* rule = rule_for(a.name);
+  if (rule != nullptr && !(rule->pays_for & (1u << static_cast<int>(req.operation)))) {
+    return error_reply(ErrorCode::kMethodNotAllowed);
   }
   // Nothing is taken from a balance that cannot cover the whole amount.
   if (a.balance < req.amount) return error_reply(ErrorCode::kInsufficientFunds);
   a.balance -= req.amount;
   CHECKRIDE_INVARIANT(a.balance >= 0, "no stored-value balance goes negative");
+  Debit debit{req.user, id, req.amount, 0, now};
+  if (rule != nullptr && rule->forfeits_remainder) {
+    debit.forfeited = a.balance;
+    a.forfeited += a.balance;
+    a.balance = 0;
+  }
   ProviderReply r;
-  r.id = debits_.add(Debit{req.user, id, req.amount, 0, now});
+  r.id = debits_.add(debit);
   owned_[req.user].debits.push_back(r.id);
   r.amount = req.amount;
   r.status = "succeeded";
@@ -155,7 +165,15 @@ ProviderReply StoredValueFake::give_back(const ProviderRequest& req) {
   }
   d->credited += req.amount;
   CHECKRIDE_INVARIANT(d->credited <= d->amount, "a debit is never credited back past itself");
-  accounts_.find(d->account)->balance += req.amount;
+  Account& a = *accounts_.find(d->account);
+  a.balance += req.amount;
+  if (d->credited == d->amount && d->forfeited > 0) {
+    // Given back whole, the payment did not stand: the instrument was never used, and what it
+    // forfeited is its own again.
+    a.balance += d->forfeited;
+    a.forfeited -= d->forfeited;
+    d->forfeited = 0;
+  }
   ProviderReply r;
   r.id = req.ref;
   r.amount = d->credited;

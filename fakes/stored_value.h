@@ -18,6 +18,9 @@ class IdentityFake;
 struct InstrumentRule {
   std::string prefix;
   uint32_t pays_for = ~0u;
+  // What a debit leaves on the instrument is lost (a travel certificate used once): its
+  // balance drops to 0 at the debit.
+  bool forfeits_remainder = false;
   std::string origin = {};  // where it was declared, for messages
   int line = 0;
 };
@@ -51,6 +54,7 @@ class StoredValueFake {
     int64_t issued = 0;  // issued in the session (a certificate given as compensation)
     Time issued_at = 0;
     int64_t refunded_in = 0;  // refunds paid into it in the session (deposits)
+    int64_t forfeited = 0;    // remainders lost at debits (instrument_rules remainder: forfeit)
   };
   struct Debit {
     UserId owner;
@@ -59,6 +63,8 @@ class StoredValueFake {
     int64_t credited;
     Time created;
     bool seeded = false;  // taken before the session (a world's booking or order paid with it)
+    int64_t forfeited =
+        0;  // the instrument's remainder it forfeited (back if it is given back whole)
   };
 
   explicit StoredValueFake(const IdentityFake* identity) : identity_(identity) {}
@@ -82,6 +88,8 @@ class StoredValueFake {
 
  private:
   ObjectId find_account(UserId owner, const std::string& name) const;
+  // The first of the world's instrument_rules whose prefix names the instrument, or none.
+  const InstrumentRule* rule_for(const std::string& name) const;
   ProviderReply balance(const ProviderRequest& req) const;
   ProviderReply take(const ProviderRequest& req, Time now);
   ProviderReply give_back(const ProviderRequest& req);

@@ -24,7 +24,8 @@ ProviderReply World::handle(const ProviderRequest& req, Time now, Time ready_at)
 // a captured card payment for the rest (none when the debits cover it). False when a part
 // names an instrument the user does not hold or the parts add up to more than was paid.
 bool World::seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePart>& parts,
-                      const std::string& card, Time at, ObjectId& payment, DebitParts& debits) {
+                      const std::string& card, Time at, ObjectId& payment, DebitParts& debits,
+                      std::vector<std::string>& paid_by) {
   int64_t stored = 0;
   for (const StoredValuePart& p : parts) {
     if (!stored_value.holds(user, p.id) || p.amount <= 0) return false;
@@ -33,6 +34,7 @@ bool World::seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePa
   if (stored > paid) return false;
   for (const StoredValuePart& p : parts) {
     debits.emplace_back(stored_value.seed_debit(user, p.id, p.amount, at), p.amount);
+    paid_by.push_back(p.id);
   }
   payment = 0;
   if (stored < paid) {
@@ -41,6 +43,10 @@ bool World::seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePa
     if (!card.empty() && method == 0) return false;
     if (method == 0) method = payments.add_method(user, CardBehaviour::kSucceeds);
     payment = payments.seed_captured(method, paid - stored, at);
+    const std::string_view name = payments.method_name(method);
+    // A card the world does not name: what paid is not known by name.
+    if (name.empty()) paid_by.clear();
+    if (!name.empty()) paid_by.emplace_back(name);
   }
   return true;
 }
@@ -54,8 +60,10 @@ bool World::seed_booking(UserId user, const ExistingBooking& b, Time at) {
   if (paid <= 0) return false;
   ObjectId payment = 0;
   DebitParts debits;
-  if (!seed_paid(user, paid, b.paid_stored_value, b.paid_card, at, payment, debits)) return false;
-  return bookings.seed_confirmed(user, b, paid, payment, debits, at) != 0;
+  std::vector<std::string> paid_by;
+  if (!seed_paid(user, paid, b.paid_stored_value, b.paid_card, at, payment, debits, paid_by))
+    return false;
+  return bookings.seed_confirmed(user, b, paid, payment, debits, at, std::move(paid_by)) != 0;
 }
 
 void World::seed_existing(UserId user, const std::string& name, const WorldSeed& seed, Time at) {
@@ -98,8 +106,10 @@ bool World::seed_order(UserId user, const ExistingOrder& o, Time at) {
   if (paid <= 0) return false;
   ObjectId payment = 0;
   DebitParts debits;
-  if (!seed_paid(user, paid, o.paid_stored_value, o.paid_card, at, payment, debits)) return false;
-  return catalog.seed_order(user, o, paid, payment, debits, at) != 0;
+  std::vector<std::string> paid_by;
+  if (!seed_paid(user, paid, o.paid_stored_value, o.paid_card, at, payment, debits, paid_by))
+    return false;
+  return catalog.seed_order(user, o, paid, payment, debits, at, std::move(paid_by)) != 0;
 }
 
 }  // namespace checkride

@@ -52,8 +52,10 @@ struct World {
   // The same for an order: paid the same way; pending (cancellable) or delivered.
   bool seed_order(UserId user, const ExistingOrder& o, Time at);
   // `card`: the user's method that paid the rest ("": the first the world names for them).
+  // `paid_by` gets the name of every instrument that paid, or nothing when one has none.
   bool seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePart>& parts,
-                 const std::string& card, Time at, ObjectId& payment, DebitParts& debits);
+                 const std::string& card, Time at, ObjectId& payment, DebitParts& debits,
+                 std::vector<std::string>& paid_by);
   // Seeds every booking, order and stored-value instrument that belongs to the session user
   // named `name` (or to every user): what one session of that user finds when it starts.
   void seed_existing(UserId user, const std::string& name, const WorldSeed& seed, Time at);

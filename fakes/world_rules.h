@@ -33,10 +33,13 @@ struct ObjectRules {
   std::vector<std::string> cancel_reasons;               // empty: any reason, or none
   bool exchange_within_product = false;  // orders: a swap keeps each product's units
   bool partial_returns = true;           // orders: a return may take some of the items
+  bool partial_exchanges = true;         // orders: an exchange may swap some of the items
   // bookings: how long before the first flight departs each operation stops (0: never).
   std::array<Duration, kObjectOperationCount> not_within{};
-  std::string not_within_origin = {};  // where not_within was declared (file), for messages
-  int not_within_line = 0;
+  // orders: how long after the order's delivered_at each operation stays allowed (0: always).
+  std::array<Duration, kObjectOperationCount> within{};
+  std::string time_limits_origin = {};  // where not_within or within was declared, for messages
+  int time_limits_line = 0;
 
   // The index of the status named `name`, -1 if it is not declared.
   int16_t find(std::string_view name) const;

@@ -8,18 +8,11 @@ namespace checkride {
 namespace {
 
 uint64_t cart_hash(const std::string& action, const HandlerInput& in) {
-  uint64_t h = hash_bytes(action.data(), action.size());
-  for (const auto& item : in.items) {
-    h = hash_bytes(item.sku.data(), item.sku.size(), h);
-    h = mix64(h, static_cast<uint64_t>(item.quantity));
-  }
+  uint64_t h = hash_line_items(in.items, hash_bytes(action.data(), action.size()));
   h = hash_bytes(in.coupon.data(), in.coupon.size(), h);
   h = hash_bytes(in.offer.data(), in.offer.size(), h);
   for (const std::string& c : in.connections) h = hash_bytes(c.data(), c.size(), h);
-  for (const LineItem& e : in.declared_extras) {
-    h = hash_bytes(e.sku.data(), e.sku.size(), h);
-    h = mix64(h, static_cast<uint64_t>(e.quantity));
-  }
+  h = hash_line_items(in.declared_extras, h);
   if (in.credit != 0) h = mix64(h, static_cast<uint64_t>(in.credit));
   return hash_bytes(in.reference.data(), in.reference.size(), h);
 }

@@ -155,7 +155,9 @@ struct SagaRecord {
   // A refund paid into this stored-value instrument of the user's instead of back to what
   // paid (the world allows it, and the action named it): "" when it goes back to what paid.
   std::string refund_to;
-  std::string refund_named;     // a return: the stored-value instrument the action named for it
+  std::string refund_named;  // a return: the stored-value instrument the action named for it
+  // What paid for the target, by name, as its lookup said (empty: not known by name).
+  std::vector<std::string> paid_by;
   std::vector<Tender> tenders;  // stored-value parts of the payment, in the order given
   bool card_named = true;       // the card pays what stored value does not (false: it may not)
   int64_t card_stated = -1;     // what the action said the card pays; -1: not said

@@ -256,9 +256,9 @@ void SagaEngine::step_succeeded(SagaRecord& s, const StepKind& kind, const Provi
       finish(s, ActionStatus::kRejected, "split_refund_unsupported", now, out);
       return;
     }
-    // A return the action asked to refund into stored value that never paid for it.
-    if (!s.refund_named.empty() && s.tenders.empty() && !refund_elsewhere(s, s.refund_named)) {
-      finish(s, ActionStatus::kRejected, "refund_method_not_allowed", now, out);
+    s.paid_by = r.paid_by;
+    if (const char* no = route_return_refund(s); no != nullptr) {
+      finish(s, ActionStatus::kRejected, no, now, out);
       return;
     }
   }
@@ -363,19 +363,68 @@ bool SagaEngine::keep_difference(SagaRecord& s, const StepKind& kind, int64_t di
     finish(s, ActionStatus::kRejected, "split_refund_unsupported", now, out);
     return false;
   }
-  if (s.paid_parts.empty() && !s.tenders.empty()) {
-    // The action named stored value that never paid: the refund goes there only where the
-    // world allows it, and into one instrument.
-    if (!refund_elsewhere(s, s.tenders.size() == 1 ? s.tenders.front().instrument : "")) {
-      finish(s, ActionStatus::kRejected, "refund_method_not_allowed", now, out);
-      return false;
-    }
-    s.tenders.clear();
-    return true;
+  if (const char* no = route_difference_refund(s); no != nullptr) {
+    finish(s, ActionStatus::kRejected, no, now, out);
+    return false;
   }
   if (!s.paid_parts.empty()) s.tenders = std::move(s.paid_parts);
   s.paid_parts.clear();
   return true;
+}
+
+namespace {
+
+// Whether `instrument` paid for the saga's target: 1 yes, 0 no, -1 not known (its lookup did
+// not say by name what paid).
+int paid_for_target(const SagaRecord& s, const std::string& instrument) {
+  if (s.paid_by.empty()) return -1;
+  return std::find(s.paid_by.begin(), s.paid_by.end(), instrument) != s.paid_by.end() ? 1 : 0;
+}
+
+}  // namespace
+
+// A return's refund, where the action named where it goes: back to what paid when what it
+// named paid (or nothing says it did not); into stored value of the user's that did not pay
+// where the world allows it; a card or wallet that did not pay only where the world takes
+// any of the user's own (and then the refund goes back to the charge, as a card refund
+// does). The refusal, or nullptr to go on.
+const char* SagaEngine::route_return_refund(SagaRecord& s) const {
+  if (s.kind != SagaKind::kReturnOrder) return nullptr;  // a change's waits for its quote
+  if (!s.refund_named.empty()) {
+    const int paid = paid_for_target(s, s.refund_named);
+    if (paid == 1 || (paid < 0 && !s.tenders.empty())) return nullptr;
+    if (!refund_elsewhere(s, s.refund_named)) return "refund_method_not_allowed";
+    s.tenders.clear();  // all of it goes into the named instrument, none back to what paid
+    return nullptr;
+  }
+  if (!s.card.empty() && paid_for_target(s, s.card) == 0 && config_.refund_to != RefundTo::kAnyOwn)
+    return "refund_method_not_allowed";
+  return nullptr;
+}
+
+// The same for a change's difference owed back (once the quote says money is owed): the
+// stored value the action named, else its card.
+const char* SagaEngine::route_difference_refund(SagaRecord& s) const {
+  bool elsewhere = false;
+  if (s.paid_by.empty()) {
+    elsewhere = s.paid_parts.empty() && !s.tenders.empty();  // named stored value never paid
+  } else {
+    for (const Tender& t : s.tenders)
+      elsewhere = elsewhere || paid_for_target(s, t.instrument) == 0;
+  }
+  if (elsewhere) {
+    // Into one instrument, and only where the world allows it.
+    if (!refund_elsewhere(s, s.tenders.size() == 1 ? s.tenders.front().instrument : ""))
+      return "refund_method_not_allowed";
+    s.tenders.clear();
+    s.paid_parts.clear();
+    return nullptr;
+  }
+  if (s.tenders.empty() && !s.card.empty() && paid_for_target(s, s.card) == 0 &&
+      config_.refund_to != RefundTo::kAnyOwn) {
+    return "refund_method_not_allowed";
+  }
+  return nullptr;
 }
 
 // A refund owed where the action named stored value that did not pay: paid into it when the

@@ -104,6 +104,8 @@ class SagaEngine {
   bool charge_checks(SagaRecord& s, Time now, ActionStatus& status, std::string& code);
   bool spend_consent(const SagaRecord& s);
   bool refund_elsewhere(SagaRecord& s, const std::string& instrument) const;
+  const char* route_return_refund(SagaRecord& s) const;
+  const char* route_difference_refund(SagaRecord& s) const;
   bool keep_difference(SagaRecord& s, const StepKind& kind, int64_t difference, Time now,
                        Effects& out);
   uint64_t charge_of(const SagaRecord& s);

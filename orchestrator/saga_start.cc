@@ -171,6 +171,7 @@ SagaRecord SagaEngine::record_on_existing(const SagaPlan& plan, const ActionSpec
   if (plan.kind == SagaKind::kReturnOrder) {  // where the action says the refund goes
     for (const TenderInput& p : in.payments) {
       if (p.stored_value && rec.refund_named.empty()) rec.refund_named = p.instrument;
+      if (!p.stored_value && rec.card.empty()) rec.card = p.instrument;
     }
   }
   return rec;
@@ -302,11 +303,7 @@ namespace {
 // afresh after a lost answer): the action and what it buys or changes, never the card.
 uint64_t charge_identity(const SagaRecord& s) {
   uint64_t h = mix64(s.cart_hash, static_cast<uint64_t>(s.seats));
-  h = mix64(h, static_cast<uint64_t>(s.extras));
-  for (const LineItem& e : s.declared_extras) {
-    h = hash_bytes(e.sku.data(), e.sku.size(), h);
-    h = mix64(h, static_cast<uint64_t>(e.quantity));
-  }
+  h = hash_line_items(s.declared_extras, mix64(h, static_cast<uint64_t>(s.extras)));
   return hash_bytes(s.details.data(), s.details.size(), h) | 1;  // never 0: "unspent"
 }
 

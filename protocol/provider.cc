@@ -78,6 +78,14 @@ bool parse_provider(std::string_view name, Provider& out) {
   return false;
 }
 
+uint64_t hash_line_items(const std::vector<LineItem>& items, uint64_t h) {
+  for (const LineItem& item : items) {
+    h = hash_bytes(item.sku.data(), item.sku.size(), h);
+    h = mix64(h, static_cast<uint64_t>(item.quantity));
+  }
+  return h;
+}
+
 std::string_view error_name(ErrorCode e) {
   switch (e) {
     case ErrorCode::kNone:
@@ -134,6 +142,12 @@ std::string_view error_name(ErrorCode e) {
       return "partial_return_not_allowed";
     case ErrorCode::kMethodNotAllowed:
       return "payment_method_not_allowed";
+    case ErrorCode::kUnknownExtra:
+      return "unknown_extra";
+    case ErrorCode::kPartialExchangeNotAllowed:
+      return "partial_exchange_not_allowed";
+    case ErrorCode::kPastTimeLimit:
+      return "time_limit_passed";
   }
   return "unknown";
 }
@@ -173,8 +187,11 @@ int http_status_of(ErrorCode e) {
     case ErrorCode::kTooLate:
     case ErrorCode::kPartialNotAllowed:
     case ErrorCode::kMethodNotAllowed:
+    case ErrorCode::kPartialExchangeNotAllowed:
+    case ErrorCode::kPastTimeLimit:
       return 409;
     case ErrorCode::kNotFound:
+    case ErrorCode::kUnknownExtra:
       return 404;
     default:
       return 400;

@@ -91,8 +91,11 @@ enum class ErrorCode : uint8_t {
   kTooLate,            // within the world's time limit before departure (not_within)
   kPartialNotAllowed,  // a return of some of an order's items where the world takes only all
   kMethodNotAllowed,   // an instrument the world's instrument_rules keep from paying for this
+  kUnknownExtra,       // 404: an extra the world does not sell (docs/worlds.md `extras:`)
+  kPartialExchangeNotAllowed,  // an exchange of some of an order's items where it takes all
+  kPastTimeLimit,              // after the world's time limit since delivery (order_rules within)
 };
-constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kMethodNotAllowed) + 1;
+constexpr int kErrorCodeCount = static_cast<int>(ErrorCode::kPastTimeLimit) + 1;
 std::string_view error_name(ErrorCode e);
 // The refusal when what an operation acts on is not in a status that allows it: its own code
 // per kind of operation (not_cancellable, not_returnable, not_changeable).
@@ -105,6 +108,8 @@ struct LineItem {
   std::string sku;
   int32_t quantity = 0;
 };
+// `h` carried on through each item's id and count, in order (fingerprints and identities).
+uint64_t hash_line_items(const std::vector<LineItem>& items, uint64_t h);
 
 struct ProviderRequest {
   Op op = Op::kSearch;
@@ -149,6 +154,9 @@ struct ProviderReply {
   ObjectId paid_with = 0;  // find_booking, find_order: the payment intent that paid for it
   // find_booking, find_order: the stored-value debits that paid for it too, with their amounts.
   DebitParts paid_debits;
+  // find_booking, find_order: the names of every instrument that paid for it (the card or
+  // wallet, the stored value), where the world names them all; empty: not known.
+  std::vector<std::string> paid_by;
   std::vector<std::string> found;  // search results
   // A lookup that named an operation: why the world's rules refuse it now (kNone: allowed).
   ErrorCode refusal = ErrorCode::kNone;

@@ -26,6 +26,8 @@ bool parse_duration(std::string_view text, Duration& out) {
     scale = kMinute;
   } else if (unit == "h") {
     scale = kHour;
+  } else if (unit == "d") {
+    scale = kDay;
   } else {
     return false;
   }

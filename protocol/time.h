@@ -13,6 +13,7 @@ using Duration = int64_t;  // milliseconds
 constexpr Duration kSecond = 1000;
 constexpr Duration kMinute = 60 * kSecond;
 constexpr Duration kHour = 60 * kMinute;
+constexpr Duration kDay = 24 * kHour;
 
 // The longest duration a scenario may name: far beyond any run, and small enough that sums
 // and multiples of durations (a p99 three times a median, a window's end) cannot overflow.

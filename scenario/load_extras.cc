@@ -73,13 +73,7 @@ int64_t seeded_extras_price(const Scenario& s, const ExistingBooking& b) {
   const ExtraBuyer buyer{first->cabin, first->fare_class,
                          tier,         fares,
                          b.seats,      static_cast<int32_t>(b.connections.size()) + 1};
-  int64_t cost = 0;
-  for (const auto& [id, units] : b.extras) {
-    for (const ExtraSpec& e : s.extras) {
-      if (e.id == id) cost += extra_cost(e, buyer, units);
-    }
-  }
-  return cost;
+  return std::max<int64_t>(held_extras_cost(s.extras, buyer, b.extras), 0);
 }
 
 int64_t calendar_time(MapReader& m, const std::string& key) {
@@ -92,20 +86,41 @@ int64_t calendar_time(MapReader& m, const std::string& key) {
   return seconds;
 }
 
-// A time limit before departure needs the world's now: and a flight that says when it leaves.
+namespace {
+
+bool any_limit(const std::array<Duration, kObjectOperationCount>& limits) {
+  return std::any_of(limits.begin(), limits.end(), [](Duration d) { return d > 0; });
+}
+
+void check_calendar(const Scenario& s, const ObjectRules& r, const std::string& field) {
+  if (s.calendar != 0) return;
+  throw InputError(r.time_limits_origin, r.time_limits_line, field,
+                   "a time limit needs the world's now: (the time the sessions start, like now: "
+                   "2026-12-09T10:00:00Z)");
+}
+
+}  // namespace
+
+// A time limit before departure needs the world's now: and a flight that says when it leaves;
+// one after delivery, now: and an order that says when it was delivered.
 void check_time_limits(const Scenario& s) {
-  const ObjectRules& r = s.rules.bookings;
-  if (std::all_of(r.not_within.begin(), r.not_within.end(), [](Duration d) { return d == 0; }))
-    return;
-  if (s.calendar == 0) {
-    throw InputError(r.not_within_origin, r.not_within_line, "booking_rules.not_within",
-                     "a time limit before departure needs the world's now: (the time the "
-                     "sessions start, like now: 2026-12-09T10:00:00Z)");
+  if (any_limit(s.rules.bookings.not_within)) {
+    const ObjectRules& r = s.rules.bookings;
+    check_calendar(s, r, "booking_rules.not_within");
+    if (std::none_of(s.offers.begin(), s.offers.end(),
+                     [](const OfferSpec& o) { return o.departs_at > 0; })) {
+      throw InputError(r.time_limits_origin, r.time_limits_line, "booking_rules.not_within",
+                       "no offer states departs_at: this limit never applies");
+    }
   }
-  if (std::none_of(s.offers.begin(), s.offers.end(),
-                   [](const OfferSpec& o) { return o.departs_at > 0; })) {
-    throw InputError(r.not_within_origin, r.not_within_line, "booking_rules.not_within",
-                     "no offer states departs_at: this limit never applies");
+  if (any_limit(s.rules.orders.within)) {
+    const ObjectRules& r = s.rules.orders;
+    check_calendar(s, r, "order_rules.within");
+    if (std::none_of(s.existing.orders.begin(), s.existing.orders.end(),
+                     [](const ExistingOrder& o) { return o.delivered_at > 0; })) {
+      throw InputError(r.time_limits_origin, r.time_limits_line, "order_rules.within",
+                       "no order states delivered_at: this limit never applies");
+    }
   }
 }
 

@@ -110,6 +110,11 @@ void load_instrument_rules(Scenario& s, const YAML::Node& list, const std::strin
       if (other.prefix == rule.prefix) r.fail(n, "prefix", "'" + rule.prefix + "' has a rule");
     }
     if (r.has("pays_for")) rule.pays_for = pays_for(r);
+    const std::string remainder = r.str("remainder", "keep");
+    if (remainder != "keep" && remainder != "forfeit") {
+      r.fail(r.get("remainder"), "remainder", "expected keep or forfeit, got '" + remainder + "'");
+    }
+    rule.forfeits_remainder = remainder == "forfeit";
     r.finish();
     rule.origin = path;
     rule.line = line_of(n);

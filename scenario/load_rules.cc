@@ -108,28 +108,37 @@ void load_per_operation(ObjectRules& r, MapReader& m, bool orders) {
   }
 }
 
-// not_within: {operation: DURATION}: bookings only, before their first flight departs.
+// Bookings: not_within: {operation: DURATION} before their first flight departs. Orders:
+// within: {operation: DURATION} after they were delivered.
 void load_time_limits(ObjectRules& r, MapReader& m, bool orders) {
-  YAML::Node map = m.get("not_within");
-  if (orders) m.fail(map, "not_within", "orders do not depart: a time limit is for bookings");
+  const std::string key = orders ? "within" : "not_within";
+  const std::string other = orders ? "not_within" : "within";
+  if (m.has(other)) {
+    m.fail(m.get(other), other,
+           orders ? "orders do not depart: a limit after delivery is within: {return: 30d}"
+                  : "bookings are not delivered: a limit before departure is not_within");
+  }
+  if (!m.has(key)) return;
+  YAML::Node map = m.get(key);
+  const char* measure = orders ? "after delivery like 30d" : "before departure like 24h or 90m";
   if (!map.IsMap() || map.size() == 0) {
-    m.fail(map, "not_within", "expected a mapping of operation to a duration before departure");
+    m.fail(map, key, std::string("expected a mapping of operation to a duration ") + measure);
   }
   for (const auto& kv : map) {
-    std::string name = scalar_key(m, kv.first, "not_within");
-    std::string field = "not_within." + name;
+    std::string name = scalar_key(m, kv.first, key);
+    std::string field = key + "." + name;
     ObjectOperation op = operation_at(m, kv.first, field, name, orders);
     Duration d = 0;
     if (!kv.second.IsScalar() || !parse_duration(kv.second.Scalar(), d) || d <= 0) {
-      m.fail(kv.second, field, "expected a duration before departure like 24h or 90m");
+      m.fail(kv.second, field, std::string("expected a duration ") + measure);
     }
     if (!some_status_allows(r, op)) {
       m.fail(kv.second, field, "no status allows '" + name + "', so this limit never applies");
     }
-    r.not_within[static_cast<int>(op)] = d;
+    (orders ? r.within : r.not_within)[static_cast<int>(op)] = d;
   }
-  r.not_within_origin = m.file();
-  r.not_within_line = line_of(map);
+  r.time_limits_origin = m.file();
+  r.time_limits_line = line_of(map);
 }
 
 void load_cancel_reasons(ObjectRules& r, MapReader& m) {
@@ -170,7 +179,8 @@ void load_object_rules(ObjectRules& r, const YAML::Node& node, const std::string
   if (m.has("cancel_reasons")) load_cancel_reasons(r, m);
   if (orders) r.exchange_within_product = m.boolean("exchange_within_product", false);
   if (orders) r.partial_returns = m.boolean("partial_returns", true);
-  if (m.has("not_within")) load_time_limits(r, m, orders);
+  if (orders) r.partial_exchanges = m.boolean("partial_exchanges", true);
+  load_time_limits(r, m, orders);
   m.finish();
 }
 

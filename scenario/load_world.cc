@@ -1,6 +1,7 @@
 // The world section: catalog (world) files with their SKUs, offers, coupons, and what existed
 // before the sessions (bookings, orders, stored value); latency; size overrides.
 #include <algorithm>
+#include <iterator>
 
 #include "protocol/yaml_json.h"
 #include "scenario/scenario_sections.h"
@@ -112,6 +113,7 @@ void load_existing_orders(Scenario& s, const YAML::Node& list, const std::string
     o.paid_card = om.str("paid_card", "");
     o.status =
         om.str("status", "pending");  // one of the world's statuses: checked once all is read
+    o.delivered_at = calendar_time(om, "delivered_at");
     if (o.reference.empty()) om.fail(n, "reference", "missing");
     if (o.paid == 0 || o.paid < -1) om.fail(n, "paid_cents", "expected a positive integer");
     if (!om.has("items") || !om.get("items").IsSequence() || om.get("items").size() == 0)
@@ -238,6 +240,16 @@ void load_payment_rule(Scenario& s, const YAML::Node& node, const std::string& p
                        const std::string& field) {
   static const std::pair<const char*, PaymentParts> kParts[] = {{"at_most", PaymentParts::kAtMost},
                                                                 {"exact", PaymentParts::kExact}};
+  if (node.IsScalar()) {  // `payment: exact`, short for `payment: {parts: exact}`
+    for (const auto& [name, parts] : kParts) {
+      if (node.Scalar() == name) {
+        s.orchestrator.payment_parts = parts;
+        return;
+      }
+    }
+    throw InputError(path, line_of(node), field,
+                     "expected at_most or exact (or {parts: ...}), got '" + node.Scalar() + "'");
+  }
   MapReader rm(node, path, field);
   s.orchestrator.payment_parts = one_of(rm, "parts", kParts);
   rm.finish();
@@ -518,7 +530,20 @@ void furnish_world(World& world, const Scenario& s) {
   for (const auto& o : s.offers) world.bookings.add_offer(o);
   world.bookings.set_extras(s.extras);
   world.bookings.set_calendar(s.calendar);
+  world.catalog.set_calendar(s.calendar);
   world.stored_value.set_rules(s.instrument_rules);
+}
+
+bool is_world_document(const YAML::Node& root) {
+  // Every key load_world_catalog reads but currency, which a world file need not set.
+  static constexpr const char* kWorldKeys[] = {
+      "skus",         "offers",          "coupons",          "bookings", "orders",
+      "stored_value", "payment_methods", "instrument_rules", "profiles", "extras",
+      "now",          "memberships",     "refunds",          "payment",  "order_rules",
+      "booking_rules"};
+  if (!root.IsMap()) return false;
+  return std::any_of(std::begin(kWorldKeys), std::end(kWorldKeys),
+                     [&](const char* key) { return static_cast<bool>(root[key]); });
 }
 
 void load_world_file(Scenario& s, const std::string& path) {

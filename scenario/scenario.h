@@ -135,7 +135,7 @@ struct Scenario {
   // world
   std::vector<SkuSpec> skus;
   std::vector<OfferSpec> offers;
-  std::vector<ExtraSpec> extras;  // sold on bookings (docs/worlds.md `extras:`)
+  std::vector<ExtraSpec> extras;                 // sold on bookings (docs/worlds.md `extras:`)
   std::vector<InstrumentRule> instrument_rules;  // what stored value may pay for, by name
   int64_t calendar = 0;  // the world's `now:`, seconds since 1970, at virtual time 0 (0: none)
   std::vector<CouponSpec> coupons;
@@ -178,6 +178,9 @@ YAML::Node scenario_document(const std::string& path, const std::vector<std::str
 // Adds a world file's SKUs, offers, coupons and existing bookings (docs/scenarios.md, "World
 // file") to the scenario. Throws InputError like load_scenario.
 void load_world_file(Scenario& s, const std::string& path);
+// Whether a YAML document reads as a world file: a mapping with one of the keys only a world
+// file has (for validate, which tells world files from scenarios).
+bool is_world_document(const YAML::Node& root);
 // Every existing booking is on an offer of the world, and every existing order's SKUs are
 // SKUs of it. Throws InputError naming the booking or order.
 void check_existing_bookings(const Scenario& s);

@@ -66,9 +66,13 @@ void emit_object_rules(YAML::Emitter& y, const char* key, const ObjectRules& r) 
   }
   if (r.exchange_within_product) y << YAML::Key << "exchange_within_product" << YAML::Value << true;
   if (!r.partial_returns) y << YAML::Key << "partial_returns" << YAML::Value << false;
+  if (!r.partial_exchanges) y << YAML::Key << "partial_exchanges" << YAML::Value << false;
   per_operation(
       "not_within", [&](int op) { return format_duration(r.not_within[op]); },
       [&](int op) { return r.not_within[op] > 0; });
+  per_operation(
+      "within", [&](int op) { return format_duration(r.within[op]); },
+      [&](int op) { return r.within[op] > 0; });
   y << YAML::EndMap;
 }
 
@@ -122,6 +126,8 @@ void emit_existing(YAML::Emitter& y, const WorldSeed& existing) {
     if (o.paid > 0) y << YAML::Key << "paid_cents" << YAML::Value << o.paid;
     emit_paid_stored_value(y, o.paid_stored_value);
     if (!o.paid_card.empty()) y << YAML::Key << "paid_card" << YAML::Value << o.paid_card;
+    if (o.delivered_at > 0)
+      y << YAML::Key << "delivered_at" << YAML::Value << format_utc_time(o.delivered_at);
     y << YAML::EndMap;
   }
   y << YAML::EndSeq;
@@ -171,7 +177,9 @@ void emit_instrument_rules(YAML::Emitter& y, const std::vector<InstrumentRule>& 
       if (!takes_payment(o)) continue;
       y << (o == ObjectOperation::kNone ? std::string("purchase") : std::string(operation_name(o)));
     }
-    y << YAML::EndSeq << YAML::EndMap;
+    y << YAML::EndSeq;
+    if (rule.forfeits_remainder) y << YAML::Key << "remainder" << YAML::Value << "forfeit";
+    y << YAML::EndMap;
   }
   y << YAML::EndSeq;
 }

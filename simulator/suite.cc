@@ -299,11 +299,7 @@ int validate_files(const std::vector<std::string>& files, std::ostream& out, std
       if (root.IsMap() && root["actions"]) {
         ActionCatalog c = ActionCatalog::from_file(f);
         out << f << ": ok (action catalog, " << c.actions().size() << " actions)\n";
-      } else if (root.IsMap() &&
-                 (root["skus"] || root["offers"] || root["bookings"] || root["orders"] ||
-                  root["stored_value"] || root["order_rules"] || root["booking_rules"] ||
-                  root["profiles"] || root["payment_methods"] || root["extras"] ||
-                  root["memberships"])) {
+      } else if (is_world_document(root)) {
         Scenario w = default_scenario();
         load_world_file(w, f);
         // Bookings on offers of another world file are checked where the files are combined.

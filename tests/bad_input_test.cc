@@ -418,5 +418,30 @@ TEST_F(BadInput, ValidateReportsEveryBadFileAndExits2) {
   EXPECT_NE(out.str().find("orders-happy.jsonl: ok (cassette, 3 sessions)"), std::string::npos);
 }
 
+// A world file of only rules (no catalog of its own: it is combined with one) is read as a world
+// file, not refused as a scenario without a workload.
+TEST_F(BadInput, ValidateReadsAWorldFileOfOnlyRules) {
+  const std::string files[] = {
+      "now: 2024-05-15T15:00:00Z\n",
+      "instrument_rules:\n  - {prefix: certificate_, pays_for: [purchase]}\n",
+      "payment: exact\n",
+      "payment: {parts: at_most}\n",
+      "memberships:\n  - {user: a, tier: gold}\n",
+  };
+  int i = 0;
+  for (const auto& text : files) {
+    std::ostringstream out, err;
+    const std::string path =
+        testing::write_temp(dir, "rules" + std::to_string(i++) + ".yaml", text);
+    EXPECT_EQ(validate_files({path}, out, err), 0) << text << err.str();
+    EXPECT_NE(out.str().find(": ok (world file"), std::string::npos) << text << out.str();
+  }
+  std::ostringstream out, err;
+  EXPECT_EQ(
+      validate_files({testing::write_temp(dir, "bad.yaml", "payment: sometimes\n")}, out, err), 2);
+  EXPECT_NE(err.str().find("bad.yaml:1: payment: expected at_most or exact"), std::string::npos)
+      << err.str();
+}
+
 }  // namespace
 }  // namespace checkride

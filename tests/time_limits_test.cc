@@ -8,6 +8,7 @@
 #include "scenario/scenario.h"
 #include "tests/airline_extras.h"
 #include "tests/conversation_builder.h"
+#include "tests/world_text.h"
 
 namespace checkride {
 namespace {
@@ -57,16 +58,9 @@ TEST(TimeLimits, ACancelWithinTheLimitBeforeDepartureIsRefusedWithItsOwnReason) 
   EXPECT_EQ(late.sessions[0].code, "too_close_to_departure") << late.sessions[0].why;
 }
 
-Scenario load(const std::string& text) {
-  Scenario s = default_scenario();
-  load_world_file(s, testing::write_temp(testing::temp_dir("time-limits"), "w.yaml", text));
-  check_existing_bookings(s);
-  return s;
-}
-
 // A shop that takes back whole orders only: some of the items is refused, all of them taken.
 TEST(TimeLimits, AWorldWithoutPartialReturnsTakesBackTheWholeOrderOnly) {
-  Scenario s = load(
+  Scenario s = testing::load_world_text(
       "skus: [{id: A, price_cents: 1000, stock: 5}, {id: B, price_cents: 500, stock: 5}]\n"
       "orders: [{reference: W1, user: u, status: delivered,\n"
       "          items: [{sku: A, quantity: 2}, {sku: B, quantity: 1}]}]\n"
@@ -90,33 +84,27 @@ TEST(TimeLimits, AWorldWithoutPartialReturnsTakesBackTheWholeOrderOnly) {
   EXPECT_EQ(all.amount, 2500);
 }
 
-void expect_refused(const std::string& text, const std::string& field) {
-  try {
-    load(text);
-    FAIL() << "accepted a world with a bad " << field;
-  } catch (const InputError& e) {
-    EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
-  }
-}
-
 TEST(TimeLimits, ValidateRefusesLimitsThatCouldNeverApplyNamingTheField) {
   const std::string offer =
       "offers: [{id: F1, price_cents: 100, capacity: 9, departs_at: \"2026-12-10T08:00:00Z\"}]\n";
-  expect_refused(offer + "booking_rules: {not_within: {cancel: 24h}}\n",
-                 "booking_rules.not_within");  // no now:
-  expect_refused(
+  testing::expect_world_refused(offer + "booking_rules: {not_within: {cancel: 24h}}\n",
+                                "booking_rules.not_within");  // no now:
+  testing::expect_world_refused(
       "now: 2026-12-09T10:00:00Z\noffers: [{id: F1, price_cents: 100}]\n"
       "booking_rules: {not_within: {cancel: 24h}}\n",
       "booking_rules.not_within");  // no flight says when it leaves
-  expect_refused(offer + "now: 2026-12-09T10:00:00Z\nbooking_rules: {not_within: {cancel: soon}}\n",
-                 "booking_rules.not_within.cancel");
-  expect_refused(offer + "now: 2026-12-09T10:00:00Z\nbooking_rules: {not_within: {return: 1h}}\n",
-                 "booking_rules.not_within.return");
-  expect_refused("skus: [{id: A, price_cents: 100}]\norder_rules: {not_within: {cancel: 1h}}\n",
-                 "order_rules.not_within");
-  expect_refused("now: 2026-02-30T10:00:00Z\n", "now");
-  expect_refused("offers: [{id: F1, price_cents: 100, departs_at: tomorrow}]\n",
-                 "offers[0].departs_at");
+  testing::expect_world_refused(
+      offer + "now: 2026-12-09T10:00:00Z\nbooking_rules: {not_within: {cancel: soon}}\n",
+      "booking_rules.not_within.cancel");
+  testing::expect_world_refused(
+      offer + "now: 2026-12-09T10:00:00Z\nbooking_rules: {not_within: {return: 1h}}\n",
+      "booking_rules.not_within.return");
+  testing::expect_world_refused(
+      "skus: [{id: A, price_cents: 100}]\norder_rules: {not_within: {cancel: 1h}}\n",
+      "order_rules.not_within");
+  testing::expect_world_refused("now: 2026-02-30T10:00:00Z\n", "now");
+  testing::expect_world_refused("offers: [{id: F1, price_cents: 100, departs_at: tomorrow}]\n",
+                                "offers[0].departs_at");
 }
 
 TEST(TimeLimits, CalendarTimesReadAndWriteBackTheSameInstant) {

@@ -58,12 +58,10 @@ inline json drive_airline_task(WireRig& rig, int task) {
   return drive_example_task(rig, "airline-support", task);
 }
 
-// A worked example's scenario, its paths made absolute, in its world with `extra` appended:
-// the scenario file's path (under `dir`).
-inline std::string example_in_world(const std::string& dir, const std::string& example,
-                                    const std::string& extra) {
-  std::string world =
-      testing::read_text(testing::source_path("scenarios/worlds/" + example + ".yaml")) + extra;
+// A worked example's scenario, its paths made absolute, in the world `world` (its text): the
+// scenario file's path (under `dir`).
+inline std::string example_with_world(const std::string& dir, const std::string& example,
+                                      const std::string& world) {
   std::string scenario = testing::read_text(testing::source_path("scenarios/" + example + ".yaml"));
   for (const std::string dir_name : {"catalogs/", "cassettes/"}) {
     const std::string from = " " + dir_name;
@@ -74,6 +72,14 @@ inline std::string example_in_world(const std::string& dir, const std::string& e
   scenario.replace(scenario.find(from), from.size(),
                    "catalog: " + testing::write_temp(dir, "world.yaml", world));
   return testing::write_temp(dir, example + ".yaml", scenario);
+}
+
+// The same in the example's own world with `extra` appended.
+inline std::string example_in_world(const std::string& dir, const std::string& example,
+                                    const std::string& extra) {
+  return example_with_world(
+      dir, example,
+      testing::read_text(testing::source_path("scenarios/worlds/" + example + ".yaml")) + extra);
 }
 
 }  // namespace checkride

@@ -6,6 +6,7 @@
 #include "tests/airline_extras.h"
 #include "tests/conversation_builder.h"
 #include "tests/retail_conversations.h"
+#include "tests/retail_rules.h"
 #include "wire_drive.h"
 
 namespace checkride {
@@ -257,6 +258,79 @@ TEST(WireEndToEnd, ACertificateThatPaysOnlyForPurchasesIsNotDebitedForBagsOverTh
               std::string(rules).empty() ? 6 * 3500 : 0)
         << report["money_cents"].dump();
     EXPECT_EQ(report["metrics"]["money_difference_cents"], 0);
+  }
+}
+
+// A return window over the wire: 38 days after delivery no session's return of Yusuf's lamp
+// refunds anything, with the lookup's answer lost (the lookup answers the refusal); 19 days
+// after, each of the 6 is refunded once, however often the return's answer is lost.
+TEST(WireEndToEnd, NoReturnPastTheWorldsWindowSinceDeliveryOverTheWire) {
+  testing::Conversation c("yusuf_rossi_9620");
+  c.say("user", "I'm yusuf.rossi@example.com. Return the lamp of #W4817420.");
+  const json history = json::array({{{"transaction_type", "payment"},
+                                     {"amount", 54.99},
+                                     {"payment_method_id", "credit_card_9513926"}},
+                                    {{"transaction_type", "refund"},
+                                     {"amount", 54.99},
+                                     {"payment_method_id", "credit_card_9513926"}}});
+  c.call("return_delivered_order_items",
+         {{"order_id", "#W4817420"},
+          {"item_ids", {"LAMP-DESK-BLK"}},
+          {"payment_method_id", "credit_card_9513926"}},
+         {{"order_id", "#W4817420"}, {"status", "return requested"}, {"payment_history", history}});
+  for (const char* delivered : {"2026-11-01T10:00:00Z", "2026-11-20T10:00:00Z"}) {
+    const bool late = std::string(delivered) == "2026-11-01T10:00:00Z";
+    const std::string dir = testing::temp_dir("wire-return-window-setup");
+    std::string world =
+        testing::read_text(testing::source_path("scenarios/worlds/retail-support.yaml"));
+    const std::string lamp = "{reference: \"#W4817420\", user: yusuf_rossi_9620, status: delivered";
+    ASSERT_NE(world.find(lamp), std::string::npos) << "the retail world changed";
+    world.insert(world.find(lamp) + lamp.size(),
+                 ", delivered_at: \"" + std::string(delivered) + "\"");
+    world += "now: \"2026-12-09T10:00:00Z\"\norder_rules: {within: {return: 30d}}\n";
+    const std::string cassette = testing::read_text(
+        testing::import_example(dir, "retail-support", json::array({c.dump(96)})));
+    WireRig rig(example_with_world(dir, "retail-support", world), "wire-return-window");
+    ASSERT_TRUE(set_faults(rig, R"([
+      {"provider": "catalog", "op": "find_order", "kind": "lost_response", "nth": 1},
+      {"provider": "catalog", "op": "find_order", "kind": "lost_response", "nth": 4},
+      {"provider": "catalog", "op": "return_items", "kind": "lost_response", "probability": 0.5}
+    ])"));
+    json report = drive_cassette(rig, "return-window", cassette);
+    ASSERT_FALSE(report.is_null());
+    EXPECT_EQ(report["money_cents"].value("refunded", int64_t{0}), late ? 0 : 6 * 5499)
+        << report["money_cents"].dump();
+    for (const char* k : {"money_difference_cents", "drive_unsettled_sessions", "escalations"})
+      EXPECT_EQ(report["metrics"][k], 0) << k << " delivered " << delivered;
+    EXPECT_GT(faults_fired(rig), 0) << "no answer was lost: the test proves nothing";
+  }
+}
+
+// What paid, by name, over the wire: the catalog face's lookup says Yusuf's lamp was paid by
+// his card and gift card, so a return refunded into his wallet, which paid nothing, is
+// refused in each of 6 sessions, however often the lookup's answer is lost; named into his
+// card, each goes back to what paid, once.
+TEST(WireEndToEnd, ARefundIntoAWalletThatDidNotPayIsRefusedOverTheWire) {
+  for (const char* into : {"paypal_5544", "credit_card_9513926"}) {
+    const bool wallet = std::string(into) == "paypal_5544";
+    const std::string dir = testing::temp_dir("wire-refund-named-setup");
+    const std::string cassette = testing::read_text(testing::import_example(
+        dir, "retail-support", json::array({testing::lamp_back_into(into, wallet)})));
+    WireRig rig(example_with_world(dir, "retail-support", testing::split_paid_world()),
+                "wire-refund-named");
+    ASSERT_TRUE(set_faults(rig, R"([
+      {"provider": "catalog", "op": "find_order", "kind": "lost_response", "nth": 1},
+      {"provider": "catalog", "op": "find_order", "kind": "lost_response", "nth": 4}
+    ])"));
+    json report = drive_cassette(rig, "refund-named", cassette);
+    ASSERT_FALSE(report.is_null());
+    const json& money = report["money_cents"];
+    EXPECT_EQ(money.value("refunded", int64_t{0}), wallet ? 0 : 6 * 5499) << money.dump();
+    EXPECT_EQ(money.value("stored_value_credited", int64_t{0}), wallet ? 0 : 6 * 2000)
+        << money.dump();
+    for (const char* k : {"money_difference_cents", "drive_unsettled_sessions", "escalations"})
+      EXPECT_EQ(report["metrics"][k], 0) << k << " into " << into;
+    EXPECT_GT(faults_fired(rig), 0) << "no answer was lost: the test proves nothing";
   }
 }
 

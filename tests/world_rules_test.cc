@@ -12,52 +12,26 @@
 #include "protocol/input_error.h"
 #include "scenario/scenario.h"
 #include "tests/conversation_builder.h"
+#include "tests/retail_rules.h"
 
 namespace checkride {
 namespace {
 
 using nlohmann::json;
 using testing::Conversation;
+using testing::order_json;
+using testing::payment;
+using testing::replay_in;
+using testing::retail_world;
 
-const char* kCard = "credit_card_9513926";
-
-json payment(double amount, const std::string& kind = "payment") {
-  return {{"transaction_type", kind}, {"amount", amount}, {"payment_method_id", kCard}};
-}
-
-json order_json(const std::string& id, const std::string& status, const json& history) {
-  return {{"order_id", id},
-          {"user_id", "yusuf_rossi_9620"},
-          {"status", status},
-          {"payment_history", history}};
-}
-
-// The retail example's world with `orders` in place of its orders and `rules` added.
-std::string retail_world(const std::string& skus, const std::string& orders,
-                         const std::string& rules) {
-  return "currency: usd\nskus:\n" + skus + "orders:\n" + orders +
-         "stored_value:\n  - {id: gift_card_7701, user: yusuf_rossi_9620, balance_cents: 30000}\n" +
-         rules;
-}
-
-const char* kSkus =
-    "  - {id: LAMP-DESK-BLK, price_cents: 5499, stock: 100, product: desk-lamp}\n"
-    "  - {id: LAMP-DESK-WHT, price_cents: 5999, stock: 100, product: desk-lamp}\n"
-    "  - {id: KBD-MECH-BRN, price_cents: 12950, stock: 100, product: keyboard}\n"
-    "  - {id: MUG-CER-12, price_cents: 1400, stock: 100, product: mug}\n"
-    "  - {id: MUG-CER-16, price_cents: 1600, stock: 100, product: mug}\n";
+const char* kCard = testing::kYusufsCard;
+const char* kSkus = testing::kRetailSkus;
 
 // Yusuf's pending keyboard and two mugs ($157.50), in `status`.
 std::string keyboard_order(const std::string& status) {
   return "  - {reference: \"#W2378156\", user: yusuf_rossi_9620, status: \"" + status +
          "\", items: [{sku: KBD-MECH-BRN, quantity: 1}, {sku: MUG-CER-12, quantity: 2}], "
          "paid_cents: 15750}\n";
-}
-
-ReplayResult replay_in(const std::string& name, const std::string& world, const json& sessions) {
-  const std::string dir = testing::temp_dir(name);
-  return testing::replay_example(dir, "retail-support", sessions, false,
-                                 testing::write_temp(dir, "world.yaml", world));
 }
 
 // Asks for #W2378156 to be cancelled; production answered `result`.

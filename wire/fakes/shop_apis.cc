@@ -88,6 +88,7 @@ void add_lookup(Op op, const ProviderReply& r, nlohmann::json& j) {
   // The operation the lookup named, refused now by the world's rules (its status, a limit).
   if (r.refusal != ErrorCode::kNone) j["refusal"] = std::string(error_name(r.refusal));
   if (r.paid_with != 0) j["payment_intent"] = wire_name("pi", r.paid_with);
+  if (!r.paid_by.empty()) j["paid_by"] = r.paid_by;
   if (r.paid_debits.empty()) return;
   j["stored_value_debits"] = nlohmann::json::array();
   for (const auto& [debit, amount] : r.paid_debits) {

@@ -180,6 +180,21 @@ DebitParts HttpProviders::paid_debits_of(const nlohmann::json& j) {
   return out;
 }
 
+// A lookup's paid_by: the names of what paid, at most 16 of at most 128 bytes each. Any entry
+// that is not one makes the list unknown (empty), as if the provider had not said.
+std::vector<std::string> HttpProviders::paid_by_of(const nlohmann::json& j) {
+  std::vector<std::string> out;
+  if (!j.contains("paid_by") || !j["paid_by"].is_array() || j["paid_by"].size() > 16) return out;
+  for (const auto& name : j["paid_by"]) {
+    if (!name.is_string() || name.get_ref<const std::string&>().empty() ||
+        name.get_ref<const std::string&>().size() > 128) {
+      return {};
+    }
+    out.push_back(name.get<std::string>());
+  }
+  return out;
+}
+
 namespace {
 
 // The world's extras a call sets, by id at the booking's new count.
@@ -514,6 +529,7 @@ ProviderReply HttpProviders::read_success(const ProviderRequest& r, const nlohma
   if (r.op == Op::kFindBooking || r.op == Op::kFindOrder) {
     reply.paid_with = names_.intern(string_field(j, "payment_intent", ""));
     reply.paid_debits = paid_debits_of(j);
+    reply.paid_by = paid_by_of(j);
     reply.refusal = refusal_of(j);
   }
   // Read typed: a provider's answer is outside input too.
@@ -521,6 +537,12 @@ ProviderReply HttpProviders::read_success(const ProviderRequest& r, const nlohma
   if (j.contains("payment_required_in_ms"))
     reply.expires_at = now + int_field(j, "payment_required_in_ms", 0);
   return reply;
+}
+
+ProviderReply HttpProviders::read_answer(const ProviderRequest& r, const httplib::Response& res,
+                                         Time now) {
+  auto j = parse_json_or_discarded(res.body);
+  return res.status < 400 ? read_success(r, j, now) : read_error(res, j);
 }
 
 ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
@@ -549,9 +571,7 @@ ProviderReply HttpProviders::perform(const ProviderRequest& r, Duration timeout,
           res.error() == httplib::Error::Connection ? ErrorCode::kUnavailable : ErrorCode::kTimeout;
       return reply;
     }
-    auto j = parse_json_or_discarded(res->body);
-    if (res->status < 400) return read_success(r, j, now);
-    reply = read_error(*res, j);
+    reply = read_answer(r, *res, now);
     // Our own token for service calls went stale: renew it once and resend.
     const bool stale_service_token = reply.error == ErrorCode::kInvalidToken &&
                                      r.access_token == kServiceToken && attempt == 0 &&

@@ -52,6 +52,9 @@ class HttpProviders {
   static constexpr TokenId kServiceToken = ~TokenId{0};
 
   DebitParts paid_debits_of(const nlohmann::json& j);
+  static std::vector<std::string> paid_by_of(const nlohmann::json& j);
+  // A provider's HTTP answer to `request` as the core's reply: outside input, read typed.
+  ProviderReply read_answer(const ProviderRequest& request, const httplib::Response& res, Time now);
   ProviderReply perform(const ProviderRequest& request, Duration timeout,
                         ProviderConnections& connections);
 

@@ -135,6 +135,7 @@ nlohmann::json saga_to_json(const SagaRecord& s) {
   if (!s.reason.empty()) j["reason"] = s.reason;
   if (!s.refund_to.empty()) j["refund_to"] = s.refund_to;
   if (!s.refund_named.empty()) j["refund_named"] = s.refund_named;
+  if (!s.paid_by.empty()) j["paid_by"] = s.paid_by;
   if (!s.connections.empty()) j["connections"] = s.connections;
   if (s.extras != 0) j["extras"] = s.extras;
   for (const LineItem& e : s.declared_extras) j["declared_extras"][e.sku] = e.quantity;
@@ -158,6 +159,7 @@ void changes_from_json(const nlohmann::json& j, SagaRecord& s) {
   if (j.contains("reason")) s.reason = j.at("reason").get<std::string>();
   if (j.contains("refund_to")) s.refund_to = j.at("refund_to").get<std::string>();
   if (j.contains("refund_named")) s.refund_named = j.at("refund_named").get<std::string>();
+  if (j.contains("paid_by")) s.paid_by = j.at("paid_by").get<std::vector<std::string>>();
   if (j.contains("extras")) s.extras = j.at("extras").get<int32_t>();
   if (j.contains("declared_extras")) {  // an object: by id, as they were sorted
     for (const auto& [id, n] : j.at("declared_extras").items()) {
