@@ -15,6 +15,7 @@
 #include "recorder/result_status.h"
 #include "simulator/replay.h"
 #include "tests/test_support.h"
+#include "tests/worked_import.h"
 
 namespace checkride {
 namespace {
@@ -24,25 +25,10 @@ const char* kWorld = "scenarios/worlds/airline-support.yaml";
 // Task 15: half of 2 x 259.00 for R7GC2M, $75 of it to the gift card that paid $150.
 constexpr int64_t kRefundedPerTrial = 31840 + 24900 + 37450 + 46000 + 25900;
 
-// Imports the transcripts as the docs say: sessions named by task_id:trial, users by user_id.
 std::string import_transcripts(const std::string& transcripts, const std::string& dir,
                                std::string* summary = nullptr) {
-  ImportOptions o;
-  o.files = {transcripts};
-  o.from = "openai";
-  o.session_id_fields = {"task_id", "trial"};
-  o.user_id_field = "user_id";
-  ActionCatalog catalog = ActionCatalog::from_file(testing::source_path(kCatalog));
-  for (const auto& [name, spec] : catalog.actions()) o.actions.insert(name);
-  std::string error;
-  for (const auto& p : catalog.error_patterns()) EXPECT_TRUE(o.error_patterns.add(p, error));
-  o.out = dir + "/airline-support.jsonl";
-  o.catalog = make_catalog_ref(testing::source_path(kCatalog),
-                               testing::read_text(testing::source_path(kCatalog)), o.out);
-  std::ostringstream out, err;
-  EXPECT_EQ(run_import(o, out, err), 0) << err.str();
-  if (summary != nullptr) *summary = out.str();
-  return o.out;
+  return testing::import_worked_transcripts(kCatalog, transcripts, dir + "/airline-support.jsonl",
+                                            summary);
 }
 
 ReplayResult replay(const std::string& cassette, const std::string& world,
@@ -59,12 +45,6 @@ ReplayResult replay(const std::string& cassette, const std::string& world,
   return r;
 }
 
-// Everything after the header line: the events, which do not depend on where it was written.
-std::string events_of(const std::string& cassette) {
-  std::string text = testing::read_text(cassette);
-  return text.substr(text.find('\n') + 1);
-}
-
 TEST(WorkedExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
   std::string dir = testing::temp_dir("worked-import");
   std::string summary;
@@ -72,8 +52,9 @@ TEST(WorkedExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
       testing::source_path("scenarios/transcripts/airline-support.json"), dir, &summary);
   EXPECT_NE(summary.find("96 of 96 mapped to an action, 0 kept as notes"), std::string::npos)
       << summary;
-  EXPECT_EQ(events_of(cassette),
-            events_of(testing::source_path("scenarios/cassettes/airline-support.jsonl")))
+  EXPECT_EQ(
+      testing::cassette_events(cassette),
+      testing::cassette_events(testing::source_path("scenarios/cassettes/airline-support.jsonl")))
       << "the shipped cassette is stale: re-run the import in docs/worked-examples.md";
   Cassette c = load_cassette(cassette);
   ASSERT_EQ(c.sessions.size(), 30u);
