@@ -44,12 +44,12 @@ TEST(RetailRulesExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
   const std::string cassette = testing::import_worked_transcripts(
       kCatalog, testing::source_path("scenarios/transcripts/retail-rules.json"),
       testing::temp_dir("retail-rules-import") + "/retail-rules.jsonl", &summary);
-  EXPECT_NE(summary.find("36 of 36 mapped to an action, 0 kept as notes"), std::string::npos)
+  EXPECT_NE(summary.find("42 of 42 mapped to an action, 0 kept as notes"), std::string::npos)
       << summary;
   EXPECT_EQ(testing::cassette_events(cassette),
             testing::cassette_events(testing::source_path(kCassette)))
       << "the shipped cassette is stale: re-run the import in docs/worked-examples.md";
-  EXPECT_EQ(load_cassette(cassette).sessions.size(), 12u);
+  EXPECT_EQ(load_cassette(cassette).sessions.size(), 14u);
 }
 
 // In its world every session is "same", the refusals included, and the money of the cancel
@@ -65,7 +65,7 @@ TEST(RetailRulesExample, EverySessionReplaysSameInTheWorldThatStatesTheRules) {
                             "nth: 1}\n- {provider: orchestrator, op: swap_items, kind: crash, "
                             "nth: 1, restart_after: 1s}\n")}) {
     ReplayResult r = replay(world, faults);
-    ASSERT_EQ(r.sessions.size(), 12u);
+    ASSERT_EQ(r.sessions.size(), 14u);
     EXPECT_TRUE(diverged(r).empty()) << *diverged(r).begin() << " under " << faults;
     EXPECT_EQ(r.sessions[0].money_sandbox.describe(),
               "refunded 107.50 to credit_card_9513926, refunded 50.00 to gift_card_7701");
@@ -80,7 +80,7 @@ TEST(RetailRulesExample, EverySessionReplaysSameInTheWorldThatStatesTheRules) {
 // The tasks whose sessions diverge in the world `text`.
 std::set<std::string> diverged_tasks(const std::string& text) {
   ReplayResult r = replay(testing::write_temp(testing::temp_dir("retail-less"), "w.yaml", text));
-  EXPECT_EQ(r.sessions.size(), 12u);
+  EXPECT_EQ(r.sessions.size(), 14u);
   std::set<std::string> tasks;
   for (const auto& s : r.sessions) {
     if (s.verdict == "diverged") tasks.insert(s.session.substr(0, s.session.find(':')));

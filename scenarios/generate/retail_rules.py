@@ -156,6 +156,23 @@ def return_late(task, trial):
     return c
 
 
+def exchange_in_time(task, trial):
+    """Delivered 11 days ago, within the 30 days: the black lamp for the white one, the same
+    product, $5.00 more by card."""
+    c, o = start(task, trial, "#W4817420", "Can I exchange the black lamp of #W4817420 for "
+                                           "the white one?")
+    card = USERS[o[1]]["card"]
+    c.say("assistant", f"The white lamp is $5.00 more, charged to {card}. Confirm?")
+    c.say("user", "Yes.")
+    c.call("exchange_delivered_order_items",
+           {"order_id": "#W4817420", "item_ids": ["LAMP-DESK-BLK"],
+            "new_item_ids": ["LAMP-DESK-WHT"], "payment_method_id": card},
+           details("#W4817420", status="exchange requested", payment_history=history(o) + [
+               {"transaction_type": "payment", "amount": 5.0, "payment_method_id": card}]))
+    c.say("assistant", "Done: the white lamp is on its way.")
+    return c
+
+
 def move_house(task, trial):
     """The user's own address, a write at the shop (the scenario loses its answer)."""
     user = "yusuf_rossi_9620"
@@ -177,7 +194,8 @@ def conversations():
     out = []
     for trial in (1, 2):
         out += [cancel_split_paid(1, trial), modify_twice(2, trial), cancel_processed(3, trial),
-                return_into_wallet(4, trial), return_late(5, trial), move_house(6, trial)]
+                return_into_wallet(4, trial), return_late(5, trial), move_house(6, trial),
+                exchange_in_time(7, trial)]
     return [c.dump() for c in out]
 
 
