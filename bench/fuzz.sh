@@ -117,6 +117,8 @@ printf 'offers: [{id: F1, price_cents: 10000, cabin: economy, fare_class: Y}]\ne
 printf 'now: "2026-12-09T10:00:00Z"\nskus: [{id: A, price_cents: 100, product: p}, {id: B, price_cents: 150, product: p}]\norders: [{reference: W1, status: delivered, delivered_at: "2026-11-20T14:00:00Z", items: [{sku: A, quantity: 2}, {sku: B, quantity: 1}]}, {reference: W2, status: delivered, delivered_at: "2026-12-01T00:00:00Z", items: [{sku: B, quantity: 1}]}]\norder_rules: {within: {return: 30d, exchange: 14d}, partial_returns: false, partial_exchanges: false}\n\0\x00\x1b\x01\x1b\x00\x23\x01\x2c' \
   >"$corpus/fuzz_world_rules/limits.txt"
 seed_files fuzz_world_rules scenarios/worlds/*.yaml
+printf 'skus: [{id: A, price_cents: 4000}, {id: B, price_cents: 9000}]\nextras: [{id: wrap, price_cents: 500, per: order, on: orders, free: [{min_value_cents: 10000, units: 1}]}]\norders: [{reference: W1, status: delivered, extras: {wrap: 1}, items: [{sku: A, quantity: 2}, {sku: B, quantity: 1}]}]\n\0\x00\x1b\x01\x23\x00\x2c' \
+  >"$corpus/fuzz_world_rules/order_extras.txt"
 # Provider answers: a lookup (find_order, 200) saying what paid, then a 429 with Retry-After.
 mkdir -p "$corpus/fuzz_provider_answer"
 printf '\x12\x00{"object":"order","id":"ord_4","status":"delivered","total":5499,"payment_intent":"pi_9","paid_by":["credit_card_9513926","gift_card_7701"],"stored_value_debits":[{"id":"svd_3","amount":2000}],"refusal":"time_limit_passed"}' \

@@ -124,7 +124,7 @@ class BookingsFake {
   // time limits before departure read.
   void set_calendar(int64_t epoch_seconds) { calendar_ = epoch_seconds; }
   // The extras the world sells on bookings (its `extras:`); before any booking exists.
-  void set_extras(std::vector<ExtraSpec> extras) { extras_ = std::move(extras); }
+  void set_extras(const std::vector<ExtraSpec>& extras) { extras_ = extras_sold_on(extras, false); }
   const std::vector<ExtraSpec>& extras() const { return extras_; }
   // The user's membership tier, which extras' allowances read.
   void set_membership(UserId user, const std::string& tier) { memberships_[user] = tier; }

@@ -55,6 +55,21 @@ ObjectId CatalogFake::seed_order(UserId user, const ExistingOrder& seed, int64_t
   order.payment = payment;
   order.debits = debits;
   order.delivered_at = seed.delivered_at;
+  if (!seed.extras.empty()) {
+    // Its extras were paid within `total` at the world's prices, on the items' value.
+    std::vector<LineItem> held;
+    for (const auto& [id, n] : seed.extras) held.push_back(LineItem{id, n});
+    int64_t items = 0;
+    for (std::size_t i = 0; i < seed.items.size(); ++i) {
+      auto it = sku_index_.find(seed.items[i].sku);
+      const int64_t each = i < seed.unit_prices.size() ? seed.unit_prices[i] : -1;
+      if (it != sku_index_.end()) {
+        items += (each < 0 ? skus_[it->second].spec.price : each) * seed.items[i].quantity;
+      }
+    }
+    order.extras_paid = order_extras_cost(user, items, held);
+    if (order.extras_paid < 0 || order.extras_paid >= total) return 0;
+  }
   order.paid_by = std::move(paid_by);
   for (std::size_t i = 0; i < seed.items.size(); ++i) {
     const LineItem& item = seed.items[i];
@@ -188,8 +203,10 @@ ProviderReply CatalogFake::return_items(const ProviderRequest& req) {
     listed += static_cast<__int128>(price) * o.lines[i].quantity;
     returning += static_cast<__int128>(price) * take[i];
   }
-  int64_t refund = listed > 0 ? static_cast<int64_t>(o.total * returning / listed) : 0;
-  refund = std::min(refund, o.total - o.returned_value);
+  // The items' share of what they were paid: the extras (gift wrap) are not returned.
+  const int64_t items_paid = o.total - o.extras_paid;
+  int64_t refund = listed > 0 ? static_cast<int64_t>(items_paid * returning / listed) : 0;
+  refund = std::min(refund, items_paid - o.returned_value);
   for (std::size_t i = 0; i < o.lines.size(); ++i) {
     o.lines[i].returned += take[i];
     skus_[o.lines[i].sku].available += take[i];
@@ -352,6 +369,7 @@ ProviderReply CatalogFake::update_profile(const ProviderRequest& req) {
 void CatalogFake::retire_user(UserId user) {
   idempotency_.forget_owner(user);
   profiles_.erase(user);
+  memberships_.erase(user);
   auto it = owned_.find(user);
   if (it == owned_.end()) return;
   for (ObjectId id : it->second.reservations) reservations_.retire(id);
@@ -445,10 +463,27 @@ ProviderReply CatalogFake::search(const ProviderRequest& req) const {
   return r;
 }
 
+int64_t CatalogFake::order_extras_cost(UserId user, int64_t value,
+                                       const std::vector<LineItem>& held) const {
+  ExtraUnits units;
+  for (const LineItem& e : held) {
+    if (e.quantity < 0 || e.quantity > kMaxExtraUnits) return -1;
+    units.emplace_back(e.sku, e.quantity);
+  }
+  auto tier = memberships_.find(user);
+  const ExtraBuyer buyer{"",    "", tier == memberships_.end() ? std::string_view() : tier->second,
+                         value, 1,  1};
+  return held_extras_cost(extras_, buyer, units);
+}
+
+// The items' price at today's prices, the coupon asked for, and the world's extras the
+// request names (gift wrap), priced on the items' value.
 bool CatalogFake::price(const ProviderRequest& req, std::vector<std::pair<int32_t, int32_t>>& lines,
-                        int64_t& subtotal, int32_t& coupon, ProviderReply& error) const {
+                        int64_t& subtotal, int32_t& coupon, int64_t& extras,
+                        ProviderReply& error) const {
   subtotal = 0;
   coupon = -1;
+  extras = 0;
   if (req.items.empty()) {
     error = error_reply(ErrorCode::kBadRequest);
     return false;
@@ -471,15 +506,20 @@ bool CatalogFake::price(const ProviderRequest& req, std::vector<std::pair<int32_
       return false;
     }
   }
+  extras = req.extras.empty() ? 0 : order_extras_cost(req.user, subtotal, req.extras);
+  if (extras < 0) {
+    error = error_reply(ErrorCode::kUnknownExtra);
+    return false;
+  }
   return true;
 }
 
 ProviderReply CatalogFake::quote(const ProviderRequest& req) const {
   std::vector<std::pair<int32_t, int32_t>> lines;
-  int64_t subtotal;
+  int64_t subtotal, extras;
   int32_t coupon;
   ProviderReply r;
-  if (!price(req, lines, subtotal, coupon, r)) return r;
+  if (!price(req, lines, subtotal, coupon, extras, r)) return r;
   if (coupon >= 0) {
     const CouponState& c = coupons_[coupon];
     auto uses = c.uses.find(req.user);
@@ -487,7 +527,7 @@ ProviderReply CatalogFake::quote(const ProviderRequest& req) const {
     bool budget_ok = c.spent + c.held + c.spec.off <= c.spec.budget;
     if (user_ok && budget_ok) r.discount = std::min(c.spec.off, subtotal);
   }
-  r.amount = subtotal - r.discount;
+  r.amount = subtotal - r.discount + extras;
   r.status = "quoted";
   return r;
 }
@@ -496,7 +536,7 @@ ProviderReply CatalogFake::reserve(const ProviderRequest& req, Time now) {
   Reservation res{req.user, now, now + req.ttl, ReservationState::kHeld, false, -1, 0, {}};
   int64_t subtotal;
   ProviderReply r;
-  if (!price(req, res.items, subtotal, res.coupon, r)) return r;
+  if (!price(req, res.items, subtotal, res.coupon, res.extras, r)) return r;
   // A SKU may come in more than one line: what all its lines ask must be there.
   for (auto [sku, qty] : res.items) {
     int64_t wanted = 0;
@@ -521,11 +561,12 @@ ProviderReply CatalogFake::reserve(const ProviderRequest& req, Time now) {
     CHECKRIDE_INVARIANT(skus_[sku].available >= 0, "a reservation never takes stock below zero");
   }
   int64_t discount = res.discount;
+  const int64_t extras = res.extras;
   ObjectId id = reservations_.add(std::move(res));
   owned_[req.user].reservations.push_back(id);
   expiries_.push({now + req.ttl, id});
   r.id = id;
-  r.amount = subtotal - discount;
+  r.amount = subtotal - discount + extras;
   r.discount = discount;
   r.expires_at = now + req.ttl;
   r.status = "held";
@@ -559,7 +600,8 @@ ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
     }
     order.coupon = res.coupon;
     order.discount = res.discount;
-    order.total = subtotal - res.discount;
+    order.extras_paid = res.extras;
+    order.total = subtotal - res.discount + res.extras;
     if (res.coupon >= 0) {
       coupons_[res.coupon].held -= res.discount;
       coupons_[res.coupon].spent += res.discount;
@@ -567,7 +609,7 @@ ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
   } else {
     std::vector<std::pair<int32_t, int32_t>> lines;
     int64_t subtotal;
-    if (!price(req, lines, subtotal, order.coupon, r)) return r;
+    if (!price(req, lines, subtotal, order.coupon, order.extras_paid, r)) return r;
     for (auto [sku, qty] : lines) {
       touched.push_back(sku);
       skus_[sku].available -= qty;
@@ -580,7 +622,7 @@ ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
       c.spent += order.discount;
       ++c.uses[req.user];
     }
-    order.total = subtotal - order.discount;
+    order.total = subtotal - order.discount + order.extras_paid;
   }
   r.id = orders_.add(order);
   owned_[req.user].orders.push_back(r.id);

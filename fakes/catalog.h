@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fakes/change_payments.h"
+#include "fakes/extras.h"
 #include "fakes/idempotency_table.h"
 #include "fakes/overrun.h"
 #include "fakes/stored_value.h"
@@ -43,6 +44,7 @@ struct ExistingOrder {
   std::vector<StoredValuePart> paid_stored_value;
   std::string paid_card;           // the user's card or wallet that paid the rest ("": their first)
   std::string status = "pending";  // one of the world's order statuses (WorldRules)
+  ExtraUnits extras = {};          // the world's extras sold on orders it holds, paid within paid
   int64_t delivered_at = 0;        // seconds since 1970 (the world's calendar); 0: not stated
   std::string origin;              // where it was declared, for messages
   int line = 0;
@@ -70,6 +72,7 @@ class CatalogFake {
     int32_t coupon;           // index into coupons, -1 for none
     int64_t discount;
     std::vector<std::pair<int32_t, int32_t>> items;  // sku index, quantity
+    int64_t extras = 0;  // what the world's extras it was asked with cost (gift wrap)
   };
   struct Order {
     UserId user;
@@ -105,6 +108,7 @@ class CatalogFake {
     std::vector<ObjectId> purchase_debits = {};
     int64_t delivered_at = 0;  // seeded: when it was delivered (calendar seconds; 0: unknown)
     std::vector<std::string> paid_by = {};  // seeded: every instrument that paid, by name
+    int64_t extras_paid = 0;  // of `total`, what its extras (gift wrap) cost: a return keeps it
   };
   struct SkuState {
     SkuSpec spec;
@@ -126,6 +130,12 @@ class CatalogFake {
   // The world's calendar instant at virtual time 0, in seconds since 1970 (0: none), which
   // the rules' time limits since delivery are measured against.
   void set_calendar(int64_t epoch_seconds) { calendar_ = epoch_seconds; }
+  // The world's extras sold on orders (gift wrap), and users' tiers their allowances read.
+  void set_extras(const std::vector<ExtraSpec>& extras) { extras_ = extras_sold_on(extras, true); }
+  void set_membership(UserId user, const std::string& tier) { memberships_[user] = tier; }
+  // What holding `held` of the world's order extras costs on items worth `value` for `user`;
+  // -1 when one is not sold on orders or a count is out of range.
+  int64_t order_extras_cost(UserId user, int64_t value, const std::vector<LineItem>& held) const;
   const ObjectRules& rules() const { return rules_; }
   std::string_view status_name(const Order& o) const { return rules_.name_of(o.status); }
   void add_coupon(const CouponSpec& coupon);
@@ -190,12 +200,14 @@ class CatalogFake {
   ErrorCode refusal(const ProviderRequest& req, const Order& o) const;
   void done(Order& o, ObjectOperation op);
   bool price(const ProviderRequest& req, std::vector<std::pair<int32_t, int32_t>>& lines,
-             int64_t& subtotal, int32_t& coupon, ProviderReply& error) const;
+             int64_t& subtotal, int32_t& coupon, int64_t& extras, ProviderReply& error) const;
   void give_back(Reservation& r);
 
   ObjectRules rules_ = WorldRules::default_order_rules();
   int64_t calendar_ = 0;
   Time now_ = 0;  // the request being handled's time, which the rules' time limits read
+  std::vector<ExtraSpec> extras_;
+  std::unordered_map<UserId, std::string> memberships_;  // lookup only, never iterated
   std::vector<SkuState> skus_;
   std::unordered_map<std::string, int32_t> sku_index_;
   std::vector<CouponState> coupons_;

@@ -24,7 +24,16 @@ std::string_view extra_per_name(ExtraPer per) {
   return "unit";
 }
 
+std::vector<ExtraSpec> extras_sold_on(const std::vector<ExtraSpec>& all, bool orders) {
+  std::vector<ExtraSpec> out;
+  for (const ExtraSpec& e : all) {
+    if (e.on_orders == orders) out.push_back(e);
+  }
+  return out;
+}
+
 bool parse_extra_per(std::string_view name, ExtraPer& per) {
+  if (name == "order") name = "booking";  // once per order, as once per booking
   for (const auto& [p, n] : kPerNames) {
     if (n == name) {
       per = p;

@@ -32,7 +32,11 @@ struct ExtraSpec {
   std::string origin = {};  // where it was declared (file, line, field), for messages
   int line = 0;
   std::string field = {};
+  bool on_orders = false;  // sold on the shop's orders (gift wrap), not on bookings
 };
+
+// The extras of `all` sold on orders (on_orders), or on bookings.
+std::vector<ExtraSpec> extras_sold_on(const std::vector<ExtraSpec>& all, bool orders);
 
 // Units of each extra a booking holds, by extra id (a world's `extras:` on a booking, a
 // call's request).

@@ -78,7 +78,9 @@ void World::seed_existing(UserId user, const std::string& name, const WorldSeed&
     payments.add_named_method(user, m.id, card != nullptr ? *card : default_test_card({}));
   }
   for (const MembershipSpec& m : seed.memberships) {
-    if (m.user == name) bookings.set_membership(user, m.tier);
+    if (m.user != name) continue;
+    bookings.set_membership(user, m.tier);
+    catalog.set_membership(user, m.tier);
   }
   for (const ExistingBooking& b : seed.bookings) {
     if (b.user.empty() || b.user == name) seed_booking(user, b, at);
@@ -101,6 +103,12 @@ bool World::seed_order(UserId user, const ExistingOrder& o, Time at) {
       if (sku.spec.id != o.items[i].sku) continue;
       priced += (paid_each < 0 ? sku.spec.price : paid_each) * o.items[i].quantity;
     }
+  }
+  if (paid < 0 && !o.extras.empty()) {  // at the world's prices: the items and the extras
+    std::vector<LineItem> held;
+    for (const auto& [id, n] : o.extras) held.push_back(LineItem{id, n});
+    const int64_t extras = catalog.order_extras_cost(user, priced, held);
+    priced = extras < 0 ? -1 : priced + extras;
   }
   if (paid < 0) paid = priced;
   if (paid <= 0) return false;

@@ -50,6 +50,8 @@ ProviderRequest SagaEngine::request_for(const SagaRecord& s, Op op, std::size_t 
   if ((fields & kSendItems) || direct) {
     r.items = s.items;
     r.coupon = s.coupon;
+    // The world's extras bought with the order (gift wrap), priced with its items.
+    if (op == Op::kQuote || op == Op::kReserve || op == Op::kCommit) r.extras = s.declared_extras;
   }
   if (fields & kSendReservationTtl) r.ttl = config_.reservation_ttl;
   if (fields & kSendReservation) r.ref = s.reservation;

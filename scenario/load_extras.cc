@@ -32,6 +32,15 @@ ExtraSpec read_extra(MapReader& r, const YAML::Node& n) {
            "expected unit, passenger, leg, passenger_leg or booking, got '" + per + "'");
   }
   e.refundable = r.boolean("refundable", false);
+  const std::string on = r.str("on", "bookings");
+  if (on != "bookings" && on != "orders") {
+    r.fail(r.get("on"), "on", "expected bookings or orders, got '" + on + "'");
+  }
+  e.on_orders = on == "orders";
+  // An order has no passengers, flights, cabin or fare class: it is counted by unit or once.
+  if (e.on_orders && e.per != ExtraPer::kUnit && e.per != ExtraPer::kBooking) {
+    r.fail(r.get("per"), "per", "expected unit or order for an extra on orders, got '" + per + "'");
+  }
   if (r.has("free")) {
     YAML::Node list = r.get("free");
     if (!list.IsSequence()) r.fail(list, "free", "expected a list of allowances");
@@ -74,6 +83,23 @@ int64_t seeded_extras_price(const Scenario& s, const ExistingBooking& b) {
                          tier,         fares,
                          b.seats,      static_cast<int32_t>(b.connections.size()) + 1};
   return std::max<int64_t>(held_extras_cost(s.extras, buyer, b.extras), 0);
+}
+
+int64_t seeded_order_extras_price(const Scenario& s, const ExistingOrder& o) {
+  if (o.extras.empty()) return 0;
+  std::string tier;
+  for (const MembershipSpec& m : s.existing.memberships) {
+    if (m.user == o.user) tier = m.tier;
+  }
+  int64_t items = 0;
+  for (std::size_t i = 0; i < o.items.size(); ++i) {
+    const int64_t each = i < o.unit_prices.size() ? o.unit_prices[i] : -1;
+    for (const SkuSpec& sku : s.skus) {
+      if (sku.id == o.items[i].sku) items += (each < 0 ? sku.price : each) * o.items[i].quantity;
+    }
+  }
+  const ExtraBuyer buyer{"", "", tier, items, 1, 1};
+  return std::max<int64_t>(held_extras_cost(extras_sold_on(s.extras, true), buyer, o.extras), 0);
 }
 
 int64_t calendar_time(MapReader& m, const std::string& key) {
@@ -176,6 +202,24 @@ ExtraUnits load_extra_units(MapReader& m, const std::string& key) {
   return units;
 }
 
+namespace {
+
+// What a seeded order or booking holds is an extra the world sells on its kind.
+void check_held_extras(const Scenario& s, const ExtraUnits& held, bool orders,
+                       const std::string& origin, int line, const std::string& at) {
+  for (const auto& [id, units] : held) {
+    const std::string& name = id;  // a structured binding is not captured by clang's lambdas
+    if (std::none_of(s.extras.begin(), s.extras.end(),
+                     [&](const ExtraSpec& e) { return e.id == name && e.on_orders == orders; })) {
+      throw InputError(origin, line, at + ".extras." + name,
+                       std::string("expected an extra the world's extras: sell on ") +
+                           (orders ? "orders (on: orders)" : "bookings") + ", got '" + name + "'");
+    }
+  }
+}
+
+}  // namespace
+
 // An allowance that names a cabin, fare class or tier nothing in the world has can never
 // hold: a typo that would charge everyone for what should be free.
 void check_extras(const Scenario& s) {
@@ -183,6 +227,10 @@ void check_extras(const Scenario& s) {
     for (std::size_t i = 0; i < e.free.size(); ++i) {
       const ExtraAllowance& a = e.free[i];
       const std::string at = e.field + ".free[" + std::to_string(i) + "]";
+      if (e.on_orders && (!a.cabin.empty() || !a.fare_class.empty())) {
+        throw InputError(e.origin, e.line, at + (a.cabin.empty() ? ".fare_class" : ".cabin"),
+                         "an order has no cabin or fare class: this allowance can never hold");
+      }
       if (!a.cabin.empty() && !any_offer(s, a.cabin, &OfferSpec::cabin)) {
         throw InputError(e.origin, e.line, at + ".cabin",
                          "no offer of the world is in cabin '" + a.cabin +
@@ -203,15 +251,18 @@ void check_extras(const Scenario& s) {
       }
     }
   }
-  for (const auto& b : s.existing.bookings) {
-    for (const auto& held : b.extras) {
-      const std::string& id = held.first;
-      if (std::none_of(s.extras.begin(), s.extras.end(),
-                       [&](const ExtraSpec& e) { return e.id == id; })) {
-        throw InputError(b.origin, b.line, b.field.substr(0, b.field.rfind('.')) + ".extras." + id,
-                         "expected an extra of the world's extras:, got '" + id + "'");
-      }
+  for (const auto& o : s.existing.orders) {
+    const std::string at = o.field.substr(0, o.field.rfind('.'));
+    check_held_extras(s, o.extras, true, o.origin, o.line, at);
+    const int64_t extras = seeded_order_extras_price(s, o);
+    if (o.paid >= 0 && extras > 0 && o.paid <= extras) {
+      throw InputError(o.origin, o.line, at + ".paid_cents",
+                       "expected more than its extras cost (" + std::to_string(extras) +
+                           " cents): paid_cents is the items and the extras together");
     }
+  }
+  for (const auto& b : s.existing.bookings) {
+    check_held_extras(s, b.extras, false, b.origin, b.line, b.field.substr(0, b.field.rfind('.')));
     const int64_t extras = seeded_extras_price(s, b);
     if (b.paid >= 0 && extras > 0 && b.paid <= extras) {
       throw InputError(b.origin, b.line, b.field.substr(0, b.field.rfind('.')) + ".paid_cents",

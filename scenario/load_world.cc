@@ -114,6 +114,7 @@ void load_existing_orders(Scenario& s, const YAML::Node& list, const std::string
     o.status =
         om.str("status", "pending");  // one of the world's statuses: checked once all is read
     o.delivered_at = calendar_time(om, "delivered_at");
+    o.extras = load_extra_units(om, "extras");
     if (o.reference.empty()) om.fail(n, "reference", "missing");
     if (o.paid == 0 || o.paid < -1) om.fail(n, "paid_cents", "expected a positive integer");
     if (!om.has("items") || !om.get("items").IsSequence() || om.get("items").size() == 0)
@@ -489,6 +490,7 @@ void check_existing_orders(const Scenario& s) {
       const int64_t paid_each = i < o.unit_prices.size() ? o.unit_prices[i] : -1;
       priced += (paid_each < 0 ? sku->price : paid_each) * item.quantity;
     }
+    priced += seeded_order_extras_price(s, o);
     check_paid_stored_value(s, o.paid_stored_value, o.user, o.paid < 0 ? priced : o.paid, o.origin,
                             o.line, at);
     check_paid_card(s, o.paid_card, o.user, o.origin, o.line, at);
@@ -531,6 +533,7 @@ void furnish_world(World& world, const Scenario& s) {
   world.bookings.set_extras(s.extras);
   world.bookings.set_calendar(s.calendar);
   world.catalog.set_calendar(s.calendar);
+  world.catalog.set_extras(s.extras);
   world.stored_value.set_rules(s.instrument_rules);
 }
 

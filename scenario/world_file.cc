@@ -76,6 +76,14 @@ void emit_object_rules(YAML::Emitter& y, const char* key, const ObjectRules& r) 
   y << YAML::EndMap;
 }
 
+// `extras: {ID: N}` on a seeded booking or order, when it holds any.
+void emit_extra_units(YAML::Emitter& y, const ExtraUnits& held) {
+  if (held.empty()) return;
+  y << YAML::Key << "extras" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (const auto& [id, units] : held) y << YAML::Key << id << YAML::Value << units;
+  y << YAML::EndMap;
+}
+
 void emit_paid_stored_value(YAML::Emitter& y, const std::vector<StoredValuePart>& parts) {
   if (parts.empty()) return;
   y << YAML::Key << "paid_stored_value" << YAML::Value << YAML::BeginSeq;
@@ -102,11 +110,7 @@ void emit_existing(YAML::Emitter& y, const WorldSeed& existing) {
     if (b.status != "confirmed") y << YAML::Key << "status" << YAML::Value << b.status;
     emit_paid_stored_value(y, b.paid_stored_value);
     if (!b.paid_card.empty()) y << YAML::Key << "paid_card" << YAML::Value << b.paid_card;
-    if (!b.extras.empty()) {
-      y << YAML::Key << "extras" << YAML::Value << YAML::Flow << YAML::BeginMap;
-      for (const auto& [id, units] : b.extras) y << YAML::Key << id << YAML::Value << units;
-      y << YAML::EndMap;
-    }
+    emit_extra_units(y, b.extras);
     y << YAML::EndMap;
   }
   y << YAML::EndSeq << YAML::Key << "orders" << YAML::Value << YAML::BeginSeq;
@@ -128,6 +132,7 @@ void emit_existing(YAML::Emitter& y, const WorldSeed& existing) {
     if (!o.paid_card.empty()) y << YAML::Key << "paid_card" << YAML::Value << o.paid_card;
     if (o.delivered_at > 0)
       y << YAML::Key << "delivered_at" << YAML::Value << format_utc_time(o.delivered_at);
+    emit_extra_units(y, o.extras);
     y << YAML::EndMap;
   }
   y << YAML::EndSeq;
@@ -184,7 +189,7 @@ void emit_instrument_rules(YAML::Emitter& y, const std::vector<InstrumentRule>& 
   y << YAML::EndSeq;
 }
 
-// The extras sold on bookings and who holds which tier, when the world states them.
+// The extras sold on bookings and orders and who holds which tier, when the world states them.
 void emit_extras(YAML::Emitter& y, const Scenario& s) {
   if (!s.extras.empty()) {
     y << YAML::Key << "extras" << YAML::Value << YAML::BeginSeq;
@@ -193,6 +198,7 @@ void emit_extras(YAML::Emitter& y, const Scenario& s) {
         << YAML::Value << e.price << YAML::Key << "per" << YAML::Value
         << std::string(extra_per_name(e.per)) << YAML::Key << "refundable" << YAML::Value
         << e.refundable;
+      if (e.on_orders) y << YAML::Key << "on" << YAML::Value << "orders";
       if (!e.free.empty()) {
         y << YAML::Key << "free" << YAML::Value << YAML::BeginSeq;
         for (const ExtraAllowance& a : e.free) emit_allowance(y, a);

@@ -61,9 +61,11 @@ inline nlohmann::json one_way_booking(const std::string& user, const std::string
 }
 
 // Imports `conversations` with a worked example's catalog (`example`: "retail-support" or
-// "airline-support"): the cassette's path, under `dir`.
+// "airline-support"), or the catalog file `actions` when given: the cassette's path, under
+// `dir`.
 inline std::string import_example(const std::string& dir, const std::string& example,
-                                  const nlohmann::json& conversations) {
+                                  const nlohmann::json& conversations,
+                                  const std::string& actions = "") {
   ImportOptions io;
   io.files = {write_temp(dir, "t.json", conversations.dump())};
   io.from = "openai";
@@ -71,8 +73,8 @@ inline std::string import_example(const std::string& dir, const std::string& exa
   io.user_id_field = "user_id";
   io.amount_scale = 100;
   io.out = dir + "/" + example + ".jsonl";
-  ActionCatalog catalog =
-      ActionCatalog::from_file(source_path("scenarios/catalogs/" + example + ".yaml"));
+  ActionCatalog catalog = ActionCatalog::from_file(
+      actions.empty() ? source_path("scenarios/catalogs/" + example + ".yaml") : actions);
   for (const auto& a : catalog.actions()) io.actions.insert(a.first);
   std::ostringstream iout, ierr;
   if (run_import(io, iout, ierr) != 0) throw std::runtime_error(ierr.str());
@@ -88,7 +90,7 @@ inline ReplayResult replay_example(const std::string& dir, const std::string& ex
                                    const std::string& world = "", const std::string& faults = "",
                                    const std::string& actions = "") {
   ReplayOptions o;
-  o.cassette = import_example(dir, example, conversations);
+  o.cassette = import_example(dir, example, conversations, actions);
   o.world = world.empty() ? source_path("scenarios/worlds/" + example + ".yaml") : world;
   o.infer_missing = infer_missing;
   if (!faults.empty()) o.faults = write_temp(dir, "faults.yaml", faults);

@@ -112,7 +112,9 @@ TEST(OrderLimits, AnExchangeOfSomeItemsIsRefusedWhereTheWorldTakesOnlyAll) {
 // return two hours into the run is refused. An exchange of every item is taken where only
 // whole orders are exchanged, and one of some is not.
 TEST(OrderLimits, TheWindowRunsOnTheRunsClockAndAWholeExchangeIsTaken) {
-  Scenario s = testing::load_world_text(
+  World w;
+  testing::seed_world_text(
+      w,
       "now: \"2026-12-09T10:00:00Z\"\n"
       "skus: [{id: A, price_cents: 1000, stock: 5, product: p}, "
       "{id: B, price_cents: 1200, stock: 5, product: p}]\n"
@@ -122,9 +124,6 @@ TEST(OrderLimits, TheWindowRunsOnTheRunsClockAndAWholeExchangeIsTaken) {
       "  - {reference: W2, user: u, status: delivered, delivered_at: \"2026-11-09T11:00:00Z\",\n"
       "     items: [{sku: A, quantity: 2}]}\n"
       "order_rules: {within: {return: 30d}, partial_exchanges: false}\n");
-  World w;
-  furnish_world(w, s);
-  w.seed_existing(1, "u", s.existing, 0);
   ASSERT_EQ(w.catalog.orders_of(1).size(), 2u);
   ProviderRequest req;
   req.op = Op::kReturnItems;

@@ -60,14 +60,13 @@ TEST(TimeLimits, ACancelWithinTheLimitBeforeDepartureIsRefusedWithItsOwnReason) 
 
 // A shop that takes back whole orders only: some of the items is refused, all of them taken.
 TEST(TimeLimits, AWorldWithoutPartialReturnsTakesBackTheWholeOrderOnly) {
-  Scenario s = testing::load_world_text(
+  World w;
+  testing::seed_world_text(
+      w,
       "skus: [{id: A, price_cents: 1000, stock: 5}, {id: B, price_cents: 500, stock: 5}]\n"
       "orders: [{reference: W1, user: u, status: delivered,\n"
       "          items: [{sku: A, quantity: 2}, {sku: B, quantity: 1}]}]\n"
       "order_rules: {partial_returns: false}\n");
-  World w;
-  furnish_world(w, s);
-  w.seed_existing(1, "u", s.existing, 0);
   ASSERT_EQ(w.catalog.orders_of(1).size(), 1u);
   ProviderRequest req;
   req.op = Op::kReturnItems;

@@ -5,6 +5,7 @@
 
 #include "tests/airline_extras.h"
 #include "tests/conversation_builder.h"
+#include "tests/order_extras.h"
 #include "tests/retail_conversations.h"
 #include "tests/retail_rules.h"
 #include "wire_drive.h"
@@ -157,19 +158,24 @@ TEST(WireEndToEnd, OnlyTheUsersOwnCardsPayOverTheWire) {
 
 // The airline example's scenario in the world file `world`, with the action catalog
 // `actions` (tests/airline_extras.h).
-std::string airline_scenario(const std::string& dir, const std::string& world_file,
-                             const std::string& actions) {
+std::string example_scenario(const std::string& dir, const std::string& example,
+                             const std::string& world_file, const std::string& actions) {
   // Written elsewhere: example_in_world writes a world.yaml of its own.
-  const std::string base = testing::temp_dir("wire-airline-base");
-  std::string scenario = testing::read_text(example_in_world(base, "airline-support", ""));
+  const std::string base = testing::temp_dir("wire-" + example + "-base");
+  std::string scenario = testing::read_text(example_in_world(base, example, ""));
   const std::string world = "catalog: " + base + "/world.yaml";
   const std::string catalog =
-      "actions: " + testing::source_path("scenarios/catalogs/airline-support.yaml");
+      "actions: " + testing::source_path("scenarios/catalogs/" + example + ".yaml");
   EXPECT_NE(scenario.find(world), std::string::npos) << scenario;
   EXPECT_NE(scenario.find(catalog), std::string::npos) << scenario;
   scenario.replace(scenario.find(world), world.size(), "catalog: " + world_file);
   scenario.replace(scenario.find(catalog), catalog.size(), "actions: " + actions);
-  return testing::write_temp(dir, "airline.yaml", scenario);  // its paths are absolute
+  return testing::write_temp(dir, example + ".yaml", scenario);  // its paths are absolute
+}
+
+std::string airline_scenario(const std::string& dir, const std::string& world_file,
+                             const std::string& actions) {
+  return example_scenario(dir, "airline-support", world_file, actions);
 }
 
 // The world's extras over the wire: Omar's third bag past his one free is charged once per
@@ -332,6 +338,32 @@ TEST(WireEndToEnd, ARefundIntoAWalletThatDidNotPayIsRefusedOverTheWire) {
       EXPECT_EQ(report["metrics"][k], 0) << k << " into " << into;
     EXPECT_GT(faults_fired(rig), 0) << "no answer was lost: the test proves nothing";
   }
+}
+
+// Gift wrap on an order over the wire: the catalog face prices the wrap into the quote, the
+// reservation and the order, so each of 6 sessions' lamp is charged $59.99 once, however often
+// the reservation's or the commit's answer is lost.
+TEST(WireEndToEnd, AnOrdersGiftWrapIsChargedOnceOverTheWire) {
+  const std::string dir = testing::temp_dir("wire-gift-wrap-setup");
+  const std::string catalog = testing::gift_wrap_catalog(dir);
+  const std::string cassette = testing::read_text(testing::import_example(
+      dir, "retail-support", json::array({testing::order_wrapped("LAMP-DESK-BLK", 59.99).dump(97)}),
+      catalog));
+  WireRig rig(example_scenario(dir, "retail-support", testing::gift_wrap_world(dir), catalog),
+              "wire-gift-wrap");
+  ASSERT_TRUE(set_faults(rig, R"([
+    {"provider": "catalog", "op": "reserve", "kind": "lost_response", "probability": 0.5},
+    {"provider": "catalog", "op": "commit", "kind": "lost_response", "probability": 0.5}
+  ])"));
+  json report = drive_cassette(rig, "gift-wrap", cassette);
+  ASSERT_FALSE(report.is_null());
+  const json& money = report["money_cents"];
+  // Each session's lamp, beside the two orders Yusuf paid before it ($157.50 and $54.99).
+  EXPECT_EQ(money.value("captured", int64_t{0}), 6 * (5999 + 15750 + 5499)) << money.dump();
+  for (const char* k :
+       {"money_difference_cents", "duplicate_charges", "drive_unsettled_sessions", "escalations"})
+    EXPECT_EQ(report["metrics"][k], 0) << k;
+  EXPECT_GT(faults_fired(rig), 0) << "no answer was lost: the test proves nothing";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "fakes/world.h"
 #include "protocol/input_error.h"
 #include "scenario/scenario.h"
 #include "tests/conversation_builder.h"
@@ -26,6 +27,13 @@ inline void expect_world_refused(const std::string& text, const std::string& fie
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
   }
+}
+
+// `w` furnished from the world `text` states, with what its user "u" holds seeded as user 1.
+inline void seed_world_text(World& w, const std::string& text) {
+  Scenario s = load_world_text(text);
+  furnish_world(w, s);
+  w.seed_existing(1, "u", s.existing, 0);
 }
 
 }  // namespace checkride::testing

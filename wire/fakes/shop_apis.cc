@@ -382,17 +382,44 @@ void serve_json(FakeState& state, Op op, Decoder decode, const httplib::Request&
 using Req = httplib::Request;
 using Body = nlohmann::json;
 
+// The world's extras by id, each at its new count: {"checked_bag": 3} on a booking,
+// {"gift_wrap": 1} on an order.
+bool declared_extras_of(const Body& b, Decoded& d) {
+  const Body& extras = b.at("extras");
+  if (!extras.is_object() || extras.empty() || extras.size() > 16) {
+    d.error = "expected extras: an object of 1 to 16 extra ids, each at its new count";
+    d.param = "extras";
+    return false;
+  }
+  for (const auto& [id, n] : extras.items()) {
+    if (id.empty() || id.size() > 64 || !n.is_number_integer() || n.get<int64_t>() < 0 ||
+        n.get<int64_t>() > 1000) {
+      d.error = "expected extras." + id.substr(0, 64) + ": an integer from 0 to 1000";
+      d.param = "extras";
+      return false;
+    }
+    d.request.extras.push_back(LineItem{id, n.get<int32_t>()});  // sorted: a JSON object's order
+  }
+  return true;
+}
+
 void decode_search(const Req& req, const Body&, FakeState&, Decoded& d) {
   d.request.text = req.has_param("query") ? req.get_param_value("query") : "";
 }
 
-void decode_quote(const Req&, const Body& b, FakeState&, Decoded& d) {
+// Items, and the world's extras bought with them (gift wrap), when the body names any.
+void items_and_extras_of(const Body& b, Decoded& d) {
   items_of(b, d);
+  if (d.error.empty() && b.is_object() && b.contains("extras")) declared_extras_of(b, d);
+}
+
+void decode_quote(const Req&, const Body& b, FakeState&, Decoded& d) {
+  items_and_extras_of(b, d);
   customer_of(b, d);
 }
 
 void decode_reserve(const Req&, const Body& b, FakeState&, Decoded& d) {
-  items_of(b, d);
+  items_and_extras_of(b, d);
   customer_of(b, d);
   ttl_of(b, 10 * kMinute, d);
 }
@@ -407,7 +434,7 @@ void decode_commit(const Req&, const Body& b, FakeState&, Decoded& d) {
   debits_of(b, d);  // a split payment's stored-value part, for the record
   if (!d.error.empty()) return;
   if (!b.contains("reservation")) {
-    items_of(b, d);  // a direct sale, without a reservation
+    items_and_extras_of(b, d);  // a direct sale, without a reservation
     return;
   }
   if (!b["reservation"].is_string() ||
@@ -466,26 +493,6 @@ void decode_return(const Req& req, const Body& b, FakeState&, Decoded& d) {
 
 void decode_availability(const Req& req, const Body&, FakeState&, Decoded& d) {
   d.request.text = req.has_param("route") ? req.get_param_value("route") : "";
-}
-
-// The world's extras by id, each at the booking's new count: {"checked_bag": 3}.
-bool declared_extras_of(const Body& b, Decoded& d) {
-  const Body& extras = b.at("extras");
-  if (!extras.is_object() || extras.empty() || extras.size() > 16) {
-    d.error = "expected extras: an object of 1 to 16 extra ids, each at the booking's new count";
-    d.param = "extras";
-    return false;
-  }
-  for (const auto& [id, n] : extras.items()) {
-    if (id.empty() || id.size() > 64 || !n.is_number_integer() || n.get<int64_t>() < 0 ||
-        n.get<int64_t>() > 1000) {
-      d.error = "expected extras." + id.substr(0, 64) + ": an integer from 0 to 1000";
-      d.param = "extras";
-      return false;
-    }
-    d.request.extras.push_back(LineItem{id, n.get<int32_t>()});  // sorted: a JSON object's order
-  }
-  return true;
 }
 
 void decode_hold(const Req&, const Body& b, FakeState&, Decoded& d) {

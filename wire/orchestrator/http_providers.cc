@@ -229,15 +229,18 @@ void catalog_call(const ProviderRequest& r, const std::string& ref, const std::s
     case Op::kReserve:
       call.path = r.op == Op::kQuote ? "/v1/quotes" : "/v1/reservations";
       body["items"] = items_json(r);
+      add_extras(r, body);
       if (!r.coupon.empty()) body["coupon"] = r.coupon;
       if (r.op == Op::kReserve && r.ttl > 0) body["ttl_seconds"] = (r.ttl + kSecond - 1) / kSecond;
       break;
     case Op::kCommit:
       call.path = "/v1/orders";
-      if (!ref.empty())
+      if (!ref.empty()) {
         body["reservation"] = ref;
-      else
+      } else {
         body["items"] = items_json(r);
+        add_extras(r, body);
+      }
       add_debits(r, names, body);
       break;
     case Op::kRelease:
