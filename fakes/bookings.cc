@@ -229,10 +229,9 @@ ErrorCode BookingsFake::refusal(const ProviderRequest& req, const Hold& h,
   ErrorCode no = WorldRules::refusal(rules_, h.status, h.done, op, req.reason);
   const Duration limit = op == ObjectOperation::kNone ? 0 : rules_.not_within[static_cast<int>(op)];
   const int64_t departs = offers_[h.offer].spec.departs_at;
-  if (no == ErrorCode::kNone && limit > 0 && departs > 0 && calendar_ > 0) {
-    // Compared in milliseconds of the world's calendar: the run's time starts at calendar_.
-    const __int128 left = (static_cast<__int128>(departs) - calendar_) * kSecond - now_;
-    if (left < limit) no = ErrorCode::kTooLate;
+  if (no == ErrorCode::kNone && limit > 0 && departs > 0 && calendar_ > 0 &&
+      -ms_since_instant(departs, calendar_, now_) < limit) {
+    no = ErrorCode::kTooLate;  // less than `limit` left before the flight departs
   }
   return no;
 }

@@ -55,21 +55,9 @@ ObjectId CatalogFake::seed_order(UserId user, const ExistingOrder& seed, int64_t
   order.payment = payment;
   order.debits = debits;
   order.delivered_at = seed.delivered_at;
-  if (!seed.extras.empty()) {
-    // Its extras were paid within `total` at the world's prices, on the items' value.
-    std::vector<LineItem> held;
-    for (const auto& [id, n] : seed.extras) held.push_back(LineItem{id, n});
-    int64_t items = 0;
-    for (std::size_t i = 0; i < seed.items.size(); ++i) {
-      auto it = sku_index_.find(seed.items[i].sku);
-      const int64_t each = i < seed.unit_prices.size() ? seed.unit_prices[i] : -1;
-      if (it != sku_index_.end()) {
-        items += (each < 0 ? skus_[it->second].spec.price : each) * seed.items[i].quantity;
-      }
-    }
-    order.extras_paid = order_extras_cost(user, items, held);
-    if (order.extras_paid < 0 || order.extras_paid >= total) return 0;
-  }
+  // Its extras were paid within `total` at the world's prices, on the items' value.
+  order.extras_paid = order_extras_cost(user, seeded_items_price(seed), seed.extras);
+  if (order.extras_paid < 0 || (order.extras_paid > 0 && order.extras_paid >= total)) return 0;
   order.paid_by = std::move(paid_by);
   for (std::size_t i = 0; i < seed.items.size(); ++i) {
     const LineItem& item = seed.items[i];
@@ -119,10 +107,9 @@ ErrorCode CatalogFake::refusal(const ProviderRequest& req, const Order& o) const
   if (op == ObjectOperation::kNone) return ErrorCode::kNone;
   ErrorCode no = WorldRules::refusal(rules_, o.status, o.done, op, req.reason);
   const Duration limit = rules_.within[static_cast<int>(op)];
-  if (no == ErrorCode::kNone && limit > 0 && o.delivered_at > 0 && calendar_ > 0) {
-    // In milliseconds of the world's calendar: the run's time starts at calendar_.
-    const __int128 since = (static_cast<__int128>(calendar_) - o.delivered_at) * kSecond + now_;
-    if (since > limit) no = ErrorCode::kPastTimeLimit;
+  if (no == ErrorCode::kNone && limit > 0 && o.delivered_at > 0 && calendar_ > 0 &&
+      ms_since_instant(o.delivered_at, calendar_, now_) > limit) {
+    no = ErrorCode::kPastTimeLimit;  // more than `limit` since it was delivered
   }
   return no;
 }
@@ -463,17 +450,24 @@ ProviderReply CatalogFake::search(const ProviderRequest& req) const {
   return r;
 }
 
-int64_t CatalogFake::order_extras_cost(UserId user, int64_t value,
-                                       const std::vector<LineItem>& held) const {
-  ExtraUnits units;
-  for (const LineItem& e : held) {
-    if (e.quantity < 0 || e.quantity > kMaxExtraUnits) return -1;
-    units.emplace_back(e.sku, e.quantity);
+int64_t CatalogFake::seeded_items_price(const ExistingOrder& seed) const {
+  int64_t price = 0;
+  for (std::size_t i = 0; i < seed.items.size(); ++i) {
+    auto it = sku_index_.find(seed.items[i].sku);
+    const int64_t each = i < seed.unit_prices.size() ? seed.unit_prices[i] : -1;
+    if (it != sku_index_.end()) {
+      price += (each < 0 ? skus_[it->second].spec.price : each) * seed.items[i].quantity;
+    }
   }
+  return price;
+}
+
+int64_t CatalogFake::order_extras_cost(UserId user, int64_t value, const ExtraUnits& held) const {
+  if (held.empty()) return 0;
   auto tier = memberships_.find(user);
   const ExtraBuyer buyer{"",    "", tier == memberships_.end() ? std::string_view() : tier->second,
                          value, 1,  1};
-  return held_extras_cost(extras_, buyer, units);
+  return held_extras_cost(extras_, buyer, held);
 }
 
 // The items' price at today's prices, the coupon asked for, and the world's extras the
@@ -506,7 +500,9 @@ bool CatalogFake::price(const ProviderRequest& req, std::vector<std::pair<int32_
       return false;
     }
   }
-  extras = req.extras.empty() ? 0 : order_extras_cost(req.user, subtotal, req.extras);
+  ExtraUnits asked;
+  for (const LineItem& e : req.extras) asked.emplace_back(e.sku, e.quantity);
+  extras = order_extras_cost(req.user, subtotal, asked);
   if (extras < 0) {
     error = error_reply(ErrorCode::kUnknownExtra);
     return false;

@@ -135,7 +135,9 @@ class CatalogFake {
   void set_membership(UserId user, const std::string& tier) { memberships_[user] = tier; }
   // What holding `held` of the world's order extras costs on items worth `value` for `user`;
   // -1 when one is not sold on orders or a count is out of range.
-  int64_t order_extras_cost(UserId user, int64_t value, const std::vector<LineItem>& held) const;
+  int64_t order_extras_cost(UserId user, int64_t value, const ExtraUnits& held) const;
+  // What a seeded order's items were paid: each line's price_cents, else today's price.
+  int64_t seeded_items_price(const ExistingOrder& seed) const;
   const ObjectRules& rules() const { return rules_; }
   std::string_view status_name(const Order& o) const { return rules_.name_of(o.status); }
   void add_coupon(const CouponSpec& coupon);

@@ -69,6 +69,7 @@ int64_t held_extras_cost(const std::vector<ExtraSpec>& extras, const ExtraBuyer&
                          const ExtraUnits& held) {
   int64_t cost = 0;
   for (const auto& [id, units] : held) {
+    if (units < 0 || units > kMaxExtraUnits) return -1;
     const std::string& name = id;  // a structured binding is not captured by clang's lambdas
     auto it = std::find_if(extras.begin(), extras.end(),
                            [&](const ExtraSpec& e) { return e.id == name; });

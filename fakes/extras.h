@@ -60,8 +60,9 @@ bool parse_extra_per(std::string_view name, ExtraPer& per);
 int32_t free_extra_units(const ExtraSpec& spec, const ExtraBuyer& buyer);
 // What holding `units` of the extra costs, the free ones left out.
 int64_t extra_cost(const ExtraSpec& spec, const ExtraBuyer& buyer, int32_t units);
-// What a booking that holds `held` paid for them at the world's prices (a seeded booking's
-// `extras:`); -1 when it names an extra the world does not sell.
+// What a booking or order that holds `held` pays for them at the world's prices (a seeded
+// one's `extras:`, a call's); -1 when it names an extra `extras` does not hold or a count
+// outside 0 to kMaxExtraUnits.
 int64_t held_extras_cost(const std::vector<ExtraSpec>& extras, const ExtraBuyer& buyer,
                          const ExtraUnits& held);
 

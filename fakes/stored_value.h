@@ -11,8 +11,6 @@ namespace checkride {
 
 class IdentityFake;
 
-// A stored-value instrument a user holds before the session: a gift card, a travel
-// certificate, store credit. Declared in a world file, seeded per session of its user.
 // What instruments named with `prefix` (certificate_, gift_card_) may pay for: a bit per
 // ObjectOperation, kNone's being a purchase (a booking or an order made in the session).
 struct InstrumentRule {
@@ -25,6 +23,8 @@ struct InstrumentRule {
   int line = 0;
 };
 
+// A stored-value instrument a user holds before the session: a gift card, a travel
+// certificate, store credit. Declared in a world file, seeded per session of its user.
 struct StoredValueSpec {
   std::string id;    // the instrument's own name, as the tools use it ("gift_card_7219486")
   std::string user;  // the session user it belongs to; "" = every session's user
@@ -63,8 +63,8 @@ class StoredValueFake {
     int64_t credited;
     Time created;
     bool seeded = false;  // taken before the session (a world's booking or order paid with it)
-    int64_t forfeited =
-        0;  // the instrument's remainder it forfeited (back if it is given back whole)
+    // The instrument's remainder it forfeited: its own again if the debit is given back whole.
+    int64_t forfeited = 0;
   };
 
   explicit StoredValueFake(const IdentityFake* identity) : identity_(identity) {}

@@ -43,10 +43,12 @@ bool World::seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePa
     if (!card.empty() && method == 0) return false;
     if (method == 0) method = payments.add_method(user, CardBehaviour::kSucceeds);
     payment = payments.seed_captured(method, paid - stored, at);
-    const std::string_view name = payments.method_name(method);
-    // A card the world does not name: what paid is not known by name.
-    if (name.empty()) paid_by.clear();
-    if (!name.empty()) paid_by.emplace_back(name);
+    const std::string& name = payments.method_name(method);
+    if (name.empty()) {
+      paid_by.clear();  // a card the world does not name: what paid is not known by name
+    } else {
+      paid_by.push_back(name);
+    }
   }
   return true;
 }
@@ -96,21 +98,11 @@ void World::seed_existing(UserId user, const std::string& name, const WorldSeed&
 
 bool World::seed_order(UserId user, const ExistingOrder& o, Time at) {
   int64_t paid = o.paid;
-  int64_t priced = 0;
-  for (std::size_t i = 0; i < o.items.size(); ++i) {
-    const int64_t paid_each = i < o.unit_prices.size() ? o.unit_prices[i] : -1;
-    for (const auto& sku : catalog.skus()) {
-      if (sku.spec.id != o.items[i].sku) continue;
-      priced += (paid_each < 0 ? sku.spec.price : paid_each) * o.items[i].quantity;
-    }
+  if (paid < 0) {  // at the world's prices: the items and the extras
+    const int64_t items = catalog.seeded_items_price(o);
+    const int64_t extras = catalog.order_extras_cost(user, items, o.extras);
+    paid = extras < 0 ? -1 : items + extras;
   }
-  if (paid < 0 && !o.extras.empty()) {  // at the world's prices: the items and the extras
-    std::vector<LineItem> held;
-    for (const auto& [id, n] : o.extras) held.push_back(LineItem{id, n});
-    const int64_t extras = catalog.order_extras_cost(user, priced, held);
-    priced = extras < 0 ? -1 : priced + extras;
-  }
-  if (paid < 0) paid = priced;
   if (paid <= 0) return false;
   ObjectId payment = 0;
   DebitParts debits;

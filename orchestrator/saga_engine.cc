@@ -385,9 +385,8 @@ int paid_for_target(const SagaRecord& s, const std::string& instrument) {
 
 // A return's refund, where the action named where it goes: back to what paid when what it
 // named paid (or nothing says it did not); into stored value of the user's that did not pay
-// where the world allows it; a card or wallet that did not pay only where the world takes
-// any of the user's own (and then the refund goes back to the charge, as a card refund
-// does). The refusal, or nullptr to go on.
+// where the world allows it; a card or wallet that did not pay, see named_card_refused. The
+// refusal, or nullptr to go on.
 const char* SagaEngine::route_return_refund(SagaRecord& s) const {
   if (s.kind != SagaKind::kReturnOrder) return nullptr;  // a change's waits for its quote
   if (!s.refund_named.empty()) {
@@ -397,9 +396,7 @@ const char* SagaEngine::route_return_refund(SagaRecord& s) const {
     s.tenders.clear();  // all of it goes into the named instrument, none back to what paid
     return nullptr;
   }
-  if (!s.card.empty() && paid_for_target(s, s.card) == 0 && config_.refund_to != RefundTo::kAnyOwn)
-    return "refund_method_not_allowed";
-  return nullptr;
+  return named_card_refused(s) ? "refund_method_not_allowed" : nullptr;
 }
 
 // The same for a change's difference owed back (once the quote says money is owed): the
@@ -420,11 +417,14 @@ const char* SagaEngine::route_difference_refund(SagaRecord& s) const {
     s.paid_parts.clear();
     return nullptr;
   }
-  if (s.tenders.empty() && !s.card.empty() && paid_for_target(s, s.card) == 0 &&
-      config_.refund_to != RefundTo::kAnyOwn) {
-    return "refund_method_not_allowed";
-  }
-  return nullptr;
+  return s.tenders.empty() && named_card_refused(s) ? "refund_method_not_allowed" : nullptr;
+}
+
+// A card or wallet named for a refund that did not pay: refused unless the world takes any of
+// the user's own (the refund then goes back to the charge, as a card refund does).
+bool SagaEngine::named_card_refused(const SagaRecord& s) const {
+  return !s.card.empty() && paid_for_target(s, s.card) == 0 &&
+         config_.refund_to != RefundTo::kAnyOwn;
 }
 
 // A refund owed where the action named stored value that did not pay: paid into it when the

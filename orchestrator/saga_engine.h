@@ -106,6 +106,7 @@ class SagaEngine {
   bool refund_elsewhere(SagaRecord& s, const std::string& instrument) const;
   const char* route_return_refund(SagaRecord& s) const;
   const char* route_difference_refund(SagaRecord& s) const;
+  bool named_card_refused(const SagaRecord& s) const;
   bool keep_difference(SagaRecord& s, const StepKind& kind, int64_t difference, Time now,
                        Effects& out);
   uint64_t charge_of(const SagaRecord& s);

@@ -30,5 +30,11 @@ std::string format_duration(Duration d);
 bool parse_utc_time(std::string_view text, int64_t& seconds);
 // The same instant written back: "2026-12-10T08:00:00Z".
 std::string format_utc_time(int64_t seconds);
+// Milliseconds from the calendar instant `at` to the world's time now, a run's `now` past its
+// calendar start `calendar` (both in seconds since 1970); negative while `at` is ahead. A
+// parsed instant's year has four digits, so this never overflows.
+constexpr int64_t ms_since_instant(int64_t at, int64_t calendar, Time now) {
+  return (calendar - at) * kSecond + now;
+}
 
 }  // namespace checkride

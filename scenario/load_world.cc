@@ -490,7 +490,13 @@ void check_existing_orders(const Scenario& s) {
       const int64_t paid_each = i < o.unit_prices.size() ? o.unit_prices[i] : -1;
       priced += (paid_each < 0 ? sku->price : paid_each) * item.quantity;
     }
-    priced += seeded_order_extras_price(s, o);
+    const int64_t extras = seeded_order_extras_price(s, o, priced);
+    if (o.paid >= 0 && extras > 0 && o.paid <= extras) {
+      throw InputError(o.origin, o.line, at + ".paid_cents",
+                       "expected more than its extras cost (" + std::to_string(extras) +
+                           " cents): paid_cents is the items and the extras together");
+    }
+    priced += extras;
     check_paid_stored_value(s, o.paid_stored_value, o.user, o.paid < 0 ? priced : o.paid, o.origin,
                             o.line, at);
     check_paid_card(s, o.paid_card, o.user, o.origin, o.line, at);

@@ -32,11 +32,11 @@ void load_memberships(Scenario& s, const YAML::Node& list, const std::string& pa
 ExtraUnits load_extra_units(MapReader& m, const std::string& key);
 // What a seeded booking's extras cost at the world's prices (0: none).
 int64_t seeded_extras_price(const Scenario& s, const ExistingBooking& b);
-// The same for an order's `extras:`, priced on its items' value.
-int64_t seeded_order_extras_price(const Scenario& s, const ExistingOrder& o);
+// The same for an order's `extras:`, priced on what its items were paid, `items`.
+int64_t seeded_order_extras_price(const Scenario& s, const ExistingOrder& o, int64_t items);
 // A world's calendar instant (`now:`, an offer's `departs_at`), seconds since 1970; 0 absent.
 int64_t calendar_time(MapReader& m, const std::string& key);
-// Time limits before departure that could never apply.
+// Time limits (before departure, after delivery) that could never apply.
 void check_time_limits(const Scenario& s);
 // Allowances that could never hold, and seeded extras the world does not sell.
 void check_extras(const Scenario& s);
