@@ -119,6 +119,10 @@ printf 'now: "2026-12-09T10:00:00Z"\nskus: [{id: A, price_cents: 100, product: p
 seed_files fuzz_world_rules scenarios/worlds/*.yaml
 printf 'skus: [{id: A, price_cents: 4000}, {id: B, price_cents: 9000}]\nextras: [{id: wrap, price_cents: 500, per: order, on: orders, free: [{min_value_cents: 10000, units: 1}]}]\norders: [{reference: W1, status: delivered, extras: {wrap: 1}, items: [{sku: A, quantity: 2}, {sku: B, quantity: 1}]}]\n\0\x00\x1b\x01\x23\x00\x2c' \
   >"$corpus/fuzz_world_rules/order_extras.txt"
+printf 'skus: [{id: A, price_cents: 4000, product: p}, {id: B, price_cents: 9000, product: p}]\nextras: [{id: wrap, price_cents: 500, per: order, on: orders}]\ntaxes: [{id: vat, on: orders, rate: 8.25%%, of: [items, wrap]}, {id: fee, on: orders, amount_cents: 28}]\norders: [{reference: W1, status: delivered, extras: {wrap: 1}, items: [{sku: A, quantity: 2}, {sku: B, quantity: 1}]}]\n\0\x00\x1b\x01\x23\x00\x2c\x00\x1b' \
+  >"$corpus/fuzz_world_rules/order_taxes.txt"
+printf 'offers: [{id: F1, price_cents: 10000}, {id: F2, price_cents: 7000}]\nextras: [{id: ins, price_cents: 3000, per: passenger}]\ntaxes: [{id: excise, rate: 7.5%%, of: [fares, ins]}, {id: fee, amount_cents: 560, per: passenger_leg, refundable: false}]\nbookings: [{reference: B1, offer: F1, connections: [F2], seats: 2, extras: {ins: 1}}]\n\0\x40\x05\x41\x06' \
+  >"$corpus/fuzz_world_rules/booking_taxes.txt"
 # Provider answers: a lookup (find_order, 200) saying what paid, then a 429 with Retry-After.
 mkdir -p "$corpus/fuzz_provider_answer"
 printf '\x12\x00{"object":"order","id":"ord_4","status":"delivered","total":5499,"payment_intent":"pi_9","paid_by":["credit_card_9513926","gift_card_7701"],"stored_value_debits":[{"id":"svd_3","amount":2000}],"refusal":"time_limit_passed"}' \

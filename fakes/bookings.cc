@@ -65,14 +65,21 @@ ObjectId BookingsFake::seed_confirmed(UserId user, const ExistingBooking& bookin
   Hold h{user, legs[0], seats, total, at, at, HoldState::kConfirmed,
          true, payment, -1,    true,  0,  {}};
   h.connections.assign(legs.begin() + 1, legs.end());
-  if (!booking.extras.empty()) {
-    // Its extras were paid within `total`: the fares are what is left.
-    const std::vector<LineItem> asked = as_items(booking.extras);
+  if (!booking.extras.empty() || !taxes_.empty()) {
+    // Its extras and taxes were paid within `total`, priced on its flights' fares today: the
+    // fares are what is left.
     h.total = itinerary_price(offer, connections, seats);  // what allowances by value read
-    ErrorCode why = ErrorCode::kNone;
-    const int64_t extras = declared_extras_price(h, asked, h.extra_units, h.extra_paid, why);
-    if (why != ErrorCode::kNone || extras >= total) return 0;
-    h.total = total - extras;
+    int64_t extras = 0;
+    if (!booking.extras.empty()) {
+      ErrorCode why = ErrorCode::kNone;
+      const std::vector<LineItem> asked = as_items(booking.extras);
+      extras = declared_extras_price(h, asked, h.extra_units, h.extra_paid, why);
+      if (why != ErrorCode::kNone) return 0;
+    }
+    h.tax_paid = taxes_of(h);
+    const int64_t parts = extras + sum_of(h.tax_paid);
+    if (parts > 0 && parts >= total) return 0;
+    h.total = total - parts;
   }
   h.debits = debits;
   h.paid_by = std::move(paid_by);
@@ -100,23 +107,33 @@ int64_t BookingsFake::itinerary_price(const std::string& offer,
   return price;
 }
 
-int64_t BookingsFake::seeded_extras_cost(UserId user, const ExistingBooking& booking) const {
-  if (booking.extras.empty()) return 0;
+int64_t BookingsFake::seeded_price(UserId user, const ExistingBooking& booking) const {
   auto it = offer_index_.find(booking.offer);
   const int64_t fares = itinerary_price(booking.offer, booking.connections, booking.seats);
   if (it == offer_index_.end() || booking.seats <= 0 || fares < 0) return -1;
-  auto tier = memberships_.find(user);
-  const OfferSpec& first = offers_[it->second].spec;
-  const ExtraBuyer buyer{
-      first.cabin, first.fare_class, tier == memberships_.end() ? std::string_view() : tier->second,
-      fares,       booking.seats,    static_cast<int32_t>(booking.connections.size()) + 1};
-  return held_extras_cost(extras_, buyer, booking.extras);
+  Hold h{user, it->second, booking.seats, fares, 0, 0, HoldState::kConfirmed, true,
+         0,    -1,         true,          0,     {}};
+  for (std::size_t i = 0; i < booking.connections.size(); ++i) {
+    h.connections.push_back(offer_index_.at(booking.connections[i]));
+  }
+  ErrorCode why = ErrorCode::kNone;
+  const std::vector<LineItem> asked = as_items(booking.extras);
+  const int64_t extras = declared_extras_price(h, asked, h.extra_units, h.extra_paid, why);
+  if (why != ErrorCode::kNone) return -1;
+  return fares + extras + sum_of(taxes_of(h));
+}
+
+std::vector<int64_t> BookingsFake::taxes_of(const Hold& h) const {
+  if (taxes_.empty()) return {};
+  TaxBase base{h.total, {}, h.seats, static_cast<int32_t>(h.connections.size()) + 1};
+  for (std::size_t i = 0; i < h.extra_paid.size() && i < extras_.size(); ++i) {
+    base.extras.emplace_back(extras_[i].id, h.extra_paid[i]);
+  }
+  return taxes_due(taxes_, base);
 }
 
 int64_t BookingsFake::paid_in_all(const Hold& h) {
-  int64_t paid = h.total + h.extras_total;
-  for (int64_t p : h.extra_paid) paid += p;
-  return paid;
+  return h.total + h.extras_total + sum_of(h.extra_paid) + sum_of(h.tax_paid);
 }
 
 const IdList& BookingsFake::holds_of(UserId user) const {
@@ -335,7 +352,12 @@ ErrorCode BookingsFake::price_extras(const ProviderRequest& req, const Hold& h, 
   if (!req.extras.empty()) {
     ErrorCode why = ErrorCode::kNone;
     out.price = declared_extras_price(h, req.extras, out.units, out.paid, why);
-    return why;
+    if (why != ErrorCode::kNone) return why;
+    Hold after = h;  // the tax on what the extras add
+    after.extra_paid = out.paid;
+    out.taxes = taxes_of(after);
+    out.price += sum_of(out.taxes) - sum_of(h.tax_paid);
+    return ErrorCode::kNone;
   }
   out.bags = req.items.empty() ? 0 : req.items.front().quantity;
   out.price = extras_price(h, out.bags);
@@ -378,6 +400,7 @@ ProviderReply BookingsFake::add_extras(const ProviderRequest& req) {
   } else {
     h.extra_units = std::move(priced.units);
     h.extra_paid = std::move(priced.paid);
+    h.tax_paid = std::move(priced.taxes);
     h.extras_bought += priced.price;
   }
   if (priced.price == 0) ++h.changes;  // free ones: a change without money, like new names
@@ -434,6 +457,17 @@ void BookingsFake::exchange_price(const Hold& h, const std::vector<int32_t>& leg
   }
 }
 
+// The booking's taxes once on `legs` with fares worth `total`: the tax on what the change adds
+// is charged, on what it leaves refunded.
+std::vector<int64_t> BookingsFake::taxes_after_exchange(const Hold& h,
+                                                        const std::vector<int32_t>& legs,
+                                                        int64_t total) const {
+  Hold after = h;
+  after.total = total;
+  after.connections.assign(legs.begin() + 1, legs.end());
+  return taxes_of(after);
+}
+
 // What moving a confirmed booking onto other flights (same passengers) costs: the new value
 // less what the booking was paid, plus the fees; negative when some is owed back.
 ProviderReply BookingsFake::quote_exchange(const ProviderRequest& req) {
@@ -457,7 +491,8 @@ ProviderReply BookingsFake::quote_exchange(const ProviderRequest& req) {
   exchange_price(*found, legs, total, fees);
   ProviderReply r;
   r.id = req.ref;
-  r.amount = total + fees - found->total;
+  r.amount = total + fees - found->total + sum_of(taxes_after_exchange(*found, legs, total)) -
+             sum_of(found->tax_paid);
   r.status = "quoted";
   return r;
 }
@@ -480,6 +515,7 @@ ProviderReply BookingsFake::exchange(const ProviderRequest& req, Time now) {
     o.confirmed -= h.seats;
     o.available += h.seats;
   });
+  h.tax_paid = taxes_after_exchange(h, legs, total);
   h.offer = legs[0];
   h.connections.assign(legs.begin() + 1, legs.end());
   h.total = total;             // the fees are not the booking's value: a cancel never refunds them
@@ -544,6 +580,7 @@ ProviderReply BookingsFake::hold(const ProviderRequest& req, Time now) {
     if (why != ErrorCode::kNone) return error_reply(why);
     h.extras_bought = extras;
   }
+  h.tax_paid = taxes_of(h);  // on the fares and the extras, paid with them
   const int64_t due_in_all = paid_in_all(h);
   for_each_leg(h, [&](OfferState& o) { o.available -= seats; });
   ObjectId id = holds_.add(std::move(h));
@@ -639,6 +676,9 @@ ProviderReply BookingsFake::cancel_quote(const ProviderRequest& req) {
                        : static_cast<int64_t>(static_cast<__int128>(h.total) * refund /
                                               (static_cast<__int128>(priced) * 100));
   h.refund_quote += refundable_extras(h);  // the others are kept, as paid bags always were
+  for (std::size_t i = 0; i < h.tax_paid.size() && i < taxes_.size(); ++i) {
+    if (taxes_[i].refundable) h.refund_quote += h.tax_paid[i];  // whole, whatever the fare's rule
+  }
   ProviderReply r;
   r.id = req.ref;
   r.amount = h.refund_quote;

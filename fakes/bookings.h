@@ -9,6 +9,7 @@
 #include "fakes/idempotency_table.h"
 #include "fakes/overrun.h"
 #include "fakes/stored_value.h"
+#include "fakes/taxes.h"
 #include "fakes/world_rules.h"
 #include "protocol/id_list.h"
 #include "protocol/provider.h"
@@ -85,7 +86,10 @@ class BookingsFake {
     // what changed and a cancel refunds each part by its rule.
     std::vector<int32_t> extra_units = {};
     std::vector<int64_t> extra_paid = {};
-    int64_t extras_bought = 0;  // what of `extra_paid` the session paid (not the world's seed)
+    int64_t extras_bought = 0;  // what the session paid for extras, their tax too (not the seed)
+    // What it paid for each of the world's booking taxes, on its fares and extras as they
+    // stand: a change pays the tax on what it adds, a cancel refunds the refundable ones.
+    std::vector<int64_t> tax_paid = {};
     // Payments made after the booking: for its extras, or the difference of an exchange;
     // and the stored-value debits that paid such a change.
     std::vector<ObjectId> later_payments = {};
@@ -128,10 +132,12 @@ class BookingsFake {
   const std::vector<ExtraSpec>& extras() const { return extras_; }
   // The user's membership tier, which extras' allowances read.
   void set_membership(UserId user, const std::string& tier) { memberships_[user] = tier; }
-  // What the booking's `extras` cost it, priced as a booking on `offer` with `seats`; -1 when
-  // one is unknown.
-  int64_t seeded_extras_cost(UserId user, const ExistingBooking& booking) const;
-  // The booking's value paid in all: its fares and every extra.
+  // The taxes the world levies on bookings (its `taxes:`); before any booking exists.
+  void set_taxes(const std::vector<TaxSpec>& taxes) { taxes_ = taxes_levied_on(taxes, false); }
+  // What a seeded booking was paid at the world's prices: its fares, its `extras` and the
+  // taxes on them; -1 when an offer or extra is unknown.
+  int64_t seeded_price(UserId user, const ExistingBooking& booking) const;
+  // The booking's value paid in all: its fares, every extra and every tax.
   static int64_t paid_in_all(const Hold& h);
   // The business's booking rules (statuses, limits); before any booking exists.
   void set_rules(const ObjectRules& rules) { rules_ = rules; }
@@ -177,11 +183,14 @@ class BookingsFake {
                                 std::vector<int32_t>& units, std::vector<int64_t>& paid,
                                 ErrorCode& why) const;
   struct PricedExtras {
-    int64_t price = 0;
+    int64_t price = 0;                // the extras and the tax on them
     int32_t bags = 0;                 // the offers' paid checked bags, when no extra is named
     std::vector<int32_t> units = {};  // else each declared extra's count after
     std::vector<int64_t> paid = {};
+    std::vector<int64_t> taxes = {};  // and each tax the booking pays after
   };
+  // Each of the world's booking taxes on `h` as it stands (its fares and extras' paid).
+  std::vector<int64_t> taxes_of(const Hold& h) const;
   ErrorCode price_extras(const ProviderRequest& req, const Hold& h, PricedExtras& out,
                          ObjectOperation op) const;
   int64_t refundable_extras(const Hold& h) const;
@@ -193,6 +202,8 @@ class BookingsFake {
   // The booking's value once on `legs`, and what the change costs on top (its fees).
   void exchange_price(const Hold& h, const std::vector<int32_t>& legs, int64_t& total,
                       int64_t& fees) const;
+  std::vector<int64_t> taxes_after_exchange(const Hold& h, const std::vector<int32_t>& legs,
+                                            int64_t total) const;
   ProviderReply quote_exchange(const ProviderRequest& req);
   ProviderReply exchange(const ProviderRequest& req, Time now);
   // Every offer a hold keeps seats on: its first flight, then its connections.
@@ -207,6 +218,7 @@ class BookingsFake {
   const StoredValueFake* stored_value_;
   ObjectRules rules_ = WorldRules::default_booking_rules();
   std::vector<ExtraSpec> extras_;
+  std::vector<TaxSpec> taxes_;  // levied on bookings
   int64_t calendar_ = 0;
   Time now_ = 0;  // the request being handled's time, which the rules' time limits read
   std::unordered_map<UserId, std::string> memberships_;  // lookup only, never iterated

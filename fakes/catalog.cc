@@ -56,8 +56,12 @@ ObjectId CatalogFake::seed_order(UserId user, const ExistingOrder& seed, int64_t
   order.debits = debits;
   order.delivered_at = seed.delivered_at;
   // Its extras were paid within `total` at the world's prices, on the items' value.
-  order.extras_paid = order_extras_cost(user, seeded_items_price(seed), seed.extras);
-  if (order.extras_paid < 0 || (order.extras_paid > 0 && order.extras_paid >= total)) return 0;
+  const int64_t items = seeded_items_price(seed);
+  order.extras_paid = order_extras_cost(user, items, seed.extras);
+  order.taxes = order_taxes(user, items, items, seed.extras);  // and its taxes, on them
+  order.taxes_returned.assign(order.taxes.size(), 0);
+  const int64_t parts = order.extras_paid + sum_of(order.taxes);
+  if (order.extras_paid < 0 || (parts > 0 && parts >= total)) return 0;
   order.paid_by = std::move(paid_by);
   for (std::size_t i = 0; i < seed.items.size(); ++i) {
     const LineItem& item = seed.items[i];
@@ -191,9 +195,10 @@ ProviderReply CatalogFake::return_items(const ProviderRequest& req) {
     returning += static_cast<__int128>(price) * take[i];
   }
   // The items' share of what they were paid: the extras (gift wrap) are not returned.
-  const int64_t items_paid = o.total - o.extras_paid;
+  const int64_t items_paid = o.total - o.extras_paid - sum_of(o.taxes);
   int64_t refund = listed > 0 ? static_cast<int64_t>(items_paid * returning / listed) : 0;
-  refund = std::min(refund, items_paid - o.returned_value);
+  refund = std::min(refund, items_paid - (o.returned_value - sum_of(o.taxes_returned)));
+  refund += returned_taxes(o, refund);
   for (std::size_t i = 0; i < o.lines.size(); ++i) {
     o.lines[i].returned += take[i];
     skus_[o.lines[i].sku].available += take[i];
@@ -206,6 +211,34 @@ ProviderReply CatalogFake::return_items(const ProviderRequest& req) {
   r.paid_with = o.payment;
   r.status = "returned";
   return r;
+}
+
+// The tax levied on items worth `items` that a return refunds: each rate on the items, up
+// to what the order paid of it. A flat tax on the order stays paid.
+int64_t CatalogFake::returned_taxes(Order& o, int64_t items) const {
+  int64_t refund = 0;
+  for (std::size_t i = 0; i < o.taxes.size() && i < taxes_.size(); ++i) {
+    if (!taxes_[i].of_fares || taxes_[i].rate_ppm == 0) continue;
+    const int64_t left = std::max<int64_t>(o.taxes[i] - o.taxes_returned[i], 0);
+    const int64_t back =
+        std::min(std::max<int64_t>(tax_at_rate(taxes_[i].rate_ppm, items), 0), left);
+    o.taxes_returned[i] += back;
+    refund += back;
+  }
+  return refund;
+}
+
+// The tax on a swap's difference in the items' value: each rate on the items, charged on what
+// joins and refunded on what leaves.
+std::vector<int64_t> CatalogFake::swap_taxes(const Order& o, int64_t difference) const {
+  std::vector<int64_t> change(o.taxes.size(), 0);
+  for (std::size_t i = 0; i < o.taxes.size() && i < taxes_.size(); ++i) {
+    if (!taxes_[i].of_fares || taxes_[i].rate_ppm == 0) continue;
+    // Never more back than is still paid of it (a return may have refunded some).
+    change[i] =
+        std::max(tax_at_rate(taxes_[i].rate_ppm, difference), -(o.taxes[i] - o.taxes_returned[i]));
+  }
+  return change;
 }
 
 bool CatalogFake::swap_difference(const ProviderRequest& req, const Order& o,
@@ -273,7 +306,7 @@ ProviderReply CatalogFake::quote_item_swap(const ProviderRequest& req) {
   }
   ProviderReply r;
   r.id = req.ref;
-  r.amount = difference;
+  r.amount = difference + sum_of(swap_taxes(*found, difference));
   r.status = "quoted";
   return r;
 }
@@ -284,6 +317,10 @@ ProviderReply CatalogFake::swap_items(const ProviderRequest& req) {
   ProviderReply r = quote_item_swap(req);
   if (!r.ok()) return r;
   Order& o = *orders_.find(req.ref);
+  int64_t difference = 0;
+  swap_difference(req, o, difference);  // the quote's, before the lines move
+  const std::vector<int64_t> taxes = swap_taxes(o, difference);
+  for (std::size_t i = 0; i < taxes.size(); ++i) o.taxes[i] += taxes[i];
   for (const LineItem& item : req.items) {
     int32_t sku = sku_index_.at(item.sku);
     skus_[sku].available -= item.quantity;  // out: back to stock; in: taken from it
@@ -462,12 +499,36 @@ int64_t CatalogFake::seeded_items_price(const ExistingOrder& seed) const {
   return price;
 }
 
+std::vector<int64_t> CatalogFake::order_taxes(UserId user, int64_t value, int64_t items,
+                                              const ExtraUnits& held) const {
+  if (taxes_.empty()) return {};
+  TaxBase base{items, {}, 1, 1};
+  for (const auto& one : held) {
+    base.extras.emplace_back(one.first,
+                             std::max<int64_t>(order_extras_cost(user, value, {one}), 0));
+  }
+  return taxes_due(taxes_, base);
+}
+
+int64_t CatalogFake::seeded_price(UserId user, const ExistingOrder& seed) const {
+  const int64_t items = seeded_items_price(seed);
+  const int64_t extras = order_extras_cost(user, items, seed.extras);
+  if (extras < 0) return -1;
+  return items + extras + sum_of(order_taxes(user, items, items, seed.extras));
+}
+
 int64_t CatalogFake::order_extras_cost(UserId user, int64_t value, const ExtraUnits& held) const {
   if (held.empty()) return 0;
   auto tier = memberships_.find(user);
   const ExtraBuyer buyer{"",    "", tier == memberships_.end() ? std::string_view() : tier->second,
                          value, 1,  1};
   return held_extras_cost(extras_, buyer, held);
+}
+
+ExtraUnits CatalogFake::asked_extras(const ProviderRequest& req) {
+  ExtraUnits asked;
+  for (const LineItem& e : req.extras) asked.emplace_back(e.sku, e.quantity);
+  return asked;
 }
 
 // The items' price at today's prices, the coupon asked for, and the world's extras the
@@ -500,9 +561,7 @@ bool CatalogFake::price(const ProviderRequest& req, std::vector<std::pair<int32_
       return false;
     }
   }
-  ExtraUnits asked;
-  for (const LineItem& e : req.extras) asked.emplace_back(e.sku, e.quantity);
-  extras = order_extras_cost(req.user, subtotal, asked);
+  extras = order_extras_cost(req.user, subtotal, asked_extras(req));
   if (extras < 0) {
     error = error_reply(ErrorCode::kUnknownExtra);
     return false;
@@ -523,7 +582,9 @@ ProviderReply CatalogFake::quote(const ProviderRequest& req) const {
     bool budget_ok = c.spent + c.held + c.spec.off <= c.spec.budget;
     if (user_ok && budget_ok) r.discount = std::min(c.spec.off, subtotal);
   }
-  r.amount = subtotal - r.discount + extras;
+  const int64_t taxes =
+      sum_of(order_taxes(req.user, subtotal, subtotal - r.discount, asked_extras(req)));
+  r.amount = subtotal - r.discount + extras + taxes;
   r.status = "quoted";
   return r;
 }
@@ -557,12 +618,13 @@ ProviderReply CatalogFake::reserve(const ProviderRequest& req, Time now) {
     CHECKRIDE_INVARIANT(skus_[sku].available >= 0, "a reservation never takes stock below zero");
   }
   int64_t discount = res.discount;
-  const int64_t extras = res.extras;
+  res.taxes = order_taxes(req.user, subtotal, subtotal - discount, asked_extras(req));
+  const int64_t on_top = res.extras + sum_of(res.taxes);  // what the order pays beside its items
   ObjectId id = reservations_.add(std::move(res));
   owned_[req.user].reservations.push_back(id);
   expiries_.push({now + req.ttl, id});
   r.id = id;
-  r.amount = subtotal - discount + extras;
+  r.amount = subtotal - discount + on_top;
   r.discount = discount;
   r.expires_at = now + req.ttl;
   r.status = "held";
@@ -597,7 +659,8 @@ ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
     order.coupon = res.coupon;
     order.discount = res.discount;
     order.extras_paid = res.extras;
-    order.total = subtotal - res.discount + res.extras;
+    order.taxes = res.taxes;
+    order.total = subtotal - res.discount + res.extras + sum_of(res.taxes);
     if (res.coupon >= 0) {
       coupons_[res.coupon].held -= res.discount;
       coupons_[res.coupon].spent += res.discount;
@@ -618,8 +681,10 @@ ProviderReply CatalogFake::commit(const ProviderRequest& req, Time now) {
       c.spent += order.discount;
       ++c.uses[req.user];
     }
-    order.total = subtotal - order.discount + order.extras_paid;
+    order.taxes = order_taxes(req.user, subtotal, subtotal - order.discount, asked_extras(req));
+    order.total = subtotal - order.discount + order.extras_paid + sum_of(order.taxes);
   }
+  order.taxes_returned.assign(order.taxes.size(), 0);
   r.id = orders_.add(order);
   owned_[req.user].orders.push_back(r.id);
   for (int32_t sku : touched) {

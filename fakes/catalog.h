@@ -9,6 +9,7 @@
 #include "fakes/idempotency_table.h"
 #include "fakes/overrun.h"
 #include "fakes/stored_value.h"
+#include "fakes/taxes.h"
 #include "fakes/world_rules.h"
 #include "protocol/id_list.h"
 #include "protocol/provider.h"
@@ -72,7 +73,8 @@ class CatalogFake {
     int32_t coupon;           // index into coupons, -1 for none
     int64_t discount;
     std::vector<std::pair<int32_t, int32_t>> items;  // sku index, quantity
-    int64_t extras = 0;  // what the world's extras it was asked with cost (gift wrap)
+    int64_t extras = 0;               // what the world's extras it was asked with cost (gift wrap)
+    std::vector<int64_t> taxes = {};  // each of the world's order taxes on it
   };
   struct Order {
     UserId user;
@@ -109,6 +111,9 @@ class CatalogFake {
     int64_t delivered_at = 0;  // seeded: when it was delivered (calendar seconds; 0: unknown)
     std::vector<std::string> paid_by = {};  // seeded: every instrument that paid, by name
     int64_t extras_paid = 0;  // of `total`, what its extras (gift wrap) cost: a return keeps it
+    // Of `total`, what each of the world's order taxes took, and what returns refunded of it.
+    std::vector<int64_t> taxes = {};
+    std::vector<int64_t> taxes_returned = {};
   };
   struct SkuState {
     SkuSpec spec;
@@ -138,6 +143,15 @@ class CatalogFake {
   int64_t order_extras_cost(UserId user, int64_t value, const ExtraUnits& held) const;
   // What a seeded order's items were paid: each line's price_cents, else today's price.
   int64_t seeded_items_price(const ExistingOrder& seed) const;
+  // The taxes the world levies on orders (its `taxes:`); before any order exists.
+  void set_taxes(const std::vector<TaxSpec>& taxes) { taxes_ = taxes_levied_on(taxes, true); }
+  // Each order tax on items worth `items` after their discount and the extras `held` (priced
+  // on `value`, the items before it).
+  std::vector<int64_t> order_taxes(UserId user, int64_t value, int64_t items,
+                                   const ExtraUnits& held) const;
+  // What a seeded order was paid at the world's prices: its items, extras and taxes; -1 when
+  // an extra is not sold on orders.
+  int64_t seeded_price(UserId user, const ExistingOrder& seed) const;
   const ObjectRules& rules() const { return rules_; }
   std::string_view status_name(const Order& o) const { return rules_.name_of(o.status); }
   void add_coupon(const CouponSpec& coupon);
@@ -179,6 +193,7 @@ class CatalogFake {
 
  private:
   ProviderReply search(const ProviderRequest& req) const;
+  static ExtraUnits asked_extras(const ProviderRequest& req);  // the order extras a call names
   ProviderReply quote(const ProviderRequest& req) const;
   ProviderReply reserve(const ProviderRequest& req, Time now);
   ProviderReply commit(const ProviderRequest& req, Time now);
@@ -191,6 +206,8 @@ class CatalogFake {
   // difference at list prices, or false when a line is not the order's or out of stock.
   bool swap_difference(const ProviderRequest& req, const Order& o, int64_t& difference) const;
   bool within_products(const ProviderRequest& req) const;
+  int64_t returned_taxes(Order& o, int64_t items) const;
+  std::vector<int64_t> swap_taxes(const Order& o, int64_t difference) const;
   bool swaps_every_item(const ProviderRequest& req, const Order& o) const;
   ProviderReply quote_item_swap(const ProviderRequest& req);
   ProviderReply swap_items(const ProviderRequest& req);
@@ -209,6 +226,7 @@ class CatalogFake {
   int64_t calendar_ = 0;
   Time now_ = 0;  // the request being handled's time, which the rules' time limits read
   std::vector<ExtraSpec> extras_;
+  std::vector<TaxSpec> taxes_;                           // levied on orders
   std::unordered_map<UserId, std::string> memberships_;  // lookup only, never iterated
   std::vector<SkuState> skus_;
   std::unordered_map<std::string, int32_t> sku_index_;

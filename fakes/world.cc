@@ -55,10 +55,7 @@ bool World::seed_paid(UserId user, int64_t paid, const std::vector<StoredValuePa
 
 bool World::seed_booking(UserId user, const ExistingBooking& b, Time at) {
   int64_t paid = b.paid;
-  if (paid < 0) {  // at the world's prices: the fares and the extras it holds
-    const int64_t extras = bookings.seeded_extras_cost(user, b);
-    paid = extras < 0 ? -1 : bookings.itinerary_price(b.offer, b.connections, b.seats) + extras;
-  }
+  if (paid < 0) paid = bookings.seeded_price(user, b);  // the fares, extras and taxes today
   if (paid <= 0) return false;
   ObjectId payment = 0;
   DebitParts debits;
@@ -98,11 +95,7 @@ void World::seed_existing(UserId user, const std::string& name, const WorldSeed&
 
 bool World::seed_order(UserId user, const ExistingOrder& o, Time at) {
   int64_t paid = o.paid;
-  if (paid < 0) {  // at the world's prices: the items and the extras
-    const int64_t items = catalog.seeded_items_price(o);
-    const int64_t extras = catalog.order_extras_cost(user, items, o.extras);
-    paid = extras < 0 ? -1 : items + extras;
-  }
+  if (paid < 0) paid = catalog.seeded_price(user, o);  // the items, extras and taxes today
   if (paid <= 0) return false;
   ObjectId payment = 0;
   DebitParts debits;

@@ -75,9 +75,9 @@ std::string tier_of(const Scenario& s, const std::string& user) {
 
 }  // namespace
 
-int64_t seeded_extras_price(const Scenario& s, const ExistingBooking& b) {
+int64_t seeded_extras_and_taxes(const Scenario& s, const ExistingBooking& b) {
   const OfferSpec* first = offer_of(s, b.offer);
-  if (first == nullptr || b.extras.empty()) return 0;
+  if (first == nullptr) return 0;
   const std::string tier = tier_of(s, b.user);
   int64_t fares = 0;
   for (std::size_t i = 0; i <= b.connections.size(); ++i) {
@@ -87,14 +87,15 @@ int64_t seeded_extras_price(const Scenario& s, const ExistingBooking& b) {
   const ExtraBuyer buyer{first->cabin, first->fare_class,
                          tier,         fares,
                          b.seats,      static_cast<int32_t>(b.connections.size()) + 1};
-  return std::max<int64_t>(held_extras_cost(s.extras, buyer, b.extras), 0);
+  return std::max<int64_t>(held_extras_cost(s.extras, buyer, b.extras), 0) +
+         seeded_booking_taxes(s, b, buyer);
 }
 
-int64_t seeded_order_extras_price(const Scenario& s, const ExistingOrder& o, int64_t items) {
-  if (o.extras.empty()) return 0;
+int64_t seeded_order_extras_and_taxes(const Scenario& s, const ExistingOrder& o, int64_t items) {
   const std::string tier = tier_of(s, o.user);
   const ExtraBuyer buyer{"", "", tier, items, 1, 1};
-  return std::max<int64_t>(held_extras_cost(extras_sold_on(s.extras, true), buyer, o.extras), 0);
+  return std::max<int64_t>(held_extras_cost(extras_sold_on(s.extras, true), buyer, o.extras), 0) +
+         seeded_order_taxes(s, o, buyer);
 }
 
 int64_t calendar_time(MapReader& m, const std::string& key) {
@@ -251,11 +252,11 @@ void check_extras(const Scenario& s) {
   }
   for (const auto& b : s.existing.bookings) {
     check_held_extras(s, b.extras, false, b.origin, b.line, b.field.substr(0, b.field.rfind('.')));
-    const int64_t extras = seeded_extras_price(s, b);
+    const int64_t extras = seeded_extras_and_taxes(s, b);
     if (b.paid >= 0 && extras > 0 && b.paid <= extras) {
       throw InputError(b.origin, b.line, b.field.substr(0, b.field.rfind('.')) + ".paid_cents",
-                       "expected more than its extras cost (" + std::to_string(extras) +
-                           " cents): paid_cents is the fares and the extras together");
+                       "expected more than its extras and taxes cost (" + std::to_string(extras) +
+                           " cents): paid_cents is the fares, the extras and the taxes together");
     }
   }
 }

@@ -335,6 +335,7 @@ void load_world_catalog(Scenario& s, const std::string& path) {
   if (m.has("instrument_rules")) load_instrument_rules(s, m.get("instrument_rules"), path);
   if (m.has("profiles")) load_profiles(s, m.get("profiles"), path);
   if (m.has("extras")) load_extras(s, m.get("extras"), path);
+  if (m.has("taxes")) load_taxes(s, m.get("taxes"), path);
   if (m.has("now")) s.calendar = calendar_time(m, "now");
   if (m.has("memberships")) load_memberships(s, m.get("memberships"), path);
   if (m.has("refunds")) load_refunds(s, m.get("refunds"), path, "refunds");
@@ -490,11 +491,11 @@ void check_existing_orders(const Scenario& s) {
       const int64_t paid_each = i < o.unit_prices.size() ? o.unit_prices[i] : -1;
       priced += (paid_each < 0 ? sku->price : paid_each) * item.quantity;
     }
-    const int64_t extras = seeded_order_extras_price(s, o, priced);
+    const int64_t extras = seeded_order_extras_and_taxes(s, o, priced);
     if (o.paid >= 0 && extras > 0 && o.paid <= extras) {
       throw InputError(o.origin, o.line, at + ".paid_cents",
-                       "expected more than its extras cost (" + std::to_string(extras) +
-                           " cents): paid_cents is the items and the extras together");
+                       "expected more than its extras and taxes cost (" + std::to_string(extras) +
+                           " cents): paid_cents is the items, the extras and the taxes together");
     }
     priced += extras;
     check_paid_stored_value(s, o.paid_stored_value, o.user, o.paid < 0 ? priced : o.paid, o.origin,
@@ -506,6 +507,7 @@ void check_existing_orders(const Scenario& s) {
 void check_existing_bookings(const Scenario& s) {
   check_existing_orders(s);
   check_extras(s);
+  check_taxes(s);
   check_time_limits(s);
   for (const auto& b : s.existing.bookings) {
     check_status(s.rules.bookings, b.status, b.origin, b.line,
@@ -523,7 +525,7 @@ void check_existing_bookings(const Scenario& s) {
       priced += known->price * b.seats;
     }
     const std::string at = b.field.substr(0, b.field.rfind('.'));
-    priced += seeded_extras_price(s, b);
+    priced += seeded_extras_and_taxes(s, b);
     check_paid_stored_value(s, b.paid_stored_value, b.user, b.paid < 0 ? priced : b.paid, b.origin,
                             b.line, at);
     check_paid_card(s, b.paid_card, b.user, b.origin, b.line, at);
@@ -540,16 +542,19 @@ void furnish_world(World& world, const Scenario& s) {
   world.bookings.set_calendar(s.calendar);
   world.catalog.set_calendar(s.calendar);
   world.catalog.set_extras(s.extras);
+  world.bookings.set_taxes(s.taxes);
+  world.catalog.set_taxes(s.taxes);
   world.stored_value.set_rules(s.instrument_rules);
 }
 
 bool is_world_document(const YAML::Node& root) {
   // Every key load_world_catalog reads but currency, which a world file need not set.
   static constexpr const char* kWorldKeys[] = {
-      "skus",         "offers",          "coupons",          "bookings", "orders",
-      "stored_value", "payment_methods", "instrument_rules", "profiles", "extras",
-      "now",          "memberships",     "refunds",          "payment",  "order_rules",
-      "booking_rules"};
+      "skus",          "offers",          "coupons",          "bookings", "orders",
+      "stored_value",  "payment_methods", "instrument_rules", "profiles", "extras",
+      "now",           "memberships",     "refunds",          "payment",  "order_rules",
+      "booking_rules", "taxes",
+  };
   if (!root.IsMap()) return false;
   return std::any_of(std::begin(kWorldKeys), std::end(kWorldKeys),
                      [&](const char* key) { return static_cast<bool>(root[key]); });

@@ -136,6 +136,7 @@ struct Scenario {
   std::vector<SkuSpec> skus;
   std::vector<OfferSpec> offers;
   std::vector<ExtraSpec> extras;                 // sold on bookings (docs/worlds.md `extras:`)
+  std::vector<TaxSpec> taxes;                    // levied on bookings and orders (`taxes:`)
   std::vector<InstrumentRule> instrument_rules;  // what stored value may pay for, by name
   int64_t calendar = 0;  // the world's `now:`, seconds since 1970, at virtual time 0 (0: none)
   std::vector<CouponSpec> coupons;

@@ -30,10 +30,18 @@ void load_extras(Scenario& s, const YAML::Node& list, const std::string& path);
 void load_memberships(Scenario& s, const YAML::Node& list, const std::string& path);
 // A seeded booking's `extras: {ID: N}`.
 ExtraUnits load_extra_units(MapReader& m, const std::string& key);
-// What a seeded booking's extras cost at the world's prices (0: none).
-int64_t seeded_extras_price(const Scenario& s, const ExistingBooking& b);
-// The same for an order's `extras:`, priced on what its items were paid, `items`.
-int64_t seeded_order_extras_price(const Scenario& s, const ExistingOrder& o, int64_t items);
+// What a seeded booking's extras and taxes cost at the world's prices (0: none).
+int64_t seeded_extras_and_taxes(const Scenario& s, const ExistingBooking& b);
+// The same for an order's `extras:` and taxes, priced on what its items were paid, `items`.
+int64_t seeded_order_extras_and_taxes(const Scenario& s, const ExistingOrder& o, int64_t items);
+// taxes: [{id, on, rate | amount_cents, per, of, refundable}].
+void load_taxes(Scenario& s, const YAML::Node& list, const std::string& path);
+// Rates levied on extras the world does not sell on their kind.
+void check_taxes(const Scenario& s);
+// The taxes on a seeded booking or order at the world's prices, for `buyer` (its fares or
+// items in `value`).
+int64_t seeded_booking_taxes(const Scenario& s, const ExistingBooking& b, const ExtraBuyer& buyer);
+int64_t seeded_order_taxes(const Scenario& s, const ExistingOrder& o, const ExtraBuyer& buyer);
 // A world's calendar instant (`now:`, an offer's `departs_at`), seconds since 1970; 0 absent.
 int64_t calendar_time(MapReader& m, const std::string& key);
 // Time limits (before departure, after delivery) that could never apply.

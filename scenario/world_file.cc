@@ -189,6 +189,29 @@ void emit_instrument_rules(YAML::Emitter& y, const std::vector<InstrumentRule>& 
   y << YAML::EndSeq;
 }
 
+// The taxes levied on bookings and orders, when the world states them.
+void emit_taxes(YAML::Emitter& y, const Scenario& s) {
+  if (s.taxes.empty()) return;
+  y << YAML::Key << "taxes" << YAML::Value << YAML::BeginSeq;
+  for (const TaxSpec& t : s.taxes) {
+    y << YAML::BeginMap << YAML::Key << "id" << YAML::Value << t.id;
+    if (t.on_orders) y << YAML::Key << "on" << YAML::Value << "orders";
+    if (t.rate_ppm > 0) {
+      y << YAML::Key << "rate" << YAML::Value << tax_rate_text(t.rate_ppm);
+      y << YAML::Key << "of" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      if (t.of_fares) y << (t.on_orders ? "items" : "fares");
+      for (const std::string& e : t.of_extras) y << e;
+      y << YAML::EndSeq;
+    } else {
+      y << YAML::Key << "amount_cents" << YAML::Value << t.amount << YAML::Key << "per"
+        << YAML::Value << (t.on_orders ? std::string("order") : std::string(extra_per_name(t.per)));
+    }
+    if (!t.refundable) y << YAML::Key << "refundable" << YAML::Value << false;
+    y << YAML::EndMap;
+  }
+  y << YAML::EndSeq;
+}
+
 // The extras sold on bookings and orders and who holds which tier, when the world states them.
 void emit_extras(YAML::Emitter& y, const Scenario& s) {
   if (!s.extras.empty()) {
@@ -265,6 +288,7 @@ void write_world_file(const Scenario& s, const std::string& path) {
   }
   emit_payment_methods(y, s.existing.payment_methods);
   emit_extras(y, s);
+  emit_taxes(y, s);
   emit_instrument_rules(y, s.instrument_rules);
   emit_money_rules(y, s.orchestrator);
   if (s.rules_declared) {

@@ -1,6 +1,7 @@
 // The airline worked example with the world's own extras (issue 30, part 1) and a time limit
 // before departure (part 5), for the tests that replay it and drive it over the wire.
 #pragma once
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -62,13 +63,16 @@ inline Conversation bags(int total, int nonfree, double fee) {
 }
 
 // Omar books HAT005 ($129) with two bags (one free) and insurance; production charged $209.
-inline Conversation book_insured() {
+inline Conversation book_insured(double total = 209) {
   Conversation c("omar_davis_3817");
   c.say("user", "I'm omar_davis_3817. SFO to ORD on 2026-12-11, two bags, insured.");
-  c.say("assistant", "HAT005 economy with two bags (one free) and insurance: $209. Book?");
+  char price[32];
+  std::snprintf(price, sizeof price, "$%.2f", total);
+  c.say("assistant",
+        std::string("HAT005 economy with two bags (one free) and insurance: ") + price + ". Book?");
   c.say("user", "Yes.");
   const nlohmann::json history =
-      nlohmann::json::array({{{"payment_id", "credit_card_9012"}, {"amount", 209}}});
+      nlohmann::json::array({{{"payment_id", "credit_card_9012"}, {"amount", total}}});
   nlohmann::json args =
       one_way_booking("omar_davis_3817", "HAT005", "SFO-ORD", "2026-12-11",
                       {{{"first_name", "Omar"}, {"last_name", "Davis"}}}, history);

@@ -366,5 +366,33 @@ TEST(WireEndToEnd, AnOrdersGiftWrapIsChargedOnceOverTheWire) {
   EXPECT_GT(faults_fired(rig), 0) << "no answer was lost: the test proves nothing";
 }
 
+// A sales tax over the wire: the catalog face prices 8.25% on the lamp and its wrap into the
+// quote, the reservation and the order, so each session's lamp is charged $64.94 once,
+// however often an answer is lost.
+TEST(WireEndToEnd, AnOrdersSalesTaxIsChargedOnceOverTheWire) {
+  const std::string dir = testing::temp_dir("wire-sales-tax-setup");
+  const std::string catalog = testing::gift_wrap_catalog(dir);
+  const std::string cassette = testing::read_text(testing::import_example(
+      dir, "retail-support", json::array({testing::order_wrapped("LAMP-DESK-BLK", 64.94).dump(97)}),
+      catalog));
+  const std::string world = testing::write_temp(
+      dir, "taxed.yaml",
+      testing::read_text(testing::gift_wrap_world(dir)) +
+          "taxes: [{id: sales_tax, on: orders, rate: 8.25%, of: [items, gift_wrap]}]\n");
+  WireRig rig(example_scenario(dir, "retail-support", world, catalog), "wire-sales-tax");
+  ASSERT_TRUE(set_faults(rig, R"([
+    {"provider": "catalog", "op": "reserve", "kind": "lost_response", "probability": 0.5},
+    {"provider": "catalog", "op": "commit", "kind": "lost_response", "probability": 0.5}
+  ])"));
+  json report = drive_cassette(rig, "sales-tax", cassette);
+  ASSERT_FALSE(report.is_null());
+  const json& money = report["money_cents"];
+  EXPECT_EQ(money.value("captured", int64_t{0}), 6 * (6494 + 15750 + 5499)) << money.dump();
+  for (const char* k :
+       {"money_difference_cents", "duplicate_charges", "drive_unsettled_sessions", "escalations"})
+    EXPECT_EQ(report["metrics"][k], 0) << k;
+  EXPECT_GT(faults_fired(rig), 0) << "no answer was lost: the test proves nothing";
+}
+
 }  // namespace
 }  // namespace checkride

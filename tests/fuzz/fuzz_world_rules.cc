@@ -58,6 +58,10 @@ void operate(checkride::World& w, const checkride::Scenario& s, uint8_t a, uint8
   if (!r.ok() || req.op == checkride::Op::kFindOrder || req.op == checkride::Op::kQuoteItemSwap) {
     require(after.status == before.status && after.done == before.done);
   }
+  // A tax is never refunded past what was paid of it.
+  for (std::size_t i = 0; i < after.taxes.size(); ++i) {
+    require(after.taxes_returned[i] >= 0 && after.taxes_returned[i] <= after.taxes[i]);
+  }
   for (int op = 1; op < checkride::kObjectOperationCount; ++op) {
     const int32_t limit = w.catalog.rules().at_most[op];
     require(limit == 0 || after.done[op] <= limit);
