@@ -314,6 +314,7 @@ int validate_files(const std::vector<std::string>& files, std::ostream& out, std
                           " cards and wallets")
             << (w.extras.empty() ? std::string()
                                  : ", " + std::to_string(w.extras.size()) + " extras")
+            << (w.taxes.empty() ? std::string() : ", " + std::to_string(w.taxes.size()) + " taxes")
             << ")\n";
       } else {
         Scenario s = load_scenario(f);

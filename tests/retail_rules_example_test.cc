@@ -53,7 +53,8 @@ TEST(RetailRulesExample, EveryToolCallMapsAndTheShippedCassetteIsTheImport) {
 }
 
 // In its world every session is "same", the refusals included, and the money of the cancel
-// (each part of the split payment back to what it paid) and of the one modification matches,
+// (each part of the split payment, its sales tax included, back to what it paid) and of the
+// one modification matches,
 // also under a lost answer of the address change and of the cancel's refund, and a crash.
 TEST(RetailRulesExample, EverySessionReplaysSameInTheWorldThatStatesTheRules) {
   const std::string world = testing::source_path("scenarios/worlds/retail-rules.yaml");
@@ -68,7 +69,7 @@ TEST(RetailRulesExample, EverySessionReplaysSameInTheWorldThatStatesTheRules) {
     ASSERT_EQ(r.sessions.size(), 14u);
     EXPECT_TRUE(diverged(r).empty()) << *diverged(r).begin() << " under " << faults;
     EXPECT_EQ(r.sessions[0].money_sandbox.describe(),
-              "refunded 107.50 to credit_card_9513926, refunded 50.00 to gift_card_7701");
+              "refunded 120.49 to credit_card_9513926, refunded 50.00 to gift_card_7701");
     for (const char* k : {"money_difference_cents", "duplicate_charges", "escalations"})
       EXPECT_EQ(r.report.metrics.at(k), 0) << k << " under " << faults;
     if (!faults.empty()) {
@@ -102,6 +103,18 @@ TEST(RetailRulesExample, WithoutTheRulesTheRefusedSessionsDiverge) {
   const std::size_t profiles = text.find("profiles:");
   EXPECT_EQ(diverged_tasks(text.substr(0, methods) + text.substr(profiles)),
             (std::set<std::string>{"4"}));
+}
+
+// Without its sales tax the shop charges the modification and the exchange their items'
+// difference alone ($4.00 and $5.00), where production charged the tax on them too.
+TEST(RetailRulesExample, WithoutTheSalesTaxTheChangesChargeTooLittle) {
+  const std::string text =
+      testing::read_text(testing::source_path("scenarios/worlds/retail-rules.yaml"));
+  const std::size_t taxes = text.find("taxes:");
+  const std::size_t orders = text.find("orders:", taxes);
+  ASSERT_NE(taxes, std::string::npos);
+  EXPECT_EQ(diverged_tasks(text.substr(0, taxes) + text.substr(orders)),
+            (std::set<std::string>{"2", "7"}));
 }
 
 }  // namespace

@@ -25,21 +25,21 @@ const char* kAirlineTaxes =
 TEST(Taxes, RatesParseToPartsPerMillionAndRoundHalvesAwayFromZero) {
   int64_t ppm = 0;
   ASSERT_TRUE(parse_tax_rate("8.25%", ppm));
-  EXPECT_EQ(ppm, 82'500);
+  EXPECT_EQ(ppm, 82500);
   ASSERT_TRUE(parse_tax_rate("7%", ppm));
-  EXPECT_EQ(ppm, 70'000);
+  EXPECT_EQ(ppm, 70000);
   ASSERT_TRUE(parse_tax_rate("0.0001%", ppm));
   EXPECT_EQ(ppm, 1);
   ASSERT_TRUE(parse_tax_rate("100%", ppm));
   for (const char* bad : {"8.25", "%", "8.%", ".5%", "8.12345%", "100.01%", "-1%", "1e2%", "8,5%"})
     EXPECT_FALSE(parse_tax_rate(bad, ppm)) << bad;
-  EXPECT_EQ(tax_rate_text(82'500), "8.25%");
-  EXPECT_EQ(tax_rate_text(70'000), "7%");
+  EXPECT_EQ(tax_rate_text(82500), "8.25%");
+  EXPECT_EQ(tax_rate_text(70000), "7%");
   EXPECT_EQ(tax_rate_text(1), "0.0001%");
-  EXPECT_EQ(tax_at_rate(82'500, 5499), 454);    // 453.67
-  EXPECT_EQ(tax_at_rate(75'000, 10'002), 750);  // 750.15
-  EXPECT_EQ(tax_at_rate(50'000, 10), 1);        // 0.5: half away from zero
-  EXPECT_EQ(tax_at_rate(50'000, -10), -1);      // owed back the same way
+  EXPECT_EQ(tax_at_rate(82500, 5499), 454);   // 453.67
+  EXPECT_EQ(tax_at_rate(75000, 10002), 750);  // 750.15
+  EXPECT_EQ(tax_at_rate(50000, 10), 1);       // 0.5: half away from zero
+  EXPECT_EQ(tax_at_rate(50000, -10), -1);     // owed back the same way
 }
 
 // The shop's arithmetic: the quote holds the tax on the items and the wrap; a return refunds
@@ -178,6 +178,34 @@ TEST(Taxes, ABookingPaysItsTaxesWithItsFaresOnceUnderFaults) {
     EXPECT_EQ(r.sessions[0].money_sandbox.describe(), "charged 224.28 to card") << faults;
     for (const char* k : {"money_difference_cents", "duplicate_charges", "fault_rules_never_fired"})
       EXPECT_EQ(r.report.metrics.at(k), 0) << k << " under " << faults;
+  }
+}
+
+// A world written back (replay --dump-world) states the same taxes.
+TEST(Taxes, AWorldWrittenBackKeepsItsTaxes) {
+  Scenario s = testing::load_world_text(
+      "skus: [{id: A, price_cents: 4000}]\n"
+      "offers: [{id: F1, price_cents: 10000, capacity: 9}]\n" +
+      std::string(testing::kGiftWrap) +
+      "taxes:\n"
+      "  - {id: sales_tax, on: orders, rate: 8.25%, of: [gift_wrap, items]}\n"
+      "  - {id: bag_levy, on: orders, amount_cents: 28}\n"
+      "  - {id: excise_tax, rate: 0.0625%}\n"
+      "  - {id: security_fee, amount_cents: 560, per: passenger_leg, refundable: false}\n");
+  const std::string path = testing::temp_dir("taxes-dump") + "/world.yaml";
+  write_world_file(s, path);
+  Scenario again = testing::load_world_text(testing::read_text(path));
+  ASSERT_EQ(again.taxes.size(), 4u) << testing::read_text(path);
+  for (std::size_t i = 0; i < 4; ++i) {
+    const TaxSpec &a = s.taxes[i], &b = again.taxes[i];
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.on_orders, b.on_orders) << a.id;
+    EXPECT_EQ(a.rate_ppm, b.rate_ppm) << a.id;
+    EXPECT_EQ(a.amount, b.amount) << a.id;
+    EXPECT_EQ(a.per, b.per) << a.id;
+    EXPECT_EQ(a.of_fares, b.of_fares) << a.id;
+    EXPECT_EQ(a.of_extras, b.of_extras) << a.id;
+    EXPECT_EQ(a.refundable, b.refundable) << a.id;
   }
 }
 

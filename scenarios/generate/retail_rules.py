@@ -2,10 +2,11 @@
 """Writes the retail-support worked example's second world, the shop stating its own rules,
 and the conversations that meet them:
 
-  scenarios/worlds/retail-rules.yaml         the same products, orders in more of their life
-                                             cycle (processed, cancelled, paid in part by a
-                                             gift card, delivered on a date), each user's
-                                             cards and wallet, and the shop's rules
+  scenarios/worlds/retail-rules.yaml         the same products, its sales tax, orders in more
+                                             of their life cycle (processed, cancelled, paid
+                                             in part by a gift card, delivered on a date),
+                                             each user's cards and wallet, and the shop's
+                                             rules
   scenarios/transcripts/retail-rules.json    OpenAI message arrays, one per conversation
 
 Import and replay them with:
@@ -34,6 +35,7 @@ ORDERS = [  # id, user, status, [(sku, qty)], paid from the gift card (dollars),
     ("#W7315524", "lena_park_7731", "delivered", [("MUG-CER-12", 3), ("LAMP-DESK-BLK", 1)], 0,
      "2026-10-30T15:00:00Z"),
 ]
+TAX_PPM = 82500  # the shop's 8.25% sales tax on its items (taxes: in the world)
 NOW = "2026-12-09T10:00:00Z"  # when the conversations start: Lena's order came 40 days ago
 RULES = """order_rules:
   statuses:
@@ -57,8 +59,21 @@ def order(oid):
     return next(o for o in ORDERS if o[0] == oid)
 
 
+def tax(cents):
+    """The sales tax on `cents`, rounded to the cent with halves away from zero, as checkride
+    rounds it (negative: owed back)."""
+    n = abs(cents) * TAX_PPM
+    return (1 if cents >= 0 else -1) * ((n + 500000) // 1000000)
+
+
+def with_tax(cents):
+    """`cents` of items and their tax, in dollars."""
+    return round((cents + tax(cents)) / 100, 2)
+
+
 def total(o):
-    return round(sum(price(s) * q for s, q in o[3]), 2)
+    """What the order was paid: its items and their tax."""
+    return with_tax(sum(round(price(s) * 100) * q for s, q in o[3]))
 
 
 def history(o):
@@ -106,16 +121,17 @@ def modify_twice(task, trial):
     """The mugs go up a size, then the user changes their mind: items change once."""
     c, o = start(task, trial, "#W5100231", "I'd like the two mugs of #W5100231 in 16 oz.")
     card = USERS[o[1]]["card"]
-    c.say("assistant", f"Swapping both mugs to 16 oz costs $4.00 more, charged to {card}. "
-                       "Confirm?")
+    more = with_tax(400)  # two mugs $2.00 dearer each, and the tax on it
+    c.say("assistant", f"Swapping both mugs to 16 oz costs ${more:.2f} more with tax, charged "
+                       f"to {card}. Confirm?")
     c.say("user", "Yes.")
     args = {"order_id": "#W5100231", "item_ids": ["MUG-CER-12", "MUG-CER-12"],
             "new_item_ids": ["MUG-CER-16", "MUG-CER-16"], "payment_method_id": card}
     c.call("modify_pending_order_items", args,
            details("#W5100231", status="pending (item modified)", payment_history=history(o) + [
-               {"transaction_type": "payment", "amount": 4.0, "payment_method_id": card}]))
+               {"transaction_type": "payment", "amount": more, "payment_method_id": card}]))
     c.say("user", "Actually, back to 12 oz please.")
-    c.say("assistant", "Swapping back refunds $4.00 to your card. Confirm?")
+    c.say("assistant", f"Swapping back refunds ${more:.2f} to your card. Confirm?")
     c.say("user", "Yes.")
     back = dict(args, item_ids=args["new_item_ids"], new_item_ids=args["item_ids"])
     c.call("modify_pending_order_items", back,
@@ -158,17 +174,19 @@ def return_late(task, trial):
 
 def exchange_in_time(task, trial):
     """Delivered 11 days ago, within the 30 days: the black lamp for the white one, the same
-    product, $5.00 more by card."""
+    product, $5.00 more and its tax by card."""
     c, o = start(task, trial, "#W4817420", "Can I exchange the black lamp of #W4817420 for "
                                            "the white one?")
     card = USERS[o[1]]["card"]
-    c.say("assistant", f"The white lamp is $5.00 more, charged to {card}. Confirm?")
+    more = with_tax(500)
+    c.say("assistant", f"The white lamp is ${more:.2f} more with tax, charged to {card}. "
+                       "Confirm?")
     c.say("user", "Yes.")
     c.call("exchange_delivered_order_items",
            {"order_id": "#W4817420", "item_ids": ["LAMP-DESK-BLK"],
             "new_item_ids": ["LAMP-DESK-WHT"], "payment_method_id": card},
            details("#W4817420", status="exchange requested", payment_history=history(o) + [
-               {"transaction_type": "payment", "amount": 5.0, "payment_method_id": card}]))
+               {"transaction_type": "payment", "amount": more, "payment_method_id": card}]))
     c.say("assistant", "Done: the white lamp is on its way.")
     return c
 
@@ -207,6 +225,8 @@ def world():
         product = sku.rsplit("-", 1)[0].lower()  # MUG-CER-12 and MUG-CER-16 are one product
         lines.append(f"  - {{id: {sku}, name: \"{name}\", price_cents: {round(p * 100)}, "
                      f"stock: 1000, product: {product}}}")
+    lines.append("taxes:")
+    lines.append(f"  - {{id: sales_tax, on: orders, rate: {TAX_PPM / 10000:g}%}}  # on the items")
     lines.append("orders:")
     for o in ORDERS:
         its = ", ".join(f"{{sku: {s}, quantity: {q}}}" for s, q in o[3])
