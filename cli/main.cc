@@ -48,7 +48,7 @@ constexpr const char* kUsage =
     "  defects               list the orchestrator's defect switches\n"
     "  replay CASSETTE       each recorded session once through the sandbox; where it diverges\n"
     "  record llm --upstream URL --out CASSETTE   OpenAI-compatible recording proxy\n"
-    "  record import FILE... --from openai|audit --out CASSETTE   transcripts -> cassette\n"
+    "  record import FILE... --out CASSETTE [--from FORMAT]     transcripts -> cassette\n"
     "  serve fakes [--scenario S]   Stripe, OAuth 2.0, catalog, bookings, LLM fakes over HTTP\n"
     "  serve orchestrator           the orchestrator as a signed HTTP service (SQLite store)\n"
     "  drive --orchestrator URL     cassette sessions over HTTP at an open-model rate\n\n"
@@ -430,16 +430,18 @@ bool load_recording_options(const RecordingOptions& recording, const std::string
 
 int cmd_record_import(const std::vector<std::string>& args) {
   po::options_description desc(
-      "checkride record import FILE... --from openai|audit --out CASSETTE [options]");
+      "checkride record import FILE... --out CASSETTE [--from FORMAT] [options]");
   checkride::ImportOptions o;
   RecordingOptions recording;
   desc.add_options()("help,h", "show this help")(
-      "from", po::value<std::string>(&o.from),
-      "openai: message arrays, arrays of them, JSONL of them or objects holding them; "
-      "audit: the orchestrator's audit log (JSONL)")("out", po::value<std::string>(&o.out),
-                                                     "the cassette to write")(
-      "messages-field", po::value<std::string>(&o.messages_field)->default_value("messages"),
-      "the field of an object that holds its message array")(
+      "from", po::value<std::string>(&o.from)->default_value("auto"),
+      "auto (each file's shape, said on the output), openai, openai-responses, anthropic, "
+      "gemini, dashscope, mcp (docs/recording.md, Formats), or audit: the orchestrator's "
+      "audit log")("out", po::value<std::string>(&o.out), "the cassette to write")(
+      "messages-field", po::value<std::string>(&o.messages_field),
+      "the field of an object that holds its messages (default: the format's own)")(
+      "allow-empty", po::bool_switch(&o.allow_empty),
+      "import a file in which no tool call is found (else exit 2, saying what it holds)")(
       "session-id-field", po::value<std::string>(),
       "comma-separated fields whose values name each session (e.g. task_id,trial)")(
       "user-id-field", po::value<std::string>(&o.user_id_field),
@@ -448,8 +450,8 @@ int cmd_record_import(const std::vector<std::string>& args) {
   add_recording_options(desc, recording, o.redaction.json_paths);
   po::variables_map vm;
   if (parse_or_help(args, desc, "file", vm)) return 0;
-  if (o.files.empty() || o.from.empty() || o.out.empty()) {
-    std::cerr << "checkride record import: expected FILE..., --from openai|audit and --out\n";
+  if (o.files.empty() || o.out.empty()) {
+    std::cerr << "checkride record import: expected FILE... and --out CASSETTE\n";
     return 2;
   }
   if (vm.count("session-id-field")) {

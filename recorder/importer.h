@@ -13,8 +13,11 @@ namespace checkride {
 
 struct ImportOptions {
   std::vector<std::string> files;
-  std::string from;                         // "openai" or "audit"
-  std::string messages_field = "messages";  // where an object holds its message array
+  // "auto" (each file's shape), a TranscriptFormat's name ("anthropic"), or "audit".
+  std::string from = "auto";
+  // Where an object holds its messages; "": the format's own (`messages` for OpenAI).
+  std::string messages_field;
+  bool allow_empty = false;  // a file that imports no tool call is not an error
   // Fields of a conversation object whose values, joined with ':', name its session
   // (`--session-id-field task_id,trial`). Empty: its id, session_id or conversation_id.
   std::vector<std::string> session_id_fields;

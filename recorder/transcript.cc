@@ -184,7 +184,8 @@ void TranscriptConverter::add_call(const std::string& id, const std::string& nam
 }
 
 void TranscriptConverter::add_result(const std::string& call_id, const std::string& content,
-                                     std::vector<CassetteEvent>& out) {
+                                     std::vector<CassetteEvent>& out,
+                                     const std::string& recorded_failure) {
   auto pending = std::find(unanswered_.begin(), unanswered_.end(), call_id);
   if (pending != unanswered_.end()) unanswered_.erase(pending);
   std::string name = names_.count(call_id) ? names_[call_id] : "";
@@ -217,6 +218,10 @@ void TranscriptConverter::add_result(const std::string& call_id, const std::stri
   auto st = result.find("status");
   if (st != result.end() && st->is_string() && parse_status(st->get<std::string>(), status)) {
     ev["status"] = st->get<std::string>();
+  } else if (!recorded_failure.empty()) {  // the recording's own word: the call failed
+    ev["status"] = "failed";
+    ev["status_inferred"] = true;
+    ev["inferred_from"] = "the recording marked it failed (" + recorded_failure + ")";
   } else {
     // A third-party tool's answer carries no orchestrator status: read it for a failure.
     std::string text = content;  // a JSON string answer is read as its value
@@ -358,7 +363,10 @@ bool TranscriptConverter::add_message(const nlohmann::json& message,
     std::string rest;
     auto responses = tagged_blocks(text, kToolResponseOpen, kToolResponseClose, rest);
     if (!responses.empty()) text = trim(responses.front());
-    add_result(call, text, out);
+    auto failure = message.find("recorded_failure");  // set by the other formats' readers
+    add_result(call, text, out,
+               failure != message.end() && failure->is_string() ? failure->get<std::string>()
+                                                                : std::string());
     return true;
   }
   error = "role: unknown role '" + role + "'; expected system, user, assistant, tool or function";

@@ -52,8 +52,9 @@ class TranscriptConverter {
  private:
   void add_call(const std::string& id, const std::string& name, const nlohmann::json& arguments,
                 const nlohmann::json& raw, std::vector<CassetteEvent>& out);
+  // `recorded_failure`: what in the recording said the call failed ("" none said so).
   void add_result(const std::string& call_id, const std::string& content,
-                  std::vector<CassetteEvent>& out);
+                  std::vector<CassetteEvent>& out, const std::string& recorded_failure = "");
   void add_user_text(const std::string& text, std::vector<CassetteEvent>& out);
   bool is_action(const std::string& name) const;
 

@@ -1,0 +1,186 @@
+// One conversation written in each vendor's documented transcript shape, for the tests that
+// import every format: user and assistant text, tool calls (several in one turn: parallel)
+// and their answers, ok (a JSON object) or failed (the vendor's own failure mark, and an
+// "Error: ..." text where the shape has none).
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace checkride::testing {
+
+struct ToolCall {
+  std::string name;
+  nlohmann::json args;
+  nlohmann::json result;  // ok: an object; failed: the error's words
+  bool failed = false;
+  std::string error_text() const { return "Error: " + result.get<std::string>(); }
+};
+
+struct Turn {
+  std::string role;  // user, assistant, or calls (the assistant's calls, then their answers)
+  std::string text;
+  std::vector<ToolCall> calls = {};
+};
+
+struct Dialogue {
+  std::string id;
+  std::string user;
+  std::vector<Turn> turns;
+};
+
+inline std::string answer_text(const ToolCall& c) {
+  return c.failed ? c.error_text() : c.result.dump();
+}
+
+inline nlohmann::json as_openai(const Dialogue& d) {
+  nlohmann::json m = nlohmann::json::array();
+  int n = 0;
+  for (const Turn& t : d.turns) {
+    if (t.role != "calls") {
+      m.push_back({{"role", t.role}, {"content", t.text}});
+      continue;
+    }
+    nlohmann::json calls = nlohmann::json::array();
+    for (const ToolCall& c : t.calls) {
+      calls.push_back({{"id", "call_" + std::to_string(n + calls.size() + 1)},
+                       {"type", "function"},
+                       {"function", {{"name", c.name}, {"arguments", c.args.dump()}}}});
+    }
+    m.push_back({{"role", "assistant"}, {"content", nullptr}, {"tool_calls", calls}});
+    for (const ToolCall& c : t.calls) {
+      m.push_back({{"role", "tool"},
+                   {"tool_call_id", "call_" + std::to_string(++n)},
+                   {"content", answer_text(c)}});
+    }
+  }
+  return {{"id", d.id}, {"user_id", d.user}, {"messages", m}};
+}
+
+inline nlohmann::json as_anthropic(const Dialogue& d) {
+  nlohmann::json m = nlohmann::json::array();
+  int n = 0;
+  for (const Turn& t : d.turns) {
+    if (t.role == "user") {
+      m.push_back({{"role", "user"}, {"content", t.text}});
+    } else if (t.role == "assistant") {
+      m.push_back({{"role", "assistant"}, {"content", {{{"type", "text"}, {"text", t.text}}}}});
+    } else {
+      nlohmann::json uses = nlohmann::json::array(), results = nlohmann::json::array();
+      for (const ToolCall& c : t.calls) {
+        const std::string id = "toolu_0" + std::to_string(++n);
+        uses.push_back({{"type", "tool_use"}, {"id", id}, {"name", c.name}, {"input", c.args}});
+        nlohmann::json r = {{"type", "tool_result"}, {"tool_use_id", id}};
+        r["content"] = nlohmann::json::array({{{"type", "text"}, {"text", answer_text(c)}}});
+        if (c.failed) r["is_error"] = true;
+        results.push_back(r);
+      }
+      m.push_back({{"role", "assistant"}, {"content", uses}});
+      m.push_back({{"role", "user"}, {"content", results}});
+    }
+  }
+  return {{"id", d.id},
+          {"model", "claude-sonnet-4-5"},
+          {"metadata", {{"user_id", d.user}}},
+          {"system", "You are the shop's assistant."},
+          {"messages", m}};
+}
+
+inline nlohmann::json as_responses(const Dialogue& d) {
+  nlohmann::json items = nlohmann::json::array();
+  int n = 0;
+  for (const Turn& t : d.turns) {
+    if (t.role == "user") {
+      items.push_back(
+          {{"role", "user"}, {"content", {{{"type", "input_text"}, {"text", t.text}}}}});
+    } else if (t.role == "assistant") {
+      items.push_back({{"type", "message"},
+                       {"role", "assistant"},
+                       {"content", {{{"type", "output_text"}, {"text", t.text}}}}});
+    } else {
+      int answered = n;
+      for (const ToolCall& c : t.calls) {
+        items.push_back({{"type", "function_call"},
+                         {"id", "fc_" + std::to_string(++n)},
+                         {"call_id", "call_" + std::to_string(n)},
+                         {"name", c.name},
+                         {"arguments", c.args.dump()}});
+      }
+      for (const ToolCall& c : t.calls) {
+        items.push_back({{"type", "function_call_output"},
+                         {"call_id", "call_" + std::to_string(++answered)},
+                         {"output", answer_text(c)}});
+      }
+    }
+  }
+  return {{"conversation", {{"id", d.id}}}, {"user", d.user}, {"input", items}};
+}
+
+inline nlohmann::json as_gemini(const Dialogue& d) {
+  nlohmann::json contents = nlohmann::json::array();
+  for (const Turn& t : d.turns) {
+    if (t.role != "calls") {
+      contents.push_back(
+          {{"role", t.role == "user" ? "user" : "model"}, {"parts", {{{"text", t.text}}}}});
+      continue;
+    }
+    nlohmann::json calls = nlohmann::json::array(), answers = nlohmann::json::array();
+    for (const ToolCall& c : t.calls) {
+      calls.push_back({{"functionCall", {{"name", c.name}, {"args", c.args}}}});
+      const nlohmann::json response =
+          c.failed ? nlohmann::json{{"error", c.error_text()}} : c.result;
+      nlohmann::json answer = nlohmann::json::object();
+      answer["functionResponse"] = {{"name", c.name}, {"response", response}};
+      answers.push_back(answer);
+    }
+    contents.push_back({{"role", "model"}, {"parts", calls}});
+    contents.push_back({{"role", "user"}, {"parts", answers}});
+  }
+  return {{"id", d.id}, {"user_id", d.user}, {"contents", contents}};
+}
+
+// DashScope: the last request's input.messages, and its answer in output.choices.
+inline nlohmann::json as_dashscope(const Dialogue& d) {
+  nlohmann::json messages = as_openai(d)["messages"];
+  nlohmann::json last = messages.back();
+  messages.erase(messages.size() - 1);
+  return {{"id", d.id},
+          {"user_id", d.user},
+          {"model", "qwen-plus"},
+          {"input", {{"messages", messages}}},
+          {"output", {{"choices", {{{"finish_reason", "stop"}, {"message", last}}}}}}};
+}
+
+// MCP: the client's JSON-RPC lines (JSONL) for one session; user and assistant words are not
+// on the wire.
+inline std::string as_mcp(const Dialogue& d) {
+  std::string out =
+      nlohmann::json{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"}, {"params", {}}}
+          .dump() +
+      "\n" +
+      nlohmann::json{{"jsonrpc", "2.0"}, {"id", 0}, {"result", {{"protocolVersion", "2025-06-18"}}}}
+          .dump() +
+      "\n";
+  int n = 0;
+  for (const Turn& t : d.turns) {
+    const int first = n;
+    for (const ToolCall& c : t.calls) {  // a turn's calls go out together (parallel)
+      out += nlohmann::json{{"jsonrpc", "2.0"},
+                            {"id", ++n},
+                            {"method", "tools/call"},
+                            {"params", {{"name", c.name}, {"arguments", c.args}}}}
+                 .dump() +
+             "\n";
+    }
+    int id = first;
+    for (const ToolCall& c : t.calls) {
+      nlohmann::json result = {{"content", {{{"type", "text"}, {"text", answer_text(c)}}}},
+                               {"isError", c.failed}};
+      if (!c.failed) result["structuredContent"] = c.result;
+      out += nlohmann::json{{"jsonrpc", "2.0"}, {"id", ++id}, {"result", result}}.dump() + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace checkride::testing
