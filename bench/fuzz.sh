@@ -129,6 +129,18 @@ printf '\x12\x00{"object":"order","id":"ord_4","status":"delivered","total":5499
   >"$corpus/fuzz_provider_answer/lookup.txt"
 printf '\x07\x892 {"error":{"type":"rate_limit_error","code":"rate_limited"}}' \
   >"$corpus/fuzz_provider_answer/rate_limited.txt"
+# Transcripts in each shape record import reads; the first byte picks --from (0: auto).
+mkdir -p "$corpus/fuzz_transcript_formats"
+printf '\x00{"metadata":{"user_id":"u"},"system":"s","messages":[{"role":"user","content":"cancel #W1"},{"role":"assistant","content":[{"type":"text","text":"ok"},{"type":"tool_use","id":"toolu_1","name":"cancel_pending_order","input":{"order_id":"#W1"}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"Error: no"}],"is_error":true}]}]}' \
+  >"$corpus/fuzz_transcript_formats/anthropic.txt"
+printf '\x02{"user":"u","conversation":{"id":"c1"},"input":[{"role":"user","content":[{"type":"input_text","text":"hi"}]},{"type":"function_call","call_id":"c","name":"get_order_details","arguments":"{\\"order_id\\":\\"#W1\\"}"},{"type":"function_call_output","call_id":"c","output":"{\\"status\\":\\"pending\\"}"},{"type":"reasoning","summary":[]}]}' \
+  >"$corpus/fuzz_transcript_formats/responses.txt"
+printf '\x04[{"contents":[{"role":"user","parts":[{"text":"hi"}]},{"role":"model","parts":[{"functionCall":{"name":"get_order_details","args":{"order_id":"#W1"}}}]},{"role":"user","parts":[{"functionResponse":{"name":"get_order_details","response":{"error":"gone"}}}]}]}]' \
+  >"$corpus/fuzz_transcript_formats/gemini.txt"
+printf '\x05{"input":{"messages":[{"role":"user","content":"hi"}]},"output":{"choices":[{"message":{"role":"assistant","content":"","tool_calls":[{"id":"t","type":"function","function":{"name":"placeOrder","arguments":"{}"}}]}}]}}' \
+  >"$corpus/fuzz_transcript_formats/dashscope.txt"
+printf '\x06{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"placeOrder","arguments":{}}}\n{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"ok"}],"isError":false}}\n{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"placeOrder"}}\n{"jsonrpc":"2.0","id":2,"error":{"code":-32602,"message":"bad"}}\n' \
+  >"$corpus/fuzz_transcript_formats/mcp.txt"
 mkdir -p "$corpus/fuzz_jwt"
 printf 'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJqdGkiOiJhdF8xXzAiLCJleHAiOjF9.c2lnbmF0dXJl' \
   >"$corpus/fuzz_jwt/shape.txt"

@@ -57,6 +57,14 @@ void TranscriptImport::file(const std::string& path, std::ostream& notes) {
   ShapeCensus census;
   for (const auto& [doc, line] : docs) take_census(doc, census);
   if (options_.from == "auto") {
+    const bool calls =
+        std::any_of(census.calls.begin(), census.calls.end(), [](int64_t n) { return n > 0; });
+    if (!census.other.empty() && !calls && !options_.allow_empty) {
+      throw InputError(path, 0, "",
+                       "holds " + census.other +
+                           ", which record import cannot read yet; it reads " + format_names() +
+                           " and audit");
+    }
     format_ = detect_format(census);
     notes << path << ": read as " << format_title(format_) << " (--from " << format_name(format_)
           << ")\n";
@@ -71,7 +79,7 @@ void TranscriptImport::file(const std::string& path, std::ostream& notes) {
       const bool list = line == 0 && doc.is_array();
       for (std::size_t i = 0; i < (list ? doc.size() : 1); ++i) {
         messages.push_back(list ? doc[i] : doc);
-        lines.push_back(line);
+        lines.push_back(line == 0 && !list ? 1 : line);  // a file of one message: its line 1
       }
     }
     nlohmann::json chat;
@@ -80,6 +88,9 @@ void TranscriptImport::file(const std::string& path, std::ostream& notes) {
     } catch (const ShapeError& e) {
       throw InputError(path, line_of_message(e.field, lines), e.field,
                        e.message + " (reading MCP JSON-RPC)");
+    } catch (const nlohmann::json::exception& e) {  // a value of a type no reader expected
+      throw InputError(path, 0, "",
+                       std::string("unexpected value: ") + e.what() + " (reading MCP JSON-RPC)");
     }
     const TranscriptFormat mcp = format_;
     format_ = TranscriptFormat::kOpenAi;  // read as the chat messages it became

@@ -172,5 +172,88 @@ TEST(TranscriptFormats, EachShapeImportsTheSameSessionsAndReplaysTheSameVerdicts
   }
 }
 
+// Hostile files in each shape: exit 2, naming the file, the line where there is one, and the
+// field; nothing written.
+TEST(TranscriptFormats, HostileFilesAreRefusedNamingTheFileLineAndField) {
+  const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  struct Case {
+    std::string from, text, said;
+  };
+  const std::vector<Case> cases = {
+      {"anthropic", R"({"messages": "hi"})", "messages: expected a list of messages"},
+      {"anthropic", R"({"messages": [{"role": "robot", "content": "x"}]})", "messages[0].role"},
+      {"anthropic", R"({"messages": [{"role": "user", "content": 7}]})", "messages[0].content"},
+      {"anthropic",
+       R"({"messages": [{"role": "assistant", "content": [{"type": "tool_use", "name": "x"}]}]})",
+       "messages[0].content[0].id"},
+      {"anthropic",
+       R"({"messages": [{"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t9"}]}]})",
+       "messages[0].content[0].tool_use_id: 't9' answers no tool_use"},
+      {"openai-responses", R"({"input": [{"type": "function_call", "name": "x"}]})",
+       "input[0].call_id"},
+      {"openai-responses",
+       R"({"input": [{"type": "function_call_output", "call_id": "c", "output": "x"}]})",
+       "input[0].call_id: 'c' answers no function_call"},
+      {"openai-responses", R"({"input": 5})", "input: expected a string or a list of items"},
+      {"gemini", R"({"contents": [{"role": "user", "parts": "x"}]})", "contents[0].parts"},
+      {"gemini",
+       R"({"contents": [{"role": "user", "parts": [{"functionResponse": {"name": "x"}}]}]})",
+       "contents[0].parts[0].functionResponse.name: 'x' answers no functionCall"},
+      {"gemini", R"({"contents": [{"role": "model", "parts": [{"functionCall": {"args": {}}}]}]})",
+       "contents[0].parts[0].functionCall.name"},
+      {"dashscope", R"({"input": {"messages": 3}})", "input.messages"},
+      {"dashscope", R"({"output": {"choices": []}})", "output.choices"},
+      {"mcp", "{\"jsonrpc\": \"2.0\", \"id\": 1, \"result\": {}}\n",
+       ":1: [0].id: 1 answers no request"},
+      {"mcp", "{\"jsonrpc\": \"2.0\", \"id\": 1, \"method\": \"tools/call\", \"params\": {}}\n",
+       ":1: [0].params.name"},
+      {"mcp",
+       "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"x\"}}\n"
+       "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":7}\n",
+       ":2: [1].result"},
+      {"auto", deep, "t.json"},
+      {"auto", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n{oops\n", ":2:"},
+      {"auto", R"({"resourceSpans": [{"scopeSpans": []}], "x": [{"role": "assistant"}]})",
+       "OpenTelemetry OTLP spans, which record import cannot read yet"},
+      {"auto", R"([{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}])",
+       "1 assistant turns and no tool call: nothing to replay"},
+  };
+  for (const Case& c : cases) {
+    const std::string dir = testing::temp_dir("formats-hostile");
+    ImportOptions io;
+    io.files = {testing::write_temp(dir, "t.json", c.text)};
+    io.from = c.from;
+    io.out = dir + "/out.jsonl";
+    std::ostringstream out, err;
+    EXPECT_EQ(run_import(io, out, err), 2) << c.from << ": " << c.text.substr(0, 200);
+    EXPECT_NE(err.str().find(io.files[0]), std::string::npos) << err.str();
+    EXPECT_NE(err.str().find(c.said), std::string::npos) << c.from << ": " << err.str();
+    EXPECT_FALSE(std::ifstream(io.out).good()) << "a refused import wrote " << io.out;
+  }
+}
+
+// An Anthropic transcript read as OpenAI says what it holds and how to read it, rather than
+// importing nothing; --allow-empty takes a file of words alone.
+TEST(TranscriptFormats, AnImportThatMapsNothingSaysWhatTheFileHolds) {
+  const std::string dir = testing::temp_dir("formats-empty");
+  ImportOptions io;
+  io.files = {
+      testing::write_temp(dir, "a.json", testing::as_anthropic(three_sessions()[0]).dump())};
+  io.from = "openai";
+  io.out = dir + "/out.jsonl";
+  std::ostringstream out, err;
+  EXPECT_EQ(run_import(io, out, err), 2);
+  EXPECT_NE(err.str().find("holds 3 tool_use blocks in Anthropic Messages shape; use --from "
+                           "anthropic"),
+            std::string::npos)
+      << err.str();
+  io.files = {testing::write_temp(dir, "w.json",
+                                  R"([{"role":"user","content":"hi"},{"role":"assistant",)"
+                                  R"("content":"hello"}])")};
+  io.allow_empty = true;
+  std::ostringstream out2, err2;
+  EXPECT_EQ(run_import(io, out2, err2), 0) << err2.str();
+}
+
 }  // namespace
 }  // namespace checkride
