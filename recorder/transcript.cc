@@ -258,6 +258,105 @@ void TranscriptConverter::add_user_text(const std::string& text, std::vector<Cas
   quoted_total_ = -1;
 }
 
+// Hermes answers tool calls in a user turn; the rest of it is the user's words.
+void TranscriptConverter::add_user_message(const std::string& text,
+                                           std::vector<CassetteEvent>& out) {
+  std::string rest;
+  auto responses = tagged_blocks(text, kToolResponseOpen, kToolResponseClose, rest);
+  for (const auto& block : responses) {  // Hermes answers tool calls in a user turn
+    std::string content = trim(block);
+    try {
+      auto j = parse_json(content);
+      if (j.is_object() && j.contains("content")) {
+        content = j["content"].is_string() ? j["content"].get<std::string>() : j["content"].dump();
+      }
+    } catch (const nlohmann::json::parse_error&) {
+    }
+    std::string call = unanswered_.empty() ? "" : unanswered_.front();
+    add_result(call, content, out);
+  }
+  if (!trim(rest).empty()) add_user_text(trim(rest), out);
+}
+
+void TranscriptConverter::add_assistant_message(const nlohmann::json& message,
+                                                const std::string& text,
+                                                std::vector<CassetteEvent>& out) {
+  std::string rest;
+  auto hermes = tagged_blocks(text, kToolCallOpen, kToolCallClose, rest);
+  if (!trim(rest).empty()) {
+    out.push_back(CassetteEvent{{"type", "assistant"}, {"text", trim(rest)}});
+    int64_t stated = stated_amount_cents(trim(rest));
+    if (stated >= 0) {
+      quoted_total_ = stated;
+      quoted_by_ = "the assistant stated " + std::to_string(stated) + " cents";
+    }
+  }
+  auto calls = message.find("tool_calls");
+  if (calls != message.end() && calls->is_array()) {
+    for (const auto& call : *calls) {
+      if (!call.is_object()) {  // kept, not dropped: the model sent something unreadable
+        add_call("", kUnparseable, call.dump(), call, out);
+        continue;
+      }
+      auto fn_it = call.find("function");
+      const nlohmann::json fn =
+          fn_it != call.end() && fn_it->is_object() ? *fn_it : nlohmann::json::object();
+      std::string name = string_field(fn, "name", "");
+      auto args = fn.find("arguments");
+      add_call(string_field(call, "id", ""), name.empty() ? kUnparseable : name,
+               args == fn.end() ? nlohmann::json() : *args, call, out);
+    }
+  }
+  auto fc = message.find("function_call");
+  if (fc != message.end() && fc->is_object()) {
+    std::string name = string_field(*fc, "name", "");
+    auto args = fc->find("arguments");
+    add_call("", name.empty() ? kUnparseable : name, args == fc->end() ? nlohmann::json() : *args,
+             *fc, out);
+  }
+  for (const auto& block : hermes) {
+    nlohmann::json call;
+    try {
+      call = parse_json(trim(block));
+    } catch (const nlohmann::json::parse_error&) {
+      call = nlohmann::json::object();
+    }
+    if (!call.is_object() || !call.contains("name") || !call["name"].is_string()) {
+      // Kept, not dropped: an unparseable Hermes call is a malformed action.
+      add_call("", kUnparseable, trim(block), block, out);
+      continue;
+    }
+    add_call("", call["name"].get<std::string>(),
+             call.contains("arguments") ? call["arguments"] : nlohmann::json::object(), call, out);
+  }
+}
+
+void TranscriptConverter::add_tool_message(const nlohmann::json& message, const std::string& role,
+                                           std::string text, std::vector<CassetteEvent>& out) {
+  std::string call;
+  auto id = message.find("tool_call_id");
+  if (id != message.end() && id->is_string() && id_map_.count(id->get<std::string>())) {
+    call = id_map_[id->get<std::string>()];
+  } else if (role == "function" && message.contains("name") && message["name"].is_string()) {
+    // Qwen-Agent answers by function name: the oldest unanswered call of that name.
+    std::string name = message["name"].get<std::string>();
+    for (const auto& c : unanswered_) {
+      if (names_[c] == name) {
+        call = c;
+        break;
+      }
+    }
+  }
+  if (call.empty() && !unanswered_.empty()) call = unanswered_.front();
+  std::string rest;
+  auto responses = tagged_blocks(text, kToolResponseOpen, kToolResponseClose, rest);
+  if (!responses.empty()) text = trim(responses.front());
+  auto failure = message.find("recorded_failure");  // set by the other formats' readers
+  add_result(call, text, out,
+             failure != message.end() && failure->is_string() ? failure->get<std::string>()
+                                                              : std::string());
+}
+
 bool TranscriptConverter::add_message(const nlohmann::json& message,
                                       std::vector<CassetteEvent>& out, std::string& error) {
   if (!message.is_object()) {
@@ -274,99 +373,15 @@ bool TranscriptConverter::add_message(const nlohmann::json& message,
 
   if (role == "system" || role == "developer") return true;  // prompts are not replayed
   if (role == "user") {
-    std::string rest;
-    auto responses = tagged_blocks(text, kToolResponseOpen, kToolResponseClose, rest);
-    for (const auto& block : responses) {  // Hermes answers tool calls in a user turn
-      std::string content = trim(block);
-      try {
-        auto j = parse_json(content);
-        if (j.is_object() && j.contains("content")) {
-          content =
-              j["content"].is_string() ? j["content"].get<std::string>() : j["content"].dump();
-        }
-      } catch (const nlohmann::json::parse_error&) {
-      }
-      std::string call = unanswered_.empty() ? "" : unanswered_.front();
-      add_result(call, content, out);
-    }
-    if (!trim(rest).empty()) add_user_text(trim(rest), out);
+    add_user_message(text, out);
     return true;
   }
   if (role == "assistant") {
-    std::string rest;
-    auto hermes = tagged_blocks(text, kToolCallOpen, kToolCallClose, rest);
-    if (!trim(rest).empty()) {
-      out.push_back(CassetteEvent{{"type", "assistant"}, {"text", trim(rest)}});
-      int64_t stated = stated_amount_cents(trim(rest));
-      if (stated >= 0) {
-        quoted_total_ = stated;
-        quoted_by_ = "the assistant stated " + std::to_string(stated) + " cents";
-      }
-    }
-    auto calls = message.find("tool_calls");
-    if (calls != message.end() && calls->is_array()) {
-      for (const auto& call : *calls) {
-        if (!call.is_object()) {  // kept, not dropped: the model sent something unreadable
-          add_call("", kUnparseable, call.dump(), call, out);
-          continue;
-        }
-        auto fn_it = call.find("function");
-        const nlohmann::json fn =
-            fn_it != call.end() && fn_it->is_object() ? *fn_it : nlohmann::json::object();
-        std::string name = string_field(fn, "name", "");
-        auto args = fn.find("arguments");
-        add_call(string_field(call, "id", ""), name.empty() ? kUnparseable : name,
-                 args == fn.end() ? nlohmann::json() : *args, call, out);
-      }
-    }
-    auto fc = message.find("function_call");
-    if (fc != message.end() && fc->is_object()) {
-      std::string name = string_field(*fc, "name", "");
-      auto args = fc->find("arguments");
-      add_call("", name.empty() ? kUnparseable : name, args == fc->end() ? nlohmann::json() : *args,
-               *fc, out);
-    }
-    for (const auto& block : hermes) {
-      nlohmann::json call;
-      try {
-        call = parse_json(trim(block));
-      } catch (const nlohmann::json::parse_error&) {
-        call = nlohmann::json::object();
-      }
-      if (!call.is_object() || !call.contains("name") || !call["name"].is_string()) {
-        // Kept, not dropped: an unparseable Hermes call is a malformed action.
-        add_call("", kUnparseable, trim(block), block, out);
-        continue;
-      }
-      add_call("", call["name"].get<std::string>(),
-               call.contains("arguments") ? call["arguments"] : nlohmann::json::object(), call,
-               out);
-    }
+    add_assistant_message(message, text, out);
     return true;
   }
   if (role == "tool" || role == "function") {
-    std::string call;
-    auto id = message.find("tool_call_id");
-    if (id != message.end() && id->is_string() && id_map_.count(id->get<std::string>())) {
-      call = id_map_[id->get<std::string>()];
-    } else if (role == "function" && message.contains("name") && message["name"].is_string()) {
-      // Qwen-Agent answers by function name: the oldest unanswered call of that name.
-      std::string name = message["name"].get<std::string>();
-      for (const auto& c : unanswered_) {
-        if (names_[c] == name) {
-          call = c;
-          break;
-        }
-      }
-    }
-    if (call.empty() && !unanswered_.empty()) call = unanswered_.front();
-    std::string rest;
-    auto responses = tagged_blocks(text, kToolResponseOpen, kToolResponseClose, rest);
-    if (!responses.empty()) text = trim(responses.front());
-    auto failure = message.find("recorded_failure");  // set by the other formats' readers
-    add_result(call, text, out,
-               failure != message.end() && failure->is_string() ? failure->get<std::string>()
-                                                                : std::string());
+    add_tool_message(message, role, text, out);
     return true;
   }
   error = "role: unknown role '" + role + "'; expected system, user, assistant, tool or function";

@@ -56,6 +56,11 @@ class TranscriptConverter {
   void add_result(const std::string& call_id, const std::string& content,
                   std::vector<CassetteEvent>& out, const std::string& recorded_failure = "");
   void add_user_text(const std::string& text, std::vector<CassetteEvent>& out);
+  void add_user_message(const std::string& text, std::vector<CassetteEvent>& out);
+  void add_assistant_message(const nlohmann::json& message, const std::string& text,
+                             std::vector<CassetteEvent>& out);
+  void add_tool_message(const nlohmann::json& message, const std::string& role, std::string text,
+                        std::vector<CassetteEvent>& out);
   bool is_action(const std::string& name) const;
 
   std::set<std::string> actions_;
