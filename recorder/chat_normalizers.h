@@ -25,6 +25,14 @@ nlohmann::json gemini_to_chat(const nlohmann::json& conv);
 nlohmann::json dashscope_to_chat(const nlohmann::json& conv);
 // An MCP log: JSON-RPC messages in the order they passed, one session.
 nlohmann::json mcp_to_chat(const std::vector<nlohmann::json>& messages);
+// OpenTelemetry GenAI spans (OTLP JSON documents): one session per conversation id, else per
+// trace, with its user (user.id) where a span names one. Fields name the document by index.
+struct OtelSession {
+  std::string id;
+  std::string user;
+  nlohmann::json chat;
+};
+std::vector<OtelSession> otel_sessions(const std::vector<nlohmann::json>& docs);
 
 // The session's user and id as the format's own fields name them ("" when it has none):
 // Anthropic's metadata.user_id, the Responses API's user (or safety_identifier) and

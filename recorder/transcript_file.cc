@@ -72,30 +72,8 @@ void TranscriptImport::file(const std::string& path, std::ostream& notes) {
     parse_format(options_.from, format_);
   }
   const std::size_t first = sessions.size();
-  if (format_ == TranscriptFormat::kMcp) {  // the file is one session's messages
-    std::vector<nlohmann::json> messages;
-    std::vector<int> lines;
-    for (const auto& [doc, line] : docs) {
-      const bool list = line == 0 && doc.is_array();
-      for (std::size_t i = 0; i < (list ? doc.size() : 1); ++i) {
-        messages.push_back(list ? doc[i] : doc);
-        lines.push_back(line == 0 && !list ? 1 : line);  // a file of one message: its line 1
-      }
-    }
-    nlohmann::json chat;
-    try {
-      chat = mcp_to_chat(messages);
-    } catch (const ShapeError& e) {
-      throw InputError(path, line_of_message(e.field, lines), e.field,
-                       e.message + " (reading MCP JSON-RPC)");
-    } catch (const nlohmann::json::exception& e) {  // a value of a type no reader expected
-      throw InputError(path, 0, "",
-                       std::string("unexpected value: ") + e.what() + " (reading MCP JSON-RPC)");
-    }
-    const TranscriptFormat mcp = format_;
-    format_ = TranscriptFormat::kOpenAi;  // read as the chat messages it became
-    conversation(chat, path, 0, "", stem);
-    format_ = mcp;
+  if (format_ == TranscriptFormat::kMcp || format_ == TranscriptFormat::kOtelGenAi) {
+    log_conversations(path, stem, docs);
   } else if (docs.size() == 1 && docs[0].second == 0) {
     const nlohmann::json& whole = docs[0].first;
     if (one_conversation(whole) || whole.is_object()) {
@@ -117,6 +95,41 @@ void TranscriptImport::file(const std::string& path, std::ostream& notes) {
   }
   formats.push_back(format_);
   check_not_empty(path, census, first);
+}
+
+// A log's sessions: an MCP file's messages are one session; OTel spans group by conversation
+// or trace. Each is read as the chat messages it became, under the log's own ids.
+void TranscriptImport::log_conversations(const std::string& path, const std::string& stem,
+                                         const std::vector<std::pair<nlohmann::json, int>>& docs) {
+  std::vector<nlohmann::json> messages;
+  std::vector<int> lines;
+  const bool mcp = format_ == TranscriptFormat::kMcp;
+  for (const auto& [doc, line] : docs) {
+    const bool list = mcp && line == 0 && doc.is_array();
+    for (std::size_t i = 0; i < (list ? doc.size() : 1); ++i) {
+      messages.push_back(list ? doc[i] : doc);
+      lines.push_back(line == 0 && !list ? 1 : line);  // a file of one message: its line 1
+    }
+  }
+  std::vector<OtelSession> sessions;
+  try {
+    if (mcp) {
+      sessions.push_back(OtelSession{stem, "", mcp_to_chat(messages)});
+    } else {
+      sessions = otel_sessions(messages);
+    }
+  } catch (const ShapeError& e) {
+    throw InputError(path, line_of_message(e.field, lines), e.field,
+                     e.message + " (reading " + std::string(format_title(format_)) + ")");
+  } catch (const nlohmann::json::exception& e) {  // a value of a type no reader expected
+    throw InputError(path, 0, "",
+                     std::string("unexpected value: ") + e.what() + " (reading " +
+                         std::string(format_title(format_)) + ")");
+  }
+  const TranscriptFormat log = format_;
+  format_ = TranscriptFormat::kOpenAi;  // read as the chat messages it became
+  for (const OtelSession& s : sessions) conversation(s.chat, path, 0, "", s.id, &s.user);
+  format_ = log;
 }
 
 // What the file holds that looks like tool calls, when none of it became a tool call: another

@@ -16,6 +16,7 @@ constexpr FormatNames kNames[] = {
     {TranscriptFormat::kGemini, "gemini", "Gemini contents", "functionCall parts"},
     {TranscriptFormat::kDashScope, "dashscope", "DashScope", "tool_calls"},
     {TranscriptFormat::kMcp, "mcp", "MCP JSON-RPC", "tools/call requests"},
+    {TranscriptFormat::kOtelGenAi, "otel-genai", "OpenTelemetry GenAI spans", "execute_tool spans"},
 };
 
 const FormatNames& names_of(TranscriptFormat f) {
@@ -65,7 +66,8 @@ void count_object(const nlohmann::json& j, ShapeCensus& c) {
     c.marked[at(F::kDashScope)] = true;
   }
   if (is(j, "role", "assistant") || is(j, "role", "model")) ++c.assistant_turns;
-  if (j.contains("resourceSpans")) c.other = "OpenTelemetry OTLP spans";
+  if (j.contains("resourceSpans")) c.marked[at(F::kOtelGenAi)] = true;
+  if (is(j, "key", "gen_ai.tool.name")) ++c.calls[at(F::kOtelGenAi)];
   if (j.contains("run_type") && j.contains("inputs")) c.other = "a LangSmith run export";
   if (j.contains("observations") && j.is_object()) c.other = "a Langfuse trace export";
 }
@@ -110,6 +112,7 @@ void take_census(const nlohmann::json& doc, ShapeCensus& census) { walk(doc, cen
 TranscriptFormat detect_format(const ShapeCensus& c) {
   using F = TranscriptFormat;
   // Envelopes first: their messages inside are OpenAI-shaped.
+  if (c.marked[at(F::kOtelGenAi)]) return F::kOtelGenAi;
   if (c.marked[at(F::kMcp)]) return F::kMcp;
   if (c.marked[at(F::kDashScope)]) return F::kDashScope;
   F best = F::kOpenAi;

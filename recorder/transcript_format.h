@@ -16,8 +16,9 @@ enum class TranscriptFormat : uint8_t {
   kGemini,           // contents (functionCall and functionResponse parts)
   kDashScope,        // Qwen's native input.messages and output.choices
   kMcp,              // JSON-RPC tools/call requests and their results
+  kOtelGenAi,        // OpenTelemetry GenAI spans in OTLP JSON
 };
-constexpr std::size_t kTranscriptFormatCount = 6;
+constexpr std::size_t kTranscriptFormatCount = 7;
 
 std::string_view format_name(TranscriptFormat f);       // the --from value: "anthropic"
 std::string_view format_title(TranscriptFormat f);      // "Anthropic Messages"

@@ -92,10 +92,13 @@ nlohmann::json TranscriptImport::chat_messages(const nlohmann::json& conv, const
 }
 
 void TranscriptImport::conversation(const nlohmann::json& conv, const std::string& file, int line,
-                                    const std::string& where, const std::string& fallback_id) {
+                                    const std::string& where, const std::string& fallback_id,
+                                    const std::string* own_user) {
   const nlohmann::json messages = chat_messages(conv, file, line, where);
   std::string id = fallback_id;
-  if (conv.is_object()) {
+  if (own_user != nullptr) {
+    // Assembled from a log: its id and user are the log's own.
+  } else if (conv.is_object()) {
     if (!options_.session_id_fields.empty()) {
       id = id_from_fields(conv, file, line, where);
     } else {
@@ -109,7 +112,7 @@ void TranscriptImport::conversation(const nlohmann::json& conv, const std::strin
     throw InputError(file, line, where + options_.session_id_fields.front(),
                      "missing: a bare message array has no fields to name its session");
   }
-  std::string user = user_of(conv, file, line, where);
+  std::string user = own_user != nullptr ? *own_user : user_of(conv, file, line, where);
   if (user.empty() && options_.user_id_field.empty()) user = format_user_id(format_, conv);
   TranscriptConverter converter(options_.actions, options_.error_patterns);
   if (options_.consent_ceiling) converter.consent_from_turn_before_call(options_.consent_ceiling);

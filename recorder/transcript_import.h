@@ -33,8 +33,13 @@ class TranscriptImport {
   std::vector<TranscriptFormat> formats;  // each file's, in order
 
  private:
+  // `own_user`: a conversation assembled from a log (MCP, OTel spans) names its user itself
+  // (or none), and its id is `fallback_id`.
   void conversation(const nlohmann::json& conv, const std::string& file, int line,
-                    const std::string& where, const std::string& fallback_id);
+                    const std::string& where, const std::string& fallback_id,
+                    const std::string* own_user = nullptr);
+  void log_conversations(const std::string& path, const std::string& stem,
+                         const std::vector<std::pair<nlohmann::json, int>>& docs);
   nlohmann::json chat_messages(const nlohmann::json& conv, const std::string& file, int line,
                                const std::string& where);
   bool one_conversation(const nlohmann::json& array) const;

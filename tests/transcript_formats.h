@@ -183,4 +183,73 @@ inline std::string as_mcp(const Dialogue& d) {
   return out;
 }
 
+// OpenTelemetry GenAI spans (OTLP JSON) for every dialogue: a chat span per model turn
+// (the conversation so far in, the turn out) and an execute_tool span per call, ERROR when it
+// failed; each dialogue one trace under its conversation id.
+inline nlohmann::json otel_attr(const std::string& key, const nlohmann::json& value) {
+  return {
+      {"key", key},
+      {"value", {{"stringValue", value.is_string() ? value.get<std::string>() : value.dump()}}}};
+}
+
+inline nlohmann::json as_otel(const std::vector<Dialogue>& dialogues) {
+  nlohmann::json spans = nlohmann::json::array();
+  uint64_t clock = 1765000000000000000ull;
+  int n = 0;
+  for (const Dialogue& d : dialogues) {
+    nlohmann::json history = nlohmann::json::array();
+    auto span = [&](nlohmann::json attrs, bool failed) {
+      attrs.push_back(otel_attr("gen_ai.conversation.id", d.id));
+      attrs.push_back(otel_attr("user.id", d.user));
+      nlohmann::json s = {{"traceId", "trace-" + d.id},
+                          {"spanId", "span-" + std::to_string(++n)},
+                          {"name", "span"},
+                          {"startTimeUnixNano", std::to_string(clock += 1000000)},
+                          {"attributes", attrs}};
+      if (failed) s["status"] = {{"code", 2}, {"message", "tool failed"}};
+      spans.push_back(s);
+    };
+    auto chat = [&](const nlohmann::json& out) {
+      span({otel_attr("gen_ai.operation.name", "chat"), otel_attr("gen_ai.input.messages", history),
+            otel_attr("gen_ai.output.messages", nlohmann::json::array({out}))},
+           false);
+      history.push_back(out);
+    };
+    int k = 0;
+    for (const Turn& t : d.turns) {
+      const nlohmann::json text = {{{"type", "text"}, {"content", t.text}}};
+      if (t.role == "user") {
+        history.push_back({{"role", "user"}, {"parts", text}});
+      } else if (t.role == "assistant") {
+        chat({{"role", "assistant"}, {"parts", text}});
+      } else {
+        nlohmann::json parts = nlohmann::json::array(), answers = nlohmann::json::array();
+        const int first = k;
+        for (const ToolCall& c : t.calls) {
+          parts.push_back({{"type", "tool_call"},
+                           {"id", d.id + "-" + std::to_string(++k)},
+                           {"name", c.name},
+                           {"arguments", c.args}});
+        }
+        chat({{"role", "assistant"}, {"parts", parts}});
+        k = first;
+        for (const ToolCall& c : t.calls) {
+          const std::string id = d.id + "-" + std::to_string(++k);
+          span({otel_attr("gen_ai.operation.name", "execute_tool"),
+                otel_attr("gen_ai.tool.name", c.name), otel_attr("gen_ai.tool.call.id", id),
+                otel_attr("gen_ai.tool.call.arguments", c.args),
+                otel_attr("gen_ai.tool.call.result", answer_text(c))},
+               c.failed);
+          answers.push_back(
+              {{"type", "tool_call_response"}, {"id", id}, {"response", answer_text(c)}});
+        }
+        history.push_back({{"role", "tool"}, {"parts", answers}});
+      }
+    }
+  }
+  return {{"resourceSpans",
+           {{{"resource", {{"attributes", nlohmann::json::array()}}},
+             {"scopeSpans", {{{"scope", {{"name", "agent"}}}, {"spans", spans}}}}}}}};
+}
+
 }  // namespace checkride::testing

@@ -83,10 +83,11 @@ std::vector<std::string> write_format(const std::string& dir, const std::string&
       all.push_back(testing::as_responses(d));
     } else if (format == "gemini") {
       all.push_back(testing::as_gemini(d));
-    } else {
+    } else if (format == "dashscope") {
       all.push_back(testing::as_dashscope(d));
     }
   }
+  if (format == "otel-genai") all = testing::as_otel(three_sessions());
   if (files.empty()) files.push_back(testing::write_temp(dir, format + ".json", all.dump(1)));
   return files;
 }
@@ -153,7 +154,8 @@ TEST(TranscriptFormats, EachShapeImportsTheSameSessionsAndReplaysTheSameVerdicts
             5);
   const std::vector<std::string> want = verdicts(openai);
   ASSERT_EQ(want.size(), 3u);
-  for (const std::string format : {"anthropic", "openai-responses", "gemini", "dashscope", "mcp"}) {
+  for (const std::string format :
+       {"anthropic", "openai-responses", "gemini", "dashscope", "mcp", "otel-genai"}) {
     const std::string cassette = import_format(format, "auto", said);
     EXPECT_NE(said.find("(--from " + format + ")"), std::string::npos) << said;
     const bool calls_only = format == "mcp";  // the wire has no user or assistant words
@@ -213,8 +215,11 @@ TEST(TranscriptFormats, HostileFilesAreRefusedNamingTheFileLineAndField) {
        ":2: [1].result"},
       {"auto", deep, "t.json"},
       {"auto", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n{oops\n", ":2:"},
-      {"auto", R"({"resourceSpans": [{"scopeSpans": []}], "x": [{"role": "assistant"}]})",
-       "OpenTelemetry OTLP spans, which record import cannot read yet"},
+      {"auto", R"({"run_type": "chain", "inputs": {"messages": []}, "child_runs": []})",
+       "a LangSmith run export, which record import cannot read yet"},
+      {"otel-genai", R"({"resourceSpans": [{"scopeSpans": [{"spans": [7]}]}]})",
+       "[0].resourceSpans[0].scopeSpans[0].spans[0]: expected a span object"},
+      {"otel-genai", R"({"resourceSpans": {}})", "[0].resourceSpans: expected"},
       {"auto", R"([{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}])",
        "1 assistant turns and no tool call: nothing to replay"},
   };
