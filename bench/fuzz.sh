@@ -141,6 +141,12 @@ printf '\x05{"input":{"messages":[{"role":"user","content":"hi"}]},"output":{"ch
   >"$corpus/fuzz_transcript_formats/dashscope.txt"
 printf '\x06{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"placeOrder","arguments":{}}}\n{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"ok"}],"isError":false}}\n{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"placeOrder"}}\n{"jsonrpc":"2.0","id":2,"error":{"code":-32602,"message":"bad"}}\n' \
   >"$corpus/fuzz_transcript_formats/mcp.txt"
+printf '\x07{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"t","startTimeUnixNano":"1","attributes":[{"key":"gen_ai.conversation.id","value":{"stringValue":"c"}},{"key":"gen_ai.input.messages","value":{"stringValue":"[{\\"role\\":\\"user\\",\\"parts\\":[{\\"type\\":\\"text\\",\\"content\\":\\"hi\\"}]}]"}},{"key":"gen_ai.output.messages","value":{"stringValue":"[{\\"role\\":\\"assistant\\",\\"parts\\":[{\\"type\\":\\"tool_call\\",\\"id\\":\\"1\\",\\"name\\":\\"placeOrder\\",\\"arguments\\":{}}]}]"}}]},{"traceId":"t","startTimeUnixNano":"2","status":{"code":2},"attributes":[{"key":"gen_ai.tool.name","value":{"stringValue":"placeOrder"}},{"key":"gen_ai.tool.call.id","value":{"stringValue":"1"}},{"key":"gen_ai.tool.call.result","value":{"stringValue":"no"}}]}]}]}]}' \
+  >"$corpus/fuzz_transcript_formats/otel.txt"
+printf '\x08{"run_type":"chain","extra":{"metadata":{"thread_id":"c","user_id":"u"}},"child_runs":[{"run_type":"llm","inputs":{"messages":[[{"type":"human","content":"hi"}]]},"outputs":{"generations":[[{"message":{"lc":1,"type":"constructor","id":["AIMessage"],"kwargs":{"content":"","tool_calls":[{"id":"1","name":"placeOrder","args":{}}]}}}]]}},{"run_type":"tool","name":"placeOrder","inputs":{"input":"{}"},"outputs":{"output":"ok"},"error":null}]}' \
+  >"$corpus/fuzz_transcript_formats/langsmith.txt"
+printf '\x09{"data":[{"id":"t","sessionId":"c","userId":"u","observations":[{"type":"GENERATION","input":[{"role":"user","content":"hi"}],"output":{"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function","function":{"name":"placeOrder","arguments":"{}"}}]}},{"type":"TOOL","name":"placeOrder","input":{},"output":"no","level":"ERROR"}]}]}' \
+  >"$corpus/fuzz_transcript_formats/langfuse.txt"
 mkdir -p "$corpus/fuzz_jwt"
 printf 'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJqdGkiOiJhdF8xXzAiLCJleHAiOjF9.c2lnbmF0dXJl' \
   >"$corpus/fuzz_jwt/shape.txt"

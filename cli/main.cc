@@ -436,7 +436,8 @@ int cmd_record_import(const std::vector<std::string>& args) {
   desc.add_options()("help,h", "show this help")(
       "from", po::value<std::string>(&o.from)->default_value("auto"),
       "auto (each file's shape, said on the output), openai, openai-responses, anthropic, "
-      "gemini, dashscope, mcp, otel-genai (docs/recording.md, Formats), or audit: the "
+      "gemini, dashscope, mcp, otel-genai, langsmith, langfuse (docs/recording.md, Formats), "
+      "or audit: the "
       "orchestrator's "
       "audit log")("out", po::value<std::string>(&o.out), "the cassette to write")(
       "messages-field", po::value<std::string>(&o.messages_field),

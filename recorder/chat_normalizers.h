@@ -33,6 +33,10 @@ struct OtelSession {
   nlohmann::json chat;
 };
 std::vector<OtelSession> otel_sessions(const std::vector<nlohmann::json>& docs);
+// LangSmith run exports and Langfuse trace exports, the same way (langsmith_runs.cc,
+// langfuse_traces.cc).
+std::vector<OtelSession> langsmith_sessions(const std::vector<nlohmann::json>& docs);
+std::vector<OtelSession> langfuse_sessions(const std::vector<nlohmann::json>& docs);
 
 // The session's user and id as the format's own fields name them ("" when it has none):
 // Anthropic's metadata.user_id, the Responses API's user (or safety_identifier) and

@@ -64,7 +64,8 @@ void add_loose_message(const nlohmann::json& raw, nlohmann::json& out) {
   const std::string role = role_of(m);
   if (m.contains("parts") && m["parts"].is_array()) return add_otel_message(m, role, out);
   const nlohmann::json content = m.value("content", nlohmann::json(""));
-  const std::string text = content.is_string() || content.is_array()
+  const std::string text = content.is_null() ? std::string()
+                           : content.is_string() || content.is_array()
                                ? parts_text(content, {"text", "input_text", "output_text"})
                                : content.dump();
   if (role == "tool") {
@@ -76,6 +77,43 @@ void add_loose_message(const nlohmann::json& raw, nlohmann::json& out) {
     if (c.is_object()) chat["tool_calls"].push_back(loose_call(c));
   }
   out.push_back(std::move(chat));
+}
+
+nlohmann::json loose_messages(const nlohmann::json& value) {
+  nlohmann::json chat = nlohmann::json::array();
+  if (value.is_string()) {
+    chat.push_back({{"role", "assistant"}, {"content", value}});
+  } else if (value.is_array()) {
+    for (const auto& m : value) add_loose_message(m, chat);
+  } else if (value.is_object()) {
+    add_loose_message(value, chat);
+  }
+  return chat;
+}
+
+uint64_t iso_time_key(const std::string& time) {
+  uint64_t key = 0;
+  int digits = 0;
+  for (char c : time) {
+    if (c >= '0' && c <= '9' && digits < 18) {
+      key = key * 10 + static_cast<uint64_t>(c - '0');
+      ++digits;
+    }
+  }
+  for (; digits > 0 && digits < 18; ++digits) key *= 10;
+  return key;
+}
+
+nlohmann::json tool_arguments(const nlohmann::json& input) {
+  if (input.is_object()) return input;
+  if (input.is_string()) {
+    try {
+      nlohmann::json parsed = nlohmann::json::parse(input.get_ref<const std::string&>());
+      if (parsed.is_object()) return parsed;
+    } catch (const nlohmann::json::parse_error&) {
+    }
+  }
+  return input.is_null() ? nlohmann::json::object() : nlohmann::json{{"input", input}};
 }
 
 namespace {

@@ -37,5 +37,12 @@ std::vector<OtelSession> sessions_of(const std::vector<TraceStep>& steps);
 // name, args}], tool_call_id}, or serialized as {lc, type: constructor, id: [...,
 // "AIMessage"], kwargs}), and OTel GenAI's {role, parts}.
 void add_loose_message(const nlohmann::json& m, nlohmann::json& out);
+// A list of loose messages, or one (an object), or a model's text answer (a string).
+nlohmann::json loose_messages(const nlohmann::json& value);
+// An ISO 8601 time (2025-06-01T12:00:00.123456Z) as a number that orders as the times do
+// (its digits to the 10^-4 second); 0 when it holds none.
+uint64_t iso_time_key(const std::string& time);
+// A tool's input as recorded: an object as it is; JSON text parsed; other text {"input": it}.
+nlohmann::json tool_arguments(const nlohmann::json& input);
 
 }  // namespace checkride

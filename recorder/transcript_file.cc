@@ -57,14 +57,6 @@ void TranscriptImport::file(const std::string& path, std::ostream& notes) {
   ShapeCensus census;
   for (const auto& [doc, line] : docs) take_census(doc, census);
   if (options_.from == "auto") {
-    const bool calls =
-        std::any_of(census.calls.begin(), census.calls.end(), [](int64_t n) { return n > 0; });
-    if (!census.other.empty() && !calls && !options_.allow_empty) {
-      throw InputError(path, 0, "",
-                       "holds " + census.other +
-                           ", which record import cannot read yet; it reads " + format_names() +
-                           " and audit");
-    }
     format_ = detect_format(census);
     notes << path << ": read as " << format_title(format_) << " (--from " << format_name(format_)
           << ")\n";
@@ -72,7 +64,8 @@ void TranscriptImport::file(const std::string& path, std::ostream& notes) {
     parse_format(options_.from, format_);
   }
   const std::size_t first = sessions.size();
-  if (format_ == TranscriptFormat::kMcp || format_ == TranscriptFormat::kOtelGenAi) {
+  if (format_ == TranscriptFormat::kMcp || format_ == TranscriptFormat::kOtelGenAi ||
+      format_ == TranscriptFormat::kLangSmith || format_ == TranscriptFormat::kLangfuse) {
     log_conversations(path, stem, docs);
   } else if (docs.size() == 1 && docs[0].second == 0) {
     const nlohmann::json& whole = docs[0].first;
@@ -115,8 +108,12 @@ void TranscriptImport::log_conversations(const std::string& path, const std::str
   try {
     if (mcp) {
       sessions.push_back(OtelSession{stem, "", mcp_to_chat(messages)});
-    } else {
+    } else if (format_ == TranscriptFormat::kOtelGenAi) {
       sessions = otel_sessions(messages);
+    } else if (format_ == TranscriptFormat::kLangSmith) {
+      sessions = langsmith_sessions(messages);
+    } else {
+      sessions = langfuse_sessions(messages);
     }
   } catch (const ShapeError& e) {
     throw InputError(path, line_of_message(e.field, lines), e.field,
@@ -134,12 +131,14 @@ void TranscriptImport::log_conversations(const std::string& path, const std::str
 
 // What the file holds that looks like tool calls, when none of it became a tool call: another
 // shape's calls name that shape and its flag; assistant turns alone say there is nothing to
-// replay; a known shape no reader takes says so.
+// replay.
 void TranscriptImport::check_not_empty(const std::string& path, const ShapeCensus& census,
                                        std::size_t first) {
+  int64_t said = 0;  // the assistant's turns imported (a loose shape's the census misses)
   for (std::size_t i = first; i < sessions.size(); ++i) {
     for (const auto& [t, ev] : sessions[i].events) {
       if (ev["type"] == "action" || (ev["type"] == "note" && ev.contains("tool"))) return;
+      said += ev["type"] == "assistant";
     }
   }
   if (options_.allow_empty) return;
@@ -160,14 +159,9 @@ void TranscriptImport::check_not_empty(const std::string& path, const ShapeCensu
                          std::string(format_title(shape)) + " shape; use --from " +
                          std::string(format_name(shape)) + read_as);
   }
-  if (!census.other.empty()) {
+  if (std::max(census.assistant_turns, said) > 0) {
     throw InputError(path, 0, "",
-                     "holds " + census.other + ", which record import cannot read yet; it reads " +
-                         format_names() + " and audit" + read_as);
-  }
-  if (census.assistant_turns > 0) {
-    throw InputError(path, 0, "",
-                     std::to_string(census.assistant_turns) +
+                     std::to_string(std::max(census.assistant_turns, said)) +
                          " assistant turns and no tool call: nothing to replay" + read_as);
   }
 }

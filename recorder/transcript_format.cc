@@ -17,6 +17,8 @@ constexpr FormatNames kNames[] = {
     {TranscriptFormat::kDashScope, "dashscope", "DashScope", "tool_calls"},
     {TranscriptFormat::kMcp, "mcp", "MCP JSON-RPC", "tools/call requests"},
     {TranscriptFormat::kOtelGenAi, "otel-genai", "OpenTelemetry GenAI spans", "execute_tool spans"},
+    {TranscriptFormat::kLangSmith, "langsmith", "LangSmith runs", "tool runs"},
+    {TranscriptFormat::kLangfuse, "langfuse", "Langfuse traces", "TOOL observations"},
 };
 
 const FormatNames& names_of(TranscriptFormat f) {
@@ -68,8 +70,10 @@ void count_object(const nlohmann::json& j, ShapeCensus& c) {
   if (is(j, "role", "assistant") || is(j, "role", "model")) ++c.assistant_turns;
   if (j.contains("resourceSpans")) c.marked[at(F::kOtelGenAi)] = true;
   if (is(j, "key", "gen_ai.tool.name")) ++c.calls[at(F::kOtelGenAi)];
-  if (j.contains("run_type") && j.contains("inputs")) c.other = "a LangSmith run export";
-  if (j.contains("observations") && j.is_object()) c.other = "a Langfuse trace export";
+  if (j.contains("run_type")) c.marked[at(F::kLangSmith)] = true;
+  if (is(j, "run_type", "tool")) ++c.calls[at(F::kLangSmith)];
+  if (j.contains("observations")) c.marked[at(F::kLangfuse)] = true;
+  if (is(j, "type", "TOOL")) ++c.calls[at(F::kLangfuse)];
 }
 
 void walk(const nlohmann::json& j, ShapeCensus& c, int depth) {
@@ -113,6 +117,8 @@ TranscriptFormat detect_format(const ShapeCensus& c) {
   using F = TranscriptFormat;
   // Envelopes first: their messages inside are OpenAI-shaped.
   if (c.marked[at(F::kOtelGenAi)]) return F::kOtelGenAi;
+  if (c.marked[at(F::kLangfuse)]) return F::kLangfuse;
+  if (c.marked[at(F::kLangSmith)]) return F::kLangSmith;
   if (c.marked[at(F::kMcp)]) return F::kMcp;
   if (c.marked[at(F::kDashScope)]) return F::kDashScope;
   F best = F::kOpenAi;

@@ -17,8 +17,10 @@ enum class TranscriptFormat : uint8_t {
   kDashScope,        // Qwen's native input.messages and output.choices
   kMcp,              // JSON-RPC tools/call requests and their results
   kOtelGenAi,        // OpenTelemetry GenAI spans in OTLP JSON
+  kLangSmith,        // LangSmith run exports (llm and tool runs)
+  kLangfuse,         // Langfuse trace exports (GENERATION and TOOL observations)
 };
-constexpr std::size_t kTranscriptFormatCount = 7;
+constexpr std::size_t kTranscriptFormatCount = 9;
 
 std::string_view format_name(TranscriptFormat f);       // the --from value: "anthropic"
 std::string_view format_title(TranscriptFormat f);      // "Anthropic Messages"
@@ -32,7 +34,6 @@ struct ShapeCensus {
   std::array<int64_t, kTranscriptFormatCount> calls{};
   std::array<bool, kTranscriptFormatCount> marked{};  // a structure only that shape has
   int64_t assistant_turns = 0;
-  std::string other;  // a known shape no importer reads yet ("OpenTelemetry OTLP spans")
 };
 void take_census(const nlohmann::json& doc, ShapeCensus& census);
 

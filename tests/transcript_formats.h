@@ -3,6 +3,7 @@
 // and their answers, ok (a JSON object) or failed (the vendor's own failure mark, and an
 // "Error: ..." text where the shape has none).
 #pragma once
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -250,6 +251,124 @@ inline nlohmann::json as_otel(const std::vector<Dialogue>& dialogues) {
   return {{"resourceSpans",
            {{{"resource", {{"attributes", nlohmann::json::array()}}},
              {"scopeSpans", {{{"scope", {{"name", "agent"}}}, {"spans", spans}}}}}}}};
+}
+
+// A tracer's clock for the exports below: ISO times a second apart.
+inline std::string iso_at(int second) {
+  char t[32];
+  std::snprintf(t, sizeof t, "2026-12-07T10:%02d:%02d.000000Z", second / 60 % 60, second % 60);
+  return t;
+}
+
+// LangSmith: per dialogue a root chain run (its thread and user in metadata) with an llm run
+// per model turn (LangChain messages, the answer serialized) and a tool run per call.
+inline nlohmann::json as_langsmith(const std::vector<Dialogue>& dialogues) {
+  nlohmann::json roots = nlohmann::json::array();
+  int clock = 0;
+  for (const Dialogue& d : dialogues) {
+    nlohmann::json history = nlohmann::json::array(), children = nlohmann::json::array();
+    auto llm = [&](const nlohmann::json& kwargs) {
+      nlohmann::json message = {{"lc", 1},
+                                {"type", "constructor"},
+                                {"id", {"langchain", "schema", "messages", "AIMessage"}},
+                                {"kwargs", kwargs}};
+      children.push_back({{"run_type", "llm"},
+                          {"name", "ChatModel"},
+                          {"start_time", iso_at(++clock)},
+                          {"inputs", {{"messages", {history}}}},
+                          {"outputs", {{"generations", {{{{"message", message}}}}}}}});
+      nlohmann::json ai = kwargs;
+      ai["type"] = "ai";
+      history.push_back(ai);
+    };
+    int k = 0;
+    for (const Turn& t : d.turns) {
+      if (t.role == "user") {
+        history.push_back({{"type", "human"}, {"content", t.text}});
+      } else if (t.role == "assistant") {
+        llm({{"content", t.text}});
+      } else {
+        nlohmann::json calls = nlohmann::json::array();
+        for (const ToolCall& c : t.calls) {
+          calls.push_back(
+              {{"id", d.id + "-" + std::to_string(++k)}, {"name", c.name}, {"args", c.args}});
+        }
+        llm({{"content", ""}, {"tool_calls", calls}});
+        for (std::size_t i = 0; i < t.calls.size(); ++i) {
+          const ToolCall& c = t.calls[i];
+          children.push_back({{"run_type", "tool"},
+                              {"name", c.name},
+                              {"start_time", iso_at(++clock)},
+                              {"inputs", {{"input", c.args.dump()}}},
+                              {"outputs", {{"output", answer_text(c)}}},
+                              {"error", c.failed ? nlohmann::json(c.error_text()) : nullptr}});
+          history.push_back(
+              {{"type", "tool"}, {"content", answer_text(c)}, {"tool_call_id", calls[i]["id"]}});
+        }
+      }
+    }
+    roots.push_back({{"id", d.id + "-root"},
+                     {"trace_id", "trace-" + d.id},
+                     {"run_type", "chain"},
+                     {"name", "agent"},
+                     {"start_time", iso_at(++clock)},
+                     {"extra", {{"metadata", {{"thread_id", d.id}, {"user_id", d.user}}}}},
+                     {"child_runs", children}});
+  }
+  return roots;
+}
+
+// Langfuse: per dialogue a trace (sessionId, userId) with a GENERATION per model turn
+// (OpenAI messages in, the answer out) and a TOOL observation per call, ERROR when it failed.
+inline nlohmann::json as_langfuse(const std::vector<Dialogue>& dialogues) {
+  nlohmann::json traces = nlohmann::json::array();
+  int clock = 0;
+  for (const Dialogue& d : dialogues) {
+    nlohmann::json history = nlohmann::json::array(), observations = nlohmann::json::array();
+    auto generation = [&](const nlohmann::json& out) {
+      observations.push_back({{"type", "GENERATION"},
+                              {"name", "chat"},
+                              {"startTime", iso_at(++clock)},
+                              {"input", history},
+                              {"output", out}});
+      history.push_back(out);
+    };
+    const nlohmann::json openai = as_openai(d)["messages"];
+    for (const auto& m : openai) {
+      if (m["role"] == "user") history.push_back(m);
+      if (m["role"] == "assistant") generation(m);
+      if (m["role"] == "tool") history.push_back(m);
+    }
+    // The calls as TOOL observations, each after the generation that asked for it.
+    int k = 0;
+    nlohmann::json with_tools = nlohmann::json::array();
+    for (const auto& o : observations) {
+      with_tools.push_back(o);
+      for (const auto& call : o["output"].value("tool_calls", nlohmann::json::array())) {
+        const ToolCall* c = nullptr;
+        int seen = 0;
+        for (const Turn& t : d.turns) {
+          for (const ToolCall& tc : t.calls) {
+            if (++seen == k + 1) c = &tc;
+          }
+        }
+        ++k;
+        nlohmann::json tool = {{"type", "TOOL"},
+                               {"name", call["function"]["name"]},
+                               {"startTime", o["startTime"]},
+                               {"input", c->args},
+                               {"output", answer_text(*c)},
+                               {"level", c->failed ? "ERROR" : "DEFAULT"}};
+        if (c->failed) tool["statusMessage"] = c->error_text();
+        with_tools.push_back(tool);
+      }
+    }
+    traces.push_back({{"id", "trace-" + d.id},
+                      {"sessionId", d.id},
+                      {"userId", d.user},
+                      {"observations", with_tools}});
+  }
+  return {{"data", traces}, {"meta", {{"page", 1}, {"totalItems", traces.size()}}}};
 }
 
 }  // namespace checkride::testing

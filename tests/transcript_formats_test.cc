@@ -88,6 +88,8 @@ std::vector<std::string> write_format(const std::string& dir, const std::string&
     }
   }
   if (format == "otel-genai") all = testing::as_otel(three_sessions());
+  if (format == "langsmith") all = testing::as_langsmith(three_sessions());
+  if (format == "langfuse") all = testing::as_langfuse(three_sessions());
   if (files.empty()) files.push_back(testing::write_temp(dir, format + ".json", all.dump(1)));
   return files;
 }
@@ -154,8 +156,8 @@ TEST(TranscriptFormats, EachShapeImportsTheSameSessionsAndReplaysTheSameVerdicts
             5);
   const std::vector<std::string> want = verdicts(openai);
   ASSERT_EQ(want.size(), 3u);
-  for (const std::string format :
-       {"anthropic", "openai-responses", "gemini", "dashscope", "mcp", "otel-genai"}) {
+  for (const std::string format : {"anthropic", "openai-responses", "gemini", "dashscope", "mcp",
+                                   "otel-genai", "langsmith", "langfuse"}) {
     const std::string cassette = import_format(format, "auto", said);
     EXPECT_NE(said.find("(--from " + format + ")"), std::string::npos) << said;
     const bool calls_only = format == "mcp";  // the wire has no user or assistant words
@@ -215,8 +217,13 @@ TEST(TranscriptFormats, HostileFilesAreRefusedNamingTheFileLineAndField) {
        ":2: [1].result"},
       {"auto", deep, "t.json"},
       {"auto", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}\n{oops\n", ":2:"},
-      {"auto", R"({"run_type": "chain", "inputs": {"messages": []}, "child_runs": []})",
-       "a LangSmith run export, which record import cannot read yet"},
+      {"langsmith", R"({"run_type": "chain", "child_runs": [{"run_type": "tool"}]})",
+       "[0].child_runs[0].name: expected the tool's name"},
+      {"langsmith", R"({"id": "r1"})", "[0].run_type"},
+      {"langfuse", R"({"data": [{"id": "t", "observations": {}}]})",
+       "[0][0].observations: expected a list"},
+      {"langfuse", R"({"observations": [{"type": "TOOL", "input": {}}]})",
+       "[0].observations[0].name"},
       {"otel-genai", R"({"resourceSpans": [{"scopeSpans": [{"spans": [7]}]}]})",
        "[0].resourceSpans[0].scopeSpans[0].spans[0]: expected a span object"},
       {"otel-genai", R"({"resourceSpans": {}})", "[0].resourceSpans: expected"},

@@ -24,7 +24,7 @@ void require(bool holds) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string dir = "/tmp/checkride-fuzz-formats-" + std::to_string(getpid());
   static const char* kFrom[] = {"auto",      "openai", "openai-responses", "anthropic", "gemini",
-                                "dashscope", "mcp",    "otel-genai"};
+                                "dashscope", "mcp",    "otel-genai",       "langsmith", "langfuse"};
   if (size == 0) return 0;
   std::filesystem::create_directories(dir);
   const std::string file = dir + "/t.json", out = dir + "/out.jsonl";
