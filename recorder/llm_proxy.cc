@@ -257,8 +257,9 @@ void LlmProxy::install_routes() {
   server_->Post(R"(.*/chat/completions)", chat);
 
   // Everything else goes through unrecorded, streamed both ways (a file's content may be big).
-  auto passthrough = [make_request, make_client](const httplib::Request& req,
-                                                 httplib::Response& res) {
+  auto passthrough = [this, make_request, make_client](const httplib::Request& req,
+                                                       httplib::Response& res) {
+    count_relayed(req.path);
     relay_upstream(make_client, make_request(req), res, RelayHooks{});
   };
   server_->Get(".*", passthrough);
@@ -266,6 +267,23 @@ void LlmProxy::install_routes() {
   server_->Put(".*", passthrough);
   server_->Patch(".*", passthrough);
   server_->Delete(".*", passthrough);
+}
+
+void LlmProxy::count_relayed(const std::string& path) {
+  constexpr std::size_t kMaxPaths = 64;  // a client naming endless paths costs no more
+  std::lock_guard<std::mutex> lock(relayed_mu_);
+  const bool known = relayed_.count(path) > 0;
+  ++relayed_[known || relayed_.size() < kMaxPaths ? path : std::string("other paths")];
+}
+
+std::vector<std::string> LlmProxy::unrecorded() const {
+  std::lock_guard<std::mutex> lock(relayed_mu_);
+  std::vector<std::string> lines;
+  for (const auto& [path, n] : relayed_) {
+    lines.push_back("relayed " + std::to_string(n) + (n == 1 ? " request" : " requests") + " to " +
+                    path + ", not recorded");
+  }
+  return lines;
 }
 
 int run_llm_proxy(const ProxyOptions& options, std::ostream& out, std::ostream& err) {
@@ -300,6 +318,7 @@ int run_llm_proxy(const ProxyOptions& options, std::ostream& out, std::ostream& 
   sigwait(&signals, &sig);
   proxy->stop();
   server.join();
+  for (const std::string& line : proxy->unrecorded()) err << "warning: " << line << "\n";
   try {
     proxy->finish_cassette();
   } catch (const OutputError& e) {

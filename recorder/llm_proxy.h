@@ -1,8 +1,11 @@
 #pragma once
 #include <iosfwd>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "protocol/catalog_ref.h"
 #include "protocol/connection_limit.h"
@@ -56,9 +59,15 @@ class LlmProxy {
   // (a full disk); what was recorded stays at partial_path().
   void finish_cassette();
   const std::string& partial_path() const;
+  // What went through unrecorded, a line per path: "relayed 12 requests to /v1/embeddings,
+  // not recorded" (the Responses API and Anthropic's Messages among them, until recorded).
+  std::vector<std::string> unrecorded() const;
 
  private:
   void install_routes();
+  void count_relayed(const std::string& path);
+  mutable std::mutex relayed_mu_;
+  std::map<std::string, int64_t> relayed_;  // by path; ordered, so the warnings are stable
 
   ProxyOptions options_;
   std::ostream& log_;
