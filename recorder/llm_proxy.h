@@ -66,8 +66,6 @@ class LlmProxy {
  private:
   void install_routes();
   void count_relayed(const std::string& path);
-  mutable std::mutex relayed_mu_;
-  std::map<std::string, int64_t> relayed_;  // by path; ordered, so the warnings are stable
 
   ProxyOptions options_;
   std::ostream& log_;
@@ -75,6 +73,9 @@ class LlmProxy {
   std::unique_ptr<Redactor> redactor_;
   std::unique_ptr<CassetteWriter> writer_;
   std::unique_ptr<ConversationBook> book_;
+  // Declared before the server, so it outlives the server's threads that count into it.
+  mutable std::mutex relayed_mu_;
+  std::map<std::string, int64_t> relayed_;  // by path; ordered, so the warnings are stable
   std::unique_ptr<GuardedServer> server_;
 };
 
