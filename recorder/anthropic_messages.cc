@@ -20,15 +20,11 @@ std::string str_at(const nlohmann::json& block, const char* key, const std::stri
 // The answers to the calls made so far, in the user turn's blocks; then its text.
 void user_turn(const nlohmann::json& content, const std::string& field,
                const std::set<std::string>& calls, nlohmann::json& out) {
-  std::string text;
   for (std::size_t j = 0; j < content.size(); ++j) {
     const nlohmann::json& block = content[j];
     const std::string at = field + "[" + std::to_string(j) + "]";
     if (!block.is_object()) throw ShapeError{at, "expected a content block (an object)"};
-    const std::string type = text_of(block, "type");
-    if (type == "text") {
-      text += (text.empty() ? "" : "\n") + parts_text(nlohmann::json::array({block}), {"text"});
-    } else if (type == "tool_result") {
+    if (text_of(block, "type") == "tool_result") {
       const std::string id = str_at(block, "tool_use_id", at);
       if (!calls.count(id)) {
         throw ShapeError{at + ".tool_use_id", "'" + id + "' answers no tool_use before it"};
@@ -40,28 +36,25 @@ void user_turn(const nlohmann::json& content, const std::string& field,
       out.push_back(tool_answer(id, body, failed ? "is_error: true" : ""));
     }
   }
+  const std::string text = parts_text(content, {"text"});  // the text blocks, joined
   if (!text.empty()) out.push_back({{"role", "user"}, {"content", text}});
 }
 
 void assistant_turn(const nlohmann::json& content, const std::string& field,
                     std::set<std::string>& calls, nlohmann::json& out) {
   nlohmann::json message = {{"role", "assistant"}, {"content", ""}};
-  std::string text;
   for (std::size_t j = 0; j < content.size(); ++j) {
     const nlohmann::json& block = content[j];
     const std::string at = field + "[" + std::to_string(j) + "]";
     if (!block.is_object()) throw ShapeError{at, "expected a content block (an object)"};
-    const std::string type = text_of(block, "type");
-    if (type == "text") {
-      text += (text.empty() ? "" : "\n") + parts_text(nlohmann::json::array({block}), {"text"});
-    } else if (type == "tool_use") {
+    if (text_of(block, "type") == "tool_use") {
       const std::string id = str_at(block, "id", at);
       if (!calls.insert(id).second) throw ShapeError{at + ".id", "'" + id + "' used twice"};
       message["tool_calls"].push_back(
           tool_call(id, str_at(block, "name", at), block.value("input", nlohmann::json::object())));
     }
   }
-  message["content"] = text;
+  message["content"] = parts_text(content, {"text"});
   out.push_back(std::move(message));
 }
 
