@@ -98,6 +98,14 @@ void OutputFile::commit() {
   committed_ = true;
 }
 
+void OutputFile::discard() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  if (!temp_.empty()) ::unlink(temp_.c_str());
+  keep_partial_ = false;
+  committed_ = true;  // nothing is left for the destructor to remove
+}
+
 void write_output_file(const std::string& path, std::string_view text, const std::string& field,
                        mode_t mode) {
   OutputFile out(path, field, mode);

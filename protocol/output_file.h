@@ -39,6 +39,8 @@ class OutputFile {
   // A recorder that dies should leave what it had: the temporary file stays, named
   // partial_path(), when the writer is destroyed without commit().
   void keep_partial() { keep_partial_ = true; }
+  // Closes and removes the temporary file: another OutputFile wrote `path` instead.
+  void discard();
   const std::string& path() const { return path_; }
   const std::string& partial_path() const { return temp_; }
 

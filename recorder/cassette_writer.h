@@ -25,8 +25,10 @@ class CassetteWriter {
   // "session", "seq" and "t_ms" in front. Throws OutputError when the line cannot be
   // written (a full disk); from then on failure() says why and every append throws.
   void append(const std::string& session, int64_t t_ms, const nlohmann::ordered_json& event);
-  // Puts the finished cassette under its name; throws OutputError.
-  void commit();
+  // Puts the finished cassette under its name; throws OutputError. `header_updates` are
+  // fields learnt while recording (the models requests named): the header line is written
+  // again with them, redacted like the rest.
+  void commit(const nlohmann::ordered_json& header_updates = nlohmann::ordered_json());
   // A recorder that is killed or fails keeps what it wrote, as partial_path().
   void keep_partial();
   const std::string& partial_path() const { return out_.partial_path(); }
@@ -37,8 +39,10 @@ class CassetteWriter {
 
  private:
   void write_line(const std::string& line);  // with mu_ held
+  std::string header_line() const;
 
   std::string path_;
+  nlohmann::ordered_json header_;  // as given, before redaction
   Redactor& redactor_;
   mutable std::mutex mu_;
   OutputFile out_;

@@ -97,18 +97,16 @@ std::string ConversationBook::begin(const nlohmann::json& messages,
   return id;
 }
 
-void ConversationBook::finish(const std::string& session, const nlohmann::json* reply,
+void ConversationBook::finish(const std::string& session, const nlohmann::json& turn,
                               const std::string& note) {
   std::lock_guard<std::mutex> lock(mu_);
   Conversation& c = conversations_[session];
   c.waiting = false;
   if (!c.converter) return;
-  if (reply == nullptr) {
-    writer_.append(session, elapsed_ms(c), CassetteEvent{{"type", "note"}, {"text", note}});
-    return;
+  for (const auto& message : turn) {
+    record(session, c, message);
+    c.digests.push_back(message_digest(message));
   }
-  record(session, c, *reply);
-  c.digests.push_back(message_digest(*reply));
   if (!note.empty()) {
     writer_.append(session, elapsed_ms(c), CassetteEvent{{"type", "note"}, {"text", note}});
   }

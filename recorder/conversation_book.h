@@ -26,12 +26,12 @@ class ConversationBook {
   ConversationBook(CassetteWriter& writer, std::set<std::string> actions, ErrorPatterns errors = {})
       : writer_(writer), actions_(std::move(actions)), errors_(std::move(errors)) {}
 
-  // Records the messages of `request` not seen before; returns the session id to pass to
+  // Records the chat messages of a request not seen before; returns the session id to pass to
   // finish(). `explicit_id` is the X-Checkride-Session header, or "".
   std::string begin(const nlohmann::json& messages, const std::string& explicit_id);
-  // Records the assistant message the upstream answered with (null: no answer; `note`
-  // then says why and is recorded as a note).
-  void finish(const std::string& session, const nlohmann::json* reply, const std::string& note);
+  // Records the turn the upstream answered with: its chat messages (none when there was no
+  // answer), and `note` when not "" (why there is no turn, or what was odd about it).
+  void finish(const std::string& session, const nlohmann::json& turn, const std::string& note);
 
  private:
   struct Conversation {

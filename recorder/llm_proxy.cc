@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <charconv>
 #include <condition_variable>
 #include <deque>
@@ -13,9 +14,11 @@
 #include "protocol/input_error.h"
 #include "protocol/json_input.h"
 #include "recorder/cassette_writer.h"
+#include "recorder/chat_normalizers.h"
 #include "recorder/conversation_book.h"
 #include "recorder/http_url.h"
-#include "recorder/stream_assembler.h"
+#include "recorder/llm_api.h"
+#include "recorder/responses_history.h"
 #include "recorder/upstream_relay.h"
 
 namespace checkride {
@@ -46,23 +49,13 @@ std::string brief(const std::string& body) {
   return body.substr(0, 200);
 }
 
-// The SSE event a client gets when the upstream's stream broke off: OpenAI's SDKs raise
-// an APIError on a data line that holds "error".
-std::string broken_stream_event(httplib::Error e) {
-  nlohmann::json body = {{"error",
-                          {{"message", "upstream stream broke off: " + httplib::to_string(e)},
-                           {"type", "upstream_error"},
-                           {"code", nullptr}}}};
-  return "data: " + body.dump() + "\n\n";
-}
-
 // What the recorder keeps of a non-streamed answer: its first bytes, up to the bound a turn
 // may have; past that the turn is noted as unrecorded (the client still gets all of it).
 struct KeptBody {
   std::string text;
   bool overflowed = false;
   void observe(std::string_view bytes) {
-    if (overflowed || text.size() + bytes.size() > StreamAssembler::kMaxTurnBytes) {
+    if (overflowed || text.size() + bytes.size() > SseTurn::kMaxTurnBytes) {
       overflowed = true;
       text.clear();
       return;
@@ -73,67 +66,86 @@ struct KeptBody {
 
 std::string too_big(const char* what) {
   return std::string("not recorded: the ") + what + " held more than " +
-         std::to_string(StreamAssembler::kMaxTurnBytes >> 20) +
-         " MiB (relayed to the client in full)";
+         std::to_string(SseTurn::kMaxTurnBytes >> 20) + " MiB (relayed to the client in full)";
 }
 
-// Records one turn: the assistant's message, or (nullptr) a note of why there is none.
-using TurnFinish = std::function<void(const nlohmann::json*, const std::string&)>;
+LlmTurn no_turn(const std::string& why) {
+  LlmTurn none;
+  none.why_none = why;
+  return none;
+}
+
+// Records one answer: its turn (no messages: none, and why) and a note of what else was odd.
+using TurnFinish = std::function<void(const LlmTurn&, const std::string& note)>;
 
 // The recorder's view of an answer that ended: the turn, or why there is none.
-void record_answer(const UpstreamAnswer& a, const nlohmann::json* turn, const std::string& notes,
+void record_answer(const UpstreamAnswer& a, const LlmTurn& turn, const std::string& notes,
                    const TurnFinish& finish) {
   if (!a.answered) {
-    finish(nullptr, "upstream " + httplib::to_string(a.error));
+    finish(no_turn(""), "upstream " + httplib::to_string(a.error));
   } else if (a.status != 200) {
-    finish(nullptr, "upstream answered " + std::to_string(a.status) + ": " + brief(a.error_head));
-  } else if (turn == nullptr) {
-    finish(nullptr, notes);
+    finish(no_turn(""),
+           "upstream answered " + std::to_string(a.status) + ": " + brief(a.error_head));
+  } else if (turn.messages.empty()) {
+    finish(turn, turn.why_none + (notes.empty() ? "" : "; " + notes));
   } else {
     finish(turn, notes);
   }
 }
 
-// How a streamed turn is observed and recorded: reassembled from its SSE fragments.
-RelayHooks streamed_turn_hooks(const TurnFinish& finish) {
+// What every recorded API shares: the proxy's refusals and a broken stream's end in its shape.
+RelayHooks api_hooks(TranscriptFormat api) {
   RelayHooks hooks;
-  auto assembler = std::make_shared<StreamAssembler>();
-  hooks.observe = [assembler](std::string_view bytes) { assembler->feed(bytes); };
-  hooks.finished = [assembler, finish](const UpstreamAnswer& a) {
-    if (a.broken() && !assembler->done()) {
-      record_answer(a, nullptr, "upstream stream broke off: " + httplib::to_string(a.error),
-                    finish);
-    } else if (assembler->overflowed()) {
-      record_answer(a, nullptr, too_big("streamed answer"), finish);
-    } else {
-      nlohmann::json message = assembler->message();
-      std::string notes;
-      for (const auto& n : assembler->notes()) notes += (notes.empty() ? "" : "; ") + n;
-      record_answer(a, &message,
-                    notes.empty() ? "" : "malformed stream from the upstream: " + notes, finish);
-    }
+  hooks.broken_tail = [api](const UpstreamAnswer& a, const std::string& type) {
+    return type.rfind("text/event-stream", 0) == 0
+               ? broken_stream_event(api,
+                                     "upstream stream broke off: " + httplib::to_string(a.error))
+               : "";
   };
-  // OpenAI's SDKs raise an APIError on a data line that holds "error".
-  hooks.broken_tail = [](const UpstreamAnswer& a, const std::string& type) {
-    return type.rfind("text/event-stream", 0) == 0 ? broken_stream_event(a.error) : "";
+  hooks.error_body = [api](httplib::Response& res, int status, const std::string& message) {
+    api_error_body(api, res, status, message);
+  };
+  return hooks;
+}
+
+// How a streamed turn is observed and recorded: reassembled from its SSE events.
+RelayHooks streamed_turn_hooks(TranscriptFormat api, const TurnFinish& finish) {
+  RelayHooks hooks = api_hooks(api);
+  std::shared_ptr<SseTurn> stream = stream_assembler(api);
+  hooks.observe = [stream](std::string_view bytes) { stream->feed(bytes); };
+  hooks.finished = [api, stream, finish](const UpstreamAnswer& a) {
+    if (a.broken() && !stream->done()) {
+      record_answer(a, no_turn("upstream stream broke off: " + httplib::to_string(a.error)), "",
+                    finish);
+    } else if (stream->overflowed()) {
+      record_answer(a, no_turn(too_big("streamed answer")), "", finish);
+    } else {
+      std::string notes;
+      for (const auto& n : stream->notes()) notes += (notes.empty() ? "" : "; ") + n;
+      record_answer(a, streamed_turn(api, *stream),
+                    notes.empty() ? "" : "from the upstream's stream: " + notes, finish);
+    }
   };
   return hooks;
 }
 
 // How a non-streamed turn is observed and recorded: the answer's JSON, kept up to the bound.
-RelayHooks whole_turn_hooks(const TurnFinish& finish) {
-  RelayHooks hooks;
+RelayHooks whole_turn_hooks(TranscriptFormat api, const TurnFinish& finish) {
+  RelayHooks hooks = api_hooks(api);
   auto kept = std::make_shared<KeptBody>();
   hooks.observe = [kept](std::string_view bytes) { kept->observe(bytes); };
-  hooks.finished = [kept, finish](const UpstreamAnswer& a) {
+  hooks.finished = [api, kept, finish](const UpstreamAnswer& a) {
+    if (a.broken()) {
+      return record_answer(a, no_turn("upstream answer broke off: " + httplib::to_string(a.error)),
+                           "", finish);
+    }
+    if (kept->overflowed) return record_answer(a, no_turn(too_big("answer")), "", finish);
     auto answer = parse_json_or_discarded(kept->text);
-    const bool turn = !a.broken() && !answer.is_discarded() && answer.contains("choices") &&
-                      answer["choices"].is_array() && !answer["choices"].empty() &&
-                      answer["choices"][0].contains("message");
-    std::string why = a.broken() ? "upstream answer broke off: " + httplib::to_string(a.error)
-                      : kept->overflowed ? too_big("answer")
-                                         : "upstream answered 200: " + brief(kept->text);
-    record_answer(a, turn ? &answer["choices"][0]["message"] : nullptr, turn ? "" : why, finish);
+    LlmTurn turn = whole_answer_turn(api, answer);
+    if (turn.messages.empty()) {
+      turn.why_none = "upstream answered 200 (" + turn.why_none + "): " + brief(kept->text);
+    }
+    record_answer(a, turn, "", finish);
   };
   return hooks;
 }
@@ -160,6 +172,7 @@ LlmProxy::LlmProxy(ProxyOptions options, std::ostream& log)
   if (!options_.catalog.path.empty()) header["action_catalog"] = catalog_ref_json(options_.catalog);
   writer_ = std::make_unique<CassetteWriter>(options_.out, header, *redactor_);
   writer_->keep_partial();  // killed, it leaves what it recorded beside --out
+  responses_ = std::make_unique<ResponsesHistory>();
   book_ = std::make_unique<ConversationBook>(*writer_, options_.actions, options_.error_patterns);
   server_ = std::make_unique<GuardedServer>(options_.max_connections_per_client);
   install_routes();
@@ -168,7 +181,7 @@ LlmProxy::LlmProxy(ProxyOptions options, std::ostream& log)
 LlmProxy::~LlmProxy() = default;
 
 int64_t LlmProxy::events_recorded() const { return writer_->events_written(); }
-void LlmProxy::finish_cassette() { writer_->commit(); }
+void LlmProxy::finish_cassette() { writer_->commit(header_models()); }
 const std::string& LlmProxy::partial_path() const { return writer_->partial_path(); }
 
 int LlmProxy::bind() {
@@ -226,35 +239,23 @@ void LlmProxy::install_routes() {
     c->set_write_timeout(options_.upstream_timeout_seconds, 0);
     return c;
   };
-  auto chat = [this, make_request, make_client](const httplib::Request& req,
-                                                httplib::Response& res) {
-    auto body = parse_json_or_discarded(req.body);
-    bool streaming = body.is_object() && bool_field(body, "stream", false);
-    std::string session;
-    try {
-      if (body.is_object() && body.contains("messages") && body["messages"].is_array()) {
-        session = book_->begin(body["messages"], req.get_header_value("X-Checkride-Session"));
-      }
-    } catch (const OutputError& e) {
-      // Nothing could be recorded: better the agent stops than goes on unrecorded.
-      upstream_error_body(res, 503, "the recorder cannot write its cassette: " + e.why());
-      return;
-    }
-    TurnFinish finish = [this, session](const nlohmann::json* reply, const std::string& note) {
-      try {
-        if (!session.empty()) book_->finish(session, reply, note);
-      } catch (const OutputError& e) {
-        log_ << session << ": not recorded: " << e.why() << "\n";
+  auto recorded = [this, make_request, make_client](TranscriptFormat api) {
+    return [this, api, make_request, make_client](const httplib::Request& req,
+                                                  httplib::Response& res) {
+      auto body = parse_json_or_discarded(req.body);
+      auto hooks = record_exchange(api, body, req.get_header_value("X-Checkride-Session"));
+      if (!hooks) {  // nothing could be recorded: better the agent stops than goes on unrecorded
+        api_error_body(api, res, 503,
+                       "the recorder cannot write its cassette: " + writer_->failure());
         return;
       }
-      // Upstream errors can quote the API key back ("Incorrect API key provided: sk-…").
-      log_ << (session.empty() ? "(unrecorded)" : session) << ": "
-           << (reply ? "assistant turn recorded" : redactor_->redact_text(note)) << "\n";
+      relay_upstream(make_client, make_request(req), res, std::move(*hooks));
     };
-    RelayHooks hooks = streaming ? streamed_turn_hooks(finish) : whole_turn_hooks(finish);
-    relay_upstream(make_client, make_request(req), res, std::move(hooks));
   };
-  server_->Post(R"(.*/chat/completions)", chat);
+  server_->Post(R"(.*/chat/completions)", recorded(TranscriptFormat::kOpenAi));
+  server_->Post(R"(.*/responses)", recorded(TranscriptFormat::kOpenAiResponses));
+  // Anthropic's path; not an Assistants thread's /v1/threads/ID/messages.
+  server_->Post(R"((.*/)?v1/messages)", recorded(TranscriptFormat::kAnthropic));
 
   // Everything else goes through unrecorded, streamed both ways (a file's content may be big).
   auto passthrough = [this, make_request, make_client](const httplib::Request& req,
@@ -267,6 +268,71 @@ void LlmProxy::install_routes() {
   server_->Put(".*", passthrough);
   server_->Patch(".*", passthrough);
   server_->Delete(".*", passthrough);
+}
+
+std::unique_ptr<RelayHooks> LlmProxy::record_exchange(TranscriptFormat api,
+                                                      const nlohmann::json& body,
+                                                      const std::string& header_session) {
+  note_model(body);
+  nlohmann::json request = body;  // the Responses API's: with what the upstream holds folded in
+  std::string session;
+  try {
+    if (!body.is_object()) throw ShapeError{"", "the body is not a JSON object"};
+    std::string unknown;
+    if (api == TranscriptFormat::kOpenAiResponses) request = responses_->folded(body, unknown);
+    if (!unknown.empty()) {
+      log_ << "note: the request continues " << unknown
+           << ", which this recorder did not relay; its earlier turns are not in the cassette\n";
+    }
+    const std::string id = header_session.empty() ? format_session_id(api, body) : header_session;
+    session = book_->begin(request_conversation(api, request), id);
+  } catch (const ShapeError& e) {
+    log_ << "(unrecorded): the request does not fit " << format_title(api)
+         << (e.field.empty() ? "" : " at " + e.field) << ": " << e.message << "\n";
+  } catch (const OutputError&) {
+    return nullptr;
+  }
+  TurnFinish finish = [this, api, session, request](const LlmTurn& turn, const std::string& note) {
+    if (api == TranscriptFormat::kOpenAiResponses && !turn.messages.empty()) {
+      responses_->remember(request, turn.response_id, turn.output);
+    }
+    try {
+      if (!session.empty()) book_->finish(session, turn.messages, note);
+    } catch (const OutputError& e) {
+      log_ << session << ": not recorded: " << e.why() << "\n";
+      return;
+    }
+    // Upstream errors can quote the API key back ("Incorrect API key provided: sk-…").
+    log_ << (session.empty() ? "(unrecorded)" : session) << ": "
+         << (turn.messages.empty() ? redactor_->redact_text(note) : "assistant turn recorded")
+         << "\n";
+  };
+  const bool streaming = body.is_object() && bool_field(body, "stream", false);
+  return std::make_unique<RelayHooks>(streaming ? streamed_turn_hooks(api, finish)
+                                                : whole_turn_hooks(api, finish));
+}
+
+void LlmProxy::note_model(const nlohmann::json& body) {
+  constexpr std::size_t kMaxModels = 32, kMaxName = 200;
+  const std::string model = body.is_object() ? text_of(body, "model") : "";
+  if (model.empty() || model.size() > kMaxName) return;
+  std::lock_guard<std::mutex> lock(relayed_mu_);
+  if (models_.size() < kMaxModels &&
+      std::find(models_.begin(), models_.end(), model) == models_.end()) {
+    models_.push_back(model);
+  }
+}
+
+nlohmann::ordered_json LlmProxy::header_models() const {
+  std::lock_guard<std::mutex> lock(relayed_mu_);
+  nlohmann::ordered_json h;
+  std::string joined;
+  for (const auto& m : models_) joined += (joined.empty() ? "" : ", ") + m;
+  h["model"] = !options_.model_label.empty() ? options_.model_label
+               : joined.empty()              ? std::string("unspecified")
+                                             : joined;
+  h["models"] = models_;
+  return h;
 }
 
 void LlmProxy::count_relayed(const std::string& path) {

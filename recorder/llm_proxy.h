@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "protocol/connection_limit.h"
 #include "recorder/redactor.h"
 #include "recorder/result_status.h"
+#include "recorder/transcript_format.h"
 
 namespace httplib {
 class Server;
@@ -19,12 +21,13 @@ class Server;
 namespace checkride {
 
 class GuardedServer;
+struct RelayHooks;
 
 struct ProxyOptions {
-  std::string upstream;                // OpenAI-compatible base URL
+  std::string upstream;                // the API's base URL (OpenAI's or Anthropic's)
   std::string listen = "127.0.0.1:0";  // host:port; port 0 picks a free one
   std::string out;                     // the cassette
-  std::string model_label;             // the header's "model" (else learnt from requests)
+  std::string model_label;             // the header's "model" (else the models requests named)
   std::set<std::string> actions;       // tool names that are actions
   ErrorPatterns error_patterns;        // what marks a tool's text answer as a failure
   CatalogRef catalog;                  // the action catalog, named in the header
@@ -35,11 +38,14 @@ struct ProxyOptions {
 
 class CassetteWriter;
 class ConversationBook;
+class ResponsesHistory;
 
-// `checkride record llm`: an OpenAI-compatible recording proxy. POST …/chat/completions goes
-// to the upstream and back unchanged (status, body, the headers that matter; SSE streams
-// are relayed chunk by chunk as they arrive) while the conversation is recorded into a
-// cassette through the redactor. Every other path is passed through unrecorded. Upstream
+// `checkride record llm`: a recording proxy for OpenAI Chat Completions (POST
+// …/chat/completions), the OpenAI Responses API (…/responses) and Anthropic Messages
+// (…/v1/messages). Each goes to the upstream and back unchanged (status, body, the headers
+// that matter; SSE streams are relayed chunk by chunk as they arrive) while the conversation
+// is recorded into a cassette through the redactor. Every other path is passed through
+// unrecorded and counted. Upstream
 // errors are relayed and recorded as notes; an unreachable or silent upstream becomes a
 // 502/504 with an OpenAI-style error body. Thread-safe: httplib serves each connection on
 // its own thread.
@@ -60,12 +66,18 @@ class LlmProxy {
   void finish_cassette();
   const std::string& partial_path() const;
   // What went through unrecorded, a line per path: "relayed 12 requests to /v1/embeddings,
-  // not recorded" (the Responses API and Anthropic's Messages among them, until recorded).
+  // not recorded".
   std::vector<std::string> unrecorded() const;
 
  private:
   void install_routes();
+  // Begins recording one request to `api`; the hooks that record its answer. nullopt when the
+  // cassette cannot be written.
+  std::unique_ptr<RelayHooks> record_exchange(TranscriptFormat api, const nlohmann::json& body,
+                                              const std::string& header_session);
   void count_relayed(const std::string& path);
+  void note_model(const nlohmann::json& body);
+  nlohmann::ordered_json header_models() const;  // "model" and "models" for the header
 
   ProxyOptions options_;
   std::ostream& log_;
@@ -73,9 +85,11 @@ class LlmProxy {
   std::unique_ptr<Redactor> redactor_;
   std::unique_ptr<CassetteWriter> writer_;
   std::unique_ptr<ConversationBook> book_;
-  // Declared before the server, so it outlives the server's threads that count into it.
+  std::unique_ptr<ResponsesHistory> responses_;
+  // Declared before the server, so they outlive the server's threads that write them.
   mutable std::mutex relayed_mu_;
   std::map<std::string, int64_t> relayed_;  // by path; ordered, so the warnings are stable
+  std::vector<std::string> models_;         // each model a request named, first seen first
   std::unique_ptr<GuardedServer> server_;
 };
 

@@ -1,49 +1,8 @@
 #include "recorder/stream_assembler.h"
 
-#include <algorithm>
-
-#include "protocol/json_input.h"
-
 namespace checkride {
 
-void StreamAssembler::feed(std::string_view bytes) {
-  if (skipping_line_) {
-    std::size_t nl = bytes.find('\n');
-    if (nl == std::string_view::npos) return;
-    skipping_line_ = false;
-    bytes.remove_prefix(nl + 1);
-  }
-  if (pending_.size() + bytes.size() > kMaxTurnBytes &&
-      bytes.find('\n') == std::string_view::npos) {
-    pending_.clear();  // one line longer than a whole turn may be: never parsed
-    skipping_line_ = true;
-    overflowed_ = true;
-    return;
-  }
-  pending_.append(bytes);
-  std::size_t start = 0;
-  while (true) {
-    std::size_t nl = pending_.find('\n', start);
-    if (nl == std::string::npos) break;
-    std::string text = pending_.substr(start, nl - start);
-    if (!text.empty() && text.back() == '\r') text.pop_back();
-    line(text);
-    start = nl + 1;
-  }
-  pending_.erase(0, start);
-}
-
-void StreamAssembler::line(const std::string& text) {
-  if (text.rfind("data:", 0) != 0) return;  // comments, event:, id:, blank separators
-  std::string data = text.substr(5);
-  if (!data.empty() && data.front() == ' ') data.erase(0, 1);
-  if (data == "[DONE]") {
-    done_ = true;
-    return;
-  }
-  auto chunk = parse_json_or_discarded(data);
-  if (chunk.is_discarded() || !chunk.is_object()) return;
-  ++chunks_;
+void StreamAssembler::event(const nlohmann::json& chunk) {
   auto choices = chunk.find("choices");
   if (choices == chunk.end() || !choices->is_array()) return;
   for (std::size_t i = 0; i < choices->size(); ++i) {
@@ -60,22 +19,6 @@ void StreamAssembler::line(const std::string& text) {
     }
     auto delta = choice.find("delta");
     if (delta != choice.end() && delta->is_object()) choice_delta(*delta);
-  }
-}
-
-bool StreamAssembler::keep(std::size_t more) {
-  if (held_ + more > kMaxTurnBytes) {
-    overflowed_ = true;
-    return false;
-  }
-  held_ += more;
-  return true;
-}
-
-void StreamAssembler::note(const std::string& what) {
-  constexpr std::size_t kKept = 8;
-  if (std::find(notes_.begin(), notes_.end(), what) == notes_.end() && notes_.size() < kKept) {
-    notes_.push_back(what);
   }
 }
 

@@ -132,8 +132,13 @@ void relay_upstream(const MakeClient& make_client, httplib::Request up, httplib:
   }
   if (!x->answer.answered) {
     finish(*x);
-    upstream_error_body(res, failure_status(x->answer.error),
-                        "upstream " + httplib::to_string(x->answer.error));
+    const int status = failure_status(x->answer.error);
+    const std::string message = "upstream " + httplib::to_string(x->answer.error);
+    if (x->hooks.error_body) {
+      x->hooks.error_body(res, status, message);
+    } else {
+      upstream_error_body(res, status, message);
+    }
     return;
   }
   res.status = x->answer.status;

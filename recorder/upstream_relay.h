@@ -35,6 +35,9 @@ struct RelayHooks {
   // A broken 200 stream of this content type ends with this event, then a reset, so the
   // client hears a failure; "" for a bare reset.
   std::function<std::string(const UpstreamAnswer&, const std::string& content_type)> broken_tail;
+  // The proxy's own refusal (an unreachable upstream) in the API's error shape; unset, the
+  // OpenAI shape (upstream_error_body).
+  std::function<void(httplib::Response&, int status, const std::string& message)> error_body;
 };
 
 using MakeClient = std::function<std::unique_ptr<httplib::Client>()>;

@@ -398,9 +398,8 @@ TEST(RecordLlm, AnUnreachableUpstreamIsA502WithAnOpenAiErrorBody) {
   EXPECT_NE(slurp(o.out).find("\"type\":\"note\""), std::string::npos);
 }
 
-// What the proxy cannot record yet (the Responses API, Anthropic's Messages, embeddings)
-// goes through to the client, counted per path, and is said at the end, not dropped in
-// silence.
+// What the proxy does not record (embeddings, files) goes through to the client, counted per
+// path, and is said at the end, not dropped in silence.
 TEST(RecordLlm, RequestsToPathsItCannotRecordAreRelayedAndCounted) {
   Upstream upstream;
   const std::string dir = testing::temp_dir("record-llm-unrecorded");
@@ -412,7 +411,7 @@ TEST(RecordLlm, RequestsToPathsItCannotRecordAreRelayedAndCounted) {
   const int port = proxy.bind();
   std::thread server([&] { proxy.serve(); });
   httplib::Client c("127.0.0.1", port);
-  for (const char* path : {"/v1/responses", "/v1/messages", "/v1/responses"}) {
+  for (const char* path : {"/v1/embeddings", "/v1/files", "/v1/embeddings"}) {
     auto r = c.Post(path, R"({"model": "m", "input": "hi"})", "application/json");
     ASSERT_TRUE(r) << path;
     EXPECT_EQ(r->status, 404) << "the upstream's own answer reaches the client";
@@ -421,8 +420,8 @@ TEST(RecordLlm, RequestsToPathsItCannotRecordAreRelayedAndCounted) {
   server.join();
   proxy.finish_cassette();
   EXPECT_EQ(proxy.unrecorded(),
-            (std::vector<std::string>{"relayed 1 request to /v1/messages, not recorded",
-                                      "relayed 2 requests to /v1/responses, not recorded"}));
+            (std::vector<std::string>{"relayed 2 requests to /v1/embeddings, not recorded",
+                                      "relayed 1 request to /v1/files, not recorded"}));
 }
 
 }  // namespace
