@@ -44,6 +44,27 @@ data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"argu
 data: [DONE]
 '
 
+seed_text fuzz_stream_assembler responses.txt 'event: response.output_item.added
+data: {"type":"response.output_item.added","output_index":0,"item":{"type":"function_call","call_id":"c1","name":"searchCatalog","arguments":""}}
+
+data: {"type":"response.function_call_arguments.delta","output_index":0,"delta":"{\"query\":"}
+
+data: {"type":"response.output_item.added","output_index":1,"item":{"type":"message","role":"assistant","content":[]}}
+
+data: {"type":"response.output_text.delta","output_index":1,"content_index":0,"delta":"ok"}
+
+data: {"type":"response.completed","response":{"id":"resp_1"}}
+'
+seed_text fuzz_stream_assembler anthropic.txt 'event: content_block_start
+data: {"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"t1","name":"searchCatalog","input":{}}}
+
+data: {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{\"query\": \"x\"}"}}
+
+data: {"type":"content_block_stop","index":0}
+
+data: {"type":"message_stop"}
+'
+
 # A grant row with a number past an integer's range (once undefined behaviour).
 seed_text fuzz_store_rows huge-user.json '{"session":7,"user":9.2e79,"access_token":21,"refresh_token":22,"expires_at":1700001000001,"scopes":15}'
 

@@ -486,12 +486,14 @@ int cmd_record_llm(const std::vector<std::string>& args) {
   RecordingOptions recording;
   desc.add_options()("help,h", "show this help")(
       "upstream", po::value<std::string>(&o.upstream),
-      "OpenAI-compatible base URL, e.g. https://api.openai.com/v1 or http://127.0.0.1:8000/v1")(
+      "the API's base URL: https://api.openai.com/v1, https://api.anthropic.com, or any "
+      "OpenAI-compatible one (http://127.0.0.1:8000/v1). Records Chat Completions, the "
+      "Responses API and Anthropic Messages, streamed or not; relays the rest")(
       "out", po::value<std::string>(&o.out), "the cassette to write")(
       "listen", po::value<std::string>(&o.listen)->default_value("127.0.0.1:8089"),
-      "HOST:PORT to listen on (port 0: any free port)")("model-label",
-                                                        po::value<std::string>(&o.model_label),
-                                                        "the model name for the cassette header")(
+      "HOST:PORT to listen on (port 0: any free port)")(
+      "model-label", po::value<std::string>(&o.model_label),
+      "the header's model (default: the models requests named)")(
       "upstream-timeout", po::value<int>(&o.upstream_timeout_seconds)->default_value(120),
       "seconds to wait for the upstream's answer");
   add_connection_limit(desc, o.max_connections_per_client);

@@ -53,6 +53,59 @@ std::vector<json> sse_payloads(const std::string& body) {
   return out;
 }
 
+// The Responses API's stream of `response`: each item added, its deltas (parallel calls'
+// interleaved, as the items stream side by side), each item done, then response.completed.
+std::string responses_events(const json& response) {
+  const json& output = response["output"];
+  const std::string& id = response["id"].get_ref<const std::string&>();
+  int seq = 0;
+  auto event = [&seq](const std::string& type, json data) {
+    data["type"] = type;
+    data["sequence_number"] = seq++;
+    return sse_event(type, data);
+  };
+  std::string sse =
+      event("response.created",
+            {{"response", {{"id", id}, {"status", "in_progress"}, {"output", json::array()}}}});
+  std::vector<std::vector<std::string>> deltas(output.size());
+  for (std::size_t i = 0; i < output.size(); ++i) {
+    json added = output[i];
+    if (added["type"] == "function_call") {
+      added["arguments"] = "";
+      deltas[i] = pieces(output[i]["arguments"], 5);
+    } else if (added["type"] == "message") {
+      added["content"] = json::array();
+      deltas[i] = pieces(output[i]["content"][0]["text"], 4);
+    }
+    sse += event("response.output_item.added", {{"output_index", i}, {"item", added}});
+    if (added["type"] == "message") {
+      sse +=
+          event("response.content_part.added", {{"output_index", i},
+                                                {"content_index", 0},
+                                                {"part", {{"type", "output_text"}, {"text", ""}}}});
+    }
+  }
+  // Parallel calls' argument deltas interleave, as the items stream side by side.
+  for (std::size_t k = 0;; ++k) {
+    bool any = false;
+    for (std::size_t i = 0; i < output.size(); ++i) {
+      if (k >= deltas[i].size()) continue;
+      any = true;
+      const bool call = output[i]["type"] == "function_call";
+      json d = {{"output_index", i}, {"item_id", output[i]["id"]}, {"delta", deltas[i][k]}};
+      if (!call) d["content_index"] = 0;
+      sse +=
+          event(call ? "response.function_call_arguments.delta" : "response.output_text.delta", d);
+    }
+    if (!any) break;
+  }
+  for (std::size_t i = 0; i < output.size(); ++i) {
+    sse += event("response.output_item.done", {{"output_index", i}, {"item", output[i]}});
+  }
+  sse += event("response.completed", {{"response", response}});
+  return sse;
+}
+
 FakeLlmApis::FakeLlmApis(std::string key, std::string email)
     : key_(std::move(key)), email_(std::move(email)) {
   server_.Post("/v1/responses", [this](const httplib::Request& req, httplib::Response& res) {
@@ -129,52 +182,7 @@ void FakeLlmApis::responses(const httplib::Request& req, httplib::Response& res)
                    {"model", body["model"]},
                    {"output", output}};
   if (!body.value("stream", false)) return res.set_content(response.dump(), "application/json");
-  int seq = 0;
-  auto event = [&seq](const std::string& type, json data) {
-    data["type"] = type;
-    data["sequence_number"] = seq++;
-    return sse_event(type, data);
-  };
-  std::string sse =
-      event("response.created",
-            {{"response", {{"id", id}, {"status", "in_progress"}, {"output", json::array()}}}});
-  std::vector<std::vector<std::string>> deltas(output.size());
-  for (std::size_t i = 0; i < output.size(); ++i) {
-    json added = output[i];
-    if (added["type"] == "function_call") {
-      added["arguments"] = "";
-      deltas[i] = pieces(output[i]["arguments"], 5);
-    } else if (added["type"] == "message") {
-      added["content"] = json::array();
-      deltas[i] = pieces(kFinalText, 4);
-    }
-    sse += event("response.output_item.added", {{"output_index", i}, {"item", added}});
-    if (added["type"] == "message") {
-      sse +=
-          event("response.content_part.added", {{"output_index", i},
-                                                {"content_index", 0},
-                                                {"part", {{"type", "output_text"}, {"text", ""}}}});
-    }
-  }
-  // Parallel calls' argument deltas interleave, as the items stream side by side.
-  for (std::size_t k = 0;; ++k) {
-    bool any = false;
-    for (std::size_t i = 0; i < output.size(); ++i) {
-      if (k >= deltas[i].size()) continue;
-      any = true;
-      const bool call = output[i]["type"] == "function_call";
-      json d = {{"output_index", i}, {"item_id", output[i]["id"]}, {"delta", deltas[i][k]}};
-      if (!call) d["content_index"] = 0;
-      sse +=
-          event(call ? "response.function_call_arguments.delta" : "response.output_text.delta", d);
-    }
-    if (!any) break;
-  }
-  for (std::size_t i = 0; i < output.size(); ++i) {
-    sse += event("response.output_item.done", {{"output_index", i}, {"item", output[i]}});
-  }
-  sse += event("response.completed", {{"response", response}});
-  send_sse(res, sse);
+  send_sse(res, responses_events(response));
 }
 
 void FakeLlmApis::messages(const httplib::Request& req, httplib::Response& res) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -172,6 +173,17 @@ Cassette imported(const std::string& dir, const std::string& name, const json& c
   return parse_cassette(testing::read_text(import.out), import.out);
 }
 
+// Nothing secret in the cassette or the log; the header names both models.
+void expect_no_secrets_and_the_models(const std::string& text, const std::string& log) {
+  for (const char* secret : {kKey, kEmail, kCard}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << "cassette holds " << secret;
+    EXPECT_EQ(log.find(secret), std::string::npos) << "log holds " << secret;
+  }
+  const json header = json::parse(text.substr(0, text.find('\n')));
+  EXPECT_EQ(header["models"], json::array({"gpt-4.1-mini", "claude-sonnet-4-5"}));
+  EXPECT_EQ(header["model"], "gpt-4.1-mini, claude-sonnet-4-5");
+}
+
 TEST(RecordLlmApis, ResponsesAndAnthropicStreamedAndNotRecordTheSameConversationAsImport) {
   testing::FakeLlmApis upstream(kKey, kEmail);
   const std::string dir = testing::temp_dir("record-llm-apis");
@@ -195,15 +207,8 @@ TEST(RecordLlmApis, ResponsesAndAnthropicStreamedAndNotRecordTheSameConversation
   proxy.finish_cassette();
 
   const std::string text = testing::read_text(o.out);
-  for (const char* secret : {kKey, kEmail, kCard}) {
-    EXPECT_EQ(text.find(secret), std::string::npos) << "cassette holds " << secret;
-    EXPECT_EQ(log.str().find(secret), std::string::npos) << "log holds " << secret;
-  }
-  const json header = json::parse(text.substr(0, text.find('\n')));
-  EXPECT_EQ(header["models"], json::array({"gpt-4.1-mini", "claude-sonnet-4-5"}));
-  EXPECT_EQ(header["model"], "gpt-4.1-mini, claude-sonnet-4-5");
+  expect_no_secrets_and_the_models(text, log.str());
   EXPECT_TRUE(proxy.unrecorded().empty());
-
   const Cassette cassette = parse_cassette(text, o.out);
   ASSERT_EQ(cassette.sessions.size(), 5u) << text;
   const std::vector<std::string> searches = {
@@ -215,15 +220,21 @@ TEST(RecordLlmApis, ResponsesAndAnthropicStreamedAndNotRecordTheSameConversation
   for (const char* id : {"conv-3", "conv-4"}) {
     EXPECT_EQ(actions_of(session_named(cassette, id)), failed_red) << id;
   }
-  // A continued conversation records its user's turn once, not again with each request.
+  // Each conversation whole, its user's turn once (not again with each request), both
+  // results, and the answer that ended it.
   std::istringstream lines(text);
   std::string line;
-  std::map<std::string, int> user_turns;
+  std::map<std::string, std::string> kinds;  // session -> its events' types, in order
+  std::getline(lines, line);                 // the header
   while (std::getline(lines, line)) {
     json ev = json::parse(line);
-    if (ev.value("type", "") == "user") ++user_turns[ev["session"]];
+    kinds[ev["session"]] += ev["type"].get<std::string>() + " ";
   }
-  for (const auto& [session, n] : user_turns) EXPECT_EQ(n, 1) << session;
+  for (const auto& [session, k] : kinds) {
+    EXPECT_EQ(std::regex_replace(k, std::regex("assistant action"), "action"),
+              "user action action result result assistant ")
+        << session;
+  }
 
   // The same conversations, as each client held them, imported: the same actions.
   EXPECT_EQ(actions_of(imported(dir, "stateless", stateless, "openai-responses").sessions[0]),
