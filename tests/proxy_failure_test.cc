@@ -39,6 +39,24 @@ class CuttingUpstream {
             return false;  // the connection ends here, without the stream's terminator
           });
     });
+    server_.Post("/v1/messages", [](const httplib::Request&, httplib::Response& res) {
+      json start = {
+          {"type", "content_block_start"},
+          {"index", 0},
+          {"content_block",
+           {{"type", "tool_use"}, {"id", "toolu_1"}, {"name", "placeOrder"}, {"input", {}}}}};
+      json delta = {
+          {"type", "content_block_delta"},
+          {"index", 0},
+          {"delta", {{"type", "input_json_delta"}, {"partial_json", "{\"items\": [{\"s"}}}};
+      std::string half = "event: content_block_start\ndata: " + start.dump() +
+                         "\n\nevent: content_block_delta\ndata: " + delta.dump() + "\n\n";
+      res.set_chunked_content_provider("text/event-stream",
+                                       [half](size_t, httplib::DataSink& sink) {
+                                         sink.write(half.data(), half.size());
+                                         return false;
+                                       });
+    });
     server_.Post("/v1/plain", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(R"({"ok":true})", "application/json");
     });
@@ -102,6 +120,34 @@ TEST(ProxyFailure, ABrokenUpstreamStreamReachesTheClientAsAnErrorNotACleanEnd) {
   }
   EXPECT_EQ(received.find("[DONE]"), std::string::npos) << received;
   EXPECT_NE(testing::read_text(o.out).find("broke off"), std::string::npos);
+}
+
+// Anthropic's SDKs raise an APIError on an `error` event: a cut Messages stream ends with one.
+TEST(ProxyFailure, ABrokenAnthropicStreamEndsInAnthropicsErrorEvent) {
+  CuttingUpstream upstream;
+  std::string dir = testing::temp_dir("proxy-cut-anthropic");
+  ProxyOptions o;
+  o.upstream = upstream.url();
+  o.out = dir + "/cut.jsonl";
+  RunningProxy p(o);
+  httplib::Client c("127.0.0.1", p.port);
+  json request = {{"model", "claude-x"},
+                  {"max_tokens", 64},
+                  {"stream", true},
+                  {"messages", {{{"role", "user"}, {"content", "buy the runners"}}}}};
+  auto r = c.Post("/v1/messages", httplib::Headers{}, request.dump(), "application/json");
+  p.stop();
+  p.proxy.finish_cassette();
+  if (r) {
+    EXPECT_NE(
+        r->body.find("event: error\ndata: {\"error\":{\"message\":\"upstream stream broke off"),
+        std::string::npos)
+        << r->body;
+    EXPECT_EQ(r->body.find("message_stop"), std::string::npos) << r->body;
+  }
+  const std::string cassette = testing::read_text(o.out);
+  EXPECT_NE(cassette.find("broke off"), std::string::npos) << cassette;
+  EXPECT_EQ(cassette.find("placeOrder"), std::string::npos) << "half a call is no call";
 }
 
 // On a full disk `record llm` exited 0 with a success summary and a truncated cassette.
