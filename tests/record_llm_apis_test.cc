@@ -182,6 +182,7 @@ void expect_no_secrets_and_the_models(const std::string& text, const std::string
   const json header = json::parse(text.substr(0, text.find('\n')));
   EXPECT_EQ(header["models"], json::array({"gpt-4.1-mini", "claude-sonnet-4-5"}));
   EXPECT_EQ(header["model"], "gpt-4.1-mini, claude-sonnet-4-5");
+  EXPECT_EQ(testing::schema_violations("scenarios/schema/cassette.schema.json", header), "");
 }
 
 TEST(RecordLlmApis, ResponsesAndAnthropicStreamedAndNotRecordTheSameConversationAsImport) {
