@@ -512,12 +512,20 @@ Report Simulation::check() {
 }
 
 void Simulation::apply(Time now) {
-  // Copy out: dispatch and delivery must not see the buffer the next input will reuse.
-  Effects fx = std::move(fx_);
-  fx_.clear();
+  // Swap out: dispatch and delivery must not see the buffer the next input will fill (they
+  // may feed the orchestrator again). The buffers swapped in are spares kept with their
+  // capacity, so a steady run allocates none for its effects.
+  Effects fx;
+  if (!spare_effects_.empty()) {
+    fx = std::move(spare_effects_.back());
+    spare_effects_.pop_back();
+  }
+  std::swap(fx, fx_);
   for (const auto& call : fx.calls) dispatch(call, now);
   for (const auto& t : fx.timers) queue_.push(t.at, EventType::kTimer, t.id, 0, epoch_);
   for (const auto& r : fx.replies) on_agent_answer(r, now);
+  fx.clear();
+  spare_effects_.push_back(std::move(fx));
 }
 
 void Simulation::dispatch(const ProviderCall& call, Time now) {

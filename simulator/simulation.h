@@ -139,6 +139,7 @@ class Simulation {
   BranchCoverage branch_coverage_;  // what instances that crashed ran
   TimelineRecorder timeline_;
   Effects fx_;
+  std::vector<Effects> spare_effects_;  // emptied effect buffers, kept for their capacity
   EventQueue queue_;
   FaultPlan faults_;
   Stream arrivals_stream_;
