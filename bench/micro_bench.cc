@@ -1,5 +1,6 @@
-// Micro-benchmarks: the event queue and one order saga end to end through the real
-// orchestrator and the fakes (no simulator around it).
+// Micro-benchmarks: the event queue, one order saga end to end through the real orchestrator
+// and the fakes (no simulator around it), the fault draw, and a whole simulated flash-sale
+// session. Run from the source tree (they read scenarios/flash-sale-surge.yaml).
 #include <benchmark/benchmark.h>
 
 #include <limits>
@@ -8,8 +9,11 @@
 #include "fakes/world.h"
 #include "orchestrator/orchestrator.h"
 #include "recorder/redactor.h"
+#include "scenario/fault_plan.h"
 #include "scenario/rng.h"
+#include "scenario/scenario.h"
 #include "simulator/event_queue.h"
+#include "simulator/simulation.h"
 
 namespace checkride {
 namespace {
@@ -67,6 +71,36 @@ void BM_OrderSaga(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_OrderSaga);
+
+// The fault draw every simulated provider call makes: flash-sale-surge's own rules.
+void BM_FaultDraw(benchmark::State& state) {
+  const Scenario scenario = load_scenario("scenarios/flash-sale-surge.yaml");
+  FaultPlan plan(scenario.faults, scenario.seed, FaultHost::kSimulated);
+  uint64_t draw = 0;
+  for (auto _ : state) {
+    draw = mix64(draw, 1);
+    CallFault f = plan.for_call(Op::kCapture, static_cast<Time>(draw % 60000), true, draw);
+    benchmark::DoNotOptimize(f);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_FaultDraw);
+
+// A whole flash-sale session: the simulator, the orchestrator, the fakes and the checkers,
+// per session of a 10,000-session run (what whole_run.sh measures, without the process).
+void BM_FlashSaleSession(benchmark::State& state) {
+  const Scenario scenario =
+      load_scenario("scenarios/flash-sale-surge.yaml", {"workload.sessions=10000"});
+  for (auto _ : state) {
+    Simulation sim(scenario, ActionCatalog::default_catalog(),
+                   compile_templates(scenario, ActionCatalog::default_catalog()));
+    Report r = sim.run();
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(state.iterations() * scenario.sessions);
+  state.SetLabel("items = sessions");
+}
+BENCHMARK(BM_FlashSaleSession)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace checkride

@@ -334,7 +334,7 @@ TEST(RecordLlmApis, RefusalsComeInTheApisOwnErrorShape) {
   const std::string dir = testing::temp_dir("record-llm-apis-refusal");
   std::ostringstream log;
   ProxyOptions o;
-  o.upstream = "http://127.0.0.1:9";  // nothing listens on the discard port
+  o.upstream = "http://127.0.0.1:1";  // nothing listens on port 1
   o.out = dir + "/recorded.jsonl";
   LlmProxy proxy(o, log);
   const int port = proxy.bind();
