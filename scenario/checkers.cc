@@ -248,6 +248,15 @@ Checkers::Checkers(const Scenario& scenario, const std::vector<CompiledTemplate>
         "double_fulfilment"}) {
     metrics_[m] = 0;
   }
+  // A map's nodes stay put: the counters every session adds to are found once, not by name.
+  per_session_ = {&metrics_["sessions"], &metrics_["intents"], &metrics_["completed"],
+                  &metrics_["escalations"], &metrics_["throttled"]};
+}
+
+void Checkers::count_outcome(std::string_view outcome) {
+  auto it = outcomes_.find(outcome);
+  if (it == outcomes_.end()) it = outcomes_.emplace(std::string(outcome), 0).first;
+  ++it->second;
 }
 
 nlohmann::json session_outcome_json(UserId user, const SessionOutcome& o) {
@@ -395,8 +404,8 @@ namespace {
 
 // How an intent ended, for the report's outcome table: confirmed, else the reason code of
 // its last charge answer, else what the agent was told.
-std::string outcome_of(const SessionOutcome& o, bool completed,
-                       const std::vector<std::string>& reasons) {
+std::string_view outcome_of(const SessionOutcome& o, bool completed,
+                            const std::vector<std::string>& reasons) {
   if (completed) return "confirmed";
   if (o.reason > 0 && o.reason < reasons.size()) return reasons[o.reason];
   if (o.flags & SessionOutcome::kThrottled) return "busy";
@@ -414,15 +423,15 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
   bool told_ok = o.flags & SessionOutcome::kToldConfirmed;
   bool told_failed = o.flags & SessionOutcome::kToldFailed;
   int64_t net = t.taken() - t.given_back();
-  metrics_["sessions"] += 1;
+  *per_session_.sessions += 1;
   TemplateStats& per_template = by_template_[o.tmpl];
   ++per_template.sessions;
   if (intent) {
-    metrics_["intents"] += 1;
+    *per_session_.intents += 1;
     ++per_template.intents;
-    ++outcomes_[outcome_of(o, t.orders > 0 && told_ok, reason_names_)];
+    count_outcome(outcome_of(o, t.orders > 0 && told_ok, reason_names_));
     if (t.orders > 0 && told_ok) {
-      metrics_["completed"] += 1;
+      *per_session_.completed += 1;
       ++per_template.completed;
     } else if (templates_[o.tmpl].recorded_success) {
       // A regression against the recording: the intent completed in production.
@@ -448,8 +457,8 @@ void Checkers::check_session(SessionId s, const SessionOutcome& o, const World& 
   if (policy.spend_cap_session > 0 && t.taken() > policy.spend_cap_session) {
     offend("policy_violations", s, o, w);
   }
-  if (o.flags & SessionOutcome::kEscalated) metrics_["escalations"] += 1;
-  if ((o.flags & SessionOutcome::kThrottled) && !told_ok) metrics_["throttled"] += 1;
+  if (o.flags & SessionOutcome::kEscalated) *per_session_.escalations += 1;
+  if ((o.flags & SessionOutcome::kThrottled) && !told_ok) *per_session_.throttled += 1;
   if (!(o.flags & SessionOutcome::kFinished)) offend("stuck", s, o, w);
 
   // One yes covers one charge: more charges than yeses is a charge nobody agreed to.
@@ -564,7 +573,7 @@ Report Checkers::finish(const World& w) {
   r.seed = scenario_.seed;
   r.defects = scenario_.defect_names;
   r.metrics = metrics_;
-  r.outcomes = outcomes_;
+  r.outcomes.insert(outcomes_.begin(), outcomes_.end());
   for (const auto& sku : w.catalog.skus()) {
     const int32_t over = std::max(0, sku.committed - sku.spec.stock);
     r.metrics["oversold_units"] += over;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fakes/world.h"
@@ -75,6 +76,8 @@ bool parse_session_outcome(const nlohmann::json& j, std::size_t templates, UserI
 class Checkers {
  public:
   Checkers(const Scenario& scenario, const std::vector<CompiledTemplate>& templates);
+  Checkers(const Checkers&) = delete;  // per_session_ points into this one's metrics_
+  Checkers& operator=(const Checkers&) = delete;
 
   // Reads the session's user's ledger (user id = session id) and what its agent was told.
   void check_session(SessionId session, const SessionOutcome& outcome, const World& world);
@@ -100,14 +103,19 @@ class Checkers {
   void check_stored_value(SessionId session, const SessionOutcome& outcome, const World& world,
                           int64_t debited, int64_t credited, int64_t kept, int32_t orders);
 
+  void count_outcome(std::string_view outcome);
+
   const Scenario& scenario_;
   const std::vector<CompiledTemplate>& templates_;
   std::map<std::string, double> metrics_;
   std::map<std::string, std::vector<Witness>> witnesses_;  // first three per metric
   std::vector<TemplateStats> by_template_;                 // index: template
   std::map<std::string, uint16_t> reason_ids_;
-  std::vector<std::string> reason_names_{""};  // index: reason id
-  std::map<std::string, uint64_t> outcomes_;   // how intents ended, by reason
+  std::vector<std::string> reason_names_{""};              // index: reason id
+  std::map<std::string, uint64_t, std::less<>> outcomes_;  // how intents ended, by reason
+  struct PerSession {  // metrics_'s counters that every session adds to
+    double *sessions, *intents, *completed, *escalations, *throttled;
+  } per_session_{};
   int64_t captured_ = 0, refunded_ = 0, confirmed_totals_ = 0;
   // Stored value, also inside captured_ and refunded_; shown apart when a run has any.
   int64_t debited_ = 0, credited_ = 0;
