@@ -21,7 +21,7 @@ void SagaEngine::await_authentication(SagaRecord& s, Time now, Effects& out) {
 
 void SagaEngine::arm_authentication_timeout(const SagaRecord& s, Time now, Effects& out) {
   TimerId t = next_timer_++;
-  remember_timer(t, TimerCtx{TimerKind::kAuthenticationTimeout, s.id});
+  timers_[t] = TimerCtx{TimerKind::kAuthenticationTimeout, s.id};
   out.timers.push_back(TimerRequest{t, std::max(now, s.authentication_deadline)});
 }
 

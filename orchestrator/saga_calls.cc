@@ -127,7 +127,7 @@ void SagaEngine::send(SagaRecord& s, PendingKind kind, ProviderRequest req, Time
   if (Time until = breakers_.blocked_until(provider, now)) {
     ++coverage_.breaker_waits;
     TimerId t = next_timer_++;
-    remember_timer(t, TimerCtx{TimerKind::kRetry, s.id});
+    timers_[t] = TimerCtx{TimerKind::kRetry, s.id};
     out.timers.push_back(TimerRequest{t, until});
     store_.save(s.id);
     return;
@@ -135,8 +135,7 @@ void SagaEngine::send(SagaRecord& s, PendingKind kind, ProviderRequest req, Time
   store_.save(s.id);  // write-ahead: the record is durable before the call leaves
   audit_.append(now, "step", s.session, s.id, op_name(req.op), req.amount);
   CallId id = next_call_++;
-  remember_call(id,
-                Pending{kind, req.op, s.id, s.user, s.session, 0, static_cast<uint16_t>(index)});
+  pending_[id] = Pending{kind, req.op, s.id, s.user, s.session, 0, static_cast<uint16_t>(index)};
   if (kind == PendingKind::kCompensation) ++coverage_.compensations[static_cast<int>(req.op)];
   out.calls.push_back(ProviderCall{id, std::move(req), config_.retries.call_timeout});
 }
@@ -145,7 +144,7 @@ void SagaEngine::send(SagaRecord& s, PendingKind kind, ProviderRequest req, Time
 // retried, its answer dropped on arrival.
 void SagaEngine::send_untracked(const SagaRecord& s, ProviderRequest req, Effects& out) {
   CallId id = next_call_++;
-  remember_call(id, Pending{PendingKind::kFireAndForget, req.op, s.id, s.user, s.session, 0});
+  pending_[id] = Pending{PendingKind::kFireAndForget, req.op, s.id, s.user, s.session, 0};
   out.calls.push_back(ProviderCall{id, std::move(req), config_.retries.call_timeout});
 }
 
@@ -159,7 +158,7 @@ void SagaEngine::request_refresh(UserId user, Time now, Effects& out) {
   req.user = user;
   req.refresh_token = grant ? grant->refresh_token : 0;
   CallId id = next_call_++;
-  remember_call(id, Pending{PendingKind::kRefresh, req.op, 0, user, 0, 0});
+  pending_[id] = Pending{PendingKind::kRefresh, req.op, 0, user, 0, 0};
   ++coverage_.token_refreshes;
   audit_.append(now, "step", 0, 0, "token_refresh", 0);
   out.calls.push_back(ProviderCall{id, std::move(req), config_.retries.call_timeout});

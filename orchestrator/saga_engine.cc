@@ -71,23 +71,11 @@ void SagaEngine::run_step(SagaRecord& s, Time now, Effects& out) {
   send(s, PendingKind::kStep, std::move(req), now, out, s.index);
 }
 
-// Calls and timers are numbered in the order they are made, so their tables are by id: no
-// hashing, no node per entry, and storage freed as they are answered or fire.
-void SagaEngine::remember_call(CallId id, Pending p) {
-  const CallId added = pending_.add(p);
-  CHECKRIDE_INVARIANT(added == id, "calls are remembered in the order they are numbered");
-}
-
-void SagaEngine::remember_timer(TimerId id, TimerCtx t) {
-  const TimerId added = timers_.add(t);
-  CHECKRIDE_INVARIANT(added == id, "timers are remembered in the order they are numbered");
-}
-
 void SagaEngine::on_provider_reply(CallId call, const ProviderReply& r, Time now, Effects& out) {
-  const Pending* waiting = pending_.find(call);
-  if (waiting == nullptr) return;  // a late answer to a call already given up on
-  const Pending p = *waiting;
-  pending_.retire(call);
+  auto it = pending_.find(call);
+  if (it == pending_.end()) return;  // a late answer to a call already given up on
+  Pending p = it->second;
+  pending_.erase(it);
   breakers_.on_result(provider_of(p.op), is_retryable(r.error), now);
   switch (p.kind) {
     case PendingKind::kFireAndForget:
@@ -155,7 +143,7 @@ bool SagaEngine::schedule_retry(SagaRecord& s, const ProviderReply& r, bool fore
   Duration delay = backoff_delay(config_.retries, config_.seed, s.action_key * 131 + s.comp,
                                  std::min<int>(s.attempt, 30), r.retry_after);
   TimerId t = next_timer_++;
-  remember_timer(t, TimerCtx{TimerKind::kRetry, s.id});
+  timers_[t] = TimerCtx{TimerKind::kRetry, s.id};
   out.timers.push_back(TimerRequest{t, now + delay});
   store_.save(s.id);
   return true;
@@ -202,7 +190,7 @@ void SagaEngine::pause_for_confirmation(SagaRecord& s, Time now, Effects& out) {
   --in_flight_;
   store_.save(s.id);
   TimerId t = next_timer_++;
-  remember_timer(t, TimerCtx{TimerKind::kHoldExpiry, s.id});
+  timers_[t] = TimerCtx{TimerKind::kHoldExpiry, s.id};
   out.timers.push_back(TimerRequest{t, s.hold_expires_at});
   answer_waiters(s, true, now, out);
 }
@@ -546,10 +534,10 @@ void SagaEngine::answer_waiters(SagaRecord& s, bool hold_phase_only, Time now, E
 }
 
 void SagaEngine::on_timer(TimerId timer, Time now, Effects& out) {
-  const TimerCtx* armed = timers_.find(timer);
-  if (armed == nullptr) return;
-  const TimerCtx ctx = *armed;
-  timers_.retire(timer);
+  auto it = timers_.find(timer);
+  if (it == timers_.end()) return;
+  TimerCtx ctx = it->second;
+  timers_.erase(it);
   SagaRecord* s = store_.saga(ctx.saga);
   if (s == nullptr || s->done) return;
   if (ctx.kind == TimerKind::kHoldExpiry) {
@@ -593,7 +581,7 @@ void SagaEngine::recover(Time now, Effects& out) {
     s.refreshed = false;
     if (s.step == Step::kAwaitConfirm && !s.compensating) {
       TimerId t = next_timer_++;
-      remember_timer(t, TimerCtx{TimerKind::kHoldExpiry, s.id});
+      timers_[t] = TimerCtx{TimerKind::kHoldExpiry, s.id};
       out.timers.push_back(TimerRequest{t, std::max(now, s.hold_expires_at)});
       ++coverage_.recovered_holds;
       continue;

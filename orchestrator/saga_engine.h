@@ -13,7 +13,6 @@
 #include "orchestrator/spend_ledger.h"
 #include "orchestrator/store.h"
 #include "protocol/payment_event.h"
-#include "protocol/retiring_table.h"
 
 namespace checkride {
 
@@ -119,8 +118,6 @@ class SagaEngine {
   IdempotencyKey step_key(const SagaRecord& s, uint64_t step_code) const;
   ProviderRequest request_for(const SagaRecord& s, Op op, std::size_t index = 0) const;
   void add_booking_fields(const SagaRecord& s, uint32_t fields, ProviderRequest& r) const;
-  void remember_call(CallId id, Pending p);
-  void remember_timer(TimerId id, TimerCtx t);
   void send(SagaRecord& s, PendingKind kind, ProviderRequest req, Time now, Effects& out,
             std::size_t index = 0);
   void send_untracked(const SagaRecord& s, ProviderRequest req, Effects& out);
@@ -177,9 +174,9 @@ class SagaEngine {
   CallId next_call_ = 1;
   TimerId next_timer_ = 1;
   int in_flight_ = 0;
-  RetiringTable<Pending> pending_;  // by CallId: calls waiting for their answer
-  RetiringTable<TimerCtx> timers_;  // by TimerId: timers not yet fired
   // Lookup-only maps: never iterated, so their order cannot reach an effect.
+  std::unordered_map<CallId, Pending> pending_;
+  std::unordered_map<TimerId, TimerCtx> timers_;
   std::unordered_map<SagaId, std::vector<Waiter>> waiters_;
   std::unordered_map<UserId, TokenState> tokens_;
   std::vector<std::pair<ObjectId, SagaId>> named_payments_;

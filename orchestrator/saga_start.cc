@@ -64,7 +64,7 @@ void SagaEngine::start_query(const ActionRequest& req, Op op, const HandlerInput
   if (op == Op::kFindBooking) pr.access_token = config_.service_token;
   pr.trace_id = mix64(req.session, req.request_id);
   CallId id = next_call_++;
-  remember_call(id, Pending{PendingKind::kQuery, op, 0, req.user, req.session, req.request_id});
+  pending_[id] = Pending{PendingKind::kQuery, op, 0, req.user, req.session, req.request_id};
   out.calls.push_back(ProviderCall{id, std::move(pr), config_.retries.call_timeout});
 }
 
