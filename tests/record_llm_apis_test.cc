@@ -185,6 +185,24 @@ void expect_no_secrets_and_the_models(const std::string& text, const std::string
   EXPECT_EQ(testing::schema_violations("scenarios/schema/cassette.schema.json", header), "");
 }
 
+// Each conversation whole, its user's turn once (not again with each request), both
+// results, and the answer that ended it.
+void expect_each_conversation_whole_and_once(const std::string& text) {
+  std::istringstream lines(text);
+  std::string line;
+  std::map<std::string, std::string> kinds;  // session -> its events' types, in order
+  std::getline(lines, line);                 // the header
+  while (std::getline(lines, line)) {
+    json ev = json::parse(line);
+    kinds[ev["session"]] += ev["type"].get<std::string>() + " ";
+  }
+  for (const auto& [session, k] : kinds) {
+    EXPECT_EQ(std::regex_replace(k, std::regex("assistant action"), "action"),
+              "user action action result result assistant ")
+        << session;
+  }
+}
+
 TEST(RecordLlmApis, ResponsesAndAnthropicStreamedAndNotRecordTheSameConversationAsImport) {
   testing::FakeLlmApis upstream(kKey, kEmail);
   const std::string dir = testing::temp_dir("record-llm-apis");
@@ -221,21 +239,7 @@ TEST(RecordLlmApis, ResponsesAndAnthropicStreamedAndNotRecordTheSameConversation
   for (const char* id : {"conv-3", "conv-4"}) {
     EXPECT_EQ(actions_of(session_named(cassette, id)), failed_red) << id;
   }
-  // Each conversation whole, its user's turn once (not again with each request), both
-  // results, and the answer that ended it.
-  std::istringstream lines(text);
-  std::string line;
-  std::map<std::string, std::string> kinds;  // session -> its events' types, in order
-  std::getline(lines, line);                 // the header
-  while (std::getline(lines, line)) {
-    json ev = json::parse(line);
-    kinds[ev["session"]] += ev["type"].get<std::string>() + " ";
-  }
-  for (const auto& [session, k] : kinds) {
-    EXPECT_EQ(std::regex_replace(k, std::regex("assistant action"), "action"),
-              "user action action result result assistant ")
-        << session;
-  }
+  expect_each_conversation_whole_and_once(text);
 
   // The same conversations, as each client held them, imported: the same actions.
   EXPECT_EQ(actions_of(imported(dir, "stateless", stateless, "openai-responses").sessions[0]),
