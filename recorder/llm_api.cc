@@ -25,6 +25,9 @@ LlmTurn turn_from(TranscriptFormat api, const nlohmann::json& reply) {
   } catch (const ShapeError& e) {
     turn.messages = nlohmann::json::array();
     turn.why_none = "the upstream's answer does not fit its API at " + e.field + ": " + e.message;
+  } catch (const nlohmann::json::exception& e) {  // runs on the upstream's thread: never escapes
+    turn.messages = nlohmann::json::array();
+    turn.why_none = std::string("the upstream's answer does not fit its API: ") + e.what();
   }
   if (turn.messages.empty() && turn.why_none.empty()) turn.why_none = "the answer held no turn";
   return turn;

@@ -287,8 +287,13 @@ std::unique_ptr<RelayHooks> LlmProxy::record_exchange(TranscriptFormat api,
     const std::string id = header_session.empty() ? format_session_id(api, body) : header_session;
     session = book_->begin(request_conversation(api, request), id);
   } catch (const ShapeError& e) {
-    log_ << "(unrecorded): the request does not fit " << format_title(api)
-         << (e.field.empty() ? "" : " at " + e.field) << ": " << e.message << "\n";
+    // The field and message can quote what the client sent: redacted like the cassette.
+    log_ << redactor_->redact_text("(unrecorded): the request does not fit " +
+                                   std::string(format_title(api)) +
+                                   (e.field.empty() ? "" : " at " + e.field) + ": " + e.message)
+         << "\n";
+  } catch (const nlohmann::json::exception& e) {
+    log_ << "(unrecorded): the request could not be read: " << e.what() << "\n";
   } catch (const OutputError&) {
     return nullptr;
   }
