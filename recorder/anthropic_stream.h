@@ -16,6 +16,8 @@ class AnthropicStream : public SseTurn {
   // {"role": "assistant", "content": [blocks]}, as the non-streamed response holds them.
   nlohmann::json message() const;
 
+  nlohmann::json reply() const override { return message(); }
+
  private:
   void event(const nlohmann::json& data) override;
   void delta(std::size_t index, const nlohmann::json& d);

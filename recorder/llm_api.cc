@@ -77,13 +77,7 @@ std::unique_ptr<SseTurn> stream_assembler(TranscriptFormat api) {
 }
 
 LlmTurn streamed_turn(TranscriptFormat api, const SseTurn& stream) {
-  if (api == TranscriptFormat::kAnthropic) {
-    return turn_from(api, static_cast<const AnthropicStream&>(stream).message());
-  }
-  if (api == TranscriptFormat::kOpenAiResponses) {
-    return turn_from(api, static_cast<const ResponsesStream&>(stream).response());
-  }
-  return turn_from(api, static_cast<const StreamAssembler&>(stream).message());
+  return turn_from(api, stream.reply());
 }
 
 void api_error_body(TranscriptFormat api, httplib::Response& res, int status,

@@ -274,18 +274,22 @@ std::unique_ptr<RelayHooks> LlmProxy::record_exchange(TranscriptFormat api,
                                                       const nlohmann::json& body,
                                                       const std::string& header_session) {
   note_model(body);
-  nlohmann::json request = body;  // the Responses API's: with what the upstream holds folded in
+  // The Responses API's request with what the upstream holds for it in front: read now, and
+  // remembered with its answer. Shared, not copied into each hook; null for the other APIs.
+  std::shared_ptr<const nlohmann::json> folded;
   std::string session;
   try {
     if (!body.is_object()) throw ShapeError{"", "the body is not a JSON object"};
     std::string unknown;
-    if (api == TranscriptFormat::kOpenAiResponses) request = responses_->folded(body, unknown);
+    if (api == TranscriptFormat::kOpenAiResponses) {
+      folded = std::make_shared<const nlohmann::json>(responses_->folded(body, unknown));
+    }
     if (!unknown.empty()) {
       log_ << "note: the request continues " << unknown
            << ", which this recorder did not relay; its earlier turns are not in the cassette\n";
     }
     const std::string id = header_session.empty() ? format_session_id(api, body) : header_session;
-    session = book_->begin(request_conversation(api, request), id);
+    session = book_->begin(request_conversation(api, folded ? *folded : body), id);
   } catch (const ShapeError& e) {
     // The field and message can quote what the client sent: redacted like the cassette.
     log_ << redactor_->redact_text("(unrecorded): the request does not fit " +
@@ -297,9 +301,9 @@ std::unique_ptr<RelayHooks> LlmProxy::record_exchange(TranscriptFormat api,
   } catch (const OutputError&) {
     return nullptr;
   }
-  TurnFinish finish = [this, api, session, request](const LlmTurn& turn, const std::string& note) {
-    if (api == TranscriptFormat::kOpenAiResponses && !turn.messages.empty()) {
-      responses_->remember(request, turn.response_id, turn.output);
+  TurnFinish finish = [this, session, folded](const LlmTurn& turn, const std::string& note) {
+    if (folded && !turn.messages.empty()) {
+      responses_->remember(*folded, turn.response_id, turn.output);
     }
     try {
       if (!session.empty()) book_->finish(session, turn.messages, note);

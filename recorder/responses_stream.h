@@ -17,6 +17,8 @@ class ResponsesStream : public SseTurn {
   // {"id": the response's id, "output": [items]}, as the non-streamed response holds them.
   nlohmann::json response() const;
 
+  nlohmann::json reply() const override { return response(); }
+
  private:
   void event(const nlohmann::json& data) override;
   void ended(const nlohmann::json& data);

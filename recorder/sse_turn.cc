@@ -49,6 +49,12 @@ void SseTurn::line(const std::string& text) {
   event(chunk);
 }
 
+std::size_t SseTurn::index_below(const nlohmann::json& data, const char* key, std::size_t limit) {
+  auto it = data.find(key);
+  if (it == data.end() || !it->is_number_unsigned() || it->get<uint64_t>() >= limit) return limit;
+  return static_cast<std::size_t>(it->get<uint64_t>());
+}
+
 bool SseTurn::keep(std::size_t more) {
   if (held_ + more > kMaxTurnBytes) {
     overflowed_ = true;

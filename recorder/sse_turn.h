@@ -16,6 +16,8 @@ class SseTurn {
   virtual ~SseTurn() = default;
 
   void feed(std::string_view bytes);
+  // The turn so far in its API's own non-streamed shape (what llm_api.h reads).
+  virtual nlohmann::json reply() const = 0;
   // The stream said it is over (chat's `[DONE]`, Anthropic's message_stop, the Responses
   // API's response.completed); a stream that broke off before it is not a turn.
   bool done() const { return done_; }
@@ -30,6 +32,9 @@ class SseTurn {
   // One data payload that parsed as a JSON object.
   virtual void event(const nlohmann::json& data) = 0;
   void mark_done() { done_ = true; }
+  // The small index (a block's, an item's) an event names under `key`; `limit` when it names
+  // none below `limit`, so no event can make an assembler keep unbounded slots.
+  static std::size_t index_below(const nlohmann::json& data, const char* key, std::size_t limit);
   bool keep(std::size_t more);  // room for `more` bytes of the turn?
   void note(const std::string& what);
 

@@ -15,6 +15,8 @@ class StreamAssembler : public SseTurn {
   // The message so far, in the non-streaming response's shape.
   nlohmann::json message() const;
 
+  nlohmann::json reply() const override { return message(); }
+
  private:
   void event(const nlohmann::json& chunk) override;
   void choice_delta(const nlohmann::json& delta);
