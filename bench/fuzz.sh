@@ -86,6 +86,8 @@ if [ -x build/checkride ]; then
 fi
 seed_text fuzz_sweep_report empty.json '{"format":"checkride.sweep/v1","scenario":"s","scenario_sha256":"x","seeds":[1,1],"swarm":false,"runs":[],"totals":{"metrics":{},"latency_ms":{},"failures_by_step":{},"flows":0,"money_cents":{},"outcomes":{},"template_sessions":{}},"fault_coverage":{"rules":[],"branches":{}},"witnesses":[]}'
 
+seed_text fuzz_drive_shard shard.json '{"drive_shard":{"index":1,"count":2},"identity":"ab","name":"happy-orders.drive","control":"http://127.0.0.1:12110","world":"w1","templates":[{"name":"c.jsonl#s","recorded_success":true,"tools":{}}],"latency":{"request":{"count":3,"max":40,"p50":5,"p90":40,"p99":40,"buckets":[[5,2],[40,1]]}},"metrics":{"drive_requests":3,"drive_sessions_dropped":0},"run":{"started":1,"played":1,"dropped":0,"unstarted":0,"requests":3,"wall_seconds":0.5},"sessions":[{"user":4,"template":0,"intent":true,"told":"confirmed","finished":true,"escalated":false,"throttled":false,"confirmed_before":false,"max_consent":9900,"first_consent_ms":1200,"consents":1}]}'
+
 seed_text fuzz_stripe_event intent.txt 't=1700000000,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd
 {"id":"evt_1","object":"event","type":"payment_intent.amount_capturable_updated","data":{"object":{"id":"pi_1","object":"payment_intent","amount":900,"amount_capturable":900,"status":"requires_capture"}}}'
 seed_text fuzz_stripe_event refund.txt 't=1700000000,v1=00,v1=ff

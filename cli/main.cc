@@ -27,6 +27,7 @@
 #include "simulator/suite.h"
 #include "simulator/sweep.h"
 #include "wire/drive/drive.h"
+#include "wire/drive/drive_merge.h"
 #include "wire/fakes/serve_fakes.h"
 #include "wire/orchestrator/orchestrator_service.h"
 
@@ -42,7 +43,7 @@ constexpr const char* kUsage =
     "  validate FILE...      check scenarios, cassettes and action catalogs\n"
     "  sweep SCENARIO --seeds A..B   one run per seed (--jobs, --swarm, --shard); pass^k\n"
     "  shrink SCENARIO --out DIR   a failing run's smallest scenario that still fails\n"
-    "  report merge DIR... --out DIR   add up a sharded sweep's reports, exactly\n"
+    "  report merge DIR... --out DIR   add up a sharded sweep's (or drive's) reports, exactly\n"
     "  report render REPORT.json --format html   a report as a self-contained page\n"
     "  diff BASE CANDIDATE   compare two reports (or report directories) against thresholds\n"
     "  defects               list the orchestrator's defect switches\n"
@@ -65,7 +66,7 @@ constexpr const char* kRecordUsage =
 constexpr const char* kReportUsage =
     "usage: checkride report <subcommand> [options]\n\n"
     "subcommands:\n"
-    "  merge DIR... --out DIR             add up a sharded sweep's reports, exactly\n"
+    "  merge DIR... --out DIR             add up a sharded sweep's (or drive's) reports\n"
     "  render REPORT.json --format html   a run, replay or sweep report as a page\n\n"
     "`checkride report <subcommand> --help` for its options.\n";
 constexpr const char* kServeUsage =
@@ -338,13 +339,21 @@ int cmd_report(const std::vector<std::string>& args) {
   if (sub == "merge") {
     po::options_description desc(
         "checkride report merge DIR... --out DIR\n"
-        "  adds up the shard reports (*.sweep.json) of one sweep, exactly");
+        "  adds up the shard reports of one sweep (*.sweep.json), exactly, or the shards of one\n"
+        "  drive (NAME.shard-I-of-N.json), judged by the fakes they drove");
     std::vector<std::string> inputs, formats;
     std::string out_dir;
-    desc.add_options()("help,h", "show this help")("out", po::value<std::string>(&out_dir),
-                                                   "where the merged NAME.sweep.{json,md} go")(
+    checkride::ControlLink control;
+    bool quiet = false;
+    desc.add_options()("help,h", "show this help")(
+        "out", po::value<std::string>(&out_dir),
+        "where the merged NAME.sweep.{json,md} (a drive: NAME.{json,md,run.json}) go")(
         "format", po::value<std::vector<std::string>>(&formats),
-        "also html: NAME.sweep.html (json and md always)")(
+        "a sweep: also html, NAME.sweep.html (json and md always)")(
+        "control", po::value(&control.url),
+        "a drive: the fakes' control API (default: the one the shards drove)")(
+        "control-token", po::value(&control.token), "a drive: its Bearer token, if it needs one")(
+        "quiet,q", po::bool_switch(&quiet), "a drive: no summary")(
         "input", po::value<std::vector<std::string>>(&inputs),
         "directories holding shard reports, or the files");
     po::variables_map vm;
@@ -355,6 +364,14 @@ int cmd_report(const std::vector<std::string>& args) {
     }
     bool html = false;
     if (!html_format(split_commas(formats), html, "report merge")) return 2;
+    if (checkride::names_drive_shards(inputs)) {
+      if (html) {
+        std::cerr << "checkride report merge: --format html: a drive's report is JSON and "
+                     "Markdown only\n";
+        return 2;
+      }
+      return checkride::run_drive_merge(inputs, out_dir, control, quiet, std::cout, std::cerr);
+    }
     return checkride::run_report_merge(inputs, out_dir, html, std::cout, std::cerr);
   }
   if (sub == "render") {
@@ -723,7 +740,8 @@ int cmd_serve_orchestrator(const std::vector<std::string>& args) {
 
 int cmd_drive(const std::vector<std::string>& args) {
   checkride::DriveOptions o;
-  std::string secret_file;
+  std::string secret_file, shard;
+  int shards = 0;
   int64_t max_lag = o.max_lag, drain = o.drain_timeout;
   po::options_description desc("checkride drive --orchestrator URL (--scenario S | --cassette C)");
   desc.add_options()("help,h", "this help")("orchestrator", po::value(&o.orchestrator),
@@ -748,12 +766,19 @@ int cmd_drive(const std::vector<std::string>& args) {
       "wait this long for the orchestrator to settle")(
       "out", po::value(&o.out_dir)->default_value("out"), "report directory")(
       "name", po::value(&o.name), "report file stem (default SCENARIO.drive)")(
-      "quiet", po::bool_switch(&o.quiet), "no summary");
+      "shard", po::value<std::string>(&shard),
+      "I/N: play arrivals I, I+N, ... of the schedule and keep them for `report merge` (else "
+      "$CHECKRIDE_SHARD)")("shards", po::value<int>(&shards),
+                           "N shards, this one's index from $JOB_COMPLETION_INDEX (a Kubernetes "
+                           "Indexed Job)")("quiet", po::bool_switch(&o.quiet), "no summary");
   po::variables_map vm;
   if (parse_or_help(args, desc, "unused", vm)) return 0;
   if (!read_secret(secret_file, o.secret, "drive")) return 2;
   o.max_lag = max_lag;
   o.drain_timeout = drain;
+  o.shard = checkride::resolve_shard(shard, env_or_empty("CHECKRIDE_SHARD"),
+                                     env_or_empty("JOB_COMPLETION_INDEX"), shards);
+  o.progress = !o.quiet && isatty(STDERR_FILENO);
   return checkride::run_drive(o, std::cout, std::cerr);
 }
 

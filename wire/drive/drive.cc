@@ -24,25 +24,19 @@
 #include "scenario/rng.h"
 #include "scenario/template_mix.h"
 #include "wire/drive/arrival_schedule.h"
+#include "wire/drive/drive_progress.h"
+#include "wire/drive/drive_result.h"
+#include "wire/drive/drive_shard.h"
 #include "wire/drive/session_player.h"
 
 namespace checkride {
 namespace {
 
 struct Arrival {
-  int64_t index;
+  int64_t index;  // in the whole drive's schedule (all shards')
+  uint32_t tmpl;
   SteadyTime intended;
 };
-
-bool write_file(const std::string& path, const std::string& text, std::ostream& err) {
-  try {
-    write_output_file(path, text, "--out");
-    return true;
-  } catch (const std::exception& e) {
-    err << "checkride drive: " << e.what() << "\n";
-    return false;
-  }
-}
 
 }  // namespace
 
@@ -104,76 +98,95 @@ void load_drive_input(const DriveOptions& o, std::ostream& err, Scenario& scenar
 // not guessable by someone who would read or act in another's session.
 std::string session_prefix() { return "drive-" + random_token_hex(16) + "-"; }
 
+// Arrivals waiting for a free connection, and what the players have done so far.
+struct ArrivalQueue {
+  std::mutex mu;  // guards everything below
+  std::condition_variable cv;
+  std::deque<Arrival> queue;
+  bool done = false;
+};
+
+// One connection's worker: plays queued arrivals until the queue is done and empty; one that
+// waited past max_lag is dropped, and counted.
+void play_queued(const DriveOptions& o, const Scenario& scenario,
+                 const std::vector<CompiledTemplate>& templates, const std::string& prefix,
+                 const std::function<Time(SteadyTime)>& wire_time, ArrivalQueue& q,
+                 DriveProgress& progress, DriveTally& tally) {
+  SessionPlayer player(o.orchestrator, o.control, o.control_token, o.secret, scenario.agent,
+                       o.think_scale, wire_time);
+  player.set_progress(&progress);
+  for (;;) {
+    Arrival a;
+    {
+      std::unique_lock<std::mutex> lock(q.mu);
+      q.cv.wait(lock, [&] { return q.done || !q.queue.empty(); });
+      if (q.queue.empty()) break;
+      a = q.queue.front();
+      q.queue.pop_front();
+      if (std::chrono::steady_clock::now() - a.intended > std::chrono::milliseconds(o.max_lag)) {
+        ++tally.dropped;
+        tally.dropped_requests += static_cast<int64_t>(templates[a.tmpl].steps.size());
+        progress.session_dropped();
+        continue;
+      }
+    }
+    DrivenSession s;
+    std::string error;
+    bool ok = player.play(prefix + std::to_string(a.index + 1), a.tmpl, templates[a.tmpl],
+                          a.intended, s, error);
+    progress.session_ended();
+    std::lock_guard<std::mutex> lock(q.mu);
+    if (ok) {
+      tally.driven.push_back(std::move(s));
+    } else {
+      ++tally.unstarted;
+      if (tally.errors.size() < 5) tally.errors.push_back(error);
+    }
+  }
+  std::lock_guard<std::mutex> lock(q.mu);
+  tally.total.merge(player.stats());
+}
+
 // The open-model load: arrivals on this thread at the schedule's times, played by
-// o.connections workers; a session that waited past max_lag is dropped, and counted.
+// o.connections workers. Every arrival draws its template, in arrival order, so the shards
+// of a drive play between them the same sessions one unsharded drive would; a shard queues
+// the arrivals whose index is its own modulo the shard count.
 void play_arrivals(const DriveOptions& o, const Scenario& scenario,
                    const std::vector<CompiledTemplate>& templates, TemplateMix& mix,
                    int64_t sessions, SteadyTime start,
-                   const std::function<Time(SteadyTime)>& wire_time, DriveTally& tally) {
+                   const std::function<Time(SteadyTime)>& wire_time, std::ostream& err,
+                   DriveTally& tally) {
   const std::string prefix = session_prefix();
-  std::mutex mu;  // guards queue, arrivals_done, chosen and tally
-  std::condition_variable cv;
-  std::deque<Arrival> queue;
-  bool arrivals_done = false;
-  Stream picks(scenario.seed, "mix");
-  std::vector<uint32_t> chosen;  // template per arrival, drawn in arrival order
+  ArrivalQueue q;
+  DriveProgress progress;
+  ProgressTicker ticker(progress, err, o.progress);
   std::vector<std::thread> workers;
   for (int w = 0; w < o.connections; ++w) {
-    workers.emplace_back([&] {
-      SessionPlayer player(o.orchestrator, o.control, o.control_token, o.secret, scenario.agent,
-                           o.think_scale, wire_time);
-      for (;;) {
-        Arrival a;
-        uint32_t tmpl;
-        {
-          std::unique_lock<std::mutex> lock(mu);
-          cv.wait(lock, [&] { return arrivals_done || !queue.empty(); });
-          if (queue.empty()) break;
-          a = queue.front();
-          queue.pop_front();
-          tmpl = chosen[static_cast<std::size_t>(a.index)];
-          if (std::chrono::steady_clock::now() - a.intended >
-              std::chrono::milliseconds(o.max_lag)) {
-            ++tally.dropped;
-            tally.dropped_requests += static_cast<int64_t>(templates[tmpl].steps.size());
-            continue;
-          }
-        }
-        DrivenSession s;
-        std::string error;
-        bool ok = player.play(prefix + std::to_string(a.index + 1), tmpl, templates[tmpl],
-                              a.intended, s, error);
-        std::lock_guard<std::mutex> lock(mu);
-        if (ok) {
-          tally.driven.push_back(std::move(s));
-        } else {
-          ++tally.unstarted;
-          if (tally.errors.size() < 5) tally.errors.push_back(error);
-        }
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      tally.total.merge(player.stats());
-    });
+    workers.emplace_back(
+        [&] { play_queued(o, scenario, templates, prefix, wire_time, q, progress, tally); });
   }
+  Stream picks(scenario.seed, "mix");
   ArrivalSchedule schedule(o.rate, o.ramp_to, o.duration_s);
   for (int64_t i = 0; i < sessions; ++i) {
-    double at = schedule.start_of(i);
+    const double at = schedule.start_of(i);
     if (o.duration_s > 0 && at >= o.duration_s) break;
+    const uint32_t tmpl = mix.pick(picks);
+    if (i % o.shard.count != o.shard.index) continue;
     SteadyTime intended = start + std::chrono::microseconds(static_cast<int64_t>(at * 1e6));
     std::this_thread::sleep_until(intended);
     {
-      std::lock_guard<std::mutex> lock(mu);
-      chosen.push_back(mix.pick(picks));
-      queue.push_back({i, intended});
+      std::lock_guard<std::mutex> lock(q.mu);
+      q.queue.push_back({i, tmpl, intended});
     }
-    cv.notify_one();
+    q.cv.notify_one();
+    progress.session_queued();
     ++tally.started;
   }
   {
-    std::lock_guard<std::mutex> lock(mu);
-    arrivals_done = true;
+    std::lock_guard<std::mutex> lock(q.mu);
+    q.done = true;
   }
-  cv.notify_all();
+  q.cv.notify_all();
   for (auto& t : workers) t.join();
   tally.load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -222,82 +235,72 @@ Drained drain(const DriveOptions& o, const std::vector<DrivenSession>& driven) {
   return d;
 }
 
-// Posts the run's session outcomes to the control API in pages ahead of the report request
-// (one body of 12,000 outcomes passed the control API's 1 MB limit). "" or why not.
-std::string post_session_pages(httplib::Client& control, const httplib::Headers& auth,
-                               const std::vector<DrivenSession>& driven) {
-  constexpr std::size_t kPage = 2000;
-  for (std::size_t at = 0; at < driven.size(); at += kPage) {
-    nlohmann::json page = {{"sessions", nlohmann::json::array()}};
-    for (std::size_t i = at; i < std::min(driven.size(), at + kPage); ++i) {
-      page["sessions"].push_back(driven[i].outcome);
-    }
-    auto r = control.Post("/__checkride/report/sessions", auth, page.dump(), "application/json");
-    if (!r || r->status != 201) {
-      return r ? "HTTP " + std::to_string(r->status) + ": " + r->body
-               : httplib::to_string(r.error());
-    }
-  }
-  return "";
-}
-
-// What the fakes' control API needs to make the ground-truth report.
-nlohmann::json report_request(const std::vector<CompiledTemplate>& templates, const DriveTally& t) {
-  nlohmann::json body;
-  body["templates"] = nlohmann::json::array();
+// The tally as the report and the shard file take it: the templates the fakes name the
+// sessions by, the latency and drive_* counters, the sessions sorted by user.
+DriveResult result_of(const std::vector<CompiledTemplate>& templates, DriveTally& t) {
+  DriveResult r;
   for (const auto& tmpl : templates) {
     nlohmann::json tools = nlohmann::json::object();
     for (const auto& [tool, c] : tmpl.tools) {
       tools[tool] = {{"calls", c.calls}, {"mapped", c.mapped}, {"notes", c.notes}};
     }
-    body["templates"].push_back(
+    r.templates.push_back(
         {{"name", tmpl.name}, {"recorded_success", tmpl.recorded_success}, {"tools", tools}});
   }
-  body["paged_sessions"] = true;  // posted ahead by post_session_pages
-  body["latency"] = nlohmann::json::object();
-  for (const auto& [name, h] : t.total.latency) body["latency"][name] = h.to_json();
-  body["metrics"] = {{"drive_sessions_dropped", t.dropped},
-                     {"drive_requests_dropped", t.dropped_requests},
-                     {"drive_requests", t.total.requests},
-                     {"drive_transport_errors", t.total.transport_errors},
-                     {"drive_http_errors", t.total.http_errors},
-                     {"drive_unsettled_sessions", t.unsettled},
-                     {"drive_sessions_settlement_unknown", t.unknown},
-                     {"drive_sessions_unstarted", t.unstarted}};
-  return body;
+  r.latency = t.total.latency;
+  r.metrics = {{"drive_sessions_dropped", t.dropped},
+               {"drive_requests_dropped", t.dropped_requests},
+               {"drive_requests", static_cast<int64_t>(t.total.requests)},
+               {"drive_transport_errors", static_cast<int64_t>(t.total.transport_errors)},
+               {"drive_http_errors", static_cast<int64_t>(t.total.http_errors)},
+               {"drive_unsettled_sessions", t.unsettled},
+               {"drive_sessions_settlement_unknown", t.unknown},
+               {"drive_sessions_unstarted", t.unstarted}};
+  std::sort(t.driven.begin(), t.driven.end(),
+            [](const DrivenSession& a, const DrivenSession& b) { return a.user < b.user; });
+  r.played = static_cast<int64_t>(t.driven.size());
+  for (auto& s : t.driven) r.sessions.push_back(std::move(s.outcome));
+  r.started = t.started;
+  r.dropped = t.dropped;
+  r.unstarted = t.unstarted;
+  r.requests = t.total.requests;
+  r.wall_seconds = t.load_seconds;
+  return r;
 }
 
-// The report, its Markdown and the run's wall-clock figures (kept apart, as with a simulated
-// run). Returns the exit code.
-int write_drive_report(const DriveOptions& o, const std::string& name, const nlohmann::json& answer,
-                       DriveTally& t, std::ostream& out, std::ostream& err) {
-  std::filesystem::create_directories(o.out_dir);
-  std::string stem = o.out_dir + "/" + name;
-  if (!write_file(stem + ".json", answer["report"].dump(2) + "\n", err) ||
-      !write_file(stem + ".md", string_field(answer, "markdown", ""), err)) {
+// What tells one drive's shards from another's: the scenario's (or cassette's) text and the
+// load's shape. Shards of an edited scenario, or at other rates, do not add up.
+std::string drive_identity(const DriveOptions& o) {
+  std::string text = read_input_file(o.scenario.empty() ? o.cassette : o.scenario, "scenario");
+  text += "\n--rate " + format_number(o.rate) + " --ramp-to " + format_number(o.ramp_to) +
+          " --duration " + format_number(o.duration_s) + " --sessions " +
+          std::to_string(o.sessions);
+  return catalog_text_sha256(text);
+}
+
+// A shard's result, kept for `report merge`; its summary line unless quiet. The gates are
+// judged on the merge, so a shard that ran is 0; 3 when its file could not be written.
+int write_shard(const DriveOptions& o, const std::string& name, const std::string& world,
+                DriveResult result, std::ostream& out, std::ostream& err) {
+  DriveShard shard{o.shard, drive_identity(o), name, o.control, world, std::move(result)};
+  const std::string path =
+      (std::filesystem::path(o.out_dir) / drive_shard_file_name(name, o.shard)).string();
+  try {
+    std::error_code ec;
+    std::filesystem::create_directories(o.out_dir, ec);
+    write_output_file(path, drive_shard_json(shard).dump() + "\n", "--out");
+  } catch (const std::exception& e) {
+    err << "checkride drive: " << e.what() << "\n";
     return 3;
   }
-  const double secs = t.load_seconds;
-  nlohmann::json run = {{"sessions_started", t.started},
-                        {"sessions_played", t.driven.size()},
-                        {"sessions_dropped", t.dropped},
-                        {"sessions_unstarted", t.unstarted},
-                        {"requests", t.total.requests},
-                        {"wall_seconds", secs},
-                        {"achieved_sessions_per_second", secs > 0 ? t.driven.size() / secs : 0},
-                        {"achieved_requests_per_second", secs > 0 ? t.total.requests / secs : 0}};
-  if (!write_file(stem + ".run.json", run.dump(2) + "\n", err)) return 3;
-  bool passed = bool_field(answer, "passed", false);
   if (!o.quiet) {
-    const LogHistogram& req = t.total.latency["request"];
-    out << "drive " << name << ": " << t.driven.size() << " sessions played, " << t.dropped
-        << " dropped, " << t.total.requests << " requests in " << format_number(secs) << " s ("
-        << format_number(secs > 0 ? t.total.requests / secs : 0) << " req/s); request latency p50 "
-        << req.percentile(0.5) << " ms, p99 " << req.percentile(0.99) << " ms, max " << req.max()
-        << " ms\n"
-        << (passed ? "gates met" : "GATES FAILED") << "; report " << stem << ".json\n";
+    const DriveResult& r = shard.result;
+    out << "drive shard " << o.shard.index << "/" << o.shard.count << ": " << r.played
+        << " sessions played, " << r.dropped << " dropped, " << r.requests << " requests in "
+        << format_number(r.wall_seconds) << " s; kept in " << path
+        << " (report merge adds the shards up and gates)\n";
   }
-  return passed ? 0 : 1;
+  return 0;
 }
 
 }  // namespace
@@ -337,34 +340,21 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
     return wire_start + std::chrono::duration_cast<std::chrono::milliseconds>(t - start).count();
   };
   DriveTally tally;
-  play_arrivals(o, scenario, templates, mix, sessions, start, wire_time, tally);
+  play_arrivals(o, scenario, templates, mix, sessions, start, wire_time, err, tally);
   for (const auto& e : tally.errors) err << "checkride drive: " << e << "\n";
   if (tally.driven.empty() && tally.started > 0 && tally.dropped < tally.started) return 3;
   const Drained drained = drain(o, tally.driven);
   tally.unsettled = drained.unsettled;
   tally.unknown = drained.unknown;
-  std::sort(tally.driven.begin(), tally.driven.end(),
-            [](const DrivenSession& a, const DrivenSession& b) { return a.user < b.user; });
-  if (std::string why = post_session_pages(control, auth, tally.driven); !why.empty()) {
-    err << "checkride drive: the fakes' control API did not take the sessions: " << why << "\n";
-    return 3;
-  }
-  auto report = control.Post("/__checkride/report", auth, report_request(templates, tally).dump(),
-                             "application/json");
-  if (!report || report->status != 200) {
-    err << "checkride drive: the fakes' control API did not make the report"
-        << (report ? " (HTTP " + std::to_string(report->status) + "): " + report->body : "")
-        << "\n";
-    return 3;
-  }
-  auto answer = parse_json_or_discarded(report->body);
-  if (!answer.is_object() || !answer.contains("report")) {
-    err << "checkride drive: the fakes' control API answered the report request with something "
-           "that is not a report\n";
-    return 3;
-  }
   const std::string name = o.name.empty() ? scenario.name + ".drive" : o.name;
-  return write_drive_report(o, name, answer, tally, out, err);
+  DriveResult result = result_of(templates, tally);
+  if (o.shard.count > 1) {
+    return write_shard(o, name, string_field(parse_json_or_discarded(health->body), "world", ""),
+                       std::move(result), out, err);
+  }
+  const std::string stem = (std::filesystem::path(o.out_dir) / name).string();
+  return report_from_fakes(ControlLink{o.control, o.control_token}, result, stem, 1, o.quiet, out,
+                           err);
 }
 
 }  // namespace checkride

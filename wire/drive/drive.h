@@ -3,6 +3,7 @@
 #include <string>
 
 #include "protocol/time.h"
+#include "reports/sweep_report.h"
 
 namespace checkride {
 
@@ -24,6 +25,11 @@ struct DriveOptions {
   std::string out_dir = "out";
   std::string name;  // report file stem; default: the scenario's name
   bool quiet = false;
+  bool progress = false;  // a progress line on stderr (a TTY only)
+  // One shard of a drive across machines: it plays the arrivals whose index is its own
+  // modulo the count, and keeps what it measured in NAME.shard-I-of-N.json for `report
+  // merge`, which asks the fakes for the one report (docs/wire.md, drive across machines).
+  ShardSpec shard;
 };
 
 // `checkride drive`: plays cassette sessions against an orchestrator over HTTP at an

@@ -166,6 +166,7 @@ ActionResult SessionPlayer::send_action(const std::string& id, const CassetteSte
   Duration took = ms_between(p.step_start, answered);
   stats_.latency["action." + step.action].record(took);
   stats_.latency["request"].record(took);
+  if (progress_ != nullptr) progress_->request_answered(took);
   ActionResult r;
   r.status = ActionStatus::kUnavailable;
   std::string why;

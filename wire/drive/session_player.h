@@ -10,6 +10,7 @@
 #include "scenario/checkers.h"
 #include "scenario/compiled_template.h"
 #include "scenario/scenario.h"
+#include "wire/drive/drive_progress.h"
 
 namespace httplib {
 class Client;
@@ -51,6 +52,8 @@ class SessionPlayer {
             DrivenSession& out, std::string& error);
 
   DriveStats& stats() { return stats_; }
+  // Each answered action request is also told to `progress` (none: not watched).
+  void set_progress(DriveProgress* progress) { progress_ = progress; }
 
  private:
   struct Answer {
@@ -86,6 +89,7 @@ class SessionPlayer {
   double think_scale_;
   std::function<Time(SteadyTime)> wire_time_;
   DriveStats stats_;
+  DriveProgress* progress_ = nullptr;
   uint64_t next_request_ = 1;
 };
 

@@ -215,7 +215,10 @@ bool ground_truth(FakeState& state, const nlohmann::json& body, nlohmann::json& 
 void control_health(FakeState& state, const httplib::Request&, httplib::Response& res) {
   std::lock_guard<HeldMutex> lock(state.mu);
   json_reply(res, 200,
-             {{"status", "ok"}, {"now_ms", state.now()}, {"scenario", state.scenario().name}});
+             {{"status", "ok"},
+              {"now_ms", state.now()},
+              {"scenario", state.scenario().name},
+              {"world", state.world_id()}});
 }
 
 void control_list_faults(FakeState& state, const httplib::Request&, httplib::Response& res) {

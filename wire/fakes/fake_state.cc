@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "protocol/crypto.h"
+
 namespace checkride {
 namespace {
 constexpr Time kWireEpoch = 1000;  // 0 means "never" in the ledgers (captured_at, ...)
@@ -44,6 +46,7 @@ void FakeState::reset() {
   next_refund = 1;
   next_user_ = 1;
   ++epoch_;
+  world_id_ = random_token_hex(12);
   started_ = std::chrono::steady_clock::now();
   offset_ = 0;
 }

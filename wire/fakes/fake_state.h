@@ -59,6 +59,9 @@ class FakeState {
     return *world_;
   }
   const Scenario& scenario() const { return scenario_; }
+  // Names this world, from the fakes' start or its last reset: the shards of one drive
+  // are merged over one world's ground truth, never over a restarted or reset one.
+  const std::string& world_id() const { return world_id_; }
   const std::vector<CompiledTemplate>& templates() const { return templates_; }
 
   // Faults, Toxiproxy-style: rules in the scenario's `faults:` shape, with ids.
@@ -182,6 +185,7 @@ class FakeState {
   UserId next_user_ = 1;
   nlohmann::json report_pages_ = nlohmann::json::array();
   uint64_t epoch_ = 0;
+  std::string world_id_;
   HttpIdempotency keys_[kProviderCount];
   std::chrono::steady_clock::time_point started_;
   Duration offset_ = 0;
