@@ -757,9 +757,11 @@ int cmd_drive(const std::vector<std::string>& args) {
       "duration", po::value(&o.duration_s), "seconds of arrivals (else until --sessions)")(
       "sessions", po::value(&o.sessions), "sessions to start")(
       "connections", po::value(&o.connections)->default_value(o.connections),
-      "keep-alive connections (concurrent sessions)")("think-scale",
-                                                      po::value(&o.think_scale)->default_value(0),
-                                                      "multiply recorded think times (0: none)")(
+      "keep-alive connections (concurrent sessions)")(
+      "loops", po::value(&o.loops)->default_value(0),
+      "event-loop threads the connections are shared among (0: one per core)")(
+      "think-scale", po::value(&o.think_scale)->default_value(0),
+      "multiply recorded think times (0: none)")(
       "max-lag-ms", po::value(&max_lag)->default_value(max_lag),
       "drop a session that cannot start this late after its slot")(
       "drain-timeout-ms", po::value(&drain)->default_value(drain),

@@ -2,11 +2,8 @@
 
 #include <httplib.h>
 
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <ostream>
 #include <thread>
 
@@ -23,38 +20,15 @@
 #include "scenario/compile_templates.h"
 #include "scenario/rng.h"
 #include "scenario/template_mix.h"
-#include "wire/drive/arrival_schedule.h"
 #include "wire/drive/drive_progress.h"
 #include "wire/drive/drive_result.h"
 #include "wire/drive/drive_shard.h"
-#include "wire/drive/session_player.h"
+#include "wire/drive/load_loop.h"
 
 namespace checkride {
-namespace {
-
-struct Arrival {
-  int64_t index;  // in the whole drive's schedule (all shards')
-  uint32_t tmpl;
-  SteadyTime intended;
-};
-
-}  // namespace
+namespace {}  // namespace
 
 namespace {
-
-// What a drive run counted, for its report and its run figures.
-struct DriveTally {
-  std::vector<DrivenSession> driven;
-  std::vector<std::string> errors;  // the first few sessions the fakes could not start
-  DriveStats total;
-  int64_t started = 0;
-  int64_t dropped = 0;  // the target rate could not be held: counted, not absorbed
-  int64_t dropped_requests = 0;
-  int64_t unstarted = 0;  // the fakes could not give the session a shopper
-  int64_t unsettled = 0;  // still in flight at the orchestrator when the drain ran out
-  int64_t unknown = 0;    // the orchestrator never said whether they settled
-  double load_seconds = 0;
-};
 
 // The scenario (or a cassette's stand-in) and its compiled templates. Throws InputError.
 void load_drive_input(const DriveOptions& o, std::ostream& err, Scenario& scenario,
@@ -98,100 +72,6 @@ void load_drive_input(const DriveOptions& o, std::ostream& err, Scenario& scenar
 // not guessable by someone who would read or act in another's session.
 std::string session_prefix() { return "drive-" + random_token_hex(16) + "-"; }
 
-// Arrivals waiting for a free connection, and what the players have done so far.
-struct ArrivalQueue {
-  std::mutex mu;  // guards everything below
-  std::condition_variable cv;
-  std::deque<Arrival> queue;
-  bool done = false;
-};
-
-// One connection's worker: plays queued arrivals until the queue is done and empty; one that
-// waited past max_lag is dropped, and counted.
-void play_queued(const DriveOptions& o, const Scenario& scenario,
-                 const std::vector<CompiledTemplate>& templates, const std::string& prefix,
-                 const std::function<Time(SteadyTime)>& wire_time, ArrivalQueue& q,
-                 DriveProgress& progress, DriveTally& tally) {
-  SessionPlayer player(o.orchestrator, o.control, o.control_token, o.secret, scenario.agent,
-                       o.think_scale, wire_time);
-  player.set_progress(&progress);
-  for (;;) {
-    Arrival a;
-    {
-      std::unique_lock<std::mutex> lock(q.mu);
-      q.cv.wait(lock, [&] { return q.done || !q.queue.empty(); });
-      if (q.queue.empty()) break;
-      a = q.queue.front();
-      q.queue.pop_front();
-      if (std::chrono::steady_clock::now() - a.intended > std::chrono::milliseconds(o.max_lag)) {
-        ++tally.dropped;
-        tally.dropped_requests += static_cast<int64_t>(templates[a.tmpl].steps.size());
-        progress.session_dropped();
-        continue;
-      }
-    }
-    DrivenSession s;
-    std::string error;
-    bool ok = player.play(prefix + std::to_string(a.index + 1), a.tmpl, templates[a.tmpl],
-                          a.intended, s, error);
-    progress.session_ended();
-    std::lock_guard<std::mutex> lock(q.mu);
-    if (ok) {
-      tally.driven.push_back(std::move(s));
-    } else {
-      ++tally.unstarted;
-      if (tally.errors.size() < 5) tally.errors.push_back(error);
-    }
-  }
-  std::lock_guard<std::mutex> lock(q.mu);
-  tally.total.merge(player.stats());
-}
-
-// The open-model load: arrivals on this thread at the schedule's times, played by
-// o.connections workers. Every arrival draws its template, in arrival order, so the shards
-// of a drive play between them the same sessions one unsharded drive would; a shard queues
-// the arrivals whose index is its own modulo the shard count.
-void play_arrivals(const DriveOptions& o, const Scenario& scenario,
-                   const std::vector<CompiledTemplate>& templates, TemplateMix& mix,
-                   int64_t sessions, SteadyTime start,
-                   const std::function<Time(SteadyTime)>& wire_time, std::ostream& err,
-                   DriveTally& tally) {
-  const std::string prefix = session_prefix();
-  ArrivalQueue q;
-  DriveProgress progress;
-  ProgressTicker ticker(progress, err, o.progress);
-  std::vector<std::thread> workers;
-  for (int w = 0; w < o.connections; ++w) {
-    workers.emplace_back(
-        [&] { play_queued(o, scenario, templates, prefix, wire_time, q, progress, tally); });
-  }
-  Stream picks(scenario.seed, "mix");
-  ArrivalSchedule schedule(o.rate, o.ramp_to, o.duration_s);
-  for (int64_t i = 0; i < sessions; ++i) {
-    const double at = schedule.start_of(i);
-    if (o.duration_s > 0 && at >= o.duration_s) break;
-    const uint32_t tmpl = mix.pick(picks);
-    if (i % o.shard.count != o.shard.index) continue;
-    SteadyTime intended = start + std::chrono::microseconds(static_cast<int64_t>(at * 1e6));
-    std::this_thread::sleep_until(intended);
-    {
-      std::lock_guard<std::mutex> lock(q.mu);
-      q.queue.push_back({i, tmpl, intended});
-    }
-    q.cv.notify_one();
-    progress.session_queued();
-    ++tally.started;
-  }
-  {
-    std::lock_guard<std::mutex> lock(q.mu);
-    q.done = true;
-  }
-  q.cv.notify_all();
-  for (auto& t : workers) t.join();
-  tally.load_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // Drain: waits until the orchestrator has settled every session it knows (checkride's own
 // service says so at GET /v1/sessions/{id}, signed as a read). A session it never answers
 // for (down through the drain, an error, another orchestrator's 404) is "unknown", never
@@ -203,6 +83,7 @@ struct Drained {
 
 Drained drain(const DriveOptions& o, const std::vector<DrivenSession>& driven) {
   httplib::Client orchestrator(o.orchestrator);
+  orchestrator.set_keep_alive(true);  // one connection for every session's question
   orchestrator.set_connection_timeout(1, 0);
   orchestrator.set_read_timeout(5, 0);
   SteadyTime drain_end =
@@ -340,7 +221,18 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
     return wire_start + std::chrono::duration_cast<std::chrono::milliseconds>(t - start).count();
   };
   DriveTally tally;
-  play_arrivals(o, scenario, templates, mix, sessions, start, wire_time, err, tally);
+  {
+    DriveProgress progress;
+    ProgressTicker ticker(progress, err, o.progress);
+    try {
+      play_load(
+          LoadInput{o, scenario, templates, mix, sessions, start, wire_time, session_prefix()},
+          progress, tally);
+    } catch (const InputError& e) {
+      err << "checkride: " << e.what() << "\n";
+      return 2;
+    }
+  }
   for (const auto& e : tally.errors) err << "checkride drive: " << e << "\n";
   if (tally.driven.empty() && tally.started > 0 && tally.dropped < tally.started) return 3;
   const Drained drained = drain(o, tally.driven);

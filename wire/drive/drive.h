@@ -13,13 +13,14 @@ struct DriveOptions {
   std::string control_token;
   std::string secret;  // HMAC key for signed requests; empty: unsigned
   std::string scenario;
-  std::string cassette;    // when no scenario: drive this cassette's sessions
-  double rate = 10;        // sessions started per second (open model)
-  double ramp_to = 0;      // > 0: the rate climbs linearly from `rate` to this over the duration
-  double duration_s = 0;   // 0: until `sessions` have started
-  int64_t sessions = 0;    // 0: the scenario's sessions (or one per cassette session)
-  int connections = 16;    // keep-alive connections, one session at a time each
-  double think_scale = 0;  // recorded think time is multiplied by this (0: no thinking)
+  std::string cassette;   // when no scenario: drive this cassette's sessions
+  double rate = 10;       // sessions started per second (open model)
+  double ramp_to = 0;     // > 0: the rate climbs linearly from `rate` to this over the duration
+  double duration_s = 0;  // 0: until `sessions` have started
+  int64_t sessions = 0;   // 0: the scenario's sessions (or one per cassette session)
+  int connections = 16;   // keep-alive connections, one session at a time each
+  int loops = 0;  // event-loop threads the connections are shared out among (0: one per core)
+  double think_scale = 0;      // recorded think time is multiplied by this (0: no thinking)
   Duration max_lag = kSecond;  // a session starting later than this after its slot is dropped
   Duration drain_timeout = 60 * kSecond;
   std::string out_dir = "out";
