@@ -67,6 +67,35 @@ nlohmann::json wire_action_json(const WireAction& a) {
   return j;
 }
 
+namespace {
+
+void append_member(std::string& out, const char* key, const std::string& value) {
+  out += '"';
+  out += key;
+  out += "\":";
+  out += nlohmann::json(value).dump();
+  out += ',';
+}
+
+}  // namespace
+
+std::string wire_action_text(const WireAction& a, std::string_view params_text) {
+  // The members in the order nlohmann's object (a std::map) dumps them.
+  std::string out = "{";
+  out.reserve(128 + params_text.size());
+  append_member(out, "action", a.action);
+  if (!a.idempotency_key.empty()) append_member(out, "idempotency_key", a.idempotency_key);
+  out += "\"params\":";
+  out += params_text;
+  out += ',';
+  if (!a.payment_method.empty()) append_member(out, "payment_method", a.payment_method);
+  out += "\"request_id\":" + std::to_string(a.request_id) + ",";
+  append_member(out, "session", a.session);
+  append_member(out, "user", a.user);
+  out.back() = '}';
+  return out;
+}
+
 nlohmann::json action_result_json(const ActionResult& r) {
   nlohmann::json j = {{"request_id", r.request_id}, {"status", std::string(status_name(r.status))}};
   if (!r.code.empty()) j["code"] = r.code;

@@ -24,6 +24,9 @@ struct WireAction {
 // expected in `error`.
 bool parse_wire_action(const std::string& body, WireAction& out, std::string& error);
 nlohmann::json wire_action_json(const WireAction& a);
+// wire_action_json(a).dump(), byte for byte, with the params already dumped as
+// `params_text` (a load generator dumps each step's params once, not per request).
+std::string wire_action_text(const WireAction& a, std::string_view params_text);
 
 // The action result: status name, code, reference, total (minor units), retry_after_ms.
 nlohmann::json action_result_json(const ActionResult& r);

@@ -225,9 +225,9 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
     DriveProgress progress;
     ProgressTicker ticker(progress, err, o.progress);
     try {
-      play_load(
-          LoadInput{o, scenario, templates, mix, sessions, start, wire_time, session_prefix()},
-          progress, tally);
+      play_load(LoadInput{o, scenario, templates, mix, sessions, start, wire_time, session_prefix(),
+                          params_texts(templates)},
+                progress, tally);
     } catch (const InputError& e) {
       err << "checkride: " << e.what() << "\n";
       return 2;

@@ -45,7 +45,7 @@ class LoadLoop {
         picks_(in.scenario.seed, "mix"),
         schedule_(o_.rate, o_.ramp_to, o_.duration_s),
         arrivals_(io_),
-        context_{in.scenario.agent, o_.think_scale, in.wire_time, &progress} {
+        context_{in.scenario.agent, o_.think_scale, in.wire_time, &progress, &in.params_text} {
     const HttpTarget orchestrator = HttpTarget::parse(o_.orchestrator, "--orchestrator");
     const HttpTarget control = HttpTarget::parse(o_.control, "--control");
     const auto to_orchestrator = resolve(io_, orchestrator, "--orchestrator", o_.orchestrator);
@@ -205,6 +205,9 @@ void play_load(const LoadInput& in, DriveProgress& progress, DriveTally& tally) 
                          ? in.options.loops
                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int loops = std::max(1, std::min(wanted, in.options.connections));
+  if (in.params_text.size() != in.templates.size()) {
+    throw std::logic_error("play_load: LoadInput::params_text is params_texts(templates)");
+  }
   std::vector<DriveTally> tallies(loops);
   std::vector<std::unique_ptr<LoadLoop>> built;
   for (int i = 0; i < loops; ++i) {  // each resolves its URLs here, on this thread: one throw

@@ -37,7 +37,8 @@ struct LoadInput {
   int64_t sessions;  // the whole schedule's (every shard's)
   SteadyTime start;
   std::function<Time(SteadyTime)> wire_time;
-  std::string session_prefix;  // session i is PREFIX<i+1>
+  std::string session_prefix;                         // session i is PREFIX<i+1>
+  std::vector<std::vector<std::string>> params_text;  // params_texts(templates)
 };
 
 // The open-model load on `options.loops` event loops, a thread each: arrivals at the

@@ -91,6 +91,18 @@ SessionMachine::Next SessionMachine::next(SteadyTime now, SessionRequest& reques
   return Next::kSend;
 }
 
+std::vector<std::vector<std::string>> params_texts(const std::vector<CompiledTemplate>& templates) {
+  std::vector<std::vector<std::string>> texts;
+  for (const auto& t : templates) {
+    texts.emplace_back();
+    for (const auto& step : t.steps) {
+      const bool fixed = step.kind == CassetteStep::Kind::kAction && step.substitutions.empty();
+      texts.back().push_back(!fixed ? "" : step.params ? step.params->dump() : "{}");
+    }
+  }
+  return texts;
+}
+
 std::string SessionMachine::action_body() {
   const CassetteStep& step = t_.steps[k_];
   WireAction wa;
@@ -98,7 +110,12 @@ std::string SessionMachine::action_body() {
   wa.user = user_;
   wa.request_id = next_request_++;
   wa.action = step.action;
+  wa.idempotency_key = out_.id + "/" + std::to_string(k_) + "/" + std::to_string(key_generation_);
+  wa.payment_method = method_;
   if (step.substitutions.empty()) {
+    if (context_.params_text != nullptr) {
+      return wire_action_text(wa, (*context_.params_text)[out_.tmpl][k_]);
+    }
     wa.params = step.params;
   } else {
     auto copy = std::make_shared<nlohmann::json>(*step.params);
@@ -107,8 +124,6 @@ std::string SessionMachine::action_body() {
     }
     wa.params = copy;
   }
-  wa.idempotency_key = out_.id + "/" + std::to_string(k_) + "/" + std::to_string(key_generation_);
-  wa.payment_method = method_;
   return wire_action_json(wa).dump();
 }
 

@@ -39,7 +39,13 @@ struct SessionContext {
   double think_scale = 0;
   std::function<Time(SteadyTime)> wire_time;  // the fakes' clock at a steady-clock instant
   DriveProgress* progress = nullptr;          // told each action's latency (none: not watched)
+  // Per template, per step: its params dumped once (empty for a step whose params take a
+  // reference from an earlier answer, and for consent steps), from params_texts().
+  const std::vector<std::vector<std::string>>* params_text = nullptr;
 };
+
+// What SessionContext::params_text holds for `templates`.
+std::vector<std::vector<std::string>> params_texts(const std::vector<CompiledTemplate>& templates);
 
 // One HTTP request a session wants sent, and the answer it gets.
 struct SessionRequest {

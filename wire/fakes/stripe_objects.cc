@@ -40,35 +40,39 @@ bool expand_field(FakeState& state, nlohmann::json& object, const std::string& f
 
 }  // namespace
 
+// Objects are built member by member: nlohmann's initializer-list form builds each member as
+// a two-element array first, and this runs several times on every payments request.
 nlohmann::json intent_json(FakeState& state, ObjectId id) {
   const PaymentsFake::PaymentIntent& pi = *state.world().payments.find(id);
   const nlohmann::json& extra = state.intent_extra(id);
   const std::string name = wire_name("pi", id);
-  return {
-      {"id", name},
-      {"object", "payment_intent"},
-      {"amount", pi.amount},
-      {"amount_capturable", pi.status == Status::kRequiresCapture ? pi.amount : int64_t{0}},
-      {"amount_received", pi.received},
-      {"capture_method", extra.value("capture_method", "automatic")},
-      {"confirmation_method", "automatic"},
-      {"currency", extra.value("currency", "usd")},
-      {"client_secret", name + "_secret_" + std::to_string(mix64(id) % 1000000)},
-      {"created", pi.created / 1000},
-      {"canceled_at", pi.canceled_at > 0 ? nlohmann::json(pi.canceled_at / 1000) : nullptr},
-      {"cancellation_reason", or_null(extra, "cancellation_reason")},
-      {"livemode", false},
-      {"metadata", extra.value("metadata", nlohmann::json::object())},
-      {"customer", or_null(extra, "customer")},
-      {"description", or_null(extra, "description")},
-      {"payment_method",
-       pi.method == 0 ? nlohmann::json() : nlohmann::json(wire_name("pm", pi.method))},
-      {"payment_method_types", {"card"}},
-      {"status", std::string(PaymentsFake::status_name(pi.status))},
-      {"last_payment_error", or_null(extra, "last_payment_error")},
-      {"next_action", next_action(pi.status)},
-      {"latest_charge", has_charge(state, id) ? nlohmann::json(wire_name("ch", id)) : nullptr},
-  };
+  nlohmann::json::object_t o;
+  o.emplace("id", name);
+  o.emplace("object", "payment_intent");
+  o.emplace("amount", pi.amount);
+  o.emplace("amount_capturable", pi.status == Status::kRequiresCapture ? pi.amount : int64_t{0});
+  o.emplace("amount_received", pi.received);
+  o.emplace("capture_method", extra.value("capture_method", "automatic"));
+  o.emplace("confirmation_method", "automatic");
+  o.emplace("currency", extra.value("currency", "usd"));
+  o.emplace("client_secret", name + "_secret_" + std::to_string(mix64(id) % 1000000));
+  o.emplace("created", pi.created / 1000);
+  o.emplace("canceled_at",
+            pi.canceled_at > 0 ? nlohmann::json(pi.canceled_at / 1000) : nlohmann::json());
+  o.emplace("cancellation_reason", or_null(extra, "cancellation_reason"));
+  o.emplace("livemode", false);
+  o.emplace("metadata", extra.value("metadata", nlohmann::json::object()));
+  o.emplace("customer", or_null(extra, "customer"));
+  o.emplace("description", or_null(extra, "description"));
+  o.emplace("payment_method",
+            pi.method == 0 ? nlohmann::json() : nlohmann::json(wire_name("pm", pi.method)));
+  o.emplace("payment_method_types", nlohmann::json::array_t{"card"});
+  o.emplace("status", std::string(PaymentsFake::status_name(pi.status)));
+  o.emplace("last_payment_error", or_null(extra, "last_payment_error"));
+  o.emplace("next_action", next_action(pi.status));
+  o.emplace("latest_charge",
+            has_charge(state, id) ? nlohmann::json(wire_name("ch", id)) : nlohmann::json());
+  return o;
 }
 
 bool has_charge(FakeState& state, ObjectId intent) {
@@ -82,34 +86,36 @@ nlohmann::json charge_json(FakeState& state, ObjectId intent) {
   const nlohmann::json& extra = state.intent_extra(intent);
   const TestCard& card = state.world().payments.method_card(pi.method);
   const bool failed = !pi.authorized;
-  nlohmann::json error = or_null(extra, "last_payment_error");
-  return {
-      {"id", wire_name("ch", intent)},
-      {"object", "charge"},
-      {"amount", pi.amount},
-      {"amount_captured", pi.received},
-      {"amount_refunded", pi.refunded},
-      {"captured", pi.captured_at > 0},
-      {"refunded", pi.received > 0 && pi.refunded == pi.received},
-      {"paid", !failed},
-      {"status", failed ? "failed" : "succeeded"},
-      {"failure_code",
-       failed && error.is_object() ? nlohmann::json(error.value("code", "")) : nlohmann::json()},
-      {"currency", extra.value("currency", "usd")},
-      {"customer", or_null(extra, "customer")},
-      {"created", pi.created / 1000},
-      {"livemode", false},
-      {"metadata", extra.value("metadata", nlohmann::json::object())},
-      {"payment_intent", wire_name("pi", intent)},
-      {"payment_method",
-       pi.method == 0 ? nlohmann::json() : nlohmann::json(wire_name("pm", pi.method))},
-      {"payment_method_details",
-       {{"type", "card"},
-        {"card",
-         {{"brand", std::string(card.brand)},
-          {"funding", std::string(card.funding)},
-          {"last4", std::string(card.last4)}}}}},
-  };
+  const nlohmann::json error = or_null(extra, "last_payment_error");
+  nlohmann::json::object_t o;
+  o.emplace("id", wire_name("ch", intent));
+  o.emplace("object", "charge");
+  o.emplace("amount", pi.amount);
+  o.emplace("amount_captured", pi.received);
+  o.emplace("amount_refunded", pi.refunded);
+  o.emplace("captured", pi.captured_at > 0);
+  o.emplace("refunded", pi.received > 0 && pi.refunded == pi.received);
+  o.emplace("paid", !failed);
+  o.emplace("status", failed ? "failed" : "succeeded");
+  o.emplace("failure_code", failed && error.is_object() ? nlohmann::json(error.value("code", ""))
+                                                        : nlohmann::json());
+  o.emplace("currency", extra.value("currency", "usd"));
+  o.emplace("customer", or_null(extra, "customer"));
+  o.emplace("created", pi.created / 1000);
+  o.emplace("livemode", false);
+  o.emplace("metadata", extra.value("metadata", nlohmann::json::object()));
+  o.emplace("payment_intent", wire_name("pi", intent));
+  o.emplace("payment_method",
+            pi.method == 0 ? nlohmann::json() : nlohmann::json(wire_name("pm", pi.method)));
+  nlohmann::json::object_t details;
+  details.emplace("brand", std::string(card.brand));
+  details.emplace("funding", std::string(card.funding));
+  details.emplace("last4", std::string(card.last4));
+  nlohmann::json::object_t method;
+  method.emplace("type", "card");
+  method.emplace("card", std::move(details));
+  o.emplace("payment_method_details", std::move(method));
+  return o;
 }
 
 nlohmann::json refund_json(FakeState& state, uint64_t refund) {
