@@ -137,7 +137,14 @@ class LoadLoop {
     SessionRequest request;
     SteadyTime until;
     const SteadyTime now = std::chrono::steady_clock::now();
-    switch (lane.session->next(now, request, until)) {
+    SessionMachine::Next next;
+    try {
+      next = lane.session->next(now, request, until);
+    } catch (const std::exception& e) {  // never out of the event loop: said, and counted
+      lane.session->abandon(e.what());
+      next = SessionMachine::Next::kDone;
+    }
+    switch (next) {
       case SessionMachine::Next::kSend:
         return send(lane, request);
       case SessionMachine::Next::kWait:
@@ -162,7 +169,11 @@ class LoadLoop {
     }
     HttpConnection& c = to_orchestrator ? *lane.orchestrator : *lane.control;
     c.post(request.path, request.body, headers, [this, &lane](const SessionAnswer& answer) {
-      lane.session->answered(answer, std::chrono::steady_clock::now());
+      try {
+        lane.session->answered(answer, std::chrono::steady_clock::now());
+      } catch (const std::exception& e) {
+        lane.session->abandon(e.what());
+      }
       step(lane);
     });
   }

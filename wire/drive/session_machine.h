@@ -78,6 +78,13 @@ class SessionMachine {
   Next next(SteadyTime now, SessionRequest& request, SteadyTime& until);
   void answered(const SessionAnswer& answer, SteadyTime now);
 
+  // Ends the session where it stands after something that should never happen (an
+  // exception from the JSON library): it counts as not started, with `what` as the reason.
+  void abandon(const std::string& what) {
+    error_ = "internal error in session " + out_.id + ": " + what;
+    phase_ = Phase::kDone;
+  }
+
   // When done: whether the session started (the fakes gave it a shopper), else why not.
   bool started() const { return error_.empty(); }
   const std::string& error() const { return error_; }
