@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -77,6 +78,39 @@ bool input_path_exists(const std::string& path) {
 bool input_path_is_directory(const std::string& path) {
   std::error_code ec;
   return std::filesystem::is_directory(path, ec);
+}
+
+std::vector<std::string> matching_files_in(const std::string& dir,
+                                           const std::function<bool(const std::string&)>& matches) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(dir, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    std::error_code file_ec;
+    if (it->is_regular_file(file_ec) && matches(it->path().filename().string())) {
+      found.push_back(it->path().string());
+    }
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+std::vector<std::string> named_or_contained_files(
+    const std::vector<std::string>& inputs, const std::function<bool(const std::string&)>& matches,
+    const std::string& what, const std::string& wanted) {
+  std::vector<std::string> files;
+  for (const auto& input : inputs) {
+    if (input_path_is_directory(input)) {
+      std::vector<std::string> found = matching_files_in(input, matches);
+      if (found.empty()) throw InputError(input, 0, "", "directory holds no " + wanted);
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (input_path_exists(input)) {
+      files.push_back(input);
+    } else {
+      throw InputError(input, 0, "", "no " + what + " or directory: " + why_path_missing(input));
+    }
+  }
+  return files;
 }
 
 std::string why_path_missing(const std::string& path) {

@@ -2,7 +2,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstddef>
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace checkride {
 
@@ -25,6 +27,19 @@ bool input_path_is_directory(const std::string& path);
 // Why `path` cannot be found, as the system says it: "No such file or directory", "Too
 // many levels of symbolic links" (a symlink loop), "Permission denied".
 std::string why_path_missing(const std::string& path);
+
+// The regular files directly in `dir` whose file name `matches`, sorted; none when `dir`
+// cannot be read.
+std::vector<std::string> matching_files_in(const std::string& dir,
+                                           const std::function<bool(const std::string&)>& matches);
+
+// The files a command is given as "FILE or DIR...": each file as named, and each
+// directory's files whose name `matches` (sorted). Throws InputError naming the input when
+// it does not exist ("no `what` or directory: ...") or is a directory holding none
+// ("directory holds no `wanted`").
+std::vector<std::string> named_or_contained_files(
+    const std::vector<std::string>& inputs, const std::function<bool(const std::string&)>& matches,
+    const std::string& what, const std::string& wanted);
 
 // A user's YAML file, read as above; malformed YAML is an InputError naming the line.
 YAML::Node load_yaml_input(const std::string& path, const std::string& what);

@@ -20,8 +20,7 @@ namespace fs = std::filesystem;
 
 // NAME.shard-I-of-N.sweep.json: what a shard writes. A folder's other sweep reports (the
 // merged NAME.sweep.json of an earlier merge into the same folder) are not shards.
-bool is_shard_file(const fs::path& p) {
-  std::string name = p.filename().string();
+bool is_shard_file(const std::string& name) {
   const std::string suffix = ".sweep.json";
   return name.size() > suffix.size() &&
          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
@@ -30,28 +29,8 @@ bool is_shard_file(const fs::path& p) {
 
 // The shard reports among the inputs: files as named, folders' shard files, sorted.
 std::vector<std::string> sweep_files(const std::vector<std::string>& inputs) {
-  std::vector<std::string> files;
-  for (const auto& input : inputs) {
-    if (input_path_is_directory(input)) {
-      std::vector<std::string> found;
-      for (const auto& entry : fs::directory_iterator(input)) {
-        if (entry.is_regular_file() && is_shard_file(entry.path())) {
-          found.push_back(entry.path().string());
-        }
-      }
-      if (found.empty()) {
-        throw InputError(input, 0, "",
-                         "directory holds no shard report (NAME.shard-I-of-N.sweep.json)");
-      }
-      std::sort(found.begin(), found.end());
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (input_path_exists(input)) {
-      files.push_back(input);
-    } else {
-      throw InputError(input, 0, "", "no report file or directory: " + why_path_missing(input));
-    }
-  }
-  return files;
+  return named_or_contained_files(inputs, is_shard_file, "report file",
+                                  "shard report (NAME.shard-I-of-N.sweep.json)");
 }
 
 void write_text(const std::string& path, const std::string& text) {

@@ -206,17 +206,14 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
                      : !o.scenario.empty() ? scenario.sessions
                                            : static_cast<int64_t>(templates.size());
   // The fakes' clock, so consent times compare with the ledger's.
-  httplib::Client control(o.control);
-  httplib::Headers auth;
-  if (!o.control_token.empty()) auth.emplace("Authorization", "Bearer " + o.control_token);
-  auto health = control.Get("/__checkride/health", auth);
-  if (!health || health->status != 200) {
-    err << "checkride drive: the fakes' control API at " << o.control << " did not answer"
-        << (health ? " (HTTP " + std::to_string(health->status) + ")" : "") << "\n";
+  std::string why;
+  const nlohmann::json health = control_health(ControlLink{o.control, o.control_token}, why);
+  if (health.is_null()) {
+    err << "checkride drive: " << why << "\n";
     return 3;
   }
   const SteadyTime start = std::chrono::steady_clock::now();
-  const Time wire_start = int_field(parse_json_or_discarded(health->body), "now_ms", 0);
+  const Time wire_start = int_field(health, "now_ms", 0);
   std::function<Time(SteadyTime)> wire_time = [start, wire_start](SteadyTime t) {
     return wire_start + std::chrono::duration_cast<std::chrono::milliseconds>(t - start).count();
   };
@@ -241,8 +238,7 @@ int run_drive(const DriveOptions& o, std::ostream& out, std::ostream& err) {
   const std::string name = o.name.empty() ? scenario.name + ".drive" : o.name;
   DriveResult result = result_of(templates, tally);
   if (o.shard.count > 1) {
-    return write_shard(o, name, string_field(parse_json_or_discarded(health->body), "world", ""),
-                       std::move(result), out, err);
+    return write_shard(o, name, string_field(health, "world", ""), std::move(result), out, err);
   }
   const std::string stem = (std::filesystem::path(o.out_dir) / name).string();
   return report_from_fakes(ControlLink{o.control, o.control_token}, result, stem, 1, o.quiet, out,

@@ -1,7 +1,5 @@
 #include "wire/drive/drive_merge.h"
 
-#include <httplib.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -17,35 +15,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> shard_files_in(const std::string& dir) {
-  std::vector<std::string> found;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && is_drive_shard_file_name(entry.path().filename().string())) {
-      found.push_back(entry.path().string());
-    }
-  }
-  std::sort(found.begin(), found.end());
-  return found;
-}
-
 // The shard files among the inputs: files as named, folders' shard files, sorted.
 std::vector<std::string> drive_shard_files(const std::vector<std::string>& inputs) {
-  std::vector<std::string> files;
-  for (const auto& input : inputs) {
-    if (input_path_is_directory(input)) {
-      std::vector<std::string> found = shard_files_in(input);
-      if (found.empty()) {
-        throw InputError(input, 0, "", "directory holds no drive shard (NAME.shard-I-of-N.json)");
-      }
-      files.insert(files.end(), found.begin(), found.end());
-    } else if (input_path_exists(input)) {
-      files.push_back(input);
-    } else {
-      throw InputError(input, 0, "", "no shard file or directory: " + why_path_missing(input));
-    }
-  }
-  return files;
+  return named_or_contained_files(inputs, is_drive_shard_file_name, "shard file",
+                                  "drive shard (NAME.shard-I-of-N.json)");
 }
 
 // Every shard of the count once, all of one drive; throws InputError naming the file.
@@ -86,16 +59,10 @@ void check_one_drive(const std::vector<DriveShard>& shards, const std::vector<st
 
 // "" when the fakes at `control` still hold `world`, else why not.
 std::string world_problem(const ControlLink& control, const std::string& world) {
-  httplib::Client client(control.url);
-  client.set_connection_timeout(5, 0);
-  httplib::Headers auth;
-  if (!control.token.empty()) auth.emplace("Authorization", "Bearer " + control.token);
-  auto health = client.Get("/__checkride/health", auth);
-  if (!health || health->status != 200) {
-    return "the fakes' control API at " + control.url + " did not answer" +
-           (health ? " (HTTP " + std::to_string(health->status) + ")" : "");
-  }
-  const std::string now = string_field(parse_json_or_discarded(health->body), "world", "");
+  std::string why;
+  const nlohmann::json health = control_health(control, why);
+  if (health.is_null()) return why;
+  const std::string now = string_field(health, "world", "");
   if (now != world) {
     return "the fakes at " + control.url + " hold another world than the shards drove (world " +
            (now.empty() ? "unnamed" : now) + ", the shards': " + world +
@@ -109,7 +76,7 @@ std::string world_problem(const ControlLink& control, const std::string& world) 
 bool names_drive_shards(const std::vector<std::string>& inputs) {
   for (const auto& input : inputs) {
     if (input_path_is_directory(input)
-            ? !shard_files_in(input).empty()
+            ? !matching_files_in(input, is_drive_shard_file_name).empty()
             : is_drive_shard_file_name(fs::path(input).filename().string())) {
       return true;
     }
@@ -136,6 +103,7 @@ int run_drive_merge(const std::vector<std::string>& inputs, const std::string& o
   DriveResult total;
   total.templates = shards.front().result.templates;
   for (const auto& s : shards) total.add(s.result);
+  total.sort_sessions();
   const ControlLink link{control.url.empty() ? shards.front().control : control.url, control.token};
   if (std::string why = world_problem(link, shards.front().world); !why.empty()) {
     err << "checkride report merge: " << why << "\n";

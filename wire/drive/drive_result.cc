@@ -27,16 +27,19 @@ void DriveResult::add(const DriveResult& other) {
   for (const auto& [name, h] : other.latency) latency[name].merge(h);
   for (const auto& [name, n] : other.metrics) add_to(metrics[name], n);
   sessions.insert(sessions.end(), other.sessions.begin(), other.sessions.end());
-  std::stable_sort(sessions.begin(), sessions.end(),
-                   [](const nlohmann::json& a, const nlohmann::json& b) {
-                     return uint_field(a, "user", 0) < uint_field(b, "user", 0);
-                   });
   add_to(started, other.started);
   add_to(played, other.played);
   add_to(dropped, other.dropped);
   add_to(unstarted, other.unstarted);
   add_to(requests, other.requests);
   wall_seconds = std::max(wall_seconds, other.wall_seconds);
+}
+
+void DriveResult::sort_sessions() {
+  std::stable_sort(sessions.begin(), sessions.end(),
+                   [](const nlohmann::json& a, const nlohmann::json& b) {
+                     return uint_field(a, "user", 0) < uint_field(b, "user", 0);
+                   });
 }
 
 namespace {
@@ -46,6 +49,23 @@ httplib::Headers auth_headers(const ControlLink& control) {
   if (!control.token.empty()) auth.emplace("Authorization", "Bearer " + control.token);
   return auth;
 }
+
+}  // namespace
+
+nlohmann::json control_health(const ControlLink& control, std::string& why) {
+  httplib::Client client(control.url);
+  client.set_connection_timeout(5, 0);
+  auto health = client.Get("/__checkride/health", auth_headers(control));
+  if (!health || health->status != 200) {
+    why = "the fakes' control API at " + control.url + " did not answer" +
+          (health ? " (HTTP " + std::to_string(health->status) + ")" : "");
+    return nullptr;
+  }
+  nlohmann::json body = parse_json_or_discarded(health->body);
+  return body.is_object() ? body : nlohmann::json::object();
+}
+
+namespace {
 
 // Posts the sessions to the control API in pages ahead of the report request (one body of
 // 12,000 outcomes passed the control API's 1 MB limit). "" or why not.

@@ -22,9 +22,11 @@ struct DriveResult {
   uint64_t requests = 0;
   double wall_seconds = 0;
 
-  // Adds another shard's: histograms bucket by bucket, counters summed, sessions joined
-  // (sorted by user again), wall time the longer of the two (the shards run side by side).
+  // Adds another shard's: histograms bucket by bucket, counters summed, sessions joined,
+  // wall time the longer of the two (the shards run side by side).
   void add(const DriveResult& other);
+  // Puts the sessions in user order, as the report takes them (once, after the adds).
+  void sort_sessions();
 };
 
 // Where the fakes' control API is.
@@ -32,6 +34,10 @@ struct ControlLink {
   std::string url;
   std::string token;  // its Bearer token; empty: none
 };
+
+// GET /__checkride/health: the fakes' clock (`now_ms`) and world id (`world`). Null, with
+// why not in `why`, when the control API does not answer it.
+nlohmann::json control_health(const ControlLink& control, std::string& why);
 
 // Asks the fakes' control API for the ground-truth report over `r` (its sessions posted in
 // pages ahead of the request), writes STEM.json, STEM.md and STEM.run.json and prints the

@@ -45,7 +45,9 @@ class LoadLoop {
         picks_(in.scenario.seed, "mix"),
         schedule_(o_.rate, o_.ramp_to, o_.duration_s),
         arrivals_(io_),
-        context_{in.scenario.agent, o_.think_scale, in.wire_time, &progress, &in.params_text} {
+        context_{in.scenario.agent, o_.think_scale, in.wire_time,
+                 o_.progress ? &progress : nullptr,  // no lock per request when unwatched
+                 &in.params_text} {
     const HttpTarget orchestrator = HttpTarget::parse(o_.orchestrator, "--orchestrator");
     const HttpTarget control = HttpTarget::parse(o_.control, "--control");
     const auto to_orchestrator = resolve(io_, orchestrator, "--orchestrator", o_.orchestrator);
@@ -185,7 +187,7 @@ class LoadLoop {
       tally_.driven.push_back(std::move(s.result()));
     } else {
       ++tally_.unstarted;
-      if (tally_.errors.size() < 5) tally_.errors.push_back(s.error());
+      if (tally_.errors.size() < DriveTally::kMaxErrors) tally_.errors.push_back(s.error());
     }
     lane.session.reset();
     start_next(lane);
@@ -211,6 +213,19 @@ class LoadLoop {
 
 }  // namespace
 
+void DriveTally::add(DriveTally&& other) {
+  driven.insert(driven.end(), std::make_move_iterator(other.driven.begin()),
+                std::make_move_iterator(other.driven.end()));
+  for (auto& e : other.errors) {
+    if (errors.size() < kMaxErrors) errors.push_back(std::move(e));
+  }
+  total.merge(other.total);
+  started += other.started;
+  dropped += other.dropped;
+  dropped_requests += other.dropped_requests;
+  unstarted += other.unstarted;
+}
+
 void play_load(const LoadInput& in, DriveProgress& progress, DriveTally& tally) {
   const int wanted = in.options.loops > 0
                          ? in.options.loops
@@ -227,18 +242,7 @@ void play_load(const LoadInput& in, DriveProgress& progress, DriveTally& tally) 
   std::vector<std::thread> threads;
   for (auto& loop : built) threads.emplace_back([&loop] { loop->run(); });
   for (auto& t : threads) t.join();
-  for (auto& t : tallies) {
-    tally.driven.insert(tally.driven.end(), std::make_move_iterator(t.driven.begin()),
-                        std::make_move_iterator(t.driven.end()));
-    for (auto& e : t.errors) {
-      if (tally.errors.size() < 5) tally.errors.push_back(std::move(e));
-    }
-    tally.total.merge(t.total);
-    tally.started += t.started;
-    tally.dropped += t.dropped;
-    tally.dropped_requests += t.dropped_requests;
-    tally.unstarted += t.unstarted;
-  }
+  for (auto& t : tallies) tally.add(std::move(t));
   tally.load_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - in.start).count();
 }

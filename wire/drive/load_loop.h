@@ -17,6 +17,7 @@ namespace checkride {
 // What a drive counted, for its report and its run figures.
 struct DriveTally {
   std::vector<DrivenSession> driven;
+  static constexpr std::size_t kMaxErrors = 5;
   std::vector<std::string> errors;  // the first few sessions the fakes could not start
   DriveStats total;
   int64_t started = 0;
@@ -26,6 +27,9 @@ struct DriveTally {
   int64_t unsettled = 0;  // still in flight at the orchestrator when the drain ran out
   int64_t unknown = 0;    // the orchestrator never said whether they settled
   double load_seconds = 0;
+
+  // Takes in another loop's tally (its sessions moved; the first few errors kept).
+  void add(DriveTally&& other);
 };
 
 // What the load plays.
